@@ -1,0 +1,1 @@
+"""certflow: vocational skill-level certification workflows on Prefect."""

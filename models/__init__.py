@@ -1,0 +1,11 @@
+"""SQLModel tables: our database is the system of record."""
+
+from models.accounts import ApiToken, IdempotencyRecord, User  # noqa: F401
+from models.audit import AuditEvent  # noqa: F401
+from models.calendar import CalendarDay, CalendarYear  # noqa: F401
+from models.cases import (  # noqa: F401
+    Candidate, Certificate, DeficiencyNotice, EvaluationPlan, FilingApplication, FilingMaterial,
+    FilingOccupation, Institution, InstitutionOccupation, Objection, Score, SegmentCounter, SerialCounter,
+)
+from models.catalogue import OccupationRecord  # noqa: F401
+from models.workflow import ExternalSubmission, HumanTask, Incident, OutboxMessage, Timer  # noqa: F401

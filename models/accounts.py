@@ -1,0 +1,47 @@
+"""People, their roles and jurisdiction, bearer tokens, idempotency records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+ROLES = ("enterprise", "officer", "expert", "supervisor", "operations", "admin")
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    role: str = Field(index=True)
+    jurisdiction: Optional[str] = Field(default=None, max_length=6)  # officers: a GB/T 2260 code
+    institution_id: Optional[int] = Field(default=None, foreign_key="institution.id")  # employer of enterprise users, experts, supervisors
+    password_hash: Optional[str] = None
+    failed_logins: int = 0
+    locked_until: Optional[dt.datetime] = None
+    created_at: dt.datetime
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(unique=True)  # sha256 of the token; the token itself is shown once
+    created_at: dt.datetime
+    revoked_at: Optional[dt.datetime] = None
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """A creating POST's key, the hash of its body and the answer it got."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id")
+    key: str = Field(max_length=200)
+    request_hash: str
+    status_code: int
+    response_body: str
+    created_at: dt.datetime

@@ -1,0 +1,193 @@
+"""The facts of the two processes: filings, institutions, plans, candidates, scores, certificates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Institution(SQLModel, table=True):
+    """An evaluation institution (评价机构); registered once its filing completes."""
+
+    __tablename__ = "institution"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str
+    credit_code: str = Field(unique=True, max_length=18)
+    kind: str = Field(default="Y", max_length=1)  # Y employer / S training-evaluation organisation
+    region_code: str = Field(max_length=6, index=True)
+    profile_code: str
+    segment: Optional[str] = Field(default=None, unique=True, max_length=13)  # 证书号段, positions 1–13
+    status: str = Field(default="applying", index=True)  # applying | registered | withdrawn | revoked
+    registered_on: Optional[dt.date] = None
+    last_evaluation_on: Optional[dt.date] = None
+    created_at: dt.datetime
+
+
+class SegmentCounter(SQLModel, table=True):
+    """Last organisation serial a province assigned (positions 8–13 of the segment)."""
+
+    __tablename__ = "segment_counter"
+    province: str = Field(primary_key=True, max_length=2)
+    last_serial: int = 0
+
+
+class InstitutionOccupation(SQLModel, table=True):
+    """The filed scope: which occupations and levels an institution may evaluate."""
+
+    __tablename__ = "institution_occupation"
+    __table_args__ = (UniqueConstraint("institution_id", "occupation_code"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    institution_id: int = Field(foreign_key="institution.id", index=True)
+    occupation_code: str = Field(foreign_key="occupation.code")
+    levels: str  # national level digits, e.g. "345"
+
+
+class FilingApplication(SQLModel, table=True):
+    """备案申请: the enterprise's application and where its process stands."""
+
+    __tablename__ = "filing_application"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    institution_id: int = Field(foreign_key="institution.id", index=True)
+    applicant_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    profile_code: str
+    region_code: str = Field(max_length=6, index=True)
+    form: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # the application form as filed
+    status: str = Field(default="submitted", index=True)
+    current_step: str = "completeness_check"
+    deficiency_rounds: int = 0
+    flow_run_id: Optional[str] = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class FilingOccupation(SQLModel, table=True):
+    __tablename__ = "filing_occupation"
+    __table_args__ = (UniqueConstraint("filing_id", "occupation_code"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    filing_id: int = Field(foreign_key="filing_application.id", index=True)
+    occupation_code: str = Field(max_length=10)
+    levels: str  # digits, e.g. "345"
+    basis: str = ""  # 评价依据: the national standard or the enterprise's specification
+
+
+class FilingMaterial(SQLModel, table=True):
+    """One material of the checklist, per submission round (resubmissions add rows)."""
+
+    __tablename__ = "filing_material"
+    __table_args__ = (UniqueConstraint("filing_id", "round", "kind"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    filing_id: int = Field(foreign_key="filing_application.id", index=True)
+    round: int = 0
+    kind: str
+    title: str = ""
+    sha256: Optional[str] = None
+    uri: Optional[str] = None
+    submitted_at: dt.datetime
+
+
+class DeficiencyNotice(SQLModel, table=True):
+    """一次性告知: every deficiency of one acceptance round, told at once."""
+
+    __tablename__ = "deficiency_notice"
+    __table_args__ = (UniqueConstraint("filing_id", "round"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    filing_id: int = Field(foreign_key="filing_application.id", index=True)
+    round: int
+    items: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    issued_at: dt.datetime
+    issued_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    resubmitted_at: Optional[dt.datetime] = None
+
+
+class Objection(SQLModel, table=True):
+    """An objection raised during a publicity period; investigated and decided."""
+
+    __tablename__ = "objection"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_type: str = Field(index=True)  # filing | plan
+    case_id: int = Field(index=True)
+    raised_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    text: str
+    raised_at: dt.datetime
+    outcome: Optional[str] = None  # upheld | dismissed
+    decided_at: Optional[dt.datetime] = None
+
+
+class EvaluationPlan(SQLModel, table=True):
+    """认定实施计划: one evaluation batch."""
+
+    __tablename__ = "evaluation_plan"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    institution_id: int = Field(foreign_key="institution.id", index=True)
+    region_code: str = Field(max_length=6, index=True)
+    profile_code: str
+    occupation_code: str = Field(max_length=10)
+    evaluation_start: dt.date
+    evaluation_end: dt.date
+    filed_on: dt.date
+    site: str = ""
+    staff: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # proctors, evaluators, quality supervisors
+    status: str = Field(default="filed", index=True)
+    current_step: str = "plan_filing"
+    supervised: Optional[bool] = None
+    supervisor_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    supervision_seed: Optional[str] = None
+    results_due: Optional[dt.date] = None
+    flow_run_id: Optional[str] = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class Candidate(SQLModel, table=True):
+    __tablename__ = "candidate"
+    __table_args__ = (UniqueConstraint("plan_id", "id_number"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="evaluation_plan.id", index=True)
+    name: str
+    id_number: str = Field(max_length=18)
+    relation: str
+    level: int  # national level digit 1–5
+    months_with_enterprise: Optional[int] = None
+
+
+class Score(SQLModel, table=True):
+    __tablename__ = "score"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", unique=True)
+    theory: Optional[float] = None
+    practical: Optional[float] = None
+    performance: Optional[float] = None
+    passed: bool
+    submitted_at: dt.datetime
+
+
+class SerialCounter(SQLModel, table=True):
+    """Last certificate serial used within one scope (segment + year + level)."""
+
+    __tablename__ = "serial_counter"
+    scope: str = Field(primary_key=True, max_length=16)
+    last_serial: int = 0
+
+
+class Certificate(SQLModel, table=True):
+    __tablename__ = "certificate"
+    __table_args__ = (UniqueConstraint("serial_scope", "serial"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=22)
+    serial_scope: str = Field(max_length=16)
+    serial: int
+    candidate_id: int = Field(foreign_key="candidate.id", unique=True)  # one certificate per candidate and batch
+    plan_id: int = Field(foreign_key="evaluation_plan.id", index=True)
+    institution_id: int = Field(foreign_key="institution.id", index=True)
+    holder_name: str
+    id_number: str = Field(max_length=18)
+    occupation_code: str
+    occupation_name: str
+    level: int
+    issued_on: dt.date
+    status: str = "valid"  # valid | revoked
+    revoked_reason: Optional[str] = None
+    uploaded_at: Optional[dt.datetime] = None

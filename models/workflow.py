@@ -1,0 +1,100 @@
+"""Execution state we own: human tasks, business timers, the start outbox, incidents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, SQLModel
+
+
+class HumanTask(SQLModel, table=True):
+    """A step waiting for a person's decision; the flow run is suspended meanwhile."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_inbox", "status", "role", "jurisdiction", "due_date"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # case + step + round: a replayed flow finds its task again
+    case_type: str = Field(index=True)
+    case_id: int = Field(index=True)
+    step: str
+    role: str
+    jurisdiction: str = Field(max_length=6)
+    assignee_id: Optional[int] = Field(default=None, foreign_key="user_account.id", index=True)
+    status: str = "open"  # open | claimed | decided | cancelled
+    created_on: dt.date
+    due_date: dt.date
+    due_provisional: bool = False
+    decision: Optional[str] = None
+    decision_payload: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
+    decided_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    decided_at: Optional[dt.datetime] = None
+    version: int = 0  # optimistic locking
+    flow_run_id: Optional[str] = None
+    created_at: dt.datetime
+
+
+class Timer(SQLModel, table=True):
+    """A business timer in working days; the tick resumes the run when it is due."""
+
+    __tablename__ = "timer"
+    __table_args__ = (Index("ix_timer_due", "status", "due_date"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    case_type: str
+    case_id: int
+    purpose: str
+    start_date: dt.date
+    working_days: Optional[int] = None  # None: a fixed date (wait_until)
+    start_day_counts: bool = False
+    due_date: dt.date
+    provisional: bool = False
+    status: str = "pending"  # pending | fired | cancelled
+    flow_run_id: Optional[str] = None
+    fired_at: Optional[dt.datetime] = None
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A flow run to start, written in the same transaction as the case."""
+
+    __tablename__ = "outbox_message"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str  # deployment name
+    case_id: int
+    parameters: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime
+    dispatched_at: Optional[dt.datetime] = Field(default=None, index=True)
+    attempts: int = 0
+    last_error: Optional[str] = None
+    flow_run_id: Optional[str] = None
+
+
+class Incident(SQLModel, table=True):
+    """An external call out of retries; operations can retry it."""
+
+    __tablename__ = "incident"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str
+    case_type: str
+    case_id: int
+    error: str
+    status: str = "open"  # open | retrying | resolved
+    attempts: int = 1
+    flow_run_id: Optional[str] = None
+    created_at: dt.datetime
+    resolved_at: Optional[dt.datetime] = None
+
+
+class ExternalSubmission(SQLModel, table=True):
+    """A completed call to the national system, keyed so that a replay never sends twice."""
+
+    __tablename__ = "external_submission"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    kind: str
+    case_id: int
+    response: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
+    completed_at: dt.datetime

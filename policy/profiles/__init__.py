@@ -1,0 +1,170 @@
+"""Province profiles: where provinces differ, the difference is data, never a code branch.
+
+Each `*.yaml` beside this file is one profile. They are loaded and validated
+at start; an unknown key, a missing key or a wrong type refuses to start with
+the file and the key named.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+PROFILE_DIR = Path(__file__).parent
+
+CandidateRelation = Literal["employee", "dispatched", "outsourced", "partner_student"]
+CANDIDATE_RELATIONS: dict[str, str] = {
+    "employee": "本企业职工",
+    "dispatched": "劳务派遣人员",
+    "outsourced": "劳务外包人员",
+    "partner_student": "合作院校学生",
+}
+
+
+@dataclass(frozen=True)
+class ProvinceProfile:
+    code: str
+    name: str
+    province_code: str
+    plan_lead_working_days: int
+    results_due_working_days: int
+    results_publicity_working_days: int
+    filing_publicity_working_days: int
+    max_occupations: int | None
+    min_employees: int | None
+    dispatched_min_months: int | None
+    allowed_candidate_relations: tuple[str, ...]
+    inactivity_withdrawal_years: int
+    retention_years_paper: int
+    retention_years_electronic: int
+    start_day_counts: bool
+    provincial_enterprises_file_with: Literal["provincial", "municipal"]
+    expert_panel_size: int
+    expert_pass_average: float
+    expert_pass_min_aspect: float
+
+
+class ProfileError(ValueError):
+    """A profile file is wrong; the message names the file and the key."""
+
+    def __init__(self, path: Path | str, key: str | None, message: str) -> None:
+        self.path, self.key = str(path), key
+        where = f"{path}: key `{key}`" if key else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+_MINIMUMS = {
+    "plan_lead_working_days": 0, "results_due_working_days": 1, "results_publicity_working_days": 5,
+    "filing_publicity_working_days": 1, "max_occupations": 1, "min_employees": 1,
+    "dispatched_min_months": 0, "inactivity_withdrawal_years": 1, "retention_years_paper": 3,
+    "retention_years_electronic": 5, "expert_panel_size": 1, "expert_pass_average": 0, "expert_pass_min_aspect": 0,
+}
+
+
+def _check_type(path: Path, key: str, value: object, annotation: object) -> object:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _check_type(path, key, value, inner[0])
+    if origin is Literal:
+        if value not in args:
+            raise ProfileError(path, key, f"must be one of {list(args)}, not {value!r}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ProfileError(path, key, f"must be a list of strings, not {value!r}")
+        unknown = [v for v in value if v not in CANDIDATE_RELATIONS]
+        if unknown:
+            raise ProfileError(path, key, f"unknown value(s) {unknown}; allowed: {list(CANDIDATE_RELATIONS)}")
+        return tuple(value)
+    if annotation is bool:
+        if not isinstance(value, bool):
+            raise ProfileError(path, key, f"must be true or false, not {value!r}")
+        return value
+    if annotation is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ProfileError(path, key, f"must be a whole number, not {value!r}")
+    elif annotation is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ProfileError(path, key, f"must be a number, not {value!r}")
+        value = float(value)
+    elif annotation is str:
+        if not isinstance(value, str) or not value:
+            raise ProfileError(path, key, f"must be a non-empty string, not {value!r}")
+    if key in _MINIMUMS and value < _MINIMUMS[key]:  # type: ignore[operator]
+        raise ProfileError(path, key, f"must be at least {_MINIMUMS[key]}, not {value!r}")
+    return value
+
+
+def parse_profile(data: object, path: Path | str = "<profile>") -> ProvinceProfile:
+    path = Path(path)
+    if not isinstance(data, dict):
+        raise ProfileError(path, None, "must be a mapping of keys to values")
+    hints = typing.get_type_hints(ProvinceProfile)
+    known = {f.name for f in dataclasses.fields(ProvinceProfile)}
+    for key in data:
+        if key not in known:
+            raise ProfileError(path, str(key), f"unknown key (known keys: {', '.join(sorted(known))})")
+    values = {}
+    for key in sorted(known):
+        if key not in data:
+            raise ProfileError(path, key, "is missing")
+        values[key] = _check_type(path, key, data[key], hints[key])
+    from policy.regions import PROVINCES
+
+    if values["province_code"] not in PROVINCES:
+        raise ProfileError(path, "province_code", f"{values['province_code']!r} is not a GB/T 2260 province code")
+    return ProvinceProfile(**values)
+
+
+def load_profile_file(path: Path) -> ProvinceProfile:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ProfileError(path, None, f"not valid YAML: {exc}") from None
+    profile = parse_profile(data, path)
+    if profile.code != path.stem:
+        raise ProfileError(path, "code", f"{profile.code!r} must match the file name {path.stem!r}")
+    return profile
+
+
+def load_profiles(directory: Path = PROFILE_DIR) -> dict[str, ProvinceProfile]:
+    """Every profile in `directory`, by code; raises ProfileError on the first bad file."""
+    profiles = {}
+    for path in sorted(directory.glob("*.yaml")):
+        profile = load_profile_file(path)
+        profiles[profile.code] = profile
+    if not profiles:
+        raise ProfileError(directory, None, "no profiles found")
+    return profiles
+
+
+_cache: dict[str, ProvinceProfile] | None = None
+
+
+def get_profile(code: str) -> ProvinceProfile:
+    """A profile by code (`guangdong`) or Chinese name (`广东`)."""
+    global _cache
+    if _cache is None:
+        _cache = load_profiles()
+    if code in _cache:
+        return _cache[code]
+    for profile in _cache.values():
+        if profile.name == code:
+            return profile
+    raise KeyError(f"unknown province profile {code!r}; known: {', '.join(sorted(_cache))}")
+
+
+def all_profiles() -> dict[str, ProvinceProfile]:
+    get_profile("guangdong")
+    assert _cache is not None
+    return dict(_cache)
