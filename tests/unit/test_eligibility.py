@@ -1,0 +1,161 @@
+"""Eligibility of a filing and of an evaluation plan: every violation at once."""
+
+import datetime as dt
+
+import pytest
+
+from policy.eligibility import (
+    REQUIRED_MATERIALS, CandidateFacts, FiledScope, FilingFacts, OccupationRequest, PlanFacts, candidate_passes,
+    check_filing, check_plan, expert_panel_passes, latest_plan_filing_date, score_problems,
+)
+from policy.identity import resident_id_check_char
+from policy.levels import Level
+from policy.occupations import seed_occupations
+from policy.profiles import get_profile
+from policy.working_days import WorkingCalendar
+from tasks.calendar import official_years_from_chinesecalendar
+
+CATALOGUE = {o.code: o for o in seed_occupations()}
+CALENDAR = WorkingCalendar(official_years_from_chinesecalendar())
+GUANGDONG, JIANGSU, SHENZHEN = get_profile("guangdong"), get_profile("jiangsu"), get_profile("shenzhen")
+
+
+def person_id(serial: int, born: str = "19900101") -> str:
+    first17 = f"440305{born}{serial:03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+def filing(**changes) -> FilingFacts:
+    base = dict(
+        enterprise_name="深圳市某精密制造有限公司", credit_code="91350100M000100Y43", region_code="440305",
+        employees=1200, occupations=[OccupationRequest("6-18-01-01", [3, 4, 5])],
+        materials=frozenset(REQUIRED_MATERIALS), contact_name="李四", contact_phone="13800138000",
+    )
+    base.update(changes)
+    return FilingFacts(**base)
+
+
+def codes(violations):
+    return [v.code for v in violations]
+
+
+def test_a_complete_filing_has_no_violation():
+    assert check_filing(filing(), GUANGDONG, CATALOGUE) == []
+
+
+def test_all_deficiencies_are_listed_at_once_for_the_one_time_notice():
+    facts = filing(
+        credit_code="91350100M000100Y44", employees=100,
+        occupations=[OccupationRequest("4-07-05-04", [3]), OccupationRequest("6-99-99-99", [7]), OccupationRequest("6-1-01", [3])],
+        materials=frozenset({"business_licence"}), contact_phone="12345",
+    )
+    found = codes(check_filing(facts, SHENZHEN, CATALOGUE))
+    assert "enterprise.credit_code" in found
+    assert "enterprise.too_few_employees" in found
+    assert "occupation.access_type" in found
+    assert "occupation.unknown" in found
+    assert "occupation.level" in found
+    assert "occupation.code_format" in found
+    assert "contact.phone" in found
+    assert found.count("material.missing") == len(REQUIRED_MATERIALS) - 1
+
+
+def test_guangdong_allows_at_most_five_occupations():
+    six = [OccupationRequest(code, [4]) for code in
+           ["6-18-01-01", "6-18-01-02", "6-18-01-03", "6-18-01-04", "6-18-01-05", "6-18-01-06"]]
+    assert "occupation.too_many" in codes(check_filing(filing(occupations=six), GUANGDONG, CATALOGUE))
+    jiangsu_filing = filing(occupations=six, region_code="321300")
+    assert "occupation.too_many" not in codes(check_filing(jiangsu_filing, JIANGSU, CATALOGUE))
+
+
+def test_shenzhen_requires_three_hundred_employees_and_guangdong_does_not():
+    assert "enterprise.too_few_employees" in codes(check_filing(filing(employees=299), SHENZHEN, CATALOGUE))
+    assert check_filing(filing(employees=299), GUANGDONG, CATALOGUE) == []
+
+
+def test_an_enterprise_registered_in_another_province_is_refused():
+    assert "enterprise.region_outside_province" in codes(check_filing(filing(region_code="320100"), GUANGDONG, CATALOGUE))
+
+
+SCOPE = FiledScope({"6-18-01-01": frozenset({Level.三级, Level.四级, Level.五级})})
+
+
+def plan(**changes) -> PlanFacts:
+    base = dict(
+        occupation_code="6-18-01-01", evaluation_start=dt.date(2026, 10, 19), evaluation_end=dt.date(2026, 10, 20),
+        filed_on=dt.date(2026, 9, 29),
+        candidates=[CandidateFacts("张三", person_id(1), "employee", 4), CandidateFacts("王五", person_id(2), "employee", "三级")],
+        proctors=["赵监考"], evaluators=["钱考评"], quality_supervisors=["孙督导"],
+    )
+    base.update(changes)
+    return PlanFacts(**base)
+
+
+def test_a_plan_filed_exactly_on_the_last_allowed_day_is_accepted():
+    assert latest_plan_filing_date(dt.date(2026, 10, 19), GUANGDONG, CALENDAR).date == dt.date(2026, 9, 29)
+    assert check_plan(plan(), SCOPE, GUANGDONG, CALENDAR) == []
+
+
+def test_a_late_plan_is_refused_with_the_latest_allowed_date():
+    found = check_plan(plan(filed_on=dt.date(2026, 9, 30)), SCOPE, GUANGDONG, CALENDAR)
+    assert codes(found) == ["plan.late"]
+    assert "2026-09-29" in found[0].message
+
+
+def test_jiangsu_needs_fifteen_working_days_where_guangdong_needs_ten():
+    latest = latest_plan_filing_date(dt.date(2026, 10, 19), JIANGSU, CALENDAR).date
+    assert latest == dt.date(2026, 9, 21)  # 中秋 2026-09-25 is skipped
+    assert "plan.late" in codes(check_plan(plan(), SCOPE, JIANGSU, CALENDAR))
+
+
+def test_every_candidate_problem_is_reported_with_its_row():
+    roster = [
+        CandidateFacts("张三", person_id(1), "employee", 4),
+        CandidateFacts("张三", person_id(1), "employee", 4),  # duplicate
+        CandidateFacts("小明", person_id(3, born="20150101"), "employee", 5),  # too young
+        CandidateFacts("李雷", person_id(4)[:-1] + "0", "intern", 2),  # bad id, relation, level scope
+        CandidateFacts("韩梅", person_id(5), "dispatched", 4, months_with_enterprise=6),
+    ]
+    found = check_plan(plan(candidates=roster), SCOPE, SHENZHEN, CALENDAR)
+    where = {(v.code, v.field) for v in found}
+    assert ("candidate.duplicate", "candidates[1].id_number") in where
+    assert ("candidate.too_young", "candidates[2].id_number") in where
+    assert ("candidate.relation_unknown", "candidates[3].relation") in where
+    assert ("candidate.level_out_of_scope", "candidates[3].level") in where
+    assert any(code == "candidate.id_number" and f == "candidates[3].id_number" for code, f in where)
+    assert ("candidate.dispatched_too_short", "candidates[4].months_with_enterprise") in where
+
+
+def test_partner_school_students_are_allowed_only_where_the_profile_says_so():
+    roster = [CandidateFacts("学生甲", person_id(6, born="20040101"), "partner_student", 5)]
+    assert "candidate.relation_not_allowed" in codes(check_plan(plan(candidates=roster), SCOPE, GUANGDONG, CALENDAR))
+    early = plan(candidates=roster, filed_on=dt.date(2026, 9, 1))
+    assert check_plan(early, SCOPE, JIANGSU, CALENDAR) == []
+
+
+def test_an_occupation_outside_the_filed_scope_and_missing_staff_are_refused():
+    found = codes(check_plan(plan(occupation_code="6-18-01-02", proctors=[], quality_supervisors=[" "]), SCOPE,
+                             GUANGDONG, CALENDAR))
+    assert "plan.occupation_out_of_scope" in found
+    assert found.count("plan.staff_missing") == 2
+
+
+def test_expert_panel_pass_rule_uses_the_profiles_bar():
+    good = {a: 80 for a in ("basic_situation", "hr_system", "funding", "training_and_quality", "venue",
+                            "equipment", "information_system")}
+    poor = {a: 40 for a in good}
+    assert expert_panel_passes([good, good, poor], GUANGDONG)  # mean 66.7
+    assert not expert_panel_passes([good, poor, poor], GUANGDONG)  # mean 53.3
+    assert not expert_panel_passes([], GUANGDONG)
+
+
+def test_a_score_sheet_must_cover_every_aspect_within_zero_to_hundred():
+    assert score_problems({"basic_situation": 101})
+    assert len(score_problems({})) == 7
+
+
+@pytest.mark.parametrize("theory,practical,performance,passes", [
+    (60, 60, None, True), (59.5, 90, None, False), (None, 75, None, True), (80, 80, 50, False), (None, None, None, False),
+])
+def test_a_candidate_passes_when_every_part_used_reaches_sixty(theory, practical, performance, passes):
+    assert candidate_passes(theory, practical, performance) is passes
