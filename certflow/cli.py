@@ -201,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir_option(p)
     p.set_defaults(handler=cmd_users_add)
 
+    from certflow import commands
+
+    commands.register(sub, data_dir_option)
     return parser
 
 

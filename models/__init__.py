@@ -8,4 +8,6 @@ from models.cases import (  # noqa: F401
     FilingOccupation, Institution, InstitutionOccupation, Objection, Score, SegmentCounter, SerialCounter,
 )
 from models.catalogue import OccupationRecord  # noqa: F401
-from models.workflow import ExternalSubmission, HumanTask, Incident, OutboxMessage, Timer  # noqa: F401
+from models.workflow import (  # noqa: F401
+    BusinessClock, ExternalSubmission, HumanTask, Incident, OutboxMessage, Timer, Wakeup,
+)

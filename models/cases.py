@@ -58,6 +58,11 @@ class FilingApplication(SQLModel, table=True):
     status: str = Field(default="submitted", index=True)
     current_step: str = "completeness_check"
     deficiency_rounds: int = 0
+    publicity_start: Optional[dt.date] = None
+    publicity_end: Optional[dt.date] = None
+    publicity_provisional: bool = False
+    receipt_number: Optional[str] = Field(default=None, unique=True)
+    outcome_reason: Optional[str] = None
     flow_run_id: Optional[str] = None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -109,6 +114,7 @@ class Objection(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     case_type: str = Field(index=True)  # filing | plan
     case_id: int = Field(index=True)
+    candidate_id: Optional[int] = Field(default=None, foreign_key="candidate.id")  # results objections may name one
     raised_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
     text: str
     raised_at: dt.datetime
@@ -136,6 +142,12 @@ class EvaluationPlan(SQLModel, table=True):
     supervisor_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
     supervision_seed: Optional[str] = None
     results_due: Optional[dt.date] = None
+    results_submitted_on: Optional[dt.date] = None
+    results_submissions: int = 0
+    publicity_start: Optional[dt.date] = None
+    publicity_end: Optional[dt.date] = None
+    review_rounds: int = 0
+    outcome_reason: Optional[str] = None
     flow_run_id: Optional[str] = None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -151,6 +163,7 @@ class Candidate(SQLModel, table=True):
     relation: str
     level: int  # national level digit 1–5
     months_with_enterprise: Optional[int] = None
+    excluded_reason: Optional[str] = None  # e.g. an upheld objection
 
 
 class Score(SQLModel, table=True):

@@ -26,6 +26,8 @@ class HumanTask(SQLModel, table=True):
     assignee_id: Optional[int] = Field(default=None, foreign_key="user_account.id", index=True)
     status: str = "open"  # open | claimed | decided | cancelled
     created_on: dt.date
+    due_working_days: int
+    start_day_counts: bool = False
     due_date: dt.date
     due_provisional: bool = False
     decision: Optional[str] = None
@@ -50,7 +52,8 @@ class Timer(SQLModel, table=True):
     start_date: dt.date
     working_days: Optional[int] = None  # None: a fixed date (wait_until)
     start_day_counts: bool = False
-    due_date: dt.date
+    period_end: dt.date  # last day of the period (the fixed date for wait_until)
+    due_date: dt.date  # the day the timer fires: the day after a period, the date itself for wait_until
     provisional: bool = False
     status: str = "pending"  # pending | fired | cancelled
     flow_run_id: Optional[str] = None
@@ -98,3 +101,29 @@ class ExternalSubmission(SQLModel, table=True):
     case_id: int
     response: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
     completed_at: dt.datetime
+
+
+class Wakeup(SQLModel, table=True):
+    """A suspended run to resume because something it waits for happened (a decision, a timer).
+
+    Written in the same transaction as the fact, delivered by the tick until the run is
+    back to running: a resume that races the run's own suspension is retried, never lost.
+    """
+
+    __tablename__ = "wakeup"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    flow_run_id: str = Field(index=True)
+    reason: str
+    created_at: dt.datetime
+    delivered_at: Optional[dt.datetime] = Field(default=None, index=True)
+    attempts: int = 0
+    last_error: Optional[str] = None
+
+
+class BusinessClock(SQLModel, table=True):
+    """The simulated business clock, shared by every process of one instance."""
+
+    __tablename__ = "business_clock"
+    id: int = Field(default=1, primary_key=True)
+    now: dt.datetime
+    moved_at: dt.datetime

@@ -52,8 +52,6 @@ def create_user(url: str, *, role: str, name: str, jurisdiction: str | None = No
         problems.append("an officer needs --jurisdiction (the GB/T 2260 code of their centre, e.g. 440300)")
     if jurisdiction is not None and not is_region_code(jurisdiction):
         problems.append(f"jurisdiction {jurisdiction!r} is not a GB/T 2260 division code")
-    if role == "enterprise" and institution_id is None:
-        problems.append("an enterprise user needs --institution (the id of the institution it acts for)")
     if password is not None and len(password) < 8:
         problems.append("a password has at least 8 characters")
     if problems:

@@ -56,6 +56,9 @@ def store_official_years(session: Session, years: list[OfficialYear], *, importe
             session.add(CalendarDay(day=day, year=year.year, kind=MAKEUP_WORKDAY, name=names.get(day, "调休上班")))
     session.flush()
     _cache.clear()
+    from tasks.timers import recompute_after_calendar_change
+
+    recompute_after_calendar_change(session)
 
 
 def seed_calendar_if_empty(session: Session, now: dt.datetime) -> int:

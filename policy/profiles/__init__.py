@@ -30,6 +30,7 @@ class ProvinceProfile:
     code: str
     name: str
     province_code: str
+    region_prefix: str
     plan_lead_working_days: int
     results_due_working_days: int
     results_publicity_working_days: int
@@ -46,6 +47,7 @@ class ProvinceProfile:
     expert_panel_size: int
     expert_pass_average: float
     expert_pass_min_aspect: float
+    supervision_rate: float
 
 
 class ProfileError(ValueError):
@@ -61,7 +63,7 @@ _MINIMUMS = {
     "plan_lead_working_days": 0, "results_due_working_days": 1, "results_publicity_working_days": 5,
     "filing_publicity_working_days": 1, "max_occupations": 1, "min_employees": 1,
     "dispatched_min_months": 0, "inactivity_withdrawal_years": 1, "retention_years_paper": 3,
-    "retention_years_electronic": 5, "expert_panel_size": 1, "expert_pass_average": 0, "expert_pass_min_aspect": 0,
+    "retention_years_electronic": 5, "expert_panel_size": 1, "expert_pass_average": 0, "expert_pass_min_aspect": 0, "supervision_rate": 0,
 }
 
 
@@ -100,6 +102,8 @@ def _check_type(path: Path, key: str, value: object, annotation: object) -> obje
             raise ProfileError(path, key, f"must be a non-empty string, not {value!r}")
     if key in _MINIMUMS and value < _MINIMUMS[key]:  # type: ignore[operator]
         raise ProfileError(path, key, f"must be at least {_MINIMUMS[key]}, not {value!r}")
+    if key == "supervision_rate" and value > 1:  # type: ignore[operator]
+        raise ProfileError(path, key, f"is a share between 0 and 1, not {value!r}")
     return value
 
 
@@ -121,6 +125,9 @@ def parse_profile(data: object, path: Path | str = "<profile>") -> ProvinceProfi
 
     if values["province_code"] not in PROVINCES:
         raise ProfileError(path, "province_code", f"{values['province_code']!r} is not a GB/T 2260 province code")
+    prefix = values["region_prefix"]
+    if not (prefix.isdigit() and len(prefix) in (2, 4, 6) and prefix.startswith(values["province_code"])):
+        raise ProfileError(path, "region_prefix", f"{prefix!r} must be 2, 4 or 6 digits inside province {values['province_code']}")
     return ProvinceProfile(**values)
 
 
@@ -162,6 +169,12 @@ def get_profile(code: str) -> ProvinceProfile:
         if profile.name == code:
             return profile
     raise KeyError(f"unknown province profile {code!r}; known: {', '.join(sorted(_cache))}")
+
+
+def profile_for_region(region_code: str) -> ProvinceProfile | None:
+    """The profile governing a division: the one with the longest matching region prefix."""
+    matches = [p for p in all_profiles().values() if region_code.startswith(p.region_prefix)]
+    return max(matches, key=lambda p: len(p.region_prefix)) if matches else None
 
 
 def all_profiles() -> dict[str, ProvinceProfile]:

@@ -1,0 +1,31 @@
+"""Keyset pagination: `limit` and an opaque `cursor`; ordering is stable (by id)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+
+from fastapi import HTTPException, Query
+
+LimitQuery = Annotated[int, Query(ge=1, le=500, description="page size")]
+CursorQuery = Annotated[str | None, Query(max_length=100, description="the `next_cursor` of the previous page")]
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        value = int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
+    except (ValueError, UnicodeDecodeError):
+        raise HTTPException(422, [{"loc": ["query", "cursor"], "msg": "not a cursor this API issued"}]) from None
+    return value
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
+
+
+def page(items: list, ids: list[int], limit: int) -> dict:
+    """`items` was read with limit + 1 rows: the extra one only says there is a next page."""
+    has_more = len(items) > limit
+    return {"items": items[:limit], "next_cursor": encode_cursor(ids[limit - 1]) if has_more else None}

@@ -1,0 +1,56 @@
+"""Certificates: the owner's list, and public verification (masked ID, no hints for unknown numbers)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from sqlmodel import select
+
+from api.deps import SessionDep, UserDep
+from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
+from models.cases import Certificate, Institution
+from policy.numbering import is_certificate_number
+from tasks import access, views
+
+router = APIRouter(prefix="/api/v1", tags=["certificates"])
+
+
+@router.get("/certificates", summary="Issued certificates of a batch")
+def list_certificates(user: UserDep, session: SessionDep, plan_id: Annotated[int, Query()],
+                      limit: LimitQuery = 100, cursor: CursorQuery = None):
+    plan = access.visible_plan(session, user, plan_id)
+    query = select(Certificate).where(Certificate.plan_id == plan.id)
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(Certificate.id > after)
+    rows = session.exec(query.order_by(Certificate.id).limit(limit + 1)).all()
+    institution = session.get(Institution, plan.institution_id)
+    return page([views.certificate_view(c, institution) for c in rows], [c.id for c in rows], limit)
+
+
+def verify(session, number: str) -> dict:  # noqa: ANN001
+    not_found = HTTPException(404, "no such certificate")
+    if not is_certificate_number(number):
+        raise not_found
+    certificate = session.exec(select(Certificate).where(Certificate.number == number)).first()
+    if certificate is None:
+        raise not_found
+    return views.certificate_view(certificate, session.get(Institution, certificate.institution_id))
+
+
+@router.get("/public/certificates/{number}", summary="Verify a certificate (anyone)")
+def public_certificate(number: str, session: SessionDep):
+    view = verify(session, number)
+    view.pop("plan_id", None)
+    return view
+
+
+@router.get("/public/institutions", summary="Catalogue of registered evaluation institutions")
+def public_institutions(session: SessionDep, limit: LimitQuery = 100, cursor: CursorQuery = None):
+    query = select(Institution).where(Institution.status == "registered")
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(Institution.id > after)
+    rows = session.exec(query.order_by(Institution.id).limit(limit + 1)).all()
+    return page([views.institution_public_view(session, i) for i in rows], [i.id for i in rows], limit)

@@ -1,0 +1,48 @@
+"""Institution filings (备案): enterprises file and correct, everyone signed in may object during publicity."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Header, Request
+
+from api.deps import SessionDep, SettingsDep, UserDep, role
+from api.idempotency import idempotent
+from certflow.tick import wake_now
+from models.schemas import FilingCreate, ObjectionCreate, ResubmissionCreate
+from tasks import access, filing as filings, objections, views
+
+router = APIRouter(prefix="/api/v1/filings", tags=["filings"])
+Enterprise = role("enterprise")
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="repeat-safe key for this POST")]
+
+
+@router.post("", status_code=201, summary="File an institution application; starts `institution_filing`")
+def create_filing(body: FilingCreate, user: Enterprise, session: SessionDep, request: Request,
+                  idempotency_key: IdempotencyKey = None):
+    return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
+                      create=lambda: views.filing_view(session, filings.submit_filing(session, applicant=user, form=body),
+                                                       with_history=False))
+
+
+@router.get("/{filing_id}", summary="Status, current step, deadlines, deficiencies and history")
+def read_filing(filing_id: int, user: UserDep, session: SessionDep):
+    return views.filing_view(session, access.visible_filing(session, user, filing_id))
+
+
+@router.post("/{filing_id}/resubmissions", status_code=201, summary="Corrected materials after a deficiency notice")
+def resubmit(filing_id: int, body: ResubmissionCreate, user: Enterprise, session: SessionDep, request: Request,
+             settings: SettingsDep, background: BackgroundTasks, idempotency_key: IdempotencyKey = None):
+    filing = access.visible_filing(session, user, filing_id)
+    background.add_task(wake_now, settings, filing.flow_run_id)
+    return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
+                      create=lambda: {"round": filings.resubmit(session, filing_id=filing_id, user=user, body=body).round + 1,
+                                      "filing_id": filing_id})
+
+
+@router.post("/{filing_id}/objections", status_code=201, summary="Object during the publicity period")
+def object_to_filing(filing_id: int, body: ObjectionCreate, user: UserDep, session: SessionDep, request: Request,
+                     idempotency_key: IdempotencyKey = None):
+    return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
+                      create=lambda: {"objection_id": objections.raise_objection(
+                          session, case_type="filing", case_id=filing_id, user=user, body=body).id})

@@ -1,0 +1,63 @@
+"""The inbox of officers, experts and supervisors: list, claim, release, decide."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, BackgroundTasks, Query
+from sqlmodel import select
+
+from api.deps import SessionDep, SettingsDep, role
+from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
+from certflow.tick import wake_now
+from models.schemas import DecisionIn
+from models.workflow import HumanTask
+from tasks import access, decisions, human_tasks, views
+
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
+Worker = role("officer", "expert", "supervisor")
+
+
+@router.get("", summary="My inbox: open tasks of my roles and jurisdiction, by due date")
+def inbox(user: Worker, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None,
+          status: Annotated[Literal["open", "claimed", "active", "decided", "all"], Query()] = "active",
+          step: Annotated[str | None, Query(max_length=40)] = None):
+    query = select(HumanTask).where(access.inbox_filter(user))
+    statuses = {"active": ("open", "claimed"), "all": None}.get(status, (status,))
+    if statuses:
+        query = query.where(HumanTask.status.in_(statuses))
+    if step:
+        query = query.where(HumanTask.step == step)
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(HumanTask.id > after)
+    rows = session.exec(query.order_by(HumanTask.id).limit(limit + 1)).all()
+    return page([views.task_view(session, t) for t in rows], [t.id for t in rows], limit)
+
+
+@router.get("/{task_id}", summary="One task")
+def read_task(task_id: int, user: Worker, session: SessionDep):
+    return views.task_view(session, access.visible_task(session, user, task_id))
+
+
+@router.post("/{task_id}/claim", summary="Take the task (claiming your own claim again is harmless)")
+def claim(task_id: int, user: Worker, session: SessionDep):
+    task = access.visible_task(session, user, task_id)
+    return views.task_view(session, human_tasks.claim(session, task, user_id=user.id, role=user.role))
+
+
+@router.post("/{task_id}/release", summary="Give a claimed task back to the pool")
+def release(task_id: int, user: Worker, session: SessionDep):
+    task = access.visible_task(session, user, task_id)
+    return views.task_view(session, human_tasks.release(session, task, user_id=user.id, role=user.role))
+
+
+@router.post("/{task_id}/decision", summary="Decide: approve, reject, deficient (with the list), score, …")
+def decide(task_id: int, body: DecisionIn, user: Worker, session: SessionDep, settings: SettingsDep,
+           background: BackgroundTasks):
+    task = access.visible_task(session, user, task_id)
+    if task.status == "claimed" and task.assignee_id not in (None, user.id):
+        raise human_tasks.TaskConflict(f"task {task_id} is claimed by someone else")
+    decided = decisions.decide(session, task=task, user=user, body=body)
+    background.add_task(wake_now, settings, decided.flow_run_id)
+    return views.task_view(session, decided)

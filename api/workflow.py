@@ -1,0 +1,111 @@
+"""The only module that talks to the Prefect API: start runs, resume them, read their state."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+log = logging.getLogger("certflow.workflow")
+
+DEPLOYMENT_NAME = "certflow"
+FLOWS = ("institution_filing", "evaluation_batch")
+TERMINAL = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
+
+
+class PrefectBusy(RuntimeError):
+    """The Prefect server is unreachable or overloaded (503 'database is locked'): try later."""
+
+
+def _client():
+    from prefect.client.orchestration import get_client
+
+    return get_client(sync_client=True)
+
+
+@functools.lru_cache(maxsize=8)
+def _deployment_id(api_url: str, flow_name: str):  # noqa: ANN202 - cache per server
+    with _client() as client:
+        return client.read_deployment_by_name(f"{flow_name}/{DEPLOYMENT_NAME}").id
+
+
+def _api_url() -> str:
+    from prefect.settings import PREFECT_API_URL
+
+    return str(PREFECT_API_URL.value())
+
+
+def _busy(exc: Exception) -> bool:
+    import httpx
+
+    if isinstance(exc, (httpx.TransportError, httpx.TimeoutException)):
+        return True
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return status is not None and (status >= 500 or status == 429)
+
+
+def start_run(flow_name: str, parameters: dict[str, Any], idempotency_key: str) -> str:
+    """Create a flow run of our deployment; the same key returns the same run (never two)."""
+    try:
+        with _client() as client:
+            run = client.create_flow_run_from_deployment(
+                _deployment_id(_api_url(), flow_name), parameters=parameters, idempotency_key=idempotency_key)
+        return str(run.id)
+    except Exception as exc:  # noqa: BLE001
+        if _busy(exc):
+            raise PrefectBusy(str(exc)) from exc
+        raise
+
+
+def resume(flow_run_id: str) -> str:
+    """Resume a suspended run. Returns 'resumed', 'waiting' (not suspended yet: try again later)
+    or 'finished' (a terminal run has nothing to resume)."""
+    from uuid import UUID
+
+    try:
+        with _client() as client:
+            run = client.read_flow_run(UUID(flow_run_id))
+            state = run.state.type.value if run.state else "PENDING"
+            if state in TERMINAL:
+                return "finished"
+            if state != "PAUSED":
+                return "waiting"
+            response = client.resume_flow_run(UUID(flow_run_id))
+            return "resumed" if response.status.value == "ACCEPT" else "waiting"
+    except Exception as exc:  # noqa: BLE001
+        if _busy(exc):
+            raise PrefectBusy(str(exc)) from exc
+        raise
+
+
+def run_state(flow_run_id: str) -> str | None:
+    from uuid import UUID
+
+    try:
+        with _client() as client:
+            run = client.read_flow_run(UUID(flow_run_id))
+            return run.state.type.value if run.state else None
+    except Exception as exc:  # noqa: BLE001
+        if _busy(exc):
+            raise PrefectBusy(str(exc)) from exc
+        log.warning("reading run %s failed: %s", flow_run_id, exc)
+        return None
+
+
+def run_states(flow_run_ids: list[str]) -> dict[str, str]:
+    """States of many runs in one call (for metrics and the reviver)."""
+    from uuid import UUID
+
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    result: dict[str, str] = {}
+    with _client() as client:
+        for start in range(0, len(flow_run_ids), 200):
+            chunk = [UUID(r) for r in flow_run_ids[start:start + 200]]
+            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=chunk)), limit=len(chunk))
+            result.update({str(r.id): r.state.type.value for r in runs if r.state})
+    return result
+
+
+def ui_url(flow_run_id: str) -> str:
+    return _api_url().removesuffix("/api") + f"/runs/flow-run/{flow_run_id}"

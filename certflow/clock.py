@@ -1,0 +1,66 @@
+"""The business clock: real time in China, or a simulated time every process of the instance shares.
+
+With `CERTFLOW_CLOCK=simulated` the time is a row in our database that only an
+administrator moves (POST /api/v1/admin/clock, or the demo), so a lifecycle of
+many weeks runs in seconds and tests are exact about dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session
+
+from models.workflow import BusinessClock
+
+CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+SIMULATED_START = dt.datetime(2026, 9, 1, 9, 0, tzinfo=CHINA)
+
+
+class ClockError(ValueError):
+    pass
+
+
+def wall_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _mode() -> str:
+    from certflow.settings import Settings
+
+    return Settings.from_env().clock
+
+
+def is_simulated() -> bool:
+    return _mode() == "simulated"
+
+
+def business_now(session: Session) -> dt.datetime:
+    if not is_simulated():
+        return dt.datetime.now(CHINA)
+    row = session.get(BusinessClock, 1)
+    if row is None:
+        return SIMULATED_START
+    stored = row.now if row.now.tzinfo else row.now.replace(tzinfo=dt.timezone.utc)
+    return stored.astimezone(CHINA)
+
+
+def business_today(session: Session) -> dt.date:
+    return business_now(session).date()
+
+
+def set_business_now(session: Session, new_now: dt.datetime) -> dt.datetime:
+    """Move the simulated clock; it never runs backwards (deadlines already passed stay passed)."""
+    if not is_simulated():
+        raise ClockError("the business clock is real; start with --clock simulated to move it")
+    if new_now.tzinfo is None:
+        new_now = new_now.replace(tzinfo=CHINA)
+    new_now = new_now.astimezone(CHINA)
+    current = business_now(session)
+    if new_now < current:
+        raise ClockError(f"the clock cannot go back from {current.isoformat()} to {new_now.isoformat()}")
+    row = session.get(BusinessClock, 1) or BusinessClock(id=1, now=new_now, moved_at=wall_now())
+    row.now, row.moved_at = new_now, wall_now()
+    session.add(row)
+    session.flush()
+    return new_now

@@ -1,0 +1,231 @@
+"""`certflow demo`: one full lifecycle end to end on a simulated clock, driven through the public API.
+
+An enterprise in Guangzhou files (one deficiency round), three experts score,
+someone objects during publicity (dismissed), the ministry review goes through
+the simulator, then a plan of 20 candidates under the 广东 profile runs to
+certificates. Every step is printed with the business date as it happens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import httpx
+
+from policy.identity import resident_id_check_char
+
+MATERIALS = ["business_licence", "hr_system", "education_fund", "evaluation_rules", "staff_roster", "venue_equipment"]
+ASPECTS = ["basic_situation", "hr_system", "funding", "training_and_quality", "venue", "equipment",
+           "information_system"]
+
+
+class Demo:
+    def __init__(self, api_url: str, tokens: dict[str, str], prefect_url: str, calendar, out=print) -> None:  # noqa: ANN001
+        self.http = httpx.Client(base_url=api_url, timeout=30)
+        self.tokens = tokens
+        self.prefect_url = prefect_url
+        self.out = out
+        self.started = time.monotonic()
+        self.calendar = calendar
+
+    def call(self, who: str, method: str, path: str, headers: dict | None = None, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.tokens[who]}", **(headers or {})}
+        response = self.http.request(method, path, headers=headers, **kwargs)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{method} {path} as {who}: HTTP {response.status_code} {response.text[:500]}")
+        return response.json()
+
+    def say(self, text: str) -> None:
+        today = self.call("admin", "GET", "/api/v1/admin/clock")["business_now"][:10]
+        self.out(f"[{today} | +{time.monotonic() - self.started:5.1f}s] {text}")
+
+    def wait(self, what: str, probe: Callable[[], Any], timeout: float = 120) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = probe()
+            if found:
+                return found
+            time.sleep(0.3)
+        raise TimeoutError(f"waited {timeout:.0f} s for: {what}")
+
+    def task(self, who: str, step: str, case_id: int, count: int = 1) -> list[dict]:
+        def probe():  # noqa: ANN202
+            items = self.call(who, "GET", "/api/v1/tasks", params={"step": step, "limit": 200})["items"]
+            mine = [t for t in items if t["case_id"] == case_id]
+            return mine if len(mine) >= count else None
+
+        return self.wait(f"{step} task for {who}", probe)
+
+    def decide(self, who: str, task: dict, **decision: Any) -> None:
+        self.call(who, "POST", f"/api/v1/tasks/{task['id']}/claim")
+        self.call(who, "POST", f"/api/v1/tasks/{task['id']}/decision", json=decision)
+
+    def advance(self, days: int) -> None:
+        self.call("admin", "POST", "/api/v1/admin/clock", json={"advance_days": days})
+
+    def filing_status(self, filing_id: int) -> dict:
+        return self.call("enterprise", "GET", f"/api/v1/filings/{filing_id}")
+
+    def plan_status(self, plan_id: int) -> dict:
+        return self.call("enterprise", "GET", f"/api/v1/plans/{plan_id}")
+
+    def run_state(self, run_id: str) -> str:
+        return httpx.get(f"{self.prefect_url}/api/flow_runs/{run_id}", timeout=10).json()["state"]["type"]
+
+    # -- the story ----------------------------------------------------------
+
+    def institution_filing(self) -> dict:
+        form = {
+            "enterprise_name": "广州市示范精密机械有限公司", "credit_code": "91350100M000100Y43", "region_code": "440106",
+            "registered_address": "广州市天河区示范路1号", "registered_capital_wan": 5000, "business_scope": "精密机械加工",
+            "ownership": "private", "employees": 860, "skilled_staff": 420, "training_fund_wan": [120, 135],
+            "contact_name": "陈经理", "contact_phone": "13800138000", "institution_kind": "Y",
+            "occupations": [{"code": "6-18-01-01", "levels": [3, 4, 5], "basis": "国家职业技能标准 车工(2018年版)"}],
+            "materials": [{"kind": k, "title": k} for k in MATERIALS if k != "venue_equipment"],
+        }
+        filing = self.call("enterprise", "POST", "/api/v1/filings", json=form, headers={"Idempotency-Key": "demo-filing"})
+        fid = filing["id"]
+        self.say(f"备案申请 filing #{fid} submitted (venue/equipment evidence missing)")
+        acceptance = self.task("officer", "acceptance", fid)[0]
+        self.say("受理 officer finds a deficiency and sends the one-time notice (一次性告知)")
+        self.decide("officer", acceptance, decision="deficient",
+                    deficiencies=["缺少场地、设备设施及视频监控证明", "考评人员名册缺少资格证书编号"])
+        self.wait("deficiency notice", lambda: self.filing_status(fid)["status"] == "awaiting_resubmission")
+        self.advance(2)
+        self.call("enterprise", "POST", f"/api/v1/filings/{fid}/resubmissions",
+                  json={"materials": [{"kind": "venue_equipment", "title": "场地设备及监控照片"},
+                                      {"kind": "staff_roster", "title": "考评人员名册(补正)"}], "note": "已补正"})
+        self.say("补正 enterprise resubmits; acceptance starts again (round 2)")
+        acceptance = self.wait("round-2 acceptance", lambda: [t for t in self.task("officer", "acceptance", fid)
+                                                              if t["status"] in ("open", "claimed")])[0]
+        self.decide("officer", acceptance, decision="approve")
+        self.say("受理 approved; the expert panel is drawn")
+        for n, task in enumerate(self.wait("panel", lambda: self._expert_tasks(fid))):
+            who = f"expert{task['assignee_id']}" if f"expert{task['assignee_id']}" in self.tokens else f"expert{n}"
+            self.decide(who, task, decision="score", scores={a: 78 + n for a in ASPECTS})
+        self.say("专家评估 three experts scored (mean ≥ 60: pass)")
+        self.wait("publicity", lambda: self.filing_status(fid)["status"] == "publicity")
+        status = self.filing_status(fid)
+        self.say(f"公示 publicity {status['publicity']['start']} – {status['publicity']['end']}")
+        self.call("public", "POST", f"/api/v1/filings/{fid}/objections", json={"text": "该企业场地面积不足，请核查。"})
+        self.say("异议 an objection is raised during publicity")
+        investigation = self.task("officer", "objection_investigation", fid)[0]
+        self.decide("officer", investigation, decision="dismiss", reason="现场核查场地面积符合要求，异议不成立")
+        self.say("异议调查 investigated and dismissed")
+        self.advance(10)
+        self.say("publicity period over: ministry review (部中心复核) goes to the registry simulator")
+        status = self.wait("registration", lambda: (s := self.filing_status(fid))["status"] == "registered" and s)
+        self.say(f"备案公布 registered: segment {status['segment']}, receipt {status['receipt_number']}")
+        return status
+
+    def _expert_tasks(self, filing_id: int) -> list[dict] | None:
+        found = []
+        for who in [w for w in self.tokens if w.startswith("expert")]:
+            items = self.call(who, "GET", "/api/v1/tasks", params={"step": "expert_evaluation"})["items"]
+            found += [t for t in items if t["case_id"] == filing_id and t not in found]
+        unique = {t["id"]: t for t in found}
+        return list(unique.values()) if len(unique) >= 3 else None
+
+    def evaluation_batch(self, institution_id: int) -> dict:
+        today = dt.date.fromisoformat(self.call("admin", "GET", "/api/v1/admin/clock")["business_now"][:10])
+        start = self.calendar.add(today, 15).date  # a working day, comfortably past the 10-day lead
+        candidates = []
+        for i in range(20):
+            first17 = f"440106{1985 + i % 15}{(i % 12) + 1:02d}{(i % 27) + 1:02d}{100 + i:03d}"
+            candidates.append({"name": f"学员{i + 1:02d}", "id_number": first17 + resident_id_check_char(first17),
+                               "relation": "employee", "level": [3, 4, 5][i % 3]})
+        plan = self.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans", json={
+            "occupation_code": "6-18-01-01", "evaluation_start": start.isoformat(), "evaluation_end": start.isoformat(),
+            "site": "本企业技能实训中心", "training_summary": "岗位培训 120 学时", "candidates": candidates,
+            "proctors": ["监考甲", "监考乙"], "evaluators": ["考评甲", "考评乙", "考评丙"], "quality_supervisors": ["督导甲"]},
+            headers={"Idempotency-Key": "demo-plan"})
+        pid = plan["id"]
+        self.say(f"实施计划备案 plan #{pid} filed for {start} with 20 candidates (广东: ≥10 working days ahead)")
+        self.wait("scheduled", lambda: self.plan_status(pid)["supervision"]["supervised"] is not None)
+        sup = self.plan_status(pid)["supervision"]
+        self.say(f"质量督导 random draw (seed {sup['seed']}): {'supervised' if sup['supervised'] else 'not picked'}")
+        self.advance((start - today).days)
+        self.say("考核 evaluation day: the batch is examined")
+        self.wait("results window", lambda: self.plan_status(pid)["status"] == "awaiting_results")
+        if sup["supervised"] and sup["supervisor_id"]:
+            report = self.task("supervisor", "quality_supervision", pid)[0]
+            self.decide("supervisor", report, decision="report", reason="考场秩序良好，无违规")
+            self.say("质量督导 the supervisor filed the on-site report")
+        self.advance(3)
+        status = self.plan_status(pid)
+        scores = [{"candidate_id": c["id"], "theory": 55 if n in (4, 11) else 82, "practical": 88}
+                  for n, c in enumerate(status["candidates"])]
+        self.call("enterprise", "POST", f"/api/v1/plans/{pid}/results", json={"scores": scores})
+        self.say(f"成绩报送 results submitted (due {status['results_due']}): 18 of 20 passed")
+        self.wait("results publicity", lambda: self.plan_status(pid)["status"] == "publicity")
+        self.advance(10)
+        review = self.task("officer", "results_review", pid)[0]
+        self.say("结果公示 5 working days passed with no objection; centre review (结果审核)")
+        self.decide("officer", review, decision="approve")
+        status = self.wait("certificates", lambda: (s := self.plan_status(pid))["status"] == "completed" and s, 180)
+        self.say(f"颁发证书 {status['certificates_issued']} certificates issued after the upload to the national system")
+        return status
+
+
+def run_demo(data_dir: str | None) -> int:
+    import os
+
+    from certflow.embedded import Stack
+    from certflow.settings import Settings
+
+    base = Path(data_dir).expanduser().resolve() if data_dir else Settings.from_env().data_dir
+    folder = base / f"demo-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    os.environ["CERTFLOW_CLOCK"] = "simulated"
+    settings = Settings.from_env(folder)
+    stack = Stack(settings, api_port=0, clock="simulated")
+    t0 = time.monotonic()
+    try:
+        stack.start(progress=lambda text: print(f"[setup] {text}"))
+        tokens = _demo_users(settings)
+        from models.db import session_scope
+        from tasks.calendar import load_calendar
+
+        with session_scope(settings.database_url) as session:
+            calendar = load_calendar(session)
+        demo = Demo(stack.api_url, tokens, stack.prefect_url, calendar)
+        filing = demo.institution_filing()
+        plan = demo.evaluation_batch(filing["institution_id"])
+        states = {name: demo.wait(f"{name} run completed", lambda r=run: demo.run_state(r) == "COMPLETED" and "COMPLETED", 60)
+                  for name, run in (("institution_filing", filing["flow_run_id"]),
+                                    ("evaluation_batch", plan["flow_run_id"]))}
+        numbers = [c["certificate_number"] for c in plan["candidates"] if c["certificate_number"]]
+        print(f"certificates: {numbers[0]} … {numbers[-1]} ({len(numbers)})")
+        verified = httpx.get(f"{stack.api_url}/api/v1/public/certificates/{numbers[0]}", timeout=10).json()
+        print(f"public verification of {numbers[0]}: {verified['holder_name']} {verified['id_number']} "
+              f"{verified['occupation_name']} {verified['level']} — {verified['status']}")
+        for name, state in states.items():
+            print(f"Prefect: {name} run {state}")
+        print(f"demo finished in {time.monotonic() - t0:.0f} s; data folder {folder}")
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the demo reports and fails
+        print(f"demo failed: {exc}", file=sys.stderr)
+        print(f"logs: {stack.logs}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+def _demo_users(settings) -> dict[str, str]:  # noqa: ANN001
+    from tasks.accounts import create_user
+
+    url = settings.database_url
+    tokens = {
+        "enterprise": create_user(url, role="enterprise", name="企业经办人")[1],
+        "officer": create_user(url, role="officer", name="省中心审核员", jurisdiction="440000")[1],
+        "supervisor": create_user(url, role="supervisor", name="质量督导员")[1],
+        "admin": create_user(url, role="admin", name="管理员")[1],
+        "public": create_user(url, role="operations", name="公众代表")[1],
+    }
+    for n in range(3):
+        user, token = create_user(url, role="expert", name=f"专家{n + 1}")
+        tokens[f"expert{user.id}"] = token
+    return tokens

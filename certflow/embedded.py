@@ -1,0 +1,207 @@
+"""The embedded instance: SQLite, a local Prefect server, the runner, the simulator, the API and the tick.
+
+Everything lives in one data folder; internal ports are chosen free, so two
+instances with different folders and API ports run side by side. Stop order
+matters (measured): the runner before the server, or a run that just suspended
+can be cancelled and a runner without its server can hang.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from certflow.settings import Settings
+
+log = logging.getLogger("certflow.embedded")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_http(url: str, timeout: float, what: str, proc: subprocess.Popen | None = None, log_file: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            tail = log_file.read_text(errors="replace")[-2000:] if log_file and log_file.exists() else ""
+            raise RuntimeError(f"{what} exited with code {proc.returncode}\n{tail}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"{what} did not answer at {url} within {timeout:.0f} s")
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    api_port: int = 8000
+    clock: str = "real"
+    sim_failure_rate: float = 0.0
+    sim_latency_ms: int = 50
+    runner_limit: int = 8
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    prefect_port: int = 0
+    sim_port: int = 0
+    _api_server: object = None
+    _api_thread: threading.Thread | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir
+
+    @property
+    def logs(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def prefect_url(self) -> str:
+        return f"http://127.0.0.1:{self.prefect_port}"
+
+    @property
+    def sim_url(self) -> str:
+        return f"http://127.0.0.1:{self.sim_port}"
+
+    def environment(self) -> dict[str, str]:
+        """What every process of this instance shares (the runner's flow processes inherit it)."""
+        prefect_home = self.data_dir / "prefect"
+        return {
+            "CERTFLOW_DATA_DIR": str(self.data_dir),
+            "CERTFLOW_DATABASE_URL": self.settings.database_url,
+            "CERTFLOW_CLOCK": self.clock,
+            "CERTFLOW_BASE_URL": self.api_url,
+            "CERTFLOW_REGISTRY_URL": self.sim_url,
+            "PREFECT_HOME": str(prefect_home),
+            "PREFECT_API_URL": f"{self.prefect_url}/api",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_RUNNER_POLL_FREQUENCY": os.environ.get("PREFECT_RUNNER_POLL_FREQUENCY", "1"),
+            "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
+            "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(prefect_home / "storage"),
+            "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "INFO"),
+            "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+            "PREFECT_UI_ENABLED": "true",
+        }
+
+    def _spawn(self, name: str, args: list[str], extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **self.environment(), **(extra_env or {})}
+        out = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[1],
+                                start_new_session=True)
+        self.processes[name] = proc
+        return proc
+
+    def start(self, *, serve_api: bool = True, progress=print) -> None:  # noqa: ANN001
+        from certflow.bootstrap import prepare
+
+        prepare(self.settings)
+        os.environ.update(self.environment() | {"CERTFLOW_CLOCK": self.clock})
+        self.prefect_port, self.sim_port = free_port(), free_port()
+        if self.api_port == 0:
+            self.api_port = free_port()
+        os.environ.update(self.environment())
+        progress(f"starting the Prefect server on {self.prefect_url} …")
+        server = self._spawn("prefect-server", [sys.executable, "-m", "prefect", "server", "start", "--host",
+                                                "127.0.0.1", "--port", str(self.prefect_port)])
+        progress(f"starting the registry SIMULATOR on {self.sim_url} …")
+        sim = self._spawn("simulator", [sys.executable, "-m", "certflow.simulator"],
+                          {"CERTFLOW_SIM_PORT": str(self.sim_port), "CERTFLOW_SIM_FAILURE_RATE": str(self.sim_failure_rate),
+                           "CERTFLOW_SIM_LATENCY_MS": str(self.sim_latency_ms)})
+        _wait_http(f"{self.prefect_url}/api/health", 90, "the Prefect server", server, self.logs / "prefect-server.log")
+        _wait_http(f"{self.sim_url}/_stats", 30, "the simulator", sim, self.logs / "simulator.log")
+        self.start_runner(progress=progress)
+        if serve_api:
+            self.start_api()
+            progress(f"API and dashboard on {self.api_url}  (Prefect UI: {self.prefect_url})")
+
+    def start_runner(self, progress=print) -> None:  # noqa: ANN001
+        progress("starting the runner that serves the process deployments …")
+        runner = self._spawn("runner", [sys.executable, "-m", "certflow.runner"],
+                             {"CERTFLOW_RUNNER_LIMIT": str(self.runner_limit)})
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if runner.poll() is not None:
+                raise RuntimeError(f"the runner exited: {(self.logs / 'runner.log').read_text(errors='replace')[-2000:]}")
+            if self._deployments_ready():
+                return
+            time.sleep(0.5)
+        raise RuntimeError("the runner did not register its deployments within 90 s")
+
+    def _deployments_ready(self) -> bool:
+        try:
+            response = httpx.post(f"{self.prefect_url}/api/deployments/filter", json={"limit": 10}, timeout=5)
+            names = {d["name"] for d in response.json()} if response.status_code == 200 else set()
+            flows = httpx.post(f"{self.prefect_url}/api/flows/filter", json={"limit": 10}, timeout=5).json()
+            return names == {"certflow"} and len(flows) >= 2 and len(response.json()) >= 2
+        except (httpx.HTTPError, ValueError, TypeError):
+            return False
+
+    def stop_runner(self, *, hard: bool = False) -> None:
+        proc = self.processes.pop("runner", None)
+        if proc is None:
+            return
+        _stop(proc, hard=hard)
+
+    def start_api(self) -> None:
+        import uvicorn
+
+        from api.app import create_app
+
+        app = create_app(Settings.from_env(self.data_dir), run_tick=True)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.api_port, log_level="warning")
+        self._api_server = uvicorn.Server(config)
+        self._api_thread = threading.Thread(target=self._api_server.run, name="api", daemon=True)
+        self._api_thread.start()
+        _wait_http(f"{self.api_url}/healthz", 30, "the API")
+
+    def stop(self) -> None:
+        if self._api_server is not None:
+            self._api_server.should_exit = True
+            if self._api_thread:
+                self._api_thread.join(timeout=15)
+        for name in ("runner", "simulator", "prefect-server"):
+            proc = self.processes.pop(name, None)
+            if proc is not None:
+                _stop(proc)
+
+    def __enter__(self) -> "Stack":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _stop(proc: subprocess.Popen, *, hard: bool = False, grace: float = 10) -> None:
+    """SIGTERM the process group (SIGINT twice for a graceful Prefect shutdown), then SIGKILL."""
+    if proc.poll() is not None:
+        return
+    try:
+        if hard:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+    except ProcessLookupError:
+        pass

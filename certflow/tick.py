@@ -1,0 +1,187 @@
+"""The tick: starts queued runs, fires due timers, delivers wake-ups, revives crashed runs.
+
+APScheduler runs these inside `certflow up`; at scale the same functions run as a
+scheduled Prefect deployment. Each pass is bounded and safe to run concurrently
+with itself being skipped (max one instance per job).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from sqlmodel import Session, select
+
+from certflow.clock import business_today, wall_now
+from certflow.settings import Settings
+from models.cases import EvaluationPlan, FilingApplication
+from models.db import session_scope
+from models.workflow import OutboxMessage, Wakeup
+from tasks.timers import fire_due_timers
+
+log = logging.getLogger("certflow.tick")
+CASE_TABLES = {"institution_filing": FilingApplication, "evaluation_batch": EvaluationPlan}
+REVIVE_LIMIT = 3
+
+
+def dispatch_outbox(settings: Settings, *, limit: int = 50, max_seconds: float = 5.0) -> int:
+    """Start the queued flow runs at the rate the Prefect server takes; a 503 leaves the row for later."""
+    from api import workflow
+
+    started = 0
+    deadline = time.monotonic() + max_seconds
+    with session_scope(settings.database_url) as session:
+        pending = session.exec(select(OutboxMessage).where(OutboxMessage.dispatched_at.is_(None))
+                               .order_by(OutboxMessage.id).limit(limit)).all()
+    for message in pending:
+        if time.monotonic() > deadline:
+            break
+        try:
+            run_id = workflow.start_run(message.kind, message.parameters, idempotency_key=f"outbox-{message.id}")
+        except workflow.PrefectBusy as exc:
+            _note_failure(settings, message.id, str(exc))
+            time.sleep(0.2)  # back off: the server is saturated
+            continue
+        except Exception as exc:  # noqa: BLE001 - a bad row must not stop the others
+            log.exception("starting %s for case %s failed", message.kind, message.case_id)
+            _note_failure(settings, message.id, f"{type(exc).__name__}: {exc}")
+            continue
+        with session_scope(settings.database_url) as session:
+            row = session.get(OutboxMessage, message.id)
+            row.dispatched_at, row.flow_run_id, row.attempts = wall_now(), run_id, row.attempts + 1
+            session.add(row)
+            case = session.get(CASE_TABLES[message.kind], message.case_id)
+            if case is not None:
+                case.flow_run_id = run_id
+                session.add(case)
+        started += 1
+    return started
+
+
+def _note_failure(settings: Settings, message_id: int, error: str) -> None:
+    with session_scope(settings.database_url) as session:
+        row = session.get(OutboxMessage, message_id)
+        row.attempts, row.last_error = row.attempts + 1, error[:500]
+        session.add(row)
+
+
+def fire_timers(settings: Settings) -> int:
+    with session_scope(settings.database_url) as session:
+        return len(fire_due_timers(session, business_today(session)))
+
+
+def deliver_wakeups(settings: Settings, *, limit: int = 200) -> int:
+    """Resume the runs that have something new; a run not suspended yet keeps its wake-up for the next pass."""
+    from api import workflow
+
+    with session_scope(settings.database_url) as session:
+        pending = session.exec(select(Wakeup).where(Wakeup.delivered_at.is_(None)).order_by(Wakeup.id).limit(limit)).all()
+    by_run: dict[str, list[int]] = {}
+    for wakeup in pending:
+        by_run.setdefault(wakeup.flow_run_id, []).append(wakeup.id)
+    delivered = 0
+    for run_id, ids in by_run.items():
+        try:
+            outcome = workflow.resume(run_id)
+        except workflow.PrefectBusy:
+            break
+        except Exception as exc:  # noqa: BLE001
+            outcome, error = "waiting", f"{type(exc).__name__}: {exc}"
+        else:
+            error = None
+        with session_scope(settings.database_url) as session:
+            for wakeup in session.exec(select(Wakeup).where(Wakeup.id.in_(ids))).all():
+                wakeup.attempts += 1
+                if outcome in ("resumed", "finished"):
+                    wakeup.delivered_at = wall_now()
+                    delivered += 1
+                wakeup.last_error = error
+                session.add(wakeup)
+    return delivered
+
+
+def wake_now(settings: Settings, flow_run_id: str | None) -> None:
+    """Fast path after a decision: try to resume at once; the tick retries whatever this misses."""
+    if not flow_run_id:
+        return
+    from api import workflow
+
+    try:
+        if workflow.resume(flow_run_id) in ("resumed", "finished"):
+            with session_scope(settings.database_url) as session:
+                for wakeup in session.exec(select(Wakeup).where(Wakeup.flow_run_id == flow_run_id,
+                                                                Wakeup.delivered_at.is_(None))).all():
+                    wakeup.delivered_at, wakeup.attempts = wall_now(), wakeup.attempts + 1
+                    session.add(wakeup)
+    except Exception as exc:  # noqa: BLE001 - the tick will deliver it
+        log.info("immediate resume of %s deferred: %s", flow_run_id, exc)
+
+
+def revive_crashed_runs(settings: Settings) -> int:
+    """A run that crashed or was cancelled by an infrastructure stop (not by a business outcome) is
+    started again: every step is idempotent, so the new run continues where the old one stood."""
+    from api import workflow
+
+    revived = 0
+    with session_scope(settings.database_url) as session:
+        active = _active_runs(session)
+    if not active:
+        return 0
+    try:
+        states = workflow.run_states([run for run, _, _ in active])
+    except Exception as exc:  # noqa: BLE001
+        log.info("revive check skipped: %s", exc)
+        return 0
+    for run_id, kind, case_id in active:
+        if states.get(run_id) not in ("CRASHED", "CANCELLED", "FAILED"):
+            continue
+        with session_scope(settings.database_url) as session:
+            revivals = session.exec(select(OutboxMessage).where(OutboxMessage.kind == kind,
+                                                                OutboxMessage.case_id == case_id)).all()
+            if len(revivals) > REVIVE_LIMIT:
+                continue
+            log.warning("reviving %s %s: run %s is %s", kind, case_id, run_id, states[run_id])
+            param = "filing_id" if kind == "institution_filing" else "plan_id"
+            session.add(OutboxMessage(kind=kind, case_id=case_id, parameters={param: case_id}, created_at=wall_now()))
+            revived += 1
+    return revived
+
+
+def _active_runs(session: Session) -> list[tuple[str, str, int]]:
+    active: list[tuple[str, str, int]] = []
+    finished = ("registered", "rejected", "withdrawn", "completed", "revoked")
+    for kind, table in CASE_TABLES.items():
+        for case in session.exec(select(table).where(table.flow_run_id.is_not(None),
+                                                     table.status.not_in(finished))).all():
+            pending = session.exec(select(OutboxMessage).where(OutboxMessage.kind == kind,
+                                                               OutboxMessage.case_id == case.id,
+                                                               OutboxMessage.dispatched_at.is_(None))).first()
+            if pending is None:
+                active.append((case.flow_run_id, kind, case.id))
+    return active
+
+
+def start_scheduler(settings: Settings):  # noqa: ANN201
+    """APScheduler jobs of the embedded mode."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    # a pass still running when the next is due is simply skipped: not worth a warning each time
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+
+    scheduler = BackgroundScheduler(job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30})
+
+    def guarded(name, fn):  # noqa: ANN001, ANN202
+        def run():  # noqa: ANN202
+            try:
+                fn(settings)
+            except Exception:  # noqa: BLE001 - the next pass tries again
+                log.exception("tick job %s failed", name)
+        return run
+
+    scheduler.add_job(guarded("dispatch", dispatch_outbox), "interval", seconds=0.5, id="dispatch")
+    scheduler.add_job(guarded("timers", fire_timers), "interval", seconds=1, id="timers")
+    scheduler.add_job(guarded("wakeups", deliver_wakeups), "interval", seconds=0.5, id="wakeups")
+    scheduler.add_job(guarded("revive", revive_crashed_runs), "interval", seconds=15, id="revive")
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,153 @@
+"""Process 2 — an evaluation batch (认定实施): seeds 002 §(十八), 003 §二(四)(五), 004 §五.
+
+One line per policy step; each step is idempotent, because a resumed run replays from the top.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import flow, task
+
+from flows.steps import (
+    DB_STEP, await_decision, call_external, db, open_human_task, wait_for, wait_until, wait_working_days,
+)
+from models.cases import EvaluationPlan
+from policy.profiles import get_profile
+from tasks import batch, objections
+
+REVIEW_WORKING_DAYS = 10
+SUPERVISION_REPORT_WORKING_DAYS = 5
+
+
+@flow(name="evaluation_batch", persist_result=True, log_prints=True)
+def evaluation_batch(plan_id: int) -> str:
+    case = _load(plan_id)
+    if case["status"] in ("completed", "rejected"):
+        return case["status"]
+    accept_plan(plan_id)
+    supervision = draw_quality_supervision(plan_id)
+    wait_until(key=f"plan:{plan_id}:evaluation_day", case_type="plan", case_id=plan_id, purpose="evaluation_day",
+               day=case["evaluation_start"])
+    evaluate(plan_id, supervision, case)
+    review_round = 0
+    while True:
+        await_results(plan_id, review_round)
+        publicise_results(plan_id, review_round, case)
+        review = await_decision(key=f"plan:{plan_id}:review:{review_round}", case_type="plan", case_id=plan_id,
+                                step="results_review", role="officer", jurisdiction=case["region_code"],
+                                due_working_days=REVIEW_WORKING_DAYS)
+        if review.decision == "approve":
+            break
+        return_results(plan_id, review_round, review.payload.get("reason", ""))
+        review_round += 1
+    upload_to_national_system(plan_id)
+    numbers = issue_certificates(plan_id)
+    return f"completed: {len(numbers)} certificates"
+
+
+# -- the steps ----------------------------------------------------------------
+
+
+@task(name="实施计划备案 plan accepted", **DB_STEP)
+def accept_plan(plan_id: int) -> None:
+    with db() as session:
+        batch.set_step(session, plan_id=plan_id, status="scheduled", step="quality_supervision", only_from=("filed",))
+
+
+@task(name="质量督导抽查 random quality supervision", **DB_STEP)
+def draw_quality_supervision(plan_id: int) -> dict:
+    with db() as session:
+        return batch.draw_supervision(session, plan_id=plan_id)
+
+
+def evaluate(plan_id: int, supervision: dict, case: dict) -> None:
+    """考核 takes place on the planned days; a supervised batch gets its supervisor's report task,
+    and the results window (10 working days after the evaluation ends) opens."""
+    if supervision["supervised"]:
+        open_human_task(key=f"plan:{plan_id}:supervision", case_type="plan", case_id=plan_id,
+                        step="quality_supervision", role="supervisor", jurisdiction=case["region_code"],
+                        due_working_days=SUPERVISION_REPORT_WORKING_DAYS, assignee_id=supervision["supervisor_id"])
+    open_results_window(plan_id)
+
+
+@task(name="成绩报送期 results window opens", **DB_STEP)
+def open_results_window(plan_id: int) -> None:
+    with db() as session:
+        batch.open_results_window(session, plan_id=plan_id)
+
+
+def await_results(plan_id: int, review_round: int) -> None:
+    """The enterprise submits scores (due within the profile's working days after the evaluation)."""
+    wait_for(lambda s: batch.results_received(s, plan_id=plan_id, round_no=review_round),
+             what=f"results round {review_round}")
+
+
+def publicise_results(plan_id: int, review_round: int, case: dict) -> None:
+    """结果公示 ≥ 5 working days; objections are investigated before the centre reviews."""
+    profile = get_profile(case["profile_code"])
+    start = results_publicity_start(plan_id)
+    wait_working_days(key=f"plan:{plan_id}:publicity:{review_round}", case_type="plan", case_id=plan_id,
+                      purpose="results_publicity", start=start, working_days=profile.results_publicity_working_days,
+                      start_day_counts=profile.start_day_counts,
+                      on_set=lambda end, provisional: open_results_publicity(plan_id, review_round, end, provisional))
+    wait_for(lambda s: objections.investigations_closed(s, case_type="plan", case_id=plan_id),
+             what="objection investigations")
+    enter_review(plan_id)
+
+
+@task(name="结果公示开始 publicity starts", **DB_STEP)
+def results_publicity_start(plan_id: int) -> dt.date:
+    from certflow.clock import business_today
+
+    with db() as session:
+        plan = session.get(EvaluationPlan, plan_id)
+        return plan.results_submitted_on or business_today(session)
+
+
+@task(name="结果公示 publish results", **DB_STEP)
+def open_results_publicity(plan_id: int, review_round: int, end: dt.date, provisional: bool) -> None:
+    with db() as session:
+        batch.start_results_publicity(session, plan_id=plan_id, round_no=review_round, end=end, provisional=provisional)
+
+
+@task(name="结果审核 review opens", **DB_STEP)
+def enter_review(plan_id: int) -> None:
+    with db() as session:
+        batch.exclude_upheld_candidates(session, plan_id=plan_id)
+        batch.set_step(session, plan_id=plan_id, status="in_review", step="results_review", only_from=("publicity",))
+
+
+@task(name="退回 results returned", **DB_STEP)
+def return_results(plan_id: int, review_round: int, reason: str) -> None:
+    with db() as session:
+        batch.return_results(session, plan_id=plan_id, round_no=review_round, reason=reason)
+
+
+def upload_to_national_system(plan_id: int) -> None:
+    """上传全国联网查询系统: the passing candidates, retried; out of retries, an incident."""
+    payload = prepare_upload(plan_id)
+    call_external(kind="certificate_upload", path="/certificates", key=f"upload:plan:{plan_id}", payload=payload,
+                  case_type="plan", case_id=plan_id)
+
+
+@task(name="上传准备 prepare upload", **DB_STEP)
+def prepare_upload(plan_id: int) -> dict:
+    with db() as session:
+        batch.set_step(session, plan_id=plan_id, status="uploading", step="upload", only_from=("in_review",))
+        return batch.upload_payload(session, plan_id=plan_id)
+
+
+@task(name="颁发证书 certificates", **DB_STEP)
+def issue_certificates(plan_id: int) -> list[str]:
+    with db() as session:
+        return batch.issue_certificates(session, plan_id=plan_id)
+
+
+def _load(plan_id: int) -> dict:
+    with db() as session:
+        plan = session.get(EvaluationPlan, plan_id)
+        if plan is None:
+            raise ValueError(f"plan {plan_id} does not exist")
+        return {"status": plan.status, "region_code": plan.region_code, "profile_code": plan.profile_code,
+                "evaluation_start": plan.evaluation_start}

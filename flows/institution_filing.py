@@ -1,0 +1,199 @@
+"""Process 1 — institution filing (备案): seeds 003 §二(一)(二), 004 §四.
+
+One line per policy step; each step is idempotent, because a resumed run replays from the top.
+"""
+
+from __future__ import annotations
+
+from prefect import flow, task
+
+from flows.steps import (
+    DB_STEP, await_decision, await_decisions, call_external, db, open_human_task, wait_for, wait_working_days,
+)
+from models.cases import FilingApplication
+from policy.profiles import get_profile
+from tasks import filing as filings
+from tasks import objections
+
+ACCEPTANCE_WORKING_DAYS = 5
+EXPERT_WORKING_DAYS = 20
+
+
+@flow(name="institution_filing", persist_result=True, log_prints=True)
+def institution_filing(filing_id: int) -> str:
+    case = _load(filing_id)
+    if case["status"] in ("registered", "rejected", "withdrawn"):
+        return case["status"]
+    check_completeness(filing_id)
+    if not accept_application(filing_id, case):
+        return "rejected"
+    if not evaluate_by_expert_panel(filing_id, case):
+        return "rejected"
+    if not publicise(filing_id, case):
+        return "rejected"
+    request_ministry_review(filing_id, case)
+    register(filing_id)
+    return "registered"
+
+
+# -- the steps ----------------------------------------------------------------
+
+
+@task(name="材料完整性检查 completeness check", **DB_STEP)
+def check_completeness(filing_id: int) -> list[dict]:
+    with db() as session:
+        filings.set_step(session, filing_id=filing_id, status="in_acceptance", step="acceptance",
+                         only_from=("submitted",))
+        return filings.completeness_findings(session, filing_id=filing_id)
+
+
+def accept_application(filing_id: int, case: dict) -> bool:
+    """受理: the officer approves, rejects, or lists every deficiency at once; the enterprise
+    resubmits and the check starts again (rounds are counted)."""
+    round_no = 0
+    while True:
+        acceptance = await_decision(
+            key=f"filing:{filing_id}:acceptance:{round_no}", case_type="filing", case_id=filing_id,
+            step="acceptance", role="officer", jurisdiction=case["region_code"],
+            due_working_days=ACCEPTANCE_WORKING_DAYS)
+        if acceptance.decision == "approve":
+            return True
+        if acceptance.decision == "reject":
+            close(filing_id, "rejected", acceptance.payload.get("reason") or "不予受理")
+            return False
+        send_deficiency_notice(filing_id, round_no, acceptance.payload.get("deficiencies", []), acceptance.decided_by)
+        wait_for(lambda s, r=round_no: filings.resubmission_received(s, filing_id=filing_id, round_no=r),
+                 what=f"resubmission round {round_no}")
+        round_no += 1
+
+
+@task(name="一次性告知 deficiency notice", **DB_STEP)
+def send_deficiency_notice(filing_id: int, round_no: int, items: list[str], officer_id: int | None) -> None:
+    with db() as session:
+        filings.issue_deficiency_notice(session, filing_id=filing_id, round_no=round_no, items=items,
+                                        officer_id=officer_id)
+
+
+def evaluate_by_expert_panel(filing_id: int, case: dict) -> bool:
+    """专家评估: a panel scores the aspects of 003 §二(二); the profile's bar decides."""
+    profile = get_profile(case["profile_code"])
+    seats = choose_panel(filing_id, profile.expert_panel_size)
+    keys = [f"filing:{filing_id}:expert:{seat}" for seat in range(len(seats))]
+    for key, expert_id in zip(keys, seats):
+        open_human_task(key=key, case_type="filing", case_id=filing_id, step="expert_evaluation", role="expert",
+                     jurisdiction=case["region_code"], due_working_days=EXPERT_WORKING_DAYS, assignee_id=expert_id)
+    await_decisions(keys)
+    passed = panel_result(filing_id, keys)
+    if not passed:
+        close(filing_id, "rejected", "专家评估未通过 / the expert panel did not pass the application")
+    return passed
+
+
+@task(name="专家遴选 draw the expert panel", **DB_STEP)
+def choose_panel(filing_id: int, size: int) -> list[int | None]:
+    with db() as session:
+        filings.set_step(session, filing_id=filing_id, status="expert_evaluation", step="expert_evaluation",
+                         only_from=("in_acceptance",))
+        return filings.pick_expert_panel(session, filing_id=filing_id, size=size,
+                                         exclude=set(_acceptance_deciders(session, filing_id)))
+
+
+def _acceptance_deciders(session, filing_id: int) -> list[int]:  # noqa: ANN001
+    from sqlmodel import select
+
+    from models.workflow import HumanTask
+
+    return [t.decided_by for t in session.exec(select(HumanTask).where(
+        HumanTask.case_type == "filing", HumanTask.case_id == filing_id, HumanTask.step == "acceptance")).all()
+        if t.decided_by]
+
+
+@task(name="评估结论 panel result", **DB_STEP)
+def panel_result(filing_id: int, keys: list[str]) -> bool:
+    with db() as session:
+        passed, mean = filings.panel_passes(session, filing_id=filing_id, task_keys=keys)
+        from tasks import audit
+
+        audit.record(session, case_type="filing", case_id=filing_id, action="expert_panel_result",
+                     after={"passed": passed, "mean_score": mean})
+        return passed
+
+
+def publicise(filing_id: int, case: dict) -> bool:
+    """公示: a working-day period; objections raised meanwhile are investigated before moving on."""
+    profile = get_profile(case["profile_code"])
+    start = publicity_start_date(filing_id)
+    wait_working_days(key=f"filing:{filing_id}:publicity", case_type="filing", case_id=filing_id, purpose="publicity",
+                      start=start, working_days=profile.filing_publicity_working_days,
+                      start_day_counts=profile.start_day_counts,
+                      on_set=lambda end, provisional: open_publicity(filing_id, end, provisional))
+    wait_for(lambda s: objections.investigations_closed(s, case_type="filing", case_id=filing_id),
+             what="objection investigations")
+    if upheld_objections(filing_id):
+        close(filing_id, "rejected", "公示异议成立 / an objection was upheld")
+        return False
+    return True
+
+
+@task(name="公示开始 publicity starts", **DB_STEP)
+def publicity_start_date(filing_id: int):  # noqa: ANN201
+    from certflow.clock import business_today
+
+    with db() as session:
+        filing = session.get(FilingApplication, filing_id)
+        return filing.publicity_start or business_today(session)
+
+
+@task(name="公示 publish", **DB_STEP)
+def open_publicity(filing_id: int, end, provisional: bool) -> None:  # noqa: ANN001
+    with db() as session:
+        filings.start_publicity(session, filing_id=filing_id, end=end, provisional=provisional)
+
+
+@task(name="异议处理结果 objection outcomes", **DB_STEP)
+def upheld_objections(filing_id: int) -> int:
+    with db() as session:
+        return len(objections.upheld(session, case_type="filing", case_id=filing_id))
+
+
+def request_ministry_review(filing_id: int, case: dict) -> None:
+    """部中心复核: the list of filed enterprises and occupations goes to the national centre."""
+    payload = enter_ministry_review(filing_id)
+    call_external(kind="ministry_review", path="/ministry-review", key=f"ministry-review:filing:{filing_id}",
+                  payload=payload, case_type="filing", case_id=filing_id)
+
+
+@task(name="部中心复核 prepare ministry review", **DB_STEP)
+def enter_ministry_review(filing_id: int) -> dict:
+    from sqlmodel import select
+
+    from models.cases import FilingOccupation
+
+    with db() as session:
+        filings.set_step(session, filing_id=filing_id, status="ministry_review", step="ministry_review",
+                         only_from=("publicity",))
+        filing = session.get(FilingApplication, filing_id)
+        occupations = session.exec(select(FilingOccupation).where(FilingOccupation.filing_id == filing_id)).all()
+        return {"filing_id": filing_id, "enterprise_name": filing.form["enterprise_name"],
+                "credit_code": filing.form["credit_code"], "region_code": filing.region_code,
+                "occupations": [{"code": o.occupation_code, "levels": o.levels} for o in occupations]}
+
+
+@task(name="备案公布 registration", **DB_STEP)
+def register(filing_id: int) -> str:
+    with db() as session:
+        return filings.register_institution(session, filing_id=filing_id).segment
+
+
+@task(name="办结 close", **DB_STEP)
+def close(filing_id: int, status: str, reason: str) -> None:
+    with db() as session:
+        filings.close_filing(session, filing_id=filing_id, status=status, reason=reason)
+
+
+def _load(filing_id: int) -> dict:
+    with db() as session:
+        filing = session.get(FilingApplication, filing_id)
+        if filing is None:
+            raise ValueError(f"filing {filing_id} does not exist")
+        return {"status": filing.status, "region_code": filing.region_code, "profile_code": filing.profile_code}

@@ -1,0 +1,158 @@
+"""The waits every process is made of: a person's decision, a working-day timer, an external call.
+
+Each wait consults our database first, so a resumed (replayed) run passes the
+steps already done at once; when the answer is not there yet the run is
+suspended (no process held) until the tick or the API wakes it. Pause keys are
+fresh on every suspension: a spurious wake-up simply suspends again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Callable, TypeVar
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.flow_runs import suspend_flow_run
+from prefect.runtime import flow_run
+from prefect.tasks import exponential_backoff
+from sqlmodel import Session
+
+from certflow.settings import Settings
+from models.db import session_scope
+from tasks import human_tasks, registry, timers
+
+T = TypeVar("T")
+
+# Prefect task options for database steps: they are idempotent and cheap to replay,
+# so no result is cached or persisted (a cached "not yet decided" would be a lie).
+DB_STEP = dict(cache_policy=NO_CACHE, persist_result=False)
+
+
+def db() -> Session:
+    return session_scope(Settings.from_env().database_url)
+
+
+def run_id() -> str | None:
+    return str(flow_run.id) if flow_run.id else None
+
+
+def wait_for(condition: Callable[[Session], T | None], *, what: str) -> T:
+    """Return the condition's answer, suspending the run until it has one."""
+    while True:
+        with db() as session:
+            answer = condition(session)
+        if answer:
+            return answer
+        get_run_logger().info("waiting: %s", what)
+        suspend_flow_run(key=f"{what}:{uuid.uuid4().hex[:12]}")
+
+
+@dataclass(frozen=True)
+class Decision:
+    decision: str
+    payload: dict
+    decided_by: int | None
+
+
+@task(name="create human task", **DB_STEP)
+def open_human_task(**fields) -> int:  # noqa: ANN003
+    with db() as session:
+        return human_tasks.ensure_task(session, flow_run_id=run_id(), **fields).id
+
+
+def await_decision(*, key: str, case_type: str, case_id: int, step: str, role: str, jurisdiction: str,
+                   due_working_days: int, assignee_id: int | None = None) -> Decision:
+    """A human step: the task is created once, the run waits for its decision."""
+    open_human_task(key=key, case_type=case_type, case_id=case_id, step=step, role=role, jurisdiction=jurisdiction,
+                    due_working_days=due_working_days, assignee_id=assignee_id)
+    return await_decisions([key])[0]
+
+
+def await_decisions(keys: list[str]) -> list[Decision]:
+    """Wait until every task of `keys` is decided (a panel decides in any order)."""
+
+    def all_decided(session: Session):
+        found = [human_tasks.get_by_key(session, key) for key in keys]
+        if all(t is not None and t.status == "decided" for t in found):
+            return [Decision(t.decision, t.decision_payload or {}, t.decided_by) for t in found]
+        return None
+
+    return wait_for(all_decided, what=f"decision of {', '.join(keys)}")
+
+
+@task(name="set timer", **DB_STEP)
+def _ensure_timer(**fields) -> tuple[int, str, bool]:  # noqa: ANN003
+    with db() as session:
+        timer = timers.ensure_timer(session, flow_run_id=run_id(), **fields)
+        return timer.id, timer.period_end.isoformat(), timer.provisional
+
+
+def _timer_fired(timer_id: int):
+    from models.workflow import Timer
+
+    def fired(session: Session):
+        timer = session.get(Timer, timer_id)
+        return timer is not None and timer.status == "fired"
+
+    return fired
+
+
+def wait_working_days(*, key: str, case_type: str, case_id: int, purpose: str, start: dt.date, working_days: int,
+                      start_day_counts: bool = False, on_set: Callable[[dt.date, bool], None] | None = None) -> None:
+    """A period of N working days from `start`; the run continues the day after its last day."""
+    timer_id, period_end, provisional = _ensure_timer(key=key, case_type=case_type, case_id=case_id, purpose=purpose,
+                                                      start=start, working_days=working_days,
+                                                      start_day_counts=start_day_counts)
+    if on_set is not None:
+        on_set(dt.date.fromisoformat(period_end), provisional)
+    wait_for(_timer_fired(timer_id), what=f"timer {key}")
+
+
+def wait_until(*, key: str, case_type: str, case_id: int, purpose: str, day: dt.date) -> None:
+    timer_id, _, _ = _ensure_timer(key=key, case_type=case_type, case_id=case_id, purpose=purpose,
+                                   start=day, until=day)
+    wait_for(_timer_fired(timer_id), what=f"timer {key}")
+
+
+def _only_when_unavailable(_task, _task_run, state) -> bool:  # noqa: ANN001
+    """Retry an I/O failure; never retry a refusal (a 4xx would be refused again)."""
+    try:
+        state.result()
+    except registry.RegistryUnavailable:
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+    return False
+
+
+@task(name="call the national system", retries=4, retry_delay_seconds=exponential_backoff(backoff_factor=1),
+      retry_jitter_factor=0.2, retry_condition_fn=_only_when_unavailable, **DB_STEP)
+def _call_registry(path: str, key: str, payload: dict) -> dict:
+    with db() as session:
+        done = registry.previous_response(session, key)
+    if done is not None:
+        return done
+    return registry.send(path, key, payload)
+
+
+def call_external(*, kind: str, path: str, key: str, payload: dict, case_type: str, case_id: int) -> dict:
+    """An external call with retries and backoff; out of retries it becomes an incident that
+    operations can retry, and the run waits for that instead of failing."""
+    while True:
+        try:
+            response = _call_registry(path, key, payload)
+        except (registry.RegistryUnavailable, registry.RegistryRefused) as exc:
+            with db() as session:
+                registry.open_incident(session, kind=kind, case_type=case_type, case_id=case_id, error=str(exc),
+                                       flow_run_id=run_id())
+            get_run_logger().warning("%s out of retries: %s — incident opened", kind, exc)
+            wait_for(lambda s: registry.incident_retry_requested(s, kind=kind, case_type=case_type, case_id=case_id),
+                     what=f"incident retry {kind}")
+            continue
+        with db() as session:
+            registry.record_success(session, key=key, kind=kind, case_type=case_type, case_id=case_id,
+                                    response=response)
+        return response

@@ -1,0 +1,110 @@
+"""Request and response shapes of the public API (v1). Every field is documented for OpenAPI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Ownership = Literal["central_branch", "state_owned", "foreign", "private", "other"]
+Relation = Literal["employee", "dispatched", "outsourced", "partner_student"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OccupationIn(_Strict):
+    code: str = Field(description="职业编码 of 职业分类大典, d-dd-dd-dd", examples=["6-18-01-01"], max_length=10)
+    levels: list[int | str] = Field(min_length=1, max_length=5, description="levels to evaluate: 1–5 or 三级/高级工")
+    basis: str = Field("", max_length=200, description="评价依据: national standard or enterprise specification")
+
+
+class MaterialIn(_Strict):
+    kind: str = Field(description="checklist item: business_licence, hr_system, education_fund, evaluation_rules, "
+                                  "staff_roster, venue_equipment", max_length=40)
+    title: str = Field("", max_length=200, description="document title as the enterprise names it")
+    sha256: Optional[str] = Field(None, pattern=r"^[0-9a-f]{64}$", description="digest of the uploaded file")
+    uri: Optional[str] = Field(None, max_length=500, description="where the file is kept")
+
+
+class FilingCreate(_Strict):
+    """备案申请表 (003 attachment) with the material checklist."""
+
+    enterprise_name: str = Field(min_length=1, max_length=200, description="企业名称")
+    credit_code: str = Field(min_length=18, max_length=18, description="统一社会信用代码 (GB 32100)")
+    region_code: str = Field(pattern=r"^\d{6}$", description="注册地行政区划代码 (GB/T 2260), e.g. 440305")
+    registered_address: str = Field(min_length=1, max_length=300, description="注册地址")
+    registered_capital_wan: float = Field(ge=0, le=1e9, description="注册资本 (万元)")
+    business_scope: str = Field("", max_length=2000, description="经营范围")
+    ownership: Ownership = Field(description="央企驻粤分支机构 / 国企 / 外资 / 民营 / 其它")
+    employees: int = Field(ge=1, le=10_000_000, description="职工人数")
+    skilled_staff: int = Field(0, ge=0, le=10_000_000, description="技能人才人数")
+    training_fund_wan: list[float] = Field(default_factory=list, max_length=2,
+                                           description="职工教育经费 of the last two years (万元)")
+    contact_name: str = Field(min_length=1, max_length=50, description="联系人")
+    contact_phone: str = Field(min_length=5, max_length=20, description="联系电话")
+    institution_kind: Literal["Y", "S"] = Field("Y", description="Y employer (用人单位) / S training-evaluation organisation")
+    occupations: list[OccupationIn] = Field(min_length=1, max_length=20, description="职业(工种) to evaluate")
+    materials: list[MaterialIn] = Field(default_factory=list, max_length=50, description="材料清单")
+
+
+class ResubmissionCreate(_Strict):
+    """Corrected materials after a one-time deficiency notice."""
+
+    materials: list[MaterialIn] = Field(min_length=1, max_length=50)
+    note: str = Field("", max_length=2000, description="what was corrected")
+
+
+class ObjectionCreate(_Strict):
+    text: str = Field(min_length=5, max_length=5000, description="the objection and its grounds")
+    candidate_id: Optional[int] = Field(None, description="for results publicity: the candidate concerned")
+
+
+class CandidateIn(_Strict):
+    name: str = Field(min_length=1, max_length=50)
+    id_number: str = Field(min_length=18, max_length=18, description="居民身份证号 (GB 11643)")
+    relation: Relation = Field(description="本企业职工 / 劳务派遣 / 劳务外包 / 合作院校学生")
+    level: int | str = Field(description="national level 1–5 or 三级/高级工")
+    months_with_enterprise: Optional[int] = Field(None, ge=0, le=1200, description="dispatched workers: months with the enterprise")
+
+
+class PlanCreate(_Strict):
+    """认定实施计划: filed before the evaluation by the profile's lead time."""
+
+    occupation_code: str = Field(max_length=10, examples=["6-18-01-01"])
+    evaluation_start: dt.date
+    evaluation_end: dt.date
+    site: str = Field(min_length=1, max_length=300, description="考核场地")
+    training_summary: str = Field("", max_length=5000, description="培训情况")
+    candidates: list[CandidateIn] = Field(min_length=1, max_length=5000)
+    proctors: list[str] = Field(min_length=1, max_length=200, description="监考人员")
+    evaluators: list[str] = Field(min_length=1, max_length=200, description="考评人员")
+    quality_supervisors: list[str] = Field(min_length=1, max_length=200, description="质量督导员")
+
+
+class ScoreIn(_Strict):
+    candidate_id: int
+    theory: Optional[float] = Field(None, ge=0, le=100, description="理论知识")
+    practical: Optional[float] = Field(None, ge=0, le=100, description="操作技能")
+    performance: Optional[float] = Field(None, ge=0, le=100, description="业绩评审 (where used)")
+
+
+class ResultsCreate(_Strict):
+    scores: list[ScoreIn] = Field(min_length=1, max_length=5000)
+
+
+class DecisionIn(_Strict):
+    """An officer's, expert's or supervisor's decision on a task."""
+
+    decision: Literal["approve", "reject", "deficient", "score", "uphold", "dismiss", "return", "report"]
+    deficiencies: list[str] = Field(default_factory=list, max_length=100, description="for `deficient`: every item")
+    scores: dict[str, float] = Field(default_factory=dict, description="for expert evaluation: aspect → 0–100")
+    reason: str = Field("", max_length=5000)
+    version: Optional[int] = Field(None, description="the task version you saw (optimistic locking)")
+
+
+class Page(BaseModel):
+    items: list[Any]
+    next_cursor: Optional[str] = None

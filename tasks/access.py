@@ -1,0 +1,70 @@
+"""Who may see what: enterprises their own cases, officers their jurisdiction, experts and supervisors their tasks."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from models.accounts import User
+from models.cases import EvaluationPlan, FilingApplication, Institution
+from models.workflow import HumanTask
+from policy.regions import within_jurisdiction
+from tasks.errors import NotFound
+
+
+def officer_covers(user: User, region_code: str) -> bool:
+    return user.role == "officer" and bool(user.jurisdiction) and within_jurisdiction(region_code, user.jurisdiction)
+
+
+def visible_filing(session: Session, user: User, filing_id: int) -> FilingApplication:
+    filing = session.get(FilingApplication, filing_id)
+    if filing is None or not (
+        (user.role == "enterprise" and user.institution_id == filing.institution_id)
+        or officer_covers(user, filing.region_code)
+        or user.role in ("admin", "operations")
+    ):
+        raise NotFound(f"filing {filing_id} does not exist")
+    return filing
+
+
+def visible_plan(session: Session, user: User, plan_id: int) -> EvaluationPlan:
+    plan = session.get(EvaluationPlan, plan_id)
+    if plan is None or not (
+        (user.role == "enterprise" and user.institution_id == plan.institution_id)
+        or officer_covers(user, plan.region_code)
+        or (user.role == "supervisor" and plan.supervisor_id == user.id)
+        or user.role in ("admin", "operations")
+    ):
+        raise NotFound(f"plan {plan_id} does not exist")
+    return plan
+
+
+def visible_institution(session: Session, user: User, institution_id: int) -> Institution:
+    institution = session.get(Institution, institution_id)
+    if institution is None or not (
+        (user.role == "enterprise" and user.institution_id == institution_id)
+        or officer_covers(user, institution.region_code)
+        or user.role in ("admin", "operations")
+    ):
+        raise NotFound(f"institution {institution_id} does not exist")
+    return institution
+
+
+def inbox_filter(user: User):  # noqa: ANN201 - a SQL condition
+    """The tasks a user may see and act on."""
+    if user.role == "officer":
+        prefix = (user.jurisdiction or "").rstrip("0")
+        if len(prefix) % 2:
+            prefix += "0"
+        return (HumanTask.role == "officer") & HumanTask.jurisdiction.startswith(prefix)
+    if user.role in ("expert", "supervisor"):
+        return (HumanTask.role == user.role) & or_(HumanTask.assignee_id == user.id,
+                                                   (HumanTask.assignee_id.is_(None)) & (HumanTask.status == "open"))
+    return HumanTask.id < 0  # nobody else has an inbox
+
+
+def visible_task(session: Session, user: User, task_id: int) -> HumanTask:
+    task = session.exec(select(HumanTask).where(HumanTask.id == task_id, inbox_filter(user))).first()
+    if task is None:
+        raise NotFound(f"task {task_id} does not exist")
+    return task

@@ -1,0 +1,19 @@
+"""Write the audit trail: who, in which role, when (business and wall time), what, before/after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from certflow.clock import business_now, wall_now
+from models.audit import AuditEvent
+
+
+def record(session: Session, *, case_type: str, case_id: int, action: str, actor_id: int | None = None,
+           actor_role: str = "system", before: dict[str, Any] | None = None,
+           after: dict[str, Any] | None = None) -> AuditEvent:
+    event = AuditEvent(case_type=case_type, case_id=case_id, action=action, actor_id=actor_id, actor_role=actor_role,
+                       business_time=business_now(session), wall_time=wall_now(), before=before, after=after)
+    session.add(event)
+    return event

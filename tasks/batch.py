@@ -1,0 +1,272 @@
+"""Evaluation batch (认定实施), Process 2: plan filing, supervision, results, certificates."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from certflow.clock import business_today, wall_now
+from models.accounts import User
+from models.cases import (
+    Candidate, Certificate, EvaluationPlan, Institution, InstitutionOccupation, Score, SerialCounter,
+)
+from models.catalogue import OccupationRecord
+from models.schemas import PlanCreate, ResultsCreate
+from models.workflow import OutboxMessage
+from policy.eligibility import (
+    CandidateFacts, FiledScope, PlanFacts, Violation, candidate_passes, check_plan, latest_plan_filing_date,
+)
+from policy.levels import Level
+from policy.numbering import InstitutionSegment, certificate_number
+from policy.profiles import get_profile
+from tasks import audit
+from tasks.calendar import load_calendar
+from tasks.errors import Conflict, NotFound, Problems
+from tasks.human_tasks import wake
+
+
+def filed_scope(session: Session, institution_id: int) -> FiledScope:
+    rows = session.exec(select(InstitutionOccupation).where(InstitutionOccupation.institution_id == institution_id)).all()
+    return FiledScope({r.occupation_code: frozenset(Level(int(d)) for d in r.levels) for r in rows})
+
+
+def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCreate) -> EvaluationPlan:
+    """Check the plan against the rules (all violations at once) and record it with an outbox row."""
+    institution = session.get(Institution, institution_id)
+    if institution is None or (user.role == "enterprise" and user.institution_id != institution_id):
+        raise NotFound(f"institution {institution_id} does not exist")
+    if institution.status != "registered":
+        raise Conflict(f"institution {institution_id} is {institution.status}; only registered institutions file plans")
+    profile = get_profile(institution.profile_code)
+    calendar = load_calendar(session)
+    today = business_today(session)
+    facts = PlanFacts(
+        occupation_code=body.occupation_code, evaluation_start=body.evaluation_start,
+        evaluation_end=body.evaluation_end, filed_on=today,
+        candidates=[CandidateFacts(c.name, c.id_number, c.relation, c.level, c.months_with_enterprise)
+                    for c in body.candidates],
+        proctors=body.proctors, evaluators=body.evaluators, quality_supervisors=body.quality_supervisors, site=body.site,
+    )
+    violations = check_plan(facts, filed_scope(session, institution_id), profile, calendar)
+    late = [v for v in violations if v.code == "plan.late"]
+    if late:
+        raise Conflict(late[0].message)
+    if violations:
+        raise Problems(violations)
+    now = wall_now()
+    plan = EvaluationPlan(
+        institution_id=institution_id, region_code=institution.region_code, profile_code=profile.code,
+        occupation_code=body.occupation_code, evaluation_start=body.evaluation_start,
+        evaluation_end=body.evaluation_end, filed_on=today, site=body.site,
+        staff={"proctors": body.proctors, "evaluators": body.evaluators,
+               "quality_supervisors": body.quality_supervisors, "training_summary": body.training_summary},
+        created_at=now, updated_at=now,
+    )
+    session.add(plan)
+    session.flush()
+    for c in body.candidates:
+        session.add(Candidate(plan_id=plan.id, name=c.name, id_number=c.id_number.upper(), relation=c.relation,
+                              level=Level.parse(c.level).value, months_with_enterprise=c.months_with_enterprise))
+    session.add(OutboxMessage(kind="evaluation_batch", case_id=plan.id, parameters={"plan_id": plan.id}, created_at=now))
+    latest = latest_plan_filing_date(body.evaluation_start, profile, calendar)
+    audit.record(session, case_type="plan", case_id=plan.id, action="plan_filed", actor_id=user.id, actor_role=user.role,
+                 after={"candidates": len(body.candidates), "evaluation_start": body.evaluation_start.isoformat(),
+                        "latest_allowed_filing": latest.date.isoformat()})
+    return plan
+
+
+def set_step(session: Session, *, plan_id: int, status: str, step: str, only_from: tuple[str, ...] | None = None) -> None:
+    plan = get_plan(session, plan_id)
+    if only_from is not None and plan.status not in only_from:
+        return
+    if (plan.status, plan.current_step) != (status, step):
+        before = {"status": plan.status, "step": plan.current_step}
+        plan.status, plan.current_step, plan.updated_at = status, step, wall_now()
+        session.add(plan)
+        audit.record(session, case_type="plan", case_id=plan_id, action="step_entered", before=before,
+                     after={"status": status, "step": step})
+
+
+def draw_supervision(session: Session, *, plan_id: int) -> dict[str, Any]:
+    """双随机: pick batches and supervisors at random, from a recorded seed so the draw can be re-run."""
+    plan = get_plan(session, plan_id)
+    if plan.supervised is not None:
+        return {"supervised": plan.supervised, "supervisor_id": plan.supervisor_id, "seed": plan.supervision_seed}
+    profile = get_profile(plan.profile_code)
+    seed = f"plan:{plan.id}:{plan.filed_on.isoformat()}"
+    rng = random.Random(seed)
+    supervised = rng.random() < profile.supervision_rate
+    supervisor_id = None
+    if supervised:
+        pool = sorted(session.exec(select(User.id).where(User.role == "supervisor",
+                                                         (User.institution_id.is_(None)) |
+                                                         (User.institution_id != plan.institution_id))).all())
+        supervisor_id = rng.choice(pool) if pool else None
+    plan.supervised, plan.supervisor_id, plan.supervision_seed = supervised, supervisor_id, seed
+    session.add(plan)
+    audit.record(session, case_type="plan", case_id=plan_id, action="supervision_drawn",
+                 after={"supervised": supervised, "supervisor_id": supervisor_id, "seed": seed,
+                        "rate": profile.supervision_rate})
+    return {"supervised": supervised, "supervisor_id": supervisor_id, "seed": seed}
+
+
+def open_results_window(session: Session, *, plan_id: int) -> None:
+    plan = get_plan(session, plan_id)
+    if plan.results_due is None:
+        profile = get_profile(plan.profile_code)
+        plan.results_due = load_calendar(session).add(plan.evaluation_end, profile.results_due_working_days,
+                                                      start_day_counts=profile.start_day_counts).date
+        session.add(plan)
+        set_step(session, plan_id=plan_id, status="awaiting_results", step="results_submission")
+
+
+def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsCreate) -> EvaluationPlan:
+    plan = get_plan(session, plan_id)
+    if user.role == "enterprise" and user.institution_id != plan.institution_id:
+        raise NotFound(f"plan {plan_id} does not exist")
+    if plan.status not in ("awaiting_results", "results_returned"):
+        raise Conflict(f"plan {plan_id} is {plan.status}; results are taken after the evaluation"
+                       + (f" (from {plan.evaluation_end})" if plan.status in ("filed", "scheduled") else ""))
+    candidates = {c.id: c for c in session.exec(select(Candidate).where(Candidate.plan_id == plan_id)).all()}
+    problems: list[Violation] = []
+    seen: set[int] = set()
+    for i, score in enumerate(body.scores):
+        if score.candidate_id not in candidates:
+            problems.append(Violation("score.unknown_candidate", f"scores[{i}].candidate_id",
+                                      f"候选人 {score.candidate_id} 不在本批次 / not in this batch"))
+        elif score.candidate_id in seen:
+            problems.append(Violation("score.duplicate", f"scores[{i}].candidate_id", "重复的成绩 / scored twice"))
+        if score.theory is None and score.practical is None and score.performance is None:
+            problems.append(Violation("score.empty", f"scores[{i}]", "至少一项成绩 / at least one part is scored"))
+        seen.add(score.candidate_id)
+    missing = sorted(cid for cid, c in candidates.items() if cid not in seen and not c.excluded_reason)
+    for cid in missing:
+        problems.append(Violation("score.missing", "scores", f"候选人 {cid} ({candidates[cid].name}) 缺少成绩 / not scored"))
+    if problems:
+        raise Problems(problems)
+    now = wall_now()
+    for score in body.scores:
+        row = session.exec(select(Score).where(Score.candidate_id == score.candidate_id)).first() or Score(
+            candidate_id=score.candidate_id, passed=False, submitted_at=now)
+        row.theory, row.practical, row.performance = score.theory, score.practical, score.performance
+        row.passed = candidate_passes(score.theory, score.practical, score.performance)
+        row.submitted_at = now
+        session.add(row)
+    plan.results_submitted_on = business_today(session)
+    plan.results_submissions += 1
+    session.add(plan)
+    set_step(session, plan_id=plan_id, status="results_submitted", step="results_publicity")
+    audit.record(session, case_type="plan", case_id=plan_id, action="results_submitted", actor_id=user.id,
+                 actor_role=user.role, after={"scored": len(body.scores),
+                                              "passed": sum(candidate_passes(s.theory, s.practical, s.performance)
+                                                            for s in body.scores)})
+    if plan.flow_run_id:
+        wake(session, plan.flow_run_id, reason=f"plan {plan_id} results submitted")
+    return plan
+
+
+def results_received(session: Session, *, plan_id: int, round_no: int) -> bool:
+    """Round r (0 = first submission, r > 0 after r returns) has its results."""
+    return get_plan(session, plan_id).results_submissions > round_no
+
+
+def start_results_publicity(session: Session, *, plan_id: int, round_no: int, end, provisional: bool) -> None:  # noqa: ANN001
+    """结果公示 of round r; a replay of an earlier round changes nothing."""
+    plan = get_plan(session, plan_id)
+    if plan.status == "results_submitted" and plan.results_submissions == round_no + 1:
+        plan.publicity_start, plan.publicity_end = business_today(session), end
+        session.add(plan)
+        set_step(session, plan_id=plan_id, status="publicity", step="results_publicity")
+
+
+def exclude_upheld_candidates(session: Session, *, plan_id: int) -> int:
+    from tasks.objections import upheld
+
+    excluded = 0
+    for objection in upheld(session, case_type="plan", case_id=plan_id):
+        if objection.candidate_id:
+            candidate = session.get(Candidate, objection.candidate_id)
+            if candidate and not candidate.excluded_reason:
+                candidate.excluded_reason = f"异议成立 objection {objection.id}"
+                session.add(candidate)
+                excluded += 1
+    return excluded
+
+
+def return_results(session: Session, *, plan_id: int, round_no: int, reason: str) -> None:
+    """The centre returns round r's results: the enterprise corrects and submits again."""
+    plan = get_plan(session, plan_id)
+    if plan.review_rounds > round_no:
+        return
+    plan.review_rounds += 1
+    plan.publicity_start = plan.publicity_end = None
+    plan.outcome_reason = reason
+    session.add(plan)
+    set_step(session, plan_id=plan_id, status="results_returned", step="results_submission")
+
+
+def passing_candidates(session: Session, plan_id: int) -> list[tuple[Candidate, Score]]:
+    rows = session.exec(select(Candidate, Score).join(Score, Score.candidate_id == Candidate.id)
+                        .where(Candidate.plan_id == plan_id, Score.passed.is_(True),
+                               Candidate.excluded_reason.is_(None)).order_by(Candidate.id)).all()
+    return list(rows)
+
+
+def upload_payload(session: Session, *, plan_id: int) -> dict[str, Any]:
+    plan = get_plan(session, plan_id)
+    institution = session.get(Institution, plan.institution_id)
+    return {"plan_id": plan_id, "institution_segment": institution.segment, "occupation_code": plan.occupation_code,
+            "passed": [{"candidate_id": c.id, "name": c.name, "id_number": c.id_number, "level": c.level}
+                       for c, _ in passing_candidates(session, plan_id)]}
+
+
+def issue_certificates(session: Session, *, plan_id: int) -> list[str]:
+    """Number and record a certificate for every passing candidate; a replay issues none twice."""
+    plan = get_plan(session, plan_id)
+    institution = session.get(Institution, plan.institution_id)
+    segment = InstitutionSegment.parse(institution.segment)
+    occupation = session.get(OccupationRecord, plan.occupation_code)
+    today = business_today(session)
+    numbers = []
+    for candidate, _score in passing_candidates(session, plan_id):
+        existing = session.exec(select(Certificate).where(Certificate.candidate_id == candidate.id)).first()
+        if existing is not None:
+            numbers.append(existing.number)
+            continue
+        scope = f"{segment}{today.year % 100:02d}{candidate.level}"
+        counter = session.get(SerialCounter, scope) or SerialCounter(scope=scope, last_serial=0)
+        number = certificate_number(segment, today.year, candidate.level, counter.last_serial)
+        counter.last_serial = number.serial
+        session.add(counter)
+        session.add(Certificate(number=str(number), serial_scope=scope, serial=number.serial, candidate_id=candidate.id,
+                                plan_id=plan_id, institution_id=institution.id, holder_name=candidate.name,
+                                id_number=candidate.id_number, occupation_code=plan.occupation_code,
+                                occupation_name=occupation.name if occupation else plan.occupation_code,
+                                level=candidate.level, issued_on=today, uploaded_at=wall_now()))
+        numbers.append(str(number))
+    institution.last_evaluation_on = max(institution.last_evaluation_on or plan.evaluation_end, plan.evaluation_end)
+    session.add(institution)
+    set_step(session, plan_id=plan_id, status="completed", step="certificates_issued")
+    audit.record(session, case_type="plan", case_id=plan_id, action="certificates_issued",
+                 after={"count": len(numbers), "first": numbers[0] if numbers else None})
+    return numbers
+
+
+def close_plan(session: Session, *, plan_id: int, status: str, reason: str) -> None:
+    plan = get_plan(session, plan_id)
+    plan.outcome_reason = reason
+    session.add(plan)
+    set_step(session, plan_id=plan_id, status=status, step="closed")
+
+
+def get_plan(session: Session, plan_id: int) -> EvaluationPlan:
+    plan = session.get(EvaluationPlan, plan_id)
+    if plan is None:
+        raise NotFound(f"plan {plan_id} does not exist")
+    return plan
+
+
+def certificate_count(session: Session, plan_id: int) -> int:
+    return session.exec(select(func.count()).select_from(Certificate).where(Certificate.plan_id == plan_id)).one()

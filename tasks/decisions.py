@@ -1,0 +1,74 @@
+"""What a decision on each step must contain, checked before anything is recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from models.accounts import User
+from models.cases import EvaluationPlan, FilingApplication
+from models.schemas import DecisionIn
+from models.workflow import HumanTask
+from policy.eligibility import EXPERT_ASPECTS, Violation, score_problems
+from tasks import human_tasks
+from tasks.errors import Problems
+
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "acceptance": ("approve", "reject", "deficient"),
+    "expert_evaluation": ("score",),
+    "objection_investigation": ("uphold", "dismiss"),
+    "results_review": ("approve", "return"),
+    "quality_supervision": ("report",),
+}
+NEEDS_REASON = {"reject", "uphold", "dismiss", "return", "report"}
+STEP_NAMES = {
+    "acceptance": "受理", "expert_evaluation": "专家评估", "objection_investigation": "公示异议调查",
+    "results_review": "结果审核", "quality_supervision": "质量督导",
+}
+
+
+def decision_problems(task: HumanTask, body: DecisionIn) -> list[Violation]:
+    problems = []
+    allowed = ALLOWED.get(task.step, ())
+    if body.decision not in allowed:
+        problems.append(Violation("decision.not_allowed", "decision",
+                                  f"{STEP_NAMES.get(task.step, task.step)} 的决定只能是 {' / '.join(allowed)} / "
+                                  f"a {task.step} decision is one of {', '.join(allowed)}"))
+    if body.decision == "deficient" and not [d for d in body.deficiencies if d.strip()]:
+        problems.append(Violation("decision.deficiencies_missing", "deficiencies",
+                                  "一次性告知须列明全部补正事项 / list every deficiency at once"))
+    if body.decision in NEEDS_REASON and not body.reason.strip():
+        problems.append(Violation("decision.reason_missing", "reason", "请填写理由 / a reason is required"))
+    if body.decision == "score":
+        for problem in score_problems(body.scores):
+            problems.append(Violation("decision.scores", "scores", problem))
+    return problems
+
+
+def separation_problems(session: Session, task: HumanTask, user: User) -> list[Violation]:
+    """Nobody decides on a case they filed; an acceptance officer does not sit on its expert panel."""
+    problems = []
+    case = session.get(FilingApplication if task.case_type == "filing" else EvaluationPlan, task.case_id)
+    applicant = getattr(case, "applicant_id", None)
+    if applicant is not None and applicant == user.id:
+        problems.append(Violation("separation.own_case", "task", "不能审批本人提交的案件 / you filed this case"))
+    if task.case_type == "plan" and case is not None and user.institution_id == case.institution_id:
+        problems.append(Violation("separation.own_institution", "task",
+                                  "不能处理本人所在机构的批次 / this batch is your own institution's"))
+    return problems
+
+
+def decide(session: Session, *, task: HumanTask, user: User, body: DecisionIn) -> HumanTask:
+    problems = decision_problems(task, body) + separation_problems(session, task, user)
+    if problems:
+        raise Problems(problems)
+    payload: dict[str, Any] = {}
+    if body.deficiencies:
+        payload["deficiencies"] = [d.strip() for d in body.deficiencies if d.strip()]
+    if body.scores:
+        payload["scores"] = {k: float(v) for k, v in body.scores.items() if k in EXPERT_ASPECTS}
+    if body.reason:
+        payload["reason"] = body.reason.strip()
+    return human_tasks.decide(session, task, decision=body.decision, payload=payload, user_id=user.id, role=user.role,
+                              expected_version=body.version)

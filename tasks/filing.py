@@ -1,0 +1,271 @@
+"""Institution filing (备案), Process 1: the facts each step reads and writes. Idempotent by design."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from certflow.clock import business_today, wall_now
+from models.accounts import User
+from models.cases import (
+    DeficiencyNotice, FilingApplication, FilingMaterial, FilingOccupation, Institution, InstitutionOccupation,
+    Objection, SegmentCounter,
+)
+from models.catalogue import OccupationRecord
+from models.schemas import FilingCreate, ResubmissionCreate
+from models.workflow import HumanTask, OutboxMessage
+from policy.eligibility import FilingFacts, OccupationRequest, Violation, check_filing, expert_panel_passes
+from policy.levels import Level
+from policy.numbering import next_institution_segment
+from policy.occupations import Occupation
+from policy.profiles import ProvinceProfile, get_profile, profile_for_region
+from tasks import audit
+from tasks.errors import Conflict, NotFound, Problems
+from tasks.human_tasks import wake
+
+# Violations the enterprise can correct in a resubmission go to the one-time notice;
+# the others make the application inadmissible and are refused at once.
+CORRECTABLE = {"material.missing", "material.unknown", "contact.phone", "contact.name_missing"}
+ACTIVE_STATES = ("submitted", "in_acceptance", "awaiting_resubmission", "expert_evaluation", "publicity",
+                 "ministry_review")
+
+
+def catalogue(session: Session) -> dict[str, Occupation]:
+    return {o.code: Occupation(o.code, o.name, o.access_type, o.skill_type)
+            for o in session.exec(select(OccupationRecord)).all()}
+
+
+def _facts(form: dict[str, Any], materials: set[str]) -> FilingFacts:
+    return FilingFacts(
+        enterprise_name=form["enterprise_name"], credit_code=form["credit_code"], region_code=form["region_code"],
+        employees=form["employees"],
+        occupations=[OccupationRequest(o["code"], o["levels"]) for o in form["occupations"]],
+        materials=frozenset(materials), contact_name=form["contact_name"], contact_phone=form["contact_phone"],
+    )
+
+
+def profile_of(region_code: str) -> ProvinceProfile:
+    profile = profile_for_region(region_code)
+    if profile is None:
+        raise Problems([Violation("enterprise.region_unsupported", "region_code",
+                                  f"{region_code} 所在省份尚未接入本系统 / no province profile governs {region_code}")])
+    return profile
+
+
+def submit_filing(session: Session, *, applicant: User, form: FilingCreate) -> FilingApplication:
+    """Record the application and an outbox row to start `institution_filing` (one transaction)."""
+    data = form.model_dump()
+    profile = profile_of(form.region_code)
+    violations = check_filing(_facts(data, {m.kind for m in form.materials}), profile, catalogue(session))
+    blocking = [v for v in violations if v.code not in CORRECTABLE]
+    if blocking:
+        raise Problems(blocking)
+    credit_code = form.credit_code.upper()
+    institution = session.exec(select(Institution).where(Institution.credit_code == credit_code)).first()
+    if applicant.institution_id is not None and (institution is None or institution.id != applicant.institution_id):
+        raise Problems([Violation("enterprise.not_yours", "credit_code",
+                                  "该统一社会信用代码不属于您的机构 / this credit code is not your institution's")])
+    now = wall_now()
+    if institution is None:
+        institution = Institution(name=form.enterprise_name, credit_code=credit_code, kind=form.institution_kind,
+                                  region_code=form.region_code, profile_code=profile.code, created_at=now)
+        session.add(institution)
+        session.flush()
+    else:
+        if institution.status == "registered":
+            raise Conflict(f"institution {institution.id} is registered already (segment {institution.segment})")
+        active = session.exec(select(FilingApplication).where(FilingApplication.institution_id == institution.id,
+                                                              FilingApplication.status.in_(ACTIVE_STATES))).first()
+        if active is not None:
+            raise Conflict(f"filing {active.id} of this enterprise is still in progress ({active.status})")
+    if applicant.institution_id is None:
+        applicant.institution_id = institution.id
+        session.add(applicant)
+    filing = FilingApplication(institution_id=institution.id, applicant_id=applicant.id, profile_code=profile.code,
+                               region_code=form.region_code, form=data, created_at=now, updated_at=now)
+    session.add(filing)
+    session.flush()
+    for occupation in form.occupations:
+        levels = "".join(sorted({str(Level.parse(x).value) for x in occupation.levels}))
+        session.add(FilingOccupation(filing_id=filing.id, occupation_code=occupation.code, levels=levels,
+                                     basis=occupation.basis))
+    _add_materials(session, filing.id, 0, form.materials, now)
+    session.add(OutboxMessage(kind="institution_filing", case_id=filing.id, parameters={"filing_id": filing.id},
+                              created_at=now))
+    audit.record(session, case_type="filing", case_id=filing.id, action="filing_submitted", actor_id=applicant.id,
+                 actor_role=applicant.role, after={"institution_id": institution.id, "profile": profile.code})
+    return filing
+
+
+def _add_materials(session: Session, filing_id: int, round_no: int, materials, now: dt.datetime) -> None:  # noqa: ANN001
+    seen = set()
+    for material in materials:
+        if material.kind in seen:
+            raise Problems([Violation("material.duplicate", f"materials.{material.kind}",
+                                      f"材料 {material.kind} 重复提交 / listed twice")])
+        seen.add(material.kind)
+        session.add(FilingMaterial(filing_id=filing_id, round=round_no, kind=material.kind, title=material.title,
+                                   sha256=material.sha256, uri=material.uri, submitted_at=now))
+
+
+def current_materials(session: Session, filing_id: int) -> set[str]:
+    """Every material kind on file, across the original submission and resubmissions."""
+    return set(session.exec(select(FilingMaterial.kind).where(FilingMaterial.filing_id == filing_id)).all())
+
+
+def completeness_findings(session: Session, *, filing_id: int) -> list[dict[str, str]]:
+    """The machine check before the officer looks: what the rules find missing now."""
+    filing = _get(session, filing_id)
+    violations = check_filing(_facts(filing.form, current_materials(session, filing_id)),
+                              get_profile(filing.profile_code), catalogue(session))
+    return [v.as_dict() for v in violations]
+
+
+def set_step(session: Session, *, filing_id: int, status: str, step: str,
+             only_from: tuple[str, ...] | None = None) -> None:
+    """Move the case to a step; with `only_from`, only from those states (a replayed step never moves it back)."""
+    filing = _get(session, filing_id)
+    if only_from is not None and filing.status not in only_from:
+        return
+    if (filing.status, filing.current_step) != (status, step):
+        before = {"status": filing.status, "step": filing.current_step}
+        filing.status, filing.current_step, filing.updated_at = status, step, wall_now()
+        session.add(filing)
+        audit.record(session, case_type="filing", case_id=filing_id, action="step_entered", before=before,
+                     after={"status": status, "step": step})
+
+
+def issue_deficiency_notice(session: Session, *, filing_id: int, round_no: int, items: list[str],
+                            officer_id: int | None) -> DeficiencyNotice:
+    """一次性告知: all deficiencies of this round in one notice (idempotent per round)."""
+    existing = session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing_id,
+                                                           DeficiencyNotice.round == round_no)).first()
+    if existing is not None:
+        return existing
+    notice = DeficiencyNotice(filing_id=filing_id, round=round_no, items=[{"text": t} for t in items],
+                              issued_at=wall_now(), issued_by=officer_id)
+    session.add(notice)
+    filing = _get(session, filing_id)
+    filing.deficiency_rounds = round_no + 1
+    session.add(filing)
+    set_step(session, filing_id=filing_id, status="awaiting_resubmission", step="resubmission")
+    audit.record(session, case_type="filing", case_id=filing_id, action="deficiency_notice_issued",
+                 actor_id=officer_id, actor_role="officer", after={"round": round_no, "items": items})
+    return notice
+
+
+def resubmit(session: Session, *, filing_id: int, user: User, body: ResubmissionCreate) -> DeficiencyNotice:
+    filing = _get(session, filing_id)
+    notice = session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing_id)
+                          .order_by(DeficiencyNotice.round.desc())).first()
+    if notice is None or notice.resubmitted_at is not None or filing.status != "awaiting_resubmission":
+        raise Conflict("no deficiency notice is waiting for a resubmission on this filing")
+    now = wall_now()
+    _add_materials(session, filing_id, notice.round + 1, body.materials, now)
+    notice.resubmitted_at = now
+    session.add(notice)
+    set_step(session, filing_id=filing_id, status="in_acceptance", step="acceptance")
+    audit.record(session, case_type="filing", case_id=filing_id, action="resubmitted", actor_id=user.id,
+                 actor_role=user.role, after={"round": notice.round + 1, "materials": [m.kind for m in body.materials],
+                                              "note": body.note})
+    if filing.flow_run_id:
+        wake(session, filing.flow_run_id, reason=f"filing {filing_id} resubmitted")
+    return notice
+
+
+def resubmission_received(session: Session, *, filing_id: int, round_no: int) -> bool:
+    notice = session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing_id,
+                                                         DeficiencyNotice.round == round_no)).first()
+    return notice is not None and notice.resubmitted_at is not None
+
+
+def pick_expert_panel(session: Session, *, filing_id: int, size: int, exclude: set[int]) -> list[int | None]:
+    """A seeded random panel of experts (recorded in the audit so the draw can be checked).
+    Seats without an available expert stay open for any expert to claim."""
+    experts = sorted(session.exec(select(User.id).where(User.role == "expert")).all())
+    filing = _get(session, filing_id)
+    eligible = [e for e in experts if e not in exclude and e != filing.applicant_id]
+    seed = f"filing:{filing_id}:panel"
+    chosen: list[int | None] = random.Random(seed).sample(eligible, min(size, len(eligible)))
+    chosen += [None] * (size - len(chosen))
+    return chosen
+
+
+def panel_passes(session: Session, *, filing_id: int, task_keys: list[str]) -> tuple[bool, float]:
+    tasks = session.exec(select(HumanTask).where(HumanTask.key.in_(task_keys))).all()
+    sheets = [t.decision_payload.get("scores", {}) for t in tasks if t.decision_payload]
+    profile = get_profile(_get(session, filing_id).profile_code)
+    mean = sum(sum(s.values()) / len(s) for s in sheets if s) / max(len(sheets), 1)
+    return expert_panel_passes(sheets, profile), round(mean, 2)
+
+
+def start_publicity(session: Session, *, filing_id: int, end: dt.date, provisional: bool) -> None:
+    filing = _get(session, filing_id)
+    if filing.publicity_start is None:
+        filing.publicity_start = business_today(session)
+        filing.publicity_end, filing.publicity_provisional = end, provisional
+        session.add(filing)
+        set_step(session, filing_id=filing_id, status="publicity", step="publicity")
+
+
+def register_institution(session: Session, *, filing_id: int) -> Institution:
+    """备案公布: segment (once), filed scope, catalogue entry, receipt number."""
+    filing = _get(session, filing_id)
+    institution = session.get(Institution, filing.institution_id)
+    assert institution is not None
+    profile = get_profile(filing.profile_code)
+    if institution.segment is None:
+        counter = session.get(SegmentCounter, profile.province_code) or SegmentCounter(province=profile.province_code)
+        segment = next_institution_segment(institution.kind, profile.province_code, counter.last_serial)
+        counter.last_serial = segment.serial
+        session.add(counter)
+        institution.segment = str(segment)
+    for occupation in session.exec(select(FilingOccupation).where(FilingOccupation.filing_id == filing_id)).all():
+        scope = session.exec(select(InstitutionOccupation).where(
+            InstitutionOccupation.institution_id == institution.id,
+            InstitutionOccupation.occupation_code == occupation.occupation_code)).first()
+        if scope is None:
+            session.add(InstitutionOccupation(institution_id=institution.id, occupation_code=occupation.occupation_code,
+                                              levels=occupation.levels))
+        else:
+            scope.levels = "".join(sorted(set(scope.levels) | set(occupation.levels)))
+            session.add(scope)
+    today = business_today(session)
+    before = {"status": institution.status}
+    institution.status, institution.registered_on = "registered", institution.registered_on or today
+    institution.last_evaluation_on = institution.last_evaluation_on or today  # the inactivity clock starts here
+    session.add(institution)
+    if filing.receipt_number is None:
+        filing.receipt_number = f"BA{profile.province_code}{today:%Y}{filing_id:06d}"
+    session.add(filing)
+    set_step(session, filing_id=filing_id, status="registered", step="registered")
+    audit.record(session, case_type="institution", case_id=institution.id, action="registered", before=before,
+                 after={"segment": institution.segment, "filing_id": filing_id, "receipt": filing.receipt_number})
+    return institution
+
+
+def close_filing(session: Session, *, filing_id: int, status: str, reason: str) -> None:
+    filing = _get(session, filing_id)
+    if filing.status == status:
+        return
+    filing.outcome_reason = reason
+    session.add(filing)
+    set_step(session, filing_id=filing_id, status=status, step="closed")
+    from tasks.human_tasks import cancel_open_tasks
+
+    cancel_open_tasks(session, case_type="filing", case_id=filing_id, reason=f"filing {status}")
+
+
+def _get(session: Session, filing_id: int) -> FilingApplication:
+    filing = session.get(FilingApplication, filing_id)
+    if filing is None:
+        raise NotFound(f"filing {filing_id} does not exist")
+    return filing
+
+
+def open_objection_count(session: Session, *, case_type: str, case_id: int) -> int:
+    return session.exec(select(func.count()).select_from(Objection).where(
+        Objection.case_type == case_type, Objection.case_id == case_id, Objection.outcome.is_(None))).one()

@@ -1,0 +1,86 @@
+"""Business timers in working days: recorded rows that the tick fires, recomputed with the calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from certflow.clock import wall_now
+from models.workflow import HumanTask, Timer
+from tasks import audit
+from tasks.calendar import load_calendar
+from tasks.human_tasks import wake
+
+
+def ensure_timer(session: Session, *, key: str, case_type: str, case_id: int, purpose: str, start: dt.date,
+                 working_days: int | None = None, until: dt.date | None = None, start_day_counts: bool = False,
+                 flow_run_id: str | None = None) -> Timer:
+    """The timer with this key, created on first call. A period of N working days from `start`
+    fires the day after its last day; `until` fires on that date."""
+    existing = session.exec(select(Timer).where(Timer.key == key)).first()
+    if existing is not None:
+        if flow_run_id and existing.flow_run_id != flow_run_id:
+            existing.flow_run_id = flow_run_id
+            session.add(existing)
+        return existing
+    if (working_days is None) == (until is None):
+        raise ValueError("a timer runs either for working_days or until a date")
+    if working_days is not None:
+        end = load_calendar(session).add(start, working_days, start_day_counts=start_day_counts)
+        period_end, provisional, due = end.date, end.provisional, end.date + dt.timedelta(days=1)
+    else:
+        assert until is not None
+        period_end, provisional, due = until, False, until
+    timer = Timer(key=key, case_type=case_type, case_id=case_id, purpose=purpose, start_date=start,
+                  working_days=working_days, start_day_counts=start_day_counts, period_end=period_end, due_date=due,
+                  provisional=provisional, flow_run_id=flow_run_id)
+    session.add(timer)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        session.expunge(timer)
+        return session.exec(select(Timer).where(Timer.key == key)).one()
+    audit.record(session, case_type=case_type, case_id=case_id, action=f"timer_set:{purpose}",
+                 after={"period_end": period_end.isoformat(), "fires_on": due.isoformat(), "provisional": provisional})
+    return timer
+
+
+def fire_due_timers(session: Session, today: dt.date, limit: int = 500) -> list[Timer]:
+    """Mark due timers fired and wake their runs (one transaction: a crash fires nothing or all)."""
+    due = session.exec(select(Timer).where(Timer.status == "pending", Timer.due_date <= today)
+                       .order_by(Timer.due_date, Timer.id).limit(limit)).all()
+    for timer in due:
+        timer.status, timer.fired_at = "fired", wall_now()
+        session.add(timer)
+        audit.record(session, case_type=timer.case_type, case_id=timer.case_id, action=f"timer_fired:{timer.purpose}",
+                     after={"timer_id": timer.id, "due_date": timer.due_date.isoformat()})
+        if timer.flow_run_id:
+            wake(session, timer.flow_run_id, reason=f"timer {timer.key} fired")
+    return due
+
+
+def recompute_after_calendar_change(session: Session) -> tuple[int, int]:
+    """Move pending timers and open tasks' due dates to the calendar as it is now
+    (provisional estimates become official dates when a year's notice is imported)."""
+    calendar = load_calendar(session)
+    timers = tasks = 0
+    for timer in session.exec(select(Timer).where(Timer.status == "pending", Timer.working_days.is_not(None))).all():
+        end = calendar.add(timer.start_date, timer.working_days, start_day_counts=timer.start_day_counts)
+        if (end.date, end.provisional) != (timer.period_end, timer.provisional):
+            audit.record(session, case_type=timer.case_type, case_id=timer.case_id, action="timer_recomputed",
+                         before={"period_end": timer.period_end.isoformat(), "provisional": timer.provisional},
+                         after={"period_end": end.date.isoformat(), "provisional": end.provisional})
+            timer.period_end, timer.provisional = end.date, end.provisional
+            timer.due_date = end.date + dt.timedelta(days=1)
+            session.add(timer)
+            timers += 1
+    for task in session.exec(select(HumanTask).where(HumanTask.status.in_(("open", "claimed")))).all():
+        due = calendar.add(task.created_on, task.due_working_days, start_day_counts=task.start_day_counts)
+        if (due.date, due.provisional) != (task.due_date, task.due_provisional):
+            task.due_date, task.due_provisional = due.date, due.provisional
+            session.add(task)
+            tasks += 1
+    return timers, tasks

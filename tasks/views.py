@@ -1,0 +1,156 @@
+"""View-models: what the API and the pages show, computed once here (templates compute nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from certflow.clock import business_today
+from models.audit import AuditEvent
+from models.cases import (
+    Candidate, Certificate, DeficiencyNotice, EvaluationPlan, FilingApplication, Institution, InstitutionOccupation,
+    Objection, Score,
+)
+from models.catalogue import OccupationRecord
+from models.workflow import HumanTask, Incident, Timer
+from policy.identity import mask_resident_id
+from policy.levels import Level
+from tasks.calendar import load_calendar
+from tasks.decisions import STEP_NAMES
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    """Timestamps leave with an offset; SQLite hands them back naive, and we store UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.isoformat()
+
+
+def deadline(session: Session, due: dt.date, provisional: bool) -> dict[str, Any]:
+    left = load_calendar(session).count_between(business_today(session), due)
+    return {"due_date": due.isoformat(), "provisional": provisional, "working_days_left": left, "overdue": left < 0}
+
+
+def task_view(session: Session, task: HumanTask) -> dict[str, Any]:
+    return {
+        "id": task.id, "case_type": task.case_type, "case_id": task.case_id, "step": task.step,
+        "step_name": STEP_NAMES.get(task.step, task.step), "role": task.role, "jurisdiction": task.jurisdiction,
+        "status": task.status, "assignee_id": task.assignee_id, "version": task.version,
+        "created_on": task.created_on.isoformat(), **deadline(session, task.due_date, task.due_provisional),
+        "decision": task.decision, "decision_payload": task.decision_payload, "decided_at": iso(task.decided_at),
+    }
+
+
+def history(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
+    events = session.exec(select(AuditEvent).where(AuditEvent.case_type == case_type, AuditEvent.case_id == case_id)
+                          .order_by(AuditEvent.id)).all()
+    return [{"action": e.action, "actor_id": e.actor_id, "actor_role": e.actor_role,
+             "business_time": iso(e.business_time), "wall_time": iso(e.wall_time), "before": e.before, "after": e.after}
+            for e in events]
+
+
+def _case_tasks(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
+    tasks = session.exec(select(HumanTask).where(HumanTask.case_type == case_type, HumanTask.case_id == case_id)
+                         .order_by(HumanTask.id)).all()
+    return [task_view(session, t) for t in tasks]
+
+
+def _timers(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
+    timers = session.exec(select(Timer).where(Timer.case_type == case_type, Timer.case_id == case_id)
+                          .order_by(Timer.id)).all()
+    return [{"purpose": t.purpose, "period_end": t.period_end.isoformat(), "fires_on": t.due_date.isoformat(),
+             "provisional": t.provisional, "status": t.status} for t in timers]
+
+
+def _objections(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
+    rows = session.exec(select(Objection).where(Objection.case_type == case_type, Objection.case_id == case_id)).all()
+    return [{"id": o.id, "text": o.text, "candidate_id": o.candidate_id, "raised_at": iso(o.raised_at),
+             "outcome": o.outcome} for o in rows]
+
+
+def _incidents(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
+    rows = session.exec(select(Incident).where(Incident.case_type == case_type, Incident.case_id == case_id)).all()
+    return [{"id": i.id, "kind": i.kind, "status": i.status, "attempts": i.attempts, "error": i.error} for i in rows]
+
+
+def filing_view(session: Session, filing: FilingApplication, *, with_history: bool = True) -> dict[str, Any]:
+    institution = session.get(Institution, filing.institution_id)
+    notices = session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing.id)
+                           .order_by(DeficiencyNotice.round)).all()
+    view = {
+        "id": filing.id, "status": filing.status, "current_step": filing.current_step,
+        "institution_id": filing.institution_id, "enterprise_name": filing.form.get("enterprise_name"),
+        "region_code": filing.region_code, "profile": filing.profile_code, "deficiency_rounds": filing.deficiency_rounds,
+        "deficiency_notices": [{"round": n.round, "items": [i["text"] for i in n.items], "issued_at": iso(n.issued_at),
+                                "resubmitted_at": iso(n.resubmitted_at)} for n in notices],
+        "publicity": ({"start": filing.publicity_start.isoformat(), "end": filing.publicity_end.isoformat(),
+                       "provisional": filing.publicity_provisional} if filing.publicity_start else None),
+        "receipt_number": filing.receipt_number, "segment": institution.segment if institution else None,
+        "outcome_reason": filing.outcome_reason, "flow_run_id": filing.flow_run_id,
+        "tasks": _case_tasks(session, "filing", filing.id), "timers": _timers(session, "filing", filing.id),
+        "objections": _objections(session, "filing", filing.id), "incidents": _incidents(session, "filing", filing.id),
+        "created_at": iso(filing.created_at), "updated_at": iso(filing.updated_at),
+    }
+    if with_history:
+        view["history"] = history(session, "filing", filing.id)
+    return view
+
+
+def plan_view(session: Session, plan: EvaluationPlan, *, with_history: bool = True) -> dict[str, Any]:
+    rows = session.exec(select(Candidate, Score).join(Score, Score.candidate_id == Candidate.id, isouter=True)
+                        .where(Candidate.plan_id == plan.id).order_by(Candidate.id)).all()
+    certificates = {c.candidate_id: c.number for c in
+                    session.exec(select(Certificate).where(Certificate.plan_id == plan.id)).all()}
+    view = {
+        "id": plan.id, "institution_id": plan.institution_id, "status": plan.status, "current_step": plan.current_step,
+        "profile": plan.profile_code, "occupation_code": plan.occupation_code,
+        "evaluation_start": plan.evaluation_start.isoformat(), "evaluation_end": plan.evaluation_end.isoformat(),
+        "filed_on": plan.filed_on.isoformat(), "site": plan.site,
+        "supervision": {"supervised": plan.supervised, "supervisor_id": plan.supervisor_id,
+                        "seed": plan.supervision_seed},
+        "results_due": plan.results_due.isoformat() if plan.results_due else None,
+        "results_submitted_on": plan.results_submitted_on.isoformat() if plan.results_submitted_on else None,
+        "publicity": ({"start": plan.publicity_start.isoformat(), "end": plan.publicity_end.isoformat()}
+                      if plan.publicity_start and plan.publicity_end else None),
+        "review_rounds": plan.review_rounds, "outcome_reason": plan.outcome_reason,
+        "candidates": [{"id": c.id, "name": c.name, "id_number": mask_resident_id(c.id_number), "relation": c.relation,
+                        "level": Level(c.level).display, "excluded_reason": c.excluded_reason,
+                        "score": ({"theory": s.theory, "practical": s.practical, "performance": s.performance,
+                                   "passed": s.passed} if s else None),
+                        "certificate_number": certificates.get(c.id)} for c, s in rows],
+        "certificates_issued": len(certificates), "flow_run_id": plan.flow_run_id,
+        "tasks": _case_tasks(session, "plan", plan.id), "timers": _timers(session, "plan", plan.id),
+        "objections": _objections(session, "plan", plan.id), "incidents": _incidents(session, "plan", plan.id),
+    }
+    if with_history:
+        view["history"] = history(session, "plan", plan.id)
+    return view
+
+
+def certificate_view(certificate: Certificate, institution: Institution | None) -> dict[str, Any]:
+    return {
+        "number": certificate.number, "holder_name": certificate.holder_name,
+        "id_number": mask_resident_id(certificate.id_number), "occupation_code": certificate.occupation_code,
+        "occupation_name": certificate.occupation_name, "level": Level(certificate.level).display,
+        "institution": institution.name if institution else None, "issued_on": certificate.issued_on.isoformat(),
+        "status": certificate.status, "plan_id": certificate.plan_id,
+    }
+
+
+def institution_public_view(session: Session, institution: Institution) -> dict[str, Any]:
+    scope = session.exec(select(InstitutionOccupation, OccupationRecord)
+                         .join(OccupationRecord, OccupationRecord.code == InstitutionOccupation.occupation_code)
+                         .where(InstitutionOccupation.institution_id == institution.id)).all()
+    return {"id": institution.id, "name": institution.name, "region_code": institution.region_code,
+            "segment": institution.segment, "registered_on": institution.registered_on.isoformat()
+            if institution.registered_on else None, "status": institution.status,
+            "occupations": [{"code": o.code, "name": o.name, "levels": [Level(int(d)).display for d in s.levels]}
+                            for s, o in scope]}
+
+
+def count(session: Session, model, *conditions) -> int:  # noqa: ANN001
+    return session.exec(select(func.count()).select_from(model).where(*conditions)).one()
