@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 from typing import Any
@@ -92,19 +93,29 @@ def run_state(flow_run_id: str) -> str | None:
         return None
 
 
-def run_states(flow_run_ids: list[str]) -> dict[str, str]:
-    """States of many runs in one call (for metrics and the reviver)."""
+def run_states(flow_run_ids: list[str]) -> dict[str, tuple[str, dt.datetime]]:
+    """State type and since when, for many runs in few calls (metrics and the reviver)."""
     from uuid import UUID
 
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
-    result: dict[str, str] = {}
+    result: dict[str, tuple[str, dt.datetime]] = {}
     with _client() as client:
         for start in range(0, len(flow_run_ids), 200):
             chunk = [UUID(r) for r in flow_run_ids[start:start + 200]]
             runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=chunk)), limit=len(chunk))
-            result.update({str(r.id): r.state.type.value for r in runs if r.state})
+            result.update({str(r.id): (r.state.type.value, r.state.timestamp) for r in runs if r.state})
     return result
+
+
+def mark_crashed(flow_run_id: str, reason: str) -> None:
+    """A run whose process is gone (killed with its runner) stays RUNNING forever: say what happened."""
+    from uuid import UUID
+
+    from prefect.states import Crashed
+
+    with _client() as client:
+        client.set_flow_run_state(UUID(flow_run_id), Crashed(message=reason), force=True)
 
 
 def ui_url(flow_run_id: str) -> str:

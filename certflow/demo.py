@@ -67,6 +67,18 @@ class Demo:
     def advance(self, days: int) -> None:
         self.call("admin", "POST", "/api/v1/admin/clock", json={"advance_days": days})
 
+    def pass_timer(self, kind: str, case_id: int, purpose: str) -> None:
+        """Move the business clock to the day the case's pending timer fires."""
+        read = self.filing_status if kind == "filing" else self.plan_status
+        timer = self.wait(f"{purpose} timer", lambda: [t for t in read(case_id)["timers"]
+                                                       if t["purpose"] == purpose and t["status"] == "pending"])[0]
+        days = (dt.date.fromisoformat(timer["fires_on"]) - self.business_today()).days
+        if days > 0:
+            self.advance(days)
+
+    def business_today(self) -> dt.date:
+        return dt.date.fromisoformat(self.call("admin", "GET", "/api/v1/admin/clock")["business_now"][:10])
+
     def filing_status(self, filing_id: int) -> dict:
         return self.call("enterprise", "GET", f"/api/v1/filings/{filing_id}")
 
@@ -116,7 +128,7 @@ class Demo:
         investigation = self.task("officer", "objection_investigation", fid)[0]
         self.decide("officer", investigation, decision="dismiss", reason="现场核查场地面积符合要求，异议不成立")
         self.say("异议调查 investigated and dismissed")
-        self.advance(10)
+        self.pass_timer("filing", fid, "publicity")
         self.say("publicity period over: ministry review (部中心复核) goes to the registry simulator")
         status = self.wait("registration", lambda: (s := self.filing_status(fid))["status"] == "registered" and s)
         self.say(f"备案公布 registered: segment {status['segment']}, receipt {status['receipt_number']}")
@@ -131,7 +143,7 @@ class Demo:
         return list(unique.values()) if len(unique) >= 3 else None
 
     def evaluation_batch(self, institution_id: int) -> dict:
-        today = dt.date.fromisoformat(self.call("admin", "GET", "/api/v1/admin/clock")["business_now"][:10])
+        today = self.business_today()
         start = self.calendar.add(today, 15).date  # a working day, comfortably past the 10-day lead
         candidates = []
         for i in range(20):
@@ -162,7 +174,7 @@ class Demo:
         self.call("enterprise", "POST", f"/api/v1/plans/{pid}/results", json={"scores": scores})
         self.say(f"成绩报送 results submitted (due {status['results_due']}): 18 of 20 passed")
         self.wait("results publicity", lambda: self.plan_status(pid)["status"] == "publicity")
-        self.advance(10)
+        self.pass_timer("plan", pid, "results_publicity")
         review = self.task("officer", "results_review", pid)[0]
         self.say("结果公示 5 working days passed with no objection; centre review (结果审核)")
         self.decide("officer", review, decision="approve")

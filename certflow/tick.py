@@ -7,7 +7,9 @@ with itself being skipped (max one instance per job).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 import time
 
 from sqlmodel import Session, select
@@ -22,6 +24,12 @@ from tasks.timers import fire_due_timers
 log = logging.getLogger("certflow.tick")
 CASE_TABLES = {"institution_filing": FilingApplication, "evaluation_batch": EvaluationPlan}
 REVIVE_LIMIT = 3
+
+
+def stale_after() -> dt.timedelta:
+    """A run RUNNING this long without a state change has lost its process (steps take seconds,
+    retries at most about a minute)."""
+    return dt.timedelta(seconds=float(os.environ.get("CERTFLOW_STALE_RUN_SECONDS", "600")))
 
 
 def dispatch_outbox(settings: Settings, *, limit: int = 50, max_seconds: float = 5.0) -> int:
@@ -132,15 +140,25 @@ def revive_crashed_runs(settings: Settings) -> int:
     except Exception as exc:  # noqa: BLE001
         log.info("revive check skipped: %s", exc)
         return 0
+    now = dt.datetime.now(dt.timezone.utc)
     for run_id, kind, case_id in active:
-        if states.get(run_id) not in ("CRASHED", "CANCELLED", "FAILED"):
+        state, since = states.get(run_id, (None, now))
+        if state == "RUNNING" and now - since > stale_after():
+            log.warning("run %s of %s %s has been RUNNING since %s: its process is gone", run_id, kind, case_id, since)
+            try:
+                workflow.mark_crashed(run_id, "no progress: the process running it is gone")
+            except Exception as exc:  # noqa: BLE001
+                log.info("could not mark %s crashed: %s", run_id, exc)
+                continue
+            state = "CRASHED"
+        if state not in ("CRASHED", "CANCELLED", "FAILED"):
             continue
         with session_scope(settings.database_url) as session:
             revivals = session.exec(select(OutboxMessage).where(OutboxMessage.kind == kind,
                                                                 OutboxMessage.case_id == case_id)).all()
             if len(revivals) > REVIVE_LIMIT:
                 continue
-            log.warning("reviving %s %s: run %s is %s", kind, case_id, run_id, states[run_id])
+            log.warning("reviving %s %s: run %s is %s", kind, case_id, run_id, state)
             param = "filing_id" if kind == "institution_filing" else "plan_id"
             session.add(OutboxMessage(kind=kind, case_id=case_id, parameters={param: case_id}, created_at=wall_now()))
             revived += 1
@@ -182,6 +200,7 @@ def start_scheduler(settings: Settings):  # noqa: ANN201
     scheduler.add_job(guarded("dispatch", dispatch_outbox), "interval", seconds=0.5, id="dispatch")
     scheduler.add_job(guarded("timers", fire_timers), "interval", seconds=1, id="timers")
     scheduler.add_job(guarded("wakeups", deliver_wakeups), "interval", seconds=0.5, id="wakeups")
-    scheduler.add_job(guarded("revive", revive_crashed_runs), "interval", seconds=15, id="revive")
+    scheduler.add_job(guarded("revive", revive_crashed_runs), "interval",
+                      seconds=float(os.environ.get("CERTFLOW_REVIVE_SECONDS", "15")), id="revive")
     scheduler.start()
     return scheduler

@@ -1,0 +1,129 @@
+"""Process 2 on a real Prefect server: lead time per profile, supervision draw, results, review, certificates."""
+
+import datetime as dt
+import os
+import signal
+
+import pytest
+from sqlmodel import func, select
+
+from models.cases import Certificate
+from models.db import session_scope
+from models.workflow import HumanTask
+from tests.flows.driver import registered_institution
+
+pytestmark = pytest.mark.slow
+
+
+def _post_plan(driver, institution_id, start, **kw):
+    return driver.http.post(f"/api/v1/institutions/{institution_id}/plans", json=driver.plan_body(start, **kw),
+                            headers={"Authorization": f"Bearer {driver.tokens['enterprise']}"})
+
+
+@pytest.mark.parametrize("region,lead", [("440106", 10), ("320100", 15)])
+def test_a_plan_filed_after_the_provinces_lead_time_is_refused_with_the_latest_allowed_date(driver, region, lead):
+    institution_id = registered_institution(driver, region)
+    today = driver.business_today()
+    just_in_time = driver.calendar.add(today, lead).date
+    while not driver.calendar.is_working_day(just_in_time):
+        just_in_time += dt.timedelta(days=1)
+    too_late = driver.calendar.add(today, lead - 1).date
+    latest_for_too_late = driver.calendar.before(too_late, lead).date
+
+    refused = _post_plan(driver, institution_id, too_late)
+    assert refused.status_code == 409
+    assert f"最迟 {latest_for_too_late.isoformat()}" in refused.json()["detail"]
+    assert latest_for_too_late < today
+    accepted = _post_plan(driver, institution_id, just_in_time)
+    assert accepted.status_code == 201, accepted.text
+
+
+def test_a_batch_runs_from_plan_to_certificates_through_a_returned_review(driver):
+    institution_id = registered_institution(driver, "440106")
+    start = driver.calendar.add(driver.business_today(), 12).date
+    plan = driver.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
+                       json=driver.plan_body(start, candidates=5, offset=100))
+    pid = plan["id"]
+    drawn = driver.wait("supervision draw", lambda: (s := driver.plan_status(pid))["supervision"]["seed"] and s)
+    assert drawn["supervision"]["seed"] == f"plan:{pid}:{plan['filed_on']}"
+    import random
+
+    from policy.profiles import get_profile
+
+    expected = random.Random(drawn["supervision"]["seed"]).random() < get_profile("guangdong").supervision_rate
+    assert drawn["supervision"]["supervised"] is expected  # the draw can be re-run from its seed
+
+    driver.pass_timer("plan", pid, "evaluation_day")
+    status = driver.wait_status("plan", pid, "awaiting_results")
+    assert status["results_due"] == driver.calendar.add(start, 10).date.isoformat()
+    ids = [c["id"] for c in status["candidates"]]
+    bad = driver.http.post(f"/api/v1/plans/{pid}/results", json={"scores": [{"candidate_id": ids[0], "theory": 90}]},
+                           headers={"Authorization": f"Bearer {driver.tokens['enterprise']}"})
+    assert bad.status_code == 422 and len(bad.json()["detail"]) == 4  # every unscored candidate is named
+    scores = [{"candidate_id": cid, "theory": 50 if n == 0 else 80, "practical": 85} for n, cid in enumerate(ids)]
+    driver.call("enterprise", "POST", f"/api/v1/plans/{pid}/results", json={"scores": scores})
+    driver.wait_status("plan", pid, "publicity")
+    driver.call("public", "POST", f"/api/v1/plans/{pid}/objections",
+                json={"text": "该学员由他人代考", "candidate_id": ids[1]})
+    driver.pass_timer("plan", pid, "results_publicity")
+    investigation = driver.open_tasks("officer", "objection_investigation", pid)[0]
+    driver.decide("officer", investigation, decision="uphold", reason="监控录像证实代考")
+    review = driver.open_tasks("officer", "results_review", pid)[0]
+    driver.decide("officer", review, decision="return", reason="请核对理论成绩")
+    driver.wait_status("plan", pid, "results_returned")
+    driver.call("enterprise", "POST", f"/api/v1/plans/{pid}/results", json={"scores": scores})
+    driver.wait_status("plan", pid, "publicity")
+    driver.pass_timer("plan", pid, "results_publicity")
+    driver.decide("officer", driver.open_tasks("officer", "results_review", pid)[0], decision="approve")
+    status = driver.wait_status("plan", pid, "completed")
+
+    numbered = {c["id"]: c["certificate_number"] for c in status["candidates"]}
+    assert numbered[ids[0]] is None  # failed the theory part
+    assert numbered[ids[1]] is None  # objection upheld
+    assert all(numbered[i] for i in ids[2:])
+    assert all(n.startswith(status_segment(driver, institution_id)) for n in filter(None, numbered.values()))
+    listed = driver.call("enterprise", "GET", "/api/v1/certificates", params={"plan_id": pid})["items"]
+    assert sorted(c["number"] for c in listed) == sorted(filter(None, numbered.values()))
+    public = driver.http.get(f"/api/v1/public/certificates/{numbered[ids[2]]}").json()
+    assert public["status"] == "valid" and "*" in public["id_number"]
+
+
+def status_segment(driver, institution_id):
+    return driver.call("enterprise", "GET", f"/api/v1/institutions/{institution_id}")["segment"]
+
+
+def test_killing_the_runner_mid_flow_finishes_every_process_without_doing_a_step_twice(stack, driver):
+    institution_id = registered_institution(driver, "440106")
+    start = driver.calendar.add(driver.business_today(), 12).date
+    plans = [driver.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
+                         json=driver.plan_body(start, candidates=6, offset=200 + 10 * k))["id"] for k in range(2)]
+    for pid in plans:
+        driver.wait("drawn", lambda p=pid: driver.plan_status(p)["supervision"]["seed"])
+    driver.pass_timer("plan", plans[0], "evaluation_day")
+    for pid in plans:
+        status = driver.wait_status("plan", pid, "awaiting_results")
+        driver.call("enterprise", "POST", f"/api/v1/plans/{pid}/results",
+                    json={"scores": [{"candidate_id": c["id"], "practical": 90} for c in status["candidates"]]})
+    for pid in plans:
+        driver.wait_status("plan", pid, "publicity")
+    driver.pass_timer("plan", plans[0], "results_publicity")
+    reviews = [driver.open_tasks("officer", "results_review", pid)[0] for pid in plans]
+    for review in reviews:
+        driver.decide("officer", review, decision="approve")
+
+    # the runner and every flow process it started die at once, while the runs upload and issue
+    runner = stack.processes["runner"]
+    os.killpg(runner.pid, signal.SIGKILL)
+    runner.wait(timeout=10)
+    stack.processes.pop("runner")
+    stack.start_runner(progress=lambda *_: None)
+
+    for pid in plans:
+        status = driver.wait_status("plan", pid, "completed", timeout=240)
+        assert status["certificates_issued"] == 6
+    with session_scope(stack.settings.database_url) as session:
+        for pid in plans:
+            numbers = session.exec(select(Certificate.number).where(Certificate.plan_id == pid)).all()
+            assert len(numbers) == len(set(numbers)) == 6
+        duplicate_keys = session.exec(select(HumanTask.key).group_by(HumanTask.key).having(func.count() > 1)).all()
+        assert duplicate_keys == []

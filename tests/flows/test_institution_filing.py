@@ -1,0 +1,122 @@
+"""Process 1 on a real Prefect server: deficiency rounds, expert panel, publicity objections, ministry review."""
+
+import pytest
+from sqlmodel import func, select
+
+from models.db import session_scope
+from models.workflow import HumanTask
+
+pytestmark = pytest.mark.slow
+
+
+def test_two_deficiency_rounds_each_send_one_notice_then_registration(driver):
+    driver.add_experts()
+    fid = driver.file(missing=("venue_equipment", "staff_roster"))
+    driver.decide("officer", driver.open_tasks("officer", "acceptance", fid)[0], decision="deficient",
+                  deficiencies=["缺少场地设备证明", "缺少考评人员名册"])
+    driver.wait_status("filing", fid, "awaiting_resubmission")
+    driver.call("enterprise", "POST", f"/api/v1/filings/{fid}/resubmissions",
+                json={"materials": [{"kind": "venue_equipment"}]})
+    second = driver.open_tasks("officer", "acceptance", fid)
+    assert len(second) == 1
+    driver.decide("officer", second[0], decision="deficient", deficiencies=["仍缺少考评人员名册"])
+    driver.wait_status("filing", fid, "awaiting_resubmission")
+    driver.call("enterprise", "POST", f"/api/v1/filings/{fid}/resubmissions",
+                json={"materials": [{"kind": "staff_roster"}]})
+    driver.decide("officer", driver.open_tasks("officer", "acceptance", fid)[0], decision="approve")
+    driver.score_panel(fid, 75)
+    driver.wait_status("filing", fid, "publicity")
+    driver.pass_timer("filing", fid, "publicity")
+    status = driver.wait_status("filing", fid, "registered")
+
+    assert status["deficiency_rounds"] == 2
+    assert [n["items"] for n in status["deficiency_notices"]] == [["缺少场地设备证明", "缺少考评人员名册"],
+                                                                 ["仍缺少考评人员名册"]]
+    assert all(n["resubmitted_at"] for n in status["deficiency_notices"])
+    assert status["segment"].startswith("Y000044") and status["receipt_number"]
+    acceptance = [t for t in status["tasks"] if t["step"] == "acceptance"]
+    assert [t["decision"] for t in acceptance] == ["deficient", "deficient", "approve"]
+    public = driver.http.get("/api/v1/public/institutions", params={"limit": 500}).json()["items"]
+    assert status["institution_id"] in [i["id"] for i in public]
+
+
+def test_an_expert_panel_below_the_bar_rejects_the_application(driver):
+    driver.add_experts()
+    fid = driver.file()
+    driver.decide("officer", driver.open_tasks("officer", "acceptance", fid)[0], decision="approve")
+    driver.score_panel(fid, 40)
+    status = driver.wait_status("filing", fid, "rejected")
+    assert "专家评估未通过" in status["outcome_reason"]
+    assert status["segment"] is None
+    assert driver.wait("run completed", lambda: driver.run_state(status["flow_run_id"]) == "COMPLETED")
+
+
+def test_an_objection_holds_the_filing_until_it_is_investigated(driver):
+    driver.add_experts()
+    fid = driver.file()
+    driver.decide("officer", driver.open_tasks("officer", "acceptance", fid)[0], decision="approve")
+    driver.score_panel(fid, 80)
+    driver.wait_status("filing", fid, "publicity")
+    driver.call("public", "POST", f"/api/v1/filings/{fid}/objections", json={"text": "场地系租用，请核实。"})
+    driver.pass_timer("filing", fid, "publicity")  # the publicity period is over …
+    publicity_timer = driver.wait("timer fired", lambda: [t for t in driver.filing_status(fid)["timers"]
+                                                          if t["status"] == "fired"])
+    assert publicity_timer
+    import time
+
+    time.sleep(8)  # … but the run waits for the investigation, however long
+    assert driver.filing_status(fid)["status"] == "publicity"
+    investigation = driver.open_tasks("officer", "objection_investigation", fid)[0]
+    driver.decide("officer", investigation, decision="uphold", reason="核实租赁合同已到期，场地不符合要求")
+    status = driver.wait_status("filing", fid, "rejected")
+    assert status["objections"][0]["outcome"] == "upheld"
+
+
+def test_objections_outside_the_publicity_period_are_refused(driver):
+    fid = driver.file()
+    response = driver.http.post(f"/api/v1/filings/{fid}/objections", json={"text": "提前提出的异议"},
+                                headers={"Authorization": f"Bearer {driver.tokens['public']}"})
+    assert response.status_code == 409
+    assert "publicity" in response.json()["detail"]
+
+
+def test_a_second_decision_on_the_same_task_is_refused_and_changes_nothing(driver):
+    fid = driver.file()
+    task = driver.open_tasks("officer", "acceptance", fid)[0]
+    driver.decide("officer", task, decision="approve")
+    again = driver.http.post(f"/api/v1/tasks/{task['id']}/decision", json={"decision": "reject", "reason": "改主意"},
+                             headers={"Authorization": f"Bearer {driver.tokens['officer']}"})
+    assert again.status_code == 409
+    decided = driver.call("officer", "GET", f"/api/v1/tasks/{task['id']}")
+    assert (decided["status"], decided["decision"]) == ("decided", "approve")
+
+
+def test_ministry_review_outages_are_retried_until_they_succeed(driver):
+    driver.sim(fail_next=2)
+    status = driver.register()
+    assert status["incidents"] == []
+    assert any(e["action"] == "external_call_succeeded:ministry_review" for e in status["history"])
+
+
+def test_retries_exhausted_open_an_incident_that_operations_can_retry(driver):
+    driver.add_experts()
+    fid = driver.file()
+    driver.decide("officer", driver.open_tasks("officer", "acceptance", fid)[0], decision="approve")
+    driver.score_panel(fid, 80)
+    driver.wait_status("filing", fid, "publicity")
+    driver.sim(fail_next=100)
+    driver.pass_timer("filing", fid, "publicity")
+    incident = driver.wait("incident", lambda: [i for i in driver.filing_status(fid)["incidents"]
+                                                if i["status"] == "open"], timeout=120)[0]
+    assert "503" in incident["error"]
+    driver.sim(fail_next=0)
+    driver.call("operations", "POST", f"/api/v1/incidents/{incident['id']}/retry")
+    status = driver.wait_status("filing", fid, "registered")
+    assert [i["status"] for i in status["incidents"]] == ["resolved"]
+
+
+def test_replays_never_create_a_task_twice(stack, driver):
+    with session_scope(stack.settings.database_url) as session:
+        keys = session.exec(select(HumanTask.key, func.count()).group_by(HumanTask.key)
+                            .having(func.count() > 1)).all()
+    assert keys == []
