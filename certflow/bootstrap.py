@@ -39,4 +39,7 @@ def store_occupations(session, occupations: list[Occupation]) -> tuple[int, int]
             record.name, record.access_type, record.skill_type = occupation.name, occupation.access_type, occupation.skill_type
             session.add(record)
             updated += 1
+    from tasks.filing import forget_catalogue
+
+    forget_catalogue()
     return added, updated

@@ -14,7 +14,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,8 +57,8 @@ class Stack:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     prefect_port: int = 0
     sim_port: int = 0
-    _api_server: object = None
-    _api_thread: threading.Thread | None = None
+    api_workers: int = int(os.environ.get("CERTFLOW_API_WORKERS", "2"))
+    _scheduler: object = None
 
     @property
     def data_dir(self) -> Path:
@@ -162,23 +161,21 @@ class Stack:
         _stop(proc, hard=hard)
 
     def start_api(self) -> None:
-        import uvicorn
+        """The API in its own processes (one per core: the request work is Python, so a second
+        process doubles what SQLite's single writer can be fed); the tick runs here, once."""
+        from certflow.tick import start_scheduler
 
-        from api.app import create_app
-
-        app = create_app(Settings.from_env(self.data_dir), run_tick=True)
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.api_port, log_level="warning")
-        self._api_server = uvicorn.Server(config)
-        self._api_thread = threading.Thread(target=self._api_server.run, name="api", daemon=True)
-        self._api_thread.start()
-        _wait_http(f"{self.api_url}/healthz", 30, "the API")
+        api = self._spawn("api", [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
+                                  "127.0.0.1", "--port", str(self.api_port), "--workers", str(self.api_workers),
+                                  "--log-level", "warning", "--no-access-log"])
+        _wait_http(f"{self.api_url}/healthz", 60, "the API", api, self.logs / "api.log")
+        self._scheduler = start_scheduler(Settings.from_env(self.data_dir))
 
     def stop(self) -> None:
-        if self._api_server is not None:
-            self._api_server.should_exit = True
-            if self._api_thread:
-                self._api_thread.join(timeout=15)
-        for name in ("runner", "simulator", "prefect-server"):
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=True)
+            self._scheduler = None
+        for name in ("api", "runner", "simulator", "prefect-server"):
             proc = self.processes.pop(name, None)
             if proc is not None:
                 _stop(proc)

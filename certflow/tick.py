@@ -38,7 +38,7 @@ def dispatch_outbox(settings: Settings, *, limit: int = 50, max_seconds: float =
 
     started = 0
     deadline = time.monotonic() + max_seconds
-    with session_scope(settings.database_url) as session:
+    with session_scope(settings.database_url, readonly=True) as session:
         pending = session.exec(select(OutboxMessage).where(OutboxMessage.dispatched_at.is_(None))
                                .order_by(OutboxMessage.id).limit(limit)).all()
     for message in pending:
@@ -82,7 +82,7 @@ def deliver_wakeups(settings: Settings, *, limit: int = 200) -> int:
     """Resume the runs that have something new; a run not suspended yet keeps its wake-up for the next pass."""
     from api import workflow
 
-    with session_scope(settings.database_url) as session:
+    with session_scope(settings.database_url, readonly=True) as session:
         pending = session.exec(select(Wakeup).where(Wakeup.delivered_at.is_(None)).order_by(Wakeup.id).limit(limit)).all()
     by_run: dict[str, list[int]] = {}
     for wakeup in pending:
@@ -131,7 +131,7 @@ def revive_crashed_runs(settings: Settings) -> int:
     from api import workflow
 
     revived = 0
-    with session_scope(settings.database_url) as session:
+    with session_scope(settings.database_url, readonly=True) as session:
         active = _active_runs(session)
     if not active:
         return 0

@@ -153,7 +153,7 @@ def open_publicity(filing_id: int, end, provisional: bool) -> None:  # noqa: ANN
 @task(name="异议处理结果 objection outcomes", **DB_STEP)
 def upheld_objections(filing_id: int) -> int:
     with db() as session:
-        return len(objections.upheld(session, case_type="filing", case_id=filing_id))
+        return len(objections.record_outcomes(session, case_type="filing", case_id=filing_id))
 
 
 def request_ministry_review(filing_id: int, case: dict) -> None:

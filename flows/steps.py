@@ -31,8 +31,8 @@ T = TypeVar("T")
 DB_STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 
 
-def db() -> Session:
-    return session_scope(Settings.from_env().database_url)
+def db(readonly: bool = False) -> Session:
+    return session_scope(Settings.from_env().database_url, readonly=readonly)
 
 
 def run_id() -> str | None:
@@ -42,7 +42,7 @@ def run_id() -> str | None:
 def wait_for(condition: Callable[[Session], T | None], *, what: str) -> T:
     """Return the condition's answer, suspending the run until it has one."""
     while True:
-        with db() as session:
+        with db(readonly=True) as session:  # conditions only read
             answer = condition(session)
         if answer:
             return answer

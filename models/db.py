@@ -20,7 +20,8 @@ def get_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60}, pool_size=20,
+                               max_overflow=20)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
@@ -30,14 +31,17 @@ def get_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA busy_timeout=60000")
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def _begin_immediate(connection):  # noqa: ANN001
             # Take the write lock at BEGIN: a deferred transaction that reads, then writes after another
             # process committed, fails at once with "database is locked" (no busy wait applies to it).
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # Read-only work (GET requests, a flow checking whether its answer is there) does not queue
+            # for the lock: WAL lets it read a consistent snapshot beside the writer.
+            readonly = connection.get_execution_options().get("certflow_readonly", False)
+            connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -64,9 +68,13 @@ def migrate(url: str) -> None:
 
 
 @contextlib.contextmanager
-def session_scope(url: str) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error (no partial writes)."""
-    with Session(get_engine(url), expire_on_commit=False) as session:
+def session_scope(url: str, *, readonly: bool = False) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error (no partial writes).
+    `readonly` sessions must not write (on SQLite they do not take the write lock)."""
+    engine = get_engine(url)
+    if readonly:
+        engine = engine.execution_options(certflow_readonly=True)
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

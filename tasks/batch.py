@@ -182,10 +182,10 @@ def start_results_publicity(session: Session, *, plan_id: int, round_no: int, en
 
 
 def exclude_upheld_candidates(session: Session, *, plan_id: int) -> int:
-    from tasks.objections import upheld
+    from tasks.objections import record_outcomes
 
     excluded = 0
-    for objection in upheld(session, case_type="plan", case_id=plan_id):
+    for objection in record_outcomes(session, case_type="plan", case_id=plan_id):
         if objection.candidate_id:
             candidate = session.get(Candidate, objection.candidate_id)
             if candidate and not candidate.excluded_reason:

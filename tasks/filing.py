@@ -33,9 +33,25 @@ ACTIVE_STATES = ("submitted", "in_acceptance", "awaiting_resubmission", "expert_
                  "ministry_review")
 
 
+_catalogue_cache: dict[tuple[str, int], dict[str, Occupation]] = {}
+
+
 def catalogue(session: Session) -> dict[str, Occupation]:
-    return {o.code: Occupation(o.code, o.name, o.access_type, o.skill_type)
-            for o in session.exec(select(OccupationRecord)).all()}
+    """The occupation catalogue, cached per database until its size changes (imports add rows;
+    an import that only updates flags calls `forget_catalogue`)."""
+    size = session.exec(select(func.count()).select_from(OccupationRecord)).one()
+    key = (str(session.get_bind().url), size)
+    cached = _catalogue_cache.get(key)
+    if cached is None:
+        cached = {o.code: Occupation(o.code, o.name, o.access_type, o.skill_type)
+                  for o in session.exec(select(OccupationRecord)).all()}
+        _catalogue_cache.clear()
+        _catalogue_cache[key] = cached
+    return cached
+
+
+def forget_catalogue() -> None:
+    _catalogue_cache.clear()
 
 
 def _facts(form: dict[str, Any], materials: set[str]) -> FilingFacts:

@@ -41,21 +41,25 @@ def raise_objection(session: Session, *, case_type: str, case_id: int, user: Use
     return objection
 
 
-def investigations_closed(session: Session, *, case_type: str, case_id: int) -> bool:
-    """True when every objection of the case has a decided investigation; records the outcomes."""
+def _with_tasks(session: Session, case_type: str, case_id: int) -> list[tuple[Objection, HumanTask | None]]:
     objections = session.exec(select(Objection).where(Objection.case_type == case_type,
                                                       Objection.case_id == case_id)).all()
-    for objection in objections:
-        task = session.exec(select(HumanTask).where(HumanTask.key == f"objection:{objection.id}")).first()
-        if task is None or task.status != "decided":
-            return False
-        if objection.outcome is None:
+    return [(o, session.exec(select(HumanTask).where(HumanTask.key == f"objection:{o.id}")).first()) for o in objections]
+
+
+def investigations_closed(session: Session, *, case_type: str, case_id: int) -> bool:
+    """True when every objection of the case has a decided investigation (reads only)."""
+    return all(task is not None and task.status == "decided" for _, task in _with_tasks(session, case_type, case_id))
+
+
+def record_outcomes(session: Session, *, case_type: str, case_id: int) -> list[Objection]:
+    """Write each investigated objection's outcome; returns the upheld ones."""
+    upheld_ones = []
+    for objection, task in _with_tasks(session, case_type, case_id):
+        if task is not None and task.status == "decided" and objection.outcome is None:
             objection.outcome = "upheld" if task.decision == "uphold" else "dismissed"
             objection.decided_at = task.decided_at
             session.add(objection)
-    return True
-
-
-def upheld(session: Session, *, case_type: str, case_id: int) -> list[Objection]:
-    return list(session.exec(select(Objection).where(Objection.case_type == case_type, Objection.case_id == case_id,
-                                                     Objection.outcome == "upheld")).all())
+        if objection.outcome == "upheld":
+            upheld_ones.append(objection)
+    return upheld_ones

@@ -77,6 +77,14 @@ def _incidents(session: Session, case_type: str, case_id: int) -> list[dict[str,
     return [{"id": i.id, "kind": i.kind, "status": i.status, "attempts": i.attempts, "error": i.error} for i in rows]
 
 
+def filing_summary(filing: FilingApplication) -> dict[str, Any]:
+    """What a POST answers: the new case and where to follow it (GET /filings/{id} has the rest)."""
+    return {"id": filing.id, "status": filing.status, "current_step": filing.current_step,
+            "institution_id": filing.institution_id, "enterprise_name": filing.form.get("enterprise_name"),
+            "region_code": filing.region_code, "profile": filing.profile_code,
+            "created_at": iso(filing.created_at), "href": f"/api/v1/filings/{filing.id}"}
+
+
 def filing_view(session: Session, filing: FilingApplication, *, with_history: bool = True) -> dict[str, Any]:
     institution = session.get(Institution, filing.institution_id)
     notices = session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing.id)

@@ -21,8 +21,7 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", descripti
 def create_filing(body: FilingCreate, user: Enterprise, session: SessionDep, request: Request,
                   idempotency_key: IdempotencyKey = None):
     return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
-                      create=lambda: views.filing_view(session, filings.submit_filing(session, applicant=user, form=body),
-                                                       with_history=False))
+                      create=lambda: views.filing_summary(filings.submit_filing(session, applicant=user, form=body)))
 
 
 @router.get("/{filing_id}", summary="Status, current step, deadlines, deficiencies and history")

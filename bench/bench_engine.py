@@ -1,0 +1,162 @@
+"""Engine benchmarks on the embedded default (`certflow up` as a separate process, SQLite, local Prefect).
+
+  (b) filings accepted by the API per second from 50 concurrent submitters (and errors)
+  (c) a burst of N filings: every one reaches its first human task (受理), none lost or doubled; drain time
+  (a) officer decision → the flow reaching its next step (expert panel drawn), p50/p99 over M decisions
+
+Run: .venv/bin/python bench/bench_engine.py [--filings 500] [--decisions 50] [--clients 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from policy.identity import credit_code_check_char  # noqa: E402
+
+MATERIALS = ["business_licence", "hr_system", "education_fund", "evaluation_rules", "staff_roster", "venue_equipment"]
+
+
+def credit_code(n: int) -> str:
+    first17 = f"91440106MA{n:07d}"
+    return first17 + credit_code_check_char(first17)
+
+
+def form(n: int) -> dict:
+    return {"enterprise_name": f"基准企业{n}", "credit_code": credit_code(n), "region_code": "440106",
+            "registered_address": "基准路", "registered_capital_wan": 100, "ownership": "private", "employees": 400,
+            "contact_name": "联系人", "contact_phone": "13800138000",
+            "occupations": [{"code": "6-18-01-01", "levels": [4]}], "materials": [{"kind": k} for k in MATERIALS]}
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--filings", type=int, default=500)
+    parser.add_argument("--decisions", type=int, default=50)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--keep", action="store_true", help="keep the data folder")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="certflow-bench-"))
+    port = 18000 + os.getpid() % 1000
+    env = {**os.environ, "CERTFLOW_DATA_DIR": str(folder), "CERTFLOW_CLOCK": "simulated",
+           "PREFECT_LOGGING_LEVEL": "WARNING"}
+    up = subprocess.Popen([sys.executable, "-m", "certflow.cli", "up", "--port", str(port), "--clock", "simulated"],
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        started = time.monotonic()
+        while True:
+            line = up.stdout.readline()
+            if not line:
+                raise SystemExit(f"certflow up exited: {up.wait()}")
+            if "certflow is up" in line:
+                break
+        print(f"embedded instance up in {time.monotonic() - started:.1f} s ({folder})")
+        log = open(folder / "up.log", "w")  # noqa: SIM115
+        threading.Thread(target=lambda: [log.write(line) or log.flush() for line in up.stdout], daemon=True).start()
+
+        os.environ["CERTFLOW_DATA_DIR"] = str(folder)
+        from certflow.settings import Settings
+        from tasks.accounts import create_user
+
+        url = Settings.from_env().database_url
+        tokens = [create_user(url, role="enterprise", name=f"bench-enterprise-{n}")[1] for n in range(args.filings)]
+        officer = create_user(url, role="officer", name="bench-officer", jurisdiction="440000")[1]
+        for n in range(3):
+            create_user(url, role="expert", name=f"bench-expert-{n}")
+
+        # (b) + (c): the burst, from concurrent submitters
+        latencies: list[float] = []
+        errors: list[str] = []
+        client = httpx.Client(base_url=base, timeout=60, limits=httpx.Limits(max_connections=args.clients))
+
+        def submit(n: int) -> int | None:
+            t0 = time.perf_counter()
+            response = client.post("/api/v1/filings", json=form(n), headers={"Authorization": f"Bearer {tokens[n]}"})
+            latencies.append(time.perf_counter() - t0)
+            if response.status_code != 201:
+                errors.append(f"{response.status_code} {response.text[:120]}")
+                return None
+            return response.json()["id"]
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(args.clients) as pool:
+            ids = [i for i in pool.map(submit, range(args.filings)) if i is not None]
+        accept_seconds = time.perf_counter() - t0
+        print(f"(b) POST /filings: {len(ids)} accepted in {accept_seconds:.2f} s = {len(ids) / accept_seconds:.1f}/s "
+              f"from {args.clients} concurrent clients; p50 {percentile(latencies, 50) * 1000:.0f} ms, "
+              f"p99 {percentile(latencies, 99) * 1000:.0f} ms; errors: {len(errors)} {errors[:3]}")
+
+        auth = {"Authorization": f"Bearer {officer}"}
+
+        def acceptance_tasks() -> dict[int, list[int]]:
+            found: dict[int, list[int]] = {}
+            cursor = None
+            while True:
+                params = {"step": "acceptance", "limit": 500, **({"cursor": cursor} if cursor else {})}
+                page = client.get("/api/v1/tasks", params=params, headers=auth).json()
+                for task in page["items"]:
+                    found.setdefault(task["case_id"], []).append(task["id"])
+                cursor = page["next_cursor"]
+                if not cursor:
+                    return found
+
+        last_report = 0.0
+        while True:
+            tasks = acceptance_tasks()
+            done = len(tasks)
+            if time.perf_counter() - last_report > 15:
+                print(f"    … {done}/{len(ids)} filings at their first human task after {time.perf_counter() - t0:.0f} s")
+                last_report = time.perf_counter()
+            if done >= len(ids) or time.perf_counter() - t0 > 3600:
+                break
+            time.sleep(1)
+        drain = time.perf_counter() - t0
+        doubled = [case for case, task_ids in tasks.items() if len(task_ids) > 1]
+        lost = sorted(set(ids) - set(tasks))
+        print(f"(c) burst of {len(ids)} filings: all at 受理 after {drain:.0f} s "
+              f"({len(ids) / drain:.2f} runs/s); lost {len(lost)}, doubled {len(doubled)}")
+
+        # (a) decision → next step, one at a time so each latency is its own
+        waits: list[float] = []
+        for case_id in ids[:args.decisions]:
+            task_id = tasks[case_id][0]
+            t1 = time.perf_counter()
+            response = client.post(f"/api/v1/tasks/{task_id}/decision", json={"decision": "approve"}, headers=auth)
+            assert response.status_code == 200, response.text
+            while client.get(f"/api/v1/filings/{case_id}", headers=auth).json()["status"] != "expert_evaluation":
+                time.sleep(0.05)
+            waits.append(time.perf_counter() - t1)
+        print(f"(a) decision → next step over {len(waits)} decisions: p50 {percentile(waits, 50):.2f} s, "
+              f"p99 {percentile(waits, 99):.2f} s, max {max(waits):.2f} s")
+    finally:
+        up.terminate()
+        try:
+            up.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            up.kill()
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+"""prefect.yaml names the two process flows by entrypoints that exist."""
+
+import importlib
+import pathlib
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def test_every_deployment_entrypoint_resolves_to_a_flow():
+    config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    names = set()
+    for deployment in config["deployments"]:
+        path, attribute = deployment["entrypoint"].split(":")
+        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+        flow = getattr(module, attribute)
+        names.add(flow.name)
+        assert deployment["name"] == "certflow"
+    assert names == {"institution_filing", "evaluation_batch"}
