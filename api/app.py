@@ -7,8 +7,10 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
+from api import metrics
+from api.deps import SessionDep
 from certflow.clock import ClockError
 from certflow.settings import Settings
 from tasks.errors import Conflict, NotFound, Problems
@@ -60,8 +62,14 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
     for module in (filings, tasks, plans, certificates, admin):
         app.include_router(module.router)
 
+    app.middleware("http")(metrics.observe)
+
     @app.get("/healthz", tags=["health"], summary="Liveness")
     def healthz() -> dict:
         return {"status": "ok"}
+
+    @app.get("/metrics", tags=["health"], summary="Prometheus metrics", response_class=PlainTextResponse)
+    def prometheus(session: SessionDep):
+        return metrics.render(session)
 
     return app

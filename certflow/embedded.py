@@ -98,6 +98,7 @@ class Stack:
             "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "INFO"),
             "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
             "PREFECT_UI_ENABLED": "true",
+            "PROMETHEUS_MULTIPROC_DIR": str(self.data_dir / "metrics"),
         }
 
     def _spawn(self, name: str, args: list[str], extra_env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -165,6 +166,11 @@ class Stack:
         process doubles what SQLite's single writer can be fed); the tick runs here, once."""
         from certflow.tick import start_scheduler
 
+        metrics_dir = self.data_dir / "metrics"
+        if metrics_dir.exists():
+            for stale in metrics_dir.glob("*.db"):  # counters of a previous run's processes
+                stale.unlink()
+        metrics_dir.mkdir(parents=True, exist_ok=True)
         api = self._spawn("api", [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
                                   "127.0.0.1", "--port", str(self.api_port), "--workers", str(self.api_workers),
                                   "--log-level", "warning", "--no-access-log"])

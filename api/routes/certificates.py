@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlmodel import select
 
 from api.deps import SessionDep, UserDep
+from api.ratelimit import public_rate_limit
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from models.cases import Certificate, Institution
 from policy.numbering import is_certificate_number
@@ -39,7 +40,8 @@ def verify(session, number: str) -> dict:  # noqa: ANN001
     return views.certificate_view(certificate, session.get(Institution, certificate.institution_id))
 
 
-@router.get("/public/certificates/{number}", summary="Verify a certificate (anyone)")
+@router.get("/public/certificates/{number}", summary="Verify a certificate (anyone; rate-limited per client)",
+            dependencies=[Depends(public_rate_limit)])
 def public_certificate(number: str, session: SessionDep):
     view = verify(session, number)
     view.pop("plan_id", None)

@@ -1,0 +1,62 @@
+"""The API in-process over HTTP (TestClient), on a prepared SQLite folder and a simulated clock.
+
+No Prefect server is needed: requests never call Prefect (runs start from the outbox), and the
+resume after a decision is left to the tick, which these tests do not run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from fastapi.testclient import TestClient
+
+from models.db import session_scope
+from tasks.accounts import create_user
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture()
+def api(data_dir, monkeypatch):
+    monkeypatch.setenv("CERTFLOW_CLOCK", "simulated")
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    from api.app import create_app
+    from certflow.settings import Settings
+
+    settings = Settings.from_env()
+    client = TestClient(create_app(settings))
+    client.settings = settings
+    return client
+
+
+class People:
+    """Users with tokens, created on demand: people.officer('440000') → headers."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.ids: dict[str, int] = {}
+
+    def make(self, role: str, **kwargs) -> dict[str, str]:
+        user, token = create_user(self.url, role=role, name=f"{role}-{next(_counter)}", **kwargs)
+        headers = {"Authorization": f"Bearer {token}"}
+        self.ids[token] = user.id
+        return headers
+
+    def id_of(self, headers: dict[str, str]) -> int:
+        return self.ids[headers["Authorization"].split()[1]]
+
+
+@pytest.fixture()
+def people(api) -> People:
+    return People(api.settings.database_url)
+
+
+def move_clock(api, admin, to: dt.date) -> None:
+    response = api.post("/api/v1/admin/clock", json={"to": f"{to.isoformat()}T09:00:00+08:00"}, headers=admin)
+    assert response.status_code == 200, response.text
+
+
+def db(api):
+    return session_scope(api.settings.database_url)

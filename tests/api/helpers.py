@@ -1,0 +1,47 @@
+"""Request bodies and facts the API tests share."""
+
+from __future__ import annotations
+
+from certflow.clock import wall_now
+from policy.identity import credit_code_check_char, resident_id_check_char
+
+MATERIALS = ["business_licence", "hr_system", "education_fund", "evaluation_rules", "staff_roster", "venue_equipment"]
+_codes = iter(range(1, 10_000))
+
+
+def credit_code() -> str:
+    first17 = f"91440106MA{next(_codes):07d}"
+    return first17 + credit_code_check_char(first17)
+
+
+def person(n: int) -> str:
+    first17 = f"4401061990{(n % 12) + 1:02d}{(n % 27) + 1:02d}{n % 1000:03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+def filing_form(**changes) -> dict:
+    form = {"enterprise_name": "广州测试企业", "credit_code": credit_code(), "region_code": "440106",
+            "registered_address": "测试路", "registered_capital_wan": 100, "ownership": "private", "employees": 400,
+            "contact_name": "联系人", "contact_phone": "13800138000",
+            "occupations": [{"code": "6-18-01-01", "levels": [3, 4]}], "materials": [{"kind": k} for k in MATERIALS]}
+    form.update(changes)
+    return form
+
+
+def registered_institution(session, region: str = "440106", serial: int = 1) -> int:
+    from models.cases import Institution, InstitutionOccupation
+
+    institution = Institution(name="已备案企业", credit_code=credit_code(), region_code=region,
+                              profile_code="guangdong" if region.startswith("44") else "jiangsu",
+                              segment=f"Y0000{region[:2]}{serial:06d}", status="registered", created_at=wall_now())
+    session.add(institution)
+    session.flush()
+    session.add(InstitutionOccupation(institution_id=institution.id, occupation_code="6-18-01-01", levels="345"))
+    return institution.id
+
+
+def plan_body(start, candidates: int = 3) -> dict:
+    return {"occupation_code": "6-18-01-01", "evaluation_start": start.isoformat(), "evaluation_end": start.isoformat(),
+            "site": "实训中心", "candidates": [{"name": f"学员{i}", "id_number": person(i), "relation": "employee",
+                                                 "level": 4} for i in range(candidates)],
+            "proctors": ["监考"], "evaluators": ["考评"], "quality_supervisors": ["督导"]}

@@ -1,0 +1,111 @@
+"""POST/GET /filings, resubmissions and objections over HTTP: validation, idempotency, who sees what."""
+
+from sqlmodel import select
+
+from models.cases import FilingApplication, Institution
+from models.workflow import OutboxMessage
+from tests.api.conftest import db
+from tests.api.helpers import filing_form
+
+
+def test_filing_records_the_case_and_an_outbox_row_and_answers_at_once(api, people):
+    enterprise = people.make("enterprise")
+    response = api.post("/api/v1/filings", json=filing_form(), headers=enterprise)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["status"], body["current_step"], body["profile"]) == ("submitted", "completeness_check", "guangdong")
+    with db(api) as session:
+        assert session.get(FilingApplication, body["id"]) is not None
+        assert session.exec(select(OutboxMessage).where(OutboxMessage.case_id == body["id"])).one().kind == \
+            "institution_filing"
+
+
+def test_the_same_idempotency_key_and_body_returns_the_same_answer_and_no_second_filing(api, people):
+    enterprise = people.make("enterprise")
+    form = filing_form()
+    headers = {**enterprise, "Idempotency-Key": "abc-1"}
+    first = api.post("/api/v1/filings", json=form, headers=headers)
+    second = api.post("/api/v1/filings", json=form, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    with db(api) as session:
+        assert len(session.exec(select(FilingApplication)).all()) == 1
+
+
+def test_the_same_key_with_another_body_is_a_conflict(api, people):
+    enterprise = people.make("enterprise")
+    headers = {**enterprise, "Idempotency-Key": "abc-2"}
+    assert api.post("/api/v1/filings", json=filing_form(), headers=headers).status_code == 201
+    response = api.post("/api/v1/filings", json=filing_form(employees=999), headers=headers)
+    assert response.status_code == 409
+    assert "different request" in response.json()["detail"]
+
+
+def test_every_problem_of_a_bad_filing_is_listed_and_nothing_is_written(api, people):
+    enterprise = people.make("enterprise")
+    bad = filing_form(credit_code="91350100M000100Y44", occupations=[{"code": "4-07-05-04", "levels": [3]},
+                                                                       {"code": "6-99-99-99", "levels": [7]}])
+    response = api.post("/api/v1/filings", json=bad, headers=enterprise)
+    assert response.status_code == 422
+    fields = {problem["field"] for problem in response.json()["detail"]}
+    assert {"credit_code", "occupations[0].code", "occupations[1].code", "occupations[1].levels[0]"} <= fields
+    with db(api) as session:
+        assert session.exec(select(FilingApplication)).all() == []
+        assert session.exec(select(Institution)).all() == []
+
+
+def test_shape_errors_name_the_field(api, people):
+    enterprise = people.make("enterprise")
+    response = api.post("/api/v1/filings", json=filing_form(employees="many", region_code="44"), headers=enterprise)
+    assert response.status_code == 422
+    locations = [tuple(e["loc"]) for e in response.json()["detail"]]
+    assert ("body", "employees") in locations and ("body", "region_code") in locations
+
+
+def test_malformed_json_is_a_422_not_a_500(api, people):
+    enterprise = people.make("enterprise")
+    response = api.post("/api/v1/filings", content=b"{not json", headers={**enterprise, "Content-Type": "application/json"})
+    assert response.status_code == 422
+
+
+def test_only_enterprises_file_and_a_missing_token_is_401(api, people):
+    assert api.post("/api/v1/filings", json=filing_form()).status_code == 401
+    assert api.post("/api/v1/filings", json=filing_form(), headers={"Authorization": "Bearer nope"}).status_code == 401
+    officer = people.make("officer", jurisdiction="440000")
+    assert api.post("/api/v1/filings", json=filing_form(), headers=officer).status_code == 403
+
+
+def test_a_filing_is_seen_by_its_enterprise_and_the_officers_of_its_jurisdiction_only(api, people):
+    owner, stranger = people.make("enterprise"), people.make("enterprise")
+    fid = api.post("/api/v1/filings", json=filing_form(region_code="440106"), headers=owner).json()["id"]
+    provincial, guangzhou = people.make("officer", jurisdiction="440000"), people.make("officer", jurisdiction="440100")
+    shenzhen, jiangsu = people.make("officer", jurisdiction="440300"), people.make("officer", jurisdiction="320000")
+    for allowed in (owner, provincial, guangzhou):
+        assert api.get(f"/api/v1/filings/{fid}", headers=allowed).status_code == 200
+    for denied in (stranger, shenzhen, jiangsu):
+        assert api.get(f"/api/v1/filings/{fid}", headers=denied).status_code == 404
+    assert api.get("/api/v1/filings/99999", headers=owner).status_code == 404
+
+
+def test_a_second_active_filing_of_the_same_enterprise_is_a_conflict(api, people):
+    enterprise = people.make("enterprise")
+    form = filing_form()
+    assert api.post("/api/v1/filings", json=form, headers=enterprise).status_code == 201
+    response = api.post("/api/v1/filings", json=form, headers=enterprise)
+    assert response.status_code == 409 and "still in progress" in response.json()["detail"]
+
+
+def test_resubmitting_without_a_pending_notice_is_a_conflict(api, people):
+    enterprise = people.make("enterprise")
+    fid = api.post("/api/v1/filings", json=filing_form(), headers=enterprise).json()["id"]
+    response = api.post(f"/api/v1/filings/{fid}/resubmissions", json={"materials": [{"kind": "hr_system"}]},
+                        headers=enterprise)
+    assert response.status_code == 409
+
+
+def test_an_objection_outside_publicity_is_a_conflict_and_on_an_unknown_filing_404(api, people):
+    enterprise, public = people.make("enterprise"), people.make("operations")
+    fid = api.post("/api/v1/filings", json=filing_form(), headers=enterprise).json()["id"]
+    assert api.post(f"/api/v1/filings/{fid}/objections", json={"text": "异议内容足够长"}, headers=public).status_code == 409
+    assert api.post("/api/v1/filings/4242/objections", json={"text": "异议内容足够长"}, headers=public).status_code == 404

@@ -1,0 +1,145 @@
+"""Plans, results, certificates and public verification over HTTP."""
+
+import datetime as dt
+
+from sqlmodel import select
+
+from models.cases import Candidate, Certificate, EvaluationPlan
+from models.db import session_scope
+from tests.api.conftest import db, move_clock
+from tests.api.helpers import plan_body, registered_institution
+
+TODAY = dt.date(2026, 9, 1)  # the simulated clock's first day
+
+
+def enterprise_of(api, people, region="440106"):
+    headers = people.make("enterprise")
+    with session_scope(api.settings.database_url) as session:
+        institution_id = registered_institution(session, region=region, serial=people.id_of(headers))
+        from models.accounts import User
+
+        user = session.get(User, people.id_of(headers))
+        user.institution_id = institution_id
+        session.add(user)
+    return headers, institution_id
+
+
+def test_a_plan_in_time_is_filed_with_its_candidates(api, people):
+    enterprise, institution_id = enterprise_of(api, people)
+    start = dt.date(2026, 9, 21)  # 14 working days ahead under a 10-day lead
+    response = api.post(f"/api/v1/institutions/{institution_id}/plans", json=plan_body(start), headers=enterprise)
+    assert response.status_code == 201, response.text
+    plan = response.json()
+    assert plan["status"] == "filed" and len(plan["candidates"]) == 3
+    assert all("*" in c["id_number"] for c in plan["candidates"])  # masked even for the owner's view
+
+
+def test_a_late_plan_is_a_409_naming_the_latest_allowed_date_and_writes_nothing(api, people):
+    enterprise, institution_id = enterprise_of(api, people)
+    response = api.post(f"/api/v1/institutions/{institution_id}/plans", json=plan_body(dt.date(2026, 9, 10)),
+                        headers=enterprise)
+    assert response.status_code == 409
+    assert "最迟 2026-08-27" in response.json()["detail"]  # 10 working days before 2026-09-10
+    with db(api) as session:
+        assert session.exec(select(EvaluationPlan)).all() == []
+        assert session.exec(select(Candidate)).all() == []
+
+
+def test_jiangsu_refuses_a_plan_guangdong_would_take(api, people):
+    start = dt.date(2026, 9, 17)  # 12 working days after 2026-09-01
+    gd, gd_id = enterprise_of(api, people, "440106")
+    js, js_id = enterprise_of(api, people, "320100")
+    assert api.post(f"/api/v1/institutions/{gd_id}/plans", json=plan_body(start), headers=gd).status_code == 201
+    refused = api.post(f"/api/v1/institutions/{js_id}/plans", json=plan_body(start), headers=js)
+    assert refused.status_code == 409 and "15" in refused.json()["detail"]
+
+
+def test_candidate_problems_are_all_listed_with_their_rows(api, people):
+    enterprise, institution_id = enterprise_of(api, people)
+    body = plan_body(dt.date(2026, 9, 21))
+    id_number = body["candidates"][1]["id_number"]
+    body["candidates"][1]["id_number"] = id_number[:10] + "13" + id_number[12:]  # month 13
+    body["candidates"][2]["level"] = 1
+    response = api.post(f"/api/v1/institutions/{institution_id}/plans", json=body, headers=enterprise)
+    assert response.status_code == 422
+    fields = {p["field"] for p in response.json()["detail"]}
+    assert {"candidates[1].id_number", "candidates[2].level"} <= fields
+
+
+def test_another_enterprise_cannot_file_for_or_read_an_institution(api, people):
+    _, institution_id = enterprise_of(api, people)
+    stranger = people.make("enterprise")
+    assert api.post(f"/api/v1/institutions/{institution_id}/plans", json=plan_body(dt.date(2026, 9, 21)),
+                    headers=stranger).status_code == 404
+    assert api.get(f"/api/v1/institutions/{institution_id}", headers=stranger).status_code == 404
+
+
+def test_results_before_the_evaluation_are_a_conflict(api, people):
+    enterprise, institution_id = enterprise_of(api, people)
+    plan = api.post(f"/api/v1/institutions/{institution_id}/plans", json=plan_body(dt.date(2026, 9, 21)),
+                    headers=enterprise).json()
+    scores = [{"candidate_id": c["id"], "practical": 80} for c in plan["candidates"]]
+    response = api.post(f"/api/v1/plans/{plan['id']}/results", json={"scores": scores}, headers=enterprise)
+    assert response.status_code == 409
+
+
+def test_public_verification_masks_the_id_and_gives_no_hint_for_unknown_numbers(api, people):
+    enterprise, institution_id = enterprise_of(api, people)
+    plan = api.post(f"/api/v1/institutions/{institution_id}/plans", json=plan_body(dt.date(2026, 9, 21)),
+                    headers=enterprise).json()
+    candidate = plan["candidates"][0]
+    with session_scope(api.settings.database_url) as session:
+        full_id = session.get(Candidate, candidate["id"]).id_number
+        session.add(Certificate(number="Y000044000001264000001", serial_scope="Y000044000001264", serial=1,
+                                candidate_id=candidate["id"], plan_id=plan["id"], institution_id=institution_id,
+                                holder_name=candidate["name"], id_number=full_id, occupation_code="6-18-01-01",
+                                occupation_name="车工", level=4, issued_on=dt.date(2026, 10, 30)))
+    found = api.get("/api/v1/public/certificates/Y000044000001264000001")
+    assert found.status_code == 200
+    body = found.json()
+    assert body["level"] == "四级/中级工" and body["status"] == "valid"
+    assert full_id not in found.text and body["id_number"] == full_id[:6] + "********" + full_id[-4:]
+    for unknown in ("Y000044000001264000002", "Y00004400000126400000", "not-a-number"):
+        response = api.get(f"/api/v1/public/certificates/{unknown}")
+        assert response.status_code == 404 and response.json() == {"detail": "no such certificate"}
+    listed = api.get("/api/v1/certificates", params={"plan_id": plan["id"]}, headers=enterprise).json()
+    assert [c["number"] for c in listed["items"]] == ["Y000044000001264000001"]
+    assert api.get("/api/v1/certificates", params={"plan_id": plan["id"]},
+                   headers=people.make("enterprise")).status_code == 404
+
+
+def test_the_public_catalogue_lists_registered_institutions_with_their_scope(api, people):
+    _, institution_id = enterprise_of(api, people)
+    items = api.get("/api/v1/public/institutions").json()["items"]
+    entry = next(i for i in items if i["id"] == institution_id)
+    assert entry["occupations"][0]["levels"] == ["三级/高级工", "四级/中级工", "五级/初级工"]
+
+
+def test_only_an_admin_moves_the_simulated_clock_and_never_backwards(api, people):
+    admin = people.make("admin")
+    assert api.post("/api/v1/admin/clock", json={"advance_days": 1}, headers=people.make("operations")).status_code == 403
+    move_clock(api, admin, dt.date(2026, 9, 10))
+    back = api.post("/api/v1/admin/clock", json={"to": "2026-09-05T09:00:00+08:00"}, headers=admin)
+    assert back.status_code == 409
+    assert api.get("/api/v1/admin/clock").json()["business_now"].startswith("2026-09-10")
+
+
+def test_health(api):
+    assert api.get("/healthz").json() == {"status": "ok"}
+
+
+def test_metrics_are_prometheus_text_with_requests_tasks_and_queues(api, people):
+    api.get("/healthz")
+    text = api.get("/metrics").text
+    assert "certflow_http_requests_total" in text
+    assert 'certflow_engine_queue{queue="outbox_undispatched"}' in text
+    assert "certflow_open_tasks" in text
+
+
+def test_public_verification_is_rate_limited_per_client(api):
+    from api.ratelimit import PUBLIC
+
+    PUBLIC._buckets.clear()
+    codes = [api.get("/api/v1/public/certificates/Y000044000001264000009").status_code for _ in range(40)]
+    assert codes.count(404) == 30 and codes[-1] == 429
+    PUBLIC._buckets.clear()
