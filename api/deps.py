@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, AsyncIterator, Callable
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Path, Request
 from sqlmodel import Session, select
 
 from certflow.settings import Settings
 from models.accounts import ApiToken, User
 from models.db import get_engine, session_scope
 from tasks.accounts import hash_token
+
+
+MAX_ID = 2**63 - 1  # SQLite's INTEGER; a larger id is not an unknown row but a malformed one
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="numeric id")]
 
 
 def get_settings(request: Request) -> Settings:

@@ -7,6 +7,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+MAX_ID = 2**63 - 1
 Ownership = Literal["central_branch", "state_owned", "foreign", "private", "other"]
 Relation = Literal["employee", "dispatched", "outsourced", "partner_student"]
 
@@ -59,7 +60,7 @@ class ResubmissionCreate(_Strict):
 
 class ObjectionCreate(_Strict):
     text: str = Field(min_length=5, max_length=5000, description="the objection and its grounds")
-    candidate_id: Optional[int] = Field(None, description="for results publicity: the candidate concerned")
+    candidate_id: Optional[int] = Field(None, ge=1, le=MAX_ID, description="for results publicity: the candidate concerned")
 
 
 class CandidateIn(_Strict):
@@ -85,7 +86,7 @@ class PlanCreate(_Strict):
 
 
 class ScoreIn(_Strict):
-    candidate_id: int
+    candidate_id: int = Field(ge=1, le=MAX_ID)
     theory: Optional[float] = Field(None, ge=0, le=100, description="理论知识")
     practical: Optional[float] = Field(None, ge=0, le=100, description="操作技能")
     performance: Optional[float] = Field(None, ge=0, le=100, description="业绩评审 (where used)")
@@ -102,7 +103,7 @@ class DecisionIn(_Strict):
     deficiencies: list[str] = Field(default_factory=list, max_length=100, description="for `deficient`: every item")
     scores: dict[str, float] = Field(default_factory=dict, description="for expert evaluation: aspect → 0–100")
     reason: str = Field("", max_length=5000)
-    version: Optional[int] = Field(None, description="the task version you saw (optimistic locking)")
+    version: Optional[int] = Field(None, ge=0, le=MAX_ID, description="the task version you saw (optimistic locking)")
 
 
 class Page(BaseModel):

@@ -7,11 +7,12 @@ import datetime as dt
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import SessionDep, role
+from api.errors import ERRORS
+from api.deps import Id, SessionDep, role
 from certflow import clock
 from tasks import registry
 
-router = APIRouter(prefix="/api/v1", tags=["admin"])
+router = APIRouter(prefix="/api/v1", tags=["admin"], responses=ERRORS)
 Admin = role("admin")
 Operations = role("operations", "admin")
 
@@ -38,6 +39,6 @@ def read_clock(session: SessionDep):
 
 
 @router.post("/incidents/{incident_id}/retry", summary="Retry an external call that ran out of retries")
-def retry_incident(incident_id: int, user: Operations, session: SessionDep):
+def retry_incident(incident_id: Id, user: Operations, session: SessionDep):
     incident = registry.retry_incident(session, incident_id=incident_id, user_id=user.id, role=user.role)
     return {"id": incident.id, "status": incident.status}

@@ -7,18 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlmodel import select
 
-from api.deps import SessionDep, UserDep
+from api.errors import ERRORS, PUBLIC_ERRORS
+from api.deps import MAX_ID, SessionDep, UserDep
 from api.ratelimit import public_rate_limit
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from models.cases import Certificate, Institution
 from policy.numbering import is_certificate_number
 from tasks import access, views
 
-router = APIRouter(prefix="/api/v1", tags=["certificates"])
+router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=ERRORS)
 
 
 @router.get("/certificates", summary="Issued certificates of a batch")
-def list_certificates(user: UserDep, session: SessionDep, plan_id: Annotated[int, Query()],
+def list_certificates(user: UserDep, session: SessionDep, plan_id: Annotated[int, Query(ge=1, le=MAX_ID)],
                       limit: LimitQuery = 100, cursor: CursorQuery = None):
     plan = access.visible_plan(session, user, plan_id)
     query = select(Certificate).where(Certificate.plan_id == plan.id)
@@ -41,7 +42,7 @@ def verify(session, number: str) -> dict:  # noqa: ANN001
 
 
 @router.get("/public/certificates/{number}", summary="Verify a certificate (anyone; rate-limited per client)",
-            dependencies=[Depends(public_rate_limit)])
+            dependencies=[Depends(public_rate_limit)], responses=PUBLIC_ERRORS)
 def public_certificate(number: str, session: SessionDep):
     view = verify(session, number)
     view.pop("plan_id", None)

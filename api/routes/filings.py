@@ -6,13 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Header, Request
 
-from api.deps import SessionDep, SettingsDep, UserDep, role
+from api.errors import ERRORS
+from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.idempotency import idempotent
 from certflow.tick import wake_now
 from models.schemas import FilingCreate, ObjectionCreate, ResubmissionCreate
 from tasks import access, filing as filings, objections, views
 
-router = APIRouter(prefix="/api/v1/filings", tags=["filings"])
+router = APIRouter(prefix="/api/v1/filings", tags=["filings"], responses=ERRORS)
 Enterprise = role("enterprise")
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="repeat-safe key for this POST")]
 
@@ -25,12 +26,12 @@ def create_filing(body: FilingCreate, user: Enterprise, session: SessionDep, req
 
 
 @router.get("/{filing_id}", summary="Status, current step, deadlines, deficiencies and history")
-def read_filing(filing_id: int, user: UserDep, session: SessionDep):
+def read_filing(filing_id: Id, user: UserDep, session: SessionDep):
     return views.filing_view(session, access.visible_filing(session, user, filing_id))
 
 
 @router.post("/{filing_id}/resubmissions", status_code=201, summary="Corrected materials after a deficiency notice")
-def resubmit(filing_id: int, body: ResubmissionCreate, user: Enterprise, session: SessionDep, request: Request,
+def resubmit(filing_id: Id, body: ResubmissionCreate, user: Enterprise, session: SessionDep, request: Request,
              settings: SettingsDep, background: BackgroundTasks, idempotency_key: IdempotencyKey = None):
     filing = access.visible_filing(session, user, filing_id)
     background.add_task(wake_now, settings, filing.flow_run_id)
@@ -40,7 +41,7 @@ def resubmit(filing_id: int, body: ResubmissionCreate, user: Enterprise, session
 
 
 @router.post("/{filing_id}/objections", status_code=201, summary="Object during the publicity period")
-def object_to_filing(filing_id: int, body: ObjectionCreate, user: UserDep, session: SessionDep, request: Request,
+def object_to_filing(filing_id: Id, body: ObjectionCreate, user: UserDep, session: SessionDep, request: Request,
                      idempotency_key: IdempotencyKey = None):
     return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
                       create=lambda: {"objection_id": objections.raise_objection(

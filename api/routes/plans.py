@@ -6,20 +6,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Header, Request
 
-from api.deps import SessionDep, SettingsDep, UserDep, role
+from api.errors import ERRORS
+from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.idempotency import idempotent
 from certflow.tick import wake_now
 from models.schemas import ObjectionCreate, PlanCreate, ResultsCreate
 from tasks import access, batch, objections, views
 
-router = APIRouter(prefix="/api/v1", tags=["plans"])
+router = APIRouter(prefix="/api/v1", tags=["plans"], responses=ERRORS)
 Enterprise = role("enterprise")
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="repeat-safe key for this POST")]
 
 
 @router.post("/institutions/{institution_id}/plans", status_code=201,
              summary="File an evaluation plan; starts `evaluation_batch`")
-def file_plan(institution_id: int, body: PlanCreate, user: Enterprise, session: SessionDep, request: Request,
+def file_plan(institution_id: Id, body: PlanCreate, user: Enterprise, session: SessionDep, request: Request,
               idempotency_key: IdempotencyKey = None):
     return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
                       create=lambda: views.plan_view(session, batch.file_plan(session, user=user,
@@ -28,17 +29,17 @@ def file_plan(institution_id: int, body: PlanCreate, user: Enterprise, session: 
 
 
 @router.get("/institutions/{institution_id}", summary="An institution with its filed scope")
-def read_institution(institution_id: int, user: UserDep, session: SessionDep):
+def read_institution(institution_id: Id, user: UserDep, session: SessionDep):
     return views.institution_public_view(session, access.visible_institution(session, user, institution_id))
 
 
 @router.get("/plans/{plan_id}", summary="Status, deadlines, supervision, candidates and results")
-def read_plan(plan_id: int, user: UserDep, session: SessionDep):
+def read_plan(plan_id: Id, user: UserDep, session: SessionDep):
     return views.plan_view(session, access.visible_plan(session, user, plan_id))
 
 
 @router.post("/plans/{plan_id}/results", status_code=201, summary="Candidates' scores (every candidate, at once)")
-def submit_results(plan_id: int, body: ResultsCreate, user: Enterprise, session: SessionDep, request: Request,
+def submit_results(plan_id: Id, body: ResultsCreate, user: Enterprise, session: SessionDep, request: Request,
                    settings: SettingsDep, background: BackgroundTasks, idempotency_key: IdempotencyKey = None):
     plan = access.visible_plan(session, user, plan_id)
     background.add_task(wake_now, settings, plan.flow_run_id)
@@ -48,7 +49,7 @@ def submit_results(plan_id: int, body: ResultsCreate, user: Enterprise, session:
 
 
 @router.post("/plans/{plan_id}/objections", status_code=201, summary="Object during the results publicity")
-def object_to_results(plan_id: int, body: ObjectionCreate, user: UserDep, session: SessionDep, request: Request,
+def object_to_results(plan_id: Id, body: ObjectionCreate, user: UserDep, session: SessionDep, request: Request,
                       idempotency_key: IdempotencyKey = None):
     return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
                       create=lambda: {"objection_id": objections.raise_objection(

@@ -7,14 +7,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, BackgroundTasks, Query
 from sqlmodel import select
 
-from api.deps import SessionDep, SettingsDep, role
+from api.errors import ERRORS
+from api.deps import Id, SessionDep, SettingsDep, role
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from certflow.tick import wake_now
 from models.schemas import DecisionIn
 from models.workflow import HumanTask
 from tasks import access, decisions, human_tasks, views
 
-router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], responses=ERRORS)
 Worker = role("officer", "expert", "supervisor")
 
 
@@ -36,24 +37,24 @@ def inbox(user: Worker, session: SessionDep, limit: LimitQuery = 50, cursor: Cur
 
 
 @router.get("/{task_id}", summary="One task")
-def read_task(task_id: int, user: Worker, session: SessionDep):
+def read_task(task_id: Id, user: Worker, session: SessionDep):
     return views.task_view(session, access.visible_task(session, user, task_id))
 
 
 @router.post("/{task_id}/claim", summary="Take the task (claiming your own claim again is harmless)")
-def claim(task_id: int, user: Worker, session: SessionDep):
+def claim(task_id: Id, user: Worker, session: SessionDep):
     task = access.visible_task(session, user, task_id)
     return views.task_view(session, human_tasks.claim(session, task, user_id=user.id, role=user.role))
 
 
 @router.post("/{task_id}/release", summary="Give a claimed task back to the pool")
-def release(task_id: int, user: Worker, session: SessionDep):
+def release(task_id: Id, user: Worker, session: SessionDep):
     task = access.visible_task(session, user, task_id)
     return views.task_view(session, human_tasks.release(session, task, user_id=user.id, role=user.role))
 
 
 @router.post("/{task_id}/decision", summary="Decide: approve, reject, deficient (with the list), score, …")
-def decide(task_id: int, body: DecisionIn, user: Worker, session: SessionDep, settings: SettingsDep,
+def decide(task_id: Id, body: DecisionIn, user: Worker, session: SessionDep, settings: SettingsDep,
            background: BackgroundTasks):
     task = access.visible_task(session, user, task_id)
     if task.status == "claimed" and task.assignee_id not in (None, user.id):
