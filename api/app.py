@@ -13,6 +13,7 @@ from api import metrics
 from api.deps import SessionDep
 from certflow.clock import ClockError
 from certflow.settings import Settings
+from policy.working_days import CalendarRangeError
 from tasks.errors import Conflict, NotFound, Problems
 from tasks.human_tasks import TaskConflict
 
@@ -48,6 +49,11 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
     async def conflict(_: Request, exc: Exception):  # noqa: ANN202
         return JSONResponse({"detail": str(exc)}, status_code=409)
 
+    @app.exception_handler(CalendarRangeError)
+    async def out_of_calendar(_: Request, exc: CalendarRangeError):  # noqa: ANN202
+        return JSONResponse({"detail": [{"code": "calendar.out_of_range", "field": "date", "message": str(exc)}]},
+                            status_code=422)
+
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: NotFound):  # noqa: ANN202
         return JSONResponse({"detail": str(exc)}, status_code=404)
@@ -57,9 +63,9 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
         return JSONResponse({"detail": errors}, status_code=422)
 
-    from api.routes import admin, certificates, filings, plans, tasks
+    from api.routes import admin, calendar, certificates, filings, plans, public_pages, tasks
 
-    for module in (filings, tasks, plans, certificates, admin):
+    for module in (filings, tasks, plans, certificates, calendar, admin, public_pages):
         app.include_router(module.router)
 
     app.middleware("http")(metrics.observe)

@@ -98,7 +98,6 @@ class Stack:
             "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "INFO"),
             "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
             "PREFECT_UI_ENABLED": "true",
-            "PROMETHEUS_MULTIPROC_DIR": str(self.data_dir / "metrics"),
         }
 
     def _spawn(self, name: str, args: list[str], extra_env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -173,7 +172,10 @@ class Stack:
         metrics_dir.mkdir(parents=True, exist_ok=True)
         api = self._spawn("api", [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
                                   "127.0.0.1", "--port", str(self.api_port), "--workers", str(self.api_workers),
-                                  "--log-level", "warning", "--no-access-log"])
+                                  "--log-level", "warning", "--no-access-log"],
+                          # only the API's workers share counters through this folder (Prefect's server
+                          # uses prometheus_client too, and must not)
+                          {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)})
         _wait_http(f"{self.api_url}/healthz", 60, "the API", api, self.logs / "api.log")
         self._scheduler = start_scheduler(Settings.from_env(self.data_dir))
 

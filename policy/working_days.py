@@ -341,6 +341,14 @@ def _expand_item(value: object, kind: str, line: int) -> list[_Entry]:
     return [_Entry(line, _parse_date(value, line), kind, "")]
 
 
+def official_year(year: int, holidays: list[dt.date], makeup_workdays: list[dt.date], source: str = "") -> OfficialYear:
+    """One year from lists (the API's form), checked like a file; `line` of an error is the
+    1-based position in holidays followed by makeup_workdays."""
+    entries = [_Entry(i + 1, d, HOLIDAY, "") for i, d in enumerate(holidays)]
+    entries += [_Entry(len(holidays) + j + 1, d, MAKEUP_WORKDAY, "") for j, d in enumerate(makeup_workdays)]
+    return _assemble(entries, {year}, source)[0]
+
+
 def _assemble(entries: list[_Entry], declared_years: set[int], source: str) -> list[OfficialYear]:
     if not entries:
         raise CalendarFileError("the file lists no holidays")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_
+from sqlalchemy import or_, text
 from sqlmodel import Session, select
 
 from models.accounts import User
@@ -48,6 +48,12 @@ def visible_institution(session: Session, user: User, institution_id: int) -> In
     ):
         raise NotFound(f"institution {institution_id} does not exist")
     return institution
+
+
+# Written as literal SQL on purpose: SQLite uses the partial index ix_human_task_active_by_id only
+# when the query's condition matches the index's own text; a bound `status IN (?, ?)` made the
+# inbox sort every matching row (18 ms instead of 0.3 ms with 100,000 open tasks).
+ACTIVE = text("human_task.status IN ('open', 'claimed')")
 
 
 def inbox_filter(user: User):  # noqa: ANN201 - a SQL condition

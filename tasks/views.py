@@ -30,17 +30,26 @@ def iso(value: dt.datetime | None) -> str | None:
     return value.isoformat()
 
 
-def deadline(session: Session, due: dt.date, provisional: bool) -> dict[str, Any]:
-    left = load_calendar(session).count_between(business_today(session), due)
+class Today:
+    """The business date and calendar, read once per request and shared by every row it shows."""
+
+    def __init__(self, session: Session) -> None:
+        self.date = business_today(session)
+        self.calendar = load_calendar(session)
+
+
+def deadline(session: Session, due: dt.date, provisional: bool, today: Today | None = None) -> dict[str, Any]:
+    today = today or Today(session)
+    left = today.calendar.count_between(today.date, due)
     return {"due_date": due.isoformat(), "provisional": provisional, "working_days_left": left, "overdue": left < 0}
 
 
-def task_view(session: Session, task: HumanTask) -> dict[str, Any]:
+def task_view(session: Session, task: HumanTask, today: Today | None = None) -> dict[str, Any]:
     return {
         "id": task.id, "case_type": task.case_type, "case_id": task.case_id, "step": task.step,
         "step_name": STEP_NAMES.get(task.step, task.step), "role": task.role, "jurisdiction": task.jurisdiction,
         "status": task.status, "assignee_id": task.assignee_id, "version": task.version,
-        "created_on": task.created_on.isoformat(), **deadline(session, task.due_date, task.due_provisional),
+        "created_on": task.created_on.isoformat(), **deadline(session, task.due_date, task.due_provisional, today),
         "decision": task.decision, "decision_payload": task.decision_payload, "decided_at": iso(task.decided_at),
     }
 
@@ -56,7 +65,8 @@ def history(session: Session, case_type: str, case_id: int) -> list[dict[str, An
 def _case_tasks(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
     tasks = session.exec(select(HumanTask).where(HumanTask.case_type == case_type, HumanTask.case_id == case_id)
                          .order_by(HumanTask.id)).all()
-    return [task_view(session, t) for t in tasks]
+    today = Today(session)
+    return [task_view(session, t, today) for t in tasks]
 
 
 def _timers(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
@@ -145,7 +155,8 @@ def certificate_view(certificate: Certificate, institution: Institution | None) 
         "id_number": mask_resident_id(certificate.id_number), "occupation_code": certificate.occupation_code,
         "occupation_name": certificate.occupation_name, "level": Level(certificate.level).display,
         "institution": institution.name if institution else None, "issued_on": certificate.issued_on.isoformat(),
-        "status": certificate.status, "plan_id": certificate.plan_id,
+        "status": certificate.status, "status_label": {"valid": "有效", "revoked": "已撤销"}[certificate.status],
+        "plan_id": certificate.plan_id,
     }
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# A Prefect client used without a server URL would quietly start a temporary server; in tests
+# that is always a mistake, so make it fail loudly instead.
+os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "false")
 
 
 @pytest.fixture()

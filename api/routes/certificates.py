@@ -45,7 +45,7 @@ def verify(session, number: str) -> dict:  # noqa: ANN001
             dependencies=[Depends(public_rate_limit)], responses=PUBLIC_ERRORS)
 def public_certificate(number: str, session: SessionDep):
     view = verify(session, number)
-    view.pop("plan_id", None)
+    view.pop("plan_id", None)  # internal
     return view
 
 

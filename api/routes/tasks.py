@@ -24,16 +24,18 @@ def inbox(user: Worker, session: SessionDep, limit: LimitQuery = 50, cursor: Cur
           status: Annotated[Literal["open", "claimed", "active", "decided", "all"], Query()] = "active",
           step: Annotated[str | None, Query(max_length=40)] = None):
     query = select(HumanTask).where(access.inbox_filter(user))
-    statuses = {"active": ("open", "claimed"), "all": None}.get(status, (status,))
-    if statuses:
-        query = query.where(HumanTask.status.in_(statuses))
+    if status == "active":
+        query = query.where(access.ACTIVE)
+    elif status != "all":
+        query = query.where(HumanTask.status == status)
     if step:
         query = query.where(HumanTask.step == step)
     after = decode_cursor(cursor)
     if after is not None:
         query = query.where(HumanTask.id > after)
     rows = session.exec(query.order_by(HumanTask.id).limit(limit + 1)).all()
-    return page([views.task_view(session, t) for t in rows], [t.id for t in rows], limit)
+    today = views.Today(session)
+    return page([views.task_view(session, t, today) for t in rows], [t.id for t in rows], limit)
 
 
 @router.get("/{task_id}", summary="One task")

@@ -143,3 +143,30 @@ def test_public_verification_is_rate_limited_per_client(api):
     codes = [api.get("/api/v1/public/certificates/Y000044000001264000009").status_code for _ in range(40)]
     assert codes.count(404) == 30 and codes[-1] == 429
     PUBLIC._buckets.clear()
+
+
+def test_anyone_reads_a_calendar_year_and_an_unofficial_year_says_provisional(api):
+    official = api.get("/api/v1/calendar/2026").json()
+    assert official["official"] is True
+    assert {"date": "2026-10-10", "kind": "workday"} in official["days"]
+    assert api.get("/api/v1/calendar/2027").json()["provisional"] is True
+    assert api.get("/api/v1/calendar/3000").status_code == 422
+
+
+def test_an_admin_replaces_a_year_and_a_bad_entry_is_named_without_writing(api, people):
+    admin = people.make("admin")
+    bad = {"holidays": ["2027-01-01", "2027-01-01"], "makeup_workdays": []}
+    response = api.put("/api/v1/calendar/2027", json=bad, headers=admin)
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "holidays[1]"
+    assert api.get("/api/v1/calendar/2027").json()["provisional"] is True
+    weekday_makeup = {"holidays": ["2027-01-01"], "makeup_workdays": ["2027-02-17"]}
+    response = api.put("/api/v1/calendar/2027", json=weekday_makeup, headers=admin)
+    assert response.json()["detail"][0]["field"] == "makeup_workdays[0]"
+    good = {"source": "通知", "holidays": ["2027-01-01", "2027-02-08"], "makeup_workdays": ["2027-02-20"]}
+    assert api.put("/api/v1/calendar/2027", json=good, headers=admin).json()["official"] is True
+    assert api.put("/api/v1/calendar/2027", json=good, headers=people.make("officer", jurisdiction="440000")).status_code == 403
+
+
+def test_the_verification_page_shows_the_masked_certificate_or_says_it_is_unknown(api):
+    page = api.get("/verify/Y000044000001264000099")
+    assert page.status_code == 404 and "未查询到" in page.text

@@ -1,0 +1,56 @@
+"""The working-day calendar: anyone reads a year; an administrator replaces it (all or nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import SessionDep, role
+from api.errors import ERRORS
+from certflow.clock import wall_now
+from policy.eligibility import Violation
+from policy.working_days import FIRST_ESTIMABLE_YEAR, LAST_ESTIMABLE_YEAR, CalendarFileError, official_year
+from tasks.calendar import load_calendar, store_official_years
+from tasks.errors import Problems
+
+router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"], responses=ERRORS)
+Admin = role("admin")
+Year = Annotated[int, Path(ge=FIRST_ESTIMABLE_YEAR, le=LAST_ESTIMABLE_YEAR, description="calendar year")]
+
+
+class CalendarYearIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: str = Field("", max_length=300, description="the notice this comes from")
+    holidays: list[dt.date] = Field(min_length=1, max_length=60, description="every day off")
+    makeup_workdays: list[dt.date] = Field(default_factory=list, max_length=20, description="weekend days worked (调休上班)")
+
+
+@router.get("/{year}", summary="A year's holidays and make-up working days, and whether they are official")
+def read_year(year: Year, session: SessionDep):
+    calendar = load_calendar(session)
+    official = calendar.official_years.get(year)
+    days, day = [], dt.date(year, 1, 1)
+    while day.year == year:
+        working, weekend = calendar.is_working_day(day), day.weekday() >= 5
+        if working == weekend:
+            days.append({"date": day.isoformat(), "kind": "workday" if working else "holiday"})
+        day += dt.timedelta(days=1)
+    return {"year": year, "official": official is not None, "provisional": official is None,
+            "source": official.source if official else "estimated from the statutory holidays", "days": days}
+
+
+@router.put("/{year}", summary="Replace a year with the State Council's notice (recomputes pending deadlines)")
+def replace_year(year: Year, body: CalendarYearIn, user: Admin, session: SessionDep):
+    try:
+        checked = official_year(year, body.holidays, body.makeup_workdays, body.source)
+    except CalendarFileError as exc:
+        position = (exc.line or 1) - 1
+        field = (f"holidays[{position}]" if position < len(body.holidays)
+                 else f"makeup_workdays[{position - len(body.holidays)}]")
+        message = str(exc).split(": ", 1)[-1]
+        raise Problems([Violation("calendar.invalid", field if exc.line else "holidays", message)]) from None
+    store_official_years(session, [checked], imported_by=user.name, now=wall_now())
+    return read_year(year, session)
