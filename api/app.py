@@ -63,9 +63,9 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
         return JSONResponse({"detail": errors}, status_code=422)
 
-    from api.routes import admin, calendar, certificates, filings, plans, public_pages, tasks
+    from api.routes import admin, calendar, certificates, documents, filings, plans, public_pages, tasks
 
-    for module in (filings, tasks, plans, certificates, calendar, admin, public_pages):
+    for module in (filings, tasks, plans, documents, certificates, calendar, admin, public_pages):
         app.include_router(module.router)
 
     app.middleware("http")(metrics.observe)

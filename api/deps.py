@@ -69,6 +69,16 @@ def current_user(session: SessionDep, settings: SettingsDep,
 UserDep = Annotated[User, Depends(current_user)]
 
 
+def current_user_optional(session: Session, settings: Settings, authorization: str | None) -> User | None:
+    """For routes that also take another credential (a holder's signed link)."""
+    if not authorization:
+        return None
+    try:
+        return current_user(session, settings, authorization)
+    except HTTPException:
+        return None
+
+
 def require_role(*roles: str) -> Callable[[User], User]:
     def check(user: UserDep) -> User:
         if user.role not in roles:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import os
 from typing import Any
 
 log = logging.getLogger("certflow.workflow")
@@ -19,9 +20,15 @@ class PrefectBusy(RuntimeError):
 
 
 def _client():
-    from prefect.client.orchestration import get_client
+    """A client for the server this instance runs, read from the environment on every call:
+    Prefect's own settings are frozen when prefect is first imported, which in a long-lived
+    process (or a test session) may be before the server's address was known."""
+    from prefect.client.orchestration import SyncPrefectClient
 
-    return get_client(sync_client=True)
+    url = os.environ.get("PREFECT_API_URL")
+    if not url:
+        raise PrefectBusy("PREFECT_API_URL is not set: no Prefect server to talk to")
+    return SyncPrefectClient(url, server_type=None)
 
 
 @functools.lru_cache(maxsize=8)
@@ -31,9 +38,7 @@ def _deployment_id(api_url: str, flow_name: str):  # noqa: ANN202 - cache per se
 
 
 def _api_url() -> str:
-    from prefect.settings import PREFECT_API_URL
-
-    return str(PREFECT_API_URL.value())
+    return os.environ.get("PREFECT_API_URL", "")
 
 
 def _busy(exc: Exception) -> bool:

@@ -37,12 +37,56 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(getattr(args, "data_dir", None))
 
 
+def cmd_render(args: argparse.Namespace) -> int:
+    """Bulk-render a batch's certificates with a progress bar; safe to run again after a crash."""
+    import sys
+    import time
+
+    from certflow.bootstrap import prepare
+    from certflow.cli import CliError
+    from certflow.settings import Settings
+    from models.db import session_scope
+    from tasks import documents
+    from tasks.errors import NotFound
+
+    settings = Settings.from_env(getattr(args, "data_dir", None))
+    prepare(settings)
+    started = time.monotonic()
+
+    def progress(done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        rate = done / max(time.monotonic() - started, 1e-6)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} ({rate:.1f}/s)")
+        sys.stderr.flush()
+
+    try:
+        with session_scope(settings.database_url, readonly=True) as session:
+            result = documents.render_batch(session, plan_id=args.plan, data_dir=settings.data_dir,
+                                            base_url=settings.base_url, workers=args.workers, progress=progress,
+                                            combined=args.combined)
+    except NotFound as exc:
+        raise CliError(str(exc)) from None
+    sys.stderr.write("\n")
+    print(f"rendered {result['rendered']} of {result['total']} certificates in {time.monotonic() - started:.1f} s"
+          + (f"; print file {result['combined']}" if "combined" in result else ""))
+    return 0
+
+
 def register(sub, data_dir_option) -> None:  # noqa: ANN001
     p = sub.add_parser("up", help="run everything embedded: SQLite, Prefect server, runner, API, tick, simulator")
     p.add_argument("--port", type=int, default=8000, help="API and dashboard port (default 8000)")
     p.add_argument("--clock", choices=("real", "simulated"), default="real", help="business clock")
     data_dir_option(p)
     p.set_defaults(handler=cmd_up)
+    certificates = sub.add_parser("certificates", help="certificate documents")
+    certificates_sub = certificates.add_subparsers(dest="certificates_command", required=True)
+    p = certificates_sub.add_parser("render", help="render every certificate of a batch as PDF (resumable)")
+    p.add_argument("--plan", type=int, required=True, help="the evaluation plan (batch) id")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
+    p.add_argument("--combined", action="store_true", help="also write one print-ready PDF of the batch")
+    data_dir_option(p)
+    p.set_defaults(handler=cmd_render)
     p = sub.add_parser("demo", help="one full lifecycle on a simulated clock, printing each step")
     data_dir_option(p)
     p.set_defaults(handler=cmd_demo)

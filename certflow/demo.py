@@ -216,6 +216,13 @@ def run_demo(data_dir: str | None) -> int:
               f"{verified['occupation_name']} {verified['level']} — {verified['status']}")
         for name, state in states.items():
             print(f"Prefect: {name} run {state}")
+        from models.db import session_scope as documents_session
+        from tasks import documents
+
+        with documents_session(settings.database_url, readonly=True) as session:
+            rendered = documents.render_batch(session, plan_id=plan["id"], data_dir=settings.data_dir,
+                                              base_url=stack.api_url, combined=True)
+        print(f"certificate PDFs in {documents.cache_dir(settings.data_dir)} (print file {rendered['combined']})")
         print(f"demo finished in {time.monotonic() - t0:.0f} s; data folder {folder}")
         return 0
     except Exception as exc:  # noqa: BLE001 - the demo reports and fails

@@ -43,6 +43,7 @@ def evaluation_batch(plan_id: int) -> str:
         review_round += 1
     upload_to_national_system(plan_id)
     numbers = issue_certificates(plan_id)
+    render_certificate_documents(plan_id)
     return f"completed: {len(numbers)} certificates"
 
 
@@ -142,6 +143,25 @@ def prepare_upload(plan_id: int) -> dict:
 def issue_certificates(plan_id: int) -> list[str]:
     with db() as session:
         return batch.issue_certificates(session, plan_id=plan_id)
+
+
+@task(name="证书文档 render certificate PDFs", **DB_STEP)
+def render_certificate_documents(plan_id: int) -> dict:
+    """Pre-render the batch's PDFs after issuance (numbers are already recorded, so this never holds
+    issuance up; a failure here only means the first download renders on demand)."""
+    from prefect import get_run_logger
+
+    from certflow.settings import Settings
+    from tasks import documents
+
+    settings = Settings.from_env()
+    try:
+        with db(readonly=True) as session:
+            return documents.render_batch(session, plan_id=plan_id, data_dir=settings.data_dir,
+                                          base_url=settings.base_url, workers=1)
+    except Exception as exc:  # noqa: BLE001 - documents render on demand as well
+        get_run_logger().warning("pre-rendering certificates of plan %s failed: %s", plan_id, exc)
+        return {"error": str(exc)}
 
 
 def _load(plan_id: int) -> dict:

@@ -11,7 +11,7 @@ from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.idempotency import idempotent
 from certflow.tick import wake_now
 from models.schemas import ObjectionCreate, PlanCreate, ResultsCreate
-from tasks import access, batch, objections, views
+from tasks import access, batch, documents, objections, views
 
 router = APIRouter(prefix="/api/v1", tags=["plans"], responses=ERRORS)
 Enterprise = role("enterprise")
@@ -34,8 +34,11 @@ def read_institution(institution_id: Id, user: UserDep, session: SessionDep):
 
 
 @router.get("/plans/{plan_id}", summary="Status, deadlines, supervision, candidates and results")
-def read_plan(plan_id: Id, user: UserDep, session: SessionDep):
-    return views.plan_view(session, access.visible_plan(session, user, plan_id))
+def read_plan(plan_id: Id, user: UserDep, session: SessionDep, settings: SettingsDep):
+    view = views.plan_view(session, access.visible_plan(session, user, plan_id))
+    rendered, total = documents.rendered_count(session, plan_id=plan_id, data_dir=settings.data_dir)
+    view["documents"] = {"rendered": rendered, "total": total}
+    return view
 
 
 @router.post("/plans/{plan_id}/results", status_code=201, summary="Candidates' scores (every candidate, at once)")

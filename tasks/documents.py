@@ -1,0 +1,238 @@
+"""Documents as PDFs (Jinja2 + WeasyPrint): certificates with a verification QR code, filing receipts,
+one-time deficiency notices.
+
+Measured facts this follows (DESIGN.md §1): one reused FontConfiguration and parsed stylesheet per
+process (creating them per document is 1.5x slower and leaks); rendering never blocks issuance —
+certificates are numbered first, rendered on first download and cached under a key that changes
+with the template version and the certificate's status.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+from pathlib import Path
+from typing import Any, Iterable
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlmodel import Session, select
+
+from models.cases import Certificate, DeficiencyNotice, FilingApplication, FilingOccupation, Institution
+from models.catalogue import OccupationRecord
+from policy.identity import mask_resident_id
+from policy.levels import Level
+from policy.numbering import INSTITUTION_KINDS
+from tasks.errors import NotFound
+
+TEMPLATE_VERSION = "1"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "documents"
+
+
+class Renderer:
+    """One per process: the Jinja environment, fonts and stylesheet are built once."""
+
+    def __init__(self) -> None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.fonts = FontConfiguration()
+        self.css = CSS(filename=str(TEMPLATES / "base.css"), font_config=self.fonts)
+        self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+
+    def pdf(self, template: str, **context: Any) -> bytes:
+        from weasyprint import HTML
+
+        html = self.env.get_template(template).render(**context)
+        return HTML(string=html, base_url=str(TEMPLATES)).write_pdf(stylesheets=[self.css], font_config=self.fonts)
+
+
+_renderer: Renderer | None = None
+
+
+def renderer() -> Renderer:
+    global _renderer
+    if _renderer is None:
+        _renderer = Renderer()
+    return _renderer
+
+
+def qr_data_uri(url: str) -> str:
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=4, border=2)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def verification_url(base_url: str, number: str) -> str:
+    return f"{base_url.rstrip('/')}/verify/{number}"
+
+
+# -- view-models (templates compute nothing) ---------------------------------
+
+
+def certificate_model(certificate: Certificate, institution: Institution | None, base_url: str) -> dict[str, Any]:
+    url = verification_url(base_url, certificate.number)
+    return {
+        "number": certificate.number, "holder_name": certificate.holder_name, "id_type": "居民身份证",
+        "id_number": mask_resident_id(certificate.id_number), "occupation_name": certificate.occupation_name,
+        "occupation_code": certificate.occupation_code, "direction": "--", "level": Level(certificate.level).display,
+        "issued_on": f"{certificate.issued_on.year}年{certificate.issued_on.month}月{certificate.issued_on.day}日",
+        "institution": institution.name if institution else "", "qr_data_uri": qr_data_uri(url),
+        "verify_host": url.split("//", 1)[-1].split("/", 1)[0],
+    }
+
+
+def receipt_model(session: Session, filing: FilingApplication) -> dict[str, Any]:
+    institution = session.get(Institution, filing.institution_id)
+    rows = session.exec(select(FilingOccupation, OccupationRecord)
+                        .join(OccupationRecord, OccupationRecord.code == FilingOccupation.occupation_code, isouter=True)
+                        .where(FilingOccupation.filing_id == filing.id)).all()
+    registered = institution.registered_on
+    return {
+        "receipt_number": filing.receipt_number, "institution": institution.name,
+        "credit_code": institution.credit_code, "kind": INSTITUTION_KINDS.get(institution.kind, institution.kind),
+        "segment": institution.segment, "date": f"{registered.year}年{registered.month}月{registered.day}日",
+        "occupations": [{"code": f.occupation_code, "name": o.name if o else f.occupation_code,
+                         "levels": "、".join(Level(int(d)).display for d in f.levels)} for f, o in rows],
+        "basis": "依据《关于开展职业技能等级认定试点工作的通知》备案，纳入评价机构目录，实行动态管理。",
+    }
+
+
+def notice_model(filing: FilingApplication, notice: DeficiencyNotice) -> dict[str, Any]:
+    issued = notice.issued_at
+    return {
+        "round_display": notice.round + 1, "date": f"{issued.year}年{issued.month}月{issued.day}日",
+        "enterprise": filing.form.get("enterprise_name", ""), "filing_id": filing.id,
+        "deficiencies": [{"position": i + 1, "text": item["text"]} for i, item in enumerate(notice.items)],
+        "basis": "甘人社通〔2021〕138号 四(二)：材料不齐全或不符合要求的，一次性告知需要补正的全部内容。",
+        "resubmission_path": f"通过接口 POST /api/v1/filings/{filing.id}/resubmissions 提交补正材料，受理审查重新开始。",
+    }
+
+
+# -- certificates: cache, render, bulk ----------------------------------------
+
+
+def cache_dir(data_dir: Path) -> Path:
+    return data_dir / "documents" / "certificates"
+
+
+def cache_key(certificate: Certificate) -> str:
+    """Changes with the template and with the certificate's status: a revocation or re-issue
+    makes the old file unreachable."""
+    return f"{certificate.number}-t{TEMPLATE_VERSION}-{certificate.status}"
+
+
+def cached_path(data_dir: Path, certificate: Certificate) -> Path:
+    return cache_dir(data_dir) / f"{cache_key(certificate)}.pdf"
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{id(content)}.part")
+    partial.write_bytes(content)
+    partial.replace(path)  # a crash never leaves a half file under the final name
+
+
+def certificate_pdf(session: Session, *, number: str, data_dir: Path, base_url: str) -> Path:
+    """The certificate's PDF, rendered on first request and then served from the cache."""
+    certificate = session.exec(select(Certificate).where(Certificate.number == number)).first()
+    if certificate is None:
+        raise NotFound(f"certificate {number} does not exist")
+    path = cached_path(data_dir, certificate)
+    if not path.exists():
+        model = certificate_model(certificate, session.get(Institution, certificate.institution_id), base_url)
+        _write_atomically(path, renderer().pdf("certificate.html", certificates=[model]))
+    return path
+
+
+def rendered_count(session: Session, *, plan_id: int, data_dir: Path) -> tuple[int, int]:
+    certificates = session.exec(select(Certificate).where(Certificate.plan_id == plan_id)).all()
+    return sum(cached_path(data_dir, c).exists() for c in certificates), len(certificates)
+
+
+def _render_one(job: tuple[str, dict[str, Any]]) -> str:
+    path, model = job
+    _write_atomically(Path(path), renderer().pdf("certificate.html", certificates=[model]))
+    return path
+
+
+def render_batch(session: Session, *, plan_id: int, data_dir: Path, base_url: str, workers: int | None = None,
+                 progress=None, combined: bool = False) -> dict[str, Any]:  # noqa: ANN001
+    """Render every certificate of a batch not rendered yet, in a process pool (one renderer per
+    worker); already rendered files are kept, so a crashed run resumes where it stopped."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    certificates = session.exec(select(Certificate).where(Certificate.plan_id == plan_id)
+                                .order_by(Certificate.number)).all()
+    if not certificates:
+        raise NotFound(f"plan {plan_id} has no certificates")
+    institutions = {c.institution_id: session.get(Institution, c.institution_id) for c in certificates}
+    models = {c.number: certificate_model(c, institutions[c.institution_id], base_url) for c in certificates}
+    todo = [(str(cached_path(data_dir, c)), models[c.number]) for c in certificates
+            if not cached_path(data_dir, c).exists()]
+    done = len(certificates) - len(todo)
+    if progress:
+        progress(done, len(certificates))
+    workers = workers or os.cpu_count() or 1
+    if todo and workers == 1:
+        for job in todo:  # in this process: no pool to start for a small batch or inside a flow run
+            _render_one(job)
+            done += 1
+            if progress:
+                progress(done, len(certificates))
+    elif todo:
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+            for _ in pool.map(_render_one, todo, chunksize=max(1, len(todo) // (workers * 8))):
+                done += 1
+                if progress:
+                    progress(done, len(certificates))
+    result: dict[str, Any] = {"rendered": len(todo), "total": len(certificates)}
+    if combined:
+        path = data_dir / "documents" / "batches" / f"plan-{plan_id}-t{TEMPLATE_VERSION}.pdf"
+        _write_atomically(path, renderer().pdf("certificate.html", certificates=[models[c.number] for c in certificates]))
+        result["combined"] = str(path)
+    return result
+
+
+# -- holder links ----------------------------------------------------------------
+
+
+def _secret(data_dir: Path) -> bytes:
+    path = data_dir / "secrets" / "holder-links.key"
+    if not path.exists():
+        import secrets
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(secrets.token_bytes(32))
+        path.chmod(0o600)
+    return path.read_bytes()
+
+
+def holder_token(data_dir: Path, number: str) -> str:
+    return hmac.new(_secret(data_dir), number.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def holder_token_valid(data_dir: Path, number: str, token: str) -> bool:
+    return hmac.compare_digest(holder_token(data_dir, number), token)
+
+
+def receipt_pdf(session: Session, filing: FilingApplication) -> bytes:
+    if filing.receipt_number is None:
+        raise NotFound(f"filing {filing.id} has no receipt yet")
+    return renderer().pdf("receipt.html", r=receipt_model(session, filing))
+
+
+def notice_pdf(session: Session, filing: FilingApplication, round_no: int) -> bytes:
+    notice = session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing.id,
+                                                         DeficiencyNotice.round == round_no)).first()
+    if notice is None:
+        raise NotFound(f"filing {filing.id} has no deficiency notice of round {round_no}")
+    return renderer().pdf("notice.html", n=notice_model(filing, notice))
+
+
+def numbers_of(session: Session, plan_id: int) -> Iterable[str]:
+    return session.exec(select(Certificate.number).where(Certificate.plan_id == plan_id)).all()
