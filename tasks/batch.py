@@ -78,15 +78,8 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
 
 
 def set_step(session: Session, *, plan_id: int, status: str, step: str, only_from: tuple[str, ...] | None = None) -> None:
-    plan = get_plan(session, plan_id)
-    if only_from is not None and plan.status not in only_from:
-        return
-    if (plan.status, plan.current_step) != (status, step):
-        before = {"status": plan.status, "step": plan.current_step}
-        plan.status, plan.current_step, plan.updated_at = status, step, wall_now()
-        session.add(plan)
-        audit.record(session, case_type="plan", case_id=plan_id, action="step_entered", before=before,
-                     after={"status": status, "step": step})
+    audit.move_case(session, get_plan(session, plan_id), case_type="plan", status=status, step=step,
+                    only_from=only_from)
 
 
 def draw_supervision(session: Session, *, plan_id: int) -> dict[str, Any]:

@@ -142,16 +142,8 @@ def completeness_findings(session: Session, *, filing_id: int) -> list[dict[str,
 
 def set_step(session: Session, *, filing_id: int, status: str, step: str,
              only_from: tuple[str, ...] | None = None) -> None:
-    """Move the case to a step; with `only_from`, only from those states (a replayed step never moves it back)."""
-    filing = _get(session, filing_id)
-    if only_from is not None and filing.status not in only_from:
-        return
-    if (filing.status, filing.current_step) != (status, step):
-        before = {"status": filing.status, "step": filing.current_step}
-        filing.status, filing.current_step, filing.updated_at = status, step, wall_now()
-        session.add(filing)
-        audit.record(session, case_type="filing", case_id=filing_id, action="step_entered", before=before,
-                     after={"status": status, "step": step})
+    audit.move_case(session, _get(session, filing_id), case_type="filing", status=status, step=step,
+                    only_from=only_from)
 
 
 def issue_deficiency_notice(session: Session, *, filing_id: int, round_no: int, items: list[str],

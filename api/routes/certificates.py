@@ -31,13 +31,17 @@ def list_certificates(user: UserDep, session: SessionDep, plan_id: Annotated[int
     return page([views.certificate_view(c, institution) for c in rows], [c.id for c in rows], limit)
 
 
-def verify(session, number: str) -> dict:  # noqa: ANN001
-    not_found = HTTPException(404, "no such certificate")
-    if not is_certificate_number(number):
-        raise not_found
-    certificate = session.exec(select(Certificate).where(Certificate.number == number)).first()
+def find_certificate(session, number: str) -> Certificate:  # noqa: ANN001
+    """The certificate with this number; malformed and unknown numbers alike are a plain 404."""
+    certificate = session.exec(select(Certificate).where(Certificate.number == number)).first() \
+        if is_certificate_number(number) else None
     if certificate is None:
-        raise not_found
+        raise HTTPException(404, "no such certificate")
+    return certificate
+
+
+def verify(session, number: str) -> dict:  # noqa: ANN001
+    certificate = find_certificate(session, number)
     return views.certificate_view(certificate, session.get(Institution, certificate.institution_id))
 
 

@@ -7,12 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Response
 from fastapi.responses import FileResponse
-from sqlmodel import select
 
 from api.deps import Id, SessionDep, SettingsDep, current_user_optional
 from api.errors import ERRORS
-from models.cases import Certificate
-from policy.numbering import is_certificate_number
+from api.routes.certificates import find_certificate
 from tasks import access, documents
 
 router = APIRouter(prefix="/api/v1", tags=["documents"], responses=ERRORS)
@@ -24,15 +22,10 @@ PDF = {200: {"content": {"application/pdf": {}}, "description": "the PDF"}}
 def certificate_pdf(number: str, session: SessionDep, settings: SettingsDep,
                     token: Annotated[str | None, Query(max_length=64, description="the holder's signed link")] = None,
                     authorization: Annotated[str | None, Header()] = None):
-    not_found = HTTPException(404, "no such certificate")
-    if not is_certificate_number(number):
-        raise not_found
-    certificate = session.exec(select(Certificate).where(Certificate.number == number)).first()
-    if certificate is None:
-        raise not_found
+    certificate = find_certificate(session, number)
     if token is not None:
         if not documents.holder_token_valid(settings.data_dir, number, token):
-            raise not_found
+            raise HTTPException(404, "no such certificate")
     else:
         user = current_user_optional(session, settings, authorization)
         if user is None:
@@ -46,9 +39,8 @@ def certificate_pdf(number: str, session: SessionDep, settings: SettingsDep,
 def holder_link(number: str, session: SessionDep, settings: SettingsDep,
                 authorization: Annotated[str | None, Header()] = None):
     user = current_user_optional(session, settings, authorization)
-    certificate = session.exec(select(Certificate).where(Certificate.number == number)).first() \
-        if is_certificate_number(number) else None
-    if user is None or certificate is None:
+    certificate = find_certificate(session, number)
+    if user is None:
         raise HTTPException(404, "no such certificate")
     access.visible_plan(session, user, certificate.plan_id)
     token = documents.holder_token(settings.data_dir, number)
