@@ -103,20 +103,6 @@ def resume(flow_run_id: str) -> str:
         raise
 
 
-def run_state(flow_run_id: str) -> str | None:
-    from uuid import UUID
-
-    try:
-        with _client() as client:
-            run = client.read_flow_run(UUID(flow_run_id))
-            return run.state.type.value if run.state else None
-    except Exception as exc:  # noqa: BLE001
-        if _busy(exc):
-            raise PrefectBusy(str(exc)) from exc
-        log.warning("reading run %s failed: %s", flow_run_id, exc)
-        return None
-
-
 def run_states(flow_run_ids: list[str]) -> dict[str, tuple[str, dt.datetime]]:
     """State type and since when, for many runs in few calls (metrics and the reviver)."""
     from uuid import UUID
@@ -140,7 +126,3 @@ def mark_crashed(flow_run_id: str, reason: str) -> None:
 
     with _client() as client:
         client.set_flow_run_state(UUID(flow_run_id), Crashed(message=reason), force=True)
-
-
-def ui_url(flow_run_id: str) -> str:
-    return _api_url().removesuffix("/api") + f"/runs/flow-run/{flow_run_id}"

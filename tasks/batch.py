@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from certflow.clock import business_today, wall_now
 from models.accounts import User
@@ -247,19 +247,8 @@ def issue_certificates(session: Session, *, plan_id: int) -> list[str]:
     return numbers
 
 
-def close_plan(session: Session, *, plan_id: int, status: str, reason: str) -> None:
-    plan = get_plan(session, plan_id)
-    plan.outcome_reason = reason
-    session.add(plan)
-    set_step(session, plan_id=plan_id, status=status, step="closed")
-
-
 def get_plan(session: Session, plan_id: int) -> EvaluationPlan:
     plan = session.get(EvaluationPlan, plan_id)
     if plan is None:
         raise NotFound(f"plan {plan_id} does not exist")
     return plan
-
-
-def certificate_count(session: Session, plan_id: int) -> int:
-    return session.exec(select(func.count()).select_from(Certificate).where(Certificate.plan_id == plan_id)).one()

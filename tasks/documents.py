@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import io
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session, select
@@ -232,7 +232,3 @@ def notice_pdf(session: Session, filing: FilingApplication, round_no: int) -> by
     if notice is None:
         raise NotFound(f"filing {filing.id} has no deficiency notice of round {round_no}")
     return renderer().pdf("notice.html", n=notice_model(filing, notice))
-
-
-def numbers_of(session: Session, plan_id: int) -> Iterable[str]:
-    return session.exec(select(Certificate.number).where(Certificate.plan_id == plan_id)).all()

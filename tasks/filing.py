@@ -12,7 +12,7 @@ from certflow.clock import business_today, wall_now
 from models.accounts import User
 from models.cases import (
     DeficiencyNotice, FilingApplication, FilingMaterial, FilingOccupation, Institution, InstitutionOccupation,
-    Objection, SegmentCounter,
+    SegmentCounter,
 )
 from models.catalogue import OccupationRecord
 from models.schemas import FilingCreate, ResubmissionCreate
@@ -272,8 +272,3 @@ def _get(session: Session, filing_id: int) -> FilingApplication:
     if filing is None:
         raise NotFound(f"filing {filing_id} does not exist")
     return filing
-
-
-def open_objection_count(session: Session, *, case_type: str, case_id: int) -> int:
-    return session.exec(select(func.count()).select_from(Objection).where(
-        Objection.case_type == case_type, Objection.case_id == case_id, Objection.outcome.is_(None))).one()

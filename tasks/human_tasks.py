@@ -113,15 +113,5 @@ def wake(session: Session, flow_run_id: str, *, reason: str) -> None:
     session.add(Wakeup(flow_run_id=flow_run_id, reason=reason, created_at=wall_now()))
 
 
-def due_in_working_days(session: Session, task: HumanTask) -> int:
-    """Working days left until the due date (negative: overdue by that many)."""
-    today = business_today(session)
-    return load_calendar(session).count_between(today, task.due_date)
-
-
-def is_decided(task: HumanTask) -> bool:
-    return task.status == "decided"
-
-
 def get_by_key(session: Session, key: str) -> HumanTask | None:
     return session.exec(select(HumanTask).where(HumanTask.key == key)).first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from certflow.clock import business_today
 from models.audit import AuditEvent
@@ -169,7 +169,3 @@ def institution_public_view(session: Session, institution: Institution) -> dict[
             if institution.registered_on else None, "status": institution.status,
             "occupations": [{"code": o.code, "name": o.name, "levels": [Level(int(d)).display for d in s.levels]}
                             for s, o in scope]}
-
-
-def count(session: Session, model, *conditions) -> int:  # noqa: ANN001
-    return session.exec(select(func.count()).select_from(model).where(*conditions)).one()
