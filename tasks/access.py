@@ -16,13 +16,17 @@ def officer_covers(user: User, region_code: str) -> bool:
     return user.role == "officer" and bool(user.jurisdiction) and within_jurisdiction(region_code, user.jurisdiction)
 
 
+def _sees_case(user: User, *, institution_id: int, region_code: str) -> bool:
+    """The one rule for cases: the institution's own enterprise users, the officers whose
+    jurisdiction covers the region, and operations/admin."""
+    return ((user.role == "enterprise" and user.institution_id == institution_id)
+            or officer_covers(user, region_code)
+            or user.role in ("admin", "operations"))
+
+
 def visible_filing(session: Session, user: User, filing_id: int) -> FilingApplication:
     filing = session.get(FilingApplication, filing_id)
-    if filing is None or not (
-        (user.role == "enterprise" and user.institution_id == filing.institution_id)
-        or officer_covers(user, filing.region_code)
-        or user.role in ("admin", "operations")
-    ):
+    if filing is None or not _sees_case(user, institution_id=filing.institution_id, region_code=filing.region_code):
         raise NotFound(f"filing {filing_id} does not exist")
     return filing
 
@@ -30,10 +34,8 @@ def visible_filing(session: Session, user: User, filing_id: int) -> FilingApplic
 def visible_plan(session: Session, user: User, plan_id: int) -> EvaluationPlan:
     plan = session.get(EvaluationPlan, plan_id)
     if plan is None or not (
-        (user.role == "enterprise" and user.institution_id == plan.institution_id)
-        or officer_covers(user, plan.region_code)
-        or (user.role == "supervisor" and plan.supervisor_id == user.id)
-        or user.role in ("admin", "operations")
+        _sees_case(user, institution_id=plan.institution_id, region_code=plan.region_code)
+        or (user.role == "supervisor" and plan.supervisor_id == user.id)  # the supervisor drawn for it
     ):
         raise NotFound(f"plan {plan_id} does not exist")
     return plan
@@ -41,11 +43,8 @@ def visible_plan(session: Session, user: User, plan_id: int) -> EvaluationPlan:
 
 def visible_institution(session: Session, user: User, institution_id: int) -> Institution:
     institution = session.get(Institution, institution_id)
-    if institution is None or not (
-        (user.role == "enterprise" and user.institution_id == institution_id)
-        or officer_covers(user, institution.region_code)
-        or user.role in ("admin", "operations")
-    ):
+    if institution is None or not _sees_case(user, institution_id=institution_id,
+                                             region_code=institution.region_code):
         raise NotFound(f"institution {institution_id} does not exist")
     return institution
 
