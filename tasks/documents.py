@@ -26,7 +26,7 @@ from policy.levels import Level
 from policy.numbering import INSTITUTION_KINDS
 from tasks.errors import NotFound
 
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "documents"
 
 
@@ -37,8 +37,11 @@ class Renderer:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
+        from tasks.fonts import font_face_css
+
         self.fonts = FontConfiguration()
-        self.css = CSS(filename=str(TEMPLATES / "base.css"), font_config=self.fonts)
+        stylesheet = font_face_css() + (TEMPLATES / "base.css").read_text(encoding="utf-8")
+        self.css = CSS(string=stylesheet, base_url=str(TEMPLATES), font_config=self.fonts)
         self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
 
     def pdf(self, template: str, **context: Any) -> bytes:

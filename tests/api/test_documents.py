@@ -65,15 +65,30 @@ def test_a_certificate_pdf_carries_the_number_masked_id_code_and_chinese_level_a
     assert full_id not in text
 
 
-def test_every_font_is_embedded_and_subset(api, issued, tmp_path):
-    path = tmp_path / "c.pdf"
-    path.write_bytes(api.get(f"/api/v1/certificates/{NUMBER}.pdf", headers=issued[0]).content)
+def embedded_fonts(path) -> list[str]:
+    """pdffonts rows, each checked embedded and subset; returns the font names."""
     rows = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
     assert rows, "no fonts at all: Chinese would be boxes"
     for row in rows:
         emb, sub = row.split()[-5], row.split()[-4]
         assert (emb, sub) == ("yes", "yes"), row
-    assert any("CJK" in row for row in rows)
+    return [row.split()[0] for row in rows]
+
+
+def test_every_font_is_embedded_and_subset(api, issued, tmp_path):
+    path = tmp_path / "c.pdf"
+    path.write_bytes(api.get(f"/api/v1/certificates/{NUMBER}.pdf", headers=issued[0]).content)
+    assert [name.split("+")[1] for name in embedded_fonts(path)] == ["Certflow-Sans"]
+
+
+def test_a_name_character_outside_the_common_set_falls_back_to_the_full_cjk_font_not_a_box(api, issued, tmp_path):
+    with session_scope(api.settings.database_url) as session:
+        session.exec(select(Certificate).where(Certificate.number == NUMBER)).one().holder_name = "王堃"
+    path = tmp_path / "c.pdf"
+    path.write_bytes(api.get(f"/api/v1/certificates/{NUMBER}.pdf", headers=issued[0]).content)
+    assert "王堃" in pdf_text(path)
+    fonts = {name.split("+")[1] for name in embedded_fonts(path)}
+    assert fonts == {"Certflow-Sans", "Noto-Sans-CJK-SC"}, fonts
 
 
 def test_the_qr_code_decodes_to_the_public_verification_page(api, issued, tmp_path):
