@@ -6,11 +6,14 @@ import contextlib
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import metrics
-from api.deps import SessionDep
+from api.deps import LoginRequired, SessionDep
 from certflow.clock import ClockError
 from certflow.settings import Settings
 from policy.working_days import CalendarRangeError
@@ -39,14 +42,39 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
                               "Errors are `{\"detail\": ...}`; creating POSTs honour `Idempotency-Key`.")
     app.state.settings = settings
 
+    def dashboard_error(request: Request, status_code: int, message: str):  # noqa: ANN202
+        """The dashboard answers errors with a page, the API with JSON."""
+        from api.routes.dashboard import render
+
+        return render(request, "error.html", status_code, status=status_code, message=message)
+
+    def is_page(request: Request) -> bool:
+        return request.url.path.startswith("/dashboard")
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(_: Request, exc: LoginRequired):  # noqa: ANN202
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/dashboard/login?next={quote(exc.next_path, safe='/')}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):  # noqa: ANN202
+        if is_page(request):
+            return dashboard_error(request, exc.status_code, str(exc.detail))
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(Problems)
-    async def problems(_: Request, exc: Problems):  # noqa: ANN202
+    async def problems(request: Request, exc: Problems):  # noqa: ANN202
+        if is_page(request):
+            return dashboard_error(request, 422, "；".join(v.message for v in exc.violations))
         return JSONResponse({"detail": [v.as_dict() for v in exc.violations]}, status_code=422)
 
     @app.exception_handler(Conflict)
     @app.exception_handler(TaskConflict)
     @app.exception_handler(ClockError)
-    async def conflict(_: Request, exc: Exception):  # noqa: ANN202
+    async def conflict(request: Request, exc: Exception):  # noqa: ANN202
+        if is_page(request):
+            return dashboard_error(request, 409, str(exc))
         return JSONResponse({"detail": str(exc)}, status_code=409)
 
     @app.exception_handler(CalendarRangeError)
@@ -55,18 +83,26 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
                             status_code=422)
 
     @app.exception_handler(NotFound)
-    async def not_found(_: Request, exc: NotFound):  # noqa: ANN202
+    async def not_found(request: Request, exc: NotFound):  # noqa: ANN202
+        if is_page(request):
+            return dashboard_error(request, 404, f"未找到，或您无权查看 / {exc}")
         return JSONResponse({"detail": str(exc)}, status_code=404)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError):  # noqa: ANN202
+    async def invalid(request: Request, exc: RequestValidationError):  # noqa: ANN202
+        if is_page(request):
+            return dashboard_error(request, 422, "请求参数不正确 / invalid request: " + "; ".join(
+                f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()))
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
         return JSONResponse({"detail": errors}, status_code=422)
 
-    from api.routes import admin, calendar, certificates, documents, filings, plans, public_pages, tasks
+    from api.routes import (
+        admin, calendar, certificates, dashboard, documents, filings, plans, public_pages, tasks,
+    )
 
-    for module in (filings, tasks, plans, documents, certificates, calendar, admin, public_pages):
+    for module in (filings, tasks, plans, documents, certificates, calendar, admin, public_pages, dashboard):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=str(dashboard.TEMPLATES_DIR / "static")), name="static")
 
     app.middleware("http")(metrics.observe)
 

@@ -90,3 +90,67 @@ def require_role(*roles: str) -> Callable[[User], User]:
 
 def role(*roles: str):  # noqa: ANN201 - an Annotated alias for a role-checked user
     return Annotated[User, Depends(require_role(*roles))]
+
+
+# -- dashboard (cookie sessions) ------------------------------------------------------------
+
+SESSION_COOKIE = "certflow_session"
+
+
+class LoginRequired(Exception):
+    """No live dashboard session: the app answers with a redirect to the login page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class DashboardLogin:
+    def __init__(self, user: User, csrf_token: str) -> None:
+        self.user, self.csrf_token = user, csrf_token
+        # plain copies for the page frame: an error page is drawn after the session has closed
+        self.name, self.role = user.name, user.role
+
+
+def dashboard_login(request: Request, session: SessionDep, settings: SettingsDep) -> DashboardLogin:
+    """The cookie's user, read in a separate snapshot (as for bearer tokens), attached to the request's session."""
+    from certflow.clock import wall_now
+    from tasks.accounts import web_session
+
+    with session_scope(settings.database_url, readonly=True) as lookup:
+        found = web_session(lookup, request.cookies.get(SESSION_COOKIE), wall_now())
+    if found is None:
+        raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    user, row = found
+    login = DashboardLogin(session.merge(user, load=False), row.csrf_token)
+    request.state.login = login  # the page frame shows who is logged in and embeds the CSRF token
+    return login
+
+
+DashboardLoginDep = Annotated[DashboardLogin, Depends(dashboard_login)]
+
+
+async def csrf_checked(request: Request, login: DashboardLoginDep) -> DashboardLogin:
+    """Every dashboard form carries the session's CSRF token; a form posted from elsewhere does not."""
+    import hmac
+
+    form = await request.form()
+    if not hmac.compare_digest(str(form.get("csrf", "")), login.csrf_token):
+        raise HTTPException(403, "表单已过期或来源不明，请刷新页面后重试 / CSRF token missing or wrong")
+    return login
+
+
+FormLoginDep = Annotated[DashboardLogin, Depends(csrf_checked)]
+
+
+def dashboard_role(*roles: str, form: bool = False):  # noqa: ANN201 - a role-checked dashboard login
+    """`form=True` for POSTs: the CSRF token is checked before anything else."""
+    source = csrf_checked if form else dashboard_login
+
+    # a default, not Annotated: annotations are strings here and `source` is local
+    def check(login: DashboardLogin = Depends(source)) -> DashboardLogin:  # noqa: B008
+        if login.user.role not in roles:
+            raise HTTPException(403, "您的角色无权使用此页面 / your role cannot use this page")
+        return login
+
+    return Annotated[DashboardLogin, Depends(check)]

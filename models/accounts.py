@@ -45,3 +45,17 @@ class IdempotencyRecord(SQLModel, table=True):
     status_code: int
     response_body: str
     created_at: dt.datetime
+
+
+class WebSession(SQLModel, table=True):
+    """A dashboard login: the cookie carries a random token, only its hash is stored; the CSRF token
+    is bound to the session; logout or expiry ends it on the server, not only in the browser."""
+
+    __tablename__ = "web_session"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    csrf_token: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    ended_at: Optional[dt.datetime] = None

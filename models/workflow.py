@@ -20,6 +20,10 @@ class HumanTask(SQLModel, table=True):
         Index("ix_human_task_active_by_id", "role", "id",
               sqlite_where=text("status IN ('open', 'claimed')"),
               postgresql_where=text("status IN ('open', 'claimed')")),
+        # the dashboard's inbox pages them by due date (bench/bench_dashboard.py)
+        Index("ix_human_task_active_by_due", "role", "due_date", "id",
+              sqlite_where=text("status IN ('open', 'claimed')"),
+              postgresql_where=text("status IN ('open', 'claimed')")),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     key: str = Field(unique=True)  # case + step + round: a replayed flow finds its task again

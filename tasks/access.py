@@ -73,3 +73,15 @@ def visible_task(session: Session, user: User, task_id: int) -> HumanTask:
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
     return task
+
+
+def visible_case(session: Session, user: User, case_type: str, case_id: int) -> FilingApplication | EvaluationPlan:
+    """A case page: whoever sees the case, and the experts and supervisors who hold or held a task on it."""
+    try:
+        return (visible_filing if case_type == "filing" else visible_plan)(session, user, case_id)
+    except NotFound:
+        if user.role in ("expert", "supervisor") and session.exec(select(HumanTask.id).where(
+                HumanTask.case_type == case_type, HumanTask.case_id == case_id,
+                (HumanTask.assignee_id == user.id) | (HumanTask.decided_by == user.id))).first():
+            return session.get(FilingApplication if case_type == "filing" else EvaluationPlan, case_id)
+        raise

@@ -10,12 +10,18 @@ import secrets
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from models.accounts import ROLES, ApiToken, User
+from models.accounts import ROLES, ApiToken, User, WebSession
 from models.cases import Institution
 from models.db import session_scope
 from policy.regions import is_region_code
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+MAX_FAILED_LOGINS = 5
+LOCKOUT = dt.timedelta(minutes=15)
+SESSION_LIFETIME = dt.timedelta(hours=8)  # a working day; then log in again
+DASHBOARD_ROLES = ("officer", "expert", "supervisor", "operations", "admin")
+# verifying against this when the name is unknown keeps the answer time the same as a wrong password
+_DUMMY_HASH = "scrypt$16384$" + "00" * 16 + "$" + "00" * 32
 
 
 class AccountError(ValueError):
@@ -72,3 +78,68 @@ def create_user(url: str, *, role: str, name: str, jurisdiction: str | None = No
     except IntegrityError:
         raise AccountError(f"a user named {name.strip()!r} exists already") from None
     return user, token
+
+
+# -- dashboard logins --------------------------------------------------------------
+
+
+class LoginRefused(Exception):
+    """Shown to the person as is: it never tells whether the name exists."""
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def log_in(session, *, name: str, password: str, now: dt.datetime) -> tuple[User, str]:  # noqa: ANN001
+    """Check the password and open a web session; returns the user and the cookie token.
+
+    After MAX_FAILED_LOGINS wrong passwords the account is locked for LOCKOUT, even for the right
+    password. Raises LoginRefused; the failure count is written by the caller's commit either way,
+    so the caller must commit before re-raising (see api/routes/dashboard.py)."""
+    user = session.exec(select(User).where(User.name == name.strip())).first()
+    if user is None or user.password_hash is None:
+        verify_password(password, _DUMMY_HASH)
+        raise LoginRefused("用户名或密码错误 / wrong name or password")
+    if user.locked_until is not None and _utc(user.locked_until) > now:
+        minutes = max(1, int((_utc(user.locked_until) - now).total_seconds() // 60) + 1)
+        raise LoginRefused(f"登录失败次数过多，账户已锁定，请 {minutes} 分钟后再试 / locked for {minutes} more minutes")
+    if not verify_password(password, user.password_hash):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until, user.failed_logins = now + LOCKOUT, 0
+        session.add(user)
+        left = MAX_FAILED_LOGINS - user.failed_logins
+        if user.locked_until is not None and _utc(user.locked_until) > now:
+            raise LoginRefused(f"登录失败次数过多，账户已锁定 {int(LOCKOUT.total_seconds() // 60)} 分钟 / account locked")
+        raise LoginRefused(f"用户名或密码错误（再错 {left} 次将锁定账户）/ wrong name or password")
+    if user.role not in DASHBOARD_ROLES:
+        raise LoginRefused("工作台仅供中心工作人员、专家、督导员和运维人员使用；企业请使用接口 / "
+                           "the dashboard is for centre staff; enterprises use the API")
+    user.failed_logins, user.locked_until = 0, None
+    session.add(user)
+    token = secrets.token_urlsafe(32)
+    session.add(WebSession(token_hash=hash_token(token), user_id=user.id, csrf_token=secrets.token_urlsafe(24),
+                           created_at=now, expires_at=now + SESSION_LIFETIME))
+    return user, token
+
+
+def web_session(session, token: str | None, now: dt.datetime) -> tuple[User, WebSession] | None:  # noqa: ANN001
+    """The live session behind a cookie, or None (unknown, ended or expired)."""
+    if not token:
+        return None
+    row = session.exec(select(WebSession).where(WebSession.token_hash == hash_token(token),
+                                                WebSession.ended_at.is_(None))).first()
+    if row is None or _utc(row.expires_at) <= now:
+        return None
+    user = session.get(User, row.user_id)
+    return (user, row) if user is not None else None
+
+
+def log_out(session, token: str | None, now: dt.datetime) -> None:  # noqa: ANN001
+    if not token:
+        return
+    row = session.exec(select(WebSession).where(WebSession.token_hash == hash_token(token))).first()
+    if row is not None and row.ended_at is None:
+        row.ended_at = now
+        session.add(row)

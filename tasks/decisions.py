@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from models.accounts import User
 from models.cases import EvaluationPlan, FilingApplication
@@ -47,16 +47,36 @@ def decision_problems(task: HumanTask, body: DecisionIn) -> list[Violation]:
 
 
 def separation_problems(session: Session, task: HumanTask, user: User) -> list[Violation]:
-    """Nobody decides on a case they filed; an acceptance officer does not sit on its expert panel."""
+    """Separation of duties, as policy: nobody acts on a case they filed or on their own employer's
+    case; the officer who accepted an application does not sit on its expert panel; one expert holds
+    one seat of a panel."""
     problems = []
     case = session.get(FilingApplication if task.case_type == "filing" else EvaluationPlan, task.case_id)
     applicant = getattr(case, "applicant_id", None)
     if applicant is not None and applicant == user.id:
         problems.append(Violation("separation.own_case", "task", "不能审批本人提交的案件 / you filed this case"))
-    if task.case_type == "plan" and case is not None and user.institution_id == case.institution_id:
+    if case is not None and user.institution_id is not None and user.institution_id == case.institution_id:
+        what = "批次" if task.case_type == "plan" else "申请"
         problems.append(Violation("separation.own_institution", "task",
-                                  "不能处理本人所在机构的批次 / this batch is your own institution's"))
+                                  f"不能处理本人所在机构的{what}，应当回避 / this is your own institution's case"))
+    if task.step == "expert_evaluation":
+        others = session.exec(select(HumanTask).where(
+            HumanTask.case_type == task.case_type, HumanTask.case_id == task.case_id, HumanTask.id != task.id,
+            (HumanTask.decided_by == user.id) | (HumanTask.assignee_id == user.id))).all()
+        if any(t.step == "acceptance" for t in others):
+            problems.append(Violation("separation.accepted_this_case", "task",
+                                      "受理本申请的人员不得参加其专家评估 / you accepted this application"))
+        if any(t.step == "expert_evaluation" for t in others):
+            problems.append(Violation("separation.second_seat", "task",
+                                      "同一专家只能占专家组一个席位 / you already hold a seat on this panel"))
     return problems
+
+
+def ensure_may_act(session: Session, task: HumanTask, user: User) -> None:
+    """Refuse a claim early, with the reason, rather than at the decision."""
+    problems = separation_problems(session, task, user)
+    if problems:
+        raise Problems(problems)
 
 
 def decide(session: Session, *, task: HumanTask, user: User, body: DecisionIn) -> HumanTask:

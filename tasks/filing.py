@@ -191,10 +191,13 @@ def resubmission_received(session: Session, *, filing_id: int, round_no: int) ->
 
 
 def pick_expert_panel(session: Session, *, filing_id: int, size: int, exclude: set[int]) -> list[int | None]:
-    """A seeded random panel of experts (recorded in the audit so the draw can be checked).
+    """A seeded random panel of experts (recorded in the audit so the draw can be checked), never
+    the officers who accepted the application nor anyone employed by the applying institution.
     Seats without an available expert stay open for any expert to claim."""
-    experts = sorted(session.exec(select(User.id).where(User.role == "expert")).all())
     filing = _get(session, filing_id)
+    # 回避: nobody employed by the applying institution sits on its panel
+    experts = sorted(session.exec(select(User.id).where(
+        User.role == "expert", (User.institution_id.is_(None)) | (User.institution_id != filing.institution_id))).all())
     eligible = [e for e in experts if e not in exclude and e != filing.applicant_id]
     seed = f"filing:{filing_id}:panel"
     chosen: list[int | None] = random.Random(seed).sample(eligible, min(size, len(eligible)))

@@ -29,3 +29,24 @@ def settings(data_dir):
     from certflow.settings import Settings
 
     return Settings.from_env()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """A real embedded instance (Prefect server, runner, simulator, API, tick) on a simulated clock,
+    started once per session (~15 s) for the flow and browser tests."""
+    from certflow.embedded import Stack
+    from certflow.settings import Settings
+
+    saved = dict(os.environ)
+    os.environ.update({"CERTFLOW_CLOCK": "simulated", "CERTFLOW_STALE_RUN_SECONDS": "20",
+                       "CERTFLOW_REVIVE_SECONDS": "2", "PREFECT_LOGGING_LEVEL": "WARNING"})
+    folder = tmp_path_factory.mktemp("flow-stack")
+    instance = Stack(Settings.from_env(folder), api_port=0, clock="simulated", sim_latency_ms=5)
+    try:
+        instance.start(progress=lambda *_: None)
+        yield instance
+    finally:
+        instance.stop()
+        os.environ.clear()
+        os.environ.update(saved)

@@ -46,6 +46,7 @@ def read_task(task_id: Id, user: Worker, session: SessionDep):
 @router.post("/{task_id}/claim", summary="Take the task (claiming your own claim again is harmless)")
 def claim(task_id: Id, user: Worker, session: SessionDep):
     task = access.visible_task(session, user, task_id)
+    decisions.ensure_may_act(session, task, user)
     return views.task_view(session, human_tasks.claim(session, task, user_id=user.id, role=user.role))
 
 

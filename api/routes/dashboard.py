@@ -1,0 +1,252 @@
+"""The officers' dashboard: server-rendered pages behind a cookie login (CSRF token on every form).
+
+Routes translate HTTP to one call and back; what the pages show is made in tasks/pages.py."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path as FilePath
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, BackgroundTasks, Form, Path, Query, Request, Response
+from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from api.deps import SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
+from api.routes.certificates import find_certificate
+from certflow.clock import wall_now
+from certflow.tick import wake_now
+from models.schemas import DecisionIn
+from tasks import access, accounts, decisions, documents, human_tasks, pages
+from tasks.errors import Problems
+
+TEMPLATES_DIR = FilePath(__file__).resolve().parents[2] / "templates"
+TEMPLATES = Jinja2Templates(directory=str(TEMPLATES_DIR))
+router = APIRouter(prefix="/dashboard", include_in_schema=False)
+LOGIN_CSRF_COOKIE = "certflow_login_csrf"
+Worker = dashboard_role("officer", "expert", "supervisor")
+WorkerForm = dashboard_role("officer", "expert", "supervisor", form=True)
+Anyone = dashboard_role(*accounts.DASHBOARD_ROLES)
+AnyoneForm = dashboard_role(*accounts.DASHBOARD_ROLES, form=True)
+DONE = {"claimed": "已领取，可以办理。", "released": "已退回待办池。", "decided": "决定已记录，流程将继续。",
+        "logged_out": "已退出登录。"}
+
+
+def render(request: Request, template: str, status_code: int = 200, **context):  # noqa: ANN003, ANN201
+    login = getattr(request.state, "login", None)
+    frame = {"user": {"name": login.name, "role": pages.ROLE_NAMES.get(login.role, login.role),
+                      "is_operations": login.role in ("operations", "admin")} if login else None,
+             "csrf": login.csrf_token if login else "", "done": DONE.get(request.query_params.get("done", ""))}
+    return TEMPLATES.TemplateResponse(request, f"dashboard/{template}", {**frame, **context}, status_code=status_code)
+
+
+def local(path: str | None, default: str = "/dashboard/inbox") -> str:
+    """Only our own pages are redirect targets (no open redirect through ?next=)."""
+    if path and path.startswith("/dashboard/") and "//" not in path and "\\" not in path:
+        return path
+    return default
+
+
+def with_done(path: str, done: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}done={done}"
+
+
+# -- login ----------------------------------------------------------------------------------
+
+
+@router.get("")
+def home(login: Anyone):
+    target = "/dashboard/ops" if login.user.role in ("operations", "admin") else "/dashboard/inbox"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request, next: Annotated[str | None, Query(max_length=500)] = None):  # noqa: A002
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", login_csrf=token, next=local(next, ""), error=None, name="")
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/dashboard")
+    return response
+
+
+@router.post("/login")
+def log_in(request: Request, session: SessionDep, settings: SettingsDep,
+           name: Annotated[str, Form(max_length=200)] = "", password: Annotated[str, Form(max_length=500)] = "",
+           csrf: Annotated[str, Form(max_length=100)] = "", next: Annotated[str, Form(max_length=500)] = ""):  # noqa: A002
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secrets.compare_digest(csrf, expected):
+        return _login_again(request, name, next, "登录页面已过期，请重新输入 / the login form expired", 403)
+    try:
+        _, token = accounts.log_in(session, name=name, password=password, now=wall_now())
+    except accounts.LoginRefused as refusal:
+        session.commit()  # the failure count and a lockout must stick although the login failed
+        return _login_again(request, name, next, str(refusal), 401)
+    response = RedirectResponse(local(next, "/dashboard"), status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/dashboard",
+                        secure=settings.base_url.startswith("https://"),
+                        max_age=int(accounts.SESSION_LIFETIME.total_seconds()))
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/dashboard")
+    return response
+
+
+def _login_again(request: Request, name: str, next_path: str, error: str, status_code: int):  # noqa: ANN202
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", status_code, login_csrf=token, next=local(next_path, ""), error=error,
+                      name=name)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/dashboard")
+    return response
+
+
+@router.post("/logout")
+def log_out(request: Request, session: SessionDep, _: AnyoneForm):
+    accounts.log_out(session, request.cookies.get(SESSION_COOKIE), wall_now())
+    response = RedirectResponse("/dashboard/login?done=logged_out", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/dashboard")
+    return response
+
+
+# -- inbox and tasks ------------------------------------------------------------------------------
+
+
+@router.get("/inbox")
+def inbox(request: Request, login: Worker, session: SessionDep,
+          step: Annotated[str | None, Query(max_length=40)] = None,
+          status: Annotated[Literal["active", "open", "mine"], Query()] = "active",
+          after: Annotated[str | None, Query(max_length=40)] = None):
+    page = pages.inbox_page(session, login.user, step=step or None, status=status, after=after)
+    return render(request, "inbox.html", page=page)
+
+
+@router.get("/tasks/{task_id}")
+def task(request: Request, task_id: Id, login: Worker, session: SessionDep):
+    found = access.visible_task(session, login.user, task_id)
+    return render(request, "task.html", page=pages.task_page(session, login.user, found))
+
+
+@router.post("/tasks/{task_id}/claim")
+def claim(request: Request, task_id: Id, login: WorkerForm, session: SessionDep,
+          return_to: Annotated[str, Form(max_length=500)] = ""):
+    found = access.visible_task(session, login.user, task_id)
+    try:
+        decisions.ensure_may_act(session, found, login.user)
+        human_tasks.claim(session, found, user_id=login.user.id, role=login.user.role)
+    except (Problems, human_tasks.TaskConflict) as refusal:
+        return _task_refused(request, session, login.user, found, refusal)
+    return RedirectResponse(with_done(local(return_to, f"/dashboard/tasks/{task_id}"), "claimed"), status_code=303)
+
+
+@router.post("/tasks/{task_id}/release")
+def release(task_id: Id, request: Request, login: WorkerForm, session: SessionDep,
+            return_to: Annotated[str, Form(max_length=500)] = ""):
+    found = access.visible_task(session, login.user, task_id)
+    try:
+        human_tasks.release(session, found, user_id=login.user.id, role=login.user.role)
+    except human_tasks.TaskConflict as refusal:
+        return _task_refused(request, session, login.user, found, refusal)
+    return RedirectResponse(with_done(local(return_to), "released"), status_code=303)
+
+
+@router.post("/tasks/{task_id}/decision")
+async def decide(request: Request, task_id: Id, login: WorkerForm, session: SessionDep, settings: SettingsDep,
+                 background: BackgroundTasks):
+    form = await request.form()
+    submitted = {
+        "decision": str(form.get("decision", "")), "reason": str(form.get("reason", ""))[:5000],
+        "checklist": [str(v) for v in form.getlist("checklist")],
+        "other_deficiencies": str(form.get("other_deficiencies", ""))[:5000],
+        "scores": {key[len("score_"):]: str(value).strip() for key, value in form.items() if key.startswith("score_")},
+        "version": str(form.get("version", "")),
+    }
+    return await _run_sync(_decide, request, task_id, login.user, session, settings, background, submitted)
+
+
+def _decide(request, task_id, user, session, settings, background, submitted):  # noqa: ANN001, ANN202
+    found = access.visible_task(session, user, task_id)
+    errors: dict[str, list[str]] = {}
+    if not submitted["decision"]:
+        errors["decision"] = ["请选择决定 / choose a decision"]
+    scores: dict[str, float] = {}
+    for aspect, text in submitted["scores"].items():
+        try:
+            scores[aspect] = float(text)
+        except ValueError:
+            errors.setdefault(f"score_{aspect}", []).append("请输入 0–100 的数字 / a number 0–100")
+    body = None
+    if not errors:
+        try:
+            body = DecisionIn(decision=submitted["decision"], reason=submitted["reason"], scores=scores,
+                              deficiencies=pages.deficiencies_from_form(submitted["checklist"],
+                                                                        submitted["other_deficiencies"]),
+                              version=int(submitted["version"]) if submitted["version"].isdigit() else None)
+        except ValidationError as invalid:
+            for error in invalid.errors():
+                errors.setdefault(str(error["loc"][0]) if error["loc"] else "form", []).append(error["msg"])
+    if body is not None and found.status == "claimed" and found.assignee_id != user.id:
+        return _task_refused(request, session, user, found,
+                             human_tasks.TaskConflict("该待办已由他人领取 / claimed by someone else"))
+    if body is not None and found.status == "open":
+        errors["form"] = ["请先领取此待办再作决定 / claim the task first"]
+    if body is not None and not errors:
+        try:
+            decided = decisions.decide(session, task=found, user=user, body=body)
+        except Problems as problems:
+            for violation in problems.violations:
+                field = violation.field.split(".")[0] if violation.field else "form"
+                errors.setdefault("form" if field == "task" else field, []).append(violation.message)
+        except human_tasks.TaskConflict as conflict:
+            return _task_refused(request, session, user, found, conflict)
+        else:
+            background.add_task(wake_now, settings, decided.flow_run_id)
+            case = f"/dashboard/cases/{decided.case_type}/{decided.case_id}"
+            return RedirectResponse(with_done(case, "decided"), status_code=303)
+    page = pages.task_page(session, user, found, errors=errors, submitted=submitted)
+    return render(request, "task.html", 422, page=page)
+
+
+async def _run_sync(function, *args):  # noqa: ANN001, ANN202 - database work off the event loop
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(function, *args)
+
+
+def _task_refused(request: Request, session, user, task, refusal: Exception):  # noqa: ANN001, ANN202
+    """A refusal shown on the task page with its reason (separation of duties, or decided elsewhere)."""
+    if isinstance(refusal, Problems):
+        messages, status_code = [v.message for v in refusal.violations], 403
+    else:
+        session.refresh(task)
+        messages, status_code = [f"此待办的状态已变化，操作未执行：{refusal}"], 409
+    page = pages.task_page(session, user, task, message=None)
+    page["refusal"] = messages
+    return render(request, "task.html", status_code, page=page)
+
+
+# -- cases and their documents ---------------------------------------------------------------------
+
+
+@router.get("/cases/{case_type}/{case_id}")
+def case(request: Request, case_type: Literal["filing", "plan"], case_id: Id, login: Anyone, session: SessionDep,
+         settings: SettingsDep):
+    found = access.visible_case(session, login.user, case_type, case_id)
+    return render(request, "case.html", page=pages.case_page(session, case_type, found, data_dir=settings.data_dir))
+
+
+@router.get("/cases/filing/{filing_id}/receipt.pdf")
+def receipt(filing_id: Id, login: Anyone, session: SessionDep):
+    filing = access.visible_case(session, login.user, "filing", filing_id)
+    return Response(documents.receipt_pdf(session, filing), media_type="application/pdf")
+
+
+@router.get("/cases/filing/{filing_id}/notices/{round_no}.pdf")
+def notice(filing_id: Id, round_no: Annotated[int, Path(ge=0, le=1000)], login: Anyone, session: SessionDep):
+    filing = access.visible_case(session, login.user, "filing", filing_id)
+    return Response(documents.notice_pdf(session, filing, round_no), media_type="application/pdf")
+
+
+@router.get("/certificates/{number}.pdf")
+def certificate(number: Annotated[str, Path(max_length=40)], login: Anyone, session: SessionDep,
+                settings: SettingsDep):
+    found = find_certificate(session, number)
+    access.visible_case(session, login.user, "plan", found.plan_id)
+    path = documents.certificate_pdf(session, number=number, data_dir=settings.data_dir, base_url=settings.base_url)
+    return FileResponse(path, media_type="application/pdf", filename=f"{number}.pdf")

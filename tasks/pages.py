@@ -1,0 +1,341 @@
+"""View-models of the dashboard pages: every label, date and deadline text is made here, in Chinese,
+so that the templates only place what they are given."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, tuple_
+from sqlmodel import Session, select
+
+from models.accounts import User
+from models.audit import AuditEvent
+from models.cases import EvaluationPlan, FilingApplication, FilingMaterial, Institution
+from models.workflow import HumanTask
+from policy.eligibility import EXPERT_ASPECTS, REQUIRED_MATERIALS
+from tasks import access, views
+from tasks.decisions import ALLOWED, NEEDS_REASON, STEP_NAMES
+
+ROLE_NAMES = {"officer": "中心经办人员", "expert": "评估专家", "supervisor": "质量督导员", "operations": "运维人员",
+              "admin": "系统管理员", "enterprise": "企业", "system": "系统"}
+TASK_STATUS = {"open": "待领取", "claimed": "已领取", "decided": "已办结", "cancelled": "已取消"}
+DECISION_NAMES = {"approve": "通过", "reject": "不予受理", "deficient": "材料不齐全，一次性告知补正", "score": "提交评分",
+                  "uphold": "异议成立", "dismiss": "异议不成立", "return": "退回重报", "report": "提交督导报告"}
+CASE_STEPS = {
+    "acceptance": "受理", "resubmission": "等待补正材料", "expert_evaluation": "专家评估", "publicity": "公示",
+    "objection_investigation": "公示异议调查", "ministry_review": "人社部审核", "registered": "已备案",
+    "closed": "已办结", "quality_supervision": "质量督导", "results_submission": "报送成绩",
+    "results_publicity": "结果公示", "results_review": "结果审核", "upload": "上传全国查询系统",
+    "certificates_issued": "证书已核发", "filed": "计划已备案", "scheduled": "待考核",
+}
+TIMER_PURPOSES = {"publicity": "公示期满", "results_publicity": "结果公示期满", "evaluation_day": "考核开始日",
+                  "results_window": "成绩报送期限", "resubmission": "补正期限"}
+ACTIONS = {
+    "filing_submitted": "提交备案申请", "plan_filed": "报送认定计划", "step_entered": "进入环节",
+    "task_created": "生成待办", "task_claimed": "领取待办", "task_released": "退回待办", "task_decided": "作出决定",
+    "deficiency_notice_issued": "出具一次性告知书", "resubmitted": "补正材料", "expert_panel_result": "专家评估结果",
+    "objection_raised": "收到异议", "timer_set": "开始计时", "timer_fired": "计时届满", "timer_recomputed": "日历调整后重算期限",
+    "registered": "备案登记（回执、证书编号段、目录）", "supervision_drawn": "随机抽取质量督导",
+    "results_submitted": "报送考核成绩", "certificates_issued": "核发证书", "external_call_succeeded": "外部系统调用成功",
+    "incident_opened": "外部调用失败，转人工", "incident_retry": "重试外部调用",
+}
+DEFICIENCY_OTHER_HINT = "其他需要补正的事项，每行一项"
+
+
+def deadline_text(left: int) -> tuple[str, str]:
+    """("剩余 3 个工作日", tone): tone drives the colour, the words carry the meaning."""
+    if left < 0:
+        return f"已超期 {-left} 个工作日", "overdue"
+    if left == 0:
+        return "今日到期", "due-today"
+    return f"剩余 {left} 个工作日", ("due-soon" if left <= 2 else "ok")
+
+
+def _date(value: dt.date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _time(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    from certflow.clock import CHINA
+
+    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def _deadline(due: dt.date, provisional: bool, today: views.Today) -> dict[str, Any]:
+    left = today.calendar.count_between(today.date, due)
+    text, tone = deadline_text(left)
+    return {"due_date": _date(due), "due_iso": due.isoformat(), "deadline": text, "tone": tone,
+            "provisional": provisional}
+
+
+def case_labels(session: Session, tasks: list[HumanTask]) -> dict[tuple[str, int], dict[str, str]]:
+    """One query per case type for a page of tasks (not one per row)."""
+    labels: dict[tuple[str, int], dict[str, str]] = {}
+    filing_ids = {t.case_id for t in tasks if t.case_type == "filing"}
+    plan_ids = {t.case_id for t in tasks if t.case_type == "plan"}
+    if filing_ids:
+        for filing in session.exec(select(FilingApplication).where(FilingApplication.id.in_(filing_ids))).all():
+            labels[("filing", filing.id)] = {"kind": "机构备案", "title": filing.form.get("enterprise_name", ""),
+                                             "href": f"/dashboard/cases/filing/{filing.id}",
+                                             "ref": f"备案 #{filing.id}"}
+    if plan_ids:
+        rows = session.exec(select(EvaluationPlan, Institution)
+                            .join(Institution, Institution.id == EvaluationPlan.institution_id)
+                            .where(EvaluationPlan.id.in_(plan_ids))).all()
+        for plan, institution in rows:
+            labels[("plan", plan.id)] = {"kind": "认定批次", "title": f"{institution.name} · {plan.occupation_code}",
+                                         "href": f"/dashboard/cases/plan/{plan.id}", "ref": f"批次 #{plan.id}"}
+    return labels
+
+
+def _task_row(task: HumanTask, user: User, label: dict[str, str], today: views.Today,
+              names: dict[int, str]) -> dict[str, Any]:
+    mine = task.assignee_id == user.id
+    status = TASK_STATUS.get(task.status, task.status)
+    if task.status == "claimed":
+        status = "已领取（本人）" if mine else f"已领取（{names.get(task.assignee_id, '他人')}）"
+    return {
+        "id": task.id, "href": f"/dashboard/tasks/{task.id}", "step": task.step,
+        "step_name": STEP_NAMES.get(task.step, task.step), "case": label, "status": status,
+        "can_claim": task.status == "open", "can_release": task.status == "claimed" and mine,
+        **_deadline(task.due_date, task.due_provisional, today),
+    }
+
+
+def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return dict(session.exec(select(User.id, User.name).where(User.id.in_(wanted))).all())
+
+
+INBOX_FILTERS = {"active": "全部待办", "open": "待领取", "mine": "我已领取"}
+
+
+def inbox_page(session: Session, user: User, *, step: str | None, status: str, after: str | None,
+               limit: int = 50) -> dict[str, Any]:
+    """Open tasks of the user's roles and jurisdiction, earliest due first, a page at a time."""
+    condition = access.inbox_filter(user) & access.ACTIVE
+    if step:
+        condition = condition & (HumanTask.step == step)
+    if status == "open":
+        condition = condition & (HumanTask.status == "open")
+    elif status == "mine":
+        condition = condition & (HumanTask.assignee_id == user.id)
+    total = session.exec(select(func.count()).select_from(HumanTask).where(condition)).one()
+    query = select(HumanTask).where(condition)
+    position = parse_after(after)
+    if position is not None:
+        query = query.where(tuple_(HumanTask.due_date, HumanTask.id) > position)
+    tasks = session.exec(query.order_by(HumanTask.due_date, HumanTask.id).limit(limit + 1)).all()
+    more, tasks = len(tasks) > limit, tasks[:limit]
+    today = views.Today(session)
+    labels = case_labels(session, tasks)
+    names = _names(session, {t.assignee_id for t in tasks})
+    rows = [_task_row(t, user, labels.get((t.case_type, t.case_id), {"kind": t.case_type, "title": "",
+                                                                          "href": "#", "ref": f"#{t.case_id}"}),
+                      today, names) for t in tasks]
+    next_after = f"{tasks[-1].due_date.isoformat()}_{tasks[-1].id}" if more else None
+    query_base = {"step": step or "", "status": status}
+    return {
+        "rows": rows, "total": total, "today": _date(today.date),
+        "steps": [{"value": k, "label": v, "selected": k == step} for k, v in STEP_NAMES.items()],
+        "statuses": [{"value": k, "label": v, "selected": k == status} for k, v in INBOX_FILTERS.items()],
+        "next_href": _href("/dashboard/inbox", {**query_base, "after": next_after}) if next_after else None,
+        "first_href": _href("/dashboard/inbox", query_base) if after else None,
+        "return_to": _href("/dashboard/inbox", {**query_base, "after": after or ""}),
+    }
+
+
+def _href(path: str, params: dict[str, str]) -> str:
+    from urllib.parse import urlencode
+
+    kept = {k: v for k, v in params.items() if v}
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def parse_after(after: str | None) -> tuple[dt.date, int] | None:
+    """The keyset cursor `YYYY-MM-DD_id`; anything else starts from the first page."""
+    if not after:
+        return None
+    try:
+        day, _, task_id = after.partition("_")
+        return dt.date.fromisoformat(day), int(task_id)
+    except ValueError:
+        return None
+
+
+# -- the decision form ---------------------------------------------------------------
+
+
+def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str, list[str]] | None = None,
+              submitted: dict[str, Any] | None = None, message: str | None = None) -> dict[str, Any]:
+    today = views.Today(session)
+    label = case_labels(session, [task]).get((task.case_type, task.case_id), {"href": "#", "title": "", "ref": ""})
+    names = _names(session, {task.assignee_id, task.decided_by})
+    row = _task_row(task, user, label, today, names)
+    submitted = submitted or {}
+    allowed = ALLOWED.get(task.step, ())
+    # a step with one possible decision (expert scoring, the supervision report) has it chosen already
+    decision = submitted.get("decision") or (allowed[0] if len(allowed) == 1 else "")
+    form: dict[str, Any] = {
+        "step": task.step,
+        "decisions": [{"value": d, "label": DECISION_NAMES[d], "checked": d == decision}
+                      for d in allowed],
+        "reason": submitted.get("reason", ""),
+        "reason_label": {"expert_evaluation": "评估意见", "quality_supervision": "督导报告"}.get(task.step,
+                                                                                            "理由（退回、不予受理、异议处理时必填）"),
+        "reason_required_for": sorted(NEEDS_REASON & set(ALLOWED.get(task.step, ()))),
+        "version": task.version,
+    }
+    if task.step == "acceptance":
+        findings = _acceptance_findings(session, task)
+        chosen = submitted.get("checklist")
+        form["checklist"] = [{"value": key, "label": f"{text}：缺失或不符合要求",
+                              "checked": (key in chosen) if chosen is not None else key in findings}
+                             for key, text in REQUIRED_MATERIALS.items()]
+        form["machine_findings"] = list(findings.values())
+        form["other_deficiencies"] = submitted.get("other_deficiencies", "")
+        form["other_hint"] = DEFICIENCY_OTHER_HINT
+    if task.step == "expert_evaluation":
+        scores = submitted.get("scores", {})
+        form["aspects"] = [{"key": k, "label": v, "value": scores.get(k, "")} for k, v in EXPERT_ASPECTS.items()]
+    decided = None
+    if task.status == "decided":
+        decided = {"decision": DECISION_NAMES.get(task.decision or "", task.decision),
+                   "by": names.get(task.decided_by, "—"), "at": _time(task.decided_at),
+                   "payload": task.decision_payload or {}}
+    actionable = task.status == "claimed" and task.assignee_id == user.id
+    return {"task": row, "case": label, "form": form, "errors": errors or {}, "message": message,
+            "decided": decided, "actionable": actionable,
+            "claim_first": task.status == "open", "status": task.status}
+
+
+def _acceptance_findings(session: Session, task: HumanTask) -> dict[str, str]:
+    """The machine's completeness check, keyed by material (pre-ticks the checklist)."""
+    from tasks import filing as filings
+
+    found: dict[str, str] = {}
+    for item in filings.completeness_findings(session, filing_id=task.case_id):
+        field = item.get("field", "")
+        if field.startswith("materials."):
+            found[field.split(".", 1)[1]] = item["message"]
+        else:
+            found[field or item.get("code", "")] = item["message"]
+    return found
+
+
+def deficiencies_from_form(checklist: list[str], other: str) -> list[str]:
+    """The notice's items: each ticked material, then each line of free text."""
+    items = [f"{REQUIRED_MATERIALS[key]}：缺失或不符合要求，请补正" for key in checklist if key in REQUIRED_MATERIALS]
+    items += [line.strip() for line in other.splitlines() if line.strip()]
+    return items
+
+
+# -- the case page ---------------------------------------------------------------------
+
+
+def prefect_run_url(flow_run_id: str | None) -> str | None:
+    api = os.environ.get("PREFECT_API_URL", "")
+    if not flow_run_id or not api:
+        return None
+    return f"{api.rstrip('/').removesuffix('/api')}/runs/flow-run/{flow_run_id}"
+
+
+def _timeline(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
+    events = session.exec(select(AuditEvent).where(AuditEvent.case_type == case_type, AuditEvent.case_id == case_id)
+                          .order_by(AuditEvent.id)).all()
+    names = _names(session, {e.actor_id for e in events})
+    out = []
+    for event in events:
+        action, _, subject = event.action.partition(":")
+        detail = STEP_NAMES.get(subject) or TIMER_PURPOSES.get(subject) or subject
+        after = event.after or {}
+        if action == "step_entered":
+            detail = CASE_STEPS.get(after.get("step", ""), after.get("step", ""))
+        if action == "task_decided":
+            detail = f"{detail}：{DECISION_NAMES.get(after.get('decision', ''), after.get('decision', ''))}"
+        if action == "task_created" and after.get("due_date"):
+            detail = f"{detail}，办理期限 {after['due_date']}" + ("（暂定）" if after.get("due_provisional") else "")
+        out.append({"label": ACTIONS.get(action, action), "detail": detail,
+                    "who": names.get(event.actor_id) or ROLE_NAMES.get(event.actor_role, event.actor_role),
+                    "role": ROLE_NAMES.get(event.actor_role, event.actor_role),
+                    "business_time": _time(event.business_time), "wall_time": _time(event.wall_time)})
+    return out
+
+
+def _deadlines_ahead(session: Session, view: dict[str, Any], today: views.Today) -> list[dict[str, Any]]:
+    ahead = []
+    for task in view["tasks"]:
+        if task["status"] in ("open", "claimed"):
+            due = dt.date.fromisoformat(task["due_date"])
+            ahead.append({"what": f"{task['step_name']}（待办 #{task['id']}）",
+                          **_deadline(due, task["provisional"], today)})
+    for timer in view["timers"]:
+        if timer["status"] == "pending":
+            due = dt.date.fromisoformat(timer["fires_on"])
+            ahead.append({"what": TIMER_PURPOSES.get(timer["purpose"], timer["purpose"]),
+                          **_deadline(due, timer["provisional"], today)})
+    return sorted(ahead, key=lambda a: a["due_iso"])
+
+
+def case_page(session: Session, case_type: str, case: FilingApplication | EvaluationPlan, *,
+              data_dir: Path) -> dict[str, Any]:
+    from tasks import documents
+
+    today = views.Today(session)
+    view = (views.filing_view(session, case, with_history=False) if case_type == "filing"
+            else views.plan_view(session, case, with_history=False))
+    names = _names(session, {t["assignee_id"] for t in view["tasks"]})
+    tasks = [{"id": t["id"], "href": f"/dashboard/tasks/{t['id']}", "step_name": t["step_name"],
+              "status": TASK_STATUS.get(t["status"], t["status"]), "who": names.get(t["assignee_id"], ""),
+              "decision": DECISION_NAMES.get(t["decision"] or "", t["decision"] or "")} for t in view["tasks"]]
+    page: dict[str, Any] = {
+        "type": case_type, "id": case.id, "ref": f"{'备案' if case_type == 'filing' else '批次'} #{case.id}",
+        "status": CASE_STEPS.get(view["current_step"] or "", view["current_step"] or ""),
+        "outcome_reason": view["outcome_reason"], "timeline": _timeline(session, case_type, case.id),
+        "deadlines": _deadlines_ahead(session, view, today), "tasks": tasks,
+        "prefect_url": prefect_run_url(view["flow_run_id"]), "flow_run_id": view["flow_run_id"],
+        "incidents": view["incidents"], "documents": [], "materials": [], "notices": [],
+    }
+    if case_type == "filing":
+        page["title"] = view["enterprise_name"]
+        materials = session.exec(select(FilingMaterial).where(FilingMaterial.filing_id == case.id)
+                                 .order_by(FilingMaterial.round, FilingMaterial.id)).all()
+        page["materials"] = [{"label": REQUIRED_MATERIALS.get(m.kind, m.kind), "round":
+                              "首次提交" if m.round == 0 else f"第 {m.round} 次补正", "title": m.title,
+                              "submitted": _time(m.submitted_at)} for m in materials]
+        page["notices"] = [{"round": n["round"] + 1, "entries": n["items"], "issued": _time_iso(n["issued_at"]),
+                            "resubmitted": _time_iso(n["resubmitted_at"]) or "尚未补正",
+                            "href": f"/dashboard/cases/filing/{case.id}/notices/{n['round']}.pdf"}
+                           for n in view["deficiency_notices"]]
+        if view["receipt_number"]:
+            page["documents"].append({"label": f"备案回执 {view['receipt_number']}",
+                                      "href": f"/dashboard/cases/filing/{case.id}/receipt.pdf"})
+        page["facts"] = [("企业", view["enterprise_name"]), ("地区", view["region_code"]),
+                         ("适用规则", view["profile"]), ("补正轮次", str(view["deficiency_rounds"])),
+                         ("证书编号段", view["segment"] or "—")]
+    else:
+        institution = session.get(Institution, case.institution_id)
+        page["title"] = f"{institution.name if institution else ''} · {view['occupation_code']}"
+        page["facts"] = [("考核日期", f"{view['evaluation_start']} 至 {view['evaluation_end']}"),
+                         ("计划报送日", view["filed_on"]), ("考生人数", str(len(view["candidates"]))),
+                         ("成绩报送期限", view["results_due"] or "—"), ("已发证书", str(view["certificates_issued"]))]
+        page["documents"] = [{"label": f"证书 {c['certificate_number']}（{c['name']}）",
+                              "href": f"/dashboard/certificates/{c['certificate_number']}.pdf"}
+                             for c in view["candidates"] if c["certificate_number"]]
+        if view["certificates_issued"]:
+            done, total = documents.rendered_count(session, plan_id=case.id, data_dir=data_dir)
+            page["rendered"] = f"已生成 PDF {done}/{total}"
+    return page
+
+
+def _time_iso(value: str | None) -> str | None:
+    return _time(dt.datetime.fromisoformat(value)) if value else None

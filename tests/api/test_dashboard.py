@@ -1,0 +1,249 @@
+"""The dashboard over HTTP: login, lockout, CSRF, jurisdiction and role checks in the HTML routes,
+the inbox by due date, decisions with field errors, separation of duties with its reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+
+import pytest
+from sqlmodel import select
+
+from models.accounts import User, WebSession
+from models.db import session_scope
+from models.workflow import HumanTask
+from policy.eligibility import REQUIRED_MATERIALS
+from tasks.accounts import create_user
+from tasks.human_tasks import ensure_task
+from tests.api.helpers import filing_form
+
+PASSWORD = "correct horse 1"
+_names = itertools.count(1)
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+class Browserless:
+    """A TestClient with its own cookie jar, logged in through the login form."""
+
+    def __init__(self, api, name: str) -> None:
+        from fastapi.testclient import TestClient
+
+        self.client = TestClient(api.app, follow_redirects=False)
+        self.name = name
+
+    def log_in(self, password: str = PASSWORD):
+        page = self.client.get("/dashboard/login")
+        return self.client.post("/dashboard/login", data={"name": self.name, "password": password,
+                                                           "csrf": csrf_of(page.text)})
+
+    def get(self, path: str):
+        return self.client.get(path)
+
+    def post(self, path: str, data: dict | None = None, csrf_from: str | None = None):
+        token = csrf_of(self.client.get(csrf_from or "/dashboard/inbox").text)
+        return self.client.post(path, data={"csrf": token, **(data or {})})
+
+
+def staff(api, role: str, **kwargs) -> tuple[Browserless, int]:
+    name = f"{role}-web-{next(_names)}"
+    user, _ = create_user(api.settings.database_url, role=role, name=name, password=PASSWORD, **kwargs)
+    return Browserless(api, name), user.id
+
+
+@pytest.fixture()
+def filing_id(api, people):
+    enterprise = people.make("enterprise")
+    return api.post("/api/v1/filings", json=filing_form(), headers=enterprise).json()["id"]
+
+
+def acceptance_task(api, filing_id: int, *, due: int = 5, jurisdiction: str = "440106") -> int:
+    with session_scope(api.settings.database_url) as session:
+        return ensure_task(session, key=f"web:{filing_id}:acceptance:{due}", case_type="filing", case_id=filing_id,
+                           step="acceptance", role="officer", jurisdiction=jurisdiction, due_working_days=due,
+                           flow_run_id=None).id
+
+
+def test_pages_need_a_login_and_send_you_back_where_you_were_going(api):
+    response = Browserless(api, "nobody").get("/dashboard/inbox?status=open")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/dashboard/login?next=/dashboard/inbox%3Fstatus%3Dopen"
+
+
+def test_the_session_cookie_is_httponly_and_samesite_and_logout_ends_it_on_the_server(api):
+    officer, _ = staff(api, "officer", jurisdiction="440000")
+    response = officer.log_in()
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert "certflow_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    stolen = officer.client.cookies.get("certflow_session")
+    assert officer.get("/dashboard/inbox").status_code == 200
+    assert officer.post("/dashboard/logout").status_code == 303
+    replay = Browserless(api, "thief")
+    replay.client.cookies.set("certflow_session", stolen, path="/dashboard")
+    assert replay.get("/dashboard/inbox").status_code == 303  # back to the login page
+
+
+def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(api):
+    officer, user_id = staff(api, "officer", jurisdiction="440000")
+    for attempt in range(4):
+        refused = officer.log_in("wrong password")
+        assert refused.status_code == 401 and f"再错 {4 - attempt} 次" in refused.text
+    assert "账户已锁定" in officer.log_in("wrong password").text
+    locked = officer.log_in()
+    assert locked.status_code == 401 and "账户已锁定" in locked.text
+    with session_scope(api.settings.database_url, readonly=True) as session:
+        assert session.get(User, user_id).locked_until is not None
+        assert not session.exec(select(WebSession).where(WebSession.user_id == user_id)).all()
+
+
+def test_an_unknown_name_gets_the_same_answer_as_a_wrong_password(api):
+    answer = Browserless(api, "no-such-user").log_in()
+    assert answer.status_code == 401 and "用户名或密码错误" in answer.text
+
+
+def test_enterprises_cannot_log_in_to_the_dashboard(api):
+    enterprise, _ = staff(api, "enterprise")
+    refused = enterprise.log_in()
+    assert refused.status_code == 401 and "企业请使用接口" in refused.text
+
+
+def test_a_form_without_the_sessions_csrf_token_changes_nothing(api, filing_id):
+    task = acceptance_task(api, filing_id)
+    officer, _ = staff(api, "officer", jurisdiction="440000")
+    officer.log_in()
+    forged = officer.client.post(f"/dashboard/tasks/{task}/claim", data={"csrf": "forged"})
+    assert forged.status_code == 403
+    with session_scope(api.settings.database_url, readonly=True) as session:
+        assert session.get(HumanTask, task).status == "open"
+
+
+def test_the_inbox_lists_the_earliest_deadline_first_with_working_days_left(api, filing_id):
+    later = acceptance_task(api, filing_id, due=10)
+    sooner = acceptance_task(api, filing_id, due=2)
+    officer, _ = staff(api, "officer", jurisdiction="440100")
+    officer.log_in()
+    html = officer.get("/dashboard/inbox").text
+    assert html.index(f'data-task="{sooner}"') < html.index(f'data-task="{later}"')
+    assert "剩余 2 个工作日" in html and "剩余 10 个工作日" in html and "受理" in html
+
+
+def test_an_officer_outside_the_jurisdiction_cannot_see_or_claim_the_task(api, filing_id):
+    task = acceptance_task(api, filing_id)
+    shenzhen, _ = staff(api, "officer", jurisdiction="440300")
+    shenzhen.log_in()
+    assert f'data-task="{task}"' not in shenzhen.get("/dashboard/inbox").text
+    assert shenzhen.get(f"/dashboard/tasks/{task}").status_code == 404
+    assert shenzhen.post(f"/dashboard/tasks/{task}/claim").status_code == 404
+    assert shenzhen.get(f"/dashboard/cases/filing/{filing_id}").status_code == 404
+    expert, _ = staff(api, "expert")
+    expert.log_in()
+    assert expert.get(f"/dashboard/tasks/{task}").status_code == 404
+
+
+def test_a_deficient_acceptance_records_every_ticked_item_and_the_free_text(api, filing_id):
+    task = acceptance_task(api, filing_id)
+    officer, _ = staff(api, "officer", jurisdiction="440000")
+    officer.log_in()
+    assert officer.post(f"/dashboard/tasks/{task}/claim").status_code == 303
+    form = officer.get(f"/dashboard/tasks/{task}").text
+    assert "一次性告知" in form and 'name="checklist"' in form
+    decided = officer.post(f"/dashboard/tasks/{task}/decision", csrf_from=f"/dashboard/tasks/{task}",
+                           data={"decision": "deficient", "checklist": ["business_licence", "staff_roster"],
+                                 "other_deficiencies": "场地租赁合同已过期\n\n", "version": "1"})
+    assert decided.status_code == 303 and decided.headers["location"] == f"/dashboard/cases/filing/{filing_id}?done=decided"
+    with session_scope(api.settings.database_url, readonly=True) as session:
+        row = session.get(HumanTask, task)
+        assert row.decision == "deficient"
+        assert row.decision_payload["deficiencies"] == [
+            f"{REQUIRED_MATERIALS['business_licence']}：缺失或不符合要求，请补正",
+            f"{REQUIRED_MATERIALS['staff_roster']}：缺失或不符合要求，请补正", "场地租赁合同已过期"]
+
+
+def test_a_decision_form_with_errors_shows_them_next_to_the_fields_and_records_nothing(api, filing_id):
+    task = acceptance_task(api, filing_id)
+    officer, _ = staff(api, "officer", jurisdiction="440000")
+    officer.log_in()
+    officer.post(f"/dashboard/tasks/{task}/claim")
+    no_choice = officer.post(f"/dashboard/tasks/{task}/decision", csrf_from=f"/dashboard/tasks/{task}", data={})
+    assert no_choice.status_code == 422 and "请选择决定" in no_choice.text
+    empty_notice = officer.post(f"/dashboard/tasks/{task}/decision", csrf_from=f"/dashboard/tasks/{task}",
+                                data={"decision": "deficient"})
+    assert empty_notice.status_code == 422 and "一次性告知须列明全部补正事项" in empty_notice.text
+    no_reason = officer.post(f"/dashboard/tasks/{task}/decision", csrf_from=f"/dashboard/tasks/{task}",
+                             data={"decision": "reject", "checklist": []})
+    assert no_reason.status_code == 422 and "请填写理由" in no_reason.text
+    with session_scope(api.settings.database_url, readonly=True) as session:
+        assert session.get(HumanTask, task).status == "claimed"
+
+
+def test_a_task_decided_elsewhere_shows_a_clear_message_not_a_crash(api, people, filing_id):
+    task = acceptance_task(api, filing_id)
+    officer, officer_id = staff(api, "officer", jurisdiction="440000")
+    officer.log_in()
+    officer.post(f"/dashboard/tasks/{task}/claim")
+    token = csrf_of(officer.get(f"/dashboard/tasks/{task}").text)
+    with session_scope(api.settings.database_url) as session:  # the same officer decides in another tab
+        from tasks import human_tasks
+
+        human_tasks.decide(session, session.get(HumanTask, task), decision="approve", payload={}, user_id=officer_id,
+                           role="officer")
+    late = officer.client.post(f"/dashboard/tasks/{task}/decision", data={"csrf": token, "decision": "approve"})
+    assert late.status_code == 409 and "状态已变化" in late.text and "已作出决定" in late.text
+
+
+def test_an_expert_of_the_applying_institution_is_refused_with_the_reason(api, filing_id):
+    with session_scope(api.settings.database_url) as session:
+        from models.cases import FilingApplication
+
+        institution_id = session.get(FilingApplication, filing_id).institution_id
+        seat = ensure_task(session, key=f"web:{filing_id}:expert:0", case_type="filing", case_id=filing_id,
+                           step="expert_evaluation", role="expert", jurisdiction="440106", due_working_days=20,
+                           flow_run_id=None).id
+    insider, _ = staff(api, "expert", institution_id=institution_id)
+    insider.log_in()
+    refused = insider.post(f"/dashboard/tasks/{seat}/claim")
+    assert refused.status_code == 403 and "应当回避" in refused.text
+    with session_scope(api.settings.database_url, readonly=True) as session:
+        assert session.get(HumanTask, seat).status == "open"
+
+
+def test_expert_scores_that_are_not_numbers_are_shown_on_their_field(api, filing_id):
+    with session_scope(api.settings.database_url) as session:
+        seat = ensure_task(session, key=f"web:{filing_id}:expert:1", case_type="filing", case_id=filing_id,
+                           step="expert_evaluation", role="expert", jurisdiction="440106", due_working_days=20,
+                           flow_run_id=None).id
+    expert, _ = staff(api, "expert")
+    expert.log_in()
+    expert.post(f"/dashboard/tasks/{seat}/claim")
+    scores = {f"score_{k}": "80" for k in ("basic_situation", "hr_system", "funding", "training_and_quality", "venue",
+                                            "equipment", "information_system")}
+    bad = expert.post(f"/dashboard/tasks/{seat}/decision", csrf_from=f"/dashboard/tasks/{seat}",
+                      data={**scores, "score_venue": "很好", "decision": "score"})
+    assert bad.status_code == 422 and "请输入 0–100 的数字" in bad.text and 'value="很好"' in bad.text
+    good = expert.post(f"/dashboard/tasks/{seat}/decision", csrf_from=f"/dashboard/tasks/{seat}",
+                       data={**scores, "decision": "score", "reason": "条件具备"})
+    assert good.status_code == 303
+
+
+def test_the_case_page_shows_the_timeline_with_who_and_when(api, filing_id):
+    task = acceptance_task(api, filing_id)
+    officer, _ = staff(api, "officer", jurisdiction="440000")
+    officer.log_in()
+    officer.post(f"/dashboard/tasks/{task}/claim")
+    page = officer.get(f"/dashboard/cases/filing/{filing_id}")
+    assert page.status_code == 200
+    assert "提交备案申请" in page.text and "领取待办" in page.text and officer.name in page.text
+    assert "后续期限" in page.text and "受理（待办" in page.text
+
+
+def test_an_unknown_task_or_a_malformed_id_is_a_page_not_a_500(api):
+    officer, _ = staff(api, "officer", jurisdiction="440000")
+    officer.log_in()
+    assert officer.get("/dashboard/tasks/999999").status_code == 404
+    assert officer.get("/dashboard/tasks/abc").status_code == 422
+    assert officer.get("/dashboard/inbox?status=everything").status_code == 422
+    assert officer.get("/dashboard/inbox?after=garbage").status_code == 200
