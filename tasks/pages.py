@@ -16,6 +16,7 @@ from models.audit import AuditEvent
 from models.cases import EvaluationPlan, FilingApplication, FilingMaterial, Institution
 from models.workflow import HumanTask
 from policy.eligibility import EXPERT_ASPECTS, REQUIRED_MATERIALS
+from policy.profiles import get_profile
 from tasks import access, views
 from tasks.decisions import ALLOWED, NEEDS_REASON, STEP_NAMES
 
@@ -320,7 +321,7 @@ def case_page(session: Session, case_type: str, case: FilingApplication | Evalua
             page["documents"].append({"label": f"备案回执 {view['receipt_number']}",
                                       "href": f"/dashboard/cases/filing/{case.id}/receipt.pdf"})
         page["facts"] = [("企业", view["enterprise_name"]), ("地区", view["region_code"]),
-                         ("适用规则", view["profile"]), ("补正轮次", str(view["deficiency_rounds"])),
+                         ("适用规则", f"{get_profile(view['profile']).name}（{view['profile']}）"), ("补正轮次", str(view["deficiency_rounds"])),
                          ("证书编号段", view["segment"] or "—")]
     else:
         institution = session.get(Institution, case.institution_id)

@@ -218,6 +218,9 @@ def _task_refused(request: Request, session, user, task, refusal: Exception):  #
         messages, status_code = [f"此待办的状态已变化，操作未执行：{refusal}"], 409
     page = pages.task_page(session, user, task, message=None)
     page["refusal"] = messages
+    if isinstance(refusal, Problems):  # the same person would be refused again: offer no button
+        page["claim_first"] = page["actionable"] = False
+        page["refused_for_good"] = True
     return render(request, "task.html", status_code, page=page)
 
 
