@@ -78,6 +78,19 @@ def fire_timers(settings: Settings) -> int:
         return len(fire_due_timers(session, business_today(session)))
 
 
+def scan_sla(settings: Settings, notifier=None) -> int:  # noqa: ANN001
+    """Open the SLA levels reached (once each), then send the escalations not sent yet.
+
+    The same function runs as the `sla-scan` deployment in prefect.yaml when deployed at scale."""
+    from tasks import notify, sla
+
+    with session_scope(settings.database_url) as session:
+        opened = len(sla.scan(session))
+    with session_scope(settings.database_url) as session:  # sending never holds the scan's write lock
+        sla.deliver(session, notifier or notify.from_environment())
+    return opened
+
+
 def deliver_wakeups(settings: Settings, *, limit: int = 200) -> int:
     """Resume the runs that have something new; a run not suspended yet keeps its wake-up for the next pass."""
     from api import workflow
@@ -200,6 +213,8 @@ def start_scheduler(settings: Settings):  # noqa: ANN201
     scheduler.add_job(guarded("dispatch", dispatch_outbox), "interval", seconds=0.5, id="dispatch")
     scheduler.add_job(guarded("timers", fire_timers), "interval", seconds=1, id="timers")
     scheduler.add_job(guarded("wakeups", deliver_wakeups), "interval", seconds=0.5, id="wakeups")
+    scheduler.add_job(guarded("sla", scan_sla), "interval",
+                      seconds=float(os.environ.get("CERTFLOW_SLA_SCAN_SECONDS", "10")), id="sla")
     scheduler.add_job(guarded("revive", revive_crashed_runs), "interval",
                       seconds=float(os.environ.get("CERTFLOW_REVIVE_SECONDS", "15")), id="revive")
     scheduler.start()

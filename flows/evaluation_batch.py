@@ -10,14 +10,11 @@ import datetime as dt
 from prefect import flow, task
 
 from flows.steps import (
-    DB_STEP, await_decision, call_external, db, open_human_task, wait_for, wait_until, wait_working_days,
+    DB_STEP, await_decision, budget, call_external, db, open_human_task, wait_for, wait_until, wait_working_days,
 )
 from models.cases import EvaluationPlan
 from policy.profiles import get_profile
 from tasks import batch, objections
-
-REVIEW_WORKING_DAYS = 10
-SUPERVISION_REPORT_WORKING_DAYS = 5
 
 
 @flow(name="evaluation_batch", persist_result=True, log_prints=True)
@@ -36,7 +33,7 @@ def evaluation_batch(plan_id: int) -> str:
         publicise_results(plan_id, review_round, case)
         review = await_decision(key=f"plan:{plan_id}:review:{review_round}", case_type="plan", case_id=plan_id,
                                 step="results_review", role="officer", jurisdiction=case["region_code"],
-                                due_working_days=REVIEW_WORKING_DAYS)
+                                due_working_days=budget(case, "results_review"))
         if review.decision == "approve":
             break
         return_results(plan_id, review_round, review.payload.get("reason", ""))
@@ -68,7 +65,7 @@ def evaluate(plan_id: int, supervision: dict, case: dict) -> None:
     if supervision["supervised"]:
         open_human_task(key=f"plan:{plan_id}:supervision", case_type="plan", case_id=plan_id,
                         step="quality_supervision", role="supervisor", jurisdiction=case["region_code"],
-                        due_working_days=SUPERVISION_REPORT_WORKING_DAYS, assignee_id=supervision["supervisor_id"])
+                        due_working_days=budget(case, "quality_supervision"), assignee_id=supervision["supervisor_id"])
     open_results_window(plan_id)
 
 

@@ -8,15 +8,12 @@ from __future__ import annotations
 from prefect import flow, task
 
 from flows.steps import (
-    DB_STEP, await_decision, await_decisions, call_external, db, open_human_task, wait_for, wait_working_days,
+    DB_STEP, await_decision, budget, await_decisions, call_external, db, open_human_task, wait_for, wait_working_days,
 )
 from models.cases import FilingApplication
 from policy.profiles import get_profile
 from tasks import filing as filings
 from tasks import objections
-
-ACCEPTANCE_WORKING_DAYS = 5
-EXPERT_WORKING_DAYS = 20
 
 
 @flow(name="institution_filing", persist_result=True, log_prints=True)
@@ -55,7 +52,7 @@ def accept_application(filing_id: int, case: dict) -> bool:
         acceptance = await_decision(
             key=f"filing:{filing_id}:acceptance:{round_no}", case_type="filing", case_id=filing_id,
             step="acceptance", role="officer", jurisdiction=case["region_code"],
-            due_working_days=ACCEPTANCE_WORKING_DAYS)
+            due_working_days=budget(case, "acceptance"))
         if acceptance.decision == "approve":
             return True
         if acceptance.decision == "reject":
@@ -81,7 +78,7 @@ def evaluate_by_expert_panel(filing_id: int, case: dict) -> bool:
     keys = [f"filing:{filing_id}:expert:{seat}" for seat in range(len(seats))]
     for key, expert_id in zip(keys, seats):
         open_human_task(key=key, case_type="filing", case_id=filing_id, step="expert_evaluation", role="expert",
-                     jurisdiction=case["region_code"], due_working_days=EXPERT_WORKING_DAYS, assignee_id=expert_id)
+                     jurisdiction=case["region_code"], due_working_days=budget(case, "expert_evaluation"), assignee_id=expert_id)
     await_decisions(keys)
     passed = panel_result(filing_id, keys)
     if not passed:

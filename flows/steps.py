@@ -26,6 +26,13 @@ from tasks import human_tasks, registry, timers
 
 T = TypeVar("T")
 
+
+def budget(case: dict, step: str) -> int:
+    """A step's budget in working days, from the case's province profile (its `sla` table)."""
+    from policy.profiles import get_profile
+
+    return get_profile(case["profile_code"]).sla[step].budget
+
 # Prefect task options for database steps: they are idempotent and cheap to replay,
 # so no result is cached or persisted (a cached "not yet decided" would be a lie).
 DB_STEP = dict(cache_policy=NO_CACHE, persist_result=False)

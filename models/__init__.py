@@ -1,6 +1,6 @@
 """SQLModel tables: our database is the system of record."""
 
-from models.accounts import ApiToken, IdempotencyRecord, User  # noqa: F401
+from models.accounts import ApiToken, IdempotencyRecord, User, WebSession  # noqa: F401
 from models.audit import AuditEvent  # noqa: F401
 from models.calendar import CalendarDay, CalendarYear  # noqa: F401
 from models.cases import (  # noqa: F401
@@ -8,6 +8,7 @@ from models.cases import (  # noqa: F401
     FilingOccupation, Institution, InstitutionOccupation, Objection, Score, SegmentCounter, SerialCounter,
 )
 from models.catalogue import OccupationRecord  # noqa: F401
+from models.sla import SlaBreach, SlaClock, SlaPause  # noqa: F401
 from models.workflow import (  # noqa: F401
     BusinessClock, ExternalSubmission, HumanTask, Incident, OutboxMessage, Timer, Wakeup,
 )

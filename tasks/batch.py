@@ -21,7 +21,7 @@ from policy.eligibility import (
 from policy.levels import Level
 from policy.numbering import InstitutionSegment, certificate_number
 from policy.profiles import get_profile
-from tasks import audit
+from tasks import audit, sla
 from tasks.calendar import load_calendar
 from tasks.errors import Conflict, NotFound, Problems
 from tasks.human_tasks import wake
@@ -113,6 +113,9 @@ def open_results_window(session: Session, *, plan_id: int) -> None:
                                                       start_day_counts=profile.start_day_counts).date
         session.add(plan)
         set_step(session, plan_id=plan_id, status="awaiting_results", step="results_submission")
+        sla.start_or_resume(session, case_type="plan", case_id=plan_id, step="results_submission",
+                            jurisdiction=plan.region_code, start_day_counts=profile.start_day_counts,
+                            started_on=plan.evaluation_end)
 
 
 def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsCreate) -> EvaluationPlan:
@@ -151,6 +154,7 @@ def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsC
     plan.results_submissions += 1
     session.add(plan)
     set_step(session, plan_id=plan_id, status="results_submitted", step="results_publicity")
+    sla.complete(session, case_type="plan", case_id=plan_id, step="results_submission")
     audit.record(session, case_type="plan", case_id=plan_id, action="results_submitted", actor_id=user.id,
                  actor_role=user.role, after={"scored": len(body.scores),
                                               "passed": sum(candidate_passes(s.theory, s.practical, s.performance)

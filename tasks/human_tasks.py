@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from certflow.clock import business_today, wall_now
 from models.workflow import HumanTask, Wakeup
-from tasks import audit
+from tasks import audit, sla
 from tasks.calendar import load_calendar
 
 OPEN_STATES = ("open", "claimed")
@@ -43,6 +43,12 @@ def ensure_task(session: Session, *, key: str, case_type: str, case_id: int, ste
     except IntegrityError:  # created concurrently by another replay: use that one
         session.expunge(task)
         return session.exec(select(HumanTask).where(HumanTask.key == key)).one()
+    clock = sla.start_or_resume(session, case_type=case_type, case_id=case_id, step=step, jurisdiction=jurisdiction,
+                                start_day_counts=start_day_counts)
+    if clock is not None:  # the step's budget, pauses included, is the task's deadline
+        task.due_date, task.due_provisional = clock.due_date, clock.provisional
+        due = type(due)(clock.due_date, clock.provisional)
+        session.add(task)
     audit.record(session, case_type=case_type, case_id=case_id, action=f"task_created:{step}",
                  after={"task_id": task.id, "role": role, "due_date": due.date.isoformat(),
                         "due_provisional": due.provisional, "assignee_id": assignee_id})
@@ -95,6 +101,7 @@ def decide(session: Session, task: HumanTask, *, decision: str, payload: dict[st
     audit.record(session, case_type=task.case_type, case_id=task.case_id, action=f"task_decided:{task.step}",
                  actor_id=user_id, actor_role=role, before=before,
                  after={"task_id": task.id, "decision": decision, **({"payload": payload} if payload else {})})
+    sla.after_decision(session, task, decision)
     if task.flow_run_id:
         wake(session, task.flow_run_id, reason=f"task {task.id} decided")
     return task
@@ -106,6 +113,7 @@ def cancel_open_tasks(session: Session, *, case_type: str, case_id: int, reason:
     for task in tasks:
         task.status, task.decision, task.version = "cancelled", reason, task.version + 1
         session.add(task)
+    sla.complete_case(session, case_type=case_type, case_id=case_id)
     return len(tasks)
 
 

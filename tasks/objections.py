@@ -9,11 +9,11 @@ from models.accounts import User
 from models.cases import Candidate, EvaluationPlan, FilingApplication, Objection
 from models.schemas import ObjectionCreate
 from models.workflow import HumanTask
+from policy.profiles import get_profile
 from tasks import audit
 from tasks.errors import Conflict, NotFound
 from tasks.human_tasks import ensure_task
 
-INVESTIGATION_WORKING_DAYS = 10
 
 
 def raise_objection(session: Session, *, case_type: str, case_id: int, user: User, body: ObjectionCreate) -> Objection:
@@ -35,7 +35,7 @@ def raise_objection(session: Session, *, case_type: str, case_id: int, user: Use
     session.flush()
     ensure_task(session, key=f"objection:{objection.id}", case_type=case_type, case_id=case_id,
                 step="objection_investigation", role="officer", jurisdiction=case.region_code,
-                due_working_days=INVESTIGATION_WORKING_DAYS, flow_run_id=case.flow_run_id)
+                due_working_days=get_profile(case.profile_code).sla["objection_investigation"].budget, flow_run_id=case.flow_run_id)
     audit.record(session, case_type=case_type, case_id=case_id, action="objection_raised", actor_id=user.id,
                  actor_role=user.role, after={"objection_id": objection.id, "candidate_id": body.candidate_id})
     return objection

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from certflow.clock import wall_now
 from models.workflow import HumanTask, Timer
+from policy.working_days import WorkingDate
 from tasks import audit
 from tasks.calendar import load_calendar
 from tasks.human_tasks import wake
@@ -77,8 +78,16 @@ def recompute_after_calendar_change(session: Session) -> tuple[int, int]:
             timer.due_date = end.date + dt.timedelta(days=1)
             session.add(timer)
             timers += 1
+    from models.sla import SlaClock
+    from tasks import sla
+
+    sla.recompute_after_calendar_change(session)
+    clocks = {(c.case_type, c.case_id, c.step): c for c in
+              session.exec(select(SlaClock).where(SlaClock.status == "running")).all()}
     for task in session.exec(select(HumanTask).where(HumanTask.status.in_(("open", "claimed")))).all():
-        due = calendar.add(task.created_on, task.due_working_days, start_day_counts=task.start_day_counts)
+        clock = clocks.get((task.case_type, task.case_id, task.step))
+        due = (WorkingDate(clock.due_date, clock.provisional) if clock is not None else
+               calendar.add(task.created_on, task.due_working_days, start_day_counts=task.start_day_counts))
         if (due.date, due.provisional) != (task.due_date, task.due_provisional):
             task.due_date, task.due_provisional = due.date, due.provisional
             session.add(task)

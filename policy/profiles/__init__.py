@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from policy.sla import SlaRule, parse_rules
+
 PROFILE_DIR = Path(__file__).parent
 
 CandidateRelation = Literal["employee", "dispatched", "outsourced", "partner_student"]
@@ -48,6 +50,7 @@ class ProvinceProfile:
     expert_pass_average: float
     expert_pass_min_aspect: float
     supervision_rate: float
+    sla: dict[str, SlaRule]  # step → budget, at-risk threshold, escalation (working days)
 
 
 class ProfileError(ValueError):
@@ -120,7 +123,16 @@ def parse_profile(data: object, path: Path | str = "<profile>") -> ProvinceProfi
     for key in sorted(known):
         if key not in data:
             raise ProfileError(path, key, "is missing")
+        if key == "sla":
+            try:
+                values[key] = parse_rules(data[key], "sla")
+            except ValueError as problem:
+                raise ProfileError(path, "sla", str(problem)) from None
+            continue
         values[key] = _check_type(path, key, data[key], hints[key])
+    if values["sla"]["results_submission"].budget != values["results_due_working_days"]:
+        raise ProfileError(path, "sla", "sla.results_submission.budget must equal results_due_working_days "
+                                        f"({values['results_due_working_days']})")
     from policy.regions import PROVINCES
 
     if values["province_code"] not in PROVINCES:

@@ -121,14 +121,17 @@ def test_a_form_without_the_sessions_csrf_token_changes_nothing(api, filing_id):
         assert session.get(HumanTask, task).status == "open"
 
 
-def test_the_inbox_lists_the_earliest_deadline_first_with_working_days_left(api, filing_id):
-    later = acceptance_task(api, filing_id, due=10)
-    sooner = acceptance_task(api, filing_id, due=2)
+def test_the_inbox_lists_the_earliest_deadline_first_with_working_days_left(api, people, filing_id):
+    later = acceptance_task(api, filing_id)  # the profile's budget: 5 working days
+    second = api.post("/api/v1/filings", json=filing_form(), headers=people.make("enterprise")).json()["id"]
+    with session_scope(api.settings.database_url) as session:  # a task without an SLA clock: its own 2 days
+        sooner = ensure_task(session, key="web:objection:x", case_type="filing", case_id=second, step="supervision_visit",
+                             role="officer", jurisdiction="440106", due_working_days=2, flow_run_id=None).id
     officer, _ = staff(api, "officer", jurisdiction="440100")
     officer.log_in()
     html = officer.get("/dashboard/inbox").text
     assert html.index(f'data-task="{sooner}"') < html.index(f'data-task="{later}"')
-    assert "剩余 2 个工作日" in html and "剩余 10 个工作日" in html and "受理" in html
+    assert "剩余 2 个工作日" in html and "剩余 5 个工作日" in html and "受理" in html
 
 
 def test_an_officer_outside_the_jurisdiction_cannot_see_or_claim_the_task(api, filing_id):

@@ -1,4 +1,4 @@
-"""prefect.yaml names the two process flows by entrypoints that exist."""
+"""prefect.yaml names the two process flows and the SLA scan by entrypoints that exist."""
 
 import importlib
 import pathlib
@@ -17,4 +17,4 @@ def test_every_deployment_entrypoint_resolves_to_a_flow():
         flow = getattr(module, attribute)
         names.add(flow.name)
         assert deployment["name"] == "certflow"
-    assert names == {"institution_filing", "evaluation_batch"}
+    assert names == {"institution_filing", "evaluation_batch", "sla_scan"}

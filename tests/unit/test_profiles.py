@@ -69,3 +69,24 @@ def test_a_directory_with_one_bad_profile_refuses_to_start(tmp_path):
     _write(tmp_path, _shipped() + "surprise: 1\n")
     with pytest.raises(ProfileError, match="surprise"):
         load_profiles(tmp_path)
+
+
+def test_the_profile_refuses_an_sla_table_with_a_wrong_value_naming_the_key():
+    import yaml
+
+    from policy.profiles import PROFILE_DIR, ProfileError, parse_profile
+
+    data = yaml.safe_load((PROFILE_DIR / "guangdong.yaml").read_text(encoding="utf-8"))
+    data["sla"]["acceptance"]["at_risk"] = 9
+    with pytest.raises(ProfileError, match="sla.acceptance.at_risk"):
+        parse_profile(data, "guangdong.yaml")
+    del data["sla"]["acceptance"]
+    with pytest.raises(ProfileError, match="no budget for acceptance"):
+        parse_profile(data, "guangdong.yaml")
+
+
+def test_a_scan_that_comes_late_crosses_every_level_in_between():
+    from policy.sla import levels_between
+
+    assert levels_between("on_track", "escalated") == ["at_risk", "breached", "escalated"]
+    assert levels_between("at_risk", "at_risk") == []

@@ -1,0 +1,17 @@
+"""The SLA scan as a scheduled flow, for deployments at scale (prefect.yaml); the embedded mode
+runs the same function from the tick."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+
+@flow(name="sla_scan", log_prints=True)
+def sla_scan() -> int:
+    """Open the at-risk/breached/escalated levels reached since the last scan; send the escalations."""
+    from certflow.settings import Settings
+    from certflow.tick import scan_sla
+
+    opened = scan_sla(Settings.from_env())
+    print(f"SLA scan: {opened} new level(s) opened")
+    return opened

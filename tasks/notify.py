@@ -1,0 +1,72 @@
+"""Where escalations go: the log always, a webhook and SMTP when configured.
+
+CERTFLOW_SLA_WEBHOOK=https://…     POST the notification as JSON
+CERTFLOW_SMTP_HOST=host[:port], CERTFLOW_SMTP_FROM=…, CERTFLOW_SMTP_TO=a@x,b@y   one mail per notification
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from email.message import EmailMessage
+from typing import Any, Protocol
+
+log = logging.getLogger("certflow.notify")
+
+
+class Notifier(Protocol):
+    def send(self, notification: dict[str, Any]) -> None: ...
+
+
+class LogNotifier:
+    def send(self, notification: dict[str, Any]) -> None:
+        log.warning("SLA %s → %s: %s", notification["level"], ", ".join(notification["to"]), notification["text"])
+
+
+class WebhookNotifier:
+    def __init__(self, url: str, timeout: float = 5.0) -> None:
+        self.url, self.timeout = url, timeout
+
+    def send(self, notification: dict[str, Any]) -> None:
+        import httpx
+
+        response = httpx.post(self.url, json=notification, timeout=self.timeout)
+        response.raise_for_status()  # a refused delivery is retried on the next tick
+
+
+class SmtpNotifier:
+    def __init__(self, host: str, sender: str, recipients: list[str]) -> None:
+        self.host, self.sender, self.recipients = host, sender, recipients
+
+    def send(self, notification: dict[str, Any]) -> None:
+        import smtplib
+
+        message = EmailMessage()
+        message["Subject"] = f"[certflow] {notification['text']}"
+        message["From"], message["To"] = self.sender, ", ".join(self.recipients)
+        message.set_content(json.dumps(notification, ensure_ascii=False, indent=2))
+        host, _, port = self.host.partition(":")
+        with smtplib.SMTP(host, int(port or 25), timeout=10) as smtp:
+            smtp.send_message(message)
+
+
+class AllOf:
+    """Every configured channel; one failing channel fails the send (so it is retried)."""
+
+    def __init__(self, notifiers: list[Notifier]) -> None:
+        self.notifiers = notifiers
+
+    def send(self, notification: dict[str, Any]) -> None:
+        for notifier in self.notifiers:
+            notifier.send(notification)
+
+
+def from_environment() -> Notifier:
+    channels: list[Notifier] = [LogNotifier()]
+    if os.environ.get("CERTFLOW_SLA_WEBHOOK"):
+        channels.append(WebhookNotifier(os.environ["CERTFLOW_SLA_WEBHOOK"]))
+    if os.environ.get("CERTFLOW_SMTP_HOST") and os.environ.get("CERTFLOW_SMTP_TO"):
+        channels.append(SmtpNotifier(os.environ["CERTFLOW_SMTP_HOST"], os.environ.get("CERTFLOW_SMTP_FROM", "certflow@localhost"),
+                                     [a.strip() for a in os.environ["CERTFLOW_SMTP_TO"].split(",") if a.strip()]))
+    return AllOf(channels)

@@ -1,0 +1,243 @@
+"""SLA clocks: started with a step's first task, paused while the case waits on the applicant,
+completed when the step is done; the scan opens each level once and the notifier tells the ladder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from certflow.clock import business_today, wall_now
+from models.cases import EvaluationPlan, FilingApplication
+from models.sla import SlaBreach, SlaClock, SlaPause
+from models.workflow import HumanTask
+from policy.profiles import get_profile
+from policy.sla import NOTIFY, SLA_STEPS, ClockDates, clock_dates, level_on, levels_between, next_check
+from tasks import audit
+from tasks.calendar import load_calendar
+
+log = logging.getLogger("certflow.sla")
+PAUSING_DECISIONS = {"deficient": "一次性告知，等待补正", "return": "退回重报，等待企业"}
+
+
+def _case(session: Session, case_type: str, case_id: int) -> FilingApplication | EvaluationPlan | None:
+    return session.get(FilingApplication if case_type == "filing" else EvaluationPlan, case_id)
+
+
+def _latest(session: Session, case_type: str, case_id: int, step: str) -> SlaClock | None:
+    return session.exec(select(SlaClock).where(SlaClock.case_type == case_type, SlaClock.case_id == case_id,
+                                               SlaClock.step == step).order_by(SlaClock.round.desc())).first()
+
+
+def _set_dates(clock: SlaClock, dates: ClockDates) -> None:
+    clock.due_date, clock.at_risk_on, clock.breached_on, clock.escalate_on = (
+        dates.due, dates.at_risk_on, dates.breached_on, dates.escalate_on)
+    clock.provisional = dates.provisional
+    clock.next_check_on = next_check(dates, clock.level) if clock.status == "running" else None
+
+
+def _dates(session: Session, clock: SlaClock, calendar=None) -> ClockDates:  # noqa: ANN001
+    rule = get_profile(_profile_code(session, clock)).sla[clock.step]
+    return clock_dates(calendar or load_calendar(session), started_on=clock.started_on, rule=rule,
+                       paused_working_days=clock.paused_working_days, start_day_counts=clock.start_day_counts)
+
+
+def _profile_code(session: Session, clock: SlaClock) -> str:
+    case = _case(session, clock.case_type, clock.case_id)
+    return case.profile_code if case is not None else "guangdong"
+
+
+def start_or_resume(session: Session, *, case_type: str, case_id: int, step: str, jurisdiction: str,
+                    start_day_counts: bool = False, started_on: dt.date | None = None) -> SlaClock | None:
+    """The step's running clock: a paused one resumes (the pause is recorded with its working days),
+    a completed one is followed by a new round; None for an unmonitored step or an unknown case."""
+    case = _case(session, case_type, case_id)
+    if step not in SLA_STEPS or case is None:
+        return None
+    clock = _latest(session, case_type, case_id, step)
+    if clock is not None and clock.status == "running":
+        return clock
+    today = business_today(session)
+    calendar = load_calendar(session)
+    if clock is not None and clock.status == "paused":
+        pause = session.exec(select(SlaPause).where(SlaPause.clock_id == clock.id, SlaPause.resumed_on.is_(None))).first()
+        paused_days = max(0, calendar.count_between(clock.paused_since, today))
+        if pause is not None:
+            pause.resumed_on, pause.working_days = today, paused_days
+            session.add(pause)
+        clock.paused_working_days += paused_days
+        clock.paused_since, clock.status = None, "running"
+        _set_dates(clock, _dates(session, clock, calendar))  # levels already reached stay reached
+        session.add(clock)
+        audit.record(session, case_type=case_type, case_id=case_id, action=f"sla_resumed:{step}",
+                     after={"paused_working_days": paused_days, "due_date": clock.due_date.isoformat()})
+        return clock
+    rule = get_profile(case.profile_code).sla[step]
+    started_on = started_on or today
+    dates = clock_dates(calendar, started_on=started_on, rule=rule, start_day_counts=start_day_counts)
+    clock = SlaClock(case_type=case_type, case_id=case_id, step=step, round=(clock.round + 1) if clock else 0,
+                     jurisdiction=jurisdiction, institution_id=case.institution_id, started_on=started_on,
+                     budget_working_days=rule.budget, at_risk_working_days=rule.at_risk,
+                     escalate_after_working_days=rule.escalate_after, start_day_counts=start_day_counts,
+                     due_date=dates.due, at_risk_on=dates.at_risk_on, breached_on=dates.breached_on,
+                     escalate_on=dates.escalate_on)
+    _set_dates(clock, dates)
+    session.add(clock)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # started concurrently by a replay: use that one
+        session.expunge(clock)
+        return _latest(session, case_type, case_id, step)
+    return clock
+
+
+def pause(session: Session, *, case_type: str, case_id: int, step: str, reason: str) -> None:
+    clock = _latest(session, case_type, case_id, step)
+    if clock is None or clock.status != "running":
+        return
+    today = business_today(session)
+    clock.status, clock.paused_since, clock.next_check_on = "paused", today, None
+    session.add(clock)
+    session.add(SlaPause(clock_id=clock.id, reason=reason, paused_on=today))
+    audit.record(session, case_type=case_type, case_id=case_id, action=f"sla_paused:{step}", after={"reason": reason})
+
+
+def complete(session: Session, *, case_type: str, case_id: int, step: str) -> None:
+    """The step is done: the clock stops and its open breaches close."""
+    clock = _latest(session, case_type, case_id, step)
+    if clock is None or clock.status == "completed":
+        return
+    today = business_today(session)
+    clock.status, clock.completed_on, clock.next_check_on = "completed", today, None
+    session.add(clock)
+    for breach in session.exec(select(SlaBreach).where(SlaBreach.clock_id == clock.id,
+                                                       SlaBreach.closed_at.is_(None))).all():
+        breach.closed_at, breach.closed_on = wall_now(), today
+        session.add(breach)
+
+
+def after_decision(session: Session, task: HumanTask, decision: str) -> None:
+    """A decision either hands the case back to the applicant (the clock pauses) or, when it was the
+    step's last open task, completes the step."""
+    if decision in PAUSING_DECISIONS:
+        pause(session, case_type=task.case_type, case_id=task.case_id, step=task.step,
+              reason=PAUSING_DECISIONS[decision])
+        return
+    still_open = session.exec(select(func.count()).select_from(HumanTask).where(
+        HumanTask.case_type == task.case_type, HumanTask.case_id == task.case_id, HumanTask.step == task.step,
+        HumanTask.id != task.id, HumanTask.status.in_(("open", "claimed")))).one()
+    if not still_open:
+        complete(session, case_type=task.case_type, case_id=task.case_id, step=task.step)
+
+
+def complete_case(session: Session, *, case_type: str, case_id: int) -> None:
+    """A closed case (rejected, withdrawn) stops all its clocks."""
+    for clock in session.exec(select(SlaClock).where(SlaClock.case_type == case_type, SlaClock.case_id == case_id,
+                                                     SlaClock.status != "completed")).all():
+        complete(session, case_type=case_type, case_id=case_id, step=clock.step)
+
+
+# -- the scan -----------------------------------------------------------------------------
+
+
+def scan(session: Session, *, today: dt.date | None = None, limit: int = 5000) -> list[SlaBreach]:
+    """Open a breach for every level a running clock has reached since the last scan. Reads only the
+    clocks whose next level is due (index ix_sla_clock_scan); never opens a level twice."""
+    today = today or business_today(session)
+    clocks = session.exec(select(SlaClock).where(SlaClock.status == "running", SlaClock.next_check_on <= today)
+                          .order_by(SlaClock.next_check_on, SlaClock.id).limit(limit)).all()
+    opened = []
+    now = wall_now()
+    for clock in clocks:
+        dates = ClockDates(clock.due_date, clock.at_risk_on, clock.breached_on, clock.escalate_on, clock.provisional)
+        reached = level_on(dates, today)
+        for level in levels_between(clock.level, reached):
+            exists = session.exec(select(SlaBreach.id).where(SlaBreach.clock_id == clock.id,
+                                                             SlaBreach.level == level)).first()
+            if exists is None:
+                breach = SlaBreach(clock_id=clock.id, level=level, case_type=clock.case_type, case_id=clock.case_id,
+                                   step=clock.step, jurisdiction=clock.jurisdiction,
+                                   institution_id=clock.institution_id, due_date=clock.due_date, opened_on=today,
+                                   opened_at=now, notify=NOTIFY[level])
+                session.add(breach)
+                opened.append(breach)
+                audit.record(session, case_type=clock.case_type, case_id=clock.case_id,
+                             action=f"sla_{level}:{clock.step}", after={"due_date": clock.due_date.isoformat()})
+        clock.level = reached if reached != "on_track" else clock.level
+        clock.next_check_on = next_check(dates, clock.level)
+        session.add(clock)
+    session.flush()
+    return opened
+
+
+def recompute_after_calendar_change(session: Session) -> int:
+    """Running clocks follow a changed calendar (a holiday notice imported)."""
+    calendar = load_calendar(session)
+    moved = 0
+    for clock in session.exec(select(SlaClock).where(SlaClock.status == "running")).all():
+        dates = _dates(session, clock, calendar)
+        if dates.due != clock.due_date or dates.provisional != clock.provisional:
+            _set_dates(clock, dates)
+            session.add(clock)
+            moved += 1
+    return moved
+
+
+# -- notifications --------------------------------------------------------------------------
+
+
+def recipients(session: Session, breach: SlaBreach) -> list[str]:
+    """Who the ladder tells: the assignees (or the task pool), the centre's lead, operations."""
+    if breach.notify == "operations":
+        return ["operations"]
+    if breach.notify == "centre_lead":
+        return [f"centre-lead:{breach.jurisdiction}"]
+    from models.accounts import User
+
+    open_tasks = session.exec(select(HumanTask).where(
+        HumanTask.case_type == breach.case_type, HumanTask.case_id == breach.case_id, HumanTask.step == breach.step,
+        HumanTask.status.in_(("open", "claimed")))).all()
+    named = [session.get(User, t.assignee_id) for t in open_tasks if t.assignee_id]
+    if named:
+        return [f"user:{u.name}" for u in named if u is not None]
+    if breach.step == "results_submission":
+        return [f"institution:{breach.institution_id}"]
+    return [f"pool:{t.role}@{t.jurisdiction}" for t in open_tasks] or [f"pool@{breach.jurisdiction}"]
+
+
+def notification(session: Session, breach: SlaBreach) -> dict[str, Any]:
+    from policy.sla import LEVEL_NAMES
+    from tasks.decisions import STEP_NAMES
+
+    step = STEP_NAMES.get(breach.step, "报送考核成绩" if breach.step == "results_submission" else breach.step)
+    return {
+        "breach_id": breach.id, "level": breach.level, "notify": breach.notify, "to": recipients(session, breach),
+        "case": f"{breach.case_type}/{breach.case_id}", "step": breach.step, "jurisdiction": breach.jurisdiction,
+        "due_date": breach.due_date.isoformat(), "opened_on": breach.opened_on.isoformat(),
+        "text": f"{LEVEL_NAMES[breach.level]}：{'备案' if breach.case_type == 'filing' else '批次'} #{breach.case_id} "
+                f"{step}，办理期限 {breach.due_date.isoformat()}",
+    }
+
+
+def deliver(session: Session, notifier, *, limit: int = 100) -> int:  # noqa: ANN001
+    """Send each breach's escalation once; a failed send stays for the next tick (at least once)."""
+    pending = session.exec(select(SlaBreach).where(SlaBreach.notified_at.is_(None), SlaBreach.notify_attempts < 20)
+                           .order_by(SlaBreach.id).limit(limit)).all()
+    sent = 0
+    for breach in pending:
+        try:
+            notifier.send(notification(session, breach))
+        except Exception as failure:  # noqa: BLE001 - any transport error: keep it for a retry
+            breach.notify_attempts += 1
+            breach.notify_error = str(failure)[:500]
+            log.warning("SLA notification %s failed: %s", breach.id, failure)
+        else:
+            breach.notified_at, breach.notify_error = wall_now(), None
+            breach.notify_attempts += 1
+            sent += 1
+        session.add(breach)
+    return sent
