@@ -97,10 +97,10 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         return JSONResponse({"detail": errors}, status_code=422)
 
     from api.routes import (
-        admin, calendar, certificates, dashboard, documents, filings, plans, public_pages, tasks,
+        admin, calendar, certificates, dashboard, documents, filings, plans, public_pages, sla, tasks,
     )
 
-    for module in (filings, tasks, plans, documents, certificates, calendar, admin, public_pages, dashboard):
+    for module in (filings, tasks, plans, documents, certificates, calendar, admin, sla, public_pages, dashboard):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(dashboard.TEMPLATES_DIR / "static")), name="static")
 

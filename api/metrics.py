@@ -20,6 +20,9 @@ from models.cases import EvaluationPlan, FilingApplication
 from models.workflow import HumanTask, Incident, OutboxMessage, Timer, Wakeup
 
 REQUESTS = Counter("certflow_http_requests_total", "HTTP requests", ["method", "route", "status"])
+TIME_TO_DECISION = Histogram("certflow_time_to_decision_working_days",
+                             "working days from a task's creation to its decision, by step", ["step"],
+                             buckets=(0, 1, 2, 3, 5, 10, 15, 20, 30, 60))
 LATENCY = Histogram("certflow_http_request_seconds", "HTTP request latency", ["method", "route"],
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 
@@ -32,6 +35,14 @@ async def observe(request: Request, call_next):  # noqa: ANN001, ANN201 - middle
     REQUESTS.labels(request.method, template, str(response.status_code)).inc()
     LATENCY.labels(request.method, template).observe(time.perf_counter() - started)
     return response
+
+
+def observe_decision(session: Session, task: HumanTask) -> None:
+    from certflow.clock import business_today
+    from tasks.calendar import load_calendar
+
+    days = max(0, load_calendar(session).count_between(task.created_on, business_today(session)))
+    TIME_TO_DECISION.labels(task.step).observe(days)
 
 
 def _gauges(session: Session) -> list[GaugeMetricFamily]:
@@ -52,7 +63,18 @@ def _gauges(session: Session) -> list[GaugeMetricFamily]:
                                                        .where(Timer.status == "pending")).one())
     queues.add_metric(["incidents_open"], session.exec(select(func.count()).select_from(Incident)
                                                        .where(Incident.status != "resolved")).one())
-    return [tasks, cases, queues]
+    from models.sla import SlaBreach, SlaClock
+
+    breaches = GaugeMetricFamily("certflow_sla_open", "open SLA levels by step (at_risk counts running clocks)",
+                                 labels=["step", "level"])
+    for step, level, count in session.exec(select(SlaBreach.step, SlaBreach.level, func.count())
+                                           .where(SlaBreach.closed_at.is_(None), SlaBreach.level != "at_risk")
+                                           .group_by(SlaBreach.step, SlaBreach.level)).all():
+        breaches.add_metric([step, level], count)
+    for step, count in session.exec(select(SlaClock.step, func.count()).where(
+            SlaClock.status == "running", SlaClock.level == "at_risk").group_by(SlaClock.step)).all():
+        breaches.add_metric([step, "at_risk"], count)
+    return [tasks, cases, queues, breaches]
 
 
 class _Snapshot:

@@ -340,3 +340,32 @@ def case_page(session: Session, case_type: str, case: FilingApplication | Evalua
 
 def _time_iso(value: str | None) -> str | None:
     return _time(dt.datetime.fromisoformat(value)) if value else None
+
+
+# -- the operations page ---------------------------------------------------------------------
+
+INCIDENT_KINDS = {"ministry_review": "人社部审核（外部）", "national_upload": "上传全国查询系统（外部）"}
+INCIDENT_STATUS = {"open": "待处理", "retrying": "重试中", "resolved": "已解决"}
+
+
+def ops_page(session: Session) -> dict[str, Any]:
+    from models.workflow import Incident
+    from tasks import sla
+
+    overview = sla.overview(session)
+    incidents = session.exec(select(Incident).where(Incident.status != "resolved").order_by(Incident.id)).all()
+    peak = max([w["opened"] for w in overview["trend"]] + [1])
+    return {
+        **overview,
+        "by_step": [{"label": STEP_NAMES.get(r["step"], "报送考核成绩"), "count": r["count"],
+                     "href": f"/api/v1/sla/breaches?step={r['step']}"} for r in overview["by_step"]],
+        "trend": [{"week": w["week"][5:], "opened": w["opened"], "bar": int(100 * w["opened"] / peak)}
+                  for w in overview["trend"]],
+        "oldest": [{**b, "case_href": f"/dashboard/cases/{b['case_type']}/{b['case_id']}",
+                    "case_ref": f"{'备案' if b['case_type'] == 'filing' else '批次'} #{b['case_id']}"}
+                   for b in overview["oldest"]],
+        "incidents": [{"id": i.id, "kind": INCIDENT_KINDS.get(i.kind, i.kind), "status": INCIDENT_STATUS.get(i.status, i.status),
+                       "can_retry": i.status == "open", "attempts": i.attempts, "error": i.error[:200],
+                       "since": _time(i.created_at), "case_href": f"/dashboard/cases/{i.case_type}/{i.case_id}",
+                       "case_ref": f"{'备案' if i.case_type == 'filing' else '批次'} #{i.case_id}"} for i in incidents],
+    }

@@ -241,3 +241,107 @@ def deliver(session: Session, notifier, *, limit: int = 100) -> int:  # noqa: AN
             sent += 1
         session.add(breach)
     return sent
+
+
+# -- what operations see ----------------------------------------------------------------------
+
+
+def _filtered(query, model, *, step: str | None, jurisdiction: str | None, institution_id: int | None):  # noqa: ANN001, ANN202
+    if step:
+        query = query.where(model.step == step)
+    if jurisdiction:
+        prefix = jurisdiction.rstrip("0")
+        prefix += "0" if len(prefix) % 2 else ""
+        query = query.where(model.jurisdiction.startswith(prefix))
+    if institution_id:
+        query = query.where(model.institution_id == institution_id)
+    return query
+
+
+def breaches(session: Session, *, step: str | None = None, jurisdiction: str | None = None,
+             institution_id: int | None = None, min_age_days: int | None = None, level: str | None = None,
+             status: str = "open", after: int | None = None, limit: int = 50) -> list[SlaBreach]:
+    """Late steps, oldest first: one row per step (its "breached" level), or with level="escalated"
+    only those escalated to operations."""
+    query = _filtered(select(SlaBreach), SlaBreach, step=step, jurisdiction=jurisdiction,
+                      institution_id=institution_id)
+    query = query.where(SlaBreach.level == (level or "breached"))
+    if status == "open":
+        query = query.where(SlaBreach.closed_at.is_(None))
+    elif status == "closed":
+        query = query.where(SlaBreach.closed_at.is_not(None))
+    if min_age_days:
+        query = query.where(SlaBreach.opened_on <= business_today(session) - dt.timedelta(days=min_age_days))
+    if after:
+        query = query.where(SlaBreach.id > after)
+    return list(session.exec(query.order_by(SlaBreach.id).limit(limit)).all())
+
+
+def at_risk(session: Session, *, step: str | None = None, jurisdiction: str | None = None,
+            institution_id: int | None = None, after: int | None = None, limit: int = 50) -> list[SlaClock]:
+    """Running clocks at risk and not yet breached, earliest due first."""
+    query = _filtered(select(SlaClock), SlaClock, step=step, jurisdiction=jurisdiction, institution_id=institution_id)
+    query = query.where(SlaClock.status == "running", SlaClock.level == "at_risk")
+    if after:
+        query = query.where(SlaClock.id > after)
+    return list(session.exec(query.order_by(SlaClock.id).limit(limit)).all())
+
+
+def breach_view(breach: SlaBreach, today: dt.date, calendar) -> dict[str, Any]:  # noqa: ANN001
+    from policy.sla import LEVEL_NAMES, NOTIFY_NAMES
+    from tasks.decisions import STEP_NAMES
+
+    return {"id": breach.id, "level": breach.level, "level_name": LEVEL_NAMES[breach.level], "step": breach.step,
+            "step_name": STEP_NAMES.get(breach.step, "报送考核成绩"), "case_type": breach.case_type,
+            "case_id": breach.case_id, "jurisdiction": breach.jurisdiction, "institution_id": breach.institution_id,
+            "due_date": breach.due_date.isoformat(), "opened_on": breach.opened_on.isoformat(),
+            "overdue_working_days": max(0, calendar.count_between(breach.due_date, today)),
+            "notify": NOTIFY_NAMES[breach.notify], "notified": breach.notified_at is not None,
+            "closed_on": breach.closed_on.isoformat() if breach.closed_on else None}
+
+
+def clock_view(clock: SlaClock, today: dt.date, calendar) -> dict[str, Any]:  # noqa: ANN001
+    from tasks.decisions import STEP_NAMES
+
+    return {"id": clock.id, "step": clock.step, "step_name": STEP_NAMES.get(clock.step, "报送考核成绩"),
+            "case_type": clock.case_type, "case_id": clock.case_id, "jurisdiction": clock.jurisdiction,
+            "institution_id": clock.institution_id, "due_date": clock.due_date.isoformat(),
+            "working_days_left": calendar.count_between(today, clock.due_date), "provisional": clock.provisional,
+            "paused_working_days": clock.paused_working_days}
+
+
+def overview(session: Session, *, weeks: int = 8) -> dict[str, Any]:
+    """The operations page: open breaches by step and by jurisdiction, the oldest, a weekly trend."""
+    today = business_today(session)
+    calendar = load_calendar(session)
+    # one row per late step: every escalated step also has its "breached" row
+    open_breach = (SlaBreach.closed_at.is_(None)) & (SlaBreach.level == "breached")
+    by_step = session.exec(select(SlaBreach.step, func.count()).where(open_breach).group_by(SlaBreach.step)).all()
+    by_area = session.exec(select(SlaBreach.jurisdiction, func.count()).where(open_breach)
+                           .group_by(SlaBreach.jurisdiction).order_by(func.count().desc()).limit(15)).all()
+    oldest = session.exec(select(SlaBreach).where(open_breach).order_by(SlaBreach.opened_on, SlaBreach.id)
+                          .limit(10)).all()
+    monday = today - dt.timedelta(days=today.weekday())
+    start = monday - dt.timedelta(weeks=weeks - 1)
+    opened = session.exec(select(SlaBreach.opened_on).where(SlaBreach.level == "breached",
+                                                            SlaBreach.opened_on >= start)).all()
+    trend = []
+    for n in range(weeks):
+        week = start + dt.timedelta(weeks=n)
+        trend.append({"week": week.isoformat(), "opened": sum(week <= d < week + dt.timedelta(weeks=1) for d in opened)})
+    at_risk_count = session.exec(select(func.count()).select_from(SlaClock).where(
+        SlaClock.status == "running", SlaClock.level == "at_risk")).one()
+    levels = dict(session.exec(select(SlaClock.id, SlaClock.level).where(
+        SlaClock.id.in_([b.clock_id for b in oldest]))).all()) if oldest else {}
+    oldest_views = []
+    for breach in oldest:
+        view = breach_view(breach, today, calendar)
+        if levels.get(breach.clock_id) == "escalated":
+            from policy.sla import LEVEL_NAMES
+
+            view["level_name"] = LEVEL_NAMES["escalated"]
+        oldest_views.append(view)
+    return {"today": today.isoformat(), "by_step": [{"step": s, "count": c} for s, c in by_step],
+            "by_jurisdiction": [{"jurisdiction": j, "count": c} for j, c in by_area],
+            "oldest": oldest_views, "trend": trend,
+            "open_breaches": sum(c for _, c in by_step), "at_risk": at_risk_count}

@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from api import metrics
 from api.deps import SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
 from api.routes.certificates import find_certificate
 from certflow.clock import wall_now
@@ -29,14 +30,17 @@ Worker = dashboard_role("officer", "expert", "supervisor")
 WorkerForm = dashboard_role("officer", "expert", "supervisor", form=True)
 Anyone = dashboard_role(*accounts.DASHBOARD_ROLES)
 AnyoneForm = dashboard_role(*accounts.DASHBOARD_ROLES, form=True)
-DONE = {"claimed": "已领取，可以办理。", "released": "已退回待办池。", "decided": "决定已记录，流程将继续。",
+Operations = dashboard_role("operations", "admin")
+OperationsForm = dashboard_role("operations", "admin", form=True)
+DONE = {"retried": "已提交重试，流程将再次调用外部系统。", "claimed": "已领取，可以办理。", "released": "已退回待办池。", "decided": "决定已记录，流程将继续。",
         "logged_out": "已退出登录。"}
 
 
 def render(request: Request, template: str, status_code: int = 200, **context):  # noqa: ANN003, ANN201
     login = getattr(request.state, "login", None)
     frame = {"user": {"name": login.name, "role": pages.ROLE_NAMES.get(login.role, login.role),
-                      "is_operations": login.role in ("operations", "admin")} if login else None,
+                      "is_operations": login.role in ("operations", "admin"),
+                      "is_worker": login.role in ("officer", "expert", "supervisor")} if login else None,
              "csrf": login.csrf_token if login else "", "done": DONE.get(request.query_params.get("done", ""))}
     return TEMPLATES.TemplateResponse(request, f"dashboard/{template}", {**frame, **context}, status_code=status_code)
 
@@ -196,6 +200,7 @@ def _decide(request, task_id, user, session, settings, background, submitted):  
         except human_tasks.TaskConflict as conflict:
             return _task_refused(request, session, user, found, conflict)
         else:
+            metrics.observe_decision(session, decided)
             background.add_task(wake_now, settings, decided.flow_run_id)
             case = f"/dashboard/cases/{decided.case_type}/{decided.case_id}"
             return RedirectResponse(with_done(case, "decided"), status_code=303)
@@ -253,3 +258,21 @@ def certificate(number: Annotated[str, Path(max_length=40)], login: Anyone, sess
     access.visible_case(session, login.user, "plan", found.plan_id)
     path = documents.certificate_pdf(session, number=number, data_dir=settings.data_dir, base_url=settings.base_url)
     return FileResponse(path, media_type="application/pdf", filename=f"{number}.pdf")
+
+
+# -- operations ----------------------------------------------------------------------------------
+
+
+@router.get("/ops")
+def ops(request: Request, login: Operations, session: SessionDep):
+    return render(request, "ops.html", page=pages.ops_page(session))
+
+
+@router.post("/ops/incidents/{incident_id}/retry")
+def retry_incident(incident_id: Id, login: OperationsForm, session: SessionDep, settings: SettingsDep,
+                   background: BackgroundTasks):
+    from tasks import registry
+
+    incident = registry.retry_incident(session, incident_id=incident_id, user_id=login.user.id, role=login.user.role)
+    background.add_task(wake_now, settings, incident.flow_run_id)
+    return RedirectResponse("/dashboard/ops?done=retried", status_code=303)

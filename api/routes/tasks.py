@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, BackgroundTasks, Query
 from sqlmodel import select
 
+from api import metrics
 from api.errors import ERRORS
 from api.deps import Id, SessionDep, SettingsDep, role
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
@@ -63,5 +64,6 @@ def decide(task_id: Id, body: DecisionIn, user: Worker, session: SessionDep, set
     if task.status == "claimed" and task.assignee_id not in (None, user.id):
         raise human_tasks.TaskConflict(f"task {task_id} is claimed by someone else")
     decided = decisions.decide(session, task=task, user=user, body=body)
+    metrics.observe_decision(session, decided)
     background.add_task(wake_now, settings, decided.flow_run_id)
     return views.task_view(session, decided)
