@@ -152,13 +152,13 @@ def scan(session: Session, *, today: dt.date | None = None, limit: int = 5000) -
                           .order_by(SlaClock.next_check_on, SlaClock.id).limit(limit)).all()
     opened = []
     now = wall_now()
+    existing = set(session.exec(select(SlaBreach.clock_id, SlaBreach.level).where(
+        SlaBreach.clock_id.in_([c.id for c in clocks]))).all()) if clocks else set()
     for clock in clocks:
         dates = ClockDates(clock.due_date, clock.at_risk_on, clock.breached_on, clock.escalate_on, clock.provisional)
         reached = level_on(dates, today)
         for level in levels_between(clock.level, reached):
-            exists = session.exec(select(SlaBreach.id).where(SlaBreach.clock_id == clock.id,
-                                                             SlaBreach.level == level)).first()
-            if exists is None:
+            if (clock.id, level) not in existing:
                 breach = SlaBreach(clock_id=clock.id, level=level, case_type=clock.case_type, case_id=clock.case_id,
                                    step=clock.step, jurisdiction=clock.jurisdiction,
                                    institution_id=clock.institution_id, due_date=clock.due_date, opened_on=today,
@@ -337,9 +337,9 @@ def overview(session: Session, *, weeks: int = 8) -> dict[str, Any]:
     for breach in oldest:
         view = breach_view(breach, today, calendar)
         if levels.get(breach.clock_id) == "escalated":
-            from policy.sla import LEVEL_NAMES
+            from policy.sla import LEVEL_NAMES, NOTIFY_NAMES
 
-            view["level_name"] = LEVEL_NAMES["escalated"]
+            view["level_name"], view["notify"] = LEVEL_NAMES["escalated"], NOTIFY_NAMES["operations"]
         oldest_views.append(view)
     return {"today": today.isoformat(), "by_step": [{"step": s, "count": c} for s, c in by_step],
             "by_jurisdiction": [{"jurisdiction": j, "count": c} for j, c in by_area],

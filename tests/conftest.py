@@ -40,7 +40,8 @@ def stack(tmp_path_factory):
 
     saved = dict(os.environ)
     os.environ.update({"CERTFLOW_CLOCK": "simulated", "CERTFLOW_STALE_RUN_SECONDS": "20",
-                       "CERTFLOW_REVIVE_SECONDS": "2", "PREFECT_LOGGING_LEVEL": "WARNING"})
+                       "CERTFLOW_REVIVE_SECONDS": "2", "PREFECT_LOGGING_LEVEL": "WARNING",
+                       "CERTFLOW_SLA_SCAN_SECONDS": "1"})
     folder = tmp_path_factory.mktemp("flow-stack")
     instance = Stack(Settings.from_env(folder), api_port=0, clock="simulated", sim_latency_ms=5)
     try:

@@ -26,14 +26,14 @@ def staff(driver: Driver, role: str, **kwargs) -> str:
     return name
 
 
-def log_in(browser, base: str, name: str, opened: list, viewport=DESKTOP):  # noqa: ANN001, ANN201
+def log_in(browser, base: str, name: str, opened: list, viewport=DESKTOP, lands_on: str = "inbox"):  # noqa: ANN001, ANN201
     page = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
     opened.append(page)
     page.goto(f"{base}/dashboard/login")
     page.get_by_label("用户名").fill(name)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/dashboard/inbox**")
+    page.wait_for_url(f"**/dashboard/{lands_on}**")
     return page
 
 
@@ -131,3 +131,40 @@ def test_officer_and_expert_take_a_filing_through_acceptance_and_evaluation_in_t
     assert "公示" in officer.inner_text(".case-status")
     timeline = officer.inner_text("table.timeline")
     assert "出具一次性告知书" in timeline and "专家评估：提交评分" in timeline
+
+
+def test_operations_see_late_steps_and_retry_an_incident_from_the_operations_page(stack, browser, shots, opened):
+    driver = Driver(stack, prefix="ops")
+    driver.add_experts()
+    other = Driver(stack, prefix="ops-late")  # another enterprise, whose acceptance nobody decides
+    forgotten = other.file()
+    other.open_tasks("officer", "acceptance", forgotten)
+    filing_id = driver.file()
+    driver.decide("officer", driver.open_tasks("officer", "acceptance", filing_id)[0], decision="approve")
+    driver.score_panel(filing_id, 80)
+    driver.wait_status("filing", filing_id, "publicity")
+    driver.sim(fail_next=100)  # the ministry's system is down: retries run out, an incident opens
+    driver.pass_timer("filing", filing_id, "publicity")
+    driver.advance(14)
+    incident = driver.wait("incident", lambda: [i for i in driver.filing_status(filing_id)["incidents"]
+                                                if i["status"] == "open"], timeout=120)[0]
+    breaches = driver.wait("the SLA scan", lambda: [b for b in driver.call(
+        "operations", "GET", "/api/v1/sla/breaches", params={"step": "acceptance", "limit": 500})["items"]
+        if b["case_id"] == forgotten])
+    assert breaches[0]["overdue_working_days"] > 0
+
+    base = stack.api_url
+    ops = log_in(browser, base, staff(driver, "operations"), opened, lands_on="ops")
+    assert int(ops.inner_text("#open-breaches")) >= 1
+    row = ops.locator(f'tr[data-incident="{incident["id"]}"]')
+    assert "人社部审核" in row.inner_text() and "待处理" in row.inner_text()
+    shots(ops, "7-operations-page")
+    driver.sim(fail_next=0)  # the outage is over
+    row.get_by_role("button", name="重试").click()
+    ops.wait_for_url("**/dashboard/ops?done=retried")
+    assert "已提交重试" in ops.inner_text(".flash.ok")
+    status = driver.wait_status("filing", filing_id, "registered")
+    assert [i["status"] for i in status["incidents"]] == ["resolved"]
+    ops.goto(f"{base}/dashboard/ops")
+    assert ops.locator(f'tr[data-incident="{incident["id"]}"]').count() == 0
+    shots(ops, "8-operations-page-after-retry")
