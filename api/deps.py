@@ -119,8 +119,9 @@ def dashboard_login(request: Request, session: SessionDep, settings: SettingsDep
 
     with session_scope(settings.database_url, readonly=True) as lookup:
         found = web_session(lookup, request.cookies.get(SESSION_COOKIE), wall_now())
-    if found is None:
-        raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    if found is None:  # after logging in, come back to the page (a form's target is not a page)
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(here if request.method == "GET" else "/dashboard")
     user, row = found
     login = DashboardLogin(session.merge(user, load=False), row.csrf_token)
     request.state.login = login  # the page frame shows who is logged in and embeds the CSRF token

@@ -3,7 +3,6 @@ the inbox by due date, decisions with field errors, separation of duties with it
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import re
 
@@ -250,3 +249,9 @@ def test_an_unknown_task_or_a_malformed_id_is_a_page_not_a_500(api):
     assert officer.get("/dashboard/tasks/abc").status_code == 422
     assert officer.get("/dashboard/inbox?status=everything").status_code == 422
     assert officer.get("/dashboard/inbox?after=garbage").status_code == 200
+
+
+def test_a_form_posted_after_the_session_ended_leads_to_the_login_and_then_the_dashboard(api, filing_id):
+    task = acceptance_task(api, filing_id)
+    expired = Browserless(api, "nobody").client.post(f"/dashboard/tasks/{task}/claim", data={"csrf": "x"})
+    assert expired.status_code == 303 and expired.headers["location"] == "/dashboard/login?next=/dashboard"
