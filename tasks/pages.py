@@ -42,6 +42,8 @@ ACTIONS = {
     "registered": "备案登记（回执、证书编号段、目录）", "supervision_drawn": "随机抽取质量督导",
     "results_submitted": "报送考核成绩", "certificates_issued": "核发证书", "external_call_succeeded": "外部系统调用成功",
     "incident_opened": "外部调用失败，转人工", "incident_retry": "重试外部调用",
+    "sla_paused": "暂停计时", "sla_resumed": "恢复计时", "sla_at_risk": "即将超期（提醒经办人）",
+    "sla_breached": "已超期（通知中心负责人）", "sla_escalated": "超期升级（上报运维）",
 }
 DEFICIENCY_OTHER_HINT = "其他需要补正的事项，每行一项"
 
@@ -263,6 +265,12 @@ def _timeline(session: Session, case_type: str, case_id: int) -> list[dict[str, 
             detail = CASE_STEPS.get(after.get("step", ""), after.get("step", ""))
         if action == "task_decided":
             detail = f"{detail}：{DECISION_NAMES.get(after.get('decision', ''), after.get('decision', ''))}"
+        if action == "sla_paused":
+            detail = f"{detail}：{after.get('reason', '')}"
+        if action == "sla_resumed":
+            detail = f"{detail}：暂停 {after.get('paused_working_days')} 个工作日，期限顺延至 {after.get('due_date')}"
+        if action in ("sla_at_risk", "sla_breached", "sla_escalated"):
+            detail = f"{detail}，期限 {after.get('due_date', '')}"
         if action == "task_created" and after.get("due_date"):
             detail = f"{detail}，办理期限 {after['due_date']}" + ("（暂定）" if after.get("due_provisional") else "")
         out.append({"label": ACTIONS.get(action, action), "detail": detail,

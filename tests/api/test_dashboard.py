@@ -163,6 +163,8 @@ def test_a_deficient_acceptance_records_every_ticked_item_and_the_free_text(api,
         assert row.decision_payload["deficiencies"] == [
             f"{REQUIRED_MATERIALS['business_licence']}：缺失或不符合要求，请补正",
             f"{REQUIRED_MATERIALS['staff_roster']}：缺失或不符合要求，请补正", "场地租赁合同已过期"]
+    timeline = officer.get(f"/dashboard/cases/filing/{filing_id}").text
+    assert "暂停计时" in timeline and "sla_" not in timeline  # the SLA clock stopped, told in words
 
 
 def test_a_decision_form_with_errors_shows_them_next_to_the_fields_and_records_nothing(api, filing_id):
