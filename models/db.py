@@ -81,3 +81,18 @@ def session_scope(url: str, *, readonly: bool = False) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def insert_once(session: Session, row, existing):  # noqa: ANN001, ANN201
+    """Add `row`; if a unique key says another writer (a replayed step) added it first, drop ours and
+    return `existing()`. Returns (the row to use, whether ours was inserted)."""
+    from sqlalchemy.exc import IntegrityError
+
+    session.add(row)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        session.expunge(row)
+        return existing(), False
+    return row, True

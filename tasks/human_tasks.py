@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from certflow.clock import business_today, wall_now
+from models.db import insert_once
 from models.workflow import HumanTask, Wakeup
 from tasks import audit, sla
 from tasks.calendar import load_calendar
@@ -36,13 +36,10 @@ def ensure_task(session: Session, *, key: str, case_type: str, case_id: int, ste
                      assignee_id=assignee_id, status="claimed" if assignee_id else "open", created_on=today,
                      start_day_counts=start_day_counts,
                      due_working_days=due_working_days, due_date=due.date, due_provisional=due.provisional, flow_run_id=flow_run_id, created_at=wall_now())
-    session.add(task)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:  # created concurrently by another replay: use that one
-        session.expunge(task)
-        return session.exec(select(HumanTask).where(HumanTask.key == key)).one()
+    task, inserted = insert_once(session, task,
+                                 lambda: session.exec(select(HumanTask).where(HumanTask.key == key)).one())
+    if not inserted:  # created concurrently by another replay: use that one
+        return task
     clock = sla.start_or_resume(session, case_type=case_type, case_id=case_id, step=step, jurisdiction=jurisdiction,
                                 start_day_counts=start_day_counts)
     if clock is not None:  # the step's budget, pauses included, is the task's deadline

@@ -7,11 +7,11 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from certflow.clock import business_today, wall_now
 from models.cases import EvaluationPlan, FilingApplication
+from models.db import insert_once
 from models.sla import SlaBreach, SlaClock, SlaPause
 from models.workflow import HumanTask
 from policy.profiles import get_profile
@@ -85,14 +85,8 @@ def start_or_resume(session: Session, *, case_type: str, case_id: int, step: str
                      due_date=dates.due, at_risk_on=dates.at_risk_on, breached_on=dates.breached_on,
                      escalate_on=dates.escalate_on)
     _set_dates(clock, dates)
-    session.add(clock)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:  # started concurrently by a replay: use that one
-        session.expunge(clock)
-        return _latest(session, case_type, case_id, step)
-    return clock
+    # started concurrently by a replay: use that one
+    return insert_once(session, clock, lambda: _latest(session, case_type, case_id, step))[0]
 
 
 def pause(session: Session, *, case_type: str, case_id: int, step: str, reason: str) -> None:

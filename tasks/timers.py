@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from certflow.clock import wall_now
+from models.db import insert_once
 from models.workflow import HumanTask, Timer
 from policy.working_days import WorkingDate
 from tasks import audit
@@ -37,13 +37,10 @@ def ensure_timer(session: Session, *, key: str, case_type: str, case_id: int, pu
     timer = Timer(key=key, case_type=case_type, case_id=case_id, purpose=purpose, start_date=start,
                   working_days=working_days, start_day_counts=start_day_counts, period_end=period_end, due_date=due,
                   provisional=provisional, flow_run_id=flow_run_id)
-    session.add(timer)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:
-        session.expunge(timer)
-        return session.exec(select(Timer).where(Timer.key == key)).one()
+    timer, inserted = insert_once(session, timer,
+                                 lambda: session.exec(select(Timer).where(Timer.key == key)).one())
+    if not inserted:
+        return timer
     audit.record(session, case_type=case_type, case_id=case_id, action=f"timer_set:{purpose}",
                  after={"period_end": period_end.isoformat(), "fires_on": due.isoformat(), "provisional": provisional})
     return timer
