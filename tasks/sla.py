@@ -15,7 +15,7 @@ from models.db import insert_once
 from models.sla import SlaBreach, SlaClock, SlaPause
 from models.workflow import HumanTask
 from policy.profiles import get_profile
-from policy.sla import NOTIFY, SLA_STEPS, ClockDates, clock_dates, level_on, levels_between, next_check
+from policy.sla import NOTIFY, SLA_STEPS, ClockDates, SlaRule, clock_dates, level_on, levels_between, next_check
 from tasks import audit
 from tasks.calendar import load_calendar
 
@@ -39,15 +39,11 @@ def _set_dates(clock: SlaClock, dates: ClockDates) -> None:
     clock.next_check_on = next_check(dates, clock.level) if clock.status == "running" else None
 
 
-def _dates(session: Session, clock: SlaClock, calendar=None) -> ClockDates:  # noqa: ANN001
-    rule = get_profile(_profile_code(session, clock)).sla[clock.step]
-    return clock_dates(calendar or load_calendar(session), started_on=clock.started_on, rule=rule,
+def _dates(clock: SlaClock, calendar) -> ClockDates:  # noqa: ANN001
+    """From the rule the clock started with (a profile edited later does not move running clocks)."""
+    rule = SlaRule(clock.budget_working_days, clock.at_risk_working_days, clock.escalate_after_working_days)
+    return clock_dates(calendar, started_on=clock.started_on, rule=rule,
                        paused_working_days=clock.paused_working_days, start_day_counts=clock.start_day_counts)
-
-
-def _profile_code(session: Session, clock: SlaClock) -> str:
-    case = _case(session, clock.case_type, clock.case_id)
-    return case.profile_code if case is not None else "guangdong"
 
 
 def start_or_resume(session: Session, *, case_type: str, case_id: int, step: str, jurisdiction: str,
@@ -70,21 +66,18 @@ def start_or_resume(session: Session, *, case_type: str, case_id: int, step: str
             session.add(pause)
         clock.paused_working_days += paused_days
         clock.paused_since, clock.status = None, "running"
-        _set_dates(clock, _dates(session, clock, calendar))  # levels already reached stay reached
+        _set_dates(clock, _dates(clock, calendar))  # levels already reached stay reached
         session.add(clock)
         audit.record(session, case_type=case_type, case_id=case_id, action=f"sla_resumed:{step}",
                      after={"paused_working_days": paused_days, "due_date": clock.due_date.isoformat()})
         return clock
     rule = get_profile(case.profile_code).sla[step]
     started_on = started_on or today
-    dates = clock_dates(calendar, started_on=started_on, rule=rule, start_day_counts=start_day_counts)
     clock = SlaClock(case_type=case_type, case_id=case_id, step=step, round=(clock.round + 1) if clock else 0,
                      jurisdiction=jurisdiction, institution_id=case.institution_id, started_on=started_on,
                      budget_working_days=rule.budget, at_risk_working_days=rule.at_risk,
-                     escalate_after_working_days=rule.escalate_after, start_day_counts=start_day_counts,
-                     due_date=dates.due, at_risk_on=dates.at_risk_on, breached_on=dates.breached_on,
-                     escalate_on=dates.escalate_on)
-    _set_dates(clock, dates)
+                     escalate_after_working_days=rule.escalate_after, start_day_counts=start_day_counts)
+    _set_dates(clock, clock_dates(calendar, started_on=started_on, rule=rule, start_day_counts=start_day_counts))
     # started concurrently by a replay: use that one
     return insert_once(session, clock, lambda: _latest(session, case_type, case_id, step))[0]
 
@@ -173,7 +166,7 @@ def recompute_after_calendar_change(session: Session) -> int:
     calendar = load_calendar(session)
     moved = 0
     for clock in session.exec(select(SlaClock).where(SlaClock.status == "running")).all():
-        dates = _dates(session, clock, calendar)
+        dates = _dates(clock, calendar)
         if dates.due != clock.due_date or dates.provisional != clock.provisional:
             _set_dates(clock, dates)
             session.add(clock)
