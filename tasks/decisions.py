@@ -80,6 +80,8 @@ def ensure_may_act(session: Session, task: HumanTask, user: User) -> None:
 
 
 def decide(session: Session, *, task: HumanTask, user: User, body: DecisionIn) -> HumanTask:
+    if task.status == "claimed" and task.assignee_id not in (None, user.id):
+        raise human_tasks.TaskConflict(f"该待办已由他人领取 / task {task.id} is claimed by someone else")
     problems = decision_problems(task, body) + separation_problems(session, task, user)
     if problems:
         raise Problems(problems)

@@ -179,7 +179,10 @@ def parse_after(after: str | None) -> tuple[dt.date, int] | None:
 
 
 def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str, list[str]] | None = None,
-              submitted: dict[str, Any] | None = None, message: str | None = None) -> dict[str, Any]:
+              submitted: dict[str, Any] | None = None, refusal: list[str] | None = None,
+              barred: bool = False) -> dict[str, Any]:
+    """The task and its decision form; `refusal` explains an action not taken, `barred` (separation of
+    duties) hides the buttons that would only be refused again."""
     today = views.Today(session)
     label = case_labels(session, [task]).get((task.case_type, task.case_id), {"href": "#", "title": "", "ref": ""})
     names = _names(session, {task.assignee_id, task.decided_by})
@@ -215,10 +218,46 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
         decided = {"decision": DECISION_NAMES.get(task.decision or "", task.decision),
                    "by": names.get(task.decided_by, "—"), "at": _time(task.decided_at),
                    "payload": task.decision_payload or {}}
-    actionable = task.status == "claimed" and task.assignee_id == user.id
-    return {"task": row, "case": label, "form": form, "errors": errors or {}, "message": message,
-            "decided": decided, "actionable": actionable,
-            "claim_first": task.status == "open", "status": task.status}
+    actionable = task.status == "claimed" and task.assignee_id == user.id and not barred
+    return {"task": row, "case": label, "form": form, "errors": errors or {}, "refusal": refusal,
+            "refused_for_good": barred, "decided": decided, "actionable": actionable,
+            "claim_first": task.status == "open" and not barred, "status": task.status}
+
+
+def decision_from_form(submitted: dict[str, Any]) -> tuple[Any, dict[str, list[str]]]:
+    """The form's fields as a DecisionIn, or the errors by field (nothing is recorded on errors)."""
+    from pydantic import ValidationError
+
+    from models.schemas import DecisionIn
+
+    errors: dict[str, list[str]] = {}
+    if not submitted["decision"]:
+        errors["decision"] = ["请选择决定 / choose a decision"]
+    scores: dict[str, float] = {}
+    for aspect, text in submitted["scores"].items():
+        try:
+            scores[aspect] = float(text)
+        except ValueError:
+            errors.setdefault(f"score_{aspect}", []).append("请输入 0–100 的数字 / a number 0–100")
+    if errors:
+        return None, errors
+    try:
+        return DecisionIn(decision=submitted["decision"], reason=submitted["reason"], scores=scores,
+                          deficiencies=deficiencies_from_form(submitted["checklist"], submitted["other_deficiencies"]),
+                          version=int(submitted["version"]) if submitted["version"].isdigit() else None), {}
+    except ValidationError as invalid:
+        for error in invalid.errors():
+            errors.setdefault(str(error["loc"][0]) if error["loc"] else "form", []).append(error["msg"])
+        return None, errors
+
+
+def field_errors(violations) -> dict[str, list[str]]:  # noqa: ANN001
+    """Rule violations by form field; those about the task itself go on top of the form."""
+    errors: dict[str, list[str]] = {}
+    for violation in violations:
+        field = violation.field.split(".")[0] if violation.field else "form"
+        errors.setdefault("form" if field == "task" else field, []).append(violation.message)
+    return errors
 
 
 def _acceptance_findings(session: Session, task: HumanTask) -> dict[str, str]:

@@ -11,14 +11,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, BackgroundTasks, Form, Path, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
 
 from api import metrics
 from api.deps import SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
 from api.routes.certificates import find_certificate
 from certflow.clock import wall_now
 from certflow.tick import wake_now
-from models.schemas import DecisionIn
 from tasks import access, accounts, decisions, documents, human_tasks, pages
 from tasks.errors import Problems
 
@@ -166,37 +164,14 @@ async def decide(request: Request, task_id: Id, login: WorkerForm, session: Sess
 
 def _decide(request, task_id, user, session, settings, background, submitted):  # noqa: ANN001, ANN202
     found = access.visible_task(session, user, task_id)
-    errors: dict[str, list[str]] = {}
-    if not submitted["decision"]:
-        errors["decision"] = ["请选择决定 / choose a decision"]
-    scores: dict[str, float] = {}
-    for aspect, text in submitted["scores"].items():
-        try:
-            scores[aspect] = float(text)
-        except ValueError:
-            errors.setdefault(f"score_{aspect}", []).append("请输入 0–100 的数字 / a number 0–100")
-    body = None
-    if not errors:
-        try:
-            body = DecisionIn(decision=submitted["decision"], reason=submitted["reason"], scores=scores,
-                              deficiencies=pages.deficiencies_from_form(submitted["checklist"],
-                                                                        submitted["other_deficiencies"]),
-                              version=int(submitted["version"]) if submitted["version"].isdigit() else None)
-        except ValidationError as invalid:
-            for error in invalid.errors():
-                errors.setdefault(str(error["loc"][0]) if error["loc"] else "form", []).append(error["msg"])
-    if body is not None and found.status == "claimed" and found.assignee_id != user.id:
-        return _task_refused(request, session, user, found,
-                             human_tasks.TaskConflict("该待办已由他人领取 / claimed by someone else"))
+    body, errors = pages.decision_from_form(submitted)
     if body is not None and found.status == "open":
         errors["form"] = ["请先领取此待办再作决定 / claim the task first"]
     if body is not None and not errors:
         try:
             decided = decisions.decide(session, task=found, user=user, body=body)
         except Problems as problems:
-            for violation in problems.violations:
-                field = violation.field.split(".")[0] if violation.field else "form"
-                errors.setdefault("form" if field == "task" else field, []).append(violation.message)
+            errors = pages.field_errors(problems.violations)
         except human_tasks.TaskConflict as conflict:
             return _task_refused(request, session, user, found, conflict)
         else:
@@ -215,18 +190,13 @@ async def _run_sync(function, *args):  # noqa: ANN001, ANN202 - database work of
 
 
 def _task_refused(request: Request, session, user, task, refusal: Exception):  # noqa: ANN001, ANN202
-    """A refusal shown on the task page with its reason (separation of duties, or decided elsewhere)."""
+    """A refusal shown on the task page with its reason (separation of duties, or changed meanwhile)."""
     if isinstance(refusal, Problems):
-        messages, status_code = [v.message for v in refusal.violations], 403
-    else:
-        session.refresh(task)
-        messages, status_code = [f"此待办的状态已变化，操作未执行：{refusal}"], 409
-    page = pages.task_page(session, user, task, message=None)
-    page["refusal"] = messages
-    if isinstance(refusal, Problems):  # the same person would be refused again: offer no button
-        page["claim_first"] = page["actionable"] = False
-        page["refused_for_good"] = True
-    return render(request, "task.html", status_code, page=page)
+        page = pages.task_page(session, user, task, refusal=[v.message for v in refusal.violations], barred=True)
+        return render(request, "task.html", 403, page=page)
+    session.refresh(task)
+    page = pages.task_page(session, user, task, refusal=[f"此待办的状态已变化，操作未执行：{refusal}"])
+    return render(request, "task.html", 409, page=page)
 
 
 # -- cases and their documents ---------------------------------------------------------------------
