@@ -13,27 +13,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from harness import fresh_instance, percentile, running_api
 
 PASSWORD = "bench-password"
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def seed(url: str, mine: int, others: int) -> None:
@@ -81,74 +69,56 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=10)
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="certflow-dashboard-"))
-    os.environ.update({"CERTFLOW_DATA_DIR": str(folder), "CERTFLOW_CLOCK": "simulated"})
-    from certflow.bootstrap import prepare
-    from certflow.settings import Settings
-    from tasks.accounts import create_user
+    with fresh_instance("dashboard") as settings:
+        from tasks.accounts import create_user
 
-    settings = Settings.from_env()
-    prepare(settings)
-    t0 = time.perf_counter()
-    seed(settings.database_url, args.tasks, args.others)
-    print(f"seeded {args.tasks:,} open tasks in 440100 and {args.others:,} elsewhere in {time.perf_counter() - t0:.1f} s")
-    create_user(settings.database_url, role="officer", name="bench-guangzhou", jurisdiction="440100",
-                password=PASSWORD)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    api = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--port", str(port),
-                            "--workers", "2", "--log-level", "warning", "--no-access-log"], env=dict(os.environ),
-                           cwd=Path(__file__).resolve().parents[1])
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.25)
-        client = httpx.Client(base_url=base, timeout=30, limits=httpx.Limits(max_connections=args.clients))
-        log_in(client, "bench-guangzhou")
-        first = client.get("/dashboard/inbox")
-        assert f"共 {args.tasks} 项" in first.text, "the inbox does not show the seeded tasks"
-        deep, page = [], first.text  # cursors of pages 2..20, followed as a person would click 下一页
-        for _ in range(19):
-            found = re.search(r'href="(/dashboard/inbox\?[^"]*after=[^"]+)"', page)
-            if not found:
-                break
-            deep.append(found.group(1).replace("&amp;", "&"))
-            page = client.get(deep[-1]).text
-        kinds = {"first page": ["/dashboard/inbox"], "pages 2-20 (cursor)": deep,
-                 "filtered by step (受理)": ["/dashboard/inbox?step=acceptance"]}
-        for kind, urls in kinds.items():
-            latencies: list[float] = []
+        t0 = time.perf_counter()
+        seed(settings.database_url, args.tasks, args.others)
+        print(f"seeded {args.tasks:,} open tasks in 440100 and {args.others:,} elsewhere "
+              f"in {time.perf_counter() - t0:.1f} s")
+        create_user(settings.database_url, role="officer", name="bench-guangzhou", jurisdiction="440100",
+                    password=PASSWORD)
+        with running_api() as base:
+            client = httpx.Client(base_url=base, timeout=30, limits=httpx.Limits(max_connections=args.clients))
+            log_in(client, "bench-guangzhou")
+            measure(client, args.tasks, args.requests, args.clients)
 
-            def one(n: int, urls: list[str] = urls, latencies: list[float] = latencies) -> int:
-                started = time.perf_counter()
-                response = client.get(urls[n % len(urls)])
-                latencies.append(time.perf_counter() - started)
-                return response.status_code
 
+def measure(client: httpx.Client, tasks: int, requests: int, clients: int) -> None:
+    first = client.get("/dashboard/inbox")
+    assert f"共 {tasks} 项" in first.text, "the inbox does not show the seeded tasks"
+    deep, page = [], first.text  # cursors of pages 2..20, followed as a person would click 下一页
+    for _ in range(19):
+        found = re.search(r'href="(/dashboard/inbox\?[^"]*after=[^"]+)"', page)
+        if not found:
+            break
+        deep.append(found.group(1).replace("&amp;", "&"))
+        page = client.get(deep[-1]).text
+    kinds = {"first page": ["/dashboard/inbox"], "pages 2-20 (cursor)": deep,
+             "filtered by step (受理)": ["/dashboard/inbox?step=acceptance"]}
+    for kind, urls in kinds.items():
+        latencies: list[float] = []
+
+        def one(n: int, urls: list[str] = urls, latencies: list[float] = latencies) -> int:
             started = time.perf_counter()
-            with ThreadPoolExecutor(args.clients) as pool:
-                statuses = list(pool.map(one, range(args.requests)))
-            elapsed = time.perf_counter() - started
-            print(f"GET inbox, {kind:<24}: p50 {percentile(latencies, 50) * 1000:5.0f} ms, "
-                  f"p99 {percentile(latencies, 99) * 1000:5.0f} ms, {args.requests / elapsed:4.0f} pages/s "
-                  f"({args.clients} clients), non-200: {sum(s != 200 for s in statuses)}")
-        single = []
-        for _ in range(50):
-            started = time.perf_counter()
-            client.get("/dashboard/inbox")
-            single.append(time.perf_counter() - started)
-        print(f"GET inbox, one client at a time      : p50 {percentile(single, 50) * 1000:5.0f} ms, "
-              f"p99 {percentile(single, 99) * 1000:5.0f} ms")
-    finally:
-        api.terminate()
-        api.wait(timeout=30)
-        shutil.rmtree(folder, ignore_errors=True)
+            response = client.get(urls[n % len(urls)])
+            latencies.append(time.perf_counter() - started)
+            return response.status_code
 
+        started = time.perf_counter()
+        with ThreadPoolExecutor(clients) as pool:
+            statuses = list(pool.map(one, range(requests)))
+        elapsed = time.perf_counter() - started
+        print(f"GET inbox, {kind:<24}: p50 {percentile(latencies, 50) * 1000:5.0f} ms, "
+              f"p99 {percentile(latencies, 99) * 1000:5.0f} ms, {requests / elapsed:4.0f} pages/s "
+              f"({clients} clients), non-200: {sum(s != 200 for s in statuses)}")
+    single = []
+    for _ in range(50):
+        started = time.perf_counter()
+        client.get("/dashboard/inbox")
+        single.append(time.perf_counter() - started)
+    print(f"GET inbox, one client at a time      : p50 {percentile(single, 50) * 1000:5.0f} ms, "
+          f"p99 {percentile(single, 99) * 1000:5.0f} ms")
 
 if __name__ == "__main__":
     main()

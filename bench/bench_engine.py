@@ -24,6 +24,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from harness import percentile  # noqa: E402
+
 from policy.identity import credit_code_check_char  # noqa: E402
 
 MATERIALS = ["business_licence", "hr_system", "education_fund", "evaluation_rules", "staff_roster", "venue_equipment"]
@@ -39,11 +41,6 @@ def form(n: int) -> dict:
             "registered_address": "基准路", "registered_capital_wan": 100, "ownership": "private", "employees": 400,
             "contact_name": "联系人", "contact_phone": "13800138000",
             "occupations": [{"code": "6-18-01-01", "levels": [4]}], "materials": [{"kind": k} for k in MATERIALS]}
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def main() -> None:

@@ -11,24 +11,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+from harness import fresh_instance, percentile, running_api
 
 
 def seed(url: str, count: int) -> None:
@@ -57,59 +45,40 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="certflow-inbox-"))
-    os.environ.update({"CERTFLOW_DATA_DIR": str(folder), "CERTFLOW_CLOCK": "simulated"})
-    from certflow.bootstrap import prepare
-    from certflow.settings import Settings
-    from tasks.accounts import create_user
+    with fresh_instance("inbox") as settings:
+        from tasks.accounts import create_user
 
-    settings = Settings.from_env()
-    prepare(settings)
-    t0 = time.perf_counter()
-    seed(settings.database_url, args.tasks)
-    print(f"seeded {args.tasks:,} open tasks in {time.perf_counter() - t0:.1f} s")
-    officers = {code: create_user(settings.database_url, role="officer", name=f"bench-{code}", jurisdiction=code)[1]
-                for code in ("440000", "440300")}
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    api = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--port", str(port),
-                            "--workers", "2", "--log-level", "warning", "--no-access-log"], env=dict(os.environ),
-                           cwd=Path(__file__).resolve().parents[1])
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.25)
-        client = httpx.Client(base_url=base, timeout=30, limits=httpx.Limits(max_connections=args.clients))
-        for code, token in officers.items():
-            headers = {"Authorization": f"Bearer {token}"}
-            first = client.get("/api/v1/tasks", params={"limit": 50}, headers=headers).json()
-            cursors = [None, first["next_cursor"]]
-            latencies: list[float] = []
+        t0 = time.perf_counter()
+        seed(settings.database_url, args.tasks)
+        print(f"seeded {args.tasks:,} open tasks in {time.perf_counter() - t0:.1f} s")
+        officers = {code: create_user(settings.database_url, role="officer", name=f"bench-{code}",
+                                      jurisdiction=code)[1] for code in ("440000", "440300")}
+        with running_api() as base:
+            client = httpx.Client(base_url=base, timeout=30, limits=httpx.Limits(max_connections=args.clients))
+            for code, token in officers.items():
+                measure(client, code, token, args.requests, args.clients)
 
-            def one(n: int) -> int:
-                params = {"limit": 50, **({"cursor": cursors[n % 2]} if cursors[n % 2] else {})}
-                started = time.perf_counter()
-                status = client.get("/api/v1/tasks", params=params, headers=headers).status_code
-                latencies.append(time.perf_counter() - started)
-                return status
 
-            started = time.perf_counter()
-            with ThreadPoolExecutor(args.clients) as pool:
-                statuses = list(pool.map(one, range(args.requests)))
-            elapsed = time.perf_counter() - started
-            print(f"GET /tasks as officer {code} (page of 50): {args.requests / elapsed:.0f} requests/s, "
-                  f"p50 {percentile(latencies, 50) * 1000:.0f} ms, p99 {percentile(latencies, 99) * 1000:.0f} ms, "
-                  f"non-200: {sum(s != 200 for s in statuses)}")
-    finally:
-        api.terminate()
-        api.wait(timeout=30)
-        shutil.rmtree(folder, ignore_errors=True)
+def measure(client: httpx.Client, code: str, token: str, requests: int, clients: int) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    first = client.get("/api/v1/tasks", params={"limit": 50}, headers=headers).json()
+    cursors = [None, first["next_cursor"]]
+    latencies: list[float] = []
 
+    def one(n: int) -> int:
+        params = {"limit": 50, **({"cursor": cursors[n % 2]} if cursors[n % 2] else {})}
+        started = time.perf_counter()
+        status = client.get("/api/v1/tasks", params=params, headers=headers).status_code
+        latencies.append(time.perf_counter() - started)
+        return status
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        statuses = list(pool.map(one, range(requests)))
+    elapsed = time.perf_counter() - started
+    print(f"GET /tasks as officer {code} (page of 50): {requests / elapsed:.0f} requests/s, "
+          f"p50 {percentile(latencies, 50) * 1000:.0f} ms, p99 {percentile(latencies, 99) * 1000:.0f} ms, "
+          f"non-200: {sum(s != 200 for s in statuses)}")
 
 if __name__ == "__main__":
     main()

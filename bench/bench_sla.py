@@ -12,14 +12,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import shutil
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from harness import fresh_instance
 
 START = dt.date(2026, 3, 2)
 
@@ -39,7 +34,6 @@ def seed(url: str, clocks: int, timers: int, due: int) -> None:
         session.add(institution)
         session.flush()
         institution_id = institution.id
-    far = dt.date(2027, 3, 1)
     rows_filings = [{"institution_id": institution_id, "profile_code": "guangdong", "region_code": "440106",
                      "form": {}, "created_at": now, "updated_at": now} for _ in range(clocks)]
     rows_tasks, rows_clocks = [], []
@@ -66,7 +60,6 @@ def seed(url: str, clocks: int, timers: int, due: int) -> None:
                             (Timer, rows_timers)):
             for start in range(0, len(rows), 5000):
                 connection.execute(insert(table), rows[start:start + 5000])
-    del far
 
 
 def plan(url: str, sql: str) -> str:
@@ -84,15 +77,14 @@ def main() -> None:
     parser.add_argument("--timers", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=500)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="certflow-sla-"))
-    os.environ.update({"CERTFLOW_DATA_DIR": str(folder), "CERTFLOW_CLOCK": "simulated"})
-    from certflow.bootstrap import prepare
-    from certflow.settings import Settings
+    with fresh_instance("sla") as settings:
+        run(settings, args)
+
+
+def run(settings, args) -> None:  # noqa: ANN001
     from models.db import session_scope
     from tasks import sla, timers
 
-    settings = Settings.from_env()
-    prepare(settings)
     t0 = time.perf_counter()
     seed(settings.database_url, args.clocks, args.timers, args.due)
     print(f"seeded {args.clocks:,} running clocks / open tasks and {args.timers:,} pending timers "
@@ -116,8 +108,6 @@ def main() -> None:
                                                    "next_check_on <= '2026-03-02' ORDER BY next_check_on, id LIMIT 5000"))
     print("  timers:", plan(settings.database_url, "SELECT * FROM timer WHERE status = 'pending' AND "
                                                    "due_date <= '2026-03-02' ORDER BY due_date, id LIMIT 500"))
-    shutil.rmtree(folder, ignore_errors=True)
-
 
 if __name__ == "__main__":
     main()
