@@ -8,12 +8,15 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import metrics
-from api.deps import LoginRequired, SessionDep
+from api.errors import ERRORS
+from api.deps import LoginRequired, MetricsReader, SessionDep
+from api.middleware import BodySizeLimit, SecurityHeaders, capped
+from api.ratelimit import SharedTokenBucket
 from certflow.clock import ClockError
 from certflow.settings import Settings
 from policy.working_days import CalendarRangeError
@@ -41,6 +44,8 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
                   description="职业技能等级认定 workflows: filings, evaluation batches, certificates. "
                               "Errors are `{\"detail\": ...}`; creating POSTs honour `Idempotency-Key`.")
     app.state.settings = settings
+    # verification is open to anyone: 120 a minute per client, bursts of 30, shared by every API process
+    app.state.public_limit = SharedTokenBucket(per_minute=120, burst=30)
 
     def dashboard_error(request: Request, status_code: int, message: str):  # noqa: ANN202
         """The dashboard answers errors with a page, the API with JSON."""
@@ -67,7 +72,7 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
     async def problems(request: Request, exc: Problems):  # noqa: ANN202
         if is_page(request):
             return dashboard_error(request, 422, "；".join(v.message for v in exc.violations))
-        return JSONResponse({"detail": [v.as_dict() for v in exc.violations]}, status_code=422)
+        return JSONResponse({"detail": capped([v.as_dict() for v in exc.violations])}, status_code=422)
 
     @app.exception_handler(Conflict)
     @app.exception_handler(TaskConflict)
@@ -93,8 +98,9 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         if is_page(request):
             return dashboard_error(request, 422, "请求参数不正确 / invalid request: " + "; ".join(
                 f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()))
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
-        return JSONResponse({"detail": errors}, status_code=422)
+        errors = [{"loc": list(e.get("loc", ()))[:6], "msg": str(e.get("msg"))[:300], "type": e.get("type")}
+                  for e in exc.errors()]
+        return JSONResponse({"detail": capped(errors)}, status_code=422)
 
     from api.routes import (
         admin, calendar, certificates, dashboard, documents, filings, plans, public_pages, sla, tasks,
@@ -105,13 +111,18 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
     app.mount("/static", StaticFiles(directory=str(dashboard.TEMPLATES_DIR / "static")), name="static")
 
     app.middleware("http")(metrics.observe)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # outermost: before anything reads
 
     @app.get("/healthz", tags=["health"], summary="Liveness")
     def healthz() -> dict:
         return {"status": "ok"}
 
-    @app.get("/metrics", tags=["health"], summary="Prometheus metrics", response_class=PlainTextResponse)
-    def prometheus(session: SessionDep):
+    @app.get("/metrics", tags=["health"], response_class=JSONResponse,  # errors are JSON; the answer is text
+             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "metrics"},
+                        401: ERRORS[401], 403: ERRORS[403]},
+             summary="Prometheus metrics (bearer: CERTFLOW_METRICS_TOKEN, or an operations/admin token)")
+    def prometheus(session: SessionDep, _: MetricsReader):
         return metrics.render(session)
 
     return app

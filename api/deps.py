@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from certflow.settings import Settings
 from models.accounts import ApiToken, User
 from models.db import get_engine, session_scope
-from tasks.accounts import hash_token
+from tasks.accounts import token_user
 
 
 MAX_ID = 2**63 - 1  # SQLite's INTEGER; a larger id is not an unknown row but a malformed one
@@ -49,20 +49,25 @@ async def get_session(request: Request, settings: SettingsDep) -> AsyncIterator[
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def current_user(session: SessionDep, settings: SettingsDep,
-                 authorization: Annotated[str | None, Header()] = None) -> User:
-    """The token's user, read in a separate snapshot so that the request's own transaction takes
-    the write lock only inside the handler; the user is then attached to the request's session."""
+def bearer_token(authorization: str | None) -> str:
     if not authorization or not authorization.lower().startswith("bearer "):
         raise HTTPException(401, "missing bearer token (Authorization: Bearer <token>)",
                             headers={"WWW-Authenticate": "Bearer"})
-    token = authorization.split(" ", 1)[1].strip()
+    return authorization.split(" ", 1)[1].strip()
+
+
+def current_user(session: SessionDep, settings: SettingsDep,
+                 authorization: Annotated[str | None, Header()] = None) -> User:
+    """The token's user, read in a separate snapshot so that the request's own transaction takes
+    the write lock only inside the handler; the user is then attached to the request's session.
+    A revoked or expired token is refused the same way as an unknown one."""
+    from certflow.clock import wall_now
+
+    token = bearer_token(authorization)
     with session_scope(settings.database_url, readonly=True) as lookup:
-        row = lookup.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token),
-                                                 ApiToken.revoked_at.is_(None))).first()
-        user = lookup.get(User, row.user_id) if row else None
+        user = token_user(lookup, token, wall_now())
     if user is None:
-        raise HTTPException(401, "invalid or revoked token", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(401, "invalid, expired or revoked token", headers={"WWW-Authenticate": "Bearer"})
     return session.merge(user, load=False)
 
 
@@ -90,6 +95,22 @@ def require_role(*roles: str) -> Callable[[User], User]:
 
 def role(*roles: str):  # noqa: ANN201 - an Annotated alias for a role-checked user
     return Annotated[User, Depends(require_role(*roles))]
+
+
+def metrics_reader(session: SessionDep, settings: SettingsDep,
+                   authorization: Annotated[str | None, Header()] = None) -> None:
+    """Prometheus scrapes with the configured metrics token; people with an operations/admin token."""
+    import hmac
+
+    token = bearer_token(authorization)
+    if settings.metrics_token and hmac.compare_digest(token.encode(), settings.metrics_token.encode()):
+        return
+    user = current_user(session, settings, authorization)
+    if user.role not in ("operations", "admin"):
+        raise HTTPException(403, "metrics are for operations (or the metrics token)")
+
+
+MetricsReader = Annotated[None, Depends(metrics_reader)]
 
 
 # -- dashboard (cookie sessions) ------------------------------------------------------------
@@ -136,7 +157,8 @@ async def csrf_checked(request: Request, login: DashboardLoginDep) -> DashboardL
     import hmac
 
     form = await request.form()
-    if not hmac.compare_digest(str(form.get("csrf", "")), login.csrf_token):
+    # bytes, not str: compare_digest refuses non-ASCII str with a TypeError (a 500)
+    if not hmac.compare_digest(str(form.get("csrf", "")).encode(), login.csrf_token.encode()):
         raise HTTPException(403, "表单已过期或来源不明，请刷新页面后重试 / CSRF token missing or wrong")
     return login
 

@@ -47,7 +47,7 @@ def running_api(workers: int = 2) -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     api = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--port", str(port),
-                            "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
+                            "--workers", str(workers), "--log-level", "warning", "--no-access-log", "--no-proxy-headers"],
                            env=dict(os.environ), cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:

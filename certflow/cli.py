@@ -135,19 +135,114 @@ def cmd_occupations_import(args: argparse.Namespace) -> int:
 # -- users ------------------------------------------------------------------
 
 
-def cmd_users_add(args: argparse.Namespace) -> int:
-    from tasks.accounts import AccountError, create_user
+def _password(args: argparse.Namespace) -> str | None:
+    """A password never comes from the command line (shell history, `ps`): a prompt, or stdin."""
+    if args.password_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            raise CliError("--password-stdin: nothing on standard input")
+        return line.rstrip("\r\n")
+    if args.password_prompt:
+        import getpass
 
-    settings = _prepared(args)
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise CliError("the two passwords differ")
+        return first
+    return None
+
+
+def _account_call(call):  # noqa: ANN001, ANN202
+    from tasks.accounts import AccountError
+
     try:
-        user, token = create_user(settings.database_url, role=args.role, name=args.name,
-                                  jurisdiction=args.jurisdiction, institution_id=args.institution,
-                                  password=args.password)
+        return call()
     except AccountError as exc:
         raise CliError(str(exc)) from None
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from tasks.accounts import create_user
+
+    settings = _prepared(args)
+    password = _password(args)
+    user, token = _account_call(lambda: create_user(
+        settings.database_url, role=args.role, name=args.name, jurisdiction=args.jurisdiction,
+        institution_id=args.institution, password=password, days=args.days, label=args.label))
     print(token)
     print(f"user {user.id} {user.name} ({user.role}) created; the token above is shown only once", file=sys.stderr)
     return 0
+
+
+def cmd_users_token(args: argparse.Namespace) -> int:
+    from tasks.accounts import issue_token
+
+    settings = _prepared(args)
+    row, token = _account_call(lambda: issue_token(settings.database_url, name=args.name, days=args.days,
+                                                   label=args.label))
+    print(token)
+    print(f"token {row.id} for {args.name}, valid until {row.expires_at:%Y-%m-%d}; shown only once", file=sys.stderr)
+    return 0
+
+
+def cmd_users_tokens(args: argparse.Namespace) -> int:
+    from tasks.accounts import list_tokens
+
+    settings = _prepared(args)
+    rows = _account_call(lambda: list_tokens(settings.database_url, name=args.name))
+    print(f"{'id':>6}  {'created':10}  {'expires':10}  {'state':8}  label")
+    now = dt.datetime.now(dt.timezone.utc)
+    for row in rows:
+        expires = row.expires_at.replace(tzinfo=row.expires_at.tzinfo or dt.timezone.utc) if row.expires_at else None
+        state = "revoked" if row.revoked_at else ("expired" if expires and expires <= now else "live")
+        print(f"{row.id:>6}  {row.created_at:%Y-%m-%d}  {expires:%Y-%m-%d}  {state:8}  {row.label}"
+              if expires else f"{row.id:>6}  {row.created_at:%Y-%m-%d}  {'never':10}  {state:8}  {row.label}")
+    return 0
+
+
+def cmd_users_revoke_token(args: argparse.Namespace) -> int:
+    from tasks.accounts import revoke_token
+
+    settings = _prepared(args)
+    if (args.id is None) == (args.name is None):
+        raise CliError("give either --id TOKEN_ID or --name NAME (every token of that user)")
+    revoked = _account_call(lambda: revoke_token(settings.database_url, token_id=args.id, name=args.name))
+    print(f"revoked {len(revoked)} token(s): {', '.join(map(str, revoked))}")
+    return 0
+
+
+def cmd_users_bind(args: argparse.Namespace) -> int:
+    """注册绑定: an administrator binds an enterprise account to its institution (identity checked)."""
+    from sqlmodel import select
+
+    from models.accounts import User
+    from models.db import session_scope
+    from tasks.accounts import AccountError, bind_institution
+    from tasks.errors import NotFound
+
+    settings = _prepared(args)
+    try:
+        with session_scope(settings.database_url) as session:
+            user = session.exec(select(User).where(User.name == args.name.strip())).first()
+            if user is None:
+                raise AccountError(f"no user named {args.name.strip()!r}")
+            admin = User(id=None, name="cli", role="admin", created_at=dt.datetime.now(dt.timezone.utc))
+            institution = None if args.institution == 0 else args.institution
+            bind_institution(session, user_id=user.id, institution_id=institution, actor=admin, reason=args.reason)
+    except (AccountError, NotFound) as exc:
+        raise CliError(str(exc)) from None
+    print(f"{args.name}: institution {args.institution or 'none'}")
+    return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0 or value > 2**63 - 1:
+        raise argparse.ArgumentTypeError(f"{text} is out of range")
+    return value
 
 
 # -- parser -----------------------------------------------------------------
@@ -196,10 +291,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=ROLES)
     p.add_argument("--name", required=True)
     p.add_argument("--jurisdiction", help="officers: GB/T 2260 code of their centre, e.g. 440300")
-    p.add_argument("--institution", type=int, help="the institution an enterprise user acts for")
-    p.add_argument("--password", help="dashboard password (officers, experts, supervisors, operations)")
+    p.add_argument("--institution", type=_positive, help="the institution an enterprise user acts for")
+
+    def password_options(p: argparse.ArgumentParser) -> None:
+        group = p.add_mutually_exclusive_group()
+        group.add_argument("--password-prompt", action="store_true", help="ask for a dashboard password")
+        group.add_argument("--password-stdin", action="store_true", help="read the dashboard password from stdin")
+
+    def token_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--days", type=_positive, help="token lifetime (default: 365 for enterprises, 90 for staff)")
+        p.add_argument("--label", default="", help="what the token is for (shown by `users tokens`)")
+
+    password_options(p)
+    token_options(p)
     data_dir_option(p)
     p.set_defaults(handler=cmd_users_add)
+    p = users_sub.add_parser("token", help="issue another bearer token for a user")
+    p.add_argument("--name", required=True)
+    token_options(p)
+    data_dir_option(p)
+    p.set_defaults(handler=cmd_users_token)
+    p = users_sub.add_parser("tokens", help="list a user's tokens (never the tokens themselves)")
+    p.add_argument("--name", required=True)
+    data_dir_option(p)
+    p.set_defaults(handler=cmd_users_tokens)
+    p = users_sub.add_parser("revoke-token", help="revoke a token by id, or every token of a user")
+    p.add_argument("--id", type=_positive)
+    p.add_argument("--name")
+    data_dir_option(p)
+    p.set_defaults(handler=cmd_users_revoke_token)
+    p = users_sub.add_parser("bind", help="bind an enterprise account to its institution (0: unbind)")
+    p.add_argument("--name", required=True)
+    p.add_argument("--institution", type=_positive, required=True)
+    p.add_argument("--reason", required=True, help="how the account holder's identity was checked")
+    data_dir_option(p)
+    p.set_defaults(handler=cmd_users_bind)
 
     from certflow import commands
 

@@ -172,7 +172,10 @@ class Stack:
         metrics_dir.mkdir(parents=True, exist_ok=True)
         api = self._spawn("api", [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
                                   "127.0.0.1", "--port", str(self.api_port), "--workers", str(self.api_workers),
-                                  "--log-level", "warning", "--no-access-log"],
+                                  "--log-level", "warning", "--no-access-log",
+                                  # X-Forwarded-For is read by api.clients for configured proxies only;
+                                  # uvicorn's default would believe it from any loopback peer
+                                  "--no-proxy-headers"],
                           # only the API's workers share counters through this folder (Prefect's server
                           # uses prometheus_client too, and must not)
                           {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)})

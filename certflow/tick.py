@@ -86,8 +86,7 @@ def scan_sla(settings: Settings, notifier=None) -> int:  # noqa: ANN001
 
     with session_scope(settings.database_url) as session:
         opened = len(sla.scan(session))
-    with session_scope(settings.database_url) as session:  # sending never holds the scan's write lock
-        sla.deliver(session, notifier or notify.from_environment())
+    sla.deliver(settings.database_url, notifier or notify.from_environment())  # sends outside any transaction
     return opened
 
 
@@ -128,10 +127,15 @@ def wake_now(settings: Settings, flow_run_id: str | None) -> None:
     from api import workflow
 
     try:
-        if workflow.resume(flow_run_id) in ("resumed", "finished"):
+        # only the wake-ups committed before this resume are answered by it: one committed while the
+        # resumed run is already running (a second decision) must stay for the tick, or the run,
+        # suspending again, would never hear of it
+        with session_scope(settings.database_url, readonly=True) as session:
+            answered = list(session.exec(select(Wakeup.id).where(Wakeup.flow_run_id == flow_run_id,
+                                                                 Wakeup.delivered_at.is_(None))).all())
+        if answered and workflow.resume(flow_run_id) in ("resumed", "finished"):
             with session_scope(settings.database_url) as session:
-                for wakeup in session.exec(select(Wakeup).where(Wakeup.flow_run_id == flow_run_id,
-                                                                Wakeup.delivered_at.is_(None))).all():
+                for wakeup in session.exec(select(Wakeup).where(Wakeup.id.in_(answered))).all():
                     wakeup.delivered_at, wakeup.attempts = wall_now(), wakeup.attempts + 1
                     session.add(wakeup)
     except Exception as exc:  # noqa: BLE001 - the tick will deliver it

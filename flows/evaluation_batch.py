@@ -65,7 +65,8 @@ def evaluate(plan_id: int, supervision: dict, case: dict) -> None:
     if supervision["supervised"]:
         open_human_task(key=f"plan:{plan_id}:supervision", case_type="plan", case_id=plan_id,
                         step="quality_supervision", role="supervisor", jurisdiction=case["region_code"],
-                        due_working_days=budget(case, "quality_supervision"), assignee_id=supervision["supervisor_id"])
+                        due_working_days=budget(case, "quality_supervision"), assignee_id=supervision["supervisor_id"],
+                        drawn=True)
     open_results_window(plan_id)
 
 

@@ -78,7 +78,8 @@ def evaluate_by_expert_panel(filing_id: int, case: dict) -> bool:
     keys = [f"filing:{filing_id}:expert:{seat}" for seat in range(len(seats))]
     for key, expert_id in zip(keys, seats):
         open_human_task(key=key, case_type="filing", case_id=filing_id, step="expert_evaluation", role="expert",
-                     jurisdiction=case["region_code"], due_working_days=budget(case, "expert_evaluation"), assignee_id=expert_id)
+                     jurisdiction=case["region_code"], due_working_days=budget(case, "expert_evaluation"), assignee_id=expert_id,
+                        drawn=True)
     await_decisions(keys)
     passed = panel_result(filing_id, keys)
     if not passed:

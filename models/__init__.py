@@ -1,10 +1,10 @@
 """SQLModel tables: our database is the system of record."""
 
-from models.accounts import ApiToken, IdempotencyRecord, User, WebSession  # noqa: F401
+from models.accounts import ApiToken, IdempotencyRecord, LoginThrottle, RateBucket, User, WebSession  # noqa: F401
 from models.audit import AuditEvent  # noqa: F401
 from models.calendar import CalendarDay, CalendarYear  # noqa: F401
 from models.cases import (  # noqa: F401
-    Candidate, Certificate, DeficiencyNotice, EvaluationPlan, FilingApplication, FilingMaterial,
+    Candidate, Certificate, DeficiencyNotice, DrawRecord, EvaluationPlan, FilingApplication, FilingMaterial,
     FilingOccupation, Institution, InstitutionOccupation, Objection, Score, SegmentCounter, SerialCounter,
 )
 from models.catalogue import OccupationRecord  # noqa: F401

@@ -19,8 +19,6 @@ class User(SQLModel, table=True):
     jurisdiction: Optional[str] = Field(default=None, max_length=6)  # officers: a GB/T 2260 code
     institution_id: Optional[int] = Field(default=None, foreign_key="institution.id")  # employer of enterprise users, experts, supervisors
     password_hash: Optional[str] = None
-    failed_logins: int = 0
-    locked_until: Optional[dt.datetime] = None
     created_at: dt.datetime
 
 
@@ -29,7 +27,9 @@ class ApiToken(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     token_hash: str = Field(unique=True)  # sha256 of the token; the token itself is shown once
+    label: str = Field(default="", max_length=100)  # what the token is for ("ERP", "cli"), shown in listings
     created_at: dt.datetime
+    expires_at: Optional[dt.datetime] = None  # None only for tokens made before expiry existed
     revoked_at: Optional[dt.datetime] = None
 
 
@@ -59,3 +59,25 @@ class WebSession(SQLModel, table=True):
     created_at: dt.datetime
     expires_at: dt.datetime
     ended_at: Optional[dt.datetime] = None
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed dashboard logins counted per key: a (name, client) pair, a client alone, or a name alone.
+
+    Keyed so that nobody can lock a real user out of the device the user normally logs in from:
+    a (name, device) pair with the device cookie of an earlier good login has its own count."""
+
+    __tablename__ = "login_throttle"
+    key: str = Field(primary_key=True, max_length=64)  # sha256 of the kind and the parts
+    failures: int = 0
+    window_start: dt.datetime
+    locked_until: Optional[dt.datetime] = None
+
+
+class RateBucket(SQLModel, table=True):
+    """A token bucket of the public rate limit, shared by every API process through the database."""
+
+    __tablename__ = "rate_bucket"
+    key: str = Field(primary_key=True, max_length=100)
+    tokens: float
+    updated: float  # the limiter's clock, seconds

@@ -117,6 +117,7 @@ class Objection(SQLModel, table=True):
     candidate_id: Optional[int] = Field(default=None, foreign_key="candidate.id")  # results objections may name one
     raised_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
     text: str
+    contact: str = ""  # how the investigating officer reaches the objector
     raised_at: dt.datetime
     outcome: Optional[str] = None  # upheld | dismissed
     decided_at: Optional[dt.datetime] = None
@@ -140,7 +141,7 @@ class EvaluationPlan(SQLModel, table=True):
     current_step: str = "plan_filing"
     supervised: Optional[bool] = None
     supervisor_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
-    supervision_seed: Optional[str] = None
+    supervision_draw_id: Optional[int] = Field(default=None, foreign_key="draw_record.id")
     results_due: Optional[dt.date] = None
     results_submitted_on: Optional[dt.date] = None
     results_submissions: int = 0
@@ -204,3 +205,23 @@ class Certificate(SQLModel, table=True):
     status: str = "valid"  # valid | revoked
     revoked_reason: Optional[str] = None
     uploaded_at: Optional[dt.datetime] = None
+    holder_link_version: int = 0  # raised to revoke every holder link given out so far
+
+
+class DrawRecord(SQLModel, table=True):
+    """A random draw (expert panel seats, quality supervision), kept for audit.
+
+    The seed is a server-side secret drawn with `secrets`; the commitment (its SHA-256) is written in
+    the case's audit trail when the draw is made, so an auditor given the seed later can re-run the
+    draw from `candidates` and check both the result and that the seed was not changed afterwards."""
+
+    __tablename__ = "draw_record"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_type: str = Field(index=True)
+    case_id: int = Field(index=True)
+    purpose: str  # expert_panel | seat_redraw | quality_supervision
+    seed: str
+    commitment: str
+    candidates: list[Any] = Field(sa_column=Column(JSON, nullable=False))
+    result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    drawn_at: dt.datetime

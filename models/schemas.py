@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from policy.text import clean_name, clean_text
 
 MAX_ID = 2**63 - 1
+MAX_SCORE_ASPECTS = 20  # the expert form has 7 aspects; a larger dict is not a score sheet
+
+
+def _name(value: str) -> str:
+    return clean_name(value)  # a TextProblem is a ValueError: pydantic reports it as a 422 on the field
+
+
+def _text(value: str) -> str:
+    return clean_text(value)
+
+
+# Names are printed in official documents and shown as accounts: NFKC, no control/format characters.
+Name = Annotated[str, AfterValidator(_name)]
+# Free text keeps its line breaks but no other control/format characters (NUL, bidi overrides, …).
+Text = Annotated[str, AfterValidator(_text)]
+StaffName = Annotated[str, StringConstraints(min_length=1, max_length=50), AfterValidator(_name)]
 Ownership = Literal["central_branch", "state_owned", "foreign", "private", "other"]
 Relation = Literal["employee", "dispatched", "outsourced", "partner_student"]
 
@@ -19,13 +37,13 @@ class _Strict(BaseModel):
 class OccupationIn(_Strict):
     code: str = Field(description="职业编码 of 职业分类大典, d-dd-dd-dd", examples=["6-18-01-01"], max_length=10)
     levels: list[int | str] = Field(min_length=1, max_length=5, description="levels to evaluate: 1–5 or 三级/高级工")
-    basis: str = Field("", max_length=200, description="评价依据: national standard or enterprise specification")
+    basis: Text = Field("", max_length=200, description="评价依据: national standard or enterprise specification")
 
 
 class MaterialIn(_Strict):
     kind: str = Field(description="checklist item: business_licence, hr_system, education_fund, evaluation_rules, "
                                   "staff_roster, venue_equipment", max_length=40)
-    title: str = Field("", max_length=200, description="document title as the enterprise names it")
+    title: Text = Field("", max_length=200, description="document title as the enterprise names it")
     sha256: Optional[str] = Field(None, pattern=r"^[0-9a-f]{64}$", description="digest of the uploaded file")
     uri: Optional[str] = Field(None, max_length=500, description="where the file is kept")
 
@@ -33,18 +51,19 @@ class MaterialIn(_Strict):
 class FilingCreate(_Strict):
     """备案申请表 (003 attachment) with the material checklist."""
 
-    enterprise_name: str = Field(min_length=1, max_length=200, description="企业名称")
+    enterprise_name: Name = Field(min_length=1, max_length=200, description="企业名称")
     credit_code: str = Field(min_length=18, max_length=18, description="统一社会信用代码 (GB 32100)")
-    region_code: str = Field(pattern=r"^\d{6}$", description="注册地行政区划代码 (GB/T 2260), e.g. 440305")
-    registered_address: str = Field(min_length=1, max_length=300, description="注册地址")
+    region_code: str = Field(pattern=r"^[0-9]{6}$", description="注册地行政区划代码 (GB/T 2260), e.g. 440305. For an "
+                             "institution on record it must be the registered region (a change is recorded by the centre)")
+    registered_address: Name = Field(min_length=1, max_length=300, description="注册地址")
     registered_capital_wan: float = Field(ge=0, le=1e9, description="注册资本 (万元)")
-    business_scope: str = Field("", max_length=2000, description="经营范围")
+    business_scope: Text = Field("", max_length=2000, description="经营范围")
     ownership: Ownership = Field(description="央企驻粤分支机构 / 国企 / 外资 / 民营 / 其它")
     employees: int = Field(ge=1, le=10_000_000, description="职工人数")
     skilled_staff: int = Field(0, ge=0, le=10_000_000, description="技能人才人数")
     training_fund_wan: list[float] = Field(default_factory=list, max_length=2,
                                            description="职工教育经费 of the last two years (万元)")
-    contact_name: str = Field(min_length=1, max_length=50, description="联系人")
+    contact_name: Name = Field(min_length=1, max_length=50, description="联系人")
     contact_phone: str = Field(min_length=5, max_length=20, description="联系电话")
     institution_kind: Literal["Y", "S"] = Field("Y", description="Y employer (用人单位) / S training-evaluation organisation")
     occupations: list[OccupationIn] = Field(min_length=1, max_length=20, description="职业(工种) to evaluate")
@@ -55,16 +74,27 @@ class ResubmissionCreate(_Strict):
     """Corrected materials after a one-time deficiency notice."""
 
     materials: list[MaterialIn] = Field(min_length=1, max_length=50)
-    note: str = Field("", max_length=2000, description="what was corrected")
+    note: Text = Field("", max_length=2000, description="what was corrected")
 
 
 class ObjectionCreate(_Strict):
-    text: str = Field(min_length=5, max_length=5000, description="the objection and its grounds")
+    """One open objection per person and case; the investigating officer may contact the objector."""
+
+    text: Text = Field(min_length=5, max_length=5000, description="the objection and its grounds (事实和理由)")
+    contact: Name = Field(min_length=5, max_length=100, description="how the investigator reaches you: phone or e-mail")
     candidate_id: Optional[int] = Field(None, ge=1, le=MAX_ID, description="for results publicity: the candidate concerned")
 
 
+class DismissIdentical(_Strict):
+    """Identical objections (the same words) dismissed by one decision, each recorded on its own."""
+
+    objection_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1, max_length=500,
+                                                                   description="objections of this case")
+    reason: Text = Field(min_length=2, max_length=5000, description="the investigation's finding")
+
+
 class CandidateIn(_Strict):
-    name: str = Field(min_length=1, max_length=50)
+    name: Name = Field(min_length=1, max_length=50)
     id_number: str = Field(min_length=18, max_length=18, description="居民身份证号 (GB 11643)")
     relation: Relation = Field(description="本企业职工 / 劳务派遣 / 劳务外包 / 合作院校学生")
     level: int | str = Field(description="national level 1–5 or 三级/高级工")
@@ -77,12 +107,12 @@ class PlanCreate(_Strict):
     occupation_code: str = Field(max_length=10, examples=["6-18-01-01"])
     evaluation_start: dt.date
     evaluation_end: dt.date
-    site: str = Field(min_length=1, max_length=300, description="考核场地")
-    training_summary: str = Field("", max_length=5000, description="培训情况")
+    site: Name = Field(min_length=1, max_length=300, description="考核场地")
+    training_summary: Text = Field("", max_length=5000, description="培训情况")
     candidates: list[CandidateIn] = Field(min_length=1, max_length=5000)
-    proctors: list[str] = Field(min_length=1, max_length=200, description="监考人员")
-    evaluators: list[str] = Field(min_length=1, max_length=200, description="考评人员")
-    quality_supervisors: list[str] = Field(min_length=1, max_length=200, description="质量督导员")
+    proctors: list[StaffName] = Field(min_length=1, max_length=200, description="监考人员 (names, ≤ 50 characters each)")
+    evaluators: list[StaffName] = Field(min_length=1, max_length=200, description="考评人员")
+    quality_supervisors: list[StaffName] = Field(min_length=1, max_length=200, description="质量督导员")
 
 
 class ScoreIn(_Strict):
@@ -100,9 +130,11 @@ class DecisionIn(_Strict):
     """An officer's, expert's or supervisor's decision on a task."""
 
     decision: Literal["approve", "reject", "deficient", "score", "uphold", "dismiss", "return", "report"]
-    deficiencies: list[str] = Field(default_factory=list, max_length=100, description="for `deficient`: every item")
-    scores: dict[str, float] = Field(default_factory=dict, description="for expert evaluation: aspect → 0–100")
-    reason: str = Field("", max_length=5000)
+    deficiencies: list[Annotated[Text, StringConstraints(max_length=500)]] = Field(
+        default_factory=list, max_length=100, description="for `deficient`: every item (≤ 500 characters each)")
+    scores: dict[Annotated[str, StringConstraints(max_length=40)], float] = Field(
+        default_factory=dict, max_length=MAX_SCORE_ASPECTS, description="for expert evaluation: aspect → 0–100")
+    reason: Text = Field("", max_length=5000)
     version: Optional[int] = Field(None, ge=0, le=MAX_ID, description="the task version you saw (optimistic locking)")
 
 

@@ -33,6 +33,8 @@ class HumanTask(SQLModel, table=True):
     role: str
     jurisdiction: str = Field(max_length=6)
     assignee_id: Optional[int] = Field(default=None, foreign_key="user_account.id", index=True)
+    # drawn: the seat belongs to whoever the draw named; released, it is drawn again, never pooled
+    assignment: str = "pool"  # pool | drawn
     status: str = "open"  # open | claimed | decided | cancelled
     created_on: dt.date
     due_working_days: int

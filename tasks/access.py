@@ -63,9 +63,19 @@ def inbox_filter(user: User):  # noqa: ANN201 - a SQL condition
             prefix += "0"
         return (HumanTask.role == "officer") & HumanTask.jurisdiction.startswith(prefix)
     if user.role in ("expert", "supervisor"):
+        # their own seats, and pooled tasks nobody holds; a drawn seat is never in a pool
         return (HumanTask.role == user.role) & or_(HumanTask.assignee_id == user.id,
-                                                   (HumanTask.assignee_id.is_(None)) & (HumanTask.status == "open"))
+                                                   (HumanTask.assignee_id.is_(None)) & (HumanTask.status == "open")
+                                                   & (HumanTask.assignment == "pool"))
     return HumanTask.id < 0  # nobody else has an inbox
+
+
+def visible_task_for_officer(session: Session, user: User, task_id: int) -> HumanTask:
+    """Any task of a case the officer's centre handles (a vacant drawn seat is redrawn by them)."""
+    task = session.get(HumanTask, task_id)
+    if task is None or not officer_covers(user, task.jurisdiction):
+        raise NotFound(f"task {task_id} does not exist")
+    return task
 
 
 def visible_task(session: Session, user: User, task_id: int) -> HumanTask:

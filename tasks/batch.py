@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from sqlmodel import Session, select
@@ -83,26 +82,29 @@ def set_step(session: Session, *, plan_id: int, status: str, step: str, only_fro
 
 
 def draw_supervision(session: Session, *, plan_id: int) -> dict[str, Any]:
-    """双随机: pick batches and supervisors at random, from a recorded seed so the draw can be re-run."""
+    """双随机: whether the batch is checked and by whom, drawn with a secret seed whose commitment is
+    in the audit trail (an enterprise cannot predict, and so cannot dodge, the check)."""
+    from policy import draws as draw_rules
+    from tasks import draws
+
     plan = get_plan(session, plan_id)
     if plan.supervised is not None:
-        return {"supervised": plan.supervised, "supervisor_id": plan.supervisor_id, "seed": plan.supervision_seed}
+        return {"supervised": plan.supervised, "supervisor_id": plan.supervisor_id}
     profile = get_profile(plan.profile_code)
-    seed = f"plan:{plan.id}:{plan.filed_on.isoformat()}"
-    rng = random.Random(seed)
-    supervised = rng.random() < profile.supervision_rate
-    supervisor_id = None
-    if supervised:
-        pool = sorted(session.exec(select(User.id).where(User.role == "supervisor",
-                                                         (User.institution_id.is_(None)) |
-                                                         (User.institution_id != plan.institution_id))).all())
-        supervisor_id = rng.choice(pool) if pool else None
-    plan.supervised, plan.supervisor_id, plan.supervision_seed = supervised, supervisor_id, seed
+    pool = sorted(session.exec(select(User.id).where(User.role == "supervisor",
+                                                     (User.institution_id.is_(None)) |
+                                                     (User.institution_id != plan.institution_id))).all())
+    seed = draw_rules.new_seed()
+    supervised, supervisor_id = draw_rules.draw_supervision(seed, profile.supervision_rate, pool)
+    record = draws.record(session, case_type="plan", case_id=plan_id, purpose="quality_supervision", seed=seed,
+                          candidates=pool, result={"supervised": supervised, "supervisor_id": supervisor_id,
+                                                   "rate": profile.supervision_rate})
+    plan.supervised, plan.supervisor_id, plan.supervision_draw_id = supervised, supervisor_id, record.id
     session.add(plan)
     audit.record(session, case_type="plan", case_id=plan_id, action="supervision_drawn",
-                 after={"supervised": supervised, "supervisor_id": supervisor_id, "seed": seed,
+                 after={"supervised": supervised, "supervisor_id": supervisor_id, "draw_id": record.id,
                         "rate": profile.supervision_rate})
-    return {"supervised": supervised, "supervisor_id": supervisor_id, "seed": seed}
+    return {"supervised": supervised, "supervisor_id": supervisor_id}
 
 
 def open_results_window(session: Session, *, plan_id: int) -> None:

@@ -80,8 +80,11 @@ def ensure_may_act(session: Session, task: HumanTask, user: User) -> None:
 
 
 def decide(session: Session, *, task: HumanTask, user: User, body: DecisionIn) -> HumanTask:
+    """The same rule for the API and the dashboard: only the person holding the claim decides."""
     if task.status == "claimed" and task.assignee_id not in (None, user.id):
         raise human_tasks.TaskConflict(f"该待办已由他人领取 / task {task.id} is claimed by someone else")
+    if task.status == "open":
+        raise human_tasks.TaskConflict(f"请先领取此待办再作决定 / claim task {task.id} before deciding it")
     problems = decision_problems(task, body) + separation_problems(session, task, user)
     if problems:
         raise Problems(problems)

@@ -10,6 +10,7 @@ with the template version and the certificate's status.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import io
@@ -204,34 +205,69 @@ def render_batch(session: Session, *, plan_id: int, data_dir: Path, base_url: st
 # -- holder links ----------------------------------------------------------------
 
 
-def _secret(data_dir: Path) -> bytes:
-    path = data_dir / "secrets" / "holder-links.key"
-    if not path.exists():
-        import secrets
+def holder_token(data_dir: Path, certificate: Certificate, *, expires_on: dt.date) -> str:
+    """`<expiry as days since 1970>.<link version>.<signature>`: the link says until when it is valid
+    and which generation of links it belongs to; raising the certificate's link version revokes all."""
+    from tasks.keys import server_key
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(secrets.token_bytes(32))
-        path.chmod(0o600)
+    days = (expires_on - dt.date(1970, 1, 1)).days
+    message = f"{certificate.number}|{days}|{certificate.holder_link_version}".encode()
+    signature = hmac.new(server_key(data_dir, "holder-links"), message, hashlib.sha256).hexdigest()[:32]
+    return f"{days}.{certificate.holder_link_version}.{signature}"
+
+
+def holder_token_problem(data_dir: Path, certificate: Certificate, token: str, *, today: dt.date) -> str | None:
+    """Why a holder's link does not open this certificate, or None when it does."""
+    try:
+        days_text, version_text, _ = token.split(".")
+        days, version = int(days_text), int(version_text)
+        expires_on = dt.date(1970, 1, 1) + dt.timedelta(days=days)
+    except (ValueError, OverflowError):
+        return "invalid"
+    if version != certificate.holder_link_version:
+        return "invalid"  # a revoked generation looks like any forged link
+    expected = holder_token(data_dir, certificate, expires_on=expires_on)
+    if not hmac.compare_digest(expected.encode(), token.encode()):
+        return "invalid"
+    if expires_on < today:
+        return "expired"
+    if certificate.status != "valid":
+        return "revoked"
+    return None
+
+
+def revoke_holder_links(session: Session, certificate: Certificate, *, user) -> Certificate:  # noqa: ANN001
+    from tasks import audit
+
+    certificate.holder_link_version += 1
+    session.add(certificate)
+    audit.record(session, case_type="certificate", case_id=certificate.id, action="holder_links_revoked",
+                 actor_id=user.id, actor_role=user.role, after={"holder_link_version": certificate.holder_link_version})
+    return certificate
+
+
+def _cached_pdf(data_dir: Path, kind: str, template: str, name: str, model: dict[str, Any]) -> bytes:
+    """Receipts and notices: rendered once per content (the key is a digest of the view-model and
+    the template version, so a changed fact renders anew and nothing stale is served)."""
+    import json
+
+    digest = hashlib.sha256(json.dumps([TEMPLATE_VERSION, model], sort_keys=True, ensure_ascii=False,
+                                       default=str).encode()).hexdigest()[:24]
+    path = data_dir / "documents" / kind / f"{digest}.pdf"
+    if not path.exists():
+        _write_atomically(path, renderer().pdf(template, **{name: model}))
     return path.read_bytes()
 
 
-def holder_token(data_dir: Path, number: str) -> str:
-    return hmac.new(_secret(data_dir), number.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def holder_token_valid(data_dir: Path, number: str, token: str) -> bool:
-    return hmac.compare_digest(holder_token(data_dir, number), token)
-
-
-def receipt_pdf(session: Session, filing: FilingApplication) -> bytes:
+def receipt_pdf(session: Session, filing: FilingApplication, *, data_dir: Path) -> bytes:
     if filing.receipt_number is None:
         raise NotFound(f"filing {filing.id} has no receipt yet")
-    return renderer().pdf("receipt.html", r=receipt_model(session, filing))
+    return _cached_pdf(data_dir, "receipts", "receipt.html", "r", receipt_model(session, filing))
 
 
-def notice_pdf(session: Session, filing: FilingApplication, round_no: int) -> bytes:
+def notice_pdf(session: Session, filing: FilingApplication, round_no: int, *, data_dir: Path) -> bytes:
     notice = session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing.id,
                                                          DeficiencyNotice.round == round_no)).first()
     if notice is None:
         raise NotFound(f"filing {filing.id} has no deficiency notice of round {round_no}")
-    return renderer().pdf("notice.html", n=notice_model(filing, notice))
+    return _cached_pdf(data_dir, "notices", "notice.html", "n", notice_model(filing, notice))

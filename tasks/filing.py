@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
 from typing import Any
 
 from sqlmodel import Session, func, select
@@ -22,6 +21,7 @@ from policy.levels import Level
 from policy.numbering import next_institution_segment
 from policy.occupations import Occupation
 from policy.profiles import ProvinceProfile, get_profile, profile_for_region
+from policy.regions import within_jurisdiction
 from tasks import audit
 from tasks.errors import Conflict, NotFound, Problems
 from tasks.human_tasks import wake
@@ -79,29 +79,17 @@ def submit_filing(session: Session, *, applicant: User, form: FilingCreate) -> F
     blocking = [v for v in violations if v.code not in CORRECTABLE]
     if blocking:
         raise Problems(blocking)
-    credit_code = form.credit_code.upper()
-    institution = session.exec(select(Institution).where(Institution.credit_code == credit_code)).first()
-    if applicant.institution_id is not None and (institution is None or institution.id != applicant.institution_id):
-        raise Problems([Violation("enterprise.not_yours", "credit_code",
-                                  "该统一社会信用代码不属于您的机构 / this credit code is not your institution's")])
+    institution = applicant_institution(session, applicant=applicant, form=form, profile=profile)
     now = wall_now()
-    if institution is None:
-        institution = Institution(name=form.enterprise_name, credit_code=credit_code, kind=form.institution_kind,
-                                  region_code=form.region_code, profile_code=profile.code, created_at=now)
-        session.add(institution)
-        session.flush()
-    else:
-        if institution.status == "registered":
-            raise Conflict(f"institution {institution.id} is registered already (segment {institution.segment})")
-        active = session.exec(select(FilingApplication).where(FilingApplication.institution_id == institution.id,
-                                                              FilingApplication.status.in_(ACTIVE_STATES))).first()
-        if active is not None:
-            raise Conflict(f"filing {active.id} of this enterprise is still in progress ({active.status})")
-    if applicant.institution_id is None:
-        applicant.institution_id = institution.id
-        session.add(applicant)
+    if institution.status == "registered":
+        raise Conflict(f"institution {institution.id} is registered already (segment {institution.segment})")
+    active = session.exec(select(FilingApplication).where(FilingApplication.institution_id == institution.id,
+                                                          FilingApplication.status.in_(ACTIVE_STATES))).first()
+    if active is not None:  # the applicant's own institution: telling its filing apart is no disclosure
+        raise Conflict(f"your filing {active.id} is still in progress ({active.status})")
+    # the handling centre follows the institution's registered region, never the form
     filing = FilingApplication(institution_id=institution.id, applicant_id=applicant.id, profile_code=profile.code,
-                               region_code=form.region_code, form=data, created_at=now, updated_at=now)
+                               region_code=institution.region_code, form=data, created_at=now, updated_at=now)
     session.add(filing)
     session.flush()
     for occupation in form.occupations:
@@ -114,6 +102,78 @@ def submit_filing(session: Session, *, applicant: User, form: FilingCreate) -> F
     audit.record(session, case_type="filing", case_id=filing.id, action="filing_submitted", actor_id=applicant.id,
                  actor_role=applicant.role, after={"institution_id": institution.id, "profile": profile.code})
     return filing
+
+
+def applicant_institution(session: Session, *, applicant: User, form: FilingCreate,
+                          profile: ProvinceProfile) -> Institution:
+    """The institution this filing is for, by the account's binding, never by the form.
+
+    - A bound account files for its institution only: the credit code must be that institution's,
+      and the region its registered region (a change of region is recorded by the centre).
+    - An unbound account may create a new institution for a credit code that no institution holds,
+      registered in a region inside the code's registration authority's city, and is bound to it.
+      A credit code held already needs the centre to bind the account (`certflow users bind`)."""
+    credit_code = form.credit_code.upper()
+    if applicant.institution_id is not None:
+        institution = session.get(Institution, applicant.institution_id)
+        if institution is None or institution.credit_code != credit_code:
+            raise Problems([Violation("enterprise.not_yours", "credit_code",
+                                      "该统一社会信用代码不属于您的机构 / this credit code is not your institution's")])
+        if form.region_code != institution.region_code:
+            raise Problems([Violation("enterprise.region_not_registered", "region_code",
+                                      f"注册地须为登记的 {institution.region_code}；注册地变更由省级中心登记 / "
+                                      f"the registered region is {institution.region_code}; a change of region "
+                                      f"is recorded by the provincial centre")])
+        return institution
+    if session.exec(select(Institution.id).where(Institution.credit_code == credit_code)).first() is not None:
+        raise Problems([Violation("enterprise.credit_code_held", "credit_code",
+                                  "该统一社会信用代码已有机构登记，请联系省级中心核实身份后绑定账户 / an institution "
+                                  "holds this credit code already: the provincial centre binds accounts to it "
+                                  "after checking identity")])
+    authority = credit_code[2:8]
+    national = authority.startswith("10")  # registered by the national authority: no local city to compare
+    if not national and not within_jurisdiction(form.region_code, authority[:4] + "00"):
+        raise Problems([Violation("enterprise.region_not_credit_code", "region_code",
+                                  f"注册地 {form.region_code} 与信用代码登记机关 {authority} 不在同一地市；迁址企业请联系省级中心"
+                                  f"登记注册地 / {form.region_code} is not in the city of the code's registration "
+                                  f"authority ({authority}); the provincial centre records a moved institution")])
+    institution = Institution(name=form.enterprise_name, credit_code=credit_code, kind=form.institution_kind,
+                              region_code=form.region_code, profile_code=profile.code, created_at=wall_now())
+    session.add(institution)
+    session.flush()
+    applicant.institution_id = institution.id
+    session.add(applicant)
+    audit.record(session, case_type="user", case_id=applicant.id, action="institution_bound",
+                 actor_id=applicant.id, actor_role=applicant.role,
+                 after={"institution_id": institution.id, "reason": "created by the account's first filing"})
+    return institution
+
+
+def change_registered_region(session: Session, *, institution_id: int, region_code: str, reason: str,
+                             actor: User) -> Institution:
+    """注册地变更: an explicit, audited act of the provincial centre (or an administrator); later
+    filings and plans are handled where the institution is now registered."""
+    from policy.regions import is_region_code
+    from tasks.accounts import _may_manage
+
+    institution = session.get(Institution, institution_id)
+    if institution is None or not _may_manage(actor, institution.region_code):
+        raise NotFound(f"institution {institution_id} does not exist")
+    problems = []
+    if not is_region_code(region_code):
+        problems.append(Violation("institution.region_code", "region_code", f"{region_code} 不是行政区划代码"))
+    elif region_code[:2] != institution.region_code[:2] or not _may_manage(actor, region_code):
+        problems.append(Violation("institution.region_outside_province", "region_code",
+                                  "跨省迁移须重新备案 / a move to another province is a new filing there"))
+    if problems:
+        raise Problems(problems)
+    before = {"region_code": institution.region_code}
+    institution.region_code = region_code
+    session.add(institution)
+    audit.record(session, case_type="institution", case_id=institution.id, action="registered_region_changed",
+                 actor_id=actor.id, actor_role=actor.role, before=before,
+                 after={"region_code": region_code, "reason": reason})
+    return institution
 
 
 def _add_materials(session: Session, filing_id: int, round_no: int, materials, now: dt.datetime) -> None:  # noqa: ANN001
@@ -190,19 +250,31 @@ def resubmission_received(session: Session, *, filing_id: int, round_no: int) ->
     return notice is not None and notice.resubmitted_at is not None
 
 
-def pick_expert_panel(session: Session, *, filing_id: int, size: int, exclude: set[int]) -> list[int | None]:
-    """A seeded random panel of experts (recorded in the audit so the draw can be checked), never
-    the officers who accepted the application nor anyone employed by the applying institution.
-    Seats without an available expert stay open for any expert to claim."""
+def eligible_experts(session: Session, *, filing_id: int, exclude: set[int]) -> list[int]:
+    """Experts who may sit on this filing's panel: never the officers who accepted it, the applicant,
+    or anyone employed by the applying institution (回避)."""
     filing = _get(session, filing_id)
-    # 回避: nobody employed by the applying institution sits on its panel
-    experts = sorted(session.exec(select(User.id).where(
-        User.role == "expert", (User.institution_id.is_(None)) | (User.institution_id != filing.institution_id))).all())
-    eligible = [e for e in experts if e not in exclude and e != filing.applicant_id]
-    seed = f"filing:{filing_id}:panel"
-    chosen: list[int | None] = random.Random(seed).sample(eligible, min(size, len(eligible)))
-    chosen += [None] * (size - len(chosen))
-    return chosen
+    experts = session.exec(select(User.id).where(
+        User.role == "expert", (User.institution_id.is_(None)) | (User.institution_id != filing.institution_id))).all()
+    return sorted(e for e in experts if e not in exclude and e != filing.applicant_id)
+
+
+def pick_expert_panel(session: Session, *, filing_id: int, size: int, exclude: set[int]) -> list[int | None]:
+    """A random panel drawn with a secret seed (its commitment in the audit trail). The first call
+    draws; a replay finds the recorded draw. Seats without an available expert stay open."""
+    from models.cases import DrawRecord
+    from policy import draws as draw_rules
+    from tasks import draws
+
+    recorded = session.exec(select(DrawRecord).where(DrawRecord.case_type == "filing", DrawRecord.case_id == filing_id,
+                                                     DrawRecord.purpose == "expert_panel")).first()
+    if recorded is None:
+        eligible = eligible_experts(session, filing_id=filing_id, exclude=exclude)
+        seed = draw_rules.new_seed()
+        recorded = draws.record(session, case_type="filing", case_id=filing_id, purpose="expert_panel", seed=seed,
+                                candidates=eligible, result={"chosen": draw_rules.draw_panel(seed, eligible, size)})
+    chosen: list[int | None] = list(recorded.result["chosen"])
+    return chosen + [None] * (size - len(chosen))
 
 
 def panel_passes(session: Session, *, filing_id: int, task_keys: list[str]) -> tuple[bool, float]:

@@ -22,8 +22,9 @@ class TaskConflict(Exception):
 
 def ensure_task(session: Session, *, key: str, case_type: str, case_id: int, step: str, role: str,
                 jurisdiction: str, due_working_days: int, flow_run_id: str | None,
-                assignee_id: int | None = None, start_day_counts: bool = False) -> HumanTask:
-    """The task with this key, created on first call (a replayed flow finds the same task)."""
+                assignee_id: int | None = None, start_day_counts: bool = False, drawn: bool = False) -> HumanTask:
+    """The task with this key, created on first call (a replayed flow finds the same task).
+    `drawn`: the seat was filled (or left vacant) by a random draw; it never goes to a pool."""
     existing = session.exec(select(HumanTask).where(HumanTask.key == key)).first()
     if existing is not None:
         if flow_run_id and existing.flow_run_id != flow_run_id:
@@ -34,6 +35,7 @@ def ensure_task(session: Session, *, key: str, case_type: str, case_id: int, ste
     due = load_calendar(session).add(today, due_working_days, start_day_counts=start_day_counts)
     task = HumanTask(key=key, case_type=case_type, case_id=case_id, step=step, role=role, jurisdiction=jurisdiction,
                      assignee_id=assignee_id, status="claimed" if assignee_id else "open", created_on=today,
+                     assignment="drawn" if drawn or assignee_id else "pool",
                      start_day_counts=start_day_counts,
                      due_working_days=due_working_days, due_date=due.date, due_provisional=due.provisional, flow_run_id=flow_run_id, created_at=wall_now())
     task, inserted = insert_once(session, task,
@@ -76,11 +78,25 @@ def claim(session: Session, task: HumanTask, *, user_id: int, role: str) -> Huma
 
 
 def release(session: Session, task: HumanTask, *, user_id: int, role: str) -> HumanTask:
+    """Give a claimed task back. A pooled task returns to its pool; a drawn seat is drawn again
+    (the person releasing it cannot hand it to anyone: see tasks/seats.py)."""
     if task.status != "claimed" or task.assignee_id != user_id:
         raise TaskConflict(f"task {task.id} is not claimed by you")
     _guarded_update(session, task, ("claimed",), status="open", assignee_id=None)
     audit.record(session, case_type=task.case_type, case_id=task.case_id, action=f"task_released:{task.step}",
                  actor_id=user_id, actor_role=role, after={"task_id": task.id})
+    if task.assignment == "drawn":
+        from tasks import seats
+
+        seats.redraw(session, task, released_by=user_id)
+    return task
+
+
+def assign(session: Session, task: HumanTask, *, assignee_id: int) -> HumanTask:
+    """Put a drawn seat with the person the draw named."""
+    _guarded_update(session, task, ("open",), status="claimed", assignee_id=assignee_id)
+    audit.record(session, case_type=task.case_type, case_id=task.case_id, action=f"task_assigned:{task.step}",
+                 after={"task_id": task.id, "assignee_id": assignee_id})
     return task
 
 

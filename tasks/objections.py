@@ -9,36 +9,97 @@ from models.accounts import User
 from models.cases import Candidate, EvaluationPlan, FilingApplication, Objection
 from models.schemas import ObjectionCreate
 from models.workflow import HumanTask
+from policy.eligibility import Violation
 from policy.profiles import get_profile
 from tasks import audit
-from tasks.errors import Conflict, NotFound
+from tasks.errors import Conflict, NotFound, Problems
 from tasks.human_tasks import ensure_task
 
+MAX_PER_PERSON = 3  # objections one person may raise on one case in all (one open at a time)
 
 
 def raise_objection(session: Session, *, case_type: str, case_id: int, user: User, body: ObjectionCreate) -> Objection:
+    """公示异议: anyone signed in may object while a case is publicised (publicity is public); a case
+    that is not publicised is answered as unknown to whoever may not see it otherwise."""
     case = session.get(FilingApplication if case_type == "filing" else EvaluationPlan, case_id)
-    if case is None:
-        raise NotFound(f"{case_type} {case_id} does not exist")
     today = business_today(session)
-    if case.status != "publicity" or case.publicity_start is None or not (
-            case.publicity_start <= today <= (case.publicity_end or today)):
+    in_publicity = case is not None and case.status == "publicity" and case.publicity_start is not None and (
+        case.publicity_start <= today <= (case.publicity_end or today))
+    if not in_publicity:
+        if case is None or not _may_see(session, user, case_type, case_id):
+            raise NotFound(f"{case_type} {case_id} does not exist")
         raise Conflict(f"{case_type} {case_id} is not in its publicity period"
                        + (f" ({case.publicity_start} – {case.publicity_end})" if case.publicity_start else ""))
     if body.candidate_id is not None:
         candidate = session.get(Candidate, body.candidate_id)
         if case_type != "plan" or candidate is None or candidate.plan_id != case_id:
             raise NotFound(f"candidate {body.candidate_id} is not in this batch")
+    mine = session.exec(select(Objection).where(Objection.case_type == case_type, Objection.case_id == case_id,
+                                                Objection.raised_by == user.id)).all()
+    still_open = [o for o in mine if (t := session.exec(select(HumanTask.status).where(
+        HumanTask.key == f"objection:{o.id}")).first()) in ("open", "claimed")]
+    if still_open:
+        raise Conflict(f"您对此案件的异议 {still_open[0].id} 尚在调查中，调查结束前不能再提 / your objection "
+                       f"{still_open[0].id} on this case is still being investigated")
+    if len(mine) >= MAX_PER_PERSON:
+        raise Conflict(f"每人对同一案件最多提出 {MAX_PER_PERSON} 次异议 / at most {MAX_PER_PERSON} objections "
+                       f"per person and case")
     objection = Objection(case_type=case_type, case_id=case_id, candidate_id=body.candidate_id, raised_by=user.id,
-                          text=body.text, raised_at=wall_now())
+                          text=body.text, contact=body.contact, raised_at=wall_now())
     session.add(objection)
     session.flush()
+    # the investigation has its own working-day budget and SLA clock: an objection cannot hold a
+    # case longer than that without the centre's lead being told
     ensure_task(session, key=f"objection:{objection.id}", case_type=case_type, case_id=case_id,
                 step="objection_investigation", role="officer", jurisdiction=case.region_code,
                 due_working_days=get_profile(case.profile_code).sla["objection_investigation"].budget, flow_run_id=case.flow_run_id)
     audit.record(session, case_type=case_type, case_id=case_id, action="objection_raised", actor_id=user.id,
                  actor_role=user.role, after={"objection_id": objection.id, "candidate_id": body.candidate_id})
     return objection
+
+
+def _may_see(session: Session, user: User, case_type: str, case_id: int) -> bool:
+    from tasks import access
+
+    try:
+        access.visible_case(session, user, case_type, case_id)
+    except NotFound:
+        return False
+    return True
+
+
+def same_text(text: str) -> str:
+    """Objections count as identical when their words are (spacing and case aside)."""
+    return " ".join(text.split()).casefold()
+
+
+def dismiss_identical(session: Session, *, case_type: str, case_id: int, objection_ids: list[int], reason: str,
+                      officer: User) -> list[HumanTask]:
+    """One decision for a batch of identical objections (a campaign of copies): each investigation
+    is claimed and dismissed with the same reason, each recorded as its own decision."""
+    from models.schemas import DecisionIn
+    from tasks import decisions, human_tasks
+
+    rows = session.exec(select(Objection).where(Objection.id.in_(objection_ids), Objection.case_type == case_type,
+                                                Objection.case_id == case_id)).all()
+    found = {o.id for o in rows}
+    missing = [i for i in objection_ids if i not in found]
+    if missing:
+        raise NotFound(f"objection {missing[0]} is not on this case")
+    if len({same_text(o.text) for o in rows}) > 1:
+        raise Problems([Violation("objections.not_identical", "objection_ids",
+                                  "只能批量驳回内容相同的异议 / only identical objections are dismissed together")])
+    decided = []
+    for objection in rows:
+        task = human_tasks.get_by_key(session, f"objection:{objection.id}")
+        if task is None or task.status not in human_tasks.OPEN_STATES:
+            raise Conflict(f"objection {objection.id} is investigated already")
+        human_tasks.claim(session, task, user_id=officer.id, role=officer.role)
+        decided.append(decisions.decide(session, task=task, user=officer,
+                                        body=DecisionIn(decision="dismiss", reason=reason)))
+    audit.record(session, case_type=case_type, case_id=case_id, action="objections_dismissed_together",
+                 actor_id=officer.id, actor_role=officer.role, after={"objection_ids": sorted(found), "reason": reason})
+    return decided
 
 
 def _with_tasks(session: Session, case_type: str, case_id: int) -> list[tuple[Objection, HumanTask | None]]:

@@ -210,23 +210,35 @@ def notification(session: Session, breach: SlaBreach) -> dict[str, Any]:
     }
 
 
-def deliver(session: Session, notifier, *, limit: int = 100) -> int:  # noqa: ANN001
-    """Send each breach's escalation once; a failed send stays for the next tick (at least once)."""
-    pending = session.exec(select(SlaBreach).where(SlaBreach.notified_at.is_(None), SlaBreach.notify_attempts < 20)
-                           .order_by(SlaBreach.id).limit(limit)).all()
+def deliver(database_url: str, notifier, *, limit: int = 100) -> int:  # noqa: ANN001
+    """Send each breach's escalation once; a failed send stays for the next tick (at least once).
+
+    No network call inside a transaction: what to send is read in a snapshot, each send happens
+    with no lock held, and its outcome is written in a short transaction of its own (a slow
+    webhook or mail server used to hold SQLite's write lock and stall every other writer)."""
+    from models.db import session_scope
+
+    with session_scope(database_url, readonly=True) as session:
+        pending = session.exec(select(SlaBreach).where(SlaBreach.notified_at.is_(None), SlaBreach.notify_attempts < 20)
+                               .order_by(SlaBreach.id).limit(limit)).all()
+        outbox = [(breach.id, notification(session, breach)) for breach in pending]
     sent = 0
-    for breach in pending:
+    for breach_id, message in outbox:
         try:
-            notifier.send(notification(session, breach))
+            notifier.send(message)
         except Exception as failure:  # noqa: BLE001 - any transport error: keep it for a retry
-            breach.notify_attempts += 1
-            breach.notify_error = str(failure)[:500]
-            log.warning("SLA notification %s failed: %s", breach.id, failure)
+            error = str(failure)[:500]
+            log.warning("SLA notification %s failed: %s", breach_id, failure)
         else:
-            breach.notified_at, breach.notify_error = wall_now(), None
-            breach.notify_attempts += 1
+            error = None
             sent += 1
-        session.add(breach)
+        with session_scope(database_url) as session:
+            breach = session.get(SlaBreach, breach_id)
+            breach.notify_attempts += 1
+            breach.notify_error = error
+            if error is None:
+                breach.notified_at = wall_now()
+            session.add(breach)
     return sent
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from certflow.clock import business_today
+from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import (
     Candidate, Certificate, DeficiencyNotice, EvaluationPlan, FilingApplication, Institution, InstitutionOccupation,
@@ -54,19 +55,73 @@ def task_view(session: Session, task: HumanTask, today: Today | None = None) -> 
     }
 
 
-def history(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
+# What the applicant is not shown (POLICY: draws and who was drawn stay with the centre until the
+# check has happened; panel members and their individual sheets are never shown to the applicant).
+HIDDEN_FROM_APPLICANT_STEPS = {"quality_supervision"}
+ANONYMOUS_TO_APPLICANT_STEPS = {"expert_evaluation"}
+APPLICANT_DECISION_STEPS = {"acceptance", "results_review", "objection_investigation"}  # decisions addressed to them
+HIDDEN_FROM_APPLICANT_ACTIONS = {"draw_made", "supervision_drawn"}
+NEUTRAL_INCIDENT = "国家系统暂时无法完成此操作，中心正在处理 / the national system has not completed this yet; the centre is on it"
+
+
+def for_applicant(viewer: User | None) -> bool:
+    return viewer is not None and viewer.role == "enterprise"
+
+
+def _step_of(action: str) -> str:
+    return action.split(":", 1)[1] if ":" in action else ""
+
+
+def history(session: Session, case_type: str, case_id: int, *, viewer: User | None = None) -> list[dict[str, Any]]:
     events = session.exec(select(AuditEvent).where(AuditEvent.case_type == case_type, AuditEvent.case_id == case_id)
                           .order_by(AuditEvent.id)).all()
-    return [{"action": e.action, "actor_id": e.actor_id, "actor_role": e.actor_role,
-             "business_time": iso(e.business_time), "wall_time": iso(e.wall_time), "before": e.before, "after": e.after}
-            for e in events]
+    applicant = for_applicant(viewer)
+    shown = []
+    for e in events:
+        entry = {"action": e.action, "actor_id": e.actor_id, "actor_role": e.actor_role,
+                 "business_time": iso(e.business_time), "wall_time": iso(e.wall_time), "before": e.before,
+                 "after": e.after}
+        if applicant:
+            step = _step_of(e.action)
+            if e.action in HIDDEN_FROM_APPLICANT_ACTIONS or step in HIDDEN_FROM_APPLICANT_STEPS:
+                continue
+            if step in ANONYMOUS_TO_APPLICANT_STEPS or e.actor_role in ("expert", "supervisor"):
+                entry.update(actor_id=None, before=None, after=None)
+        shown.append(entry)
+    return shown
 
 
-def _case_tasks(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
+def _case_tasks(session: Session, case_type: str, case_id: int, viewer: User | None = None) -> list[dict[str, Any]]:
     tasks = session.exec(select(HumanTask).where(HumanTask.case_type == case_type, HumanTask.case_id == case_id)
                          .order_by(HumanTask.id)).all()
     today = Today(session)
-    return [task_view(session, t, today) for t in tasks]
+    if not for_applicant(viewer):
+        return [task_view(session, t, today) for t in tasks]
+    shown = []
+    for task in tasks:
+        if task.step in HIDDEN_FROM_APPLICANT_STEPS:
+            continue
+        view = task_view(session, task, today)
+        view["assignee_id"] = None
+        if task.step not in APPLICANT_DECISION_STEPS:
+            view["decision_payload"] = None
+        shown.append(view)
+    return shown
+
+
+def _expert_panel(session: Session, filing_id: int) -> dict[str, Any] | None:
+    """The panel's result and the reasons given, without who gave them (for the applicant)."""
+    result = session.exec(select(AuditEvent).where(AuditEvent.case_type == "filing", AuditEvent.case_id == filing_id,
+                                                   AuditEvent.action == "expert_panel_result")
+                          .order_by(AuditEvent.id.desc())).first()
+    if result is None:
+        return None
+    sheets = session.exec(select(HumanTask).where(HumanTask.case_type == "filing", HumanTask.case_id == filing_id,
+                                                  HumanTask.step == "expert_evaluation",
+                                                  HumanTask.status == "decided")).all()
+    reasons = sorted({(t.decision_payload or {}).get("reason", "") for t in sheets} - {""})
+    return {"passed": (result.after or {}).get("passed"), "mean_score": (result.after or {}).get("mean_score"),
+            "reasons": reasons}
 
 
 def _timers(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
@@ -76,15 +131,35 @@ def _timers(session: Session, case_type: str, case_id: int) -> list[dict[str, An
              "provisional": t.provisional, "status": t.status} for t in timers]
 
 
-def _objections(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
+def _objections(session: Session, case_type: str, case_id: int, viewer: User | None = None) -> list[dict[str, Any]]:
     rows = session.exec(select(Objection).where(Objection.case_type == case_type, Objection.case_id == case_id)).all()
-    return [{"id": o.id, "text": o.text, "candidate_id": o.candidate_id, "raised_at": iso(o.raised_at),
-             "outcome": o.outcome} for o in rows]
+    views = [{"id": o.id, "text": o.text, "candidate_id": o.candidate_id, "raised_at": iso(o.raised_at),
+              "outcome": o.outcome} for o in rows]
+    if not for_applicant(viewer):  # the centre sees who objected and how to reach them; the applicant does not
+        for view, o in zip(views, rows):
+            view.update(raised_by=o.raised_by, contact=o.contact)
+    return views
 
 
-def _incidents(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
+def _incidents(session: Session, case_type: str, case_id: int, viewer: User | None = None) -> list[dict[str, Any]]:
     rows = session.exec(select(Incident).where(Incident.case_type == case_type, Incident.case_id == case_id)).all()
+    if for_applicant(viewer):  # an external system's raw error is for operations, not the applicant
+        return [{"id": i.id, "kind": i.kind, "status": i.status, "message": NEUTRAL_INCIDENT} for i in rows]
     return [{"id": i.id, "kind": i.kind, "status": i.status, "attempts": i.attempts, "error": i.error} for i in rows]
+
+
+def _supervision(session: Session, plan: EvaluationPlan, viewer: User | None) -> dict[str, Any] | None:
+    if not for_applicant(viewer):
+        return {"supervised": plan.supervised, "supervisor_id": plan.supervisor_id, "draw_id": plan.supervision_draw_id}
+    # the enterprise learns nothing of the draw before the supervision has taken place
+    if plan.supervised:
+        report = session.exec(select(HumanTask).where(HumanTask.case_type == "plan", HumanTask.case_id == plan.id,
+                                                      HumanTask.step == "quality_supervision",
+                                                      HumanTask.status == "decided")).first()
+        return {"supervised": True, "report": (report.decision_payload or {}).get("reason")} if report else None
+    if plan.supervised is False and plan.evaluation_end < business_today(session):
+        return {"supervised": False}
+    return None
 
 
 def filing_summary(filing: FilingApplication) -> dict[str, Any]:
@@ -95,7 +170,8 @@ def filing_summary(filing: FilingApplication) -> dict[str, Any]:
             "created_at": iso(filing.created_at), "href": f"/api/v1/filings/{filing.id}"}
 
 
-def filing_view(session: Session, filing: FilingApplication, *, with_history: bool = True) -> dict[str, Any]:
+def filing_view(session: Session, filing: FilingApplication, *, viewer: User | None = None,
+                with_history: bool = True) -> dict[str, Any]:
     institution = session.get(Institution, filing.institution_id)
     notices = session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing.id)
                            .order_by(DeficiencyNotice.round)).all()
@@ -109,16 +185,19 @@ def filing_view(session: Session, filing: FilingApplication, *, with_history: bo
                        "provisional": filing.publicity_provisional} if filing.publicity_start else None),
         "receipt_number": filing.receipt_number, "segment": institution.segment if institution else None,
         "outcome_reason": filing.outcome_reason, "flow_run_id": filing.flow_run_id,
-        "tasks": _case_tasks(session, "filing", filing.id), "timers": _timers(session, "filing", filing.id),
-        "objections": _objections(session, "filing", filing.id), "incidents": _incidents(session, "filing", filing.id),
+        "expert_panel": _expert_panel(session, filing.id),
+        "tasks": _case_tasks(session, "filing", filing.id, viewer), "timers": _timers(session, "filing", filing.id),
+        "objections": _objections(session, "filing", filing.id, viewer),
+        "incidents": _incidents(session, "filing", filing.id, viewer),
         "created_at": iso(filing.created_at), "updated_at": iso(filing.updated_at),
     }
     if with_history:
-        view["history"] = history(session, "filing", filing.id)
+        view["history"] = history(session, "filing", filing.id, viewer=viewer)
     return view
 
 
-def plan_view(session: Session, plan: EvaluationPlan, *, with_history: bool = True) -> dict[str, Any]:
+def plan_view(session: Session, plan: EvaluationPlan, *, viewer: User | None = None,
+              with_history: bool = True) -> dict[str, Any]:
     rows = session.exec(select(Candidate, Score).join(Score, Score.candidate_id == Candidate.id, isouter=True)
                         .where(Candidate.plan_id == plan.id).order_by(Candidate.id)).all()
     certificates = {c.candidate_id: c.number for c in
@@ -128,8 +207,7 @@ def plan_view(session: Session, plan: EvaluationPlan, *, with_history: bool = Tr
         "profile": plan.profile_code, "occupation_code": plan.occupation_code,
         "evaluation_start": plan.evaluation_start.isoformat(), "evaluation_end": plan.evaluation_end.isoformat(),
         "filed_on": plan.filed_on.isoformat(), "site": plan.site,
-        "supervision": {"supervised": plan.supervised, "supervisor_id": plan.supervisor_id,
-                        "seed": plan.supervision_seed},
+        "supervision": _supervision(session, plan, viewer),
         "results_due": plan.results_due.isoformat() if plan.results_due else None,
         "results_submitted_on": plan.results_submitted_on.isoformat() if plan.results_submitted_on else None,
         "publicity": ({"start": plan.publicity_start.isoformat(), "end": plan.publicity_end.isoformat()}
@@ -141,11 +219,12 @@ def plan_view(session: Session, plan: EvaluationPlan, *, with_history: bool = Tr
                                    "passed": s.passed} if s else None),
                         "certificate_number": certificates.get(c.id)} for c, s in rows],
         "certificates_issued": len(certificates), "flow_run_id": plan.flow_run_id,
-        "tasks": _case_tasks(session, "plan", plan.id), "timers": _timers(session, "plan", plan.id),
-        "objections": _objections(session, "plan", plan.id), "incidents": _incidents(session, "plan", plan.id),
+        "tasks": _case_tasks(session, "plan", plan.id, viewer), "timers": _timers(session, "plan", plan.id),
+        "objections": _objections(session, "plan", plan.id, viewer),
+        "incidents": _incidents(session, "plan", plan.id, viewer),
     }
     if with_history:
-        view["history"] = history(session, "plan", plan.id)
+        view["history"] = history(session, "plan", plan.id, viewer=viewer)
     return view
 
 

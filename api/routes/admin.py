@@ -10,11 +10,41 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.errors import ERRORS
 from api.deps import Id, SessionDep, role
 from certflow import clock
-from tasks import registry
+from models.schemas import Text
+from tasks import accounts, filing, registry
 
 router = APIRouter(prefix="/api/v1", tags=["admin"], responses=ERRORS)
 Admin = role("admin")
 Operations = role("operations", "admin")
+Centre = role("admin", "officer")  # officers: the provincial centre's (jurisdiction xx0000), checked per case
+
+
+class Binding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    institution_id: int | None = Field(ge=1, le=2**63 - 1, description="the institution; null to unbind")
+    reason: Text = Field(min_length=2, max_length=500, description="how the account holder's identity was checked")
+
+
+class RegionChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    region_code: str = Field(pattern=r"^[0-9]{6}$", description="the new registered region (GB/T 2260)")
+    reason: Text = Field(min_length=2, max_length=500, description="e.g. the new business licence")
+
+
+@router.put("/admin/users/{user_id}/institution",
+            summary="Bind an enterprise account to an institution (admin, or the provincial centre)")
+def bind_institution(user_id: Id, body: Binding, user: Centre, session: SessionDep):
+    bound = accounts.bind_institution(session, user_id=user_id, institution_id=body.institution_id, actor=user,
+                                      reason=body.reason)
+    return {"user_id": bound.id, "institution_id": bound.institution_id}
+
+
+@router.put("/admin/institutions/{institution_id}/region",
+            summary="Record a change of an institution's registered region (admin, or the provincial centre)")
+def change_region(institution_id: Id, body: RegionChange, user: Centre, session: SessionDep):
+    institution = filing.change_registered_region(session, institution_id=institution_id,
+                                                  region_code=body.region_code, reason=body.reason, actor=user)
+    return {"institution_id": institution.id, "region_code": institution.region_code}
 
 
 class ClockMove(BaseModel):
@@ -32,8 +62,8 @@ def move_clock(body: ClockMove, user: Admin, session: SessionDep):
     return {"business_now": now.isoformat(), "business_today": now.date().isoformat()}
 
 
-@router.get("/admin/clock", summary="The business clock")
-def read_clock(session: SessionDep):
+@router.get("/admin/clock", summary="The business clock (admin)")
+def read_clock(user: Admin, session: SessionDep):
     now = clock.business_now(session)
     return {"business_now": now.isoformat(), "mode": "simulated" if clock.is_simulated() else "real"}
 

@@ -24,6 +24,7 @@ TEMPLATES_DIR = FilePath(__file__).resolve().parents[2] / "templates"
 TEMPLATES = Jinja2Templates(directory=str(TEMPLATES_DIR))
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 LOGIN_CSRF_COOKIE = "certflow_login_csrf"
+DEVICE_COOKIE = "certflow_device"
 Worker = dashboard_role("officer", "expert", "supervisor")
 WorkerForm = dashboard_role("officer", "expert", "supervisor", form=True)
 Anyone = dashboard_role(*accounts.DASHBOARD_ROLES)
@@ -72,21 +73,31 @@ def login_page(request: Request, next: Annotated[str | None, Query(max_length=50
 
 
 @router.post("/login")
-def log_in(request: Request, session: SessionDep, settings: SettingsDep,
+def log_in(request: Request, settings: SettingsDep,
            name: Annotated[str, Form(max_length=200)] = "", password: Annotated[str, Form(max_length=500)] = "",
            csrf: Annotated[str, Form(max_length=100)] = "", next: Annotated[str, Form(max_length=500)] = ""):  # noqa: A002
+    """No request session here: accounts.log_in reads in a snapshot, checks the password outside
+    any transaction and writes in short ones of its own."""
+    from api.clients import client_address
+    from tasks.keys import server_key
+
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not secrets.compare_digest(csrf, expected):
+    if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
         return _login_again(request, name, next, "登录页面已过期，请重新输入 / the login form expired", 403)
+    key = server_key(settings.data_dir, "devices")
     try:
-        _, token = accounts.log_in(session, name=name, password=password, now=wall_now())
+        user, token = accounts.log_in(settings.database_url, name=name, password=password,
+                                      client=client_address(request, settings),
+                                      device=request.cookies.get(DEVICE_COOKIE, ""), secret=key, now=wall_now())
     except accounts.LoginRefused as refusal:
-        session.commit()  # the failure count and a lockout must stick although the login failed
         return _login_again(request, name, next, str(refusal), 401)
     response = RedirectResponse(local(next, "/dashboard"), status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/dashboard",
-                        secure=settings.base_url.startswith("https://"),
+    secure = settings.base_url.startswith("https://")
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/dashboard", secure=secure,
                         max_age=int(accounts.SESSION_LIFETIME.total_seconds()))
+    # this browser logged in as this name: its failed attempts are counted apart from everyone else's
+    response.set_cookie(DEVICE_COOKIE, accounts.device_proof(key, user.name), httponly=True, samesite="strict",
+                        path="/dashboard/login", secure=secure, max_age=180 * 24 * 3600)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/dashboard")
     return response
 
@@ -210,15 +221,17 @@ def case(request: Request, case_type: Literal["filing", "plan"], case_id: Id, lo
 
 
 @router.get("/cases/filing/{filing_id}/receipt.pdf")
-def receipt(filing_id: Id, login: Anyone, session: SessionDep):
+def receipt(filing_id: Id, login: Anyone, session: SessionDep, settings: SettingsDep):
     filing = access.visible_case(session, login.user, "filing", filing_id)
-    return Response(documents.receipt_pdf(session, filing), media_type="application/pdf")
+    return Response(documents.receipt_pdf(session, filing, data_dir=settings.data_dir), media_type="application/pdf")
 
 
 @router.get("/cases/filing/{filing_id}/notices/{round_no}.pdf")
-def notice(filing_id: Id, round_no: Annotated[int, Path(ge=0, le=1000)], login: Anyone, session: SessionDep):
+def notice(filing_id: Id, round_no: Annotated[int, Path(ge=0, le=1000)], login: Anyone, session: SessionDep,
+           settings: SettingsDep):
     filing = access.visible_case(session, login.user, "filing", filing_id)
-    return Response(documents.notice_pdf(session, filing, round_no), media_type="application/pdf")
+    return Response(documents.notice_pdf(session, filing, round_no, data_dir=settings.data_dir),
+                    media_type="application/pdf")
 
 
 @router.get("/certificates/{number}.pdf")

@@ -5,46 +5,66 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Path, Query, Response
+import datetime as dt
+
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import FileResponse
 
-from api.deps import Id, SessionDep, SettingsDep, current_user_optional
+from api.deps import Id, SessionDep, SettingsDep, UserDep, current_user, current_user_optional
 from api.errors import ERRORS
+from api.ratelimit import public_rate_limit
 from api.routes.certificates import find_certificate
+from certflow.clock import wall_now
 from tasks import access, documents
 
 router = APIRouter(prefix="/api/v1", tags=["documents"], responses=ERRORS)
 PDF = {200: {"content": {"application/pdf": {}}, "description": "the PDF"}}
 
 
-@router.get("/certificates/{number}.pdf", summary="A certificate as PDF (rendered once, then cached)", responses=PDF,
-            response_class=FileResponse)
-def certificate_pdf(number: str, session: SessionDep, settings: SettingsDep,
-                    token: Annotated[str | None, Query(max_length=64, description="the holder's signed link")] = None,
+@router.get("/certificates/{number}.pdf", summary="A certificate as PDF (rendered once, then cached)",
+            responses={**PDF, 410: {"description": "the holder's link expired, or the certificate was revoked"},
+                       429: {"description": "too many anonymous requests"}}, response_class=FileResponse)
+def certificate_pdf(number: Annotated[str, Path(max_length=40)], request: Request, session: SessionDep,
+                    settings: SettingsDep,
+                    token: Annotated[str | None, Query(max_length=80, description="the holder's signed link")] = None,
                     authorization: Annotated[str | None, Header()] = None):
-    certificate = find_certificate(session, number)
+    if token is None and not authorization:  # before any lookup: the answer says nothing about the number
+        raise HTTPException(401, "sign in, or use the holder's link", headers={"WWW-Authenticate": "Bearer"})
     if token is not None:
-        if not documents.holder_token_valid(settings.data_dir, number, token):
+        public_rate_limit(request)  # anonymous: limited like verification
+        certificate = find_certificate(session, number)
+        problem = documents.holder_token_problem(settings.data_dir, certificate, token, today=wall_now().date())
+        if problem == "invalid":
             raise HTTPException(404, "no such certificate")
+        if problem is not None:
+            raise HTTPException(410, {"expired": "此链接已过期，请向评价机构索取新链接 / this link has expired",
+                                      "revoked": "该证书已撤销 / this certificate has been revoked"}[problem])
     else:
-        user = current_user_optional(session, settings, authorization)
-        if user is None:
-            raise HTTPException(401, "sign in, or use the holder's link", headers={"WWW-Authenticate": "Bearer"})
+        user = current_user(session, settings, authorization)
+        certificate = find_certificate(session, number)
         access.visible_plan(session, user, certificate.plan_id)  # 404 unless owner institution or officer
     path = documents.certificate_pdf(session, number=number, data_dir=settings.data_dir, base_url=settings.base_url)
     return FileResponse(path, media_type="application/pdf", filename=f"{number}.pdf")
 
 
 @router.get("/certificates/{number}/holder-link", summary="The holder's signed download link (owner or officer)")
-def holder_link(number: str, session: SessionDep, settings: SettingsDep,
-                authorization: Annotated[str | None, Header()] = None):
-    user = current_user_optional(session, settings, authorization)
+def holder_link(number: Annotated[str, Path(max_length=40)], user: UserDep, session: SessionDep,
+                settings: SettingsDep):
     certificate = find_certificate(session, number)
-    if user is None:
-        raise HTTPException(404, "no such certificate")
     access.visible_plan(session, user, certificate.plan_id)
-    token = documents.holder_token(settings.data_dir, number)
-    return {"url": f"{settings.base_url}/api/v1/certificates/{number}.pdf?token={token}"}
+    expires_on = wall_now().date() + dt.timedelta(days=settings.holder_link_days)
+    token = documents.holder_token(settings.data_dir, certificate, expires_on=expires_on)
+    return {"url": f"{settings.base_url}/api/v1/certificates/{number}.pdf?token={token}",
+            "expires_on": expires_on.isoformat()}
+
+
+@router.post("/certificates/{number}/holder-link/revoke",
+             summary="Revoke every holder link given out so far for this certificate (owner or officer)")
+def revoke_holder_links(number: Annotated[str, Path(max_length=40)], user: UserDep, session: SessionDep):
+    certificate = find_certificate(session, number)
+    access.visible_plan(session, user, certificate.plan_id)
+    return {"number": number,
+            "holder_link_version": documents.revoke_holder_links(session, certificate, user=user).holder_link_version}
 
 
 @router.get("/filings/{filing_id}/receipt.pdf", summary="备案回执", responses=PDF, response_class=Response)
@@ -54,7 +74,7 @@ def receipt(filing_id: Id, session: SessionDep, settings: SettingsDep,
     if user is None:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     filing = access.visible_filing(session, user, filing_id)
-    return Response(documents.receipt_pdf(session, filing), media_type="application/pdf",
+    return Response(documents.receipt_pdf(session, filing, data_dir=settings.data_dir), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="receipt-{filing_id}.pdf"'})
 
 
@@ -66,5 +86,5 @@ def notice(filing_id: Id, round_no: Annotated[int, Path(ge=0, le=1000)], session
     if user is None:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     filing = access.visible_filing(session, user, filing_id)
-    return Response(documents.notice_pdf(session, filing, round_no), media_type="application/pdf",
+    return Response(documents.notice_pdf(session, filing, round_no, data_dir=settings.data_dir), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="notice-{filing_id}-{round_no}.pdf"'})

@@ -10,11 +10,12 @@ from api.errors import ERRORS
 from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.idempotency import idempotent
 from certflow.tick import wake_now
-from models.schemas import FilingCreate, ObjectionCreate, ResubmissionCreate
+from models.schemas import DismissIdentical, FilingCreate, ObjectionCreate, ResubmissionCreate
 from tasks import access, filing as filings, objections, views
 
 router = APIRouter(prefix="/api/v1/filings", tags=["filings"], responses=ERRORS)
 Enterprise = role("enterprise")
+Officer = role("officer")
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="repeat-safe key for this POST")]
 
 
@@ -27,7 +28,7 @@ def create_filing(body: FilingCreate, user: Enterprise, session: SessionDep, req
 
 @router.get("/{filing_id}", summary="Status, current step, deadlines, deficiencies and history")
 def read_filing(filing_id: Id, user: UserDep, session: SessionDep):
-    return views.filing_view(session, access.visible_filing(session, user, filing_id))
+    return views.filing_view(session, access.visible_filing(session, user, filing_id), viewer=user)
 
 
 @router.post("/{filing_id}/resubmissions", status_code=201, summary="Corrected materials after a deficiency notice")
@@ -46,3 +47,13 @@ def object_to_filing(filing_id: Id, body: ObjectionCreate, user: UserDep, sessio
     return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
                       create=lambda: {"objection_id": objections.raise_objection(
                           session, case_type="filing", case_id=filing_id, user=user, body=body).id})
+
+
+@router.post("/{filing_id}/objections/dismissals", summary="Dismiss a batch of identical objections at once (officer)")
+def dismiss_identical_objections(filing_id: Id, body: DismissIdentical, user: Officer, session: SessionDep,
+                                 settings: SettingsDep, background: BackgroundTasks):
+    filing = access.visible_filing(session, user, filing_id)
+    decided = objections.dismiss_identical(session, case_type="filing", case_id=filing.id,
+                                           objection_ids=body.objection_ids, reason=body.reason, officer=user)
+    background.add_task(wake_now, settings, filing.flow_run_id)
+    return {"dismissed": [t.id for t in decided]}

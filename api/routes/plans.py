@@ -10,11 +10,12 @@ from api.errors import ERRORS
 from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.idempotency import idempotent
 from certflow.tick import wake_now
-from models.schemas import ObjectionCreate, PlanCreate, ResultsCreate
+from models.schemas import DismissIdentical, ObjectionCreate, PlanCreate, ResultsCreate
 from tasks import access, batch, documents, objections, views
 
 router = APIRouter(prefix="/api/v1", tags=["plans"], responses=ERRORS)
 Enterprise = role("enterprise")
+Officer = role("officer")
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="repeat-safe key for this POST")]
 
 
@@ -25,7 +26,7 @@ def file_plan(institution_id: Id, body: PlanCreate, user: Enterprise, session: S
     return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
                       create=lambda: views.plan_view(session, batch.file_plan(session, user=user,
                                                                               institution_id=institution_id, body=body),
-                                                     with_history=False))
+                                                     viewer=user, with_history=False))
 
 
 @router.get("/institutions/{institution_id}", summary="An institution with its filed scope")
@@ -35,7 +36,7 @@ def read_institution(institution_id: Id, user: UserDep, session: SessionDep):
 
 @router.get("/plans/{plan_id}", summary="Status, deadlines, supervision, candidates and results")
 def read_plan(plan_id: Id, user: UserDep, session: SessionDep, settings: SettingsDep):
-    view = views.plan_view(session, access.visible_plan(session, user, plan_id))
+    view = views.plan_view(session, access.visible_plan(session, user, plan_id), viewer=user)
     rendered, total = documents.rendered_count(session, plan_id=plan_id, data_dir=settings.data_dir)
     view["documents"] = {"rendered": rendered, "total": total}
     return view
@@ -48,7 +49,7 @@ def submit_results(plan_id: Id, body: ResultsCreate, user: Enterprise, session: 
     background.add_task(wake_now, settings, plan.flow_run_id)
     return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
                       create=lambda: views.plan_view(session, batch.submit_results(session, user=user, plan_id=plan_id,
-                                                                                   body=body), with_history=False))
+                                                                                   body=body), viewer=user, with_history=False))
 
 
 @router.post("/plans/{plan_id}/objections", status_code=201, summary="Object during the results publicity")
@@ -57,3 +58,13 @@ def object_to_results(plan_id: Id, body: ObjectionCreate, user: UserDep, session
     return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
                       create=lambda: {"objection_id": objections.raise_objection(
                           session, case_type="plan", case_id=plan_id, user=user, body=body).id})
+
+
+@router.post("/plans/{plan_id}/objections/dismissals", summary="Dismiss a batch of identical objections at once (officer)")
+def dismiss_identical_objections(plan_id: Id, body: DismissIdentical, user: Officer, session: SessionDep,
+                                 settings: SettingsDep, background: BackgroundTasks):
+    plan = access.visible_plan(session, user, plan_id)
+    decided = objections.dismiss_identical(session, case_type="plan", case_id=plan.id,
+                                           objection_ids=body.objection_ids, reason=body.reason, officer=user)
+    background.add_task(wake_now, settings, plan.flow_run_id)
+    return {"dismissed": [t.id for t in decided]}

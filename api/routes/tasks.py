@@ -18,6 +18,7 @@ from tasks import access, decisions, human_tasks, views
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], responses=ERRORS)
 Worker = role("officer", "expert", "supervisor")
+Officer = role("officer")
 
 
 @router.get("", summary="My inbox: open tasks of my roles and jurisdiction, by due date")
@@ -51,10 +52,19 @@ def claim(task_id: Id, user: Worker, session: SessionDep):
     return views.task_view(session, human_tasks.claim(session, task, user_id=user.id, role=user.role))
 
 
-@router.post("/{task_id}/release", summary="Give a claimed task back to the pool")
+@router.post("/{task_id}/release", summary="Give a claimed task back (a drawn seat is drawn again, never pooled)")
 def release(task_id: Id, user: Worker, session: SessionDep):
     task = access.visible_task(session, user, task_id)
     return views.task_view(session, human_tasks.release(session, task, user_id=user.id, role=user.role))
+
+
+@router.post("/{task_id}/redraw", summary="Draw a vacant drawn seat again (the case's officer)")
+def redraw(task_id: Id, user: Officer, session: SessionDep):
+    from tasks import seats
+
+    task = access.visible_task_for_officer(session, user, task_id)
+    seats.redraw(session, task, released_by=None, officer=user)
+    return views.task_view(session, task)
 
 
 @router.post("/{task_id}/decision", summary="Decide: approve, reject, deficient (with the list), score, …")

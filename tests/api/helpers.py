@@ -9,8 +9,9 @@ MATERIALS = ["business_licence", "hr_system", "education_fund", "evaluation_rule
 _codes = iter(range(1, 10_000))
 
 
-def credit_code() -> str:
-    first17 = f"91440106MA{next(_codes):07d}"
+def credit_code(region: str = "440106") -> str:
+    """A valid code whose registration authority is `region` (the first filing's region must lie in its city)."""
+    first17 = f"91{region}MA{next(_codes):07d}"
     return first17 + credit_code_check_char(first17)
 
 
@@ -20,7 +21,9 @@ def person(n: int) -> str:
 
 
 def filing_form(**changes) -> dict:
-    form = {"enterprise_name": "广州测试企业", "credit_code": credit_code(), "region_code": "440106",
+    region = changes.get("region_code", "440106")
+    form = {"enterprise_name": "广州测试企业", "credit_code": credit_code(region if len(str(region)) == 6 else "440106"),
+            "region_code": "440106",
             "registered_address": "测试路", "registered_capital_wan": 100, "ownership": "private", "employees": 400,
             "contact_name": "联系人", "contact_phone": "13800138000",
             "occupations": [{"code": "6-18-01-01", "levels": [3, 4]}], "materials": [{"kind": k} for k in MATERIALS]}
@@ -31,7 +34,7 @@ def filing_form(**changes) -> dict:
 def registered_institution(session, region: str = "440106", serial: int = 1) -> int:
     from models.cases import Institution, InstitutionOccupation
 
-    institution = Institution(name="已备案企业", credit_code=credit_code(), region_code=region,
+    institution = Institution(name="已备案企业", credit_code=credit_code(region), region_code=region,
                               profile_code="guangdong" if region.startswith("44") else "jiangsu",
                               segment=f"Y0000{region[:2]}{serial:06d}", status="registered", created_at=wall_now())
     session.add(institution)

@@ -28,10 +28,10 @@ def csrf_of(html: str) -> str:
 class Browserless:
     """A TestClient with its own cookie jar, logged in through the login form."""
 
-    def __init__(self, api, name: str) -> None:
+    def __init__(self, api, name: str, address: str = "testclient") -> None:
         from fastapi.testclient import TestClient
 
-        self.client = TestClient(api.app, follow_redirects=False)
+        self.client = TestClient(api.app, follow_redirects=False, client=(address, 50000))
         self.name = name
 
     def log_in(self, password: str = PASSWORD):
@@ -86,17 +86,65 @@ def test_the_session_cookie_is_httponly_and_samesite_and_logout_ends_it_on_the_s
     assert replay.get("/dashboard/inbox").status_code == 303  # back to the login page
 
 
-def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(api):
+def test_five_wrong_passwords_from_one_client_lock_that_name_there_even_for_the_right_password(api):
     officer, user_id = staff(api, "officer", jurisdiction="440000")
-    for attempt in range(4):
-        refused = officer.log_in("wrong password")
-        assert refused.status_code == 401 and f"再错 {4 - attempt} 次" in refused.text
-    assert "账户已锁定" in officer.log_in("wrong password").text
-    locked = officer.log_in()
-    assert locked.status_code == 401 and "账户已锁定" in locked.text
+    attacker = Browserless(api, officer.name, address="203.0.113.9")
+    for _ in range(5):
+        refused = attacker.log_in("wrong password")
+        assert refused.status_code == 401 and "用户名或密码错误" in refused.text and "再错" not in refused.text
+    locked = attacker.log_in()
+    assert locked.status_code == 401 and "尝试次数过多" in locked.text
     with session_scope(api.settings.database_url, readonly=True) as session:
-        assert session.get(User, user_id).locked_until is not None
         assert not session.exec(select(WebSession).where(WebSession.user_id == user_id)).all()
+
+
+def test_an_attacker_cannot_lock_a_user_out_of_the_device_they_usually_log_in_from(api):
+    officer, _ = staff(api, "officer", jurisdiction="440000")
+    assert officer.log_in().status_code == 303  # the usual device: it now holds the device cookie
+    for n in range(60):  # from many addresses: every pair, client and the name's own count are exhausted
+        Browserless(api, officer.name, address=f"198.51.100.{n}").log_in("wrong password")
+    assert "尝试次数过多" in Browserless(api, officer.name, address="198.51.100.200").log_in().text
+    assert officer.log_in().status_code == 303  # the user's own browser still gets in
+
+
+def test_an_unknown_name_is_locked_exactly_like_a_real_one_so_a_lock_tells_nothing(api):
+    officer, _ = staff(api, "officer", jurisdiction="440000")
+    real, fake = (Browserless(api, officer.name, address="192.0.2.1"),
+                  Browserless(api, "nobody-is-called-this", address="192.0.2.2"))
+    answers = {"real": [], "fake": []}
+    for _ in range(6):
+        answers["real"].append((r := real.log_in("wrong password")).status_code)
+        answers["real"].append(r.text.count("尝试次数过多"))
+        answers["fake"].append((f := fake.log_in("wrong password")).status_code)
+        answers["fake"].append(f.text.count("尝试次数过多"))
+    assert answers["real"] == answers["fake"]
+
+
+def test_the_password_is_checked_outside_the_write_lock(api, monkeypatch):
+    """24 logins at once used to stall every writer: scrypt ran inside BEGIN IMMEDIATE."""
+    import sqlite3
+
+    from tasks import accounts
+
+    officer, _ = staff(api, "officer", jurisdiction="440000")
+    path = api.settings.database_url.split("///", 1)[1]
+    writes = []
+    real_verify = accounts.verify_password
+
+    def verify_while_someone_writes(password, stored):
+        other = sqlite3.connect(path, timeout=5)  # blocks (then fails) if the login holds the write lock
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE business_clock SET moved_at = moved_at")
+        other.commit()
+        other.close()
+        writes.append("done")
+        return real_verify(password, stored)
+
+    monkeypatch.setattr(accounts, "verify_password", verify_while_someone_writes)
+    assert officer.log_in("wrong password").status_code == 401
+    assert Browserless(api, "unknown-name").log_in().status_code == 401
+    assert officer.log_in().status_code == 303
+    assert writes == ["done"] * 3
 
 
 def test_an_unknown_name_gets_the_same_answer_as_a_wrong_password(api):

@@ -107,5 +107,5 @@ def test_resubmitting_without_a_pending_notice_is_a_conflict(api, people):
 def test_an_objection_outside_publicity_is_a_conflict_and_on_an_unknown_filing_404(api, people):
     enterprise, public = people.make("enterprise"), people.make("operations")
     fid = api.post("/api/v1/filings", json=filing_form(), headers=enterprise).json()["id"]
-    assert api.post(f"/api/v1/filings/{fid}/objections", json={"text": "异议内容足够长"}, headers=public).status_code == 409
-    assert api.post("/api/v1/filings/4242/objections", json={"text": "异议内容足够长"}, headers=public).status_code == 404
+    assert api.post(f"/api/v1/filings/{fid}/objections", json={"text": "异议内容足够长", "contact": "13800138000"}, headers=public).status_code == 409
+    assert api.post("/api/v1/filings/4242/objections", json={"text": "异议内容足够长", "contact": "13800138000"}, headers=public).status_code == 404

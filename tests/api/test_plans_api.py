@@ -121,7 +121,7 @@ def test_only_an_admin_moves_the_simulated_clock_and_never_backwards(api, people
     move_clock(api, admin, dt.date(2026, 9, 10))
     back = api.post("/api/v1/admin/clock", json={"to": "2026-09-05T09:00:00+08:00"}, headers=admin)
     assert back.status_code == 409
-    assert api.get("/api/v1/admin/clock").json()["business_now"].startswith("2026-09-10")
+    assert api.get("/api/v1/admin/clock", headers=admin).json()["business_now"].startswith("2026-09-10")
 
 
 def test_health(api):
@@ -130,19 +130,20 @@ def test_health(api):
 
 def test_metrics_are_prometheus_text_with_requests_tasks_and_queues(api, people):
     api.get("/healthz")
-    text = api.get("/metrics").text
+    text = api.get("/metrics", headers=people.make("operations")).text
     assert "certflow_http_requests_total" in text
     assert 'certflow_engine_queue{queue="outbox_undispatched"}' in text
     assert "certflow_open_tasks" in text
 
 
-def test_public_verification_is_rate_limited_per_client(api):
-    from api.ratelimit import PUBLIC
-
-    PUBLIC._buckets.clear()
+def test_public_verification_is_rate_limited_per_client_on_an_injected_clock(api):
+    api.app.state.public_limit.clock = lambda: 1_000_000.0  # time stands still: no refill, however slow the machine
     codes = [api.get("/api/v1/public/certificates/Y000044000001264000009").status_code for _ in range(40)]
-    assert codes.count(404) == 30 and codes[-1] == 429
-    PUBLIC._buckets.clear()
+    assert codes.count(404) == 30 and codes[30:] == [429] * 10
+    answer = api.get("/api/v1/public/certificates/Y000044000001264000009")
+    assert answer.status_code == 429 and int(answer.headers["Retry-After"]) >= 1
+    api.app.state.public_limit.clock = lambda: 1_000_000.0 + 0.5  # one token is back after 0.5 s (120 a minute)
+    assert api.get("/api/v1/public/certificates/Y000044000001264000009").status_code == 404
 
 
 def test_anyone_reads_a_calendar_year_and_an_unofficial_year_says_provisional(api):

@@ -96,7 +96,7 @@ def test_metrics_show_open_sla_levels_and_time_to_decision(api, people):
     filing = late_acceptance(api, people)
     move_clock(api, admin, dt.date(2026, 10, 10))
     scan_sla(api.settings, Recorder())
-    text = api.get("/metrics").text
+    text = api.get("/metrics", headers=people.make("operations")).text
     assert 'certflow_sla_open{level="breached",step="acceptance"} 1.0' in text
     officer = people.make("officer", jurisdiction="440000")
     with session_scope(api.settings.database_url, readonly=True) as session:
@@ -104,6 +104,6 @@ def test_metrics_show_open_sla_levels_and_time_to_decision(api, people):
     api.post(f"/api/v1/tasks/{task_id}/claim", headers=officer)
     assert api.post(f"/api/v1/tasks/{task_id}/decision", json={"decision": "approve"},
                     headers=officer).status_code == 200
-    text = api.get("/metrics").text
+    text = api.get("/metrics", headers=people.make("operations")).text
     assert 'certflow_time_to_decision_working_days_count{step="acceptance"}' in text
     assert 'certflow_sla_open{level="breached",step="acceptance"}' not in text  # the decision closed it

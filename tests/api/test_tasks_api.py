@@ -48,6 +48,7 @@ def test_a_claimed_task_cannot_be_claimed_or_decided_by_another_officer(api, peo
 def test_a_decision_is_taken_once(api, people):
     task = make_task(api, 6)
     officer = people.make("officer", jurisdiction="440000")
+    api.post(f"/api/v1/tasks/{task}/claim", headers=officer)
     assert api.post(f"/api/v1/tasks/{task}/decision", json={"decision": "approve"}, headers=officer).status_code == 200
     again = api.post(f"/api/v1/tasks/{task}/decision", json={"decision": "reject", "reason": "x"}, headers=officer)
     assert again.status_code == 409 and "already decided" in again.json()["detail"]
@@ -65,6 +66,7 @@ def test_a_decision_on_a_version_you_did_not_see_is_refused(api, people):
 def test_decisions_are_checked_per_step_and_every_problem_is_listed(api, people):
     officer = people.make("officer", jurisdiction="440000")
     acceptance = make_task(api, 8)
+    api.post(f"/api/v1/tasks/{acceptance}/claim", headers=officer)
     response = api.post(f"/api/v1/tasks/{acceptance}/decision", json={"decision": "deficient"}, headers=officer)
     assert response.status_code == 422 and response.json()["detail"][0]["field"] == "deficiencies"
     response = api.post(f"/api/v1/tasks/{acceptance}/decision", json={"decision": "score"}, headers=officer)

@@ -63,8 +63,7 @@ def scan(url: str, day: dt.date, notifier: Recorder) -> list[str]:
     on(url, day)
     with session_scope(url) as session:
         levels = [b.level for b in sla.scan(session)]
-    with session_scope(url) as session:
-        sla.deliver(session, notifier)
+    sla.deliver(url, notifier)
     return levels
 
 
