@@ -12,10 +12,6 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 MAX_LISTED_PROBLEMS = 50  # an error answer lists this many problems and counts the rest
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class BodySizeLimit:
     """Refuse a request body larger than `max_bytes` with 413, whether it declares its length or
     streams it in chunks; nothing of it reaches a handler, so nothing is written."""
@@ -37,28 +33,36 @@ class BodySizeLimit:
                 await self._refuse(send)
                 return
         received = 0
-        started = False
+        started = refused = False
 
         async def counting_receive() -> dict[str, Any]:
-            nonlocal received
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge()
+                    # answer now; the app sees a disconnected client and whatever it sends is dropped
+                    refused = True
+                    if not started:
+                        await self._refuse(send)
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: dict[str, Any]) -> None:
+        async def guarded_send(message: dict[str, Any]) -> None:
             nonlocal started
+            if refused:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(send)
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not refused:
+                raise  # the app's own failure; a refused request's aftermath is nobody's concern
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps({"detail": f"request body larger than {self.max_bytes} bytes; send less (a plan's "

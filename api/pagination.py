@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import HTTPException, Query
 
+MAX_ID = 2**63 - 1
+
 LimitQuery = Annotated[int, Query(ge=1, le=500, description="page size")]
 CursorQuery = Annotated[str | None, Query(max_length=100, description="the `next_cursor` of the previous page")]
 
@@ -17,7 +19,9 @@ def decode_cursor(cursor: str | None) -> int | None:
     try:
         value = int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
     except (ValueError, UnicodeDecodeError):
-        raise HTTPException(422, [{"loc": ["query", "cursor"], "msg": "not a cursor this API issued"}]) from None
+        value = -1
+    if not 0 <= value <= MAX_ID:  # a row id is a database integer: anything else was not issued here
+        raise HTTPException(422, [{"loc": ["query", "cursor"], "msg": "not a cursor this API issued"}])
     return value
 
 

@@ -85,6 +85,10 @@ class Demo:
     def plan_status(self, plan_id: int) -> dict:
         return self.call("enterprise", "GET", f"/api/v1/plans/{plan_id}")
 
+    def officer_plan(self, plan_id: int) -> dict:
+        """The centre's view of a plan (the supervision draw, who was drawn)."""
+        return self.call("officer", "GET", f"/api/v1/plans/{plan_id}")
+
     def run_state(self, run_id: str) -> str:
         return httpx.get(f"{self.prefect_url}/api/flow_runs/{run_id}", timeout=10).json()["state"]["type"]
 
@@ -92,7 +96,7 @@ class Demo:
 
     def institution_filing(self) -> dict:
         form = {
-            "enterprise_name": "广州市示范精密机械有限公司", "credit_code": "91350100M000100Y43", "region_code": "440106",
+            "enterprise_name": "广州市示范精密机械有限公司", "credit_code": "91440106MA5C00001Y", "region_code": "440106",
             "registered_address": "广州市天河区示范路1号", "registered_capital_wan": 5000, "business_scope": "精密机械加工",
             "ownership": "private", "employees": 860, "skilled_staff": 420, "training_fund_wan": [120, 135],
             "contact_name": "陈经理", "contact_phone": "13800138000", "institution_kind": "Y",
@@ -123,7 +127,7 @@ class Demo:
         self.wait("publicity", lambda: self.filing_status(fid)["status"] == "publicity")
         status = self.filing_status(fid)
         self.say(f"公示 publicity {status['publicity']['start']} – {status['publicity']['end']}")
-        self.call("public", "POST", f"/api/v1/filings/{fid}/objections", json={"text": "该企业场地面积不足，请核查。"})
+        self.call("public", "POST", f"/api/v1/filings/{fid}/objections", json={"text": "该企业场地面积不足，请核查。", "contact": "13900139000"})
         self.say("异议 an objection is raised during publicity")
         investigation = self.task("officer", "objection_investigation", fid)[0]
         self.decide("officer", investigation, decision="dismiss", reason="现场核查场地面积符合要求，异议不成立")
@@ -157,9 +161,10 @@ class Demo:
             headers={"Idempotency-Key": "demo-plan"})
         pid = plan["id"]
         self.say(f"实施计划备案 plan #{pid} filed for {start} with 20 candidates (广东: ≥10 working days ahead)")
-        self.wait("scheduled", lambda: self.plan_status(pid)["supervision"]["supervised"] is not None)
-        sup = self.plan_status(pid)["supervision"]
-        self.say(f"质量督导 random draw (seed {sup['seed']}): {'supervised' if sup['supervised'] else 'not picked'}")
+        self.wait("scheduled", lambda: self.officer_plan(pid)["supervision"]["supervised"] is not None)
+        sup = self.officer_plan(pid)["supervision"]  # the enterprise is shown nothing of the draw beforehand
+        self.say(f"质量督导 random draw (draw #{sup['draw_id']}, secret seed): "
+                 f"{'supervised' if sup['supervised'] else 'not picked'}")
         self.advance((start - today).days)
         self.say("考核 evaluation day: the batch is examined")
         self.wait("results window", lambda: self.plan_status(pid)["status"] == "awaiting_results")

@@ -251,11 +251,23 @@ def _locked(session, keys: list[tuple[str, int]], now: dt.datetime) -> bool:  # 
     return False
 
 
+_failures_counted = 0
+
+
 def _count_failure(url: str, keys: list[tuple[str, int]], now: dt.datetime) -> None:
     """One short write transaction (the password was checked before it, outside any lock)."""
+    from sqlalchemy import delete
+
     from models.accounts import LoginThrottle
 
+    global _failures_counted
+    _failures_counted += 1
     with session_scope(url) as session:
+        if _failures_counted % 100 == 0:  # counts of names sprayed at random must not pile up for ever
+            stale = now - dt.timedelta(days=1)
+            session.execute(delete(LoginThrottle).where(LoginThrottle.window_start < stale,
+                                                        (LoginThrottle.locked_until.is_(None))
+                                                        | (LoginThrottle.locked_until < now)))
         for key, limit in keys:
             row = session.get(LoginThrottle, key, with_for_update=True)
             if row is None or _utc(row.window_start) + WINDOW <= now:
@@ -274,7 +286,9 @@ def log_in(url: str, *, name: str, password: str, client: str, device: str, secr
     No write lock is held while the password is checked (scrypt takes tens of milliseconds, and
     many at once stalled every writer): read in a snapshot, verify, then one short transaction
     for the failure count or for the new session. Raises LoginRefused."""
-    name = " ".join(name.split())
+    import unicodedata
+
+    name = " ".join(unicodedata.normalize("NFKC", name).split())  # as names are stored (policy/text.py)
     device_ok = bool(device) and hmac.compare_digest(device.encode(), device_proof(secret, name).encode())
     keys = _throttle_keys(name, client, device_ok, device)
     with session_scope(url, readonly=True) as session:

@@ -73,6 +73,21 @@ def same_text(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def identical_open(session: Session, task: HumanTask) -> tuple[str, list[int]]:
+    """For an investigation task: its objection's text and the open objections of the case that say
+    the same (this one included), oldest first."""
+    objection = session.get(Objection, int(task.key.split(":", 1)[1])) if task.key.startswith("objection:") else None
+    if objection is None:
+        return "", []
+    same = [o for o in session.exec(select(Objection).where(Objection.case_type == task.case_type,
+                                                            Objection.case_id == task.case_id)
+                                    .order_by(Objection.id)).all()
+            if same_text(o.text) == same_text(objection.text)]
+    open_ids = [o.id for o in same if session.exec(select(HumanTask.status).where(
+        HumanTask.key == f"objection:{o.id}")).first() in ("open", "claimed")]
+    return objection.text, open_ids
+
+
 def dismiss_identical(session: Session, *, case_type: str, case_id: int, objection_ids: list[int], reason: str,
                       officer: User) -> list[HumanTask]:
     """One decision for a batch of identical objections (a campaign of copies): each investigation

@@ -219,9 +219,31 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
                    "by": names.get(task.decided_by, "—"), "at": _time(task.decided_at),
                    "payload": task.decision_payload or {}}
     actionable = task.status == "claimed" and task.assignee_id == user.id and not barred
+    identical = None
+    if task.step == "objection_investigation" and task.status in ("open", "claimed") and user.role == "officer":
+        from tasks.objections import identical_open
+
+        text, ids = identical_open(session, task)
+        if len(ids) > 1:  # a campaign of copies: one finding dismisses them all
+            identical = {"count": len(ids), "text": text, "ids": ",".join(map(str, ids))}
     return {"task": row, "case": label, "form": form, "errors": errors or {}, "refusal": refusal,
             "refused_for_good": barred, "decided": decided, "actionable": actionable,
-            "claim_first": task.status == "open" and not barred, "status": task.status}
+            "claim_first": task.status == "open" and not barred, "status": task.status, "identical": identical}
+
+
+def dismissal_from_form(ids: str, reason: str) -> tuple[Any, dict[str, list[str]]]:
+    """The batch-dismissal form as a DismissIdentical, or its errors by field."""
+    from pydantic import ValidationError
+
+    from models.schemas import DismissIdentical
+
+    try:
+        return DismissIdentical(objection_ids=[int(i) for i in ids.split(",") if i.strip()],
+                                reason=reason), {}
+    except ValueError as problem:  # ValidationError is a ValueError too
+        if isinstance(problem, ValidationError) and any(e["loc"][:1] == ("reason",) for e in problem.errors()):
+            return None, {"form": ["请填写调查结论 / the finding is required"]}
+        return None, {"form": ["异议列表无效，请刷新页面 / the list of objections is not valid; reload the page"]}
 
 
 def decision_from_form(submitted: dict[str, Any]) -> tuple[Any, dict[str, list[str]]]:

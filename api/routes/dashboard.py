@@ -27,11 +27,12 @@ LOGIN_CSRF_COOKIE = "certflow_login_csrf"
 DEVICE_COOKIE = "certflow_device"
 Worker = dashboard_role("officer", "expert", "supervisor")
 WorkerForm = dashboard_role("officer", "expert", "supervisor", form=True)
+OfficerForm = dashboard_role("officer", form=True)
 Anyone = dashboard_role(*accounts.DASHBOARD_ROLES)
 AnyoneForm = dashboard_role(*accounts.DASHBOARD_ROLES, form=True)
 Operations = dashboard_role("operations", "admin")
 OperationsForm = dashboard_role("operations", "admin", form=True)
-DONE = {"retried": "已提交重试，流程将再次调用外部系统。", "claimed": "已领取，可以办理。", "released": "已退回待办池。", "decided": "决定已记录，流程将继续。",
+DONE = {"retried": "已提交重试，流程将再次调用外部系统。", "claimed": "已领取，可以办理。", "released": "已退回；抽取的席位将重新抽取。", "decided": "决定已记录，流程将继续。",
         "logged_out": "已退出登录。"}
 
 
@@ -157,6 +158,27 @@ def release(task_id: Id, request: Request, login: WorkerForm, session: SessionDe
     except human_tasks.TaskConflict as refusal:
         return _task_refused(request, session, login.user, found, refusal)
     return RedirectResponse(with_done(local(return_to), "released"), status_code=303)
+
+
+@router.post("/tasks/{task_id}/dismiss-identical")
+def dismiss_identical(request: Request, task_id: Id, login: OfficerForm, session: SessionDep, settings: SettingsDep,
+                      background: BackgroundTasks, ids: Annotated[str, Form(max_length=5000)] = "",
+                      reason: Annotated[str, Form(max_length=5000)] = ""):
+    from tasks import objections
+
+    found = access.visible_task(session, login.user, task_id)
+    body, errors = pages.dismissal_from_form(ids, reason)
+    if body is not None:
+        try:
+            objections.dismiss_identical(session, case_type=found.case_type, case_id=found.case_id,
+                                         objection_ids=body.objection_ids, reason=body.reason, officer=login.user)
+        except (Problems, human_tasks.TaskConflict) as refusal:
+            return _task_refused(request, session, login.user, found, refusal)
+        background.add_task(wake_now, settings, found.flow_run_id)
+        return RedirectResponse(with_done(f"/dashboard/cases/{found.case_type}/{found.case_id}", "decided"),
+                                status_code=303)
+    page = pages.task_page(session, login.user, found, errors=errors)
+    return render(request, "task.html", 422, page=page)
 
 
 @router.post("/tasks/{task_id}/decision")

@@ -14,23 +14,21 @@ from policy.identity import resident_id_check_char
 from tasks.accounts import create_user
 from tasks.calendar import load_calendar
 
-# Valid unified social credit codes (GB 32100 check characters computed), one per test enterprise.
-_CODE_BODIES = ["91440106MA5C", "91440300MA5D", "91320100MA1M", "91440101MA59", "91440104MA5A", "91440105MA5B",
-                "91320200MA1N", "91440111MA5E", "91440112MA5F", "91440113MA5G", "91440114MA5H", "91440115MA5J"]
 _used = set()
 EXPERTS: dict[str, str] = {}  # every test's experts: the panel is drawn from all of them
 
 
-def credit_code() -> str:
+def credit_code(region: str = "440106") -> str:
+    """A valid unified social credit code registered in `region` (a first filing's region must lie
+    in the city of the code's registration authority)."""
     from policy.identity import credit_code_check_char
 
-    for body in _CODE_BODIES:
-        for n in range(1000):
-            first17 = f"{body}{n:05d}"[:17]
-            code = first17 + credit_code_check_char(first17)
-            if code not in _used:
-                _used.add(code)
-                return code
+    for n in range(1_000_000):
+        first17 = f"91{region}MA5{n:06d}"
+        code = first17 + credit_code_check_char(first17)
+        if code not in _used:
+            _used.add(code)
+            return code
     raise RuntimeError("out of test credit codes")
 
 
@@ -63,7 +61,7 @@ class Driver(Demo):
 
     def filing_form(self, region: str = "440106", missing: tuple[str, ...] = ()) -> dict:
         return {
-            "enterprise_name": f"{self.prefix} 测试企业", "credit_code": credit_code(), "region_code": region,
+            "enterprise_name": f"{self.prefix} 测试企业", "credit_code": credit_code(region), "region_code": region,
             "registered_address": "测试路1号", "registered_capital_wan": 1000, "business_scope": "制造",
             "ownership": "private", "employees": 500, "contact_name": "联系人", "contact_phone": "13800138000",
             "occupations": [{"code": "6-18-01-01", "levels": [3, 4, 5]}],
@@ -127,7 +125,7 @@ def registered_institution(driver: Driver, region: str) -> int:
         segment = next_institution_segment("Y", profile.province_code, counter.last_serial)
         counter.last_serial = segment.serial
         session.add(counter)
-        institution = Institution(name=f"{driver.prefix} 已备案企业", credit_code=credit_code(), region_code=region,
+        institution = Institution(name=f"{driver.prefix} 已备案企业", credit_code=credit_code(region), region_code=region,
                                   profile_code=profile.code, segment=str(segment), status="registered",
                                   registered_on=today, created_at=wall_now())
         session.add(institution)

@@ -44,14 +44,16 @@ def test_a_batch_runs_from_plan_to_certificates_through_a_returned_review(driver
     plan = driver.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
                        json=driver.plan_body(start, candidates=5, offset=100))
     pid = plan["id"]
-    drawn = driver.wait("supervision draw", lambda: (s := driver.plan_status(pid))["supervision"]["seed"] and s)
-    assert drawn["supervision"]["seed"] == f"plan:{pid}:{plan['filed_on']}"
-    import random
-
+    drawn = driver.wait("supervision draw", lambda: (s := driver.officer_plan(pid))["supervision"]["draw_id"] and s)
+    assert driver.plan_status(pid)["supervision"] is None  # the enterprise learns nothing of it beforehand
+    from models.cases import DrawRecord
     from policy.profiles import get_profile
+    from tasks import draws
 
-    expected = random.Random(drawn["supervision"]["seed"]).random() < get_profile("guangdong").supervision_rate
-    assert drawn["supervision"]["supervised"] is expected  # the draw can be re-run from its seed
+    with session_scope(driver.url) as session:
+        record = session.get(DrawRecord, drawn["supervision"]["draw_id"])
+        rerun = draws.rerun(record, rate=get_profile("guangdong").supervision_rate)
+    assert rerun["supervised"] is drawn["supervision"]["supervised"]  # an auditor re-runs it from its seed
 
     driver.pass_timer("plan", pid, "evaluation_day")
     status = driver.wait_status("plan", pid, "awaiting_results")
@@ -64,7 +66,7 @@ def test_a_batch_runs_from_plan_to_certificates_through_a_returned_review(driver
     driver.call("enterprise", "POST", f"/api/v1/plans/{pid}/results", json={"scores": scores})
     driver.wait_status("plan", pid, "publicity")
     driver.call("public", "POST", f"/api/v1/plans/{pid}/objections",
-                json={"text": "该学员由他人代考", "candidate_id": ids[1]})
+                json={"text": "该学员由他人代考", "candidate_id": ids[1], "contact": "13800138000"})
     driver.pass_timer("plan", pid, "results_publicity")
     investigation = driver.open_tasks("officer", "objection_investigation", pid)[0]
     driver.decide("officer", investigation, decision="uphold", reason="监控录像证实代考")
@@ -98,7 +100,7 @@ def test_killing_the_runner_mid_flow_finishes_every_process_without_doing_a_step
     plans = [driver.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
                          json=driver.plan_body(start, candidates=6, offset=200 + 10 * k))["id"] for k in range(2)]
     for pid in plans:
-        driver.wait("drawn", lambda p=pid: driver.plan_status(p)["supervision"]["seed"])
+        driver.wait("drawn", lambda p=pid: driver.officer_plan(p)["supervision"]["draw_id"])
     driver.pass_timer("plan", plans[0], "evaluation_day")
     for pid in plans:
         status = driver.wait_status("plan", pid, "awaiting_results")

@@ -1,0 +1,216 @@
+"""The cross-party matrix: every route of /openapi.json, called with party A's ids by everyone who is
+not A — another enterprise, officers of other centres, experts and supervisors holding no task of
+A's, anonymous callers. Each gets 401, 403 or 404 and nothing of A's in the answer.
+
+A route added to the API and not classified here fails `test_every_route_is_in_the_matrix`:
+decide whether it serves a party's resource (then it belongs in RESOURCE_ROUTES with a valid body)
+or is public or role-gated by design (then in the other tables, with the reason)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from certflow.clock import wall_now
+from models.accounts import User
+from models.cases import Candidate, Certificate, DeficiencyNotice, EvaluationPlan, FilingApplication, Objection
+from models.workflow import HumanTask, Incident
+from tasks.human_tasks import ensure_task
+from tests.api.conftest import db
+from tests.api.helpers import filing_form, person, plan_body, registered_institution
+
+NUMBER = "Y000044000001263000001"
+SECRET_NAME = "甲方秘密精密机械有限公司"  # A's name: must never appear in an outsider's answer
+CANDIDATE_NAME = "甲方考生"
+
+# method, path → the body a legitimate caller would send (None: no body)
+RESOURCE_ROUTES = {
+    ("GET", "/api/v1/filings/{filing_id}"): None,
+    ("POST", "/api/v1/filings/{filing_id}/resubmissions"): {"materials": [{"kind": "hr_system"}]},
+    ("POST", "/api/v1/filings/{filing_id}/objections"): {"text": "异议内容足够长", "contact": "13800138000"},
+    ("POST", "/api/v1/filings/{filing_id}/objections/dismissals"): {"objection_ids": ["{objection_id}"],
+                                                                   "reason": "经核查异议不成立"},
+    ("GET", "/api/v1/tasks/{task_id}"): None,
+    ("POST", "/api/v1/tasks/{task_id}/claim"): None,
+    ("POST", "/api/v1/tasks/{task_id}/release"): None,
+    ("POST", "/api/v1/tasks/{task_id}/redraw"): None,
+    ("POST", "/api/v1/tasks/{task_id}/decision"): {"decision": "approve"},
+    ("POST", "/api/v1/institutions/{institution_id}/plans"): "plan",
+    ("GET", "/api/v1/institutions/{institution_id}"): None,
+    ("GET", "/api/v1/plans/{plan_id}"): None,
+    ("POST", "/api/v1/plans/{plan_id}/results"): {"scores": [{"candidate_id": "{candidate_id}", "theory": 80}]},
+    ("POST", "/api/v1/plans/{plan_id}/objections"): {"text": "异议内容足够长", "contact": "13800138000"},
+    ("POST", "/api/v1/plans/{plan_id}/objections/dismissals"): {"objection_ids": ["{objection_id}"],
+                                                               "reason": "经核查异议不成立"},
+    ("GET", "/api/v1/certificates/{number}.pdf"): None,
+    ("GET", "/api/v1/certificates/{number}/holder-link"): None,
+    ("POST", "/api/v1/certificates/{number}/holder-link/revoke"): None,
+    ("GET", "/api/v1/filings/{filing_id}/receipt.pdf"): None,
+    ("GET", "/api/v1/filings/{filing_id}/notices/{round_no}.pdf"): None,
+    ("GET", "/api/v1/certificates"): None,  # ?plan_id= A's plan
+    ("PUT", "/api/v1/admin/users/{user_id}/institution"): {"institution_id": "{institution_id}", "reason": "核验"},
+    ("PUT", "/api/v1/admin/institutions/{institution_id}/region"): {"region_code": "440111", "reason": "迁址"},
+    ("POST", "/api/v1/incidents/{incident_id}/retry"): None,
+}
+# open to anyone by design (publicity and verification are public)
+PUBLIC_ROUTES = {
+    ("GET", "/api/v1/public/certificates/{number}"): "verification shows the masked holder, by design",
+    ("GET", "/api/v1/public/institutions"): "the catalogue of registered institutions is published",
+    ("GET", "/api/v1/calendar/{year}"): "the holiday calendar is public",
+    ("GET", "/verify/{number}"): "the verification page",
+    ("GET", "/healthz"): "liveness",
+}
+# no party's resource: the caller's own inbox or new case, or a role-gated administration route
+OWN_OR_ROLE_ROUTES = {
+    ("POST", "/api/v1/filings"): "creates the caller's own case",
+    ("GET", "/api/v1/tasks"): "the caller's own inbox (checked below not to list A's task)",
+    ("PUT", "/api/v1/calendar/{year}"): "admin",
+    ("POST", "/api/v1/admin/clock"): "admin",
+    ("GET", "/api/v1/admin/clock"): "admin",
+    ("GET", "/api/v1/sla/breaches"): "operations",
+    ("GET", "/api/v1/sla/at-risk"): "operations",
+    ("GET", "/metrics"): "operations or the metrics token",
+}
+OUTSIDERS = ("anonymous", "rival", "officer_jiangsu", "officer_shenzhen", "expert", "supervisor")
+
+
+@pytest.fixture()
+def world(api, people):
+    """Party A: an institution in Guangzhou with a filing (deficiency notice, receipt), a plan with a
+    candidate and a certificate, an acceptance task, an objection and an incident — and everyone else."""
+    a = people.make("enterprise")
+    parties = {"a": a, "anonymous": {}, "rival": people.make("enterprise"),
+               "officer_jiangsu": people.make("officer", jurisdiction="320000"),
+               "officer_shenzhen": people.make("officer", jurisdiction="440300"),
+               "expert": people.make("expert"), "supervisor": people.make("supervisor"),
+               "officer_guangdong": people.make("officer", jurisdiction="440000")}
+    api.post("/api/v1/filings", json=filing_form(), headers=parties["rival"])  # the rival has a case of its own
+    with db(api) as session:
+        institution_id = registered_institution(session, serial=901)
+        from models.cases import Institution
+
+        institution = session.get(Institution, institution_id)
+        institution.name, institution.registered_on = SECRET_NAME, dt.date(2026, 8, 1)
+        session.get(User, people.id_of(a)).institution_id = institution_id
+        now = wall_now()
+        filing = FilingApplication(institution_id=institution_id, applicant_id=people.id_of(a),
+                                   profile_code="guangdong", region_code="440106", status="awaiting_resubmission",
+                                   form={"enterprise_name": SECRET_NAME, "credit_code": "x"}, receipt_number="BA44R1",
+                                   created_at=now, updated_at=now)
+        session.add(filing)
+        plan = EvaluationPlan(institution_id=institution_id, region_code="440106", profile_code="guangdong",
+                              occupation_code="6-18-01-01", evaluation_start=dt.date(2026, 10, 19),
+                              evaluation_end=dt.date(2026, 10, 19), filed_on=dt.date(2026, 9, 1), staff={},
+                              status="awaiting_results", created_at=now, updated_at=now)
+        session.add(plan)
+        session.flush()
+        session.add(DeficiencyNotice(filing_id=filing.id, round=0, items=[{"text": "缺少营业执照"}], issued_at=now))
+        candidate = Candidate(plan_id=plan.id, name=CANDIDATE_NAME, id_number=person(3), relation="employee", level=3)
+        session.add(candidate)
+        session.flush()
+        session.add(Certificate(number=NUMBER, serial_scope=NUMBER[:16], serial=1, candidate_id=candidate.id,
+                                plan_id=plan.id, institution_id=institution_id, holder_name=CANDIDATE_NAME,
+                                id_number=candidate.id_number, occupation_code="6-18-01-01", occupation_name="车工",
+                                level=3, issued_on=dt.date(2026, 11, 2)))
+        objection = Objection(case_type="filing", case_id=filing.id, raised_by=people.id_of(parties["rival"]),
+                              text="异议内容足够长", raised_at=now)
+        session.add(objection)
+        incident = Incident(kind="ministry_review", case_type="filing", case_id=filing.id, error="boom", created_at=now)
+        session.add(incident)
+        session.flush()
+        task = ensure_task(session, key=f"matrix:{filing.id}", case_type="filing", case_id=filing.id,
+                           step="acceptance", role="officer", jurisdiction="440106", due_working_days=5,
+                           flow_run_id=None)
+        ids = {"filing_id": filing.id, "plan_id": plan.id, "institution_id": institution_id, "task_id": task.id,
+               "candidate_id": candidate.id, "objection_id": objection.id, "incident_id": incident.id,
+               "user_id": people.id_of(a), "number": NUMBER, "round_no": 0, "year": 2026}
+    return parties, ids
+
+
+def _fill(value, ids):  # noqa: ANN001, ANN202
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    return value
+
+
+def call(api, method: str, path: str, headers: dict, ids: dict):  # noqa: ANN201
+    body = RESOURCE_ROUTES.get((method, path))
+    if body == "plan":
+        body = plan_body(dt.date(2026, 12, 30), candidates=1)
+    url = path.format(**ids)
+    params = {"plan_id": ids["plan_id"]} if path == "/api/v1/certificates" else None
+    return api.request(method, url, headers=headers, json=_fill(body, ids), params=params)
+
+
+def test_every_route_is_in_the_matrix(api):
+    routes = {(m.upper(), p) for p, ops in api.app.openapi()["paths"].items() for m in ops}
+    unclassified = routes - set(RESOURCE_ROUTES) - set(PUBLIC_ROUTES) - set(OWN_OR_ROLE_ROUTES)
+    assert not unclassified, f"classify these routes in the cross-party matrix: {sorted(unclassified)}"
+
+
+@pytest.mark.parametrize("route", sorted(RESOURCE_ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_nobody_but_the_party_reaches_a_partys_resource(api, world, route):
+    parties, ids = world
+    method, path = route
+    for outsider in OUTSIDERS:
+        answer = call(api, method, path, parties[outsider], ids)
+        assert answer.status_code in (401, 403, 404), (outsider, answer.status_code, answer.text[:300])
+        assert SECRET_NAME not in answer.text and CANDIDATE_NAME not in answer.text, outsider
+
+
+@pytest.mark.parametrize("route", sorted(OWN_OR_ROLE_ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_role_gated_routes_refuse_the_roles_they_are_not_for_and_leak_nothing(api, world, route):
+    parties, ids = world
+    method, path = route
+    if route in (("POST", "/api/v1/filings"), ("GET", "/api/v1/tasks")):
+        pytest.skip("a caller's own: covered by the test below")
+    for outsider in OUTSIDERS:
+        answer = api.request(method, path.format(**ids), headers=parties[outsider],
+                             json={} if method in ("POST", "PUT") else None)
+        assert answer.status_code in (401, 403), (outsider, answer.status_code, answer.text[:300])
+
+
+def test_no_outsiders_inbox_lists_a_partys_task(api, world):
+    parties, ids = world
+    for outsider in ("officer_jiangsu", "officer_shenzhen", "expert", "supervisor"):
+        items = api.get("/api/v1/tasks", params={"status": "all"}, headers=parties[outsider]).json()["items"]
+        assert ids["task_id"] not in [t["id"] for t in items], outsider
+    items = api.get("/api/v1/tasks", headers=parties["officer_guangdong"]).json()["items"]
+    assert ids["task_id"] in [t["id"] for t in items]  # the fixture is right: the case's own centre sees it
+
+
+def test_the_party_and_its_centre_do_reach_the_resources(api, world):
+    """The matrix would pass on an API that answered 404 to everyone: show that A and A's centre get in."""
+    parties, ids = world
+    for who in ("a", "officer_guangdong"):
+        for path in ("/api/v1/filings/{filing_id}", "/api/v1/plans/{plan_id}", "/api/v1/institutions/{institution_id}",
+                     "/api/v1/certificates/{number}/holder-link", "/api/v1/filings/{filing_id}/receipt.pdf"):
+            assert api.get(path.format(**ids), headers=parties[who]).status_code == 200, (who, path)
+    assert api.get(f"/api/v1/tasks/{ids['task_id']}", headers=parties["officer_guangdong"]).status_code == 200
+
+
+def test_dashboard_pages_of_a_partys_case_are_404_to_an_officer_of_another_centre(api, world):
+    from tests.api.test_dashboard import staff
+
+    _, ids = world
+    outsider, _ = staff(api, "officer", jurisdiction="320000")
+    assert outsider.log_in().status_code == 303
+    for path in ("/dashboard/cases/filing/{filing_id}", "/dashboard/cases/plan/{plan_id}", "/dashboard/tasks/{task_id}",
+                 "/dashboard/cases/filing/{filing_id}/receipt.pdf", "/dashboard/cases/filing/{filing_id}/notices/0.pdf",
+                 "/dashboard/certificates/{number}.pdf"):
+        answer = outsider.get(path.format(**ids))
+        assert answer.status_code == 404 and SECRET_NAME not in answer.text, path
+    for path in ("/dashboard/tasks/{task_id}/claim", "/dashboard/tasks/{task_id}/release",
+                 "/dashboard/tasks/{task_id}/decision", "/dashboard/tasks/{task_id}/dismiss-identical",
+                 "/dashboard/ops/incidents/{incident_id}/retry"):
+        answer = outsider.post(path.format(**ids), data={"decision": "approve"})
+        assert answer.status_code in (403, 404), (path, answer.status_code)
+    with db(api) as session:
+        assert session.get(HumanTask, ids["task_id"]).status == "open"
+        assert session.exec(select(Incident)).one().status == "open"
