@@ -44,7 +44,16 @@ def get_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # PostgreSQL: READ COMMITTED; writers that read-modify-write take row locks (`locked_row`,
+    # `with_for_update`), and a read-only session says so, so a write in it fails loudly
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+    @event.listens_for(engine, "begin")
+    def _read_only(connection):  # noqa: ANN001
+        if connection.get_execution_options().get("certflow_readonly", False):
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+    return engine
 
 
 def alembic_config(url: str):
@@ -83,16 +92,33 @@ def session_scope(url: str, *, readonly: bool = False) -> Iterator[Session]:
             raise
 
 
+def locked_row(session: Session, model, key, **defaults):  # noqa: ANN001, ANN201
+    """The row of `model` with primary key `key`, locked until the transaction ends (SELECT … FOR
+    UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE has serialised writers already); created with
+    `defaults` first if missing, by whichever of two concurrent writers gets there first.
+    Counters (certificate serials, institution segments) go through here: no gap, no double."""
+    row = session.get(model, key, with_for_update=True)
+    if row is not None:
+        return row
+    (name,) = [column.name for column in model.__table__.primary_key.columns]
+    row, _ = insert_once(session, model(**{name: key}, **defaults),
+                         lambda: session.get(model, key, with_for_update=True, populate_existing=True))
+    return row
+
+
 def insert_once(session: Session, row, existing):  # noqa: ANN001, ANN201
     """Add `row`; if a unique key says another writer (a replayed step) added it first, drop ours and
     return `existing()`. Returns (the row to use, whether ours was inserted)."""
     from sqlalchemy.exc import IntegrityError
 
-    session.add(row)
     try:
+        # added inside the savepoint: begin_nested() flushes what is pending *before* it, and an
+        # insert that fails there would roll back the whole transaction, not just this attempt
         with session.begin_nested():
+            session.add(row)
             session.flush()
     except IntegrityError:
-        session.expunge(row)
+        if row in session:  # the savepoint's rollback has usually expunged it already
+            session.expunge(row)
         return existing(), False
     return row, True

@@ -12,6 +12,7 @@ from models.cases import (
     Candidate, Certificate, EvaluationPlan, Institution, InstitutionOccupation, Score, SerialCounter,
 )
 from models.catalogue import OccupationRecord
+from models.db import locked_row
 from models.schemas import PlanCreate, ResultsCreate
 from models.workflow import OutboxMessage
 from policy.eligibility import (
@@ -235,7 +236,7 @@ def issue_certificates(session: Session, *, plan_id: int) -> list[str]:
             numbers.append(existing.number)
             continue
         scope = f"{segment}{today.year % 100:02d}{candidate.level}"
-        counter = session.get(SerialCounter, scope) or SerialCounter(scope=scope, last_serial=0)
+        counter = locked_row(session, SerialCounter, scope, last_serial=0)
         number = certificate_number(segment, today.year, candidate.level, counter.last_serial)
         counter.last_serial = number.serial
         session.add(counter)

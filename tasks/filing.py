@@ -14,6 +14,7 @@ from models.cases import (
     SegmentCounter,
 )
 from models.catalogue import OccupationRecord
+from models.db import locked_row
 from models.schemas import FilingCreate, ResubmissionCreate
 from models.workflow import HumanTask, OutboxMessage
 from policy.eligibility import FilingFacts, OccupationRequest, Violation, check_filing, expert_panel_passes
@@ -301,7 +302,7 @@ def register_institution(session: Session, *, filing_id: int) -> Institution:
     assert institution is not None
     profile = get_profile(filing.profile_code)
     if institution.segment is None:
-        counter = session.get(SegmentCounter, profile.province_code) or SegmentCounter(province=profile.province_code)
+        counter = locked_row(session, SegmentCounter, profile.province_code, last_serial=0)
         segment = next_institution_segment(institution.kind, profile.province_code, counter.last_serial)
         counter.last_serial = segment.serial
         session.add(counter)

@@ -11,17 +11,64 @@ import pytest
 os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "false")
 
 
+def pytest_addoption(parser):
+    parser.addoption("--db", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="our database for the db, api and security suites: SQLite files (default) or a "
+                          "temporary PostgreSQL server started and removed by the suite")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--db") != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="SQLite's own locking: this test reads the SQLite file directly")
+    for item in items:
+        if "sqlite_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def postgres(request):
+    """With --db=postgresql: one temporary PostgreSQL server for the session, with a migrated template."""
+    if request.config.getoption("--db") != "postgresql":
+        yield None
+        return
+    import dataclasses
+    import tempfile
+
+    from certflow.bootstrap import prepare
+    from certflow.settings import Settings
+    from tests.pg import TemporaryCluster
+
+    cluster = TemporaryCluster().start()
+    try:
+        folder = tempfile.mkdtemp(prefix="certflow-pg-template-")
+        cluster.prepare_template(lambda url: prepare(dataclasses.replace(Settings.from_env(folder), database_url=url)))
+        yield cluster
+    finally:
+        cluster.stop()
+
+
 @pytest.fixture()
-def data_dir(tmp_path, monkeypatch):
-    """A fresh, prepared data folder (SQLite), as `certflow` would make it."""
+def data_dir(tmp_path, monkeypatch, postgres):
+    """A fresh, prepared data folder, as `certflow` would make it: SQLite inside it, or (--db=postgresql)
+    a fresh database on the session's PostgreSQL server."""
     from certflow.bootstrap import prepare
     from certflow.settings import Settings
 
     folder = tmp_path / "data"
     monkeypatch.setenv("CERTFLOW_DATA_DIR", str(folder))
-    monkeypatch.delenv("CERTFLOW_DATABASE_URL", raising=False)
+    if postgres is None:
+        monkeypatch.delenv("CERTFLOW_DATABASE_URL", raising=False)
+        prepare(Settings.from_env())
+        yield folder
+        return
+    url = postgres.fresh_database()
+    monkeypatch.setenv("CERTFLOW_DATABASE_URL", url)
     prepare(Settings.from_env())
-    return folder
+    try:
+        yield folder
+    finally:
+        postgres.drop(url)
 
 
 @pytest.fixture()

@@ -120,6 +120,7 @@ def test_an_unknown_name_is_locked_exactly_like_a_real_one_so_a_lock_tells_nothi
     assert "尝试次数过多" in said(fake.log_in())[1]
 
 
+@pytest.mark.sqlite_only
 def test_the_password_is_checked_outside_the_write_lock(api, monkeypatch):
     """24 logins at once used to stall every writer: scrypt ran inside BEGIN IMMEDIATE."""
     import sqlite3

@@ -36,6 +36,7 @@ def other_connection_writes(api) -> None:
 # -- 6. escalations are sent outside any transaction ---------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_slow_escalation_deliveries_hold_no_write_lock(api, people):
     from models.sla import SlaBreach, SlaClock
     from tasks import sla
