@@ -38,7 +38,9 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
             scheduler = start_scheduler(settings)
         yield
         if scheduler is not None:
-            scheduler.shutdown(wait=True)
+            from certflow.tick import stop_scheduler
+
+            stop_scheduler(scheduler)
 
     app = FastAPI(title="certflow API", version="1", lifespan=lifespan,
                   description="职业技能等级认定 workflows: filings, evaluation batches, certificates. "

@@ -7,11 +7,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from certflow.errors import CliError
+
 EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    """A refusal to report as `certflow: <message>` with exit code 2."""
 
 
 def _date(text: str) -> dt.date:
@@ -327,9 +325,10 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir_option(p)
     p.set_defaults(handler=cmd_users_bind)
 
-    from certflow import commands
+    from certflow import commands, roles
 
     commands.register(sub, data_dir_option)
+    roles.register(sub, data_dir_option)
     return parser
 
 

@@ -43,7 +43,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     import time
 
     from certflow.bootstrap import prepare
-    from certflow.cli import CliError
+    from certflow.errors import CliError
     from certflow.settings import Settings
     from models.db import session_scope
     from tasks import documents
@@ -73,6 +73,39 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from certflow.backup import BackupError, backup
+    from certflow.errors import CliError
+    from certflow.settings import Settings
+
+    settings = Settings.from_env(getattr(args, "data_dir", None))
+    try:
+        size = backup(settings.database_url, Path(args.file))
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    print(f"backed up to {args.file} ({size / 1e6:.1f} MB); the documents' cache under {settings.data_dir} "
+          f"is rebuilt on demand, the secrets/ folder is to be kept with the backup")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from certflow.backup import BackupError, restore
+    from certflow.errors import CliError
+    from certflow.settings import Settings
+
+    settings = Settings.from_env(getattr(args, "data_dir", None))
+    try:
+        restore(settings.database_url, Path(args.file), force=args.force)
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    print(f"restored {args.file} into {settings.database_url.split('///')[-1]}")
+    return 0
+
+
 def register(sub, data_dir_option) -> None:  # noqa: ANN001
     p = sub.add_parser("up", help="run everything embedded: SQLite, Prefect server, runner, API, tick, simulator")
     p.add_argument("--port", type=int, default=8000, help="API and dashboard port (default 8000)")
@@ -87,6 +120,15 @@ def register(sub, data_dir_option) -> None:  # noqa: ANN001
     p.add_argument("--combined", action="store_true", help="also write one print-ready PDF of the batch")
     data_dir_option(p)
     p.set_defaults(handler=cmd_render)
+    p = sub.add_parser("backup", help="copy the live SQLite database to FILE (online; PostgreSQL: pg_dump)")
+    p.add_argument("file", metavar="FILE")
+    data_dir_option(p)
+    p.set_defaults(handler=cmd_backup)
+    p = sub.add_parser("restore", help="put a backup in place of the SQLite database (certflow stopped)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace an existing database")
+    data_dir_option(p)
+    p.set_defaults(handler=cmd_restore)
     p = sub.add_parser("demo", help="one full lifecycle on a simulated clock, printing each step")
     data_dir_option(p)
     p.set_defaults(handler=cmd_demo)

@@ -184,7 +184,9 @@ class Stack:
 
     def stop(self) -> None:
         if self._scheduler is not None:
-            self._scheduler.shutdown(wait=True)
+            from certflow.tick import stop_scheduler
+
+            stop_scheduler(self._scheduler)
             self._scheduler = None
         for name in ("api", "runner", "simulator", "prefect-server"):
             proc = self.processes.pop(name, None)

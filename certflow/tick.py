@@ -197,8 +197,13 @@ def _active_runs(session: Session) -> list[tuple[str, str, int]]:
 
 
 def start_scheduler(settings: Settings):  # noqa: ANN201
-    """APScheduler jobs of the embedded mode."""
+    """APScheduler jobs of the embedded mode and of `certflow serve tick`. Several tick processes may
+    run; only the one holding the leadership does the passes (certflow/leader.py says why)."""
     from apscheduler.schedulers.background import BackgroundScheduler
+
+    from certflow.leader import Leadership
+
+    leadership = Leadership(settings.database_url)
 
     # a pass still running when the next is due is simply skipped: not worth a warning each time
     logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
@@ -209,6 +214,8 @@ def start_scheduler(settings: Settings):  # noqa: ANN201
     def guarded(name, fn):  # noqa: ANN001, ANN202
         def run():  # noqa: ANN202
             try:
+                if not leadership.held():
+                    return  # another tick leads; this one stands by
                 fn(settings)
             except Exception:  # noqa: BLE001 - the next pass tries again
                 log.exception("tick job %s failed", name)
@@ -222,4 +229,11 @@ def start_scheduler(settings: Settings):  # noqa: ANN201
     scheduler.add_job(guarded("revive", revive_crashed_runs), "interval",
                       seconds=float(os.environ.get("CERTFLOW_REVIVE_SECONDS", "15")), id="revive")
     scheduler.start()
+    scheduler.certflow_leadership = leadership
     return scheduler
+
+
+def stop_scheduler(scheduler) -> None:  # noqa: ANN001
+    """Stop the passes, then hand the leadership on (a standby tick takes over at its next pass)."""
+    scheduler.shutdown(wait=True)
+    scheduler.certflow_leadership.release()

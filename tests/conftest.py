@@ -79,9 +79,10 @@ def settings(data_dir):
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
+def stack(tmp_path_factory, postgres):
     """A real embedded instance (Prefect server, runner, simulator, API, tick) on a simulated clock,
-    started once per session (~15 s) for the flow and browser tests."""
+    started once per session (~15 s) for the flow and browser tests; with --db=postgresql our tables
+    are on the session's PostgreSQL server (the API, the runner's flow processes and the tick alike)."""
     from certflow.embedded import Stack
     from certflow.settings import Settings
 
@@ -89,6 +90,8 @@ def stack(tmp_path_factory):
     os.environ.update({"CERTFLOW_CLOCK": "simulated", "CERTFLOW_STALE_RUN_SECONDS": "20",
                        "CERTFLOW_REVIVE_SECONDS": "2", "PREFECT_LOGGING_LEVEL": "WARNING",
                        "CERTFLOW_SLA_SCAN_SECONDS": "1"})
+    if postgres is not None:
+        os.environ["CERTFLOW_DATABASE_URL"] = postgres.fresh_database()
     folder = tmp_path_factory.mktemp("flow-stack")
     instance = Stack(Settings.from_env(folder), api_port=0, clock="simulated", sim_latency_ms=5)
     try:

@@ -18,3 +18,10 @@ def test_every_deployment_entrypoint_resolves_to_a_flow():
         names.add(flow.name)
         assert deployment["name"] == "certflow"
     assert names == {"institution_filing", "evaluation_batch", "sla_scan"}
+
+
+def test_the_stack_keeps_our_tables_on_the_database_the_suite_was_asked_for(stack, request):
+    from models.db import get_engine
+
+    expected = {"sqlite": "sqlite", "postgresql": "postgresql"}[request.config.getoption("--db")]
+    assert get_engine(stack.settings.database_url).dialect.name == expected

@@ -1,0 +1,94 @@
+"""`certflow serve ROLE`: one part of the system in the foreground, so that each part can run on its
+own machine and scale on its own. `certflow up` is all of them at once, embedded.
+
+| role      | what it runs                                                       | needs                         |
+|-----------|--------------------------------------------------------------------|-------------------------------|
+| api       | the API and dashboard (uvicorn, --workers processes)               | database                      |
+| runner    | a Prefect runner serving the process deployments                   | database, Prefect API         |
+| tick      | the passes: dispatch, timers, wake-ups, SLA scan, revival (one     | database, Prefect API         |
+|           | leads, more stand by: certflow/leader.py)                          |                               |
+| simulator | the local stand-in for the national query system                   | —                             |
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+ROLES = ("api", "runner", "tick", "simulator")
+
+
+def environment(args: argparse.Namespace) -> dict[str, str]:
+    """The child's environment: ours plus what the flags say (the flags win)."""
+    env = dict(os.environ)
+    if getattr(args, "data_dir", None):
+        env["CERTFLOW_DATA_DIR"] = str(args.data_dir)
+    if args.database_url:
+        env["CERTFLOW_DATABASE_URL"] = args.database_url
+    if args.prefect_api_url:
+        env["PREFECT_API_URL"] = args.prefect_api_url
+    return env
+
+
+def command(args: argparse.Namespace) -> list[str]:
+    if args.role == "api":
+        return [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", args.host,
+                "--port", str(args.port), "--workers", str(args.workers), "--log-level", "warning",
+                "--no-proxy-headers"]  # forwarded addresses: CERTFLOW_TRUSTED_PROXIES (api/clients.py)
+    if args.role == "runner":
+        return [sys.executable, "-m", "certflow.runner"]
+    if args.role == "simulator":
+        return [sys.executable, "-m", "certflow.simulator"]
+    raise ValueError(args.role)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from certflow.errors import CliError
+
+    env = environment(args)
+    if args.role in ("runner", "tick") and not env.get("PREFECT_API_URL"):
+        raise CliError(f"the {args.role} needs the Prefect API: --prefect-api-url http://HOST:4200/api "
+                       f"(or PREFECT_API_URL)")
+    if args.role == "simulator":
+        env["CERTFLOW_SIM_PORT"] = str(args.port)
+    if args.role != "tick":
+        os.execvpe(command(args)[0], command(args), env)  # the role becomes this process: signals go straight to it
+    return _serve_tick(env)
+
+
+def _serve_tick(env: dict[str, str]) -> int:
+    from certflow.bootstrap import prepare
+    from certflow.settings import Settings
+    from certflow.tick import start_scheduler, stop_scheduler
+
+    os.environ.update(env)  # the Prefect client of the passes reads its address from the environment
+    settings = Settings.from_env()
+    prepare(settings)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    scheduler = start_scheduler(settings)
+    print(f"tick on {settings.database_url.split('@')[-1]}: leading when no other tick does; Ctrl-C stops",
+          flush=True)
+    try:
+        while not stopping.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_scheduler(scheduler)
+    return 0
+
+
+def register(sub, data_dir_option) -> None:  # noqa: ANN001
+    p = sub.add_parser("serve", help="run one part on its own: api, runner, tick or simulator")
+    p.add_argument("role", choices=ROLES)
+    p.add_argument("--database-url", help="our database (default: $CERTFLOW_DATABASE_URL, else SQLite in the data folder)")
+    p.add_argument("--prefect-api-url", help="the Prefect server's API, e.g. http://prefect:4200/api (runner, tick)")
+    p.add_argument("--host", default="127.0.0.1", help="api: address to listen on")
+    p.add_argument("--port", type=int, default=8000, help="api / simulator: port")
+    p.add_argument("--workers", type=int, default=2, help="api: processes")
+    data_dir_option(p)
+    p.set_defaults(handler=cmd_serve)
