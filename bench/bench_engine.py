@@ -1,10 +1,12 @@
-"""Engine benchmarks on the embedded default (`certflow up` as a separate process, SQLite, local Prefect).
+"""Engine benchmarks on `certflow up` as a separate process: the embedded default (SQLite), or with
+our tables and Prefect's server on a temporary PostgreSQL server, with one or more runners.
 
   (b) filings accepted by the API per second from 50 concurrent submitters (and errors)
   (c) a burst of N filings: every one reaches its first human task (受理), none lost or doubled; drain time
   (a) officer decision → the flow reaching its next step (expert panel drawn), p50/p99 over M decisions
 
 Run: .venv/bin/python bench/bench_engine.py [--filings 500] [--decisions 50] [--clients 50]
+                                            [--database sqlite|postgresql] [--runners 1|2]
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ def main() -> None:
     parser.add_argument("--filings", type=int, default=500)
     parser.add_argument("--decisions", type=int, default=50)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="postgresql: our tables and Prefect's server on a temporary PostgreSQL server")
+    parser.add_argument("--runners", type=int, default=1, help="runner processes")
     parser.add_argument("--keep", action="store_true", help="keep the data folder")
     args = parser.parse_args()
 
@@ -55,8 +60,19 @@ def main() -> None:
     port = 18000 + os.getpid() % 1000
     env = {**os.environ, "CERTFLOW_DATA_DIR": str(folder), "CERTFLOW_CLOCK": "simulated",
            "PREFECT_LOGGING_LEVEL": "WARNING"}
-    up = subprocess.Popen([sys.executable, "-m", "certflow.cli", "up", "--port", str(port), "--clock", "simulated"],
-                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    command = [sys.executable, "-m", "certflow.cli", "up", "--port", str(port), "--clock", "simulated",
+               "--runners", str(args.runners)]
+    cluster = None
+    if args.database == "postgresql":
+        from certflow.localpg import TemporaryCluster
+
+        cluster = TemporaryCluster().start()
+        env["CERTFLOW_DATABASE_URL"] = cluster.create_database("certflow")
+        command += ["--database-url", env["CERTFLOW_DATABASE_URL"], "--prefect-database-url",
+                    cluster.create_database("prefect").replace("+psycopg", "+asyncpg")]
+    print(f"configuration: {args.database}, {args.runners} runner(s), {args.filings} filings, "
+          f"{args.decisions} decisions, {os.cpu_count()} cores")
+    up = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         started = time.monotonic()
@@ -71,6 +87,8 @@ def main() -> None:
         threading.Thread(target=lambda: [log.write(line) or log.flush() for line in up.stdout], daemon=True).start()
 
         os.environ["CERTFLOW_DATA_DIR"] = str(folder)
+        if cluster is not None:
+            os.environ["CERTFLOW_DATABASE_URL"] = env["CERTFLOW_DATABASE_URL"]
         from certflow.settings import Settings
         from tasks.accounts import create_user
 
@@ -136,7 +154,8 @@ def main() -> None:
         waits: list[float] = []
         for case_id in ids[:args.decisions]:
             task_id = tasks[case_id][0]
-            t1 = time.perf_counter()
+            assert client.post(f"/api/v1/tasks/{task_id}/claim", headers=auth).status_code == 200
+            t1 = time.perf_counter()  # from the decision (the claim is the officer opening the task)
             response = client.post(f"/api/v1/tasks/{task_id}/decision", json={"decision": "approve"}, headers=auth)
             assert response.status_code == 200, response.text
             while client.get(f"/api/v1/filings/{case_id}", headers=auth).json()["status"] != "expert_evaluation":
@@ -150,6 +169,8 @@ def main() -> None:
             up.wait(timeout=60)
         except subprocess.TimeoutExpired:
             up.kill()
+        if cluster is not None:
+            cluster.stop()
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
 

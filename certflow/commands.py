@@ -13,9 +13,14 @@ def cmd_up(args: argparse.Namespace) -> int:
 
     import os
 
+    import dataclasses
+
     os.environ["CERTFLOW_CLOCK"] = args.clock
     settings = Settings.from_env(getattr(args, "data_dir", None))
-    stack = Stack(settings, api_port=args.port, clock=args.clock)
+    if args.database_url:
+        settings = dataclasses.replace(settings, database_url=args.database_url)
+    stack = Stack(settings, api_port=args.port, clock=args.clock, runners=args.runners,
+                  prefect_database_url=args.prefect_database_url)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
@@ -34,7 +39,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from certflow.demo import run_demo
 
-    return run_demo(getattr(args, "data_dir", None))
+    return run_demo(getattr(args, "data_dir", None), database_url=args.database_url)
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -110,6 +115,11 @@ def register(sub, data_dir_option) -> None:  # noqa: ANN001
     p = sub.add_parser("up", help="run everything embedded: SQLite, Prefect server, runner, API, tick, simulator")
     p.add_argument("--port", type=int, default=8000, help="API and dashboard port (default 8000)")
     p.add_argument("--clock", choices=("real", "simulated"), default="real", help="business clock")
+    p.add_argument("--database-url", help="our tables elsewhere than the data folder's SQLite, e.g. "
+                                          "postgresql+psycopg://user@host/certflow")
+    p.add_argument("--prefect-database-url", help="Prefect's server on PostgreSQL (postgresql+asyncpg://…)")
+    p.add_argument("--runners", type=int, default=1, choices=range(1, 9), metavar="N",
+                   help="runner processes (default 1)")
     data_dir_option(p)
     p.set_defaults(handler=cmd_up)
     certificates = sub.add_parser("certificates", help="certificate documents")
@@ -130,5 +140,7 @@ def register(sub, data_dir_option) -> None:  # noqa: ANN001
     data_dir_option(p)
     p.set_defaults(handler=cmd_restore)
     p = sub.add_parser("demo", help="one full lifecycle on a simulated clock, printing each step")
+    p.add_argument("--database-url", help="our tables on this database (e.g. postgresql+psycopg://…) instead of "
+                                          "SQLite in the data folder")
     data_dir_option(p)
     p.set_defaults(handler=cmd_demo)

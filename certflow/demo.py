@@ -188,7 +188,9 @@ class Demo:
         return status
 
 
-def run_demo(data_dir: str | None) -> int:
+def run_demo(data_dir: str | None, *, database_url: str | None = None) -> int:
+    """`database_url`: our tables on that (empty) database instead of SQLite in a fresh folder."""
+    import dataclasses
     import os
 
     from certflow.embedded import Stack
@@ -198,6 +200,8 @@ def run_demo(data_dir: str | None) -> int:
     folder = base / f"demo-{dt.datetime.now():%Y%m%d-%H%M%S}"
     os.environ["CERTFLOW_CLOCK"] = "simulated"
     settings = Settings.from_env(folder)
+    if database_url:
+        settings = dataclasses.replace(settings, database_url=database_url)
     stack = Stack(settings, api_port=0, clock="simulated")
     t0 = time.monotonic()
     try:

@@ -54,6 +54,8 @@ class Stack:
     sim_failure_rate: float = 0.0
     sim_latency_ms: int = 50
     runner_limit: int = 8
+    runners: int = 1  # runner processes serving the deployments (each runs flow runs as processes)
+    prefect_database_url: str | None = None  # Prefect's own server on PostgreSQL (postgresql+asyncpg://…)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     prefect_port: int = 0
     sim_port: int = 0
@@ -120,7 +122,9 @@ class Stack:
         os.environ.update(self.environment())
         progress(f"starting the Prefect server on {self.prefect_url} …")
         server = self._spawn("prefect-server", [sys.executable, "-m", "prefect", "server", "start", "--host",
-                                                "127.0.0.1", "--port", str(self.prefect_port)])
+                                                "127.0.0.1", "--port", str(self.prefect_port)],
+                             {"PREFECT_API_DATABASE_CONNECTION_URL": self.prefect_database_url}
+                             if self.prefect_database_url else None)
         progress(f"starting the registry SIMULATOR on {self.sim_url} …")
         sim = self._spawn("simulator", [sys.executable, "-m", "certflow.simulator"],
                           {"CERTFLOW_SIM_PORT": str(self.sim_port), "CERTFLOW_SIM_FAILURE_RATE": str(self.sim_failure_rate),
@@ -128,6 +132,9 @@ class Stack:
         _wait_http(f"{self.prefect_url}/api/health", 90, "the Prefect server", server, self.logs / "prefect-server.log")
         _wait_http(f"{self.sim_url}/_stats", 30, "the simulator", sim, self.logs / "simulator.log")
         self.start_runner(progress=progress)
+        for n in range(2, self.runners + 1):
+            self._spawn(f"runner-{n}", [sys.executable, "-m", "certflow.runner"],
+                        {"CERTFLOW_RUNNER_LIMIT": str(self.runner_limit)})
         if serve_api:
             self.start_api()
             progress(f"API and dashboard on {self.api_url}  (Prefect UI: {self.prefect_url})")
@@ -188,7 +195,8 @@ class Stack:
 
             stop_scheduler(self._scheduler)
             self._scheduler = None
-        for name in ("api", "runner", "simulator", "prefect-server"):
+        extra_runners = sorted(name for name in self.processes if name.startswith("runner-"))
+        for name in ("api", "runner", *extra_runners, "simulator", "prefect-server"):
             proc = self.processes.pop(name, None)
             if proc is not None:
                 _stop(proc)

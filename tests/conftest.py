@@ -37,7 +37,7 @@ def postgres(request):
 
     from certflow.bootstrap import prepare
     from certflow.settings import Settings
-    from tests.pg import TemporaryCluster
+    from certflow.localpg import TemporaryCluster
 
     cluster = TemporaryCluster().start()
     try:

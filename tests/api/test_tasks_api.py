@@ -98,3 +98,33 @@ def test_a_task_shows_its_deadline_in_working_days(api, people):
     task = make_task(api, 10)
     view = api.get(f"/api/v1/tasks/{task}", headers=people.make("officer", jurisdiction="440000")).json()
     assert view["working_days_left"] == 5 and view["overdue"] is False and view["step_name"] == "受理"
+
+
+def test_two_officers_claiming_one_task_at_the_same_instant_on_two_api_processes_one_gets_it(api, people):
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    task = make_task(api, 11)
+    second_process = TestClient(create_app(api.settings))  # another API instance on the same database
+    officers = [people.make("officer", jurisdiction="440000") for _ in range(2)]
+    barrier, answers = threading.Barrier(2), {}
+
+    def claim(client, headers, who):  # noqa: ANN001
+        barrier.wait()
+        answers[who] = client.post(f"/api/v1/tasks/{task}/claim", headers=headers).status_code
+
+    threads = [threading.Thread(target=claim, args=(client, headers, n))
+               for n, (client, headers) in enumerate(zip((api, second_process), officers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(answers.values()) == [200, 409]
+    winner = officers[[n for n, code in answers.items() if code == 200][0]]
+    loser = officers[[n for n, code in answers.items() if code == 409][0]]
+    assert api.post(f"/api/v1/tasks/{task}/decision", json={"decision": "approve"}, headers=loser).status_code == 409
+    assert second_process.post(f"/api/v1/tasks/{task}/decision", json={"decision": "approve"},
+                               headers=winner).status_code == 200

@@ -1,4 +1,5 @@
-"""A throw-away PostgreSQL server for the test suite (`pytest --db=postgresql`).
+"""A throw-away PostgreSQL server, for the test suite (`pytest --db=postgresql`) and the benchmarks
+(`bench/bench_engine.py --database postgresql`).
 
 Debian's `postgresql` package (installed by scripts/setup) provides the binaries; the cluster lives
 in a temporary folder, listens on a free loopback port and is removed afterwards. PostgreSQL refuses
@@ -65,8 +66,12 @@ class TemporaryCluster:
         self._admin(f"CREATE DATABASE {TEMPLATE}")
         return self
 
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str, driver: str = "psycopg") -> str:
+        return f"postgresql+{driver}://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        self._admin(f"CREATE DATABASE {name}")
+        return self.url(name)
 
     def _admin(self, sql: str) -> None:
         import psycopg
