@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, AsyncIterator, Callable
 
 from fastapi import Depends, Header, HTTPException, Path, Request
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from certflow.settings import Settings
-from models.accounts import ApiToken, User
+from models.accounts import User
 from models.db import get_engine, session_scope
 from tasks.accounts import token_user
 

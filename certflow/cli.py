@@ -291,16 +291,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jurisdiction", help="officers: GB/T 2260 code of their centre, e.g. 440300")
     p.add_argument("--institution", type=_positive, help="the institution an enterprise user acts for")
 
-    def password_options(p: argparse.ArgumentParser) -> None:
-        group = p.add_mutually_exclusive_group()
-        group.add_argument("--password-prompt", action="store_true", help="ask for a dashboard password")
-        group.add_argument("--password-stdin", action="store_true", help="read the dashboard password from stdin")
+    password = p.add_mutually_exclusive_group()  # never a password as an argument (shell history, ps)
+    password.add_argument("--password-prompt", action="store_true", help="ask for a dashboard password")
+    password.add_argument("--password-stdin", action="store_true", help="read the dashboard password from stdin")
 
     def token_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--days", type=_positive, help="token lifetime (default: 365 for enterprises, 90 for staff)")
         p.add_argument("--label", default="", help="what the token is for (shown by `users tokens`)")
 
-    password_options(p)
     token_options(p)
     data_dir_option(p)
     p.set_defaults(handler=cmd_users_add)

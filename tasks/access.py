@@ -16,6 +16,14 @@ def officer_covers(user: User, region_code: str) -> bool:
     return user.role == "officer" and bool(user.jurisdiction) and within_jurisdiction(region_code, user.jurisdiction)
 
 
+def manages_institutions_of(actor: User, region_code: str) -> bool:
+    """Who binds accounts to institutions and records a change of registered region: administrators,
+    and the provincial centre's officers (jurisdiction xx0000) for institutions of their province."""
+    return actor.role == "admin" or (actor.role == "officer" and bool(actor.jurisdiction)
+                                     and actor.jurisdiction.endswith("0000")
+                                     and within_jurisdiction(region_code, actor.jurisdiction))
+
+
 def _sees_case(user: User, *, institution_id: int, region_code: str) -> bool:
     """The one rule for cases: the institution's own enterprise users, the officers whose
     jurisdiction covers the region, and operations/admin."""

@@ -176,7 +176,7 @@ def bind_institution(session, *, user_id: int, institution_id: int | None, actor
     """The one way an enterprise account comes to act for an institution after it exists: a centre's
     act, recorded. (An unbound account that files for a credit code nobody holds creates that
     institution and is bound to it; nobody is ever bound by what a form says.)"""
-    from tasks import audit
+    from tasks import access, audit
     from tasks.errors import NotFound
 
     user = session.get(User, user_id)
@@ -184,11 +184,11 @@ def bind_institution(session, *, user_id: int, institution_id: int | None, actor
         raise NotFound(f"enterprise user {user_id} does not exist")
     if institution_id is not None:
         institution = session.get(Institution, institution_id)
-        if institution is None or not _may_manage(actor, institution.region_code):
+        if institution is None or not access.manages_institutions_of(actor, institution.region_code):
             raise NotFound(f"institution {institution_id} does not exist")
     if user.institution_id is not None:
         current = session.get(Institution, user.institution_id)
-        if current is not None and not _may_manage(actor, current.region_code):
+        if current is not None and not access.manages_institutions_of(actor, current.region_code):
             raise NotFound(f"enterprise user {user_id} does not exist")
     before = {"institution_id": user.institution_id}
     user.institution_id = institution_id
@@ -196,15 +196,6 @@ def bind_institution(session, *, user_id: int, institution_id: int | None, actor
     audit.record(session, case_type="user", case_id=user.id, action="institution_bound", actor_id=actor.id,
                  actor_role=actor.role, before=before, after={"institution_id": institution_id, "reason": reason})
     return user
-
-
-def _may_manage(actor: User, region_code: str) -> bool:
-    """Administrators, and the provincial centre's officers for institutions of their province."""
-    from policy.regions import within_jurisdiction
-
-    return actor.role == "admin" or (actor.role == "officer" and bool(actor.jurisdiction)
-                                     and actor.jurisdiction.endswith("0000")
-                                     and within_jurisdiction(region_code, actor.jurisdiction))
 
 
 # -- dashboard logins --------------------------------------------------------------

@@ -155,15 +155,15 @@ def change_registered_region(session: Session, *, institution_id: int, region_co
     """注册地变更: an explicit, audited act of the provincial centre (or an administrator); later
     filings and plans are handled where the institution is now registered."""
     from policy.regions import is_region_code
-    from tasks.accounts import _may_manage
+    from tasks.access import manages_institutions_of
 
     institution = session.get(Institution, institution_id)
-    if institution is None or not _may_manage(actor, institution.region_code):
+    if institution is None or not manages_institutions_of(actor, institution.region_code):
         raise NotFound(f"institution {institution_id} does not exist")
     problems = []
     if not is_region_code(region_code):
         problems.append(Violation("institution.region_code", "region_code", f"{region_code} 不是行政区划代码"))
-    elif region_code[:2] != institution.region_code[:2] or not _may_manage(actor, region_code):
+    elif region_code[:2] != institution.region_code[:2] or not manages_institutions_of(actor, region_code):
         problems.append(Violation("institution.region_outside_province", "region_code",
                                   "跨省迁移须重新备案 / a move to another province is a new filing there"))
     if problems:

@@ -36,8 +36,7 @@ def raise_objection(session: Session, *, case_type: str, case_id: int, user: Use
             raise NotFound(f"candidate {body.candidate_id} is not in this batch")
     mine = session.exec(select(Objection).where(Objection.case_type == case_type, Objection.case_id == case_id,
                                                 Objection.raised_by == user.id)).all()
-    still_open = [o for o in mine if (t := session.exec(select(HumanTask.status).where(
-        HumanTask.key == f"objection:{o.id}")).first()) in ("open", "claimed")]
+    still_open = [o for o in mine if _under_investigation(session, o.id)]
     if still_open:
         raise Conflict(f"您对此案件的异议 {still_open[0].id} 尚在调查中，调查结束前不能再提 / your objection "
                        f"{still_open[0].id} on this case is still being investigated")
@@ -56,6 +55,12 @@ def raise_objection(session: Session, *, case_type: str, case_id: int, user: Use
     audit.record(session, case_type=case_type, case_id=case_id, action="objection_raised", actor_id=user.id,
                  actor_role=user.role, after={"objection_id": objection.id, "candidate_id": body.candidate_id})
     return objection
+
+
+def _under_investigation(session: Session, objection_id: int) -> bool:
+    """Its investigation task is still open or claimed (the outcome is written later, by the flow)."""
+    status = session.exec(select(HumanTask.status).where(HumanTask.key == f"objection:{objection_id}")).first()
+    return status in ("open", "claimed")
 
 
 def _may_see(session: Session, user: User, case_type: str, case_id: int) -> bool:
@@ -83,8 +88,7 @@ def identical_open(session: Session, task: HumanTask) -> tuple[str, list[int]]:
                                                             Objection.case_id == task.case_id)
                                     .order_by(Objection.id)).all()
             if same_text(o.text) == same_text(objection.text)]
-    open_ids = [o.id for o in same if session.exec(select(HumanTask.status).where(
-        HumanTask.key == f"objection:{o.id}")).first() in ("open", "claimed")]
+    open_ids = [o.id for o in same if _under_investigation(session, o.id)]
     return objection.text, open_ids
 
 

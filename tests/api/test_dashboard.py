@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlmodel import select
 
-from models.accounts import User, WebSession
+from models.accounts import WebSession
 from models.db import session_scope
 from models.workflow import HumanTask
 from policy.eligibility import REQUIRED_MATERIALS
