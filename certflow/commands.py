@@ -20,7 +20,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     if args.database_url:
         settings = dataclasses.replace(settings, database_url=args.database_url)
     stack = Stack(settings, api_port=args.port, clock=args.clock, runners=args.runners,
-                  prefect_database_url=args.prefect_database_url)
+                  prefect_database_url=args.prefect_database_url, tick=not args.no_tick)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
@@ -120,6 +120,7 @@ def register(sub, data_dir_option) -> None:  # noqa: ANN001
     p.add_argument("--prefect-database-url", help="Prefect's server on PostgreSQL (postgresql+asyncpg://…)")
     p.add_argument("--runners", type=int, default=1, choices=range(1, 9), metavar="N",
                    help="runner processes (default 1)")
+    p.add_argument("--no-tick", action="store_true", help="run no tick here (ticks run as `certflow serve tick`)")
     data_dir_option(p)
     p.set_defaults(handler=cmd_up)
     certificates = sub.add_parser("certificates", help="certificate documents")

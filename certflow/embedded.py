@@ -54,6 +54,7 @@ class Stack:
     sim_failure_rate: float = 0.0
     sim_latency_ms: int = 50
     runner_limit: int = 8
+    tick: bool = True  # False: the passes run elsewhere (`certflow serve tick`)
     runners: int = 1  # runner processes serving the deployments (each runs flow runs as processes)
     prefect_database_url: str | None = None  # Prefect's own server on PostgreSQL (postgresql+asyncpg://…)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -187,7 +188,8 @@ class Stack:
                           # uses prometheus_client too, and must not)
                           {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)})
         _wait_http(f"{self.api_url}/healthz", 60, "the API", api, self.logs / "api.log")
-        self._scheduler = start_scheduler(Settings.from_env(self.data_dir))
+        if self.tick:
+            self._scheduler = start_scheduler(Settings.from_env(self.data_dir))  # with the URLs just chosen
 
     def stop(self) -> None:
         if self._scheduler is not None:

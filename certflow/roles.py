@@ -64,7 +64,11 @@ def _serve_tick(env: dict[str, str]) -> int:
     from certflow.settings import Settings
     from certflow.tick import start_scheduler, stop_scheduler
 
+    import logging
+
     os.environ.update(env)  # the Prefect client of the passes reads its address from the environment
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("certflow.leader").setLevel(logging.INFO)  # who leads, and when it changes
     settings = Settings.from_env()
     prepare(settings)
     stopping = threading.Event()

@@ -27,8 +27,8 @@ REVIVE_LIMIT = 3
 
 
 def stale_after() -> dt.timedelta:
-    """A run RUNNING this long without a state change has lost its process (steps take seconds,
-    retries at most about a minute)."""
+    """A run RUNNING (or PENDING) this long without a state change has lost its process (steps take
+    seconds, retries at most about a minute, a runner starts a claimed run within seconds)."""
     return dt.timedelta(seconds=float(os.environ.get("CERTFLOW_STALE_RUN_SECONDS", "600")))
 
 
@@ -160,8 +160,11 @@ def revive_crashed_runs(settings: Settings) -> int:
     now = dt.datetime.now(dt.timezone.utc)
     for run_id, kind, case_id in active:
         state, since = states.get(run_id, (None, now))
-        if state == "RUNNING" and now - since > stale_after():
-            log.warning("run %s of %s %s has been RUNNING since %s: its process is gone", run_id, kind, case_id, since)
+        # RUNNING without progress: its process is gone. PENDING that long: the runner that claimed it
+        # (state "Submitting") died before starting it, and no other runner will take a claimed run.
+        if state in ("RUNNING", "PENDING") and now - since > stale_after():
+            log.warning("run %s of %s %s has been %s since %s: its process is gone", run_id, kind, case_id, state,
+                        since)
             try:
                 workflow.mark_crashed(run_id, "no progress: the process running it is gone")
             except Exception as exc:  # noqa: BLE001

@@ -39,13 +39,16 @@ def postgres(request):
     from certflow.settings import Settings
     from certflow.localpg import TemporaryCluster
 
+    import shutil
+
     cluster = TemporaryCluster().start()
+    folder = tempfile.mkdtemp(prefix="certflow-pg-template-")
     try:
-        folder = tempfile.mkdtemp(prefix="certflow-pg-template-")
         cluster.prepare_template(lambda url: prepare(dataclasses.replace(Settings.from_env(folder), database_url=url)))
         yield cluster
     finally:
         cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture()
