@@ -48,3 +48,19 @@ def plan_body(start, candidates: int = 3) -> dict:
             "site": "实训中心", "candidates": [{"name": f"学员{i}", "id_number": person(i), "relation": "employee",
                                                  "level": 4} for i in range(candidates)],
             "proctors": ["监考"], "evaluators": ["考评"], "quality_supervisors": ["督导"]}
+
+
+def evaluation_plan(session, institution_id: int, *, status: str = "scheduled", evaluated_on=None):  # noqa: ANN001, ANN201
+    """A plan row of a Guangzhou institution, evaluated on 2026-10-19 unless said otherwise."""
+    import datetime as dt
+
+    from models.cases import EvaluationPlan
+
+    day = evaluated_on or dt.date(2026, 10, 19)
+    now = wall_now()
+    plan = EvaluationPlan(institution_id=institution_id, region_code="440106", profile_code="guangdong",
+                          occupation_code="6-18-01-01", evaluation_start=day, evaluation_end=day,
+                          filed_on=dt.date(2026, 9, 1), staff={}, status=status, created_at=now, updated_at=now)
+    session.add(plan)
+    session.flush()
+    return plan

@@ -19,7 +19,7 @@ from policy import draws as draw_rules
 from tasks import draws
 from tasks.human_tasks import ensure_task
 from tests.api.conftest import db, move_clock
-from tests.api.helpers import credit_code, filing_form, registered_institution
+from tests.api.helpers import credit_code, evaluation_plan, filing_form, registered_institution
 
 CONTACT = "13800138000"
 
@@ -213,14 +213,7 @@ def plan_in(api, people, owner) -> int:
     with db(api) as session:
         institution_id = registered_institution(session, serial=next(_serials))
         session.get(User, people.id_of(owner)).institution_id = institution_id
-        now = wall_now()
-        plan = EvaluationPlan(institution_id=institution_id, region_code="440106", profile_code="guangdong",
-                              occupation_code="6-18-01-01", evaluation_start=dt.date(2026, 10, 19),
-                              evaluation_end=dt.date(2026, 10, 19), filed_on=dt.date(2026, 9, 1), staff={},
-                              status="scheduled", created_at=now, updated_at=now)
-        session.add(plan)
-        session.flush()
-        return plan.id
+        return evaluation_plan(session, institution_id).id
 
 
 def test_supervision_is_drawn_from_a_secret_seed_whose_commitment_is_recorded_and_rerunnable(api, people):

@@ -15,11 +15,11 @@ from sqlmodel import select
 
 from certflow.clock import wall_now
 from models.accounts import User
-from models.cases import Candidate, Certificate, DeficiencyNotice, EvaluationPlan, FilingApplication, Objection
+from models.cases import Candidate, Certificate, DeficiencyNotice, FilingApplication, Objection
 from models.workflow import HumanTask, Incident
 from tasks.human_tasks import ensure_task
 from tests.api.conftest import db
-from tests.api.helpers import filing_form, person, plan_body, registered_institution
+from tests.api.helpers import evaluation_plan, filing_form, person, plan_body, registered_institution
 
 NUMBER = "Y000044000001263000001"
 SECRET_NAME = "甲方秘密精密机械有限公司"  # A's name: must never appear in an outsider's answer
@@ -100,12 +100,7 @@ def world(api, people):
                                    form={"enterprise_name": SECRET_NAME, "credit_code": "x"}, receipt_number="BA44R1",
                                    created_at=now, updated_at=now)
         session.add(filing)
-        plan = EvaluationPlan(institution_id=institution_id, region_code="440106", profile_code="guangdong",
-                              occupation_code="6-18-01-01", evaluation_start=dt.date(2026, 10, 19),
-                              evaluation_end=dt.date(2026, 10, 19), filed_on=dt.date(2026, 9, 1), staff={},
-                              status="awaiting_results", created_at=now, updated_at=now)
-        session.add(plan)
-        session.flush()
+        plan = evaluation_plan(session, institution_id, status="awaiting_results")
         session.add(DeficiencyNotice(filing_id=filing.id, round=0, items=[{"text": "缺少营业执照"}], issued_at=now))
         candidate = Candidate(plan_id=plan.id, name=CANDIDATE_NAME, id_number=person(3), relation="employee", level=3)
         session.add(candidate)
