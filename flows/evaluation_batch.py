@@ -12,7 +12,6 @@ from prefect import flow, task
 from flows.steps import (
     DB_STEP, await_decision, budget, call_external, db, open_human_task, wait_for, wait_until, wait_working_days,
 )
-from models.cases import EvaluationPlan
 from policy.profiles import get_profile
 from tasks import batch, objections
 
@@ -97,11 +96,8 @@ def publicise_results(plan_id: int, review_round: int, case: dict) -> None:
 
 @task(name="结果公示开始 publicity starts", **DB_STEP)
 def results_publicity_start(plan_id: int) -> dt.date:
-    from certflow.clock import business_today
-
     with db() as session:
-        plan = session.get(EvaluationPlan, plan_id)
-        return plan.results_submitted_on or business_today(session)
+        return batch.results_publicity_start(session, plan_id=plan_id)
 
 
 @task(name="结果公示 publish results", **DB_STEP)
@@ -164,8 +160,4 @@ def render_certificate_documents(plan_id: int) -> dict:
 
 def _load(plan_id: int) -> dict:
     with db() as session:
-        plan = session.get(EvaluationPlan, plan_id)
-        if plan is None:
-            raise ValueError(f"plan {plan_id} does not exist")
-        return {"status": plan.status, "region_code": plan.region_code, "profile_code": plan.profile_code,
-                "evaluation_start": plan.evaluation_start}
+        return batch.flow_facts(session, plan_id=plan_id)

@@ -10,7 +10,6 @@ from prefect import flow, task
 from flows.steps import (
     DB_STEP, await_decision, budget, await_decisions, call_external, db, open_human_task, wait_for, wait_working_days,
 )
-from models.cases import FilingApplication
 from policy.profiles import get_profile
 from tasks import filing as filings
 from tasks import objections
@@ -90,20 +89,7 @@ def evaluate_by_expert_panel(filing_id: int, case: dict) -> bool:
 @task(name="专家遴选 draw the expert panel", **DB_STEP)
 def choose_panel(filing_id: int, size: int) -> list[int | None]:
     with db() as session:
-        filings.set_step(session, filing_id=filing_id, status="expert_evaluation", step="expert_evaluation",
-                         only_from=("in_acceptance",))
-        return filings.pick_expert_panel(session, filing_id=filing_id, size=size,
-                                         exclude=set(_acceptance_deciders(session, filing_id)))
-
-
-def _acceptance_deciders(session, filing_id: int) -> list[int]:  # noqa: ANN001
-    from sqlmodel import select
-
-    from models.workflow import HumanTask
-
-    return [t.decided_by for t in session.exec(select(HumanTask).where(
-        HumanTask.case_type == "filing", HumanTask.case_id == filing_id, HumanTask.step == "acceptance")).all()
-        if t.decided_by]
+        return filings.draw_expert_panel(session, filing_id=filing_id, size=size)
 
 
 @task(name="评估结论 panel result", **DB_STEP)
@@ -135,11 +121,8 @@ def publicise(filing_id: int, case: dict) -> bool:
 
 @task(name="公示开始 publicity starts", **DB_STEP)
 def publicity_start_date(filing_id: int):  # noqa: ANN201
-    from certflow.clock import business_today
-
     with db() as session:
-        filing = session.get(FilingApplication, filing_id)
-        return filing.publicity_start or business_today(session)
+        return filings.publicity_start_date(session, filing_id=filing_id)
 
 
 @task(name="公示 publish", **DB_STEP)
@@ -163,18 +146,10 @@ def request_ministry_review(filing_id: int, case: dict) -> None:
 
 @task(name="部中心复核 prepare ministry review", **DB_STEP)
 def enter_ministry_review(filing_id: int) -> dict:
-    from sqlmodel import select
-
-    from models.cases import FilingOccupation
-
     with db() as session:
         filings.set_step(session, filing_id=filing_id, status="ministry_review", step="ministry_review",
                          only_from=("publicity",))
-        filing = session.get(FilingApplication, filing_id)
-        occupations = session.exec(select(FilingOccupation).where(FilingOccupation.filing_id == filing_id)).all()
-        return {"filing_id": filing_id, "enterprise_name": filing.form["enterprise_name"],
-                "credit_code": filing.form["credit_code"], "region_code": filing.region_code,
-                "occupations": [{"code": o.occupation_code, "levels": o.levels} for o in occupations]}
+        return filings.ministry_review_payload(session, filing_id=filing_id)
 
 
 @task(name="备案公布 registration", **DB_STEP)
@@ -191,7 +166,4 @@ def close(filing_id: int, status: str, reason: str) -> None:
 
 def _load(filing_id: int) -> dict:
     with db() as session:
-        filing = session.get(FilingApplication, filing_id)
-        if filing is None:
-            raise ValueError(f"filing {filing_id} does not exist")
-        return {"status": filing.status, "region_code": filing.region_code, "profile_code": filing.profile_code}
+        return filings.flow_facts(session, filing_id=filing_id)

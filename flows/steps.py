@@ -98,13 +98,7 @@ def _ensure_timer(**fields) -> tuple[int, str, bool]:  # noqa: ANN003
 
 
 def _timer_fired(timer_id: int):
-    from models.workflow import Timer
-
-    def fired(session: Session):
-        timer = session.get(Timer, timer_id)
-        return timer is not None and timer.status == "fired"
-
-    return fired
+    return lambda session: timers.has_fired(session, timer_id=timer_id)
 
 
 def wait_working_days(*, key: str, case_type: str, case_id: int, purpose: str, start: dt.date, working_days: int,

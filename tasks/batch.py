@@ -254,6 +254,19 @@ def issue_certificates(session: Session, *, plan_id: int) -> list[str]:
     return numbers
 
 
+def results_publicity_start(session: Session, *, plan_id: int):  # noqa: ANN201 - a date
+    return get_plan(session, plan_id).results_submitted_on or business_today(session)
+
+
+def flow_facts(session: Session, *, plan_id: int) -> dict[str, Any]:
+    """What the flow needs to know of its case at the start of every replay."""
+    plan = session.get(EvaluationPlan, plan_id)
+    if plan is None:
+        raise ValueError(f"plan {plan_id} does not exist")
+    return {"status": plan.status, "region_code": plan.region_code, "profile_code": plan.profile_code,
+            "evaluation_start": plan.evaluation_start}
+
+
 def get_plan(session: Session, plan_id: int) -> EvaluationPlan:
     plan = session.get(EvaluationPlan, plan_id)
     if plan is None:

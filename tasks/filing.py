@@ -278,12 +278,48 @@ def pick_expert_panel(session: Session, *, filing_id: int, size: int, exclude: s
     return chosen + [None] * (size - len(chosen))
 
 
+def acceptance_deciders(session: Session, *, filing_id: int) -> set[int]:
+    """The officers who decided this filing's acceptance (they may not sit on its panel)."""
+    return {t.decided_by for t in session.exec(select(HumanTask).where(
+        HumanTask.case_type == "filing", HumanTask.case_id == filing_id, HumanTask.step == "acceptance")).all()
+        if t.decided_by}
+
+
+def draw_expert_panel(session: Session, *, filing_id: int, size: int) -> list[int | None]:
+    """专家遴选: the case moves to expert evaluation and its panel is drawn (once; a replay finds it)."""
+    set_step(session, filing_id=filing_id, status="expert_evaluation", step="expert_evaluation",
+             only_from=("in_acceptance",))
+    return pick_expert_panel(session, filing_id=filing_id, size=size,
+                             exclude=acceptance_deciders(session, filing_id=filing_id))
+
+
 def panel_passes(session: Session, *, filing_id: int, task_keys: list[str]) -> tuple[bool, float]:
     tasks = session.exec(select(HumanTask).where(HumanTask.key.in_(task_keys))).all()
     sheets = [t.decision_payload.get("scores", {}) for t in tasks if t.decision_payload]
     profile = get_profile(_get(session, filing_id).profile_code)
     mean = sum(sum(s.values()) / len(s) for s in sheets if s) / max(len(sheets), 1)
     return expert_panel_passes(sheets, profile), round(mean, 2)
+
+
+def publicity_start_date(session: Session, *, filing_id: int) -> dt.date:
+    return _get(session, filing_id).publicity_start or business_today(session)
+
+
+def ministry_review_payload(session: Session, *, filing_id: int) -> dict[str, Any]:
+    """部中心复核: what the national centre is sent about the filing."""
+    filing = _get(session, filing_id)
+    occupations = session.exec(select(FilingOccupation).where(FilingOccupation.filing_id == filing_id)).all()
+    return {"filing_id": filing_id, "enterprise_name": filing.form["enterprise_name"],
+            "credit_code": filing.form["credit_code"], "region_code": filing.region_code,
+            "occupations": [{"code": o.occupation_code, "levels": o.levels} for o in occupations]}
+
+
+def flow_facts(session: Session, *, filing_id: int) -> dict[str, Any]:
+    """What the flow needs to know of its case at the start of every replay."""
+    filing = session.get(FilingApplication, filing_id)
+    if filing is None:
+        raise ValueError(f"filing {filing_id} does not exist")
+    return {"status": filing.status, "region_code": filing.region_code, "profile_code": filing.profile_code}
 
 
 def start_publicity(session: Session, *, filing_id: int, end: dt.date, provisional: bool) -> None:

@@ -46,6 +46,11 @@ def ensure_timer(session: Session, *, key: str, case_type: str, case_id: int, pu
     return timer
 
 
+def has_fired(session: Session, *, timer_id: int) -> bool:
+    timer = session.get(Timer, timer_id)
+    return timer is not None and timer.status == "fired"
+
+
 def fire_due_timers(session: Session, today: dt.date, limit: int = 500) -> list[Timer]:
     """Mark due timers fired and wake their runs (one transaction: a crash fires nothing or all)."""
     due = session.exec(select(Timer).where(Timer.status == "pending", Timer.due_date <= today)
