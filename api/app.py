@@ -13,12 +13,16 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import metrics
-from api.errors import ERRORS
 from api.deps import LoginRequired, MetricsReader, SessionDep
+from api.errors import ERRORS
 from api.middleware import BodySizeLimit, SecurityHeaders, capped
 from api.ratelimit import SharedTokenBucket
-from certflow.clock import ClockError
-from certflow.settings import Settings
+from api.routes import admin, calendar, certificates, dashboard, documents, filings, plans, public_pages, sla, tasks
+from api.routes.dashboard import render
+from core import settings as instance
+from core.clock import ClockError
+from core.settings import Settings
+from engine.tick import start_scheduler, stop_scheduler
 from policy.working_days import CalendarRangeError
 from tasks.errors import Conflict, NotFound, Problems
 from tasks.human_tasks import TaskConflict
@@ -27,19 +31,15 @@ log = logging.getLogger("certflow.api")
 
 
 def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> FastAPI:
-    settings = settings or Settings.from_env()
+    settings = instance.install(settings or Settings.from_env())  # the API process's one settings object
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
         scheduler = None
         if run_tick:
-            from certflow.tick import start_scheduler
-
             scheduler = start_scheduler(settings)
         yield
         if scheduler is not None:
-            from certflow.tick import stop_scheduler
-
             stop_scheduler(scheduler)
 
     app = FastAPI(title="certflow API", version="1", lifespan=lifespan,
@@ -51,8 +51,6 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
 
     def dashboard_error(request: Request, status_code: int, message: str):  # noqa: ANN202
         """The dashboard answers errors with a page, the API with JSON."""
-        from api.routes.dashboard import render
-
         return render(request, "error.html", status_code, status=status_code, message=message)
 
     def is_page(request: Request) -> bool:
@@ -103,10 +101,6 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         errors = [{"loc": list(e.get("loc", ()))[:6], "msg": str(e.get("msg"))[:300], "type": e.get("type")}
                   for e in exc.errors()]
         return JSONResponse({"detail": capped(errors)}, status_code=422)
-
-    from api.routes import (
-        admin, calendar, certificates, dashboard, documents, filings, plans, public_pages, sla, tasks,
-    )
 
     for module in (filings, tasks, plans, documents, certificates, calendar, admin, sla, public_pages, dashboard):
         app.include_router(module.router)

@@ -7,7 +7,7 @@ import ipaddress
 
 from fastapi import Request
 
-from certflow.settings import Settings
+from core.settings import Settings
 
 
 def _trusted(address: str, proxies: tuple[str, ...]) -> bool:

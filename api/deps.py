@@ -7,11 +7,11 @@ from typing import Annotated, AsyncIterator, Callable
 from fastapi import Depends, Header, HTTPException, Path, Request
 from sqlmodel import Session
 
-from certflow.settings import Settings
+from core.clock import wall_now
+from core.settings import Settings
 from models.accounts import User
 from models.db import get_engine, session_scope
-from tasks.accounts import token_user
-
+from tasks.accounts import token_user, web_session
 
 MAX_ID = 2**63 - 1  # SQLite's INTEGER; a larger id is not an unknown row but a malformed one
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="numeric id")]
@@ -34,7 +34,7 @@ async def get_session(request: Request, settings: SettingsDep) -> AsyncIterator[
     engine = get_engine(settings.database_url)
     if request.method in ("GET", "HEAD"):
         engine = engine.execution_options(certflow_readonly=True)
-    session = Session(engine, expire_on_commit=False)
+    session = Session(engine, expire_on_commit=False, info={"database_url": settings.database_url})
     try:
         yield session
         session.commit()
@@ -61,8 +61,6 @@ def current_user(session: SessionDep, settings: SettingsDep,
     """The token's user, read in a separate snapshot so that the request's own transaction takes
     the write lock only inside the handler; the user is then attached to the request's session.
     A revoked or expired token is refused the same way as an unknown one."""
-    from certflow.clock import wall_now
-
     token = bearer_token(authorization)
     with session_scope(settings.database_url, readonly=True) as lookup:
         user = token_user(lookup, token, wall_now())
@@ -135,9 +133,6 @@ class DashboardLogin:
 
 def dashboard_login(request: Request, session: SessionDep, settings: SettingsDep) -> DashboardLogin:
     """The cookie's user, read in a separate snapshot (as for bearer tokens), attached to the request's session."""
-    from certflow.clock import wall_now
-    from tasks.accounts import web_session
-
     with session_scope(settings.database_url, readonly=True) as lookup:
         found = web_session(lookup, request.cookies.get(SESSION_COOKIE), wall_now())
     if found is None:  # after logging in, come back to the page (a form's target is not a page)

@@ -11,7 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlmodel import Session, select
 
-from certflow.clock import wall_now
+from core.clock import wall_now
 from models.accounts import IdempotencyRecord, User
 
 

@@ -10,14 +10,15 @@ import os
 import time
 
 from fastapi import Request, Response
-from prometheus_client import (
-    CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess,
-)
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from sqlmodel import Session, func, select
 
+from core.clock import business_today
 from models.cases import EvaluationPlan, FilingApplication
+from models.sla import SlaBreach, SlaClock
 from models.workflow import HumanTask, Incident, OutboxMessage, Timer, Wakeup
+from tasks.calendar import load_calendar
 
 REQUESTS = Counter("certflow_http_requests_total", "HTTP requests", ["method", "route", "status"])
 TIME_TO_DECISION = Histogram("certflow_time_to_decision_working_days",
@@ -38,9 +39,6 @@ async def observe(request: Request, call_next):  # noqa: ANN001, ANN201 - middle
 
 
 def observe_decision(session: Session, task: HumanTask) -> None:
-    from certflow.clock import business_today
-    from tasks.calendar import load_calendar
-
     days = max(0, load_calendar(session).count_between(task.created_on, business_today(session)))
     TIME_TO_DECISION.labels(task.step).observe(days)
 
@@ -63,7 +61,6 @@ def _gauges(session: Session) -> list[GaugeMetricFamily]:
                                                        .where(Timer.status == "pending")).one())
     queues.add_metric(["incidents_open"], session.exec(select(func.count()).select_from(Incident)
                                                        .where(Incident.status != "resolved")).one())
-    from models.sla import SlaBreach, SlaClock
 
     breaches = GaugeMetricFamily("certflow_sla_open", "open SLA levels by step (at_risk counts running clocks)",
                                  labels=["step", "level"])

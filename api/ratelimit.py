@@ -10,6 +10,7 @@ from fastapi import HTTPException, Request
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
+from api.clients import client_address
 from models.accounts import RateBucket
 from models.db import session_scope
 
@@ -60,8 +61,6 @@ def public_limiter(request: Request) -> SharedTokenBucket:
 
 def public_rate_limit(request: Request) -> None:
     """Dependency of the anonymous endpoints: 429 with Retry-After once a client's bucket is empty."""
-    from api.clients import client_address
-
     settings = request.app.state.settings
     allowed, retry_after = public_limiter(request).allow(settings.database_url,
                                                          "public:" + client_address(request, settings))

@@ -60,12 +60,12 @@ def main() -> None:
 
     # the pool, through the real batch path: a plan with `count` issued certificates
     from certflow.bootstrap import prepare
-    from certflow.settings import Settings
+    from core.settings import Settings, install
     from models.cases import Candidate, Certificate, EvaluationPlan
     from models.db import session_scope
     from tests.api.helpers import person, registered_institution
 
-    settings = Settings.from_env()
+    settings = install(Settings.from_env())  # the process's settings (the clock finds them)
     prepare(settings)
     now = dt.datetime.now(dt.timezone.utc)
     with session_scope(settings.database_url) as session:

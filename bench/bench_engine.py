@@ -89,7 +89,7 @@ def main() -> None:
         os.environ["CERTFLOW_DATA_DIR"] = str(folder)
         if cluster is not None:
             os.environ["CERTFLOW_DATABASE_URL"] = env["CERTFLOW_DATABASE_URL"]
-        from certflow.settings import Settings
+        from core.settings import Settings
         from tasks.accounts import create_user
 
         url = Settings.from_env().database_url

@@ -40,7 +40,7 @@ def slow_webhook(delay: float) -> tuple[http.server.HTTPServer, str]:
 
 
 def seed_breaches(url: str, count: int) -> None:
-    from certflow.clock import wall_now
+    from core.clock import wall_now
     from models.db import session_scope
     from models.sla import SlaBreach, SlaClock
 

@@ -30,9 +30,9 @@ def fresh_instance(prefix: str) -> Iterator:
     folder = Path(tempfile.mkdtemp(prefix=f"certflow-{prefix}-"))
     os.environ.update({"CERTFLOW_DATA_DIR": str(folder), "CERTFLOW_CLOCK": "simulated"})
     from certflow.bootstrap import prepare
-    from certflow.settings import Settings
+    from core.settings import Settings, install
 
-    settings = Settings.from_env()
+    settings = install(Settings.from_env())  # the process's settings (the clock finds them)
     prepare(settings)
     try:
         yield settings

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlmodel import func, select
 
-from certflow.settings import Settings
+from core.settings import Settings
 from models.catalogue import OccupationRecord
 from models.db import migrate, session_scope
 from policy.occupations import Occupation, seed_occupations

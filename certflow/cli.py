@@ -30,9 +30,7 @@ def _working_days(text: str) -> int:
 
 
 def _settings(args: argparse.Namespace):
-    from certflow.settings import Settings
-
-    return Settings.from_env(getattr(args, "data_dir", None))
+    return args.settings
 
 
 def _prepared(args: argparse.Namespace):
@@ -70,7 +68,7 @@ def cmd_calendar_compute(args: argparse.Namespace) -> int:
 def cmd_calendar_import(args: argparse.Namespace) -> int:
     from models.db import session_scope
     from policy.working_days import CalendarFileError, parse_calendar_file
-    from tasks.calendar import store_official_years
+    from tasks.timers import import_calendar
 
     path = Path(args.file)
     try:
@@ -83,7 +81,7 @@ def cmd_calendar_import(args: argparse.Namespace) -> int:
         raise CliError(f"{path}: {exc}; nothing was imported") from None
     settings = _prepared(args)
     with session_scope(settings.database_url) as session:
-        store_official_years(session, years, imported_by=args.by, now=dt.datetime.now(dt.timezone.utc))
+        import_calendar(session, years, imported_by=args.by, now=dt.datetime.now(dt.timezone.utc))
     for year in years:
         print(f"imported {year.year}: {len(year.holidays)} holidays, {len(year.makeup_workdays)} make-up workdays")
     return 0
@@ -330,10 +328,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _settings_from(args: argparse.Namespace):  # noqa: ANN202
+    """The one settings object of this command: the environment, with the flags given winning; it is
+    installed for the process (the clock finds it) and passed to the command as args.settings."""
+    from core.settings import Settings, SettingsError, install
+
+    flags = {name: getattr(args, name, None) for name in ("database_url", "prefect_api_url", "clock")}
+    try:
+        return install(Settings.from_env(getattr(args, "data_dir", None), **flags))
+    except SettingsError as exc:
+        raise CliError(f"settings: {exc}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        args.settings = _settings_from(args)
         return args.handler(args)
     except CliError as exc:
         print(f"certflow: {exc}", file=sys.stderr)

@@ -9,17 +9,9 @@ import threading
 
 def cmd_up(args: argparse.Namespace) -> int:
     from certflow.embedded import Stack
-    from certflow.settings import Settings
 
-    import os
-
-    import dataclasses
-
-    os.environ["CERTFLOW_CLOCK"] = args.clock
-    settings = Settings.from_env(getattr(args, "data_dir", None))
-    if args.database_url:
-        settings = dataclasses.replace(settings, database_url=args.database_url)
-    stack = Stack(settings, api_port=args.port, clock=args.clock, runners=args.runners,
+    settings = args.settings  # with --clock and --database-url (certflow/cli.py)
+    stack = Stack(settings, api_port=args.port, runners=args.runners,
                   prefect_database_url=args.prefect_database_url, tick=not args.no_tick)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -39,7 +31,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from certflow.demo import run_demo
 
-    return run_demo(getattr(args, "data_dir", None), database_url=args.database_url)
+    return run_demo(args.settings)
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -49,12 +41,11 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     from certflow.bootstrap import prepare
     from certflow.errors import CliError
-    from certflow.settings import Settings
     from models.db import session_scope
     from tasks import documents
     from tasks.errors import NotFound
 
-    settings = Settings.from_env(getattr(args, "data_dir", None))
+    settings = args.settings
     prepare(settings)
     started = time.monotonic()
 
@@ -83,9 +74,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     from certflow.backup import BackupError, backup
     from certflow.errors import CliError
-    from certflow.settings import Settings
 
-    settings = Settings.from_env(getattr(args, "data_dir", None))
+    settings = args.settings
     try:
         size = backup(settings.database_url, Path(args.file))
     except BackupError as exc:
@@ -100,9 +90,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     from certflow.backup import BackupError, restore
     from certflow.errors import CliError
-    from certflow.settings import Settings
 
-    settings = Settings.from_env(getattr(args, "data_dir", None))
+    settings = args.settings
     try:
         restore(settings.database_url, Path(args.file), force=args.force)
     except BackupError as exc:

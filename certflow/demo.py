@@ -188,21 +188,14 @@ class Demo:
         return status
 
 
-def run_demo(data_dir: str | None, *, database_url: str | None = None) -> int:
-    """`database_url`: our tables on that (empty) database instead of SQLite in a fresh folder."""
-    import dataclasses
-    import os
-
+def run_demo(settings) -> int:  # noqa: ANN001 - core.settings.Settings
+    """A fresh folder under the data folder, on a simulated clock; our tables on the settings' database
+    when one was named (--database-url, CERTFLOW_DATABASE_URL), else SQLite in that folder."""
     from certflow.embedded import Stack
-    from certflow.settings import Settings
 
-    base = Path(data_dir).expanduser().resolve() if data_dir else Settings.from_env().data_dir
-    folder = base / f"demo-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    os.environ["CERTFLOW_CLOCK"] = "simulated"
-    settings = Settings.from_env(folder)
-    if database_url:
-        settings = dataclasses.replace(settings, database_url=database_url)
-    stack = Stack(settings, api_port=0, clock="simulated")
+    folder = settings.data_dir / f"demo-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    settings = settings.replace(data_dir=folder, clock="simulated")  # a default SQLite URL follows the folder
+    stack = Stack(settings, api_port=0)
     t0 = time.monotonic()
     try:
         stack.start(progress=lambda text: print(f"[setup] {text}"))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from certflow.settings import Settings
+from core.settings import Settings, install
 
 log = logging.getLogger("certflow.embedded")
 
@@ -50,7 +50,6 @@ def _wait_http(url: str, timeout: float, what: str, proc: subprocess.Popen | Non
 class Stack:
     settings: Settings
     api_port: int = 8000
-    clock: str = "real"
     sim_failure_rate: float = 0.0
     sim_latency_ms: int = 50
     runner_limit: int = 8
@@ -60,7 +59,6 @@ class Stack:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     prefect_port: int = 0
     sim_port: int = 0
-    api_workers: int = int(os.environ.get("CERTFLOW_API_WORKERS", "2"))
     _scheduler: object = None
 
     @property
@@ -83,17 +81,21 @@ class Stack:
     def sim_url(self) -> str:
         return f"http://127.0.0.1:{self.sim_port}"
 
+    @property
+    def clock(self) -> str:
+        return self.settings.clock
+
+    def instance_settings(self) -> Settings:
+        """The settings with the addresses this stack chose: every process of it runs on these."""
+        return self.settings.replace(base_url=self.api_url, registry_url=self.sim_url,
+                                     prefect_api_url=f"{self.prefect_url}/api")
+
     def environment(self) -> dict[str, str]:
-        """What every process of this instance shares (the runner's flow processes inherit it)."""
+        """What every process of this instance shares (the runner's flow processes inherit it): the
+        settings, as the environment each child builds them from, and Prefect's own variables."""
         prefect_home = self.data_dir / "prefect"
-        return {
-            "CERTFLOW_DATA_DIR": str(self.data_dir),
-            "CERTFLOW_DATABASE_URL": self.settings.database_url,
-            "CERTFLOW_CLOCK": self.clock,
-            "CERTFLOW_BASE_URL": self.api_url,
-            "CERTFLOW_REGISTRY_URL": self.sim_url,
+        return self.instance_settings().environment() | {
             "PREFECT_HOME": str(prefect_home),
-            "PREFECT_API_URL": f"{self.prefect_url}/api",
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_RUNNER_POLL_FREQUENCY": os.environ.get("PREFECT_RUNNER_POLL_FREQUENCY", "1"),
             "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
@@ -115,12 +117,11 @@ class Stack:
     def start(self, *, serve_api: bool = True, progress=print) -> None:  # noqa: ANN001
         from certflow.bootstrap import prepare
 
+        install(self.settings)  # until the addresses are chosen (below): the clock's mode for prepare()
         prepare(self.settings)
-        os.environ.update(self.environment() | {"CERTFLOW_CLOCK": self.clock})
         self.prefect_port, self.sim_port = free_port(), free_port()
         if self.api_port == 0:
             self.api_port = free_port()
-        os.environ.update(self.environment())
         progress(f"starting the Prefect server on {self.prefect_url} …")
         server = self._spawn("prefect-server", [sys.executable, "-m", "prefect", "server", "start", "--host",
                                                 "127.0.0.1", "--port", str(self.prefect_port)],
@@ -171,7 +172,7 @@ class Stack:
     def start_api(self) -> None:
         """The API in its own processes (one per core: the request work is Python, so a second
         process doubles what SQLite's single writer can be fed); the tick runs here, once."""
-        from certflow.tick import start_scheduler
+        from engine.tick import start_scheduler
 
         metrics_dir = self.data_dir / "metrics"
         if metrics_dir.exists():
@@ -179,7 +180,7 @@ class Stack:
                 stale.unlink()
         metrics_dir.mkdir(parents=True, exist_ok=True)
         api = self._spawn("api", [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
-                                  "127.0.0.1", "--port", str(self.api_port), "--workers", str(self.api_workers),
+                                  "127.0.0.1", "--port", str(self.api_port), "--workers", str(self.settings.api_workers),
                                   "--log-level", "warning", "--no-access-log",
                                   # X-Forwarded-For is read by api.clients for configured proxies only;
                                   # uvicorn's default would believe it from any loopback peer
@@ -189,11 +190,12 @@ class Stack:
                           {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)})
         _wait_http(f"{self.api_url}/healthz", 60, "the API", api, self.logs / "api.log")
         if self.tick:
-            self._scheduler = start_scheduler(Settings.from_env(self.data_dir))  # with the URLs just chosen
+            # the passes run in this process: on this instance's settings (the clock finds them by database)
+            self._scheduler = start_scheduler(install(self.instance_settings()))
 
     def stop(self) -> None:
         if self._scheduler is not None:
-            from certflow.tick import stop_scheduler
+            from engine.tick import stop_scheduler
 
             stop_scheduler(self._scheduler)
             self._scheduler = None

@@ -6,7 +6,7 @@ own machine and scale on its own. `certflow up` is all of them at once, embedded
 | api       | the API and dashboard (uvicorn, --workers processes)               | database                      |
 | runner    | a Prefect runner serving the process deployments                   | database, Prefect API         |
 | tick      | the passes: dispatch, timers, wake-ups, SLA scan, revival (one     | database, Prefect API         |
-|           | leads, more stand by: certflow/leader.py)                          |                               |
+|           | leads, more stand by: engine/leader.py)                          |                               |
 | simulator | the local stand-in for the national query system                   | —                             |
 """
 
@@ -22,14 +22,10 @@ ROLES = ("api", "runner", "tick", "simulator")
 
 
 def environment(args: argparse.Namespace) -> dict[str, str]:
-    """The child's environment: ours plus what the flags say (the flags win)."""
-    env = dict(os.environ)
-    if getattr(args, "data_dir", None):
-        env["CERTFLOW_DATA_DIR"] = str(args.data_dir)
-    if args.database_url:
-        env["CERTFLOW_DATABASE_URL"] = args.database_url
-    if args.prefect_api_url:
-        env["PREFECT_API_URL"] = args.prefect_api_url
+    """The role's environment: ours plus the settings (built from it and the flags, which win)."""
+    env = dict(os.environ) | args.settings.environment()
+    if args.role == "simulator":
+        env["CERTFLOW_SIM_PORT"] = str(args.port)
     return env
 
 
@@ -48,28 +44,23 @@ def command(args: argparse.Namespace) -> list[str]:
 def cmd_serve(args: argparse.Namespace) -> int:
     from certflow.errors import CliError
 
-    env = environment(args)
-    if args.role in ("runner", "tick") and not env.get("PREFECT_API_URL"):
+    if args.role in ("runner", "tick") and not args.settings.prefect_api_url:
         raise CliError(f"the {args.role} needs the Prefect API: --prefect-api-url http://HOST:4200/api "
                        f"(or PREFECT_API_URL)")
-    if args.role == "simulator":
-        env["CERTFLOW_SIM_PORT"] = str(args.port)
     if args.role != "tick":
+        env = environment(args)  # the child builds the same settings from it
         os.execvpe(command(args)[0], command(args), env)  # the role becomes this process: signals go straight to it
-    return _serve_tick(env)
+    return _serve_tick(args.settings)
 
 
-def _serve_tick(env: dict[str, str]) -> int:
+def _serve_tick(settings) -> int:  # noqa: ANN001 - core.settings.Settings, installed by the CLI
     from certflow.bootstrap import prepare
-    from certflow.settings import Settings
-    from certflow.tick import start_scheduler, stop_scheduler
+    from engine.tick import start_scheduler, stop_scheduler
 
     import logging
 
-    os.environ.update(env)  # the Prefect client of the passes reads its address from the environment
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("certflow.leader").setLevel(logging.INFO)  # who leads, and when it changes
-    settings = Settings.from_env()
     prepare(settings)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())

@@ -2,7 +2,7 @@
 
 Prefect's runner starts each flow run (and each resumed run) in a *spawned* process, which
 imports prefect and our code again: ~2.5 s of CPU per resume on this machine, most of the
-decision-to-next-step latency. With CERTFLOW_RUNNER_FORKSERVER=1 (the default) those processes
+decision-to-next-step latency. With the setting runner_forkserver (CERTFLOW_RUNNER_FORKSERVER, on by default) those processes
 are forked instead from a server process that imported everything once; the run itself is
 unchanged (same function, same arguments, same environment handling).
 """
@@ -10,7 +10,6 @@ unchanged (same function, same arguments, same environment handling).
 from __future__ import annotations
 
 import multiprocessing
-import os
 
 PRELOAD = ["prefect.flow_engine", "prefect.flow_runs", "flows.institution_filing", "flows.evaluation_batch"]
 
@@ -44,7 +43,9 @@ async def serve_flows() -> None:
     from flows.evaluation_batch import evaluation_batch
     from flows.institution_filing import institution_filing
 
-    runner = Runner(name="certflow", limit=int(os.environ.get("CERTFLOW_RUNNER_LIMIT", "8")))
+    from core import settings
+
+    runner = Runner(name="certflow", limit=settings.current().runner_limit)
     await runner.aadd_flow(institution_filing, name="certflow", description="Process 1 — institution filing (备案)")
     await runner.aadd_flow(evaluation_batch, name="certflow", description="Process 2 — evaluation batch (认定实施)")
     await runner.start()
@@ -53,7 +54,9 @@ async def serve_flows() -> None:
 def main() -> None:
     import asyncio
 
-    if os.environ.get("CERTFLOW_RUNNER_FORKSERVER", "1") == "1":
+    from core import settings
+
+    if settings.install(settings.Settings.from_env()).runner_forkserver:
         use_forkserver()
     try:
         asyncio.run(serve_flows())

@@ -9,7 +9,6 @@ POST /_config {"latency_ms":…, "failure_rate":…, "fail_next":…}.
 
 from __future__ import annotations
 
-import os
 import random
 import threading
 import time
@@ -20,8 +19,8 @@ from fastapi import FastAPI, Header, HTTPException, Request
 app = FastAPI(title="national query system — SIMULATOR", version="sim-1")
 _lock = threading.Lock()
 _state: dict[str, Any] = {
-    "latency_ms": int(os.environ.get("CERTFLOW_SIM_LATENCY_MS", "50")),
-    "failure_rate": float(os.environ.get("CERTFLOW_SIM_FAILURE_RATE", "0")),
+    "latency_ms": 50,
+    "failure_rate": 0.0,
     "fail_next": 0,
     "calls": 0,
     "failures": 0,
@@ -82,7 +81,11 @@ async def stats() -> dict[str, Any]:
 def main() -> None:
     import uvicorn
 
-    uvicorn.run(app, host="127.0.0.1", port=int(os.environ["CERTFLOW_SIM_PORT"]), log_level="warning")
+    from core.settings import Settings
+
+    settings = Settings.from_env()
+    _state.update(latency_ms=settings.sim_latency_ms, failure_rate=settings.sim_failure_rate)
+    uvicorn.run(app, host="127.0.0.1", port=settings.sim_port, log_level="warning")
 
 
 if __name__ == "__main__":

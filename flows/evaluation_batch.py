@@ -9,11 +9,20 @@ import datetime as dt
 
 from prefect import flow, task
 
+from core import settings as instance
 from flows.steps import (
-    DB_STEP, await_decision, budget, call_external, db, open_human_task, wait_for, wait_until, wait_working_days,
+    DB_STEP,
+    await_decision,
+    budget,
+    call_external,
+    db,
+    open_human_task,
+    wait_for,
+    wait_until,
+    wait_working_days,
 )
 from policy.profiles import get_profile
-from tasks import batch, objections
+from tasks import batch, documents, objections
 
 
 @flow(name="evaluation_batch", persist_result=True, log_prints=True)
@@ -145,10 +154,7 @@ def render_certificate_documents(plan_id: int) -> dict:
     issuance up; a failure here only means the first download renders on demand)."""
     from prefect import get_run_logger
 
-    from certflow.settings import Settings
-    from tasks import documents
-
-    settings = Settings.from_env()
+    settings = instance.current()
     try:
         with db(readonly=True) as session:
             return documents.render_batch(session, plan_id=plan_id, data_dir=settings.data_dir,

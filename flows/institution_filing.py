@@ -8,11 +8,19 @@ from __future__ import annotations
 from prefect import flow, task
 
 from flows.steps import (
-    DB_STEP, await_decision, budget, await_decisions, call_external, db, open_human_task, wait_for, wait_working_days,
+    DB_STEP,
+    await_decision,
+    await_decisions,
+    budget,
+    call_external,
+    db,
+    open_human_task,
+    wait_for,
+    wait_working_days,
 )
 from policy.profiles import get_profile
+from tasks import audit, objections
 from tasks import filing as filings
-from tasks import objections
 
 
 @flow(name="institution_filing", persist_result=True, log_prints=True)
@@ -96,7 +104,6 @@ def choose_panel(filing_id: int, size: int) -> list[int | None]:
 def panel_result(filing_id: int, keys: list[str]) -> bool:
     with db() as session:
         passed, mean = filings.panel_passes(session, filing_id=filing_id, task_keys=keys)
-        from tasks import audit
 
         audit.record(session, case_type="filing", case_id=filing_id, action="expert_panel_result",
                      after={"passed": passed, "mean_score": mean})

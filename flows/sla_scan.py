@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from prefect import flow
 
+from core import settings
+from tasks.sla import scan_and_deliver
+
 
 @flow(name="sla_scan", log_prints=True)
 def sla_scan() -> int:
     """Open the at-risk/breached/escalated levels reached since the last scan; send the escalations."""
-    from certflow.settings import Settings
-    from certflow.tick import scan_sla
-
-    opened = scan_sla(Settings.from_env())
+    opened = scan_and_deliver(settings.current())
     print(f"SLA scan: {opened} new level(s) opened")
     return opened

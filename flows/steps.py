@@ -20,8 +20,9 @@ from prefect.runtime import flow_run
 from prefect.tasks import exponential_backoff
 from sqlmodel import Session
 
-from certflow.settings import Settings
+from core import settings
 from models.db import session_scope
+from policy.profiles import get_profile
 from tasks import human_tasks, registry, timers
 
 T = TypeVar("T")
@@ -29,8 +30,6 @@ T = TypeVar("T")
 
 def budget(case: dict, step: str) -> int:
     """A step's budget in working days, from the case's province profile (its `sla` table)."""
-    from policy.profiles import get_profile
-
     return get_profile(case["profile_code"]).sla[step].budget
 
 # Prefect task options for database steps: they are idempotent and cheap to replay,
@@ -39,7 +38,7 @@ DB_STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 
 
 def db(readonly: bool = False) -> Session:
-    return session_scope(Settings.from_env().database_url, readonly=readonly)
+    return session_scope(settings.current().database_url, readonly=readonly)
 
 
 def run_id() -> str | None:

@@ -83,7 +83,8 @@ def session_scope(url: str, *, readonly: bool = False) -> Iterator[Session]:
     engine = get_engine(url)
     if readonly:
         engine = engine.execution_options(certflow_readonly=True)
-    with Session(engine, expire_on_commit=False) as session:
+    # the URL travels with the session: the business clock asks which instance's settings apply
+    with Session(engine, expire_on_commit=False, info={"database_url": url}) as session:
         try:
             yield session
             session.commit()

@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
+from policy.steps import SLA_STEPS as _STEPS_WITH_SLA
+
 # The escalation ladder: each level tells one more party.
 LEVELS = ("at_risk", "breached", "escalated")
 NOTIFY = {"at_risk": "assignee", "breached": "centre_lead", "escalated": "operations"}
@@ -99,6 +101,5 @@ def parse_rules(data: object, where: str) -> dict[str, SlaRule]:
     return rules
 
 
-# The monitored steps: the people's steps and the enterprise's results submission.
-SLA_STEPS = ("acceptance", "expert_evaluation", "objection_investigation", "quality_supervision", "results_review",
-             "results_submission")
+# The monitored steps (the people's steps and the enterprise's results submission): policy/steps.py
+SLA_STEPS = _STEPS_WITH_SLA

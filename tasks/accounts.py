@@ -8,12 +8,16 @@ import hmac
 import secrets
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from models.accounts import ROLES, ApiToken, User, WebSession
+from core import settings
+from models.accounts import ROLES, ApiToken, LoginThrottle, User, WebSession
 from models.cases import Institution
 from models.db import session_scope
 from policy.regions import is_region_code
+from policy.text import TextProblem, clean_name
+from tasks import access, audit
+from tasks.errors import NotFound
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 LOCKOUT = dt.timedelta(minutes=15)
@@ -53,17 +57,13 @@ def verify_password(password: str, stored: str | None) -> bool:
 STAFF_ROLES = ("officer", "expert", "supervisor", "operations", "admin")
 
 
-def token_days(role: str) -> int:
+def token_days(session: Session, role: str) -> int:
     """How long a new token lives: a year for enterprises' systems, less for staff (settings)."""
-    from certflow.settings import Settings
-
-    settings = Settings.from_env()
-    return settings.token_days_enterprise if role == "enterprise" else settings.token_days_staff
+    instance = settings.of(session)
+    return instance.token_days_enterprise if role == "enterprise" else instance.token_days_staff
 
 
 def user_name_problems(name: str) -> tuple[str, list[str]]:
-    from policy.text import TextProblem, clean_name
-
     try:
         return clean_name(name), []
     except TextProblem as problem:
@@ -106,7 +106,7 @@ def create_user(url: str, *, role: str, name: str, jurisdiction: str | None = No
 
 def _new_token(session, user: User, *, days: int | None, label: str, now: dt.datetime) -> str:  # noqa: ANN001
     token = "cf_" + secrets.token_urlsafe(32)
-    lifetime = dt.timedelta(days=days or token_days(user.role))
+    lifetime = dt.timedelta(days=days or token_days(session, user.role))
     session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), label=label[:100], created_at=now,
                          expires_at=now + lifetime))
     return token
@@ -156,7 +156,6 @@ def revoke_token(url: str, *, token_id: int | None = None, name: str | None = No
                 revoked.append(row.id)
         if not revoked:
             raise AccountError("nothing to revoke: already revoked")
-        from tasks import audit
 
         audit.record(session, case_type="user", case_id=rows[0].user_id, action="tokens_revoked",
                      actor_role="admin", after={"token_ids": revoked})
@@ -176,9 +175,6 @@ def bind_institution(session, *, user_id: int, institution_id: int | None, actor
     """The one way an enterprise account comes to act for an institution after it exists: a centre's
     act, recorded. (An unbound account that files for a credit code nobody holds creates that
     institution and is bound to it; nobody is ever bound by what a form says.)"""
-    from tasks import access, audit
-    from tasks.errors import NotFound
-
     user = session.get(User, user_id)
     if user is None or user.role != "enterprise":
         raise NotFound(f"enterprise user {user_id} does not exist")
@@ -233,8 +229,6 @@ def _throttle_keys(name: str, client: str, device_ok: bool, device: str) -> list
 
 
 def _locked(session, keys: list[tuple[str, int]], now: dt.datetime) -> bool:  # noqa: ANN001
-    from models.accounts import LoginThrottle
-
     for key, _ in keys:
         row = session.get(LoginThrottle, key)
         if row is not None and row.locked_until is not None and _utc(row.locked_until) > now:
@@ -248,8 +242,6 @@ _failures_counted = 0
 def _count_failure(url: str, keys: list[tuple[str, int]], now: dt.datetime) -> None:
     """One short write transaction (the password was checked before it, outside any lock)."""
     from sqlalchemy import delete
-
-    from models.accounts import LoginThrottle
 
     global _failures_counted
     _failures_counted += 1
@@ -296,7 +288,6 @@ def log_in(url: str, *, name: str, password: str, client: str, device: str, secr
     if user.role not in DASHBOARD_ROLES:
         raise LoginRefused("工作台仅供中心工作人员、专家、督导员和运维人员使用；企业请使用接口 / "
                            "the dashboard is for centre staff; enterprises use the API")
-    from models.accounts import LoginThrottle
 
     token = secrets.token_urlsafe(32)
     with session_scope(url) as session:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from certflow.clock import business_now, wall_now
+from core.clock import business_now, wall_now
 from models.audit import AuditEvent
 
 

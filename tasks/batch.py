@@ -6,25 +6,39 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from certflow.clock import business_today, wall_now
+from core.clock import business_today, wall_now
 from models.accounts import User
 from models.cases import (
-    Candidate, Certificate, EvaluationPlan, Institution, InstitutionOccupation, Score, SerialCounter,
+    Candidate,
+    Certificate,
+    EvaluationPlan,
+    Institution,
+    InstitutionOccupation,
+    Score,
+    SerialCounter,
 )
 from models.catalogue import OccupationRecord
 from models.db import locked_row
 from models.schemas import PlanCreate, ResultsCreate
 from models.workflow import OutboxMessage
+from policy import draws as draw_rules
 from policy.eligibility import (
-    CandidateFacts, FiledScope, PlanFacts, Violation, candidate_passes, check_plan, latest_plan_filing_date,
+    CandidateFacts,
+    FiledScope,
+    PlanFacts,
+    Violation,
+    candidate_passes,
+    check_plan,
+    latest_plan_filing_date,
 )
 from policy.levels import Level
 from policy.numbering import InstitutionSegment, certificate_number
 from policy.profiles import get_profile
-from tasks import audit, sla
+from tasks import audit, draws, sla
 from tasks.calendar import load_calendar
 from tasks.errors import Conflict, NotFound, Problems
 from tasks.human_tasks import wake
+from tasks.objections import record_outcomes
 
 
 def filed_scope(session: Session, institution_id: int) -> FiledScope:
@@ -85,9 +99,6 @@ def set_step(session: Session, *, plan_id: int, status: str, step: str, only_fro
 def draw_supervision(session: Session, *, plan_id: int) -> dict[str, Any]:
     """双随机: whether the batch is checked and by whom, drawn with a secret seed whose commitment is
     in the audit trail (an enterprise cannot predict, and so cannot dodge, the check)."""
-    from policy import draws as draw_rules
-    from tasks import draws
-
     plan = get_plan(session, plan_id)
     if plan.supervised is not None:
         return {"supervised": plan.supervised, "supervisor_id": plan.supervisor_id}
@@ -182,8 +193,6 @@ def start_results_publicity(session: Session, *, plan_id: int, round_no: int, en
 
 
 def exclude_upheld_candidates(session: Session, *, plan_id: int) -> int:
-    from tasks.objections import record_outcomes
-
     excluded = 0
     for objection in record_outcomes(session, case_type="plan", case_id=plan_id):
         if objection.candidate_id:

@@ -40,7 +40,8 @@ def _holiday_names() -> dict[dt.date, str]:
 
 def store_official_years(session: Session, years: list[OfficialYear], *, imported_by: str, now: dt.datetime,
                          names: dict[dt.date, str] | None = None) -> None:
-    """Replace the given years' data in one transaction (the caller's session commits or rolls back)."""
+    """Replace the given years' data in one transaction (the caller's session commits or rolls back).
+    Pending timers and due dates follow through tasks.timers.import_calendar, which calls this."""
     names = names or {}
     for year in years:
         session.exec(delete(CalendarDay).where(CalendarDay.year == year.year))
@@ -56,9 +57,6 @@ def store_official_years(session: Session, years: list[OfficialYear], *, importe
             session.add(CalendarDay(day=day, year=year.year, kind=MAKEUP_WORKDAY, name=names.get(day, "调休上班")))
     session.flush()
     _cache.clear()
-    from tasks.timers import recompute_after_calendar_change
-
-    recompute_after_calendar_change(session)
 
 
 def seed_calendar_if_empty(session: Session, now: dt.datetime) -> int:

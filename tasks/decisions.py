@@ -11,21 +11,9 @@ from models.cases import EvaluationPlan, FilingApplication
 from models.schemas import DecisionIn
 from models.workflow import HumanTask
 from policy.eligibility import EXPERT_ASPECTS, Violation, score_problems
+from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
 from tasks import human_tasks
 from tasks.errors import Problems
-
-ALLOWED: dict[str, tuple[str, ...]] = {
-    "acceptance": ("approve", "reject", "deficient"),
-    "expert_evaluation": ("score",),
-    "objection_investigation": ("uphold", "dismiss"),
-    "results_review": ("approve", "return"),
-    "quality_supervision": ("report",),
-}
-NEEDS_REASON = {"reject", "uphold", "dismiss", "return", "report"}
-STEP_NAMES = {
-    "acceptance": "受理", "expert_evaluation": "专家评估", "objection_investigation": "公示异议调查",
-    "results_review": "结果审核", "quality_supervision": "质量督导",
-}
 
 
 def decision_problems(task: HumanTask, body: DecisionIn) -> list[Violation]:

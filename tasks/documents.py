@@ -25,7 +25,10 @@ from models.catalogue import OccupationRecord
 from policy.identity import mask_resident_id
 from policy.levels import Level
 from policy.numbering import INSTITUTION_KINDS
+from tasks import audit
 from tasks.errors import NotFound
+from tasks.fonts import font_face_css
+from tasks.keys import server_key
 
 TEMPLATE_VERSION = "2"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "documents"
@@ -37,8 +40,6 @@ class Renderer:
     def __init__(self) -> None:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
-
-        from tasks.fonts import font_face_css
 
         self.fonts = FontConfiguration()
         stylesheet = font_face_css() + (TEMPLATES / "base.css").read_text(encoding="utf-8")
@@ -208,8 +209,6 @@ def render_batch(session: Session, *, plan_id: int, data_dir: Path, base_url: st
 def holder_token(data_dir: Path, certificate: Certificate, *, expires_on: dt.date) -> str:
     """`<expiry as days since 1970>.<link version>.<signature>`: the link says until when it is valid
     and which generation of links it belongs to; raising the certificate's link version revokes all."""
-    from tasks.keys import server_key
-
     days = (expires_on - dt.date(1970, 1, 1)).days
     message = f"{certificate.number}|{days}|{certificate.holder_link_version}".encode()
     signature = hmac.new(server_key(data_dir, "holder-links"), message, hashlib.sha256).hexdigest()[:32]
@@ -237,8 +236,6 @@ def holder_token_problem(data_dir: Path, certificate: Certificate, token: str, *
 
 
 def revoke_holder_links(session: Session, certificate: Certificate, *, user) -> Certificate:  # noqa: ANN001
-    from tasks import audit
-
     certificate.holder_link_version += 1
     session.add(certificate)
     audit.record(session, case_type="certificate", case_id=certificate.id, action="holder_links_revoked",

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from certflow.clock import wall_now
+from core.clock import wall_now
 from models.cases import DrawRecord
 from policy import draws
 from tasks import audit

@@ -7,25 +7,33 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from certflow.clock import business_today, wall_now
+from core.clock import business_today, wall_now
 from models.accounts import User
 from models.cases import (
-    DeficiencyNotice, FilingApplication, FilingMaterial, FilingOccupation, Institution, InstitutionOccupation,
+    DeficiencyNotice,
+    DrawRecord,
+    FilingApplication,
+    FilingMaterial,
+    FilingOccupation,
+    Institution,
+    InstitutionOccupation,
     SegmentCounter,
 )
 from models.catalogue import OccupationRecord
 from models.db import locked_row
 from models.schemas import FilingCreate, ResubmissionCreate
 from models.workflow import HumanTask, OutboxMessage
+from policy import draws as draw_rules
 from policy.eligibility import FilingFacts, OccupationRequest, Violation, check_filing, expert_panel_passes
 from policy.levels import Level
 from policy.numbering import next_institution_segment
 from policy.occupations import Occupation
 from policy.profiles import ProvinceProfile, get_profile, profile_for_region
-from policy.regions import within_jurisdiction
-from tasks import audit
+from policy.regions import is_region_code, within_jurisdiction
+from tasks import audit, draws
+from tasks.access import manages_institutions_of
 from tasks.errors import Conflict, NotFound, Problems
-from tasks.human_tasks import wake
+from tasks.human_tasks import cancel_open_tasks, wake
 
 # Violations the enterprise can correct in a resubmission go to the one-time notice;
 # the others make the application inadmissible and are refused at once.
@@ -154,9 +162,6 @@ def change_registered_region(session: Session, *, institution_id: int, region_co
                              actor: User) -> Institution:
     """注册地变更: an explicit, audited act of the provincial centre (or an administrator); later
     filings and plans are handled where the institution is now registered."""
-    from policy.regions import is_region_code
-    from tasks.access import manages_institutions_of
-
     institution = session.get(Institution, institution_id)
     if institution is None or not manages_institutions_of(actor, institution.region_code):
         raise NotFound(f"institution {institution_id} does not exist")
@@ -263,10 +268,6 @@ def eligible_experts(session: Session, *, filing_id: int, exclude: set[int]) -> 
 def pick_expert_panel(session: Session, *, filing_id: int, size: int, exclude: set[int]) -> list[int | None]:
     """A random panel drawn with a secret seed (its commitment in the audit trail). The first call
     draws; a replay finds the recorded draw. Seats without an available expert stay open."""
-    from models.cases import DrawRecord
-    from policy import draws as draw_rules
-    from tasks import draws
-
     recorded = session.exec(select(DrawRecord).where(DrawRecord.case_type == "filing", DrawRecord.case_id == filing_id,
                                                      DrawRecord.purpose == "expert_panel")).first()
     if recorded is None:
@@ -374,7 +375,6 @@ def close_filing(session: Session, *, filing_id: int, status: str, reason: str) 
     filing.outcome_reason = reason
     session.add(filing)
     set_step(session, filing_id=filing_id, status=status, step="closed")
-    from tasks.human_tasks import cancel_open_tasks
 
     cancel_open_tasks(session, case_type="filing", case_id=filing_id, reason=f"filing {status}")
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from certflow.clock import business_today, wall_now
+from core.clock import business_today, wall_now
 from models.db import insert_once
 from models.workflow import HumanTask, Wakeup
 from tasks import audit, sla
@@ -78,17 +78,13 @@ def claim(session: Session, task: HumanTask, *, user_id: int, role: str) -> Huma
 
 
 def release(session: Session, task: HumanTask, *, user_id: int, role: str) -> HumanTask:
-    """Give a claimed task back. A pooled task returns to its pool; a drawn seat is drawn again
-    (the person releasing it cannot hand it to anyone: see tasks/seats.py)."""
+    """Give a claimed task back to its pool (a drawn seat is given back through seats.give_back,
+    which draws it again)."""
     if task.status != "claimed" or task.assignee_id != user_id:
         raise TaskConflict(f"task {task.id} is not claimed by you")
     _guarded_update(session, task, ("claimed",), status="open", assignee_id=None)
     audit.record(session, case_type=task.case_type, case_id=task.case_id, action=f"task_released:{task.step}",
                  actor_id=user_id, actor_role=role, after={"task_id": task.id})
-    if task.assignment == "drawn":
-        from tasks import seats
-
-        seats.redraw(session, task, released_by=user_id)
     return task
 
 

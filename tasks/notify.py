@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from email.message import EmailMessage
 from typing import Any, Protocol
 
@@ -62,11 +61,10 @@ class AllOf:
             notifier.send(notification)
 
 
-def from_environment() -> Notifier:
+def from_settings(settings) -> Notifier:  # noqa: ANN001 - core.settings.Settings
     channels: list[Notifier] = [LogNotifier()]
-    if os.environ.get("CERTFLOW_SLA_WEBHOOK"):
-        channels.append(WebhookNotifier(os.environ["CERTFLOW_SLA_WEBHOOK"]))
-    if os.environ.get("CERTFLOW_SMTP_HOST") and os.environ.get("CERTFLOW_SMTP_TO"):
-        channels.append(SmtpNotifier(os.environ["CERTFLOW_SMTP_HOST"], os.environ.get("CERTFLOW_SMTP_FROM", "certflow@localhost"),
-                                     [a.strip() for a in os.environ["CERTFLOW_SMTP_TO"].split(",") if a.strip()]))
+    if settings.sla_webhook:
+        channels.append(WebhookNotifier(settings.sla_webhook))
+    if settings.smtp_host and settings.smtp_to:
+        channels.append(SmtpNotifier(settings.smtp_host, settings.smtp_from, list(settings.smtp_to)))
     return AllOf(channels)

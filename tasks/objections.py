@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from certflow.clock import business_today, wall_now
+from core.clock import business_today, wall_now
 from models.accounts import User
 from models.cases import Candidate, EvaluationPlan, FilingApplication, Objection
-from models.schemas import ObjectionCreate
+from models.schemas import DecisionIn, ObjectionCreate
 from models.workflow import HumanTask
 from policy.eligibility import Violation
 from policy.profiles import get_profile
-from tasks import audit
+from tasks import access, audit, decisions, human_tasks
 from tasks.errors import Conflict, NotFound, Problems
 from tasks.human_tasks import ensure_task
 
@@ -64,8 +64,6 @@ def _under_investigation(session: Session, objection_id: int) -> bool:
 
 
 def _may_see(session: Session, user: User, case_type: str, case_id: int) -> bool:
-    from tasks import access
-
     try:
         access.visible_case(session, user, case_type, case_id)
     except NotFound:
@@ -96,9 +94,6 @@ def dismiss_identical(session: Session, *, case_type: str, case_id: int, objecti
                       officer: User) -> list[HumanTask]:
     """One decision for a batch of identical objections (a campaign of copies): each investigation
     is claimed and dismissed with the same reason, each recorded as its own decision."""
-    from models.schemas import DecisionIn
-    from tasks import decisions, human_tasks
-
     rows = session.exec(select(Objection).where(Objection.id.in_(objection_ids), Objection.case_type == case_type,
                                                 Objection.case_id == case_id)).all()
     found = {o.id for o in rows}

@@ -4,21 +4,25 @@ so that the templates only place what they are given."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
+from core import settings
+from core.clock import CHINA
 from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import EvaluationPlan, FilingApplication, FilingMaterial, Institution
-from models.workflow import HumanTask
+from models.schemas import DecisionIn, DismissIdentical
+from models.workflow import HumanTask, Incident
 from policy.eligibility import EXPERT_ASPECTS, REQUIRED_MATERIALS
 from policy.profiles import get_profile
-from tasks import access, views
-from tasks.decisions import ALLOWED, NEEDS_REASON, STEP_NAMES
+from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
+from tasks import access, documents, sla, views
+from tasks import filing as filings
+from tasks.objections import identical_open
 
 ROLE_NAMES = {"officer": "中心经办人员", "expert": "评估专家", "supervisor": "质量督导员", "operations": "运维人员",
               "admin": "系统管理员", "enterprise": "企业", "system": "系统"}
@@ -66,7 +70,6 @@ def _time(value: dt.datetime | None) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
-    from certflow.clock import CHINA
 
     return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
@@ -221,8 +224,6 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
     actionable = task.status == "claimed" and task.assignee_id == user.id and not barred
     identical = None
     if task.step == "objection_investigation" and task.status in ("open", "claimed") and user.role == "officer":
-        from tasks.objections import identical_open
-
         text, ids = identical_open(session, task)
         if len(ids) > 1:  # a campaign of copies: one finding dismisses them all
             identical = {"count": len(ids), "text": text, "ids": ",".join(map(str, ids))}
@@ -234,8 +235,6 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
 def dismissal_from_form(ids: str, reason: str) -> tuple[Any, dict[str, list[str]]]:
     """The batch-dismissal form as a DismissIdentical, or its errors by field."""
     from pydantic import ValidationError
-
-    from models.schemas import DismissIdentical
 
     try:
         return DismissIdentical(objection_ids=[int(i) for i in ids.split(",") if i.strip()],
@@ -249,8 +248,6 @@ def dismissal_from_form(ids: str, reason: str) -> tuple[Any, dict[str, list[str]
 def decision_from_form(submitted: dict[str, Any]) -> tuple[Any, dict[str, list[str]]]:
     """The form's fields as a DecisionIn, or the errors by field (nothing is recorded on errors)."""
     from pydantic import ValidationError
-
-    from models.schemas import DecisionIn
 
     errors: dict[str, list[str]] = {}
     if not submitted["decision"]:
@@ -284,8 +281,6 @@ def field_errors(violations) -> dict[str, list[str]]:  # noqa: ANN001
 
 def _acceptance_findings(session: Session, task: HumanTask) -> dict[str, str]:
     """The machine's completeness check, keyed by material (pre-ticks the checklist)."""
-    from tasks import filing as filings
-
     found: dict[str, str] = {}
     for item in filings.completeness_findings(session, filing_id=task.case_id):
         field = item.get("field", "")
@@ -306,8 +301,8 @@ def deficiencies_from_form(checklist: list[str], other: str) -> list[str]:
 # -- the case page ---------------------------------------------------------------------
 
 
-def prefect_run_url(flow_run_id: str | None) -> str | None:
-    api = os.environ.get("PREFECT_API_URL", "")
+def prefect_run_url(session: Session, flow_run_id: str | None) -> str | None:
+    api = settings.of(session).prefect_api_url
     if not flow_run_id or not api:
         return None
     return f"{api.rstrip('/').removesuffix('/api')}/runs/flow-run/{flow_run_id}"
@@ -358,8 +353,6 @@ def _deadlines_ahead(session: Session, view: dict[str, Any], today: views.Today)
 
 def case_page(session: Session, case_type: str, case: FilingApplication | EvaluationPlan, *,
               data_dir: Path) -> dict[str, Any]:
-    from tasks import documents
-
     today = views.Today(session)
     view = (views.filing_view(session, case, with_history=False) if case_type == "filing"
             else views.plan_view(session, case, with_history=False))
@@ -372,7 +365,7 @@ def case_page(session: Session, case_type: str, case: FilingApplication | Evalua
         "status": CASE_STEPS.get(view["current_step"] or "", view["current_step"] or ""),
         "outcome_reason": view["outcome_reason"], "timeline": _timeline(session, case_type, case.id),
         "deadlines": _deadlines_ahead(session, view, today), "tasks": tasks,
-        "prefect_url": prefect_run_url(view["flow_run_id"]), "flow_run_id": view["flow_run_id"],
+        "prefect_url": prefect_run_url(session, view["flow_run_id"]), "flow_run_id": view["flow_run_id"],
         "incidents": view["incidents"], "documents": [], "materials": [], "notices": [],
     }
     if case_type == "filing":
@@ -418,15 +411,12 @@ INCIDENT_STATUS = {"open": "待处理", "retrying": "重试中", "resolved": "�
 
 
 def ops_page(session: Session) -> dict[str, Any]:
-    from models.workflow import Incident
-    from tasks import sla
-
     overview = sla.overview(session)
     incidents = session.exec(select(Incident).where(Incident.status != "resolved").order_by(Incident.id)).all()
     peak = max([w["opened"] for w in overview["trend"]] + [1])
     return {
         **overview,
-        "by_step": [{"label": STEP_NAMES.get(r["step"], "报送考核成绩"), "count": r["count"],
+        "by_step": [{"label": STEP_NAMES.get(r["step"], r["step"]), "count": r["count"],
                      "href": f"/api/v1/sla/breaches?step={r['step']}"} for r in overview["by_step"]],
         "trend": [{"week": w["week"][5:], "opened": w["opened"], "bar": int(100 * w["opened"] / peak)}
                   for w in overview["trend"]],

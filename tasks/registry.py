@@ -6,15 +6,16 @@ which `certflow up` starts; CERTFLOW_REGISTRY_URL points elsewhere.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import httpx
 from sqlmodel import Session, select
 
-from certflow.clock import wall_now
+from core import settings
+from core.clock import wall_now
 from models.workflow import ExternalSubmission, Incident
 from tasks import audit
+from tasks.errors import Conflict, NotFound
 from tasks.human_tasks import wake
 
 
@@ -27,10 +28,10 @@ class RegistryRefused(RuntimeError):
 
 
 def registry_url() -> str:
-    url = os.environ.get("CERTFLOW_REGISTRY_URL")
+    url = settings.current().registry_url
     if not url:
         raise RegistryUnavailable("CERTFLOW_REGISTRY_URL is not set (is the simulator running?)")
-    return url.rstrip("/")
+    return url
 
 
 def previous_response(session: Session, key: str) -> dict[str, Any] | None:
@@ -86,8 +87,6 @@ def open_incident(session: Session, *, kind: str, case_type: str, case_id: int, 
 
 
 def retry_incident(session: Session, *, incident_id: int, user_id: int | None, role: str) -> Incident:
-    from tasks.errors import Conflict, NotFound
-
     incident = session.get(Incident, incident_id)
     if incident is None:
         raise NotFound(f"incident {incident_id} does not exist")

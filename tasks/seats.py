@@ -11,7 +11,7 @@ from models.accounts import User
 from models.cases import DrawRecord, EvaluationPlan, FilingApplication
 from models.workflow import HumanTask
 from policy import draws as draw_rules
-from tasks import audit, draws
+from tasks import audit, draws, filing, human_tasks
 from tasks.errors import Conflict
 
 
@@ -30,14 +30,21 @@ def candidates_for(session: Session, task: HumanTask, *, released_by: int | None
                                                   HumanTask.case_id == task.case_id, HumanTask.id != task.id)).all()
     excluded |= {t.assignee_id for t in others if t.step == task.step and t.assignee_id}
     if task.step == "expert_evaluation":
-        from tasks.filing import eligible_experts
-
         excluded |= {t.decided_by for t in others if t.step == "acceptance" and t.decided_by}
-        return eligible_experts(session, filing_id=task.case_id, exclude=excluded)
+        return filing.eligible_experts(session, filing_id=task.case_id, exclude=excluded)
     case = session.get(FilingApplication if task.case_type == "filing" else EvaluationPlan, task.case_id)
     pool = session.exec(select(User.id).where(User.role == task.role, (User.institution_id.is_(None)) |
                                               (User.institution_id != case.institution_id))).all()
     return sorted(p for p in pool if p not in excluded)
+
+
+def give_back(session: Session, task: HumanTask, *, user_id: int, role: str) -> HumanTask:
+    """Release a claimed task: a pooled task returns to its pool; a drawn seat is drawn again (the
+    person releasing it cannot hand it to anyone)."""
+    human_tasks.release(session, task, user_id=user_id, role=role)
+    if task.assignment == "drawn":
+        redraw(session, task, released_by=user_id)
+    return task
 
 
 def redraw(session: Session, task: HumanTask, *, released_by: int | None, officer: User | None = None) -> int | None:
@@ -55,7 +62,5 @@ def redraw(session: Session, task: HumanTask, *, released_by: int | None, office
                      actor_id=officer.id if officer else None, actor_role=officer.role if officer else "system",
                      after={"task_id": task.id})
         return None
-    from tasks.human_tasks import assign
-
-    assign(session, task, assignee_id=chosen[0])
+    human_tasks.assign(session, task, assignee_id=chosen[0])
     return chosen[0]

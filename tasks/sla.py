@@ -9,14 +9,27 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from certflow.clock import business_today, wall_now
+from core.clock import business_today, wall_now
+from models.accounts import User
 from models.cases import EvaluationPlan, FilingApplication
-from models.db import insert_once
+from models.db import insert_once, session_scope
 from models.sla import SlaBreach, SlaClock, SlaPause
 from models.workflow import HumanTask
 from policy.profiles import get_profile
-from policy.sla import NOTIFY, SLA_STEPS, ClockDates, SlaRule, clock_dates, level_on, levels_between, next_check
-from tasks import audit
+from policy.sla import (
+    LEVEL_NAMES,
+    NOTIFY,
+    NOTIFY_NAMES,
+    SLA_STEPS,
+    ClockDates,
+    SlaRule,
+    clock_dates,
+    level_on,
+    levels_between,
+    next_check,
+)
+from policy.steps import label as step_label
+from tasks import audit, notify
 from tasks.calendar import load_calendar
 
 log = logging.getLogger("certflow.sla")
@@ -183,7 +196,6 @@ def recipients(session: Session, breach: SlaBreach) -> list[str]:
         return ["operations"]
     if breach.notify == "centre_lead":
         return [f"centre-lead:{breach.jurisdiction}"]
-    from models.accounts import User
 
     open_tasks = session.exec(select(HumanTask).where(
         HumanTask.case_type == breach.case_type, HumanTask.case_id == breach.case_id, HumanTask.step == breach.step,
@@ -197,10 +209,7 @@ def recipients(session: Session, breach: SlaBreach) -> list[str]:
 
 
 def notification(session: Session, breach: SlaBreach) -> dict[str, Any]:
-    from policy.sla import LEVEL_NAMES
-    from tasks.decisions import STEP_NAMES
-
-    step = STEP_NAMES.get(breach.step, "报送考核成绩" if breach.step == "results_submission" else breach.step)
+    step = step_label(breach.step)
     return {
         "breach_id": breach.id, "level": breach.level, "notify": breach.notify, "to": recipients(session, breach),
         "case": f"{breach.case_type}/{breach.case_id}", "step": breach.step, "jurisdiction": breach.jurisdiction,
@@ -216,8 +225,6 @@ def deliver(database_url: str, notifier, *, limit: int = 100) -> int:  # noqa: A
     No network call inside a transaction: what to send is read in a snapshot, each send happens
     with no lock held, and its outcome is written in a short transaction of its own (a slow
     webhook or mail server used to hold SQLite's write lock and stall every other writer)."""
-    from models.db import session_scope
-
     with session_scope(database_url, readonly=True) as session:
         pending = session.exec(select(SlaBreach).where(SlaBreach.notified_at.is_(None), SlaBreach.notify_attempts < 20)
                                .order_by(SlaBreach.id).limit(limit)).all()
@@ -287,11 +294,8 @@ def at_risk(session: Session, *, step: str | None = None, jurisdiction: str | No
 
 
 def breach_view(breach: SlaBreach, today: dt.date, calendar) -> dict[str, Any]:  # noqa: ANN001
-    from policy.sla import LEVEL_NAMES, NOTIFY_NAMES
-    from tasks.decisions import STEP_NAMES
-
     return {"id": breach.id, "level": breach.level, "level_name": LEVEL_NAMES[breach.level], "step": breach.step,
-            "step_name": STEP_NAMES.get(breach.step, "报送考核成绩"), "case_type": breach.case_type,
+            "step_name": step_label(breach.step), "case_type": breach.case_type,
             "case_id": breach.case_id, "jurisdiction": breach.jurisdiction, "institution_id": breach.institution_id,
             "due_date": breach.due_date.isoformat(), "opened_on": breach.opened_on.isoformat(),
             "overdue_working_days": max(0, calendar.count_between(breach.due_date, today)),
@@ -300,9 +304,7 @@ def breach_view(breach: SlaBreach, today: dt.date, calendar) -> dict[str, Any]: 
 
 
 def clock_view(clock: SlaClock, today: dt.date, calendar) -> dict[str, Any]:  # noqa: ANN001
-    from tasks.decisions import STEP_NAMES
-
-    return {"id": clock.id, "step": clock.step, "step_name": STEP_NAMES.get(clock.step, "报送考核成绩"),
+    return {"id": clock.id, "step": clock.step, "step_name": step_label(clock.step),
             "case_type": clock.case_type, "case_id": clock.case_id, "jurisdiction": clock.jurisdiction,
             "institution_id": clock.institution_id, "due_date": clock.due_date.isoformat(),
             "working_days_left": calendar.count_between(today, clock.due_date), "provisional": clock.provisional,
@@ -336,11 +338,18 @@ def overview(session: Session, *, weeks: int = 8) -> dict[str, Any]:
     for breach in oldest:
         view = breach_view(breach, today, calendar)
         if levels.get(breach.clock_id) == "escalated":
-            from policy.sla import LEVEL_NAMES, NOTIFY_NAMES
-
             view["level_name"], view["notify"] = LEVEL_NAMES["escalated"], NOTIFY_NAMES["operations"]
         oldest_views.append(view)
     return {"today": today.isoformat(), "by_step": [{"step": s, "count": c} for s, c in by_step],
             "by_jurisdiction": [{"jurisdiction": j, "count": c} for j, c in by_area],
             "oldest": oldest_views, "trend": trend,
             "open_breaches": sum(c for _, c in by_step), "at_risk": at_risk_count}
+
+
+def scan_and_deliver(settings, notifier=None) -> int:  # noqa: ANN001 - core.settings.Settings, tasks.notify.Notifier
+    """Open the SLA levels reached (once each), then send the escalations not sent yet (outside any
+    transaction). The tick's pass and the `sla_scan` deployment both run this."""
+    with session_scope(settings.database_url) as session:
+        opened = len(scan(session))
+    deliver(settings.database_url, notifier or notify.from_settings(settings))
+    return opened

@@ -6,12 +6,13 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
-from certflow.clock import wall_now
+from core.clock import wall_now
 from models.db import insert_once
+from models.sla import SlaClock
 from models.workflow import HumanTask, Timer
-from policy.working_days import WorkingDate
-from tasks import audit
-from tasks.calendar import load_calendar
+from policy.working_days import OfficialYear, WorkingDate
+from tasks import audit, sla
+from tasks.calendar import load_calendar, store_official_years
 from tasks.human_tasks import wake
 
 
@@ -65,6 +66,13 @@ def fire_due_timers(session: Session, today: dt.date, limit: int = 500) -> list[
     return due
 
 
+def import_calendar(session: Session, years: list[OfficialYear], *, imported_by: str, now: dt.datetime,
+                    names: dict[dt.date, str] | None = None) -> tuple[int, int]:
+    """A year's notice imported: store it, then move what was counted on the old calendar."""
+    store_official_years(session, years, imported_by=imported_by, now=now, names=names)
+    return recompute_after_calendar_change(session)
+
+
 def recompute_after_calendar_change(session: Session) -> tuple[int, int]:
     """Move pending timers and open tasks' due dates to the calendar as it is now
     (provisional estimates become official dates when a year's notice is imported)."""
@@ -80,8 +88,6 @@ def recompute_after_calendar_change(session: Session) -> tuple[int, int]:
             timer.due_date = end.date + dt.timedelta(days=1)
             session.add(timer)
             timers += 1
-    from models.sla import SlaClock
-    from tasks import sla
 
     sla.recompute_after_calendar_change(session)
     clocks = {(c.case_type, c.case_id, c.step): c for c in

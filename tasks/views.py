@@ -7,19 +7,26 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from certflow.clock import business_today
+from core.clock import business_today
 from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import (
-    Candidate, Certificate, DeficiencyNotice, EvaluationPlan, FilingApplication, Institution, InstitutionOccupation,
-    Objection, Score,
+    Candidate,
+    Certificate,
+    DeficiencyNotice,
+    EvaluationPlan,
+    FilingApplication,
+    Institution,
+    InstitutionOccupation,
+    Objection,
+    Score,
 )
 from models.catalogue import OccupationRecord
 from models.workflow import HumanTask, Incident, Timer
 from policy.identity import mask_resident_id
 from policy.levels import Level
+from policy.steps import STEP_NAMES
 from tasks.calendar import load_calendar
-from tasks.decisions import STEP_NAMES
 
 
 def iso(value: dt.datetime | None) -> str | None:

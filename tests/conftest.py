@@ -32,11 +32,10 @@ def postgres(request):
     if request.config.getoption("--db") != "postgresql":
         yield None
         return
-    import dataclasses
     import tempfile
 
     from certflow.bootstrap import prepare
-    from certflow.settings import Settings
+    from core.settings import Settings
     from certflow.localpg import TemporaryCluster
 
     import shutil
@@ -44,7 +43,7 @@ def postgres(request):
     cluster = TemporaryCluster().start()
     folder = tempfile.mkdtemp(prefix="certflow-pg-template-")
     try:
-        cluster.prepare_template(lambda url: prepare(dataclasses.replace(Settings.from_env(folder), database_url=url)))
+        cluster.prepare_template(lambda url: prepare(Settings(data_dir=folder, database_url=url)))
         yield cluster
     finally:
         cluster.stop()
@@ -52,33 +51,33 @@ def postgres(request):
 
 
 @pytest.fixture()
-def data_dir(tmp_path, monkeypatch, postgres):
+def data_dir(tmp_path, postgres):
     """A fresh, prepared data folder, as `certflow` would make it: SQLite inside it, or (--db=postgresql)
-    a fresh database on the session's PostgreSQL server."""
+    a fresh database on the session's PostgreSQL server. Its Settings are installed (`settings`)."""
     from certflow.bootstrap import prepare
-    from certflow.settings import Settings
+    from core import settings as instance
+    from core.settings import Settings
 
     folder = tmp_path / "data"
-    monkeypatch.setenv("CERTFLOW_DATA_DIR", str(folder))
-    if postgres is None:
-        monkeypatch.delenv("CERTFLOW_DATABASE_URL", raising=False)
-        prepare(Settings.from_env())
-        yield folder
-        return
-    url = postgres.fresh_database()
-    monkeypatch.setenv("CERTFLOW_DATABASE_URL", url)
-    prepare(Settings.from_env())
+    url = postgres.fresh_database() if postgres is not None else ""
+    installed = instance.install(Settings(data_dir=folder, database_url=url, clock="real", prefect_api_url=""))
+    prepare(installed)
     try:
         yield folder
     finally:
-        postgres.drop(url)
+        for each in [installed, *[s for s in instance.installed() if s.database_url == installed.database_url]]:
+            instance.uninstall(each)
+        if postgres is not None:
+            postgres.drop(url)
 
 
 @pytest.fixture()
 def settings(data_dir):
-    from certflow.settings import Settings
+    """The installed settings of `data_dir`'s instance; a test wanting others installs
+    `settings.replace(...)` (core.settings.install), never patches the environment."""
+    from core import settings as instance
 
-    return Settings.from_env()
+    return instance.current()
 
 
 @pytest.fixture(scope="session")
@@ -87,18 +86,17 @@ def stack(tmp_path_factory, postgres):
     started once per session (~15 s) for the flow and browser tests; with --db=postgresql our tables
     are on the session's PostgreSQL server (the API, the runner's flow processes and the tick alike)."""
     from certflow.embedded import Stack
-    from certflow.settings import Settings
+    from core.settings import Settings
 
     saved = dict(os.environ)
-    os.environ.update({"CERTFLOW_CLOCK": "simulated", "CERTFLOW_STALE_RUN_SECONDS": "20",
-                       "CERTFLOW_REVIVE_SECONDS": "2", "PREFECT_LOGGING_LEVEL": "WARNING",
-                       "CERTFLOW_SLA_SCAN_SECONDS": "1"})
-    if postgres is not None:
-        os.environ["CERTFLOW_DATABASE_URL"] = postgres.fresh_database()
+    os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"  # Prefect's own, inherited by the stack's processes
     folder = tmp_path_factory.mktemp("flow-stack")
-    instance = Stack(Settings.from_env(folder), api_port=0, clock="simulated", sim_latency_ms=5)
+    settings = Settings(data_dir=folder, database_url=postgres.fresh_database() if postgres is not None else "",
+                        clock="simulated", stale_run_seconds=20, revive_seconds=2, sla_scan_seconds=1)
+    instance = Stack(settings, api_port=0, sim_latency_ms=5)
     try:
         instance.start(progress=lambda *_: None)
+        os.environ["PREFECT_API_URL"] = f"{instance.prefect_url}/api"  # the tests' own Prefect client
         yield instance
     finally:
         instance.stop()

@@ -7,9 +7,9 @@ import datetime as dt
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.errors import ERRORS
 from api.deps import Id, SessionDep, role
-from certflow import clock
+from api.errors import ERRORS
+from core import clock
 from models.schemas import Text
 from tasks import accounts, filing, registry
 
@@ -65,7 +65,7 @@ def move_clock(body: ClockMove, user: Admin, session: SessionDep):
 @router.get("/admin/clock", summary="The business clock (admin)")
 def read_clock(user: Admin, session: SessionDep):
     now = clock.business_now(session)
-    return {"business_now": now.isoformat(), "mode": "simulated" if clock.is_simulated() else "real"}
+    return {"business_now": now.isoformat(), "mode": "simulated" if clock.is_simulated(session) else "real"}
 
 
 @router.post("/incidents/{incident_id}/retry", summary="Retry an external call that ran out of retries")

@@ -10,11 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep, role
 from api.errors import ERRORS
-from certflow.clock import wall_now
+from core.clock import wall_now
 from policy.eligibility import Violation
 from policy.working_days import FIRST_ESTIMABLE_YEAR, LAST_ESTIMABLE_YEAR, CalendarFileError, official_year
-from tasks.calendar import load_calendar, store_official_years
+from tasks.calendar import load_calendar
 from tasks.errors import Problems
+from tasks.timers import import_calendar
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"], responses=ERRORS)
 Admin = role("admin")
@@ -52,5 +53,5 @@ def replace_year(year: Year, body: CalendarYearIn, user: Admin, session: Session
                  else f"makeup_workdays[{position - len(body.holidays)}]")
         message = str(exc).split(": ", 1)[-1]
         raise Problems([Violation("calendar.invalid", field if exc.line else "holidays", message)]) from None
-    store_official_years(session, [checked], imported_by=user.name, now=wall_now())
+    import_calendar(session, [checked], imported_by=user.name, now=wall_now())
     return read_year(year, session)

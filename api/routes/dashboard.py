@@ -13,12 +13,14 @@ from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from api import metrics
+from api.clients import client_address
 from api.deps import SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
 from api.routes.certificates import find_certificate
-from certflow.clock import wall_now
-from certflow.tick import wake_now
-from tasks import access, accounts, decisions, documents, human_tasks, pages
+from core.clock import wall_now
+from engine.tick import wake_now
+from tasks import access, accounts, decisions, documents, human_tasks, objections, pages, registry, seats
 from tasks.errors import Problems
+from tasks.keys import server_key
 
 TEMPLATES_DIR = FilePath(__file__).resolve().parents[2] / "templates"
 TEMPLATES = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -79,9 +81,6 @@ def log_in(request: Request, settings: SettingsDep,
            csrf: Annotated[str, Form(max_length=100)] = "", next: Annotated[str, Form(max_length=500)] = ""):  # noqa: A002
     """No request session here: accounts.log_in reads in a snapshot, checks the password outside
     any transaction and writes in short ones of its own."""
-    from api.clients import client_address
-    from tasks.keys import server_key
-
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
         return _login_again(request, name, next, "登录页面已过期，请重新输入 / the login form expired", 403)
@@ -154,7 +153,7 @@ def release(task_id: Id, request: Request, login: WorkerForm, session: SessionDe
             return_to: Annotated[str, Form(max_length=500)] = ""):
     found = access.visible_task(session, login.user, task_id)
     try:
-        human_tasks.release(session, found, user_id=login.user.id, role=login.user.role)
+        seats.give_back(session, found, user_id=login.user.id, role=login.user.role)
     except human_tasks.TaskConflict as refusal:
         return _task_refused(request, session, login.user, found, refusal)
     return RedirectResponse(with_done(local(return_to), "released"), status_code=303)
@@ -164,8 +163,6 @@ def release(task_id: Id, request: Request, login: WorkerForm, session: SessionDe
 def dismiss_identical(request: Request, task_id: Id, login: OfficerForm, session: SessionDep, settings: SettingsDep,
                       background: BackgroundTasks, ids: Annotated[str, Form(max_length=5000)] = "",
                       reason: Annotated[str, Form(max_length=5000)] = ""):
-    from tasks import objections
-
     found = access.visible_task(session, login.user, task_id)
     body, errors = pages.dismissal_from_form(ids, reason)
     if body is not None:
@@ -276,8 +273,6 @@ def ops(request: Request, login: Operations, session: SessionDep):
 @router.post("/ops/incidents/{incident_id}/retry")
 def retry_incident(incident_id: Id, login: OperationsForm, session: SessionDep, settings: SettingsDep,
                    background: BackgroundTasks):
-    from tasks import registry
-
     incident = registry.retry_incident(session, incident_id=incident_id, user_id=login.user.id, role=login.user.role)
     background.add_task(wake_now, settings, incident.flow_run_id)
     return RedirectResponse("/dashboard/ops?done=retried", status_code=303)

@@ -3,9 +3,8 @@ filing receipts and deficiency notices (the filing's enterprise and officers).""
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import datetime as dt
+from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import FileResponse
@@ -14,7 +13,7 @@ from api.deps import Id, SessionDep, SettingsDep, UserDep, current_user, current
 from api.errors import ERRORS
 from api.ratelimit import public_rate_limit
 from api.routes.certificates import find_certificate
-from certflow.clock import wall_now
+from core.clock import wall_now
 from tasks import access, documents
 
 router = APIRouter(prefix="/api/v1", tags=["documents"], responses=ERRORS)

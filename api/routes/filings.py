@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Header, Request
 
-from api.errors import ERRORS
 from api.deps import Id, SessionDep, SettingsDep, UserDep, role
+from api.errors import ERRORS
 from api.idempotency import idempotent
-from certflow.tick import wake_now
+from engine.tick import wake_now
 from models.schemas import DismissIdentical, FilingCreate, ObjectionCreate, ResubmissionCreate
-from tasks import access, filing as filings, objections, views
+from tasks import access, objections, views
+from tasks import filing as filings
 
 router = APIRouter(prefix="/api/v1/filings", tags=["filings"], responses=ERRORS)
 Enterprise = role("enterprise")

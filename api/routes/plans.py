@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Header, Request
 
-from api.errors import ERRORS
 from api.deps import Id, SessionDep, SettingsDep, UserDep, role
+from api.errors import ERRORS
 from api.idempotency import idempotent
-from certflow.tick import wake_now
+from engine.tick import wake_now
 from models.schemas import DismissIdentical, ObjectionCreate, PlanCreate, ResultsCreate
 from tasks import access, batch, documents, objections, views
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from api.deps import SessionDep, role
 from api.errors import ERRORS
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
-from certflow.clock import business_today
+from core.clock import business_today
 from policy.sla import SLA_STEPS
 from tasks import sla
 from tasks.calendar import load_calendar

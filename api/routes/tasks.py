@@ -8,13 +8,13 @@ from fastapi import APIRouter, BackgroundTasks, Query
 from sqlmodel import select
 
 from api import metrics
-from api.errors import ERRORS
 from api.deps import Id, SessionDep, SettingsDep, role
+from api.errors import ERRORS
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
-from certflow.tick import wake_now
+from engine.tick import wake_now
 from models.schemas import DecisionIn
 from models.workflow import HumanTask
-from tasks import access, decisions, human_tasks, views
+from tasks import access, decisions, human_tasks, seats, views
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], responses=ERRORS)
 Worker = role("officer", "expert", "supervisor")
@@ -55,13 +55,11 @@ def claim(task_id: Id, user: Worker, session: SessionDep):
 @router.post("/{task_id}/release", summary="Give a claimed task back (a drawn seat is drawn again, never pooled)")
 def release(task_id: Id, user: Worker, session: SessionDep):
     task = access.visible_task(session, user, task_id)
-    return views.task_view(session, human_tasks.release(session, task, user_id=user.id, role=user.role))
+    return views.task_view(session, seats.give_back(session, task, user_id=user.id, role=user.role))
 
 
 @router.post("/{task_id}/redraw", summary="Draw a vacant drawn seat again (the case's officer)")
 def redraw(task_id: Id, user: Officer, session: SessionDep):
-    from tasks import seats
-
     task = access.visible_task_for_officer(session, user, task_id)
     seats.redraw(session, task, released_by=None, officer=user)
     return views.task_view(session, task)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from policy.regions import PROVINCES
 from policy.sla import SlaRule, parse_rules
 
 PROFILE_DIR = Path(__file__).parent
@@ -133,7 +134,6 @@ def parse_profile(data: object, path: Path | str = "<profile>") -> ProvinceProfi
     if values["sla"]["results_submission"].budget != values["results_due_working_days"]:
         raise ProfileError(path, "sla", "sla.results_submission.budget must equal results_due_working_days "
                                         f"({values['results_due_working_days']})")
-    from policy.regions import PROVINCES
 
     if values["province_code"] not in PROVINCES:
         raise ProfileError(path, "province_code", f"{values['province_code']!r} is not a GB/T 2260 province code")

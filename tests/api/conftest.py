@@ -19,13 +19,10 @@ _counter = itertools.count(1)
 
 
 @pytest.fixture()
-def api(data_dir, monkeypatch):
-    monkeypatch.setenv("CERTFLOW_CLOCK", "simulated")
-    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+def api(settings):
     from api.app import create_app
-    from certflow.settings import Settings
 
-    settings = Settings.from_env()
+    settings = settings.replace(clock="simulated", prefect_api_url="")  # create_app installs them
     client = TestClient(create_app(settings))
     client.settings = settings
     return client

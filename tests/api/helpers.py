@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from certflow.clock import wall_now
+from core.clock import wall_now
 from policy.identity import credit_code_check_char, resident_id_check_char
 
 MATERIALS = ["business_licence", "hr_system", "education_fund", "evaluation_rules", "staff_roster", "venue_equipment"]

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from sqlmodel import select
 
-from certflow.clock import wall_now
+from core.clock import wall_now
 from models.cases import Candidate, Certificate, DeficiencyNotice, EvaluationPlan, FilingApplication, FilingOccupation
 from models.db import session_scope
 from tasks import documents

@@ -12,7 +12,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.app import create_app
 from certflow.bootstrap import prepare
-from certflow.settings import Settings
+from core.settings import Settings
 from models.db import session_scope
 from tasks.accounts import create_user
 from tasks.human_tasks import ensure_task
@@ -21,17 +21,16 @@ ROLES = ("anonymous", "enterprise", "officer", "expert", "supervisor", "operatio
 
 
 FOLDER = tempfile.mkdtemp(prefix="certflow-fuzz-")
-APP = create_app(Settings.from_env(FOLDER))  # the schema and the calls use this app; its data is made below
+# the schema and the calls use this app; its data is made below
+SETTINGS = Settings(data_dir=FOLDER, database_url="", clock="simulated", prefect_api_url="")
+APP = create_app(SETTINGS)
 
 
 @pytest.fixture(scope="module")
 def fuzz_headers():
-    import os
+    from core.settings import install, uninstall
 
-    saved = {k: os.environ.get(k) for k in ("CERTFLOW_DATA_DIR", "CERTFLOW_CLOCK", "PREFECT_API_URL")}
-    os.environ.update({"CERTFLOW_DATA_DIR": FOLDER, "CERTFLOW_CLOCK": "simulated"})
-    os.environ.pop("PREFECT_API_URL", None)
-    settings_ = Settings.from_env()
+    settings_ = install(SETTINGS)
     prepare(settings_)
     headers = {"anonymous": {}}
     for role in ROLES[1:]:
@@ -42,11 +41,7 @@ def fuzz_headers():
             ensure_task(session, key=f"fuzz:{n}", case_type="filing", case_id=n, step="acceptance", role="officer",
                         jurisdiction="440106", due_working_days=5, flow_run_id=None)
     yield headers
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    uninstall(settings_)
 
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)

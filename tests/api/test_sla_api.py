@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlmodel import select
 
-from certflow.tick import scan_sla
+from engine.tick import scan_sla
 from models.db import session_scope
 from models.workflow import HumanTask, Incident
 from tasks.human_tasks import ensure_task

@@ -55,3 +55,11 @@ def test_a_runner_or_tick_without_a_prefect_server_is_refused_with_the_flag_to_u
         done = subprocess.run([sys.executable, "-m", "certflow.cli", "serve", role], capture_output=True, text=True,
                               env={**env, "CERTFLOW_DATA_DIR": str(tmp_path)}, timeout=60)
         assert done.returncode == 2 and "--prefect-api-url" in done.stderr
+
+
+def test_a_setting_with_an_impossible_value_stops_the_command_naming_the_variable(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "certflow.cli", "calendar", "show", "2026"], capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "CERTFLOW_DATA_DIR": str(tmp_path),
+                                                      "CERTFLOW_CLOCK": "sometimes"})
+    assert done.returncode == 2
+    assert "CERTFLOW_CLOCK" in done.stderr and "Traceback" not in done.stderr

@@ -9,7 +9,7 @@ import threading
 import pytest
 from sqlmodel import select
 
-from certflow.clock import wall_now
+from core.clock import wall_now
 from models.cases import Candidate, Certificate, EvaluationPlan, FilingApplication, Institution, Score
 from models.db import get_engine, session_scope
 from models.workflow import HumanTask

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from certflow.leader import Leadership
+from engine.leader import Leadership
 
 
 def test_one_tick_leads_and_another_takes_over_when_it_stops(settings):
@@ -26,7 +26,7 @@ def test_one_tick_leads_and_another_takes_over_when_it_stops(settings):
 def test_a_tick_killed_with_sigkill_leaves_the_lead_to_a_standby(settings):
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sys, time\n"
-        "from certflow.leader import Leadership\n"
+        "from engine.leader import Leadership\n"
         f"lead = Leadership({settings.database_url!r}, check_every=0)\n"
         "print(lead.held(), flush=True)\n"
         "time.sleep(300)\n")], stdout=subprocess.PIPE, text=True, env={**os.environ},

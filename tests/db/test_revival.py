@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from certflow.clock import wall_now
+from core.clock import wall_now
 from models.cases import FilingApplication, Institution
 from models.db import session_scope
 from models.workflow import OutboxMessage
@@ -42,15 +42,14 @@ def filing_with_run(settings):
 ])
 def test_a_run_stuck_without_a_process_is_marked_crashed_and_its_case_started_again(
         settings, filing_with_run, monkeypatch, state, age_seconds, revived):
-    from api import workflow
-    from certflow.tick import revive_crashed_runs
+    from engine import workflow
+    from engine.tick import revive_crashed_runs
 
     since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=age_seconds)
     marked = []
-    monkeypatch.setattr(workflow, "run_states", lambda ids: {run: (state, since) for run in ids})
-    monkeypatch.setattr(workflow, "mark_crashed", lambda run, reason: marked.append(run))
-    monkeypatch.setenv("CERTFLOW_STALE_RUN_SECONDS", "600")
-    assert revive_crashed_runs(settings) == (1 if revived else 0)
+    monkeypatch.setattr(workflow, "run_states", lambda api_url, ids: {run: (state, since) for run in ids})
+    monkeypatch.setattr(workflow, "mark_crashed", lambda api_url, run, reason: marked.append(run))
+    assert revive_crashed_runs(settings.replace(stale_run_seconds=600)) == (1 if revived else 0)
     assert bool(marked) == (revived and state != "CRASHED")
     with session_scope(settings.database_url, readonly=True) as session:
         starts = session.exec(select(OutboxMessage).where(OutboxMessage.case_id == filing_with_run)).all()

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from certflow.clock import CHINA, set_business_now
+from core.clock import CHINA, set_business_now
 from models.cases import FilingApplication, Institution
 from models.db import session_scope
 from models.sla import SlaBreach, SlaClock, SlaPause
@@ -30,9 +30,10 @@ class Recorder:
 
 
 @pytest.fixture()
-def db(settings, monkeypatch):
-    monkeypatch.setenv("CERTFLOW_CLOCK", "simulated")
-    return settings.database_url
+def db(settings):
+    from core.settings import install
+
+    return install(settings.replace(clock="simulated")).database_url
 
 
 def on(url: str, day: dt.date) -> None:

@@ -9,15 +9,13 @@ from models.db import session_scope
 from models.workflow import Timer, Wakeup
 from policy.working_days import OfficialYear
 from tasks import human_tasks, timers
-from tasks.calendar import store_official_years
 
 NOW = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture()
-def db(settings, monkeypatch):
-    monkeypatch.setenv("CERTFLOW_CLOCK", "real")
-    return settings.database_url
+def db(settings):
+    return settings.database_url  # on the real clock (the fixture's settings)
 
 
 def _task(session, key="case:1:acceptance:0", run="run-1"):
@@ -90,7 +88,7 @@ def test_importing_the_next_years_notice_moves_provisional_timers_and_due_dates(
         estimated_end = timer.period_end
     notice = OfficialYear(2027, frozenset({dt.date(2027, 1, 1), dt.date(2027, 1, 4)}), frozenset(), "test notice")
     with session_scope(db) as session:
-        store_official_years(session, [notice], imported_by="admin", now=NOW)
+        timers.import_calendar(session, [notice], imported_by="admin", now=NOW)
     with session_scope(db) as session:
         timer = session.exec(select(Timer).where(Timer.key == "t2")).one()
         assert not timer.provisional

@@ -112,7 +112,7 @@ def registered_institution(driver: Driver, region: str) -> int:
     with the driver's enterprise user acting for it."""
     from sqlmodel import select
 
-    from certflow.clock import wall_now
+    from core.clock import wall_now
     from models.accounts import User
     from models.cases import Institution, InstitutionOccupation, SegmentCounter
     from policy.numbering import next_institution_segment

@@ -10,7 +10,7 @@ import hashlib
 
 from sqlmodel import select
 
-from certflow.clock import wall_now
+from core.clock import wall_now
 from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import DrawRecord, EvaluationPlan, FilingApplication, Institution, Objection

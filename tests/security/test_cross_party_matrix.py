@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from certflow.clock import wall_now
+from core.clock import wall_now
 from models.accounts import User
 from models.cases import Candidate, Certificate, DeficiencyNotice, FilingApplication, Objection
 from models.workflow import HumanTask, Incident

@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 from sqlmodel import select
 
-from certflow.clock import wall_now
+from core.clock import wall_now
 from models.accounts import ApiToken
 from models.cases import Certificate, DeficiencyNotice, FilingApplication, Institution
 from models.workflow import Wakeup
@@ -125,14 +125,12 @@ def test_x_forwarded_for_from_an_untrusted_peer_does_not_buy_a_fresh_bucket(api)
     assert codes.count(429) == 5
 
 
-def test_a_trusted_proxys_forwarded_address_is_the_client(data_dir, monkeypatch):
+def test_a_trusted_proxys_forwarded_address_is_the_client(settings):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from certflow.settings import Settings
 
-    monkeypatch.setenv("CERTFLOW_TRUSTED_PROXIES", "127.0.0.1/32")
-    app = create_app(Settings.from_env())
+    app = create_app(settings.replace(trusted_proxies=("127.0.0.1/32",)))
     app.state.public_limit.clock = lambda: 9_000.0
     proxy = TestClient(app, client=("127.0.0.1", 40000))
     first = [proxy.get("/api/v1/public/certificates/Y000044000001264000009",
@@ -217,7 +215,7 @@ def test_non_ascii_csrf_tokens_and_huge_cursors_are_4xx_not_500(api, people):
 # -- 14. metrics and the clock ------------------------------------------------------------------------------------
 
 
-def test_metrics_need_the_metrics_token_or_operations_and_the_clock_needs_an_admin(api, people, monkeypatch):
+def test_metrics_need_the_metrics_token_or_operations_and_the_clock_needs_an_admin(api, people):
     assert api.get("/metrics").status_code == 401
     assert api.get("/metrics", headers=people.make("enterprise")).status_code == 403
     assert api.get("/metrics", headers=people.make("operations")).status_code == 200
@@ -228,10 +226,8 @@ def test_metrics_need_the_metrics_token_or_operations_and_the_clock_needs_an_adm
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from certflow.settings import Settings
 
-    monkeypatch.setenv("CERTFLOW_METRICS_TOKEN", "scrape-secret-1")
-    scraper = TestClient(create_app(Settings.from_env()))
+    scraper = TestClient(create_app(api.settings.replace(metrics_token="scrape-secret-1")))
     assert scraper.get("/metrics", headers={"Authorization": "Bearer scrape-secret-1"}).status_code == 200
     assert scraper.get("/metrics", headers={"Authorization": "Bearer scrape-secret-2"}).status_code == 401
 
@@ -322,20 +318,19 @@ def test_pages_and_answers_carry_the_browser_security_headers(api):
 
 
 def test_a_decision_that_lands_while_the_run_is_running_keeps_its_wake_up(api, monkeypatch):
-    from api import workflow
-    from certflow.tick import wake_now
+    from engine import workflow
+    from engine.tick import wake_now
 
-    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
     with db(api) as session:
         session.add(Wakeup(flow_run_id="run-1", reason="task 1 decided", created_at=wall_now()))
 
-    def resume_then_a_second_decision_lands(run_id: str) -> str:
+    def resume_then_a_second_decision_lands(api_url: str, run_id: str) -> str:
         with db(api) as session:  # the resumed run is running; another officer decides its next task
             session.add(Wakeup(flow_run_id=run_id, reason="task 2 decided", created_at=wall_now()))
         return "resumed"
 
     monkeypatch.setattr(workflow, "resume", resume_then_a_second_decision_lands)
-    wake_now(api.settings, "run-1")
+    wake_now(api.settings.replace(prefect_api_url="http://127.0.0.1:9/api"), "run-1")
     with db(api) as session:
         state = {w.reason: w.delivered_at is not None for w in session.exec(select(Wakeup)).all()}
     assert state == {"task 1 decided": True, "task 2 decided": False}  # the tick delivers the second

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import time
 
 from sqlmodel import Session, select
 
-from certflow.clock import business_today, wall_now
-from certflow.settings import Settings
+from core.clock import business_today, wall_now
+from core.settings import Settings
+from engine import workflow
+from engine.leader import Leadership
 from models.cases import EvaluationPlan, FilingApplication
 from models.db import session_scope
 from models.workflow import OutboxMessage, Wakeup
+from tasks import sla
 from tasks.timers import fire_due_timers
 
 log = logging.getLogger("certflow.tick")
@@ -26,16 +28,14 @@ CASE_TABLES = {"institution_filing": FilingApplication, "evaluation_batch": Eval
 REVIVE_LIMIT = 3
 
 
-def stale_after() -> dt.timedelta:
+def stale_after(settings: Settings) -> dt.timedelta:
     """A run RUNNING (or PENDING) this long without a state change has lost its process (steps take
     seconds, retries at most about a minute, a runner starts a claimed run within seconds)."""
-    return dt.timedelta(seconds=float(os.environ.get("CERTFLOW_STALE_RUN_SECONDS", "600")))
+    return dt.timedelta(seconds=settings.stale_run_seconds)
 
 
 def dispatch_outbox(settings: Settings, *, limit: int = 50, max_seconds: float = 5.0) -> int:
     """Start the queued flow runs at the rate the Prefect server takes; a 503 leaves the row for later."""
-    from api import workflow
-
     started = 0
     deadline = time.monotonic() + max_seconds
     with session_scope(settings.database_url, readonly=True) as session:
@@ -45,7 +45,7 @@ def dispatch_outbox(settings: Settings, *, limit: int = 50, max_seconds: float =
         if time.monotonic() > deadline:
             break
         try:
-            run_id = workflow.start_run(message.kind, message.parameters, idempotency_key=f"outbox-{message.id}")
+            run_id = workflow.start_run(settings.prefect_api_url, message.kind, message.parameters, idempotency_key=f"outbox-{message.id}")
         except workflow.PrefectBusy as exc:
             _note_failure(settings, message.id, str(exc))
             time.sleep(0.2)  # back off: the server is saturated
@@ -79,21 +79,12 @@ def fire_timers(settings: Settings) -> int:
 
 
 def scan_sla(settings: Settings, notifier=None) -> int:  # noqa: ANN001
-    """Open the SLA levels reached (once each), then send the escalations not sent yet.
-
-    The same function runs as the `sla-scan` deployment in prefect.yaml when deployed at scale."""
-    from tasks import notify, sla
-
-    with session_scope(settings.database_url) as session:
-        opened = len(sla.scan(session))
-    sla.deliver(settings.database_url, notifier or notify.from_environment())  # sends outside any transaction
-    return opened
+    """The SLA pass (the `sla_scan` deployment runs the same function at scale)."""
+    return sla.scan_and_deliver(settings, notifier)
 
 
 def deliver_wakeups(settings: Settings, *, limit: int = 200) -> int:
     """Resume the runs that have something new; a run not suspended yet keeps its wake-up for the next pass."""
-    from api import workflow
-
     with session_scope(settings.database_url, readonly=True) as session:
         pending = session.exec(select(Wakeup).where(Wakeup.delivered_at.is_(None)).order_by(Wakeup.id).limit(limit)).all()
     by_run: dict[str, list[int]] = {}
@@ -102,7 +93,7 @@ def deliver_wakeups(settings: Settings, *, limit: int = 200) -> int:
     delivered = 0
     for run_id, ids in by_run.items():
         try:
-            outcome = workflow.resume(run_id)
+            outcome = workflow.resume(settings.prefect_api_url, run_id)
         except workflow.PrefectBusy:
             break
         except Exception as exc:  # noqa: BLE001
@@ -122,9 +113,8 @@ def deliver_wakeups(settings: Settings, *, limit: int = 200) -> int:
 
 def wake_now(settings: Settings, flow_run_id: str | None) -> None:
     """Fast path after a decision: try to resume at once; the tick retries whatever this misses."""
-    if not flow_run_id or not os.environ.get("PREFECT_API_URL"):
+    if not flow_run_id or not settings.prefect_api_url:
         return  # no server configured (tests of the API alone): the tick delivers it when there is one
-    from api import workflow
 
     try:
         # only the wake-ups committed before this resume are answered by it: one committed while the
@@ -133,7 +123,7 @@ def wake_now(settings: Settings, flow_run_id: str | None) -> None:
         with session_scope(settings.database_url, readonly=True) as session:
             answered = list(session.exec(select(Wakeup.id).where(Wakeup.flow_run_id == flow_run_id,
                                                                  Wakeup.delivered_at.is_(None))).all())
-        if answered and workflow.resume(flow_run_id) in ("resumed", "finished"):
+        if answered and workflow.resume(settings.prefect_api_url, flow_run_id) in ("resumed", "finished"):
             with session_scope(settings.database_url) as session:
                 for wakeup in session.exec(select(Wakeup).where(Wakeup.id.in_(answered))).all():
                     wakeup.delivered_at, wakeup.attempts = wall_now(), wakeup.attempts + 1
@@ -145,15 +135,13 @@ def wake_now(settings: Settings, flow_run_id: str | None) -> None:
 def revive_crashed_runs(settings: Settings) -> int:
     """A run that crashed or was cancelled by an infrastructure stop (not by a business outcome) is
     started again: every step is idempotent, so the new run continues where the old one stood."""
-    from api import workflow
-
     revived = 0
     with session_scope(settings.database_url, readonly=True) as session:
         active = _active_runs(session)
     if not active:
         return 0
     try:
-        states = workflow.run_states([run for run, _, _ in active])
+        states = workflow.run_states(settings.prefect_api_url, [run for run, _, _ in active])
     except Exception as exc:  # noqa: BLE001
         log.info("revive check skipped: %s", exc)
         return 0
@@ -162,11 +150,11 @@ def revive_crashed_runs(settings: Settings) -> int:
         state, since = states.get(run_id, (None, now))
         # RUNNING without progress: its process is gone. PENDING that long: the runner that claimed it
         # (state "Submitting") died before starting it, and no other runner will take a claimed run.
-        if state in ("RUNNING", "PENDING") and now - since > stale_after():
+        if state in ("RUNNING", "PENDING") and now - since > stale_after(settings):
             log.warning("run %s of %s %s has been %s since %s: its process is gone", run_id, kind, case_id, state,
                         since)
             try:
-                workflow.mark_crashed(run_id, "no progress: the process running it is gone")
+                workflow.mark_crashed(settings.prefect_api_url, run_id, "no progress: the process running it is gone")
             except Exception as exc:  # noqa: BLE001
                 log.info("could not mark %s crashed: %s", run_id, exc)
                 continue
@@ -201,10 +189,8 @@ def _active_runs(session: Session) -> list[tuple[str, str, int]]:
 
 def start_scheduler(settings: Settings):  # noqa: ANN201
     """APScheduler jobs of the embedded mode and of `certflow serve tick`. Several tick processes may
-    run; only the one holding the leadership does the passes (certflow/leader.py says why)."""
+    run; only the one holding the leadership does the passes (engine/leader.py says why)."""
     from apscheduler.schedulers.background import BackgroundScheduler
-
-    from certflow.leader import Leadership
 
     leadership = Leadership(settings.database_url)
 
@@ -228,9 +214,9 @@ def start_scheduler(settings: Settings):  # noqa: ANN201
     scheduler.add_job(guarded("timers", fire_timers), "interval", seconds=1, id="timers")
     scheduler.add_job(guarded("wakeups", deliver_wakeups), "interval", seconds=0.5, id="wakeups")
     scheduler.add_job(guarded("sla", scan_sla), "interval",
-                      seconds=float(os.environ.get("CERTFLOW_SLA_SCAN_SECONDS", "10")), id="sla")
+                      seconds=settings.sla_scan_seconds, id="sla")
     scheduler.add_job(guarded("revive", revive_crashed_runs), "interval",
-                      seconds=float(os.environ.get("CERTFLOW_REVIVE_SECONDS", "15")), id="revive")
+                      seconds=settings.revive_seconds, id="revive")
     scheduler.start()
     scheduler.certflow_leadership = leadership
     return scheduler

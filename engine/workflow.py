@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import os
 from typing import Any
 
 log = logging.getLogger("certflow.workflow")
@@ -19,26 +18,20 @@ class PrefectBusy(RuntimeError):
     """The Prefect server is unreachable or overloaded (503 'database is locked'): try later."""
 
 
-def _client():
-    """A client for the server this instance runs, read from the environment on every call:
-    Prefect's own settings are frozen when prefect is first imported, which in a long-lived
-    process (or a test session) may be before the server's address was known."""
+def _client(api_url: str):  # noqa: ANN202
+    """A client for the server the caller's settings name (passed, not read from Prefect's own
+    settings, which are frozen when prefect is first imported)."""
     from prefect.client.orchestration import SyncPrefectClient
 
-    url = os.environ.get("PREFECT_API_URL")
-    if not url:
-        raise PrefectBusy("PREFECT_API_URL is not set: no Prefect server to talk to")
-    return SyncPrefectClient(url, server_type=None)
+    if not api_url:
+        raise PrefectBusy("no Prefect server to talk to: set PREFECT_API_URL (or --prefect-api-url)")
+    return SyncPrefectClient(api_url, server_type=None)
 
 
 @functools.lru_cache(maxsize=8)
 def _deployment_id(api_url: str, flow_name: str):  # noqa: ANN202 - cache per server
-    with _client() as client:
+    with _client(api_url) as client:
         return client.read_deployment_by_name(f"{flow_name}/{DEPLOYMENT_NAME}").id
-
-
-def _api_url() -> str:
-    return os.environ.get("PREFECT_API_URL", "")
 
 
 def _busy(exc: Exception) -> bool:
@@ -50,12 +43,12 @@ def _busy(exc: Exception) -> bool:
     return status is not None and (status >= 500 or status == 429)
 
 
-def start_run(flow_name: str, parameters: dict[str, Any], idempotency_key: str) -> str:
+def start_run(api_url: str, flow_name: str, parameters: dict[str, Any], idempotency_key: str) -> str:
     """Create a flow run of our deployment; the same key returns the same run (never two)."""
     try:
-        with _client() as client:
+        with _client(api_url) as client:
             run = client.create_flow_run_from_deployment(
-                _deployment_id(_api_url(), flow_name), parameters=parameters, idempotency_key=idempotency_key)
+                _deployment_id(api_url, flow_name), parameters=parameters, idempotency_key=idempotency_key)
         return str(run.id)
     except Exception as exc:  # noqa: BLE001
         if _busy(exc):
@@ -66,27 +59,26 @@ def start_run(flow_name: str, parameters: dict[str, Any], idempotency_key: str) 
 _http: dict[str, object] = {}
 
 
-def _plain_http():  # noqa: ANN202
+def _plain_http(url: str):  # noqa: ANN202
     """A kept-alive HTTP client for the two calls on the decision path (building a full Prefect
     client per resume costs more than the resume itself)."""
     import httpx
 
-    url = _api_url()
     if not url:
-        raise PrefectBusy("PREFECT_API_URL is not set: no Prefect server to talk to")
+        raise PrefectBusy("no Prefect server to talk to: set PREFECT_API_URL (or --prefect-api-url)")
     client = _http.get(url)
     if client is None:
         client = _http[url] = httpx.Client(base_url=url.rstrip("/") + "/", timeout=10)
     return client
 
 
-def resume(flow_run_id: str) -> str:
+def resume(api_url: str, flow_run_id: str) -> str:
     """Resume a suspended run. Returns 'resumed', 'waiting' (not suspended yet: try again later)
     or 'finished' (a terminal run has nothing to resume)."""
     import httpx
 
     try:
-        http = _plain_http()
+        http = _plain_http(api_url)
         read = http.get(f"flow_runs/{flow_run_id}")
         read.raise_for_status()
         state = ((read.json().get("state") or {}).get("type")) or "PENDING"
@@ -103,14 +95,14 @@ def resume(flow_run_id: str) -> str:
         raise
 
 
-def run_states(flow_run_ids: list[str]) -> dict[str, tuple[str, dt.datetime]]:
+def run_states(api_url: str, flow_run_ids: list[str]) -> dict[str, tuple[str, dt.datetime]]:
     """State type and since when, for many runs in few calls (metrics and the reviver)."""
     from uuid import UUID
 
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     result: dict[str, tuple[str, dt.datetime]] = {}
-    with _client() as client:
+    with _client(api_url) as client:
         for start in range(0, len(flow_run_ids), 200):
             chunk = [UUID(r) for r in flow_run_ids[start:start + 200]]
             runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=chunk)), limit=len(chunk))
@@ -118,11 +110,11 @@ def run_states(flow_run_ids: list[str]) -> dict[str, tuple[str, dt.datetime]]:
     return result
 
 
-def mark_crashed(flow_run_id: str, reason: str) -> None:
+def mark_crashed(api_url: str, flow_run_id: str, reason: str) -> None:
     """A run whose process is gone (killed with its runner) stays RUNNING forever: say what happened."""
     from uuid import UUID
 
     from prefect.states import Crashed
 
-    with _client() as client:
+    with _client(api_url) as client:
         client.set_flow_run_state(UUID(flow_run_id), Crashed(message=reason), force=True)

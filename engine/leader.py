@@ -20,6 +20,8 @@ import os
 import time
 from pathlib import Path
 
+from models.db import get_engine
+
 log = logging.getLogger("certflow.leader")
 LOCK_KEY = 0x6365_7274_666C_6F77 & 0x7FFF_FFFF_FFFF_FFFF  # "certflow", as a signed 64-bit advisory key
 
@@ -60,8 +62,6 @@ class Leadership:
 
     def _acquire(self) -> bool:
         if self.postgres:
-            from models.db import get_engine
-
             connection = get_engine(self.database_url).connect().execution_options(isolation_level="AUTOCOMMIT")
             if connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({LOCK_KEY})").scalar():
                 self._connection = connection

@@ -1,6 +1,6 @@
 """The business clock: real time in China, or a simulated time every process of the instance shares.
 
-With `CERTFLOW_CLOCK=simulated` the time is a row in our database that only an
+With the setting `clock="simulated"` (CERTFLOW_CLOCK) the time is a row in our database that only an
 administrator moves (POST /api/v1/admin/clock, or the demo), so a lifecycle of
 many weeks runs in seconds and tests are exact about dates.
 """
@@ -11,6 +11,7 @@ import datetime as dt
 
 from sqlmodel import Session
 
+from core import settings
 from models.workflow import BusinessClock
 
 CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
@@ -25,18 +26,13 @@ def wall_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _mode() -> str:
-    from certflow.settings import Settings
-
-    return Settings.from_env().clock
-
-
-def is_simulated() -> bool:
-    return _mode() == "simulated"
+def is_simulated(session: Session | None = None) -> bool:
+    """The mode of the instance this session belongs to (its settings, installed by the entry point)."""
+    return settings.of(session).clock == "simulated"
 
 
 def business_now(session: Session) -> dt.datetime:
-    if not is_simulated():
+    if not is_simulated(session):
         return dt.datetime.now(CHINA)
     row = session.get(BusinessClock, 1)
     if row is None:
@@ -51,7 +47,7 @@ def business_today(session: Session) -> dt.date:
 
 def set_business_now(session: Session, new_now: dt.datetime) -> dt.datetime:
     """Move the simulated clock; it never runs backwards (deadlines already passed stay passed)."""
-    if not is_simulated():
+    if not is_simulated(session):
         raise ClockError("the business clock is real; start with --clock simulated to move it")
     if new_now.tzinfo is None:
         new_now = new_now.replace(tzinfo=CHINA)

@@ -1,0 +1,211 @@
+"""Every setting of an instance, in one object read from the environment (prefix CERTFLOW_) and flags.
+
+An entry point (the command line, `certflow serve ROLE`, the API factory, a flow process) builds it
+once and passes it on; the README's table lists the same fields (a test keeps them in step).
+`install()` makes it the process's settings; the business clock finds the settings of the database
+it reads (several instances share one process in tests and in the demo's driver).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class SettingsError(ValueError):
+    """A setting with an impossible value: the message names the variable and what it must be."""
+
+
+def _days(description: str, default: int) -> Any:  # noqa: ANN401 - a pydantic Field
+    return Field(default, ge=1, le=3650, description=description)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CERTFLOW_", frozen=True, extra="ignore",
+                                      populate_by_name=True)
+
+    # where things live
+    data_dir: Path = Field(default_factory=lambda: Path.home() / ".certflow",
+                           description="the instance's folder: SQLite database, documents' cache, secrets, logs")
+    database_url: str = Field("", description="our database; empty: SQLite in the data folder "
+                                              "(postgresql+psycopg://user@host/db for PostgreSQL)")
+    base_url: str = Field("http://127.0.0.1:8000", description="the public address printed in QR codes and links")
+    prefect_api_url: str = Field("", validation_alias=AliasChoices("PREFECT_API_URL", "prefect_api_url"),
+                                 description="the Prefect server's API (PREFECT_API_URL, Prefect's own name)")
+    registry_url: str = Field("", description="the national query system; empty: the stand-in of "
+                                              "`certflow up` (simulator)")
+    # how the instance behaves
+    clock: Literal["real", "simulated"] = Field("real", description="the business clock: real time in "
+                                                                    "China, or a simulated time an admin moves")
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, le=1024**3,
+                                description="the largest request body (a 5,000-candidate plan is about 1 MB)")
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="comma-separated addresses/networks whose X-Forwarded-For is believed")
+    metrics_token: str = Field("", description="a bearer token Prometheus may use on /metrics")
+    token_days_enterprise: int = _days("lifetime of an enterprise system's API token", 365)
+    token_days_staff: int = _days("lifetime of an officer's, expert's, operations' or admin's token", 90)
+    holder_link_days: int = _days("lifetime of a certificate holder's private link", 30)
+    # the engine's rhythm
+    stale_run_seconds: float = Field(600, gt=0, description="a run RUNNING/PENDING this long without a change "
+                                                           "has lost its process and is revived")
+    sla_scan_seconds: float = Field(10, gt=0, description="how often the tick scans the SLA clocks")
+    revive_seconds: float = Field(15, gt=0, description="how often the tick looks for lost runs")
+    runner_limit: int = Field(8, ge=1, le=256, description="flow runs one runner executes at once")
+    runner_forkserver: bool = Field(True, description="fork flow processes from a warm server process "
+                                                      "(false: Prefect's spawn)")
+    api_workers: int = Field(2, ge=1, le=64, description="API processes `certflow up` starts")
+    # where SLA breaches are sent (besides the dashboard)
+    sla_webhook: str = Field("", description="a URL that receives each SLA breach as JSON")
+    smtp_host: str = Field("", description="an SMTP server for SLA breach mail")
+    smtp_from: str = Field("certflow@localhost", description="the sender of SLA breach mail")
+    smtp_to: Annotated[tuple[str, ...], NoDecode] = Field((), description="comma-separated recipients of SLA mail")
+    # the national query system's stand-in (`certflow serve simulator`)
+    sim_port: int = Field(8765, ge=1, le=65535, description="the simulator's port")
+    sim_latency_ms: int = Field(50, ge=0, le=60_000, description="the simulator's answer delay")
+    sim_failure_rate: float = Field(0.0, ge=0, le=1, description="the share of simulator calls that fail (503)")
+
+    @field_validator("trusted_proxies", "smtp_to", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:  # noqa: ANN401
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("data_dir", mode="after")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("base_url", "prefect_api_url", "registry_url", mode="after")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _default_database(self) -> "Settings":
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'certflow.db'}")
+        return self
+
+    @classmethod
+    def from_env(cls, data_dir: Path | str | None = None, **overrides: Any) -> "Settings":  # noqa: ANN401
+        """The environment, with the flags given (None: not given) winning over it."""
+        given = {k: v for k, v in ({"data_dir": data_dir} | overrides).items() if v is not None}
+        try:
+            return cls(**given)
+        except ValidationError as exc:
+            raise SettingsError(_explain(exc)) from None
+
+    def replace(self, **changes: Any) -> "Settings":  # noqa: ANN401
+        """A copy with some fields changed (validated again; database_url follows data_dir unless given)."""
+        values = self.model_dump()
+        if "data_dir" in changes and "database_url" not in changes and values["database_url"] == \
+                f"sqlite:///{self.data_dir / 'certflow.db'}":
+            values["database_url"] = ""
+        try:
+            return type(self)(**(values | changes))
+        except ValidationError as exc:
+            raise SettingsError(_explain(exc)) from None
+
+    def environment(self) -> dict[str, str]:
+        """These settings as the environment of a child process (which builds the same object from it)."""
+        env = {}
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            if isinstance(value, tuple):
+                value = ",".join(value)
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            key = "PREFECT_API_URL" if name == "prefect_api_url" else f"CERTFLOW_{name.upper()}"
+            if value != "" or name == "prefect_api_url":
+                env[key] = str(value)
+        if not self.prefect_api_url:
+            env.pop("PREFECT_API_URL")
+        return env
+
+
+def variable(name: str) -> str:
+    return "PREFECT_API_URL" if name == "prefect_api_url" else f"CERTFLOW_{name.upper()}"
+
+
+def _explain(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        parts.append(f"{variable(name) if name in Settings.model_fields else name}: {error['msg']}"
+                     f" (got {error.get('input')!r})")
+    return "; ".join(parts)
+
+
+_lock = threading.Lock()
+_current: Settings | None = None
+_by_database: dict[str, Settings] = {}
+
+
+def install(settings: Settings) -> Settings:
+    """Make these the process's settings (and the ones of their database, for the clock)."""
+    global _current
+    with _lock:
+        _current = settings
+        _by_database[settings.database_url] = settings
+    return settings
+
+
+def current() -> Settings:
+    """The settings the entry point installed; a process started by Prefect (a flow run) builds them
+    from the environment its parent passed, once."""
+    global _current
+    with _lock:
+        if _current is None:
+            _current = Settings.from_env()
+            _by_database.setdefault(_current.database_url, _current)
+        return _current
+
+
+def for_database(url: str) -> Settings:
+    """The settings of the instance whose database this is (the process's own when unknown)."""
+    with _lock:
+        found = _by_database.get(url)
+    return found or current()
+
+
+def of(session: Any) -> Settings:  # noqa: ANN401 - a database session (models.db.session_scope, api.deps)
+    """The settings of the instance this database session belongs to."""
+    url = session.info.get("database_url") if session is not None else None
+    return for_database(url) if url else current()
+
+
+def installed() -> list[Settings]:
+    with _lock:
+        return list(_by_database.values()) + ([_current] if _current is not None else [])
+
+
+def uninstall(settings: Settings) -> None:
+    """The instance is gone (a test's folder): forget its settings, and others' stay."""
+    global _current
+    with _lock:
+        if _by_database.get(settings.database_url) is settings:
+            del _by_database[settings.database_url]
+        if _current is settings:
+            _current = None
+
+
+def markdown_table() -> str:
+    """The README's settings table, from the fields themselves (tests/unit/test_settings.py compares)."""
+    rows = ["| variable | default | what it does |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        if name == "data_dir":
+            default = "`~/.certflow`"
+        elif name == "database_url":
+            default = "SQLite in the data folder"
+        else:
+            value = field.default
+            value = ",".join(value) if isinstance(value, tuple) else value
+            value = str(value).lower() if isinstance(value, bool) else value
+            default = f"`{value}`" if value not in ("", ()) else "(none)"
+        rows.append(f"| `{variable(name)}` | {default} | {field.description} |")
+    return "\n".join(rows)

@@ -1,0 +1,41 @@
+"""The steps of the processes, each declared once: who takes it, what may be decided, which decisions
+need a reason, whether an SLA clock watches it, on which kind of case it occurs.
+
+Labels, decision checks, role checks, SLA steps and inbox filters all read this registry (pure data:
+no framework, no database).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Step:
+    code: str
+    label: str  # the policy's own term
+    role: str  # who takes the step: officer | expert | supervisor | enterprise
+    decisions: tuple[str, ...] = ()  # () for a step that is not decided in the inbox
+    needs_reason: frozenset[str] = frozenset()
+    sla: bool = True  # an SLA clock (working-day budget from the profile) watches it
+    case_types: tuple[str, ...] = ("filing", "plan")
+
+
+STEPS: dict[str, Step] = {step.code: step for step in (
+    Step("acceptance", "受理", "officer", ("approve", "reject", "deficient"), frozenset({"reject"}),
+         case_types=("filing",)),
+    Step("expert_evaluation", "专家评估", "expert", ("score",), case_types=("filing",)),
+    Step("objection_investigation", "公示异议调查", "officer", ("uphold", "dismiss"), frozenset({"uphold", "dismiss"})),
+    Step("quality_supervision", "质量督导", "supervisor", ("report",), frozenset({"report"}), case_types=("plan",)),
+    Step("results_review", "结果审核", "officer", ("approve", "return"), frozenset({"return"}), case_types=("plan",)),
+    Step("results_submission", "报送考核成绩", "enterprise", case_types=("plan",)),
+)}
+
+STEP_NAMES = {code: step.label for code, step in STEPS.items()}
+ALLOWED = {code: step.decisions for code, step in STEPS.items() if step.decisions}
+NEEDS_REASON = frozenset().union(*(step.needs_reason for step in STEPS.values()))
+SLA_STEPS = tuple(code for code, step in STEPS.items() if step.sla)
+
+
+def label(code: str) -> str:
+    return STEP_NAMES.get(code, code)

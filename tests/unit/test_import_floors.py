@@ -1,0 +1,104 @@
+"""The code stands in floors, each importing only its own floor and those below, with no import circle
+anywhere. Every import counts, function-local ones too (they hide a dependency, they do not remove it).
+
+    top      certflow/   the command line, the process roles, the embedded stack, the demo
+    api      api/        HTTP and the dashboard
+    engine   engine/     the one Prefect client, the tick's passes, leader election
+    flows    flows/      the processes as Prefect flows
+    tasks    tasks/      the steps' work on the database
+    ground   core/ models/  settings, the business clock, tables and the database session
+    policy   policy/     the rules, framework-free (tests/unit/test_policy_is_framework_free.py)
+"""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+FLOORS = [("policy", {"policy"}), ("ground", {"core", "models"}), ("tasks", {"tasks"}), ("flows", {"flows"}),
+          ("engine", {"engine"}), ("api", {"api"}), ("top", {"certflow"})]
+LEVEL = {package: level for level, (_, packages) in enumerate(FLOORS) for package in packages}
+
+
+def _modules() -> dict[str, pathlib.Path]:
+    found = {}
+    for package in LEVEL:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" in path.parts:  # Alembic's scripts are loaded by Alembic, not imported
+                continue
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            found[name] = path
+    return found
+
+
+def _imports() -> dict[str, set[str]]:
+    """Module → our modules it imports (a `from a import b` names a.b when b is a module)."""
+    modules = _modules()
+
+    def resolve(name: str) -> str:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name
+
+    edges: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                targets = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in modules else node.module
+                           for a in node.names]
+            else:
+                continue
+            edges[name] |= {resolve(t) for t in targets if t.split(".")[0] in LEVEL and resolve(t) not in ("", name)}
+    return edges
+
+
+def _floor(module: str) -> int:
+    return LEVEL[module.split(".")[0]]
+
+
+def test_every_import_points_to_the_same_floor_or_one_below():
+    upward = sorted(f"{a} ({FLOORS[_floor(a)][0]}) imports {b} ({FLOORS[_floor(b)][0]})"
+                    for a, targets in _imports().items() for b in targets if _floor(b) > _floor(a))
+    assert upward == []
+
+
+def test_no_module_reaches_itself_through_its_imports():
+    edges = _imports()
+    circles = []
+    for start in sorted(edges):
+        path, seen, stack = {start: [start]}, {start}, [start]
+        while stack:
+            current = stack.pop()
+            for nxt in sorted(edges[current]):
+                if nxt == start:
+                    circles.append(" → ".join(path[current] + [start]))
+                elif nxt not in seen:
+                    seen.add(nxt)
+                    path[nxt] = path[current] + [nxt]
+                    stack.append(nxt)
+    assert circles == []
+
+
+def test_function_local_imports_of_our_own_code_live_only_on_the_top_floor():
+    """Below the command line a dependency is declared at the top of the module. The command line
+    imports its commands' code late on purpose: `certflow --help` must not load Prefect."""
+    hidden = []
+    for name, path in _modules().items():
+        if _floor(name) == LEVEL["certflow"]:
+            continue
+        for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(function):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                         [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                hidden += [f"{name}:{node.lineno} {n}" for n in names if n.split(".")[0] in LEVEL]
+    assert hidden == []
+
+
+def test_the_floors_cover_every_package_of_ours():
+    packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists() and p.name != "tests"}
+    assert packages - set(LEVEL) == set(), "a new package needs its floor here"
