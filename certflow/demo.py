@@ -167,12 +167,14 @@ class Demo:
                  f"{'supervised' if sup['supervised'] else 'not picked'}")
         self.advance((start - today).days)
         self.say("考核 evaluation day: the batch is examined")
-        self.wait("results window", lambda: self.plan_status(pid)["status"] == "awaiting_results")
         if sup["supervised"] and sup["supervisor_id"]:
             report = self.task("supervisor", "quality_supervision", pid)[0]
             self.decide("supervisor", report, decision="report", reason="考场秩序良好，无违规")
             self.say("质量督导 the supervisor filed the on-site report")
-        self.advance(3)
+        self.pass_timer("plan", pid, "evaluation_end")
+        self.wait("results window", lambda: self.plan_status(pid)["status"] == "awaiting_results")
+        self.say("成绩报送期 the evaluation has ended: the results window opens")
+        self.advance(2)
         status = self.plan_status(pid)
         scores = [{"candidate_id": c["id"], "theory": 55 if n in (4, 11) else 82, "practical": 88}
                   for n, c in enumerate(status["candidates"])]

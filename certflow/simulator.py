@@ -25,6 +25,8 @@ _state: dict[str, Any] = {
     "calls": 0,
     "failures": 0,
     "accepted": {},  # idempotency key → response
+    "refuse_id_numbers": [],  # holders the national system refuses (tests and demos of a refusal)
+    "certificates": {},  # number → what was uploaded (acknowledged)
 }
 
 
@@ -48,7 +50,7 @@ def _accept(key: str | None, body: dict[str, Any], kind: str) -> dict[str, Any]:
     with _lock:
         if key not in _state["accepted"]:
             _state["accepted"][key] = {"kind": kind, "accepted": True, "reference": f"SIM-{len(_state['accepted']) + 1:08d}",
-                                       "items": len(body.get("passed", body.get("occupations", [])))}
+                                       "items": len(body.get("certificates", body.get("occupations", [])))}
         return _state["accepted"][key]
 
 
@@ -59,23 +61,44 @@ async def ministry_review(request: Request, idempotency_key: str | None = Header
 
 @app.post("/certificates")
 async def upload_certificates(request: Request, idempotency_key: str | None = Header(None)) -> dict[str, Any]:
-    return _accept(idempotency_key, await request.json(), "certificate_upload")
+    """Each certificate (number + holder data) acknowledged or refused with a reason: numbers that are
+    not 22 characters, and the ID numbers named in /_config `refuse_id_numbers` (a holder whose identity
+    the national system cannot verify), are refused."""
+    body = await request.json()
+    answer = _accept(idempotency_key, body, "certificate_upload")
+    with _lock:
+        if "acknowledged" not in answer:
+            refuse = set(_state["refuse_id_numbers"])
+            acknowledged, refused = [], []
+            for item in body.get("certificates", []):
+                number = str(item.get("number", ""))
+                if len(number) != 22:
+                    refused.append({"number": number, "reason": "证书编号不符合编码规则 / not a 22-character number"})
+                elif item.get("id_number") in refuse:
+                    refused.append({"number": number, "reason": "持证人身份信息核验未通过 / holder's identity not verified"})
+                else:
+                    acknowledged.append(number)
+                    _state["certificates"][number] = item
+            answer.update(acknowledged=acknowledged, refused=refused)
+        return answer
 
 
 @app.post("/_config")
 async def configure(request: Request) -> dict[str, Any]:
     body = await request.json()
     with _lock:
-        for key in ("latency_ms", "failure_rate", "fail_next"):
+        for key in ("latency_ms", "failure_rate", "fail_next", "refuse_id_numbers"):
             if key in body:
                 _state[key] = body[key]
-        return {k: v for k, v in _state.items() if k != "accepted"} | {"accepted": len(_state["accepted"])}
+        return {k: v for k, v in _state.items() if k not in ("accepted", "certificates")} | {
+            "accepted": len(_state["accepted"]), "certificates": len(_state["certificates"])}
 
 
 @app.get("/_stats")
 async def stats() -> dict[str, Any]:
     with _lock:
-        return {k: v for k, v in _state.items() if k != "accepted"} | {"accepted": len(_state["accepted"])}
+        return {k: v for k, v in _state.items() if k not in ("accepted", "certificates")} | {
+            "accepted": len(_state["accepted"]), "certificates": len(_state["certificates"])}
 
 
 def main() -> None:

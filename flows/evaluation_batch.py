@@ -17,12 +17,13 @@ from flows.steps import (
     call_external,
     db,
     open_human_task,
+    run_id,
     wait_for,
     wait_until,
     wait_working_days,
 )
 from policy.profiles import get_profile
-from tasks import batch, documents, objections
+from tasks import batch, documents, objections, registry
 
 
 @flow(name="evaluation_batch", persist_result=True, log_prints=True)
@@ -35,6 +36,9 @@ def evaluation_batch(plan_id: int) -> str:
     wait_until(key=f"plan:{plan_id}:evaluation_day", case_type="plan", case_id=plan_id, purpose="evaluation_day",
                day=case["evaluation_start"])
     evaluate(plan_id, supervision, case)
+    wait_until(key=f"plan:{plan_id}:evaluation_end", case_type="plan", case_id=plan_id, purpose="evaluation_end",
+               day=case["evaluation_end"] + dt.timedelta(days=1))  # the evaluation is over at the end of its last day
+    open_results_window(plan_id)
     review_round = 0
     while True:
         await_results(plan_id, review_round)
@@ -46,8 +50,8 @@ def evaluation_batch(plan_id: int) -> str:
             break
         return_results(plan_id, review_round, review.payload.get("reason", ""))
         review_round += 1
+    numbers = number_certificates(plan_id)
     upload_to_national_system(plan_id)
-    numbers = issue_certificates(plan_id)
     render_certificate_documents(plan_id)
     return f"completed: {len(numbers)} certificates"
 
@@ -68,14 +72,13 @@ def draw_quality_supervision(plan_id: int) -> dict:
 
 
 def evaluate(plan_id: int, supervision: dict, case: dict) -> None:
-    """考核 takes place on the planned days; a supervised batch gets its supervisor's report task,
-    and the results window (10 working days after the evaluation ends) opens."""
+    """考核 takes place on the planned days; a supervised batch gets its supervisor's report task. The
+    results window (10 working days) opens when the evaluation has ended."""
     if supervision["supervised"]:
         open_human_task(key=f"plan:{plan_id}:supervision", case_type="plan", case_id=plan_id,
                         step="quality_supervision", role="supervisor", jurisdiction=case["region_code"],
                         due_working_days=budget(case, "quality_supervision"), assignee_id=supervision["supervisor_id"],
                         drawn=True)
-    open_results_window(plan_id)
 
 
 @task(name="成绩报送期 results window opens", **DB_STEP)
@@ -129,23 +132,51 @@ def return_results(plan_id: int, review_round: int, reason: str) -> None:
 
 
 def upload_to_national_system(plan_id: int) -> None:
-    """上传全国联网查询系统: the passing candidates, retried; out of retries, an incident."""
-    payload = prepare_upload(plan_id)
-    call_external(kind="certificate_upload", path="/certificates", key=f"upload:plan:{plan_id}", payload=payload,
-                  case_type="plan", case_id=plan_id)
+    """上传全国联网查询系统: each numbered certificate with its holder's data, retried (out of retries, an
+    incident). Acknowledged certificates become valid; refused ones stay pending with the reason, and
+    the run waits for operations to send them again (an incident of its own)."""
+    while True:
+        upload = prepare_upload(plan_id)
+        if upload["round"]:  # answered before this replay: apply that answer again (idempotent)
+            if not record_acknowledgement(plan_id, upload["last_answer"], fresh=False):
+                return
+            wait_for(lambda s: registry.incident_retry_requested(s, kind="certificate_refusal", case_type="plan",
+                                                                 case_id=plan_id), what="certificates sent again")
+        answer = (call_external(kind="certificate_upload", path="/certificates",
+                                key=f"upload:plan:{plan_id}:{upload['round']}", payload=upload["payload"],
+                                case_type="plan", case_id=plan_id)
+                  if upload["payload"]["certificates"] else {})
+        if not record_acknowledgement(plan_id, answer, fresh=True):
+            return
 
 
 @task(name="上传准备 prepare upload", **DB_STEP)
 def prepare_upload(plan_id: int) -> dict:
-    with db() as session:
-        batch.set_step(session, plan_id=plan_id, status="uploading", step="upload", only_from=("in_review",))
-        return batch.upload_payload(session, plan_id=plan_id)
+    with db(readonly=True) as session:
+        return batch.upload_round(session, plan_id=plan_id)
 
 
-@task(name="颁发证书 certificates", **DB_STEP)
-def issue_certificates(plan_id: int) -> list[str]:
+@task(name="证书编号 certificates numbered", **DB_STEP)
+def number_certificates(plan_id: int) -> list[str]:
     with db() as session:
-        return batch.issue_certificates(session, plan_id=plan_id)
+        return batch.number_certificates(session, plan_id=plan_id)
+
+
+@task(name="全国联网确认 national acknowledgement", **DB_STEP)
+def record_acknowledgement(plan_id: int, answer: dict, fresh: bool) -> list[dict]:
+    """Valid from the acknowledgement; a refusal is an incident for operations (resolved when none is
+    left). A fresh answer after operations sent the certificates again reopens their incident; an
+    answer applied again on a replay only makes sure one exists."""
+    with db() as session:
+        refused = batch.record_acknowledgement(session, plan_id=plan_id, answer=answer)
+        if refused:
+            reasons = "; ".join(f"{r['number']}: {r['reason']}" for r in refused)
+            (registry.open_incident if fresh else registry.ensure_incident)(
+                session, kind="certificate_refusal", case_type="plan", case_id=plan_id, error=reasons,
+                flow_run_id=run_id())
+        else:
+            registry.resolve_incidents(session, kind="certificate_refusal", case_type="plan", case_id=plan_id)
+        return refused
 
 
 @task(name="证书文档 render certificate PDFs", **DB_STEP)

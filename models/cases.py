@@ -145,6 +145,7 @@ class EvaluationPlan(SQLModel, table=True):
     results_due: Optional[dt.date] = None
     results_submitted_on: Optional[dt.date] = None
     results_submissions: int = 0
+    results_late: bool = False  # 逾期报送: submitted after results_due
     publicity_start: Optional[dt.date] = None
     publicity_end: Optional[dt.date] = None
     review_rounds: int = 0
@@ -202,9 +203,11 @@ class Certificate(SQLModel, table=True):
     occupation_name: str
     level: int
     issued_on: dt.date
-    status: str = "valid"  # valid | revoked
+    # pending (numbered, not yet acknowledged by the national query system) | valid | revoked
+    status: str = "valid"
     revoked_reason: Optional[str] = None
-    uploaded_at: Optional[dt.datetime] = None
+    uploaded_at: Optional[dt.datetime] = None  # when the national system acknowledged it
+    national_refusal: Optional[str] = None  # the national system's reason for refusing it (stays pending)
     holder_link_version: int = 0  # raised to revoke every holder link given out so far
 
 

@@ -20,7 +20,7 @@ from models.cases import (
 from models.catalogue import OccupationRecord
 from models.db import locked_row
 from models.schemas import PlanCreate, ResultsCreate
-from models.workflow import OutboxMessage
+from models.workflow import ExternalSubmission, OutboxMessage
 from policy import draws as draw_rules
 from policy.eligibility import (
     CandidateFacts,
@@ -166,6 +166,12 @@ def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsC
         session.add(row)
     plan.results_submitted_on = business_today(session)
     plan.results_submissions += 1
+    late = plan.results_submissions == 1 and plan.results_due is not None and plan.results_submitted_on > plan.results_due
+    if late:  # 逾期报送: taken (the results exist), but marked on the case and counted
+        plan.results_late = True
+        audit.record(session, case_type="plan", case_id=plan_id, action="results_late", actor_id=user.id,
+                     actor_role=user.role, after={"due": plan.results_due.isoformat(),
+                                                  "submitted": plan.results_submitted_on.isoformat()})
     session.add(plan)
     set_step(session, plan_id=plan_id, status="results_submitted", step="results_publicity")
     sla.complete(session, case_type="plan", case_id=plan_id, step="results_submission")
@@ -224,26 +230,79 @@ def passing_candidates(session: Session, plan_id: int) -> list[tuple[Candidate, 
 
 
 def upload_payload(session: Session, *, plan_id: int) -> dict[str, Any]:
+    """What goes to the national query system: each certificate not yet acknowledged, with its number
+    and its holder's data (certificates are numbered and recorded before they are uploaded)."""
     plan = get_plan(session, plan_id)
     institution = session.get(Institution, plan.institution_id)
+    pending = session.exec(select(Certificate).where(Certificate.plan_id == plan_id, Certificate.status == "pending")
+                           .order_by(Certificate.number)).all()
     return {"plan_id": plan_id, "institution_segment": institution.segment, "occupation_code": plan.occupation_code,
-            "passed": [{"candidate_id": c.id, "name": c.name, "id_number": c.id_number, "level": c.level}
-                       for c, _ in passing_candidates(session, plan_id)]}
+            "certificates": [{"number": c.number, "name": c.holder_name, "id_number": c.id_number, "level": c.level,
+                              "occupation_code": c.occupation_code, "issued_on": c.issued_on.isoformat()}
+                             for c in pending]}
 
 
-def issue_certificates(session: Session, *, plan_id: int) -> list[str]:
-    """Number and record a certificate for every passing candidate; a replay issues none twice."""
+def upload_round(session: Session, *, plan_id: int) -> dict[str, Any]:
+    """Which upload round comes next (one per answer received), the last answer, and what to send."""
+    prefix = f"upload:plan:{plan_id}:"
+    answered = session.exec(select(ExternalSubmission).where(ExternalSubmission.kind == "certificate_upload",
+                                                             ExternalSubmission.case_id == plan_id)).all()
+    rounds = {int(s.key.removeprefix(prefix)): s.response for s in answered if s.key.startswith(prefix)}
+    done = len(rounds)
+    return {"round": done, "last_answer": rounds.get(done - 1, {}), "payload": upload_payload(session, plan_id=plan_id)}
+
+
+def record_acknowledgement(session: Session, *, plan_id: int, answer: dict[str, Any]) -> list[dict[str, str]]:
+    """The national system's answer: acknowledged certificates become valid (verifiable); refused ones
+    stay pending with the reason, for operations. When none is pending, the batch is complete.
+    Returns the refusals still standing; a replay of the same answer changes nothing."""
+    plan = get_plan(session, plan_id)
+    by_number = {c.number: c for c in session.exec(select(Certificate).where(Certificate.plan_id == plan_id)).all()}
+    now = wall_now()
+    acknowledged = 0
+    for number in answer.get("acknowledged", []):
+        certificate = by_number.get(number)
+        if certificate is not None and certificate.status == "pending":
+            certificate.status, certificate.uploaded_at, certificate.national_refusal = "valid", now, None
+            session.add(certificate)
+            acknowledged += 1
+    for refusal in answer.get("refused", []):
+        certificate = by_number.get(refusal.get("number", ""))
+        if certificate is not None and certificate.status == "pending":
+            certificate.national_refusal = str(refusal.get("reason") or "refused")[:500]
+            session.add(certificate)
+    pending = [c for c in by_number.values() if c.status == "pending"]
+    if acknowledged:
+        audit.record(session, case_type="plan", case_id=plan_id, action="certificates_acknowledged",
+                     after={"count": acknowledged, "reference": answer.get("reference")})
+    if pending:
+        set_step(session, plan_id=plan_id, status="uploading", step="national_refusal")
+        return [{"number": c.number, "reason": c.national_refusal or "not acknowledged"} for c in pending]
+    if plan.status != "completed":
+        institution = session.get(Institution, plan.institution_id)
+        institution.last_evaluation_on = max(institution.last_evaluation_on or plan.evaluation_end, plan.evaluation_end)
+        session.add(institution)
+        set_step(session, plan_id=plan_id, status="completed", step="certificates_issued")
+        audit.record(session, case_type="plan", case_id=plan_id, action="certificates_issued",
+                     after={"count": len(by_number), "first": min(by_number) if by_number else None})
+    return []
+
+
+def number_certificates(session: Session, *, plan_id: int) -> list[str]:
+    """证书编号: number and record a certificate for every passing candidate, pending until the national
+    system acknowledges it; a replay numbers none twice."""
     plan = get_plan(session, plan_id)
     institution = session.get(Institution, plan.institution_id)
     segment = InstitutionSegment.parse(institution.segment)
     occupation = session.get(OccupationRecord, plan.occupation_code)
     today = business_today(session)
-    numbers = []
+    numbers, created = [], 0
     for candidate, _score in passing_candidates(session, plan_id):
         existing = session.exec(select(Certificate).where(Certificate.candidate_id == candidate.id)).first()
         if existing is not None:
             numbers.append(existing.number)
             continue
+        created += 1
         scope = f"{segment}{today.year % 100:02d}{candidate.level}"
         counter = locked_row(session, SerialCounter, scope, last_serial=0)
         number = certificate_number(segment, today.year, candidate.level, counter.last_serial)
@@ -253,13 +312,12 @@ def issue_certificates(session: Session, *, plan_id: int) -> list[str]:
                                 plan_id=plan_id, institution_id=institution.id, holder_name=candidate.name,
                                 id_number=candidate.id_number, occupation_code=plan.occupation_code,
                                 occupation_name=occupation.name if occupation else plan.occupation_code,
-                                level=candidate.level, issued_on=today, uploaded_at=wall_now()))
+                                level=candidate.level, issued_on=today, status="pending"))
         numbers.append(str(number))
-    institution.last_evaluation_on = max(institution.last_evaluation_on or plan.evaluation_end, plan.evaluation_end)
-    session.add(institution)
-    set_step(session, plan_id=plan_id, status="completed", step="certificates_issued")
-    audit.record(session, case_type="plan", case_id=plan_id, action="certificates_issued",
-                 after={"count": len(numbers), "first": numbers[0] if numbers else None})
+    set_step(session, plan_id=plan_id, status="uploading", step="upload", only_from=("in_review", "uploading"))
+    if created:
+        audit.record(session, case_type="plan", case_id=plan_id, action="certificates_numbered",
+                     after={"count": created, "first": numbers[0] if numbers else None})
     return numbers
 
 
@@ -273,7 +331,7 @@ def flow_facts(session: Session, *, plan_id: int) -> dict[str, Any]:
     if plan is None:
         raise ValueError(f"plan {plan_id} does not exist")
     return {"status": plan.status, "region_code": plan.region_code, "profile_code": plan.profile_code,
-            "evaluation_start": plan.evaluation_start}
+            "evaluation_start": plan.evaluation_start, "evaluation_end": plan.evaluation_end}
 
 
 def get_plan(session: Session, plan_id: int) -> EvaluationPlan:

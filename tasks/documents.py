@@ -26,7 +26,7 @@ from policy.identity import mask_resident_id
 from policy.levels import Level
 from policy.numbering import INSTITUTION_KINDS
 from tasks import audit
-from tasks.errors import NotFound
+from tasks.errors import Conflict, NotFound
 from tasks.fonts import font_face_css
 from tasks.keys import server_key
 
@@ -146,6 +146,7 @@ def certificate_pdf(session: Session, *, number: str, data_dir: Path, base_url: 
     certificate = session.exec(select(Certificate).where(Certificate.number == number)).first()
     if certificate is None:
         raise NotFound(f"certificate {number} does not exist")
+    require_acknowledged(certificate)
     path = cached_path(data_dir, certificate)
     if not path.exists():
         model = certificate_model(certificate, session.get(Institution, certificate.institution_id), base_url)
@@ -171,10 +172,11 @@ def render_batch(session: Session, *, plan_id: int, data_dir: Path, base_url: st
     import os
     from concurrent.futures import ProcessPoolExecutor
 
-    certificates = session.exec(select(Certificate).where(Certificate.plan_id == plan_id)
+    certificates = session.exec(select(Certificate).where(Certificate.plan_id == plan_id,
+                                                         Certificate.status != "pending")
                                 .order_by(Certificate.number)).all()
     if not certificates:
-        raise NotFound(f"plan {plan_id} has no certificates")
+        raise NotFound(f"plan {plan_id} has no acknowledged certificates")
     institutions = {c.institution_id: session.get(Institution, c.institution_id) for c in certificates}
     models = {c.number: certificate_model(c, institutions[c.institution_id], base_url) for c in certificates}
     todo = [(str(cached_path(data_dir, c)), models[c.number]) for c in certificates
@@ -206,6 +208,14 @@ def render_batch(session: Session, *, plan_id: int, data_dir: Path, base_url: st
 # -- holder links ----------------------------------------------------------------
 
 
+def require_acknowledged(certificate: Certificate) -> None:
+    """A certificate exists for its holder once the national query system acknowledged it."""
+    if certificate.status == "pending":
+        raise Conflict(f"证书 {certificate.number} 待全国联网查询系统确认，尚未生效 / not yet acknowledged by the "
+                       f"national query system" + (f": {certificate.national_refusal}" if certificate.national_refusal
+                                                   else ""))
+
+
 def holder_token(data_dir: Path, certificate: Certificate, *, expires_on: dt.date) -> str:
     """`<expiry as days since 1970>.<link version>.<signature>`: the link says until when it is valid
     and which generation of links it belongs to; raising the certificate's link version revokes all."""
@@ -230,6 +240,8 @@ def holder_token_problem(data_dir: Path, certificate: Certificate, token: str, *
         return "invalid"
     if expires_on < today:
         return "expired"
+    if certificate.status == "pending":
+        return "invalid"  # no link is given out before the national acknowledgement
     if certificate.status != "valid":
         return "revoked"
     return None

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, tuple_
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from core import settings
 from core.clock import CHINA
@@ -33,10 +33,10 @@ CASE_STEPS = {
     "acceptance": "受理", "resubmission": "等待补正材料", "expert_evaluation": "专家评估", "publicity": "公示",
     "objection_investigation": "公示异议调查", "ministry_review": "人社部审核", "registered": "已备案",
     "closed": "已办结", "quality_supervision": "质量督导", "results_submission": "报送成绩",
-    "results_publicity": "结果公示", "results_review": "结果审核", "upload": "上传全国查询系统",
+    "results_publicity": "结果公示", "results_review": "结果审核", "upload": "上传全国查询系统", "national_refusal": "全国联网系统退回部分证书（待运维重报）",
     "certificates_issued": "证书已核发", "filed": "计划已备案", "scheduled": "待考核",
 }
-TIMER_PURPOSES = {"publicity": "公示期满", "results_publicity": "结果公示期满", "evaluation_day": "考核开始日",
+TIMER_PURPOSES = {"publicity": "公示期满", "results_publicity": "结果公示期满", "evaluation_day": "考核开始日", "evaluation_end": "考核结束",
                   "results_window": "成绩报送期限", "resubmission": "补正期限"}
 ACTIONS = {
     "filing_submitted": "提交备案申请", "plan_filed": "报送认定计划", "step_entered": "进入环节",
@@ -44,7 +44,8 @@ ACTIONS = {
     "deficiency_notice_issued": "出具一次性告知书", "resubmitted": "补正材料", "expert_panel_result": "专家评估结果",
     "objection_raised": "收到异议", "timer_set": "开始计时", "timer_fired": "计时届满", "timer_recomputed": "日历调整后重算期限",
     "registered": "备案登记（回执、证书编号段、目录）", "supervision_drawn": "随机抽取质量督导",
-    "results_submitted": "报送考核成绩", "certificates_issued": "核发证书", "external_call_succeeded": "外部系统调用成功",
+    "results_submitted": "报送考核成绩", "results_late": "逾期报送考核成绩", "certificates_numbered": "证书编号",
+    "certificates_acknowledged": "全国联网系统确认证书（生效）", "certificates_issued": "证书全部生效", "external_call_succeeded": "外部系统调用成功",
     "incident_opened": "外部调用失败，转人工", "incident_retry": "重试外部调用",
     "sla_paused": "暂停计时", "sla_resumed": "恢复计时", "sla_at_risk": "即将超期（提醒经办人）",
     "sla_breached": "已超期（通知中心负责人）", "sla_escalated": "超期升级（上报运维）",
@@ -406,7 +407,8 @@ def _time_iso(value: str | None) -> str | None:
 
 # -- the operations page ---------------------------------------------------------------------
 
-INCIDENT_KINDS = {"ministry_review": "人社部审核（外部）", "national_upload": "上传全国查询系统（外部）"}
+INCIDENT_KINDS = {"ministry_review": "人社部审核（外部）", "certificate_upload": "上传全国查询系统（外部）",
+                  "certificate_refusal": "全国联网系统退回证书（核实后重报）"}
 INCIDENT_STATUS = {"open": "待处理", "retrying": "重试中", "resolved": "已解决"}
 
 
@@ -414,8 +416,9 @@ def ops_page(session: Session) -> dict[str, Any]:
     overview = sla.overview(session)
     incidents = session.exec(select(Incident).where(Incident.status != "resolved").order_by(Incident.id)).all()
     peak = max([w["opened"] for w in overview["trend"]] + [1])
+    late = session.exec(select(func.count()).select_from(EvaluationPlan).where(EvaluationPlan.results_late)).one()
     return {
-        **overview,
+        **overview, "late_results": late,
         "by_step": [{"label": STEP_NAMES.get(r["step"], r["step"]), "count": r["count"],
                      "href": f"/api/v1/sla/breaches?step={r['step']}"} for r in overview["by_step"]],
         "trend": [{"week": w["week"][5:], "opened": w["opened"], "bar": int(100 * w["opened"] / peak)}

@@ -63,6 +63,22 @@ def record_success(session: Session, *, key: str, kind: str, case_type: str, cas
                  after={"key": key})
 
 
+def ensure_incident(session: Session, *, kind: str, case_type: str, case_id: int, error: str,
+                    flow_run_id: str | None) -> Incident:
+    """The open incident of this call, as it is (an operator's retry stays requested), or a new one."""
+    existing = open_incidents(session, kind=kind, case_type=case_type, case_id=case_id)
+    return existing[0] if existing else open_incident(session, kind=kind, case_type=case_type, case_id=case_id,
+                                                      error=error, flow_run_id=flow_run_id)
+
+
+def resolve_incidents(session: Session, *, kind: str, case_type: str, case_id: int) -> int:
+    incidents = open_incidents(session, kind=kind, case_type=case_type, case_id=case_id)
+    for incident in incidents:
+        incident.status, incident.resolved_at = "resolved", wall_now()
+        session.add(incident)
+    return len(incidents)
+
+
 def open_incidents(session: Session, *, kind: str, case_type: str, case_id: int) -> list[Incident]:
     return list(session.exec(select(Incident).where(Incident.kind == kind, Incident.case_type == case_type,
                                                     Incident.case_id == case_id,

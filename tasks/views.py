@@ -216,6 +216,7 @@ def plan_view(session: Session, plan: EvaluationPlan, *, viewer: User | None = N
         "filed_on": plan.filed_on.isoformat(), "site": plan.site,
         "supervision": _supervision(session, plan, viewer),
         "results_due": plan.results_due.isoformat() if plan.results_due else None,
+        "results_late": plan.results_late,
         "results_submitted_on": plan.results_submitted_on.isoformat() if plan.results_submitted_on else None,
         "publicity": ({"start": plan.publicity_start.isoformat(), "end": plan.publicity_end.isoformat()}
                       if plan.publicity_start and plan.publicity_end else None),
@@ -235,14 +236,19 @@ def plan_view(session: Session, plan: EvaluationPlan, *, viewer: User | None = N
     return view
 
 
+CERTIFICATE_STATUS = {"pending": "待全国联网查询系统确认", "valid": "有效", "revoked": "已撤销"}
+
+
 def certificate_view(certificate: Certificate, institution: Institution | None) -> dict[str, Any]:
     return {
         "number": certificate.number, "holder_name": certificate.holder_name,
         "id_number": mask_resident_id(certificate.id_number), "occupation_code": certificate.occupation_code,
         "occupation_name": certificate.occupation_name, "level": Level(certificate.level).display,
         "institution": institution.name if institution else None, "issued_on": certificate.issued_on.isoformat(),
-        "status": certificate.status, "status_label": {"valid": "有效", "revoked": "已撤销"}[certificate.status],
+        "status": certificate.status, "status_label": CERTIFICATE_STATUS[certificate.status],
         "plan_id": certificate.plan_id,
+        "national_acknowledged_at": certificate.uploaded_at.isoformat() if certificate.uploaded_at else None,
+        "national_refusal": certificate.national_refusal,
     }
 
 

@@ -41,7 +41,10 @@ def find_certificate(session, number: str) -> Certificate:  # noqa: ANN001
 
 
 def verify(session, number: str) -> dict:  # noqa: ANN001
+    """Public: a certificate the national system has not acknowledged is not one yet (a plain 404)."""
     certificate = find_certificate(session, number)
+    if certificate.status == "pending":
+        raise HTTPException(404, "no such certificate")
     return views.certificate_view(certificate, session.get(Institution, certificate.institution_id))
 
 
@@ -50,6 +53,7 @@ def verify(session, number: str) -> dict:  # noqa: ANN001
 def public_certificate(number: str, session: SessionDep):
     view = verify(session, number)
     view.pop("plan_id", None)  # internal
+    view.pop("national_refusal", None)
     return view
 
 

@@ -51,6 +51,7 @@ def holder_link(number: Annotated[str, Path(max_length=40)], user: UserDep, sess
                 settings: SettingsDep):
     certificate = find_certificate(session, number)
     access.visible_plan(session, user, certificate.plan_id)
+    documents.require_acknowledged(certificate)
     expires_on = wall_now().date() + dt.timedelta(days=settings.holder_link_days)
     token = documents.holder_token(settings.data_dir, certificate, expires_on=expires_on)
     return {"url": f"{settings.base_url}/api/v1/certificates/{number}.pdf?token={token}",

@@ -80,7 +80,7 @@ def test_certificate_numbers_issued_by_concurrent_batches_are_gap_free_and_uniqu
     def issue(plan_id: int):  # noqa: ANN202
         def job() -> None:
             with session_scope(url) as session:
-                batch.issue_certificates(session, plan_id=plan_id)
+                batch.number_certificates(session, plan_id=plan_id)
         return job
 
     assert _at_once([issue(p) for p in plans]) == []

@@ -10,7 +10,7 @@ from sqlmodel import func, select
 from models.cases import Certificate
 from models.db import session_scope
 from models.workflow import HumanTask
-from tests.flows.driver import registered_institution
+from tests.flows.driver import person, registered_institution
 
 pytestmark = pytest.mark.slow
 
@@ -56,6 +56,11 @@ def test_a_batch_runs_from_plan_to_certificates_through_a_returned_review(driver
     assert rerun["supervised"] is drawn["supervision"]["supervised"]  # an auditor re-runs it from its seed
 
     driver.pass_timer("plan", pid, "evaluation_day")
+    first = driver.plan_status(pid)["candidates"][0]["id"]
+    early = driver.http.post(f"/api/v1/plans/{pid}/results", json={"scores": [{"candidate_id": first, "theory": 90}]},
+                             headers={"Authorization": f"Bearer {driver.tokens['enterprise']}"})
+    assert early.status_code == 409  # results are taken once the evaluation has ended, not on its first day
+    driver.pass_timer("plan", pid, "evaluation_end")
     status = driver.wait_status("plan", pid, "awaiting_results")
     assert status["results_due"] == driver.calendar.add(start, 10).date.isoformat()
     ids = [c["id"] for c in status["candidates"]]
@@ -102,6 +107,7 @@ def test_killing_the_runner_mid_flow_finishes_every_process_without_doing_a_step
     for pid in plans:
         driver.wait("drawn", lambda p=pid: driver.officer_plan(p)["supervision"]["draw_id"])
     driver.pass_timer("plan", plans[0], "evaluation_day")
+    driver.pass_timer("plan", plans[0], "evaluation_end")
     for pid in plans:
         status = driver.wait_status("plan", pid, "awaiting_results")
         driver.call("enterprise", "POST", f"/api/v1/plans/{pid}/results",
@@ -129,3 +135,63 @@ def test_killing_the_runner_mid_flow_finishes_every_process_without_doing_a_step
             assert len(numbers) == len(set(numbers)) == 6
         duplicate_keys = session.exec(select(HumanTask.key).group_by(HumanTask.key).having(func.count() > 1)).all()
         assert duplicate_keys == []
+
+
+def _to_review(driver, institution_id, *, candidates, offset, late=False):
+    """A plan through evaluation and results (late: submitted after the results window) to its review."""
+    start = driver.calendar.add(driver.business_today(), 12).date
+    pid = driver.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
+                      json=driver.plan_body(start, candidates=candidates, offset=offset))["id"]
+    driver.wait("drawn", lambda: driver.officer_plan(pid)["supervision"]["draw_id"])
+    driver.pass_timer("plan", pid, "evaluation_day")
+    driver.pass_timer("plan", pid, "evaluation_end")
+    status = driver.wait_status("plan", pid, "awaiting_results")
+    if late:
+        driver.advance((dt.date.fromisoformat(status["results_due"]) - driver.business_today()).days + 1)
+    driver.call("enterprise", "POST", f"/api/v1/plans/{pid}/results",
+                json={"scores": [{"candidate_id": c["id"], "practical": 90} for c in status["candidates"]]})
+    driver.wait_status("plan", pid, "publicity")
+    driver.pass_timer("plan", pid, "results_publicity")
+    return pid, status["candidates"]
+
+
+def test_certificates_verify_only_once_the_national_system_acknowledges_them_and_a_refusal_waits_for_operations(
+        driver):
+    institution_id = registered_institution(driver, "440106")
+    pid, candidates = _to_review(driver, institution_id, candidates=3, offset=700)
+    refused_holder = person(701)  # the second candidate (plan_body numbers them from the offset)
+    driver.sim(refuse_id_numbers=[refused_holder])
+    driver.decide("officer", driver.open_tasks("officer", "results_review", pid)[0], decision="approve")
+    incident = driver.wait("refusal incident", lambda: [i for i in driver.call("operations", "GET", f"/api/v1/plans/{pid}")[
+        "incidents"] if i["kind"] == "certificate_refusal" and i["status"] == "open"], timeout=120)[0]
+    assert "holder's identity not verified" in incident["error"]
+    status = driver.plan_status(pid)
+    assert status["status"] == "uploading"  # not complete while a certificate is refused
+    listed = {c["number"]: c for c in driver.call("enterprise", "GET", "/api/v1/certificates",
+                                                  params={"plan_id": pid})["items"]}
+    pending = [n for n, c in listed.items() if c["status"] == "pending"]
+    valid = [n for n, c in listed.items() if c["status"] == "valid"]
+    assert len(pending) == 1 and len(valid) == 2
+    assert "identity not verified" in listed[pending[0]]["national_refusal"]
+    assert driver.http.get(f"/api/v1/public/certificates/{pending[0]}").status_code == 404
+    assert driver.http.get(f"/api/v1/public/certificates/{valid[0]}").json()["status"] == "valid"
+    link = driver.http.get(f"/api/v1/certificates/{pending[0]}/holder-link",
+                           headers={"Authorization": f"Bearer {driver.tokens['enterprise']}"})
+    assert link.status_code == 409
+
+    driver.sim(refuse_id_numbers=[])  # the holder's data was put right at the national system
+    driver.call("operations", "POST", f"/api/v1/incidents/{incident['id']}/retry")
+    status = driver.wait_status("plan", pid, "completed")
+    assert driver.http.get(f"/api/v1/public/certificates/{pending[0]}").json()["status"] == "valid"
+    assert [i["status"] for i in status["incidents"] if i["kind"] == "certificate_refusal"] == ["resolved"]
+    with session_scope(driver.url, readonly=True) as session:
+        numbers = session.exec(select(Certificate.number).where(Certificate.plan_id == pid)).all()
+    assert sorted(numbers) == sorted(listed)  # numbered once: the second upload carried the same number
+
+
+def test_results_submitted_after_the_window_are_taken_and_marked_late(driver):
+    institution_id = registered_institution(driver, "440106")
+    pid, _ = _to_review(driver, institution_id, candidates=2, offset=720, late=True)
+    assert driver.plan_status(pid)["results_late"] is True
+    on_time, _ = _to_review(driver, institution_id, candidates=2, offset=730)
+    assert driver.plan_status(on_time)["results_late"] is False
