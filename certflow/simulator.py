@@ -25,7 +25,8 @@ _state: dict[str, Any] = {
     "calls": 0,
     "failures": 0,
     "accepted": {},  # idempotency key → response
-    "refuse_id_numbers": [],  # holders the national system refuses (tests and demos of a refusal)
+    "refuse_id_numbers": [],
+    "refuse_credit_codes": [],  # enterprises whose filing the ministry review refuses  # holders the national system refuses (tests and demos of a refusal)
     "certificates": {},  # number → what was uploaded (acknowledged)
 }
 
@@ -56,7 +57,16 @@ def _accept(key: str | None, body: dict[str, Any], kind: str) -> dict[str, Any]:
 
 @app.post("/ministry-review")
 async def ministry_review(request: Request, idempotency_key: str | None = Header(None)) -> dict[str, Any]:
-    return _accept(idempotency_key, await request.json(), "ministry_review")
+    """部中心复核: accepted, or refused with reasons for the credit codes named in /_config
+    `refuse_credit_codes` (decided once per idempotency key, like the real answer would be)."""
+    body = await request.json()
+    answer = _accept(idempotency_key, body, "ministry_review")
+    with _lock:
+        if "reasons" not in answer:
+            refused = body.get("credit_code") in set(_state["refuse_credit_codes"])
+            answer.update(accepted=not refused, reasons=[
+                "拟备案职业（工种）与企业主营业务不符，请核实 / occupations do not match the main business"] if refused else [])
+        return answer
 
 
 @app.post("/certificates")
@@ -87,7 +97,7 @@ async def upload_certificates(request: Request, idempotency_key: str | None = He
 async def configure(request: Request) -> dict[str, Any]:
     body = await request.json()
     with _lock:
-        for key in ("latency_ms", "failure_rate", "fail_next", "refuse_id_numbers"):
+        for key in ("latency_ms", "failure_rate", "fail_next", "refuse_id_numbers", "refuse_credit_codes"):
             if key in body:
                 _state[key] = body[key]
         return {k: v for k, v in _state.items() if k not in ("accepted", "certificates")} | {

@@ -35,7 +35,8 @@ def institution_filing(filing_id: int) -> str:
         return "rejected"
     if not publicise(filing_id, case):
         return "rejected"
-    request_ministry_review(filing_id, case)
+    if not request_ministry_review(filing_id, case):
+        return "rejected"
     register(filing_id)
     return "registered"
 
@@ -144,19 +145,38 @@ def upheld_objections(filing_id: int) -> int:
         return len(objections.record_outcomes(session, case_type="filing", case_id=filing_id))
 
 
-def request_ministry_review(filing_id: int, case: dict) -> None:
-    """部中心复核: the list of filed enterprises and occupations goes to the national centre."""
-    payload = enter_ministry_review(filing_id)
-    call_external(kind="ministry_review", path="/ministry-review", key=f"ministry-review:filing:{filing_id}",
-                  payload=payload, case_type="filing", case_id=filing_id)
+def request_ministry_review(filing_id: int, case: dict) -> bool:
+    """部中心复核: the filed enterprise and occupations go to the national centre, whose answer is read;
+    a refusal returns to the officer with its reasons, who corrects and resends, or rejects."""
+    review_round, response = 0, ""
+    while True:
+        payload = enter_ministry_review(filing_id, review_round, response)
+        key = f"ministry-review:filing:{filing_id}" + (f":{review_round}" if review_round else "")
+        answer = call_external(kind="ministry_review", path="/ministry-review", key=key, payload=payload,
+                               case_type="filing", case_id=filing_id)
+        if record_ministry_answer(filing_id, review_round, answer):
+            return True
+        refusal = await_decision(key=f"filing:{filing_id}:ministry_refusal:{review_round}", case_type="filing",
+                                 case_id=filing_id, step="ministry_refusal", role="officer",
+                                 jurisdiction=case["region_code"], due_working_days=budget(case, "ministry_refusal"))
+        if refusal.decision == "reject":
+            close(filing_id, "rejected", refusal.payload.get("reason") or "部中心复核未通过")
+            return False
+        review_round, response = review_round + 1, refusal.payload.get("reason", "")
 
 
 @task(name="部中心复核 prepare ministry review", **DB_STEP)
-def enter_ministry_review(filing_id: int) -> dict:
+def enter_ministry_review(filing_id: int, review_round: int, response: str) -> dict:
     with db() as session:
         filings.set_step(session, filing_id=filing_id, status="ministry_review", step="ministry_review",
-                         only_from=("publicity",))
-        return filings.ministry_review_payload(session, filing_id=filing_id)
+                         only_from=("publicity", "ministry_refused"))
+        return filings.ministry_review_payload(session, filing_id=filing_id, round_no=review_round, response=response)
+
+
+@task(name="复核结果 ministry review answer", **DB_STEP)
+def record_ministry_answer(filing_id: int, review_round: int, answer: dict) -> bool:
+    with db() as session:
+        return filings.record_ministry_answer(session, filing_id=filing_id, round_no=review_round, answer=answer)
 
 
 @task(name="备案公布 registration", **DB_STEP)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from policy.steps import STEPS
 from policy.text import clean_name, clean_text
 
 MAX_ID = 2**63 - 1
@@ -126,10 +127,14 @@ class ResultsCreate(_Strict):
     scores: list[ScoreIn] = Field(min_length=1, max_length=5000)
 
 
+# every decision some step allows (policy/steps.py); which ones a given task allows is checked on the task
+DecisionName = Literal[tuple(dict.fromkeys(d for step in STEPS.values() for d in step.decisions))]  # type: ignore[valid-type]
+
+
 class DecisionIn(_Strict):
     """An officer's, expert's or supervisor's decision on a task."""
 
-    decision: Literal["approve", "reject", "deficient", "score", "uphold", "dismiss", "return", "report"]
+    decision: DecisionName
     deficiencies: list[Annotated[Text, StringConstraints(max_length=500)]] = Field(
         default_factory=list, max_length=100, description="for `deficient`: every item (≤ 500 characters each)")
     scores: dict[Annotated[str, StringConstraints(max_length=40)], float] = Field(

@@ -25,6 +25,8 @@ STEPS: dict[str, Step] = {step.code: step for step in (
     Step("acceptance", "受理", "officer", ("approve", "reject", "deficient"), frozenset({"reject"}),
          case_types=("filing",)),
     Step("expert_evaluation", "专家评估", "expert", ("score",), case_types=("filing",)),
+    Step("ministry_refusal", "部中心复核未通过", "officer", ("resend", "reject"), frozenset({"resend", "reject"}),
+         case_types=("filing",)),
     Step("objection_investigation", "公示异议调查", "officer", ("uphold", "dismiss"), frozenset({"uphold", "dismiss"})),
     Step("quality_supervision", "质量督导", "supervisor", ("report",), frozenset({"report"}), case_types=("plan",)),
     Step("results_review", "结果审核", "officer", ("approve", "return"), frozenset({"return"}), case_types=("plan",)),

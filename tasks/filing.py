@@ -9,6 +9,7 @@ from sqlmodel import Session, func, select
 
 from core.clock import business_today, wall_now
 from models.accounts import User
+from models.audit import AuditEvent
 from models.cases import (
     DeficiencyNotice,
     DrawRecord,
@@ -39,7 +40,7 @@ from tasks.human_tasks import cancel_open_tasks, wake
 # the others make the application inadmissible and are refused at once.
 CORRECTABLE = {"material.missing", "material.unknown", "contact.phone", "contact.name_missing"}
 ACTIVE_STATES = ("submitted", "in_acceptance", "awaiting_resubmission", "expert_evaluation", "publicity",
-                 "ministry_review")
+                 "ministry_review", "ministry_refused")
 
 
 _catalogue_cache: dict[tuple[str, int], dict[str, Occupation]] = {}
@@ -306,13 +307,39 @@ def publicity_start_date(session: Session, *, filing_id: int) -> dt.date:
     return _get(session, filing_id).publicity_start or business_today(session)
 
 
-def ministry_review_payload(session: Session, *, filing_id: int) -> dict[str, Any]:
-    """部中心复核: what the national centre is sent about the filing."""
+def ministry_review_payload(session: Session, *, filing_id: int, round_no: int = 0,
+                            response: str = "") -> dict[str, Any]:
+    """部中心复核: what the national centre is sent about the filing (a resend carries the officer's
+    answer to the reasons of the refusal)."""
     filing = _get(session, filing_id)
     occupations = session.exec(select(FilingOccupation).where(FilingOccupation.filing_id == filing_id)).all()
-    return {"filing_id": filing_id, "enterprise_name": filing.form["enterprise_name"],
-            "credit_code": filing.form["credit_code"], "region_code": filing.region_code,
-            "occupations": [{"code": o.occupation_code, "levels": o.levels} for o in occupations]}
+    payload = {"filing_id": filing_id, "enterprise_name": filing.form["enterprise_name"],
+               "credit_code": filing.form["credit_code"], "region_code": filing.region_code,
+               "occupations": [{"code": o.occupation_code, "levels": o.levels} for o in occupations]}
+    if round_no:
+        payload |= {"round": round_no, "response_to_refusal": response}
+    return payload
+
+
+def record_ministry_answer(session: Session, *, filing_id: int, round_no: int, answer: dict[str, Any]) -> bool:
+    """The national centre's answer is read: accepted, or refused with reasons, which go back to the
+    officer (the case waits in `ministry_refused`). Returns whether it was accepted; a replay records once."""
+    filing = _get(session, filing_id)
+    accepted = answer.get("accepted", True) is not False
+    reasons = [str(r)[:300] for r in answer.get("reasons", [])] or ["部中心复核未通过（未说明理由）"]
+    action = "ministry_review_passed" if accepted else "ministry_review_refused"
+    done = session.exec(select(AuditEvent).where(AuditEvent.case_type == "filing", AuditEvent.case_id == filing_id,
+                                                 AuditEvent.action == action)).all()
+    if any((event.after or {}).get("round") == round_no for event in done):
+        return accepted
+    audit.record(session, case_type="filing", case_id=filing_id, action=action,
+                 after={"round": round_no, "reference": answer.get("reference")} | ({} if accepted else {"reasons": reasons}))
+    if not accepted:
+        filing.outcome_reason = "；".join(reasons)
+        session.add(filing)
+        set_step(session, filing_id=filing_id, status="ministry_refused", step="ministry_refusal",
+                 only_from=("ministry_review",))
+    return accepted
 
 
 def flow_facts(session: Session, *, filing_id: int) -> dict[str, Any]:

@@ -28,10 +28,12 @@ ROLE_NAMES = {"officer": "中心经办人员", "expert": "评估专家", "superv
               "admin": "系统管理员", "enterprise": "企业", "system": "系统"}
 TASK_STATUS = {"open": "待领取", "claimed": "已领取", "decided": "已办结", "cancelled": "已取消"}
 DECISION_NAMES = {"approve": "通过", "reject": "不予受理", "deficient": "材料不齐全，一次性告知补正", "score": "提交评分",
-                  "uphold": "异议成立", "dismiss": "异议不成立", "return": "退回重报", "report": "提交督导报告"}
+                  "uphold": "异议成立", "dismiss": "异议不成立", "return": "退回重报", "report": "提交督导报告",
+                  "resend": "更正后重新报送部中心复核"}
 CASE_STEPS = {
     "acceptance": "受理", "resubmission": "等待补正材料", "expert_evaluation": "专家评估", "publicity": "公示",
-    "objection_investigation": "公示异议调查", "ministry_review": "人社部审核", "registered": "已备案",
+    "objection_investigation": "公示异议调查", "ministry_review": "人社部审核", "ministry_refused": "部中心复核未通过，待更正或驳回",
+    "ministry_refusal": "部中心复核未通过，待更正或驳回", "registered": "已备案",
     "closed": "已办结", "quality_supervision": "质量督导", "results_submission": "报送成绩",
     "results_publicity": "结果公示", "results_review": "结果审核", "upload": "上传全国查询系统", "national_refusal": "全国联网系统退回部分证书（待运维重报）",
     "certificates_issued": "证书已核发", "filed": "计划已备案", "scheduled": "待考核",
@@ -44,6 +46,7 @@ ACTIONS = {
     "deficiency_notice_issued": "出具一次性告知书", "resubmitted": "补正材料", "expert_panel_result": "专家评估结果",
     "objection_raised": "收到异议", "timer_set": "开始计时", "timer_fired": "计时届满", "timer_recomputed": "日历调整后重算期限",
     "registered": "备案登记（回执、证书编号段、目录）", "supervision_drawn": "随机抽取质量督导",
+    "ministry_review_passed": "部中心复核通过", "ministry_review_refused": "部中心复核未通过（理由见案件）",
     "results_submitted": "报送考核成绩", "results_late": "逾期报送考核成绩", "certificates_numbered": "证书编号",
     "certificates_acknowledged": "全国联网系统确认证书（生效）", "certificates_issued": "证书全部生效", "external_call_succeeded": "外部系统调用成功",
     "incident_opened": "外部调用失败，转人工", "incident_retry": "重试外部调用",

@@ -122,3 +122,35 @@ def test_replays_never_create_a_task_twice(stack, driver):
         keys = session.exec(select(HumanTask.key, func.count()).group_by(HumanTask.key)
                             .having(func.count() > 1)).all()
     assert keys == []
+
+
+def test_a_ministry_refusal_returns_to_the_officer_who_corrects_and_resends_or_rejects(driver):
+    driver.add_experts()
+    driver.tokens["enterprise2"] = driver._token("enterprise")  # one account files for one institution
+
+    def officer_sees(fid, status):  # noqa: ANN001, ANN202
+        return driver.wait(status, lambda: (v := driver.call("officer", "GET", f"/api/v1/filings/{fid}"))["status"]
+                           == status and v)
+
+    filings = []
+    for who in ("enterprise", "enterprise2"):
+        form = driver.filing_form()
+        fid = driver.call(who, "POST", "/api/v1/filings", json=form)["id"]
+        driver.decide("officer", driver.open_tasks("officer", "acceptance", fid)[0], decision="approve")
+        driver.score_panel(fid, 80)
+        officer_sees(fid, "publicity")
+        filings.append((fid, form["credit_code"]))
+    driver.sim(refuse_credit_codes=[code for _, code in filings])
+    driver.pass_timer("filing", filings[0][0], "publicity")  # both publicities started on the same day
+    (resent, _), (rejected, _) = filings
+    for fid in (resent, rejected):
+        assert "主营业务不符" in officer_sees(fid, "ministry_refused")["outcome_reason"]  # the reasons reach the case
+    driver.sim(refuse_credit_codes=[])
+    driver.decide("officer", driver.open_tasks("officer", "ministry_refusal", resent)[0], decision="resend",
+                  reason="已核实：拟备案职业为企业主营岗位，附说明")
+    driver.decide("officer", driver.open_tasks("officer", "ministry_refusal", rejected)[0], decision="reject",
+                  reason="企业无法提供主营岗位证明")
+    officer_sees(resent, "registered")
+    assert officer_sees(rejected, "rejected")["outcome_reason"] == "企业无法提供主营岗位证明"
+    actions = [e["action"] for e in driver.call("officer", "GET", f"/api/v1/filings/{resent}")["history"]]
+    assert actions.count("ministry_review_refused") == 1 and actions.count("ministry_review_passed") == 1
