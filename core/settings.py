@@ -114,17 +114,14 @@ class Settings(BaseSettings):
     def environment(self) -> dict[str, str]:
         """These settings as the environment of a child process (which builds the same object from it)."""
         env = {}
-        for name, field in type(self).model_fields.items():
+        for name in type(self).model_fields:
             value = getattr(self, name)
             if isinstance(value, tuple):
                 value = ",".join(value)
             elif isinstance(value, bool):
                 value = "true" if value else "false"
-            key = "PREFECT_API_URL" if name == "prefect_api_url" else f"CERTFLOW_{name.upper()}"
-            if value != "" or name == "prefect_api_url":
-                env[key] = str(value)
-        if not self.prefect_api_url:
-            env.pop("PREFECT_API_URL")
+            if value != "":  # an empty value is the default; leaving it out keeps it so
+                env[variable(name)] = str(value)
         return env
 
 
@@ -179,18 +176,12 @@ def of(session: Any) -> Settings:  # noqa: ANN401 - a database session (models.d
     return for_database(url) if url else current()
 
 
-def installed() -> list[Settings]:
-    with _lock:
-        return list(_by_database.values()) + ([_current] if _current is not None else [])
-
-
-def uninstall(settings: Settings) -> None:
-    """The instance is gone (a test's folder): forget its settings, and others' stay."""
+def uninstall(database_url: str) -> None:
+    """The instance of this database is gone (a test's folder): forget its settings; others' stay."""
     global _current
     with _lock:
-        if _by_database.get(settings.database_url) is settings:
-            del _by_database[settings.database_url]
-        if _current is settings:
+        _by_database.pop(database_url, None)
+        if _current is not None and _current.database_url == database_url:
             _current = None
 
 

@@ -164,19 +164,9 @@ def number_certificates(plan_id: int) -> list[str]:
 
 @task(name="全国联网确认 national acknowledgement", **DB_STEP)
 def record_acknowledgement(plan_id: int, answer: dict, fresh: bool) -> list[dict]:
-    """Valid from the acknowledgement; a refusal is an incident for operations (resolved when none is
-    left). A fresh answer after operations sent the certificates again reopens their incident; an
-    answer applied again on a replay only makes sure one exists."""
     with db() as session:
-        refused = batch.record_acknowledgement(session, plan_id=plan_id, answer=answer)
-        if refused:
-            reasons = "; ".join(f"{r['number']}: {r['reason']}" for r in refused)
-            (registry.open_incident if fresh else registry.ensure_incident)(
-                session, kind="certificate_refusal", case_type="plan", case_id=plan_id, error=reasons,
-                flow_run_id=run_id())
-        else:
-            registry.resolve_incidents(session, kind="certificate_refusal", case_type="plan", case_id=plan_id)
-        return refused
+        return batch.record_acknowledgement(session, plan_id=plan_id, answer=answer, fresh=fresh,
+                                            flow_run_id=run_id())
 
 
 @task(name="证书文档 render certificate PDFs", **DB_STEP)

@@ -34,7 +34,7 @@ from policy.eligibility import (
 from policy.levels import Level
 from policy.numbering import InstitutionSegment, certificate_number
 from policy.profiles import get_profile
-from tasks import audit, draws, sla
+from tasks import audit, draws, registry, sla
 from tasks.calendar import load_calendar
 from tasks.errors import Conflict, NotFound, Problems
 from tasks.human_tasks import wake
@@ -252,10 +252,26 @@ def upload_round(session: Session, *, plan_id: int) -> dict[str, Any]:
     return {"round": done, "last_answer": rounds.get(done - 1, {}), "payload": upload_payload(session, plan_id=plan_id)}
 
 
-def record_acknowledgement(session: Session, *, plan_id: int, answer: dict[str, Any]) -> list[dict[str, str]]:
+def record_acknowledgement(session: Session, *, plan_id: int, answer: dict[str, Any], fresh: bool,
+                           flow_run_id: str | None) -> list[dict[str, str]]:
     """The national system's answer: acknowledged certificates become valid (verifiable); refused ones
-    stay pending with the reason, for operations. When none is pending, the batch is complete.
-    Returns the refusals still standing; a replay of the same answer changes nothing."""
+    stay pending with the reason and an incident for operations (resolved when none is left). When none
+    is pending, the batch is complete. Returns the refusals still standing.
+
+    A fresh answer (after operations sent the certificates again) reopens their incident; an answer
+    applied again on a replay changes nothing and only makes sure the incident exists."""
+    refused = _apply_acknowledgement(session, plan_id=plan_id, answer=answer)
+    if refused:
+        reasons = "; ".join(f"{r['number']}: {r['reason']}" for r in refused)
+        (registry.open_incident if fresh else registry.ensure_incident)(
+            session, kind="certificate_refusal", case_type="plan", case_id=plan_id, error=reasons,
+            flow_run_id=flow_run_id)
+    else:
+        registry.resolve_incidents(session, kind="certificate_refusal", case_type="plan", case_id=plan_id)
+    return refused
+
+
+def _apply_acknowledgement(session: Session, *, plan_id: int, answer: dict[str, Any]) -> list[dict[str, str]]:
     plan = get_plan(session, plan_id)
     by_number = {c.number: c for c in session.exec(select(Certificate).where(Certificate.plan_id == plan_id)).all()}
     now = wall_now()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, tuple_
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from core import settings
 from core.clock import CHINA

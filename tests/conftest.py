@@ -65,8 +65,7 @@ def data_dir(tmp_path, postgres):
     try:
         yield folder
     finally:
-        for each in [installed, *[s for s in instance.installed() if s.database_url == installed.database_url]]:
-            instance.uninstall(each)
+        instance.uninstall(installed.database_url)  # and whatever a test installed for the same database
         if postgres is not None:
             postgres.drop(url)
 

@@ -41,7 +41,7 @@ def fuzz_headers():
             ensure_task(session, key=f"fuzz:{n}", case_type="filing", case_id=n, step="acceptance", role="officer",
                         jurisdiction="440106", due_working_days=5, flow_run_id=None)
     yield headers
-    uninstall(settings_)
+    uninstall(settings_.database_url)
 
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)

@@ -10,12 +10,12 @@ import pytest
 from sqlmodel import select
 
 from core.clock import wall_now
-from models.cases import Candidate, Certificate, EvaluationPlan, FilingApplication, Institution, Score
+from models.cases import Candidate, Certificate, EvaluationPlan, Institution, Score
 from models.db import get_engine, session_scope
 from models.workflow import HumanTask
 from policy.identity import resident_id_check_char
 from tasks import batch, human_tasks
-from tasks.human_tasks import ensure_task
+from tests.db.helpers import filing_with_acceptance_task
 
 
 def test_the_suite_runs_on_the_database_it_was_asked_for(settings, request):
@@ -91,18 +91,7 @@ def test_certificate_numbers_issued_by_concurrent_batches_are_gap_free_and_uniqu
 
 def test_of_two_officers_deciding_one_task_at_the_same_instant_exactly_one_wins(settings):
     url = settings.database_url
-    now = wall_now()
-    with session_scope(url) as session:
-        institution = Institution(name="并发", credit_code="91440106MA5C00001Y", region_code="440106",
-                                  profile_code="guangdong", created_at=now)
-        session.add(institution)
-        session.flush()
-        filing = FilingApplication(institution_id=institution.id, profile_code="guangdong", region_code="440106",
-                                   form={}, created_at=now, updated_at=now)
-        session.add(filing)
-        session.flush()
-        task_id = ensure_task(session, key="race", case_type="filing", case_id=filing.id, step="acceptance",
-                              role="officer", jurisdiction="440106", due_working_days=5, flow_run_id=None).id
+    _, task_id = filing_with_acceptance_task(url)
 
     def decide(decision: str):  # noqa: ANN202
         def job() -> None:
