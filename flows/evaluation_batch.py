@@ -6,6 +6,7 @@ One line per policy step; each step is idempotent, because a resumed run replays
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from prefect import flow, task
 
@@ -22,38 +23,100 @@ from flows.steps import (
     wait_until,
     wait_working_days,
 )
+from policy.processes import BATCH_STEP_FUNCTIONS, ProcessStep
 from policy.profiles import get_profile
 from tasks import batch, documents, objections, registry
 
 
 @flow(name="evaluation_batch", persist_result=True, log_prints=True)
 def evaluation_batch(plan_id: int) -> str:
+    """The profile's `batch_steps`, in its order. A review that returns the results sends the batch back
+    to the results submission (the next round), and every step after it runs again."""
     case = _load(plan_id)
     if case["status"] in ("completed", "rejected"):
         return case["status"]
+    steps = get_profile(case["profile_code"]).batch_steps
+    batch_run = BatchRun()
+    index = 0
+    while index < len(steps):
+        if STEP_FUNCTIONS[steps[index].step](plan_id, case, steps[index], batch_run) == RETURNED:
+            index = [s.step for s in steps].index("results_submission")
+            continue
+        index += 1
+    return f"completed: {batch_run.certificates} certificates"
+
+
+RETURNED = "returned"
+
+
+@dataclass
+class BatchRun:
+    """What one run carries from step to step (all of it re-derived from the database on a replay)."""
+
+    supervision: dict = field(default_factory=dict)
+    review_round: int = 0
+    reviewed_by: list[str] = field(default_factory=list)  # centres that reviewed this round
+    certificates: int = 0
+
+
+def plan_accepted(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
+    """实施计划备案: checked at filing (lead time, scope, candidates); the batch is scheduled."""
     accept_plan(plan_id)
-    supervision = draw_quality_supervision(plan_id)
+
+
+def quality_supervision(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
+    """质量督导: drawn before the evaluation; a supervised batch gets its supervisor's report task."""
+    run.supervision = draw_quality_supervision(plan_id)
+
+
+def evaluation(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
+    """考核 on the planned days; the results window opens when the evaluation has ended."""
     wait_until(key=f"plan:{plan_id}:evaluation_day", case_type="plan", case_id=plan_id, purpose="evaluation_day",
                day=case["evaluation_start"])
-    evaluate(plan_id, supervision, case)
+    evaluate(plan_id, run.supervision, case)
     wait_until(key=f"plan:{plan_id}:evaluation_end", case_type="plan", case_id=plan_id, purpose="evaluation_end",
                day=case["evaluation_end"] + dt.timedelta(days=1))  # the evaluation is over at the end of its last day
     open_results_window(plan_id)
-    review_round = 0
-    while True:
-        await_results(plan_id, review_round)
-        publicise_results(plan_id, review_round, case)
-        review = await_decision(key=f"plan:{plan_id}:review:{review_round}", case_type="plan", case_id=plan_id,
-                                step="results_review", role="officer", jurisdiction=case["region_code"],
-                                due_working_days=budget(case, "results_review"))
-        if review.decision == "approve":
-            break
-        return_results(plan_id, review_round, review.payload.get("reason", ""))
-        review_round += 1
-    numbers = number_certificates(plan_id)
+
+
+def results_submission(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
+    run.reviewed_by = []
+    await_results(plan_id, run.review_round)
+
+
+def results_publicity(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
+    publicise_results(plan_id, run.review_round, case)
+
+
+def results_review(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> str | None:
+    """审核, in one level or two (Guangdong: the municipal centre, then the provincial one; Gansu: the
+    city, then the province that enters the data). A level whose centre already reviewed this round
+    (a case the province itself holds) is not asked twice."""
+    centre = case["centres"][step.by]
+    if centre in run.reviewed_by:
+        return None
+    enter_review(plan_id, run.review_round)
+    key = f"plan:{plan_id}:review:{run.review_round}" + (f":{len(run.reviewed_by)}" if run.reviewed_by else "")
+    review = await_decision(key=key, case_type="plan", case_id=plan_id, step="results_review", role="officer",
+                            jurisdiction=centre, due_working_days=budget(case, "results_review"))
+    if review.decision == "approve":
+        run.reviewed_by.append(centre)
+        return None
+    return_results(plan_id, run.review_round, review.payload.get("reason", ""))
+    run.review_round += 1
+    return RETURNED
+
+
+def certificate_numbering(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
+    run.certificates = len(number_certificates(plan_id))
+
+
+def national_upload(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
     upload_to_national_system(plan_id)
+
+
+def certificate_issuance(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
     render_certificate_documents(plan_id)
-    return f"completed: {len(numbers)} certificates"
 
 
 # -- the steps ----------------------------------------------------------------
@@ -76,7 +139,7 @@ def evaluate(plan_id: int, supervision: dict, case: dict) -> None:
     results window (10 working days) opens when the evaluation has ended."""
     if supervision["supervised"]:
         open_human_task(key=f"plan:{plan_id}:supervision", case_type="plan", case_id=plan_id,
-                        step="quality_supervision", role="supervisor", jurisdiction=case["region_code"],
+                        step="quality_supervision", role="supervisor", jurisdiction=case["centres"]["handling"],
                         due_working_days=budget(case, "quality_supervision"), assignee_id=supervision["supervisor_id"],
                         drawn=True)
 
@@ -103,7 +166,6 @@ def publicise_results(plan_id: int, review_round: int, case: dict) -> None:
                       on_set=lambda end, provisional: open_results_publicity(plan_id, review_round, end, provisional))
     wait_for(lambda s: objections.investigations_closed(s, case_type="plan", case_id=plan_id),
              what="objection investigations")
-    enter_review(plan_id)
 
 
 @task(name="结果公示开始 publicity starts", **DB_STEP)
@@ -119,10 +181,9 @@ def open_results_publicity(plan_id: int, review_round: int, end: dt.date, provis
 
 
 @task(name="结果审核 review opens", **DB_STEP)
-def enter_review(plan_id: int) -> None:
+def enter_review(plan_id: int, review_round: int) -> None:
     with db() as session:
-        batch.exclude_upheld_candidates(session, plan_id=plan_id)
-        batch.set_step(session, plan_id=plan_id, status="in_review", step="results_review", only_from=("publicity",))
+        batch.enter_review(session, plan_id=plan_id, round_no=review_round)
 
 
 @task(name="退回 results returned", **DB_STEP)
@@ -183,6 +244,20 @@ def render_certificate_documents(plan_id: int) -> dict:
     except Exception as exc:  # noqa: BLE001 - documents render on demand as well
         get_run_logger().warning("pre-rendering certificates of plan %s failed: %s", plan_id, exc)
         return {"error": str(exc)}
+
+
+STEP_FUNCTIONS = {
+    "plan_acceptance": plan_accepted,
+    "quality_supervision": quality_supervision,
+    "evaluation": evaluation,
+    "results_submission": results_submission,
+    "results_publicity": results_publicity,
+    "results_review": results_review,
+    "certificate_numbering": certificate_numbering,
+    "national_upload": national_upload,
+    "certificate_issuance": certificate_issuance,
+}
+assert set(STEP_FUNCTIONS) == set(BATCH_STEP_FUNCTIONS), "every step of the vocabulary has its function"
 
 
 def _load(plan_id: int) -> dict:

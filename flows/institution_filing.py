@@ -18,6 +18,7 @@ from flows.steps import (
     wait_for,
     wait_working_days,
 )
+from policy.processes import FILING_STEP_FUNCTIONS, ProcessStep
 from policy.profiles import get_profile
 from tasks import audit, objections
 from tasks import filing as filings
@@ -25,19 +26,15 @@ from tasks import filing as filings
 
 @flow(name="institution_filing", persist_result=True, log_prints=True)
 def institution_filing(filing_id: int) -> str:
+    """The profile's `filing_steps`, in its order (Guangdong: acceptance → expert evaluation → 择优遴选 →
+    领导小组同意 → registration → pilot plan; Gansu: … → publicity → cities' report → ministry review → …)."""
     case = _load(filing_id)
-    if case["status"] in ("registered", "rejected", "withdrawn"):
+    if case["finished"]:
         return case["status"]
     check_completeness(filing_id)
-    if not accept_application(filing_id, case):
-        return "rejected"
-    if not evaluate_by_expert_panel(filing_id, case):
-        return "rejected"
-    if not publicise(filing_id, case):
-        return "rejected"
-    if not request_ministry_review(filing_id, case):
-        return "rejected"
-    register(filing_id)
+    for step in get_profile(case["profile_code"]).filing_steps:
+        if not STEP_FUNCTIONS[step.step](filing_id, case, step):
+            return "rejected"
     return "registered"
 
 
@@ -52,14 +49,14 @@ def check_completeness(filing_id: int) -> list[dict]:
         return filings.completeness_findings(session, filing_id=filing_id)
 
 
-def accept_application(filing_id: int, case: dict) -> bool:
+def accept_application(filing_id: int, case: dict, step: ProcessStep) -> bool:
     """受理: the officer approves, rejects, or lists every deficiency at once; the enterprise
     resubmits and the check starts again (rounds are counted)."""
     round_no = 0
     while True:
         acceptance = await_decision(
             key=f"filing:{filing_id}:acceptance:{round_no}", case_type="filing", case_id=filing_id,
-            step="acceptance", role="officer", jurisdiction=case["region_code"],
+            step="acceptance", role="officer", jurisdiction=case["centres"][step.by],
             due_working_days=budget(case, "acceptance"))
         if acceptance.decision == "approve":
             return True
@@ -79,15 +76,15 @@ def send_deficiency_notice(filing_id: int, round_no: int, items: list[str], offi
                                         officer_id=officer_id)
 
 
-def evaluate_by_expert_panel(filing_id: int, case: dict) -> bool:
+def evaluate_by_expert_panel(filing_id: int, case: dict, step: ProcessStep) -> bool:
     """专家评估: a panel scores the aspects of 003 §二(二); the profile's bar decides."""
     profile = get_profile(case["profile_code"])
     seats = choose_panel(filing_id, profile.expert_panel_size)
     keys = [f"filing:{filing_id}:expert:{seat}" for seat in range(len(seats))]
     for key, expert_id in zip(keys, seats):
         open_human_task(key=key, case_type="filing", case_id=filing_id, step="expert_evaluation", role="expert",
-                     jurisdiction=case["region_code"], due_working_days=budget(case, "expert_evaluation"), assignee_id=expert_id,
-                        drawn=True)
+                        jurisdiction=case["centres"][step.by], due_working_days=budget(case, "expert_evaluation"),
+                        assignee_id=expert_id, drawn=True)
     await_decisions(keys)
     passed = panel_result(filing_id, keys)
     if not passed:
@@ -111,7 +108,48 @@ def panel_result(filing_id: int, keys: list[str]) -> bool:
         return passed
 
 
-def publicise(filing_id: int, case: dict) -> bool:
+def select_the_best(filing_id: int, case: dict, step: ProcessStep) -> bool:
+    """择优遴选 (003 §二(二)): of the applicants the experts passed, the centre selects the pilot enterprises."""
+    return officer_step(filing_id, case, step, refused="not_selected", outcome="未入选（择优遴选）")
+
+
+def leading_group_approves(filing_id: int, case: dict, step: ProcessStep) -> bool:
+    """报领导小组同意 (003 §二(二)): the provincial leading group's approval, recorded by the centre."""
+    return officer_step(filing_id, case, step, refused="reject", outcome="领导小组未同意")
+
+
+def report_with_the_cities(filing_id: int, case: dict, step: ProcessStep) -> bool:
+    """汇总 (004 §四(四)): the provincial centre collects its own and the cities' lists without
+    objections and sends them to the ministry review."""
+    return officer_step(filing_id, case, step, refused=None, outcome="")
+
+
+def officer_step(filing_id: int, case: dict, step: ProcessStep, *, refused: str | None, outcome: str) -> bool:
+    enter(filing_id, step.step)
+    decision = await_decision(key=f"filing:{filing_id}:{step.step}", case_type="filing", case_id=filing_id,
+                              step=step.step, role="officer", jurisdiction=case["centres"][step.by],
+                              due_working_days=budget(case, step.step))
+    record_decision(filing_id, step.step, decision.decision, decision.payload.get("reason", ""), decision.decided_by)
+    if decision.decision == refused:
+        close(filing_id, "rejected", f"{outcome}：{decision.payload.get('reason', '')}")
+        return False
+    return True
+
+
+@task(name="进入环节 step entered", **DB_STEP)
+def enter(filing_id: int, step: str) -> None:
+    with db() as session:
+        filings.enter_step(session, filing_id=filing_id, step=step)
+
+
+@task(name="决定记录 decision recorded", **DB_STEP)
+def record_decision(filing_id: int, step: str, decision: str, reason: str, officer_id: int | None) -> None:
+    with db() as session:
+        filings.record_step_decision(session, filing_id=filing_id, step=step, decision=decision, reason=reason,
+                                     officer_id=officer_id)
+
+
+def publicise(filing_id: int, case: dict, step: ProcessStep) -> bool:
     """公示: a working-day period; objections raised meanwhile are investigated before moving on."""
     profile = get_profile(case["profile_code"])
     start = publicity_start_date(filing_id)
@@ -145,7 +183,7 @@ def upheld_objections(filing_id: int) -> int:
         return len(objections.record_outcomes(session, case_type="filing", case_id=filing_id))
 
 
-def request_ministry_review(filing_id: int, case: dict) -> bool:
+def request_ministry_review(filing_id: int, case: dict, step: ProcessStep) -> bool:
     """部中心复核: the filed enterprise and occupations go to the national centre, whose answer is read;
     a refusal returns to the officer with its reasons, who corrects and resends, or rejects."""
     review_round, response = 0, ""
@@ -158,7 +196,8 @@ def request_ministry_review(filing_id: int, case: dict) -> bool:
             return True
         refusal = await_decision(key=f"filing:{filing_id}:ministry_refusal:{review_round}", case_type="filing",
                                  case_id=filing_id, step="ministry_refusal", role="officer",
-                                 jurisdiction=case["region_code"], due_working_days=budget(case, "ministry_refusal"))
+                                 jurisdiction=case["centres"][step.by],
+                                 due_working_days=budget(case, "ministry_refusal"))
         if refusal.decision == "reject":
             close(filing_id, "rejected", refusal.payload.get("reason") or "部中心复核未通过")
             return False
@@ -168,8 +207,7 @@ def request_ministry_review(filing_id: int, case: dict) -> bool:
 @task(name="部中心复核 prepare ministry review", **DB_STEP)
 def enter_ministry_review(filing_id: int, review_round: int, response: str) -> dict:
     with db() as session:
-        filings.set_step(session, filing_id=filing_id, status="ministry_review", step="ministry_review",
-                         only_from=("publicity", "ministry_refused"))
+        filings.enter_step(session, filing_id=filing_id, step="ministry_review", also_from=("ministry_refused",))
         return filings.ministry_review_payload(session, filing_id=filing_id, round_no=review_round, response=response)
 
 
@@ -179,10 +217,56 @@ def record_ministry_answer(filing_id: int, review_round: int, answer: dict) -> b
         return filings.record_ministry_answer(session, filing_id=filing_id, round_no=review_round, answer=answer)
 
 
+def register(filing_id: int, case: dict, step: ProcessStep) -> bool:
+    """备案公布: receipt, certificate-number segment by filing order, the public catalogue."""
+    register_institution(filing_id)
+    return True
+
+
 @task(name="备案公布 registration", **DB_STEP)
-def register(filing_id: int) -> str:
+def register_institution(filing_id: int) -> str:
     with db() as session:
         return filings.register_institution(session, filing_id=filing_id).segment
+
+
+def evaluate_pilot_plan(filing_id: int, case: dict, step: ProcessStep) -> bool:
+    """试点方案 (003 §二(三)): the registered enterprise submits its pilot plan; experts evaluate it; a
+    plan they fail is revised and submitted again. Evaluation plans are refused until one passes."""
+    profile = get_profile(case["profile_code"])
+    round_no = 0
+    while True:
+        await_pilot_plan(filing_id, round_no)
+        wait_for(lambda s, r=round_no: filings.pilot_plan_received(s, filing_id=filing_id, round_no=r),
+                 what=f"pilot plan round {round_no}")
+        seats = choose_pilot_plan_panel(filing_id, round_no, profile.expert_panel_size)
+        keys = [f"filing:{filing_id}:pilot_plan:{round_no}:{seat}" for seat in range(len(seats))]
+        for key, expert_id in zip(keys, seats):
+            open_human_task(key=key, case_type="filing", case_id=filing_id, step="pilot_plan_evaluation",
+                            role="expert", jurisdiction=case["centres"][step.by],
+                            due_working_days=budget(case, "pilot_plan_evaluation"), assignee_id=expert_id, drawn=True)
+        await_decisions(keys)
+        if pilot_plan_result(filing_id, round_no, keys):
+            return True
+        round_no += 1
+
+
+@task(name="等待试点方案 pilot plan awaited", **DB_STEP)
+def await_pilot_plan(filing_id: int, round_no: int) -> None:
+    with db() as session:
+        if not filings.pilot_plan_received(session, filing_id=filing_id, round_no=round_no):
+            filings.awaiting_pilot_plan(session, filing_id=filing_id, round_no=round_no)
+
+
+@task(name="试点方案专家遴选 draw the pilot plan's panel", **DB_STEP)
+def choose_pilot_plan_panel(filing_id: int, round_no: int, size: int) -> list[int | None]:
+    with db() as session:
+        return filings.draw_pilot_plan_panel(session, filing_id=filing_id, round_no=round_no, size=size)
+
+
+@task(name="试点方案评估结论 pilot plan result", **DB_STEP)
+def pilot_plan_result(filing_id: int, round_no: int, keys: list[str]) -> bool:
+    with db() as session:
+        return filings.record_pilot_plan_result(session, filing_id=filing_id, round_no=round_no, task_keys=keys)
 
 
 @task(name="办结 close", **DB_STEP)
@@ -191,6 +275,22 @@ def close(filing_id: int, status: str, reason: str) -> None:
         filings.close_filing(session, filing_id=filing_id, status=status, reason=reason)
 
 
+STEP_FUNCTIONS = {
+    "acceptance": accept_application,
+    "expert_evaluation": evaluate_by_expert_panel,
+    "best_selection": select_the_best,
+    "leading_group_approval": leading_group_approves,
+    "publicity": publicise,
+    "cities_report": report_with_the_cities,
+    "ministry_review": request_ministry_review,
+    "registration": register,
+    "pilot_plan_evaluation": evaluate_pilot_plan,
+}
+
+
 def _load(filing_id: int) -> dict:
     with db() as session:
         return filings.flow_facts(session, filing_id=filing_id)
+
+
+assert set(STEP_FUNCTIONS) == set(FILING_STEP_FUNCTIONS), "every step of the vocabulary has its function"

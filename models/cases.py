@@ -23,6 +23,8 @@ class Institution(SQLModel, table=True):
     status: str = Field(default="applying", index=True)  # applying | registered | withdrawn | revoked
     registered_on: Optional[dt.date] = None
     last_evaluation_on: Optional[dt.date] = None
+    handling_centre: Optional[str] = Field(default=None, max_length=6)  # the centre its filing was handled by
+    pilot_plan_approved_on: Optional[dt.date] = None  # 试点方案 passed the experts (where the profile has the step)
     created_at: dt.datetime
 
 
@@ -54,6 +56,7 @@ class FilingApplication(SQLModel, table=True):
     applicant_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
     profile_code: str
     region_code: str = Field(max_length=6, index=True)
+    handling_centre: str = Field(default="", max_length=6, index=True)  # 受理中心: municipal xxxx00 / provincial xx0000
     form: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # the application form as filed
     status: str = Field(default="submitted", index=True)
     current_step: str = "completeness_check"
@@ -107,6 +110,24 @@ class DeficiencyNotice(SQLModel, table=True):
     resubmitted_at: Optional[dt.datetime] = None
 
 
+class PilotPlan(SQLModel, table=True):
+    """试点方案 (003 §二(三)): written by a registered pilot enterprise, evaluated by experts before it
+    may file evaluation plans; a plan the experts fail is revised and submitted as the next round."""
+
+    __tablename__ = "pilot_plan"
+    __table_args__ = (UniqueConstraint("filing_id", "round"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    filing_id: int = Field(foreign_key="filing_application.id", index=True)
+    round: int = 0
+    summary: str
+    materials: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    submitted_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    submitted_at: dt.datetime
+    outcome: Optional[str] = None  # passed | failed
+    outcome_reasons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    decided_at: Optional[dt.datetime] = None
+
+
 class Objection(SQLModel, table=True):
     """An objection raised during a publicity period; investigated and decided."""
 
@@ -130,6 +151,7 @@ class EvaluationPlan(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     institution_id: int = Field(foreign_key="institution.id", index=True)
     region_code: str = Field(max_length=6, index=True)
+    handling_centre: str = Field(default="", max_length=6, index=True)  # the centre that receives plan and results
     profile_code: str
     occupation_code: str = Field(max_length=10)
     evaluation_start: dt.date

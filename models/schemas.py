@@ -67,6 +67,13 @@ class FilingCreate(_Strict):
     contact_name: Name = Field(min_length=1, max_length=50, description="联系人")
     contact_phone: str = Field(min_length=5, max_length=20, description="联系电话")
     institution_kind: Literal["Y", "S"] = Field("Y", description="Y employer (用人单位) / S training-evaluation organisation")
+    provincial_owned: bool = Field(False, description="省属企业: owned by the province (routing: 004 §四(一))")
+    handled_by: Optional[Literal["provincial", "municipal"]] = Field(
+        None, description="省属企业 where the province lets them choose (Gansu): the provincial or the municipal centre")
+    ministry_filed_occupations: list[Annotated[str, StringConstraints(max_length=10)]] = Field(
+        default_factory=list, max_length=50,
+        description="央企驻地单位 (双备案): the occupation codes filed with the ministry; where the province keeps a "
+                    "branch inside that scope, every occupation applied for must be one of them")
     occupations: list[OccupationIn] = Field(min_length=1, max_length=20, description="职业(工种) to evaluate")
     materials: list[MaterialIn] = Field(default_factory=list, max_length=50, description="材料清单")
 
@@ -76,6 +83,14 @@ class ResubmissionCreate(_Strict):
 
     materials: list[MaterialIn] = Field(min_length=1, max_length=50)
     note: Text = Field("", max_length=2000, description="what was corrected")
+
+
+class PilotPlanCreate(_Strict):
+    """试点方案 (003 §二(三)): the registered pilot enterprise's plan, evaluated by experts."""
+
+    summary: Text = Field(min_length=20, max_length=20000, description="the plan: occupations, organisation, "
+                          "evaluation method, quality assurance, schedule")
+    materials: list[MaterialIn] = Field(default_factory=list, max_length=50, description="attached documents")
 
 
 class ObjectionCreate(_Strict):

@@ -25,6 +25,14 @@ STEPS: dict[str, Step] = {step.code: step for step in (
     Step("acceptance", "受理", "officer", ("approve", "reject", "deficient"), frozenset({"reject"}),
          case_types=("filing",)),
     Step("expert_evaluation", "专家评估", "expert", ("score",), case_types=("filing",)),
+    Step("best_selection", "择优遴选", "officer", ("select", "not_selected"), frozenset({"not_selected"}),
+         case_types=("filing",)),
+    Step("leading_group_approval", "领导小组同意", "officer", ("approve", "reject"), frozenset({"reject"}),
+         case_types=("filing",)),
+    Step("cities_report", "汇总报送部中心复核", "officer", ("include",), case_types=("filing",)),
+    Step("pilot_plan_submission", "报送试点方案", "enterprise", sla=False, case_types=("filing",)),
+    Step("pilot_plan_evaluation", "试点方案专家评估", "expert", ("pass", "fail"), frozenset({"fail"}),
+         case_types=("filing",)),
     Step("ministry_refusal", "部中心复核未通过", "officer", ("resend", "reject"), frozenset({"resend", "reject"}),
          case_types=("filing",)),
     Step("objection_investigation", "公示异议调查", "officer", ("uphold", "dismiss"), frozenset({"uphold", "dismiss"})),
@@ -35,7 +43,7 @@ STEPS: dict[str, Step] = {step.code: step for step in (
 
 STEP_NAMES = {code: step.label for code, step in STEPS.items()}
 ALLOWED = {code: step.decisions for code, step in STEPS.items() if step.decisions}
-NEEDS_REASON = frozenset().union(*(step.needs_reason for step in STEPS.values()))
+NEEDS_REASON = {code: step.needs_reason for code, step in STEPS.items()}  # per step: one word, two meanings
 SLA_STEPS = tuple(code for code, step in STEPS.items() if step.sla)
 
 

@@ -66,10 +66,15 @@ ACTIVE = text("human_task.status IN ('open', 'claimed')")
 def inbox_filter(user: User):  # noqa: ANN201 - a SQL condition
     """The tasks a user may see and act on."""
     if user.role == "officer":
+        # a task belongs to the centre that takes its step (the profile's `by`, policy/processes.py):
+        # only that centre's officers act on it; others covering the region see the case, not the task.
+        # Tasks from before routing carry the case's district code and stay with every covering officer.
         prefix = (user.jurisdiction or "").rstrip("0")
         if len(prefix) % 2:
             prefix += "0"
-        return (HumanTask.role == "officer") & HumanTask.jurisdiction.startswith(prefix)
+        return (HumanTask.role == "officer") & (
+            (HumanTask.jurisdiction == (user.jurisdiction or "-"))
+            | (~HumanTask.jurisdiction.endswith("00") & HumanTask.jurisdiction.startswith(prefix)))
     if user.role in ("expert", "supervisor"):
         # their own seats, and pooled tasks nobody holds; a drawn seat is never in a pool
         return (HumanTask.role == user.role) & or_(HumanTask.assignee_id == user.id,

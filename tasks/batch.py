@@ -33,7 +33,8 @@ from policy.eligibility import (
 )
 from policy.levels import Level
 from policy.numbering import InstitutionSegment, certificate_number
-from policy.profiles import get_profile
+from policy.processes import centre_of, has_step, level_of, plan_handling_level
+from policy.profiles import ProvinceProfile, get_profile
 from tasks import audit, draws, registry, sla
 from tasks.calendar import load_calendar
 from tasks.errors import Conflict, NotFound, Problems
@@ -54,6 +55,9 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
     if institution.status != "registered":
         raise Conflict(f"institution {institution_id} is {institution.status}; only registered institutions file plans")
     profile = get_profile(institution.profile_code)
+    if has_step(profile.filing_steps, "pilot_plan_evaluation") and institution.pilot_plan_approved_on is None:
+        raise Conflict("试点方案尚未经专家评估通过，不能报送认定实施计划（粤人社函〔2019〕1727号 二(三)） / the pilot "
+                       "plan has not passed the experts' evaluation yet; no evaluation plan before it does")
     calendar = load_calendar(session)
     today = business_today(session)
     facts = PlanFacts(
@@ -72,6 +76,7 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
     now = wall_now()
     plan = EvaluationPlan(
         institution_id=institution_id, region_code=institution.region_code, profile_code=profile.code,
+        handling_centre=plan_centre(profile, institution),
         occupation_code=body.occupation_code, evaluation_start=body.evaluation_start,
         evaluation_end=body.evaluation_end, filed_on=today, site=body.site,
         staff={"proctors": body.proctors, "evaluators": body.evaluators,
@@ -89,6 +94,19 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
                  after={"candidates": len(body.candidates), "evaluation_start": body.evaluation_start.isoformat(),
                         "latest_allowed_filing": latest.date.isoformat()})
     return plan
+
+
+def plan_centre(profile: ProvinceProfile, institution: Institution) -> str:
+    """The centre that receives the plan and its results (003 §二(四): the municipal centre in Guangdong;
+    004 §五(五): the centre that holds the enterprise in Gansu)."""
+    filed_with = institution.handling_centre or centre_of(institution.region_code, profile.filing_handled_by)
+    return centre_of(institution.region_code, plan_handling_level(profile, level_of(filed_with)))
+
+
+def centres(plan: EvaluationPlan) -> dict[str, str]:
+    handling = plan.handling_centre or centre_of(plan.region_code, "municipal")
+    return {"handling": handling, "municipal": centre_of(plan.region_code, "municipal"),
+            "provincial": centre_of(plan.region_code, "provincial")}
 
 
 def set_step(session: Session, *, plan_id: int, status: str, step: str, only_from: tuple[str, ...] | None = None) -> None:
@@ -128,7 +146,7 @@ def open_results_window(session: Session, *, plan_id: int) -> None:
         session.add(plan)
         set_step(session, plan_id=plan_id, status="awaiting_results", step="results_submission")
         sla.start_or_resume(session, case_type="plan", case_id=plan_id, step="results_submission",
-                            jurisdiction=plan.region_code, start_day_counts=profile.start_day_counts,
+                            jurisdiction=centres(plan)["handling"], start_day_counts=profile.start_day_counts,
                             started_on=plan.evaluation_end)
 
 
@@ -173,7 +191,7 @@ def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsC
                      actor_role=user.role, after={"due": plan.results_due.isoformat(),
                                                   "submitted": plan.results_submitted_on.isoformat()})
     session.add(plan)
-    set_step(session, plan_id=plan_id, status="results_submitted", step="results_publicity")
+    set_step(session, plan_id=plan_id, status="results_submitted", step="results_submitted")
     sla.complete(session, case_type="plan", case_id=plan_id, step="results_submission")
     audit.record(session, case_type="plan", case_id=plan_id, action="results_submitted", actor_id=user.id,
                  actor_role=user.role, after={"scored": len(body.scores),
@@ -208,6 +226,17 @@ def exclude_upheld_candidates(session: Session, *, plan_id: int) -> int:
                 session.add(candidate)
                 excluded += 1
     return excluded
+
+
+def enter_review(session: Session, *, plan_id: int, round_no: int) -> None:
+    """审核 of round r opens (after its publicity where the profile has one): upheld objections exclude
+    their candidates first. A replay of an earlier round (its results returned since) changes nothing."""
+    plan = get_plan(session, plan_id)
+    if plan.review_rounds != round_no:
+        return
+    exclude_upheld_candidates(session, plan_id=plan_id)
+    set_step(session, plan_id=plan_id, status="in_review", step="results_review",
+             only_from=("publicity", "results_submitted"))
 
 
 def return_results(session: Session, *, plan_id: int, round_no: int, reason: str) -> None:
@@ -347,7 +376,8 @@ def flow_facts(session: Session, *, plan_id: int) -> dict[str, Any]:
     if plan is None:
         raise ValueError(f"plan {plan_id} does not exist")
     return {"status": plan.status, "region_code": plan.region_code, "profile_code": plan.profile_code,
-            "evaluation_start": plan.evaluation_start, "evaluation_end": plan.evaluation_end}
+            "evaluation_start": plan.evaluation_start, "evaluation_end": plan.evaluation_end,
+            "centres": centres(plan)}
 
 
 def get_plan(session: Session, plan_id: int) -> EvaluationPlan:

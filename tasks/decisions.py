@@ -26,7 +26,7 @@ def decision_problems(task: HumanTask, body: DecisionIn) -> list[Violation]:
     if body.decision == "deficient" and not [d for d in body.deficiencies if d.strip()]:
         problems.append(Violation("decision.deficiencies_missing", "deficiencies",
                                   "一次性告知须列明全部补正事项 / list every deficiency at once"))
-    if body.decision in NEEDS_REASON and not body.reason.strip():
+    if body.decision in NEEDS_REASON.get(task.step, ()) and not body.reason.strip():
         problems.append(Violation("decision.reason_missing", "reason", "请填写理由 / a reason is required"))
     if body.decision == "score":
         for problem in score_problems(body.scores):

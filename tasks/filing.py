@@ -18,17 +18,19 @@ from models.cases import (
     FilingOccupation,
     Institution,
     InstitutionOccupation,
+    PilotPlan,
     SegmentCounter,
 )
 from models.catalogue import OccupationRecord
 from models.db import locked_row
-from models.schemas import FilingCreate, ResubmissionCreate
+from models.schemas import FilingCreate, PilotPlanCreate, ResubmissionCreate
 from models.workflow import HumanTask, OutboxMessage
 from policy import draws as draw_rules
 from policy.eligibility import FilingFacts, OccupationRequest, Violation, check_filing, expert_panel_passes
 from policy.levels import Level
 from policy.numbering import next_institution_segment
 from policy.occupations import Occupation
+from policy.processes import RoutingProblem, centre_of, filing_handling_level, has_step
 from policy.profiles import ProvinceProfile, get_profile, profile_for_region
 from policy.regions import is_region_code, within_jurisdiction
 from tasks import audit, draws
@@ -39,8 +41,12 @@ from tasks.human_tasks import cancel_open_tasks, wake
 # Violations the enterprise can correct in a resubmission go to the one-time notice;
 # the others make the application inadmissible and are refused at once.
 CORRECTABLE = {"material.missing", "material.unknown", "contact.phone", "contact.name_missing"}
-ACTIVE_STATES = ("submitted", "in_acceptance", "awaiting_resubmission", "expert_evaluation", "publicity",
-                 "ministry_review", "ministry_refused")
+ACTIVE_STATES = ("submitted", "in_acceptance", "awaiting_resubmission", "expert_evaluation", "best_selection",
+                 "leading_group_approval", "publicity", "cities_report", "ministry_review", "ministry_refused")
+# the status a filing has while a step of its profile's list holds it
+STEP_STATUS = {"acceptance": "in_acceptance", "expert_evaluation": "expert_evaluation",
+               "best_selection": "best_selection", "leading_group_approval": "leading_group_approval",
+               "publicity": "publicity", "cities_report": "cities_report", "ministry_review": "ministry_review"}
 
 
 _catalogue_cache: dict[tuple[str, int], dict[str, Occupation]] = {}
@@ -97,9 +103,11 @@ def submit_filing(session: Session, *, applicant: User, form: FilingCreate) -> F
                                                           FilingApplication.status.in_(ACTIVE_STATES))).first()
     if active is not None:  # the applicant's own institution: telling its filing apart is no disclosure
         raise Conflict(f"your filing {active.id} is still in progress ({active.status})")
-    # the handling centre follows the institution's registered region, never the form
+    # the handling centre follows the institution's registered region, never the form's
+    centre = handling_centre(form, profile, institution.region_code)
     filing = FilingApplication(institution_id=institution.id, applicant_id=applicant.id, profile_code=profile.code,
-                               region_code=institution.region_code, form=data, created_at=now, updated_at=now)
+                               region_code=institution.region_code, handling_centre=centre, form=data,
+                               created_at=now, updated_at=now)
     session.add(filing)
     session.flush()
     for occupation in form.occupations:
@@ -110,8 +118,120 @@ def submit_filing(session: Session, *, applicant: User, form: FilingCreate) -> F
     session.add(OutboxMessage(kind="institution_filing", case_id=filing.id, parameters={"filing_id": filing.id},
                               created_at=now))
     audit.record(session, case_type="filing", case_id=filing.id, action="filing_submitted", actor_id=applicant.id,
-                 actor_role=applicant.role, after={"institution_id": institution.id, "profile": profile.code})
+                 actor_role=applicant.role, after={"institution_id": institution.id, "profile": profile.code,
+                                                   "handling_centre": centre})
     return filing
+
+
+def handling_centre(form: FilingCreate, profile: ProvinceProfile, region_code: str) -> str:
+    """受理中心 by the profile's routing (004 §四(一), 003 §二(二)); a central-enterprise branch stays
+    inside the scope it filed with the ministry where the profile says so (004 §一(一))."""
+    try:
+        level = filing_handling_level(profile, ownership=form.ownership, provincial_owned=form.provincial_owned,
+                                      chosen=form.handled_by)
+    except RoutingProblem as problem:
+        raise Problems([Violation("filing.routing", problem.field, str(problem))]) from None
+    if form.ownership == "central_branch" and profile.central_branches_within_ministry_scope:
+        filed = set(form.ministry_filed_occupations)
+        if not filed:
+            raise Problems([Violation("filing.ministry_scope_missing", "ministry_filed_occupations",
+                                      "央企驻地单位须列明在人社部备案的职业（双备案） / a central-enterprise branch "
+                                      "lists the occupations its group filed with the ministry")])
+        outside = [(i, o.code) for i, o in enumerate(form.occupations) if o.code not in filed]
+        if outside:
+            raise Problems([Violation("filing.outside_ministry_scope", f"occupations[{i}].code",
+                                      f"{code} 不在人社部备案范围内 / outside the scope filed with the ministry")
+                            for i, code in outside])
+    return centre_of(region_code, level)
+
+
+def centres(filing: FilingApplication) -> dict[str, str]:
+    """Which centre takes a step `by` handling / municipal / provincial (policy/processes.py)."""
+    profile = get_profile(filing.profile_code)
+    handling = filing.handling_centre or centre_of(filing.region_code, profile.filing_handled_by)
+    return {"handling": handling, "municipal": centre_of(filing.region_code, "municipal"),
+            "provincial": centre_of(filing.region_code, "provincial")}
+
+
+def enter_step(session: Session, *, filing_id: int, step: str, also_from: tuple[str, ...] = ()) -> None:
+    """The case moves to a step of its profile's list, only from a step listed before it (a replay
+    never moves a case back)."""
+    filing = _get(session, filing_id)
+    codes = [s.step for s in get_profile(filing.profile_code).filing_steps]
+    earlier = {STEP_STATUS[c] for c in codes[:codes.index(step)] if c in STEP_STATUS}
+    set_step(session, filing_id=filing_id, status=STEP_STATUS[step], step=step, only_from=(*earlier, *also_from))
+
+
+def record_step_decision(session: Session, *, filing_id: int, step: str, decision: str, reason: str,
+                         officer_id: int | None) -> None:
+    """择优遴选, 领导小组同意, 汇总报送: the decision joins the case's record (once per step)."""
+    done = session.exec(select(AuditEvent.id).where(AuditEvent.case_type == "filing", AuditEvent.case_id == filing_id,
+                                                    AuditEvent.action == f"{step}_decided")).first()
+    if done is None:
+        audit.record(session, case_type="filing", case_id=filing_id, action=f"{step}_decided", actor_id=officer_id,
+                     actor_role="officer", after={"decision": decision, "reason": reason})
+
+
+# -- 试点方案 (003 §二(三)): after registration, before any evaluation plan -------------------------
+
+
+def awaiting_pilot_plan(session: Session, *, filing_id: int, round_no: int) -> None:
+    set_step(session, filing_id=filing_id, status="registered", step="pilot_plan_submission",
+             only_from=("registered",))
+
+
+def submit_pilot_plan(session: Session, *, filing_id: int, user: User, body: PilotPlanCreate) -> PilotPlan:
+    filing = _get(session, filing_id)
+    if filing.current_step != "pilot_plan_submission":
+        raise Conflict("这份备案当前不收试点方案 / this filing is not waiting for a pilot plan"
+                       + (f" (step {filing.current_step})" if filing.status == "registered" else ""))
+    round_no = session.exec(select(func.count()).select_from(PilotPlan).where(PilotPlan.filing_id == filing_id)).one()
+    plan = PilotPlan(filing_id=filing_id, round=round_no, summary=body.summary,
+                     materials=[m.model_dump() for m in body.materials], submitted_by=user.id, submitted_at=wall_now())
+    session.add(plan)
+    set_step(session, filing_id=filing_id, status="registered", step="pilot_plan_evaluation")
+    audit.record(session, case_type="filing", case_id=filing_id, action="pilot_plan_submitted", actor_id=user.id,
+                 actor_role=user.role, after={"round": round_no, "materials": [m.kind for m in body.materials]})
+    if filing.flow_run_id:
+        wake(session, filing.flow_run_id, reason=f"filing {filing_id} pilot plan submitted")
+    return plan
+
+
+def pilot_plan_received(session: Session, *, filing_id: int, round_no: int) -> bool:
+    return session.exec(select(PilotPlan.id).where(PilotPlan.filing_id == filing_id,
+                                                   PilotPlan.round == round_no)).first() is not None
+
+
+def draw_pilot_plan_panel(session: Session, *, filing_id: int, round_no: int, size: int) -> list[int | None]:
+    """The pilot plan's panel, drawn like the filing's (回避: never the applicant's own staff)."""
+    return pick_expert_panel(session, filing_id=filing_id, size=size, exclude=set(),
+                             purpose=f"pilot_plan_panel:{round_no}")
+
+
+def record_pilot_plan_result(session: Session, *, filing_id: int, round_no: int, task_keys: list[str]) -> bool:
+    """A majority of the panel passes the plan: the institution may then file evaluation plans.
+    Otherwise the reasons go back to the enterprise, which revises the plan (the next round)."""
+    plan = session.exec(select(PilotPlan).where(PilotPlan.filing_id == filing_id, PilotPlan.round == round_no)).one()
+    if plan.outcome is not None:
+        return plan.outcome == "passed"
+    tasks = session.exec(select(HumanTask).where(HumanTask.key.in_(task_keys))).all()
+    passes = sum(t.decision == "pass" for t in tasks)
+    passed = passes * 2 > len(tasks)
+    plan.outcome, plan.decided_at = ("passed" if passed else "failed"), wall_now()
+    plan.outcome_reasons = [(t.decision_payload or {}).get("reason", "") for t in tasks if t.decision == "fail"]
+    session.add(plan)
+    filing = _get(session, filing_id)
+    if passed:
+        institution = session.get(Institution, filing.institution_id)
+        institution.pilot_plan_approved_on = business_today(session)
+        session.add(institution)
+        set_step(session, filing_id=filing_id, status="registered", step="registered")
+    else:
+        set_step(session, filing_id=filing_id, status="registered", step="pilot_plan_submission")
+    audit.record(session, case_type="filing", case_id=filing_id, action="pilot_plan_evaluated",
+                 after={"round": round_no, "passed": passed, "passes": passes, "panel": len(tasks),
+                        "reasons": plan.outcome_reasons})
+    return passed
 
 
 def applicant_institution(session: Session, *, applicant: User, form: FilingCreate,
@@ -266,15 +386,16 @@ def eligible_experts(session: Session, *, filing_id: int, exclude: set[int]) -> 
     return sorted(e for e in experts if e not in exclude and e != filing.applicant_id)
 
 
-def pick_expert_panel(session: Session, *, filing_id: int, size: int, exclude: set[int]) -> list[int | None]:
+def pick_expert_panel(session: Session, *, filing_id: int, size: int, exclude: set[int],
+                      purpose: str = "expert_panel") -> list[int | None]:
     """A random panel drawn with a secret seed (its commitment in the audit trail). The first call
     draws; a replay finds the recorded draw. Seats without an available expert stay open."""
     recorded = session.exec(select(DrawRecord).where(DrawRecord.case_type == "filing", DrawRecord.case_id == filing_id,
-                                                     DrawRecord.purpose == "expert_panel")).first()
+                                                     DrawRecord.purpose == purpose)).first()
     if recorded is None:
         eligible = eligible_experts(session, filing_id=filing_id, exclude=exclude)
         seed = draw_rules.new_seed()
-        recorded = draws.record(session, case_type="filing", case_id=filing_id, purpose="expert_panel", seed=seed,
+        recorded = draws.record(session, case_type="filing", case_id=filing_id, purpose=purpose, seed=seed,
                                 candidates=eligible, result={"chosen": draw_rules.draw_panel(seed, eligible, size)})
     chosen: list[int | None] = list(recorded.result["chosen"])
     return chosen + [None] * (size - len(chosen))
@@ -347,7 +468,13 @@ def flow_facts(session: Session, *, filing_id: int) -> dict[str, Any]:
     filing = session.get(FilingApplication, filing_id)
     if filing is None:
         raise ValueError(f"filing {filing_id} does not exist")
-    return {"status": filing.status, "region_code": filing.region_code, "profile_code": filing.profile_code}
+    institution = session.get(Institution, filing.institution_id)
+    profile = get_profile(filing.profile_code)
+    pilot_pending = (has_step(profile.filing_steps, "pilot_plan_evaluation") and institution is not None
+                     and institution.pilot_plan_approved_on is None)
+    finished = filing.status in ("rejected", "withdrawn") or (filing.status == "registered" and not pilot_pending)
+    return {"status": filing.status, "region_code": filing.region_code, "profile_code": filing.profile_code,
+            "centres": centres(filing), "finished": finished}
 
 
 def start_publicity(session: Session, *, filing_id: int, end: dt.date, provisional: bool) -> None:
@@ -385,6 +512,7 @@ def register_institution(session: Session, *, filing_id: int) -> Institution:
     before = {"status": institution.status}
     institution.status, institution.registered_on = "registered", institution.registered_on or today
     institution.last_evaluation_on = institution.last_evaluation_on or today  # the inactivity clock starts here
+    institution.handling_centre = centres(filing)["handling"]  # its plans go where the profile says (plans_handled_by)
     session.add(institution)
     if filing.receipt_number is None:
         filing.receipt_number = f"BA{profile.province_code}{today:%Y}{filing_id:06d}"

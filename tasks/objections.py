@@ -50,7 +50,7 @@ def raise_objection(session: Session, *, case_type: str, case_id: int, user: Use
     # the investigation has its own working-day budget and SLA clock: an objection cannot hold a
     # case longer than that without the centre's lead being told
     ensure_task(session, key=f"objection:{objection.id}", case_type=case_type, case_id=case_id,
-                step="objection_investigation", role="officer", jurisdiction=case.region_code,
+                step="objection_investigation", role="officer", jurisdiction=case.handling_centre or case.region_code,
                 due_working_days=get_profile(case.profile_code).sla["objection_investigation"].budget, flow_run_id=case.flow_run_id)
     audit.record(session, case_type=case_type, case_id=case_id, action="objection_raised", actor_id=user.id,
                  actor_role=user.role, after={"objection_id": objection.id, "candidate_id": body.candidate_id})

@@ -29,14 +29,17 @@ ROLE_NAMES = {"officer": "中心经办人员", "expert": "评估专家", "superv
 TASK_STATUS = {"open": "待领取", "claimed": "已领取", "decided": "已办结", "cancelled": "已取消"}
 DECISION_NAMES = {"approve": "通过", "reject": "不予受理", "deficient": "材料不齐全，一次性告知补正", "score": "提交评分",
                   "uphold": "异议成立", "dismiss": "异议不成立", "return": "退回重报", "report": "提交督导报告",
-                  "resend": "更正后重新报送部中心复核"}
+                  "resend": "更正后重新报送部中心复核", "select": "择优入选", "not_selected": "未入选",
+                  "include": "列入汇总名单，报部中心复核", "pass": "评估通过", "fail": "评估未通过，退回修改"}
 CASE_STEPS = {
     "acceptance": "受理", "resubmission": "等待补正材料", "expert_evaluation": "专家评估", "publicity": "公示",
     "objection_investigation": "公示异议调查", "ministry_review": "人社部审核", "ministry_refused": "部中心复核未通过，待更正或驳回",
     "ministry_refusal": "部中心复核未通过，待更正或驳回", "registered": "已备案",
     "closed": "已办结", "quality_supervision": "质量督导", "results_submission": "报送成绩",
-    "results_publicity": "结果公示", "results_review": "结果审核", "upload": "上传全国查询系统", "national_refusal": "全国联网系统退回部分证书（待运维重报）",
+    "results_publicity": "结果公示", "results_submitted": "成绩已报送", "results_review": "结果审核", "upload": "上传全国查询系统", "national_refusal": "全国联网系统退回部分证书（待运维重报）",
     "certificates_issued": "证书已核发", "filed": "计划已备案", "scheduled": "待考核",
+    "best_selection": "择优遴选", "leading_group_approval": "报领导小组同意", "cities_report": "省级中心汇总报送",
+    "pilot_plan_submission": "待报送试点方案", "pilot_plan_evaluation": "试点方案专家评估", "done": "已办结",
 }
 TIMER_PURPOSES = {"publicity": "公示期满", "results_publicity": "结果公示期满", "evaluation_day": "考核开始日", "evaluation_end": "考核结束",
                   "results_window": "成绩报送期限", "resubmission": "补正期限"}
@@ -205,7 +208,7 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
         "reason": submitted.get("reason", ""),
         "reason_label": {"expert_evaluation": "评估意见", "quality_supervision": "督导报告"}.get(task.step,
                                                                                             "理由（退回、不予受理、异议处理时必填）"),
-        "reason_required_for": sorted(NEEDS_REASON & set(ALLOWED.get(task.step, ()))),
+        "reason_required_for": sorted(NEEDS_REASON.get(task.step, ())),
         "version": task.version,
     }
     if task.step == "acceptance":

@@ -19,6 +19,7 @@ from models.cases import (
     Institution,
     InstitutionOccupation,
     Objection,
+    PilotPlan,
     Score,
 )
 from models.catalogue import OccupationRecord
@@ -185,7 +186,8 @@ def filing_view(session: Session, filing: FilingApplication, *, viewer: User | N
     view = {
         "id": filing.id, "status": filing.status, "current_step": filing.current_step,
         "institution_id": filing.institution_id, "enterprise_name": filing.form.get("enterprise_name"),
-        "region_code": filing.region_code, "profile": filing.profile_code, "deficiency_rounds": filing.deficiency_rounds,
+        "region_code": filing.region_code, "handling_centre": filing.handling_centre or None,
+        "profile": filing.profile_code, "deficiency_rounds": filing.deficiency_rounds,
         "deficiency_notices": [{"round": n.round, "items": [i["text"] for i in n.items], "issued_at": iso(n.issued_at),
                                 "resubmitted_at": iso(n.resubmitted_at)} for n in notices],
         "publicity": ({"start": filing.publicity_start.isoformat(), "end": filing.publicity_end.isoformat(),
@@ -193,6 +195,11 @@ def filing_view(session: Session, filing: FilingApplication, *, viewer: User | N
         "receipt_number": filing.receipt_number, "segment": institution.segment if institution else None,
         "outcome_reason": filing.outcome_reason, "flow_run_id": filing.flow_run_id,
         "expert_panel": _expert_panel(session, filing.id),
+        "pilot_plans": [{"round": p.round, "submitted_at": iso(p.submitted_at), "outcome": p.outcome,
+                         "reasons": p.outcome_reasons} for p in session.exec(
+                             select(PilotPlan).where(PilotPlan.filing_id == filing.id).order_by(PilotPlan.round)).all()],
+        "pilot_plan_approved_on": (institution.pilot_plan_approved_on.isoformat()
+                                   if institution and institution.pilot_plan_approved_on else None),
         "tasks": _case_tasks(session, "filing", filing.id, viewer), "timers": _timers(session, "filing", filing.id),
         "objections": _objections(session, "filing", filing.id, viewer),
         "incidents": _incidents(session, "filing", filing.id, viewer),
@@ -211,7 +218,8 @@ def plan_view(session: Session, plan: EvaluationPlan, *, viewer: User | None = N
                     session.exec(select(Certificate).where(Certificate.plan_id == plan.id)).all()}
     view = {
         "id": plan.id, "institution_id": plan.institution_id, "status": plan.status, "current_step": plan.current_step,
-        "profile": plan.profile_code, "occupation_code": plan.occupation_code,
+        "profile": plan.profile_code, "handling_centre": plan.handling_centre or None,
+        "occupation_code": plan.occupation_code,
         "evaluation_start": plan.evaluation_start.isoformat(), "evaluation_end": plan.evaluation_end.isoformat(),
         "filed_on": plan.filed_on.isoformat(), "site": plan.site,
         "supervision": _supervision(session, plan, viewer),

@@ -10,7 +10,7 @@ from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.errors import ERRORS
 from api.idempotency import idempotent
 from engine.tick import wake_now
-from models.schemas import DismissIdentical, FilingCreate, ObjectionCreate, ResubmissionCreate
+from models.schemas import DismissIdentical, FilingCreate, ObjectionCreate, PilotPlanCreate, ResubmissionCreate
 from tasks import access, objections, views
 from tasks import filing as filings
 
@@ -40,6 +40,17 @@ def resubmit(filing_id: Id, body: ResubmissionCreate, user: Enterprise, session:
     return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
                       create=lambda: {"round": filings.resubmit(session, filing_id=filing_id, user=user, body=body).round + 1,
                                       "filing_id": filing_id})
+
+
+@router.post("/{filing_id}/pilot-plan", status_code=201,
+             summary="Submit the pilot plan (试点方案) of a registered pilot enterprise, where the province has the step")
+def submit_pilot_plan(filing_id: Id, body: PilotPlanCreate, user: Enterprise, session: SessionDep, request: Request,
+                      settings: SettingsDep, background: BackgroundTasks, idempotency_key: IdempotencyKey = None):
+    filing = access.visible_filing(session, user, filing_id)
+    background.add_task(wake_now, settings, filing.flow_run_id)
+    return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
+                      create=lambda: {"round": filings.submit_pilot_plan(session, filing_id=filing_id, user=user,
+                                                                         body=body).round, "filing_id": filing_id})
 
 
 @router.post("/{filing_id}/objections", status_code=201, summary="Object during the publicity period")

@@ -3,17 +3,23 @@
 Each `*.yaml` beside this file is one profile. They are loaded and validated
 at start; an unknown key, a missing key or a wrong type refuses to start with
 the file and the key named.
+
+Every number and switch carries its source: `{value: 10, source: "003 §二(四)"}` — a seed file and
+section, or `local` for a setting the seeds do not fix. Each process is a list of steps from a fixed
+vocabulary (policy/processes.py), each with the centre that takes it and its source.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from policy.processes import CENTRES, PROCESSES, ProcessStep, order_problems
 from policy.regions import PROVINCES
 from policy.sla import SlaRule, parse_rules
 
@@ -51,7 +57,19 @@ class ProvinceProfile:
     expert_pass_average: float
     expert_pass_min_aspect: float
     supervision_rate: float
+    filing_handled_by: Literal["municipal", "provincial"]  # the centre that holds a filing by default
+    # 省属 enterprises: filed with the provincial centre, the municipal one, or their own choice (004 §四(一))
+    provincial_enterprises_file_with: Literal["provincial", "municipal", "choice"]
+    central_branches_file_with: Literal["provincial", "municipal"]  # 央企驻地单位 (双备案)
+    central_branches_within_ministry_scope: bool  # a central branch stays inside its ministry-filed scope
+    plans_handled_by: Literal["handling", "municipal", "provincial"]  # who receives plans and results
+    filing_steps: tuple[ProcessStep, ...]
+    batch_steps: tuple[ProcessStep, ...]
     sla: dict[str, SlaRule]  # step → budget, at-risk threshold, escalation (working days)
+    sources: dict[str, str] = dataclasses.field(default_factory=dict)  # key → seed section or "local"
+
+    def source(self, key: str) -> str:
+        return self.sources.get(key, "local")
 
 
 class ProfileError(ValueError):
@@ -83,6 +101,8 @@ def _check_type(path: Path, key: str, value: object, annotation: object) -> obje
         if value not in args:
             raise ProfileError(path, key, f"must be one of {list(args)}, not {value!r}")
         return value
+    if origin is tuple and args and args[0] is ProcessStep:
+        return _steps(path, key, value)
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ProfileError(path, key, f"must be a list of strings, not {value!r}")
@@ -111,26 +131,66 @@ def _check_type(path: Path, key: str, value: object, annotation: object) -> obje
     return value
 
 
+IDENTITY = ("code", "name", "province_code", "region_prefix")  # who the profile is: no source to cite
+SOURCE = re.compile(r"^(00[0-4] §.+|local)$")
+
+
+def _source(path: Path, key: str, source: object) -> str:
+    if not isinstance(source, str) or not SOURCE.match(source.strip()):
+        raise ProfileError(path, key, f"source must be a seed section such as \"003 §二(四)\" or `local`, "
+                                      f"not {source!r}")
+    return source.strip()
+
+
+def _unwrap(path: Path, key: str, entry: object) -> tuple[object, str]:
+    """`{value: …, source: …}` → (value, source); a bare value has no source and is refused."""
+    if not isinstance(entry, dict) or set(entry) != {"value", "source"}:
+        raise ProfileError(path, key, f"must be {{value: …, source: …}} (the source: a seed section or `local`), "
+                                      f"not {entry!r}")
+    return entry["value"], _source(path, key, entry["source"])
+
+
+def _steps(path: Path, key: str, value: object) -> tuple[ProcessStep, ...]:
+    if not isinstance(value, list) or not value:
+        raise ProfileError(path, key, "must be a list of steps: {step: …, by: …, source: …}")
+    steps = []
+    for index, item in enumerate(value):
+        where = f"{key}[{index}]"
+        if not isinstance(item, dict) or "step" not in item or "source" not in item \
+                or not set(item) <= {"step", "by", "source"}:
+            raise ProfileError(path, where, f"must be {{step: …, by: …, source: …}}, not {item!r}")
+        by = item.get("by", "handling")
+        if by not in CENTRES:
+            raise ProfileError(path, f"{where}.by", f"must be one of {list(CENTRES)}, not {by!r}")
+        steps.append(ProcessStep(str(item["step"]), by, _source(path, f"{where}.source", item["source"])))
+    problems = order_problems(key, steps)
+    if problems:
+        raise ProfileError(path, key, "; ".join(problems))
+    return tuple(steps)
+
+
 def parse_profile(data: object, path: Path | str = "<profile>") -> ProvinceProfile:
     path = Path(path)
     if not isinstance(data, dict):
         raise ProfileError(path, None, "must be a mapping of keys to values")
     hints = typing.get_type_hints(ProvinceProfile)
-    known = {f.name for f in dataclasses.fields(ProvinceProfile)}
+    known = {f.name for f in dataclasses.fields(ProvinceProfile)} - {"sources"}
     for key in data:
         if key not in known:
             raise ProfileError(path, str(key), f"unknown key (known keys: {', '.join(sorted(known))})")
-    values = {}
+    values: dict[str, object] = {}
+    sources: dict[str, str] = {}
     for key in sorted(known):
         if key not in data:
             raise ProfileError(path, key, "is missing")
         if key == "sla":
-            try:
-                values[key] = parse_rules(data[key], "sla")
-            except ValueError as problem:
-                raise ProfileError(path, "sla", str(problem)) from None
+            values[key] = _sla(path, data[key], sources)
             continue
-        values[key] = _check_type(path, key, data[key], hints[key])
+        if key in IDENTITY or key in PROCESSES:
+            values[key] = _check_type(path, key, data[key], hints[key])
+            continue
+        value, sources[key] = _unwrap(path, key, data[key])
+        values[key] = _check_type(path, key, value, hints[key])
     if values["sla"]["results_submission"].budget != values["results_due_working_days"]:
         raise ProfileError(path, "sla", "sla.results_submission.budget must equal results_due_working_days "
                                         f"({values['results_due_working_days']})")
@@ -140,7 +200,25 @@ def parse_profile(data: object, path: Path | str = "<profile>") -> ProvinceProfi
     prefix = values["region_prefix"]
     if not (prefix.isdigit() and len(prefix) in (2, 4, 6) and prefix.startswith(values["province_code"])):
         raise ProfileError(path, "region_prefix", f"{prefix!r} must be 2, 4 or 6 digits inside province {values['province_code']}")
-    return ProvinceProfile(**values)
+    return ProvinceProfile(**values, sources=sources)
+
+
+def _sla(path: Path, data: object, sources: dict[str, str]) -> dict[str, SlaRule]:
+    """Each rule carries its own source beside budget, at_risk and escalate_after."""
+    if isinstance(data, dict):
+        stripped = {}
+        for step, rule in data.items():
+            if isinstance(rule, dict):
+                if "source" not in rule:
+                    raise ProfileError(path, f"sla.{step}", "needs a source (a seed section or `local`)")
+                sources[f"sla.{step}"] = _source(path, f"sla.{step}.source", rule["source"])
+                rule = {k: v for k, v in rule.items() if k != "source"}
+            stripped[step] = rule
+        data = stripped
+    try:
+        return parse_rules(data, "sla")
+    except ValueError as problem:
+        raise ProfileError(path, "sla", str(problem)) from None
 
 
 def load_profile_file(path: Path) -> ProvinceProfile:

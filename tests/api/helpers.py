@@ -31,12 +31,17 @@ def filing_form(**changes) -> dict:
     return form
 
 
-def registered_institution(session, region: str = "440106", serial: int = 1) -> int:
+def registered_institution(session, region: str = "440106", serial: int = 1, pilot_plan_passed: bool = True) -> int:
+    """A registered institution (in Guangdong, past its pilot plan's evaluation unless told otherwise)."""
+    import datetime as dt
+
     from models.cases import Institution, InstitutionOccupation
+    from policy.profiles import profile_for_region
 
     institution = Institution(name="已备案企业", credit_code=credit_code(region), region_code=region,
-                              profile_code="guangdong" if region.startswith("44") else "jiangsu",
-                              segment=f"Y0000{region[:2]}{serial:06d}", status="registered", created_at=wall_now())
+                              profile_code=profile_for_region(region).code,
+                              segment=f"Y0000{region[:2]}{serial:06d}", status="registered", created_at=wall_now(),
+                              pilot_plan_approved_on=dt.date(2026, 1, 5) if pilot_plan_passed else None)
     session.add(institution)
     session.flush()
     session.add(InstitutionOccupation(institution_id=institution.id, occupation_code="6-18-01-01", levels="345"))

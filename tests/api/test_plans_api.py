@@ -12,10 +12,11 @@ from tests.api.helpers import plan_body, registered_institution
 TODAY = dt.date(2026, 9, 1)  # the simulated clock's first day
 
 
-def enterprise_of(api, people, region="440106"):
+def enterprise_of(api, people, region="440106", pilot_plan_passed=True):
     headers = people.make("enterprise")
     with session_scope(api.settings.database_url) as session:
-        institution_id = registered_institution(session, region=region, serial=people.id_of(headers))
+        institution_id = registered_institution(session, region=region, serial=people.id_of(headers),
+                                                pilot_plan_passed=pilot_plan_passed)
         from models.accounts import User
 
         user = session.get(User, people.id_of(headers))
@@ -32,6 +33,19 @@ def test_a_plan_in_time_is_filed_with_its_candidates(api, people):
     plan = response.json()
     assert plan["status"] == "filed" and len(plan["candidates"]) == 3
     assert all("*" in c["id_number"] for c in plan["candidates"])  # masked even for the owner's view
+
+
+def test_a_guangdong_pilot_enterprise_files_no_plan_before_its_pilot_plan_passed_the_experts(api, people):
+    enterprise, institution_id = enterprise_of(api, people, pilot_plan_passed=False)
+    response = api.post(f"/api/v1/institutions/{institution_id}/plans", json=plan_body(dt.date(2026, 9, 21)),
+                        headers=enterprise)
+    assert response.status_code == 409 and "试点方案" in response.json()["detail"]
+    with session_scope(api.settings.database_url) as session:
+        assert session.exec(select(EvaluationPlan).where(EvaluationPlan.institution_id == institution_id)).all() == []
+    jiangsu, js_institution = enterprise_of(api, people, region="320100", pilot_plan_passed=False)
+    start = dt.date(2026, 9, 28)  # Jiangsu's 15 working days; its text has no pilot plan
+    assert api.post(f"/api/v1/institutions/{js_institution}/plans", json=plan_body(start),
+                    headers=jiangsu).status_code == 201
 
 
 def test_a_late_plan_is_a_409_naming_the_latest_allowed_date_and_writes_nothing(api, people):

@@ -17,3 +17,18 @@ _names = itertools.count(1)
 @pytest.fixture()
 def driver(stack) -> Driver:
     return Driver(stack, prefix=f"t{next(_names)}")
+
+
+@pytest.fixture()
+def driver_in(stack):  # noqa: ANN001, ANN201
+    """A driver whose enterprise is registered in the given division (and so under its province's profile)."""
+    return lambda region: Driver(stack, prefix=f"t{next(_names)}", region=region)
+
+
+SICHUAN = "510104"  # 四川: the national practice's steps (publicity, ministry review, one review), all `local`
+
+
+@pytest.fixture()
+def sichuan(driver_in) -> Driver:  # noqa: ANN001
+    """Tests of publicity, objections and the ministry review run where the profile has those steps."""
+    return driver_in(SICHUAN)

@@ -10,6 +10,7 @@ import httpx
 
 from certflow.demo import ASPECTS, MATERIALS, Demo
 from models.db import session_scope
+from policy.profiles import profile_for_region
 from policy.identity import resident_id_check_char
 from tasks.accounts import create_user
 from tasks.calendar import load_calendar
@@ -38,12 +39,16 @@ def person(n: int, region: str = "440106") -> str:
 
 
 class Driver(Demo):
-    def __init__(self, stack, prefix: str) -> None:  # noqa: ANN001
+    """`region`: where this driver's enterprise is registered (Guangzhou by default); `officer` is an
+    officer of that province's provincial centre, `officer_at(centre)` one of any centre."""
+
+    def __init__(self, stack, prefix: str, region: str = "440106") -> None:  # noqa: ANN001
         self.stack = stack
         self.url = stack.settings.database_url
         self.prefix = prefix
+        self.region = region
         tokens = {"admin": self._token("admin"), "enterprise": self._token("enterprise"),
-                  "officer": self._token("officer", jurisdiction="440000"),
+                  "officer": self._token("officer", jurisdiction=region[:2] + "0000"),
                   "officer_js": self._token("officer", jurisdiction="320000"),
                   "public": self._token("operations"), "operations": self._token("operations"), **EXPERTS}
         with session_scope(self.url) as session:
@@ -54,12 +59,20 @@ class Driver(Demo):
         name = f"{self.prefix}-{role}-{kwargs.get('jurisdiction', '')}-{time.monotonic_ns()}"
         return create_user(self.url, role=role, name=name, **kwargs)[1]
 
+    def officer_at(self, centre: str) -> str:
+        """The name of a token of an officer of `centre` (made on first use)."""
+        name = f"officer@{centre}"
+        if name not in self.tokens:
+            self.tokens[name] = self._token("officer", jurisdiction=centre)
+        return name
+
     def add_experts(self, count: int = 3) -> None:
         for _ in range(count):
             user, token = create_user(self.url, role="expert", name=f"{self.prefix}-expert-{time.monotonic_ns()}")
             self.tokens[f"expert{user.id}"] = EXPERTS[f"expert{user.id}"] = token
 
-    def filing_form(self, region: str = "440106", missing: tuple[str, ...] = ()) -> dict:
+    def filing_form(self, region: str | None = None, missing: tuple[str, ...] = ()) -> dict:
+        region = region or self.region
         return {
             "enterprise_name": f"{self.prefix} 测试企业", "credit_code": credit_code(region), "region_code": region,
             "registered_address": "测试路1号", "registered_capital_wan": 1000, "business_scope": "制造",
@@ -80,21 +93,66 @@ class Driver(Demo):
         for task in tasks:
             self.decide(f"expert{task['assignee_id']}", task, decision="score", scores={a: score for a in ASPECTS})
 
+    def expert_tasks(self, step: str, case_id: int, count: int = 3) -> list[dict]:
+        def probe():  # noqa: ANN202
+            found = {}
+            for who in [w for w in self.tokens if w.startswith("expert")]:
+                for t in self.call(who, "GET", "/api/v1/tasks", params={"step": step, "limit": 200})["items"]:
+                    if t["case_id"] == case_id and t["status"] in ("open", "claimed"):
+                        found[t["id"]] = t
+            return list(found.values()) if len(found) >= count else None
+
+        return self.wait(f"{step} experts", probe)
+
     def wait_status(self, kind: str, case_id: int, *statuses: str, timeout: float = 120) -> dict:
         read = self.filing_status if kind == "filing" else self.plan_status
         return self.wait(f"{kind} {case_id} in {statuses}", lambda: (s := read(case_id))["status"] in statuses and s,
                          timeout)
 
-    def register(self, region: str = "440106") -> dict:
-        """A filing driven straight to registration."""
+    def register(self) -> dict:
+        """A filing driven straight to registration through the steps of its province's profile."""
         self.add_experts()
-        fid = self.file(region=region)
-        self.decide("officer" if region.startswith("44") else "officer_js", self.open_tasks(
-            "officer" if region.startswith("44") else "officer_js", "acceptance", fid)[0], decision="approve")
-        self.score_panel(fid, 80)
-        self.wait_status("filing", fid, "publicity")
-        self.pass_timer("filing", fid, "publicity")
+        fid = self.file()
+        for step in profile_for_region(self.region).filing_steps:
+            if step.step == "registration":
+                break
+            self.filing_step(fid, step)
         return self.wait_status("filing", fid, "registered")
+
+    def centre(self, case: dict, by: str) -> str:
+        return {"municipal": self.region[:4] + "00", "provincial": self.region[:2] + "0000"}.get(
+            by, case.get("handling_centre") or "")
+
+    def filing_step(self, fid: int, step) -> None:  # noqa: ANN001 - a ProcessStep
+        """Take one step of a filing the way its people would, the task going to the step's centre."""
+        centre = self.centre(self.call("officer", "GET", f"/api/v1/filings/{fid}"), step.by)
+        if step.step == "acceptance":
+            self.decide(self.officer_at(centre), self.open_tasks(self.officer_at(centre), "acceptance", fid)[0],
+                        decision="approve")
+        elif step.step == "expert_evaluation":
+            self.score_panel(fid, 80)
+        elif step.step in ("best_selection", "leading_group_approval", "cities_report"):
+            who = self.officer_at(centre)
+            decision = {"best_selection": "select", "leading_group_approval": "approve"}.get(step.step, "include")
+            self.decide(who, self.open_tasks(who, step.step, fid)[0], decision=decision)
+        elif step.step == "publicity":
+            self.wait_status("filing", fid, "publicity")
+            self.pass_timer("filing", fid, "publicity")
+        elif step.step == "ministry_review":
+            self.wait("ministry review answered", lambda: any(
+                e["action"] == "ministry_review_passed"
+                for e in self.call("officer", "GET", f"/api/v1/filings/{fid}")["history"]))
+        elif step.step == "registration":
+            self.wait_status("filing", fid, "registered")
+        elif step.step == "pilot_plan_evaluation":
+            self.wait("pilot plan awaited", lambda: self.filing_status(fid)["current_step"] == "pilot_plan_submission")
+            self.call("enterprise", "POST", f"/api/v1/filings/{fid}/pilot-plan",
+                      json={"summary": "试点方案：认定职业、组织机构、评价方式、质量保障和进度安排。"})
+            for task in self.expert_tasks("pilot_plan_evaluation", fid):
+                self.decide(f"expert{task['assignee_id']}", task, decision="pass")
+            self.wait("pilot plan passed", lambda: self.filing_status(fid)["pilot_plan_approved_on"])
+        else:
+            raise AssertionError(f"the driver does not know the filing step {step.step}")
 
     def plan_body(self, start: dt.date, candidates: int = 4, offset: int = 0) -> dict:
         return {"occupation_code": "6-18-01-01", "evaluation_start": start.isoformat(),
@@ -127,7 +185,7 @@ def registered_institution(driver: Driver, region: str) -> int:
         session.add(counter)
         institution = Institution(name=f"{driver.prefix} 已备案企业", credit_code=credit_code(region), region_code=region,
                                   profile_code=profile.code, segment=str(segment), status="registered",
-                                  registered_on=today, created_at=wall_now())
+                                  registered_on=today, created_at=wall_now(), pilot_plan_approved_on=today)
         session.add(institution)
         session.flush()
         session.add(InstitutionOccupation(institution_id=institution.id, occupation_code="6-18-01-01", levels="345"))

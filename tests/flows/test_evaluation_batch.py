@@ -1,4 +1,7 @@
-"""Process 2 on a real Prefect server: lead time per profile, supervision draw, results, review, certificates."""
+"""Process 2 on a real Prefect server: lead time per profile, supervision draw, results, review, certificates.
+
+The results publicity and its objections run in Sichuan (one review, publicity as a local setting);
+Guangdong's batch (no results publicity, two-level review) is in test_province_processes.py."""
 
 import datetime as dt
 import os
@@ -38,60 +41,60 @@ def test_a_plan_filed_after_the_provinces_lead_time_is_refused_with_the_latest_a
     assert accepted.status_code == 201, accepted.text
 
 
-def test_a_batch_runs_from_plan_to_certificates_through_a_returned_review(driver):
-    institution_id = registered_institution(driver, "440106")
-    start = driver.calendar.add(driver.business_today(), 12).date
-    plan = driver.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
-                       json=driver.plan_body(start, candidates=5, offset=100))
+def test_a_batch_runs_from_plan_to_certificates_through_a_returned_review(sichuan):
+    institution_id = registered_institution(sichuan, sichuan.region)
+    start = sichuan.calendar.add(sichuan.business_today(), 12).date
+    plan = sichuan.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
+                       json=sichuan.plan_body(start, candidates=5, offset=100))
     pid = plan["id"]
-    drawn = driver.wait("supervision draw", lambda: (s := driver.officer_plan(pid))["supervision"]["draw_id"] and s)
-    assert driver.plan_status(pid)["supervision"] is None  # the enterprise learns nothing of it beforehand
+    drawn = sichuan.wait("supervision draw", lambda: (s := sichuan.officer_plan(pid))["supervision"]["draw_id"] and s)
+    assert sichuan.plan_status(pid)["supervision"] is None  # the enterprise learns nothing of it beforehand
     from models.cases import DrawRecord
     from policy.profiles import get_profile
     from tasks import draws
 
-    with session_scope(driver.url) as session:
+    with session_scope(sichuan.url) as session:
         record = session.get(DrawRecord, drawn["supervision"]["draw_id"])
-        rerun = draws.rerun(record, rate=get_profile("guangdong").supervision_rate)
+        rerun = draws.rerun(record, rate=get_profile("sichuan").supervision_rate)
     assert rerun["supervised"] is drawn["supervision"]["supervised"]  # an auditor re-runs it from its seed
 
-    driver.pass_timer("plan", pid, "evaluation_day")
-    first = driver.plan_status(pid)["candidates"][0]["id"]
-    early = driver.http.post(f"/api/v1/plans/{pid}/results", json={"scores": [{"candidate_id": first, "theory": 90}]},
-                             headers={"Authorization": f"Bearer {driver.tokens['enterprise']}"})
+    sichuan.pass_timer("plan", pid, "evaluation_day")
+    first = sichuan.plan_status(pid)["candidates"][0]["id"]
+    early = sichuan.http.post(f"/api/v1/plans/{pid}/results", json={"scores": [{"candidate_id": first, "theory": 90}]},
+                             headers={"Authorization": f"Bearer {sichuan.tokens['enterprise']}"})
     assert early.status_code == 409  # results are taken once the evaluation has ended, not on its first day
-    driver.pass_timer("plan", pid, "evaluation_end")
-    status = driver.wait_status("plan", pid, "awaiting_results")
-    assert status["results_due"] == driver.calendar.add(start, 10).date.isoformat()
+    sichuan.pass_timer("plan", pid, "evaluation_end")
+    status = sichuan.wait_status("plan", pid, "awaiting_results")
+    assert status["results_due"] == sichuan.calendar.add(start, 10).date.isoformat()
     ids = [c["id"] for c in status["candidates"]]
-    bad = driver.http.post(f"/api/v1/plans/{pid}/results", json={"scores": [{"candidate_id": ids[0], "theory": 90}]},
-                           headers={"Authorization": f"Bearer {driver.tokens['enterprise']}"})
+    bad = sichuan.http.post(f"/api/v1/plans/{pid}/results", json={"scores": [{"candidate_id": ids[0], "theory": 90}]},
+                           headers={"Authorization": f"Bearer {sichuan.tokens['enterprise']}"})
     assert bad.status_code == 422 and len(bad.json()["detail"]) == 4  # every unscored candidate is named
     scores = [{"candidate_id": cid, "theory": 50 if n == 0 else 80, "practical": 85} for n, cid in enumerate(ids)]
-    driver.call("enterprise", "POST", f"/api/v1/plans/{pid}/results", json={"scores": scores})
-    driver.wait_status("plan", pid, "publicity")
-    driver.call("public", "POST", f"/api/v1/plans/{pid}/objections",
+    sichuan.call("enterprise", "POST", f"/api/v1/plans/{pid}/results", json={"scores": scores})
+    sichuan.wait_status("plan", pid, "publicity")
+    sichuan.call("public", "POST", f"/api/v1/plans/{pid}/objections",
                 json={"text": "该学员由他人代考", "candidate_id": ids[1], "contact": "13800138000"})
-    driver.pass_timer("plan", pid, "results_publicity")
-    investigation = driver.open_tasks("officer", "objection_investigation", pid)[0]
-    driver.decide("officer", investigation, decision="uphold", reason="监控录像证实代考")
-    review = driver.open_tasks("officer", "results_review", pid)[0]
-    driver.decide("officer", review, decision="return", reason="请核对理论成绩")
-    driver.wait_status("plan", pid, "results_returned")
-    driver.call("enterprise", "POST", f"/api/v1/plans/{pid}/results", json={"scores": scores})
-    driver.wait_status("plan", pid, "publicity")
-    driver.pass_timer("plan", pid, "results_publicity")
-    driver.decide("officer", driver.open_tasks("officer", "results_review", pid)[0], decision="approve")
-    status = driver.wait_status("plan", pid, "completed")
+    sichuan.pass_timer("plan", pid, "results_publicity")
+    investigation = sichuan.open_tasks("officer", "objection_investigation", pid)[0]
+    sichuan.decide("officer", investigation, decision="uphold", reason="监控录像证实代考")
+    review = sichuan.open_tasks("officer", "results_review", pid)[0]
+    sichuan.decide("officer", review, decision="return", reason="请核对理论成绩")
+    sichuan.wait_status("plan", pid, "results_returned")
+    sichuan.call("enterprise", "POST", f"/api/v1/plans/{pid}/results", json={"scores": scores})
+    sichuan.wait_status("plan", pid, "publicity")
+    sichuan.pass_timer("plan", pid, "results_publicity")
+    sichuan.decide("officer", sichuan.open_tasks("officer", "results_review", pid)[0], decision="approve")
+    status = sichuan.wait_status("plan", pid, "completed")
 
     numbered = {c["id"]: c["certificate_number"] for c in status["candidates"]}
     assert numbered[ids[0]] is None  # failed the theory part
     assert numbered[ids[1]] is None  # objection upheld
     assert all(numbered[i] for i in ids[2:])
-    assert all(n.startswith(status_segment(driver, institution_id)) for n in filter(None, numbered.values()))
-    listed = driver.call("enterprise", "GET", "/api/v1/certificates", params={"plan_id": pid})["items"]
+    assert all(n.startswith(status_segment(sichuan, institution_id)) for n in filter(None, numbered.values()))
+    listed = sichuan.call("enterprise", "GET", "/api/v1/certificates", params={"plan_id": pid})["items"]
     assert sorted(c["number"] for c in listed) == sorted(filter(None, numbered.values()))
-    public = driver.http.get(f"/api/v1/public/certificates/{numbered[ids[2]]}").json()
+    public = sichuan.http.get(f"/api/v1/public/certificates/{numbered[ids[2]]}").json()
     assert public["status"] == "valid" and "*" in public["id_number"]
 
 
@@ -99,25 +102,25 @@ def status_segment(driver, institution_id):
     return driver.call("enterprise", "GET", f"/api/v1/institutions/{institution_id}")["segment"]
 
 
-def test_killing_the_runner_mid_flow_finishes_every_process_without_doing_a_step_twice(stack, driver):
-    institution_id = registered_institution(driver, "440106")
-    start = driver.calendar.add(driver.business_today(), 12).date
-    plans = [driver.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
-                         json=driver.plan_body(start, candidates=6, offset=200 + 10 * k))["id"] for k in range(2)]
+def test_killing_the_runner_mid_flow_finishes_every_process_without_doing_a_step_twice(stack, sichuan):
+    institution_id = registered_institution(sichuan, sichuan.region)
+    start = sichuan.calendar.add(sichuan.business_today(), 12).date
+    plans = [sichuan.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
+                         json=sichuan.plan_body(start, candidates=6, offset=200 + 10 * k))["id"] for k in range(2)]
     for pid in plans:
-        driver.wait("drawn", lambda p=pid: driver.officer_plan(p)["supervision"]["draw_id"])
-    driver.pass_timer("plan", plans[0], "evaluation_day")
-    driver.pass_timer("plan", plans[0], "evaluation_end")
+        sichuan.wait("drawn", lambda p=pid: sichuan.officer_plan(p)["supervision"]["draw_id"])
+    sichuan.pass_timer("plan", plans[0], "evaluation_day")
+    sichuan.pass_timer("plan", plans[0], "evaluation_end")
     for pid in plans:
-        status = driver.wait_status("plan", pid, "awaiting_results")
-        driver.call("enterprise", "POST", f"/api/v1/plans/{pid}/results",
+        status = sichuan.wait_status("plan", pid, "awaiting_results")
+        sichuan.call("enterprise", "POST", f"/api/v1/plans/{pid}/results",
                     json={"scores": [{"candidate_id": c["id"], "practical": 90} for c in status["candidates"]]})
     for pid in plans:
-        driver.wait_status("plan", pid, "publicity")
-    driver.pass_timer("plan", plans[0], "results_publicity")
-    reviews = [driver.open_tasks("officer", "results_review", pid)[0] for pid in plans]
+        sichuan.wait_status("plan", pid, "publicity")
+    sichuan.pass_timer("plan", plans[0], "results_publicity")
+    reviews = [sichuan.open_tasks("officer", "results_review", pid)[0] for pid in plans]
     for review in reviews:
-        driver.decide("officer", review, decision="approve")
+        sichuan.decide("officer", review, decision="approve")
 
     # the runner and every flow process it started die at once, while the runs upload and issue
     runner = stack.processes["runner"]
@@ -127,7 +130,7 @@ def test_killing_the_runner_mid_flow_finishes_every_process_without_doing_a_step
     stack.start_runner(progress=lambda *_: None)
 
     for pid in plans:
-        status = driver.wait_status("plan", pid, "completed", timeout=240)
+        status = sichuan.wait_status("plan", pid, "completed", timeout=240)
         assert status["certificates_issued"] == 6
     with session_scope(stack.settings.database_url) as session:
         for pid in plans:
@@ -156,42 +159,42 @@ def _to_review(driver, institution_id, *, candidates, offset, late=False):
 
 
 def test_certificates_verify_only_once_the_national_system_acknowledges_them_and_a_refusal_waits_for_operations(
-        driver):
-    institution_id = registered_institution(driver, "440106")
-    pid, candidates = _to_review(driver, institution_id, candidates=3, offset=700)
+        sichuan):
+    institution_id = registered_institution(sichuan, sichuan.region)
+    pid, candidates = _to_review(sichuan, institution_id, candidates=3, offset=700)
     refused_holder = person(701)  # the second candidate (plan_body numbers them from the offset)
-    driver.sim(refuse_id_numbers=[refused_holder])
-    driver.decide("officer", driver.open_tasks("officer", "results_review", pid)[0], decision="approve")
-    incident = driver.wait("refusal incident", lambda: [i for i in driver.call("operations", "GET", f"/api/v1/plans/{pid}")[
+    sichuan.sim(refuse_id_numbers=[refused_holder])
+    sichuan.decide("officer", sichuan.open_tasks("officer", "results_review", pid)[0], decision="approve")
+    incident = sichuan.wait("refusal incident", lambda: [i for i in sichuan.call("operations", "GET", f"/api/v1/plans/{pid}")[
         "incidents"] if i["kind"] == "certificate_refusal" and i["status"] == "open"], timeout=120)[0]
     assert "holder's identity not verified" in incident["error"]
-    status = driver.plan_status(pid)
+    status = sichuan.plan_status(pid)
     assert status["status"] == "uploading"  # not complete while a certificate is refused
-    listed = {c["number"]: c for c in driver.call("enterprise", "GET", "/api/v1/certificates",
+    listed = {c["number"]: c for c in sichuan.call("enterprise", "GET", "/api/v1/certificates",
                                                   params={"plan_id": pid})["items"]}
     pending = [n for n, c in listed.items() if c["status"] == "pending"]
     valid = [n for n, c in listed.items() if c["status"] == "valid"]
     assert len(pending) == 1 and len(valid) == 2
     assert "identity not verified" in listed[pending[0]]["national_refusal"]
-    assert driver.http.get(f"/api/v1/public/certificates/{pending[0]}").status_code == 404
-    assert driver.http.get(f"/api/v1/public/certificates/{valid[0]}").json()["status"] == "valid"
-    link = driver.http.get(f"/api/v1/certificates/{pending[0]}/holder-link",
-                           headers={"Authorization": f"Bearer {driver.tokens['enterprise']}"})
+    assert sichuan.http.get(f"/api/v1/public/certificates/{pending[0]}").status_code == 404
+    assert sichuan.http.get(f"/api/v1/public/certificates/{valid[0]}").json()["status"] == "valid"
+    link = sichuan.http.get(f"/api/v1/certificates/{pending[0]}/holder-link",
+                           headers={"Authorization": f"Bearer {sichuan.tokens['enterprise']}"})
     assert link.status_code == 409
 
-    driver.sim(refuse_id_numbers=[])  # the holder's data was put right at the national system
-    driver.call("operations", "POST", f"/api/v1/incidents/{incident['id']}/retry")
-    status = driver.wait_status("plan", pid, "completed")
-    assert driver.http.get(f"/api/v1/public/certificates/{pending[0]}").json()["status"] == "valid"
+    sichuan.sim(refuse_id_numbers=[])  # the holder's data was put right at the national system
+    sichuan.call("operations", "POST", f"/api/v1/incidents/{incident['id']}/retry")
+    status = sichuan.wait_status("plan", pid, "completed")
+    assert sichuan.http.get(f"/api/v1/public/certificates/{pending[0]}").json()["status"] == "valid"
     assert [i["status"] for i in status["incidents"] if i["kind"] == "certificate_refusal"] == ["resolved"]
-    with session_scope(driver.url, readonly=True) as session:
+    with session_scope(sichuan.url, readonly=True) as session:
         numbers = session.exec(select(Certificate.number).where(Certificate.plan_id == pid)).all()
     assert sorted(numbers) == sorted(listed)  # numbered once: the second upload carried the same number
 
 
-def test_results_submitted_after_the_window_are_taken_and_marked_late(driver):
-    institution_id = registered_institution(driver, "440106")
-    pid, _ = _to_review(driver, institution_id, candidates=2, offset=720, late=True)
-    assert driver.plan_status(pid)["results_late"] is True
-    on_time, _ = _to_review(driver, institution_id, candidates=2, offset=730)
-    assert driver.plan_status(on_time)["results_late"] is False
+def test_results_submitted_after_the_window_are_taken_and_marked_late(sichuan):
+    institution_id = registered_institution(sichuan, sichuan.region)
+    pid, _ = _to_review(sichuan, institution_id, candidates=2, offset=720, late=True)
+    assert sichuan.plan_status(pid)["results_late"] is True
+    on_time, _ = _to_review(sichuan, institution_id, candidates=2, offset=730)
+    assert sichuan.plan_status(on_time)["results_late"] is False

@@ -1,4 +1,7 @@
-"""Process 1 on a real Prefect server: deficiency rounds, expert panel, publicity objections, ministry review."""
+"""Process 1 on a real Prefect server: deficiency rounds, expert panel, publicity objections, ministry review.
+
+Guangdong's filing (the default driver) has no publicity and no ministry review (003 §二(二)); the tests of
+those steps run in Sichuan, whose profile keeps the national practice's steps as local settings."""
 
 import pytest
 from sqlmodel import func, select
@@ -25,8 +28,9 @@ def test_two_deficiency_rounds_each_send_one_notice_then_registration(driver):
                 json={"materials": [{"kind": "staff_roster"}]})
     driver.decide("officer", driver.open_tasks("officer", "acceptance", fid)[0], decision="approve")
     driver.score_panel(fid, 75)
-    driver.wait_status("filing", fid, "publicity")
-    driver.pass_timer("filing", fid, "publicity")
+    for step in ("best_selection", "leading_group_approval"):  # 择优遴选, 报领导小组同意 (003 §二(二))
+        driver.decide("officer", driver.open_tasks("officer", step, fid)[0],
+                      decision="select" if step == "best_selection" else "approve")
     status = driver.wait_status("filing", fid, "registered")
 
     assert status["deficiency_rounds"] == 2
@@ -51,32 +55,32 @@ def test_an_expert_panel_below_the_bar_rejects_the_application(driver):
     assert driver.wait("run completed", lambda: driver.run_state(status["flow_run_id"]) == "COMPLETED")
 
 
-def test_an_objection_holds_the_filing_until_it_is_investigated(driver):
-    driver.add_experts()
-    fid = driver.file()
-    driver.decide("officer", driver.open_tasks("officer", "acceptance", fid)[0], decision="approve")
-    driver.score_panel(fid, 80)
-    driver.wait_status("filing", fid, "publicity")
-    driver.call("public", "POST", f"/api/v1/filings/{fid}/objections", json={"text": "场地系租用，请核实。", "contact": "13800138000"})
-    driver.pass_timer("filing", fid, "publicity")  # the publicity period is over …
-    publicity_timer = driver.wait("timer fired", lambda: [t for t in driver.filing_status(fid)["timers"]
+def test_an_objection_holds_the_filing_until_it_is_investigated(sichuan):
+    sichuan.add_experts()
+    fid = sichuan.file()
+    sichuan.decide("officer", sichuan.open_tasks("officer", "acceptance", fid)[0], decision="approve")
+    sichuan.score_panel(fid, 80)
+    sichuan.wait_status("filing", fid, "publicity")
+    sichuan.call("public", "POST", f"/api/v1/filings/{fid}/objections", json={"text": "场地系租用，请核实。", "contact": "13800138000"})
+    sichuan.pass_timer("filing", fid, "publicity")  # the publicity period is over …
+    publicity_timer = sichuan.wait("timer fired", lambda: [t for t in sichuan.filing_status(fid)["timers"]
                                                           if t["status"] == "fired"])
     assert publicity_timer
     import time
 
     time.sleep(8)  # … but the run waits for the investigation, however long
-    assert driver.filing_status(fid)["status"] == "publicity"
-    investigation = driver.open_tasks("officer", "objection_investigation", fid)[0]
-    driver.decide("officer", investigation, decision="uphold", reason="核实租赁合同已到期，场地不符合要求")
-    status = driver.wait_status("filing", fid, "rejected")
+    assert sichuan.filing_status(fid)["status"] == "publicity"
+    investigation = sichuan.open_tasks("officer", "objection_investigation", fid)[0]
+    sichuan.decide("officer", investigation, decision="uphold", reason="核实租赁合同已到期，场地不符合要求")
+    status = sichuan.wait_status("filing", fid, "rejected")
     assert status["objections"][0]["outcome"] == "upheld"
 
 
-def test_objections_outside_the_publicity_period_are_refused(driver):
-    fid = driver.file()
-    response = driver.http.post(f"/api/v1/filings/{fid}/objections", json={"text": "提前提出的异议",
+def test_objections_outside_the_publicity_period_are_refused(sichuan):
+    fid = sichuan.file()
+    response = sichuan.http.post(f"/api/v1/filings/{fid}/objections", json={"text": "提前提出的异议",
                                                                                 "contact": "13800138000"},
-                                headers={"Authorization": f"Bearer {driver.tokens['public']}"})
+                                headers={"Authorization": f"Bearer {sichuan.tokens['public']}"})
     assert response.status_code == 409
     assert "publicity" in response.json()["detail"]
 
@@ -92,28 +96,28 @@ def test_a_second_decision_on_the_same_task_is_refused_and_changes_nothing(drive
     assert (decided["status"], decided["decision"]) == ("decided", "approve")
 
 
-def test_ministry_review_outages_are_retried_until_they_succeed(driver):
-    driver.sim(fail_next=2)
-    status = driver.register()
+def test_ministry_review_outages_are_retried_until_they_succeed(sichuan):
+    sichuan.sim(fail_next=2)
+    status = sichuan.register()
     assert status["incidents"] == []
     assert any(e["action"] == "external_call_succeeded:ministry_review" for e in status["history"])
 
 
-def test_retries_exhausted_open_an_incident_that_operations_can_retry(driver):
-    driver.add_experts()
-    fid = driver.file()
-    driver.decide("officer", driver.open_tasks("officer", "acceptance", fid)[0], decision="approve")
-    driver.score_panel(fid, 80)
-    driver.wait_status("filing", fid, "publicity")
-    driver.sim(fail_next=100)
-    driver.pass_timer("filing", fid, "publicity")
-    incident = driver.wait("incident", lambda: [i for i in driver.call("operations", "GET", f"/api/v1/filings/{fid}")[
+def test_retries_exhausted_open_an_incident_that_operations_can_retry(sichuan):
+    sichuan.add_experts()
+    fid = sichuan.file()
+    sichuan.decide("officer", sichuan.open_tasks("officer", "acceptance", fid)[0], decision="approve")
+    sichuan.score_panel(fid, 80)
+    sichuan.wait_status("filing", fid, "publicity")
+    sichuan.sim(fail_next=100)
+    sichuan.pass_timer("filing", fid, "publicity")
+    incident = sichuan.wait("incident", lambda: [i for i in sichuan.call("operations", "GET", f"/api/v1/filings/{fid}")[
         "incidents"] if i["status"] == "open"], timeout=120)[0]
     assert "503" in incident["error"]
-    assert "error" not in driver.filing_status(fid)["incidents"][0]  # the applicant sees a neutral status
-    driver.sim(fail_next=0)
-    driver.call("operations", "POST", f"/api/v1/incidents/{incident['id']}/retry")
-    status = driver.wait_status("filing", fid, "registered")
+    assert "error" not in sichuan.filing_status(fid)["incidents"][0]  # the applicant sees a neutral status
+    sichuan.sim(fail_next=0)
+    sichuan.call("operations", "POST", f"/api/v1/incidents/{incident['id']}/retry")
+    status = sichuan.wait_status("filing", fid, "registered")
     assert [i["status"] for i in status["incidents"]] == ["resolved"]
 
 
@@ -124,33 +128,33 @@ def test_replays_never_create_a_task_twice(stack, driver):
     assert keys == []
 
 
-def test_a_ministry_refusal_returns_to_the_officer_who_corrects_and_resends_or_rejects(driver):
-    driver.add_experts()
-    driver.tokens["enterprise2"] = driver._token("enterprise")  # one account files for one institution
+def test_a_ministry_refusal_returns_to_the_officer_who_corrects_and_resends_or_rejects(sichuan):
+    sichuan.add_experts()
+    sichuan.tokens["enterprise2"] = sichuan._token("enterprise")  # one account files for one institution
 
     def officer_sees(fid, status):  # noqa: ANN001, ANN202
-        return driver.wait(status, lambda: (v := driver.call("officer", "GET", f"/api/v1/filings/{fid}"))["status"]
+        return sichuan.wait(status, lambda: (v := sichuan.call("officer", "GET", f"/api/v1/filings/{fid}"))["status"]
                            == status and v)
 
     filings = []
     for who in ("enterprise", "enterprise2"):
-        form = driver.filing_form()
-        fid = driver.call(who, "POST", "/api/v1/filings", json=form)["id"]
-        driver.decide("officer", driver.open_tasks("officer", "acceptance", fid)[0], decision="approve")
-        driver.score_panel(fid, 80)
+        form = sichuan.filing_form()
+        fid = sichuan.call(who, "POST", "/api/v1/filings", json=form)["id"]
+        sichuan.decide("officer", sichuan.open_tasks("officer", "acceptance", fid)[0], decision="approve")
+        sichuan.score_panel(fid, 80)
         officer_sees(fid, "publicity")
         filings.append((fid, form["credit_code"]))
-    driver.sim(refuse_credit_codes=[code for _, code in filings])
-    driver.pass_timer("filing", filings[0][0], "publicity")  # both publicities started on the same day
+    sichuan.sim(refuse_credit_codes=[code for _, code in filings])
+    sichuan.pass_timer("filing", filings[0][0], "publicity")  # both publicities started on the same day
     (resent, _), (rejected, _) = filings
     for fid in (resent, rejected):
         assert "主营业务不符" in officer_sees(fid, "ministry_refused")["outcome_reason"]  # the reasons reach the case
-    driver.sim(refuse_credit_codes=[])
-    driver.decide("officer", driver.open_tasks("officer", "ministry_refusal", resent)[0], decision="resend",
+    sichuan.sim(refuse_credit_codes=[])
+    sichuan.decide("officer", sichuan.open_tasks("officer", "ministry_refusal", resent)[0], decision="resend",
                   reason="已核实：拟备案职业为企业主营岗位，附说明")
-    driver.decide("officer", driver.open_tasks("officer", "ministry_refusal", rejected)[0], decision="reject",
+    sichuan.decide("officer", sichuan.open_tasks("officer", "ministry_refusal", rejected)[0], decision="reject",
                   reason="企业无法提供主营岗位证明")
     officer_sees(resent, "registered")
     assert officer_sees(rejected, "rejected")["outcome_reason"] == "企业无法提供主营岗位证明"
-    actions = [e["action"] for e in driver.call("officer", "GET", f"/api/v1/filings/{resent}")["history"]]
+    actions = [e["action"] for e in sichuan.call("officer", "GET", f"/api/v1/filings/{resent}")["history"]]
     assert actions.count("ministry_review_refused") == 1 and actions.count("ministry_review_passed") == 1

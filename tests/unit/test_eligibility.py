@@ -129,8 +129,9 @@ def test_every_candidate_problem_is_reported_with_its_row():
 def test_partner_school_students_are_allowed_only_where_the_profile_says_so():
     roster = [CandidateFacts("学生甲", person_id(6, born="20040101"), "partner_student", 5)]
     assert "candidate.relation_not_allowed" in codes(check_plan(plan(candidates=roster), SCOPE, GUANGDONG, CALENDAR))
+    assert "candidate.relation_not_allowed" in codes(check_plan(plan(candidates=roster), SCOPE, JIANGSU, CALENDAR))
     early = plan(candidates=roster, filed_on=dt.date(2026, 9, 1))
-    assert check_plan(early, SCOPE, JIANGSU, CALENDAR) == []
+    assert check_plan(early, SCOPE, get_profile("gansu"), CALENDAR) == []  # 004 §一(二): 合作院校学生
 
 
 def test_an_occupation_outside_the_filed_scope_and_missing_staff_are_refused():

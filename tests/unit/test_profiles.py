@@ -39,7 +39,7 @@ def test_an_unknown_key_refuses_naming_file_and_key(tmp_path):
 
 
 def test_a_wrong_type_refuses_naming_file_and_key(tmp_path):
-    path = _write(tmp_path, _shipped().replace("plan_lead_working_days: 10", 'plan_lead_working_days: "ten"'))
+    path = _write(tmp_path, _shipped().replace("plan_lead_working_days: {value: 10,", 'plan_lead_working_days: {value: "ten",'))
     with pytest.raises(ProfileError) as err:
         load_profile_file(path)
     assert err.value.key == "plan_lead_working_days"
@@ -53,13 +53,14 @@ def test_a_missing_key_refuses(tmp_path):
 
 
 def test_a_publicity_shorter_than_five_working_days_is_refused(tmp_path):
-    path = _write(tmp_path, _shipped().replace("results_publicity_working_days: 5", "results_publicity_working_days: 3"))
+    path = _write(tmp_path, _shipped().replace("results_publicity_working_days: {value: 5,",
+                                                "results_publicity_working_days: {value: 3,"))
     with pytest.raises(ProfileError, match="at least 5"):
         load_profile_file(path)
 
 
 def test_an_unknown_candidate_relation_is_refused(tmp_path):
-    path = _write(tmp_path, _shipped().replace("[employee, dispatched, outsourced]", "[employee, intern]"))
+    path = _write(tmp_path, _shipped().replace("{value: [employee],", "{value: [employee, intern],"))
     with pytest.raises(ProfileError, match="intern"):
         load_profile_file(path)
 
@@ -90,3 +91,112 @@ def test_a_scan_that_comes_late_crosses_every_level_in_between():
 
     assert levels_between("on_track", "escalated") == ["at_risk", "breached", "escalated"]
     assert levels_between("at_risk", "at_risk") == []
+
+
+def _data(name="guangdong"):
+    import yaml
+
+    return yaml.safe_load(_shipped(name))
+
+
+def test_every_number_and_switch_of_every_profile_names_a_seed_section_or_local():
+    import dataclasses
+
+    from policy.profiles import IDENTITY, ProvinceProfile
+
+    sourced = {f.name for f in dataclasses.fields(ProvinceProfile)} - set(IDENTITY) - {
+        "sources", "sla", "filing_steps", "batch_steps"}
+    for profile in load_profiles().values():
+        assert sourced <= set(profile.sources), profile.code
+        assert all(f"sla.{step}" in profile.sources for step in profile.sla)
+        for step in (*profile.filing_steps, *profile.batch_steps):
+            assert step.source == "local" or step.source[:3] in ("000", "001", "002", "003", "004")
+    assert get_profile("guangdong").source("plan_lead_working_days") == "003 §二(四)"
+    assert get_profile("guangdong").source("expert_panel_size") == "local"  # the seeds fix no panel size
+    assert get_profile("jiangsu").source("plan_lead_working_days") == "002 §(十八)"
+
+
+def test_a_value_without_its_source_is_refused_naming_the_key():
+    from policy.profiles import parse_profile
+
+    data = _data()
+    data["max_occupations"] = 5
+    with pytest.raises(ProfileError, match="max_occupations.*source"):
+        parse_profile(data, "guangdong.yaml")
+    data = _data()
+    data["max_occupations"]["source"] = "the internet"
+    with pytest.raises(ProfileError, match="max_occupations.*seed section"):
+        parse_profile(data, "guangdong.yaml")
+    data = _data()
+    del data["sla"]["acceptance"]["source"]
+    with pytest.raises(ProfileError, match="sla.acceptance.*source"):
+        parse_profile(data, "guangdong.yaml")
+
+
+def test_guangdong_and_gansu_run_the_steps_their_texts_name():
+    steps = lambda code, kind: [s.step for s in getattr(get_profile(code), kind)]  # noqa: E731
+    assert steps("guangdong", "filing_steps") == ["acceptance", "expert_evaluation", "best_selection",
+                                                  "leading_group_approval", "registration", "pilot_plan_evaluation"]
+    assert steps("gansu", "filing_steps") == ["acceptance", "expert_evaluation", "publicity", "cities_report",
+                                              "ministry_review", "registration"]
+    assert "publicity" not in steps("guangdong", "filing_steps")  # 003 has no publicity and no ministry review
+    reviews = lambda code: [s.by for s in get_profile(code).batch_steps if s.step == "results_review"]  # noqa: E731
+    assert reviews("guangdong") == ["municipal", "provincial"]  # 003 §二(四)(五)
+    assert reviews("gansu") == ["handling", "provincial"]  # 004 §五(五)
+    assert reviews("jiangsu") == ["handling"]
+
+
+@pytest.mark.parametrize("steps,problem", [
+    (["expert_evaluation", "acceptance", "registration"], "'acceptance' must be the first step"),
+    (["acceptance", "expert_evaluation", "registration", "publicity"], "'registration' must come after 'publicity'"),
+    (["acceptance", "expert_evaluation", "registration", "interview"], "unknown step 'interview'"),
+    (["acceptance", "registration"], "'registration' needs 'expert_evaluation' before it"),
+    (["acceptance", "expert_evaluation", "publicity"], "no 'registration' step"),
+    (["acceptance", "expert_evaluation", "expert_evaluation", "registration"], "'expert_evaluation' is listed twice"),
+])
+def test_an_impossible_step_order_is_refused_naming_the_key_and_the_step(steps, problem):
+    from policy.profiles import parse_profile
+
+    data = _data()
+    data["filing_steps"] = [{"step": s, "source": "local"} for s in steps]
+    with pytest.raises(ProfileError) as err:
+        parse_profile(data, "guangdong.yaml")
+    assert err.value.key == "filing_steps" and problem in str(err.value)
+
+
+def test_a_step_taken_by_an_unknown_centre_is_refused():
+    from policy.profiles import parse_profile
+
+    data = _data()
+    data["batch_steps"][4]["by"] = "county"
+    with pytest.raises(ProfileError, match=r"batch_steps\[4\].by"):
+        parse_profile(data, "guangdong.yaml")
+
+
+def test_a_province_is_added_with_a_yaml_file_alone(tmp_path):
+    """Adding a province is data: a new file with its own steps loads beside the shipped ones."""
+    text = _shipped("sichuan").replace("code: sichuan", "code: hubei").replace('province_code: "51"', 'province_code: "42"')
+    text = text.replace('region_prefix: "51"', 'region_prefix: "42"').replace("name: 四川", "name: 湖北")
+    _write(tmp_path, text, "hubei.yaml")
+    _write(tmp_path, _shipped("gansu"), "gansu.yaml")
+    profiles = load_profiles(tmp_path)
+    assert [s.step for s in profiles["hubei"].filing_steps][-1] == "registration"
+
+
+def test_routing_follows_the_profile_for_provincially_owned_and_central_enterprises():
+    from policy.processes import RoutingProblem, centre_of, filing_handling_level
+
+    gansu, guangdong = get_profile("gansu"), get_profile("guangdong")
+    route = lambda p, **kw: filing_handling_level(p, **{"ownership": "private", "provincial_owned": False,  # noqa: E731
+                                                       "chosen": None, **kw})
+    assert route(gansu) == "municipal"  # 004 §四(一): 属地管理
+    assert route(gansu, provincial_owned=True, chosen="municipal") == "municipal"  # 省属: their choice
+    assert route(gansu, provincial_owned=True) == "provincial"
+    assert route(gansu, ownership="central_branch") == "provincial"  # 双备案
+    assert route(guangdong) == "provincial"  # 003 §二(二): the provincial centre handles every pilot filing
+    with pytest.raises(RoutingProblem):
+        route(guangdong, provincial_owned=True, chosen="municipal")  # Guangdong lets nobody choose
+    with pytest.raises(RoutingProblem):
+        route(gansu, chosen="provincial")  # only 省属 enterprises choose
+    assert centre_of("620102", "municipal") == "620100" and centre_of("620102", "provincial") == "620000"
+    assert centre_of("440305", "municipal") == "440300"

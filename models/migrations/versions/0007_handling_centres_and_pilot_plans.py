@@ -1,0 +1,68 @@
+"""province processes: the centre that handles each case, and Guangdong's pilot plans
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-01 23:20:00
+
+Each filing and plan records the centre that holds it (municipal xxxx00 or provincial xx0000), chosen
+at submission from the province profile's routing; an institution keeps the centre of its filing.
+A pilot enterprise's plan (试点方案, 003 §二(三)) is evaluated by experts before it files batches.
+Cases from before this revision have no centre recorded: the profile's default is used for them.
+"""
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel
+
+
+revision = '0007'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('filing_application', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('handling_centre', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False,
+                                      server_default=''))
+        batch_op.create_index(batch_op.f('ix_filing_application_handling_centre'), ['handling_centre'], unique=False)
+    with op.batch_alter_table('evaluation_plan', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('handling_centre', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False,
+                                      server_default=''))
+        batch_op.create_index(batch_op.f('ix_evaluation_plan_handling_centre'), ['handling_centre'], unique=False)
+    with op.batch_alter_table('institution', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('handling_centre', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=True))
+        batch_op.add_column(sa.Column('pilot_plan_approved_on', sa.Date(), nullable=True))
+    op.create_table(
+        'pilot_plan',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('filing_id', sa.Integer(), nullable=False),
+        sa.Column('round', sa.Integer(), nullable=False),
+        sa.Column('summary', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('materials', sa.JSON(), nullable=False),
+        sa.Column('submitted_by', sa.Integer(), nullable=True),
+        sa.Column('submitted_at', sa.DateTime(), nullable=False),
+        sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column('outcome_reasons', sa.JSON(), nullable=False),
+        sa.Column('decided_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['filing_id'], ['filing_application.id']),
+        sa.ForeignKeyConstraint(['submitted_by'], ['user_account.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('filing_id', 'round'),
+    )
+    with op.batch_alter_table('pilot_plan', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pilot_plan_filing_id'), ['filing_id'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('pilot_plan', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pilot_plan_filing_id'))
+    op.drop_table('pilot_plan')
+    with op.batch_alter_table('institution', schema=None) as batch_op:
+        batch_op.drop_column('pilot_plan_approved_on')
+        batch_op.drop_column('handling_centre')
+    with op.batch_alter_table('evaluation_plan', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_evaluation_plan_handling_centre'))
+        batch_op.drop_column('handling_centre')
+    with op.batch_alter_table('filing_application', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_filing_application_handling_centre'))
+        batch_op.drop_column('handling_centre')

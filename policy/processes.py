@@ -1,0 +1,139 @@
+"""The step functions a province profile may list, and the order rules its list must keep.
+
+A profile says which steps its process has (`filing_steps`, `batch_steps`), in which order, which
+centre takes each (`by`), and the seed section that says so (`source`). The flows run that list;
+this module is the fixed vocabulary and the checks (pure data: no framework, no database).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Which centre holds a step: the case's handling centre (chosen at submission from the profile's
+# routing), the municipal centre of the case's region (地市鉴定中心), or the provincial centre (省级中心).
+CENTRES = ("handling", "municipal", "provincial")
+
+
+@dataclass(frozen=True)
+class StepFunction:
+    code: str
+    label: str  # the policy's own term
+    after: tuple[str, ...] = ()  # steps that must come before this one when the list has them
+    requires: tuple[str, ...] = ()  # steps the list must have, before this one
+    first: bool = False
+    repeatable: bool = False  # may appear more than once (a review in two levels)
+
+
+FILING_STEP_FUNCTIONS: dict[str, StepFunction] = {f.code: f for f in (
+    StepFunction("acceptance", "受理（一次性告知）", first=True),
+    StepFunction("expert_evaluation", "专家评估", requires=("acceptance",)),
+    StepFunction("best_selection", "择优遴选", requires=("expert_evaluation",)),
+    StepFunction("leading_group_approval", "领导小组同意", requires=("expert_evaluation",), after=("best_selection",)),
+    StepFunction("publicity", "评估结果公示", requires=("expert_evaluation",)),
+    StepFunction("cities_report", "省级中心汇总各市州名单", requires=("expert_evaluation",), after=("publicity",)),
+    StepFunction("ministry_review", "部中心复核", requires=("expert_evaluation",),
+                 after=("publicity", "cities_report", "best_selection", "leading_group_approval")),
+    StepFunction("registration", "备案回执、证书号段、目录公布", requires=("acceptance", "expert_evaluation"),
+                 after=("best_selection", "leading_group_approval", "publicity", "cities_report", "ministry_review")),
+    StepFunction("pilot_plan_evaluation", "试点方案专家评估", requires=("registration",)),
+)}
+
+BATCH_STEP_FUNCTIONS: dict[str, StepFunction] = {f.code: f for f in (
+    StepFunction("plan_acceptance", "实施计划备案", first=True),
+    StepFunction("quality_supervision", "质量督导", requires=("plan_acceptance",)),
+    StepFunction("evaluation", "考核", requires=("plan_acceptance",), after=("quality_supervision",)),
+    StepFunction("results_submission", "报送考核成绩", requires=("evaluation",)),
+    StepFunction("results_publicity", "结果公示", requires=("results_submission",)),
+    StepFunction("results_review", "结果审核", requires=("results_submission",), after=("results_publicity",),
+                 repeatable=True),
+    StepFunction("certificate_numbering", "证书编号", requires=("results_review",)),
+    StepFunction("national_upload", "上传全国联网查询系统", requires=("certificate_numbering",)),
+    StepFunction("certificate_issuance", "颁发证书", requires=("national_upload",)),
+)}
+
+PROCESSES = {"filing_steps": FILING_STEP_FUNCTIONS, "batch_steps": BATCH_STEP_FUNCTIONS}
+# steps a process cannot do without: a filing ends in registration, a batch in certificates
+REQUIRED = {"filing_steps": ("acceptance", "expert_evaluation", "registration"),
+            "batch_steps": ("plan_acceptance", "evaluation", "results_submission", "results_review",
+                            "certificate_numbering", "national_upload", "certificate_issuance")}
+
+
+@dataclass(frozen=True)
+class ProcessStep:
+    step: str
+    by: str  # one of CENTRES
+    source: str  # a seed section ("003 §二(二)") or "local"
+
+    @property
+    def label(self) -> str:
+        functions = FILING_STEP_FUNCTIONS if self.step in FILING_STEP_FUNCTIONS else BATCH_STEP_FUNCTIONS
+        return functions[self.step].label
+
+
+def order_problems(process: str, steps: list[ProcessStep]) -> list[str]:
+    """What is wrong with a process's step list, each problem naming the step (empty when it holds)."""
+    vocabulary = PROCESSES[process]
+    problems: list[str] = []
+    codes = [s.step for s in steps]
+    for index, code in enumerate(codes):
+        function = vocabulary.get(code)
+        if function is None:
+            problems.append(f"unknown step {code!r} (known: {', '.join(vocabulary)})")
+            continue
+        if function.first and index != 0:
+            problems.append(f"{code!r} must be the first step")
+        if not function.repeatable and codes.count(code) > 1 and codes.index(code) != index:
+            problems.append(f"{code!r} is listed twice")
+        before = codes[:index]
+        for needed in function.requires:
+            if needed not in before:
+                problems.append(f"{code!r} needs {needed!r} before it")
+        for earlier in function.after:
+            if earlier in codes[index + 1:]:
+                problems.append(f"{code!r} must come after {earlier!r}")
+    for needed in REQUIRED[process]:
+        if needed not in codes:
+            problems.append(f"the process has no {needed!r} step")
+    return problems
+
+
+def has_step(steps: tuple[ProcessStep, ...], code: str) -> bool:
+    return any(s.step == code for s in steps)
+
+
+def centre_of(region_code: str, level: str) -> str:
+    """The centre code of a level for a division: municipal xxxx00 (地市), provincial xx0000 (省级)."""
+    return region_code[:2] + "0000" if level == "provincial" else region_code[:4] + "00"
+
+
+class RoutingProblem(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+def filing_handling_level(profile, *, ownership: str, provincial_owned: bool,  # noqa: ANN001 - a ProvinceProfile
+                          chosen: str | None) -> str:
+    """Which level's centre holds a filing (004 §四(一) in Gansu; 003 §二(二) in Guangdong): the profile's
+    default; a central-enterprise branch (双备案) where the profile sends it; a provincially owned
+    enterprise (省属) where the profile sends it, or where it chose when the profile lets it choose."""
+    if chosen is not None and not (provincial_owned and profile.provincial_enterprises_file_with == "choice"):
+        raise RoutingProblem("handled_by", "只有省属企业可以选择受理中心（且须本省允许） / only a provincially owned "
+                                           "enterprise chooses its centre, where the province allows it")
+    if ownership == "central_branch":
+        return profile.central_branches_file_with
+    if provincial_owned:
+        rule = profile.provincial_enterprises_file_with
+        if rule == "choice":
+            return chosen or "provincial"
+        return rule
+    return profile.filing_handled_by
+
+
+def plan_handling_level(profile, institution_centre_level: str) -> str:  # noqa: ANN001 - a ProvinceProfile
+    """Who receives a plan and its results: the profile's rule, or the centre that handled the filing."""
+    return institution_centre_level if profile.plans_handled_by == "handling" else profile.plans_handled_by
+
+
+def level_of(centre_code: str) -> str:
+    return "provincial" if centre_code.endswith("0000") else "municipal"
