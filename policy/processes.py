@@ -22,6 +22,7 @@ class StepFunction:
     requires: tuple[str, ...] = ()  # steps the list must have, before this one
     first: bool = False
     repeatable: bool = False  # may appear more than once (a review in two levels)
+    taken_by: str = "centre"  # centre (the profile says which: `by`) | enterprise | system
 
 
 FILING_STEP_FUNCTIONS: dict[str, StepFunction] = {f.code: f for f in (
@@ -41,14 +42,15 @@ FILING_STEP_FUNCTIONS: dict[str, StepFunction] = {f.code: f for f in (
 BATCH_STEP_FUNCTIONS: dict[str, StepFunction] = {f.code: f for f in (
     StepFunction("plan_acceptance", "实施计划备案", first=True),
     StepFunction("quality_supervision", "质量督导", requires=("plan_acceptance",)),
-    StepFunction("evaluation", "考核", requires=("plan_acceptance",), after=("quality_supervision",)),
+    StepFunction("evaluation", "考核", requires=("plan_acceptance",), after=("quality_supervision",),
+                 taken_by="enterprise"),
     StepFunction("results_submission", "报送考核成绩", requires=("evaluation",)),
     StepFunction("results_publicity", "结果公示", requires=("results_submission",)),
     StepFunction("results_review", "结果审核", requires=("results_submission",), after=("results_publicity",),
                  repeatable=True),
-    StepFunction("certificate_numbering", "证书编号", requires=("results_review",)),
+    StepFunction("certificate_numbering", "证书编号", requires=("results_review",), taken_by="system"),
     StepFunction("national_upload", "上传全国联网查询系统", requires=("certificate_numbering",)),
-    StepFunction("certificate_issuance", "颁发证书", requires=("national_upload",)),
+    StepFunction("certificate_issuance", "颁发证书", requires=("national_upload",), taken_by="enterprise"),
 )}
 
 PROCESSES = {"filing_steps": FILING_STEP_FUNCTIONS, "batch_steps": BATCH_STEP_FUNCTIONS}
@@ -80,6 +82,8 @@ def order_problems(process: str, steps: list[ProcessStep]) -> list[str]:
         if function is None:
             problems.append(f"unknown step {code!r} (known: {', '.join(vocabulary)})")
             continue
+        if function.taken_by != "centre" and steps[index].by != "handling":
+            problems.append(f"{code!r} is taken by the {function.taken_by}: it has no `by`")
         if function.first and index != 0:
             problems.append(f"{code!r} must be the first step")
         if not function.repeatable and codes.count(code) > 1 and codes.index(code) != index:

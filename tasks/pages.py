@@ -18,7 +18,7 @@ from models.cases import EvaluationPlan, FilingApplication, FilingMaterial, Inst
 from models.schemas import DecisionIn, DismissIdentical
 from models.workflow import HumanTask, Incident
 from policy.eligibility import EXPERT_ASPECTS, REQUIRED_MATERIALS
-from policy.profiles import get_profile
+from policy.profiles import CANDIDATE_RELATIONS, all_profiles, get_profile
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
 from tasks import access, documents, sla, views
 from tasks import filing as filings
@@ -437,3 +437,49 @@ def ops_page(session: Session) -> dict[str, Any]:
                        "since": _time(i.created_at), "case_href": f"/dashboard/cases/{i.case_type}/{i.case_id}",
                        "case_ref": f"{'备案' if i.case_type == 'filing' else '批次'} #{i.case_id}"} for i in incidents],
     }
+
+
+# -- the province profiles: what each rule is and where it comes from --------------------------------
+
+PROFILE_KEYS = {
+    "plan_lead_working_days": "认定计划提前报备（工作日）", "results_due_working_days": "考核后报送成绩（工作日）",
+    "results_publicity_working_days": "结果公示（工作日）", "filing_publicity_working_days": "备案评估公示（工作日）",
+    "max_occupations": "最多备案职业数", "min_employees": "最少职工人数", "dispatched_min_months": "派遣/外包人员最短在岗（月）",
+    "allowed_candidate_relations": "可评价对象", "inactivity_withdrawal_years": "连续未开展评价视同退出（年）",
+    "retention_years_paper": "纸质资料保存（年）", "retention_years_electronic": "电子资料保存（年）",
+    "start_day_counts": "起算日计入期限", "filing_handled_by": "备案受理中心", "provincial_enterprises_file_with": "省属企业备案",
+    "central_branches_file_with": "央企驻地单位备案", "central_branches_within_ministry_scope": "央企单位限于部备案范围",
+    "plans_handled_by": "计划与成绩报送", "expert_panel_size": "专家组人数", "expert_pass_average": "专家评估通过线（平均分）",
+    "expert_pass_min_aspect": "专家评估单项最低分", "supervision_rate": "质量督导抽查比例",
+}
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "不限"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, tuple):
+        return "、".join(CANDIDATE_RELATIONS.get(v, v) for v in value)
+    return str(value)
+
+
+def profiles_page() -> dict[str, Any]:
+    """Every profile's rules with their source: a seed section, or 本地设置 (a local setting)."""
+    shown = []
+    for profile in sorted(all_profiles().values(), key=lambda p: p.code):
+        rows = [{"key": key, "label": label, "value": _shown(getattr(profile, key)), "source": profile.source(key),
+                 "seed": profile.source(key) != "local"} for key, label in PROFILE_KEYS.items()]
+        rows += [{"key": f"sla.{step}", "label": f"办理时限：{STEP_NAMES.get(step, step)}（工作日）",
+                  "value": str(rule.budget), "source": profile.source(f"sla.{step}"),
+                  "seed": profile.source(f"sla.{step}") != "local"} for step, rule in profile.sla.items()]
+        processes = [{"name": name, "steps": [{"code": s.step, "label": s.label, "by": CENTRE_NAMES[s.by],
+                                               "source": s.source, "seed": s.source != "local"}
+                                              for s in getattr(profile, key)]}
+                     for key, name in (("filing_steps", "备案"), ("batch_steps", "认定实施"))]
+        shown.append({"code": profile.code, "name": profile.name, "rows": rows, "processes": processes,
+                      "seed_count": sum(r["seed"] for r in rows), "local_count": sum(not r["seed"] for r in rows)})
+    return {"profiles": shown}
+
+
+CENTRE_NAMES = {"handling": "受理中心", "municipal": "市级中心", "provincial": "省级中心"}

@@ -174,8 +174,9 @@ def filing_summary(filing: FilingApplication) -> dict[str, Any]:
     """What a POST answers: the new case and where to follow it (GET /filings/{id} has the rest)."""
     return {"id": filing.id, "status": filing.status, "current_step": filing.current_step,
             "institution_id": filing.institution_id, "enterprise_name": filing.form.get("enterprise_name"),
-            "region_code": filing.region_code, "profile": filing.profile_code,
-            "created_at": iso(filing.created_at), "href": f"/api/v1/filings/{filing.id}"}
+            "region_code": filing.region_code, "handling_centre": filing.handling_centre or None,
+            "profile": filing.profile_code, "created_at": iso(filing.created_at),
+            "href": f"/api/v1/filings/{filing.id}"}
 
 
 def filing_view(session: Session, filing: FilingApplication, *, viewer: User | None = None,

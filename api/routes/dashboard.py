@@ -229,6 +229,12 @@ def _task_refused(request: Request, session, user, task, refusal: Exception):  #
     return render(request, "task.html", 409, page=page)
 
 
+@router.get("/profiles")
+def profiles(request: Request, login: Anyone):
+    """省份规则: each province's steps and figures, and which of them a seed fixes (the rest are local)."""
+    return render(request, "profiles.html", page=pages.profiles_page())
+
+
 # -- cases and their documents ---------------------------------------------------------------------
 
 

@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from policy.processes import CENTRES, PROCESSES, ProcessStep, order_problems
+from policy.processes import (
+    BATCH_STEP_FUNCTIONS,
+    CENTRES,
+    FILING_STEP_FUNCTIONS,
+    PROCESSES,
+    ProcessStep,
+    order_problems,
+)
 from policy.regions import PROVINCES
 from policy.sla import SlaRule, parse_rules
 
@@ -271,3 +278,26 @@ def all_profiles() -> dict[str, ProvinceProfile]:
     get_profile("guangdong")
     assert _cache is not None
     return dict(_cache)
+
+
+_BY = {"handling": "受理中心", "municipal": "市级", "provincial": "省级"}
+
+
+def steps_table(profiles: dict[str, ProvinceProfile] | None = None) -> str:
+    """The README's province × step table: in each cell the centre that takes the step and its source
+    (`—`: the province's process has no such step). Generated here; a test keeps the README equal."""
+    profiles = profiles or all_profiles()
+    order = sorted(profiles.values(), key=lambda p: p.code)
+    lines = ["| process | step | " + " | ".join(f"{p.name} ({p.code})" for p in order) + " |",
+             "|---|---|" + "---|" * len(order)]
+    for process, vocabulary in (("filing_steps", FILING_STEP_FUNCTIONS), ("batch_steps", BATCH_STEP_FUNCTIONS)):
+        for code, function in vocabulary.items():
+            cells = []
+            for profile in order:
+                found = [s for s in getattr(profile, process) if s.step == code]
+                who = {"enterprise": "企业", "system": "系统"}
+                cells.append("<br>".join(f"{who.get(function.taken_by) or _BY[s.by]} · {s.source}"
+                                         for s in found) or "—")
+            name = "备案" if process == "filing_steps" else "认定实施"
+            lines.append(f"| {name} | {function.label} `{code}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -339,3 +339,20 @@ def test_an_officer_dismisses_a_campaign_of_identical_objections_from_one_task_p
     with session_scope(api.settings.database_url, readonly=True) as session:
         decided = session.exec(select(HumanTask).where(HumanTask.step == "objection_investigation")).all()
         assert [(t.decision, t.decision_payload["reason"]) for t in decided] == [("dismiss", "现场核查有实训场地")] * 3
+
+
+def test_the_profiles_page_shows_each_provinces_steps_and_which_rules_a_seed_fixes(api):
+    officer, _ = staff(api, "officer", jurisdiction="440000")
+    officer.log_in()
+    page = officer.get("/dashboard/profiles")
+    assert page.status_code == 200
+    guangdong = page.text[page.text.index('id="profile-guangdong"'):page.text.index('id="profile-jiangsu"')]
+    assert "择优遴选" in guangdong and "试点方案专家评估" in guangdong and "评估结果公示" not in guangdong
+    assert '<span class="source seed">003 §二(四)</span>' in guangdong  # the 10-working-day lead time
+    lead_row = guangdong[guangdong.index("认定计划提前报备"):][:200]
+    assert "10" in lead_row and "003 §二(四)" in lead_row
+    panel_row = guangdong[guangdong.index("专家组人数"):][:200]
+    assert "本地设置" in panel_row  # no seed sets the panel's size
+    gansu = page.text[page.text.index('id="profile-gansu"'):page.text.index('id="profile-guangdong"')]
+    assert "省级中心汇总各市州名单" in gansu and "004 §四(四)" in gansu
+    assert Browserless(api, "nobody").get("/dashboard/profiles").status_code == 303  # signed-in users only

@@ -109,3 +109,38 @@ def test_an_objection_outside_publicity_is_a_conflict_and_on_an_unknown_filing_4
     fid = api.post("/api/v1/filings", json=filing_form(), headers=enterprise).json()["id"]
     assert api.post(f"/api/v1/filings/{fid}/objections", json={"text": "异议内容足够长", "contact": "13800138000"}, headers=public).status_code == 409
     assert api.post("/api/v1/filings/4242/objections", json={"text": "异议内容足够长", "contact": "13800138000"}, headers=public).status_code == 404
+
+
+def _filed(api, people, **changes):  # noqa: ANN001, ANN202
+    response = api.post("/api/v1/filings", json=filing_form(**changes), headers=people.make("enterprise"))
+    return response
+
+
+def test_the_handling_centre_follows_the_provinces_routing_and_the_form_cannot_choose_it_otherwise(api, people):
+    # Gansu (004 §四(一)): the municipal centre by default; 省属 enterprises choose; central branches go to the province
+    assert _filed(api, people, region_code="620102").json()["handling_centre"] == "620100"
+    chose_city = _filed(api, people, region_code="620102", provincial_owned=True, handled_by="municipal")
+    assert chose_city.json()["handling_centre"] == "620100"
+    assert _filed(api, people, region_code="620102", provincial_owned=True).json()["handling_centre"] == "620000"
+    branch = _filed(api, people, region_code="620102", ownership="central_branch",
+                    ministry_filed_occupations=["6-18-01-01"])
+    assert branch.json()["handling_centre"] == "620000"
+    # Guangdong (003 §二(二)): the provincial centre handles every pilot filing; nobody chooses
+    assert _filed(api, people).json()["handling_centre"] == "440000"
+    refused = _filed(api, people, provincial_owned=True, handled_by="municipal")
+    assert refused.status_code == 422 and "handled_by" in str(refused.json()["detail"])
+    not_owned = _filed(api, people, region_code="620102", handled_by="provincial")
+    assert not_owned.status_code == 422
+
+
+def test_a_central_branch_in_gansu_stays_inside_the_scope_its_group_filed_with_the_ministry(api, people):
+    missing = _filed(api, people, region_code="620102", ownership="central_branch")
+    assert missing.status_code == 422 and "ministry_filed_occupations" in str(missing.json()["detail"])
+    outside = _filed(api, people, region_code="620102", ownership="central_branch",
+                     ministry_filed_occupations=["4-01-01-01"])
+    assert outside.status_code == 422
+    assert "occupations[0].code" in str(outside.json()["detail"])
+    with db(api) as session:
+        assert session.exec(select(FilingApplication).where(FilingApplication.region_code == "620102",
+                                                            FilingApplication.form["ownership"].as_string()
+                                                            == "central_branch")).all() == []

@@ -200,3 +200,12 @@ def test_routing_follows_the_profile_for_provincially_owned_and_central_enterpri
         route(gansu, chosen="provincial")  # only 省属 enterprises choose
     assert centre_of("620102", "municipal") == "620100" and centre_of("620102", "provincial") == "620000"
     assert centre_of("440305", "municipal") == "440300"
+
+
+def test_the_readme_shows_every_provinces_steps_as_the_profiles_list_them():
+    import pathlib
+
+    from policy.profiles import steps_table
+
+    readme = pathlib.Path(__file__).resolve().parents[2] / "README.md"
+    assert steps_table() in readme.read_text(encoding="utf-8")
