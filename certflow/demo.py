@@ -1,9 +1,11 @@
-"""`certflow demo`: one full lifecycle end to end on a simulated clock, driven through the public API.
+"""`certflow demo`: the lifecycles end to end on a simulated clock, driven through the public API.
 
-An enterprise in Guangzhou files (one deficiency round), three experts score,
-someone objects during publicity (dismissed), the ministry review goes through
-the simulator, then a plan of 20 candidates under the 广东 profile runs to
-certificates. Every step is printed with the business date as it happens.
+Two filings side by side, each through its own province's steps: an enterprise in Guangzhou
+(one deficiency round, experts, 择优遴选, leading group, receipt, pilot plan) and one in Lanzhou
+(the city accepts, experts, publicity with an objection, the province's report, the ministry
+review). Then a plan of 20 candidates under the 广东 profile: results reviewed by the municipal and
+then the provincial centre, certificates valid once the national system acknowledges them (one
+holder is refused first and put right by operations). Every step is printed with its business date.
 """
 
 from __future__ import annotations
@@ -93,59 +95,105 @@ class Demo:
 
     # -- the story ----------------------------------------------------------
 
-    def institution_filing(self) -> dict:
-        form = {
-            "enterprise_name": "广州市示范精密机械有限公司", "credit_code": "91440106MA5C00001Y", "region_code": "440106",
-            "registered_address": "广州市天河区示范路1号", "registered_capital_wan": 5000, "business_scope": "精密机械加工",
+    def _form(self, name: str, credit_code: str, region: str, **changes: Any) -> dict:
+        return {
+            "enterprise_name": name, "credit_code": credit_code, "region_code": region,
+            "registered_address": "示范路1号", "registered_capital_wan": 5000, "business_scope": "精密机械加工",
             "ownership": "private", "employees": 860, "skilled_staff": 420, "training_fund_wan": [120, 135],
             "contact_name": "陈经理", "contact_phone": "13800138000", "institution_kind": "Y",
             "occupations": [{"code": "6-18-01-01", "levels": [3, 4, 5], "basis": "国家职业技能标准 车工(2018年版)"}],
-            "materials": [{"kind": k, "title": k} for k in MATERIALS if k != "venue_equipment"],
+            "materials": [{"kind": k, "title": k} for k in MATERIALS], **changes,
         }
+
+    def _score(self, fid: int) -> None:
+        for n, task in enumerate(self.wait("panel", lambda: self._expert_tasks(fid))):
+            self.decide(f"expert{task['assignee_id']}", task, decision="score", scores={a: 78 + n for a in ASPECTS})
+
+    def institution_filing(self) -> dict:
+        """广东 (003 §二): the provincial centre accepts (one deficiency round), experts evaluate, the best are
+        selected (择优遴选), the leading group approves, the receipt and segment follow; then the pilot
+        plan (试点方案) passes the experts. No publicity, no ministry review in Guangdong's text."""
+        form = self._form("广州市示范精密机械有限公司", "91440106MA5C00001Y", "440106",
+                          materials=[{"kind": k, "title": k} for k in MATERIALS if k != "venue_equipment"])
         filing = self.call("enterprise", "POST", "/api/v1/filings", json=form, headers={"Idempotency-Key": "demo-filing"})
         fid = filing["id"]
-        self.say(f"备案申请 filing #{fid} submitted (venue/equipment evidence missing)")
+        self.say(f"广东 备案申请 filing #{fid} to the provincial centre {filing['handling_centre']} "
+                 f"(venue/equipment evidence missing)")
         acceptance = self.task("officer", "acceptance", fid)[0]
-        self.say("受理 officer finds a deficiency and sends the one-time notice (一次性告知)")
         self.decide("officer", acceptance, decision="deficient",
                     deficiencies=["缺少场地、设备设施及视频监控证明", "考评人员名册缺少资格证书编号"])
+        self.say("广东 受理 one-time deficiency notice (一次性告知)")
         self.wait("deficiency notice", lambda: self.filing_status(fid)["status"] == "awaiting_resubmission")
         self.advance(2)
         self.call("enterprise", "POST", f"/api/v1/filings/{fid}/resubmissions",
                   json={"materials": [{"kind": "venue_equipment", "title": "场地设备及监控照片"},
                                       {"kind": "staff_roster", "title": "考评人员名册(补正)"}], "note": "已补正"})
-        self.say("补正 enterprise resubmits; acceptance starts again (round 2)")
         acceptance = self.wait("round-2 acceptance", lambda: [t for t in self.task("officer", "acceptance", fid)
                                                               if t["status"] in ("open", "claimed")])[0]
         self.decide("officer", acceptance, decision="approve")
-        self.say("受理 approved; the expert panel is drawn")
-        for n, task in enumerate(self.wait("panel", lambda: self._expert_tasks(fid))):
-            who = f"expert{task['assignee_id']}" if f"expert{task['assignee_id']}" in self.tokens else f"expert{n}"
-            self.decide(who, task, decision="score", scores={a: 78 + n for a in ASPECTS})
-        self.say("专家评估 three experts scored (mean ≥ 60: pass)")
-        self.wait("publicity", lambda: self.filing_status(fid)["status"] == "publicity")
-        status = self.filing_status(fid)
-        self.say(f"公示 publicity {status['publicity']['start']} – {status['publicity']['end']}")
-        self.call("public", "POST", f"/api/v1/filings/{fid}/objections", json={"text": "该企业场地面积不足，请核查。", "contact": "13900139000"})
-        self.say("异议 an objection is raised during publicity")
-        investigation = self.task("officer", "objection_investigation", fid)[0]
-        self.decide("officer", investigation, decision="dismiss", reason="现场核查场地面积符合要求，异议不成立")
-        self.say("异议调查 investigated and dismissed")
-        self.pass_timer("filing", fid, "publicity")
-        self.say("publicity period over: ministry review (部中心复核) goes to the registry simulator")
+        self.say("广东 补正 resubmitted; 受理 approved; the expert panel is drawn")
+        self._score(fid)
+        self.say("广东 专家评估 three experts scored (mean ≥ 60: pass)")
+        self.decide("officer", self.task("officer", "best_selection", fid)[0], decision="select")
+        self.say("广东 择优遴选 selected among the passing applicants")
+        self.decide("officer", self.task("officer", "leading_group_approval", fid)[0], decision="approve",
+                    reason="试点工作领导小组第3次会议同意")
         status = self.wait("registration", lambda: (s := self.filing_status(fid))["status"] == "registered" and s)
-        self.say(f"备案公布 registered: segment {status['segment']}, receipt {status['receipt_number']}")
+        self.say(f"广东 领导小组同意 → 备案回执 {status['receipt_number']}, segment {status['segment']}")
+        self.wait("pilot plan awaited", lambda: self.filing_status(fid)["current_step"] == "pilot_plan_submission")
+        self.call("enterprise", "POST", f"/api/v1/filings/{fid}/pilot-plan", json={
+            "summary": "试点方案：车工三至五级；评价机构与质量督导安排；理论+实操考核；视频监控全程留痕；2026年度实施计划。"})
+        for task in self.wait("pilot plan panel", lambda: self._expert_tasks(fid, "pilot_plan_evaluation")):
+            self.decide(f"expert{task['assignee_id']}", task, decision="pass")
+        status = self.wait("pilot plan", lambda: (s := self.filing_status(fid))["pilot_plan_approved_on"] and s)
+        self.say("广东 试点方案 the pilot plan passed the experts: the enterprise may now file evaluation plans")
         return status
 
-    def _expert_tasks(self, filing_id: int) -> list[dict] | None:
+    def gansu_filing(self) -> dict:
+        """甘肃 (004 §四): the municipal centre accepts and evaluates, the result is publicised (an objection,
+        dismissed), the provincial centre collects the cities' lists for the ministry review, receipt after it."""
+        form = self._form("兰州示范装备制造有限公司", "91620102MA5C0000X1", "620102")
+        filing = self.call("enterprise_gs", "POST", "/api/v1/filings", json=form, headers={"Idempotency-Key": "demo-gs"})
+        fid = filing["id"]
+        self.say(f"甘肃 备案申请 filing #{fid} to the municipal centre {filing['handling_centre']} (属地管理)")
+        self.decide("officer_lz", self.task("officer_lz", "acceptance", fid)[0], decision="approve")
+        self.say("甘肃 受理 the municipal centre accepts")
+        self._score(fid)
+        self.say("甘肃 专家评估 three experts scored")
+        self.wait("publicity", lambda: self.call("officer_gs", "GET", f"/api/v1/filings/{fid}")["status"] == "publicity")
+        self.call("public", "POST", f"/api/v1/filings/{fid}/objections",
+                  json={"text": "该企业场地面积不足，请核查。", "contact": "13900139000"})
+        investigation = self.task("officer_lz", "objection_investigation", fid)[0]
+        self.decide("officer_lz", investigation, decision="dismiss", reason="现场核查场地面积符合要求，异议不成立")
+        self.say("甘肃 公示 an objection during publicity, investigated by the city and dismissed")
+        self.pass_timer_as("officer_gs", "filing", fid, "publicity")
+        self.decide("officer_gs", self.task("officer_gs", "cities_report", fid)[0], decision="include")
+        self.say("甘肃 汇总 the provincial centre includes it in the list for the ministry review (部中心复核)")
+        status = self.wait("registration", lambda: (s := self.call("officer_gs", "GET", f"/api/v1/filings/{fid}"))[
+            "status"] == "registered" and s)
+        self.say(f"甘肃 备案公布 after the ministry review: receipt {status['receipt_number']}, segment {status['segment']}")
+        return status
+
+    def pass_timer_as(self, who: str, kind: str, case_id: int, purpose: str) -> None:
+        path = f"/api/v1/{'filings' if kind == 'filing' else 'plans'}/{case_id}"
+        timer = self.wait(f"{purpose} timer", lambda: [t for t in self.call(who, "GET", path)["timers"]
+                                                       if t["purpose"] == purpose and t["status"] == "pending"])[0]
+        days = (dt.date.fromisoformat(timer["fires_on"]) - self.business_today()).days
+        if days > 0:
+            self.advance(days)
+
+    def _expert_tasks(self, filing_id: int, step: str = "expert_evaluation") -> list[dict] | None:
         found = []
         for who in [w for w in self.tokens if w.startswith("expert")]:
-            items = self.call(who, "GET", "/api/v1/tasks", params={"step": "expert_evaluation"})["items"]
-            found += [t for t in items if t["case_id"] == filing_id and t not in found]
+            items = self.call(who, "GET", "/api/v1/tasks", params={"step": step})["items"]
+            found += [t for t in items if t["case_id"] == filing_id and t not in found
+                      and t["status"] in ("open", "claimed")]
         unique = {t["id"]: t for t in found}
         return list(unique.values()) if len(unique) >= 3 else None
 
-    def evaluation_batch(self, institution_id: int) -> dict:
+    def evaluation_batch(self, institution_id: int, sim_url: str | None = None) -> dict:
+        """广东 batch: plan to the municipal centre, results reviewed by the city, then the province (003 §二(四)(五));
+        certificates valid only once the national system acknowledges them (one holder refused first)."""
         today = self.business_today()
         start = self.calendar.add(today, 15).date  # a working day, comfortably past the 10-day lead
         candidates = []
@@ -159,7 +207,8 @@ class Demo:
             "proctors": ["监考甲", "监考乙"], "evaluators": ["考评甲", "考评乙", "考评丙"], "quality_supervisors": ["督导甲"]},
             headers={"Idempotency-Key": "demo-plan"})
         pid = plan["id"]
-        self.say(f"实施计划备案 plan #{pid} filed for {start} with 20 candidates (广东: ≥10 working days ahead)")
+        self.say(f"实施计划备案 plan #{pid} filed for {start} with 20 candidates to the municipal centre "
+                 f"{self.officer_plan(pid)['handling_centre']} (广东: ≥10 working days ahead)")
         self.wait("scheduled", lambda: self.officer_plan(pid)["supervision"]["supervised"] is not None)
         sup = self.officer_plan(pid)["supervision"]  # the enterprise is shown nothing of the draw beforehand
         self.say(f"质量督导 random draw (draw #{sup['draw_id']}, secret seed): "
@@ -177,16 +226,33 @@ class Demo:
         status = self.plan_status(pid)
         scores = [{"candidate_id": c["id"], "theory": 55 if n in (4, 11) else 82, "practical": 88}
                   for n, c in enumerate(status["candidates"])]
+        refused_holder = candidates[0]["id_number"]
+        if sim_url:  # the national system will refuse one holder's data at first
+            httpx.post(f"{sim_url}/_config", json={"refuse_id_numbers": [refused_holder]}, timeout=10)
         self.call("enterprise", "POST", f"/api/v1/plans/{pid}/results", json={"scores": scores})
         self.say(f"成绩报送 results submitted (due {status['results_due']}): 18 of 20 passed")
-        self.wait("results publicity", lambda: self.plan_status(pid)["status"] == "publicity")
-        self.pass_timer("plan", pid, "results_publicity")
-        review = self.task("officer", "results_review", pid)[0]
-        self.say("结果公示 5 working days passed with no objection; centre review (结果审核)")
-        self.decide("officer", review, decision="approve")
+        self.decide("officer_gz", self.task("officer_gz", "results_review", pid)[0], decision="approve")
+        self.say("结果审核 the municipal centre (地市鉴定中心) reviewed the results")
+        self.decide("officer", self.task("officer", "results_review", pid)[0], decision="approve")
+        self.say("结果审核 the provincial centre reviewed them: certificates are numbered and uploaded")
+        if sim_url:
+            incident = self.wait("refusal", lambda: [i for i in self.call("operations", "GET", f"/api/v1/plans/{pid}")[
+                "incidents"] if i["kind"] == "certificate_refusal" and i["status"] == "open"], 120)[0]
+            pending = [c for c in self.call("enterprise", "GET", "/api/v1/certificates",
+                                            params={"plan_id": pid, "limit": 100})["items"] if c["status"] == "pending"]
+            answer = self.http.get(f"/api/v1/public/certificates/{pending[0]['number']}").status_code
+            self.say(f"全国联网 one holder refused by the national system: certificate {pending[0]['number']} is "
+                     f"pending, public verification answers {answer}; operations put it right and retry")
+            httpx.post(f"{sim_url}/_config", json={"refuse_id_numbers": []}, timeout=10)
+            self.call("operations", "POST", f"/api/v1/incidents/{incident['id']}/retry")
         status = self.wait("certificates", lambda: (s := self.plan_status(pid))["status"] == "completed" and s, 180)
-        self.say(f"颁发证书 {status['certificates_issued']} certificates issued after the upload to the national system")
+        self.say(f"颁发证书 {status['certificates_issued']} certificates valid after the national acknowledgement")
         return status
+
+    def steps_taken(self, who: str, fid: int) -> str:
+        history = self.call(who, "GET", f"/api/v1/filings/{fid}")["history"]
+        steps = [(e.get("after") or {}).get("step") for e in history if e["action"] == "step_entered"]
+        return " → ".join(dict.fromkeys(s for s in steps if s not in ("resubmission", "closed")))
 
 
 def run_demo(settings) -> int:  # noqa: ANN001 - core.settings.Settings
@@ -208,9 +274,13 @@ def run_demo(settings) -> int:  # noqa: ANN001 - core.settings.Settings
             calendar = load_calendar(session)
         demo = Demo(stack.api_url, tokens, stack.prefect_url, calendar)
         filing = demo.institution_filing()
-        plan = demo.evaluation_batch(filing["institution_id"])
+        gansu = demo.gansu_filing()
+        print(f"广东 filing steps: {demo.steps_taken('officer', filing['id'])}")
+        print(f"甘肃 filing steps: {demo.steps_taken('officer_gs', gansu['id'])}")
+        plan = demo.evaluation_batch(filing["institution_id"], sim_url=stack.sim_url)
         states = {name: demo.wait(f"{name} run completed", lambda r=run: demo.run_state(r) == "COMPLETED" and "COMPLETED", 60)
-                  for name, run in (("institution_filing", filing["flow_run_id"]),
+                  for name, run in (("institution_filing 广东", filing["flow_run_id"]),
+                                    ("institution_filing 甘肃", gansu["flow_run_id"]),
                                     ("evaluation_batch", plan["flow_run_id"]))}
         numbers = [c["certificate_number"] for c in plan["candidates"] if c["certificate_number"]]
         print(f"certificates: {numbers[0]} … {numbers[-1]} ({len(numbers)})")
@@ -242,9 +312,14 @@ def _demo_users(settings) -> dict[str, str]:  # noqa: ANN001
     url = settings.database_url
     tokens = {
         "enterprise": create_user(url, role="enterprise", name="企业经办人")[1],
-        "officer": create_user(url, role="officer", name="省中心审核员", jurisdiction="440000")[1],
+        "enterprise_gs": create_user(url, role="enterprise", name="甘肃企业经办人")[1],
+        "officer": create_user(url, role="officer", name="广东省中心审核员", jurisdiction="440000")[1],
+        "officer_gz": create_user(url, role="officer", name="广州市鉴定中心审核员", jurisdiction="440100")[1],
+        "officer_gs": create_user(url, role="officer", name="甘肃省级中心审核员", jurisdiction="620000")[1],
+        "officer_lz": create_user(url, role="officer", name="兰州市级中心审核员", jurisdiction="620100")[1],
         "supervisor": create_user(url, role="supervisor", name="质量督导员")[1],
         "admin": create_user(url, role="admin", name="管理员")[1],
+        "operations": create_user(url, role="operations", name="运维值班")[1],
         "public": create_user(url, role="operations", name="公众代表")[1],
     }
     for n in range(3):
