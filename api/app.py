@@ -17,7 +17,19 @@ from api.deps import LoginRequired, MetricsReader, SessionDep
 from api.errors import ERRORS
 from api.middleware import BodySizeLimit, SecurityHeaders, capped
 from api.ratelimit import SharedTokenBucket
-from api.routes import admin, calendar, certificates, dashboard, documents, filings, plans, public_pages, sla, tasks
+from api.routes import (
+    admin,
+    calendar,
+    certificates,
+    dashboard,
+    documents,
+    filings,
+    plans,
+    public_pages,
+    publicity,
+    sla,
+    tasks,
+)
 from api.routes.dashboard import render
 from core import settings as instance
 from core.clock import ClockError
@@ -102,7 +114,8 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
                   for e in exc.errors()]
         return JSONResponse({"detail": capped(errors)}, status_code=422)
 
-    for module in (filings, tasks, plans, documents, certificates, calendar, admin, sla, public_pages, dashboard):
+    for module in (filings, tasks, plans, documents, certificates, calendar, admin, sla, public_pages, publicity,
+                   dashboard):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(dashboard.TEMPLATES_DIR / "static")), name="static")
 

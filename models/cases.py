@@ -136,7 +136,8 @@ class Objection(SQLModel, table=True):
     case_type: str = Field(index=True)  # filing | plan
     case_id: int = Field(index=True)
     candidate_id: Optional[int] = Field(default=None, foreign_key="candidate.id")  # results objections may name one
-    raised_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    raised_by: Optional[int] = Field(default=None, foreign_key="user_account.id")  # None: a person without an account
+    objector_name: str = ""  # given on the public form (an account's objection has its user)
     text: str
     contact: str = ""  # how the investigating officer reaches the objector
     raised_at: dt.datetime

@@ -101,6 +101,22 @@ class ObjectionCreate(_Strict):
     candidate_id: Optional[int] = Field(None, ge=1, le=MAX_ID, description="for results publicity: the candidate concerned")
 
 
+Phone = Annotated[str, StringConstraints(pattern=r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")]
+
+
+class PublicObjectionCreate(_Strict):
+    """公示异议 from anyone, without an account (the public publicity pages): the same investigation as
+    an account's objection; the investigating officer calls the number given."""
+
+    case_type: Literal["filing", "plan"] = Field(description="filing: 备案评估公示; plan: 认定结果公示")
+    case_id: int = Field(ge=1, le=MAX_ID, description="the publicity's id, as listed by /api/v1/public/publicities")
+    name: Name = Field(min_length=1, max_length=50, description="姓名")
+    phone: Phone = Field(description="联系电话: a mobile (13800138000) or a landline (020-12345678)",
+                         examples=["13800138000"])
+    text: Text = Field(min_length=5, max_length=5000, description="异议的事实和理由")
+    candidate_id: Optional[int] = Field(None, ge=1, le=MAX_ID, description="for results publicity: the candidate concerned")
+
+
 class DismissIdentical(_Strict):
     """Identical objections (the same words) dismissed by one decision, each recorded on its own."""
 

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from core.clock import business_today, wall_now
 from models.accounts import User
 from models.cases import Candidate, EvaluationPlan, FilingApplication, Objection
-from models.schemas import DecisionIn, ObjectionCreate
+from models.schemas import DecisionIn, ObjectionCreate, PublicObjectionCreate
 from models.workflow import HumanTask
 from policy.eligibility import Violation
 from policy.profiles import get_profile
@@ -22,38 +22,64 @@ def raise_objection(session: Session, *, case_type: str, case_id: int, user: Use
     """公示异议: anyone signed in may object while a case is publicised (publicity is public); a case
     that is not publicised is answered as unknown to whoever may not see it otherwise."""
     case = session.get(FilingApplication if case_type == "filing" else EvaluationPlan, case_id)
-    today = business_today(session)
-    in_publicity = case is not None and case.status == "publicity" and case.publicity_start is not None and (
-        case.publicity_start <= today <= (case.publicity_end or today))
-    if not in_publicity:
+    if not in_publicity(session, case):
         if case is None or not _may_see(session, user, case_type, case_id):
             raise NotFound(f"{case_type} {case_id} does not exist")
         raise Conflict(f"{case_type} {case_id} is not in its publicity period"
                        + (f" ({case.publicity_start} – {case.publicity_end})" if case.publicity_start else ""))
-    if body.candidate_id is not None:
-        candidate = session.get(Candidate, body.candidate_id)
+    earlier = session.exec(select(Objection).where(Objection.case_type == case_type, Objection.case_id == case_id,
+                                                   Objection.raised_by == user.id)).all()
+    return _record(session, case_type, case, text=body.text, contact=body.contact, candidate_id=body.candidate_id,
+                   earlier=earlier, raised_by=user.id, actor_role=user.role)
+
+
+def raise_public_objection(session: Session, *, body: PublicObjectionCreate) -> Objection:
+    """An objection from the public publicity page, by a person without an account: the same rules
+    (one open per person and case, at most three), the person known by the phone number given."""
+    case = session.get(FilingApplication if body.case_type == "filing" else EvaluationPlan, body.case_id)
+    if not in_publicity(session, case):  # publicity is what is public: nothing else is told
+        raise NotFound(f"no publicity of {body.case_type} {body.case_id} is open")
+    earlier = session.exec(select(Objection).where(
+        Objection.case_type == body.case_type, Objection.case_id == body.case_id, Objection.raised_by.is_(None),
+        Objection.contact == body.phone)).all()
+    return _record(session, body.case_type, case, text=body.text, contact=body.phone, candidate_id=body.candidate_id,
+                   earlier=earlier, raised_by=None, actor_role="public", objector_name=body.name)
+
+
+def in_publicity(session: Session, case: FilingApplication | EvaluationPlan | None) -> bool:
+    today = business_today(session)
+    return case is not None and case.status == "publicity" and case.publicity_start is not None and (
+        case.publicity_start <= today <= (case.publicity_end or today))
+
+
+def _record(session: Session, case_type: str, case: FilingApplication | EvaluationPlan, *, text: str, contact: str,
+            candidate_id: int | None, earlier: list[Objection], raised_by: int | None, actor_role: str,
+            objector_name: str = "") -> Objection:
+    case_id = case.id
+    if candidate_id is not None:
+        candidate = session.get(Candidate, candidate_id)
         if case_type != "plan" or candidate is None or candidate.plan_id != case_id:
-            raise NotFound(f"candidate {body.candidate_id} is not in this batch")
-    mine = session.exec(select(Objection).where(Objection.case_type == case_type, Objection.case_id == case_id,
-                                                Objection.raised_by == user.id)).all()
-    still_open = [o for o in mine if _under_investigation(session, o.id)]
+            raise NotFound(f"candidate {candidate_id} is not in this batch")
+    still_open = [o for o in earlier if _under_investigation(session, o.id)]
     if still_open:
         raise Conflict(f"您对此案件的异议 {still_open[0].id} 尚在调查中，调查结束前不能再提 / your objection "
                        f"{still_open[0].id} on this case is still being investigated")
-    if len(mine) >= MAX_PER_PERSON:
+    if len(earlier) >= MAX_PER_PERSON:
         raise Conflict(f"每人对同一案件最多提出 {MAX_PER_PERSON} 次异议 / at most {MAX_PER_PERSON} objections "
                        f"per person and case")
-    objection = Objection(case_type=case_type, case_id=case_id, candidate_id=body.candidate_id, raised_by=user.id,
-                          text=body.text, contact=body.contact, raised_at=wall_now())
+    objection = Objection(case_type=case_type, case_id=case_id, candidate_id=candidate_id, raised_by=raised_by,
+                          objector_name=objector_name, text=text, contact=contact, raised_at=wall_now())
     session.add(objection)
     session.flush()
     # the investigation has its own working-day budget and SLA clock: an objection cannot hold a
     # case longer than that without the centre's lead being told
     ensure_task(session, key=f"objection:{objection.id}", case_type=case_type, case_id=case_id,
                 step="objection_investigation", role="officer", jurisdiction=case.handling_centre or case.region_code,
-                due_working_days=get_profile(case.profile_code).sla["objection_investigation"].budget, flow_run_id=case.flow_run_id)
-    audit.record(session, case_type=case_type, case_id=case_id, action="objection_raised", actor_id=user.id,
-                 actor_role=user.role, after={"objection_id": objection.id, "candidate_id": body.candidate_id})
+                due_working_days=get_profile(case.profile_code).sla["objection_investigation"].budget,
+                flow_run_id=case.flow_run_id)
+    audit.record(session, case_type=case_type, case_id=case_id, action="objection_raised", actor_id=raised_by,
+                 actor_role=actor_role, after={"objection_id": objection.id, "candidate_id": candidate_id,
+                                               "without_account": raised_by is None})
     return objection
 
 

@@ -61,6 +61,10 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/public/institutions"): "the catalogue of registered institutions is published",
     ("GET", "/api/v1/calendar/{year}"): "the holiday calendar is public",
     ("GET", "/verify/{number}"): "the verification page",
+    ("GET", "/api/v1/public/publicities"): "publicity (公示) is public: it lists only what is being publicised",
+    ("POST", "/api/v1/public/objections"): "anyone may object to a publicity; a case not in publicity is a 404",
+    ("GET", "/publicity"): "the publicity page",
+    ("POST", "/publicity/objections"): "the publicity page's objection form",
     ("GET", "/healthz"): "liveness",
 }
 # no party's resource: the caller's own inbox or new case, or a role-gated administration route

@@ -1,4 +1,4 @@
-"""province processes: the centre that handles each case, and Guangdong's pilot plans
+"""province processes: the centre that handles each case, Guangdong's pilot plans, public objections
 
 Revision ID: 0007
 Revises: 0006
@@ -7,6 +7,7 @@ Create Date: 2026-12-01 23:20:00
 Each filing and plan records the centre that holds it (municipal xxxx00 or provincial xx0000), chosen
 at submission from the province profile's routing; an institution keeps the centre of its filing.
 A pilot enterprise's plan (试点方案, 003 §二(三)) is evaluated by experts before it files batches.
+Objections may come from the public publicity pages, from a person without an account (name kept).
 Cases from before this revision have no centre recorded: the profile's default is used for them.
 """
 from alembic import op
@@ -32,6 +33,9 @@ def upgrade() -> None:
     with op.batch_alter_table('institution', schema=None) as batch_op:
         batch_op.add_column(sa.Column('handling_centre', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=True))
         batch_op.add_column(sa.Column('pilot_plan_approved_on', sa.Date(), nullable=True))
+    with op.batch_alter_table('objection', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('objector_name', sqlmodel.sql.sqltypes.AutoString(), nullable=False,
+                                      server_default=''))
     op.create_table(
         'pilot_plan',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -57,6 +61,8 @@ def downgrade() -> None:
     with op.batch_alter_table('pilot_plan', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pilot_plan_filing_id'))
     op.drop_table('pilot_plan')
+    with op.batch_alter_table('objection', schema=None) as batch_op:
+        batch_op.drop_column('objector_name')
     with op.batch_alter_table('institution', schema=None) as batch_op:
         batch_op.drop_column('pilot_plan_approved_on')
         batch_op.drop_column('handling_centre')

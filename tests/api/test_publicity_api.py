@@ -1,0 +1,155 @@
+"""Publicity is public: what is publicised now (no login), and objections from people without an account
+that reach the same investigation as an account's objection."""
+
+import datetime as dt
+import itertools
+
+from sqlmodel import select
+
+from core.clock import wall_now
+from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingOccupation, Objection, Score
+from models.workflow import HumanTask
+from tests.api.conftest import People, db, move_clock
+from tests.api.helpers import person, registered_institution
+
+TODAY = dt.date(2026, 9, 1)  # the simulated clock's first day (a Tuesday)
+END = dt.date(2026, 9, 8)  # five working days after the start day: 2, 3, 4, 7 and 8 September
+_serials = itertools.count(1)
+
+
+def _filing_in_publicity(api, name="公示中的企业", start=TODAY, end=END) -> int:
+    with db(api) as session:
+        institution_id = registered_institution(session, region="620102", serial=next(_serials))
+        now = wall_now()
+        filing = FilingApplication(institution_id=institution_id, profile_code="gansu", region_code="620102",
+                                   handling_centre="620100", form={"enterprise_name": name}, status="publicity",
+                                   current_step="publicity", publicity_start=start, publicity_end=end,
+                                   created_at=now, updated_at=now)
+        session.add(filing)
+        session.flush()
+        session.add(FilingOccupation(filing_id=filing.id, occupation_code="6-18-01-01", levels="345"))
+        return filing.id
+
+
+def _results_in_publicity(api) -> tuple[int, list[int]]:
+    with db(api) as session:
+        institution_id = registered_institution(session, region="620102", serial=next(_serials))
+        now = wall_now()
+        plan = EvaluationPlan(institution_id=institution_id, region_code="620102", handling_centre="620100",
+                              profile_code="gansu", occupation_code="6-18-01-01", evaluation_start=TODAY,
+                              evaluation_end=TODAY, filed_on=TODAY, staff={}, status="publicity",
+                              current_step="results_publicity", publicity_start=TODAY, publicity_end=END,
+                              created_at=now, updated_at=now)
+        session.add(plan)
+        session.flush()
+        ids = []
+        for n, passed in enumerate((True, False)):
+            candidate = Candidate(plan_id=plan.id, name=f"考生{n}", id_number=person(n), relation="employee", level=4)
+            session.add(candidate)
+            session.flush()
+            session.add(Score(candidate_id=candidate.id, practical=90 if passed else 40, passed=passed,
+                              submitted_at=now))
+            ids.append(candidate.id)
+        return plan.id, ids
+
+
+def test_current_publicities_are_listed_without_login_with_their_end_and_working_days_left(api):
+    fid = _filing_in_publicity(api)
+    _filing_in_publicity(api, name="已结束的公示", start=dt.date(2026, 8, 20), end=dt.date(2026, 8, 27))
+    pid, _ = _results_in_publicity(api)
+    filings = api.get("/api/v1/public/publicities", params={"kind": "filing"}).json()["items"]
+    assert [f["id"] for f in filings] == [fid]  # an ended publicity is not listed
+    assert filings[0]["enterprise_name"] == "公示中的企业"
+    assert filings[0]["occupations"][0]["levels"] == ["三级/高级工", "四级/中级工", "五级/初级工"]
+    assert filings[0]["publicity"] == {"start": "2026-09-01", "end": "2026-09-08", "working_days_left": 5,
+                                       "provisional": False}
+    results = api.get("/api/v1/public/publicities", params={"kind": "plan"}).json()["items"]
+    assert [r["id"] for r in results] == [pid]
+    assert [c["result"] for c in results[0]["candidates"]] == ["合格", "不合格"]
+    assert all("*" in c["id_number"] for c in results[0]["candidates"])  # masked, as on certificates
+    assert "form" not in filings[0] and "staff" not in results[0]
+
+
+def test_the_publicity_list_pages_with_a_cursor(api):
+    ids = [_filing_in_publicity(api, name=f"企业{n}") for n in range(3)]
+    first = api.get("/api/v1/public/publicities", params={"kind": "filing", "limit": 2}).json()
+    second = api.get("/api/v1/public/publicities", params={"kind": "filing", "limit": 2,
+                                                           "cursor": first["next_cursor"]}).json()
+    assert [f["id"] for f in first["items"] + second["items"]] == ids and second["next_cursor"] is None
+    assert api.get("/api/v1/public/publicities", params={"kind": "people"}).status_code == 422
+
+
+def test_an_objection_without_an_account_reaches_the_investigation_of_the_handling_centre(api):
+    fid = _filing_in_publicity(api)
+    body = {"case_type": "filing", "case_id": fid, "name": "张三", "phone": "13800138000",
+            "text": "该企业场地系临时租用，请核实。"}
+    answer = api.post("/api/v1/public/objections", json=body)
+    assert answer.status_code == 201, answer.text
+    with db(api) as session:
+        objection = session.get(Objection, answer.json()["objection_id"])
+        assert (objection.raised_by, objection.objector_name, objection.contact) == (None, "张三", "13800138000")
+        task = session.exec(select(HumanTask).where(HumanTask.key == f"objection:{objection.id}")).one()
+        assert (task.step, task.jurisdiction, task.status) == ("objection_investigation", "620100", "open")
+    again = api.post("/api/v1/public/objections", json=body)
+    assert again.status_code == 409  # one open objection per person (known by the phone) and case
+    other = api.post("/api/v1/public/objections", json={**body, "phone": "020-12345678", "name": "李四"})
+    assert other.status_code == 201
+
+
+def test_a_public_objection_with_bad_input_or_outside_a_publicity_writes_nothing(api):
+    fid = _filing_in_publicity(api)
+    body = {"case_type": "filing", "case_id": fid, "name": "张三", "phone": "13800138000", "text": "理由充分的异议"}
+    assert api.post("/api/v1/public/objections", json={**body, "phone": "12345"}).status_code == 422
+    assert api.post("/api/v1/public/objections", json={**body, "text": "短"}).status_code == 422
+    assert api.post("/api/v1/public/objections", json={k: v for k, v in body.items() if k != "name"}).status_code == 422
+    assert api.post("/api/v1/public/objections", json={**body, "case_id": 999999}).status_code == 404
+    assert api.post("/api/v1/public/objections", json={**body, "candidate_id": 1}).status_code == 404
+    ended = _filing_in_publicity(api, start=dt.date(2026, 8, 20), end=dt.date(2026, 8, 27))
+    assert api.post("/api/v1/public/objections", json={**body, "case_id": ended}).status_code == 404
+    with db(api) as session:
+        assert session.exec(select(Objection)).all() == []
+        assert session.exec(select(HumanTask).where(HumanTask.step == "objection_investigation")).all() == []
+
+
+def test_a_results_objection_may_name_a_candidate_of_that_batch_only(api):
+    pid, (first, _) = _results_in_publicity(api)
+    body = {"case_type": "plan", "case_id": pid, "name": "王五", "phone": "13900139000", "text": "该考生由他人代考"}
+    assert api.post("/api/v1/public/objections", json={**body, "candidate_id": first}).status_code == 201
+    other_pid, (other_first, _) = _results_in_publicity(api)
+    assert api.post("/api/v1/public/objections", json={**body, "case_id": pid, "phone": "13700137000",
+                                                       "candidate_id": other_first}).status_code == 404
+
+
+def test_the_publicity_page_and_its_form_work_without_login(api):
+    fid = _filing_in_publicity(api)
+    page = api.get("/publicity")
+    assert page.status_code == 200 and "公示中的企业" in page.text and "还剩 <strong>5</strong> 个工作日" in page.text
+    bad = api.post("/publicity/objections", data={"case_type": "filing", "case_id": str(fid), "name": "张三",
+                                                  "phone": "123", "text": "理由充分的异议"})
+    assert bad.status_code == 422 and "联系电话" in bad.text and "理由充分的异议" in bad.text  # kept for correction
+    done = api.post("/publicity/objections", data={"case_type": "filing", "case_id": str(fid), "name": "张三",
+                                                   "phone": "13800138000", "text": "理由充分的异议"})
+    assert done.status_code == 201 and "异议已受理" in done.text
+    with db(api) as session:
+        assert len(session.exec(select(Objection).where(Objection.case_id == fid)).all()) == 1
+
+
+def test_public_objections_are_rate_limited_per_client_on_an_injected_clock(api):
+    api.app.state.public_limit.clock = lambda: 2_000_000.0  # time stands still: no refill
+    codes = [api.post("/api/v1/public/objections", json={"case_type": "filing", "case_id": 1, "name": "甲",
+                                                         "phone": "13800138000", "text": "重复提交的异议"}).status_code
+             for _ in range(35)]
+    assert codes[:30] == [404] * 30 and codes[30:] == [429] * 5
+
+
+def test_the_working_days_left_count_today_but_not_the_start_day_and_skip_the_weekend(api):
+    _filing_in_publicity(api)
+    admin = People(api.settings.database_url).make("admin")
+    left = lambda: api.get("/api/v1/public/publicities").json()["items"][0]["publicity"]["working_days_left"]  # noqa: E731
+    assert left() == 5
+    move_clock(api, admin, dt.date(2026, 9, 4))  # Friday: 4, 7, 8 are left
+    assert left() == 3
+    move_clock(api, admin, dt.date(2026, 9, 6))  # Sunday: 7 and 8
+    assert left() == 2
+    move_clock(api, admin, dt.date(2026, 9, 8))  # the last day
+    assert left() == 1

@@ -1,0 +1,67 @@
+"""The public publicity page in a real browser, at desktop and phone width: a Gansu filing in its
+publicity (driven through its real flow), an objection from a person without an account, and the
+municipal centre's investigation task it opens, which the run waits for."""
+
+from __future__ import annotations
+
+import itertools
+
+from tests.flows.driver import Driver
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+_names = itertools.count(1)
+
+
+def _gansu_filing_in_publicity(stack) -> tuple[Driver, int]:  # noqa: ANN001
+    driver = Driver(stack, prefix=f"pub{next(_names)}", region="620102")
+    driver.add_experts()
+    fid = driver.file()
+    city = driver.officer_at("620100")
+    driver.decide(city, driver.open_tasks(city, "acceptance", fid)[0], decision="approve")
+    driver.score_panel(fid, 80)
+    driver.wait_status("filing", fid, "publicity")
+    return driver, fid
+
+
+def test_anyone_sees_the_publicity_and_objects_from_a_phone_and_the_city_investigates(stack, browser, shots, opened):
+    driver, fid = _gansu_filing_in_publicity(stack)
+    name = driver.filing_status(fid)["enterprise_name"]
+
+    desktop = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    opened.append(desktop)
+    desktop.goto(f"{stack.api_url}/publicity")
+    card = desktop.locator(f"#filing-{fid}")
+    assert name in card.inner_text() and "个工作日" in card.inner_text()
+    shots(desktop, "publicity-desktop")
+
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True).new_page()
+    opened.append(phone)
+    phone.goto(f"{stack.api_url}/publicity")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # no sideways scrolling
+    card = phone.locator(f"#filing-{fid}")
+    card.locator("summary").click()
+    card.get_by_label("姓名").fill("张三")
+    card.get_by_label("联系电话").fill("1380013")  # too short: the page says so and keeps what was typed
+    card.get_by_label("异议的事实和理由").fill("该企业考核场地系临时租用，请核实。")
+    card.get_by_role("button", name="提交异议").click()
+    phone.wait_for_load_state()
+    assert "联系电话" in phone.locator("[role=alert]").inner_text()
+    card = phone.locator(f"#filing-{fid}")
+    assert card.get_by_label("异议的事实和理由").input_value() == "该企业考核场地系临时租用，请核实。"
+    card.get_by_label("联系电话").fill("13800138000")
+    card.get_by_role("button", name="提交异议").click()
+    phone.wait_for_load_state()
+    assert "异议已受理" in phone.locator("[role=status]").inner_text()
+    shots(phone, "publicity-phone")
+
+    city = driver.officer_at("620100")
+    investigation = driver.open_tasks(city, "objection_investigation", fid)[0]
+    assert investigation["jurisdiction"] == "620100"
+    objections = driver.call(city, "GET", f"/api/v1/filings/{fid}")["objections"]
+    assert len(objections) == 1
+    driver.pass_timer("filing", fid, "publicity")
+    assert driver.filing_status(fid)["status"] == "publicity"  # the run waits for the investigation
+    driver.decide(city, investigation, decision="dismiss", reason="核实场地租期覆盖考核期，异议不成立")
+    province = driver.officer_at("620000")
+    assert driver.open_tasks(province, "cities_report", fid)  # the case moves on to the province's report
