@@ -14,10 +14,12 @@ from core import settings
 from core.clock import CHINA
 from models.accounts import User
 from models.audit import AuditEvent
-from models.cases import EvaluationPlan, FilingApplication, FilingMaterial, Institution
+from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingMaterial, Institution
+from models.catalogue import OccupationRecord
 from models.schemas import DecisionIn, DismissIdentical
 from models.workflow import HumanTask, Incident
 from policy.eligibility import EXPERT_ASPECTS, REQUIRED_MATERIALS
+from policy.levels import Level
 from policy.profiles import CANDIDATE_RELATIONS, all_profiles, get_profile
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
 from tasks import access, documents, sla, views
@@ -234,7 +236,9 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
         text, ids = identical_open(session, task)
         if len(ids) > 1:  # a campaign of copies: one finding dismisses them all
             identical = {"count": len(ids), "text": text, "ids": ",".join(map(str, ids))}
+    case = session.get(FilingApplication if task.case_type == "filing" else EvaluationPlan, task.case_id)
     return {"task": row, "case": label, "form": form, "errors": errors or {}, "refusal": refusal,
+            "application": application_facts(session, task.case_type, case) if case is not None else [],
             "refused_for_good": barred, "decided": decided, "actionable": actionable,
             "claim_first": task.status == "open" and not barred, "status": task.status, "identical": identical}
 
@@ -389,14 +393,14 @@ def case_page(session: Session, case_type: str, case: FilingApplication | Evalua
         if view["receipt_number"]:
             page["documents"].append({"label": f"备案回执 {view['receipt_number']}",
                                       "href": f"/dashboard/cases/filing/{case.id}/receipt.pdf"})
-        page["facts"] = [("企业", view["enterprise_name"]), ("地区", view["region_code"]),
+        page["facts"] = [*application_facts(session, "filing", case),
                          ("适用规则", f"{get_profile(view['profile']).name}（{view['profile']}）"), ("补正轮次", str(view["deficiency_rounds"])),
                          ("证书编号段", view["segment"] or "—")]
     else:
         institution = session.get(Institution, case.institution_id)
         page["title"] = f"{institution.name if institution else ''} · {view['occupation_code']}"
-        page["facts"] = [("考核日期", f"{view['evaluation_start']} 至 {view['evaluation_end']}"),
-                         ("计划报送日", view["filed_on"]), ("考生人数", str(len(view["candidates"]))),
+        page["facts"] = [*application_facts(session, "plan", case),
+                         ("计划报送日", view["filed_on"]),
                          ("成绩报送期限", view["results_due"] or "—"), ("已发证书", str(view["certificates_issued"]))]
         page["documents"] = [{"label": f"证书 {c['certificate_number']}（{c['name']}）",
                               "href": f"/dashboard/certificates/{c['certificate_number']}.pdf"}
@@ -483,3 +487,60 @@ def profiles_page() -> dict[str, Any]:
 
 
 CENTRE_NAMES = {"handling": "受理中心", "municipal": "市级中心", "provincial": "省级中心"}
+
+
+OWNERSHIP_NAMES = {"central_branch": "央企驻地分支机构", "state_owned": "国有企业", "foreign": "外资企业", "private": "民营企业",
+                   "other": "其它"}
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) else "—"
+
+
+def application_facts(session: Session, case_type: str, case: FilingApplication | EvaluationPlan) -> list[tuple[str, str]]:
+    """What the application says, shown where the decision is taken (the task page, before claiming,
+    and the case page): the officer never decides blind."""
+    centre = lambda code: f"{code}（{'省级中心' if code.endswith('0000') else '市级中心'}）" if code else "—"  # noqa: E731
+    if case_type == "filing":
+        form = case.form
+        codes = {o["code"] for o in form.get("occupations", [])}
+        names = {o.code: o.name for o in session.exec(select(OccupationRecord).where(OccupationRecord.code.in_(codes)))}
+        occupations = "；".join(
+            f"{names.get(o['code'], o['code'])}（{o['code']}）{'、'.join(Level.parse(x).display for x in o['levels'])}"
+            + (f"，依据：{o['basis']}" if o.get("basis") else "") for o in form.get("occupations", []))
+        funds = form.get("training_fund_wan") or []
+        facts = [("企业", form.get("enterprise_name", "")), ("统一社会信用代码", form.get("credit_code", "")),
+                 ("注册地", f"{form.get('registered_address', '')}（{case.region_code}）"),
+                 ("受理中心", centre(case.handling_centre)),
+                 ("所有制", OWNERSHIP_NAMES.get(form.get("ownership", ""), form.get("ownership", ""))
+                  + ("，省属企业" if form.get("provincial_owned") else "")),
+                 ("注册资本", f"{_number(form.get('registered_capital_wan'))} 万元"),
+                 ("职工人数 / 技能人才", f"{form.get('employees', '—')} / {form.get('skilled_staff', '—')}"),
+                 ("近两年职工教育经费", "、".join(f"{_number(f)} 万元" for f in funds) if funds else "未填写"),
+                 ("申请评价的职业（工种）", occupations or "—"),
+                 ("经营范围", form.get("business_scope") or "—"),
+                 ("联系人", f"{form.get('contact_name', '')} {form.get('contact_phone', '')}")]
+        if form.get("ministry_filed_occupations"):
+            facts.append(("人社部备案职业（双备案）", "、".join(form["ministry_filed_occupations"])))
+        return facts
+    institution = session.get(Institution, case.institution_id)
+    occupation = session.get(OccupationRecord, case.occupation_code)
+    candidates = session.exec(select(Candidate).where(Candidate.plan_id == case.id)).all()
+    by_level: dict[str, int] = {}
+    for c in candidates:
+        by_level[Level(c.level).display] = by_level.get(Level(c.level).display, 0) + 1
+    relations: dict[str, int] = {}
+    for c in candidates:
+        relations[CANDIDATE_RELATIONS.get(c.relation, c.relation)] = relations.get(
+            CANDIDATE_RELATIONS.get(c.relation, c.relation), 0) + 1
+    staff = case.staff or {}
+    return [("评价机构", institution.name if institution else "—"),
+            ("职业（工种）", f"{occupation.name if occupation else ''}（{case.occupation_code}）"),
+            ("考核日期", f"{case.evaluation_start} 至 {case.evaluation_end}"), ("考核场地", case.site or "—"),
+            ("受理中心", centre(case.handling_centre)),
+            ("考生", f"{len(candidates)} 人：" + "、".join(f"{k} {v} 人" for k, v in sorted(by_level.items()))),
+            ("考生类别", "、".join(f"{k} {v} 人" for k, v in relations.items()) or "—"),
+            ("考评人员", "、".join(staff.get("evaluators", [])) or "—"),
+            ("监考人员", "、".join(staff.get("proctors", [])) or "—"),
+            ("质量督导员", "、".join(staff.get("quality_supervisors", [])) or "—"),
+            ("培训情况", staff.get("training_summary") or "—")]

@@ -356,3 +356,17 @@ def test_the_profiles_page_shows_each_provinces_steps_and_which_rules_a_seed_fix
     gansu = page.text[page.text.index('id="profile-gansu"'):page.text.index('id="profile-guangdong"')]
     assert "省级中心汇总各市州名单" in gansu and "004 §四(四)" in gansu
     assert Browserless(api, "nobody").get("/dashboard/profiles").status_code == 303  # signed-in users only
+
+
+def test_the_task_page_shows_the_applications_facts_before_the_officer_claims_it(api, filing_id):
+    officer, _ = staff(api, "officer", jurisdiction="440000")
+    officer.log_in()
+    task_id = acceptance_task(api, filing_id, jurisdiction="440000")
+    page = officer.get(f"/dashboard/tasks/{task_id}")
+    assert page.status_code == 200 and "领取此待办" in page.text  # not claimed yet …
+    application = page.text[page.text.index("申请内容"):page.text.index("领取此待办")]
+    for fact in ("车工（6-18-01-01）三级/高级工、四级/中级工", "职工人数 / 技能人才", "400", "注册资本", "100 万元",
+                 "受理中心", "440000（省级中心）", "近两年职工教育经费"):
+        assert fact in application, fact  # … and the facts of the application are there
+    case = officer.get(f"/dashboard/cases/filing/{filing_id}")
+    assert "车工（6-18-01-01）" in case.text and "统一社会信用代码" in case.text
