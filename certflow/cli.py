@@ -164,7 +164,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     password = _password(args)
     user, token = _account_call(lambda: create_user(
         settings.database_url, role=args.role, name=args.name, jurisdiction=args.jurisdiction,
-        institution_id=args.institution, password=password, days=args.days, label=args.label))
+        institution_id=args.institution, password=password, days=args.days, label=args.label, card_number=args.card))
     print(token)
     print(f"user {user.id} {user.name} ({user.role}) created; the token above is shown only once", file=sys.stderr)
     return 0
@@ -286,8 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p.add_argument("--role", required=True, choices=ROLES)
     p.add_argument("--name", required=True)
-    p.add_argument("--jurisdiction", help="officers: GB/T 2260 code of their centre, e.g. 440300")
+    p.add_argument("--jurisdiction", help="officers: GB/T 2260 code of their centre, e.g. 440300; quality "
+                                          "supervisors: the centre whose roster they are on")
     p.add_argument("--institution", type=_positive, help="the institution an enterprise user acts for")
+    p.add_argument("--card", help="quality supervisors: the number of their 证卡 (required in Gansu, 004 §六(二))")
 
     password = p.add_mutually_exclusive_group()  # never a password as an argument (shell history, ps)
     password.add_argument("--password-prompt", action="store_true", help="ask for a dashboard password")

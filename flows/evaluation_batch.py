@@ -14,6 +14,7 @@ from core import settings as instance
 from flows.steps import (
     DB_STEP,
     await_decision,
+    await_decisions,
     budget,
     call_external,
     db,
@@ -39,14 +40,17 @@ def evaluation_batch(plan_id: int) -> str:
     batch_run = BatchRun()
     index = 0
     while index < len(steps):
-        if STEP_FUNCTIONS[steps[index].step](plan_id, case, steps[index], batch_run) == RETURNED:
+        outcome = STEP_FUNCTIONS[steps[index].step](plan_id, case, steps[index], batch_run)
+        if outcome == VOIDED:
+            return "rejected"
+        if outcome == RETURNED:
             index = [s.step for s in steps].index("results_submission")
             continue
         index += 1
     return f"completed: {batch_run.certificates} certificates"
 
 
-RETURNED = "returned"
+RETURNED, VOIDED = "returned", "voided"
 
 
 @dataclass
@@ -95,6 +99,8 @@ def results_review(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -
     centre = case["centres"][step.by]
     if centre in run.reviewed_by:
         return None
+    if not supervision_cleared(plan_id, case, run):
+        return VOIDED
     enter_review(plan_id, run.review_round)
     key = f"plan:{plan_id}:review:{run.review_round}" + (f":{len(run.reviewed_by)}" if run.reviewed_by else "")
     review = await_decision(key=key, case_type="plan", case_id=plan_id, step="results_review", role="officer",
@@ -105,6 +111,46 @@ def results_review(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -
     return_results(plan_id, run.review_round, review.payload.get("reason", ""))
     run.review_round += 1
     return RETURNED
+
+
+def supervision_cleared(plan_id: int, case: dict, run: BatchRun) -> bool:
+    """A supervised batch is reviewed only once its on-site report is in: `to_correct` waits for the
+    enterprise's answers to the corrections; `serious_violation` stops the batch for the centre, which
+    voids it or, having verified, lets the review go on."""
+    if not run.supervision.get("supervised"):
+        return True
+    key = f"plan:{plan_id}:supervision"
+    await_decisions([key])
+    outcome = read_supervision_report(plan_id, key)
+    if outcome["verdict"] == "to_correct":
+        wait_for(lambda s: batch.corrections_answered(s, plan_id=plan_id), what="answers to the corrections")
+    elif outcome["verdict"] == "serious_violation":
+        decision = await_decision(key=f"plan:{plan_id}:supervision_violation", case_type="plan", case_id=plan_id,
+                                  step="supervision_violation", role="officer", jurisdiction=case["centres"]["handling"],
+                                  due_working_days=budget(case, "supervision_violation"))
+        if decision.decision == "void":
+            void(plan_id, decision.payload.get("reason", "严重违规"))
+            return False
+        resume(plan_id)
+    return True
+
+
+@task(name="督导报告 supervision report read", **DB_STEP)
+def read_supervision_report(plan_id: int, key: str) -> dict:
+    with db() as session:
+        return batch.record_supervision_report(session, plan_id=plan_id, task_key=key)
+
+
+@task(name="作废 batch voided", **DB_STEP)
+def void(plan_id: int, reason: str) -> None:
+    with db() as session:
+        batch.void_batch(session, plan_id=plan_id, reason=f"质量督导发现严重违规，认定结果作废：{reason}")
+
+
+@task(name="继续审核 review resumes", **DB_STEP)
+def resume(plan_id: int) -> None:
+    with db() as session:
+        batch.resume_after_violation(session, plan_id=plan_id)
 
 
 def certificate_numbering(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
@@ -139,9 +185,9 @@ def evaluate(plan_id: int, supervision: dict, case: dict) -> None:
     results window (10 working days) opens when the evaluation has ended."""
     if supervision["supervised"]:
         open_human_task(key=f"plan:{plan_id}:supervision", case_type="plan", case_id=plan_id,
-                        step="quality_supervision", role="supervisor", jurisdiction=case["centres"]["handling"],
+                        step="quality_supervision", role="supervisor", jurisdiction=supervision["centre"],
                         due_working_days=budget(case, "quality_supervision"), assignee_id=supervision["supervisor_id"],
-                        drawn=True)
+                        drawn=supervision["drawn"])
 
 
 @task(name="成绩报送期 results window opens", **DB_STEP)

@@ -16,7 +16,8 @@ class User(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)
     role: str = Field(index=True)
-    jurisdiction: Optional[str] = Field(default=None, max_length=6)  # officers: a GB/T 2260 code
+    jurisdiction: Optional[str] = Field(default=None, max_length=6)  # officers: their centre; supervisors: whose roster
+    card_number: Optional[str] = Field(default=None, max_length=40)  # quality supervisors: 证卡 number (004 §六(二))
     institution_id: Optional[int] = Field(default=None, foreign_key="institution.id")  # employer of enterprise users, experts, supervisors
     password_hash: Optional[str] = None
     created_at: dt.datetime

@@ -165,6 +165,10 @@ class EvaluationPlan(SQLModel, table=True):
     supervised: Optional[bool] = None
     supervisor_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
     supervision_draw_id: Optional[int] = Field(default=None, foreign_key="draw_record.id")
+    supervision_verdict: Optional[str] = None  # no_issues | to_correct | serious_violation (the on-site report)
+    corrections: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # to answer
+    corrections_answer: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    corrections_answered_at: Optional[dt.datetime] = None
     results_due: Optional[dt.date] = None
     results_submitted_on: Optional[dt.date] = None
     results_submissions: int = 0

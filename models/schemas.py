@@ -158,6 +158,27 @@ class ResultsCreate(_Strict):
     scores: list[ScoreIn] = Field(min_length=1, max_length=5000)
 
 
+class SupervisionReport(_Strict):
+    """质量督导报告: what the supervisor checked on site, what was found, and the verdict."""
+
+    identity_checked: bool = Field(description="考生身份核验 was done")
+    proctoring_ok: bool = Field(description="监考 followed the rules")
+    video_running: bool = Field(description="视频监控 ran throughout (or the alternative measures held, 004 §五(三))")
+    scored_per_standard: bool = Field(description="评分 followed the standard / 评价规范")
+    findings: list[Annotated[Text, StringConstraints(max_length=500)]] = Field(default_factory=list, max_length=50,
+                                                                              description="what was observed")
+    verdict: Literal["no_issues", "to_correct", "serious_violation"] = Field(
+        description="no_issues 无问题 / to_correct 需整改 / serious_violation 严重违规")
+    corrections: list[Annotated[Text, StringConstraints(min_length=2, max_length=500)]] = Field(
+        default_factory=list, max_length=50, description="for to_correct: each correction the enterprise must answer")
+
+
+class CorrectionsAnswer(_Strict):
+    """整改说明: one answer per correction the supervisor listed, in the same order."""
+
+    answers: list[Annotated[Text, StringConstraints(min_length=2, max_length=2000)]] = Field(min_length=1, max_length=50)
+
+
 # every decision some step allows (policy/steps.py); which ones a given task allows is checked on the task
 DecisionName = Literal[tuple(dict.fromkeys(d for step in STEPS.values() for d in step.decisions))]  # type: ignore[valid-type]
 
@@ -171,6 +192,7 @@ class DecisionIn(_Strict):
     scores: dict[Annotated[str, StringConstraints(max_length=40)], float] = Field(
         default_factory=dict, max_length=MAX_SCORE_ASPECTS, description="for expert evaluation: aspect → 0–100")
     reason: Text = Field("", max_length=5000)
+    report: Optional[SupervisionReport] = Field(None, description="for quality supervision: the on-site report")
     version: Optional[int] = Field(None, ge=0, le=MAX_ID, description="the task version you saw (optimistic locking)")
 
 

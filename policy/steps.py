@@ -37,6 +37,8 @@ STEPS: dict[str, Step] = {step.code: step for step in (
          case_types=("filing",)),
     Step("objection_investigation", "公示异议调查", "officer", ("uphold", "dismiss"), frozenset({"uphold", "dismiss"})),
     Step("quality_supervision", "质量督导", "supervisor", ("report",), frozenset({"report"}), case_types=("plan",)),
+    Step("supervision_violation", "严重违规处理", "officer", ("void", "continue"), frozenset({"void", "continue"}),
+         case_types=("plan",)),
     Step("results_review", "结果审核", "officer", ("approve", "return"), frozenset({"return"}), case_types=("plan",)),
     Step("results_submission", "报送考核成绩", "enterprise", case_types=("plan",)),
 )}

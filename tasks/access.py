@@ -76,10 +76,12 @@ def inbox_filter(user: User):  # noqa: ANN201 - a SQL condition
             (HumanTask.jurisdiction == (user.jurisdiction or "-"))
             | (~HumanTask.jurisdiction.endswith("00") & HumanTask.jurisdiction.startswith(prefix)))
     if user.role in ("expert", "supervisor"):
-        # their own seats, and pooled tasks nobody holds; a drawn seat is never in a pool
-        return (HumanTask.role == user.role) & or_(HumanTask.assignee_id == user.id,
-                                                   (HumanTask.assignee_id.is_(None)) & (HumanTask.status == "open")
-                                                   & (HumanTask.assignment == "pool"))
+        # their own seats, and pooled tasks nobody holds; a drawn seat is never in a pool. A supervision
+        # seat left to a roster is pooled among that roster's supervisors only (their centre).
+        pooled = (HumanTask.assignee_id.is_(None)) & (HumanTask.status == "open") & (HumanTask.assignment == "pool")
+        if user.role == "supervisor":
+            pooled = pooled & (HumanTask.jurisdiction == (user.jurisdiction or "-"))
+        return (HumanTask.role == user.role) & or_(HumanTask.assignee_id == user.id, pooled)
     return HumanTask.id < 0  # nobody else has an inbox
 
 

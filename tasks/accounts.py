@@ -72,7 +72,7 @@ def user_name_problems(name: str) -> tuple[str, list[str]]:
 
 def create_user(url: str, *, role: str, name: str, jurisdiction: str | None = None,
                 institution_id: int | None = None, password: str | None = None,
-                days: int | None = None, label: str = "") -> tuple[User, str]:
+                days: int | None = None, label: str = "", card_number: str | None = None) -> tuple[User, str]:
     """Create a user with a fresh bearer token; returns the user and the token (never stored in clear)."""
     name, problems = user_name_problems(name)
     if role not in ROLES:
@@ -81,6 +81,8 @@ def create_user(url: str, *, role: str, name: str, jurisdiction: str | None = No
         problems.append("an officer needs --jurisdiction (the GB/T 2260 code of their centre, e.g. 440300)")
     if jurisdiction is not None and not is_region_code(jurisdiction):
         problems.append(f"jurisdiction {jurisdiction!r} is not a GB/T 2260 division code")
+    if card_number is not None and (role != "supervisor" or not 1 <= len(card_number.strip()) <= 40):
+        problems.append("a card number (证卡, up to 40 characters) is a quality supervisor's")
     if password is not None and len(password) < 8:
         problems.append("a password has at least 8 characters")
     if days is not None and not 1 <= days <= 3650:
@@ -95,6 +97,7 @@ def create_user(url: str, *, role: str, name: str, jurisdiction: str | None = No
             if session.exec(select(User).where(User.name == name)).first():
                 raise AccountError(f"a user named {name!r} exists already")
             user = User(name=name, role=role, jurisdiction=jurisdiction, institution_id=institution_id,
+                        card_number=card_number.strip() if card_number else None,
                         password_hash=hash_password(password) if password else None, created_at=now)
             session.add(user)
             session.flush()

@@ -19,8 +19,8 @@ from models.cases import (
 )
 from models.catalogue import OccupationRecord
 from models.db import locked_row
-from models.schemas import PlanCreate, ResultsCreate
-from models.workflow import ExternalSubmission, OutboxMessage
+from models.schemas import CorrectionsAnswer, PlanCreate, ResultsCreate
+from models.workflow import ExternalSubmission, HumanTask, OutboxMessage
 from policy import draws as draw_rules
 from policy.eligibility import (
     CandidateFacts,
@@ -38,7 +38,7 @@ from policy.profiles import ProvinceProfile, get_profile
 from tasks import audit, draws, registry, sla
 from tasks.calendar import load_calendar
 from tasks.errors import Conflict, NotFound, Problems
-from tasks.human_tasks import wake
+from tasks.human_tasks import cancel_open_tasks, wake
 from tasks.objections import record_outcomes
 
 
@@ -115,26 +115,107 @@ def set_step(session: Session, *, plan_id: int, status: str, step: str, only_fro
 
 
 def draw_supervision(session: Session, *, plan_id: int) -> dict[str, Any]:
-    """双随机: whether the batch is checked and by whom, drawn with a secret seed whose commitment is
-    in the audit trail (an enterprise cannot predict, and so cannot dodge, the check)."""
+    """质量督导: whether the batch is checked and by whom, drawn with a secret seed whose commitment is
+    in the audit trail (an enterprise cannot predict, and so cannot dodge, the check). Supervisors come
+    from the roster the profile names (the handling centre's, or the province's in Gansu), with their
+    card where the profile requires one; S-type organisations are supervised at every session where the
+    profile says so (002 §(十八)). 双随机 draws the supervisor too; a spot check (抽查) or a random process
+    supervision leaves the seat to the roster's supervisors to take."""
     plan = get_plan(session, plan_id)
     if plan.supervised is not None:
-        return {"supervised": plan.supervised, "supervisor_id": plan.supervisor_id}
+        return {"supervised": plan.supervised, "supervisor_id": plan.supervisor_id,
+                "centre": supervision_centre(plan), "drawn": get_profile(plan.profile_code).supervision_draw
+                == "double_random"}
     profile = get_profile(plan.profile_code)
-    pool = sorted(session.exec(select(User.id).where(User.role == "supervisor",
-                                                     (User.institution_id.is_(None)) |
-                                                     (User.institution_id != plan.institution_id))).all())
+    institution = session.get(Institution, plan.institution_id)
+    centre = supervision_centre(plan)
+    roster = select(User.id).where(User.role == "supervisor", User.jurisdiction == centre,
+                                   (User.institution_id.is_(None)) | (User.institution_id != plan.institution_id))
+    if profile.supervisor_card_required:
+        roster = roster.where(User.card_number.is_not(None))
+    pool = sorted(session.exec(roster).all())
+    every_session = profile.s_type_every_session and institution is not None and institution.kind == "S"
+    rate = 1.0 if every_session else profile.supervision_rate
     seed = draw_rules.new_seed()
-    supervised, supervisor_id = draw_rules.draw_supervision(seed, profile.supervision_rate, pool)
+    supervised, supervisor_id = draw_rules.draw_supervision(seed, rate, pool)
+    drawn = profile.supervision_draw == "double_random"
+    if not drawn:
+        supervisor_id = None
     record = draws.record(session, case_type="plan", case_id=plan_id, purpose="quality_supervision", seed=seed,
                           candidates=pool, result={"supervised": supervised, "supervisor_id": supervisor_id,
-                                                   "rate": profile.supervision_rate})
+                                                   "rate": rate, "mode": profile.supervision_draw, "centre": centre})
     plan.supervised, plan.supervisor_id, plan.supervision_draw_id = supervised, supervisor_id, record.id
     session.add(plan)
     audit.record(session, case_type="plan", case_id=plan_id, action="supervision_drawn",
                  after={"supervised": supervised, "supervisor_id": supervisor_id, "draw_id": record.id,
-                        "rate": profile.supervision_rate})
-    return {"supervised": supervised, "supervisor_id": supervisor_id}
+                        "rate": rate, "mode": profile.supervision_draw, "roster": centre,
+                        "every_session": every_session})
+    return {"supervised": supervised, "supervisor_id": supervisor_id, "centre": centre, "drawn": drawn}
+
+
+def supervision_centre(plan: EvaluationPlan) -> str:
+    return centres(plan)[get_profile(plan.profile_code).supervision_roster]
+
+
+def record_supervision_report(session: Session, *, plan_id: int, task_key: str) -> dict[str, Any]:
+    """The on-site report's verdict is read: `to_correct` lists what the enterprise must answer before the
+    review; `serious_violation` stops the batch for the centre's decision. Returns the verdict and the
+    corrections (idempotent: the first reading is kept)."""
+    plan = get_plan(session, plan_id)
+    if plan.supervision_verdict is None:
+        task = session.exec(select(HumanTask).where(HumanTask.key == task_key)).one()
+        report = (task.decision_payload or {}).get("report") or {}
+        plan.supervision_verdict = report.get("verdict", "no_issues")
+        plan.corrections = list(report.get("corrections", [])) if plan.supervision_verdict == "to_correct" else []
+        session.add(plan)
+        audit.record(session, case_type="plan", case_id=plan_id, action="supervision_reported",
+                     actor_id=task.decided_by, actor_role="supervisor",
+                     after={"verdict": plan.supervision_verdict, "corrections": plan.corrections,
+                            "findings": report.get("findings", [])})
+        if plan.supervision_verdict == "serious_violation":
+            set_step(session, plan_id=plan_id, status="suspended", step="supervision_violation")
+    return {"verdict": plan.supervision_verdict, "corrections": plan.corrections}
+
+
+def answer_corrections(session: Session, *, user: User, plan_id: int, body: CorrectionsAnswer) -> EvaluationPlan:
+    """整改说明: the enterprise answers every correction the supervisor listed, at once."""
+    plan = get_plan(session, plan_id)
+    if user.role == "enterprise" and user.institution_id != plan.institution_id:
+        raise NotFound(f"plan {plan_id} does not exist")
+    if plan.supervision_verdict != "to_correct":
+        raise Conflict(f"plan {plan_id} has no corrections to answer")
+    if plan.corrections_answered_at is not None:
+        raise Conflict(f"the corrections of plan {plan_id} were answered on {plan.corrections_answered_at:%Y-%m-%d}")
+    if len(body.answers) != len(plan.corrections):
+        raise Problems([Violation("corrections.count", "answers", f"须逐项答复全部 {len(plan.corrections)} 项整改要求 / "
+                                  f"answer each of the {len(plan.corrections)} corrections, in order")])
+    plan.corrections_answer = list(body.answers)
+    plan.corrections_answered_at = wall_now()
+    session.add(plan)
+    audit.record(session, case_type="plan", case_id=plan_id, action="corrections_answered", actor_id=user.id,
+                 actor_role=user.role, after={"answers": plan.corrections_answer})
+    if plan.flow_run_id:
+        wake(session, plan.flow_run_id, reason=f"plan {plan_id} corrections answered")
+    return plan
+
+
+def corrections_answered(session: Session, *, plan_id: int) -> bool:
+    return get_plan(session, plan_id).corrections_answered_at is not None
+
+
+def void_batch(session: Session, *, plan_id: int, reason: str) -> None:
+    """严重违规: the centre voids the batch; no certificate is issued."""
+    plan = get_plan(session, plan_id)
+    if plan.status == "rejected":
+        return
+    plan.outcome_reason = reason
+    session.add(plan)
+    set_step(session, plan_id=plan_id, status="rejected", step="closed")
+    cancel_open_tasks(session, case_type="plan", case_id=plan_id, reason="batch voided after a serious violation")
+
+
+def resume_after_violation(session: Session, *, plan_id: int) -> None:
+    set_step(session, plan_id=plan_id, status="results_submitted", step="results_submitted", only_from=("suspended",))
 
 
 def open_results_window(session: Session, *, plan_id: int) -> None:

@@ -28,6 +28,17 @@ def decision_problems(task: HumanTask, body: DecisionIn) -> list[Violation]:
                                   "一次性告知须列明全部补正事项 / list every deficiency at once"))
     if body.decision in NEEDS_REASON.get(task.step, ()) and not body.reason.strip():
         problems.append(Violation("decision.reason_missing", "reason", "请填写理由 / a reason is required"))
+    if task.step == "quality_supervision":
+        if body.report is None:
+            problems.append(Violation("decision.report_missing", "report",
+                                      "请填写督导报告：身份核验、监考、视频监控、评分、发现的问题和结论 / the on-site "
+                                      "report is required"))
+        elif body.report.verdict == "to_correct" and not body.report.corrections:
+            problems.append(Violation("decision.corrections_missing", "report.corrections",
+                                      "需整改时须列明整改事项 / list what the enterprise must correct"))
+        elif body.report.verdict == "serious_violation" and not body.report.findings:
+            problems.append(Violation("decision.findings_missing", "report.findings",
+                                      "严重违规须写明发现的事实 / a serious violation states what was found"))
     if body.decision == "score":
         for problem in score_problems(body.scores):
             problems.append(Violation("decision.scores", "scores", problem))
@@ -83,5 +94,7 @@ def decide(session: Session, *, task: HumanTask, user: User, body: DecisionIn) -
         payload["scores"] = {k: float(v) for k, v in body.scores.items() if k in EXPERT_ASPECTS}
     if body.reason:
         payload["reason"] = body.reason.strip()
+    if body.report is not None and task.step == "quality_supervision":
+        payload["report"] = body.report.model_dump()
     return human_tasks.decide(session, task, decision=body.decision, payload=payload, user_id=user.id, role=user.role,
                               expected_version=body.version)

@@ -32,7 +32,7 @@ TASK_STATUS = {"open": "待领取", "claimed": "已领取", "decided": "已办�
 DECISION_NAMES = {"approve": "通过", "reject": "不予受理", "deficient": "材料不齐全，一次性告知补正", "score": "提交评分",
                   "uphold": "异议成立", "dismiss": "异议不成立", "return": "退回重报", "report": "提交督导报告",
                   "resend": "更正后重新报送部中心复核", "select": "择优入选", "not_selected": "未入选",
-                  "include": "列入汇总名单，报部中心复核", "pass": "评估通过", "fail": "评估未通过，退回修改"}
+                  "include": "列入汇总名单，报部中心复核", "void": "认定结果作废", "continue": "核实后继续审核", "pass": "评估通过", "fail": "评估未通过，退回修改"}
 CASE_STEPS = {
     "acceptance": "受理", "resubmission": "等待补正材料", "expert_evaluation": "专家评估", "publicity": "公示",
     "objection_investigation": "公示异议调查", "ministry_review": "人社部审核", "ministry_refused": "部中心复核未通过，待更正或驳回",
@@ -41,6 +41,7 @@ CASE_STEPS = {
     "results_publicity": "结果公示", "results_submitted": "成绩已报送", "results_review": "结果审核", "upload": "上传全国查询系统", "national_refusal": "全国联网系统退回部分证书（待运维重报）",
     "certificates_issued": "证书已核发", "filed": "计划已备案", "scheduled": "待考核",
     "best_selection": "择优遴选", "leading_group_approval": "报领导小组同意", "cities_report": "省级中心汇总报送",
+    "supervision_violation": "质量督导发现严重违规，待中心处理", "corrections": "待企业答复整改要求",
     "pilot_plan_submission": "待报送试点方案", "pilot_plan_evaluation": "试点方案专家评估", "done": "已办结",
 }
 TIMER_PURPOSES = {"publicity": "公示期满", "results_publicity": "结果公示期满", "evaluation_day": "考核开始日", "evaluation_end": "考核结束",
@@ -222,6 +223,14 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
         form["machine_findings"] = list(findings.values())
         form["other_deficiencies"] = submitted.get("other_deficiencies", "")
         form["other_hint"] = DEFICIENCY_OTHER_HINT
+    if task.step == "quality_supervision":
+        report = submitted.get("report") or {}
+        form["report"] = {
+            "checks": [{"key": key, "label": label, "checked": bool(report.get(key))} for key, label in REPORT_CHECKS.items()],
+            "findings": "\n".join(report.get("findings", [])),
+            "verdicts": [{"value": v, "label": label, "checked": report.get("verdict") == v} for v, label in VERDICTS.items()],
+            "corrections": "\n".join(report.get("corrections", [])),
+        }
     if task.step == "expert_evaluation":
         scores = submitted.get("scores", {})
         form["aspects"] = [{"key": k, "label": v, "value": scores.get(k, "")} for k, v in EXPERT_ASPECTS.items()]
@@ -256,6 +265,20 @@ def dismissal_from_form(ids: str, reason: str) -> tuple[Any, dict[str, list[str]
         return None, {"form": ["异议列表无效，请刷新页面 / the list of objections is not valid; reload the page"]}
 
 
+REPORT_CHECKS = {"identity_checked": "已核验考生身份", "proctoring_ok": "监考符合规定", "video_running": "视频监控全程运行",
+                 "scored_per_standard": "按标准（评价规范）评分"}
+VERDICTS = {"no_issues": "未发现问题", "to_correct": "需整改（列明整改事项）", "serious_violation": "严重违规（批次暂停，报中心处理）"}
+
+
+def report_from_form(form) -> dict[str, Any] | None:  # noqa: ANN001 - the submitted form
+    """The supervision report's fields, when the form has them (only the supervision task's does)."""
+    if "verdict" not in form and not any(key in form for key in REPORT_CHECKS):
+        return None
+    lines = lambda name: [line.strip() for line in str(form.get(name, ""))[:20000].splitlines() if line.strip()]  # noqa: E731
+    return {**{key: form.get(key) == "yes" for key in REPORT_CHECKS}, "verdict": str(form.get("verdict", "")),
+            "findings": lines("findings"), "corrections": lines("corrections")}
+
+
 def decision_from_form(submitted: dict[str, Any]) -> tuple[Any, dict[str, list[str]]]:
     """The form's fields as a DecisionIn, or the errors by field (nothing is recorded on errors)."""
     from pydantic import ValidationError
@@ -273,6 +296,7 @@ def decision_from_form(submitted: dict[str, Any]) -> tuple[Any, dict[str, list[s
         return None, errors
     try:
         return DecisionIn(decision=submitted["decision"], reason=submitted["reason"], scores=scores,
+                          report=submitted.get("report"),
                           deficiencies=deficiencies_from_form(submitted["checklist"], submitted["other_deficiencies"]),
                           version=int(submitted["version"]) if submitted["version"].isdigit() else None), {}
     except ValidationError as invalid:

@@ -157,14 +157,19 @@ def _incidents(session: Session, case_type: str, case_id: int, viewer: User | No
 
 
 def _supervision(session: Session, plan: EvaluationPlan, viewer: User | None) -> dict[str, Any] | None:
+    outcome = {"verdict": plan.supervision_verdict, "corrections": plan.corrections,
+               "corrections_answer": plan.corrections_answer,
+               "corrections_answered_at": iso(plan.corrections_answered_at)} if plan.supervision_verdict else {}
     if not for_applicant(viewer):
-        return {"supervised": plan.supervised, "supervisor_id": plan.supervisor_id, "draw_id": plan.supervision_draw_id}
+        return {"supervised": plan.supervised, "supervisor_id": plan.supervisor_id, "draw_id": plan.supervision_draw_id,
+                **outcome}
     # the enterprise learns nothing of the draw before the supervision has taken place
     if plan.supervised:
         report = session.exec(select(HumanTask).where(HumanTask.case_type == "plan", HumanTask.case_id == plan.id,
                                                       HumanTask.step == "quality_supervision",
                                                       HumanTask.status == "decided")).first()
-        return {"supervised": True, "report": (report.decision_payload or {}).get("reason")} if report else None
+        return ({"supervised": True, "report": (report.decision_payload or {}).get("reason"), **outcome}
+                if report else None)
     if plan.supervised is False and plan.evaluation_end < business_today(session):
         return {"supervised": False}
     return None

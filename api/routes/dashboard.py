@@ -188,6 +188,7 @@ async def decide(request: Request, task_id: Id, login: WorkerForm, session: Sess
         "other_deficiencies": str(form.get("other_deficiencies", ""))[:5000],
         "scores": {key[len("score_"):]: str(value).strip() for key, value in form.items() if key.startswith("score_")},
         "version": str(form.get("version", "")),
+        "report": pages.report_from_form(form),
     }
     return await _run_sync(_decide, request, task_id, login.user, session, settings, background, submitted)
 

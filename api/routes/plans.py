@@ -10,7 +10,7 @@ from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.errors import ERRORS
 from api.idempotency import idempotent
 from engine.tick import wake_now
-from models.schemas import DismissIdentical, ObjectionCreate, PlanCreate, ResultsCreate
+from models.schemas import CorrectionsAnswer, DismissIdentical, ObjectionCreate, PlanCreate, ResultsCreate
 from tasks import access, batch, documents, objections, views
 
 router = APIRouter(prefix="/api/v1", tags=["plans"], responses=ERRORS)
@@ -50,6 +50,15 @@ def submit_results(plan_id: Id, body: ResultsCreate, user: Enterprise, session: 
     return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
                       create=lambda: views.plan_view(session, batch.submit_results(session, user=user, plan_id=plan_id,
                                                                                    body=body), viewer=user, with_history=False))
+
+
+@router.post("/plans/{plan_id}/corrections", summary="Answer the corrections of the quality supervisor's report (整改说明)")
+def answer_corrections(plan_id: Id, body: CorrectionsAnswer, user: Enterprise, session: SessionDep,
+                       settings: SettingsDep, background: BackgroundTasks):
+    plan = access.visible_plan(session, user, plan_id)
+    background.add_task(wake_now, settings, plan.flow_run_id)
+    return views.plan_view(session, batch.answer_corrections(session, user=user, plan_id=plan_id, body=body),
+                           viewer=user, with_history=False)
 
 
 @router.post("/plans/{plan_id}/objections", status_code=201, summary="Object during the results publicity")

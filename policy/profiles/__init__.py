@@ -64,6 +64,10 @@ class ProvinceProfile:
     expert_pass_average: float
     expert_pass_min_aspect: float
     supervision_rate: float
+    supervision_draw: Literal["double_random", "spot_check", "random"]  # 双随机 / 抽查 / 随机督导
+    supervision_roster: Literal["handling", "provincial"]  # whose quality supervisors are drawn
+    supervisor_card_required: bool  # a supervisor must hold the province's card (证卡)
+    s_type_every_session: bool  # S-type organisations: a supervisor on site at every session
     filing_handled_by: Literal["municipal", "provincial"]  # the centre that holds a filing by default
     # 省属 enterprises: filed with the provincial centre, the municipal one, or their own choice (004 §四(一))
     provincial_enterprises_file_with: Literal["provincial", "municipal", "choice"]

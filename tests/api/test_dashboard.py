@@ -370,3 +370,30 @@ def test_the_task_page_shows_the_applications_facts_before_the_officer_claims_it
         assert fact in application, fact  # … and the facts of the application are there
     case = officer.get(f"/dashboard/cases/filing/{filing_id}")
     assert "车工（6-18-01-01）" in case.text and "统一社会信用代码" in case.text
+
+
+def test_the_supervisor_files_a_structured_report_in_the_dashboard_and_a_correction_needs_its_items(api, people):
+    from tests.api.helpers import evaluation_plan, registered_institution
+
+    with session_scope(api.settings.database_url) as session:
+        plan_id = evaluation_plan(session, registered_institution(session, serial=77)).id
+    supervisor, supervisor_id = staff(api, "supervisor", jurisdiction="440100")
+    with session_scope(api.settings.database_url) as session:
+        task_id = ensure_task(session, key=f"web:{plan_id}:supervision", case_type="plan", case_id=plan_id,
+                              step="quality_supervision", role="supervisor", jurisdiction="440100",
+                              due_working_days=5, flow_run_id=None, assignee_id=supervisor_id, drawn=True).id
+    supervisor.log_in()
+    page = supervisor.get(f"/dashboard/tasks/{task_id}")
+    assert "已核验考生身份" in page.text and "严重违规" in page.text
+    checks = {"identity_checked": "yes", "proctoring_ok": "yes", "scored_per_standard": "yes"}
+    bad = supervisor.post(f"/dashboard/tasks/{task_id}/decision", csrf_from=f"/dashboard/tasks/{task_id}",
+                          data={**checks, "decision": "report", "reason": "监控中断", "verdict": "to_correct",
+                                "findings": "第二考场监控中断"})
+    assert bad.status_code == 422 and "需整改时须列明整改事项" in bad.text and "第二考场监控中断" in bad.text  # kept
+    good = supervisor.post(f"/dashboard/tasks/{task_id}/decision", csrf_from=f"/dashboard/tasks/{task_id}",
+                           data={**checks, "decision": "report", "reason": "监控中断", "verdict": "to_correct",
+                                 "findings": "第二考场监控中断", "corrections": "补充替代监考记录\n说明中断原因"})
+    assert good.status_code == 303
+    with session_scope(api.settings.database_url) as session:
+        report = session.get(HumanTask, task_id).decision_payload["report"]
+    assert report["video_running"] is False and report["corrections"] == ["补充替代监考记录", "说明中断原因"]

@@ -185,3 +185,48 @@ def test_an_admin_replaces_a_year_and_a_bad_entry_is_named_without_writing(api, 
 def test_the_verification_page_shows_the_masked_certificate_or_says_it_is_unknown(api):
     page = api.get("/verify/Y000044000001264000099")
     assert page.status_code == 404 and "未查询到" in page.text
+
+
+def _plan_row(session, institution_id, region, profile):  # noqa: ANN001, ANN202
+    from core.clock import wall_now
+
+    plan = EvaluationPlan(institution_id=institution_id, region_code=region, profile_code=profile,
+                          handling_centre=region[:4] + "00" if profile == "gansu" else region[:2] + "0000",
+                          occupation_code="6-18-01-01", evaluation_start=dt.date(2026, 10, 19),
+                          evaluation_end=dt.date(2026, 10, 19), filed_on=TODAY, staff={}, status="scheduled",
+                          created_at=wall_now(), updated_at=wall_now())
+    session.add(plan)
+    session.flush()
+    return plan.id
+
+
+def test_supervisors_come_from_the_roster_the_profile_names_with_their_card_where_required(api, people):
+    from tasks import batch
+    from tasks.accounts import create_user
+
+    url = api.settings.database_url
+    carded = create_user(url, role="supervisor", name="甘肃督导甲", jurisdiction="620000", card_number="GS-0001")[0]
+    create_user(url, role="supervisor", name="甘肃督导乙（无证卡）", jurisdiction="620000")
+    create_user(url, role="supervisor", name="兰州督导", jurisdiction="620100", card_number="GS-0002")
+    create_user(url, role="supervisor", name="江苏督导", jurisdiction="320000")
+    with db(api) as session:
+        gansu = [_plan_row(session, registered_institution(session, region="620102", serial=900 + n), "620102", "gansu")
+                 for n in range(12)]
+        jiangsu_s = registered_institution(session, region="320102", serial=950)
+        from models.cases import Institution
+
+        session.get(Institution, jiangsu_s).kind = "S"
+        s_plans = [_plan_row(session, jiangsu_s, "320102", "jiangsu") for _ in range(5)]
+    with db(api) as session:
+        gansu_draws = [batch.draw_supervision(session, plan_id=p) for p in gansu]
+        s_draws = [batch.draw_supervision(session, plan_id=p) for p in s_plans]
+    # 004 §六(二): the province's roster, cardholders only; Gansu draws no supervisor (random supervision)
+    assert {d["centre"] for d in gansu_draws} == {"620000"}
+    with db(api) as session:
+        from models.cases import DrawRecord
+
+        pools = {tuple(r.candidates) for r in session.exec(select(DrawRecord).where(
+            DrawRecord.purpose == "quality_supervision", DrawRecord.case_id.in_(gansu))).all()}
+    assert pools == {(carded.id,)}
+    assert all(d["supervised"] for d in s_draws)  # 002 §(十八): S-type, a supervisor at every session
+    assert {d["centre"] for d in s_draws} == {"320000"}

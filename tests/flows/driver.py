@@ -165,7 +165,7 @@ class Driver(Demo):
         return httpx.post(f"{self.stack.sim_url}/_config", json=config, timeout=10).json()
 
 
-def registered_institution(driver: Driver, region: str) -> int:
+def registered_institution(driver: Driver, region: str, kind: str = "Y") -> int:
     """A registered institution made directly in the database (plan tests need one, not its filing),
     with the driver's enterprise user acting for it."""
     from sqlmodel import select
@@ -180,10 +180,11 @@ def registered_institution(driver: Driver, region: str) -> int:
     today = driver.business_today()  # before the session: the API needs the database too
     with session_scope(driver.url) as session:
         counter = session.get(SegmentCounter, profile.province_code) or SegmentCounter(province=profile.province_code)
-        segment = next_institution_segment("Y", profile.province_code, counter.last_serial)
+        segment = next_institution_segment(kind, profile.province_code, counter.last_serial)
         counter.last_serial = segment.serial
         session.add(counter)
         institution = Institution(name=f"{driver.prefix} 已备案企业", credit_code=credit_code(region), region_code=region,
+                                  kind=kind,
                                   profile_code=profile.code, segment=str(segment), status="registered",
                                   registered_on=today, created_at=wall_now(), pilot_plan_approved_on=today)
         session.add(institution)

@@ -261,8 +261,10 @@ def test_the_enterprise_sees_nothing_of_the_supervision_draw_before_the_supervis
     with db(api) as session:
         task = session.exec(select(HumanTask).where(HumanTask.step == "quality_supervision")).one()
         task_id = task.id
-    assert api.post(f"/api/v1/tasks/{task_id}/decision", json={"decision": "report", "reason": "考场秩序良好"},
-                    headers=supervisor).status_code == 200
+    report = {"identity_checked": True, "proctoring_ok": True, "video_running": True, "scored_per_standard": True,
+              "verdict": "no_issues"}
+    assert api.post(f"/api/v1/tasks/{task_id}/decision", json={"decision": "report", "reason": "考场秩序良好",
+                                                                 "report": report}, headers=supervisor).status_code == 200
     after = api.get(f"/api/v1/plans/{plan_id}", headers=owner).json()
     assert after["supervision"] == {"supervised": True, "report": "考场秩序良好"}
     assert batch  # the draw itself is tested above

@@ -30,6 +30,7 @@ RESOURCE_ROUTES = {
     ("GET", "/api/v1/filings/{filing_id}"): None,
     ("POST", "/api/v1/filings/{filing_id}/resubmissions"): {"materials": [{"kind": "hr_system"}]},
     ("POST", "/api/v1/filings/{filing_id}/pilot-plan"): {"summary": "试点方案：认定职业、组织机构、评价方式、质量保障。"},
+    ("POST", "/api/v1/plans/{plan_id}/corrections"): {"answers": ["已按要求整改"]},
     ("POST", "/api/v1/filings/{filing_id}/objections"): {"text": "异议内容足够长", "contact": "13800138000"},
     ("POST", "/api/v1/filings/{filing_id}/objections/dismissals"): {"objection_ids": ["{objection_id}"],
                                                                    "reason": "经核查异议不成立"},

@@ -8,6 +8,8 @@ Each filing and plan records the centre that holds it (municipal xxxx00 or provi
 at submission from the province profile's routing; an institution keeps the centre of its filing.
 A pilot enterprise's plan (试点方案, 003 §二(三)) is evaluated by experts before it files batches.
 Objections may come from the public publicity pages, from a person without an account (name kept).
+Quality supervision counts: supervisors carry their card number (证卡), a batch keeps its on-site
+report's verdict and the corrections the enterprise must answer.
 Cases from before this revision have no centre recorded: the profile's default is used for them.
 """
 from alembic import op
@@ -33,6 +35,13 @@ def upgrade() -> None:
     with op.batch_alter_table('institution', schema=None) as batch_op:
         batch_op.add_column(sa.Column('handling_centre', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=True))
         batch_op.add_column(sa.Column('pilot_plan_approved_on', sa.Date(), nullable=True))
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('card_number', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True))
+    with op.batch_alter_table('evaluation_plan', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('supervision_verdict', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+        batch_op.add_column(sa.Column('corrections', sa.JSON(), nullable=False, server_default='[]'))
+        batch_op.add_column(sa.Column('corrections_answer', sa.JSON(), nullable=False, server_default='[]'))
+        batch_op.add_column(sa.Column('corrections_answered_at', sa.DateTime(), nullable=True))
     with op.batch_alter_table('objection', schema=None) as batch_op:
         batch_op.add_column(sa.Column('objector_name', sqlmodel.sql.sqltypes.AutoString(), nullable=False,
                                       server_default=''))
@@ -63,6 +72,11 @@ def downgrade() -> None:
     op.drop_table('pilot_plan')
     with op.batch_alter_table('objection', schema=None) as batch_op:
         batch_op.drop_column('objector_name')
+    with op.batch_alter_table('evaluation_plan', schema=None) as batch_op:
+        for column in ('corrections_answered_at', 'corrections_answer', 'corrections', 'supervision_verdict'):
+            batch_op.drop_column(column)
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('card_number')
     with op.batch_alter_table('institution', schema=None) as batch_op:
         batch_op.drop_column('pilot_plan_approved_on')
         batch_op.drop_column('handling_centre')
