@@ -5,7 +5,9 @@ Two filings side by side, each through its own province's steps: an enterprise i
 (the city accepts, experts, publicity with an objection, the province's report, the ministry
 review). Then a plan of 20 candidates under the 广东 profile: results reviewed by the municipal and
 then the provincial centre, certificates valid once the national system acknowledges them (one
-holder is refused first and put right by operations). Every step is printed with its business date.
+holder is refused first and put right by operations). Last, a Jiangsu S-type organisation's session,
+supervised on site as every such session is, its review waiting for the report. Every step is printed
+with its business date.
 """
 
 from __future__ import annotations
@@ -215,10 +217,8 @@ class Demo:
                  f"{'supervised' if sup['supervised'] else 'not picked'}")
         self.advance((start - today).days)
         self.say("考核 evaluation day: the batch is examined")
-        if sup["supervised"] and sup["supervisor_id"]:
-            report = self.task("supervisor", "quality_supervision", pid)[0]
-            self.decide("supervisor", report, decision="report", reason="考场秩序良好，无违规")
-            self.say("质量督导 the supervisor filed the on-site report")
+        if sup["supervised"]:
+            self.supervise("supervisor", pid)
         self.pass_timer("plan", pid, "evaluation_end")
         self.wait("results window", lambda: self.plan_status(pid)["status"] == "awaiting_results")
         self.say("成绩报送期 the evaluation has ended: the results window opens")
@@ -247,6 +247,53 @@ class Demo:
             self.call("operations", "POST", f"/api/v1/incidents/{incident['id']}/retry")
         status = self.wait("certificates", lambda: (s := self.plan_status(pid))["status"] == "completed" and s, 180)
         self.say(f"颁发证书 {status['certificates_issued']} certificates valid after the national acknowledgement")
+        return status
+
+    def supervise(self, who: str, pid: int) -> None:
+        task = self.task(who, "quality_supervision", pid)[0]
+        self.decide(who, task, decision="report", reason="考场秩序良好，身份核验、监考、视频监控和评分均符合要求", report={
+            "identity_checked": True, "proctoring_ok": True, "video_running": True, "scored_per_standard": True,
+            "findings": [], "verdict": "no_issues"})
+        self.say("质量督导 the supervisor on site filed the report: no issues")
+
+    def jiangsu_s_type_batch(self) -> dict:
+        """江苏 (002 §(十八)): a training-evaluation organisation (S-type) is supervised at every session; the
+        plan goes 15 working days ahead. Its filing runs Jiangsu's (local) steps first."""
+        form = self._form("南京示范职业培训评价中心", "91320102MA5C000016", "320102", institution_kind="S")
+        fid = self.call("enterprise_js", "POST", "/api/v1/filings", json=form, headers={"Idempotency-Key": "demo-js"})["id"]
+        self.decide("officer_js", self.task("officer_js", "acceptance", fid)[0], decision="approve")
+        self._score(fid)
+        self.wait("publicity", lambda: self.call("officer_js", "GET", f"/api/v1/filings/{fid}")["status"] == "publicity")
+        self.pass_timer_as("officer_js", "filing", fid, "publicity")
+        filing = self.wait("registration", lambda: (f := self.call("officer_js", "GET", f"/api/v1/filings/{fid}"))[
+            "status"] == "registered" and f)
+        self.say(f"江苏 S-type organisation registered (segment {filing['segment']})")
+        start = self.calendar.add(self.business_today(), 17).date
+        candidates = []
+        for i in range(4):
+            first17 = f"320102{1990 + i}{i + 1:02d}{i + 10:02d}{200 + i:03d}"
+            candidates.append({"name": f"社会考生{i + 1}", "id_number": first17 + resident_id_check_char(first17),
+                               "relation": "employee", "level": 4})
+        pid = self.call("enterprise_js", "POST", f"/api/v1/institutions/{filing['institution_id']}/plans", json={
+            "occupation_code": "6-18-01-01", "evaluation_start": start.isoformat(), "evaluation_end": start.isoformat(),
+            "site": "培训评价中心考场", "candidates": candidates, "proctors": ["监考甲"], "evaluators": ["考评甲"],
+            "quality_supervisors": ["督导甲"]}, headers={"Idempotency-Key": "demo-js-plan"})["id"]
+        self.wait("drawn", lambda: self.call("officer_js", "GET", f"/api/v1/plans/{pid}")["supervision"]["draw_id"])
+        self.say(f"江苏 plan #{pid} filed for {start} (15 working days ahead): supervised, as every S-type session")
+        self.pass_timer_as("officer_js", "plan", pid, "evaluation_day")
+        self.supervise("supervisor_js", pid)
+        self.pass_timer_as("officer_js", "plan", pid, "evaluation_end")
+        self.wait("results window", lambda: self.call("enterprise_js", "GET", f"/api/v1/plans/{pid}")[
+            "status"] == "awaiting_results")
+        status = self.call("enterprise_js", "GET", f"/api/v1/plans/{pid}")
+        self.call("enterprise_js", "POST", f"/api/v1/plans/{pid}/results",
+                  json={"scores": [{"candidate_id": c["id"], "theory": 80, "practical": 85} for c in status["candidates"]]})
+        self.wait("publicity", lambda: self.call("officer_js", "GET", f"/api/v1/plans/{pid}")["status"] == "publicity")
+        self.pass_timer_as("officer_js", "plan", pid, "results_publicity")
+        self.decide("officer_js", self.task("officer_js", "results_review", pid)[0], decision="approve")
+        status = self.wait("certificates", lambda: (p := self.call("enterprise_js", "GET", f"/api/v1/plans/{pid}"))[
+            "status"] == "completed" and p, 180)
+        self.say(f"江苏 the review waited for the report; {status['certificates_issued']} certificates valid")
         return status
 
     def steps_taken(self, who: str, fid: int) -> str:
@@ -278,10 +325,12 @@ def run_demo(settings) -> int:  # noqa: ANN001 - core.settings.Settings
         print(f"广东 filing steps: {demo.steps_taken('officer', filing['id'])}")
         print(f"甘肃 filing steps: {demo.steps_taken('officer_gs', gansu['id'])}")
         plan = demo.evaluation_batch(filing["institution_id"], sim_url=stack.sim_url)
+        jiangsu = demo.jiangsu_s_type_batch()
         states = {name: demo.wait(f"{name} run completed", lambda r=run: demo.run_state(r) == "COMPLETED" and "COMPLETED", 60)
                   for name, run in (("institution_filing 广东", filing["flow_run_id"]),
                                     ("institution_filing 甘肃", gansu["flow_run_id"]),
-                                    ("evaluation_batch", plan["flow_run_id"]))}
+                                    ("evaluation_batch 广东", plan["flow_run_id"]),
+                                    ("evaluation_batch 江苏", jiangsu["flow_run_id"]))}
         numbers = [c["certificate_number"] for c in plan["candidates"] if c["certificate_number"]]
         print(f"certificates: {numbers[0]} … {numbers[-1]} ({len(numbers)})")
         verified = httpx.get(f"{stack.api_url}/api/v1/public/certificates/{numbers[0]}", timeout=10).json()
@@ -317,7 +366,11 @@ def _demo_users(settings) -> dict[str, str]:  # noqa: ANN001
         "officer_gz": create_user(url, role="officer", name="广州市鉴定中心审核员", jurisdiction="440100")[1],
         "officer_gs": create_user(url, role="officer", name="甘肃省级中心审核员", jurisdiction="620000")[1],
         "officer_lz": create_user(url, role="officer", name="兰州市级中心审核员", jurisdiction="620100")[1],
-        "supervisor": create_user(url, role="supervisor", name="质量督导员")[1],
+        "supervisor": create_user(url, role="supervisor", name="广州质量督导员", jurisdiction="440100")[1],
+        "supervisor_js": create_user(url, role="supervisor", name="江苏质量督导员", jurisdiction="320000",
+                                     card_number="JS-DD-0001")[1],
+        "enterprise_js": create_user(url, role="enterprise", name="江苏机构经办人")[1],
+        "officer_js": create_user(url, role="officer", name="江苏省中心审核员", jurisdiction="320000")[1],
         "admin": create_user(url, role="admin", name="管理员")[1],
         "operations": create_user(url, role="operations", name="运维值班")[1],
         "public": create_user(url, role="operations", name="公众代表")[1],
