@@ -202,7 +202,8 @@ class Demo:
         for i in range(20):
             first17 = f"440106{1985 + i % 15}{(i % 12) + 1:02d}{(i % 27) + 1:02d}{100 + i:03d}"
             candidates.append({"name": f"学员{i + 1:02d}", "id_number": first17 + resident_id_check_char(first17),
-                               "relation": "employee", "level": [3, 4, 5][i % 3]})
+                               "relation": "employee", "level": [3, 4, 5][i % 3], "workplace_region": "440106",
+                               "social_insurance_region": "440106", "years_in_occupation": 12})
         plan = self.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans", json={
             "occupation_code": "6-18-01-01", "evaluation_start": start.isoformat(), "evaluation_end": start.isoformat(),
             "site": "本企业技能实训中心", "training_summary": "岗位培训 120 学时", "candidates": candidates,
@@ -273,7 +274,7 @@ class Demo:
         for i in range(4):
             first17 = f"320102{1990 + i}{i + 1:02d}{i + 10:02d}{200 + i:03d}"
             candidates.append({"name": f"社会考生{i + 1}", "id_number": first17 + resident_id_check_char(first17),
-                               "relation": "employee", "level": 4})
+                               "relation": "employee", "level": 4, "years_in_occupation": 5})
         pid = self.call("enterprise_js", "POST", f"/api/v1/institutions/{filing['institution_id']}/plans", json={
             "occupation_code": "6-18-01-01", "evaluation_start": start.isoformat(), "evaluation_end": start.isoformat(),
             "site": "培训评价中心考场", "candidates": candidates, "proctors": ["监考甲"], "evaluators": ["考评甲"],

@@ -192,6 +192,9 @@ class Candidate(SQLModel, table=True):
     relation: str
     level: int  # national level digit 1–5
     months_with_enterprise: Optional[int] = None
+    # the facts of eligibility as declared: affiliate or mandator, social insurance and workplace regions,
+    # years in the occupation, level held, diploma (checked against the profile when the plan is filed)
+    eligibility: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     excluded_reason: Optional[str] = None  # e.g. an upheld objection
 
 

@@ -28,7 +28,9 @@ Name = Annotated[str, AfterValidator(_name)]
 Text = Annotated[str, AfterValidator(_text)]
 StaffName = Annotated[str, StringConstraints(min_length=1, max_length=50), AfterValidator(_name)]
 Ownership = Literal["central_branch", "state_owned", "foreign", "private", "other"]
-Relation = Literal["employee", "dispatched", "outsourced", "partner_student"]
+Relation = Literal["employee", "dispatched", "outsourced", "partner_student", "affiliated", "mandated"]
+Diploma = Literal["secondary_vocational", "technical_college", "higher_vocational", "bachelor"]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 
 
 class _Strict(BaseModel):
@@ -128,9 +130,24 @@ class DismissIdentical(_Strict):
 class CandidateIn(_Strict):
     name: Name = Field(min_length=1, max_length=50)
     id_number: str = Field(min_length=18, max_length=18, description="居民身份证号 (GB 11643)")
-    relation: Relation = Field(description="本企业职工 / 劳务派遣 / 劳务外包 / 合作院校学生")
+    relation: Relation = Field(description="本企业职工 / 劳务派遣 / 劳务外包 / 合作院校学生 / 关联企业在职职工 / 委托单位人员 "
+                                           "(which ones a province allows: its profile)")
     level: int | str = Field(description="national level 1–5 or 三级/高级工")
-    months_with_enterprise: Optional[int] = Field(None, ge=0, le=1200, description="dispatched workers: months with the enterprise")
+    months_with_enterprise: Optional[int] = Field(None, ge=0, le=1200,
+                                                  description="dispatched and outsourced workers: months with the enterprise")
+    affiliate_name: Name = Field("", max_length=200, description="affiliated: the affiliated enterprise (关联企业)")
+    mandating_enterprise: Name = Field("", max_length=200, description="mandated: the enterprise that mandated it (委托单位)")
+    social_insurance_region: Optional[RegionCode] = Field(None, description="社保参保地 (GB/T 2260), e.g. 440106")
+    workplace_region: Optional[RegionCode] = Field(None, description="就业地 (GB/T 2260)")
+    years_in_occupation: Optional[int] = Field(None, ge=0, le=60, description="申报条件: years working in the occupation")
+    held_level: Optional[int] = Field(None, ge=1, le=5, description="申报条件: the national level already held")
+    held_level_years: Optional[int] = Field(None, ge=0, le=60, description="years in the occupation since that certificate")
+    diploma: Optional[Diploma] = Field(None, description="申报条件: a relevant diploma")
+
+
+class MandateAgreement(_Strict):
+    enterprise_name: Name = Field(min_length=1, max_length=200, description="委托单位")
+    agreement_no: Name = Field(min_length=1, max_length=100, description="委托协议编号")
 
 
 class PlanCreate(_Strict):
@@ -145,6 +162,8 @@ class PlanCreate(_Strict):
     proctors: list[StaffName] = Field(min_length=1, max_length=200, description="监考人员 (names, ≤ 50 characters each)")
     evaluators: list[StaffName] = Field(min_length=1, max_length=200, description="考评人员")
     quality_supervisors: list[StaffName] = Field(min_length=1, max_length=200, description="质量督导员")
+    mandate_agreements: list[MandateAgreement] = Field(default_factory=list, max_length=100,
+                                                       description="委托协议: for candidates of mandating enterprises (004 §一(二))")
 
 
 class ScoreIn(_Strict):

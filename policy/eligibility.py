@@ -15,7 +15,7 @@ from typing import Mapping, Sequence
 from policy.identity import birth_date_of, credit_code_problems, resident_id_problems
 from policy.levels import Level
 from policy.occupations import OCCUPATION_CODE, Occupation
-from policy.profiles import CANDIDATE_RELATIONS, ProvinceProfile
+from policy.profiles import CANDIDATE_RELATIONS, Condition, ProvinceProfile
 from policy.regions import is_region_code
 from policy.working_days import WorkingCalendar
 
@@ -145,7 +145,15 @@ class CandidateFacts:
     id_number: str
     relation: str  # employee | dispatched | outsourced | partner_student
     level: object
-    months_with_enterprise: int | None = None  # for dispatched workers (深圳: ≥ 12)
+    months_with_enterprise: int | None = None  # dispatched and outsourced workers (深圳: ≥ 12)
+    affiliate_name: str = ""  # 关联企业在职职工: the affiliated enterprise
+    mandating_enterprise: str = ""  # 委托单位人员: the enterprise that mandated the evaluation
+    social_insurance_region: str = ""  # 社保参保地 (GB/T 2260 code)
+    workplace_region: str = ""  # 就业地
+    years_in_occupation: int | None = None  # 申报条件: years working in the occupation
+    held_level: int | None = None  # the national level already held (1–5)
+    held_level_years: int | None = None  # years in the occupation since that certificate
+    diploma: str | None = None  # a relevant diploma (DIPLOMAS)
 
 
 @dataclass(frozen=True)
@@ -159,6 +167,7 @@ class PlanFacts:
     evaluators: Sequence[str]
     quality_supervisors: Sequence[str]
     site: str = ""
+    mandating_enterprises: Sequence[str] = ()  # enterprises whose mandate agreement (委托协议) is filed with the plan
 
 
 @dataclass(frozen=True)
@@ -237,12 +246,31 @@ def _check_candidate(i: int, candidate: CandidateFacts, plan: PlanFacts, allowed
         found.append(Violation("candidate.relation_not_allowed", f"{where}.relation",
                                f"{profile.name}不允许{CANDIDATE_RELATIONS[candidate.relation]}参加企业自主评价 / "
                                f"{candidate.relation} candidates are not allowed in {profile.name}"))
-    elif candidate.relation == "dispatched" and profile.dispatched_min_months is not None:
-        months = candidate.months_with_enterprise
+    elif candidate.relation in ("dispatched", "outsourced") and profile.dispatched_min_months is not None:
+        months = candidate.months_with_enterprise  # 000 §三(三): 劳务输出到本企业1年以上
         if months is None or months < profile.dispatched_min_months:
             found.append(Violation("candidate.dispatched_too_short", f"{where}.months_with_enterprise",
-                                   f"劳务派遣人员须在本企业工作满 {profile.dispatched_min_months} 个月 / dispatched workers "
-                                   f"need {profile.dispatched_min_months} months with the enterprise"))
+                                   f"{CANDIDATE_RELATIONS[candidate.relation]}须在本企业工作满 {profile.dispatched_min_months} "
+                                   f"个月 / dispatched and outsourced workers need {profile.dispatched_min_months} "
+                                   f"months with the enterprise"))
+    elif candidate.relation == "affiliated" and not candidate.affiliate_name.strip():
+        found.append(Violation("candidate.affiliate_missing", f"{where}.affiliate_name",
+                               "关联企业在职职工须注明关联企业名称 / name the affiliated enterprise"))
+    elif candidate.relation == "mandated":
+        mandator = candidate.mandating_enterprise.strip()
+        if not mandator:
+            found.append(Violation("candidate.mandator_missing", f"{where}.mandating_enterprise",
+                                   "委托单位人员须注明委托单位 / name the enterprise that mandated the evaluation"))
+        elif mandator not in {m.strip() for m in plan.mandating_enterprises}:
+            found.append(Violation("candidate.mandate_not_filed", f"{where}.mandating_enterprise",
+                                   f"未随计划报送与“{mandator}”的委托协议 / no mandate agreement with {mandator} is "
+                                   f"filed with this plan"))
+    if profile.candidates_work_in_province:
+        regions = [r for r in (candidate.social_insurance_region, candidate.workplace_region) if r]
+        if not any(r.startswith(profile.province_code) for r in regions):
+            found.append(Violation("candidate.outside_province", f"{where}.social_insurance_region",
+                                   f"须为社保参保地或就业地在{profile.name}的在岗职工 / social insurance or workplace "
+                                   f"must be in {profile.name}"))
     try:
         level = Level.parse(candidate.level)
     except ValueError as exc:
@@ -251,7 +279,25 @@ def _check_candidate(i: int, candidate: CandidateFacts, plan: PlanFacts, allowed
         if allowed_levels is not None and level not in allowed_levels:
             found.append(Violation("candidate.level_out_of_scope", f"{where}.level",
                                    f"{level.display} 不在本机构该职业的备案等级内 / level not in the filed scope"))
+        conditions = (profile.application_conditions or {}).get(level.value)
+        if conditions and not any(meets(candidate, level.value, c) for c in conditions):
+            found.append(Violation("candidate.conditions_not_met", where,
+                                   f"不符合{level.display}申报条件（须{' 或 '.join(c.describe() for c in conditions)}） / "
+                                   f"does not meet the application conditions of level {level.value}"))
     return found
+
+
+def meets(candidate: CandidateFacts, level: int, condition: Condition) -> bool:
+    """One way of a level's 申报条件: every part of it holds."""
+    if condition.years_in_occupation is not None and (candidate.years_in_occupation or 0) < condition.years_in_occupation:
+        return False
+    if condition.lower_level_years is not None and not (
+            candidate.held_level is not None and candidate.held_level <= level + 1
+            and (candidate.held_level_years or 0) >= condition.lower_level_years):
+        return False
+    if condition.diploma is not None and candidate.diploma not in condition.diploma:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------

@@ -63,9 +63,10 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
     facts = PlanFacts(
         occupation_code=body.occupation_code, evaluation_start=body.evaluation_start,
         evaluation_end=body.evaluation_end, filed_on=today,
-        candidates=[CandidateFacts(c.name, c.id_number, c.relation, c.level, c.months_with_enterprise)
+        candidates=[CandidateFacts(c.name, c.id_number, c.relation, c.level, c.months_with_enterprise, **_eligibility(c))
                     for c in body.candidates],
         proctors=body.proctors, evaluators=body.evaluators, quality_supervisors=body.quality_supervisors, site=body.site,
+        mandating_enterprises=[m.enterprise_name for m in body.mandate_agreements],
     )
     violations = check_plan(facts, filed_scope(session, institution_id), profile, calendar)
     late = [v for v in violations if v.code == "plan.late"]
@@ -80,20 +81,32 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
         occupation_code=body.occupation_code, evaluation_start=body.evaluation_start,
         evaluation_end=body.evaluation_end, filed_on=today, site=body.site,
         staff={"proctors": body.proctors, "evaluators": body.evaluators,
-               "quality_supervisors": body.quality_supervisors, "training_summary": body.training_summary},
+               "quality_supervisors": body.quality_supervisors, "training_summary": body.training_summary,
+               "mandate_agreements": [m.model_dump() for m in body.mandate_agreements]},
         created_at=now, updated_at=now,
     )
     session.add(plan)
     session.flush()
     for c in body.candidates:
         session.add(Candidate(plan_id=plan.id, name=c.name, id_number=c.id_number.upper(), relation=c.relation,
-                              level=Level.parse(c.level).value, months_with_enterprise=c.months_with_enterprise))
+                              level=Level.parse(c.level).value, months_with_enterprise=c.months_with_enterprise,
+                              eligibility={k: v for k, v in _eligibility(c).items() if v not in ("", None)}))
     session.add(OutboxMessage(kind="evaluation_batch", case_id=plan.id, parameters={"plan_id": plan.id}, created_at=now))
     latest = latest_plan_filing_date(body.evaluation_start, profile, calendar)
     audit.record(session, case_type="plan", case_id=plan.id, action="plan_filed", actor_id=user.id, actor_role=user.role,
                  after={"candidates": len(body.candidates), "evaluation_start": body.evaluation_start.isoformat(),
                         "latest_allowed_filing": latest.date.isoformat()})
     return plan
+
+
+ELIGIBILITY_FIELDS = ("affiliate_name", "mandating_enterprise", "social_insurance_region", "workplace_region",
+                      "years_in_occupation", "held_level", "held_level_years", "diploma")
+
+
+def _eligibility(candidate) -> dict[str, Any]:  # noqa: ANN001 - a CandidateIn
+    """The declared facts of eligibility, as policy.eligibility.CandidateFacts takes them (text fields "")."""
+    values = {name: getattr(candidate, name) for name in ELIGIBILITY_FIELDS}
+    return {k: "" if v is None and isinstance(getattr(CandidateFacts, k, None), str) else v for k, v in values.items()}
 
 
 def plan_centre(profile: ProvinceProfile, institution: Institution) -> str:

@@ -473,7 +473,10 @@ PROFILE_KEYS = {
     "plan_lead_working_days": "认定计划提前报备（工作日）", "results_due_working_days": "考核后报送成绩（工作日）",
     "results_publicity_working_days": "结果公示（工作日）", "filing_publicity_working_days": "备案评估公示（工作日）",
     "max_occupations": "最多备案职业数", "min_employees": "最少职工人数", "dispatched_min_months": "派遣/外包人员最短在岗（月）",
-    "allowed_candidate_relations": "可评价对象", "inactivity_withdrawal_years": "连续未开展评价视同退出（年）",
+    "allowed_candidate_relations": "可评价对象", "candidates_work_in_province": "考生社保参保地或就业地须在本省",
+    "application_conditions": "申报条件（按等级）", "supervision_draw": "督导抽取方式", "supervision_roster": "督导员名册",
+    "supervisor_card_required": "督导员须持证卡", "s_type_every_session": "社会培训评价组织每场次督导",
+    "inactivity_withdrawal_years": "连续未开展评价视同退出（年）",
     "retention_years_paper": "纸质资料保存（年）", "retention_years_electronic": "电子资料保存（年）",
     "start_day_counts": "起算日计入期限", "filing_handled_by": "备案受理中心", "provincial_enterprises_file_with": "省属企业备案",
     "central_branches_file_with": "央企驻地单位备案", "central_branches_within_ministry_scope": "央企单位限于部备案范围",
@@ -485,6 +488,9 @@ PROFILE_KEYS = {
 def _shown(value: Any) -> str:
     if value is None:
         return "不限"
+    if isinstance(value, dict):  # 申报条件: level → any one of its conditions
+        return "；".join(f"{Level(level).display}：{' 或 '.join(c.describe() for c in options)}"
+                        for level, options in sorted(value.items(), reverse=True))
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, tuple):

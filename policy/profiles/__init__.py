@@ -32,13 +32,40 @@ from policy.sla import SlaRule, parse_rules
 
 PROFILE_DIR = Path(__file__).parent
 
-CandidateRelation = Literal["employee", "dispatched", "outsourced", "partner_student"]
+CandidateRelation = Literal["employee", "dispatched", "outsourced", "partner_student", "affiliated", "mandated"]
 CANDIDATE_RELATIONS: dict[str, str] = {
     "employee": "本企业职工",
     "dispatched": "劳务派遣人员",
     "outsourced": "劳务外包人员",
     "partner_student": "合作院校学生",
+    "affiliated": "关联企业在职职工",  # 深圳 (000 §三(三)): the affiliate is named
+    "mandated": "委托单位人员",  # 甘肃 (004 §一(二)): staff of an enterprise that mandated the evaluation
 }
+DIPLOMAS = ("secondary_vocational", "technical_college", "higher_vocational", "bachelor")  # 中职 / 技工院校 / 高职 / 本科
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One way to meet a level's 申报条件: years in the occupation, or the level below held for N years, or
+    a relevant diploma (any field left None is not part of this way)."""
+
+    years_in_occupation: int | None = None
+    lower_level_years: int | None = None
+    diploma: tuple[str, ...] | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.years_in_occupation is not None:
+            parts.append(f"从事本职业{self.years_in_occupation}年")
+        if self.lower_level_years is not None:
+            parts.append(f"取得下一级证书后从事本职业{self.lower_level_years}年")
+        if self.diploma:
+            parts.append("相关专业" + "/".join(DIPLOMA_NAMES[d] for d in self.diploma) + "毕业")
+        return "且".join(parts)
+
+
+DIPLOMA_NAMES = {"secondary_vocational": "中职", "technical_college": "技工院校", "higher_vocational": "高职",
+                 "bachelor": "本科"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +82,9 @@ class ProvinceProfile:
     min_employees: int | None
     dispatched_min_months: int | None
     allowed_candidate_relations: tuple[str, ...]
+    candidates_work_in_province: bool  # social insurance or workplace in the province (广东 003 §一(二))
+    # 申报条件 per national level (5 … 1): any one condition of a level's list is enough; None: not checked
+    application_conditions: dict[int, tuple[Condition, ...]] | None
     inactivity_withdrawal_years: int
     retention_years_paper: int
     retention_years_electronic: int
@@ -114,6 +144,8 @@ def _check_type(path: Path, key: str, value: object, annotation: object) -> obje
         return value
     if origin is tuple and args and args[0] is ProcessStep:
         return _steps(path, key, value)
+    if key == "application_conditions":
+        return None if value is None else _conditions(path, key, value)
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ProfileError(path, key, f"must be a list of strings, not {value!r}")
@@ -178,6 +210,36 @@ def _steps(path: Path, key: str, value: object) -> tuple[ProcessStep, ...]:
     if problems:
         raise ProfileError(path, key, "; ".join(problems))
     return tuple(steps)
+
+
+def _conditions(path: Path, key: str, value: object) -> dict[int, tuple[Condition, ...]]:
+    if not isinstance(value, dict) or not value:
+        raise ProfileError(path, key, "must map levels 1–5 to a list of conditions, or be null")
+    table = {}
+    for level, options in value.items():
+        where = f"{key}.{level}"
+        if level not in (1, 2, 3, 4, 5):
+            raise ProfileError(path, where, "levels are 1 (高级技师) to 5 (初级工)")
+        if not isinstance(options, list) or not options:
+            raise ProfileError(path, where, "must be a list of conditions (any one is enough)")
+        parsed = []
+        for n, option in enumerate(options):
+            fields = {"years_in_occupation", "lower_level_years", "diploma"}
+            if not isinstance(option, dict) or not option or not set(option) <= fields:
+                raise ProfileError(path, f"{where}[{n}]", f"a condition has one or more of {sorted(fields)}")
+            for name in ("years_in_occupation", "lower_level_years"):
+                years = option.get(name)
+                if years is not None and (isinstance(years, bool) or not isinstance(years, int) or not 0 <= years <= 40):
+                    raise ProfileError(path, f"{where}[{n}].{name}", f"must be whole years 0–40, not {years!r}")
+            if option.get("lower_level_years") is not None and level == 5:
+                raise ProfileError(path, f"{where}[{n}]", "level 5 has no lower level")
+            diploma = option.get("diploma")
+            if diploma is not None and (not isinstance(diploma, list) or not set(diploma) <= set(DIPLOMAS) or not diploma):
+                raise ProfileError(path, f"{where}[{n}].diploma", f"one or more of {list(DIPLOMAS)}")
+            parsed.append(Condition(option.get("years_in_occupation"), option.get("lower_level_years"),
+                                    tuple(diploma) if diploma else None))
+        table[level] = tuple(parsed)
+    return table
 
 
 def parse_profile(data: object, path: Path | str = "<profile>") -> ProvinceProfile:

@@ -51,7 +51,8 @@ def registered_institution(session, region: str = "440106", serial: int = 1, pil
 def plan_body(start, candidates: int = 3) -> dict:
     return {"occupation_code": "6-18-01-01", "evaluation_start": start.isoformat(), "evaluation_end": start.isoformat(),
             "site": "实训中心", "candidates": [{"name": f"学员{i}", "id_number": person(i), "relation": "employee",
-                                                 "level": 4} for i in range(candidates)],
+                                                 "workplace_region": "440106", "years_in_occupation": 6, "level": 4}
+                                                for i in range(candidates)],
             "proctors": ["监考"], "evaluators": ["考评"], "quality_supervisors": ["督导"]}
 
 

@@ -158,7 +158,8 @@ class Driver(Demo):
         return {"occupation_code": "6-18-01-01", "evaluation_start": start.isoformat(),
                 "evaluation_end": start.isoformat(), "site": "实训中心",
                 "candidates": [{"name": f"学员{i}", "id_number": person(offset + i), "relation": "employee",
-                                "level": 4} for i in range(candidates)],
+                                "workplace_region": self.region, "years_in_occupation": 6, "level": 4}
+                               for i in range(candidates)],
                 "proctors": ["监考"], "evaluators": ["考评"], "quality_supervisors": ["督导"]}
 
     def sim(self, **config: Any) -> dict:

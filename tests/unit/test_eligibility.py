@@ -80,11 +80,17 @@ def test_an_enterprise_registered_in_another_province_is_refused():
 SCOPE = FiledScope({"6-18-01-01": frozenset({Level.三级, Level.四级, Level.五级})})
 
 
+def worker(name, id_number, relation, level, **facts) -> CandidateFacts:  # noqa: ANN001
+    """A candidate working in Guangzhou for ten years (meets the workplace rule and every condition table)."""
+    return CandidateFacts(name, id_number, relation, level, **{"workplace_region": "440106", "years_in_occupation": 10,
+                                                               **facts})
+
+
 def plan(**changes) -> PlanFacts:
     base = dict(
         occupation_code="6-18-01-01", evaluation_start=dt.date(2026, 10, 19), evaluation_end=dt.date(2026, 10, 20),
         filed_on=dt.date(2026, 9, 29),
-        candidates=[CandidateFacts("张三", person_id(1), "employee", 4), CandidateFacts("王五", person_id(2), "employee", "三级")],
+        candidates=[worker("张三", person_id(1), "employee", 4), worker("王五", person_id(2), "employee", "三级")],
         proctors=["赵监考"], evaluators=["钱考评"], quality_supervisors=["孙督导"],
     )
     base.update(changes)
@@ -110,11 +116,11 @@ def test_jiangsu_needs_fifteen_working_days_where_guangdong_needs_ten():
 
 def test_every_candidate_problem_is_reported_with_its_row():
     roster = [
-        CandidateFacts("张三", person_id(1), "employee", 4),
-        CandidateFacts("张三", person_id(1), "employee", 4),  # duplicate
-        CandidateFacts("小明", person_id(3, born="20150101"), "employee", 5),  # too young
-        CandidateFacts("李雷", person_id(4)[:-1] + "0", "intern", 2),  # bad id, relation, level scope
-        CandidateFacts("韩梅", person_id(5), "dispatched", 4, months_with_enterprise=6),
+        worker("张三", person_id(1), "employee", 4),
+        worker("张三", person_id(1), "employee", 4),  # duplicate
+        worker("小明", person_id(3, born="20150101"), "employee", 5),  # too young
+        worker("李雷", person_id(4)[:-1] + "0", "intern", 2),  # bad id, relation, level scope
+        worker("韩梅", person_id(5), "dispatched", 4, months_with_enterprise=6),
     ]
     found = check_plan(plan(candidates=roster), SCOPE, SHENZHEN, CALENDAR)
     where = {(v.code, v.field) for v in found}
@@ -127,7 +133,7 @@ def test_every_candidate_problem_is_reported_with_its_row():
 
 
 def test_partner_school_students_are_allowed_only_where_the_profile_says_so():
-    roster = [CandidateFacts("学生甲", person_id(6, born="20040101"), "partner_student", 5)]
+    roster = [worker("学生甲", person_id(6, born="20040101"), "partner_student", 5)]
     assert "candidate.relation_not_allowed" in codes(check_plan(plan(candidates=roster), SCOPE, GUANGDONG, CALENDAR))
     assert "candidate.relation_not_allowed" in codes(check_plan(plan(candidates=roster), SCOPE, JIANGSU, CALENDAR))
     early = plan(candidates=roster, filed_on=dt.date(2026, 9, 1))
@@ -160,3 +166,65 @@ def test_a_score_sheet_must_cover_every_aspect_within_zero_to_hundred():
 ])
 def test_a_candidate_passes_when_every_part_used_reaches_sixty(theory, practical, performance, passes):
     assert candidate_passes(theory, practical, performance) is passes
+
+
+
+GANSU = get_profile("gansu")
+
+
+def test_guangdong_takes_only_staff_whose_social_insurance_or_workplace_is_in_guangdong():
+    elsewhere = worker("外省", person_id(7), "employee", 4, workplace_region="620102", social_insurance_region="")
+    insured_here = worker("参保", person_id(8), "employee", 4, workplace_region="620102", social_insurance_region="440305")
+    found = check_plan(plan(candidates=[elsewhere, insured_here]), SCOPE, GUANGDONG, CALENDAR)
+    assert [(v.code, v.field) for v in found] == [("candidate.outside_province", "candidates[0].social_insurance_region")]
+    early = plan(candidates=[elsewhere], filed_on=dt.date(2026, 9, 1))
+    assert check_plan(early, SCOPE, JIANGSU, CALENDAR) == []  # Jiangsu's text has no such rule
+
+
+def test_shenzhen_names_the_affiliate_and_wants_a_year_of_outsourced_work():
+    roster = [worker("关联", person_id(9), "affiliated", 4), worker("关联乙", person_id(10), "affiliated", 4,
+                                                                   affiliate_name="深圳示范关联公司"),
+              worker("外包", person_id(11), "outsourced", 4, months_with_enterprise=8)]
+    found = check_plan(plan(candidates=roster), SCOPE, SHENZHEN, CALENDAR)
+    assert [(v.code, v.field) for v in found] == [("candidate.affiliate_missing", "candidates[0].affiliate_name"),
+                                                  ("candidate.dispatched_too_short", "candidates[2].months_with_enterprise")]
+    assert "candidate.relation_not_allowed" in codes(check_plan(plan(candidates=roster[1:2]), SCOPE, GUANGDONG, CALENDAR))
+
+
+def test_gansu_takes_a_mandating_enterprises_staff_only_with_the_mandate_agreement_filed():
+    staff = worker("委托", person_id(12), "mandated", 4, mandating_enterprise="兰州配套厂")
+    early = dict(filed_on=dt.date(2026, 9, 1))
+    assert codes(check_plan(plan(candidates=[staff], **early), SCOPE, GANSU, CALENDAR)) == ["candidate.mandate_not_filed"]
+    assert check_plan(plan(candidates=[staff], mandating_enterprises=["兰州配套厂"], **early), SCOPE, GANSU, CALENDAR) == []
+    unnamed = worker("委托乙", person_id(13), "mandated", 4)
+    assert codes(check_plan(plan(candidates=[unnamed], **early), SCOPE, GANSU, CALENDAR)) == ["candidate.mandator_missing"]
+
+
+def test_the_application_conditions_of_each_level_are_checked_and_every_failure_is_named():
+    early = dict(filed_on=dt.date(2026, 9, 1))
+    roster = [
+        worker("新手", person_id(14), "employee", 4, years_in_occupation=2),  # 四级: 4 years, or 五级 held 3 years
+        worker("持证", person_id(15), "employee", 4, years_in_occupation=2, held_level=5, held_level_years=3),
+        worker("毕业", person_id(16), "employee", 5, years_in_occupation=0, diploma="technical_college"),
+        worker("高级", person_id(17), "employee", 3, years_in_occupation=3, diploma="technical_college"),
+        worker("无据", person_id(18), "employee", 3, years_in_occupation=None),
+    ]
+    found = check_plan(plan(candidates=roster, **early), SCOPE, GANSU, CALENDAR)
+    assert [(v.code, v.field) for v in found] == [("candidate.conditions_not_met", "candidates[0]"),
+                                                  ("candidate.conditions_not_met", "candidates[4]")]
+    assert "从事本职业4年" in found[0].message and "取得下一级证书后从事本职业3年" in found[0].message
+    assert check_plan(plan(candidates=roster[:1]), SCOPE, GUANGDONG, CALENDAR) == []  # Guangdong's profile sets none
+
+
+def test_a_condition_table_with_an_impossible_entry_is_refused_naming_the_key():
+    import yaml
+
+    from policy.profiles import PROFILE_DIR, ProfileError, parse_profile
+
+    data = yaml.safe_load((PROFILE_DIR / "gansu.yaml").read_text(encoding="utf-8"))
+    data["application_conditions"]["value"][5] = [{"lower_level_years": 2}]
+    with pytest.raises(ProfileError, match="application_conditions.5.*no lower level"):
+        parse_profile(data, "gansu.yaml")
+    data["application_conditions"]["value"][5] = [{"diploma": ["phd"]}]
+    with pytest.raises(ProfileError, match=r"application_conditions.5\[0\].diploma"):
+        parse_profile(data, "gansu.yaml")

@@ -9,7 +9,8 @@ at submission from the province profile's routing; an institution keeps the cent
 A pilot enterprise's plan (试点方案, 003 §二(三)) is evaluated by experts before it files batches.
 Objections may come from the public publicity pages, from a person without an account (name kept).
 Quality supervision counts: supervisors carry their card number (证卡), a batch keeps its on-site
-report's verdict and the corrections the enterprise must answer.
+report's verdict and the corrections the enterprise must answer. A candidate keeps the facts of
+eligibility it was filed with (relation details, regions, years, level held, diploma).
 Cases from before this revision have no centre recorded: the profile's default is used for them.
 """
 from alembic import op
@@ -42,6 +43,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('corrections', sa.JSON(), nullable=False, server_default='[]'))
         batch_op.add_column(sa.Column('corrections_answer', sa.JSON(), nullable=False, server_default='[]'))
         batch_op.add_column(sa.Column('corrections_answered_at', sa.DateTime(), nullable=True))
+    with op.batch_alter_table('candidate', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('eligibility', sa.JSON(), nullable=False, server_default='{}'))
     with op.batch_alter_table('objection', schema=None) as batch_op:
         batch_op.add_column(sa.Column('objector_name', sqlmodel.sql.sqltypes.AutoString(), nullable=False,
                                       server_default=''))
@@ -72,6 +75,8 @@ def downgrade() -> None:
     op.drop_table('pilot_plan')
     with op.batch_alter_table('objection', schema=None) as batch_op:
         batch_op.drop_column('objector_name')
+    with op.batch_alter_table('candidate', schema=None) as batch_op:
+        batch_op.drop_column('eligibility')
     with op.batch_alter_table('evaluation_plan', schema=None) as batch_op:
         for column in ('corrections_answered_at', 'corrections_answer', 'corrections', 'supervision_verdict'):
             batch_op.drop_column(column)
