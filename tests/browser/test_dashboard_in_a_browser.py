@@ -14,6 +14,7 @@ from tasks.human_tasks import ensure_task
 from tests.flows.driver import EXPERTS, Driver
 
 PASSWORD = "officer-pass-1"
+SICHUAN = "510104"
 DESKTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 820, "height": 1180}
 
@@ -38,10 +39,10 @@ def log_in(browser, base: str, name: str, opened: list, viewport=DESKTOP, lands_
 
 
 def test_officer_and_expert_take_a_filing_through_acceptance_and_evaluation_in_the_browser(stack, browser, shots, opened):
-    driver = Driver(stack, prefix="web")
+    driver = Driver(stack, prefix="web", region=SICHUAN)  # a province whose filing has a publicity
     driver.add_experts(3)
     base = stack.api_url
-    officer = log_in(browser, base, staff(driver, "officer", jurisdiction="440000"), opened)
+    officer = log_in(browser, base, staff(driver, "officer", jurisdiction="510000"), opened)
     filing_id = driver.file(missing=("venue_equipment",))
     acceptance = driver.open_tasks("officer", "acceptance", filing_id)[0]
 
@@ -134,9 +135,9 @@ def test_officer_and_expert_take_a_filing_through_acceptance_and_evaluation_in_t
 
 
 def test_operations_see_late_steps_and_retry_an_incident_from_the_operations_page(stack, browser, shots, opened):
-    driver = Driver(stack, prefix="ops")
+    driver = Driver(stack, prefix="ops", region=SICHUAN)  # a province whose filing has a ministry review
     driver.add_experts()
-    other = Driver(stack, prefix="ops-late")  # another enterprise, whose acceptance nobody decides
+    other = Driver(stack, prefix="ops-late", region=SICHUAN)  # another enterprise, whose acceptance nobody decides
     forgotten = other.file()
     other.open_tasks("officer", "acceptance", forgotten)
     filing_id = driver.file()

@@ -17,6 +17,8 @@ from tasks.calendar import load_calendar
 
 _used = set()
 EXPERTS: dict[str, str] = {}  # every test's experts: the panel is drawn from all of them
+SUPERVISORS: dict[str, str] = {}  # the quality supervisors on each centre's roster (made once per centre)
+_rosters: set[tuple[str, str]] = set()
 
 
 def credit_code(region: str = "440106") -> str:
@@ -51,6 +53,13 @@ class Driver(Demo):
                   "officer": self._token("officer", jurisdiction=region[:2] + "0000"),
                   "officer_js": self._token("officer", jurisdiction="320000"),
                   "public": self._token("operations"), "operations": self._token("operations"), **EXPERTS}
+        for centre in (region[:4] + "00", region[:2] + "0000"):  # supervision rosters are never empty here
+            if (self.url, centre) not in _rosters:
+                user, token = create_user(self.url, role="supervisor", name=f"roster-{centre}-{time.monotonic_ns()}",
+                                          jurisdiction=centre, card_number=f"CARD-{centre}")
+                SUPERVISORS[f"supervisor{user.id}"] = token
+                _rosters.add((self.url, centre))
+        tokens.update(SUPERVISORS)
         with session_scope(self.url) as session:
             calendar = load_calendar(session)
         super().__init__(stack.api_url, tokens, stack.prefect_url, calendar, out=lambda *_: None)
@@ -92,6 +101,25 @@ class Driver(Demo):
         tasks = self.wait("panel", lambda: self._expert_tasks(filing_id))
         for task in tasks:
             self.decide(f"expert{task['assignee_id']}", task, decision="score", scores={a: score for a in ASPECTS})
+
+    def report_supervision(self, plan_id: int) -> None:
+        """When the batch was drawn for supervision, a roster supervisor files a report without issues (the
+        review waits for it). Call it once the evaluation day has passed (the task opens then)."""
+        if not self.officer_plan(plan_id)["supervision"]["supervised"]:
+            return
+
+        def probe():  # noqa: ANN202
+            for who in [w for w in self.tokens if w.startswith("supervisor")]:
+                for t in self.call(who, "GET", "/api/v1/tasks", params={"step": "quality_supervision", "limit": 200})[
+                        "items"]:
+                    if t["case_id"] == plan_id and t["status"] in ("open", "claimed"):
+                        return who, t
+            return None
+
+        who, task = self.wait(f"supervision of plan {plan_id}", probe)
+        self.decide(who, task, decision="report", reason="考场秩序良好", report={
+            "identity_checked": True, "proctoring_ok": True, "video_running": True, "scored_per_standard": True,
+            "verdict": "no_issues"})
 
     def expert_tasks(self, step: str, case_id: int, count: int = 3) -> list[dict]:
         def probe():  # noqa: ANN202

@@ -69,6 +69,7 @@ def test_a_batch_runs_exactly_the_steps_of_its_profile_with_each_review_at_its_l
             driver.wait("drawn", lambda: driver.officer_plan(pid)["supervision"]["draw_id"])
         elif step.step == "evaluation":
             driver.pass_timer("plan", pid, "evaluation_day")
+            driver.report_supervision(pid)
             driver.pass_timer("plan", pid, "evaluation_end")
         elif step.step == "results_submission":
             status = driver.wait_status("plan", pid, "awaiting_results")
