@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from api.deps import SessionDep
+from api.errors import ERRORS as API_ERRORS
 from api.errors import PUBLIC_ERRORS
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from api.ratelimit import public_rate_limit
@@ -22,7 +23,7 @@ from tasks.errors import Conflict, NotFound, Problems
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
 router = APIRouter(tags=["public"], dependencies=[Depends(public_rate_limit)])
-ERRORS = {**PUBLIC_ERRORS, 404: {"description": "no such publicity is open"},
+ERRORS = {**PUBLIC_ERRORS, 400: API_ERRORS[400], 413: API_ERRORS[413], 404: {"description": "no such publicity is open"},
           409: {"description": "your objection on this case is still investigated, or you raised three"}}
 
 
@@ -31,6 +32,7 @@ HTML_ANSWERS = {code: {"description": text, "content": {"text/html": {}}} for co
     (409, "the page again: your objection on this case is still investigated, or you raised three"),
     (422, "the page again, the problems named and what was typed kept"))}
 HTML_ANSWERS[429] = {**PUBLIC_ERRORS[429], "content": {"application/json": {}}}  # the limiter answers in JSON
+HTML_ANSWERS[400] = {**API_ERRORS[400], "content": {"application/json": {}}}  # a body that is not a form at all
 HTML_ANSWERS[422]["content"]["application/json"] = {}  # a form that is not one (no fields at all): FastAPI's own answer
 
 
