@@ -7,7 +7,7 @@ import pytest
 from policy.profiles import load_profiles, profile_for_region
 from tests.flows.driver import registered_institution
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.database_independent]
 
 REGIONS = {"guangdong": "440106", "shenzhen": "440305", "jiangsu": "320102", "gansu": "620102", "sichuan": "510104"}
 OFFICER_STEPS = ("acceptance", "best_selection", "leading_group_approval", "cities_report")
