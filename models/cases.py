@@ -79,6 +79,8 @@ class FilingOccupation(SQLModel, table=True):
     occupation_code: str = Field(max_length=10)
     levels: str  # digits, e.g. "345"
     basis: str = ""  # 评价依据: the national standard or the enterprise's specification
+    position_name: str = ""  # 企业岗位 mapped to this occupation (相邻相近), for the experts to judge
+    mapping_reason: str = ""
 
 
 class FilingMaterial(SQLModel, table=True):

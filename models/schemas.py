@@ -41,6 +41,9 @@ class OccupationIn(_Strict):
     code: str = Field(description="职业编码 of 职业分类大典, d-dd-dd-dd", examples=["6-18-01-01"], max_length=10)
     levels: list[int | str] = Field(min_length=1, max_length=5, description="levels to evaluate: 1–5 or 三级/高级工")
     basis: Text = Field("", max_length=200, description="评价依据: national standard or enterprise specification")
+    position_name: Name = Field("", max_length=100, description="企业岗位 not in the catalogue, evaluated as `code`, the "
+                                "nearest catalogue occupation (相邻相近, where the province allows it: Gansu 004 §一(三))")
+    mapping_reason: Text = Field("", max_length=1000, description="why the position is nearest to `code`, for the experts")
 
 
 class MaterialIn(_Strict):

@@ -48,6 +48,8 @@ MINIMUM_WORKING_AGE = 16  # 劳动法 art. 15
 class OccupationRequest:
     code: str
     levels: Sequence[object]
+    position_name: str = ""  # 企业岗位: a position not in the catalogue, mapped to `code` (相邻相近, 004 §一(三))
+    mapping_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,15 @@ def _check_occupations(requests: Sequence[OccupationRequest], profile: ProvinceP
         elif not occupation.skill_type:
             found.append(Violation("occupation.not_skill_type", f"{where}.code",
                                    f"{occupation.name}({request.code}) 不是技能类职业 / not a skill-type occupation"))
+        if request.position_name.strip():
+            if not profile.nearest_occupation_mapping:
+                found.append(Violation("occupation.mapping_not_allowed", f"{where}.position_name",
+                                       f"{profile.name}不接受按相邻相近原则对应的岗位，请申报职业分类大典内的职业 / "
+                                       f"{profile.name} takes catalogue occupations only"))
+            elif len(request.mapping_reason.strip()) < 10:
+                found.append(Violation("occupation.mapping_reason", f"{where}.mapping_reason",
+                                       "请说明该岗位与所对应职业相邻相近的理由（至少 10 个字），供专家评估 / explain why "
+                                       "the position is nearest to this occupation, for the experts"))
         if not request.levels:
             found.append(Violation("occupation.levels_missing", f"{where}.levels", "至少申报一个等级 / at least one level"))
         for j, level in enumerate(request.levels):

@@ -74,7 +74,8 @@ def _facts(form: dict[str, Any], materials: set[str]) -> FilingFacts:
     return FilingFacts(
         enterprise_name=form["enterprise_name"], credit_code=form["credit_code"], region_code=form["region_code"],
         employees=form["employees"],
-        occupations=[OccupationRequest(o["code"], o["levels"]) for o in form["occupations"]],
+        occupations=[OccupationRequest(o["code"], o["levels"], o.get("position_name", ""), o.get("mapping_reason", ""))
+                     for o in form["occupations"]],
         materials=frozenset(materials), contact_name=form["contact_name"], contact_phone=form["contact_phone"],
     )
 
@@ -113,7 +114,8 @@ def submit_filing(session: Session, *, applicant: User, form: FilingCreate) -> F
     for occupation in form.occupations:
         levels = "".join(sorted({str(Level.parse(x).value) for x in occupation.levels}))
         session.add(FilingOccupation(filing_id=filing.id, occupation_code=occupation.code, levels=levels,
-                                     basis=occupation.basis))
+                                     basis=occupation.basis, position_name=occupation.position_name,
+                                     mapping_reason=occupation.mapping_reason))
     _add_materials(session, filing.id, 0, form.materials, now)
     session.add(OutboxMessage(kind="institution_filing", case_id=filing.id, parameters={"filing_id": filing.id},
                               created_at=now))

@@ -472,7 +472,7 @@ def ops_page(session: Session) -> dict[str, Any]:
 PROFILE_KEYS = {
     "plan_lead_working_days": "认定计划提前报备（工作日）", "results_due_working_days": "考核后报送成绩（工作日）",
     "results_publicity_working_days": "结果公示（工作日）", "filing_publicity_working_days": "备案评估公示（工作日）",
-    "max_occupations": "最多备案职业数", "min_employees": "最少职工人数", "dispatched_min_months": "派遣/外包人员最短在岗（月）",
+    "max_occupations": "最多备案职业数", "nearest_occupation_mapping": "未列入大典的岗位可按相邻相近对应", "min_employees": "最少职工人数", "dispatched_min_months": "派遣/外包人员最短在岗（月）",
     "allowed_candidate_relations": "可评价对象", "candidates_work_in_province": "考生社保参保地或就业地须在本省",
     "application_conditions": "申报条件（按等级）", "supervision_draw": "督导抽取方式", "supervision_roster": "督导员名册",
     "supervisor_card_required": "督导员须持证卡", "s_type_every_session": "社会培训评价组织每场次督导",
@@ -537,7 +537,9 @@ def application_facts(session: Session, case_type: str, case: FilingApplication 
         names = {o.code: o.name for o in session.exec(select(OccupationRecord).where(OccupationRecord.code.in_(codes)))}
         occupations = "；".join(
             f"{names.get(o['code'], o['code'])}（{o['code']}）{'、'.join(Level.parse(x).display for x in o['levels'])}"
-            + (f"，依据：{o['basis']}" if o.get("basis") else "") for o in form.get("occupations", []))
+            + (f"，依据：{o['basis']}" if o.get("basis") else "")
+            + (f"——企业岗位“{o['position_name']}”按相邻相近原则对应，理由：{o.get('mapping_reason', '')}"
+               if o.get("position_name") else "") for o in form.get("occupations", []))
         funds = form.get("training_fund_wan") or []
         facts = [("企业", form.get("enterprise_name", "")), ("统一社会信用代码", form.get("credit_code", "")),
                  ("注册地", f"{form.get('registered_address', '')}（{case.region_code}）"),

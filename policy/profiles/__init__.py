@@ -79,6 +79,7 @@ class ProvinceProfile:
     results_publicity_working_days: int
     filing_publicity_working_days: int
     max_occupations: int | None
+    nearest_occupation_mapping: bool  # a position outside the catalogue mapped to the nearest occupation (相邻相近)
     min_employees: int | None
     dispatched_min_months: int | None
     allowed_candidate_relations: tuple[str, ...]

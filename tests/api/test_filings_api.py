@@ -144,3 +144,17 @@ def test_a_central_branch_in_gansu_stays_inside_the_scope_its_group_filed_with_t
         assert session.exec(select(FilingApplication).where(FilingApplication.region_code == "620102",
                                                             FilingApplication.form["ownership"].as_string()
                                                             == "central_branch")).all() == []
+
+
+def test_a_gansu_position_mapped_to_the_nearest_occupation_is_filed_with_its_reason_and_guangdong_refuses_it(api, people):
+    from models.cases import FilingOccupation
+
+    occupation = {"code": "6-18-01-01", "levels": [4], "position_name": "数控精密车削岗",
+                  "mapping_reason": "以数控车床加工精密零件，工作内容与车工相同"}
+    filed = _filed(api, people, region_code="620102", occupations=[occupation])
+    assert filed.status_code == 201, filed.text
+    with db(api) as session:
+        row = session.exec(select(FilingOccupation).where(FilingOccupation.filing_id == filed.json()["id"])).one()
+        assert (row.position_name, row.mapping_reason) == ("数控精密车削岗", "以数控车床加工精密零件，工作内容与车工相同")
+    refused = _filed(api, people, occupations=[occupation])
+    assert refused.status_code == 422 and "occupations[0].position_name" in refused.text

@@ -228,3 +228,15 @@ def test_a_condition_table_with_an_impossible_entry_is_refused_naming_the_key():
     data["application_conditions"]["value"][5] = [{"diploma": ["phd"]}]
     with pytest.raises(ProfileError, match=r"application_conditions.5\[0\].diploma"):
         parse_profile(data, "gansu.yaml")
+
+
+def test_a_position_outside_the_catalogue_maps_to_the_nearest_occupation_where_the_province_allows_it():
+    mapped = [OccupationRequest("6-18-01-01", [4], position_name="数控精密车削岗", mapping_reason="以数控车床加工精密零件，"
+                                                                                         "工作内容与车工相同")]
+    gansu = filing(region_code="620102", occupations=mapped)
+    assert check_filing(gansu, GANSU, CATALOGUE) == []  # 004 §一(三): 相邻相近
+    found = check_filing(filing(occupations=mapped), GUANGDONG, CATALOGUE)
+    assert [(v.code, v.field) for v in found] == [("occupation.mapping_not_allowed", "occupations[0].position_name")]
+    unexplained = [OccupationRequest("6-18-01-01", [4], position_name="数控精密车削岗", mapping_reason="相近")]
+    found = check_filing(filing(region_code="620102", occupations=unexplained), GANSU, CATALOGUE)
+    assert [(v.code, v.field) for v in found] == [("occupation.mapping_reason", "occupations[0].mapping_reason")]

@@ -10,7 +10,8 @@ A pilot enterprise's plan (试点方案, 003 §二(三)) is evaluated by experts
 Objections may come from the public publicity pages, from a person without an account (name kept).
 Quality supervision counts: supervisors carry their card number (证卡), a batch keeps its on-site
 report's verdict and the corrections the enterprise must answer. A candidate keeps the facts of
-eligibility it was filed with (relation details, regions, years, level held, diploma).
+eligibility it was filed with (relation details, regions, years, level held, diploma). A filed
+occupation may carry the enterprise's own position it stands for (相邻相近, 004 §一(三)).
 Cases from before this revision have no centre recorded: the profile's default is used for them.
 """
 from alembic import op
@@ -43,6 +44,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('corrections', sa.JSON(), nullable=False, server_default='[]'))
         batch_op.add_column(sa.Column('corrections_answer', sa.JSON(), nullable=False, server_default='[]'))
         batch_op.add_column(sa.Column('corrections_answered_at', sa.DateTime(), nullable=True))
+    with op.batch_alter_table('filing_occupation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('position_name', sqlmodel.sql.sqltypes.AutoString(), nullable=False,
+                                      server_default=''))
+        batch_op.add_column(sa.Column('mapping_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False,
+                                      server_default=''))
     with op.batch_alter_table('candidate', schema=None) as batch_op:
         batch_op.add_column(sa.Column('eligibility', sa.JSON(), nullable=False, server_default='{}'))
     with op.batch_alter_table('objection', schema=None) as batch_op:
@@ -77,6 +83,9 @@ def downgrade() -> None:
         batch_op.drop_column('objector_name')
     with op.batch_alter_table('candidate', schema=None) as batch_op:
         batch_op.drop_column('eligibility')
+    with op.batch_alter_table('filing_occupation', schema=None) as batch_op:
+        batch_op.drop_column('mapping_reason')
+        batch_op.drop_column('position_name')
     with op.batch_alter_table('evaluation_plan', schema=None) as batch_op:
         for column in ('corrections_answered_at', 'corrections_answer', 'corrections', 'supervision_verdict'):
             batch_op.drop_column(column)
