@@ -43,7 +43,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('supervision_verdict', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.add_column(sa.Column('corrections', sa.JSON(), nullable=False, server_default='[]'))
         batch_op.add_column(sa.Column('corrections_answer', sa.JSON(), nullable=False, server_default='[]'))
-        batch_op.add_column(sa.Column('corrections_answered_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('corrections_answered_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
     with op.batch_alter_table('filing_occupation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('position_name', sqlmodel.sql.sqltypes.AutoString(), nullable=False,
                                       server_default=''))
@@ -62,10 +62,10 @@ def upgrade() -> None:
         sa.Column('summary', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column('materials', sa.JSON(), nullable=False),
         sa.Column('submitted_by', sa.Integer(), nullable=True),
-        sa.Column('submitted_at', sa.DateTime(), nullable=False),
+        sa.Column('submitted_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column('outcome_reasons', sa.JSON(), nullable=False),
-        sa.Column('decided_at', sa.DateTime(), nullable=True),
+        sa.Column('decided_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(['filing_id'], ['filing_application.id']),
         sa.ForeignKeyConstraint(['submitted_by'], ['user_account.id']),
         sa.PrimaryKeyConstraint('id'),
