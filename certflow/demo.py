@@ -70,10 +70,10 @@ class Demo:
     def advance(self, days: int) -> None:
         self.call("admin", "POST", "/api/v1/admin/clock", json={"advance_days": days})
 
-    def pass_timer(self, kind: str, case_id: int, purpose: str) -> None:
-        """Move the business clock to the day the case's pending timer fires."""
-        read = self.filing_status if kind == "filing" else self.plan_status
-        timer = self.wait(f"{purpose} timer", lambda: [t for t in read(case_id)["timers"]
+    def pass_timer(self, kind: str, case_id: int, purpose: str, who: str = "enterprise") -> None:
+        """Move the business clock to the day the case's pending timer fires (`who` reads the case)."""
+        path = f"/api/v1/{'filings' if kind == 'filing' else 'plans'}/{case_id}"
+        timer = self.wait(f"{purpose} timer", lambda: [t for t in self.call(who, "GET", path)["timers"]
                                                        if t["purpose"] == purpose and t["status"] == "pending"])[0]
         days = (dt.date.fromisoformat(timer["fires_on"]) - self.business_today()).days
         if days > 0:
@@ -168,21 +168,13 @@ class Demo:
         investigation = self.task("officer_lz", "objection_investigation", fid)[0]
         self.decide("officer_lz", investigation, decision="dismiss", reason="现场核查场地面积符合要求，异议不成立")
         self.say("甘肃 公示 an objection during publicity, investigated by the city and dismissed")
-        self.pass_timer_as("officer_gs", "filing", fid, "publicity")
+        self.pass_timer("filing", fid, "publicity", who="officer_gs")
         self.decide("officer_gs", self.task("officer_gs", "cities_report", fid)[0], decision="include")
         self.say("甘肃 汇总 the provincial centre includes it in the list for the ministry review (部中心复核)")
         status = self.wait("registration", lambda: (s := self.call("officer_gs", "GET", f"/api/v1/filings/{fid}"))[
             "status"] == "registered" and s)
         self.say(f"甘肃 备案公布 after the ministry review: receipt {status['receipt_number']}, segment {status['segment']}")
         return status
-
-    def pass_timer_as(self, who: str, kind: str, case_id: int, purpose: str) -> None:
-        path = f"/api/v1/{'filings' if kind == 'filing' else 'plans'}/{case_id}"
-        timer = self.wait(f"{purpose} timer", lambda: [t for t in self.call(who, "GET", path)["timers"]
-                                                       if t["purpose"] == purpose and t["status"] == "pending"])[0]
-        days = (dt.date.fromisoformat(timer["fires_on"]) - self.business_today()).days
-        if days > 0:
-            self.advance(days)
 
     def _expert_tasks(self, filing_id: int, step: str = "expert_evaluation") -> list[dict] | None:
         found = []
@@ -265,7 +257,7 @@ class Demo:
         self.decide("officer_js", self.task("officer_js", "acceptance", fid)[0], decision="approve")
         self._score(fid)
         self.wait("publicity", lambda: self.call("officer_js", "GET", f"/api/v1/filings/{fid}")["status"] == "publicity")
-        self.pass_timer_as("officer_js", "filing", fid, "publicity")
+        self.pass_timer("filing", fid, "publicity", who="officer_js")
         filing = self.wait("registration", lambda: (f := self.call("officer_js", "GET", f"/api/v1/filings/{fid}"))[
             "status"] == "registered" and f)
         self.say(f"江苏 S-type organisation registered (segment {filing['segment']})")
@@ -281,16 +273,16 @@ class Demo:
             "quality_supervisors": ["督导甲"]}, headers={"Idempotency-Key": "demo-js-plan"})["id"]
         self.wait("drawn", lambda: self.call("officer_js", "GET", f"/api/v1/plans/{pid}")["supervision"]["draw_id"])
         self.say(f"江苏 plan #{pid} filed for {start} (15 working days ahead): supervised, as every S-type session")
-        self.pass_timer_as("officer_js", "plan", pid, "evaluation_day")
+        self.pass_timer("plan", pid, "evaluation_day", who="officer_js")
         self.supervise("supervisor_js", pid)
-        self.pass_timer_as("officer_js", "plan", pid, "evaluation_end")
+        self.pass_timer("plan", pid, "evaluation_end", who="officer_js")
         self.wait("results window", lambda: self.call("enterprise_js", "GET", f"/api/v1/plans/{pid}")[
             "status"] == "awaiting_results")
         status = self.call("enterprise_js", "GET", f"/api/v1/plans/{pid}")
         self.call("enterprise_js", "POST", f"/api/v1/plans/{pid}/results",
                   json={"scores": [{"candidate_id": c["id"], "theory": 80, "practical": 85} for c in status["candidates"]]})
         self.wait("publicity", lambda: self.call("officer_js", "GET", f"/api/v1/plans/{pid}")["status"] == "publicity")
-        self.pass_timer_as("officer_js", "plan", pid, "results_publicity")
+        self.pass_timer("plan", pid, "results_publicity", who="officer_js")
         self.decide("officer_js", self.task("officer_js", "results_review", pid)[0], decision="approve")
         status = self.wait("certificates", lambda: (p := self.call("enterprise_js", "GET", f"/api/v1/plans/{pid}"))[
             "status"] == "completed" and p, 180)

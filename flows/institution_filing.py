@@ -129,7 +129,6 @@ def officer_step(filing_id: int, case: dict, step: ProcessStep, *, refused: str 
     decision = await_decision(key=f"filing:{filing_id}:{step.step}", case_type="filing", case_id=filing_id,
                               step=step.step, role="officer", jurisdiction=case["centres"][step.by],
                               due_working_days=budget(case, step.step))
-    record_decision(filing_id, step.step, decision.decision, decision.payload.get("reason", ""), decision.decided_by)
     if decision.decision == refused:
         close(filing_id, "rejected", f"{outcome}：{decision.payload.get('reason', '')}")
         return False
@@ -140,13 +139,6 @@ def officer_step(filing_id: int, case: dict, step: ProcessStep, *, refused: str 
 def enter(filing_id: int, step: str) -> None:
     with db() as session:
         filings.enter_step(session, filing_id=filing_id, step=step)
-
-
-@task(name="决定记录 decision recorded", **DB_STEP)
-def record_decision(filing_id: int, step: str, decision: str, reason: str, officer_id: int | None) -> None:
-    with db() as session:
-        filings.record_step_decision(session, filing_id=filing_id, step=step, decision=decision, reason=reason,
-                                     officer_id=officer_id)
 
 
 def publicise(filing_id: int, case: dict, step: ProcessStep) -> bool:

@@ -164,16 +164,6 @@ def enter_step(session: Session, *, filing_id: int, step: str, also_from: tuple[
     set_step(session, filing_id=filing_id, status=STEP_STATUS[step], step=step, only_from=(*earlier, *also_from))
 
 
-def record_step_decision(session: Session, *, filing_id: int, step: str, decision: str, reason: str,
-                         officer_id: int | None) -> None:
-    """择优遴选, 领导小组同意, 汇总报送: the decision joins the case's record (once per step)."""
-    done = session.exec(select(AuditEvent.id).where(AuditEvent.case_type == "filing", AuditEvent.case_id == filing_id,
-                                                    AuditEvent.action == f"{step}_decided")).first()
-    if done is None:
-        audit.record(session, case_type="filing", case_id=filing_id, action=f"{step}_decided", actor_id=officer_id,
-                     actor_role="officer", after={"decision": decision, "reason": reason})
-
-
 # -- 试点方案 (003 §二(三)): after registration, before any evaluation plan -------------------------
 
 

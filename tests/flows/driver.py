@@ -116,21 +116,8 @@ class Driver(Demo):
                         return who, t
             return None
 
-        who, task = self.wait(f"supervision of plan {plan_id}", probe)
-        self.decide(who, task, decision="report", reason="考场秩序良好", report={
-            "identity_checked": True, "proctoring_ok": True, "video_running": True, "scored_per_standard": True,
-            "verdict": "no_issues"})
-
-    def expert_tasks(self, step: str, case_id: int, count: int = 3) -> list[dict]:
-        def probe():  # noqa: ANN202
-            found = {}
-            for who in [w for w in self.tokens if w.startswith("expert")]:
-                for t in self.call(who, "GET", "/api/v1/tasks", params={"step": step, "limit": 200})["items"]:
-                    if t["case_id"] == case_id and t["status"] in ("open", "claimed"):
-                        found[t["id"]] = t
-            return list(found.values()) if len(found) >= count else None
-
-        return self.wait(f"{step} experts", probe)
+        who, _ = self.wait(f"supervision of plan {plan_id}", probe)
+        self.supervise(who, plan_id)
 
     def wait_status(self, kind: str, case_id: int, *statuses: str, timeout: float = 120) -> dict:
         read = self.filing_status if kind == "filing" else self.plan_status
@@ -176,7 +163,7 @@ class Driver(Demo):
             self.wait("pilot plan awaited", lambda: self.filing_status(fid)["current_step"] == "pilot_plan_submission")
             self.call("enterprise", "POST", f"/api/v1/filings/{fid}/pilot-plan",
                       json={"summary": "试点方案：认定职业、组织机构、评价方式、质量保障和进度安排。"})
-            for task in self.expert_tasks("pilot_plan_evaluation", fid):
+            for task in self.wait("pilot plan panel", lambda: self._expert_tasks(fid, "pilot_plan_evaluation")):
                 self.decide(f"expert{task['assignee_id']}", task, decision="pass")
             self.wait("pilot plan passed", lambda: self.filing_status(fid)["pilot_plan_approved_on"])
         else:
