@@ -25,6 +25,8 @@ class Institution(SQLModel, table=True):
     last_evaluation_on: Optional[dt.date] = None
     handling_centre: Optional[str] = Field(default=None, max_length=6)  # the centre its filing was handled by
     pilot_plan_approved_on: Optional[dt.date] = None  # 试点方案 passed the experts (where the profile has the step)
+    # its own titles and the national level each corresponds to (004 §二): [{"title", "level"}], as filed
+    ladder: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: dt.datetime
 
 
@@ -143,6 +145,9 @@ class Objection(SQLModel, table=True):
     text: str
     contact: str = ""  # how the investigating officer reaches the objector
     raised_at: dt.datetime
+    # centre: the handling centre investigates; enterprise: the enterprise's own certification body
+    # investigates and the centre reviews its finding (004 §五(四), a profile option)
+    investigated_by: str = "centre"
     outcome: Optional[str] = None  # upheld | dismissed
     decided_at: Optional[dt.datetime] = None
 
@@ -198,6 +203,7 @@ class Candidate(SQLModel, table=True):
     # years in the occupation, level held, diploma (checked against the profile when the plan is filed)
     eligibility: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     excluded_reason: Optional[str] = None  # e.g. an upheld objection
+    enterprise_title: str = ""  # the institution's own level on its filed ladder, beside the national one
 
 
 class Score(SQLModel, table=True):
@@ -234,6 +240,7 @@ class Certificate(SQLModel, table=True):
     occupation_code: str
     occupation_name: str
     level: int
+    enterprise_title: str = ""  # printed beside the national level (004 §二)
     issued_on: dt.date
     # pending (numbered, not yet acknowledged by the national query system) | valid | revoked
     status: str = "valid"

@@ -146,6 +146,23 @@ class CandidateIn(_Strict):
     held_level: Optional[int] = Field(None, ge=1, le=5, description="申报条件: the national level already held")
     held_level_years: Optional[int] = Field(None, ge=0, le=60, description="years in the occupation since that certificate")
     diploma: Optional[Diploma] = Field(None, description="申报条件: a relevant diploma")
+    enterprise_title: Name = Field("", max_length=20, description="the institution's own level (岗位等级, 004 §二) "
+                                                                 "as filed on its ladder; it must correspond to `level`")
+
+
+class LadderTitle(_Strict):
+    title: Name = Field(min_length=1, max_length=20, examples=["首席技师"], description="学徒工, 特级技师, 首席技师 "
+                                                                                  "or a sub-tier such as 高级工一档")
+    level: int | str = Field(description="the national level it corresponds to: 1–5 or 三级/高级工")
+
+
+class LadderFiling(_Strict):
+    """企业自主设置的职业技能岗位等级及其与国家职业技能等级的对应关系 (004 §二): the whole ladder, replacing
+    the one filed before."""
+
+    titles: list[LadderTitle] = Field(max_length=30)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [
+        {"titles": [{"title": "学徒工", "level": 5}, {"title": "高级工一档", "level": 3}, {"title": "首席技师", "level": 1}]}]})
 
 
 class MandateAgreement(_Strict):

@@ -165,6 +165,7 @@ class CandidateFacts:
     held_level: int | None = None  # the national level already held (1–5)
     held_level_years: int | None = None  # years in the occupation since that certificate
     diploma: str | None = None  # a relevant diploma (DIPLOMAS)
+    enterprise_title: str = ""  # the institution's own level (004 §二), as filed on its ladder
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ class PlanFacts:
     quality_supervisors: Sequence[str]
     site: str = ""
     mandating_enterprises: Sequence[str] = ()  # enterprises whose mandate agreement (委托协议) is filed with the plan
+    ladder: Mapping[str, Level] = field(default_factory=dict)  # the institution's filed titles → national levels
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,15 @@ def _check_candidate(i: int, candidate: CandidateFacts, plan: PlanFacts, allowed
         if allowed_levels is not None and level not in allowed_levels:
             found.append(Violation("candidate.level_out_of_scope", f"{where}.level",
                                    f"{level.display} 不在本机构该职业的备案等级内 / level not in the filed scope"))
+        title = candidate.enterprise_title.strip()
+        if title and title not in plan.ladder:
+            found.append(Violation("candidate.enterprise_title_not_filed", f"{where}.enterprise_title",
+                                   f"“{title}”不在本机构备案的岗位等级对应关系中 / {title} is not on the institution's "
+                                   f"filed ladder"))
+        elif title and plan.ladder[title] != level:
+            found.append(Violation("candidate.enterprise_title_level", f"{where}.enterprise_title",
+                                   f"“{title}”对应{plan.ladder[title].display}，与申报等级{level.display}不符 / {title} "
+                                   f"corresponds to level {plan.ladder[title].value}, not {level.value}"))
         conditions = (profile.application_conditions or {}).get(level.value)
         if conditions and not any(meets(candidate, level.value, c) for c in conditions):
             found.append(Violation("candidate.conditions_not_met", where,

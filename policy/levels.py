@@ -52,7 +52,8 @@ _TITLES = {
     Level.五级: "初级工",
 }
 
-# Enterprise-specific titles outside the national five and where they sit.
+# Where the seed's own enterprise titles sit (004 §二): 学徒工 below 五级, 特级技师 and 首席技师 above
+# 一级. Their national correspondence is what the institution files; these fix only the side they sit on.
 DEFAULT_ENTERPRISE_LADDER: Mapping[str, Level] = {
     "学徒工": Level.五级,
     "特级技师": Level.一级,
@@ -60,19 +61,32 @@ DEFAULT_ENTERPRISE_LADDER: Mapping[str, Level] = {
 }
 _BELOW = {"学徒工"}
 _ABOVE = {"特级技师", "首席技师"}
+MAX_TITLES = 30
+MAX_TITLE_LENGTH = 20
 
 
 @dataclass(frozen=True)
 class EnterpriseLadder:
-    """An institution's own titles mapped to national levels (004 §二)."""
+    """An institution's own titles (学徒工, 特级技师, 首席技师, or sub-tiers between two levels such as
+    高级工一档) each filed with the national level it corresponds to (004 §二)."""
 
     mapping: Mapping[str, Level]
 
     @classmethod
     def build(cls, mapping: Mapping[str, object] | None = None) -> "EnterpriseLadder":
-        merged: dict[str, Level] = dict(DEFAULT_ENTERPRISE_LADDER)
+        """The filed titles only; every problem is reported at once, naming the title."""
+        titles: dict[str, Level] = {}
         problems = []
-        for title, level in (mapping or {}).items():
+        if len(mapping or {}) > MAX_TITLES:
+            problems.append(f"at most {MAX_TITLES} titles")
+        for raw_title, level in (mapping or {}).items():
+            title = str(raw_title).strip()
+            if not title or len(title) > MAX_TITLE_LENGTH:
+                problems.append(f"{raw_title!r}: a title has 1–{MAX_TITLE_LENGTH} characters")
+                continue
+            if _is_national(title):
+                problems.append(f"{title}: a national level keeps its national name, not an enterprise title")
+                continue
             try:
                 parsed = Level.parse(level)
             except ValueError as exc:
@@ -82,12 +96,25 @@ class EnterpriseLadder:
                 problems.append(f"{title} sits below 五级 and maps to 五级, not {parsed.display}")
             if title in _ABOVE and parsed != Level.一级:
                 problems.append(f"{title} sits above 一级 and maps to 一级, not {parsed.display}")
-            merged[title] = parsed
+            titles[title] = parsed
         if problems:
             raise ValueError("; ".join(problems))
-        return cls(merged)
+        return cls(titles)
 
     def national_level(self, title: str) -> Level:
         if title in self.mapping:
             return self.mapping[title]
         return Level.parse(title)
+
+    def as_rows(self) -> list[dict]:
+        """The filed correspondence, lowest national level first (五级 … 一级), as stored and shown."""
+        return [{"title": t, "level": lv.value, "level_display": lv.display}
+                for t, lv in sorted(self.mapping.items(), key=lambda item: (-item[1].value, item[0]))]
+
+
+def _is_national(title: str) -> bool:
+    try:
+        Level.parse(title)
+    except ValueError:
+        return False
+    return True

@@ -38,6 +38,7 @@ from policy.profiles import ProvinceProfile, get_profile
 from tasks import audit, draws, registry, sla
 from tasks.calendar import load_calendar
 from tasks.errors import Conflict, NotFound, Problems
+from tasks.filing import ladder_of
 from tasks.human_tasks import cancel_open_tasks, wake
 from tasks.objections import record_outcomes
 
@@ -63,10 +64,11 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
     facts = PlanFacts(
         occupation_code=body.occupation_code, evaluation_start=body.evaluation_start,
         evaluation_end=body.evaluation_end, filed_on=today,
-        candidates=[CandidateFacts(c.name, c.id_number, c.relation, c.level, c.months_with_enterprise, **_eligibility(c))
-                    for c in body.candidates],
+        candidates=[CandidateFacts(c.name, c.id_number, c.relation, c.level, c.months_with_enterprise,
+                                   enterprise_title=c.enterprise_title, **_eligibility(c)) for c in body.candidates],
         proctors=body.proctors, evaluators=body.evaluators, quality_supervisors=body.quality_supervisors, site=body.site,
         mandating_enterprises=[m.enterprise_name for m in body.mandate_agreements],
+        ladder=ladder_of(institution).mapping,
     )
     violations = check_plan(facts, filed_scope(session, institution_id), profile, calendar)
     late = [v for v in violations if v.code == "plan.late"]
@@ -90,6 +92,7 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
     for c in body.candidates:
         session.add(Candidate(plan_id=plan.id, name=c.name, id_number=c.id_number.upper(), relation=c.relation,
                               level=Level.parse(c.level).value, months_with_enterprise=c.months_with_enterprise,
+                              enterprise_title=c.enterprise_title,
                               eligibility={k: v for k, v in _eligibility(c).items() if v not in ("", None)}))
     session.add(OutboxMessage(kind="evaluation_batch", case_id=plan.id, parameters={"plan_id": plan.id}, created_at=now))
     latest = latest_plan_filing_date(body.evaluation_start, profile, calendar)
@@ -451,7 +454,8 @@ def number_certificates(session: Session, *, plan_id: int) -> list[str]:
                                 plan_id=plan_id, institution_id=institution.id, holder_name=candidate.name,
                                 id_number=candidate.id_number, occupation_code=plan.occupation_code,
                                 occupation_name=occupation.name if occupation else plan.occupation_code,
-                                level=candidate.level, issued_on=today, status="pending"))
+                                level=candidate.level, enterprise_title=candidate.enterprise_title, issued_on=today,
+                                status="pending"))
         numbers.append(str(number))
     set_step(session, plan_id=plan_id, status="uploading", step="upload", only_from=("in_review", "uploading"))
     if created:

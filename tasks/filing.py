@@ -23,11 +23,11 @@ from models.cases import (
 )
 from models.catalogue import OccupationRecord
 from models.db import locked_row
-from models.schemas import FilingCreate, PilotPlanCreate, ResubmissionCreate
+from models.schemas import FilingCreate, LadderFiling, PilotPlanCreate, ResubmissionCreate
 from models.workflow import HumanTask, OutboxMessage
 from policy import draws as draw_rules
 from policy.eligibility import FilingFacts, OccupationRequest, Violation, check_filing, expert_panel_passes
-from policy.levels import Level
+from policy.levels import EnterpriseLadder, Level
 from policy.numbering import next_institution_segment
 from policy.occupations import Occupation
 from policy.processes import RoutingProblem, centre_of, filing_handling_level, has_step
@@ -293,6 +293,38 @@ def change_registered_region(session: Session, *, institution_id: int, region_co
                  actor_id=actor.id, actor_role=actor.role, before=before,
                  after={"region_code": region_code, "reason": reason})
     return institution
+
+
+def file_ladder(session: Session, *, institution_id: int, body: LadderFiling, actor: User) -> Institution:
+    """企业岗位等级对应关系 (004 §二): the enterprise files its own titles and the national level each
+    corresponds to; later plans may evaluate under them and certificates print them. Filing the same
+    ladder again changes nothing (no new audit entry)."""
+    institution = session.get(Institution, institution_id)
+    if institution is None or actor.institution_id != institution_id:
+        raise NotFound(f"institution {institution_id} does not exist")
+    if institution.status not in ("applying", "registered"):
+        raise Conflict(f"institution {institution_id} is {institution.status}; its ladder cannot change")
+    titles = [t.title for t in body.titles]
+    duplicates = sorted({t for t in titles if titles.count(t) > 1})
+    if duplicates:
+        raise Problems([Violation("ladder.duplicate_title", "titles", f"岗位等级“{duplicates[0]}”重复 / listed twice")])
+    try:
+        ladder = EnterpriseLadder.build({t.title: t.level for t in body.titles})
+    except ValueError as exc:
+        raise Problems([Violation("ladder.invalid", "titles", str(exc))]) from exc
+    rows = [{"title": row["title"], "level": row["level"]} for row in ladder.as_rows()]
+    if rows == institution.ladder:
+        return institution
+    before = {"ladder": institution.ladder}
+    institution.ladder = rows
+    session.add(institution)
+    audit.record(session, case_type="institution", case_id=institution.id, action="ladder_filed", actor_id=actor.id,
+                 actor_role=actor.role, before=before, after={"ladder": rows})
+    return institution
+
+
+def ladder_of(institution: Institution) -> EnterpriseLadder:
+    return EnterpriseLadder.build({row["title"]: row["level"] for row in institution.ladder})
 
 
 def _add_materials(session: Session, filing_id: int, round_no: int, materials, now: dt.datetime) -> None:  # noqa: ANN001

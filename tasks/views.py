@@ -236,7 +236,8 @@ def plan_view(session: Session, plan: EvaluationPlan, *, viewer: User | None = N
                       if plan.publicity_start and plan.publicity_end else None),
         "review_rounds": plan.review_rounds, "outcome_reason": plan.outcome_reason,
         "candidates": [{"id": c.id, "name": c.name, "id_number": mask_resident_id(c.id_number), "relation": c.relation,
-                        "level": Level(c.level).display, "excluded_reason": c.excluded_reason,
+                        "level": Level(c.level).display, "enterprise_title": c.enterprise_title,
+                        "excluded_reason": c.excluded_reason,
                         "score": ({"theory": s.theory, "practical": s.practical, "performance": s.performance,
                                    "passed": s.passed} if s else None),
                         "certificate_number": certificates.get(c.id)} for c, s in rows],
@@ -258,6 +259,7 @@ def certificate_view(certificate: Certificate, institution: Institution | None) 
         "number": certificate.number, "holder_name": certificate.holder_name,
         "id_number": mask_resident_id(certificate.id_number), "occupation_code": certificate.occupation_code,
         "occupation_name": certificate.occupation_name, "level": Level(certificate.level).display,
+        "enterprise_title": certificate.enterprise_title,
         "institution": institution.name if institution else None, "issued_on": certificate.issued_on.isoformat(),
         "status": certificate.status, "status_label": CERTIFICATE_STATUS[certificate.status],
         "plan_id": certificate.plan_id,
@@ -273,5 +275,6 @@ def institution_public_view(session: Session, institution: Institution) -> dict[
     return {"id": institution.id, "name": institution.name, "region_code": institution.region_code,
             "segment": institution.segment, "registered_on": institution.registered_on.isoformat()
             if institution.registered_on else None, "status": institution.status,
+            "ladder": [{"title": row["title"], "level": Level(row["level"]).display} for row in institution.ladder],
             "occupations": [{"code": o.code, "name": o.name, "levels": [Level(int(d)).display for d in s.levels]}
                             for s, o in scope]}

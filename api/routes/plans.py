@@ -10,8 +10,8 @@ from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.errors import ERRORS
 from api.idempotency import idempotent
 from engine.tick import wake_now
-from models.schemas import CorrectionsAnswer, DismissIdentical, ObjectionCreate, PlanCreate, ResultsCreate
-from tasks import access, batch, documents, objections, views
+from models.schemas import CorrectionsAnswer, DismissIdentical, LadderFiling, ObjectionCreate, PlanCreate, ResultsCreate
+from tasks import access, batch, documents, filing, objections, views
 
 router = APIRouter(prefix="/api/v1", tags=["plans"], responses=ERRORS)
 Enterprise = role("enterprise")
@@ -32,6 +32,13 @@ def file_plan(institution_id: Id, body: PlanCreate, user: Enterprise, session: S
 @router.get("/institutions/{institution_id}", summary="An institution with its filed scope")
 def read_institution(institution_id: Id, user: UserDep, session: SessionDep):
     return views.institution_public_view(session, access.visible_institution(session, user, institution_id))
+
+
+@router.put("/institutions/{institution_id}/ladder",
+            summary="File the institution's own levels and their national correspondence (企业岗位等级, 004 §二)")
+def file_ladder(institution_id: Id, body: LadderFiling, user: Enterprise, session: SessionDep):
+    return views.institution_public_view(session, filing.file_ladder(session, institution_id=institution_id, body=body,
+                                                                     actor=user))
 
 
 @router.get("/plans/{plan_id}", summary="Status, deadlines, supervision, candidates and results")

@@ -175,3 +175,19 @@ def test_the_receipt_and_the_deficiency_notice_render_in_chinese(api, people, tm
     text = pdf_text(notice)
     assert "一次性告知书" in text and "缺少营业执照" in text and "缺少考评人员名册" in text
     assert api.get(f"/api/v1/filings/{filing_id}/notices/5.pdf", headers=owner).status_code == 404
+
+
+def test_a_certificate_under_the_enterprise_ladder_shows_the_enterprise_title_beside_the_national_level(api, issued,
+                                                                                                      tmp_path):
+    owner, _, _ = issued
+    with session_scope(api.settings.database_url) as session:
+        certificate = session.exec(select(Certificate).where(Certificate.number == NUMBER)).one()
+        certificate.enterprise_title = "高级工一档"
+        session.add(certificate)
+    path = tmp_path / "c.pdf"
+    path.write_bytes(api.get(f"/api/v1/certificates/{NUMBER}.pdf", headers=owner).content)
+    text = pdf_text(path)
+    assert "三级/高级工" in text and "企业岗位等级" in text and "高级工一档" in text
+    page = api.get(f"/verify/{NUMBER}").text
+    assert "三级/高级工" in page and "高级工一档" in page
+    assert api.get(f"/api/v1/public/certificates/{NUMBER}").json()["enterprise_title"] == "高级工一档"

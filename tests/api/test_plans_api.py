@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from sqlmodel import select
 
 from models.cases import Candidate, Certificate, EvaluationPlan
@@ -230,3 +231,58 @@ def test_supervisors_come_from_the_roster_the_profile_names_with_their_card_wher
     assert pools == {(carded.id,)}
     assert all(d["supervised"] for d in s_draws)  # 002 §(十八): S-type, a supervisor at every session
     assert {d["centre"] for d in s_draws} == {"320000"}
+
+
+LADDER = {"titles": [{"title": "首席技师", "level": 1}, {"title": "高级工一档", "level": "三级"},
+                     {"title": "学徒工", "level": 5}]}
+
+
+def test_an_institution_files_its_own_levels_with_their_national_correspondence_once(api, people):
+    enterprise, institution_id = enterprise_of(api, people)
+    filed = api.put(f"/api/v1/institutions/{institution_id}/ladder", json=LADDER, headers=enterprise)
+    assert filed.status_code == 200, filed.text
+    assert filed.json()["ladder"] == [{"title": "学徒工", "level": "五级/初级工"},
+                                      {"title": "高级工一档", "level": "三级/高级工"},
+                                      {"title": "首席技师", "level": "一级/高级技师"}]
+    assert api.put(f"/api/v1/institutions/{institution_id}/ladder", json=LADDER, headers=enterprise).status_code == 200
+    with db(api) as session:
+        from models.audit import AuditEvent
+
+        entries = session.exec(select(AuditEvent).where(AuditEvent.case_type == "institution",
+                                                        AuditEvent.case_id == institution_id,
+                                                        AuditEvent.action == "ladder_filed")).all()
+        assert len(entries) == 1  # the same ladder filed again changes nothing
+
+
+@pytest.mark.parametrize("titles, problem", [
+    ([{"title": "首席技师", "level": 3}], "首席技师 sits above 一级"),
+    ([{"title": "技师", "level": 2}], "national level"),
+    ([{"title": "一档", "level": 3}, {"title": "一档", "level": 4}], "重复"),
+    ([{"title": "一档", "level": 9}], "must be 1–5"),
+])
+def test_an_impossible_ladder_is_refused_naming_the_title_and_nothing_is_kept(api, people, titles, problem):
+    enterprise, institution_id = enterprise_of(api, people)
+    response = api.put(f"/api/v1/institutions/{institution_id}/ladder", json={"titles": titles}, headers=enterprise)
+    assert response.status_code == 422 and problem in response.text, response.text
+    assert api.get(f"/api/v1/institutions/{institution_id}", headers=enterprise).json()["ladder"] == []
+
+
+def test_a_candidate_is_evaluated_under_a_filed_title_that_corresponds_to_the_national_level(api, people):
+    enterprise, institution_id = enterprise_of(api, people)
+    api.put(f"/api/v1/institutions/{institution_id}/ladder", json=LADDER, headers=enterprise)
+    body = plan_body(dt.date(2026, 9, 21), candidates=3)
+    body["candidates"][0].update(level=3, enterprise_title="高级工一档")
+    body["candidates"][1].update(level=4, enterprise_title="高级工一档")  # corresponds to 三级, not 四级
+    body["candidates"][2].update(level=4, enterprise_title="特级技师")  # not on this institution's ladder
+    refused = api.post(f"/api/v1/institutions/{institution_id}/plans", json=body, headers=enterprise)
+    assert refused.status_code == 422
+    problems = {(p["code"], p["field"]) for p in refused.json()["detail"]}
+    assert problems == {("candidate.enterprise_title_level", "candidates[1].enterprise_title"),
+                        ("candidate.enterprise_title_not_filed", "candidates[2].enterprise_title")}
+    with db(api) as session:
+        assert session.exec(select(EvaluationPlan).where(EvaluationPlan.institution_id == institution_id)).all() == []
+    body["candidates"] = body["candidates"][:1]
+    filed = api.post(f"/api/v1/institutions/{institution_id}/plans", json=body, headers=enterprise)
+    assert filed.status_code == 201, filed.text
+    candidate = filed.json()["candidates"][0]
+    assert (candidate["level"], candidate["enterprise_title"]) == ("三级/高级工", "高级工一档")

@@ -41,6 +41,7 @@ RESOURCE_ROUTES = {
     ("POST", "/api/v1/tasks/{task_id}/decision"): {"decision": "approve"},
     ("POST", "/api/v1/institutions/{institution_id}/plans"): "plan",
     ("GET", "/api/v1/institutions/{institution_id}"): None,
+    ("PUT", "/api/v1/institutions/{institution_id}/ladder"): {"titles": [{"title": "首席技师", "level": 1}]},
     ("GET", "/api/v1/plans/{plan_id}"): None,
     ("POST", "/api/v1/plans/{plan_id}/results"): {"scores": [{"candidate_id": "{candidate_id}", "theory": 80}]},
     ("POST", "/api/v1/plans/{plan_id}/objections"): {"text": "异议内容足够长", "contact": "13800138000"},
