@@ -271,6 +271,8 @@ class Demo:
             "occupation_code": "6-18-01-01", "evaluation_start": start.isoformat(), "evaluation_end": start.isoformat(),
             "site": "培训评价中心考场", "candidates": candidates, "proctors": ["监考甲"], "evaluators": ["考评甲"],
             "quality_supervisors": ["督导甲"]}, headers={"Idempotency-Key": "demo-js-plan"})["id"]
+        self.decide("officer_js", self.task("officer_js", "roster_review", pid)[0], decision="approve")
+        self.say(f"江苏 考生报名资格审核: the centre approved the roster of plan #{pid}")
         self.wait("drawn", lambda: self.call("officer_js", "GET", f"/api/v1/plans/{pid}")["supervision"]["draw_id"])
         self.say(f"江苏 plan #{pid} filed for {start} (15 working days ahead): supervised, as every S-type session")
         self.pass_timer("plan", pid, "evaluation_day", who="officer_js")

@@ -40,6 +40,9 @@ def evaluation_batch(plan_id: int) -> str:
     batch_run = BatchRun()
     index = 0
     while index < len(steps):
+        if not steps[index].applies_to(case["institution_kind"]):  # a step of S-type organisations only, say
+            index += 1
+            continue
         outcome = STEP_FUNCTIONS[steps[index].step](plan_id, case, steps[index], batch_run)
         if outcome == VOIDED:
             return "rejected"
@@ -66,6 +69,25 @@ class BatchRun:
 def plan_accepted(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
     """实施计划备案: checked at filing (lead time, scope, candidates); the batch is scheduled."""
     accept_plan(plan_id)
+
+
+def roster_review(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> str | None:
+    """考生报名资格审核 (002 §(十八)): the roster, eligibility materials and assessment plan filed 15 working
+    days ahead are reviewed by the centre before the evaluation; a refused roster ends the batch."""
+    review = await_decision(key=f"plan:{plan_id}:roster_review", case_type="plan", case_id=plan_id,
+                            step="roster_review", role="officer", jurisdiction=case["centres"][step.by],
+                            due_working_days=budget(case, "roster_review"))
+    if review.decision == "reject":
+        refuse_roster(plan_id, review.payload.get("reason", ""))
+        return VOIDED
+    return None
+
+
+@task(name="考生报名资格审核未通过 roster refused", **DB_STEP)
+def refuse_roster(plan_id: int, reason: str) -> None:
+    with db() as session:
+        batch.void_batch(session, plan_id=plan_id, reason=f"考生报名资格审核未通过：{reason}",
+                         why="roster refused at the eligibility review")
 
 
 def quality_supervision(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
@@ -294,6 +316,7 @@ def render_certificate_documents(plan_id: int) -> dict:
 
 STEP_FUNCTIONS = {
     "plan_acceptance": plan_accepted,
+    "roster_review": roster_review,
     "quality_supervision": quality_supervision,
     "evaluation": evaluation,
     "results_submission": results_submission,

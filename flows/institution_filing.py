@@ -33,6 +33,8 @@ def institution_filing(filing_id: int) -> str:
         return case["status"]
     check_completeness(filing_id)
     for step in get_profile(case["profile_code"]).filing_steps:
+        if not step.applies_to(case["institution_kind"]):
+            continue
         if not STEP_FUNCTIONS[step.step](filing_id, case, step):
             return "rejected"
     return "registered"

@@ -41,8 +41,9 @@ FILING_STEP_FUNCTIONS: dict[str, StepFunction] = {f.code: f for f in (
 
 BATCH_STEP_FUNCTIONS: dict[str, StepFunction] = {f.code: f for f in (
     StepFunction("plan_acceptance", "实施计划备案", first=True),
+    StepFunction("roster_review", "考生报名资格审核", requires=("plan_acceptance",)),
     StepFunction("quality_supervision", "质量督导", requires=("plan_acceptance",)),
-    StepFunction("evaluation", "考核", requires=("plan_acceptance",), after=("quality_supervision",),
+    StepFunction("evaluation", "考核", requires=("plan_acceptance",), after=("roster_review", "quality_supervision"),
                  taken_by="enterprise"),
     StepFunction("results_submission", "报送考核成绩", requires=("evaluation",)),
     StepFunction("results_publicity", "结果公示", requires=("results_submission",)),
@@ -54,6 +55,10 @@ BATCH_STEP_FUNCTIONS: dict[str, StepFunction] = {f.code: f for f in (
 )}
 
 PROCESSES = {"filing_steps": FILING_STEP_FUNCTIONS, "batch_steps": BATCH_STEP_FUNCTIONS}
+# institution kinds a step may be limited to (`for:`): Y an employer, S a social training-evaluation
+# organisation or school (002 §(十八) gives the S-type its own registration steps)
+INSTITUTION_KINDS = ("Y", "S")
+
 # steps a process cannot do without: a filing ends in registration, a batch in certificates
 REQUIRED = {"filing_steps": ("acceptance", "expert_evaluation", "registration"),
             "batch_steps": ("plan_acceptance", "evaluation", "results_submission", "results_review",
@@ -65,6 +70,10 @@ class ProcessStep:
     step: str
     by: str  # one of CENTRES
     source: str  # a seed section ("003 §二(二)") or "local"
+    for_kind: str | None = None  # only for institutions of this kind (INSTITUTION_KINDS); None: every one
+
+    def applies_to(self, institution_kind: str) -> bool:
+        return self.for_kind is None or self.for_kind == institution_kind
 
     @property
     def label(self) -> str:
@@ -84,6 +93,8 @@ def order_problems(process: str, steps: list[ProcessStep]) -> list[str]:
             continue
         if function.taken_by != "centre" and steps[index].by != "handling":
             problems.append(f"{code!r} is taken by the {function.taken_by}: it has no `by`")
+        if function.first and steps[index].for_kind is not None:
+            problems.append(f"{code!r} is every case's first step: it has no `for`")
         if function.first and index != 0:
             problems.append(f"{code!r} must be the first step")
         if not function.repeatable and codes.count(code) > 1 and codes.index(code) != index:
@@ -98,6 +109,8 @@ def order_problems(process: str, steps: list[ProcessStep]) -> list[str]:
     for needed in REQUIRED[process]:
         if needed not in codes:
             problems.append(f"the process has no {needed!r} step")
+        elif all(s.for_kind is not None for s in steps if s.step == needed):
+            problems.append(f"{needed!r} is a step of every case: it has no `for`")
     return problems
 
 

@@ -36,6 +36,14 @@ STEPS: dict[str, Step] = {step.code: step for step in (
     Step("ministry_refusal", "部中心复核未通过", "officer", ("resend", "reject"), frozenset({"resend", "reject"}),
          case_types=("filing",)),
     Step("objection_investigation", "公示异议调查", "officer", ("uphold", "dismiss"), frozenset({"uphold", "dismiss"})),
+    # where the profile has the enterprise's own body investigate results objections (004 §五(四)):
+    # its finding, then the centre's review of it
+    Step("objection_enterprise_investigation", "企业工作机构调查异议", "enterprise", ("uphold", "dismiss"),
+         frozenset({"uphold", "dismiss"}), case_types=("plan",)),
+    Step("objection_review", "异议调查结果审核", "officer", ("confirm", "reinvestigate"), frozenset({"reinvestigate"}),
+         case_types=("plan",)),
+    Step("roster_review", "考生报名资格审核", "officer", ("approve", "reject"), frozenset({"reject"}),
+         case_types=("plan",)),
     Step("quality_supervision", "质量督导", "supervisor", ("report",), frozenset({"report"}), case_types=("plan",)),
     Step("supervision_violation", "严重违规处理", "officer", ("void", "continue"), frozenset({"void", "continue"}),
          case_types=("plan",)),

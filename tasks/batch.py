@@ -219,15 +219,16 @@ def corrections_answered(session: Session, *, plan_id: int) -> bool:
     return get_plan(session, plan_id).corrections_answered_at is not None
 
 
-def void_batch(session: Session, *, plan_id: int, reason: str) -> None:
-    """严重违规: the centre voids the batch; no certificate is issued."""
+def void_batch(session: Session, *, plan_id: int, reason: str, why: str = "batch voided after a serious violation") -> None:
+    """The batch ends without certificates: voided after a serious violation (严重违规), or its roster
+    refused at the candidates' eligibility review (考生报名资格审核)."""
     plan = get_plan(session, plan_id)
     if plan.status == "rejected":
         return
     plan.outcome_reason = reason
     session.add(plan)
     set_step(session, plan_id=plan_id, status="rejected", step="closed")
-    cancel_open_tasks(session, case_type="plan", case_id=plan_id, reason="batch voided after a serious violation")
+    cancel_open_tasks(session, case_type="plan", case_id=plan_id, reason=why)
 
 
 def resume_after_violation(session: Session, *, plan_id: int) -> None:
@@ -475,7 +476,12 @@ def flow_facts(session: Session, *, plan_id: int) -> dict[str, Any]:
         raise ValueError(f"plan {plan_id} does not exist")
     return {"status": plan.status, "region_code": plan.region_code, "profile_code": plan.profile_code,
             "evaluation_start": plan.evaluation_start, "evaluation_end": plan.evaluation_end,
-            "centres": centres(plan)}
+            "centres": centres(plan), "institution_kind": _institution_kind(session, plan.institution_id)}
+
+
+def _institution_kind(session: Session, institution_id: int) -> str:
+    institution = session.get(Institution, institution_id)
+    return institution.kind if institution is not None else "Y"
 
 
 def get_plan(session: Session, plan_id: int) -> EvaluationPlan:

@@ -498,7 +498,8 @@ def flow_facts(session: Session, *, filing_id: int) -> dict[str, Any]:
                      and institution.pilot_plan_approved_on is None)
     finished = filing.status in ("rejected", "withdrawn") or (filing.status == "registered" and not pilot_pending)
     return {"status": filing.status, "region_code": filing.region_code, "profile_code": filing.profile_code,
-            "centres": centres(filing), "finished": finished}
+            "centres": centres(filing), "finished": finished,
+            "institution_kind": institution.kind if institution is not None else "Y"}
 
 
 def start_publicity(session: Session, *, filing_id: int, end: dt.date, provisional: bool) -> None:

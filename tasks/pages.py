@@ -32,7 +32,8 @@ TASK_STATUS = {"open": "待领取", "claimed": "已领取", "decided": "已办�
 DECISION_NAMES = {"approve": "通过", "reject": "不予受理", "deficient": "材料不齐全，一次性告知补正", "score": "提交评分",
                   "uphold": "异议成立", "dismiss": "异议不成立", "return": "退回重报", "report": "提交督导报告",
                   "resend": "更正后重新报送部中心复核", "select": "择优入选", "not_selected": "未入选",
-                  "include": "列入汇总名单，报部中心复核", "void": "认定结果作废", "continue": "核实后继续审核", "pass": "评估通过", "fail": "评估未通过，退回修改"}
+                  "include": "列入汇总名单，报部中心复核", "void": "认定结果作废", "continue": "核实后继续审核", "pass": "评估通过", "fail": "评估未通过，退回修改",
+                  "confirm": "确认调查结论", "reinvestigate": "退回企业重新调查"}
 CASE_STEPS = {
     "acceptance": "受理", "resubmission": "等待补正材料", "expert_evaluation": "专家评估", "publicity": "公示",
     "objection_investigation": "公示异议调查", "ministry_review": "人社部审核", "ministry_refused": "部中心复核未通过，待更正或驳回",
@@ -42,7 +43,8 @@ CASE_STEPS = {
     "certificates_issued": "证书已核发", "filed": "计划已备案", "scheduled": "待考核",
     "best_selection": "择优遴选", "leading_group_approval": "报领导小组同意", "cities_report": "省级中心汇总报送",
     "supervision_violation": "质量督导发现严重违规，待中心处理", "corrections": "待企业答复整改要求",
-    "pilot_plan_submission": "待报送试点方案", "pilot_plan_evaluation": "试点方案专家评估", "done": "已办结",
+    "roster_review": "考生报名资格审核", "objection_enterprise_investigation": "企业工作机构调查异议",
+    "objection_review": "异议调查结果审核", "pilot_plan_submission": "待报送试点方案", "pilot_plan_evaluation": "试点方案专家评估", "done": "已办结",
 }
 TIMER_PURPOSES = {"publicity": "公示期满", "results_publicity": "结果公示期满", "evaluation_day": "考核开始日", "evaluation_end": "考核结束",
                   "results_window": "成绩报送期限", "resubmission": "补正期限"}

@@ -23,6 +23,7 @@ from policy.processes import (
     BATCH_STEP_FUNCTIONS,
     CENTRES,
     FILING_STEP_FUNCTIONS,
+    INSTITUTION_KINDS,
     PROCESSES,
     ProcessStep,
     order_problems,
@@ -90,7 +91,6 @@ class ProvinceProfile:
     retention_years_paper: int
     retention_years_electronic: int
     start_day_counts: bool
-    provincial_enterprises_file_with: Literal["provincial", "municipal"]
     expert_panel_size: int
     expert_pass_average: float
     expert_pass_min_aspect: float
@@ -201,12 +201,15 @@ def _steps(path: Path, key: str, value: object) -> tuple[ProcessStep, ...]:
     for index, item in enumerate(value):
         where = f"{key}[{index}]"
         if not isinstance(item, dict) or "step" not in item or "source" not in item \
-                or not set(item) <= {"step", "by", "source"}:
-            raise ProfileError(path, where, f"must be {{step: …, by: …, source: …}}, not {item!r}")
+                or not set(item) <= {"step", "by", "for", "source"}:
+            raise ProfileError(path, where, f"must be {{step: …, by: …, for: …, source: …}}, not {item!r}")
         by = item.get("by", "handling")
         if by not in CENTRES:
             raise ProfileError(path, f"{where}.by", f"must be one of {list(CENTRES)}, not {by!r}")
-        steps.append(ProcessStep(str(item["step"]), by, _source(path, f"{where}.source", item["source"])))
+        kind = item.get("for")
+        if kind is not None and kind not in INSTITUTION_KINDS:
+            raise ProfileError(path, f"{where}.for", f"must be one of {list(INSTITUTION_KINDS)}, not {kind!r}")
+        steps.append(ProcessStep(str(item["step"]), by, _source(path, f"{where}.source", item["source"]), kind))
     problems = order_problems(key, steps)
     if problems:
         raise ProfileError(path, key, "; ".join(problems))
@@ -350,6 +353,9 @@ def all_profiles() -> dict[str, ProvinceProfile]:
 _BY = {"handling": "受理中心", "municipal": "市级", "provincial": "省级"}
 
 
+_FOR = {"S": "（社会培训评价组织、院校）", "Y": "（用人单位）"}
+
+
 def steps_table(profiles: dict[str, ProvinceProfile] | None = None) -> str:
     """The README's province × step table: in each cell the centre that takes the step and its source
     (`—`: the province's process has no such step). Generated here; a test keeps the README equal."""
@@ -363,8 +369,8 @@ def steps_table(profiles: dict[str, ProvinceProfile] | None = None) -> str:
             for profile in order:
                 found = [s for s in getattr(profile, process) if s.step == code]
                 who = {"enterprise": "企业", "system": "系统"}
-                cells.append("<br>".join(f"{who.get(function.taken_by) or _BY[s.by]} · {s.source}"
-                                         for s in found) or "—")
+                cells.append("<br>".join(f"{who.get(function.taken_by) or _BY[s.by]}"
+                                         f"{_FOR.get(s.for_kind, '')} · {s.source}" for s in found) or "—")
             name = "备案" if process == "filing_steps" else "认定实施"
             lines.append(f"| {name} | {function.label} `{code}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -102,3 +102,4 @@ def test_a_batch_runs_exactly_the_steps_of_its_profile_with_each_review_at_its_l
     entered = {(e.get("after") or {}).get("step") for e in case["history"] if e["action"] == "step_entered"}
     assert ("results_publicity" in entered) == any(s.step == "results_publicity" for s in profile.batch_steps)
     assert case["handling_centre"] == driver.centre(plan, "handling")
+    assert "roster_review" not in [t["step"] for t in case["tasks"]]  # an employer's batch: S-type only (Jiangsu)

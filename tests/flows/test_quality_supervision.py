@@ -31,10 +31,29 @@ def _supervised_batch(driver):  # noqa: ANN001, ANN202
     start = driver.calendar.add(driver.business_today(), 17).date
     pid = driver.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
                       json=driver.plan_body(start, candidates=3, offset=950))["id"]
+    _review_roster(driver, pid, decision="approve")
     plan = driver.wait("drawn", lambda: (p := driver.officer_plan(pid))["supervision"]["draw_id"] and p)
     assert plan["supervision"]["supervised"] is True  # an S-type organisation: every session
     driver.pass_timer("plan", pid, "evaluation_day")  # the supervisor's task opens on the evaluation day
     return pid
+
+
+def _review_roster(driver, pid, **decision):  # noqa: ANN001, ANN202
+    """考生报名资格审核 (002 §(十八)): the S-type roster is reviewed by the centre holding the plan first."""
+    centre = driver.officer_at(driver.officer_plan(pid)["handling_centre"])
+    driver.decide(centre, driver.task(centre, "roster_review", pid)[0], **decision)
+
+
+def test_a_roster_refused_at_the_eligibility_review_ends_the_s_type_batch_before_any_supervision(driver_in):
+    driver = driver_in(JIANGSU)
+    institution_id = registered_institution(driver, JIANGSU, kind="S")
+    start = driver.calendar.add(driver.business_today(), 17).date
+    pid = driver.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
+                      json=driver.plan_body(start, candidates=2, offset=980))["id"]
+    _review_roster(driver, pid, decision="reject", reason="两名考生报名资格材料不全")
+    plan = driver.wait_status("plan", pid, "rejected")
+    assert "考生报名资格审核未通过" in plan["outcome_reason"] and "材料不全" in plan["outcome_reason"]
+    assert driver.officer_plan(pid)["supervision"]["draw_id"] is None  # never drawn: the batch ended first
 
 
 def _to_results(driver, pid):  # noqa: ANN001, ANN202

@@ -173,6 +173,41 @@ def test_a_step_taken_by_an_unknown_centre_is_refused():
         parse_profile(data, "guangdong.yaml")
 
 
+def test_jiangsus_roster_review_is_a_step_of_s_type_organisations_only():
+    step = next(s for s in get_profile("jiangsu").batch_steps if s.step == "roster_review")
+    assert (step.applies_to("S"), step.applies_to("Y"), step.source) == (True, False, "002 §(十八)")
+    assert all(s.for_kind is None for code in ("guangdong", "gansu", "shenzhen", "sichuan")
+               for s in get_profile(code).batch_steps)
+
+
+@pytest.mark.parametrize("change,problem", [
+    ({"step": "roster_review", "for": "Q"}, "batch_steps[1].for"),
+    ({"step": "plan_acceptance", "for": "S"}, "every case's first step"),
+])
+def test_a_step_for_one_kind_of_institution_names_a_known_kind_and_is_never_the_first_step(change, problem):
+    from policy.profiles import parse_profile
+
+    data = _data()
+    if change["step"] == "plan_acceptance":
+        data["batch_steps"][0]["for"] = change["for"]
+    else:
+        data["batch_steps"].insert(1, {**change, "source": "local"})
+    with pytest.raises(ProfileError) as err:
+        parse_profile(data, "guangdong.yaml")
+    assert problem in str(err.value)
+
+
+def test_a_step_every_case_needs_cannot_be_limited_to_one_kind_of_institution():
+    from policy.profiles import parse_profile
+
+    data = _data()
+    review = next(s for s in data["batch_steps"] if s["step"] == "results_review" and s.get("by") == "municipal")
+    data["batch_steps"] = [s for s in data["batch_steps"] if s["step"] != "results_review"]
+    data["batch_steps"].insert(4, {**review, "for": "S"})
+    with pytest.raises(ProfileError, match="'results_review' is a step of every case"):
+        parse_profile(data, "guangdong.yaml")
+
+
 def test_a_province_is_added_with_a_yaml_file_alone(tmp_path):
     """Adding a province is data: a new file with its own steps loads beside the shipped ones."""
     text = _shipped("sichuan").replace("code: sichuan", "code: hubei").replace('province_code: "51"', 'province_code: "42"')
