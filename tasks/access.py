@@ -82,6 +82,10 @@ def inbox_filter(user: User):  # noqa: ANN201 - a SQL condition
         if user.role == "supervisor":
             pooled = pooled & (HumanTask.jurisdiction == (user.jurisdiction or "-"))
         return (HumanTask.role == user.role) & or_(HumanTask.assignee_id == user.id, pooled)
+    if user.role == "enterprise" and user.institution_id is not None:
+        # the steps the enterprise's own body takes on its own batches (objections it investigates)
+        own_plans = select(EvaluationPlan.id).where(EvaluationPlan.institution_id == user.institution_id)
+        return (HumanTask.role == "enterprise") & (HumanTask.case_type == "plan") & HumanTask.case_id.in_(own_plans)
     return HumanTask.id < 0  # nobody else has an inbox
 
 

@@ -12,7 +12,7 @@ from models.schemas import DecisionIn
 from models.workflow import HumanTask
 from policy.eligibility import EXPERT_ASPECTS, Violation, score_problems
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
-from tasks import human_tasks
+from tasks import human_tasks, investigations
 from tasks.errors import Problems
 
 
@@ -50,6 +50,8 @@ def separation_problems(session: Session, task: HumanTask, user: User) -> list[V
     case; the officer who accepted an application does not sit on its expert panel; one expert holds
     one seat of a panel."""
     problems = []
+    if task.role == "enterprise":  # the enterprise's own step on its own case (its body investigates, 004 §五(四))
+        return problems
     case = session.get(FilingApplication if task.case_type == "filing" else EvaluationPlan, task.case_id)
     applicant = getattr(case, "applicant_id", None)
     if applicant is not None and applicant == user.id:
@@ -96,5 +98,7 @@ def decide(session: Session, *, task: HumanTask, user: User, body: DecisionIn) -
         payload["reason"] = body.reason.strip()
     if body.report is not None and task.step == "quality_supervision":
         payload["report"] = body.report.model_dump()
-    return human_tasks.decide(session, task, decision=body.decision, payload=payload, user_id=user.id, role=user.role,
-                              expected_version=body.version)
+    decided = human_tasks.decide(session, task, decision=body.decision, payload=payload, user_id=user.id,
+                                 role=user.role, expected_version=body.version)
+    investigations.after_decision(session, decided)
+    return decided

@@ -1,4 +1,10 @@
-"""Objections during a publicity period (公示异议): each becomes an investigation task at once."""
+"""Objections during a publicity period (公示异议): each becomes an investigation task at once.
+
+Who investigates is the profile's `results_objections_investigated_by`: the handling centre, or (Gansu,
+004 §五(四)) the enterprise's own certification body (工作机构), whose finding the centre then reviews —
+it confirms it, or sends it back for a new investigation. An objection's tasks are keyed
+`objection:{id}` (the first investigation), `objection:{id}:{n}` (the n-th, n ≥ 2) and
+`objection:{id}:review:{n}` (the centre's review of the n-th)."""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from models.schemas import DecisionIn, ObjectionCreate, PublicObjectionCreate
 from models.workflow import HumanTask
 from policy.eligibility import Violation
 from policy.profiles import get_profile
-from tasks import access, audit, decisions, human_tasks
+from tasks import access, audit, decisions, human_tasks, investigations
 from tasks.errors import Conflict, NotFound, Problems
 from tasks.human_tasks import ensure_task
 
@@ -67,26 +73,55 @@ def _record(session: Session, case_type: str, case: FilingApplication | Evaluati
     if len(earlier) >= MAX_PER_PERSON:
         raise Conflict(f"每人对同一案件最多提出 {MAX_PER_PERSON} 次异议 / at most {MAX_PER_PERSON} objections "
                        f"per person and case")
+    profile = get_profile(case.profile_code)
+    by_enterprise = case_type == "plan" and profile.results_objections_investigated_by == "enterprise"
     objection = Objection(case_type=case_type, case_id=case_id, candidate_id=candidate_id, raised_by=raised_by,
-                          objector_name=objector_name, text=text, contact=contact, raised_at=wall_now())
+                          objector_name=objector_name, text=text, contact=contact, raised_at=wall_now(),
+                          investigated_by="enterprise" if by_enterprise else "centre")
     session.add(objection)
     session.flush()
     # the investigation has its own working-day budget and SLA clock: an objection cannot hold a
     # case longer than that without the centre's lead being told
-    ensure_task(session, key=f"objection:{objection.id}", case_type=case_type, case_id=case_id,
-                step="objection_investigation", role="officer", jurisdiction=case.handling_centre or case.region_code,
-                due_working_days=get_profile(case.profile_code).sla["objection_investigation"].budget,
-                flow_run_id=case.flow_run_id)
+    if by_enterprise:
+        investigations.open_enterprise_investigation(session, case, objection, round_no=1)
+    else:
+        ensure_task(session, key=f"objection:{objection.id}", case_type=case_type, case_id=case_id,
+                    step="objection_investigation", role="officer",
+                    jurisdiction=case.handling_centre or case.region_code,
+                    due_working_days=profile.sla["objection_investigation"].budget, flow_run_id=case.flow_run_id)
     audit.record(session, case_type=case_type, case_id=case_id, action="objection_raised", actor_id=raised_by,
                  actor_role=actor_role, after={"objection_id": objection.id, "candidate_id": candidate_id,
-                                               "without_account": raised_by is None})
+                                               "without_account": raised_by is None,
+                                               "investigated_by": objection.investigated_by})
     return objection
 
 
+def _tasks_of(session: Session, objection_id: int) -> list[HumanTask]:
+    """The objection's tasks in the order they were opened (investigations and reviews)."""
+    return list(session.exec(select(HumanTask).where(
+        (HumanTask.key == f"objection:{objection_id}") | HumanTask.key.startswith(f"objection:{objection_id}:"))
+        .order_by(HumanTask.id)).all())
+
+
+def _closed(tasks: list[HumanTask]) -> bool:
+    """Investigated for good: the centre's own investigation decided, or the enterprise's finding
+    confirmed by the centre's review."""
+    if not tasks or tasks[-1].status != "decided":
+        return False
+    last = tasks[-1]
+    return last.step == "objection_investigation" or (last.step == "objection_review" and last.decision == "confirm")
+
+
+def _finding(tasks: list[HumanTask]) -> HumanTask | None:
+    """The investigation whose decision is the objection's outcome (the last one, once closed)."""
+    investigations = [t for t in tasks if t.step in ("objection_investigation", "objection_enterprise_investigation")]
+    return investigations[-1] if investigations and _closed(tasks) else None
+
+
 def _under_investigation(session: Session, objection_id: int) -> bool:
-    """Its investigation task is still open or claimed (the outcome is written later, by the flow)."""
-    status = session.exec(select(HumanTask.status).where(HumanTask.key == f"objection:{objection_id}")).first()
-    return status in ("open", "claimed")
+    """Not yet investigated for good (the outcome is written later, by the flow)."""
+    tasks = _tasks_of(session, objection_id)
+    return bool(tasks) and not _closed(tasks) and tasks[-1].status != "cancelled"
 
 
 def _may_see(session: Session, user: User, case_type: str, case_id: int) -> bool:
@@ -129,6 +164,9 @@ def dismiss_identical(session: Session, *, case_type: str, case_id: int, objecti
     if len({same_text(o.text) for o in rows}) > 1:
         raise Problems([Violation("objections.not_identical", "objection_ids",
                                   "只能批量驳回内容相同的异议 / only identical objections are dismissed together")])
+    if any(o.investigated_by != "centre" for o in rows):
+        raise Conflict("企业工作机构调查的异议由中心逐件审核，不能批量驳回 / objections the enterprise investigates are "
+                       "reviewed one by one")
     decided = []
     for objection in rows:
         task = human_tasks.get_by_key(session, f"objection:{objection.id}")
@@ -142,24 +180,25 @@ def dismiss_identical(session: Session, *, case_type: str, case_id: int, objecti
     return decided
 
 
-def _with_tasks(session: Session, case_type: str, case_id: int) -> list[tuple[Objection, HumanTask | None]]:
+def _with_tasks(session: Session, case_type: str, case_id: int) -> list[tuple[Objection, list[HumanTask]]]:
     objections = session.exec(select(Objection).where(Objection.case_type == case_type,
                                                       Objection.case_id == case_id)).all()
-    return [(o, session.exec(select(HumanTask).where(HumanTask.key == f"objection:{o.id}")).first()) for o in objections]
+    return [(o, _tasks_of(session, o.id)) for o in objections]
 
 
 def investigations_closed(session: Session, *, case_type: str, case_id: int) -> bool:
-    """True when every objection of the case has a decided investigation (reads only)."""
-    return all(task is not None and task.status == "decided" for _, task in _with_tasks(session, case_type, case_id))
+    """True when every objection of the case is investigated for good (reads only)."""
+    return all(_closed(tasks) for _, tasks in _with_tasks(session, case_type, case_id))
 
 
 def record_outcomes(session: Session, *, case_type: str, case_id: int) -> list[Objection]:
     """Write each investigated objection's outcome; returns the upheld ones."""
     upheld_ones = []
-    for objection, task in _with_tasks(session, case_type, case_id):
-        if task is not None and task.status == "decided" and objection.outcome is None:
-            objection.outcome = "upheld" if task.decision == "uphold" else "dismissed"
-            objection.decided_at = task.decided_at
+    for objection, tasks in _with_tasks(session, case_type, case_id):
+        finding = _finding(tasks)
+        if finding is not None and objection.outcome is None:
+            objection.outcome = "upheld" if finding.decision == "uphold" else "dismissed"
+            objection.decided_at = tasks[-1].decided_at
             session.add(objection)
         if objection.outcome == "upheld":
             upheld_ones.append(objection)

@@ -14,7 +14,7 @@ from core import settings
 from core.clock import CHINA
 from models.accounts import User
 from models.audit import AuditEvent
-from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingMaterial, Institution
+from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingMaterial, Institution, Objection
 from models.catalogue import OccupationRecord
 from models.schemas import DecisionIn, DismissIdentical
 from models.workflow import HumanTask, Incident
@@ -249,9 +249,28 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
             identical = {"count": len(ids), "text": text, "ids": ",".join(map(str, ids))}
     case = session.get(FilingApplication if task.case_type == "filing" else EvaluationPlan, task.case_id)
     return {"task": row, "case": label, "form": form, "errors": errors or {}, "refusal": refusal,
+            "objection": objection_under_review(session, task),
             "application": application_facts(session, task.case_type, case) if case is not None else [],
             "refused_for_good": barred, "decided": decided, "actionable": actionable,
             "claim_first": task.status == "open" and not barred, "status": task.status, "identical": identical}
+
+
+def objection_under_review(session: Session, task: HumanTask) -> dict[str, Any] | None:
+    """For an objection's task: what was objected, and every finding so far (the enterprise's body
+    investigating, the centre's reviews of it)."""
+    if not task.key.startswith("objection:"):
+        return None
+    objection = session.get(Objection, int(task.key.split(":")[1]))
+    if objection is None:
+        return None
+    earlier = session.exec(select(HumanTask).where(
+        HumanTask.key.startswith(f"objection:{objection.id}:") | (HumanTask.key == f"objection:{objection.id}"),
+        HumanTask.status == "decided").order_by(HumanTask.id)).all()
+    names = _names(session, {t.decided_by for t in earlier})
+    return {"text": objection.text, "investigated_by": VALUE_NAMES[objection.investigated_by],
+            "findings": [{"step": STEP_NAMES.get(t.step, t.step), "decision": DECISION_NAMES.get(t.decision or "", t.decision),
+                          "reason": (t.decision_payload or {}).get("reason", ""), "by": names.get(t.decided_by, "—"),
+                          "at": _time(t.decided_at)} for t in earlier]}
 
 
 def dismissal_from_form(ids: str, reason: str) -> tuple[Any, dict[str, list[str]]]:
@@ -478,6 +497,7 @@ PROFILE_KEYS = {
     "allowed_candidate_relations": "可评价对象", "candidates_work_in_province": "考生社保参保地或就业地须在本省",
     "application_conditions": "申报条件（按等级）", "supervision_draw": "督导抽取方式", "supervision_roster": "督导员名册",
     "supervisor_card_required": "督导员须持证卡", "s_type_every_session": "社会培训评价组织每场次督导",
+    "results_objections_investigated_by": "结果公示异议的调查",
     "inactivity_withdrawal_years": "连续未开展评价视同退出（年）",
     "retention_years_paper": "纸质资料保存（年）", "retention_years_electronic": "电子资料保存（年）",
     "start_day_counts": "起算日计入期限", "filing_handled_by": "备案受理中心", "provincial_enterprises_file_with": "省属企业备案",
@@ -497,7 +517,12 @@ def _shown(value: Any) -> str:
         return "是" if value else "否"
     if isinstance(value, tuple):
         return "、".join(CANDIDATE_RELATIONS.get(v, v) for v in value)
-    return str(value)
+    return VALUE_NAMES.get(value, str(value))
+
+
+VALUE_NAMES = {"centre": "鉴定中心调查", "enterprise": "企业职业技能等级认定工作机构调查，中心审核其结论",
+               "double_random": "双随机", "spot_check": "抽查", "random": "随机", "handling": "受理中心",
+               "municipal": "市级中心", "provincial": "省级中心", "choice": "自行选择省级或市级中心"}
 
 
 def profiles_page() -> dict[str, Any]:

@@ -60,6 +60,7 @@ def task_view(session: Session, task: HumanTask, today: Today | None = None) -> 
         "status": task.status, "assignee_id": task.assignee_id, "version": task.version,
         "created_on": task.created_on.isoformat(), **deadline(session, task.due_date, task.due_provisional, today),
         "decision": task.decision, "decision_payload": task.decision_payload, "decided_at": iso(task.decided_at),
+        "objection_id": int(task.key.split(":")[1]) if task.key.startswith("objection:") else None,
     }
 
 
@@ -67,7 +68,8 @@ def task_view(session: Session, task: HumanTask, today: Today | None = None) -> 
 # check has happened; panel members and their individual sheets are never shown to the applicant).
 HIDDEN_FROM_APPLICANT_STEPS = {"quality_supervision"}
 ANONYMOUS_TO_APPLICANT_STEPS = {"expert_evaluation"}
-APPLICANT_DECISION_STEPS = {"acceptance", "results_review", "objection_investigation"}  # decisions addressed to them
+APPLICANT_DECISION_STEPS = {"acceptance", "results_review", "objection_investigation", "objection_review",
+                            "roster_review"}  # decisions addressed to them
 HIDDEN_FROM_APPLICANT_ACTIONS = {"draw_made", "supervision_drawn"}
 NEUTRAL_INCIDENT = "国家系统暂时无法完成此操作，中心正在处理 / the national system has not completed this yet; the centre is on it"
 
@@ -142,7 +144,7 @@ def _timers(session: Session, case_type: str, case_id: int) -> list[dict[str, An
 def _objections(session: Session, case_type: str, case_id: int, viewer: User | None = None) -> list[dict[str, Any]]:
     rows = session.exec(select(Objection).where(Objection.case_type == case_type, Objection.case_id == case_id)).all()
     views = [{"id": o.id, "text": o.text, "candidate_id": o.candidate_id, "raised_at": iso(o.raised_at),
-              "outcome": o.outcome} for o in rows]
+              "investigated_by": o.investigated_by, "outcome": o.outcome} for o in rows]
     if not for_applicant(viewer):  # the centre sees who objected and how to reach them; the applicant does not
         for view, o in zip(views, rows):
             view.update(raised_by=o.raised_by, contact=o.contact)

@@ -1,4 +1,5 @@
-"""The inbox of officers, experts and supervisors: list, claim, release, decide."""
+"""The inbox of officers, experts, supervisors (and of enterprises for the steps their own body takes):
+list, claim, release, decide."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from models.workflow import HumanTask
 from tasks import access, decisions, human_tasks, seats, views
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], responses=ERRORS)
-Worker = role("officer", "expert", "supervisor")
+Worker = role("officer", "expert", "supervisor", "enterprise")  # an enterprise: the steps its own body takes
 Officer = role("officer")
 
 

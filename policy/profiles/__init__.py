@@ -105,6 +105,9 @@ class ProvinceProfile:
     central_branches_file_with: Literal["provincial", "municipal"]  # 央企驻地单位 (双备案)
     central_branches_within_ministry_scope: bool  # a central branch stays inside its ministry-filed scope
     plans_handled_by: Literal["handling", "municipal", "provincial"]  # who receives plans and results
+    # who investigates a results objection: the centre, or the enterprise's own body with the centre
+    # reviewing its finding (004 §五(四))
+    results_objections_investigated_by: Literal["centre", "enterprise"]
     filing_steps: tuple[ProcessStep, ...]
     batch_steps: tuple[ProcessStep, ...]
     sla: dict[str, SlaRule]  # step → budget, at-risk threshold, escalation (working days)

@@ -153,3 +153,76 @@ def test_the_working_days_left_count_today_but_not_the_start_day_and_skip_the_we
     assert left() == 2
     move_clock(api, admin, dt.date(2026, 9, 8))  # the last day
     assert left() == 1
+
+
+def _bind(api, people, plan_id):  # noqa: ANN001, ANN202
+    """An enterprise account of the plan's institution."""
+    from models.accounts import User
+
+    headers = people.make("enterprise")
+    with db(api) as session:
+        session.get(User, people.id_of(headers)).institution_id = session.get(EvaluationPlan, plan_id).institution_id
+    return headers
+
+
+def _decide(api, headers, task_id, **decision):  # noqa: ANN001, ANN202
+    assert api.post(f"/api/v1/tasks/{task_id}/claim", headers=headers).status_code == 200
+    answer = api.post(f"/api/v1/tasks/{task_id}/decision", json=decision, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def _inbox(api, headers, step):  # noqa: ANN001, ANN202
+    return api.get("/api/v1/tasks", params={"step": step}, headers=headers).json()["items"]
+
+
+def test_in_gansu_the_enterprises_own_body_investigates_a_results_objection_and_the_centre_reviews_its_finding(
+        api, people):
+    from tasks.objections import investigations_closed, record_outcomes
+
+    pid, (first, _) = _results_in_publicity(api)
+    enterprise, city = _bind(api, people, pid), people.make("officer", jurisdiction="620100")
+    body = {"case_type": "plan", "case_id": pid, "name": "王五", "phone": "13900139000", "text": "该考生由他人代考"}
+    objection_id = api.post("/api/v1/public/objections", json={**body, "candidate_id": first}).json()["objection_id"]
+    assert _inbox(api, city, "objection_investigation") == []  # 004 §五(四): not the centre's to investigate
+    [task] = _inbox(api, enterprise, "objection_enterprise_investigation")
+    assert (task["objection_id"], task["case_id"], task["role"]) == (objection_id, pid, "enterprise")
+    seen = api.get(f"/api/v1/plans/{pid}", headers=enterprise).json()["objections"]
+    assert [(o["id"], o["text"], o["investigated_by"]) for o in seen] == [(objection_id, body["text"], "enterprise")]
+    assert "contact" not in seen[0]  # the objector's phone stays with the centre
+    missing = api.post(f"/api/v1/tasks/{task['id']}/claim", headers=enterprise)
+    assert api.post(f"/api/v1/tasks/{task['id']}/decision", json={"decision": "dismiss"},
+                    headers=enterprise).status_code == 422  # a finding needs its reason
+    assert missing.status_code == 200
+    _decide(api, enterprise, task["id"], decision="dismiss", reason="监控录像显示本人参考")
+    [review] = _inbox(api, city, "objection_review")
+    from tests.api.test_dashboard import staff
+
+    reviewer, _ = staff(api, "officer", jurisdiction="620100")
+    reviewer.log_in()
+    page = reviewer.get(f"/dashboard/tasks/{review['id']}").text  # the centre reviews what it can read
+    assert body["text"] in page and "企业工作机构调查异议：异议不成立——监控录像显示本人参考" in page
+    _decide(api, city, review["id"], decision="reinvestigate", reason="请调取身份核验记录")
+    with db(api) as session:
+        assert not investigations_closed(session, case_type="plan", case_id=pid)
+    [again] = _inbox(api, enterprise, "objection_enterprise_investigation")
+    assert again["id"] != task["id"]
+    _decide(api, enterprise, again["id"], decision="uphold", reason="身份核验记录缺失，认定代考属实")
+    [second_review] = _inbox(api, city, "objection_review")
+    _decide(api, city, second_review["id"], decision="confirm")
+    with db(api) as session:
+        assert investigations_closed(session, case_type="plan", case_id=pid)
+        assert [o.id for o in record_outcomes(session, case_type="plan", case_id=pid)] == [objection_id]
+        assert session.get(Objection, objection_id).outcome == "upheld"  # the confirmed (second) finding
+
+
+def test_objections_the_enterprise_investigates_are_not_dismissed_in_bulk_by_the_centre(api, people):
+    pid, _ = _results_in_publicity(api)
+    body = {"case_type": "plan", "case_id": pid, "name": "王五", "phone": "13900139000", "text": "该批次成绩有误，请核实"}
+    raised = api.post("/api/v1/public/objections", json=body)
+    assert raised.status_code == 201, raised.text
+    objection_id = raised.json()["objection_id"]
+    city = people.make("officer", jurisdiction="620100")
+    answer = api.post(f"/api/v1/plans/{pid}/objections/dismissals", headers=city,
+                      json={"objection_ids": [objection_id], "reason": "重复异议"})
+    assert answer.status_code == 409 and "企业工作机构" in answer.json()["detail"]

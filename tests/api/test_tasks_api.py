@@ -31,8 +31,27 @@ def test_experts_see_the_tasks_assigned_to_them_only(api, people):
     assert api.get(f"/api/v1/tasks/{task}", headers=bob).status_code == 404
 
 
-def test_enterprises_have_no_inbox(api, people):
-    assert api.get("/api/v1/tasks", headers=people.make("enterprise")).status_code == 403
+def test_an_enterprises_inbox_holds_only_the_steps_its_own_body_takes_on_its_own_batches(api, people):
+    from models.accounts import User
+    from tests.api.helpers import evaluation_plan, registered_institution
+
+    owner, stranger = people.make("enterprise"), people.make("enterprise")
+    with session_scope(api.settings.database_url) as session:
+        plans = []
+        for headers, serial in ((owner, 901), (stranger, 902)):
+            institution_id = registered_institution(session, serial=serial)
+            session.get(User, people.id_of(headers)).institution_id = institution_id
+            plans.append(evaluation_plan(session, institution_id).id)
+        made = {}
+        for name, plan_id, role in (("own", plans[0], "enterprise"), ("other", plans[1], "enterprise"),
+                                    ("officers", plans[0], "officer")):
+            made[name] = ensure_task(session, key=f"test:inbox:{name}", case_type="plan", case_id=plan_id,
+                                     step="objection_enterprise_investigation", role=role, jurisdiction="440100",
+                                     due_working_days=5, flow_run_id=None).id
+    ids = [t["id"] for t in api.get("/api/v1/tasks", headers=owner).json()["items"]]
+    assert ids == [made["own"]]
+    assert api.get(f"/api/v1/tasks/{made['other']}", headers=owner).status_code == 404
+    assert api.get("/api/v1/tasks", headers=people.make("enterprise")).json()["items"] == []  # bound to no institution
 
 
 def test_a_claimed_task_cannot_be_claimed_or_decided_by_another_officer(api, people):
