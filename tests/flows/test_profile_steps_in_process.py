@@ -1,0 +1,229 @@
+"""Each profile's step order, fast: the two flows called in-process (the tests' Prefect server records
+their runs; our tables in a fresh SQLite folder), with the suspension replaced by a recorded wait. The
+test answers each wait as the people would — decides the open tasks at the centre the task names, hands
+in the enterprise's pilot plan or results, or moves the simulated clock to the next timer — and calls
+the flow again: a replay, as a resumed run is. Seconds per province; the end-to-end proof on the full
+embedded stack is tests/flows/test_province_processes.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from sqlmodel import select
+
+import flows.steps
+from core import settings as instance
+from core.clock import CHINA, business_today, set_business_now
+from flows.evaluation_batch import evaluation_batch
+from flows.institution_filing import institution_filing
+from models.accounts import User
+from models.cases import Candidate, Certificate, EvaluationPlan, FilingApplication, Institution, InstitutionOccupation
+from models.db import session_scope
+from models.schemas import DecisionIn, FilingCreate, PilotPlanCreate, PlanCreate, ResultsCreate
+from models.workflow import ExternalSubmission, HumanTask, Incident, Timer
+from policy.eligibility import EXPERT_ASPECTS
+from policy.profiles import profile_for_region
+from tasks import batch, decisions, filing, human_tasks, registry
+from tasks.accounts import create_user
+from tasks.calendar import load_calendar
+from tasks.timers import fire_due_timers
+from tests.api.helpers import filing_form, person, plan_body
+from tests.flows.test_province_processes import REGIONS
+
+pytestmark = [pytest.mark.slow, pytest.mark.database_independent]
+
+REPORT = {"identity_checked": True, "proctoring_ok": True, "video_running": True, "scored_per_standard": True,
+          "findings": [], "verdict": "no_issues"}
+DECISIONS = {  # what the people decide at each step when nothing goes wrong
+    "acceptance": {"decision": "approve"}, "expert_evaluation": {"decision": "score", "scores": dict.fromkeys(EXPERT_ASPECTS, 85)},
+    "best_selection": {"decision": "select"}, "leading_group_approval": {"decision": "approve"},
+    "cities_report": {"decision": "include"}, "pilot_plan_evaluation": {"decision": "pass"},
+    "roster_review": {"decision": "approve"}, "results_review": {"decision": "approve"},
+    "quality_supervision": {"decision": "report", "reason": "现场督导未发现问题", "report": REPORT},
+}
+HUMAN_FILING_STEPS = ("acceptance", "expert_evaluation", "best_selection", "leading_group_approval", "cities_report",
+                      "pilot_plan_evaluation")
+_names = itertools.count(1)
+
+
+class RecordedWait(Exception):
+    """What the run would have been suspended for."""
+
+
+class Harness:
+    def __init__(self, url: str, region: str) -> None:
+        self.url, self.region = url, region
+        self.waits: list[str] = []
+        self.decided: list[tuple[str, str]] = []  # (step, jurisdiction) of every task, in the order decided
+        self.enterprise = self.user("enterprise")
+        for centre in (region[:4] + "00", region[:2] + "0000"):
+            self.user("supervisor", jurisdiction=centre, card_number=f"CARD-{centre}")
+        for _ in range(4):
+            self.user("expert")
+
+    def user(self, role: str, **fields) -> User:  # noqa: ANN003
+        return create_user(self.url, role=role, name=f"inproc-{role}-{next(_names)}", **fields)[0]
+
+    def drive(self, flow, case_id: int) -> str:  # noqa: ANN001 - a Prefect flow
+        """Call the flow until it returns, answering each recorded wait in between."""
+        for _ in range(60):
+            try:
+                return flow(case_id)
+            except RecordedWait as wait:
+                what = str(wait)
+                self.waits.append(what)
+                if not (self.decide_open_tasks(case_id) or self.hand_in(what, case_id) or self.pass_next_timer()):
+                    raise AssertionError(f"the run waits for {what!r} and nobody here answers it "
+                                         f"(incidents: {self.incidents(case_id)})") from None
+        raise AssertionError(f"still waiting after 60 replays: {self.waits[-5:]}")
+
+    def decide_open_tasks(self, case_id: int) -> bool:
+        with session_scope(self.url) as session:
+            open_tasks = session.exec(select(HumanTask).where(HumanTask.case_id == case_id,
+                                                              HumanTask.status.in_(("open", "claimed")))
+                                      .order_by(HumanTask.id)).all()
+            keys = [(t.id, t.assignee_id, t.role, t.jurisdiction) for t in open_tasks]
+        for task_id, assignee_id, role, jurisdiction in keys:
+            if assignee_id is None:  # a pooled seat or a centre's task: someone of that centre takes it
+                card = {"card_number": f"CARD-{jurisdiction}"} if role == "supervisor" else {}
+                assignee_id = self.user(role, jurisdiction=jurisdiction, **card).id
+            with session_scope(self.url) as session:
+                task, user = session.get(HumanTask, task_id), session.get(User, assignee_id)
+                human_tasks.claim(session, task, user_id=user.id, role=user.role)
+                decisions.decide(session, task=task, user=user, body=DecisionIn(**DECISIONS[task.step]))
+                self.decided.append((task.step, task.jurisdiction))
+        return bool(keys)
+
+    def hand_in(self, what: str, case_id: int) -> bool:
+        """What the enterprise provides: its pilot plan (试点方案), its results."""
+        with session_scope(self.url) as session:
+            enterprise = session.get(User, self.enterprise.id)
+            if what.startswith("pilot plan round"):
+                filing.submit_pilot_plan(session, filing_id=case_id, user=enterprise, body=PilotPlanCreate(
+                    summary="试点方案：认定职业、组织机构、评价方式、质量保障和进度安排。"))
+                return True
+            if what.startswith("results round"):
+                ids = session.exec(select(Candidate.id).where(Candidate.plan_id == case_id)).all()
+                batch.submit_results(session, user=enterprise, plan_id=case_id, body=ResultsCreate(
+                    scores=[{"candidate_id": i, "practical": 90} for i in ids]))
+                return True
+        return False
+
+    def pass_next_timer(self) -> bool:
+        """Move the simulated clock to the next pending timer's day and fire what is due (the tick's pass)."""
+        with session_scope(self.url) as session:
+            timer = session.exec(select(Timer).where(Timer.status == "pending").order_by(Timer.due_date)).first()
+            if timer is None:
+                return False
+            if timer.due_date > business_today(session):
+                set_business_now(session, dt.datetime.combine(timer.due_date, dt.time(9), CHINA))
+            fire_due_timers(session, timer.due_date)
+            return True
+
+    def incidents(self, case_id: int) -> list[str]:
+        with session_scope(self.url, readonly=True) as session:
+            return [i.error for i in session.exec(select(Incident).where(Incident.case_id == case_id)).all()]
+
+    def timers_waited(self) -> set[str]:
+        with session_scope(self.url, readonly=True) as session:
+            return {t.purpose for t in session.exec(select(Timer).where(Timer.status == "fired")).all()}
+
+
+@pytest.fixture()
+def harness(stack, data_dir, monkeypatch):
+    """A fresh SQLite instance on a simulated clock, calling the stack's registry simulator; every
+    suspension of the flows raises RecordedWait instead."""
+    installed = instance.install(instance.current().replace(clock="simulated", registry_url=stack.sim_url))
+
+    def recorded(*, key: str, **_):  # noqa: ANN003, ANN202
+        raise RecordedWait(key.rsplit(":", 1)[0])  # the wait's own words, without the fresh suffix
+
+    monkeypatch.setattr(flows.steps, "suspend_flow_run", recorded)
+    # the simulator de-duplicates on the idempotency key, and every fresh database numbers its cases from 1:
+    # each test's calls get a namespace of their own on the session's shared simulator
+    namespace, send = f"inproc-{next(_names)}", registry.send
+    monkeypatch.setattr(registry, "send", lambda path, key, payload, **kw: send(path, f"{namespace}:{key}", payload, **kw))
+    from prefect.settings import PREFECT_API_URL, PREFECT_LOGGING_TO_API_ENABLED, temporary_settings
+
+    # the runs' logs stay here: shipped to the API they would outlive the session's server at exit
+    with temporary_settings(updates={PREFECT_API_URL: f"{stack.prefect_url}/api", PREFECT_LOGGING_TO_API_ENABLED: False}):
+        yield lambda region: Harness(installed.database_url, region)
+
+
+def _centre(region: str, handling: str, by: str) -> str:
+    return {"municipal": region[:4] + "00", "provincial": region[:2] + "0000"}.get(by, handling)
+
+
+def _without_repeats(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A panel's seats decided one after another count as its step once."""
+    return [p for i, p in enumerate(pairs) if i == 0 or pairs[i - 1] != p]
+
+
+@pytest.mark.parametrize("profile_code", sorted(REGIONS))
+def test_a_filing_takes_exactly_its_profiles_steps_in_order_in_process(harness, profile_code):
+    region = REGIONS[profile_code]
+    run = harness(region)
+    profile = profile_for_region(region)
+    with session_scope(run.url) as session:
+        filed = filing.submit_filing(session, applicant=session.get(User, run.enterprise.id),
+                                     form=FilingCreate(**filing_form(region_code=region)))
+        filing_id, handling = filed.id, filed.handling_centre
+    assert run.drive(institution_filing, filing_id) == "registered"
+
+    expected = [(s.step, _centre(region, handling, s.by)) for s in profile.filing_steps if s.step in HUMAN_FILING_STEPS]
+    assert _without_repeats(run.decided) == expected
+    listed = {s.step for s in profile.filing_steps}
+    assert ("publicity" in run.timers_waited()) == ("publicity" in listed)
+    with session_scope(run.url) as session:
+        sent = {e.kind for e in session.exec(select(ExternalSubmission)).all()}
+        assert ("ministry_review" in sent) == ("ministry_review" in listed)
+        institution = session.get(Institution, session.get(FilingApplication, filing_id).institution_id)
+        assert institution.status == "registered" and institution.segment
+        assert (institution.pilot_plan_approved_on is not None) == ("pilot_plan_evaluation" in listed)
+
+
+@pytest.mark.parametrize("profile_code,kind", [*[(code, "Y") for code in sorted(REGIONS)], ("jiangsu", "S")])
+def test_a_batch_takes_exactly_its_profiles_steps_in_order_in_process(harness, profile_code, kind):
+    region = REGIONS[profile_code]
+    run = harness(region)
+    profile = profile_for_region(region)
+    with session_scope(run.url) as session:
+        institution = Institution(name="在册企业", credit_code=filing_form(region_code=region)["credit_code"],
+                                  region_code=region, kind=kind, profile_code=profile.code,
+                                  segment=f"{kind}0000{region[:2]}{next(_names):06d}", status="registered",
+                                  registered_on=business_today(session), pilot_plan_approved_on=business_today(session),
+                                  created_at=dt.datetime.now(dt.timezone.utc))
+        session.add(institution)
+        session.flush()
+        session.add(InstitutionOccupation(institution_id=institution.id, occupation_code="6-18-01-01", levels="345"))
+        enterprise = session.get(User, run.enterprise.id)
+        enterprise.institution_id = institution.id
+        start = load_calendar(session).add(business_today(session), profile.plan_lead_working_days + 2).date
+        body = plan_body(start, candidates=3)
+        for n, candidate in enumerate(body["candidates"]):
+            candidate.update(id_number=person(700 + n), workplace_region=region)
+        plan = batch.file_plan(session, user=enterprise, institution_id=institution.id, body=PlanCreate(**body))
+        plan_id, handling = plan.id, plan.handling_centre
+    assert run.drive(evaluation_batch, plan_id) == "completed: 3 certificates"
+
+    waited = run.timers_waited()
+    with session_scope(run.url, readonly=True) as session:
+        plan = session.get(EvaluationPlan, plan_id)
+        steps = [s for s in profile.batch_steps if s.applies_to(kind)]
+        expected = []
+        for step in steps:
+            centre = _centre(region, handling, step.by)
+            if step.step == "roster_review":
+                expected.append((step.step, centre))
+            elif step.step == "quality_supervision" and plan.supervised:
+                expected.append((step.step, batch.supervision_centre(plan)))
+            elif step.step == "results_review" and ("results_review", centre) not in expected:
+                expected.append((step.step, centre))
+        assert run.decided == expected
+        listed = {s.step for s in steps}
+        assert {"evaluation_day", "evaluation_end"} <= waited
+        assert ("results_publicity" in waited) == ("results_publicity" in listed)
+        certificates = session.exec(select(Certificate).where(Certificate.plan_id == plan_id)).all()
+        assert [c.status for c in certificates] == ["valid"] * 3  # valid once the national system acknowledged
