@@ -37,7 +37,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.database_independent]
 REPORT = {"identity_checked": True, "proctoring_ok": True, "video_running": True, "scored_per_standard": True,
           "findings": [], "verdict": "no_issues"}
 DECISIONS = {  # what the people decide at each step when nothing goes wrong
-    "acceptance": {"decision": "approve"}, "expert_evaluation": {"decision": "score", "scores": dict.fromkeys(EXPERT_ASPECTS, 85)},
+    "acceptance": {"decision": "approve"},
+    "expert_evaluation": {"decision": "score", "scores": dict.fromkeys(EXPERT_ASPECTS, 85)},
     "best_selection": {"decision": "select"}, "leading_group_approval": {"decision": "approve"},
     "cities_report": {"decision": "include"}, "pilot_plan_evaluation": {"decision": "pass"},
     "roster_review": {"decision": "approve"}, "results_review": {"decision": "approve"},
@@ -144,11 +145,13 @@ def harness(stack, data_dir, monkeypatch):
     # the simulator de-duplicates on the idempotency key, and every fresh database numbers its cases from 1:
     # each test's calls get a namespace of their own on the session's shared simulator
     namespace, send = f"inproc-{next(_names)}", registry.send
-    monkeypatch.setattr(registry, "send", lambda path, key, payload, **kw: send(path, f"{namespace}:{key}", payload, **kw))
+    monkeypatch.setattr(registry, "send",
+                        lambda path, key, payload, **kw: send(path, f"{namespace}:{key}", payload, **kw))
     from prefect.settings import PREFECT_API_URL, PREFECT_LOGGING_TO_API_ENABLED, temporary_settings
 
     # the runs' logs stay here: shipped to the API they would outlive the session's server at exit
-    with temporary_settings(updates={PREFECT_API_URL: f"{stack.prefect_url}/api", PREFECT_LOGGING_TO_API_ENABLED: False}):
+    with temporary_settings(updates={PREFECT_API_URL: f"{stack.prefect_url}/api",
+                                     PREFECT_LOGGING_TO_API_ENABLED: False}):
         yield lambda region: Harness(installed.database_url, region)
 
 
