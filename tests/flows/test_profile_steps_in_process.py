@@ -21,11 +21,11 @@ from flows.institution_filing import institution_filing
 from models.accounts import User
 from models.cases import Candidate, Certificate, EvaluationPlan, FilingApplication, Institution, InstitutionOccupation
 from models.db import session_scope
-from models.schemas import DecisionIn, FilingCreate, PilotPlanCreate, PlanCreate, ResultsCreate
+from models.schemas import DecisionIn, FilingCreate, PilotPlanCreate, PlanCreate, PublicObjectionCreate, ResultsCreate
 from models.workflow import ExternalSubmission, HumanTask, Incident, Timer
 from policy.eligibility import EXPERT_ASPECTS
 from policy.profiles import profile_for_region
-from tasks import batch, decisions, filing, human_tasks, registry
+from tasks import batch, decisions, filing, human_tasks, objections, registry
 from tasks.accounts import create_user
 from tasks.calendar import load_calendar
 from tasks.timers import fire_due_timers
@@ -43,6 +43,9 @@ DECISIONS = {  # what the people decide at each step when nothing goes wrong
     "cities_report": {"decision": "include"}, "pilot_plan_evaluation": {"decision": "pass"},
     "roster_review": {"decision": "approve"}, "results_review": {"decision": "approve"},
     "quality_supervision": {"decision": "report", "reason": "现场督导未发现问题", "report": REPORT},
+    "objection_investigation": {"decision": "dismiss", "reason": "经核实不属实"},
+    "objection_enterprise_investigation": {"decision": "dismiss", "reason": "调取监控核实，本人参考"},
+    "objection_review": {"decision": "confirm"},
 }
 HUMAN_FILING_STEPS = ("acceptance", "expert_evaluation", "best_selection", "leading_group_approval", "cities_report",
                       "pilot_plan_evaluation")
@@ -58,6 +61,7 @@ class Harness:
         self.url, self.region = url, region
         self.waits: list[str] = []
         self.decided: list[tuple[str, str]] = []  # (step, jurisdiction) of every task, in the order decided
+        self.on_wait = lambda what: None  # a test's own act at a wait (an objection during the publicity)
         self.enterprise = self.user("enterprise")
         for centre in (region[:4] + "00", region[:2] + "0000"):
             self.user("supervisor", jurisdiction=centre, card_number=f"CARD-{centre}")
@@ -75,18 +79,23 @@ class Harness:
             except RecordedWait as wait:
                 what = str(wait)
                 self.waits.append(what)
-                if not (self.decide_open_tasks(case_id) or self.hand_in(what, case_id) or self.pass_next_timer()):
+                self.on_wait(what)
+                if not (self.decide_open_tasks(case_id, what) or self.hand_in(what, case_id) or self.pass_next_timer()):
                     raise AssertionError(f"the run waits for {what!r} and nobody here answers it "
                                          f"(incidents: {self.incidents(case_id)})") from None
         raise AssertionError(f"still waiting after 60 replays: {self.waits[-5:]}")
 
-    def decide_open_tasks(self, case_id: int) -> bool:
+    def decide_open_tasks(self, case_id: int, what: str) -> bool:
+        """Decide the case's open tasks; an objection's only once the run waits for its investigation, so
+        that a test sees the run held by it."""
         with session_scope(self.url) as session:
-            open_tasks = session.exec(select(HumanTask).where(HumanTask.case_id == case_id,
-                                                              HumanTask.status.in_(("open", "claimed")))
-                                      .order_by(HumanTask.id)).all()
+            open_tasks = [t for t in session.exec(select(HumanTask).where(
+                HumanTask.case_id == case_id, HumanTask.status.in_(("open", "claimed"))).order_by(HumanTask.id)).all()
+                if not t.step.startswith("objection") or what == "objection investigations"]
             keys = [(t.id, t.assignee_id, t.role, t.jurisdiction) for t in open_tasks]
         for task_id, assignee_id, role, jurisdiction in keys:
+            if assignee_id is None and role == "enterprise":  # a step the enterprise's own body takes
+                assignee_id = self.enterprise.id
             if assignee_id is None:  # a pooled seat or a centre's task: someone of that centre takes it
                 card = {"card_number": f"CARD-{jurisdiction}"} if role == "supervisor" else {}
                 assignee_id = self.user(role, jurisdiction=jurisdiction, **card).id
@@ -187,10 +196,8 @@ def test_a_filing_takes_exactly_its_profiles_steps_in_order_in_process(harness, 
         assert (institution.pilot_plan_approved_on is not None) == ("pilot_plan_evaluation" in listed)
 
 
-@pytest.mark.parametrize("profile_code,kind", [*[(code, "Y") for code in sorted(REGIONS)], ("jiangsu", "S")])
-def test_a_batch_takes_exactly_its_profiles_steps_in_order_in_process(harness, profile_code, kind):
-    region = REGIONS[profile_code]
-    run = harness(region)
+def _filed_plan(run: Harness, region: str, kind: str) -> tuple[int, str]:
+    """A registered institution of `kind` in `region` with a plan of three candidates, filed in time."""
     profile = profile_for_region(region)
     with session_scope(run.url) as session:
         institution = Institution(name="在册企业", credit_code=filing_form(region_code=region)["credit_code"],
@@ -208,7 +215,15 @@ def test_a_batch_takes_exactly_its_profiles_steps_in_order_in_process(harness, p
         for n, candidate in enumerate(body["candidates"]):
             candidate.update(id_number=person(700 + n), workplace_region=region)
         plan = batch.file_plan(session, user=enterprise, institution_id=institution.id, body=PlanCreate(**body))
-        plan_id, handling = plan.id, plan.handling_centre
+        return plan.id, plan.handling_centre
+
+
+@pytest.mark.parametrize("profile_code,kind", [*[(code, "Y") for code in sorted(REGIONS)], ("jiangsu", "S")])
+def test_a_batch_takes_exactly_its_profiles_steps_in_order_in_process(harness, profile_code, kind):
+    region = REGIONS[profile_code]
+    run = harness(region)
+    profile = profile_for_region(region)
+    plan_id, handling = _filed_plan(run, region, kind)
     assert run.drive(evaluation_batch, plan_id) == "completed: 3 certificates"
 
     waited = run.timers_waited()
@@ -230,3 +245,22 @@ def test_a_batch_takes_exactly_its_profiles_steps_in_order_in_process(harness, p
         assert ("results_publicity" in waited) == ("results_publicity" in listed)
         certificates = session.exec(select(Certificate).where(Certificate.plan_id == plan_id)).all()
         assert [c.status for c in certificates] == ["valid"] * 3  # valid once the national system acknowledged
+
+
+def test_in_gansu_a_results_objection_holds_the_batch_until_the_centre_confirms_the_enterprises_finding(harness):
+    region = REGIONS["gansu"]
+    run = harness(region)
+    plan_id, handling = _filed_plan(run, region, "Y")
+
+    def object_once(what: str) -> None:
+        if what.startswith(f"timer plan:{plan_id}:publicity") and not run.waits[:-1].count(what):
+            with session_scope(run.url) as session:
+                objections.raise_public_objection(session, body=PublicObjectionCreate(
+                    case_type="plan", case_id=plan_id, name="王五", phone="13900139000", text="第一名考生由他人代考"))
+
+    run.on_wait = object_once
+    assert run.drive(evaluation_batch, plan_id) == "completed: 3 certificates"
+    reviews = [d for d in run.decided if d[0].startswith("objection")]
+    assert reviews == [("objection_enterprise_investigation", handling), ("objection_review", handling)]
+    assert run.decided.index(reviews[-1]) < run.decided.index(("results_review", handling))
+    assert run.waits.count("objection investigations") == 2  # held for the finding, then for the centre's review
