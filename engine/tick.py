@@ -20,7 +20,7 @@ from engine.leader import Leadership
 from models.cases import EvaluationPlan, FilingApplication
 from models.db import session_scope
 from models.workflow import OutboxMessage, Wakeup
-from tasks import sla
+from tasks import inactivity, sla
 from tasks.timers import fire_due_timers
 
 log = logging.getLogger("certflow.tick")
@@ -81,6 +81,18 @@ def fire_timers(settings: Settings) -> int:
 def scan_sla(settings: Settings, notifier=None) -> int:  # noqa: ANN001
     """The SLA pass (the `sla_scan` deployment runs the same function at scale)."""
     return sla.scan_and_deliver(settings, notifier)
+
+
+_inactivity_scanned_on: dict[str, dt.date] = {}  # database → the business day last scanned by this process
+
+
+def scan_inactivity(settings: Settings) -> dict[str, int] | None:
+    """The inactivity pass, once per business day (the `inactivity_scan` deployment runs the same
+    function at scale); a simulated clock moved forward is scanned at the next pass."""
+    today, counts = inactivity.scan_today(settings.database_url,
+                                          unless_scanned_on=_inactivity_scanned_on.get(settings.database_url))
+    _inactivity_scanned_on[settings.database_url] = today
+    return counts
 
 
 def deliver_wakeups(settings: Settings, *, limit: int = 200) -> int:
@@ -215,6 +227,8 @@ def start_scheduler(settings: Settings):  # noqa: ANN201
     scheduler.add_job(guarded("wakeups", deliver_wakeups), "interval", seconds=0.5, id="wakeups")
     scheduler.add_job(guarded("sla", scan_sla), "interval",
                       seconds=settings.sla_scan_seconds, id="sla")
+    scheduler.add_job(guarded("inactivity", scan_inactivity), "interval", seconds=settings.sla_scan_seconds,
+                      id="inactivity")
     scheduler.add_job(guarded("revive", revive_crashed_runs), "interval",
                       seconds=settings.revive_seconds, id="revive")
     scheduler.start()

@@ -23,6 +23,9 @@ class Institution(SQLModel, table=True):
     status: str = Field(default="applying", index=True)  # applying | registered | withdrawn | revoked
     registered_on: Optional[dt.date] = None
     last_evaluation_on: Optional[dt.date] = None
+    inactivity_warned_on: Optional[dt.date] = None  # warned of the coming withdrawal (004 §六(三))
+    removed_on: Optional[dt.date] = None  # left the catalogue (withdrawn or cancelled)
+    removal_reason: Optional[str] = None  # the category: inactivity | cancelled
     handling_centre: Optional[str] = Field(default=None, max_length=6)  # the centre its filing was handled by
     pilot_plan_approved_on: Optional[dt.date] = None  # 试点方案 passed the experts (where the profile has the step)
     # its own titles and the national level each corresponds to (004 §二): [{"title", "level"}], as filed

@@ -53,6 +53,11 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
     institution = session.get(Institution, institution_id)
     if institution is None or (user.role == "enterprise" and user.institution_id != institution_id):
         raise NotFound(f"institution {institution_id} does not exist")
+    if institution.status == "withdrawn":
+        raise Conflict(f"该机构已于 {institution.removed_on} 视同自行退出（连续 {profile_years(institution)} 年未开展评价，"
+                       f"甘人社通〔2021〕138号 六(三)），不能报送认定计划 / institution {institution_id} counts as "
+                       f"withdrawn since {institution.removed_on} (no evaluation for {profile_years(institution)} years); "
+                       f"it files no plans")
     if institution.status != "registered":
         raise Conflict(f"institution {institution_id} is {institution.status}; only registered institutions file plans")
     profile = get_profile(institution.profile_code)
@@ -110,6 +115,10 @@ def _eligibility(candidate) -> dict[str, Any]:  # noqa: ANN001 - a CandidateIn
     """The declared facts of eligibility, as policy.eligibility.CandidateFacts takes them (text fields "")."""
     values = {name: getattr(candidate, name) for name in ELIGIBILITY_FIELDS}
     return {k: "" if v is None and isinstance(getattr(CandidateFacts, k, None), str) else v for k, v in values.items()}
+
+
+def profile_years(institution: Institution) -> int:
+    return get_profile(institution.profile_code).inactivity_withdrawal_years
 
 
 def plan_centre(profile: ProvinceProfile, institution: Institution) -> str:
@@ -424,6 +433,7 @@ def _apply_acknowledgement(session: Session, *, plan_id: int, answer: dict[str, 
     if plan.status != "completed":
         institution = session.get(Institution, plan.institution_id)
         institution.last_evaluation_on = max(institution.last_evaluation_on or plan.evaluation_end, plan.evaluation_end)
+        institution.inactivity_warned_on = None  # it evaluated: the inactivity clock starts again
         session.add(institution)
         set_step(session, plan_id=plan_id, status="completed", step="certificates_issued")
         audit.record(session, case_type="plan", case_id=plan_id, action="certificates_issued",

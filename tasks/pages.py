@@ -499,6 +499,7 @@ PROFILE_KEYS = {
     "supervisor_card_required": "督导员须持证卡", "s_type_every_session": "社会培训评价组织每场次督导",
     "results_objections_investigated_by": "结果公示异议的调查",
     "inactivity_withdrawal_years": "连续未开展评价视同退出（年）",
+    "inactivity_warning_working_days": "退出前提前提醒（工作日）",
     "retention_years_paper": "纸质资料保存（年）", "retention_years_electronic": "电子资料保存（年）",
     "start_day_counts": "起算日计入期限", "filing_handled_by": "备案受理中心", "provincial_enterprises_file_with": "省属企业备案",
     "central_branches_file_with": "央企驻地单位备案", "central_branches_within_ministry_scope": "央企单位限于部备案范围",

@@ -28,6 +28,7 @@ from policy.identity import mask_resident_id
 from policy.levels import Level
 from policy.steps import STEP_NAMES
 from tasks.calendar import load_calendar
+from tasks.inactivity import inactivity_view
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -268,6 +269,22 @@ def certificate_view(certificate: Certificate, institution: Institution | None) 
         "national_acknowledged_at": certificate.uploaded_at.isoformat() if certificate.uploaded_at else None,
         "national_refusal": certificate.national_refusal,
     }
+
+
+def institution_view(session: Session, institution: Institution) -> dict[str, Any]:
+    """The institution for itself and its centre: the catalogue entry and its inactivity clock."""
+    return {**institution_public_view(session, institution), "inactivity": inactivity_view(session, institution)}
+
+
+def removal_view(institution: Institution) -> dict[str, Any]:
+    """A catalogue removal as the public sees it (动态调整): who, when, which category of reason."""
+    return {"id": institution.id, "name": institution.name, "region_code": institution.region_code,
+            "segment": institution.segment, "removed_on": institution.removed_on.isoformat(),
+            "reason": institution.removal_reason,
+            "reason_label": REMOVAL_REASONS.get(institution.removal_reason or "", "")}
+
+
+REMOVAL_REASONS = {"inactivity": "连续未开展评价，视同自行退出", "cancelled": "取消备案"}
 
 
 def institution_public_view(session: Session, institution: Institution) -> dict[str, Any]:

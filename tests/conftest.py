@@ -18,6 +18,8 @@ def pytest_addoption(parser):
 
 
 def pytest_collection_modifyitems(config, items):
+    # a test that moves the shared simulated clock years ahead runs after every other test
+    items.sort(key=lambda item: "moves_clock_years" in item.keywords)
     if config.getoption("--db") != "postgresql":
         return
     skip = pytest.mark.skip(reason="SQLite's own locking: this test reads the SQLite file directly")

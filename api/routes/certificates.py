@@ -57,6 +57,17 @@ def public_certificate(number: str, session: SessionDep):
     return view
 
 
+@router.get("/public/institutions/removals",
+            summary="Removals from the catalogue (动态调整): withdrawn and cancelled institutions, date and reason")
+def public_removals(session: SessionDep, limit: LimitQuery = 100, cursor: CursorQuery = None):
+    query = select(Institution).where(Institution.removed_on.is_not(None))
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(Institution.id > after)
+    rows = session.exec(query.order_by(Institution.id).limit(limit + 1)).all()
+    return page([views.removal_view(i) for i in rows], [i.id for i in rows], limit)
+
+
 @router.get("/public/institutions", summary="Catalogue of registered evaluation institutions")
 def public_institutions(session: SessionDep, limit: LimitQuery = 100, cursor: CursorQuery = None):
     query = select(Institution).where(Institution.status == "registered")

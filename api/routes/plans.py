@@ -31,14 +31,14 @@ def file_plan(institution_id: Id, body: PlanCreate, user: Enterprise, session: S
 
 @router.get("/institutions/{institution_id}", summary="An institution with its filed scope")
 def read_institution(institution_id: Id, user: UserDep, session: SessionDep):
-    return views.institution_public_view(session, access.visible_institution(session, user, institution_id))
+    return views.institution_view(session, access.visible_institution(session, user, institution_id))
 
 
 @router.put("/institutions/{institution_id}/ladder",
             summary="File the institution's own levels and their national correspondence (企业岗位等级, 004 §二)")
 def file_ladder(institution_id: Id, body: LadderFiling, user: Enterprise, session: SessionDep):
-    return views.institution_public_view(session, filing.file_ladder(session, institution_id=institution_id, body=body,
-                                                                     actor=user))
+    return views.institution_view(session, filing.file_ladder(session, institution_id=institution_id, body=body,
+                                                              actor=user))
 
 
 @router.get("/plans/{plan_id}", summary="Status, deadlines, supervision, candidates and results")

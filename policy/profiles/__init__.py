@@ -88,6 +88,7 @@ class ProvinceProfile:
     # 申报条件 per national level (5 … 1): any one condition of a level's list is enough; None: not checked
     application_conditions: dict[int, tuple[Condition, ...]] | None
     inactivity_withdrawal_years: int
+    inactivity_warning_working_days: int  # the institution is warned this many working days before
     retention_years_paper: int
     retention_years_electronic: int
     start_day_counts: bool
@@ -129,7 +130,7 @@ class ProfileError(ValueError):
 _MINIMUMS = {
     "plan_lead_working_days": 0, "results_due_working_days": 1, "results_publicity_working_days": 5,
     "filing_publicity_working_days": 1, "max_occupations": 1, "min_employees": 1,
-    "dispatched_min_months": 0, "inactivity_withdrawal_years": 1, "retention_years_paper": 3,
+    "dispatched_min_months": 0, "inactivity_withdrawal_years": 1, "inactivity_warning_working_days": 1, "retention_years_paper": 3,
     "retention_years_electronic": 5, "expert_panel_size": 1, "expert_pass_average": 0, "expert_pass_min_aspect": 0, "supervision_rate": 0,
 }
 

@@ -49,7 +49,8 @@ def test_prefect_deploy_all_creates_the_deployments_and_a_process_worker_runs_on
     names = {(d["name"], d["entrypoint"]) for d in httpx.post(f"{api}/deployments/filter", json={}).json()}
     assert names == {("certflow", "flows/institution_filing.py:institution_filing"),
                      ("certflow", "flows/evaluation_batch.py:evaluation_batch"),
-                     ("certflow", "flows/sla_scan.py:sla_scan")}
+                     ("certflow", "flows/sla_scan.py:sla_scan"),
+                     ("certflow", "flows/inactivity_scan.py:inactivity_scan")}
 
     started = _prefect(env, "deployment", "run", "sla_scan/certflow")
     run_id = re.search(r"UUID: ([0-9a-f-]{36})", started).group(1)

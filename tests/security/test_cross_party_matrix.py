@@ -61,6 +61,7 @@ RESOURCE_ROUTES = {
 PUBLIC_ROUTES = {
     ("GET", "/api/v1/public/certificates/{number}"): "verification shows the masked holder, by design",
     ("GET", "/api/v1/public/institutions"): "the catalogue of registered institutions is published",
+    ("GET", "/api/v1/public/institutions/removals"): "removals from the catalogue are published (动态调整)",
     ("GET", "/api/v1/calendar/{year}"): "the holiday calendar is public",
     ("GET", "/verify/{number}"): "the verification page",
     ("GET", "/api/v1/public/publicities"): "publicity (公示) is public: it lists only what is being publicised",
