@@ -291,6 +291,24 @@ class Demo:
         self.say(f"江苏 the review waited for the report; {status['certificates_issued']} certificates valid")
         return status
 
+    def inactivity_withdrawal(self, institution_id: int, who: str) -> dict:
+        """甘肃 (004 §六(三)): two years without an evaluation count as withdrawal. The clock runs two years
+        on; the daily scan warns the institution first, then withdraws it from the catalogue."""
+        path = f"/api/v1/institutions/{institution_id}"
+        clock = self.call(who, "GET", path)["inactivity"]
+        self.say(f"退出 clock: active since {clock['active_since']}, warning on {clock['warning_on']}, "
+                 f"withdrawal on {clock['withdrawal_on']}")
+        self.advance((dt.date.fromisoformat(clock["warning_on"]) - self.business_today()).days)
+        self.wait("the warning", lambda: self.call(who, "GET", path)["inactivity"]["warned_on"])
+        self.say("提醒 the institution is warned of its coming withdrawal (its API view shows the date)")
+        self.advance((dt.date.fromisoformat(clock["withdrawal_on"]) - self.business_today()).days)
+        view = self.wait("the withdrawal", lambda: (v := self.call(who, "GET", path))["status"] == "withdrawn" and v)
+        removals = self.call("public", "GET", "/api/v1/public/institutions/removals", params={"limit": 500})["items"]
+        removal = next(r for r in removals if r["id"] == institution_id)
+        self.say(f"{view['inactivity']['removed_on']} 退出 {view['name']} 视同自行退出 (no evaluation for two years): "
+                 f"out of the catalogue — published as “{removal['reason_label']}”")
+        return view
+
     def steps_taken(self, who: str, fid: int) -> str:
         history = self.call(who, "GET", f"/api/v1/filings/{fid}")["history"]
         steps = [(e.get("after") or {}).get("step") for e in history if e["action"] == "step_entered"]
@@ -333,6 +351,7 @@ def run_demo(settings) -> int:  # noqa: ANN001 - core.settings.Settings
               f"{verified['occupation_name']} {verified['level']} — {verified['status']}")
         for name, state in states.items():
             print(f"Prefect: {name} run {state}")
+        demo.inactivity_withdrawal(gansu["institution_id"], "enterprise_gs")
         from models.db import session_scope as documents_session
         from tasks import documents
 
