@@ -291,6 +291,21 @@ class Demo:
         self.say(f"江苏 the review waited for the report; {status['certificates_issued']} certificates valid")
         return status
 
+    def revocation(self, plan_id: int, number: str) -> dict:
+        """撤销 (004 §六(三), results re-checkable): a certificate found wrongly issued is revoked once a second
+        officer approves; verification says so at once, and the national system is told."""
+        revocation = self.call("officer_gz", "POST", "/api/v1/revocations", json={
+            "plan_id": plan_id, "certificate_numbers": [number], "category": "fraud",
+            "reason": "倒查发现该持证人的实操成绩系他人代考"})
+        self.say(f"撤销 requested by one officer for {number}; a second officer reviews it (双人复核)")
+        self.decide("officer_gz2", self.task("officer_gz2", "revocation_approval", plan_id)[0], decision="approve")
+        done = self.wait("revocation sent", lambda: (r := self.call(
+            "officer_gz", "GET", f"/api/v1/revocations/{revocation['id']}"))["status"] == "notified" and r)
+        verified = self.call("public", "GET", f"/api/v1/public/certificates/{number}")
+        self.say(f"撤销 {number}: verification answers {verified['status_label']} since {done['revoked_on']}; "
+                 f"the national system has been told")
+        return done
+
     def inactivity_withdrawal(self, institution_id: int, who: str) -> dict:
         """甘肃 (004 §六(三)): two years without an evaluation count as withdrawal. The clock runs two years
         on; the daily scan warns the institution first, then withdraws it from the catalogue."""
@@ -351,6 +366,7 @@ def run_demo(settings) -> int:  # noqa: ANN001 - core.settings.Settings
               f"{verified['occupation_name']} {verified['level']} — {verified['status']}")
         for name, state in states.items():
             print(f"Prefect: {name} run {state}")
+        demo.revocation(plan["id"], numbers[-1])
         demo.inactivity_withdrawal(gansu["institution_id"], "enterprise_gs")
         from models.db import session_scope as documents_session
         from tasks import documents
@@ -378,6 +394,7 @@ def _demo_users(settings) -> dict[str, str]:  # noqa: ANN001
         "enterprise_gs": create_user(url, role="enterprise", name="甘肃企业经办人")[1],
         "officer": create_user(url, role="officer", name="广东省中心审核员", jurisdiction="440000")[1],
         "officer_gz": create_user(url, role="officer", name="广州市鉴定中心审核员", jurisdiction="440100")[1],
+        "officer_gz2": create_user(url, role="officer", name="广州市鉴定中心复核员", jurisdiction="440100")[1],
         "officer_gs": create_user(url, role="officer", name="甘肃省级中心审核员", jurisdiction="620000")[1],
         "officer_lz": create_user(url, role="officer", name="兰州市级中心审核员", jurisdiction="620100")[1],
         "supervisor": create_user(url, role="supervisor", name="广州质量督导员", jurisdiction="440100")[1],

@@ -1,4 +1,4 @@
-"""Serve the two process deployments (the embedded mode's worker). Started by `certflow up`.
+"""Serve the process deployments (the embedded mode's worker). Started by `certflow up`.
 
 Prefect's runner starts each flow run (and each resumed run) in a *spawned* process, which
 imports prefect and our code again: ~2.5 s of CPU per resume on this machine, most of the
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 
-PRELOAD = ["prefect.flow_engine", "prefect.flow_runs", "flows.institution_filing", "flows.evaluation_batch"]
+PRELOAD = ["prefect.flow_engine", "prefect.flow_runs", "flows.institution_filing", "flows.evaluation_batch",
+           "flows.certificate_revocation"]
 
 
 class _ForkserverForSpawn:
@@ -40,6 +41,7 @@ async def serve_flows() -> None:
     starts runs with run_flow_in_subprocess instead of `python -m prefect.engine` re-loading the code."""
     from prefect.runner import Runner
 
+    from flows.certificate_revocation import certificate_revocation
     from flows.evaluation_batch import evaluation_batch
     from flows.institution_filing import institution_filing
 
@@ -48,6 +50,7 @@ async def serve_flows() -> None:
     runner = Runner(name="certflow", limit=settings.current().runner_limit)
     await runner.aadd_flow(institution_filing, name="certflow", description="Process 1 — institution filing (备案)")
     await runner.aadd_flow(evaluation_batch, name="certflow", description="Process 2 — evaluation batch (认定实施)")
+    await runner.aadd_flow(certificate_revocation, name="certflow", description="Certificate revocation (撤销证书)")
     await runner.start()
 
 

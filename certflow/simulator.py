@@ -28,6 +28,7 @@ _state: dict[str, Any] = {
     "refuse_id_numbers": [],
     "refuse_credit_codes": [],  # enterprises whose filing the ministry review refuses  # holders the national system refuses (tests and demos of a refusal)
     "certificates": {},  # number → what was uploaded (acknowledged)
+    "revocations": {},  # number → how many times its revocation was received
 }
 
 
@@ -93,6 +94,28 @@ async def upload_certificates(request: Request, idempotency_key: str | None = He
         return answer
 
 
+@app.post("/certificates/revocations")
+async def revoke_certificates(request: Request, idempotency_key: str | None = Header(None)) -> dict[str, Any]:
+    """Revoked certificates: acknowledged once per idempotency key (a repeat returns the same answer and
+    counts nothing twice)."""
+    body = await request.json()
+    answer = _accept(idempotency_key, body, "certificate_revocation")
+    with _lock:
+        if "revoked" not in answer:
+            numbers = [str(item.get("number", "")) for item in body.get("revocations", [])]
+            for number in numbers:
+                _state["revocations"][number] = _state["revocations"].get(number, 0) + 1
+            answer.update(revoked=numbers)
+        return answer
+
+
+@app.get("/_revocations")
+async def revocations_received() -> dict[str, int]:
+    """How many times each certificate's revocation was received (once each, if idempotency holds)."""
+    with _lock:
+        return dict(_state["revocations"])
+
+
 @app.post("/_config")
 async def configure(request: Request) -> dict[str, Any]:
     body = await request.json()
@@ -100,14 +123,14 @@ async def configure(request: Request) -> dict[str, Any]:
         for key in ("latency_ms", "failure_rate", "fail_next", "refuse_id_numbers", "refuse_credit_codes"):
             if key in body:
                 _state[key] = body[key]
-        return {k: v for k, v in _state.items() if k not in ("accepted", "certificates")} | {
+        return {k: v for k, v in _state.items() if k not in ("accepted", "certificates", "revocations")} | {
             "accepted": len(_state["accepted"]), "certificates": len(_state["certificates"])}
 
 
 @app.get("/_stats")
 async def stats() -> dict[str, Any]:
     with _lock:
-        return {k: v for k, v in _state.items() if k not in ("accepted", "certificates")} | {
+        return {k: v for k, v in _state.items() if k not in ("accepted", "certificates", "revocations")} | {
             "accepted": len(_state["accepted"]), "certificates": len(_state["certificates"])}
 
 

@@ -17,14 +17,16 @@ from core.clock import business_today, wall_now
 from core.settings import Settings
 from engine import workflow
 from engine.leader import Leadership
-from models.cases import EvaluationPlan, FilingApplication
+from models.cases import EvaluationPlan, FilingApplication, Revocation
 from models.db import session_scope
 from models.workflow import OutboxMessage, Wakeup
 from tasks import inactivity, sla
 from tasks.timers import fire_due_timers
 
 log = logging.getLogger("certflow.tick")
-CASE_TABLES = {"institution_filing": FilingApplication, "evaluation_batch": EvaluationPlan}
+CASE_TABLES = {"institution_filing": FilingApplication, "evaluation_batch": EvaluationPlan,
+               "certificate_revocation": Revocation}
+PARAMETERS = {"institution_filing": "filing_id", "evaluation_batch": "plan_id", "certificate_revocation": "revocation_id"}
 REVIVE_LIMIT = 3
 
 
@@ -179,15 +181,15 @@ def revive_crashed_runs(settings: Settings) -> int:
             if len(revivals) > REVIVE_LIMIT:
                 continue
             log.warning("reviving %s %s: run %s is %s", kind, case_id, run_id, state)
-            param = "filing_id" if kind == "institution_filing" else "plan_id"
-            session.add(OutboxMessage(kind=kind, case_id=case_id, parameters={param: case_id}, created_at=wall_now()))
+            session.add(OutboxMessage(kind=kind, case_id=case_id, parameters={PARAMETERS[kind]: case_id},
+                                      created_at=wall_now()))
             revived += 1
     return revived
 
 
 def _active_runs(session: Session) -> list[tuple[str, str, int]]:
     active: list[tuple[str, str, int]] = []
-    finished = ("registered", "rejected", "withdrawn", "completed", "revoked")
+    finished = ("registered", "rejected", "withdrawn", "completed", "refused", "notified")
     for kind, table in CASE_TABLES.items():
         for case in session.exec(select(table).where(table.flow_run_id.is_not(None),
                                                      table.status.not_in(finished))).all():

@@ -5,7 +5,7 @@ from models.audit import AuditEvent  # noqa: F401
 from models.calendar import CalendarDay, CalendarYear  # noqa: F401
 from models.cases import (  # noqa: F401
     Candidate, Certificate, DeficiencyNotice, DrawRecord, EvaluationPlan, FilingApplication, FilingMaterial,
-    FilingOccupation, Institution, InstitutionOccupation, Objection, Score, SegmentCounter, SerialCounter,
+    FilingOccupation, Institution, InstitutionOccupation, Objection, Revocation, Score, SegmentCounter, SerialCounter,
 )
 from models.catalogue import OccupationRecord  # noqa: F401
 from models.sla import SlaBreach, SlaClock, SlaPause  # noqa: F401

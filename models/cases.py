@@ -248,6 +248,8 @@ class Certificate(SQLModel, table=True):
     # pending (numbered, not yet acknowledged by the national query system) | valid | revoked
     status: str = "valid"
     revoked_reason: Optional[str] = None
+    revoked_on: Optional[dt.date] = None
+    revocation_id: Optional[int] = None  # the revocation that revoked it
     uploaded_at: Optional[dt.datetime] = None  # when the national system acknowledged it
     national_refusal: Optional[str] = None  # the national system's reason for refusing it (stays pending)
     holder_link_version: int = 0  # raised to revoke every holder link given out so far
@@ -270,3 +272,22 @@ class DrawRecord(SQLModel, table=True):
     candidates: list[Any] = Field(sa_column=Column(JSON, nullable=False))
     result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     drawn_at: dt.datetime
+
+
+class Revocation(SQLModel, table=True):
+    """撤销证书 (004 §六(三): results traceable and re-checkable): certificates of one batch found wrongly
+    issued, revoked once a second officer approves (four-eyes) and then sent to the national system."""
+
+    __tablename__ = "revocation"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="evaluation_plan.id", index=True)
+    numbers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    category: str  # REVOCATION_CATEGORIES (models/schemas.py)
+    reason: str
+    requested_by: int = Field(foreign_key="user_account.id")
+    requested_at: dt.datetime
+    # requested (awaiting the second officer) | refused | revoked (not yet acknowledged nationally) | notified
+    status: str = Field(default="requested", index=True)
+    approved_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    revoked_on: Optional[dt.date] = None
+    flow_run_id: Optional[str] = None

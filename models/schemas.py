@@ -238,3 +238,17 @@ class DecisionIn(_Strict):
 class Page(BaseModel):
     items: list[Any]
     next_cursor: Optional[str] = None
+
+
+REVOCATION_CATEGORIES = {"wrongly_issued": "不符合条件误发", "fraud": "弄虚作假取得", "data_error": "信息错误", "other": "其他"}
+
+
+class RevocationCreate(_Strict):
+    """撤销证书: certificates of one batch, or the whole batch; a second officer approves (four-eyes)."""
+
+    plan_id: int = Field(ge=1, le=MAX_ID, description="the batch the certificates belong to")
+    certificate_numbers: list[Annotated[str, StringConstraints(min_length=22, max_length=22)]] = Field(
+        default_factory=list, max_length=5000, description="the certificates to revoke (or `whole_batch`)")
+    whole_batch: bool = Field(False, description="revoke every valid certificate of the batch")
+    category: Literal["wrongly_issued", "fraud", "data_error", "other"] = Field(description="撤销原因类别")
+    reason: Text = Field(min_length=4, max_length=2000, description="the facts: what the re-check found")

@@ -42,6 +42,8 @@ STEPS: dict[str, Step] = {step.code: step for step in (
          frozenset({"uphold", "dismiss"}), case_types=("plan",)),
     Step("objection_review", "异议调查结果审核", "officer", ("confirm", "reinvestigate"), frozenset({"reinvestigate"}),
          case_types=("plan",)),
+    Step("revocation_approval", "撤销证书复核（双人）", "officer", ("approve", "refuse"), frozenset({"refuse"}),
+         case_types=("plan",)),
     Step("roster_review", "考生报名资格审核", "officer", ("approve", "reject"), frozenset({"reject"}),
          case_types=("plan",)),
     Step("quality_supervision", "质量督导", "supervisor", ("report",), frozenset({"report"}), case_types=("plan",)),

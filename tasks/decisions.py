@@ -12,7 +12,7 @@ from models.schemas import DecisionIn
 from models.workflow import HumanTask
 from policy.eligibility import EXPERT_ASPECTS, Violation, score_problems
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
-from tasks import human_tasks, investigations
+from tasks import human_tasks, investigations, revocations
 from tasks.errors import Problems
 
 
@@ -60,6 +60,11 @@ def separation_problems(session: Session, task: HumanTask, user: User) -> list[V
         what = "批次" if task.case_type == "plan" else "申请"
         problems.append(Violation("separation.own_institution", "task",
                                   f"不能处理本人所在机构的{what}，应当回避 / this is your own institution's case"))
+    if task.step == "revocation_approval":
+        revocation = revocations.revocation_of_task(session, task.key)
+        if revocation is not None and revocation.requested_by == user.id:
+            problems.append(Violation("separation.four_eyes", "task",
+                                      "撤销证书须由申请人以外的另一名人员复核 / a second officer approves a revocation"))
     if task.step == "expert_evaluation":
         others = session.exec(select(HumanTask).where(
             HumanTask.case_type == task.case_type, HumanTask.case_id == task.case_id, HumanTask.id != task.id,

@@ -30,7 +30,7 @@ from tasks.errors import Conflict, NotFound
 from tasks.fonts import font_face_css
 from tasks.keys import server_key
 
-TEMPLATE_VERSION = "2"
+TEMPLATE_VERSION = "3"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "documents"
 
 
@@ -85,6 +85,9 @@ def certificate_model(certificate: Certificate, institution: Institution | None,
         "id_number": mask_resident_id(certificate.id_number), "occupation_name": certificate.occupation_name,
         "occupation_code": certificate.occupation_code, "direction": "--", "level": Level(certificate.level).display,
         "enterprise_title": certificate.enterprise_title,
+        "revoked": (f"已撤销 {certificate.revoked_on.year}年{certificate.revoked_on.month}月{certificate.revoked_on.day}日"
+                    if certificate.status == "revoked" and certificate.revoked_on else
+                    "已撤销" if certificate.status == "revoked" else ""),
         "issued_on": f"{certificate.issued_on.year}年{certificate.issued_on.month}月{certificate.issued_on.day}日",
         "institution": institution.name if institution else "", "qr_data_uri": qr_data_uri(url),
         "verify_host": url.split("//", 1)[-1].split("/", 1)[0],

@@ -33,7 +33,8 @@ DECISION_NAMES = {"approve": "通过", "reject": "不予受理", "deficient": "�
                   "uphold": "异议成立", "dismiss": "异议不成立", "return": "退回重报", "report": "提交督导报告",
                   "resend": "更正后重新报送部中心复核", "select": "择优入选", "not_selected": "未入选",
                   "include": "列入汇总名单，报部中心复核", "void": "认定结果作废", "continue": "核实后继续审核", "pass": "评估通过", "fail": "评估未通过，退回修改",
-                  "confirm": "确认调查结论", "reinvestigate": "退回企业重新调查"}
+                  "confirm": "确认调查结论", "reinvestigate": "退回企业重新调查",
+                  "refuse": "不同意"}
 CASE_STEPS = {
     "acceptance": "受理", "resubmission": "等待补正材料", "expert_evaluation": "专家评估", "publicity": "公示",
     "objection_investigation": "公示异议调查", "ministry_review": "人社部审核", "ministry_refused": "部中心复核未通过，待更正或驳回",

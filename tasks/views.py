@@ -267,6 +267,7 @@ def certificate_view(certificate: Certificate, institution: Institution | None) 
         "status": certificate.status, "status_label": CERTIFICATE_STATUS[certificate.status],
         "plan_id": certificate.plan_id,
         "national_acknowledged_at": certificate.uploaded_at.isoformat() if certificate.uploaded_at else None,
+        "revoked_on": certificate.revoked_on.isoformat() if certificate.revoked_on else None,
         "national_refusal": certificate.national_refusal,
     }
 

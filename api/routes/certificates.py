@@ -8,14 +8,27 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlmodel import select
 
 from api.errors import ERRORS, PUBLIC_ERRORS
-from api.deps import MAX_ID, SessionDep, UserDep
+from api.deps import MAX_ID, Id, SessionDep, UserDep, role
 from api.ratelimit import public_rate_limit
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from models.cases import Certificate, Institution
 from policy.numbering import is_certificate_number
-from tasks import access, views
+from models.schemas import RevocationCreate
+from tasks import access, revocations, views
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=ERRORS)
+Officer = role("officer")
+
+
+@router.post("/revocations", status_code=201,
+             summary="Request the revocation of certificates of a batch (撤销证书); a second officer approves it")
+def request_revocation(body: RevocationCreate, user: Officer, session: SessionDep):
+    return revocations.revocation_view(revocations.request_revocation(session, user=user, body=body))
+
+
+@router.get("/revocations/{revocation_id}", summary="A revocation: its status and certificates")
+def read_revocation(revocation_id: Id, user: Officer, session: SessionDep):
+    return revocations.revocation_view(revocations.visible_revocation(session, user, revocation_id))
 
 
 @router.get("/certificates", summary="Issued certificates of a batch")

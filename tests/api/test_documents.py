@@ -113,7 +113,7 @@ def test_downloads_are_guarded_and_the_holder_link_works_without_an_account(api,
     assert api.get("/api/v1/certificates/Y000044000001263000009.pdf", headers=owner).status_code == 404
 
 
-def test_the_second_download_comes_from_the_cache_and_a_revocation_invalidates_it(api, issued):
+def test_the_second_download_comes_from_the_cache_and_a_revocation_invalidates_it(api, issued, tmp_path):
     owner = issued[0]
     api.get(f"/api/v1/certificates/{NUMBER}.pdf", headers=owner)
     with session_scope(api.settings.database_url) as session:
@@ -125,11 +125,14 @@ def test_the_second_download_comes_from_the_cache_and_a_revocation_invalidates_i
     with session_scope(api.settings.database_url) as session:
         certificate = session.exec(select(Certificate).where(Certificate.number == NUMBER)).one()
         certificate.status, certificate.revoked_reason = "revoked", "test"
+        certificate.revoked_on = dt.date(2026, 11, 20)
         session.add(certificate)
         revoked_path = documents.cached_path(api.settings.data_dir, certificate)
     assert revoked_path != cached and not revoked_path.exists()
-    api.get(f"/api/v1/certificates/{NUMBER}.pdf", headers=owner)
+    path = tmp_path / "revoked.pdf"
+    path.write_bytes(api.get(f"/api/v1/certificates/{NUMBER}.pdf", headers=owner).content)
     assert revoked_path.exists()
+    assert "已撤销2026年11月20日" in pdf_text(path)  # the re-rendered PDF carries the mark
 
 
 def test_bulk_rendering_skips_what_is_done_and_reports_progress_on_the_plan(api, issued):

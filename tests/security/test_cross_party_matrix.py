@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from core.clock import wall_now
 from models.accounts import User
-from models.cases import Candidate, Certificate, DeficiencyNotice, FilingApplication, Objection
+from models.cases import Candidate, Certificate, DeficiencyNotice, FilingApplication, Objection, Revocation
 from models.workflow import HumanTask, Incident
 from tasks.human_tasks import ensure_task
 from tests.api.conftest import db
@@ -42,6 +42,9 @@ RESOURCE_ROUTES = {
     ("POST", "/api/v1/institutions/{institution_id}/plans"): "plan",
     ("GET", "/api/v1/institutions/{institution_id}"): None,
     ("PUT", "/api/v1/institutions/{institution_id}/ladder"): {"titles": [{"title": "首席技师", "level": 1}]},
+    ("POST", "/api/v1/revocations"): {"plan_id": "{plan_id}", "certificate_numbers": ["{number}"], "category": "fraud",
+                                      "reason": "复核发现代考"},
+    ("GET", "/api/v1/revocations/{revocation_id}"): None,
     ("GET", "/api/v1/plans/{plan_id}"): None,
     ("POST", "/api/v1/plans/{plan_id}/results"): {"scores": [{"candidate_id": "{candidate_id}", "theory": 80}]},
     ("POST", "/api/v1/plans/{plan_id}/objections"): {"text": "异议内容足够长", "contact": "13800138000"},
@@ -123,12 +126,16 @@ def world(api, people):
         incident = Incident(kind="ministry_review", case_type="filing", case_id=filing.id, error="boom", created_at=now)
         session.add(incident)
         session.flush()
+        revocation = Revocation(plan_id=plan.id, numbers=[NUMBER], category="fraud", reason="复核发现代考",
+                                requested_by=people.id_of(parties["officer_guangdong"]), requested_at=now)
+        session.add(revocation)
+        session.flush()
         task = ensure_task(session, key=f"matrix:{filing.id}", case_type="filing", case_id=filing.id,
                            step="acceptance", role="officer", jurisdiction="440106", due_working_days=5,
                            flow_run_id=None)
         ids = {"filing_id": filing.id, "plan_id": plan.id, "institution_id": institution_id, "task_id": task.id,
                "candidate_id": candidate.id, "objection_id": objection.id, "incident_id": incident.id,
-               "user_id": people.id_of(a), "number": NUMBER, "round_no": 0, "year": 2026}
+               "user_id": people.id_of(a), "number": NUMBER, "revocation_id": revocation.id, "round_no": 0, "year": 2026}
     return parties, ids
 
 

@@ -1,0 +1,59 @@
+"""Process 3, first part — a certificate revocation (撤销证书, 004 §六(三)): the second officer's approval
+(four-eyes), the certificates revoked, the national query system told (retried; an incident when out
+of retries). One line per step; each step idempotent, because a resumed run replays from the top."""
+
+from __future__ import annotations
+
+from prefect import flow, task
+
+from flows.steps import DB_STEP, await_decision, budget, call_external, db
+from tasks import revocations
+
+
+@flow(name="certificate_revocation", persist_result=True, log_prints=True)
+def certificate_revocation(revocation_id: int) -> str:
+    case = _load(revocation_id)
+    if case["status"] in ("refused", "notified"):
+        return case["status"]
+    approval = await_decision(key=f"revocation:{revocation_id}:approval", case_type="plan", case_id=case["plan_id"],
+                              step="revocation_approval", role="officer", jurisdiction=case["centre"],
+                              due_working_days=budget(case, "revocation_approval"))
+    if approval.decision == "refuse":
+        refuse(revocation_id, approval.payload.get("reason", ""))
+        return "refused"
+    revoked = revoke(revocation_id, approval.decided_by)
+    for index, payload in enumerate(national_payloads(revocation_id)):
+        call_external(kind="certificate_revocation", path="/certificates/revocations",
+                      key=f"revocation:{revocation_id}:{index}", payload=payload, case_type="plan",
+                      case_id=case["plan_id"])
+    sent_nationally(revocation_id)
+    return f"revoked: {revoked} certificates"
+
+
+@task(name="不同意撤销 revocation refused", **DB_STEP)
+def refuse(revocation_id: int, reason: str) -> None:
+    with db() as session:
+        revocations.refuse(session, revocation_id=revocation_id, reason=reason)
+
+
+@task(name="撤销证书 certificates revoked", **DB_STEP)
+def revoke(revocation_id: int, approved_by: int | None) -> int:
+    with db() as session:
+        return revocations.revoke(session, revocation_id=revocation_id, approved_by=approved_by)
+
+
+@task(name="撤销报送准备 national payloads", **DB_STEP)
+def national_payloads(revocation_id: int) -> list[dict]:
+    with db(readonly=True) as session:
+        return revocations.national_payloads(session, revocation_id=revocation_id)
+
+
+@task(name="全国联网已撤销 sent nationally", **DB_STEP)
+def sent_nationally(revocation_id: int) -> None:
+    with db() as session:
+        revocations.notified(session, revocation_id=revocation_id)
+
+
+def _load(revocation_id: int) -> dict:
+    with db() as session:
+        return revocations.flow_facts(session, revocation_id=revocation_id)
