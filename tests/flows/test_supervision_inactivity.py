@@ -11,7 +11,7 @@ import pytest
 
 from tests.flows.driver import registered_institution
 
-pytestmark = [pytest.mark.slow, pytest.mark.moves_clock_years]
+pytestmark = [pytest.mark.slow, pytest.mark.moves_clock_years, pytest.mark.database_independent]
 
 
 def test_two_years_without_a_batch_bring_a_warning_then_the_withdrawal_out_of_the_catalogue(driver_in):
