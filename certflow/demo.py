@@ -320,8 +320,8 @@ class Demo:
         view = self.wait("the withdrawal", lambda: (v := self.call(who, "GET", path))["status"] == "withdrawn" and v)
         removals = self.call("public", "GET", "/api/v1/public/institutions/removals", params={"limit": 500})["items"]
         removal = next(r for r in removals if r["id"] == institution_id)
-        self.say(f"{view['inactivity']['removed_on']} 退出 {view['name']} 视同自行退出 (no evaluation for two years): "
-                 f"out of the catalogue — published as “{removal['reason_label']}”")
+        self.say(f"退出 {view['name']} 视同自行退出 on {view['inactivity']['removed_on']} (no evaluation for two "
+                 f"years): out of the catalogue — published as “{removal['reason_label']}”")
         return view
 
     def steps_taken(self, who: str, fid: int) -> str:
