@@ -16,7 +16,7 @@ from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingMaterial, Institution, Objection
 from models.catalogue import OccupationRecord
-from models.schemas import DecisionIn, DismissIdentical
+from models.schemas import REVOCATION_CATEGORIES, DecisionIn, DismissIdentical
 from models.workflow import HumanTask, Incident
 from policy.eligibility import EXPERT_ASPECTS, REQUIRED_MATERIALS
 from policy.levels import Level
@@ -25,6 +25,7 @@ from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
 from tasks import access, documents, sla, views
 from tasks import filing as filings
 from tasks.objections import identical_open
+from tasks.revocations import revocation_of_task
 
 ROLE_NAMES = {"officer": "中心经办人员", "expert": "评估专家", "supervisor": "质量督导员", "operations": "运维人员",
               "admin": "系统管理员", "enterprise": "企业", "system": "系统"}
@@ -251,6 +252,7 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
     case = session.get(FilingApplication if task.case_type == "filing" else EvaluationPlan, task.case_id)
     return {"task": row, "case": label, "form": form, "errors": errors or {}, "refusal": refusal,
             "objection": objection_under_review(session, task),
+            "revocation": revocation_under_review(session, task),
             "application": application_facts(session, task.case_type, case) if case is not None else [],
             "refused_for_good": barred, "decided": decided, "actionable": actionable,
             "claim_first": task.status == "open" and not barred, "status": task.status, "identical": identical}
@@ -269,9 +271,20 @@ def objection_under_review(session: Session, task: HumanTask) -> dict[str, Any] 
         HumanTask.status == "decided").order_by(HumanTask.id)).all()
     names = _names(session, {t.decided_by for t in earlier})
     return {"text": objection.text, "investigated_by": VALUE_NAMES[objection.investigated_by],
-            "findings": [{"step": STEP_NAMES.get(t.step, t.step), "decision": DECISION_NAMES.get(t.decision or "", t.decision),
+            "findings": [{"step": STEP_NAMES.get(t.step, t.step),
+                          "decision": DECISION_NAMES.get(t.decision or "", t.decision),
                           "reason": (t.decision_payload or {}).get("reason", ""), "by": names.get(t.decided_by, "—"),
                           "at": _time(t.decided_at)} for t in earlier]}
+
+
+def revocation_under_review(session: Session, task: HumanTask) -> dict[str, Any] | None:
+    """For a revocation's approval: what is to be revoked, why, and who asked (the approver must be another)."""
+    revocation = revocation_of_task(session, task.key)
+    if revocation is None:
+        return None
+    return {"count": len(revocation.numbers), "numbers": revocation.numbers[:20], "more": len(revocation.numbers) > 20,
+            "category": REVOCATION_CATEGORIES[revocation.category], "reason": revocation.reason,
+            "requested_by": _names(session, {revocation.requested_by}).get(revocation.requested_by, "—")}
 
 
 def dismissal_from_form(ids: str, reason: str) -> tuple[Any, dict[str, list[str]]]:

@@ -78,6 +78,12 @@ def test_the_whole_batch_is_revoked_once_a_second_officer_approves_and_every_vie
             assert [v.code for v in problems.violations] == ["separation.four_eyes"]
         else:
             raise AssertionError("the requester approved their own revocation")
+    from tests.api.test_dashboard import staff
+
+    reviewer, _ = staff(api, "officer", jurisdiction="440100")
+    reviewer.log_in()
+    page = reviewer.get(f"/dashboard/tasks/{task.id}").text  # the second officer sees what they approve
+    assert "撤销证书 2 本（不符合条件误发）" in page and "复核发现考核记录缺失" in page and NUMBERS[0] in page
     with db(api) as session:
         revocations.revoke(session, revocation_id=revocation["id"], approved_by=people.id_of(second))
         revocations.revoke(session, revocation_id=revocation["id"], approved_by=people.id_of(second))  # a replay
