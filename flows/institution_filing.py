@@ -226,6 +226,8 @@ def register_institution(filing_id: int) -> str:
 def evaluate_pilot_plan(filing_id: int, case: dict, step: ProcessStep) -> bool:
     """试点方案 (003 §二(三)): the registered enterprise submits its pilot plan; experts evaluate it; a
     plan they fail is revised and submitted again. Evaluation plans are refused until one passes."""
+    if case["pilot_plan_approved"]:  # passed already (a change of scope, or a replay after it passed)
+        return True
     profile = get_profile(case["profile_code"])
     round_no = 0
     while True:

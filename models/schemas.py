@@ -46,6 +46,11 @@ class OccupationIn(_Strict):
     mapping_reason: Text = Field("", max_length=1000, description="why the position is nearest to `code`, for the experts")
 
 
+class OccupationDrop(_Strict):
+    code: str = Field(max_length=10, examples=["6-18-01-01"])
+    levels: list[int | str] = Field(min_length=1, max_length=5, description="the levels no longer evaluated")
+
+
 class MaterialIn(_Strict):
     kind: str = Field(description="checklist item: business_licence, hr_system, education_fund, evaluation_rules, "
                                   "staff_roster, venue_equipment", max_length=40)
@@ -79,8 +84,15 @@ class FilingCreate(_Strict):
         default_factory=list, max_length=50,
         description="央企驻地单位 (双备案): the occupation codes filed with the ministry; where the province keeps a "
                     "branch inside that scope, every occupation applied for must be one of them")
-    occupations: list[OccupationIn] = Field(min_length=1, max_length=20, description="职业(工种) to evaluate")
+    occupations: list[OccupationIn] = Field(max_length=20, description="职业(工种) to evaluate (for a change of "
+                                                                       "scope: the ones added)")
     materials: list[MaterialIn] = Field(default_factory=list, max_length=50, description="材料清单")
+    scope_change: bool = Field(False, description="变更备案: a registered institution adds (`occupations`) or "
+                                                  "drops (`drop_occupations`) occupations or levels; additions go "
+                                                  "through the province's filing steps, the segment stays")
+    drop_occupations: list[OccupationDrop] = Field(default_factory=list, max_length=20,
+                                                   description="变更备案: occupations or levels no longer evaluated "
+                                                               "(taken off the scope when the change is registered)")
 
 
 class ResubmissionCreate(_Strict):

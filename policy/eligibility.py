@@ -147,6 +147,49 @@ def _check_occupations(requests: Sequence[OccupationRequest], profile: ProvinceP
 
 
 # ---------------------------------------------------------------------------
+def scope_change_problems(scope: Mapping[str, frozenset[Level]], additions: Sequence[OccupationRequest],
+                          drops: Sequence[tuple[str, Sequence[object]]], profile: ProvinceProfile) -> list[Violation]:
+    """变更备案: additions must add something, drops must take off what is filed, and the scope that
+    results stays within the profile's limit."""
+    found: list[Violation] = []
+    if not additions and not drops:
+        found.append(Violation("scope_change.nothing", "occupations",
+                               "变更备案须增加或减少职业(工种)或等级 / a change of scope adds or drops something"))
+    after = {code: set(levels) for code, levels in scope.items()}
+    for i, (code, levels) in enumerate(drops):
+        try:
+            wanted = {Level.parse(x) for x in levels}
+        except ValueError as exc:
+            found.append(Violation("scope_change.level", f"drop_occupations[{i}].levels", str(exc)))
+            continue
+        if code not in scope:
+            found.append(Violation("scope_change.drop_not_filed", f"drop_occupations[{i}].code",
+                                   f"职业 {code} 不在备案范围内 / {code} is not in the filed scope"))
+        elif not wanted <= scope[code]:
+            found.append(Violation("scope_change.drop_levels_not_filed", f"drop_occupations[{i}].levels",
+                                   f"职业 {code} 未备案这些等级 / those levels of {code} are not filed"))
+        else:
+            after[code] -= wanted
+    for i, request in enumerate(additions):
+        try:
+            wanted = {Level.parse(x) for x in request.levels}
+        except ValueError:
+            continue  # the filing's own check names it
+        if wanted <= scope.get(request.code, frozenset()):
+            found.append(Violation("scope_change.already_filed", f"occupations[{i}]",
+                                   f"职业 {request.code} 的这些等级已在备案范围内 / already in the filed scope"))
+        after.setdefault(request.code, set()).update(wanted)
+    remaining = [code for code, levels in after.items() if levels]
+    if not remaining:
+        found.append(Violation("scope_change.empty", "drop_occupations",
+                               "变更后备案范围为空；注销备案另行申请 / the scope would be empty"))
+    elif profile.max_occupations is not None and len(remaining) > profile.max_occupations:
+        found.append(Violation("occupation.too_many", "occupations",
+                               f"变更后共 {len(remaining)} 个职业，{profile.name}最多 {profile.max_occupations} 个 / "
+                               f"{profile.name} allows at most {profile.max_occupations} occupations"))
+    return found
+
+
 # Evaluation plan (实施计划备案)
 
 

@@ -26,7 +26,8 @@ from models.db import locked_row
 from models.schemas import FilingCreate, LadderFiling, PilotPlanCreate, ResubmissionCreate
 from models.workflow import HumanTask, OutboxMessage
 from policy import draws as draw_rules
-from policy.eligibility import FilingFacts, OccupationRequest, Violation, check_filing, expert_panel_passes
+from policy.eligibility import (FilingFacts, OccupationRequest, Violation, check_filing, expert_panel_passes,
+                                scope_change_problems)
 from policy.levels import EnterpriseLadder, Level
 from policy.numbering import next_institution_segment
 from policy.occupations import Occupation
@@ -93,13 +94,17 @@ def submit_filing(session: Session, *, applicant: User, form: FilingCreate) -> F
     data = form.model_dump()
     profile = profile_of(form.region_code)
     violations = check_filing(_facts(data, {m.kind for m in form.materials}), profile, catalogue(session))
-    blocking = [v for v in violations if v.code not in CORRECTABLE]
+    blocking = [v for v in violations if v.code not in CORRECTABLE
+                and not (form.scope_change and v.code == "occupation.none")]  # a change may only drop
     if blocking:
         raise Problems(blocking)
     institution = applicant_institution(session, applicant=applicant, form=form, profile=profile)
     now = wall_now()
-    if institution.status == "registered":
-        raise Conflict(f"institution {institution.id} is registered already (segment {institution.segment})")
+    if institution.status == "registered" and not form.scope_change:
+        raise Conflict(f"institution {institution.id} is registered already (segment {institution.segment}); to add "
+                       f"or drop occupations, file a change of scope (变更备案: scope_change)")
+    if form.scope_change:
+        _check_scope_change(session, institution, form, profile)
     active = session.exec(select(FilingApplication).where(FilingApplication.institution_id == institution.id,
                                                           FilingApplication.status.in_(ACTIVE_STATES))).first()
     if active is not None:  # the applicant's own institution: telling its filing apart is no disclosure
@@ -117,12 +122,33 @@ def submit_filing(session: Session, *, applicant: User, form: FilingCreate) -> F
                                      basis=occupation.basis, position_name=occupation.position_name,
                                      mapping_reason=occupation.mapping_reason))
     _add_materials(session, filing.id, 0, form.materials, now)
-    session.add(OutboxMessage(kind="institution_filing", case_id=filing.id, parameters={"filing_id": filing.id},
-                              created_at=now))
     audit.record(session, case_type="filing", case_id=filing.id, action="filing_submitted", actor_id=applicant.id,
                  actor_role=applicant.role, after={"institution_id": institution.id, "profile": profile.code,
-                                                   "handling_centre": centre})
+                                                   "handling_centre": centre, "scope_change": form.scope_change})
+    if form.scope_change and not form.occupations:  # only drops: nothing to evaluate, the change holds at once
+        register_institution(session, filing_id=filing.id)
+        return filing
+    session.add(OutboxMessage(kind="institution_filing", case_id=filing.id, parameters={"filing_id": filing.id},
+                              created_at=now))
     return filing
+
+
+def _check_scope_change(session: Session, institution: Institution, form: FilingCreate,
+                        profile: ProvinceProfile) -> None:
+    """变更备案: only a registered institution changes its scope; what it adds and drops must make sense."""
+    if institution.status != "registered":
+        raise Conflict(f"only a registered institution files a change of scope; institution {institution.id} is "
+                       f"{institution.status}")
+    additions = [OccupationRequest(o.code, o.levels) for o in form.occupations]
+    drops = [(d.code, d.levels) for d in form.drop_occupations]
+    problems = scope_change_problems(filed_scope_of(session, institution.id), additions, drops, profile)
+    if problems:
+        raise Problems(problems)
+
+
+def filed_scope_of(session: Session, institution_id: int) -> dict[str, frozenset[Level]]:
+    rows = session.exec(select(InstitutionOccupation).where(InstitutionOccupation.institution_id == institution_id))
+    return {r.occupation_code: frozenset(Level(int(d)) for d in r.levels) for r in rows}
 
 
 def handling_centre(form: FilingCreate, profile: ProvinceProfile, region_code: str) -> str:
@@ -499,6 +525,7 @@ def flow_facts(session: Session, *, filing_id: int) -> dict[str, Any]:
     finished = filing.status in ("rejected", "withdrawn") or (filing.status == "registered" and not pilot_pending)
     return {"status": filing.status, "region_code": filing.region_code, "profile_code": filing.profile_code,
             "centres": centres(filing), "finished": finished,
+            "pilot_plan_approved": institution is not None and institution.pilot_plan_approved_on is not None,
             "institution_kind": institution.kind if institution is not None else "Y"}
 
 
@@ -523,6 +550,17 @@ def register_institution(session: Session, *, filing_id: int) -> Institution:
         counter.last_serial = segment.serial
         session.add(counter)
         institution.segment = str(segment)
+    change = bool(filing.form.get("scope_change")) and institution.status == "registered"
+    for drop in filing.form.get("drop_occupations") or []:  # 变更备案: what is no longer evaluated
+        scope = session.exec(select(InstitutionOccupation).where(
+            InstitutionOccupation.institution_id == institution.id,
+            InstitutionOccupation.occupation_code == drop["code"])).first()
+        if scope is not None:
+            scope.levels = "".join(sorted(set(scope.levels) - {str(Level.parse(x).value) for x in drop["levels"]}))
+            if scope.levels:
+                session.add(scope)
+            else:
+                session.delete(scope)
     for occupation in session.exec(select(FilingOccupation).where(FilingOccupation.filing_id == filing_id)).all():
         scope = session.exec(select(InstitutionOccupation).where(
             InstitutionOccupation.institution_id == institution.id,
@@ -543,8 +581,16 @@ def register_institution(session: Session, *, filing_id: int) -> Institution:
         filing.receipt_number = f"BA{profile.province_code}{today:%Y}{filing_id:06d}"
     session.add(filing)
     set_step(session, filing_id=filing_id, status="registered", step="registered")
-    audit.record(session, case_type="institution", case_id=institution.id, action="registered", before=before,
-                 after={"segment": institution.segment, "filing_id": filing_id, "receipt": filing.receipt_number})
+    if change and filing.form.get("scope_change_registered") is None:
+        filing.form = {**filing.form, "scope_change_registered": today.isoformat()}  # applied once
+        audit.record(session, case_type="institution", case_id=institution.id, action="scope_changed",
+                     after={"filing_id": filing_id, "added": [o["code"] for o in filing.form.get("occupations", [])],
+                            "dropped": filing.form.get("drop_occupations") or [], "receipt": filing.receipt_number,
+                            "scope": {k: "".join(str(lv.value) for lv in sorted(v))
+                                      for k, v in filed_scope_of(session, institution.id).items()}})
+    elif not change:
+        audit.record(session, case_type="institution", case_id=institution.id, action="registered", before=before,
+                     after={"segment": institution.segment, "filing_id": filing_id, "receipt": filing.receipt_number})
     return institution
 
 

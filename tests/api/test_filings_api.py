@@ -1,5 +1,7 @@
 """POST/GET /filings, resubmissions and objections over HTTP: validation, idempotency, who sees what."""
 
+import datetime as dt
+
 from sqlmodel import select
 
 from models.cases import FilingApplication, Institution
@@ -158,3 +160,56 @@ def test_a_gansu_position_mapped_to_the_nearest_occupation_is_filed_with_its_rea
         assert (row.position_name, row.mapping_reason) == ("数控精密车削岗", "以数控车床加工精密零件，工作内容与车工相同")
     refused = _filed(api, people, occupations=[occupation])
     assert refused.status_code == 422 and "occupations[0].position_name" in refused.text
+
+
+def _registered_enterprise(api, people):  # noqa: ANN001, ANN202
+    """An enterprise account bound to a registered Guangzhou institution filed for 6-18-01-01 levels 3–5."""
+    from models.accounts import User
+    from models.cases import Institution
+    from tests.api.helpers import registered_institution
+
+    headers = people.make("enterprise")
+    with db(api) as session:
+        institution_id = registered_institution(session, serial=people.id_of(headers) + 500)
+        session.get(User, people.id_of(headers)).institution_id = institution_id
+        institution = session.get(Institution, institution_id)
+        institution.registered_on = dt.date(2026, 3, 2)
+        form = filing_form(credit_code=institution.credit_code, region_code=institution.region_code)
+    return headers, institution_id, form
+
+
+def test_a_registered_institution_changes_its_scope_only_by_a_change_filing_that_makes_sense(api, people):
+    headers, institution_id, form = _registered_enterprise(api, people)
+    again = api.post("/api/v1/filings", json=form, headers=headers)
+    assert again.status_code == 409 and "变更备案" in again.json()["detail"]
+    change = {**form, "scope_change": True, "occupations": [{"code": "6-18-01-01", "levels": [3]}],
+              "drop_occupations": [{"code": "4-03-02-01", "levels": [4]}]}
+    refused = api.post("/api/v1/filings", json=change, headers=headers)
+    assert refused.status_code == 422
+    assert {p["code"] for p in refused.json()["detail"]} == {"scope_change.already_filed",
+                                                             "scope_change.drop_not_filed"}
+    added = api.post("/api/v1/filings", json={**change, "occupations": [{"code": "4-03-02-01", "levels": [4]}],
+                                              "drop_occupations": []}, headers=headers)
+    assert added.status_code == 201, added.text
+    assert added.json()["status"] == "submitted"  # the additions go through the province's filing steps
+    scope = api.get(f"/api/v1/institutions/{institution_id}", headers=headers).json()["occupations"]
+    assert [o["code"] for o in scope] == ["6-18-01-01"]  # nothing changes before the change is registered
+
+
+def test_a_change_that_only_drops_levels_holds_at_once_and_keeps_the_segment(api, people):
+    headers, institution_id, form = _registered_enterprise(api, people)
+    before = api.get(f"/api/v1/institutions/{institution_id}", headers=headers).json()
+    dropped = api.post("/api/v1/filings", headers=headers, json={
+        **form, "scope_change": True, "occupations": [], "drop_occupations": [{"code": "6-18-01-01", "levels": [5]}]})
+    assert dropped.status_code == 201, dropped.text
+    assert dropped.json()["status"] == "registered"
+    after = api.get(f"/api/v1/institutions/{institution_id}", headers=headers).json()
+    assert after["segment"] == before["segment"] and after["registered_on"] == "2026-03-02"
+    assert after["occupations"][0]["levels"] == ["三级/高级工", "四级/中级工"]
+    with db(api) as session:
+        from models.audit import AuditEvent
+
+        changed = session.exec(select(AuditEvent).where(AuditEvent.case_type == "institution",
+                                                        AuditEvent.case_id == institution_id,
+                                                        AuditEvent.action == "scope_changed")).one()
+        assert changed.after["scope"] == {"6-18-01-01": "34"}

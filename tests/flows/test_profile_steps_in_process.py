@@ -196,8 +196,9 @@ def test_a_filing_takes_exactly_its_profiles_steps_in_order_in_process(harness, 
         assert (institution.pilot_plan_approved_on is not None) == ("pilot_plan_evaluation" in listed)
 
 
-def _filed_plan(run: Harness, region: str, kind: str) -> tuple[int, str]:
-    """A registered institution of `kind` in `region` with a plan of three candidates, filed in time."""
+def _registered(run: Harness, region: str, kind: str) -> int:
+    """A registered institution of `kind` in `region` (past its pilot plan) for 6-18-01-01 levels 3–5,
+    the harness's enterprise acting for it."""
     profile = profile_for_region(region)
     with session_scope(run.url) as session:
         institution = Institution(name="在册企业", credit_code=filing_form(region_code=region)["credit_code"],
@@ -208,13 +209,21 @@ def _filed_plan(run: Harness, region: str, kind: str) -> tuple[int, str]:
         session.add(institution)
         session.flush()
         session.add(InstitutionOccupation(institution_id=institution.id, occupation_code="6-18-01-01", levels="345"))
+        session.get(User, run.enterprise.id).institution_id = institution.id
+        return institution.id
+
+
+def _filed_plan(run: Harness, region: str, kind: str) -> tuple[int, str]:
+    """A registered institution of `kind` in `region` with a plan of three candidates, filed in time."""
+    profile = profile_for_region(region)
+    institution_id = _registered(run, region, kind)
+    with session_scope(run.url) as session:
         enterprise = session.get(User, run.enterprise.id)
-        enterprise.institution_id = institution.id
         start = load_calendar(session).add(business_today(session), profile.plan_lead_working_days + 2).date
         body = plan_body(start, candidates=3)
         for n, candidate in enumerate(body["candidates"]):
             candidate.update(id_number=person(700 + n), workplace_region=region)
-        plan = batch.file_plan(session, user=enterprise, institution_id=institution.id, body=PlanCreate(**body))
+        plan = batch.file_plan(session, user=enterprise, institution_id=institution_id, body=PlanCreate(**body))
         return plan.id, plan.handling_centre
 
 
@@ -264,3 +273,29 @@ def test_in_gansu_a_results_objection_holds_the_batch_until_the_centre_confirms_
     assert reviews == [("objection_enterprise_investigation", handling), ("objection_review", handling)]
     assert run.decided.index(reviews[-1]) < run.decided.index(("results_review", handling))
     assert run.waits.count("objection investigations") == 2  # held for the finding, then for the centre's review
+
+
+def test_a_change_of_scope_runs_the_filing_steps_again_but_not_the_pilot_plan_and_keeps_the_segment(harness):
+    region = REGIONS["guangdong"]
+    run = harness(region)
+    profile = profile_for_region(region)
+    institution_id = _registered(run, region, "Y")
+    with session_scope(run.url) as session:
+        institution = session.get(Institution, institution_id)
+        segment = institution.segment
+        form = filing_form(region_code=region, credit_code=institution.credit_code, scope_change=True,
+                           occupations=[{"code": "4-03-02-01", "levels": [4]}])
+        filed = filing.submit_filing(session, applicant=session.get(User, run.enterprise.id),
+                                     form=FilingCreate(**form))
+        filing_id, handling = filed.id, filed.handling_centre
+    assert run.drive(institution_filing, filing_id) == "registered"
+
+    expected = [(s.step, _centre(region, handling, s.by)) for s in profile.filing_steps
+                if s.step in HUMAN_FILING_STEPS and s.step != "pilot_plan_evaluation"]  # passed once, not again
+    assert _without_repeats(run.decided) == expected
+    with session_scope(run.url, readonly=True) as session:
+        institution = session.get(Institution, institution_id)
+        scope = {o.occupation_code: o.levels for o in session.exec(select(InstitutionOccupation).where(
+            InstitutionOccupation.institution_id == institution_id)).all()}
+        assert (institution.segment, institution.status) == (segment, "registered")
+        assert scope == {"6-18-01-01": "345", "4-03-02-01": "4"}

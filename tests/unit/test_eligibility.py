@@ -240,3 +240,21 @@ def test_a_position_outside_the_catalogue_maps_to_the_nearest_occupation_where_t
     unexplained = [OccupationRequest("6-18-01-01", [4], position_name="数控精密车削岗", mapping_reason="相近")]
     found = check_filing(filing(region_code="620102", occupations=unexplained), GANSU, CATALOGUE)
     assert [(v.code, v.field) for v in found] == [("occupation.mapping_reason", "occupations[0].mapping_reason")]
+
+
+def test_a_change_of_scope_adds_something_new_and_drops_only_what_is_filed():
+    from policy.eligibility import OccupationRequest, scope_change_problems
+    from policy.levels import Level
+    from policy.profiles import get_profile
+
+    scope = {"6-18-01-01": frozenset({Level.三级, Level.四级})}
+    profile = get_profile("guangdong")
+    assert scope_change_problems(scope, [OccupationRequest("4-03-02-01", [4])], [("6-18-01-01", [4])], profile) == []
+    codes = {(v.code, v.field) for v in scope_change_problems(
+        scope, [OccupationRequest("6-18-01-01", [3])], [("4-03-02-01", [4]), ("6-18-01-01", [2])], profile)}
+    assert codes == {("scope_change.already_filed", "occupations[0]"),
+                     ("scope_change.drop_not_filed", "drop_occupations[0].code"),
+                     ("scope_change.drop_levels_not_filed", "drop_occupations[1].levels")}
+    assert [v.code for v in scope_change_problems(scope, [], [], profile)] == ["scope_change.nothing"]
+    assert [v.code for v in scope_change_problems(scope, [], [("6-18-01-01", [3, 4])], profile)] == [
+        "scope_change.empty"]
