@@ -551,7 +551,8 @@ def register_institution(session: Session, *, filing_id: int) -> Institution:
         session.add(counter)
         institution.segment = str(segment)
     change = bool(filing.form.get("scope_change")) and institution.status == "registered"
-    for drop in filing.form.get("drop_occupations") or []:  # 变更备案: what is no longer evaluated
+    first_time = not filing.form.get("scope_change_registered")  # a replay applies the change once
+    for drop in (filing.form.get("drop_occupations") or []) if change and first_time else []:  # 变更备案
         scope = session.exec(select(InstitutionOccupation).where(
             InstitutionOccupation.institution_id == institution.id,
             InstitutionOccupation.occupation_code == drop["code"])).first()
@@ -581,7 +582,7 @@ def register_institution(session: Session, *, filing_id: int) -> Institution:
         filing.receipt_number = f"BA{profile.province_code}{today:%Y}{filing_id:06d}"
     session.add(filing)
     set_step(session, filing_id=filing_id, status="registered", step="registered")
-    if change and filing.form.get("scope_change_registered") is None:
+    if change and first_time:
         filing.form = {**filing.form, "scope_change_registered": today.isoformat()}  # applied once
         audit.record(session, case_type="institution", case_id=institution.id, action="scope_changed",
                      after={"filing_id": filing_id, "added": [o["code"] for o in filing.form.get("occupations", [])],
