@@ -23,9 +23,9 @@ def pytest_collection_modifyitems(config, items):
     if config.getoption("--db") != "postgresql":
         return
     skip = pytest.mark.skip(reason="SQLite's own locking: this test reads the SQLite file directly")
-    same = pytest.mark.skip(reason="the same on every database (a profile's step order, the revocation and "
-                                   "inactivity flows); the other flow tests run on PostgreSQL (kept out of this "
-                                   "pass for its time)")
+    same = pytest.mark.skip(reason="the same on every database (a profile's step order, quality supervision, the "
+                                   "revocation and inactivity flows); the other flow tests run on PostgreSQL (kept "
+                                   "out of this pass for its time)")
     for item in items:
         if "sqlite_only" in item.keywords:
             item.add_marker(skip)

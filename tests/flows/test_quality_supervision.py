@@ -11,7 +11,7 @@ from models.db import session_scope
 from tasks.accounts import create_user
 from tests.flows.driver import registered_institution
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.database_independent]  # the draw and the report: the same on every database
 
 JIANGSU = "320102"
 ROSTER = "320000"  # Jiangsu's filings (and so its plans) are handled by the provincial centre (local setting)
