@@ -54,10 +54,12 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
     if institution is None or (user.role == "enterprise" and user.institution_id != institution_id):
         raise NotFound(f"institution {institution_id} does not exist")
     if institution.status == "withdrawn":
-        raise Conflict(f"该机构已于 {institution.removed_on} 视同自行退出（连续 {profile_years(institution)} 年未开展评价，"
-                       f"甘人社通〔2021〕138号 六(三)），不能报送认定计划 / institution {institution_id} counts as "
-                       f"withdrawn since {institution.removed_on} (no evaluation for {profile_years(institution)} years); "
-                       f"it files no plans")
+        years, source = profile_years(institution), get_profile(institution.profile_code).source(
+            "inactivity_withdrawal_years")
+        raise Conflict(f"该机构已于 {institution.removed_on} 视同自行退出（连续 {years} 年未开展评价"
+                       f"{'，' + source if source != 'local' else ''}），不能报送认定计划 / institution "
+                       f"{institution_id} counts as withdrawn since {institution.removed_on} (no evaluation for "
+                       f"{years} years); it files no plans")
     if institution.status != "registered":
         raise Conflict(f"institution {institution_id} is {institution.status}; only registered institutions file plans")
     profile = get_profile(institution.profile_code)
@@ -228,7 +230,8 @@ def corrections_answered(session: Session, *, plan_id: int) -> bool:
     return get_plan(session, plan_id).corrections_answered_at is not None
 
 
-def void_batch(session: Session, *, plan_id: int, reason: str, why: str = "batch voided after a serious violation") -> None:
+def void_batch(session: Session, *, plan_id: int, reason: str,
+               why: str = "batch voided after a serious violation") -> None:
     """The batch ends without certificates: voided after a serious violation (严重违规), or its roster
     refused at the candidates' eligibility review (考生报名资格审核)."""
     plan = get_plan(session, plan_id)
