@@ -46,7 +46,7 @@ class Demo:
         today = self.call("admin", "GET", "/api/v1/admin/clock")["business_now"][:10]
         self.out(f"[{today} | +{time.monotonic() - self.started:5.1f}s] {text}")
 
-    def wait(self, what: str, probe: Callable[[], Any], timeout: float = 120) -> Any:
+    def wait(self, what: str, probe: Callable[[], Any], timeout: float = 240) -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = probe()

@@ -119,7 +119,7 @@ class Driver(Demo):
         who, _ = self.wait(f"supervision of plan {plan_id}", probe)
         self.supervise(who, plan_id)
 
-    def wait_status(self, kind: str, case_id: int, *statuses: str, timeout: float = 120) -> dict:
+    def wait_status(self, kind: str, case_id: int, *statuses: str, timeout: float = 240) -> dict:
         read = self.filing_status if kind == "filing" else self.plan_status
         return self.wait(f"{kind} {case_id} in {statuses}", lambda: (s := read(case_id))["status"] in statuses and s,
                          timeout)
