@@ -53,16 +53,15 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
     institution = session.get(Institution, institution_id)
     if institution is None or (user.role == "enterprise" and user.institution_id != institution_id):
         raise NotFound(f"institution {institution_id} does not exist")
+    profile = get_profile(institution.profile_code)
     if institution.status == "withdrawn":
-        years, source = profile_years(institution), get_profile(institution.profile_code).source(
-            "inactivity_withdrawal_years")
+        years, source = profile.inactivity_withdrawal_years, profile.source("inactivity_withdrawal_years")
         raise Conflict(f"该机构已于 {institution.removed_on} 视同自行退出（连续 {years} 年未开展评价"
                        f"{'，' + source if source != 'local' else ''}），不能报送认定计划 / institution "
                        f"{institution_id} counts as withdrawn since {institution.removed_on} (no evaluation for "
                        f"{years} years); it files no plans")
     if institution.status != "registered":
         raise Conflict(f"institution {institution_id} is {institution.status}; only registered institutions file plans")
-    profile = get_profile(institution.profile_code)
     if has_step(profile.filing_steps, "pilot_plan_evaluation") and institution.pilot_plan_approved_on is None:
         raise Conflict("试点方案尚未经专家评估通过，不能报送认定实施计划（粤人社函〔2019〕1727号 二(三)） / the pilot "
                        "plan has not passed the experts' evaluation yet; no evaluation plan before it does")
@@ -117,10 +116,6 @@ def _eligibility(candidate) -> dict[str, Any]:  # noqa: ANN001 - a CandidateIn
     """The declared facts of eligibility, as policy.eligibility.CandidateFacts takes them (text fields "")."""
     values = {name: getattr(candidate, name) for name in ELIGIBILITY_FIELDS}
     return {k: "" if v is None and isinstance(getattr(CandidateFacts, k, None), str) else v for k, v in values.items()}
-
-
-def profile_years(institution: Institution) -> int:
-    return get_profile(institution.profile_code).inactivity_withdrawal_years
 
 
 def plan_centre(profile: ProvinceProfile, institution: Institution) -> str:

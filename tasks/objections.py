@@ -96,7 +96,7 @@ def _record(session: Session, case_type: str, case: FilingApplication | Evaluati
     return objection
 
 
-def _tasks_of(session: Session, objection_id: int) -> list[HumanTask]:
+def tasks_of(session: Session, objection_id: int) -> list[HumanTask]:
     """The objection's tasks in the order they were opened (investigations and reviews)."""
     return list(session.exec(select(HumanTask).where(
         (HumanTask.key == f"objection:{objection_id}") | HumanTask.key.startswith(f"objection:{objection_id}:"))
@@ -120,7 +120,7 @@ def _finding(tasks: list[HumanTask]) -> HumanTask | None:
 
 def _under_investigation(session: Session, objection_id: int) -> bool:
     """Not yet investigated for good (the outcome is written later, by the flow)."""
-    tasks = _tasks_of(session, objection_id)
+    tasks = tasks_of(session, objection_id)
     return bool(tasks) and not _closed(tasks) and tasks[-1].status != "cancelled"
 
 
@@ -183,7 +183,7 @@ def dismiss_identical(session: Session, *, case_type: str, case_id: int, objecti
 def _with_tasks(session: Session, case_type: str, case_id: int) -> list[tuple[Objection, list[HumanTask]]]:
     objections = session.exec(select(Objection).where(Objection.case_type == case_type,
                                                       Objection.case_id == case_id)).all()
-    return [(o, _tasks_of(session, o.id)) for o in objections]
+    return [(o, tasks_of(session, o.id)) for o in objections]
 
 
 def investigations_closed(session: Session, *, case_type: str, case_id: int) -> bool:

@@ -24,7 +24,7 @@ from policy.profiles import CANDIDATE_RELATIONS, all_profiles, get_profile
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
 from tasks import access, documents, sla, views
 from tasks import filing as filings
-from tasks.objections import identical_open
+from tasks.objections import identical_open, tasks_of
 from tasks.revocations import revocation_of_task
 
 ROLE_NAMES = {"officer": "中心经办人员", "expert": "评估专家", "supervisor": "质量督导员", "operations": "运维人员",
@@ -266,9 +266,7 @@ def objection_under_review(session: Session, task: HumanTask) -> dict[str, Any] 
     objection = session.get(Objection, int(task.key.split(":")[1]))
     if objection is None:
         return None
-    earlier = session.exec(select(HumanTask).where(
-        HumanTask.key.startswith(f"objection:{objection.id}:") | (HumanTask.key == f"objection:{objection.id}"),
-        HumanTask.status == "decided").order_by(HumanTask.id)).all()
+    earlier = [t for t in tasks_of(session, objection.id) if t.status == "decided"]
     names = _names(session, {t.decided_by for t in earlier})
     return {"text": objection.text, "investigated_by": VALUE_NAMES[objection.investigated_by],
             "findings": [{"step": STEP_NAMES.get(t.step, t.step),

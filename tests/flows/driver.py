@@ -169,10 +169,10 @@ class Driver(Demo):
         else:
             raise AssertionError(f"the driver does not know the filing step {step.step}")
 
-    def completed_batch(self, candidates: int = 3, offset: int = 0) -> dict:
-        """A batch of a registered institution of the driver's region, driven to its certificates through
-        a profile with one review (the national practice: Sichuan's)."""
-        institution_id = registered_institution(self, self.region)
+    def batch_to_review(self, institution_id: int, *, candidates: int, offset: int,
+                        late: bool = False) -> tuple[int, list[dict]]:
+        """A plan through evaluation and results (late: submitted after the results window) to its review,
+        in a profile with the national practice's steps (Sichuan's)."""
         lead = profile_for_region(self.region).plan_lead_working_days
         start = self.calendar.add(self.business_today(), lead + 2).date
         pid = self.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
@@ -182,10 +182,17 @@ class Driver(Demo):
         self.report_supervision(pid)
         self.pass_timer("plan", pid, "evaluation_end")
         status = self.wait_status("plan", pid, "awaiting_results")
+        if late:
+            self.advance((dt.date.fromisoformat(status["results_due"]) - self.business_today()).days + 1)
         self.call("enterprise", "POST", f"/api/v1/plans/{pid}/results",
                   json={"scores": [{"candidate_id": c["id"], "practical": 90} for c in status["candidates"]]})
         self.wait_status("plan", pid, "publicity")
         self.pass_timer("plan", pid, "results_publicity")
+        return pid, status["candidates"]
+
+    def completed_batch(self, candidates: int = 3, offset: int = 0) -> dict:
+        """A batch of a registered institution of the driver's region, reviewed and driven to its certificates."""
+        pid, _ = self.batch_to_review(registered_institution(self, self.region), candidates=candidates, offset=offset)
         reviewer = self.officer_at(self.officer_plan(pid)["handling_centre"])
         self.decide(reviewer, self.open_tasks(reviewer, "results_review", pid)[0], decision="approve")
         return self.wait_status("plan", pid, "completed")

@@ -145,29 +145,10 @@ def test_killing_the_runner_mid_flow_finishes_every_process_without_doing_a_step
         assert duplicate_keys == []
 
 
-def _to_review(driver, institution_id, *, candidates, offset, late=False):
-    """A plan through evaluation and results (late: submitted after the results window) to its review."""
-    start = driver.calendar.add(driver.business_today(), 12).date
-    pid = driver.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
-                      json=driver.plan_body(start, candidates=candidates, offset=offset))["id"]
-    driver.wait("drawn", lambda: driver.officer_plan(pid)["supervision"]["draw_id"])
-    driver.pass_timer("plan", pid, "evaluation_day")
-    driver.report_supervision(pid)
-    driver.pass_timer("plan", pid, "evaluation_end")
-    status = driver.wait_status("plan", pid, "awaiting_results")
-    if late:
-        driver.advance((dt.date.fromisoformat(status["results_due"]) - driver.business_today()).days + 1)
-    driver.call("enterprise", "POST", f"/api/v1/plans/{pid}/results",
-                json={"scores": [{"candidate_id": c["id"], "practical": 90} for c in status["candidates"]]})
-    driver.wait_status("plan", pid, "publicity")
-    driver.pass_timer("plan", pid, "results_publicity")
-    return pid, status["candidates"]
-
-
 def test_certificates_verify_only_once_the_national_system_acknowledges_them_and_a_refusal_waits_for_operations(
         sichuan):
     institution_id = registered_institution(sichuan, sichuan.region)
-    pid, candidates = _to_review(sichuan, institution_id, candidates=3, offset=700)
+    pid, candidates = sichuan.batch_to_review(institution_id, candidates=3, offset=700)
     refused_holder = person(701)  # the second candidate (plan_body numbers them from the offset)
     sichuan.sim(refuse_id_numbers=[refused_holder])
     sichuan.decide("officer", sichuan.open_tasks("officer", "results_review", pid)[0], decision="approve")
@@ -200,7 +181,7 @@ def test_certificates_verify_only_once_the_national_system_acknowledges_them_and
 
 def test_results_submitted_after_the_window_are_taken_and_marked_late(sichuan):
     institution_id = registered_institution(sichuan, sichuan.region)
-    pid, _ = _to_review(sichuan, institution_id, candidates=2, offset=720, late=True)
+    pid, _ = sichuan.batch_to_review(institution_id, candidates=2, offset=720, late=True)
     assert sichuan.plan_status(pid)["results_late"] is True
-    on_time, _ = _to_review(sichuan, institution_id, candidates=2, offset=730)
+    on_time, _ = sichuan.batch_to_review(institution_id, candidates=2, offset=730)
     assert sichuan.plan_status(on_time)["results_late"] is False
