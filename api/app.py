@@ -28,6 +28,7 @@ from api.routes import (
     public_pages,
     publicity,
     sla,
+    supervision,
     tasks,
 )
 from api.routes.dashboard import render
@@ -115,8 +116,9 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         return JSONResponse({"detail": capped(errors)}, status_code=422)
 
     for module in (filings, tasks, plans, documents, certificates, calendar, admin, sla, public_pages, publicity,
-                   dashboard):
+                   supervision, dashboard):
         app.include_router(module.router)
+    app.include_router(supervision.public)
     app.mount("/static", StaticFiles(directory=str(dashboard.TEMPLATES_DIR / "static")), name="static")
 
     app.middleware("http")(metrics.observe)

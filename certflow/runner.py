@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 
 PRELOAD = ["prefect.flow_engine", "prefect.flow_runs", "flows.institution_filing", "flows.evaluation_batch",
-           "flows.certificate_revocation"]
+           "flows.certificate_revocation", "flows.supervision_case"]
 
 
 class _ForkserverForSpawn:
@@ -44,6 +44,7 @@ async def serve_flows() -> None:
     from flows.certificate_revocation import certificate_revocation
     from flows.evaluation_batch import evaluation_batch
     from flows.institution_filing import institution_filing
+    from flows.supervision_case import supervision_case
 
     from core import settings
 
@@ -51,6 +52,8 @@ async def serve_flows() -> None:
     await runner.aadd_flow(institution_filing, name="certflow", description="Process 1 — institution filing (备案)")
     await runner.aadd_flow(evaluation_batch, name="certflow", description="Process 2 — evaluation batch (认定实施)")
     await runner.aadd_flow(certificate_revocation, name="certflow", description="Certificate revocation (撤销证书)")
+    await runner.aadd_flow(supervision_case, name="certflow",
+                           description="Process 3 — a supervision case (投诉举报、调查、处理)")
     await runner.start()
 
 

@@ -19,14 +19,16 @@ from engine import workflow
 from engine.leader import Leadership
 from models.cases import EvaluationPlan, FilingApplication, Revocation
 from models.db import session_scope
+from models.supervision import SupervisionCase
 from models.workflow import OutboxMessage, Wakeup
 from tasks import inactivity, sla
 from tasks.timers import fire_due_timers
 
 log = logging.getLogger("certflow.tick")
 CASE_TABLES = {"institution_filing": FilingApplication, "evaluation_batch": EvaluationPlan,
-               "certificate_revocation": Revocation}
-PARAMETERS = {"institution_filing": "filing_id", "evaluation_batch": "plan_id", "certificate_revocation": "revocation_id"}
+               "certificate_revocation": Revocation, "supervision_case": SupervisionCase}
+PARAMETERS = {"institution_filing": "filing_id", "evaluation_batch": "plan_id", "certificate_revocation": "revocation_id",
+              "supervision_case": "case_id"}
 REVIVE_LIMIT = 3
 
 

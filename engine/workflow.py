@@ -10,7 +10,7 @@ from typing import Any
 log = logging.getLogger("certflow.workflow")
 
 DEPLOYMENT_NAME = "certflow"
-FLOWS = ("institution_filing", "evaluation_batch", "certificate_revocation")
+FLOWS = ("institution_filing", "evaluation_batch", "certificate_revocation", "supervision_case")
 TERMINAL = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
 
 

@@ -111,6 +111,20 @@ def wait_working_days(*, key: str, case_type: str, case_id: int, purpose: str, s
     wait_for(_timer_fired(timer_id), what=f"timer {key}")
 
 
+def wait_for_answer(*, key: str, case_type: str, case_id: int, purpose: str, start: dt.date, working_days: int,
+                    answered: Callable[[Session], bool], on_set: Callable[[dt.date, bool], None] | None = None) -> bool:
+    """An answer awaited for N working days from `start`: True once it is in, False when the period ends
+    first (the run continues the day after its last day either way)."""
+    timer_id, period_end, provisional = _ensure_timer(key=key, case_type=case_type, case_id=case_id, purpose=purpose,
+                                                      start=start, working_days=working_days)
+    if on_set is not None:
+        on_set(dt.date.fromisoformat(period_end), provisional)
+    fired = _timer_fired(timer_id)
+    outcome = wait_for(lambda session: "answered" if answered(session) else ("late" if fired(session) else None),
+                       what=f"answer or timer {key}")
+    return outcome == "answered"
+
+
 def wait_until(*, key: str, case_type: str, case_id: int, purpose: str, day: dt.date) -> None:
     timer_id, _, _ = _ensure_timer(key=key, case_type=case_type, case_id=case_id, purpose=purpose,
                                    start=day, until=day)

@@ -234,6 +234,29 @@ class CorrectionsAnswer(_Strict):
 DecisionName = Literal[tuple(dict.fromkeys(d for step in STEPS.values() for d in step.decisions))]  # type: ignore[valid-type]
 
 
+class SanctionIn(_Strict):
+    """What an investigation's decision orders (调查核实的处理决定); which fields a decision needs is checked
+    with the task: a rectification lists its items, a revocation names certificates, a credit entry its
+    subject and kind."""
+
+    working_days: Optional[int] = Field(None, ge=1, le=120, description="deadline of the explanation or the "
+                                        "rectification in working days (default: the profile's)")
+    items: list[Annotated[Text, StringConstraints(min_length=2, max_length=500)]] = Field(
+        default_factory=list, max_length=50, description="order_rectification: what must be rectified")
+    plan_id: Optional[int] = Field(None, ge=1, le=MAX_ID, description="revoke_certificates: the batch")
+    certificate_numbers: list[Annotated[str, StringConstraints(min_length=22, max_length=22)]] = Field(
+        default_factory=list, max_length=5000, description="revoke_certificates: the certificates (or whole_batch)")
+    whole_batch: bool = Field(False, description="revoke_certificates: every valid certificate of the batch")
+    category: Optional[Literal["wrongly_issued", "fraud", "data_error", "other"]] = Field(
+        None, description="revoke_certificates: 撤销原因类别")
+    credit_kind: Optional[Literal["abnormal", "blacklist"]] = Field(None, description="credit_entry: 异常名录 / 黑名单")
+    subject: Optional[Literal["institution", "person"]] = Field(None, description="credit_entry: on whom")
+    person_name: Optional[StaffName] = Field(None, description="credit_entry on a person: the name as on plans")
+    person_user_id: Optional[int] = Field(None, ge=1, le=MAX_ID,
+                                          description="credit_entry on an expert's or supervisor's account")
+    until: Optional[dt.date] = Field(None, description="credit_entry: its last day (default: the profile's years)")
+
+
 class DecisionIn(_Strict):
     """An officer's, expert's or supervisor's decision on a task."""
 
@@ -244,6 +267,7 @@ class DecisionIn(_Strict):
         default_factory=dict, max_length=MAX_SCORE_ASPECTS, description="for expert evaluation: aspect → 0–100")
     reason: Text = Field("", max_length=5000)
     report: Optional[SupervisionReport] = Field(None, description="for quality supervision: the on-site report")
+    sanction: Optional[SanctionIn] = Field(None, description="for a supervision investigation: what it orders")
     version: Optional[int] = Field(None, ge=0, le=MAX_ID, description="the task version you saw (optimistic locking)")
 
 
@@ -264,3 +288,39 @@ class RevocationCreate(_Strict):
     whole_batch: bool = Field(False, description="revoke every valid certificate of the batch")
     category: Literal["wrongly_issued", "fraud", "data_error", "other"] = Field(description="撤销原因类别")
     reason: Text = Field(min_length=4, max_length=2000, description="the facts: what the re-check found")
+
+
+class ComplaintCreate(_Strict):
+    """投诉举报 from anyone, with or without an account: about one institution, one of its batches or one
+    certificate (name exactly one), with a contact the investigating officer can reach."""
+
+    institution_id: Optional[int] = Field(None, ge=1, le=MAX_ID, description="the institution complained about")
+    plan_id: Optional[int] = Field(None, ge=1, le=MAX_ID, description="or one of its evaluation batches")
+    certificate_number: Optional[Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{22}$")]] = Field(
+        None, description="or one certificate (22 characters)")
+    text: Text = Field(min_length=10, max_length=5000, description="the facts complained of (≥ 10 characters)")
+    contact_name: Name = Field(min_length=1, max_length=50, description="联系人 (may be a pseudonym)")
+    contact_phone: Phone = Field(description="联系电话: a mobile (13800138000) or a landline (020-12345678)",
+                                 examples=["13800138000"])
+
+
+class FindingCreate(_Strict):
+    """抽查发现: an officer opens a supervision case on their own finding (no triage: it is accepted)."""
+
+    institution_id: Optional[int] = Field(None, ge=1, le=MAX_ID)
+    plan_id: Optional[int] = Field(None, ge=1, le=MAX_ID)
+    certificate_number: Optional[Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{22}$")]] = None
+    text: Text = Field(min_length=10, max_length=5000, description="what was found")
+
+
+class ExplanationIn(_Strict):
+    """The institution's written explanation (书面说明) to an investigation, by its deadline."""
+
+    text: Text = Field(min_length=10, max_length=10000)
+
+
+class RectificationIn(_Strict):
+    """整改报告: the institution's rectification, one answer per item of the order, in its order."""
+
+    answers: list[Annotated[Text, StringConstraints(min_length=2, max_length=2000)]] = Field(min_length=1,
+                                                                                             max_length=50)

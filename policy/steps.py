@@ -21,6 +21,11 @@ class Step:
     case_types: tuple[str, ...] = ("filing", "plan")
 
 
+# what an investigation may conclude (each states its finding): ask the institution to explain itself,
+# or decide — dismiss, order rectification, cancel the filing, revoke certificates, a credit entry
+INVESTIGATION_DECISIONS = ("request_explanation", "dismiss", "order_rectification", "cancel_filing",
+                           "revoke_certificates", "credit_entry")
+
 STEPS: dict[str, Step] = {step.code: step for step in (
     Step("acceptance", "受理", "officer", ("approve", "reject", "deficient"), frozenset({"reject"}),
          case_types=("filing",)),
@@ -51,6 +56,15 @@ STEPS: dict[str, Step] = {step.code: step for step in (
          case_types=("plan",)),
     Step("results_review", "结果审核", "officer", ("approve", "return"), frozenset({"return"}), case_types=("plan",)),
     Step("results_submission", "报送考核成绩", "enterprise", case_types=("plan",)),
+    # Process 3: a supervision case (投诉举报 / 抽查发现), investigated and decided by the institution's centre
+    Step("complaint_triage", "投诉举报受理", "officer", ("accept", "not_accept"), frozenset({"not_accept"}),
+         case_types=("supervision",)),
+    Step("supervision_investigation", "调查核实", "officer", INVESTIGATION_DECISIONS,
+         frozenset(INVESTIGATION_DECISIONS), case_types=("supervision",)),
+    Step("rectification_verification", "整改核查", "officer", ("verified", "not_rectified"),
+         frozenset({"verified", "not_rectified"}), case_types=("supervision",)),
+    Step("sanction_approval", "处理决定复核（双人）", "officer", ("approve", "refuse"), frozenset({"refuse"}),
+         case_types=("supervision",)),
 )}
 
 STEP_NAMES = {code: step.label for code, step in STEPS.items()}

@@ -7,9 +7,19 @@ from sqlmodel import Session, select
 
 from models.accounts import User
 from models.cases import EvaluationPlan, FilingApplication, Institution
+from models.supervision import SupervisionCase
 from models.workflow import HumanTask
 from policy.regions import within_jurisdiction
 from tasks.errors import NotFound
+
+
+CASE_RECORDS = {"filing": FilingApplication, "plan": EvaluationPlan, "supervision": SupervisionCase}
+
+
+def case_record(session: Session, case_type: str, case_id: int) -> FilingApplication | EvaluationPlan | SupervisionCase | None:
+    """The row a task, a clock or an audit entry of `case_type` belongs to."""
+    model = CASE_RECORDS.get(case_type)
+    return session.get(model, case_id) if model is not None else None
 
 
 def officer_covers(user: User, region_code: str) -> bool:
@@ -63,15 +73,21 @@ def visible_institution(session: Session, user: User, institution_id: int) -> In
 ACTIVE = text("human_task.status IN ('open', 'claimed')")
 
 
+def jurisdiction_prefix(user: User) -> str:
+    """The region-code prefix an officer's jurisdiction covers: 440000 → 44, 440300 → 4403."""
+    prefix = (user.jurisdiction or "").rstrip("0")
+    if len(prefix) % 2:
+        prefix += "0"
+    return prefix or "-"
+
+
 def inbox_filter(user: User):  # noqa: ANN201 - a SQL condition
     """The tasks a user may see and act on."""
     if user.role == "officer":
         # a task belongs to the centre that takes its step (the profile's `by`, policy/processes.py):
         # only that centre's officers act on it; others covering the region see the case, not the task.
         # Tasks from before routing carry the case's district code and stay with every covering officer.
-        prefix = (user.jurisdiction or "").rstrip("0")
-        if len(prefix) % 2:
-            prefix += "0"
+        prefix = jurisdiction_prefix(user)
         return (HumanTask.role == "officer") & (
             (HumanTask.jurisdiction == (user.jurisdiction or "-"))
             | (~HumanTask.jurisdiction.endswith("00") & HumanTask.jurisdiction.startswith(prefix)))

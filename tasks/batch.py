@@ -35,7 +35,7 @@ from policy.levels import Level
 from policy.numbering import InstitutionSegment, certificate_number
 from policy.processes import centre_of, has_step, level_of, plan_handling_level
 from policy.profiles import ProvinceProfile, get_profile
-from tasks import audit, draws, registry, sla
+from tasks import audit, credit, draws, registry, sla, supervision
 from tasks.calendar import load_calendar
 from tasks.errors import Conflict, NotFound, Problems
 from tasks.filing import ladder_of
@@ -60,6 +60,9 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
                        f"{'，' + source if source != 'local' else ''}），不能报送认定计划 / institution "
                        f"{institution_id} counts as withdrawn since {institution.removed_on} (no evaluation for "
                        f"{years} years); it files no plans")
+    if institution.status == "cancelled":
+        raise Conflict(f"该机构已于 {institution.removed_on} 被取消备案，不能报送认定计划 / institution {institution_id}'s "
+                       f"filing was cancelled on {institution.removed_on}; it files no plans")
     if institution.status != "registered":
         raise Conflict(f"institution {institution_id} is {institution.status}; only registered institutions file plans")
     if has_step(profile.filing_steps, "pilot_plan_evaluation") and institution.pilot_plan_approved_on is None:
@@ -77,6 +80,7 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
         ladder=ladder_of(institution).mapping,
     )
     violations = check_plan(facts, filed_scope(session, institution_id), profile, calendar)
+    violations += credit.staff_refusals(session, evaluators=body.evaluators, quality_supervisors=body.quality_supervisors)
     late = [v for v in violations if v.code == "plan.late"]
     if late:
         raise Conflict(late[0].message)
@@ -155,7 +159,7 @@ def draw_supervision(session: Session, *, plan_id: int) -> dict[str, Any]:
                                    (User.institution_id.is_(None)) | (User.institution_id != plan.institution_id))
     if profile.supervisor_card_required:
         roster = roster.where(User.card_number.is_not(None))
-    pool = sorted(session.exec(roster).all())
+    pool = sorted(set(session.exec(roster).all()) - credit.blacklisted_user_ids(session))
     every_session = profile.s_type_every_session and institution is not None and institution.kind == "S"
     rate = 1.0 if every_session else profile.supervision_rate
     seed = draw_rules.new_seed()
@@ -196,6 +200,9 @@ def record_supervision_report(session: Session, *, plan_id: int, task_key: str) 
                             "findings": report.get("findings", [])})
         if plan.supervision_verdict == "serious_violation":
             set_step(session, plan_id=plan_id, status="suspended", step="supervision_violation")
+            # the batch waits for the centre's void-or-continue; the institution's conduct is a case of its own
+            supervision.open_from_supervision_report(session, plan=plan, findings=report.get("findings", []),
+                                                     supervisor_id=task.decided_by)
     return {"verdict": plan.supervision_verdict, "corrections": plan.corrections}
 
 

@@ -7,12 +7,11 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models.accounts import User
-from models.cases import EvaluationPlan, FilingApplication
 from models.schemas import DecisionIn
 from models.workflow import HumanTask
 from policy.eligibility import EXPERT_ASPECTS, Violation, score_problems
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
-from tasks import human_tasks, investigations, revocations
+from tasks import access, human_tasks, investigations, revocations, supervision
 from tasks.errors import Problems
 
 
@@ -39,6 +38,9 @@ def decision_problems(task: HumanTask, body: DecisionIn) -> list[Violation]:
         elif body.report.verdict == "serious_violation" and not body.report.findings:
             problems.append(Violation("decision.findings_missing", "report.findings",
                                       "严重违规须写明发现的事实 / a serious violation states what was found"))
+    if body.sanction is not None and task.step != "supervision_investigation":
+        problems.append(Violation("decision.sanction_not_here", "sanction",
+                                  "只有监督调查的决定可以附处理措施 / only a supervision investigation orders a sanction"))
     if body.decision == "score":
         for problem in score_problems(body.scores):
             problems.append(Violation("decision.scores", "scores", problem))
@@ -52,12 +54,12 @@ def separation_problems(session: Session, task: HumanTask, user: User) -> list[V
     problems = []
     if task.role == "enterprise":  # the enterprise's own step on its own case (its body investigates, 004 §五(四))
         return problems
-    case = session.get(FilingApplication if task.case_type == "filing" else EvaluationPlan, task.case_id)
+    case = access.case_record(session, task.case_type, task.case_id)
     applicant = getattr(case, "applicant_id", None)
     if applicant is not None and applicant == user.id:
         problems.append(Violation("separation.own_case", "task", "不能审批本人提交的案件 / you filed this case"))
     if case is not None and user.institution_id is not None and user.institution_id == case.institution_id:
-        what = "批次" if task.case_type == "plan" else "申请"
+        what = {"plan": "批次", "filing": "申请", "supervision": "监督案件"}[task.case_type]
         problems.append(Violation("separation.own_institution", "task",
                                   f"不能处理本人所在机构的{what}，应当回避 / this is your own institution's case"))
     if task.step == "revocation_approval":
@@ -65,6 +67,10 @@ def separation_problems(session: Session, task: HumanTask, user: User) -> list[V
         if revocation is not None and revocation.requested_by == user.id:
             problems.append(Violation("separation.four_eyes", "task",
                                       "撤销证书须由申请人以外的另一名人员复核 / a second officer approves a revocation"))
+    if task.step == "sanction_approval" and supervision.proposer_of(session, task) == user.id:
+        problems.append(Violation("separation.four_eyes", "task",
+                                  "取消备案、列入黑名单须由提出处理意见以外的另一名人员复核 / a second officer approves "
+                                  "a cancellation or a blacklisting"))
     if task.step == "expert_evaluation":
         others = session.exec(select(HumanTask).where(
             HumanTask.case_type == task.case_type, HumanTask.case_id == task.case_id, HumanTask.id != task.id,
@@ -91,7 +97,8 @@ def decide(session: Session, *, task: HumanTask, user: User, body: DecisionIn) -
         raise human_tasks.TaskConflict(f"该待办已由他人领取 / task {task.id} is claimed by someone else")
     if task.status == "open":
         raise human_tasks.TaskConflict(f"请先领取此待办再作决定 / claim task {task.id} before deciding it")
-    problems = decision_problems(task, body) + separation_problems(session, task, user)
+    problems = (decision_problems(task, body) + supervision.decision_problems(session, task, body)
+                + separation_problems(session, task, user))
     if problems:
         raise Problems(problems)
     payload: dict[str, Any] = {}
@@ -103,6 +110,8 @@ def decide(session: Session, *, task: HumanTask, user: User, body: DecisionIn) -
         payload["reason"] = body.reason.strip()
     if body.report is not None and task.step == "quality_supervision":
         payload["report"] = body.report.model_dump()
+    if body.sanction is not None:
+        payload["sanction"] = body.sanction.model_dump(mode="json", exclude_none=True)
     decided = human_tasks.decide(session, task, decision=body.decision, payload=payload, user_id=user.id,
                                  role=user.role, expected_version=body.version)
     investigations.after_decision(session, decided)

@@ -34,7 +34,7 @@ from policy.occupations import Occupation
 from policy.processes import RoutingProblem, centre_of, filing_handling_level, has_step
 from policy.profiles import ProvinceProfile, get_profile, profile_for_region
 from policy.regions import is_region_code, within_jurisdiction
-from tasks import audit, draws
+from tasks import audit, credit, draws
 from tasks.access import manages_institutions_of
 from tasks.errors import Conflict, NotFound, Problems
 from tasks.human_tasks import cancel_open_tasks, wake
@@ -94,6 +94,7 @@ def submit_filing(session: Session, *, applicant: User, form: FilingCreate) -> F
     data = form.model_dump()
     profile = profile_of(form.region_code)
     violations = check_filing(_facts(data, {m.kind for m in form.materials}), profile, catalogue(session))
+    violations += credit.filing_refusal(session, form.credit_code)
     blocking = [v for v in violations if v.code not in CORRECTABLE
                 and not (form.scope_change and v.code == "occupation.none")]  # a change may only drop
     if blocking:
@@ -433,7 +434,8 @@ def eligible_experts(session: Session, *, filing_id: int, exclude: set[int]) -> 
     filing = _get(session, filing_id)
     experts = session.exec(select(User.id).where(
         User.role == "expert", (User.institution_id.is_(None)) | (User.institution_id != filing.institution_id))).all()
-    return sorted(e for e in experts if e not in exclude and e != filing.applicant_id)
+    barred = credit.blacklisted_user_ids(session)
+    return sorted(e for e in experts if e not in exclude and e not in barred and e != filing.applicant_id)
 
 
 def pick_expert_panel(session: Session, *, filing_id: int, size: int, exclude: set[int],

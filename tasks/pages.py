@@ -512,6 +512,8 @@ PROFILE_KEYS = {
     "results_objections_investigated_by": "结果公示异议的调查",
     "inactivity_withdrawal_years": "连续未开展评价视同退出（年）",
     "inactivity_warning_working_days": "退出前提前提醒（工作日）",
+    "refiling_ban_years": "取消备案后不予再次备案（年）", "abnormal_list_years": "列入异常名录（年）",
+    "explanation_working_days": "被调查机构书面说明期限（工作日）", "rectification_working_days": "责令整改期限（工作日）",
     "retention_years_paper": "纸质资料保存（年）", "retention_years_electronic": "电子资料保存（年）",
     "start_day_counts": "起算日计入期限", "filing_handled_by": "备案受理中心", "provincial_enterprises_file_with": "省属企业备案",
     "central_branches_file_with": "央企驻地单位备案", "central_branches_within_ministry_scope": "央企单位限于部备案范围",

@@ -27,17 +27,30 @@ OPEN = ("requested", "revoked")  # a revocation not finished yet
 def request_revocation(session: Session, *, user: User, body: RevocationCreate) -> Revocation:
     """The first officer's request: every problem listed at once; nothing is written unless it holds."""
     plan = access.visible_plan(session, user, body.plan_id)  # an officer whose centre covers the batch
-    certificates = session.exec(select(Certificate).where(Certificate.plan_id == plan.id)).all()
+    wanted, problems = certificates_to_revoke(session, plan_id=plan.id, numbers=body.certificate_numbers,
+                                              whole_batch=body.whole_batch)
+    if problems and all(p.code == "revocation.in_progress" for p in problems):
+        raise Conflict(problems[0].message)
+    if problems:
+        raise Problems(problems)
+    return open_revocation(session, plan_id=plan.id, numbers=wanted, category=body.category, reason=body.reason,
+                           requested_by=user)
+
+
+def certificates_to_revoke(session: Session, *, plan_id: int, numbers: list[str], whole_batch: bool,
+                           field: str = "certificate_numbers") -> tuple[list[str], list[Violation]]:
+    """The certificates a request names (or the batch's valid ones), and what is wrong with them."""
+    certificates = session.exec(select(Certificate).where(Certificate.plan_id == plan_id)).all()
     by_number = {c.number: c for c in certificates}
-    wanted = (sorted(n for n, c in by_number.items() if c.status == "valid") if body.whole_batch
-              else list(dict.fromkeys(body.certificate_numbers)))
+    wanted = (sorted(n for n, c in by_number.items() if c.status == "valid") if whole_batch
+              else list(dict.fromkeys(numbers)))
     problems = []
     if not wanted:
-        problems.append(Violation("revocation.nothing", "certificate_numbers", "请列出要撤销的证书，或选择整批撤销 / "
-                                                                               "name the certificates, or the whole batch"))
+        problems.append(Violation("revocation.nothing", field, "请列出要撤销的证书，或选择整批撤销 / "
+                                                               "name the certificates, or the whole batch"))
     for index, number in enumerate(wanted):
         certificate = by_number.get(number)
-        where = f"certificate_numbers[{index}]"
+        where = f"{field}[{index}]"
         if certificate is None:
             problems.append(Violation("revocation.not_in_batch", where,
                                       f"证书 {number} 不属于该批次 / not of this batch"))
@@ -45,21 +58,26 @@ def request_revocation(session: Session, *, user: User, body: RevocationCreate) 
             problems.append(Violation("revocation.not_valid", where,
                                       f"证书 {number} 状态为 {certificate.status}，只能撤销有效证书 / only a valid "
                                       f"certificate is revoked"))
-    if problems:
-        raise Problems(problems)
-    pending = session.exec(select(Revocation).where(Revocation.plan_id == plan.id, Revocation.status.in_(OPEN))).all()
+    pending = session.exec(select(Revocation).where(Revocation.plan_id == plan_id, Revocation.status.in_(OPEN))).all()
     clash = sorted({n for r in pending for n in r.numbers} & set(wanted))
     if clash:
-        raise Conflict(f"证书 {clash[0]} 已在撤销程序中 / certificate {clash[0]} is already being revoked")
-    revocation = Revocation(plan_id=plan.id, numbers=wanted, category=body.category, reason=body.reason,
-                            requested_by=user.id, requested_at=wall_now())
+        problems.append(Violation("revocation.in_progress", field,
+                                  f"证书 {clash[0]} 已在撤销程序中 / certificate {clash[0]} is already being revoked"))
+    return wanted, problems
+
+
+def open_revocation(session: Session, *, plan_id: int, numbers: list[str], category: str, reason: str,
+                    requested_by: User) -> Revocation:
+    """The revocation and its `certificate_revocation` run (one transaction); a second officer approves."""
+    revocation = Revocation(plan_id=plan_id, numbers=numbers, category=category, reason=reason,
+                            requested_by=requested_by.id, requested_at=wall_now())
     session.add(revocation)
     session.flush()
     session.add(OutboxMessage(kind="certificate_revocation", case_id=revocation.id,
                               parameters={"revocation_id": revocation.id}, created_at=wall_now()))
-    audit.record(session, case_type="plan", case_id=plan.id, action="revocation_requested", actor_id=user.id,
-                 actor_role=user.role, after={"revocation_id": revocation.id, "certificates": len(wanted),
-                                              "category": body.category})
+    audit.record(session, case_type="plan", case_id=plan_id, action="revocation_requested",
+                 actor_id=requested_by.id, actor_role=requested_by.role,
+                 after={"revocation_id": revocation.id, "certificates": len(numbers), "category": category})
     return revocation
 
 

@@ -11,7 +11,7 @@ from models.accounts import User
 from models.cases import DrawRecord, EvaluationPlan, FilingApplication
 from models.workflow import HumanTask
 from policy import draws as draw_rules
-from tasks import audit, draws, filing, human_tasks
+from tasks import audit, credit, draws, filing, human_tasks
 from tasks.errors import Conflict
 
 
@@ -35,7 +35,7 @@ def candidates_for(session: Session, task: HumanTask, *, released_by: int | None
     case = session.get(FilingApplication if task.case_type == "filing" else EvaluationPlan, task.case_id)
     pool = session.exec(select(User.id).where(User.role == task.role, (User.institution_id.is_(None)) |
                                               (User.institution_id != case.institution_id))).all()
-    return sorted(p for p in pool if p not in excluded)
+    return sorted(p for p in pool if p not in excluded | credit.blacklisted_user_ids(session))
 
 
 def give_back(session: Session, task: HumanTask, *, user_id: int, role: str) -> HumanTask:

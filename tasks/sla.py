@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from core.clock import business_today, wall_now
 from models.accounts import User
-from models.cases import EvaluationPlan, FilingApplication
+
 from models.db import insert_once, session_scope
 from models.sla import SlaBreach, SlaClock, SlaPause
 from models.workflow import HumanTask
@@ -30,14 +30,15 @@ from policy.sla import (
 )
 from policy.steps import label as step_label
 from tasks import audit, notify
+from tasks.access import case_record
 from tasks.calendar import load_calendar
 
 log = logging.getLogger("certflow.sla")
 PAUSING_DECISIONS = {"deficient": "一次性告知，等待补正", "return": "退回重报，等待企业"}
 
 
-def _case(session: Session, case_type: str, case_id: int) -> FilingApplication | EvaluationPlan | None:
-    return session.get(FilingApplication if case_type == "filing" else EvaluationPlan, case_id)
+def _case(session: Session, case_type: str, case_id: int):  # noqa: ANN202 - a filing, a plan or a supervision case
+    return case_record(session, case_type, case_id)
 
 
 def _latest(session: Session, case_type: str, case_id: int, step: str) -> SlaClock | None:

@@ -89,6 +89,10 @@ class ProvinceProfile:
     application_conditions: dict[int, tuple[Condition, ...]] | None
     inactivity_withdrawal_years: int
     inactivity_warning_working_days: int  # the institution is warned this many working days before
+    refiling_ban_years: int  # a cancelled filing: no new filing for this long (000 §三(6))
+    abnormal_list_years: int  # how long an abnormal-list entry holds unless the decision says otherwise
+    explanation_working_days: int  # the institution's deadline to explain itself to an investigation
+    rectification_working_days: int  # 责令整改: the default deadline of a rectification order
     retention_years_paper: int
     retention_years_electronic: int
     start_day_counts: bool
@@ -130,7 +134,8 @@ class ProfileError(ValueError):
 _MINIMUMS = {
     "plan_lead_working_days": 0, "results_due_working_days": 1, "results_publicity_working_days": 5,
     "filing_publicity_working_days": 1, "max_occupations": 1, "min_employees": 1,
-    "dispatched_min_months": 0, "inactivity_withdrawal_years": 1, "inactivity_warning_working_days": 1, "retention_years_paper": 3,
+    "dispatched_min_months": 0, "inactivity_withdrawal_years": 1, "inactivity_warning_working_days": 1, "refiling_ban_years": 1, "abnormal_list_years": 1,
+    "explanation_working_days": 1, "rectification_working_days": 1, "retention_years_paper": 3,
     "retention_years_electronic": 5, "expert_panel_size": 1, "expert_pass_average": 0, "expert_pass_min_aspect": 0, "supervision_rate": 0,
 }
 

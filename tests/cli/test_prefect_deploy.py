@@ -50,6 +50,7 @@ def test_prefect_deploy_all_creates_the_deployments_and_a_process_worker_runs_on
     assert names == {("certflow", "flows/institution_filing.py:institution_filing"),
                      ("certflow", "flows/evaluation_batch.py:evaluation_batch"),
                      ("certflow", "flows/certificate_revocation.py:certificate_revocation"),
+                     ("certflow", "flows/supervision_case.py:supervision_case"),
                      ("certflow", "flows/sla_scan.py:sla_scan"),
                      ("certflow", "flows/inactivity_scan.py:inactivity_scan")}
 

@@ -17,7 +17,8 @@ def test_every_deployment_entrypoint_resolves_to_a_flow():
         flow = getattr(module, attribute)
         names.add(flow.name)
         assert deployment["name"] == "certflow"
-    assert names == {"institution_filing", "evaluation_batch", "certificate_revocation", "sla_scan", "inactivity_scan"}
+    assert names == {"institution_filing", "evaluation_batch", "certificate_revocation", "supervision_case", "sla_scan",
+                     "inactivity_scan"}
 
 
 def test_the_stack_keeps_our_tables_on_the_database_the_suite_was_asked_for(stack, request):

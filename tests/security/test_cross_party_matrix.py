@@ -16,6 +16,7 @@ from sqlmodel import select
 from core.clock import wall_now
 from models.accounts import User
 from models.cases import Candidate, Certificate, DeficiencyNotice, FilingApplication, Objection, Revocation
+from models.supervision import SupervisionCase
 from models.workflow import HumanTask, Incident
 from tasks.human_tasks import ensure_task
 from tests.api.conftest import db
@@ -59,6 +60,10 @@ RESOURCE_ROUTES = {
     ("PUT", "/api/v1/admin/users/{user_id}/institution"): {"institution_id": "{institution_id}", "reason": "核验"},
     ("PUT", "/api/v1/admin/institutions/{institution_id}/region"): {"region_code": "440111", "reason": "迁址"},
     ("POST", "/api/v1/incidents/{incident_id}/retry"): None,
+    ("GET", "/api/v1/complaints/{case_id}"): None,
+    ("POST", "/api/v1/complaints/{case_id}/explanation"): {"text": "我单位对投诉事项的书面说明如下"},
+    ("POST", "/api/v1/complaints/{case_id}/rectification"): {"answers": ["已整改到位"]},
+    ("POST", "/api/v1/supervision-findings"): {"institution_id": "{institution_id}", "text": "抽查发现考场无视频监控"},
 }
 # open to anyone by design (publicity and verification are public)
 PUBLIC_ROUTES = {
@@ -72,11 +77,15 @@ PUBLIC_ROUTES = {
     ("GET", "/publicity"): "the publicity page",
     ("POST", "/publicity/objections"): "the publicity page's objection form",
     ("GET", "/healthz"): "liveness",
+    ("POST", "/api/v1/complaints"): "anyone may complain (投诉举报), with a contact; rate-limited",
+    ("GET", "/api/v1/public/complaints/{receipt_number}"): "status and outcome category only, by an unguessable number",
 }
 # no party's resource: the caller's own inbox or new case, or a role-gated administration route
 OWN_OR_ROLE_ROUTES = {
     ("POST", "/api/v1/filings"): "creates the caller's own case",
     ("GET", "/api/v1/tasks"): "the caller's own inbox (checked below not to list A's task)",
+    ("GET", "/api/v1/complaints"): "the cases of the caller's jurisdiction or institution (checked below)",
+    ("GET", "/api/v1/credit-records"): "any officer, operations, admin: a blacklist holds across provinces (checked below)",
     ("PUT", "/api/v1/calendar/{year}"): "admin",
     ("POST", "/api/v1/admin/clock"): "admin",
     ("GET", "/api/v1/admin/clock"): "admin",
@@ -130,12 +139,21 @@ def world(api, people):
                                 requested_by=people.id_of(parties["officer_guangdong"]), requested_at=now)
         session.add(revocation)
         session.flush()
+        case = SupervisionCase(receipt_number="TS20261202ABCDEFGH", source="complaint", institution_id=institution_id,
+                               profile_code="guangdong", region_code="440106", centre="440100",
+                               text="投诉甲方代考", contact_name="举报人", contact_phone="13800138000",
+                               status="rectifying", created_at=now, updated_at=now,
+                               explanations=[], rectifications=[{"round": 0, "items": ["补装视频监控"], "due": None,
+                                                                 "submitted_on": None, "silent": False}])
+        session.add(case)
+        session.flush()
         task = ensure_task(session, key=f"matrix:{filing.id}", case_type="filing", case_id=filing.id,
                            step="acceptance", role="officer", jurisdiction="440106", due_working_days=5,
                            flow_run_id=None)
         ids = {"filing_id": filing.id, "plan_id": plan.id, "institution_id": institution_id, "task_id": task.id,
                "candidate_id": candidate.id, "objection_id": objection.id, "incident_id": incident.id,
-               "user_id": people.id_of(a), "number": NUMBER, "revocation_id": revocation.id, "round_no": 0, "year": 2026}
+               "user_id": people.id_of(a), "number": NUMBER, "revocation_id": revocation.id, "round_no": 0, "year": 2026,
+               "case_id": case.id, "receipt_number": case.receipt_number}
     return parties, ids
 
 
@@ -174,7 +192,8 @@ def test_nobody_but_the_party_reaches_a_partys_resource(api, world, route):
         assert SECRET_NAME not in answer.text and CANDIDATE_NAME not in answer.text, outsider
 
 
-OWN_ROUTES = {("POST", "/api/v1/filings"), ("GET", "/api/v1/tasks")}  # a caller's own: checked below
+OWN_ROUTES = {("POST", "/api/v1/filings"), ("GET", "/api/v1/tasks"), ("GET", "/api/v1/complaints"),
+              ("GET", "/api/v1/credit-records")}  # a caller's own or any officer's: checked below
 
 
 @pytest.mark.parametrize("route", sorted(set(OWN_OR_ROLE_ROUTES) - OWN_ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
@@ -204,6 +223,24 @@ def test_the_party_and_its_centre_do_reach_the_resources(api, world):
                      "/api/v1/certificates/{number}/holder-link", "/api/v1/filings/{filing_id}/receipt.pdf"):
             assert api.get(path.format(**ids), headers=parties[who]).status_code == 200, (who, path)
     assert api.get(f"/api/v1/tasks/{ids['task_id']}", headers=parties["officer_guangdong"]).status_code == 200
+    for who in ("a", "officer_guangdong"):
+        assert api.get(f"/api/v1/complaints/{ids['case_id']}", headers=parties[who]).status_code == 200, who
+
+
+def test_no_outsider_lists_a_partys_supervision_case_and_only_officers_read_credit_records(api, world):
+    parties, ids = world
+    for outsider in ("rival", "officer_jiangsu", "officer_shenzhen", "expert", "supervisor"):
+        answer = api.get("/api/v1/complaints", headers=parties[outsider])
+        assert answer.status_code in (200, 403), outsider
+        assert SECRET_NAME not in answer.text and ids["case_id"] not in [c["id"] for c in answer.json().get(
+            "items", [])], outsider
+    for who in ("a", "officer_guangdong"):
+        listed = api.get("/api/v1/complaints", headers=parties[who]).json()["items"]
+        assert [c["id"] for c in listed] == [ids["case_id"]], who
+    assert "举报人" not in api.get("/api/v1/complaints", headers=parties["a"]).text  # never who complained
+    for outsider in ("anonymous", "rival", "expert", "supervisor"):
+        assert api.get("/api/v1/credit-records", params={"credit_code": "91440101MA5CXXXX0X"},
+                       headers=parties[outsider]).status_code in (401, 403), outsider
 
 
 def test_dashboard_pages_of_a_partys_case_are_404_to_an_officer_of_another_centre(api, world):
