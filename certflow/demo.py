@@ -72,7 +72,7 @@ class Demo:
 
     def pass_timer(self, kind: str, case_id: int, purpose: str, who: str = "enterprise") -> None:
         """Move the business clock to the day the case's pending timer fires (`who` reads the case)."""
-        path = f"/api/v1/{'filings' if kind == 'filing' else 'plans'}/{case_id}"
+        path = f"/api/v1/{ {'filing': 'filings', 'plan': 'plans', 'supervision': 'complaints'}[kind]}/{case_id}"
         timer = self.wait(f"{purpose} timer", lambda: [t for t in self.call(who, "GET", path)["timers"]
                                                        if t["purpose"] == purpose and t["status"] == "pending"])[0]
         days = (dt.date.fromisoformat(timer["fires_on"]) - self.business_today()).days

@@ -291,3 +291,5 @@ class Revocation(SQLModel, table=True):
     approved_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
     revoked_on: Optional[dt.date] = None
     flow_run_id: Optional[str] = None
+    # the supervision case whose decision it is (监督案件撤销证书): told when the revocation is decided
+    supervision_case_id: Optional[int] = Field(default=None, foreign_key="supervision_case.id")

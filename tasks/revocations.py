@@ -15,10 +15,12 @@ from core.clock import business_today, wall_now
 from models.accounts import User
 from models.cases import Certificate, EvaluationPlan, Revocation
 from models.schemas import REVOCATION_CATEGORIES, RevocationCreate
+from models.supervision import SupervisionCase
 from models.workflow import OutboxMessage
 from policy.eligibility import Violation
 from tasks import access, audit
 from tasks.errors import Conflict, NotFound, Problems
+from tasks.human_tasks import wake
 
 CHUNK = 500  # certificates per call to the national system
 OPEN = ("requested", "revoked")  # a revocation not finished yet
@@ -67,10 +69,11 @@ def certificates_to_revoke(session: Session, *, plan_id: int, numbers: list[str]
 
 
 def open_revocation(session: Session, *, plan_id: int, numbers: list[str], category: str, reason: str,
-                    requested_by: User) -> Revocation:
+                    requested_by: User, supervision_case_id: int | None = None) -> Revocation:
     """The revocation and its `certificate_revocation` run (one transaction); a second officer approves."""
     revocation = Revocation(plan_id=plan_id, numbers=numbers, category=category, reason=reason,
-                            requested_by=requested_by.id, requested_at=wall_now())
+                            requested_by=requested_by.id, requested_at=wall_now(),
+                            supervision_case_id=supervision_case_id)
     session.add(revocation)
     session.flush()
     session.add(OutboxMessage(kind="certificate_revocation", case_id=revocation.id,
@@ -114,6 +117,7 @@ def refuse(session: Session, *, revocation_id: int, reason: str) -> None:
         return
     revocation.status = "refused"
     session.add(revocation)
+    _tell_supervision_case(session, revocation)
     audit.record(session, case_type="plan", case_id=revocation.plan_id, action="revocation_refused",
                  after={"revocation_id": revocation.id, "reason": reason})
 
@@ -132,11 +136,19 @@ def revoke(session: Session, *, revocation_id: int, approved_by: int | None) -> 
         session.add(certificate)
     revocation.status, revocation.revoked_on, revocation.approved_by = "revoked", today, approved_by
     session.add(revocation)
+    _tell_supervision_case(session, revocation)
     audit.record(session, case_type="plan", case_id=revocation.plan_id, action="certificates_revoked",
                  actor_id=approved_by, actor_role="officer",
                  after={"revocation_id": revocation.id, "certificates": len(revocation.numbers),
                         "category": revocation.category, "revoked_on": today.isoformat()})
     return len(revocation.numbers)
+
+
+def _tell_supervision_case(session: Session, revocation: Revocation) -> None:
+    """A supervision case waiting for this revocation's decision resumes (same transaction as the decision)."""
+    case = session.get(SupervisionCase, revocation.supervision_case_id) if revocation.supervision_case_id else None
+    if case is not None and case.flow_run_id:
+        wake(session, case.flow_run_id, reason=f"revocation {revocation.id} decided")
 
 
 def national_payloads(session: Session, *, revocation_id: int) -> list[dict[str, Any]]:
@@ -162,4 +174,4 @@ def revocation_view(revocation: Revocation) -> dict[str, Any]:
             "category_label": REVOCATION_CATEGORIES[revocation.category], "reason": revocation.reason,
             "requested_by": revocation.requested_by, "approved_by": revocation.approved_by,
             "revoked_on": revocation.revoked_on.isoformat() if revocation.revoked_on else None,
-            "flow_run_id": revocation.flow_run_id}
+            "flow_run_id": revocation.flow_run_id, "supervision_case_id": revocation.supervision_case_id}

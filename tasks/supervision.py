@@ -24,7 +24,7 @@ from policy.credit import KINDS, OUTCOMES, PUBLIC_STATUS, last_day_after, new_re
 from policy.eligibility import Violation
 from policy.numbering import number_problems
 from policy.profiles import get_profile
-from tasks import access, audit, credit, revocations, sla
+from tasks import access, audit, credit, revocations, sla, views
 from tasks.errors import Conflict, NotFound, Problems
 from tasks.human_tasks import cancel_open_tasks, wake
 
@@ -540,7 +540,7 @@ def request_revocation(session: Session, *, case_id: int, round_no: int, details
         return 0
     revocation = revocations.open_revocation(session, plan_id=plan_id, numbers=wanted, category=details["category"],
                                              reason=f"{reason}（监督案件 {case.receipt_number}）",
-                                             requested_by=session.get(User, requested_by))
+                                             requested_by=session.get(User, requested_by), supervision_case_id=case_id)
     _set_action(session, case, round_no, decision="revoke_certificates", proposed_by=requested_by,
                 revocation_id=revocation.id)
     _touch(session, case, "revoking")
@@ -596,5 +596,8 @@ def case_view(session: Session, case: SupervisionCase, viewer: User) -> dict[str
                  "opened_by": case.opened_by, "actions": case.actions,
                  "credit_record": [credit.entry_view(e, today) for e in credit.institution_entries(
                      session, institution.credit_code)],
-                 "institution_status": institution.status}
+                 "institution_status": institution.status,
+                 "tasks": views.case_tasks(session, "supervision", case.id, viewer),
+                 "history": views.history(session, "supervision", case.id, viewer=viewer)}
+    view["timers"] = views.case_timers(session, "supervision", case.id)
     return view

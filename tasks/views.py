@@ -102,7 +102,7 @@ def history(session: Session, case_type: str, case_id: int, *, viewer: User | No
     return shown
 
 
-def _case_tasks(session: Session, case_type: str, case_id: int, viewer: User | None = None) -> list[dict[str, Any]]:
+def case_tasks(session: Session, case_type: str, case_id: int, viewer: User | None = None) -> list[dict[str, Any]]:
     tasks = session.exec(select(HumanTask).where(HumanTask.case_type == case_type, HumanTask.case_id == case_id)
                          .order_by(HumanTask.id)).all()
     today = Today(session)
@@ -135,7 +135,7 @@ def _expert_panel(session: Session, filing_id: int) -> dict[str, Any] | None:
             "reasons": reasons}
 
 
-def _timers(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
+def case_timers(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
     timers = session.exec(select(Timer).where(Timer.case_type == case_type, Timer.case_id == case_id)
                           .order_by(Timer.id)).all()
     return [{"purpose": t.purpose, "period_end": t.period_end.isoformat(), "fires_on": t.due_date.isoformat(),
@@ -209,7 +209,7 @@ def filing_view(session: Session, filing: FilingApplication, *, viewer: User | N
                              select(PilotPlan).where(PilotPlan.filing_id == filing.id).order_by(PilotPlan.round)).all()],
         "pilot_plan_approved_on": (institution.pilot_plan_approved_on.isoformat()
                                    if institution and institution.pilot_plan_approved_on else None),
-        "tasks": _case_tasks(session, "filing", filing.id, viewer), "timers": _timers(session, "filing", filing.id),
+        "tasks": case_tasks(session, "filing", filing.id, viewer), "timers": case_timers(session, "filing", filing.id),
         "objections": _objections(session, "filing", filing.id, viewer),
         "incidents": _incidents(session, "filing", filing.id, viewer),
         "created_at": iso(filing.created_at), "updated_at": iso(filing.updated_at),
@@ -245,7 +245,7 @@ def plan_view(session: Session, plan: EvaluationPlan, *, viewer: User | None = N
                                    "passed": s.passed} if s else None),
                         "certificate_number": certificates.get(c.id)} for c, s in rows],
         "certificates_issued": len(certificates), "flow_run_id": plan.flow_run_id,
-        "tasks": _case_tasks(session, "plan", plan.id, viewer), "timers": _timers(session, "plan", plan.id),
+        "tasks": case_tasks(session, "plan", plan.id, viewer), "timers": case_timers(session, "plan", plan.id),
         "objections": _objections(session, "plan", plan.id, viewer),
         "incidents": _incidents(session, "plan", plan.id, viewer),
     }

@@ -27,7 +27,7 @@ Supervisors = role("officer", "operations", "admin")
 CaseStatus = Literal[tuple(supervision.STATUS_LABELS)]  # type: ignore[valid-type]
 
 
-@public.post("/complaints", status_code=201, responses={**PUBLIC_ERRORS, 200: {
+@public.post("/complaints", status_code=201, responses={**PUBLIC_ERRORS, 400: ERRORS[400], 413: ERRORS[413], 200: {
     "description": "the same complaint (same target, phone and words) is open already: its receipt number"}},
              summary="投诉举报 — about an institution, a batch or a certificate; no account needed (rate-limited)")
 def file_complaint(body: ComplaintCreate, session: SessionDep):

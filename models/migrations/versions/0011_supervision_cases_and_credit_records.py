@@ -80,8 +80,15 @@ def upgrade() -> None:
     with op.batch_alter_table('credit_entry', schema=None) as batch_op:
         for column in ('credit_code', 'person_name', 'person_user_id', 'case_id'):
             batch_op.create_index(batch_op.f(f'ix_credit_entry_{column}'), [column], unique=False)
+    with op.batch_alter_table('revocation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('supervision_case_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key('fk_revocation_supervision_case', 'supervision_case',
+                                    ['supervision_case_id'], ['id'])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('revocation', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_revocation_supervision_case', type_='foreignkey')
+        batch_op.drop_column('supervision_case_id')
     op.drop_table('credit_entry')
     op.drop_table('supervision_case')
