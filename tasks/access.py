@@ -120,8 +120,22 @@ def visible_task(session: Session, user: User, task_id: int) -> HumanTask:
     return task
 
 
-def visible_case(session: Session, user: User, case_type: str, case_id: int) -> FilingApplication | EvaluationPlan:
+def visible_supervision_case(session: Session, user: User, case_id: int) -> SupervisionCase:
+    """Officers covering the institution's region, operations and admins; the institution's own
+    enterprise users once the case is accepted (they see what is asked of them, never who complained)."""
+    case = session.get(SupervisionCase, case_id)
+    if case is None or not (officer_covers(user, case.region_code) or user.role in ("admin", "operations")
+                            or (user.role == "enterprise" and user.institution_id == case.institution_id
+                                and case.status != "registered")):
+        raise NotFound(f"supervision case {case_id} does not exist")
+    return case
+
+
+def visible_case(session: Session, user: User, case_type: str,
+                 case_id: int) -> FilingApplication | EvaluationPlan | SupervisionCase:
     """A case page: whoever sees the case, and the experts and supervisors who hold or held a task on it."""
+    if case_type == "supervision":
+        return visible_supervision_case(session, user, case_id)
     try:
         return (visible_filing if case_type == "filing" else visible_plan)(session, user, case_id)
     except NotFound:

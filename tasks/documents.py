@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from models.cases import Certificate, DeficiencyNotice, FilingApplication, FilingOccupation, Institution
 from models.catalogue import OccupationRecord
+from models.supervision import CreditEntry, SupervisionCase
 from policy.identity import mask_resident_id
 from policy.levels import Level
 from policy.numbering import INSTITUTION_KINDS
@@ -119,6 +120,59 @@ def notice_model(filing: FilingApplication, notice: DeficiencyNotice) -> dict[st
         "basis": "甘人社通〔2021〕138号 四(二)：材料不齐全或不符合要求的，一次性告知需要补正的全部内容。",
         "resubmission_path": f"通过接口 POST /api/v1/filings/{filing.id}/resubmissions 提交补正材料，受理审查重新开始。",
     }
+
+
+def _chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def rectification_order_model(case: SupervisionCase, institution: Institution, round_no: int) -> dict[str, Any]:
+    """责令整改通知书: what must be rectified, by when, and how the rectification is handed in."""
+    order = next((r for r in case.rectifications if r["round"] == round_no), None)
+    if order is None:
+        raise NotFound(f"supervision case {case.id} has no rectification order of round {round_no}")
+    due = dt.date.fromisoformat(order["due"]) if order.get("due") else None
+    return {
+        "title": "责令整改通知书", "reference": f"监督案件 {case.receipt_number}",
+        "date": _chinese_date(dt.date.fromisoformat(order["ordered_on"])), "institution": institution.name,
+        "credit_code": institution.credit_code,
+        "opening": f"经调查核实，{order.get('finding') or '你单位职业技能等级认定工作存在问题'}。现责令你单位对下列事项进行整改：",
+        "entries_heading": "整改事项", "entries": [{"position": i + 1, "text": t} for i, t in enumerate(order["items"])],
+        "paragraphs": [f"请于 {_chinese_date(due) if due else '规定期限'}（{order['working_days']} 个工作日）前完成整改，"
+                       f"逐项报送整改情况（POST /api/v1/complaints/{case.id}/rectification）。",
+                       "逾期未整改或整改不到位的，依规取消评价备案，并在一定时期内不予再次备案。"],
+        "basis": "粤人社函〔2019〕1727号 四(二)、甘人社通〔2021〕138号 六(二)：受理投诉举报并核实处理",
+    }
+
+
+def cancellation_model(case: SupervisionCase, institution: Institution, ban: CreditEntry) -> dict[str, Any]:
+    """取消备案决定书: the filing cancelled, the catalogue removal and the re-filing ban's last day."""
+    return {
+        "title": "取消职业技能等级认定备案决定书", "reference": f"监督案件 {case.receipt_number}",
+        "date": _chinese_date(ban.valid_from), "institution": institution.name,
+        "credit_code": institution.credit_code,
+        "opening": f"经调查核实，{case.outcome_reason or '你单位存在违规行为'}。经复核，决定：",
+        "entries_heading": "决定事项", "entries": [
+            {"position": 1, "text": f"取消你单位职业技能等级认定评价机构备案（证书编号段 {institution.segment or '—'}），"
+                                    "移出评价机构目录并向社会公布。"},
+            {"position": 2, "text": f"{_chinese_date(ban.valid_until)}前不予再次备案（列入黑名单，信用记录 #{ban.id}）。"},
+            {"position": 3, "text": "已颁发的职业技能等级证书继续有效；经核查存在问题的证书另行撤销。"}],
+        "paragraphs": [], "basis": "起草说明（000）三：取消评价备案，一定时期内不予再次备案；甘人社通〔2021〕138号 六(一)：信用档案和退出机制",
+    }
+
+
+def supervision_pdf(session: Session, case: SupervisionCase, kind: str, round_no: int, *, data_dir: Path) -> bytes:
+    """The rectification order of a round, or the cancellation decision (cached per content)."""
+    institution = session.get(Institution, case.institution_id)
+    if kind == "rectification":
+        model = rectification_order_model(case, institution, round_no)
+    else:
+        ban = next((session.get(CreditEntry, a["credit_entry_id"]) for a in case.actions
+                    if a.get("decision") == "cancel_filing" and a.get("credit_entry_id")), None)
+        if ban is None:
+            raise NotFound(f"supervision case {case.id} cancelled no filing")
+        model = cancellation_model(case, institution, ban)
+    return _cached_pdf(data_dir, "supervision", "supervision.html", "d", model)
 
 
 # -- certificates: cache, render, bulk ----------------------------------------

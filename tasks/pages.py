@@ -15,17 +15,20 @@ from core.clock import CHINA
 from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingMaterial, Institution, Objection
+from models.supervision import SupervisionCase
 from models.catalogue import OccupationRecord
 from models.schemas import REVOCATION_CATEGORIES, DecisionIn, DismissIdentical
 from models.workflow import HumanTask, Incident
+from policy.credit import OUTCOMES
 from policy.eligibility import EXPERT_ASPECTS, REQUIRED_MATERIALS
 from policy.levels import Level
 from policy.profiles import CANDIDATE_RELATIONS, all_profiles, get_profile
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
-from tasks import access, documents, sla, views
+from tasks import access, documents, sla, supervision_pages, views
 from tasks import filing as filings
 from tasks.objections import identical_open, tasks_of
 from tasks.revocations import revocation_of_task
+from tasks.supervision import STATUS_LABELS as SUPERVISION_STATUS
 
 ROLE_NAMES = {"officer": "中心经办人员", "expert": "评估专家", "supervisor": "质量督导员", "operations": "运维人员",
               "admin": "系统管理员", "enterprise": "企业", "system": "系统"}
@@ -35,7 +38,7 @@ DECISION_NAMES = {"approve": "通过", "reject": "不予受理", "deficient": "�
                   "resend": "更正后重新报送部中心复核", "select": "择优入选", "not_selected": "未入选",
                   "include": "列入汇总名单，报部中心复核", "void": "认定结果作废", "continue": "核实后继续审核", "pass": "评估通过", "fail": "评估未通过，退回修改",
                   "confirm": "确认调查结论", "reinvestigate": "退回企业重新调查",
-                  "refuse": "不同意"}
+                  "refuse": "不同意", **supervision_pages.DECISION_NAMES}
 CASE_STEPS = {
     "acceptance": "受理", "resubmission": "等待补正材料", "expert_evaluation": "专家评估", "publicity": "公示",
     "objection_investigation": "公示异议调查", "ministry_review": "人社部审核", "ministry_refused": "部中心复核未通过，待更正或驳回",
@@ -100,6 +103,15 @@ def case_labels(session: Session, tasks: list[HumanTask]) -> dict[tuple[str, int
     labels: dict[tuple[str, int], dict[str, str]] = {}
     filing_ids = {t.case_id for t in tasks if t.case_type == "filing"}
     plan_ids = {t.case_id for t in tasks if t.case_type == "plan"}
+    case_ids = {t.case_id for t in tasks if t.case_type == "supervision"}
+    if case_ids:
+        rows = session.exec(select(SupervisionCase, Institution)
+                            .join(Institution, Institution.id == SupervisionCase.institution_id)
+                            .where(SupervisionCase.id.in_(case_ids))).all()
+        for case, institution in rows:
+            labels[("supervision", case.id)] = {"kind": "监督案件", "title": institution.name,
+                                                "href": f"/dashboard/cases/supervision/{case.id}",
+                                                "ref": f"监督 #{case.id}"}
     if filing_ids:
         for filing in session.exec(select(FilingApplication).where(FilingApplication.id.in_(filing_ids))).all():
             labels[("filing", filing.id)] = {"kind": "机构备案", "title": filing.form.get("enterprise_name", ""),
@@ -210,10 +222,11 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
     decision = submitted.get("decision") or (allowed[0] if len(allowed) == 1 else "")
     form: dict[str, Any] = {
         "step": task.step,
-        "decisions": [{"value": d, "label": DECISION_NAMES[d], "checked": d == decision}
-                      for d in allowed],
+        "decisions": [{"value": d, "label": supervision_pages.STEP_DECISION_NAMES.get((task.step, d), DECISION_NAMES[d]),
+                       "checked": d == decision} for d in allowed],
         "reason": submitted.get("reason", ""),
-        "reason_label": {"expert_evaluation": "评估意见", "quality_supervision": "督导报告"}.get(task.step,
+        "reason_label": {"expert_evaluation": "评估意见", "quality_supervision": "督导报告",
+                         "supervision_investigation": "调查结论与理由（必填）"}.get(task.step,
                                                                                             "理由（退回、不予受理、异议处理时必填）"),
         "reason_required_for": sorted(NEEDS_REASON.get(task.step, ())),
         "version": task.version,
@@ -235,6 +248,8 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
             "verdicts": [{"value": v, "label": label, "checked": report.get("verdict") == v} for v, label in VERDICTS.items()],
             "corrections": "\n".join(report.get("corrections", [])),
         }
+    if task.step == "supervision_investigation":
+        form["sanction"] = supervision_pages.sanction_form(submitted)
     if task.step == "expert_evaluation":
         scores = submitted.get("scores", {})
         form["aspects"] = [{"key": k, "label": v, "value": scores.get(k, "")} for k, v in EXPERT_ASPECTS.items()]
@@ -249,11 +264,13 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
         text, ids = identical_open(session, task)
         if len(ids) > 1:  # a campaign of copies: one finding dismisses them all
             identical = {"count": len(ids), "text": text, "ids": ",".join(map(str, ids))}
-    case = session.get(FilingApplication if task.case_type == "filing" else EvaluationPlan, task.case_id)
+    case = access.case_record(session, task.case_type, task.case_id)
+    facts = ((supervision_pages.facts(session, case) if task.case_type == "supervision"
+              else application_facts(session, task.case_type, case)) if case is not None else [])
     return {"task": row, "case": label, "form": form, "errors": errors or {}, "refusal": refusal,
             "objection": objection_under_review(session, task),
             "revocation": revocation_under_review(session, task),
-            "application": application_facts(session, task.case_type, case) if case is not None else [],
+            "application": facts,
             "refused_for_good": barred, "decided": decided, "actionable": actionable,
             "claim_first": task.status == "open" and not barred, "status": task.status, "identical": identical}
 
@@ -327,9 +344,12 @@ def decision_from_form(submitted: dict[str, Any]) -> tuple[Any, dict[str, list[s
             errors.setdefault(f"score_{aspect}", []).append("请输入 0–100 的数字 / a number 0–100")
     if errors:
         return None, errors
+    sanction, sanction_errors = supervision_pages.sanction_from_fields(submitted.get("sanction_fields") or {})
+    if sanction_errors:
+        return None, sanction_errors
     try:
         return DecisionIn(decision=submitted["decision"], reason=submitted["reason"], scores=scores,
-                          report=submitted.get("report"),
+                          report=submitted.get("report"), sanction=sanction,
                           deficiencies=deficiencies_from_form(submitted["checklist"], submitted["other_deficiencies"]),
                           version=int(submitted["version"]) if submitted["version"].isdigit() else None), {}
     except ValidationError as invalid:
@@ -419,8 +439,39 @@ def _deadlines_ahead(session: Session, view: dict[str, Any], today: views.Today)
     return sorted(ahead, key=lambda a: a["due_iso"])
 
 
-def case_page(session: Session, case_type: str, case: FilingApplication | EvaluationPlan, *,
+def supervision_case_page(session: Session, case: SupervisionCase) -> dict[str, Any]:
+    """A supervision case: its facts and answers, deadlines, timeline and documents (the rectification
+    orders and the cancellation decision as PDFs)."""
+    today = views.Today(session)
+    view = {"tasks": views.case_tasks(session, "supervision", case.id),
+            "timers": views.case_timers(session, "supervision", case.id)}
+    names = _names(session, {t["assignee_id"] for t in view["tasks"]})
+    documents_ = [{"label": f"责令整改通知书（第 {r['round'] + 1} 轮）",
+                   "href": f"/dashboard/cases/supervision/{case.id}/rectification/{r['round']}.pdf"}
+                  for r in case.rectifications]
+    if any(a.get("decision") == "cancel_filing" and a.get("credit_entry_id") for a in case.actions):
+        documents_.append({"label": "取消备案决定书", "href": f"/dashboard/cases/supervision/{case.id}/cancellation.pdf"})
+    institution = session.get(Institution, case.institution_id)
+    return {
+        "type": "supervision", "id": case.id, "ref": f"监督 #{case.id}", "title": institution.name,
+        "status": SUPERVISION_STATUS[case.status] + (f"（{OUTCOMES[case.outcome]}）" if case.outcome else ""),
+        "outcome_reason": case.outcome_reason, "timeline": _timeline(session, "supervision", case.id),
+        "deadlines": _deadlines_ahead(session, view, today),
+        "tasks": [{"id": t["id"], "href": f"/dashboard/tasks/{t['id']}", "step_name": t["step_name"],
+                   "status": TASK_STATUS.get(t["status"], t["status"]), "who": names.get(t["assignee_id"], ""),
+                   "decision": supervision_pages.STEP_DECISION_NAMES.get(
+                       (t["step"], t["decision"]), DECISION_NAMES.get(t["decision"] or "", t["decision"] or ""))}
+                  for t in view["tasks"]],
+        "prefect_url": prefect_run_url(session, case.flow_run_id), "flow_run_id": case.flow_run_id,
+        "incidents": [], "documents": documents_, "materials": [], "notices": [],
+        "facts": supervision_pages.facts(session, case),
+    }
+
+
+def case_page(session: Session, case_type: str, case: FilingApplication | EvaluationPlan | SupervisionCase, *,
               data_dir: Path) -> dict[str, Any]:
+    if case_type == "supervision":
+        return supervision_case_page(session, case)
     today = views.Today(session)
     view = (views.filing_view(session, case, with_history=False) if case_type == "filing"
             else views.plan_view(session, case, with_history=False))

@@ -146,14 +146,7 @@ def get_case(session: Session, case_id: int) -> SupervisionCase:
 
 
 def visible_case(session: Session, user: User, case_id: int) -> SupervisionCase:
-    """Officers covering the institution's region, operations and admins; the institution's own
-    enterprise users see what is asked of them (never who complained)."""
-    case = session.get(SupervisionCase, case_id)
-    if case is None or not (access.officer_covers(user, case.region_code) or user.role in ("admin", "operations")
-                            or (user.role == "enterprise" and user.institution_id == case.institution_id
-                                and case.status != "registered")):
-        raise NotFound(f"supervision case {case_id} does not exist")
-    return case
+    return access.visible_supervision_case(session, user, case_id)
 
 
 def by_receipt(session: Session, receipt_number: str) -> SupervisionCase:

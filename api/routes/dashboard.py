@@ -18,7 +18,8 @@ from api.deps import SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
 from api.routes.certificates import find_certificate
 from core.clock import wall_now
 from engine.tick import wake_now
-from tasks import access, accounts, decisions, documents, human_tasks, objections, pages, registry, seats
+from tasks import (access, accounts, decisions, documents, human_tasks, objections, pages, registry, seats,
+                   supervision_pages)
 from tasks.errors import Problems
 from tasks.keys import server_key
 
@@ -189,6 +190,7 @@ async def decide(request: Request, task_id: Id, login: WorkerForm, session: Sess
         "scores": {key[len("score_"):]: str(value).strip() for key, value in form.items() if key.startswith("score_")},
         "version": str(form.get("version", "")),
         "report": pages.report_from_form(form),
+        "sanction_fields": supervision_pages.sanction_fields(form),
     }
     return await _run_sync(_decide, request, task_id, login.user, session, settings, background, submitted)
 
@@ -240,7 +242,7 @@ def profiles(request: Request, login: Anyone):
 
 
 @router.get("/cases/{case_type}/{case_id}")
-def case(request: Request, case_type: Literal["filing", "plan"], case_id: Id, login: Anyone, session: SessionDep,
+def case(request: Request, case_type: Literal["filing", "plan", "supervision"], case_id: Id, login: Anyone, session: SessionDep,
          settings: SettingsDep):
     found = access.visible_case(session, login.user, case_type, case_id)
     return render(request, "case.html", page=pages.case_page(session, case_type, found, data_dir=settings.data_dir))
@@ -257,6 +259,21 @@ def notice(filing_id: Id, round_no: Annotated[int, Path(ge=0, le=1000)], login: 
            settings: SettingsDep):
     filing = access.visible_case(session, login.user, "filing", filing_id)
     return Response(documents.notice_pdf(session, filing, round_no, data_dir=settings.data_dir),
+                    media_type="application/pdf")
+
+
+@router.get("/cases/supervision/{case_id}/rectification/{round_no}.pdf")
+def rectification_order(case_id: Id, round_no: Annotated[int, Path(ge=0, le=1000)], login: Anyone,
+                        session: SessionDep, settings: SettingsDep):
+    case = access.visible_case(session, login.user, "supervision", case_id)
+    return Response(documents.supervision_pdf(session, case, "rectification", round_no, data_dir=settings.data_dir),
+                    media_type="application/pdf")
+
+
+@router.get("/cases/supervision/{case_id}/cancellation.pdf")
+def cancellation_decision(case_id: Id, login: Anyone, session: SessionDep, settings: SettingsDep):
+    case = access.visible_case(session, login.user, "supervision", case_id)
+    return Response(documents.supervision_pdf(session, case, "cancellation", 0, data_dir=settings.data_dir),
                     media_type="application/pdf")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import MAX_ID, Id, SessionDep, SettingsDep, UserDep, role
 from api.errors import ERRORS, PUBLIC_ERRORS
@@ -17,7 +17,7 @@ from core.clock import business_today
 from engine.tick import wake_now
 from models.schemas import ComplaintCreate, ExplanationIn, FindingCreate, RectificationIn
 from policy.credit import RECEIPT_PATTERN
-from tasks import credit, supervision
+from tasks import credit, documents, supervision
 
 router = APIRouter(prefix="/api/v1", tags=["supervision"], responses=ERRORS)
 public = APIRouter(prefix="/api/v1", tags=["public"], dependencies=[Depends(public_rate_limit)])
@@ -56,6 +56,25 @@ def list_cases(user: UserDep, session: SessionDep, status: CaseStatus | None = N
                                              "decisions and the institution's credit record")
 def read_case(case_id: Id, user: UserDep, session: SessionDep):
     return supervision.case_view(session, supervision.visible_case(session, user, case_id), user)
+
+
+@router.get("/complaints/{case_id}/rectification/{round_no}.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}, "description": "责令整改通知书"}},
+            summary="The rectification order of a round (责令整改通知书), for the institution and the centre")
+def rectification_order(case_id: Id, round_no: Annotated[int, Path(ge=0, le=1000)], user: UserDep,
+                        session: SessionDep, settings: SettingsDep):
+    case = supervision.visible_case(session, user, case_id)
+    return Response(documents.supervision_pdf(session, case, "rectification", round_no, data_dir=settings.data_dir),
+                    media_type="application/pdf")
+
+
+@router.get("/complaints/{case_id}/cancellation.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}, "description": "取消备案决定书"}},
+            summary="The decision cancelling the filing (取消备案决定书)")
+def cancellation_decision(case_id: Id, user: UserDep, session: SessionDep, settings: SettingsDep):
+    case = supervision.visible_case(session, user, case_id)
+    return Response(documents.supervision_pdf(session, case, "cancellation", 0, data_dir=settings.data_dir),
+                    media_type="application/pdf")
 
 
 @router.post("/supervision-findings", status_code=201,

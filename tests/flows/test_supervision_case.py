@@ -19,7 +19,7 @@ def test_a_justified_complaint_is_explained_by_the_institution_and_ends_in_the_c
     filed = driver.http.post("/api/v1/complaints", json={**COMPLAINT, "certificate_number": number})
     assert filed.status_code == 201, filed.text
     receipt = filed.json()["receipt_number"]
-    lookup = lambda: driver.http.get(f"/api/v1/public/complaints/{receipt}").json()  # noqa: E731 - no account
+    lookup = lambda: driver.http.get(f"/api/v1/public/complaints/{receipt}").json()  # noqa: E731 - the public lookup, no account
     centre = driver.officer_plan(plan["id"])["handling_centre"]
     officer = driver.officer_at(centre)
     driver.tokens["second"] = driver._token("officer", jurisdiction=centre)

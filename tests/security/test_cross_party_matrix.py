@@ -61,6 +61,8 @@ RESOURCE_ROUTES = {
     ("PUT", "/api/v1/admin/institutions/{institution_id}/region"): {"region_code": "440111", "reason": "迁址"},
     ("POST", "/api/v1/incidents/{incident_id}/retry"): None,
     ("GET", "/api/v1/complaints/{case_id}"): None,
+    ("GET", "/api/v1/complaints/{case_id}/rectification/{round_no}.pdf"): None,
+    ("GET", "/api/v1/complaints/{case_id}/cancellation.pdf"): None,
     ("POST", "/api/v1/complaints/{case_id}/explanation"): {"text": "我单位对投诉事项的书面说明如下"},
     ("POST", "/api/v1/complaints/{case_id}/rectification"): {"answers": ["已整改到位"]},
     ("POST", "/api/v1/supervision-findings"): {"institution_id": "{institution_id}", "text": "抽查发现考场无视频监控"},
@@ -143,8 +145,10 @@ def world(api, people):
                                profile_code="guangdong", region_code="440106", centre="440100",
                                text="投诉甲方代考", contact_name="举报人", contact_phone="13800138000",
                                status="rectifying", created_at=now, updated_at=now,
-                               explanations=[], rectifications=[{"round": 0, "items": ["补装视频监控"], "due": None,
-                                                                 "submitted_on": None, "silent": False}])
+                               explanations=[], rectifications=[{
+                                   "round": 0, "items": ["补装视频监控"], "finding": "核实存在问题", "working_days": 20,
+                                   "ordered_on": "2026-09-01", "due": "2026-09-29", "answers": None,
+                                   "submitted_on": None, "silent": False, "verdict": None}])
         session.add(case)
         session.flush()
         task = ensure_task(session, key=f"matrix:{filing.id}", case_type="filing", case_id=filing.id,
@@ -225,6 +229,8 @@ def test_the_party_and_its_centre_do_reach_the_resources(api, world):
     assert api.get(f"/api/v1/tasks/{ids['task_id']}", headers=parties["officer_guangdong"]).status_code == 200
     for who in ("a", "officer_guangdong"):
         assert api.get(f"/api/v1/complaints/{ids['case_id']}", headers=parties[who]).status_code == 200, who
+        order = api.get(f"/api/v1/complaints/{ids['case_id']}/rectification/0.pdf", headers=parties[who])
+        assert order.status_code == 200 and order.content.startswith(b"%PDF"), who
 
 
 def test_no_outsider_lists_a_partys_supervision_case_and_only_officers_read_credit_records(api, world):
@@ -251,7 +257,8 @@ def test_dashboard_pages_of_a_partys_case_are_404_to_an_officer_of_another_centr
     assert outsider.log_in().status_code == 303
     for path in ("/dashboard/cases/filing/{filing_id}", "/dashboard/cases/plan/{plan_id}", "/dashboard/tasks/{task_id}",
                  "/dashboard/cases/filing/{filing_id}/receipt.pdf", "/dashboard/cases/filing/{filing_id}/notices/0.pdf",
-                 "/dashboard/certificates/{number}.pdf"):
+                 "/dashboard/certificates/{number}.pdf", "/dashboard/cases/supervision/{case_id}",
+                 "/dashboard/cases/supervision/{case_id}/rectification/0.pdf"):
         answer = outsider.get(path.format(**ids))
         assert answer.status_code == 404 and SECRET_NAME not in answer.text, path
     for path in ("/dashboard/tasks/{task_id}/claim", "/dashboard/tasks/{task_id}/release",

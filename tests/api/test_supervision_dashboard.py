@@ -1,0 +1,72 @@
+"""Supervision cases in the officers' dashboard: the tasks in the same inbox, the complaint shown where the
+decision is taken, the investigation's sanction typed into the form, and the case page with its documents."""
+
+import datetime as dt
+
+from sqlmodel import select
+
+from models.cases import Institution
+from models.supervision import SupervisionCase
+from models.workflow import HumanTask
+from models.db import session_scope
+from tasks import human_tasks, supervision
+from tests.api.conftest import db
+from tests.api.helpers import registered_institution
+from tests.api.test_dashboard import staff
+
+COMPLAINT = {"text": "该机构考场未开启视频监控，存在代考。", "contact_name": "赵先生", "contact_phone": "13600003333"}
+
+
+def _case_with_investigation(api) -> tuple[int, int]:
+    with db(api) as session:
+        institution_id = registered_institution(session, serial=960)
+        session.get(Institution, institution_id).name = "被投诉精工有限公司"
+    api.post("/api/v1/complaints", json={**COMPLAINT, "institution_id": institution_id})
+    with db(api) as session:
+        case = session.exec(select(SupervisionCase)).one()
+        supervision.accept(session, case_id=case.id)
+        task = human_tasks.ensure_task(session, key=f"supervision:{case.id}:investigation:0", case_type="supervision",
+                                       case_id=case.id, step="supervision_investigation", role="officer",
+                                       jurisdiction="440106", due_working_days=30, flow_run_id=None)
+        return case.id, task.id
+
+
+def test_an_officer_sees_the_complaint_in_the_inbox_and_orders_rectification_from_the_form(api):
+    case_id, task_id = _case_with_investigation(api)
+    officer, _ = staff(api, "officer", jurisdiction="440100")
+    officer.log_in()
+    inbox = officer.get("/dashboard/inbox").text
+    assert "监督案件" in inbox and "被投诉精工有限公司" in inbox and f"/dashboard/tasks/{task_id}" in inbox
+    page = officer.get(f"/dashboard/tasks/{task_id}").text
+    assert "调查核实" in page and COMPLAINT["text"] in page and "13600003333" in page
+    assert officer.post(f"/dashboard/tasks/{task_id}/claim").status_code == 303
+    form = officer.get(f"/dashboard/tasks/{task_id}").text
+    assert 'name="sanction_items"' in form and "查无实据，不予处理" in form and "责令整改" in form
+
+    missing = officer.post(f"/dashboard/tasks/{task_id}/decision", csrf_from=f"/dashboard/tasks/{task_id}",
+                           data={"decision": "order_rectification", "reason": "核实存在问题"})
+    assert missing.status_code == 422 and "列明整改事项" in missing.text
+    bad_days = officer.post(f"/dashboard/tasks/{task_id}/decision", csrf_from=f"/dashboard/tasks/{task_id}",
+                            data={"decision": "order_rectification", "reason": "核实存在问题",
+                                  "sanction_items": "安装视频监控", "sanction_working_days": "十"})
+    assert bad_days.status_code == 422 and "整数" in bad_days.text and "安装视频监控" in bad_days.text  # kept
+    decided = officer.post(f"/dashboard/tasks/{task_id}/decision", csrf_from=f"/dashboard/tasks/{task_id}",
+                           data={"decision": "order_rectification", "reason": "核实存在问题",
+                                 "sanction_items": "安装视频监控\n\n重新培训考评员\n", "sanction_working_days": "15"})
+    assert decided.status_code == 303, decided.text
+    assert decided.headers["location"] == f"/dashboard/cases/supervision/{case_id}?done=decided"
+    with session_scope(api.settings.database_url, readonly=True) as session:
+        row = session.get(HumanTask, task_id)
+        assert row.decision == "order_rectification"
+        assert row.decision_payload["sanction"] == {"items": ["安装视频监控", "重新培训考评员"], "working_days": 15,
+                                                    "certificate_numbers": [], "whole_batch": False}
+    with db(api) as session:  # the flow's step: the order is recorded with its deadline
+        supervision.order_rectification(session, case_id=case_id, round_no=0, items=["安装视频监控", "重新培训考评员"],
+                                        working_days=15, ordered_by=None, reason="核实存在问题")
+        supervision.set_rectification_due(session, case_id=case_id, round_no=0, due=dt.date(2026, 9, 22))
+    case_page = officer.get(f"/dashboard/cases/supervision/{case_id}").text
+    assert "监督 #" in case_page and "责令整改中" in case_page and "责令整改通知书" in case_page
+    pdf = officer.get(f"/dashboard/cases/supervision/{case_id}/rectification/0.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert officer.get(f"/dashboard/cases/supervision/{case_id}/cancellation.pdf").status_code == 404
+    assert officer.get(f"/dashboard/cases/supervision/{case_id}/rectification/1.pdf").status_code == 404
