@@ -65,6 +65,7 @@ ACTIONS = {
     "incident_opened": "外部调用失败，转人工", "incident_retry": "重试外部调用",
     "sla_paused": "暂停计时", "sla_resumed": "恢复计时", "sla_at_risk": "即将超期（提醒经办人）",
     "sla_breached": "已超期（通知中心负责人）", "sla_escalated": "超期升级（上报运维）",
+    **supervision_pages.ACTIONS,
 }
 DEFICIENCY_OTHER_HINT = "其他需要补正的事项，每行一项"
 
@@ -403,8 +404,11 @@ def _timeline(session: Session, case_type: str, case_id: int) -> list[dict[str, 
     out = []
     for event in events:
         action, _, subject = event.action.partition(":")
-        detail = STEP_NAMES.get(subject) or TIMER_PURPOSES.get(subject) or subject
+        detail = (STEP_NAMES.get(subject) or TIMER_PURPOSES.get(subject) or supervision_pages.SUBJECT_LABELS.get(subject)
+                  or subject)
         after = event.after or {}
+        if action == "case_moved":
+            detail = SUPERVISION_STATUS.get(after.get("status", ""), after.get("status", ""))
         if action == "step_entered":
             detail = CASE_STEPS.get(after.get("step", ""), after.get("step", ""))
         if action == "task_decided":

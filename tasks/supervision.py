@@ -594,3 +594,11 @@ def case_view(session: Session, case: SupervisionCase, viewer: User) -> dict[str
                  "history": views.history(session, "supervision", case.id, viewer=viewer)}
     view["timers"] = views.case_timers(session, "supervision", case.id)
     return view
+
+
+def complaint_page_view(session: Session, limit: int = 1000) -> dict[str, Any]:
+    """The public complaint page: the catalogue's institutions to choose from (by name)."""
+    rows = session.exec(select(Institution).where(Institution.status == "registered")
+                        .order_by(Institution.name, Institution.id).limit(limit)).all()
+    return {"institutions": [{"id": i.id, "label": f"{i.name}（{i.region_code}）"} for i in rows],
+            "today": business_today(session).isoformat()}

@@ -12,7 +12,7 @@ from core.clock import business_today
 from models.cases import Institution
 from models.schemas import REVOCATION_CATEGORIES
 from models.supervision import SupervisionCase
-from policy.credit import KINDS
+from policy.credit import KINDS, OUTCOMES
 from tasks import credit
 from tasks.supervision import SOURCES, STATUS_LABELS
 
@@ -21,6 +21,15 @@ DECISION_NAMES = {"accept": "受理", "not_accept": "不予受理", "request_exp
                   "revoke_certificates": "撤销证书（报另一名人员复核）", "credit_entry": "列入异常名录或黑名单",
                   "verified": "整改到位", "not_rectified": "未整改到位（转取消备案）"}
 STEP_DECISION_NAMES = {("supervision_investigation", "dismiss"): "查无实据，不予处理"}
+# the supervision case's audit entries, as the timeline names them
+ACTIONS = {"case_opened": "登记", "case_moved": "案件状态", "case_closed": "办结",
+           "explanation_requested": "要求机构书面说明", "explanation_submitted": "机构提交书面说明",
+           "explanation_overdue": "机构逾期未说明（已记录）", "rectification_ordered": "责令整改",
+           "rectification_submitted": "机构报送整改情况", "rectification_overdue": "逾期未整改（转取消备案）",
+           "rectification_verified": "整改核查：整改到位", "rectification_not_rectified": "整改核查：未整改到位",
+           "sanction_proposed": "提出处理意见（待另一名人员复核）", "sanction_refused": "复核不同意，退回调查",
+           "credit_entry_added": "列入信用记录"}
+SUBJECT_LABELS = {**SOURCES, **OUTCOMES, **KINDS, "cancel_filing": "取消备案", "blacklist": "列入黑名单"}
 SUBJECTS = {"institution": "机构（统一社会信用代码）", "person": "个人（考评人员、督导员、专家）"}
 
 

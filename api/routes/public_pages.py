@@ -1,16 +1,23 @@
-"""Public HTML pages: certificate verification (the QR code on a certificate opens this)."""
+"""Public HTML pages: certificate verification (the QR code on a certificate opens this) and complaints
+(投诉举报) with the lookup of their progress by receipt number; no account, rate-limited."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
 from api.deps import SessionDep
 from api.ratelimit import public_rate_limit
 from api.routes.certificates import verify
+from models.schemas import ComplaintCreate
+from policy.credit import is_receipt_number
+from tasks import supervision
+from tasks.errors import NotFound, Problems
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
 router = APIRouter(tags=["public"])
@@ -27,3 +34,63 @@ def verification_page(number: str, request: Request, session: SessionDep):
         certificate, status_code = None, 404
     return TEMPLATES.TemplateResponse(request, "public/verify.html",
                                       {"certificate": certificate, "number": number}, status_code=status_code)
+
+
+COMPLAINT_FIELDS = {"institution_id": "被投诉的评价机构", "certificate_number": "证书编号（22 位）",
+                    "text": "投诉举报的事实（至少 10 个字）", "contact_name": "联系人", "contact_phone": "联系电话（手机或区号-座机）"}
+HTML = {"content": {"text/html": {}}}
+
+
+@router.get("/complaints", response_class=HTMLResponse, summary="Complaint page (投诉举报), no login",
+            dependencies=[Depends(public_rate_limit)], responses={429: {"description": "too many requests"}})
+def complaint_page(request: Request, session: SessionDep):
+    return _complaints(request, session)
+
+
+@router.post("/complaints", response_class=HTMLResponse, status_code=201, summary="The complaint page's form",
+             dependencies=[Depends(public_rate_limit)],
+             responses={200: {"description": "the same complaint is open already: its receipt", **HTML},
+                        400: {"description": "a body that is not a form", "content": {"application/json": {}}},
+                        413: {"description": "the body is larger than the limit", "content": {"application/json": {}}},
+                        422: {"description": "the page again, the problems named and what was typed kept", **HTML},
+                        429: {"description": "too many requests", "content": {"application/json": {}}}})
+def complaint_form(request: Request, session: SessionDep,
+                   institution_id: Annotated[str, Form(max_length=20)] = "",
+                   certificate_number: Annotated[str, Form(max_length=40)] = "",
+                   text: Annotated[str, Form(max_length=10000)] = "",
+                   contact_name: Annotated[str, Form(max_length=200)] = "",
+                   contact_phone: Annotated[str, Form(max_length=50)] = ""):
+    submitted = {"institution_id": institution_id, "certificate_number": certificate_number, "text": text,
+                 "contact_name": contact_name, "contact_phone": contact_phone}
+    try:
+        body = ComplaintCreate(institution_id=institution_id or None, certificate_number=certificate_number.strip()
+                               .upper() or None, text=text, contact_name=contact_name, contact_phone=contact_phone)
+        case, created = supervision.file_complaint(session, body=body)
+    except ValidationError as invalid:
+        fields = [COMPLAINT_FIELDS.get(str(e["loc"][0]), str(e["loc"][0])) for e in invalid.errors()]
+        return _complaints(request, session, 422, submitted=submitted, error="请检查：" + "、".join(dict.fromkeys(fields)))
+    except Problems as problems:
+        return _complaints(request, session, 422, submitted=submitted,
+                           error="；".join(v.message.split(" / ")[0] for v in problems.violations))
+    return _complaints(request, session, 201 if created else 200, receipt=supervision.public_view(case))
+
+
+@router.get("/complaints/lookup", response_class=HTMLResponse, summary="A complaint's progress by receipt number",
+            dependencies=[Depends(public_rate_limit)],
+            responses={404: {"description": "no such receipt number", **HTML}, 429: {"description": "too many requests"}})
+def complaint_lookup(request: Request, session: SessionDep, receipt: Annotated[str, Query(max_length=40)] = ""):
+    number = receipt.strip().upper()
+    try:
+        found = supervision.public_view(supervision.by_receipt(session, number)) if is_receipt_number(number) else None
+    except NotFound:
+        found = None
+    if found is None:
+        return _complaints(request, session, 404, error="没有这个受理编号，请核对后再查")
+    return _complaints(request, session, lookup=found)
+
+
+def _complaints(request: Request, session, status_code: int = 200, **context):  # noqa: ANN001, ANN003, ANN202
+    return TEMPLATES.TemplateResponse(request, "public/complaints.html",
+                                      {"page": supervision.complaint_page_view(session), "submitted": {},
+                                       "error": None, "receipt": None, "lookup": None, **context},
+                                      status_code=status_code)

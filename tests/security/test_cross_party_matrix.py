@@ -81,6 +81,9 @@ PUBLIC_ROUTES = {
     ("GET", "/healthz"): "liveness",
     ("POST", "/api/v1/complaints"): "anyone may complain (投诉举报), with a contact; rate-limited",
     ("GET", "/api/v1/public/complaints/{receipt_number}"): "status and outcome category only, by an unguessable number",
+    ("GET", "/complaints"): "the complaint page",
+    ("POST", "/complaints"): "the complaint page's form",
+    ("GET", "/complaints/lookup"): "the complaint page's lookup by receipt number",
 }
 # no party's resource: the caller's own inbox or new case, or a role-gated administration route
 OWN_OR_ROLE_ROUTES = {
