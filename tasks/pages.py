@@ -469,6 +469,7 @@ def supervision_case_page(session: Session, case: SupervisionCase) -> dict[str, 
         "prefect_url": prefect_run_url(session, case.flow_run_id), "flow_run_id": case.flow_run_id,
         "incidents": [], "documents": documents_, "materials": [], "notices": [],
         "facts": supervision_pages.facts(session, case),
+        "institution_href": f"/dashboard/institutions/{case.institution_id}",
     }
 
 
@@ -493,6 +494,7 @@ def case_page(session: Session, case_type: str, case: FilingApplication | Evalua
     }
     if case_type == "filing":
         page["title"] = view["enterprise_name"]
+        page["institution_href"] = f"/dashboard/institutions/{case.institution_id}"
         materials = session.exec(select(FilingMaterial).where(FilingMaterial.filing_id == case.id)
                                  .order_by(FilingMaterial.round, FilingMaterial.id)).all()
         page["materials"] = [{"label": REQUIRED_MATERIALS.get(m.kind, m.kind), "round":
@@ -511,9 +513,11 @@ def case_page(session: Session, case_type: str, case: FilingApplication | Evalua
     else:
         institution = session.get(Institution, case.institution_id)
         page["title"] = f"{institution.name if institution else ''} · {view['occupation_code']}"
+        page["institution_href"] = f"/dashboard/institutions/{case.institution_id}"
         page["facts"] = [*application_facts(session, "plan", case),
                          ("计划报送日", view["filed_on"]),
-                         ("成绩报送期限", view["results_due"] or "—"), ("已发证书", str(view["certificates_issued"]))]
+                         ("成绩报送期限", view["results_due"] or "—"), ("已发证书", str(view["certificates_issued"])),
+                         *supervision_pages.staff_credit_facts(session, case)]
         page["documents"] = [{"label": f"证书 {c['certificate_number']}（{c['name']}）",
                               "href": f"/dashboard/certificates/{c['certificate_number']}.pdf"}
                              for c in view["candidates"] if c["certificate_number"]]

@@ -6,14 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from core.clock import business_today
-from models.cases import Institution
+from models.audit import AuditEvent
+from models.cases import Certificate, EvaluationPlan, FilingApplication, Institution
 from models.schemas import REVOCATION_CATEGORIES
 from models.supervision import SupervisionCase
 from policy.credit import KINDS, OUTCOMES
-from tasks import credit
+from tasks import credit, views
+from tasks.calendar import load_calendar
 from tasks.supervision import SOURCES, STATUS_LABELS
 
 DECISION_NAMES = {"accept": "受理", "not_accept": "不予受理", "request_explanation": "要求机构书面说明",
@@ -106,3 +109,74 @@ def sanction_from_fields(fields: dict[str, str]) -> tuple[dict[str, Any] | None,
     if fields.get("whole_batch"):
         body["whole_batch"] = True
     return body, errors
+
+
+INSTITUTION_STATUS = {"applying": "申请备案中", "registered": "已备案", "withdrawn": "视同自行退出", "cancelled": "已取消备案",
+                      "revoked": "已取消备案"}
+INSTITUTION_ACTIONS = {"registered": "备案登记", "registered_region_changed": "变更注册地", "ladder_filed": "报备企业等级设置",
+                       "scope_changed": "变更备案范围", "inactivity_warning": "连续未开展评价提醒",
+                       "institution_withdrawn": "视同自行退出，移出目录", "institution_cancelled": "取消备案，移出目录"}
+PLAN_STATUS = {"completed": "已发证", "rejected": "未通过/作废", "suspended": "暂停"}
+
+
+def institution_page(session: Session, institution: Institution) -> dict[str, Any]:
+    """An institution for its centre: status and its history, scope, batches, certificates, complaints,
+    credit record, last evaluation and the withdrawal countdown (004 §六(三))."""
+    view = views.institution_view(session, institution)
+    today = business_today(session)
+    history = session.exec(select(AuditEvent).where(AuditEvent.case_type == "institution",
+                                                    AuditEvent.case_id == institution.id).order_by(AuditEvent.id)).all()
+    plans = session.exec(select(EvaluationPlan).where(EvaluationPlan.institution_id == institution.id)
+                         .order_by(EvaluationPlan.id.desc()).limit(200)).all()
+    counts = dict(session.exec(select(Certificate.status, func.count()).where(
+        Certificate.institution_id == institution.id).group_by(Certificate.status)).all())
+    by_plan = dict(session.exec(select(Certificate.plan_id, func.count()).where(
+        Certificate.institution_id == institution.id).group_by(Certificate.plan_id)).all())
+    filings = session.exec(select(FilingApplication).where(FilingApplication.institution_id == institution.id)
+                           .order_by(FilingApplication.id)).all()
+    cases = session.exec(select(SupervisionCase).where(SupervisionCase.institution_id == institution.id)
+                         .order_by(SupervisionCase.id.desc())).all()
+    clock = view["inactivity"] or {}
+    countdown = "—"
+    if clock.get("withdrawal_on"):
+        days = max(0, load_calendar(session).count_between(today, dt.date.fromisoformat(clock["withdrawal_on"])))
+        countdown = (f"{clock['withdrawal_on']} 视同退出（还有 {days} 个工作日"
+                     + (f"，已于 {clock['warned_on']} 提醒" if clock.get("warned_on") else "") + "）")
+    elif clock.get("removed_on"):
+        countdown = f"已于 {clock['removed_on']} 移出目录"
+    return {
+        "id": institution.id, "name": institution.name, "status": INSTITUTION_STATUS.get(institution.status,
+                                                                                     institution.status),
+        "facts": [("统一社会信用代码", institution.credit_code), ("证书编号段", institution.segment or "—"),
+                  ("注册地", institution.region_code), ("备案日期", view["registered_on"] or "—"),
+                  ("最近一次评价", institution.last_evaluation_on.isoformat() if institution.last_evaluation_on else "尚无"),
+                  ("连续未评价退出", countdown),
+                  ("证书", f"共 {sum(counts.values())} 本：有效 {counts.get('valid', 0)}，已撤销 {counts.get('revoked', 0)}，"
+                          f"待确认 {counts.get('pending', 0)}")],
+        "scope": [f"{o['name']}（{o['code']}）{'、'.join(o['levels'])}" for o in view["occupations"]],
+        "history": [{"label": INSTITUTION_ACTIONS.get(e.action, e.action), "when": e.business_time.date().isoformat(),
+                     "detail": (e.after or {}).get("reason", "") or (e.after or {}).get("status", "")} for e in history],
+        "filings": [{"href": f"/dashboard/cases/filing/{f.id}", "label": f"备案 #{f.id}",
+                     "detail": f"{f.status} · {f.created_at.date().isoformat()}"
+                               + ("（变更备案）" if f.form.get("scope_change") else "")} for f in filings],
+        "plans": [{"href": f"/dashboard/cases/plan/{p.id}", "label": f"批次 #{p.id} · {p.occupation_code}",
+                   "detail": f"{PLAN_STATUS.get(p.status, p.status)} · 考核 {p.evaluation_start.isoformat()} · "
+                             f"证书 {by_plan.get(p.id, 0)} 本"} for p in plans],
+        "cases": [{"href": f"/dashboard/cases/supervision/{c.id}", "label": f"监督 #{c.id}（{SOURCES[c.source]}）",
+                   "detail": STATUS_LABELS[c.status] + (f" · {OUTCOMES[c.outcome]}" if c.outcome else "")}
+                  for c in cases],
+        "credit": [f"{KINDS[e.kind]} {e.valid_from}–{e.valid_until}"
+                   f"（{'有效' if credit.entry_view(e, today)['status'] == 'holds' else '已过期'}）：{e.reason}"
+                   for e in credit.institution_entries(session, institution.credit_code)],
+    }
+
+
+def staff_credit_facts(session: Session, plan: EvaluationPlan) -> list[tuple[str, str]]:
+    """The credit entries of the batch's evaluators and quality supervisors, on its case page."""
+    staff = plan.staff or {}
+    names = [*staff.get("evaluators", []), *staff.get("quality_supervisors", [])]
+    today = business_today(session)
+    return [(f"人员信用记录：{e.person_name}", f"{KINDS[e.kind]} {e.valid_from}–{e.valid_until}"
+                                           f"（{'有效' if credit.entry_view(e, today)['status'] == 'holds' else '已过期'}）：{e.reason}")
+            for e in credit.person_entries(session, names=names,
+                                           user_ids=[plan.supervisor_id] if plan.supervisor_id else [])]

@@ -262,6 +262,12 @@ def notice(filing_id: Id, round_no: Annotated[int, Path(ge=0, le=1000)], login: 
                     media_type="application/pdf")
 
 
+@router.get("/institutions/{institution_id}")
+def institution(request: Request, institution_id: Id, login: Anyone, session: SessionDep):
+    found = access.visible_institution(session, login.user, institution_id)
+    return render(request, "institution.html", page=supervision_pages.institution_page(session, found))
+
+
 @router.get("/cases/supervision/{case_id}/rectification/{round_no}.pdf")
 def rectification_order(case_id: Id, round_no: Annotated[int, Path(ge=0, le=1000)], login: Anyone,
                         session: SessionDep, settings: SettingsDep):

@@ -6,12 +6,12 @@ import datetime as dt
 
 from sqlmodel import select
 
-from models.cases import Certificate, Institution
+from models.cases import Candidate, Certificate, Institution
 from models.supervision import CreditEntry, SupervisionCase
 from models.workflow import HumanTask, OutboxMessage
 from tasks import credit, filing, human_tasks, supervision
 from tests.api.conftest import db, move_clock
-from tests.api.helpers import evaluation_plan, filing_form, plan_body, registered_institution
+from tests.api.helpers import evaluation_plan, filing_form, person, plan_body, registered_institution
 
 COMPLAINT = {"text": "该机构在认定考核中存在代考行为，考场未开启视频监控。", "contact_name": "王先生",
              "contact_phone": "13900001111"}
@@ -273,9 +273,6 @@ def test_a_complaint_about_a_certificate_finds_its_institution_and_batch(api):
     number = "Y000044000950263000001"
     with db(api) as session:
         plan = evaluation_plan(session, institution_id, status="completed")
-        from models.cases import Candidate
-        from tests.api.helpers import person
-
         candidate = Candidate(plan_id=plan.id, name="持证人", id_number=person(70), relation="employee", level=3)
         session.add(candidate)
         session.flush()

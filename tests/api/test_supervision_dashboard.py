@@ -7,11 +7,11 @@ from sqlmodel import select
 
 from models.cases import Institution
 from models.supervision import SupervisionCase
-from models.workflow import HumanTask
 from models.db import session_scope
-from tasks import human_tasks, supervision
+from models.workflow import HumanTask
+from tasks import credit, human_tasks, supervision
 from tests.api.conftest import db
-from tests.api.helpers import registered_institution
+from tests.api.helpers import evaluation_plan, registered_institution
 from tests.api.test_dashboard import staff
 
 COMPLAINT = {"text": "该机构考场未开启视频监控，存在代考。", "contact_name": "赵先生", "contact_phone": "13600003333"}
@@ -70,3 +70,33 @@ def test_an_officer_sees_the_complaint_in_the_inbox_and_orders_rectification_fro
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert officer.get(f"/dashboard/cases/supervision/{case_id}/cancellation.pdf").status_code == 404
     assert officer.get(f"/dashboard/cases/supervision/{case_id}/rectification/1.pdf").status_code == 404
+
+
+def test_the_institution_page_shows_status_scope_batches_complaints_credit_and_the_withdrawal_countdown(api):
+    case_id, _ = _case_with_investigation(api)
+    with db(api) as session:
+        case = session.get(SupervisionCase, case_id)
+        institution = session.get(Institution, case.institution_id)
+        institution.registered_on = dt.date(2026, 3, 2)
+        plan = evaluation_plan(session, institution.id, status="completed")
+        plan.staff = {"evaluators": ["失信考评员"], "quality_supervisors": ["督导"]}
+        supervision.propose(session, case_id=case_id, round_no=0, sanction="cancel_filing", proposed_by=None,
+                            details={}, reason="代考属实")
+        supervision.cancel_filing(session, case_id=case_id, round_no=0, approved_by=None)
+        credit.add_entry(session, subject_type="person", kind="blacklist", reason="出具虚假评分",
+                         person_name="失信考评员", valid_from=dt.date(2026, 9, 1), valid_until=dt.date(2027, 8, 31),
+                         case_id=None, decided_by=None)
+        institution_id, plan_id = institution.id, plan.id
+    officer, _ = staff(api, "officer", jurisdiction="440100")
+    officer.log_in()
+    page = officer.get(f"/dashboard/institutions/{institution_id}")
+    assert page.status_code == 200
+    text = page.text
+    assert "被投诉精工有限公司" in text and "已取消备案" in text and "取消备案，移出目录" in text
+    assert "车工" in text and f"批次 #{plan_id}" in text and f"监督 #{case_id}" in text and "黑名单" in text
+    assert "已于 2026-09-01 移出目录" in text
+    plan_page = officer.get(f"/dashboard/cases/plan/{plan_id}").text
+    assert "人员信用记录：失信考评员" in plan_page and f"/dashboard/institutions/{institution_id}" in plan_page
+    outsider, _ = staff(api, "officer", jurisdiction="320000")
+    outsider.log_in()
+    assert outsider.get(f"/dashboard/institutions/{institution_id}").status_code == 404

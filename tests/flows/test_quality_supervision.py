@@ -103,7 +103,7 @@ def test_a_correction_in_the_report_holds_the_review_until_the_enterprise_answer
     assert driver.wait_status("plan", pid, "completed")["certificates_issued"] == 3
 
 
-def test_a_serious_violation_stops_the_batch_and_the_centre_voids_it(driver_in):
+def test_a_serious_violation_stops_the_batch_opens_a_supervision_case_and_the_centre_voids_it(driver_in):
     driver = driver_in(JIANGSU)
     supervisor = _supervisor(driver, ROSTER)
     pid = _supervised_batch(driver)
@@ -114,6 +114,10 @@ def test_a_serious_violation_stops_the_batch_and_the_centre_voids_it(driver_in):
     _to_results(driver, pid)
     violation = driver.open_tasks("officer", "supervision_violation", pid)[0]
     assert driver.plan_status(pid)["status"] == "suspended"
+    # the institution's conduct becomes a supervision case of its own, investigated without a triage
+    case = next(c for c in driver.call("officer", "GET", "/api/v1/complaints")["items"] if c["plan_id"] == pid)
+    assert case["source"] == "supervision_report" and "代考" in case["text"]
+    assert driver.open_tasks("officer", "supervision_investigation", case["id"])
     driver.decide("officer", violation, decision="void", reason="经核实存在替考，本批次认定结果作废")
     status = driver.wait_status("plan", pid, "rejected")
     assert "严重违规" in status["outcome_reason"] and status["certificates_issued"] == 0
