@@ -291,20 +291,45 @@ class Demo:
         self.say(f"江苏 the review waited for the report; {status['certificates_issued']} certificates valid")
         return status
 
-    def revocation(self, plan_id: int, number: str) -> dict:
-        """撤销 (004 §六(三), results re-checkable): a certificate found wrongly issued is revoked once a second
-        officer approves; verification says so at once, and the national system is told."""
-        revocation = self.call("officer_gz", "POST", "/api/v1/revocations", json={
-            "plan_id": plan_id, "certificate_numbers": [number], "category": "fraud",
-            "reason": "倒查发现该持证人的实操成绩系他人代考"})
-        self.say(f"撤销 requested by one officer for {number}; a second officer reviews it (双人复核)")
+    def complaint_ending_in_revocation(self, plan_id: int, number: str) -> dict:
+        """投诉举报 → 撤销 (003 §四(二), 004 §六(三)): someone without an account complains that a certificate
+        was obtained by a stand-in; the centre accepts it, asks the institution to explain itself by a
+        working-day deadline, finds the complaint justified and revokes the certificate, which a second
+        officer approves; verification says so at once, the national system is told, and the complainant
+        sees the outcome by the receipt number."""
+        filed = self.http.post("/api/v1/complaints", json={
+            "certificate_number": number, "text": "该证书持证人的实操考核系他人代考，请核查。",
+            "contact_name": "匿名群众", "contact_phone": "13900000000"}).json()
+        receipt = filed["receipt_number"]
+        self.say(f"投诉 registered without an account: receipt {receipt}")
+        case = self.wait("the case", lambda: [c for c in self.call("officer_gz", "GET", "/api/v1/complaints")["items"]
+                                              if c["receipt_number"] == receipt])[0]
+        self.decide("officer_gz", self.task("officer_gz", "complaint_triage", case["id"])[0], decision="accept")
+        first = self.task("officer_gz", "supervision_investigation", case["id"])[0]
+        self.decide("officer_gz", first, decision="request_explanation", reason="请说明该持证人实操考核的身份核验和监控记录")
+        path = f"/api/v1/complaints/{case['id']}"
+        asked = self.wait("the explanation's deadline", lambda: (c := self.call("enterprise", "GET", path))[
+            "status"] == "awaiting_explanation" and c["explanations"][0]["due"] and c)
+        self.say(f"调查 the institution is asked to explain itself by {asked['explanations'][0]['due']} "
+                 f"({asked['explanations'][0]['working_days']} working days)")
+        self.call("enterprise", "POST", f"{path}/explanation", json={"text": "经查，该考场视频监控当日故障，无法核实身份。"})
+        second = self.wait("the next round", lambda: [t for t in self.task("officer_gz", "supervision_investigation",
+                                                                           case["id"]) if t["id"] != first["id"]])[0]
+        self.decide("officer_gz", second, decision="revoke_certificates", reason="代考属实",
+                    sanction={"category": "fraud", "certificate_numbers": [number]})
+        self.say(f"撤销 decided by the investigating officer for {number}; a second officer reviews it (双人复核)")
         self.decide("officer_gz2", self.task("officer_gz2", "revocation_approval", plan_id)[0], decision="approve")
-        done = self.wait("revocation sent", lambda: (r := self.call(
-            "officer_gz", "GET", f"/api/v1/revocations/{revocation['id']}"))["status"] == "notified" and r)
+        closed = self.wait("the case closed", lambda: (c := self.call("officer_gz", "GET", path))["status"] == "closed"
+                           and c)
+        revocation_path = f"/api/v1/revocations/{closed['actions'][-1]['revocation_id']}"
+        revocation = self.wait("revocation sent", lambda: (r := self.call("officer_gz", "GET", revocation_path))[
+            "status"] == "notified" and r)
         verified = self.call("public", "GET", f"/api/v1/public/certificates/{number}")
-        self.say(f"撤销 {number}: verification answers {verified['status_label']} since {done['revoked_on']}; "
-                 f"the national system has been told")
-        return done
+        outcome = self.http.get(f"/api/v1/public/complaints/{receipt}").json()
+        self.say(f"撤销 {number}: verification answers {verified['status_label']} since {revocation['revoked_on']}; "
+                 f"the national system has been told; the complainant reads “{outcome['status']} · "
+                 f"{outcome['outcome_label']}”")
+        return revocation
 
     def inactivity_withdrawal(self, institution_id: int, who: str) -> dict:
         """甘肃 (004 §六(三)): two years without an evaluation count as withdrawal. The clock runs two years
@@ -366,7 +391,7 @@ def run_demo(settings) -> int:  # noqa: ANN001 - core.settings.Settings
               f"{verified['occupation_name']} {verified['level']} — {verified['status']}")
         for name, state in states.items():
             print(f"Prefect: {name} run {state}")
-        demo.revocation(plan["id"], numbers[-1])
+        demo.complaint_ending_in_revocation(plan["id"], numbers[-1])
         demo.inactivity_withdrawal(gansu["institution_id"], "enterprise_gs")
         from models.db import session_scope as documents_session
         from tasks import documents

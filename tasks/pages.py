@@ -67,6 +67,7 @@ ACTIONS = {
     "sla_breached": "已超期（通知中心负责人）", "sla_escalated": "超期升级（上报运维）",
     **supervision_pages.ACTIONS,
 }
+CASE_KINDS = {"filing": "备案", "plan": "批次", "supervision": "监督"}  # a case's short reference: 监督 #3
 DEFICIENCY_OTHER_HINT = "其他需要补正的事项，每行一项"
 
 
@@ -550,12 +551,12 @@ def ops_page(session: Session) -> dict[str, Any]:
         "trend": [{"week": w["week"][5:], "opened": w["opened"], "bar": int(100 * w["opened"] / peak)}
                   for w in overview["trend"]],
         "oldest": [{**b, "case_href": f"/dashboard/cases/{b['case_type']}/{b['case_id']}",
-                    "case_ref": f"{'备案' if b['case_type'] == 'filing' else '批次'} #{b['case_id']}"}
+                    "case_ref": f"{CASE_KINDS.get(b['case_type'], b['case_type'])} #{b['case_id']}"}
                    for b in overview["oldest"]],
         "incidents": [{"id": i.id, "kind": INCIDENT_KINDS.get(i.kind, i.kind), "status": INCIDENT_STATUS.get(i.status, i.status),
                        "can_retry": i.status == "open", "attempts": i.attempts, "error": i.error[:200],
                        "since": _time(i.created_at), "case_href": f"/dashboard/cases/{i.case_type}/{i.case_id}",
-                       "case_ref": f"{'备案' if i.case_type == 'filing' else '批次'} #{i.case_id}"} for i in incidents],
+                       "case_ref": f"{CASE_KINDS.get(i.case_type, i.case_type)} #{i.case_id}"} for i in incidents],
     }
 
 

@@ -34,6 +34,7 @@ from tasks.access import case_record
 from tasks.calendar import load_calendar
 
 log = logging.getLogger("certflow.sla")
+CASE_KINDS = {"filing": "备案", "plan": "批次", "supervision": "监督案件"}
 PAUSING_DECISIONS = {"deficient": "一次性告知，等待补正", "return": "退回重报，等待企业"}
 
 
@@ -215,7 +216,7 @@ def notification(session: Session, breach: SlaBreach) -> dict[str, Any]:
         "breach_id": breach.id, "level": breach.level, "notify": breach.notify, "to": recipients(session, breach),
         "case": f"{breach.case_type}/{breach.case_id}", "step": breach.step, "jurisdiction": breach.jurisdiction,
         "due_date": breach.due_date.isoformat(), "opened_on": breach.opened_on.isoformat(),
-        "text": f"{LEVEL_NAMES[breach.level]}：{'备案' if breach.case_type == 'filing' else '批次'} #{breach.case_id} "
+        "text": f"{LEVEL_NAMES[breach.level]}：{CASE_KINDS.get(breach.case_type, breach.case_type)} #{breach.case_id} "
                 f"{step}，办理期限 {breach.due_date.isoformat()}",
     }
 

@@ -285,3 +285,27 @@ def test_a_complaint_about_a_certificate_finds_its_institution_and_batch(api):
     assert created.status_code == 201, created.text
     case = _cases(api)[0]
     assert (case.institution_id, case.plan_id, case.certificate_number) == (institution_id, plan_id, number)
+
+
+def test_a_blacklisting_approved_by_a_second_officer_bars_the_person_from_the_next_plan(api, people):
+    institution_id = _institution(api)
+    api.post("/api/v1/complaints", json={**COMPLAINT, "institution_id": institution_id})
+    case = _cases(api)[0]
+    details = {"credit_kind": "blacklist", "subject": "person", "person_name": "考评"}
+    with db(api) as session:
+        supervision.accept(session, case_id=case.id)
+        supervision.propose(session, case_id=case.id, round_no=0, sanction="blacklist", proposed_by=None,
+                            details=details, reason="出具虚假评分")
+        first = supervision.add_credit_entry(session, case_id=case.id, round_no=0, details=details, decided_by=None,
+                                             approved_by=None, reason="出具虚假评分")
+        assert supervision.add_credit_entry(session, case_id=case.id, round_no=0, details=details, decided_by=None,
+                                            approved_by=None, reason="出具虚假评分") == first  # a replay adds nothing
+        entry = session.get(CreditEntry, first)
+        assert (entry.subject_type, entry.person_name, entry.credit_code) == ("person", "考评", None)
+        assert entry.valid_until == dt.date(2029, 8, 31)  # the profile's refiling_ban_years for a blacklisting
+    refused = api.post(f"/api/v1/institutions/{institution_id}/plans", json=plan_body(dt.date(2026, 12, 30)),
+                       headers=people.make("enterprise", institution_id=institution_id))
+    assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "evaluators[0]"
+    records = api.get("/api/v1/credit-records", params={"person_name": "考评"},
+                      headers=people.make("officer", jurisdiction="440100")).json()["items"]
+    assert [(r["kind"], r["case_id"]) for r in records] == [("blacklist", case.id)]

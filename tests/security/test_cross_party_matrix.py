@@ -261,7 +261,8 @@ def test_dashboard_pages_of_a_partys_case_are_404_to_an_officer_of_another_centr
     for path in ("/dashboard/cases/filing/{filing_id}", "/dashboard/cases/plan/{plan_id}", "/dashboard/tasks/{task_id}",
                  "/dashboard/cases/filing/{filing_id}/receipt.pdf", "/dashboard/cases/filing/{filing_id}/notices/0.pdf",
                  "/dashboard/certificates/{number}.pdf", "/dashboard/cases/supervision/{case_id}",
-                 "/dashboard/cases/supervision/{case_id}/rectification/0.pdf"):
+                 "/dashboard/cases/supervision/{case_id}/rectification/0.pdf",
+                 "/dashboard/institutions/{institution_id}"):
         answer = outsider.get(path.format(**ids))
         assert answer.status_code == 404 and SECRET_NAME not in answer.text, path
     for path in ("/dashboard/tasks/{task_id}/claim", "/dashboard/tasks/{task_id}/release",
