@@ -52,7 +52,9 @@ def complaint_page(request: Request, session: SessionDep):
              responses={200: {"description": "the same complaint is open already: its receipt", **HTML},
                         400: {"description": "a body that is not a form", "content": {"application/json": {}}},
                         413: {"description": "the body is larger than the limit", "content": {"application/json": {}}},
-                        422: {"description": "the page again, the problems named and what was typed kept", **HTML},
+                        422: {"description": "the page again, the problems named and what was typed kept (JSON: "
+                                             "a form with no fields at all)",
+                              "content": {"text/html": {}, "application/json": {}}},
                         429: {"description": "too many requests", "content": {"application/json": {}}}})
 def complaint_form(request: Request, session: SessionDep,
                    institution_id: Annotated[str, Form(max_length=20)] = "",
