@@ -75,8 +75,8 @@ def explanation_awaited(case_id: int, case: dict, round_no: int, question: str, 
     answered = wait_for_answer(
         key=f"supervision:{case_id}:explanation:{round_no}", case_type="supervision", case_id=case_id,
         purpose="书面说明期限", start=dt.date.fromisoformat(asked["requested_on"]), working_days=asked["working_days"],
-        answered=lambda s: supervision.explanation_answered(s, case_id=case_id, round_no=round_no),
-        on_set=lambda due, _provisional: explanation_due(case_id, round_no, due))
+        answered=lambda s: supervision.answered(s, case_id=case_id, kind="explanation", round_no=round_no),
+        on_set=lambda due, _provisional: deadline_set(case_id, "explanation", round_no, due))
     if not answered:
         explanation_overdue(case_id, round_no)
 
@@ -88,8 +88,8 @@ def rectified(case_id: int, case: dict, round_no: int, finding: str, sanction: d
     submitted = wait_for_answer(
         key=f"supervision:{case_id}:rectification:{round_no}", case_type="supervision", case_id=case_id,
         purpose="整改期限", start=dt.date.fromisoformat(order["ordered_on"]), working_days=order["working_days"],
-        answered=lambda s: supervision.rectification_submitted(s, case_id=case_id, round_no=round_no),
-        on_set=lambda due, _provisional: rectification_due(case_id, round_no, due))
+        answered=lambda s: supervision.answered(s, case_id=case_id, kind="rectification", round_no=round_no),
+        on_set=lambda due, _provisional: deadline_set(case_id, "rectification", round_no, due))
     if not submitted:
         rectification_overdue(case_id, round_no)
         return False
@@ -146,10 +146,10 @@ def request_explanation(case_id: int, round_no: int, question: str, working_days
                                                working_days=working_days, asked_by=asked_by)
 
 
-@task(name="说明期限 explanation due", **DB_STEP)
-def explanation_due(case_id: int, round_no: int, due: dt.date) -> None:
+@task(name="期限 deadline set", **DB_STEP)
+def deadline_set(case_id: int, kind: str, round_no: int, due: dt.date) -> None:
     with db() as session:
-        supervision.set_explanation_due(session, case_id=case_id, round_no=round_no, due=due)
+        supervision.set_due(session, case_id=case_id, kind=kind, round_no=round_no, due=due)
 
 
 @task(name="逾期未说明 explanation overdue", **DB_STEP)
@@ -164,12 +164,6 @@ def order_rectification(case_id: int, round_no: int, items: list, working_days: 
     with db() as session:
         return supervision.order_rectification(session, case_id=case_id, round_no=round_no, items=items,
                                                working_days=working_days, ordered_by=ordered_by, reason=reason)
-
-
-@task(name="整改期限 rectification due", **DB_STEP)
-def rectification_due(case_id: int, round_no: int, due: dt.date) -> None:
-    with db() as session:
-        supervision.set_rectification_due(session, case_id=case_id, round_no=round_no, due=due)
 
 
 @task(name="逾期未整改 rectification overdue", **DB_STEP)

@@ -321,28 +321,46 @@ def _update(items: list[dict[str, Any]], round_no: int, **fields: Any) -> list[d
     return [{**e, **fields} if e["round"] == round_no else e for e in items]
 
 
-def set_explanation_due(session: Session, *, case_id: int, round_no: int, due: dt.date) -> None:
+# what the institution is asked for, and how its answer is kept: the list on the case, the case's status
+# while it waits, the field dated by the answer, and what is said when there is nothing to answer or too late
+AWAITED = {"explanation": ("explanations", "awaiting_explanation", "answered_on",
+                           "does not await your explanation",
+                           "书面说明的期限 {due} 已过，逾期未说明已记录 / the deadline {due} has passed"),
+           "rectification": ("rectifications", "rectifying", "submitted_on", "has no rectification order to answer",
+                             "整改期限 {due} 已过 / the rectification was due by {due}")}
+
+
+def set_due(session: Session, *, case_id: int, kind: str, round_no: int, due: dt.date) -> None:
+    """The deadline of an explanation or a rectification, once its timer knows the last working day."""
     case = get_case(session, case_id)
-    case.explanations = _update(case.explanations, round_no, due=due.isoformat())
+    field = AWAITED[kind][0]
+    setattr(case, field, _update(getattr(case, field), round_no, due=due.isoformat()))
     _touch(session, case)
 
 
-def explanation_answered(session: Session, *, case_id: int, round_no: int) -> bool:
-    case = get_case(session, case_id)
-    return any(e["round"] == round_no and e["answered_on"] for e in case.explanations)
+def answered(session: Session, *, case_id: int, kind: str, round_no: int) -> bool:
+    field, _, dated, _, _ = AWAITED[kind]
+    return any(e["round"] == round_no and e[dated] for e in getattr(get_case(session, case_id), field))
+
+
+def _awaited(session: Session, user: User, case_id: int, kind: str) -> tuple[SupervisionCase, dict[str, Any], dt.date]:
+    """The case, the request its institution answers now, and today — or why it cannot answer."""
+    field, status, dated, nothing, late = AWAITED[kind]
+    case = visible_case(session, user, case_id)
+    if user.role != "enterprise":
+        raise NotFound(f"supervision case {case_id} does not exist")
+    pending = next((e for e in getattr(case, field) if not e[dated] and not e["silent"]), None)
+    if case.status != status or pending is None:
+        raise Conflict(f"supervision case {case_id} {nothing}")
+    today = business_today(session)
+    if pending["due"] and today > dt.date.fromisoformat(pending["due"]):
+        raise Conflict(late.format(due=pending["due"]))
+    return case, pending, today
 
 
 def submit_explanation(session: Session, *, user: User, case_id: int, body: ExplanationIn) -> SupervisionCase:
     """书面说明: the institution's enterprise user answers by the deadline; after it, silence is on record."""
-    case = visible_case(session, user, case_id)
-    if user.role != "enterprise":
-        raise NotFound(f"supervision case {case_id} does not exist")
-    pending = next((e for e in case.explanations if not e["answered_on"] and not e["silent"]), None)
-    if case.status != "awaiting_explanation" or pending is None:
-        raise Conflict(f"supervision case {case_id} does not await your explanation")
-    today = business_today(session)
-    if pending["due"] and today > dt.date.fromisoformat(pending["due"]):
-        raise Conflict(f"书面说明的期限 {pending['due']} 已过，逾期未说明已记录 / the deadline {pending['due']} has passed")
+    case, pending, today = _awaited(session, user, case_id, "explanation")
     case.explanations = _update(case.explanations, pending["round"], text=body.text, answered_on=today.isoformat(),
                                 answered_by=user.id)
     _touch(session, case, "investigating")
@@ -384,28 +402,9 @@ def order_rectification(session: Session, *, case_id: int, round_no: int, items:
     return entry
 
 
-def set_rectification_due(session: Session, *, case_id: int, round_no: int, due: dt.date) -> None:
-    case = get_case(session, case_id)
-    case.rectifications = _update(case.rectifications, round_no, due=due.isoformat())
-    _touch(session, case)
-
-
-def rectification_submitted(session: Session, *, case_id: int, round_no: int) -> bool:
-    case = get_case(session, case_id)
-    return any(r["round"] == round_no and r["submitted_on"] for r in case.rectifications)
-
-
 def submit_rectification(session: Session, *, user: User, case_id: int, body: RectificationIn) -> SupervisionCase:
     """整改报告: one answer per item of the order, by its deadline."""
-    case = visible_case(session, user, case_id)
-    if user.role != "enterprise":
-        raise NotFound(f"supervision case {case_id} does not exist")
-    pending = next((r for r in case.rectifications if not r["submitted_on"] and not r["silent"]), None)
-    if case.status != "rectifying" or pending is None:
-        raise Conflict(f"supervision case {case_id} has no rectification order to answer")
-    today = business_today(session)
-    if pending["due"] and today > dt.date.fromisoformat(pending["due"]):
-        raise Conflict(f"整改期限 {pending['due']} 已过 / the rectification was due by {pending['due']}")
+    case, pending, today = _awaited(session, user, case_id, "rectification")
     if len(body.answers) != len(pending["items"]):
         raise Problems([Violation("rectification.answers", "answers",
                                   f"整改事项共 {len(pending['items'])} 项，须逐项说明（收到 {len(body.answers)} 项） / answer "

@@ -134,7 +134,7 @@ def test_the_institution_explains_itself_by_the_deadline_and_not_after_it(api, p
     with db(api) as session:
         supervision.request_explanation(session, case_id=case.id, round_no=0, question="请说明", working_days=3,
                                         asked_by=None)
-        supervision.set_explanation_due(session, case_id=case.id, round_no=0, due=dt.date(2026, 9, 3))
+        supervision.set_due(session, case_id=case.id, kind="explanation", round_no=0, due=dt.date(2026, 9, 3))
     assert api.post(f"/api/v1/complaints/{case.id}/explanation", json={"text": "短"},
                     headers=enterprise).status_code == 422
     rival = people.make("enterprise", institution_id=_institution(api, serial=951))
@@ -146,7 +146,7 @@ def test_the_institution_explains_itself_by_the_deadline_and_not_after_it(api, p
         supervision.explanation_overdue(session, case_id=case.id, round_no=0)
         supervision.request_explanation(session, case_id=case.id, round_no=1, question="请再次说明", working_days=3,
                                         asked_by=None)
-        supervision.set_explanation_due(session, case_id=case.id, round_no=1, due=dt.date(2026, 9, 9))
+        supervision.set_due(session, case_id=case.id, kind="explanation", round_no=1, due=dt.date(2026, 9, 9))
     given = api.post(f"/api/v1/complaints/{case.id}/explanation", json=answer, headers=enterprise)
     assert given.status_code == 200, given.text
     first, second = given.json()["explanations"]

@@ -63,7 +63,7 @@ def test_an_officer_sees_the_complaint_in_the_inbox_and_orders_rectification_fro
     with db(api) as session:  # the flow's step: the order is recorded with its deadline
         supervision.order_rectification(session, case_id=case_id, round_no=0, items=["安装视频监控", "重新培训考评员"],
                                         working_days=15, ordered_by=None, reason="核实存在问题")
-        supervision.set_rectification_due(session, case_id=case_id, round_no=0, due=dt.date(2026, 9, 22))
+        supervision.set_due(session, case_id=case_id, kind="rectification", round_no=0, due=dt.date(2026, 9, 22))
     case_page = officer.get(f"/dashboard/cases/supervision/{case_id}").text
     assert "监督 #" in case_page and "责令整改中" in case_page and "责令整改通知书" in case_page
     pdf = officer.get(f"/dashboard/cases/supervision/{case_id}/rectification/0.pdf")
