@@ -24,6 +24,7 @@ from api.routes import (
     dashboard,
     documents,
     filings,
+    lists,
     plans,
     public_pages,
     publicity,
@@ -115,7 +116,7 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
                   for e in exc.errors()]
         return JSONResponse({"detail": capped(errors)}, status_code=422)
 
-    for module in (filings, tasks, plans, documents, certificates, calendar, admin, sla, public_pages, publicity,
+    for module in (filings, lists, tasks, plans, documents, certificates, calendar, admin, sla, public_pages, publicity,
                    supervision, dashboard):
         app.include_router(module.router)
     app.include_router(supervision.public)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from typing import Annotated
 
 from fastapi import HTTPException, Query
@@ -33,3 +34,28 @@ def page(items: list, ids: list[int], limit: int) -> dict:
     """`items` was read with limit + 1 rows: the extra one only says there is a next page."""
     has_more = len(items) > limit
     return {"items": items[:limit], "next_cursor": encode_cursor(ids[limit - 1]) if has_more else None}
+
+
+def decode_change_cursor(cursor: str | None) -> tuple[dt.datetime, int] | None:
+    """A cursor of a list sorted by last change: the (updated_at, id) of the last row seen."""
+    if not cursor:
+        return None
+    try:
+        at, _, row_id = base64.urlsafe_b64decode(cursor.encode() + b"==").decode().partition("|")
+        value = (dt.datetime.fromisoformat(at), int(row_id))
+    except (ValueError, UnicodeDecodeError):
+        value = None
+    if value is None or value[0].tzinfo is None or not 0 <= value[1] <= MAX_ID:
+        raise HTTPException(422, [{"loc": ["query", "cursor"], "msg": "not a cursor this API issued"}])
+    return value
+
+
+def change_page(items: list, keys: list[tuple[dt.datetime, int]], limit: int) -> dict:
+    """Like `page`, for a list sorted by (updated_at, id): the cursor resumes after the last row."""
+    has_more = len(items) > limit
+    cursor = None
+    if has_more:
+        at, row_id = keys[limit - 1]
+        at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+        cursor = base64.urlsafe_b64encode(f"{at.isoformat()}|{row_id}".encode()).decode().rstrip("=")
+    return {"items": items[:limit], "next_cursor": cursor}

@@ -5,14 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+
+def _changed_now() -> dt.datetime:
+    """`updated_at` of a row: set by every UPDATE the ORM flushes (lists sort by last change)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+LAST_CHANGE = {"onupdate": _changed_now}
 
 
 class Institution(SQLModel, table=True):
     """An evaluation institution (评价机构); registered once its filing completes."""
 
     __tablename__ = "institution"
+    __table_args__ = (Index("ix_institution_last_change", "updated_at", "id"),)  # lists page by last change
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str
     credit_code: str = Field(unique=True, max_length=18)
@@ -31,6 +40,7 @@ class Institution(SQLModel, table=True):
     # its own titles and the national level each corresponds to (004 §二): [{"title", "level"}], as filed
     ladder: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: dt.datetime
+    updated_at: dt.datetime = Field(default_factory=_changed_now, sa_column_kwargs=LAST_CHANGE)
 
 
 class SegmentCounter(SQLModel, table=True):
@@ -56,6 +66,7 @@ class FilingApplication(SQLModel, table=True):
     """备案申请: the enterprise's application and where its process stands."""
 
     __tablename__ = "filing_application"
+    __table_args__ = (Index("ix_filing_application_last_change", "updated_at", "id"),)  # lists page by last change
     id: Optional[int] = Field(default=None, primary_key=True)
     institution_id: int = Field(foreign_key="institution.id", index=True)
     applicant_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
@@ -73,7 +84,7 @@ class FilingApplication(SQLModel, table=True):
     outcome_reason: Optional[str] = None
     flow_run_id: Optional[str] = None
     created_at: dt.datetime
-    updated_at: dt.datetime
+    updated_at: dt.datetime = Field(sa_column_kwargs=LAST_CHANGE)
 
 
 class FilingOccupation(SQLModel, table=True):
@@ -159,6 +170,7 @@ class EvaluationPlan(SQLModel, table=True):
     """认定实施计划: one evaluation batch."""
 
     __tablename__ = "evaluation_plan"
+    __table_args__ = (Index("ix_evaluation_plan_last_change", "updated_at", "id"),)  # lists page by last change
     id: Optional[int] = Field(default=None, primary_key=True)
     institution_id: int = Field(foreign_key="institution.id", index=True)
     region_code: str = Field(max_length=6, index=True)
@@ -189,7 +201,7 @@ class EvaluationPlan(SQLModel, table=True):
     outcome_reason: Optional[str] = None
     flow_run_id: Optional[str] = None
     created_at: dt.datetime
-    updated_at: dt.datetime
+    updated_at: dt.datetime = Field(sa_column_kwargs=LAST_CHANGE)
 
 
 class Candidate(SQLModel, table=True):
