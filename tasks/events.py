@@ -48,9 +48,10 @@ BY_ACTION = {
 }
 # step_entered → event type, by the step (or status) the case entered
 BY_STEP = {("filing", "publicity"): "filing.publicity_started", ("filing", "registered"): "filing.registered",
-           ("plan", "results_publicity"): "plan.publicity_started", ("plan", "scheduled"): "plan.accepted",
+           ("plan", "results_publicity"): "plan.publicity_started",
            ("plan", "results_submission"): "plan.results_window_opened"}
 BY_STATUS = {("filing", "rejected"): "filing.rejected", ("plan", "rejected"): "plan.refused",
+             ("plan", "scheduled"): "plan.accepted",
              ("plan", "results_returned"): "plan.results_returned"}
 HIDDEN_FROM_ENTERPRISES = {"plan.supervision_drawn"}
 TYPES = sorted({*BY_ACTION.values(), *BY_STEP.values(), *BY_STATUS.values()})

@@ -80,18 +80,19 @@ def test_the_feed_resumes_exactly_after_its_cursor_and_a_quiet_feed_keeps_its_pl
 def test_the_supervision_draw_is_the_centres_news_the_enterprise_hears_of_the_check_afterwards(api, people):
     with db(api) as session:
         institution_id = registered_institution(session, serial=985)
-        plan = evaluation_plan(session, institution_id)
+        plan = evaluation_plan(session, institution_id, status="filed")
+        audit.move_case(session, plan, case_type="plan", status="scheduled", step="quality_supervision")
         audit.record(session, case_type="plan", case_id=plan.id, action="supervision_drawn",
                      after={"supervised": True})
         audit.record(session, case_type="plan", case_id=plan.id, action="supervision_reported",
                      after={"verdict": "no_issues"})
         plan_id = plan.id
     enterprise = people.make("enterprise", institution_id=institution_id)
-    assert [e["type"] for e in _feed(api, enterprise)["items"]] == ["plan.supervised"]
-    assert _feed(api, enterprise)["items"][0]["data"] == {"verdict": "no_issues"}
+    assert [e["type"] for e in _feed(api, enterprise)["items"]] == ["plan.accepted", "plan.supervised"]
+    assert _feed(api, enterprise)["items"][1]["data"] == {"verdict": "no_issues"}
     centre = [e["type"] for e in _feed(api, people.make("officer", jurisdiction="440100"))["items"]
               if e["case_id"] == plan_id]
-    assert centre == ["plan.supervision_drawn", "plan.supervised"]
+    assert centre == ["plan.accepted", "plan.supervision_drawn", "plan.supervised"]
 
 
 def test_on_postgresql_the_feed_stays_behind_the_present_so_a_late_commit_is_not_skipped(api, people, monkeypatch):
