@@ -31,6 +31,7 @@ from api.routes import (
     sla,
     supervision,
     tasks,
+    webhooks,
 )
 from api.routes.dashboard import render
 from core import settings as instance
@@ -117,7 +118,7 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         return JSONResponse({"detail": capped(errors)}, status_code=422)
 
     for module in (filings, lists, tasks, plans, documents, certificates, calendar, admin, sla, public_pages, publicity,
-                   supervision, dashboard):
+                   supervision, webhooks, dashboard):
         app.include_router(module.router)
     app.include_router(supervision.public)
     app.mount("/static", StaticFiles(directory=str(dashboard.TEMPLATES_DIR / "static")), name="static")

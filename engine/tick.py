@@ -21,7 +21,7 @@ from models.cases import EvaluationPlan, FilingApplication, Revocation
 from models.db import session_scope
 from models.supervision import SupervisionCase
 from models.workflow import OutboxMessage, Wakeup
-from tasks import inactivity, sla
+from tasks import inactivity, sla, webhooks
 from tasks.timers import fire_due_timers
 
 log = logging.getLogger("certflow.tick")
@@ -80,6 +80,11 @@ def _note_failure(settings: Settings, message_id: int, error: str) -> None:
 def fire_timers(settings: Settings) -> int:
     with session_scope(settings.database_url) as session:
         return len(fire_due_timers(session, business_today(session)))
+
+
+def deliver_webhooks(settings: Settings) -> dict[str, int]:
+    """Queue new events for the webhook endpoints and post the due deliveries (never inside a transaction)."""
+    return webhooks.deliver_pass(settings.database_url)
 
 
 def scan_sla(settings: Settings, notifier=None) -> int:  # noqa: ANN001
@@ -233,6 +238,7 @@ def start_scheduler(settings: Settings):  # noqa: ANN201
                       seconds=settings.sla_scan_seconds, id="sla")
     scheduler.add_job(guarded("inactivity", scan_inactivity), "interval", seconds=settings.sla_scan_seconds,
                       id="inactivity")
+    scheduler.add_job(guarded("webhooks", deliver_webhooks), "interval", seconds=1, id="webhooks")
     scheduler.add_job(guarded("revive", revive_crashed_runs), "interval",
                       seconds=settings.revive_seconds, id="revive")
     scheduler.start()

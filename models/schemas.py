@@ -324,3 +324,20 @@ class RectificationIn(_Strict):
 
     answers: list[Annotated[Text, StringConstraints(min_length=2, max_length=2000)]] = Field(min_length=1,
                                                                                              max_length=50)
+
+
+class WebhookCreate(_Strict):
+    """A webhook endpoint for the caller's case events (the same events as GET /api/v1/events)."""
+
+    url: str = Field(min_length=8, max_length=500, examples=["https://erp.example.com/certflow/events"],
+                     description="http(s); internal addresses (loopback, link-local, private) are refused")
+    events: list[Annotated[str, StringConstraints(max_length=60)]] = Field(
+        default_factory=list, max_length=50, description="event types to receive; empty: every type")
+    allow_internal: bool = Field(False, description="admins only: allow an internal target (a centre's own system)")
+
+
+class WebhookUpdate(_Strict):
+    url: Optional[str] = Field(None, min_length=8, max_length=500)
+    events: Optional[list[Annotated[str, StringConstraints(max_length=60)]]] = Field(None, max_length=50)
+    enabled: Optional[bool] = Field(None, description="false: stop deliveries; true: resume (after a disabling)")
+    allow_internal: Optional[bool] = Field(None, description="admins only")

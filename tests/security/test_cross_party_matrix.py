@@ -16,6 +16,7 @@ from sqlmodel import select
 from core.clock import wall_now
 from models.accounts import User
 from models.cases import Candidate, Certificate, DeficiencyNotice, FilingApplication, Objection, Revocation
+from models.integration import WebhookDelivery, WebhookEndpoint
 from models.supervision import SupervisionCase
 from models.workflow import HumanTask, Incident
 from tasks import audit, events
@@ -67,6 +68,11 @@ RESOURCE_ROUTES = {
     ("POST", "/api/v1/complaints/{case_id}/explanation"): {"text": "我单位对投诉事项的书面说明如下"},
     ("POST", "/api/v1/complaints/{case_id}/rectification"): {"answers": ["已整改到位"]},
     ("POST", "/api/v1/supervision-findings"): {"institution_id": "{institution_id}", "text": "抽查发现考场无视频监控"},
+    ("GET", "/api/v1/webhooks/{webhook_id}"): None,
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"enabled": False},
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): None,
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): None,
+    ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): None,
 }
 # open to anyone by design (publicity and verification are public)
 PUBLIC_ROUTES = {
@@ -95,6 +101,8 @@ OWN_OR_ROLE_ROUTES = {
     ("GET", "/api/v1/plans"): "the caller's own or jurisdiction's plans (checked below)",
     ("GET", "/api/v1/institutions"): "the caller's own or jurisdiction's institutions (checked below)",
     ("GET", "/api/v1/events"): "the events of the caller's own or jurisdiction's cases (checked below)",
+    ("POST", "/api/v1/webhooks"): "creates the caller's own endpoint",
+    ("GET", "/api/v1/webhooks"): "the caller's own endpoints (checked below)",
     ("GET", "/api/v1/credit-records"): "any officer, operations, admin: a blacklist holds across provinces (checked below)",
     ("PUT", "/api/v1/calendar/{year}"): "admin",
     ("POST", "/api/v1/admin/clock"): "admin",
@@ -159,13 +167,24 @@ def world(api, people):
                                    "submitted_on": None, "silent": False, "verdict": None}])
         session.add(case)
         session.flush()
+        webhook = WebhookEndpoint(owner_id=people.id_of(a), url="https://erp.example.com/hooks", secret="s3cret",
+                                  created_at=now, updated_at=now)
+        session.add(webhook)
+        session.flush()
+        delivery = WebhookDelivery(endpoint_id=webhook.id, event_id=1, case_key=f"filing:{filing.id}",
+                                   event={"id": 1, "type": "filing.submitted", "case_type": "filing",
+                                          "case_id": filing.id, "data": {"enterprise": SECRET_NAME}},
+                                   next_attempt_at=now, created_at=now)
+        session.add(delivery)
+        session.flush()
         task = ensure_task(session, key=f"matrix:{filing.id}", case_type="filing", case_id=filing.id,
                            step="acceptance", role="officer", jurisdiction="440106", due_working_days=5,
                            flow_run_id=None)
         ids = {"filing_id": filing.id, "plan_id": plan.id, "institution_id": institution_id, "task_id": task.id,
                "candidate_id": candidate.id, "objection_id": objection.id, "incident_id": incident.id,
                "user_id": people.id_of(a), "number": NUMBER, "revocation_id": revocation.id, "round_no": 0, "year": 2026,
-               "case_id": case.id, "receipt_number": case.receipt_number}
+               "case_id": case.id, "receipt_number": case.receipt_number, "webhook_id": webhook.id,
+               "delivery_id": delivery.id}
     return parties, ids
 
 
@@ -207,7 +226,8 @@ def test_nobody_but_the_party_reaches_a_partys_resource(api, world, route):
 LISTS = {"/api/v1/complaints": "case_id", "/api/v1/filings": "filing_id", "/api/v1/plans": "plan_id",
          "/api/v1/institutions": "institution_id"}
 OWN_ROUTES = {("POST", "/api/v1/filings"), ("GET", "/api/v1/tasks"), ("GET", "/api/v1/credit-records"),
-              ("GET", "/api/v1/events"), *(("GET", path) for path in LISTS)}  # a caller's own or any officer's: checked below
+              ("GET", "/api/v1/events"), ("POST", "/api/v1/webhooks"), ("GET", "/api/v1/webhooks"),
+              *(("GET", path) for path in LISTS)}  # a caller's own or any officer's: checked below
 
 
 @pytest.mark.parametrize("route", sorted(set(OWN_OR_ROLE_ROUTES) - OWN_ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
@@ -237,6 +257,7 @@ def test_the_party_and_its_centre_do_reach_the_resources(api, world):
                      "/api/v1/certificates/{number}/holder-link", "/api/v1/filings/{filing_id}/receipt.pdf"):
             assert api.get(path.format(**ids), headers=parties[who]).status_code == 200, (who, path)
     assert api.get(f"/api/v1/tasks/{ids['task_id']}", headers=parties["officer_guangdong"]).status_code == 200
+    assert api.get(f"/api/v1/webhooks/{ids['webhook_id']}", headers=parties["a"]).status_code == 200
     for who in ("a", "officer_guangdong"):
         assert api.get(f"/api/v1/complaints/{ids['case_id']}", headers=parties[who]).status_code == 200, who
         order = api.get(f"/api/v1/complaints/{ids['case_id']}/rectification/0.pdf", headers=parties[who])
@@ -268,6 +289,10 @@ def test_no_outsider_lists_a_partys_cases_and_only_officers_read_credit_records(
     for who in ("a", "officer_guangdong"):
         seen = {(e["case_type"], e["case_id"]) for e in api.get("/api/v1/events", headers=parties[who]).json()["items"]}
         assert {("filing", ids["filing_id"]), ("plan", ids["plan_id"])} <= seen, who
+    for outsider in ("rival", "anonymous", "officer_jiangsu", "expert"):
+        answer = api.get("/api/v1/webhooks", headers=parties[outsider])
+        assert answer.status_code in (200, 401, 403) and "erp.example.com" not in answer.text, outsider
+    assert [w["id"] for w in api.get("/api/v1/webhooks", headers=parties["a"]).json()["items"]] == [ids["webhook_id"]]
     for outsider in ("anonymous", "rival", "expert", "supervisor"):
         assert api.get("/api/v1/credit-records", params={"credit_code": "91440101MA5CXXXX0X"},
                        headers=parties[outsider]).status_code in (401, 403), outsider
