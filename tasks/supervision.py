@@ -32,7 +32,6 @@ SOURCES = {"complaint": "投诉举报", "finding": "抽查发现", "supervision_
 STATUS_LABELS = {"registered": "已登记，待受理", "investigating": "调查核实中", "awaiting_explanation": "等待机构书面说明",
                  "rectifying": "责令整改中", "verifying": "整改核查中", "awaiting_approval": "处理决定待复核",
                  "revoking": "撤销证书办理中", "closed": "已办结"}
-SANCTIONS_NEEDING_APPROVAL = ("cancel_filing", "blacklist")  # revocations have their own four-eyes step
 
 
 # --- opening a case --------------------------------------------------------------------------------------------
@@ -181,9 +180,8 @@ def case_of_task(session: Session, task: HumanTask) -> SupervisionCase | None:
 
 def flow_facts(session: Session, *, case_id: int) -> dict[str, Any]:
     case = get_case(session, case_id)
-    institution = session.get(Institution, case.institution_id)
     return {"status": case.status, "outcome": case.outcome, "source": case.source, "profile_code": case.profile_code,
-            "centre": case.centre, "institution_kind": institution.kind}
+            "centre": case.centre}
 
 
 def _action(case: SupervisionCase, round_no: int) -> dict[str, Any] | None:
