@@ -53,12 +53,18 @@ def facts(session: Session, case: SupervisionCase) -> list[tuple[str, str]]:
         answers = "；".join(r["answers"] or []) or ("逾期未整改" if r["silent"] else "尚未提交")
         rows.append((f"责令整改（期限 {r['due'] or '—'}）", f"事项：{'；'.join(r['items'])}　整改情况：{answers}"))
     today = business_today(session)
-    for entry in credit.institution_entries(session, institution.credit_code):
-        view = credit.entry_view(entry, today)
-        rows.append(("信用记录", f"{KINDS[entry.kind]} {view['valid_from']}–{view['valid_until']}"
-                                 f"（{'有效' if view['status'] == 'holds' else '已过期' if view['status'] == 'expired' else '未生效'}）"
-                                 f"：{entry.reason}"))
+    rows += [("信用记录", credit_line(entry, today)) for entry in credit.institution_entries(session,
+                                                                                         institution.credit_code)]
     return rows
+
+
+ENTRY_STATUS = {"holds": "有效", "expired": "已过期", "future": "未生效"}
+
+
+def credit_line(entry, today: dt.date) -> str:  # noqa: ANN001 - a CreditEntry
+    """One credit entry as the pages show it: kind, period, whether it holds today, reason."""
+    status = credit.entry_view(entry, today)["status"]
+    return f"{KINDS[entry.kind]} {entry.valid_from}–{entry.valid_until}（{ENTRY_STATUS[status]}）：{entry.reason}"
 
 
 def sanction_form(submitted: dict[str, Any]) -> dict[str, Any]:
@@ -165,9 +171,7 @@ def institution_page(session: Session, institution: Institution) -> dict[str, An
         "cases": [{"href": f"/dashboard/cases/supervision/{c.id}", "label": f"监督 #{c.id}（{SOURCES[c.source]}）",
                    "detail": STATUS_LABELS[c.status] + (f" · {OUTCOMES[c.outcome]}" if c.outcome else "")}
                   for c in cases],
-        "credit": [f"{KINDS[e.kind]} {e.valid_from}–{e.valid_until}"
-                   f"（{'有效' if credit.entry_view(e, today)['status'] == 'holds' else '已过期'}）：{e.reason}"
-                   for e in credit.institution_entries(session, institution.credit_code)],
+        "credit": [credit_line(e, today) for e in credit.institution_entries(session, institution.credit_code)],
     }
 
 
@@ -176,7 +180,5 @@ def staff_credit_facts(session: Session, plan: EvaluationPlan) -> list[tuple[str
     staff = plan.staff or {}
     names = [*staff.get("evaluators", []), *staff.get("quality_supervisors", [])]
     today = business_today(session)
-    return [(f"人员信用记录：{e.person_name}", f"{KINDS[e.kind]} {e.valid_from}–{e.valid_until}"
-                                           f"（{'有效' if credit.entry_view(e, today)['status'] == 'holds' else '已过期'}）：{e.reason}")
-            for e in credit.person_entries(session, names=names,
-                                           user_ids=[plan.supervisor_id] if plan.supervisor_id else [])]
+    entries = credit.person_entries(session, names=names, user_ids=[plan.supervisor_id] if plan.supervisor_id else [])
+    return [(f"人员信用记录：{e.person_name}", credit_line(e, today)) for e in entries]
