@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import metrics
 from api.deps import LoginRequired, MetricsReader, SessionDep
 from api.errors import ERRORS
-from api.middleware import BodySizeLimit, SecurityHeaders, capped
+from api.middleware import UPLOAD_ENVELOPE_BYTES, BodySizeLimit, SecurityHeaders, capped
 from api.ratelimit import SharedTokenBucket
 from api.routes import (
     admin,
@@ -23,6 +23,7 @@ from api.routes import (
     certificates,
     dashboard,
     documents,
+    files,
     filings,
     lists,
     plans,
@@ -39,7 +40,7 @@ from core.clock import ClockError
 from core.settings import Settings
 from engine.tick import start_scheduler, stop_scheduler
 from policy.working_days import CalendarRangeError
-from tasks.errors import Conflict, NotFound, Problems
+from tasks.errors import Conflict, NotFound, Problems, TooLarge
 from tasks.human_tasks import TaskConflict
 
 log = logging.getLogger("certflow.api")
@@ -102,6 +103,12 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         return JSONResponse({"detail": [{"code": "calendar.out_of_range", "field": "date", "message": str(exc)}]},
                             status_code=422)
 
+    @app.exception_handler(TooLarge)
+    async def too_large(request: Request, exc: TooLarge):  # noqa: ANN202
+        if is_page(request):
+            return dashboard_error(request, 413, str(exc))
+        return JSONResponse({"detail": str(exc)}, status_code=413)
+
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound):  # noqa: ANN202
         if is_page(request):
@@ -118,14 +125,15 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         return JSONResponse({"detail": capped(errors)}, status_code=422)
 
     for module in (filings, lists, tasks, plans, documents, certificates, calendar, admin, sla, public_pages, publicity,
-                   supervision, webhooks, dashboard):
+                   supervision, webhooks, files, dashboard):
         app.include_router(module.router)
     app.include_router(supervision.public)
     app.mount("/static", StaticFiles(directory=str(dashboard.TEMPLATES_DIR / "static")), name="static")
 
     app.middleware("http")(metrics.observe)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # outermost: before anything reads
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
+                       upload_max_bytes=settings.file_max_bytes + UPLOAD_ENVELOPE_BYTES)  # outermost: before anything reads
 
     @app.get("/healthz", tags=["health"], summary="Liveness")
     def healthz() -> dict:

@@ -10,27 +10,36 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 MAX_LISTED_PROBLEMS = 50  # an error answer lists this many problems and counts the rest
+UPLOAD_ENVELOPE_BYTES = 64 * 1024  # a multipart upload's fields and boundaries around the file itself
 
 
 class BodySizeLimit:
     """Refuse a request body larger than `max_bytes` with 413, whether it declares its length or
     streams it in chunks; nothing of it reaches a handler, so nothing is written."""
 
-    def __init__(self, app: Callable, max_bytes: int) -> None:
+    def __init__(self, app: Callable, max_bytes: int, upload_max_bytes: int | None = None) -> None:
         self.app, self.max_bytes = app, max_bytes
+        self.upload_max_bytes = max(upload_max_bytes or max_bytes, max_bytes)
+
+    def _limit(self, scope: Scope) -> int:
+        """Multipart posts carry files (limited by CERTFLOW_FILE_MAX_BYTES); everything else the body limit."""
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+        return self.upload_max_bytes if scope.get("method") == "POST" and \
+            content_type.startswith(b"multipart/form-data") else self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None:
             try:
-                too_large = int(declared) > self.max_bytes
+                too_large = int(declared) > limit
             except ValueError:
                 too_large = True
             if too_large:
-                await self._refuse(send)
+                await self._refuse(send, limit)
                 return
         received = 0
         started = refused = False
@@ -42,11 +51,11 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     # answer now; the app sees a disconnected client and whatever it sends is dropped
                     refused = True
                     if not started:
-                        await self._refuse(send)
+                        await self._refuse(send, limit)
                     return {"type": "http.disconnect"}
             return message
 
@@ -64,9 +73,9 @@ class BodySizeLimit:
             if not refused:
                 raise  # the app's own failure; a refused request's aftermath is nobody's concern
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": f"request body larger than {self.max_bytes} bytes; send less (a plan's "
-                                     f"candidates in several plans, files by reference)"}).encode()
+    async def _refuse(self, send: Send, limit: int) -> None:
+        body = json.dumps({"detail": f"request body larger than {limit} bytes; send less (a plan's "
+                                     f"candidates in several plans, one file per upload)"}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})

@@ -43,6 +43,14 @@ class Settings(BaseSettings):
                                                                     "China, or a simulated time an admin moves")
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, le=1024**3,
                                 description="the largest request body (a 5,000-candidate plan is about 1 MB)")
+    file_max_bytes: int = Field(20 * 1024 * 1024, ge=1024, le=1024**3,
+                                description="the largest uploaded file (materials, evidence, rosters)")
+    # uploaded files: content-addressed in the data folder, or on S3-compatible storage when a bucket is named
+    s3_bucket: str = Field("", description="an S3 bucket for uploaded files; empty: the data folder's files/")
+    s3_endpoint: str = Field("", description="the S3-compatible service's URL (MinIO, Ceph…); empty: AWS")
+    s3_region: str = Field("us-east-1", description="the bucket's region")
+    s3_access_key: str = Field("", description="the S3 access key id (empty: the client's usual credential chain)")
+    s3_secret_key: str = Field("", description="the S3 secret access key")
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
         (), description="comma-separated addresses/networks whose X-Forwarded-For is believed")
     metrics_token: str = Field("", description="a bearer token Prometheus may use on /metrics")

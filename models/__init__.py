@@ -8,7 +8,7 @@ from models.cases import (  # noqa: F401
     FilingOccupation, Institution, InstitutionOccupation, Objection, Revocation, Score, SegmentCounter, SerialCounter,
 )
 from models.catalogue import OccupationRecord  # noqa: F401
-from models.integration import WebhookDelivery, WebhookEndpoint  # noqa: F401
+from models.integration import CaseFile, WebhookDelivery, WebhookEndpoint  # noqa: F401
 from models.sla import SlaBreach, SlaClock, SlaPause  # noqa: F401
 from models.supervision import CreditEntry, SupervisionCase  # noqa: F401
 from models.workflow import (  # noqa: F401

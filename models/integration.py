@@ -44,3 +44,25 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: Optional[str] = None
     delivered_at: Optional[dt.datetime] = None
     created_at: dt.datetime
+
+
+class CaseFile(SQLModel, table=True):
+    """An uploaded file of a case (filing materials, a plan's evidence, a rectification's proof).
+    Immutable: a correction is a new file in the case's next round; the bytes are in the file store
+    under their SHA-256."""
+
+    __tablename__ = "case_file"
+    __table_args__ = (UniqueConstraint("case_type", "case_id", "round", "kind"),
+                      Index("ix_case_file_case", "case_type", "case_id"))
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_type: str = Field(max_length=20)  # filing | plan | supervision
+    case_id: int
+    round: int = 0  # the submission round the file belongs to
+    kind: str = Field(max_length=40)
+    sha256: str = Field(max_length=64, index=True)
+    size: int
+    media_type: str = Field(max_length=100)
+    filename: str = Field(max_length=200)
+    storage: str = Field(max_length=10)  # local | s3
+    uploaded_by: int = Field(foreign_key="user_account.id")
+    uploaded_at: dt.datetime

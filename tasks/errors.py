@@ -19,3 +19,7 @@ class Conflict(Exception):
 
 class NotFound(LookupError):
     """Unknown, or not visible to this user (HTTP 404)."""
+
+
+class TooLarge(ValueError):
+    """An uploaded file above the instance's limit (HTTP 413)."""

@@ -361,8 +361,19 @@ def _add_materials(session: Session, filing_id: int, round_no: int, materials, n
             raise Problems([Violation("material.duplicate", f"materials.{material.kind}",
                                       f"材料 {material.kind} 重复提交 / listed twice")])
         seen.add(material.kind)
-        session.add(FilingMaterial(filing_id=filing_id, round=round_no, kind=material.kind, title=material.title,
-                                   sha256=material.sha256, uri=material.uri, submitted_at=now))
+        uploaded = session.exec(select(FilingMaterial).where(  # the file came first (POST …/materials)
+            FilingMaterial.filing_id == filing_id, FilingMaterial.round == round_no,
+            FilingMaterial.kind == material.kind)).first()
+        if uploaded is None:
+            session.add(FilingMaterial(filing_id=filing_id, round=round_no, kind=material.kind, title=material.title,
+                                       sha256=material.sha256, uri=material.uri, submitted_at=now))
+            continue
+        if material.sha256 and uploaded.sha256 and material.sha256 != uploaded.sha256:
+            raise Problems([Violation("file.sha256", f"materials.{material.kind}",
+                                      f"材料 {material.kind} 的摘要与已上传文件不符 / the SHA-256 differs from the file "
+                                      f"uploaded for this round")])
+        uploaded.title = material.title or uploaded.title
+        session.add(uploaded)
 
 
 def current_materials(session: Session, filing_id: int) -> set[str]:

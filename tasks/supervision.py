@@ -341,7 +341,7 @@ def answered(session: Session, *, case_id: int, kind: str, round_no: int) -> boo
     return any(e["round"] == round_no and e[dated] for e in getattr(get_case(session, case_id), field))
 
 
-def _awaited(session: Session, user: User, case_id: int, kind: str) -> tuple[SupervisionCase, dict[str, Any], dt.date]:
+def awaited(session: Session, user: User, case_id: int, kind: str) -> tuple[SupervisionCase, dict[str, Any], dt.date]:
     """The case, the request its institution answers now, and today — or why it cannot answer."""
     field, status, dated, nothing, late = AWAITED[kind]
     case = visible_case(session, user, case_id)
@@ -358,7 +358,7 @@ def _awaited(session: Session, user: User, case_id: int, kind: str) -> tuple[Sup
 
 def submit_explanation(session: Session, *, user: User, case_id: int, body: ExplanationIn) -> SupervisionCase:
     """书面说明: the institution's enterprise user answers by the deadline; after it, silence is on record."""
-    case, pending, today = _awaited(session, user, case_id, "explanation")
+    case, pending, today = awaited(session, user, case_id, "explanation")
     case.explanations = _update(case.explanations, pending["round"], text=body.text, answered_on=today.isoformat(),
                                 answered_by=user.id)
     _touch(session, case, "investigating")
@@ -402,7 +402,7 @@ def order_rectification(session: Session, *, case_id: int, round_no: int, items:
 
 def submit_rectification(session: Session, *, user: User, case_id: int, body: RectificationIn) -> SupervisionCase:
     """整改报告: one answer per item of the order, by its deadline."""
-    case, pending, today = _awaited(session, user, case_id, "rectification")
+    case, pending, today = awaited(session, user, case_id, "rectification")
     if len(body.answers) != len(pending["items"]):
         raise Problems([Violation("rectification.answers", "answers",
                                   f"整改事项共 {len(pending['items'])} 项，须逐项说明（收到 {len(body.answers)} 项） / answer "

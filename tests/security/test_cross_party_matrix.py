@@ -16,10 +16,10 @@ from sqlmodel import select
 from core.clock import wall_now
 from models.accounts import User
 from models.cases import Candidate, Certificate, DeficiencyNotice, FilingApplication, Objection, Revocation
-from models.integration import WebhookDelivery, WebhookEndpoint
+from models.integration import CaseFile, WebhookDelivery, WebhookEndpoint
 from models.supervision import SupervisionCase
 from models.workflow import HumanTask, Incident
-from tasks import audit, events
+from tasks import audit, events, filestore
 from tasks.human_tasks import ensure_task
 from tests.api.conftest import db
 from tests.api.helpers import evaluation_plan, filing_form, person, plan_body, registered_institution
@@ -68,6 +68,15 @@ RESOURCE_ROUTES = {
     ("POST", "/api/v1/complaints/{case_id}/explanation"): {"text": "我单位对投诉事项的书面说明如下"},
     ("POST", "/api/v1/complaints/{case_id}/rectification"): {"answers": ["已整改到位"]},
     ("POST", "/api/v1/supervision-findings"): {"institution_id": "{institution_id}", "text": "抽查发现考场无视频监控"},
+    ("POST", "/api/v1/filings/{filing_id}/materials"): "upload",
+    ("GET", "/api/v1/filings/{filing_id}/materials"): None,
+    ("GET", "/api/v1/filings/{filing_id}/materials/{file_id}"): None,
+    ("POST", "/api/v1/plans/{plan_id}/files"): "upload",
+    ("GET", "/api/v1/plans/{plan_id}/files"): None,
+    ("GET", "/api/v1/plans/{plan_id}/files/{file_id}"): None,
+    ("POST", "/api/v1/complaints/{case_id}/files"): "upload",
+    ("GET", "/api/v1/complaints/{case_id}/files"): None,
+    ("GET", "/api/v1/complaints/{case_id}/files/{file_id}"): None,
     ("GET", "/api/v1/webhooks/{webhook_id}"): None,
     ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"enabled": False},
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): None,
@@ -177,6 +186,17 @@ def world(api, people):
                                    next_attempt_at=now, created_at=now)
         session.add(delivery)
         session.flush()
+        stored = {}
+        for case_type, case_id, kind in (("filing", filing.id, "hr_system"), ("plan", plan.id, "site_photos"),
+                                         ("supervision", case.id, "rectification_report")):
+            secret = SECRET_NAME.encode() + f" {case_type}".encode()
+            filestore.for_settings(api.settings).put(filestore.digest(secret), secret)
+            record = CaseFile(case_type=case_type, case_id=case_id, kind=kind, sha256=filestore.digest(secret),
+                              size=len(secret), media_type="application/pdf", filename="甲方.pdf", storage="local",
+                              uploaded_by=people.id_of(a), uploaded_at=now)
+            session.add(record)
+            session.flush()
+            stored[case_type] = record.id
         task = ensure_task(session, key=f"matrix:{filing.id}", case_type="filing", case_id=filing.id,
                            step="acceptance", role="officer", jurisdiction="440106", due_working_days=5,
                            flow_run_id=None)
@@ -184,7 +204,8 @@ def world(api, people):
                "candidate_id": candidate.id, "objection_id": objection.id, "incident_id": incident.id,
                "user_id": people.id_of(a), "number": NUMBER, "revocation_id": revocation.id, "round_no": 0, "year": 2026,
                "case_id": case.id, "receipt_number": case.receipt_number, "webhook_id": webhook.id,
-               "delivery_id": delivery.id}
+               "delivery_id": delivery.id, "file_id": stored["filing"], "plan_file_id": stored["plan"],
+               "case_file_id": stored["supervision"]}
     return parties, ids
 
 
@@ -198,11 +219,21 @@ def _fill(value, ids):  # noqa: ANN001, ANN202
     return value
 
 
+def _files_of_the_case(path: str, ids: dict) -> dict:
+    """A file id of the case the path names (each case type has its own file)."""
+    key = "plan_file_id" if path.startswith("/api/v1/plans/") else \
+        "case_file_id" if path.startswith("/api/v1/complaints/") else "file_id"
+    return ids | {"file_id": ids[key]}
+
+
 def call(api, method: str, path: str, headers: dict, ids: dict):  # noqa: ANN201
     body = RESOURCE_ROUTES.get((method, path))
     if body == "plan":
         body = plan_body(dt.date(2026, 12, 30), candidates=1)
-    url = path.format(**ids)
+    url = path.format(**_files_of_the_case(path, ids))
+    if body == "upload":
+        return api.request(method, url, headers=headers, data={"kind": "rectification_report"},
+                           files={"file": ("a.pdf", b"%PDF-1.4 x", "application/pdf")})
     params = {"plan_id": ids["plan_id"]} if path == "/api/v1/certificates" else None
     return api.request(method, url, headers=headers, json=_fill(body, ids), params=params)
 
@@ -258,6 +289,11 @@ def test_the_party_and_its_centre_do_reach_the_resources(api, world):
             assert api.get(path.format(**ids), headers=parties[who]).status_code == 200, (who, path)
     assert api.get(f"/api/v1/tasks/{ids['task_id']}", headers=parties["officer_guangdong"]).status_code == 200
     assert api.get(f"/api/v1/webhooks/{ids['webhook_id']}", headers=parties["a"]).status_code == 200
+    for path in ("/api/v1/filings/{filing_id}/materials/{file_id}", "/api/v1/plans/{plan_id}/files/{file_id}",
+                 "/api/v1/complaints/{case_id}/files/{file_id}"):
+        for who in ("a", "officer_guangdong"):
+            answer = api.get(path.format(**_files_of_the_case(path, ids)), headers=parties[who])
+            assert answer.status_code == 200 and SECRET_NAME.encode() in answer.content, (who, path)
     for who in ("a", "officer_guangdong"):
         assert api.get(f"/api/v1/complaints/{ids['case_id']}", headers=parties[who]).status_code == 200, who
         order = api.get(f"/api/v1/complaints/{ids['case_id']}/rectification/0.pdf", headers=parties[who])

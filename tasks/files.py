@@ -1,0 +1,157 @@
+"""Uploaded files of a case: filing materials (and their corrections), a plan's evidence, a
+rectification's proof. A file is taken only while its case asks for it, typed by its content, kept
+under its SHA-256 and never replaced: a correction is a new file in the case's next round."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from sqlmodel import Session, select
+
+from core.clock import wall_now
+from core.settings import Settings
+from models.accounts import User
+from models.cases import FilingMaterial
+from models.integration import CaseFile
+from policy.eligibility import REQUIRED_MATERIALS, Violation
+from policy.filetypes import detect, safe_filename
+from tasks import access, audit, filestore, supervision
+from tasks.errors import Conflict, NotFound, Problems, TooLarge
+from tasks.inactivity import FINISHED_PLANS
+
+# what each kind of case takes, with the label officers see
+KINDS: dict[str, dict[str, str]] = {
+    "filing": REQUIRED_MATERIALS,
+    "plan": {"training_evidence": "培训证明材料", "video_monitoring_statement": "视频监控情况说明",
+             "site_photos": "考核现场照片", "evaluation_records": "考评记录"},
+    "supervision": {"rectification_report": "整改报告", "rectification_evidence": "整改佐证材料"},
+}
+LABELS = {kind: label for kinds in KINDS.values() for kind, label in kinds.items()}
+
+
+@dataclass(frozen=True)
+class Stored:
+    file: CaseFile
+    created: bool  # False: the same bytes were already on file for this kind and round (a repeat)
+
+
+def read_limited(stream: BinaryIO, limit: int) -> bytes:
+    """The upload's bytes, refused once past the limit (without reading the rest)."""
+    content = stream.read(limit + 1)
+    if len(content) > limit:
+        raise TooLarge(f"文件超过 {limit // (1024 * 1024)} MB 上限 / the file is larger than {limit} bytes "
+                       f"(CERTFLOW_FILE_MAX_BYTES)")
+    return content
+
+
+def _kind_problems(case_type: str, kind: str) -> list[Violation]:
+    if kind in KINDS[case_type]:
+        return []
+    known = ", ".join(KINDS[case_type])
+    return [Violation("file.kind", "kind", f"未知的材料类别 {kind!r} / unknown kind; one of: {known}")]
+
+
+def _open_round(session: Session, user: User, case_type: str, case_id: int) -> int:
+    """The round the case takes files in now, or why it takes none (409); not the caller's → 404."""
+    if user.role != "enterprise":
+        raise NotFound(f"{case_type} {case_id} does not exist")  # files come from the institution itself
+    if case_type == "filing":
+        filing = access.visible_filing(session, user, case_id)
+        if filing.status == "awaiting_resubmission":
+            return filing.deficiency_rounds  # the corrections answer the latest notice
+        if filing.status in ("submitted", "in_acceptance") and filing.deficiency_rounds == 0:
+            return 0
+        raise Conflict(f"备案 {case_id} 当前不接收材料（{filing.current_step}） / filing {case_id} takes files while it "
+                       f"is filed and while a deficiency notice awaits the resubmission, not at {filing.current_step}")
+    if case_type == "plan":
+        plan = access.visible_plan(session, user, case_id)
+        if plan.status in FINISHED_PLANS:
+            raise Conflict(f"plan {case_id} is {plan.status}: its files are closed")
+        return plan.results_submissions
+    _case, pending, _today = supervision.awaited(session, user, case_id, "rectification")
+    return pending["round"]
+
+
+def store(session: Session, settings: Settings, *, user: User, case_type: str, case_id: int, kind: str,
+          filename: str | None, content: bytes) -> Stored:
+    """Take one file for the case's open round: typed by content, stored under its hash, recorded."""
+    if case_type not in KINDS:
+        raise NotFound(f"no files for {case_type}")
+    round_no = _open_round(session, user, case_type, case_id)
+    problems = _kind_problems(case_type, kind)
+    detected = detect(content)
+    if detected.media_type is None:
+        problems.append(Violation("file.type", "file", detected.reason))
+    if problems:
+        raise Problems(problems)
+    sha256 = filestore.digest(content)
+    existing = session.exec(select(CaseFile).where(CaseFile.case_type == case_type, CaseFile.case_id == case_id,
+                                                   CaseFile.round == round_no, CaseFile.kind == kind)).first()
+    if existing is not None:
+        if existing.sha256 == sha256:
+            return Stored(existing, created=False)
+        raise Conflict(f"第 {round_no} 轮已有 {kind} 文件，已上传的文件不可替换 / round {round_no} already has a {kind} file "
+                       f"(sha256 {existing.sha256[:12]}…); an uploaded file is never replaced — a correction goes "
+                       f"into the next round")
+    store_ = filestore.for_settings(settings)
+    store_.put(sha256, content)  # before the row: a failed commit leaves an unreferenced blob, never a dangling row
+    record = CaseFile(case_type=case_type, case_id=case_id, round=round_no, kind=kind, sha256=sha256,
+                      size=len(content), media_type=detected.media_type, filename=safe_filename(filename,
+                                                                                               detected.media_type),
+                      storage=store_.kind, uploaded_by=user.id, uploaded_at=wall_now())
+    session.add(record)
+    session.flush()
+    if case_type == "filing":
+        _attach_material(session, record, sha256)
+    audit.record(session, case_type=case_type, case_id=case_id, action="file_uploaded", actor_id=user.id,
+                 actor_role=user.role, after={"file_id": record.id, "kind": kind, "round": round_no,
+                                              "sha256": sha256, "size": record.size, "media_type": record.media_type})
+    return Stored(record, created=True)
+
+
+def _attach_material(session: Session, file: CaseFile, sha256: str) -> None:
+    """The checklist's entry for the file: declared already (its digest must match), or added."""
+    filing_id, round_no, kind = file.case_id, file.round, file.kind
+    material = session.exec(select(FilingMaterial).where(FilingMaterial.filing_id == filing_id,
+                                                         FilingMaterial.round == round_no,
+                                                         FilingMaterial.kind == kind)).first()
+    if material is None:
+        material = FilingMaterial(filing_id=filing_id, round=round_no, kind=kind, title=LABELS[kind],
+                                  submitted_at=wall_now())
+    elif material.sha256 and material.sha256 != sha256:
+        raise Problems([Violation("file.sha256", "file", f"材料清单登记的摘要 {material.sha256[:12]}… 与上传文件不符 / the "
+                                                         f"checklist declared another SHA-256 for {kind}")])
+    material.sha256 = sha256
+    material.uri = f"/api/v1/filings/{filing_id}/materials/{file.id}"
+    session.add(material)
+
+
+def file_view(file: CaseFile, download_path: str) -> dict[str, Any]:
+    return {"id": file.id, "kind": file.kind, "label": LABELS.get(file.kind, file.kind), "round": file.round,
+            "sha256": file.sha256, "size": file.size, "media_type": file.media_type, "filename": file.filename,
+            "uploaded_at": file.uploaded_at.isoformat(), "download": f"{download_path}/{file.id}"}
+
+
+def files_of(session: Session, case_type: str, case_id: int) -> list[CaseFile]:
+    return list(session.exec(select(CaseFile).where(CaseFile.case_type == case_type, CaseFile.case_id == case_id)
+                             .order_by(CaseFile.round, CaseFile.kind, CaseFile.id)))
+
+
+def listed(session: Session, user: User, case_type: str, case_id: int, download_path: str) -> list[dict[str, Any]]:
+    """The case's files for whoever sees the case (404 otherwise)."""
+    access.visible_case(session, user, case_type, case_id)
+    return [file_view(f, download_path) for f in files_of(session, case_type, case_id)]
+
+
+def open_file(session: Session, settings: Settings, user: User, case_type: str, case_id: int,
+              file_id: int) -> tuple[CaseFile, bytes]:
+    """One file's bytes under the case's visibility rule; a file of another case is not found."""
+    access.visible_case(session, user, case_type, case_id)
+    file = session.get(CaseFile, file_id)
+    if file is None or file.case_type != case_type or file.case_id != case_id:
+        raise NotFound(f"file {file_id} does not exist")
+    content = filestore.for_settings(settings).get(file.sha256)
+    if filestore.digest(content) != file.sha256:
+        raise Conflict(f"file {file_id}'s stored bytes do not match its SHA-256: the store was altered")
+    return file, content

@@ -1,0 +1,111 @@
+"""Where uploaded files' bytes live: content-addressed (the SHA-256 is the name), so a file is written
+once, never changed, and the same bytes uploaded twice are kept once.
+
+The default is the data folder (`files/ab/abcdef…`); with CERTFLOW_S3_BUCKET set, an S3-compatible
+bucket (key `sha256/abcdef…`) through boto3. The database row is written after the bytes are stored:
+a failed transaction leaves at most an unreferenced blob, never a row without its file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+from core.settings import Settings
+
+
+class FileStore(Protocol):
+    kind: str
+
+    def put(self, sha256: str, content: bytes) -> None: ...
+
+    def get(self, sha256: str) -> bytes: ...
+
+    def exists(self, sha256: str) -> bool: ...
+
+
+def digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+class LocalStore:
+    kind = "local"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def put(self, sha256: str, content: bytes) -> None:
+        path = self._path(sha256)
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # write aside, then rename: a reader never sees half a file, two writers of the same bytes agree
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, path)
+            os.chmod(path, 0o444)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def get(self, sha256: str) -> bytes:
+        return self._path(sha256).read_bytes()
+
+    def exists(self, sha256: str) -> bool:
+        return self._path(sha256).exists()
+
+
+class S3Store:
+    kind = "s3"
+
+    def __init__(self, settings: Settings) -> None:
+        import boto3  # only an instance configured for S3 needs it loaded
+
+        credentials = {"aws_access_key_id": settings.s3_access_key, "aws_secret_access_key": settings.s3_secret_key} \
+            if settings.s3_access_key else {}
+        self.client = boto3.client("s3", endpoint_url=settings.s3_endpoint or None, region_name=settings.s3_region,
+                                   **credentials)
+        self.bucket = settings.s3_bucket
+
+    @staticmethod
+    def _key(sha256: str) -> str:
+        return f"sha256/{sha256}"
+
+    def put(self, sha256: str, content: bytes) -> None:
+        if not self.exists(sha256):
+            self.client.put_object(Bucket=self.bucket, Key=self._key(sha256), Body=content,
+                                   ChecksumAlgorithm="SHA256")
+
+    def get(self, sha256: str) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=self._key(sha256))["Body"].read()
+
+    def exists(self, sha256: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(sha256))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+
+_stores: dict[tuple[str, str, str], FileStore] = {}
+
+
+def for_settings(settings: Settings) -> FileStore:
+    """The instance's store (one client per configuration: boto3 clients are thread-safe)."""
+    key = (settings.s3_bucket, settings.s3_endpoint, str(settings.data_dir))
+    if key not in _stores:
+        _stores[key] = S3Store(settings) if settings.s3_bucket else LocalStore(settings.data_dir / "files")
+    return _stores[key]
