@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, BinaryIO
+from urllib.parse import quote
 
 from sqlmodel import Session, select
 
@@ -131,6 +132,13 @@ def file_view(file: CaseFile, download_path: str) -> dict[str, Any]:
     return {"id": file.id, "kind": file.kind, "label": LABELS.get(file.kind, file.kind), "round": file.round,
             "sha256": file.sha256, "size": file.size, "media_type": file.media_type, "filename": file.filename,
             "uploaded_at": file.uploaded_at.isoformat(), "download": f"{download_path}/{file.id}"}
+
+
+def download_headers(file: CaseFile) -> dict[str, str]:
+    """Always a download (never rendered in our origin), with the name in UTF-8 and the digest to check."""
+    ascii_name = file.filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file.filename)}",
+            "X-Content-SHA256": file.sha256, "Cache-Control": "private, max-age=0"}
 
 
 def files_of(session: Session, case_type: str, case_id: int) -> list[CaseFile]:

@@ -24,7 +24,7 @@ from policy.eligibility import EXPERT_ASPECTS, REQUIRED_MATERIALS
 from policy.levels import Level
 from policy.profiles import CANDIDATE_RELATIONS, all_profiles, get_profile
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
-from tasks import access, documents, sla, supervision_pages, views
+from tasks import access, documents, files, sla, supervision_pages, views
 from tasks import filing as filings
 from tasks.objections import identical_open, tasks_of
 from tasks.revocations import revocation_of_task
@@ -272,7 +272,7 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
     return {"task": row, "case": label, "form": form, "errors": errors or {}, "refusal": refusal,
             "objection": objection_under_review(session, task),
             "revocation": revocation_under_review(session, task),
-            "application": facts,
+            "application": facts, "files": uploaded_files(session, task.case_type, task.case_id),
             "refused_for_good": barred, "decided": decided, "actionable": actionable,
             "claim_first": task.status == "open" and not barred, "status": task.status, "identical": identical}
 
@@ -444,6 +444,18 @@ def _deadlines_ahead(session: Session, view: dict[str, Any], today: views.Today)
     return sorted(ahead, key=lambda a: a["due_iso"])
 
 
+def _size(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} KB"
+
+
+def uploaded_files(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
+    """The case's uploaded files, each opened from the dashboard (the same visibility as the case)."""
+    return [{"label": files.LABELS.get(f.kind, f.kind), "round": "首次提交" if f.round == 0 else f"第 {f.round} 轮",
+             "filename": f.filename, "size": _size(f.size), "sha256": f.sha256, "sha_short": f.sha256[:12],
+             "uploaded": _time(f.uploaded_at), "href": f"/dashboard/cases/{case_type}/{case_id}/files/{f.id}"}
+            for f in files.files_of(session, case_type, case_id)]
+
+
 def supervision_case_page(session: Session, case: SupervisionCase) -> dict[str, Any]:
     """A supervision case: its facts and answers, deadlines, timeline and documents (the rectification
     orders and the cancellation decision as PDFs)."""
@@ -471,6 +483,7 @@ def supervision_case_page(session: Session, case: SupervisionCase) -> dict[str, 
         "incidents": [], "documents": documents_, "materials": [], "notices": [],
         "facts": supervision_pages.facts(session, case),
         "institution_href": f"/dashboard/institutions/{case.institution_id}",
+        "files": uploaded_files(session, "supervision", case.id),
     }
 
 
@@ -492,6 +505,7 @@ def case_page(session: Session, case_type: str, case: FilingApplication | Evalua
         "deadlines": _deadlines_ahead(session, view, today), "tasks": tasks,
         "prefect_url": prefect_run_url(session, view["flow_run_id"]), "flow_run_id": view["flow_run_id"],
         "incidents": view["incidents"], "documents": [], "materials": [], "notices": [],
+        "files": uploaded_files(session, case_type, case.id),
     }
     if case_type == "filing":
         page["title"] = view["enterprise_name"]

@@ -18,7 +18,7 @@ from api.deps import SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
 from api.routes.certificates import find_certificate
 from core.clock import wall_now
 from engine.tick import wake_now
-from tasks import (access, accounts, decisions, documents, human_tasks, objections, pages, registry, seats,
+from tasks import (access, accounts, decisions, documents, files, human_tasks, objections, pages, registry, seats,
                    supervision_pages)
 from tasks.errors import Problems
 from tasks.keys import server_key
@@ -246,6 +246,13 @@ def case(request: Request, case_type: Literal["filing", "plan", "supervision"], 
          settings: SettingsDep):
     found = access.visible_case(session, login.user, case_type, case_id)
     return render(request, "case.html", page=pages.case_page(session, case_type, found, data_dir=settings.data_dir))
+
+
+@router.get("/cases/{case_type}/{case_id}/files/{file_id}")
+def uploaded_file(case_type: Literal["filing", "plan", "supervision"], case_id: Id, file_id: Id, login: Anyone,
+                  session: SessionDep, settings: SettingsDep):
+    record, content = files.open_file(session, settings, login.user, case_type, case_id, file_id)
+    return Response(content, media_type=record.media_type, headers=files.download_headers(record))
 
 
 @router.get("/cases/filing/{filing_id}/receipt.pdf")

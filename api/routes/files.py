@@ -4,7 +4,6 @@ and `file`) while its case asks for files; whoever sees the case lists and downl
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.responses import JSONResponse
@@ -39,10 +38,7 @@ def _upload(case_type: str, case_id: int, kind: str, file: UploadFile, user, ses
 
 def _download(case_type: str, case_id: int, file_id: int, user, session, settings) -> Response:  # noqa: ANN001
     record, content = files.open_file(session, settings, user, case_type, case_id, file_id)
-    ascii_name = record.filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return Response(content, media_type=record.media_type, headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(record.filename)}",
-        "X-Content-SHA256": record.sha256, "Cache-Control": "private, max-age=0"})
+    return Response(content, media_type=record.media_type, headers=files.download_headers(record))
 
 
 @router.post("/filings/{filing_id}/materials", status_code=201, responses=UPLOAD_ANSWERS,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import httpx
+
 from models.accounts import User
 from models.cases import FilingApplication
 from models.db import session_scope
@@ -78,11 +80,24 @@ def test_officer_and_expert_take_a_filing_through_acceptance_and_evaluation_in_t
     response = outsider.goto(f"{base}/dashboard/tasks/{acceptance['id']}")
     assert response.status == 404 and "未找到" in outsider.inner_text("h1")
 
-    # resubmission, then approval in the browser
+    # the enterprise uploads the missing material for the correction round, then resubmits
+    photo = b"\x89PNG\r\n\x1a\n" + b"venue photo " * 100
+    uploaded = httpx.post(f"{base}/api/v1/filings/{filing_id}/materials", data={"kind": "venue_equipment"},
+                          files={"file": ("场地设备.png", photo, "image/png")},
+                          headers={"Authorization": f"Bearer {driver.tokens['enterprise']}"})
+    assert uploaded.status_code == 201 and uploaded.json()["round"] == 1, uploaded.text
     driver.call("enterprise", "POST", f"/api/v1/filings/{filing_id}/resubmissions",
                 json={"materials": [{"kind": "venue_equipment", "title": "场地设备照片"}], "note": "已补正"})
     second = driver.open_tasks("officer", "acceptance", filing_id)[0]
     officer.goto(f"{base}/dashboard/tasks/{second['id']}")
+    # the officer opens the uploaded file from the task page: the same bytes, by its hash
+    files_card = officer.locator("section.files")
+    assert "场地设备.png" in files_card.inner_text() and uploaded.json()["sha256"][:12] in files_card.inner_text()
+    shots(officer, "3b-task-page-with-uploaded-file")
+    with officer.expect_download() as download:
+        files_card.get_by_role("link", name="场地设备.png").click()
+    assert open(download.value.path(), "rb").read() == photo
+    assert outsider.goto(f"{base}/dashboard/cases/filing/{filing_id}/files/{uploaded.json()['id']}").status == 404
     officer.get_by_role("button", name="领取此待办").click()
     officer.get_by_label("通过").check()
     officer.get_by_role("button", name="提交决定").click()
