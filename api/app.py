@@ -29,6 +29,7 @@ from api.routes import (
     plans,
     public_pages,
     publicity,
+    sheets,
     sla,
     supervision,
     tasks,
@@ -125,7 +126,7 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         return JSONResponse({"detail": capped(errors)}, status_code=422)
 
     for module in (filings, lists, tasks, plans, documents, certificates, calendar, admin, sla, public_pages, publicity,
-                   supervision, webhooks, files, dashboard):
+                   supervision, webhooks, files, sheets, dashboard):
         app.include_router(module.router)
     app.include_router(supervision.public)
     app.mount("/static", StaticFiles(directory=str(dashboard.TEMPLATES_DIR / "static")), name="static")

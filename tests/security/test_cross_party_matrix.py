@@ -19,7 +19,7 @@ from models.cases import Candidate, Certificate, DeficiencyNotice, FilingApplica
 from models.integration import CaseFile, WebhookDelivery, WebhookEndpoint
 from models.supervision import SupervisionCase
 from models.workflow import HumanTask, Incident
-from tasks import audit, events, filestore
+from tasks import audit, events, filestore, spreadsheets
 from tasks.human_tasks import ensure_task
 from tests.api.conftest import db
 from tests.api.helpers import evaluation_plan, filing_form, person, plan_body, registered_institution
@@ -77,6 +77,12 @@ RESOURCE_ROUTES = {
     ("POST", "/api/v1/complaints/{case_id}/files"): "upload",
     ("GET", "/api/v1/complaints/{case_id}/files"): None,
     ("GET", "/api/v1/complaints/{case_id}/files/{file_id}"): None,
+    ("POST", "/api/v1/institutions/{institution_id}/plans/import"): "roster",
+    ("GET", "/api/v1/plans/{plan_id}/results-template.xlsx"): None,
+    ("POST", "/api/v1/plans/{plan_id}/results/import"): "results",
+    ("GET", "/api/v1/plans/{plan_id}/roster.xlsx"): None,
+    ("GET", "/api/v1/plans/{plan_id}/results.xlsx"): None,
+    ("GET", "/api/v1/plans/{plan_id}/certificates.xlsx"): None,
     ("GET", "/api/v1/webhooks/{webhook_id}"): None,
     ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"enabled": False},
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): None,
@@ -119,6 +125,8 @@ OWN_OR_ROLE_ROUTES = {
     ("GET", "/api/v1/sla/breaches"): "operations",
     ("GET", "/api/v1/sla/at-risk"): "operations",
     ("GET", "/metrics"): "operations or the metrics token",
+    ("GET", "/api/v1/templates/roster.xlsx"): "the blank roster template, for anyone signed in",
+    ("GET", "/api/v1/inbox.xlsx"): "the caller's own inbox as a workbook (checked below)",
 }
 OUTSIDERS = ("anonymous", "rival", "officer_jiangsu", "officer_shenzhen", "expert", "supervisor")
 
@@ -231,6 +239,11 @@ def call(api, method: str, path: str, headers: dict, ids: dict):  # noqa: ANN201
     if body == "plan":
         body = plan_body(dt.date(2026, 12, 30), candidates=1)
     url = path.format(**_files_of_the_case(path, ids))
+    if body in ("roster", "results"):
+        sheet = spreadsheets.roster_template() if body == "roster" else spreadsheets.results_template(
+            [{"name": CANDIDATE_NAME, "id_number": person(1)}])
+        return api.request(method, url, headers=headers, data={"plan": "{}"} if body == "roster" else None,
+                           files={"roster" if body == "roster" else "file": ("s.xlsx", sheet)})
     if body == "upload":
         return api.request(method, url, headers=headers, data={"kind": "rectification_report"},
                            files={"file": ("a.pdf", b"%PDF-1.4 x", "application/pdf")})
@@ -258,6 +271,7 @@ LISTS = {"/api/v1/complaints": "case_id", "/api/v1/filings": "filing_id", "/api/
          "/api/v1/institutions": "institution_id"}
 OWN_ROUTES = {("POST", "/api/v1/filings"), ("GET", "/api/v1/tasks"), ("GET", "/api/v1/credit-records"),
               ("GET", "/api/v1/events"), ("POST", "/api/v1/webhooks"), ("GET", "/api/v1/webhooks"),
+              ("GET", "/api/v1/templates/roster.xlsx"), ("GET", "/api/v1/inbox.xlsx"),
               *(("GET", path) for path in LISTS)}  # a caller's own or any officer's: checked below
 
 
@@ -276,8 +290,21 @@ def test_no_outsiders_inbox_lists_a_partys_task(api, world):
     for outsider in ("officer_jiangsu", "officer_shenzhen", "expert", "supervisor"):
         items = api.get("/api/v1/tasks", params={"status": "all"}, headers=parties[outsider]).json()["items"]
         assert ids["task_id"] not in [t["id"] for t in items], outsider
+        if outsider.startswith("officer"):
+            assert ids["task_id"] not in _inbox_sheet_ids(api, parties[outsider]), outsider
     items = api.get("/api/v1/tasks", headers=parties["officer_guangdong"]).json()["items"]
     assert ids["task_id"] in [t["id"] for t in items]  # the fixture is right: the case's own centre sees it
+    assert ids["task_id"] in _inbox_sheet_ids(api, parties["officer_guangdong"])
+
+
+def _inbox_sheet_ids(api, headers) -> list[int]:  # noqa: ANN001
+    import io
+
+    from openpyxl import load_workbook
+
+    answer = api.get("/api/v1/inbox.xlsx", headers=headers)
+    assert answer.status_code == 200, answer.text
+    return [row[0] for row in load_workbook(io.BytesIO(answer.content)).active.iter_rows(min_row=2, values_only=True)]
 
 
 def test_the_party_and_its_centre_do_reach_the_resources(api, world):

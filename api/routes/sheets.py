@@ -1,0 +1,110 @@
+"""Rosters and results as .xlsx: templates, imports (all or nothing; every bad row as JSON, or the
+workbook itself with the problems marked) and exports."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from api.deps import Id, SessionDep, SettingsDep, UserDep, role
+from api.errors import ERRORS
+from api.idempotency import idempotent
+from tasks import files, sheet_exchange, spreadsheets, views
+from tasks.spreadsheets import XLSX, SheetProblems
+
+router = APIRouter(prefix="/api/v1", tags=["spreadsheets"], responses=ERRORS)
+Enterprise = role("enterprise")
+Worker = role("officer", "expert", "supervisor")
+ProblemsAs = Annotated[Literal["json", "xlsx"], Query(
+    description="how a refused sheet's problems come back: JSON rows, or the uploaded workbook with each problem "
+                "marked (red cell, comment, a 问题 column)")]
+Sheet = Annotated[UploadFile, File(description="the .xlsx workbook (first sheet; the header row as the template's)")]
+XLSX_ANSWER = {200: {"content": {XLSX: {}}, "description": "an .xlsx workbook"}}
+SHEET_REFUSED = {422: {"description": "invalid rows: `detail` lists {row, column, problem} (row 0: the plan itself), "
+                                      "or, with problems=xlsx, the workbook with the problems marked"}}
+
+
+def _xlsx(content: bytes, name: str) -> Response:
+    return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _refused(exc: SheetProblems, content: bytes, problems: str) -> Response:
+    if problems == "xlsx":
+        try:
+            return Response(spreadsheets.marked(content, exc.problems), status_code=422, media_type=XLSX,
+                            headers={"Content-Disposition": 'attachment; filename="problems.xlsx"'})
+        except Exception:  # noqa: BLE001 - an unreadable workbook cannot be marked: answer in JSON
+            pass
+    return JSONResponse({"detail": [p.as_dict() for p in exc.problems]}, status_code=422)
+
+
+@router.get("/templates/roster.xlsx", response_class=Response, responses=XLSX_ANSWER,
+            summary="The roster template (花名册): the plan's candidate fields with Chinese headers and an example row")
+def roster_template(user: UserDep):
+    return _xlsx(spreadsheets.roster_template(), "roster-template.xlsx")
+
+
+@router.post("/institutions/{institution_id}/plans/import", status_code=201, responses=SHEET_REFUSED,
+             summary="File an evaluation plan with its roster as .xlsx (multipart `plan` JSON without candidates, "
+                     "`roster` workbook); all or nothing")
+def import_plan(institution_id: Id, user: Enterprise, session: SessionDep, settings: SettingsDep, request: Request,
+                plan: Annotated[str, Form(max_length=200_000, description="the plan as for POST …/plans, without "
+                                                                          "`candidates`")],
+                roster: Sheet, problems: ProblemsAs = "json",
+                idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None):
+    content = files.read_limited(roster.file, settings.file_max_bytes)
+    try:
+        return idempotent(session, user=user, key=idempotency_key, path=request.url.path,
+                          body={"plan": plan, "roster": hashlib.sha256(content).hexdigest()}, status_code=201,
+                          create=lambda: views.plan_view(session, sheet_exchange.file_plan_with_roster(
+                              session, user=user, institution_id=institution_id, plan_json=plan, roster=content),
+                              viewer=user, with_history=False))
+    except SheetProblems as exc:
+        return _refused(exc, content, problems)
+
+
+@router.get("/plans/{plan_id}/results-template.xlsx", response_class=Response, responses=XLSX_ANSWER,
+            summary="The results sheet (成绩表) of a batch: its candidates, ready for their scores")
+def results_template(plan_id: Id, user: UserDep, session: SessionDep):
+    return _xlsx(sheet_exchange.results_template(session, user, plan_id), f"results-template-{plan_id}.xlsx")
+
+
+@router.post("/plans/{plan_id}/results/import", status_code=201, responses=SHEET_REFUSED,
+             summary="Hand in the results as .xlsx (people by ID number); all or nothing")
+def import_results(plan_id: Id, file: Sheet, user: Enterprise, session: SessionDep, settings: SettingsDep,
+                   problems: ProblemsAs = "json"):
+    content = files.read_limited(file.file, settings.file_max_bytes)
+    try:
+        plan = sheet_exchange.submit_results_sheet(session, user=user, plan_id=plan_id, content=content)
+    except SheetProblems as exc:
+        return _refused(exc, content, problems)
+    return JSONResponse(jsonable_encoder(views.plan_view(session, plan, viewer=user, with_history=False)),
+                        status_code=201)
+
+
+@router.get("/plans/{plan_id}/roster.xlsx", response_class=Response, responses=XLSX_ANSWER,
+            summary="A batch's roster as .xlsx")
+def roster_export(plan_id: Id, user: UserDep, session: SessionDep):
+    return _xlsx(sheet_exchange.roster_export(session, user, plan_id), f"roster-{plan_id}.xlsx")
+
+
+@router.get("/plans/{plan_id}/results.xlsx", response_class=Response, responses=XLSX_ANSWER,
+            summary="A batch's results as .xlsx")
+def results_export(plan_id: Id, user: UserDep, session: SessionDep):
+    return _xlsx(sheet_exchange.results_export(session, user, plan_id), f"results-{plan_id}.xlsx")
+
+
+@router.get("/plans/{plan_id}/certificates.xlsx", response_class=Response, responses=XLSX_ANSWER,
+            summary="A batch's certificates as .xlsx")
+def certificates_export(plan_id: Id, user: UserDep, session: SessionDep):
+    return _xlsx(sheet_exchange.certificates_export(session, user, plan_id), f"certificates-{plan_id}.xlsx")
+
+
+@router.get("/inbox.xlsx", response_class=Response, responses=XLSX_ANSWER,
+            summary="My inbox as .xlsx (active tasks by due date)")
+def inbox_export(user: Worker, session: SessionDep):
+    return _xlsx(sheet_exchange.inbox_export(session, user), "inbox.xlsx")
