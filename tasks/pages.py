@@ -536,6 +536,8 @@ def case_page(session: Session, case_type: str, case: FilingApplication | Evalua
         page["documents"] = [{"label": f"证书 {c['certificate_number']}（{c['name']}）",
                               "href": f"/dashboard/certificates/{c['certificate_number']}.pdf"}
                              for c in view["candidates"] if c["certificate_number"]]
+        page["sheets"] = [{"label": label, "href": f"/dashboard/cases/plan/{case.id}/{name}.xlsx"} for name, label in (
+            ("roster", "花名册"), ("results", "成绩表"), ("certificates", "证书清单"), ("results-template", "成绩录入模板"))]
         if view["certificates_issued"]:
             done, total = documents.rendered_count(session, plan_id=case.id, data_dir=data_dir)
             page["rendered"] = f"已生成 PDF {done}/{total}"

@@ -19,7 +19,7 @@ from api.routes.certificates import find_certificate
 from core.clock import wall_now
 from engine.tick import wake_now
 from tasks import (access, accounts, decisions, documents, files, human_tasks, objections, pages, registry, seats,
-                   supervision_pages)
+                   sheet_exchange, spreadsheets, supervision_pages)
 from tasks.errors import Problems
 from tasks.keys import server_key
 
@@ -253,6 +253,29 @@ def uploaded_file(case_type: Literal["filing", "plan", "supervision"], case_id: 
                   session: SessionDep, settings: SettingsDep):
     record, content = files.open_file(session, settings, login.user, case_type, case_id, file_id)
     return Response(content, media_type=record.media_type, headers=files.download_headers(record))
+
+
+@router.get("/cases/plan/{plan_id}/{sheet}.xlsx")
+def plan_sheet(plan_id: Id, sheet: Literal["roster", "results", "certificates", "results-template"], login: Anyone,
+               session: SessionDep):
+    export = {"roster": sheet_exchange.roster_export, "results": sheet_exchange.results_export,
+              "certificates": sheet_exchange.certificates_export,
+              "results-template": sheet_exchange.results_template}[sheet]
+    return _xlsx(export(session, login.user, plan_id), f"{sheet}-{plan_id}.xlsx")
+
+
+@router.get("/inbox.xlsx")
+def inbox_sheet(login: Anyone, session: SessionDep):
+    return _xlsx(sheet_exchange.inbox_export(session, login.user), "inbox.xlsx")
+
+
+@router.get("/templates/roster.xlsx")
+def roster_template(login: Anyone):
+    return _xlsx(spreadsheets.roster_template(), "roster-template.xlsx")
+
+
+def _xlsx(content: bytes, name: str) -> Response:
+    return Response(content, media_type=spreadsheets.XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/cases/filing/{filing_id}/receipt.pdf")

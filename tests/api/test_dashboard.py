@@ -397,3 +397,26 @@ def test_the_supervisor_files_a_structured_report_in_the_dashboard_and_a_correct
     with session_scope(api.settings.database_url) as session:
         report = session.get(HumanTask, task_id).decision_payload["report"]
     assert report["video_running"] is False and report["corrections"] == ["补充替代监考记录", "说明中断原因"]
+
+
+def test_a_plans_page_links_its_sheets_and_the_inbox_its_export_for_the_centre_only(api, people):
+    from models.cases import Candidate
+    from tests.api.helpers import evaluation_plan, person, registered_institution
+
+    with session_scope(api.settings.database_url) as session:
+        plan = evaluation_plan(session, registered_institution(session, serial=977))
+        session.add(Candidate(plan_id=plan.id, name="表格考生", id_number=person(7), relation="employee", level=4))
+        plan_id = plan.id
+    officer, _ = staff(api, "officer", jurisdiction="440100")
+    officer.log_in()
+    page = officer.get(f"/dashboard/cases/plan/{plan_id}").text
+    for sheet in ("roster", "results", "certificates", "results-template"):
+        assert f"/dashboard/cases/plan/{plan_id}/{sheet}.xlsx" in page
+    roster = officer.get(f"/dashboard/cases/plan/{plan_id}/roster.xlsx")
+    assert roster.status_code == 200 and roster.headers["content-type"].startswith("application/vnd.openxml")
+    assert "/dashboard/inbox.xlsx" in officer.get("/dashboard/inbox").text
+    assert officer.get("/dashboard/inbox.xlsx").status_code == 200
+    assert officer.get("/dashboard/templates/roster.xlsx").status_code == 200
+    outsider, _ = staff(api, "officer", jurisdiction="320000")
+    outsider.log_in()
+    assert outsider.get(f"/dashboard/cases/plan/{plan_id}/roster.xlsx").status_code == 404
