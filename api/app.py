@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -47,6 +48,12 @@ from tasks.human_tasks import TaskConflict
 log = logging.getLogger("certflow.api")
 
 
+def operation_id(route: APIRoute) -> str:
+    """The handler's name (`create_filing`, `read_plan`): what a generated client calls the method.
+    tests/api/test_openapi_document.py keeps them unique."""
+    return route.name
+
+
 def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> FastAPI:
     settings = instance.install(settings or Settings.from_env())  # the API process's one settings object
 
@@ -59,7 +66,7 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         if scheduler is not None:
             stop_scheduler(scheduler)
 
-    app = FastAPI(title="certflow API", version="1", lifespan=lifespan,
+    app = FastAPI(title="certflow API", version="1", lifespan=lifespan, generate_unique_id_function=operation_id,
                   description="职业技能等级认定 workflows: filings, evaluation batches, certificates. "
                               "Errors are `{\"detail\": ...}`; creating POSTs honour `Idempotency-Key`.")
     app.state.settings = settings

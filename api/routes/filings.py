@@ -62,7 +62,7 @@ def object_to_filing(filing_id: Id, body: ObjectionCreate, user: UserDep, sessio
 
 
 @router.post("/{filing_id}/objections/dismissals", summary="Dismiss a batch of identical objections at once (officer)")
-def dismiss_identical_objections(filing_id: Id, body: DismissIdentical, user: Officer, session: SessionDep,
+def dismiss_identical_filing_objections(filing_id: Id, body: DismissIdentical, user: Officer, session: SessionDep,
                                  settings: SettingsDep, background: BackgroundTasks):
     filing = access.visible_filing(session, user, filing_id)
     decided = objections.dismiss_identical(session, case_type="filing", case_id=filing.id,

@@ -77,7 +77,7 @@ def object_to_results(plan_id: Id, body: ObjectionCreate, user: UserDep, session
 
 
 @router.post("/plans/{plan_id}/objections/dismissals", summary="Dismiss a batch of identical objections at once (officer)")
-def dismiss_identical_objections(plan_id: Id, body: DismissIdentical, user: Officer, session: SessionDep,
+def dismiss_identical_results_objections(plan_id: Id, body: DismissIdentical, user: Officer, session: SessionDep,
                                  settings: SettingsDep, background: BackgroundTasks):
     plan = access.visible_plan(session, user, plan_id)
     decided = objections.dismiss_identical(session, case_type="plan", case_id=plan.id,
