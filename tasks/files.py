@@ -14,6 +14,7 @@ from core.clock import wall_now
 from core.settings import Settings
 from models.accounts import User
 from models.cases import FilingMaterial
+from models.db import insert_once
 from models.integration import CaseFile
 from policy.eligibility import REQUIRED_MATERIALS, Violation
 from policy.filetypes import detect, safe_filename
@@ -87,33 +88,43 @@ def store(session: Session, settings: Settings, *, user: User, case_type: str, c
     if problems:
         raise Problems(problems)
     sha256 = filestore.digest(content)
-    existing = session.exec(select(CaseFile).where(CaseFile.case_type == case_type, CaseFile.case_id == case_id,
+
+    def on_file() -> CaseFile | None:
+        return session.exec(select(CaseFile).where(CaseFile.case_type == case_type, CaseFile.case_id == case_id,
                                                    CaseFile.round == round_no, CaseFile.kind == kind)).first()
-    if existing is not None:
-        if existing.sha256 == sha256:
-            return Stored(existing, created=False)
-        raise Conflict(f"第 {round_no} 轮已有 {kind} 文件，已上传的文件不可替换 / round {round_no} already has a {kind} file "
-                       f"(sha256 {existing.sha256[:12]}…); an uploaded file is never replaced — a correction goes "
-                       f"into the next round")
-    store_ = filestore.for_settings(settings)
-    store_.put(sha256, content)  # before the row: a failed commit leaves an unreferenced blob, never a dangling row
-    record = CaseFile(case_type=case_type, case_id=case_id, round=round_no, kind=kind, sha256=sha256,
-                      size=len(content), media_type=detected.media_type, filename=safe_filename(filename,
-                                                                                               detected.media_type),
-                      storage=store_.kind, uploaded_by=user.id, uploaded_at=wall_now())
-    session.add(record)
-    session.flush()
-    if case_type == "filing":
-        _attach_material(session, record, sha256)
-    audit.record(session, case_type=case_type, case_id=case_id, action="file_uploaded", actor_id=user.id,
-                 actor_role=user.role, after={"file_id": record.id, "kind": kind, "round": round_no,
-                                              "sha256": sha256, "size": record.size, "media_type": record.media_type})
+
+    existing = on_file()
+    if existing is None:
+        store_ = filestore.for_settings(settings)
+        store_.put(sha256, content)  # before the row: a failed commit leaves an unreferenced blob, not a dangling row
+        record = CaseFile(case_type=case_type, case_id=case_id, round=round_no, kind=kind, sha256=sha256,
+                          size=len(content), media_type=detected.media_type,
+                          filename=safe_filename(filename, detected.media_type), storage=store_.kind,
+                          uploaded_by=user.id, uploaded_at=wall_now())
+        existing, inserted = insert_once(session, record, on_file)  # a concurrent twin may have won the key
+        if inserted:
+            return _recorded(session, user, record)
+    if existing.sha256 == sha256:
+        return Stored(existing, created=False)
+    raise Conflict(f"第 {round_no} 轮已有 {kind} 文件，已上传的文件不可替换 / round {round_no} already has a {kind} file "
+                   f"(sha256 {existing.sha256[:12]}…); an uploaded file is never replaced — a correction goes "
+                   f"into the next round")
+
+
+def _recorded(session: Session, user: User, record: CaseFile) -> Stored:
+    """A new file's checklist entry (filings) and audit entry."""
+    if record.case_type == "filing":
+        _attach_material(session, record)
+    audit.record(session, case_type=record.case_type, case_id=record.case_id, action="file_uploaded",
+                 actor_id=user.id, actor_role=user.role,
+                 after={"file_id": record.id, "kind": record.kind, "round": record.round, "sha256": record.sha256,
+                        "size": record.size, "media_type": record.media_type})
     return Stored(record, created=True)
 
 
-def _attach_material(session: Session, file: CaseFile, sha256: str) -> None:
+def _attach_material(session: Session, file: CaseFile) -> None:
     """The checklist's entry for the file: declared already (its digest must match), or added."""
-    filing_id, round_no, kind = file.case_id, file.round, file.kind
+    filing_id, round_no, kind, sha256 = file.case_id, file.round, file.kind, file.sha256
     material = session.exec(select(FilingMaterial).where(FilingMaterial.filing_id == filing_id,
                                                          FilingMaterial.round == round_no,
                                                          FilingMaterial.kind == kind)).first()

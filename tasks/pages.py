@@ -54,7 +54,7 @@ CASE_STEPS = {
 TIMER_PURPOSES = {"publicity": "公示期满", "results_publicity": "结果公示期满", "evaluation_day": "考核开始日", "evaluation_end": "考核结束",
                   "results_window": "成绩报送期限", "resubmission": "补正期限"}
 ACTIONS = {
-    "filing_submitted": "提交备案申请", "plan_filed": "报送认定计划", "step_entered": "进入环节",
+    "filing_submitted": "提交备案申请", "plan_filed": "报送认定计划", "step_entered": "进入环节", "file_uploaded": "上传文件",
     "task_created": "生成待办", "task_claimed": "领取待办", "task_released": "退回待办", "task_decided": "作出决定",
     "deficiency_notice_issued": "出具一次性告知书", "resubmitted": "补正材料", "expert_panel_result": "专家评估结果",
     "objection_raised": "收到异议", "timer_set": "开始计时", "timer_fired": "计时届满", "timer_recomputed": "日历调整后重算期限",
