@@ -341,3 +341,65 @@ class WebhookUpdate(_Strict):
     events: Optional[list[Annotated[str, StringConstraints(max_length=60)]]] = Field(None, max_length=50)
     enabled: Optional[bool] = Field(None, description="false: stop deliveries; true: resume (after a disabling)")
     allow_internal: Optional[bool] = Field(None, description="admins only")
+
+
+# -- an example of every request body, for the OpenAPI document and generated clients ------------------
+# (tests/api/test_openapi_document.py validates each against its model, so they cannot rot)
+
+def _credit(first17: str) -> str:
+    from policy.identity import credit_code_check_char
+
+    return first17 + credit_code_check_char(first17)
+
+
+def _resident(first17: str) -> str:
+    from policy.identity import resident_id_check_char
+
+    return first17 + resident_id_check_char(first17)
+
+
+_MATERIALS = [{"kind": k, "title": t} for k, t in (
+    ("business_licence", "营业执照副本"), ("hr_system", "技能人才培养评价使用激励制度"), ("education_fund", "职工教育经费提取使用证明"),
+    ("evaluation_rules", "评价管理制度"), ("staff_roster", "考评人员名册"), ("venue_equipment", "场地设备及视频监控证明"))]
+_CANDIDATE = {"name": "张三", "id_number": _resident("44010619900101123"), "relation": "employee", "level": 4,
+              "workplace_region": "440106", "social_insurance_region": "440106", "years_in_occupation": 6}
+REQUEST_EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
+    FilingCreate: {"enterprise_name": "广州精密机械有限公司", "credit_code": _credit("91440106MA5ABCDE1"),
+                   "region_code": "440106", "registered_address": "广州市天河区科韵路 1 号", "registered_capital_wan": 5000,
+                   "business_scope": "精密零部件制造", "ownership": "private", "employees": 800, "skilled_staff": 300,
+                   "training_fund_wan": [120, 135], "contact_name": "李四", "contact_phone": "13800138000",
+                   "occupations": [{"code": "6-18-01-01", "levels": [3, 4, 5], "basis": "国家职业技能标准"}],
+                   "materials": _MATERIALS},
+    ResubmissionCreate: {"materials": [{"kind": "venue_equipment", "title": "场地设备照片（补正）"}],
+                         "note": "已补充视频监控设备清单"},
+    PilotPlanCreate: {"summary": "试点方案：认定职业车工三至五级；评价组织机构与职责；理论与实操考核方式；质量督导；年度计划。"},
+    ObjectionCreate: {"text": "公示的考评人员中有未取得资格者", "contact": "13800138000"},
+    PublicObjectionCreate: {"case_type": "plan", "case_id": 12, "name": "王五", "phone": "13800138000",
+                            "text": "该考生未参加实操考核", "candidate_id": 345},
+    DismissIdentical: {"objection_ids": [17, 18, 19], "reason": "经核查，考评人员均持有效资格证书"},
+    PlanCreate: {"occupation_code": "6-18-01-01", "evaluation_start": "2026-10-19", "evaluation_end": "2026-10-20",
+                 "site": "公司实训中心二楼", "training_summary": "岗位培训 120 学时", "candidates": [_CANDIDATE],
+                 "proctors": ["赵监考"], "evaluators": ["钱考评", "孙考评"], "quality_supervisors": ["周督导"]},
+    ResultsCreate: {"scores": [{"candidate_id": 345, "theory": 82, "practical": 88}]},
+    CorrectionsAnswer: {"answers": ["已补装考场视频监控并提供录像"]},
+    DecisionIn: {"decision": "deficient", "deficiencies": ["缺少近两年职工教育经费使用证明"], "version": 1},
+    RevocationCreate: {"plan_id": 12, "certificate_numbers": ["Y000044000001264000001"], "category": "fraud",
+                       "reason": "复核发现考生由他人代考"},
+    ComplaintCreate: {"institution_id": 7, "text": "该机构在认定考核中存在代考现象，考场无人监考", "contact_name": "匿名",
+                      "contact_phone": "13800138000"},
+    FindingCreate: {"plan_id": 12, "text": "抽查发现考核现场视频监控未开启"},
+    ExplanationIn: {"text": "我单位对投诉事项的书面说明如下：考核当日监控设备故障，已启用备用记录方式。"},
+    RectificationIn: {"answers": ["已补装视频监控并完成调试，附验收记录"]},
+    WebhookCreate: {"url": "https://erp.example.com/certflow/events",
+                    "events": ["filing.deficiency_notice_issued", "plan.results_returned"]},
+    WebhookUpdate: {"enabled": True},
+}
+
+
+def _attach_examples(examples: dict[type[BaseModel], dict[str, Any]]) -> None:
+    for model, example in examples.items():
+        model.model_config = {**model.model_config, "json_schema_extra": {"examples": [example]}}
+        model.model_rebuild(force=True)
+
+
+_attach_examples(REQUEST_EXAMPLES)

@@ -20,13 +20,15 @@ Centre = role("admin", "officer")  # officers: the provincial centre's (jurisdic
 
 
 class Binding(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"institution_id": 7, "reason": "核验营业执照和法定代表人授权书"}]})
     institution_id: int | None = Field(ge=1, le=2**63 - 1, description="the institution; null to unbind")
     reason: Text = Field(min_length=2, max_length=500, description="how the account holder's identity was checked")
 
 
 class RegionChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"region_code": "440111", "reason": "新营业执照：注册地迁至白云区"}]})
     region_code: str = Field(pattern=r"^[0-9]{6}$", description="the new registered region (GB/T 2260)")
     reason: Text = Field(min_length=2, max_length=500, description="e.g. the new business licence")
 
@@ -48,7 +50,7 @@ def change_region(institution_id: Id, body: RegionChange, user: Centre, session:
 
 
 class ClockMove(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"advance_days": 7}]})
     to: dt.datetime | None = Field(None, description="new business time (ISO 8601); without offset: China time")
     advance_days: int | None = Field(None, ge=0, le=3650, description="or: move forward this many calendar days")
 

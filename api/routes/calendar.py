@@ -23,7 +23,9 @@ Year = Annotated[int, Path(ge=FIRST_ESTIMABLE_YEAR, le=LAST_ESTIMABLE_YEAR, desc
 
 
 class CalendarYearIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"source": "国务院办公厅关于2027年部分节假日安排的通知", "holidays": ["2027-01-01", "2027-02-06", "2027-02-07"],
+         "makeup_workdays": ["2027-02-14"]}]})
     source: str = Field("", max_length=300, description="the notice this comes from")
     holidays: list[dt.date] = Field(min_length=1, max_length=60, description="every day off")
     makeup_workdays: list[dt.date] = Field(default_factory=list, max_length=20, description="weekend days worked (调休上班)")

@@ -14,8 +14,9 @@ from tasks import files
 
 router = APIRouter(prefix="/api/v1", tags=["files"], responses=ERRORS)
 Enterprise = role("enterprise")
-Kind = Annotated[str, Form(min_length=1, max_length=40, description="what the file is: the checklist item "
-                                                                     "(filings), the evidence kind (plans, rectifications)")]
+Kind = Annotated[str, Form(min_length=1, max_length=40, examples=["business_licence"],
+                           description="what the file is: the checklist item (filings), the evidence kind (plans, "
+                                       "rectifications)")]
 Upload = Annotated[UploadFile, File(description="PDF, JPEG, PNG, OFD or XLSX, judged by content; at most "
                                                 "CERTFLOW_FILE_MAX_BYTES")]
 # the URL segment under which each case type keeps its files

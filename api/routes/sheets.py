@@ -23,6 +23,8 @@ ProblemsAs = Annotated[Literal["json", "xlsx"], Query(
     description="how a refused sheet's problems come back: JSON rows, or the uploaded workbook with each problem "
                 "marked (red cell, comment, a 问题 column)")]
 Sheet = Annotated[UploadFile, File(description="the .xlsx workbook (first sheet; the header row as the template's)")]
+PLAN_FIELDS = ('{"occupation_code": "6-18-01-01", "evaluation_start": "2026-10-19", "evaluation_end": "2026-10-19", '
+               '"site": "实训中心", "proctors": ["赵监考"], "evaluators": ["钱考评"], "quality_supervisors": ["周督导"]}')
 XLSX_ANSWER = {200: {"content": {XLSX: {}}, "description": "an .xlsx workbook"}}
 SHEET_REFUSED = {422: {"description": "invalid rows: `detail` lists {row, column, problem} (row 0: the plan itself), "
                                       "or, with problems=xlsx, the workbook with the problems marked"}}
@@ -53,7 +55,7 @@ def roster_template(user: UserDep):
                      "`roster` workbook); all or nothing")
 def import_plan(institution_id: Id, user: Enterprise, session: SessionDep, settings: SettingsDep, request: Request,
                 plan: Annotated[str, Form(max_length=200_000, description="the plan as for POST …/plans, without "
-                                                                          "`candidates`")],
+                                                                          "`candidates`", examples=[PLAN_FIELDS])],
                 roster: Sheet, problems: ProblemsAs = "json",
                 idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None):
     content = files.read_limited(roster.file, settings.file_max_bytes)
