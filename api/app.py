@@ -54,6 +54,26 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
+BINARY = {"type": "string", "format": "binary"}
+
+
+def with_binary_formats(document: dict) -> dict:
+    """Files as generators expect them: an upload field (3.1's contentMediaType) also says
+    `format: binary`, and a PDF or workbook answer has a binary schema, so a generated client
+    sends a file and hands back bytes instead of dropping the operation's answer."""
+    for schema in document.get("components", {}).get("schemas", {}).values():
+        for field in schema.get("properties", {}).values():
+            if field.get("contentMediaType") == "application/octet-stream":
+                field.setdefault("format", "binary")
+    for methods in document.get("paths", {}).values():
+        for operation in methods.values():
+            for answer in operation.get("responses", {}).values():
+                for media_type, media in answer.get("content", {}).items():
+                    if media_type != "application/json" and not media.get("schema"):
+                        media["schema"] = dict(BINARY)
+    return document
+
+
 def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> FastAPI:
     settings = instance.install(settings or Settings.from_env())  # the API process's one settings object
 
@@ -154,4 +174,12 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
     def prometheus(session: SessionDep, _: MetricsReader):
         return metrics.render(session)
 
+    plain_openapi = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = with_binary_formats(plain_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi
     return app

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.errors import ERRORS
+from policy.filetypes import EXTENSIONS
 from tasks import files
 
 router = APIRouter(prefix="/api/v1", tags=["files"], responses=ERRORS)
@@ -21,6 +22,8 @@ Upload = Annotated[UploadFile, File(description="PDF, JPEG, PNG, OFD or XLSX, ju
                                                 "CERTFLOW_FILE_MAX_BYTES")]
 # the URL segment under which each case type keeps its files
 PATHS = {"filing": "filings/{id}/materials", "plan": "plans/{id}/files", "supervision": "complaints/{id}/files"}
+DOWNLOAD_ANSWER = {200: {"content": {media_type: {} for media_type in EXTENSIONS},
+                         "description": "the file as uploaded, with its detected type"}}
 UPLOAD_ANSWERS = {200: {"description": "the same bytes were already on file for this kind and round"},
                   201: {"description": "stored: its SHA-256, size and type as detected"}}
 
@@ -56,7 +59,7 @@ def list_filing_materials(filing_id: Id, user: UserDep, session: SessionDep):
 
 
 @router.get("/filings/{filing_id}/materials/{file_id}", response_class=Response,
-            responses={200: {"content": {"application/octet-stream": {}}, "description": "the file as uploaded"}},
+            responses=DOWNLOAD_ANSWER,
             summary="Download one uploaded material")
 def download_filing_material(filing_id: Id, file_id: Id, user: UserDep, session: SessionDep, settings: SettingsDep):
     return _download("filing", filing_id, file_id, user, session, settings)
@@ -76,7 +79,7 @@ def list_plan_files(plan_id: Id, user: UserDep, session: SessionDep):
 
 
 @router.get("/plans/{plan_id}/files/{file_id}", response_class=Response,
-            responses={200: {"content": {"application/octet-stream": {}}, "description": "the file as uploaded"}},
+            responses=DOWNLOAD_ANSWER,
             summary="Download one of the plan's files")
 def download_plan_file(plan_id: Id, file_id: Id, user: UserDep, session: SessionDep, settings: SettingsDep):
     return _download("plan", plan_id, file_id, user, session, settings)
@@ -95,7 +98,7 @@ def list_case_files(case_id: Id, user: UserDep, session: SessionDep):
 
 
 @router.get("/complaints/{case_id}/files/{file_id}", response_class=Response,
-            responses={200: {"content": {"application/octet-stream": {}}, "description": "the file as uploaded"}},
+            responses=DOWNLOAD_ANSWER,
             summary="Download one of the supervision case's files")
 def download_case_file(case_id: Id, file_id: Id, user: UserDep, session: SessionDep, settings: SettingsDep):
     return _download("supervision", case_id, file_id, user, session, settings)
