@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from prefect import flow, task
 
-from flows.steps import DB_STEP, await_decision, budget, call_external, db
+from flows.steps import DB_STEP, await_decision, budget, call_external, db, national_key
 from tasks import revocations
 
 
@@ -24,7 +24,8 @@ def certificate_revocation(revocation_id: int) -> str:
     revoked = revoke(revocation_id, approval.decided_by)
     for index, payload in enumerate(national_payloads(revocation_id)):
         call_external(kind="certificate_revocation", path="/certificates/revocations",
-                      key=f"revocation:{revocation_id}:{index}", payload=payload, case_type="plan",
+                      key=national_key("revocation", payload["revocations"][0]["number"], revocation_id, index), payload=payload,
+                      case_type="plan",
                       case_id=case["plan_id"])
     sent_nationally(revocation_id)
     return f"revoked: {revoked} certificates"

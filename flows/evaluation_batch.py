@@ -18,6 +18,7 @@ from flows.steps import (
     budget,
     call_external,
     db,
+    national_key,
     open_human_task,
     run_id,
     wait_for,
@@ -272,7 +273,8 @@ def upload_to_national_system(plan_id: int) -> None:
             wait_for(lambda s: registry.incident_retry_requested(s, kind="certificate_refusal", case_type="plan",
                                                                  case_id=plan_id), what="certificates sent again")
         answer = (call_external(kind="certificate_upload", path="/certificates",
-                                key=f"upload:plan:{plan_id}:{upload['round']}", payload=upload["payload"],
+                                key=national_key("upload", upload["payload"]["institution_segment"], "plan",
+                                                 plan_id, upload["round"]), payload=upload["payload"],
                                 case_type="plan", case_id=plan_id)
                   if upload["payload"]["certificates"] else {})
         if not record_acknowledgement(plan_id, answer, fresh=True):

@@ -14,6 +14,7 @@ from flows.steps import (
     budget,
     call_external,
     db,
+    national_key,
     open_human_task,
     wait_for,
     wait_working_days,
@@ -183,7 +184,8 @@ def request_ministry_review(filing_id: int, case: dict, step: ProcessStep) -> bo
     review_round, response = 0, ""
     while True:
         payload = enter_ministry_review(filing_id, review_round, response)
-        key = f"ministry-review:filing:{filing_id}" + (f":{review_round}" if review_round else "")
+        key = national_key("ministry-review", payload["credit_code"], "filing", filing_id,
+                           *([review_round] if review_round else []))
         answer = call_external(kind="ministry_review", path="/ministry-review", key=key, payload=payload,
                                case_type="filing", case_id=filing_id)
         if record_ministry_answer(filing_id, review_round, answer):

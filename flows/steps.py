@@ -142,6 +142,13 @@ def _only_when_unavailable(_task, _task_run, state) -> bool:  # noqa: ANN001
     return False
 
 
+def national_key(purpose: str, qualifier: str, *parts: object) -> str:
+    """An idempotency key the national system can tell apart from other instances' (our ids repeat
+    across provinces): qualified by something unique nationally — an institution's certificate
+    segment, a certificate number, an enterprise's credit code."""
+    return ":".join([purpose, qualifier, *map(str, parts)])
+
+
 @task(name="call the national system", retries=4, retry_delay_seconds=exponential_backoff(backoff_factor=1),
       retry_jitter_factor=0.2, retry_condition_fn=_only_when_unavailable, **DB_STEP)
 def _call_registry(path: str, key: str, payload: dict) -> dict:

@@ -385,12 +385,13 @@ def upload_payload(session: Session, *, plan_id: int) -> dict[str, Any]:
 
 def upload_round(session: Session, *, plan_id: int) -> dict[str, Any]:
     """Which upload round comes next (one per answer received), the last answer, and what to send."""
-    prefix = f"upload:plan:{plan_id}:"
+    payload = upload_payload(session, plan_id=plan_id)
+    prefix = f"upload:{payload['institution_segment']}:plan:{plan_id}:"  # flows.steps.national_key
     answered = session.exec(select(ExternalSubmission).where(ExternalSubmission.kind == "certificate_upload",
                                                              ExternalSubmission.case_id == plan_id)).all()
     rounds = {int(s.key.removeprefix(prefix)): s.response for s in answered if s.key.startswith(prefix)}
     done = len(rounds)
-    return {"round": done, "last_answer": rounds.get(done - 1, {}), "payload": upload_payload(session, plan_id=plan_id)}
+    return {"round": done, "last_answer": rounds.get(done - 1, {}), "payload": payload}
 
 
 def record_acknowledgement(session: Session, *, plan_id: int, answer: dict[str, Any], fresh: bool,
