@@ -14,6 +14,25 @@ from tests.flows.driver import Driver
 _names = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def leftovers_stay_asleep(request):  # noqa: ANN001, ANN201
+    """After a test on the shared stack, its runs still waiting on a timer will never be needed again:
+    cancel those timers, so that a later test's clock move does not wake every earlier test's runs at
+    once (a burst that made a later test's own runs wait minutes for the runner — a CI flake)."""
+    yield
+    if "stack" not in request.fixturenames:
+        return
+    from sqlmodel import select
+
+    from models.db import session_scope
+    from models.workflow import Timer
+
+    with session_scope(request.getfixturevalue("stack").settings.database_url) as session:
+        for timer in session.exec(select(Timer).where(Timer.status == "pending")):
+            timer.status = "cancelled"
+            session.add(timer)
+
+
 @pytest.fixture()
 def driver(stack) -> Driver:
     return Driver(stack, prefix=f"t{next(_names)}")
