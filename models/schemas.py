@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from policy.identity import credit_code_check_char, resident_id_check_char
 from policy.steps import STEPS
 from policy.text import clean_name, clean_text
 
@@ -347,14 +348,10 @@ class WebhookUpdate(_Strict):
 # (tests/api/test_openapi_document.py validates each against its model, so they cannot rot)
 
 def _credit(first17: str) -> str:
-    from policy.identity import credit_code_check_char
-
     return first17 + credit_code_check_char(first17)
 
 
 def _resident(first17: str) -> str:
-    from policy.identity import resident_id_check_char
-
     return first17 + resident_id_check_char(first17)
 
 
