@@ -9,8 +9,10 @@ or is public or role-gated by design (then in the other tables, with the reason)
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from core.clock import wall_now
@@ -298,10 +300,6 @@ def test_no_outsiders_inbox_lists_a_partys_task(api, world):
 
 
 def _inbox_sheet_ids(api, headers) -> list[int]:  # noqa: ANN001
-    import io
-
-    from openpyxl import load_workbook
-
     answer = api.get("/api/v1/inbox.xlsx", headers=headers)
     assert answer.status_code == 200, answer.text
     return [row[0] for row in load_workbook(io.BytesIO(answer.content)).active.iter_rows(min_row=2, values_only=True)]
@@ -371,9 +369,17 @@ def test_dashboard_pages_of_a_partys_case_are_404_to_an_officer_of_another_centr
                  "/dashboard/cases/filing/{filing_id}/receipt.pdf", "/dashboard/cases/filing/{filing_id}/notices/0.pdf",
                  "/dashboard/certificates/{number}.pdf", "/dashboard/cases/supervision/{case_id}",
                  "/dashboard/cases/supervision/{case_id}/rectification/0.pdf",
-                 "/dashboard/institutions/{institution_id}"):
+                 "/dashboard/institutions/{institution_id}",
+                 "/dashboard/cases/filing/{filing_id}/files/{file_id}", "/dashboard/cases/plan/{plan_id}/files/{plan_file_id}",
+                 "/dashboard/cases/supervision/{case_id}/files/{case_file_id}",
+                 *(f"/dashboard/cases/plan/{{plan_id}}/{sheet}.xlsx"
+                   for sheet in ("roster", "results", "certificates", "results-template"))):
         answer = outsider.get(path.format(**ids))
         assert answer.status_code == 404 and SECRET_NAME not in answer.text, path
+    inbox = outsider.get("/dashboard/inbox.xlsx")  # the outsider's own inbox: A's task is not in it
+    assert inbox.status_code == 200
+    assert ids["task_id"] not in [row[0] for row in load_workbook(io.BytesIO(inbox.content)).active.iter_rows(
+        min_row=2, values_only=True)]
     for path in ("/dashboard/tasks/{task_id}/claim", "/dashboard/tasks/{task_id}/release",
                  "/dashboard/tasks/{task_id}/decision", "/dashboard/tasks/{task_id}/dismiss-identical",
                  "/dashboard/ops/incidents/{incident_id}/retry"):
