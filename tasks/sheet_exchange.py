@@ -16,13 +16,13 @@ from models.cases import Candidate, Certificate, EvaluationPlan, Score
 from models.schemas import PlanCreate, ResultsCreate
 from models.workflow import HumanTask
 from policy.eligibility import Violation
+from policy.levels import Level
 from tasks import access, batch, spreadsheets, views
 from tasks.errors import Problems
 from tasks.spreadsheets import RESULTS, ROSTER, SheetProblems
 
 RELATION_LABELS = {v: k for k, v in spreadsheets.RELATIONS.items()}
 DIPLOMA_LABELS = {v: k for k, v in spreadsheets.DIPLOMAS.items()}
-LEVEL_NAMES = {1: "一级/高级技师", 2: "二级/技师", 3: "三级/高级工", 4: "四级/中级工", 5: "五级/初级工"}
 
 
 def _plan_fields(plan_json: str) -> dict[str, Any]:
@@ -107,7 +107,7 @@ def results_export(session: Session, user: User, plan_id: int) -> bytes:
     rows = []
     for c in candidates:
         score = scores.get(c.id)
-        rows.append([c.name, c.id_number, LEVEL_NAMES.get(c.level, c.level),
+        rows.append([c.name, c.id_number, Level(c.level).display,
                      score.theory if score else None, score.practical if score else None,
                      score.performance if score else None,
                      "" if score is None else ("合格" if score.passed else "不合格"), c.excluded_reason or ""])
@@ -119,7 +119,7 @@ def certificates_export(session: Session, user: User, plan_id: int) -> bytes:
     access.visible_case(session, user, "plan", plan_id)
     certificates = session.exec(select(Certificate).where(Certificate.plan_id == plan_id).order_by(Certificate.number))
     rows = [[c.number, c.holder_name, c.id_number, f"{c.occupation_name}（{c.occupation_code}）",
-             LEVEL_NAMES.get(c.level, c.level), c.enterprise_title, c.issued_on.isoformat(),
+             Level(c.level).display, c.enterprise_title, c.issued_on.isoformat(),
              "有效" if c.status == "valid" else "已撤销", c.revoked_reason or "",
              c.uploaded_at.date().isoformat() if c.uploaded_at else ""] for c in certificates]
     return spreadsheets.workbook(f"证书-批次{plan_id}", ["证书编号", "姓名", "身份证号", "职业（工种）", "等级", "企业岗位等级",

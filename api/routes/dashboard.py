@@ -16,6 +16,7 @@ from api import metrics
 from api.clients import client_address
 from api.deps import SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
 from api.routes.certificates import find_certificate
+from api.routes.sheets import xlsx_response
 from core.clock import wall_now
 from engine.tick import wake_now
 from tasks import (access, accounts, decisions, documents, files, human_tasks, objections, pages, registry, seats,
@@ -261,21 +262,17 @@ def plan_sheet(plan_id: Id, sheet: Literal["roster", "results", "certificates", 
     export = {"roster": sheet_exchange.roster_export, "results": sheet_exchange.results_export,
               "certificates": sheet_exchange.certificates_export,
               "results-template": sheet_exchange.results_template}[sheet]
-    return _xlsx(export(session, login.user, plan_id), f"{sheet}-{plan_id}.xlsx")
+    return xlsx_response(export(session, login.user, plan_id), f"{sheet}-{plan_id}.xlsx")
 
 
 @router.get("/inbox.xlsx")
 def inbox_sheet(login: Anyone, session: SessionDep):
-    return _xlsx(sheet_exchange.inbox_export(session, login.user), "inbox.xlsx")
+    return xlsx_response(sheet_exchange.inbox_export(session, login.user), "inbox.xlsx")
 
 
 @router.get("/templates/roster.xlsx")
 def roster_template(login: Anyone):
-    return _xlsx(spreadsheets.roster_template(), "roster-template.xlsx")
-
-
-def _xlsx(content: bytes, name: str) -> Response:
-    return Response(content, media_type=spreadsheets.XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return xlsx_response(spreadsheets.roster_template(), "roster-template.xlsx")
 
 
 @router.get("/cases/filing/{filing_id}/receipt.pdf")

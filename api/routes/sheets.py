@@ -30,7 +30,8 @@ SHEET_REFUSED = {422: {"description": "invalid rows: `detail` lists {row, column
                                       "or, with problems=xlsx, the workbook with the problems marked"}}
 
 
-def _xlsx(content: bytes, name: str) -> Response:
+def xlsx_response(content: bytes, name: str) -> Response:
+    """A workbook as a download (the API's and the dashboard's exports)."""
     return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -47,7 +48,7 @@ def _refused(exc: SheetProblems, content: bytes, problems: str) -> Response:
 @router.get("/templates/roster.xlsx", response_class=Response, responses=XLSX_ANSWER,
             summary="The roster template (花名册): the plan's candidate fields with Chinese headers and an example row")
 def roster_template(user: UserDep):
-    return _xlsx(spreadsheets.roster_template(), "roster-template.xlsx")
+    return xlsx_response(spreadsheets.roster_template(), "roster-template.xlsx")
 
 
 @router.post("/institutions/{institution_id}/plans/import", status_code=201, responses=SHEET_REFUSED,
@@ -72,7 +73,7 @@ def import_plan(institution_id: Id, user: Enterprise, session: SessionDep, setti
 @router.get("/plans/{plan_id}/results-template.xlsx", response_class=Response, responses=XLSX_ANSWER,
             summary="The results sheet (成绩表) of a batch: its candidates, ready for their scores")
 def results_template(plan_id: Id, user: UserDep, session: SessionDep):
-    return _xlsx(sheet_exchange.results_template(session, user, plan_id), f"results-template-{plan_id}.xlsx")
+    return xlsx_response(sheet_exchange.results_template(session, user, plan_id), f"results-template-{plan_id}.xlsx")
 
 
 @router.post("/plans/{plan_id}/results/import", status_code=201, responses=SHEET_REFUSED,
@@ -91,22 +92,22 @@ def import_results(plan_id: Id, file: Sheet, user: Enterprise, session: SessionD
 @router.get("/plans/{plan_id}/roster.xlsx", response_class=Response, responses=XLSX_ANSWER,
             summary="A batch's roster as .xlsx")
 def roster_export(plan_id: Id, user: UserDep, session: SessionDep):
-    return _xlsx(sheet_exchange.roster_export(session, user, plan_id), f"roster-{plan_id}.xlsx")
+    return xlsx_response(sheet_exchange.roster_export(session, user, plan_id), f"roster-{plan_id}.xlsx")
 
 
 @router.get("/plans/{plan_id}/results.xlsx", response_class=Response, responses=XLSX_ANSWER,
             summary="A batch's results as .xlsx")
 def results_export(plan_id: Id, user: UserDep, session: SessionDep):
-    return _xlsx(sheet_exchange.results_export(session, user, plan_id), f"results-{plan_id}.xlsx")
+    return xlsx_response(sheet_exchange.results_export(session, user, plan_id), f"results-{plan_id}.xlsx")
 
 
 @router.get("/plans/{plan_id}/certificates.xlsx", response_class=Response, responses=XLSX_ANSWER,
             summary="A batch's certificates as .xlsx")
 def certificates_export(plan_id: Id, user: UserDep, session: SessionDep):
-    return _xlsx(sheet_exchange.certificates_export(session, user, plan_id), f"certificates-{plan_id}.xlsx")
+    return xlsx_response(sheet_exchange.certificates_export(session, user, plan_id), f"certificates-{plan_id}.xlsx")
 
 
 @router.get("/inbox.xlsx", response_class=Response, responses=XLSX_ANSWER,
             summary="My inbox as .xlsx (active tasks by due date)")
 def inbox_export(user: Worker, session: SessionDep):
-    return _xlsx(sheet_exchange.inbox_export(session, user), "inbox.xlsx")
+    return xlsx_response(sheet_exchange.inbox_export(session, user), "inbox.xlsx")
