@@ -41,6 +41,7 @@ from core import settings as instance
 from core.clock import ClockError
 from core.settings import Settings
 from engine.tick import start_scheduler, stop_scheduler
+from models.responses import Health
 from policy.working_days import CalendarRangeError
 from tasks.errors import Conflict, NotFound, Problems, TooLarge
 from tasks.human_tasks import TaskConflict
@@ -163,8 +164,8 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        upload_max_bytes=settings.file_max_bytes + UPLOAD_ENVELOPE_BYTES)  # outermost: before anything reads
 
-    @app.get("/healthz", tags=["health"], summary="Liveness")
-    def healthz() -> dict:
+    @app.get("/healthz", tags=["health"], response_model=Health, summary="Liveness")
+    def healthz():
         return {"status": "ok"}
 
     @app.get("/metrics", tags=["health"], response_class=JSONResponse,  # errors are JSON; the answer is text

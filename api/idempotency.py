@@ -8,11 +8,13 @@ from typing import Any, Callable
 
 from fastapi import HTTPException
 from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel
 from fastapi.responses import JSONResponse
 from sqlmodel import Session, select
 
 from core.clock import wall_now
 from models.accounts import IdempotencyRecord, User
+from models.responses import dumped
 
 
 def body_hash(path: str, body: Any) -> str:
@@ -21,8 +23,9 @@ def body_hash(path: str, body: Any) -> str:
 
 
 def idempotent(session: Session, *, user: User, key: str | None, path: str, body: Any, status_code: int,
-               create: Callable[[], Any]) -> JSONResponse:
-    """Run `create` once per (user, key); the stored answer is replayed for a repeat."""
+               create: Callable[[], Any], model: type[BaseModel]) -> JSONResponse:
+    """Run `create` once per (user, key); the stored answer is replayed for a repeat. The answer is
+    validated against the route's response `model` here, since a JSONResponse skips FastAPI's check."""
     if key is not None and not (1 <= len(key) <= 200):
         raise HTTPException(422, [{"loc": ["header", "Idempotency-Key"], "msg": "must be 1–200 characters"}])
     digest = body_hash(path, body)
@@ -34,7 +37,7 @@ def idempotent(session: Session, *, user: User, key: str | None, path: str, body
                 raise HTTPException(409, f"Idempotency-Key {key!r} was used with a different request")
             return JSONResponse(json.loads(record.response_body), status_code=record.status_code,
                                 headers={"Idempotent-Replayed": "true"})
-    payload = jsonable_encoder(create())
+    payload = dumped(model, create())
     if key:
         session.add(IdempotencyRecord(user_id=user.id, key=key, request_hash=digest, status_code=status_code,
                                       response_body=json.dumps(payload, ensure_ascii=False), created_at=wall_now()))

@@ -272,11 +272,6 @@ class DecisionIn(_Strict):
     version: Optional[int] = Field(None, ge=0, le=MAX_ID, description="the task version you saw (optimistic locking)")
 
 
-class Page(BaseModel):
-    items: list[Any]
-    next_cursor: Optional[str] = None
-
-
 REVOCATION_CATEGORIES = {"wrongly_issued": "不符合条件误发", "fraud": "弄虚作假取得", "data_error": "信息错误", "other": "其他"}
 
 

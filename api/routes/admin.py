@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import Id, SessionDep, role
 from api.errors import ERRORS
 from core import clock
+from models.responses import AccountBound, ClockMoved, ClockOut, IncidentRetried, RegionChanged
 from models.schemas import Text
 from tasks import accounts, filing, registry
 
@@ -33,7 +34,7 @@ class RegionChange(BaseModel):
     reason: Text = Field(min_length=2, max_length=500, description="e.g. the new business licence")
 
 
-@router.put("/admin/users/{user_id}/institution",
+@router.put("/admin/users/{user_id}/institution", response_model=AccountBound,
             summary="Bind an enterprise account to an institution (admin, or the provincial centre)")
 def bind_institution(user_id: Id, body: Binding, user: Centre, session: SessionDep):
     bound = accounts.bind_institution(session, user_id=user_id, institution_id=body.institution_id, actor=user,
@@ -41,7 +42,7 @@ def bind_institution(user_id: Id, body: Binding, user: Centre, session: SessionD
     return {"user_id": bound.id, "institution_id": bound.institution_id}
 
 
-@router.put("/admin/institutions/{institution_id}/region",
+@router.put("/admin/institutions/{institution_id}/region", response_model=RegionChanged,
             summary="Record a change of an institution's registered region (admin, or the provincial centre)")
 def change_region(institution_id: Id, body: RegionChange, user: Centre, session: SessionDep):
     institution = filing.change_registered_region(session, institution_id=institution_id,
@@ -55,7 +56,8 @@ class ClockMove(BaseModel):
     advance_days: int | None = Field(None, ge=0, le=3650, description="or: move forward this many calendar days")
 
 
-@router.post("/admin/clock", summary="Move the simulated business clock (simulated mode only)")
+@router.post("/admin/clock", response_model=ClockMoved,
+             summary="Move the simulated business clock (simulated mode only)")
 def move_clock(body: ClockMove, user: Admin, session: SessionDep):
     if (body.to is None) == (body.advance_days is None):
         raise clock.ClockError("give either `to` or `advance_days`")
@@ -64,13 +66,14 @@ def move_clock(body: ClockMove, user: Admin, session: SessionDep):
     return {"business_now": now.isoformat(), "business_today": now.date().isoformat()}
 
 
-@router.get("/admin/clock", summary="The business clock (admin)")
+@router.get("/admin/clock", response_model=ClockOut, summary="The business clock (admin)")
 def read_clock(user: Admin, session: SessionDep):
     now = clock.business_now(session)
     return {"business_now": now.isoformat(), "mode": "simulated" if clock.is_simulated(session) else "real"}
 
 
-@router.post("/incidents/{incident_id}/retry", summary="Retry an external call that ran out of retries")
+@router.post("/incidents/{incident_id}/retry", response_model=IncidentRetried,
+             summary="Retry an external call that ran out of retries")
 def retry_incident(incident_id: Id, user: Operations, session: SessionDep):
     incident = registry.retry_incident(session, incident_id=incident_id, user_id=user.id, role=user.role)
     return {"id": incident.id, "status": incident.status}

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import SessionDep, role
 from api.errors import ERRORS
 from core.clock import wall_now
+from models.responses import CalendarYearOut
 from policy.eligibility import Violation
 from policy.working_days import FIRST_ESTIMABLE_YEAR, LAST_ESTIMABLE_YEAR, CalendarFileError, official_year
 from tasks.calendar import load_calendar
@@ -31,7 +32,8 @@ class CalendarYearIn(BaseModel):
     makeup_workdays: list[dt.date] = Field(default_factory=list, max_length=20, description="weekend days worked (调休上班)")
 
 
-@router.get("/{year}", summary="A year's holidays and make-up working days, and whether they are official")
+@router.get("/{year}", response_model=CalendarYearOut,
+            summary="A year's holidays and make-up working days, and whether they are official")
 def read_year(year: Year, session: SessionDep):
     calendar = load_calendar(session)
     official = calendar.official_years.get(year)
@@ -45,7 +47,8 @@ def read_year(year: Year, session: SessionDep):
             "source": official.source if official else "estimated from the statutory holidays", "days": days}
 
 
-@router.put("/{year}", summary="Replace a year with the State Council's notice (recomputes pending deadlines)")
+@router.put("/{year}", response_model=CalendarYearOut,
+            summary="Replace a year with the State Council's notice (recomputes pending deadlines)")
 def replace_year(year: Year, body: CalendarYearIn, user: Admin, session: SessionDep):
     try:
         checked = official_year(year, body.holidays, body.makeup_workdays, body.source)

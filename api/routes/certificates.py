@@ -12,6 +12,7 @@ from api.deps import MAX_ID, Id, SessionDep, UserDep, role
 from api.ratelimit import public_rate_limit
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from models.cases import Certificate, Institution
+from models.responses import CertificatePage, CertificatePublic, InstitutionPublicPage, RemovalPage, RevocationOut
 from policy.numbering import is_certificate_number
 from models.schemas import RevocationCreate
 from tasks import access, revocations, views
@@ -20,18 +21,19 @@ router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=ERRORS)
 Officer = role("officer")
 
 
-@router.post("/revocations", status_code=201,
+@router.post("/revocations", response_model=RevocationOut, status_code=201,
              summary="Request the revocation of certificates of a batch (撤销证书); a second officer approves it")
 def request_revocation(body: RevocationCreate, user: Officer, session: SessionDep):
     return revocations.revocation_view(revocations.request_revocation(session, user=user, body=body))
 
 
-@router.get("/revocations/{revocation_id}", summary="A revocation: its status and certificates")
+@router.get("/revocations/{revocation_id}", response_model=RevocationOut,
+            summary="A revocation: its status and certificates")
 def read_revocation(revocation_id: Id, user: Officer, session: SessionDep):
     return revocations.revocation_view(revocations.visible_revocation(session, user, revocation_id))
 
 
-@router.get("/certificates", summary="Issued certificates of a batch")
+@router.get("/certificates", response_model=CertificatePage, summary="Issued certificates of a batch")
 def list_certificates(user: UserDep, session: SessionDep, plan_id: Annotated[int, Query(ge=1, le=MAX_ID)],
                       limit: LimitQuery = 100, cursor: CursorQuery = None):
     plan = access.visible_plan(session, user, plan_id)
@@ -61,7 +63,8 @@ def verify(session, number: str) -> dict:  # noqa: ANN001
     return views.certificate_view(certificate, session.get(Institution, certificate.institution_id))
 
 
-@router.get("/public/certificates/{number}", summary="Verify a certificate (anyone; rate-limited per client)",
+@router.get("/public/certificates/{number}", response_model=CertificatePublic,
+            summary="Verify a certificate (anyone; rate-limited per client)",
             dependencies=[Depends(public_rate_limit)], responses=PUBLIC_ERRORS)
 def public_certificate(number: str, session: SessionDep):
     view = verify(session, number)
@@ -70,7 +73,7 @@ def public_certificate(number: str, session: SessionDep):
     return view
 
 
-@router.get("/public/institutions/removals",
+@router.get("/public/institutions/removals", response_model=RemovalPage,
             summary="Removals from the catalogue (动态调整): withdrawn and cancelled institutions, date and reason")
 def public_removals(session: SessionDep, limit: LimitQuery = 100, cursor: CursorQuery = None):
     query = select(Institution).where(Institution.removed_on.is_not(None))
@@ -81,7 +84,8 @@ def public_removals(session: SessionDep, limit: LimitQuery = 100, cursor: Cursor
     return page([views.removal_view(i) for i in rows], [i.id for i in rows], limit)
 
 
-@router.get("/public/institutions", summary="Catalogue of registered evaluation institutions")
+@router.get("/public/institutions", response_model=InstitutionPublicPage,
+            summary="Catalogue of registered evaluation institutions")
 def public_institutions(session: SessionDep, limit: LimitQuery = 100, cursor: CursorQuery = None):
     query = select(Institution).where(Institution.status == "registered")
     after = decode_cursor(cursor)

@@ -14,6 +14,7 @@ from api.errors import ERRORS
 from api.ratelimit import public_rate_limit
 from api.routes.certificates import find_certificate
 from core.clock import wall_now
+from models.responses import HolderLink, HolderLinksRevoked
 from tasks import access, documents
 
 router = APIRouter(prefix="/api/v1", tags=["documents"], responses=ERRORS)
@@ -46,7 +47,8 @@ def certificate_pdf(number: Annotated[str, Path(max_length=40)], request: Reques
     return FileResponse(path, media_type="application/pdf", filename=f"{number}.pdf")
 
 
-@router.get("/certificates/{number}/holder-link", summary="The holder's signed download link (owner or officer)")
+@router.get("/certificates/{number}/holder-link", response_model=HolderLink,
+            summary="The holder's signed download link (owner or officer)")
 def holder_link(number: Annotated[str, Path(max_length=40)], user: UserDep, session: SessionDep,
                 settings: SettingsDep):
     certificate = find_certificate(session, number)
@@ -58,7 +60,7 @@ def holder_link(number: Annotated[str, Path(max_length=40)], user: UserDep, sess
             "expires_on": expires_on.isoformat()}
 
 
-@router.post("/certificates/{number}/holder-link/revoke",
+@router.post("/certificates/{number}/holder-link/revoke", response_model=HolderLinksRevoked,
              summary="Revoke every holder link given out so far for this certificate (owner or officer)")
 def revoke_holder_links(number: Annotated[str, Path(max_length=40)], user: UserDep, session: SessionDep):
     certificate = find_certificate(session, number)

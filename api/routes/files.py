@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.errors import ERRORS
+from models.responses import FileList, FileStored, dumped
 from policy.filetypes import EXTENSIONS
 from tasks import files
 
@@ -37,7 +38,7 @@ def _upload(case_type: str, case_id: int, kind: str, file: UploadFile, user, ses
     stored = files.store(session, settings, user=user, case_type=case_type, case_id=case_id, kind=kind,
                          filename=file.filename, content=content)
     body = files.file_view(stored.file, _base(case_type, case_id)) | {"created": stored.created}
-    return JSONResponse(body, status_code=201 if stored.created else 200)
+    return JSONResponse(dumped(FileStored, body), status_code=201 if stored.created else 200)
 
 
 def _download(case_type: str, case_id: int, file_id: int, user, session, settings) -> Response:  # noqa: ANN001
@@ -45,7 +46,7 @@ def _download(case_type: str, case_id: int, file_id: int, user, session, setting
     return Response(content, media_type=record.media_type, headers=files.download_headers(record))
 
 
-@router.post("/filings/{filing_id}/materials", status_code=201, responses=UPLOAD_ANSWERS,
+@router.post("/filings/{filing_id}/materials", response_model=FileStored, status_code=201, responses=UPLOAD_ANSWERS,
              summary="Upload a material of the checklist (while filed, and for the resubmission a deficiency "
                      "notice asks for)")
 def upload_filing_material(filing_id: Id, kind: Kind, file: Upload, user: Enterprise, session: SessionDep,
@@ -53,7 +54,8 @@ def upload_filing_material(filing_id: Id, kind: Kind, file: Upload, user: Enterp
     return _upload("filing", filing_id, kind, file, user, session, settings)
 
 
-@router.get("/filings/{filing_id}/materials", summary="The filing's uploaded materials, by round")
+@router.get("/filings/{filing_id}/materials", response_model=FileList,
+            summary="The filing's uploaded materials, by round")
 def list_filing_materials(filing_id: Id, user: UserDep, session: SessionDep):
     return {"files": files.listed(session, user, "filing", filing_id, _base("filing", filing_id))}
 
@@ -65,7 +67,7 @@ def download_filing_material(filing_id: Id, file_id: Id, user: UserDep, session:
     return _download("filing", filing_id, file_id, user, session, settings)
 
 
-@router.post("/plans/{plan_id}/files", status_code=201, responses=UPLOAD_ANSWERS,
+@router.post("/plans/{plan_id}/files", response_model=FileStored, status_code=201, responses=UPLOAD_ANSWERS,
              summary="Upload a plan's evidence: training evidence, video monitoring statement, site photos, "
                      "evaluation records")
 def upload_plan_file(plan_id: Id, kind: Kind, file: Upload, user: Enterprise, session: SessionDep,
@@ -73,7 +75,7 @@ def upload_plan_file(plan_id: Id, kind: Kind, file: Upload, user: Enterprise, se
     return _upload("plan", plan_id, kind, file, user, session, settings)
 
 
-@router.get("/plans/{plan_id}/files", summary="The plan's uploaded evidence")
+@router.get("/plans/{plan_id}/files", response_model=FileList, summary="The plan's uploaded evidence")
 def list_plan_files(plan_id: Id, user: UserDep, session: SessionDep):
     return {"files": files.listed(session, user, "plan", plan_id, _base("plan", plan_id))}
 
@@ -85,14 +87,14 @@ def download_plan_file(plan_id: Id, file_id: Id, user: UserDep, session: Session
     return _download("plan", plan_id, file_id, user, session, settings)
 
 
-@router.post("/complaints/{case_id}/files", status_code=201, responses=UPLOAD_ANSWERS,
+@router.post("/complaints/{case_id}/files", response_model=FileStored, status_code=201, responses=UPLOAD_ANSWERS,
              summary="Upload the rectification's report or evidence (while a rectification order awaits it)")
 def upload_rectification_file(case_id: Id, kind: Kind, file: Upload, user: Enterprise, session: SessionDep,
                               settings: SettingsDep):
     return _upload("supervision", case_id, kind, file, user, session, settings)
 
 
-@router.get("/complaints/{case_id}/files", summary="The supervision case's uploaded files")
+@router.get("/complaints/{case_id}/files", response_model=FileList, summary="The supervision case's uploaded files")
 def list_case_files(case_id: Id, user: UserDep, session: SessionDep):
     return {"files": files.listed(session, user, "supervision", case_id, _base("supervision", case_id))}
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from api.deps import SessionDep, SettingsDep, role
 from api.errors import ERRORS
 from api.pagination import CursorQuery, LimitQuery, change_page, decode_change_cursor, decode_cursor, encode_cursor
+from models.responses import EventFeed, FilingPage, InstitutionPage, PlanPage
 from tasks import events, lists
 
 router = APIRouter(prefix="/api/v1", tags=["lists"], responses=ERRORS)
@@ -36,19 +37,21 @@ def list_filter(status: Code = None, step: Code = None, profile: Code = None,
 Filter = Annotated[lists.ListFilter, Depends(list_filter)]
 
 
-@router.get("/filings", summary="My filings (an enterprise), or my jurisdiction's (an officer), by last change")
+@router.get("/filings", response_model=FilingPage,
+            summary="My filings (an enterprise), or my jurisdiction's (an officer), by last change")
 def list_filings(user: Lister, session: SessionDep, f: Filter, limit: LimitQuery = 50, cursor: CursorQuery = None):
     rows = lists.filings(session, user, f, decode_change_cursor(cursor), limit)
     return change_page([lists.filing_row(r) for r in rows], [(r.updated_at, r.id) for r in rows], limit)
 
 
-@router.get("/plans", summary="My evaluation plans, or my jurisdiction's, by last change")
+@router.get("/plans", response_model=PlanPage, summary="My evaluation plans, or my jurisdiction's, by last change")
 def list_plans(user: Lister, session: SessionDep, f: Filter, limit: LimitQuery = 50, cursor: CursorQuery = None):
     rows = lists.plans(session, user, f, decode_change_cursor(cursor), limit)
     return change_page([lists.plan_row(r) for r in rows], [(r.updated_at, r.id) for r in rows], limit)
 
 
-@router.get("/institutions", summary="My institution, or my jurisdiction's institutions, by last change")
+@router.get("/institutions", response_model=InstitutionPage,
+            summary="My institution, or my jurisdiction's institutions, by last change")
 def list_institutions(user: Lister, session: SessionDep, f: Filter, limit: LimitQuery = 50,
                       cursor: CursorQuery = None):
     rows = lists.institutions(session, user, f, decode_change_cursor(cursor), limit)
@@ -58,7 +61,8 @@ def list_institutions(user: Lister, session: SessionDep, f: Filter, limit: Limit
 EventType = Literal[tuple(events.TYPES)]  # type: ignore[valid-type]
 
 
-@router.get("/events", summary="My cases' events after a cursor: an ordered, resumable feed with stable ids")
+@router.get("/events", response_model=EventFeed,
+            summary="My cases' events after a cursor: an ordered, resumable feed with stable ids")
 def case_events(user: Lister, session: SessionDep, settings: SettingsDep,
                 after: Annotated[str | None, Query(max_length=100, description="the `next_cursor` of the last call "
                                                    "(none: from the beginning)")] = None,

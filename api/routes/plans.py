@@ -10,6 +10,7 @@ from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.errors import ERRORS
 from api.idempotency import idempotent
 from engine.tick import wake_now
+from models.responses import Dismissed, InstitutionOut, ObjectionCreated, PlanOut
 from models.schemas import CorrectionsAnswer, DismissIdentical, LadderFiling, ObjectionCreate, PlanCreate, ResultsCreate
 from tasks import access, batch, documents, filing, objections, views
 
@@ -19,29 +20,32 @@ Officer = role("officer")
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="repeat-safe key for this POST")]
 
 
-@router.post("/institutions/{institution_id}/plans", status_code=201,
+@router.post("/institutions/{institution_id}/plans", response_model=PlanOut, status_code=201,
              summary="File an evaluation plan; starts `evaluation_batch`")
 def file_plan(institution_id: Id, body: PlanCreate, user: Enterprise, session: SessionDep, request: Request,
               idempotency_key: IdempotencyKey = None):
-    return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
+    return idempotent(session, model=PlanOut, user=user, key=idempotency_key, path=request.url.path, body=body,
+                      status_code=201,
                       create=lambda: views.plan_view(session, batch.file_plan(session, user=user,
                                                                               institution_id=institution_id, body=body),
                                                      viewer=user, with_history=False))
 
 
-@router.get("/institutions/{institution_id}", summary="An institution with its filed scope")
+@router.get("/institutions/{institution_id}", response_model=InstitutionOut,
+            summary="An institution with its filed scope")
 def read_institution(institution_id: Id, user: UserDep, session: SessionDep):
     return views.institution_view(session, access.visible_institution(session, user, institution_id))
 
 
-@router.put("/institutions/{institution_id}/ladder",
+@router.put("/institutions/{institution_id}/ladder", response_model=InstitutionOut,
             summary="File the institution's own levels and their national correspondence (企业岗位等级, 004 §二)")
 def file_ladder(institution_id: Id, body: LadderFiling, user: Enterprise, session: SessionDep):
     return views.institution_view(session, filing.file_ladder(session, institution_id=institution_id, body=body,
                                                               actor=user))
 
 
-@router.get("/plans/{plan_id}", summary="Status, deadlines, supervision, candidates and results")
+@router.get("/plans/{plan_id}", response_model=PlanOut,
+            summary="Status, deadlines, supervision, candidates and results")
 def read_plan(plan_id: Id, user: UserDep, session: SessionDep, settings: SettingsDep):
     view = views.plan_view(session, access.visible_plan(session, user, plan_id), viewer=user)
     rendered, total = documents.rendered_count(session, plan_id=plan_id, data_dir=settings.data_dir)
@@ -49,17 +53,20 @@ def read_plan(plan_id: Id, user: UserDep, session: SessionDep, settings: Setting
     return view
 
 
-@router.post("/plans/{plan_id}/results", status_code=201, summary="Candidates' scores (every candidate, at once)")
+@router.post("/plans/{plan_id}/results", response_model=PlanOut,
+             status_code=201, summary="Candidates' scores (every candidate, at once)")
 def submit_results(plan_id: Id, body: ResultsCreate, user: Enterprise, session: SessionDep, request: Request,
                    settings: SettingsDep, background: BackgroundTasks, idempotency_key: IdempotencyKey = None):
     plan = access.visible_plan(session, user, plan_id)
     background.add_task(wake_now, settings, plan.flow_run_id)
-    return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
+    return idempotent(session, model=PlanOut, user=user, key=idempotency_key, path=request.url.path, body=body,
+                      status_code=201,
                       create=lambda: views.plan_view(session, batch.submit_results(session, user=user, plan_id=plan_id,
                                                                                    body=body), viewer=user, with_history=False))
 
 
-@router.post("/plans/{plan_id}/corrections", summary="Answer the corrections of the quality supervisor's report (整改说明)")
+@router.post("/plans/{plan_id}/corrections", response_model=PlanOut,
+             summary="Answer the corrections of the quality supervisor's report (整改说明)")
 def answer_corrections(plan_id: Id, body: CorrectionsAnswer, user: Enterprise, session: SessionDep,
                        settings: SettingsDep, background: BackgroundTasks):
     plan = access.visible_plan(session, user, plan_id)
@@ -68,15 +75,18 @@ def answer_corrections(plan_id: Id, body: CorrectionsAnswer, user: Enterprise, s
                            viewer=user, with_history=False)
 
 
-@router.post("/plans/{plan_id}/objections", status_code=201, summary="Object during the results publicity")
+@router.post("/plans/{plan_id}/objections", response_model=ObjectionCreated,
+             status_code=201, summary="Object during the results publicity")
 def object_to_results(plan_id: Id, body: ObjectionCreate, user: UserDep, session: SessionDep, request: Request,
                       idempotency_key: IdempotencyKey = None):
-    return idempotent(session, user=user, key=idempotency_key, path=request.url.path, body=body, status_code=201,
+    return idempotent(session, model=ObjectionCreated, user=user, key=idempotency_key, path=request.url.path, body=body,
+                      status_code=201,
                       create=lambda: {"objection_id": objections.raise_objection(
                           session, case_type="plan", case_id=plan_id, user=user, body=body).id})
 
 
-@router.post("/plans/{plan_id}/objections/dismissals", summary="Dismiss a batch of identical objections at once (officer)")
+@router.post("/plans/{plan_id}/objections/dismissals", response_model=Dismissed,
+             summary="Dismiss a batch of identical objections at once (officer)")
 def dismiss_identical_results_objections(plan_id: Id, body: DismissIdentical, user: Officer, session: SessionDep,
                                  settings: SettingsDep, background: BackgroundTasks):
     plan = access.visible_plan(session, user, plan_id)

@@ -17,6 +17,7 @@ from api.errors import ERRORS as API_ERRORS
 from api.errors import PUBLIC_ERRORS
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from api.ratelimit import public_rate_limit
+from models.responses import PublicObjectionCreated, PublicityPage
 from models.schemas import PublicObjectionCreate
 from tasks import objections, publicity
 from tasks.errors import Conflict, NotFound, Problems
@@ -36,7 +37,8 @@ HTML_ANSWERS[400] = {**API_ERRORS[400], "content": {"application/json": {}}}  # 
 HTML_ANSWERS[422]["content"]["application/json"] = {}  # a form that is not one (no fields at all): FastAPI's own answer
 
 
-@router.get("/api/v1/public/publicities", summary="What is in publicity now (anyone; rate-limited per client)",
+@router.get("/api/v1/public/publicities", response_model=PublicityPage,
+            summary="What is in publicity now (anyone; rate-limited per client)",
             responses=ERRORS)
 def current_publicities(session: SessionDep,
                         kind: Annotated[Literal["filing", "plan"], Query(
@@ -46,7 +48,7 @@ def current_publicities(session: SessionDep,
     return page(items, [i["id"] for i in items], limit)
 
 
-@router.post("/api/v1/public/objections", status_code=201, responses=ERRORS,
+@router.post("/api/v1/public/objections", response_model=PublicObjectionCreated, status_code=201, responses=ERRORS,
              summary="Object to a publicity without an account (name, phone, grounds; rate-limited)")
 def object_without_account(body: PublicObjectionCreate, session: SessionDep):
     objection = objections.raise_public_objection(session, body=body)

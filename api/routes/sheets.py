@@ -7,12 +7,12 @@ import hashlib
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.errors import ERRORS
 from api.idempotency import idempotent
+from models.responses import PlanOut
 from tasks import files, sheet_exchange, spreadsheets, views
 from tasks.spreadsheets import XLSX, SheetProblems
 
@@ -51,7 +51,8 @@ def roster_template(user: UserDep):
     return xlsx_response(spreadsheets.roster_template(), "roster-template.xlsx")
 
 
-@router.post("/institutions/{institution_id}/plans/import", status_code=201, responses=SHEET_REFUSED,
+@router.post("/institutions/{institution_id}/plans/import", response_model=PlanOut,
+             status_code=201, responses=SHEET_REFUSED,
              summary="File an evaluation plan with its roster as .xlsx (multipart `plan` JSON without candidates, "
                      "`roster` workbook); all or nothing")
 def import_plan(institution_id: Id, user: Enterprise, session: SessionDep, settings: SettingsDep, request: Request,
@@ -61,7 +62,7 @@ def import_plan(institution_id: Id, user: Enterprise, session: SessionDep, setti
                 idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None):
     content = files.read_limited(roster.file, settings.file_max_bytes)
     try:
-        return idempotent(session, user=user, key=idempotency_key, path=request.url.path,
+        return idempotent(session, model=PlanOut, user=user, key=idempotency_key, path=request.url.path,
                           body={"plan": plan, "roster": hashlib.sha256(content).hexdigest()}, status_code=201,
                           create=lambda: views.plan_view(session, sheet_exchange.file_plan_with_roster(
                               session, user=user, institution_id=institution_id, plan_json=plan, roster=content),
@@ -76,7 +77,7 @@ def results_template(plan_id: Id, user: UserDep, session: SessionDep):
     return xlsx_response(sheet_exchange.results_template(session, user, plan_id), f"results-template-{plan_id}.xlsx")
 
 
-@router.post("/plans/{plan_id}/results/import", status_code=201, responses=SHEET_REFUSED,
+@router.post("/plans/{plan_id}/results/import", response_model=PlanOut, status_code=201, responses=SHEET_REFUSED,
              summary="Hand in the results as .xlsx (people by ID number); all or nothing")
 def import_results(plan_id: Id, file: Sheet, user: Enterprise, session: SessionDep, settings: SettingsDep,
                    problems: ProblemsAs = "json"):
@@ -85,8 +86,7 @@ def import_results(plan_id: Id, file: Sheet, user: Enterprise, session: SessionD
         plan = sheet_exchange.submit_results_sheet(session, user=user, plan_id=plan_id, content=content)
     except SheetProblems as exc:
         return _refused(exc, content, problems)
-    return JSONResponse(jsonable_encoder(views.plan_view(session, plan, viewer=user, with_history=False)),
-                        status_code=201)
+    return views.plan_view(session, plan, viewer=user, with_history=False)
 
 
 @router.get("/plans/{plan_id}/roster.xlsx", response_class=Response, responses=XLSX_ANSWER,

@@ -10,6 +10,7 @@ from api.deps import SessionDep, role
 from api.errors import ERRORS
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from core.clock import business_today
+from models.responses import AtRiskPage, BreachPage
 from policy.sla import SLA_STEPS
 from tasks import sla
 from tasks.calendar import load_calendar
@@ -21,7 +22,8 @@ Jurisdiction = Annotated[str | None, Query(pattern=r"^\d{6}$", description="GB/T
 InstitutionQuery = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 
-@router.get("/breaches", summary="Steps past their working-day deadline (breached, escalated), oldest first")
+@router.get("/breaches", response_model=BreachPage,
+            summary="Steps past their working-day deadline (breached, escalated), oldest first")
 def breaches(user: Operations, session: SessionDep, step: Step = None, jurisdiction: Jurisdiction = None,
              institution_id: InstitutionQuery = None,
              min_age_days: Annotated[int | None, Query(ge=0, le=3650, description="opened at least N days ago")] = None,
@@ -35,7 +37,8 @@ def breaches(user: Operations, session: SessionDep, step: Step = None, jurisdict
     return page([sla.breach_view(b, today, calendar) for b in rows], [b.id for b in rows], limit)
 
 
-@router.get("/at-risk", summary="Running steps inside their at-risk window, not yet breached")
+@router.get("/at-risk", response_model=AtRiskPage,
+            summary="Running steps inside their at-risk window, not yet breached")
 def at_risk(user: Operations, session: SessionDep, step: Step = None, jurisdiction: Jurisdiction = None,
             institution_id: InstitutionQuery = None, limit: LimitQuery = 50, cursor: CursorQuery = None):
     rows = sla.at_risk(session, step=step, jurisdiction=jurisdiction, institution_id=institution_id,

@@ -15,6 +15,9 @@ from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from api.ratelimit import public_rate_limit
 from core.clock import business_today
 from engine.tick import wake_now
+from models.responses import (
+    ComplaintPublic, ComplaintReceipt, CreditEntries, SupervisionCaseOut, SupervisionCasePage, dumped,
+)
 from models.schemas import ComplaintCreate, ExplanationIn, FindingCreate, RectificationIn
 from policy.credit import RECEIPT_PATTERN
 from tasks import credit, documents, supervision
@@ -27,23 +30,25 @@ Supervisors = role("officer", "operations", "admin")
 CaseStatus = Literal[tuple(supervision.STATUS_LABELS)]  # type: ignore[valid-type]
 
 
-@public.post("/complaints", status_code=201, responses={**PUBLIC_ERRORS, 400: ERRORS[400], 413: ERRORS[413], 200: {
+@public.post("/complaints", response_model=ComplaintReceipt,
+             status_code=201, responses={**PUBLIC_ERRORS, 400: ERRORS[400], 413: ERRORS[413], 200: {
     "description": "the same complaint (same target, phone and words) is open already: its receipt number"}},
              summary="投诉举报 — about an institution, a batch or a certificate; no account needed (rate-limited)")
 def file_complaint(body: ComplaintCreate, session: SessionDep):
     case, created = supervision.file_complaint(session, body=body)
     answer = {"receipt_number": case.receipt_number, "status": supervision.public_view(case)["status"],
               "lookup": f"/api/v1/public/complaints/{case.receipt_number}"}
-    return answer if created else JSONResponse(answer, status_code=200)
+    return answer if created else JSONResponse(dumped(ComplaintReceipt, answer), status_code=200)
 
 
-@public.get("/public/complaints/{receipt_number}", responses=PUBLIC_ERRORS,
+@public.get("/public/complaints/{receipt_number}", response_model=ComplaintPublic, responses=PUBLIC_ERRORS,
             summary="A complaint by its receipt number: where it stands and the outcome's category only")
 def complaint_by_receipt(receipt_number: Annotated[str, Path(pattern=RECEIPT_PATTERN.pattern)], session: SessionDep):
     return supervision.public_view(supervision.by_receipt(session, receipt_number))
 
 
-@router.get("/complaints", summary="Supervision cases in your jurisdiction (officers), or about your institution")
+@router.get("/complaints", response_model=SupervisionCasePage,
+            summary="Supervision cases in your jurisdiction (officers), or about your institution")
 def list_cases(user: UserDep, session: SessionDep, status: CaseStatus | None = None,
                institution_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
                limit: LimitQuery = 50, cursor: CursorQuery = None):
@@ -52,7 +57,8 @@ def list_cases(user: UserDep, session: SessionDep, status: CaseStatus | None = N
     return page([supervision.case_view(session, c, user) for c in cases], [c.id for c in cases], limit)
 
 
-@router.get("/complaints/{case_id}", summary="A supervision case: the complaint, explanations, rectifications, "
+@router.get("/complaints/{case_id}", response_model=SupervisionCaseOut,
+            summary="A supervision case: the complaint, explanations, rectifications, "
                                              "decisions and the institution's credit record")
 def read_case(case_id: Id, user: UserDep, session: SessionDep):
     return supervision.case_view(session, supervision.visible_case(session, user, case_id), user)
@@ -77,13 +83,13 @@ def cancellation_decision(case_id: Id, user: UserDep, session: SessionDep, setti
                     media_type="application/pdf")
 
 
-@router.post("/supervision-findings", status_code=201,
+@router.post("/supervision-findings", response_model=SupervisionCaseOut, status_code=201,
              summary="抽查发现 — an officer opens a supervision case on their own finding (accepted at once)")
 def open_finding(body: FindingCreate, user: Officer, session: SessionDep):
     return supervision.case_view(session, supervision.open_finding(session, user=user, body=body), user)
 
 
-@router.post("/complaints/{case_id}/explanation",
+@router.post("/complaints/{case_id}/explanation", response_model=SupervisionCaseOut,
              summary="The institution's written explanation to the investigation (书面说明), by its deadline")
 def submit_explanation(case_id: Id, body: ExplanationIn, user: Enterprise, session: SessionDep,
                        settings: SettingsDep, background: BackgroundTasks):
@@ -92,7 +98,7 @@ def submit_explanation(case_id: Id, body: ExplanationIn, user: Enterprise, sessi
     return supervision.case_view(session, case, user)
 
 
-@router.post("/complaints/{case_id}/rectification",
+@router.post("/complaints/{case_id}/rectification", response_model=SupervisionCaseOut,
              summary="The institution's rectification (整改报告): one answer per item of the order")
 def submit_rectification(case_id: Id, body: RectificationIn, user: Enterprise, session: SessionDep,
                          settings: SettingsDep, background: BackgroundTasks):
@@ -101,7 +107,8 @@ def submit_rectification(case_id: Id, body: RectificationIn, user: Enterprise, s
     return supervision.case_view(session, case, user)
 
 
-@router.get("/credit-records", summary="信用档案 — entries on an institution's credit code or on a person")
+@router.get("/credit-records", response_model=CreditEntries,
+            summary="信用档案 — entries on an institution's credit code or on a person")
 def credit_records(user: Supervisors, session: SessionDep,
                    credit_code: Annotated[str | None, Query(pattern=r"^[0-9A-Z]{18}$")] = None,
                    person_name: Annotated[str | None, Query(min_length=1, max_length=50)] = None,

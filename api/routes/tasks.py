@@ -13,6 +13,7 @@ from api.deps import Id, SessionDep, SettingsDep, role
 from api.errors import ERRORS
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from engine.tick import wake_now
+from models.responses import TaskOut, TaskPage
 from models.schemas import DecisionIn
 from models.workflow import HumanTask
 from tasks import access, decisions, human_tasks, seats, views
@@ -22,7 +23,7 @@ Worker = role("officer", "expert", "supervisor", "enterprise")  # an enterprise:
 Officer = role("officer")
 
 
-@router.get("", summary="My inbox: open tasks of my roles and jurisdiction, by due date")
+@router.get("", response_model=TaskPage, summary="My inbox: open tasks of my roles and jurisdiction, by due date")
 def inbox(user: Worker, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None,
           status: Annotated[Literal["open", "claimed", "active", "decided", "all"], Query()] = "active",
           step: Annotated[str | None, Query(max_length=40)] = None):
@@ -41,32 +42,35 @@ def inbox(user: Worker, session: SessionDep, limit: LimitQuery = 50, cursor: Cur
     return page([views.task_view(session, t, today) for t in rows], [t.id for t in rows], limit)
 
 
-@router.get("/{task_id}", summary="One task")
+@router.get("/{task_id}", response_model=TaskOut, summary="One task")
 def read_task(task_id: Id, user: Worker, session: SessionDep):
     return views.task_view(session, access.visible_task(session, user, task_id))
 
 
-@router.post("/{task_id}/claim", summary="Take the task (claiming your own claim again is harmless)")
+@router.post("/{task_id}/claim", response_model=TaskOut,
+             summary="Take the task (claiming your own claim again is harmless)")
 def claim(task_id: Id, user: Worker, session: SessionDep):
     task = access.visible_task(session, user, task_id)
     decisions.ensure_may_act(session, task, user)
     return views.task_view(session, human_tasks.claim(session, task, user_id=user.id, role=user.role))
 
 
-@router.post("/{task_id}/release", summary="Give a claimed task back (a drawn seat is drawn again, never pooled)")
+@router.post("/{task_id}/release", response_model=TaskOut,
+             summary="Give a claimed task back (a drawn seat is drawn again, never pooled)")
 def release(task_id: Id, user: Worker, session: SessionDep):
     task = access.visible_task(session, user, task_id)
     return views.task_view(session, seats.give_back(session, task, user_id=user.id, role=user.role))
 
 
-@router.post("/{task_id}/redraw", summary="Draw a vacant drawn seat again (the case's officer)")
+@router.post("/{task_id}/redraw", response_model=TaskOut, summary="Draw a vacant drawn seat again (the case's officer)")
 def redraw(task_id: Id, user: Officer, session: SessionDep):
     task = access.visible_task_for_officer(session, user, task_id)
     seats.redraw(session, task, released_by=None, officer=user)
     return views.task_view(session, task)
 
 
-@router.post("/{task_id}/decision", summary="Decide: approve, reject, deficient (with the list), score, …")
+@router.post("/{task_id}/decision", response_model=TaskOut,
+             summary="Decide: approve, reject, deficient (with the list), score, …")
 def decide(task_id: Id, body: DecisionIn, user: Worker, session: SessionDep, settings: SettingsDep,
            background: BackgroundTasks):
     task = access.visible_task(session, user, task_id)

@@ -7,6 +7,7 @@ this fails."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import io
 import json
@@ -58,19 +59,20 @@ def test_a_generated_client_files_uploads_and_gets_a_deficiency_decision(api, pe
     created = generated("api.filings.create_filing").sync_detailed(
         client=client, body=models.FilingCreate.from_dict(example), authorization=enterprise)
     assert created.status_code == 201, created.content
-    filing_id = created.parsed["id"]
+    assert isinstance(created.parsed, models.FilingSummary)  # typed: the answer's schema became a class
+    filing_id = created.parsed.id
 
     upload = models.BodyUploadFilingMaterial(kind="business_licence", file=types.File(
         payload=io.BytesIO(PDF), file_name="营业执照.pdf", mime_type="application/pdf"))
     uploaded = generated("api.files.upload_filing_material").sync_detailed(
         filing_id, client=client, body=upload, authorization=enterprise)
     assert uploaded.status_code == 201, uploaded.content
-    assert json.loads(uploaded.content)["media_type"] == "application/pdf"
+    assert uploaded.parsed.media_type == "application/pdf" and uploaded.parsed.sha256 == hashlib.sha256(PDF).hexdigest()
 
     listed = generated("api.lists.list_filings").sync_detailed(client=client, authorization=enterprise)
-    assert [item["id"] for item in listed.parsed["items"]] == [filing_id]
+    assert [item.id for item in listed.parsed.items] == [filing_id]
     read = generated("api.filings.read_filing").sync_detailed(filing_id, client=client, authorization=enterprise)
-    assert read.status_code == 200 and read.parsed["id"] == filing_id
+    assert read.status_code == 200 and read.parsed.id == filing_id and read.parsed.status == "submitted"
 
     with db(api) as session:  # the acceptance task the flow would open (no flows run in the API tests)
         task_id = ensure_task(session, key=f"client:{filing_id}:acceptance", case_type="filing", case_id=filing_id,
@@ -82,9 +84,10 @@ def test_a_generated_client_files_uploads_and_gets_a_deficiency_decision(api, pe
     decision = models.DecisionIn.from_dict({"decision": "deficient", "deficiencies": ["缺少近两年职工教育经费使用证明"]})
     decided = generated("api.tasks.decide").sync_detailed(task_id, client=client, body=decision, authorization=officer)
     assert decided.status_code == 200, decided.content
+    assert decided.parsed.status == "decided" and decided.parsed.decision == "deficient"
 
     downloaded = generated("api.files.download_filing_material").sync_detailed(
-        filing_id, json.loads(uploaded.content)["id"], client=client, authorization=officer)
+        filing_id, uploaded.parsed.id, client=client, authorization=officer)
     assert downloaded.status_code == 200 and downloaded.content == PDF
 
     outsider = people.make("enterprise")["Authorization"]

@@ -62,3 +62,24 @@ def test_every_api_request_body_has_an_example_that_its_model_accepts(document):
     assert not missing
     for model, example in REQUEST_EXAMPLES.items():
         model.model_validate(example)
+
+
+def test_every_json_answer_of_the_api_declares_a_typed_schema(document):
+    untyped = []
+    for method, path, op in _operations(document):
+        for code, answer in op["responses"].items():
+            media = answer.get("content", {}).get("application/json")
+            if not code.startswith("2") or media is None or path == "/metrics":  # Prometheus text; JSON errors
+                continue
+            schema = _schema(document, media) if media.get("schema") else {}
+            if schema.get("type") != "object" or not schema.get("properties"):
+                untyped.append((method, path, code))
+    assert not untyped  # a generated client would get an untyped dict for these
+
+
+def test_answer_schemas_name_their_fields_and_refuse_undeclared_ones():
+    from models.responses import FilingOut, PlanOut, TaskOut
+
+    for model in (FilingOut, PlanOut, TaskOut):
+        assert model.model_config["extra"] == "forbid"
+    assert {"id", "status", "current_step", "tasks", "timers", "history"} <= set(FilingOut.model_fields)

@@ -1,0 +1,698 @@
+"""What the API answers (v1): one model per shape, declared as each route's `response_model`.
+
+The views in `tasks/` build these shapes; FastAPI validates every answer against its model, so the
+OpenAPI document is the contract a generated client relies on. Extra keys are refused (`extra="forbid"`):
+a view that grows a field without the model fails the suite instead of silently dropping it or
+sending something undocumented. Timestamps leave with an offset (naive values are UTC, as stored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Generic, Literal, Optional, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+Timestamp = Annotated[dt.datetime, AfterValidator(_aware)]
+Json = dict[str, Any]
+T = TypeVar("T")
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @model_serializer(mode="wrap")
+    def _leave_out_absent_fields(self, serialize: SerializerFunctionWrapHandler):  # noqa: ANN202 (keeps the schema)
+        """A field with a default that the view did not give is left out, not sent as null: fields that
+        only some readers see (the centre's, the applicant's) stay absent for the others."""
+        data = serialize(self)
+        for name in type(self).model_fields.keys() - self.model_fields_set:
+            data.pop(name, None)
+        return data
+
+
+def dumped(model: type[BaseModel], view: Any) -> dict[str, Any]:
+    """A view as its model's JSON: for answers sent as a JSONResponse (another status, a replay), which
+    FastAPI does not check against the route's `response_model`."""
+    return model.model_validate(view).model_dump(mode="json")
+
+
+class Page(Out, Generic[T]):
+    items: list[T]
+    next_cursor: Optional[str] = Field(description="pass as `cursor` for the next page; null on the last page")
+
+
+class Items(Out, Generic[T]):
+    items: list[T]
+
+
+# --- shared parts of a case ------------------------------------------------------------------------------------
+
+class Deadline(Out):
+    due_date: dt.date
+    provisional: bool = Field(description="computed on weekends only: the year's official calendar is not loaded")
+    working_days_left: int
+    overdue: bool
+
+
+class TaskOut(Out):
+    """A human step: who may take it, its working-day deadline, its decision once taken."""
+
+    id: int
+    case_type: Literal["filing", "plan", "supervision", "revocation"]
+    case_id: int
+    step: str
+    step_name: str
+    role: str
+    jurisdiction: str
+    status: Literal["open", "claimed", "decided", "cancelled"]
+    assignee_id: Optional[int]
+    version: int = Field(description="send it back with the decision (optimistic locking)")
+    created_on: dt.date
+    due_date: dt.date
+    provisional: bool
+    working_days_left: int
+    overdue: bool
+    decision: Optional[str]
+    decision_payload: Optional[Json]
+    decided_at: Optional[Timestamp]
+    objection_id: Optional[int]
+
+
+class HistoryEntry(Out):
+    action: str
+    actor_id: Optional[int]
+    actor_role: Optional[str]
+    business_time: Optional[Timestamp] = Field(description="on the business clock (simulated in demos)")
+    wall_time: Optional[Timestamp]
+    before: Optional[Json]
+    after: Optional[Json]
+
+
+class TimerOut(Out):
+    purpose: str
+    period_end: dt.date
+    fires_on: dt.date
+    provisional: bool
+    status: str
+
+
+class ObjectionOut(Out):
+    id: int
+    text: str
+    candidate_id: Optional[int]
+    raised_at: Optional[Timestamp]
+    investigated_by: Optional[str]
+    outcome: Optional[str]
+    raised_by: Optional[int] = Field(None, description="the centre only")
+    contact: Optional[str] = Field(None, description="the centre only")
+
+
+class IncidentOut(Out):
+    id: int
+    kind: str
+    status: str
+    attempts: Optional[int] = Field(None, description="the centre only")
+    error: Optional[str] = Field(None, description="the centre only")
+    message: Optional[str] = Field(None, description="the applicant's neutral wording")
+
+
+class Period(Out):
+    start: dt.date
+    end: dt.date
+    provisional: Optional[bool] = None
+
+
+# --- filings --------------------------------------------------------------------------------------------------
+
+class FilingSummary(Out):
+    """A filing as created (and as listed): where to follow it."""
+
+    id: int
+    status: str
+    current_step: Optional[str]
+    institution_id: int
+    enterprise_name: Optional[str]
+    region_code: str
+    handling_centre: Optional[str]
+    profile: str
+    created_at: Optional[Timestamp]
+    href: str
+
+
+class FilingRow(FilingSummary):
+    updated_at: Optional[Timestamp]
+
+
+class DeficiencyNoticeOut(Out):
+    round: int
+    items: list[str]
+    issued_at: Optional[Timestamp]
+    resubmitted_at: Optional[Timestamp]
+
+
+class ExpertPanelOut(Out):
+    passed: Optional[bool]
+    mean_score: Optional[float]
+    reasons: list[str]
+
+
+class PilotPlanOut(Out):
+    round: int
+    submitted_at: Optional[Timestamp]
+    outcome: Optional[str]
+    reasons: Optional[list[str]]
+
+
+class FilingOut(Out):
+    """A filing with its steps, deadlines, notices, publicity, tasks, timers and history."""
+
+    id: int
+    status: str
+    current_step: Optional[str]
+    institution_id: int
+    enterprise_name: Optional[str]
+    region_code: str
+    handling_centre: Optional[str]
+    profile: str
+    deficiency_rounds: int
+    deficiency_notices: list[DeficiencyNoticeOut]
+    publicity: Optional[Period]
+    receipt_number: Optional[str]
+    segment: Optional[str]
+    outcome_reason: Optional[str]
+    flow_run_id: Optional[str]
+    expert_panel: Optional[ExpertPanelOut]
+    pilot_plans: list[PilotPlanOut]
+    pilot_plan_approved_on: Optional[dt.date]
+    tasks: list[TaskOut]
+    timers: list[TimerOut]
+    objections: list[ObjectionOut]
+    incidents: list[IncidentOut]
+    created_at: Optional[Timestamp]
+    updated_at: Optional[Timestamp]
+    history: Optional[list[HistoryEntry]] = Field(None, description="absent from the answers of POSTs")
+
+
+class RoundAccepted(Out):
+    round: int
+    filing_id: int
+
+
+class ObjectionCreated(Out):
+    objection_id: int
+
+
+class Dismissed(Out):
+    dismissed: list[int] = Field(description="the objection tasks dismissed")
+
+
+# --- plans ----------------------------------------------------------------------------------------------------
+
+class ScoreOut(Out):
+    theory: Optional[float]
+    practical: Optional[float]
+    performance: Optional[float]
+    passed: bool
+
+
+class CandidateOut(Out):
+    id: int
+    name: str
+    id_number: str = Field(description="masked")
+    relation: str
+    level: str = Field(description="e.g. 三级/高级工")
+    enterprise_title: Optional[str]
+    excluded_reason: Optional[str]
+    score: Optional[ScoreOut]
+    certificate_number: Optional[str]
+
+
+class SupervisionOut(Out):
+    """The centre sees the draw; the enterprise only learns of a check once it has taken place."""
+
+    supervised: Optional[bool]
+    supervisor_id: Optional[int] = None
+    draw_id: Optional[int] = None
+    report: Optional[str] = None
+    verdict: Optional[str] = None
+    corrections: Optional[list[Any]] = None
+    corrections_answer: Optional[str] = None
+    corrections_answered_at: Optional[Timestamp] = None
+
+
+class DocumentsProgress(Out):
+    rendered: int
+    total: int
+
+
+class PlanOut(Out):
+    """An evaluation batch: status, deadlines, supervision, candidates with scores and certificates."""
+
+    id: int
+    institution_id: int
+    status: str
+    current_step: Optional[str]
+    profile: str
+    handling_centre: Optional[str]
+    occupation_code: str
+    evaluation_start: dt.date
+    evaluation_end: dt.date
+    filed_on: dt.date
+    site: str
+    supervision: Optional[SupervisionOut]
+    results_due: Optional[dt.date]
+    results_late: bool
+    results_submitted_on: Optional[dt.date]
+    publicity: Optional[Period]
+    review_rounds: int
+    outcome_reason: Optional[str]
+    candidates: list[CandidateOut]
+    certificates_issued: int
+    flow_run_id: Optional[str]
+    tasks: list[TaskOut]
+    timers: list[TimerOut]
+    objections: list[ObjectionOut]
+    incidents: list[IncidentOut]
+    history: Optional[list[HistoryEntry]] = Field(None, description="absent from the answers of POSTs")
+    documents: Optional[DocumentsProgress] = Field(None, description="certificate PDFs rendered so far (GET only)")
+
+
+class PlanRow(Out):
+    id: int
+    institution_id: int
+    status: str
+    current_step: Optional[str]
+    occupation_code: str
+    evaluation_start: dt.date
+    evaluation_end: dt.date
+    region_code: str
+    handling_centre: Optional[str]
+    profile: str
+    created_at: Optional[Timestamp]
+    updated_at: Optional[Timestamp]
+    href: str
+
+
+# --- institutions ---------------------------------------------------------------------------------------------
+
+class LadderRung(Out):
+    title: str
+    level: str
+
+
+class ScopeOccupation(Out):
+    code: str
+    name: str
+    levels: list[str]
+
+
+class InstitutionPublic(Out):
+    """A catalogue entry: name, region, certificate-number segment, filed scope and own ladder."""
+
+    id: int
+    name: str
+    region_code: str
+    segment: Optional[str]
+    registered_on: Optional[dt.date]
+    status: str
+    ladder: list[LadderRung]
+    occupations: list[ScopeOccupation]
+
+
+class InactivityClock(Out):
+    """The two-year inactivity clock (视同自行退出, 004 §六(三)) of a registered institution."""
+
+    active_since: dt.date
+    withdrawal_on: dt.date
+    warning_on: dt.date
+    provisional: bool
+    warned_on: Optional[dt.date]
+
+
+class InactivityRemoval(Out):
+    """The removal from the catalogue, once it happened."""
+
+    removed_on: Optional[dt.date]
+    removal_reason: Optional[str]
+
+
+class InstitutionOut(InstitutionPublic):
+    inactivity: Optional[InactivityClock | InactivityRemoval]
+
+
+class InstitutionRow(Out):
+    id: int
+    name: str
+    credit_code: str
+    kind: str
+    status: str
+    region_code: str
+    segment: Optional[str]
+    profile: str
+    registered_on: Optional[dt.date]
+    created_at: Optional[Timestamp]
+    updated_at: Optional[Timestamp]
+    href: str
+
+
+class Removal(Out):
+    id: int
+    name: str
+    region_code: str
+    segment: Optional[str]
+    removed_on: dt.date
+    reason: Optional[str]
+    reason_label: str
+
+
+# --- certificates and revocations -----------------------------------------------------------------------------
+
+class CertificatePublic(Out):
+    """What anyone verifying a certificate sees (the ID number masked)."""
+
+    number: str
+    holder_name: str
+    id_number: str
+    occupation_code: str
+    occupation_name: str
+    level: str
+    enterprise_title: Optional[str]
+    institution: Optional[str]
+    issued_on: dt.date
+    status: Literal["pending", "valid", "revoked"]
+    status_label: str
+    national_acknowledged_at: Optional[dt.date]
+    revoked_on: Optional[dt.date]
+
+
+class CertificateOut(CertificatePublic):
+    plan_id: int
+    national_refusal: Optional[str]
+
+
+class HolderLink(Out):
+    url: str
+    expires_on: dt.date
+
+
+class HolderLinksRevoked(Out):
+    number: str
+    holder_link_version: int
+
+
+class RevocationOut(Out):
+    id: int
+    plan_id: int
+    status: str
+    certificate_numbers: list[str]
+    category: str
+    category_label: str
+    reason: str
+    requested_by: int
+    approved_by: Optional[int]
+    revoked_on: Optional[dt.date]
+    flow_run_id: Optional[str]
+    supervision_case_id: Optional[int]
+
+
+# --- lists and the event feed ---------------------------------------------------------------------------------
+
+class EventOut(Out):
+    id: int = Field(description="stable: the same event always has the same id (use it to de-duplicate)")
+    type: str
+    case_type: str
+    case_id: int
+    occurred_at: Timestamp = Field(description="on the business clock")
+    recorded_at: Timestamp
+    data: Json
+
+
+class EventFeed(Out):
+    items: list[EventOut]
+    next_cursor: str = Field(description="pass as `after` next time; returned even when nothing is new")
+    has_more: bool
+
+
+# --- publicity ------------------------------------------------------------------------------------------------
+
+class PublicityPeriod(Out):
+    start: dt.date
+    end: dt.date
+    working_days_left: int
+    provisional: bool
+
+
+class OccupationName(Out):
+    code: str
+    name: str
+
+
+class PublicityCandidate(Out):
+    id: int
+    name: str
+    id_number: str
+    level: str
+    result: str
+
+
+class Publicity(Out):
+    """One case in publicity: a filing's evaluation result, or a batch's results."""
+
+    kind: Literal["filing", "plan"]
+    kind_name: str
+    id: int
+    region_code: str
+    publicity: PublicityPeriod
+    enterprise_name: Optional[str] = Field(None, description="filings")
+    occupations: Optional[list[ScopeOccupation]] = Field(None, description="filings")
+    institution_name: Optional[str] = Field(None, description="batches")
+    occupation: Optional[OccupationName] = Field(None, description="batches")
+    evaluation_start: Optional[dt.date] = Field(None, description="batches")
+    evaluation_end: Optional[dt.date] = Field(None, description="batches")
+    candidates: Optional[list[PublicityCandidate]] = Field(None, description="batches")
+
+
+class PublicObjectionCreated(Out):
+    objection_id: int
+    case_type: str
+    case_id: int
+    status: Literal["under_investigation"]
+
+
+# --- supervision ----------------------------------------------------------------------------------------------
+
+class ComplaintReceipt(Out):
+    receipt_number: str
+    status: str
+    lookup: str
+
+
+class ComplaintPublic(Out):
+    receipt_number: str
+    status: str
+    closed: bool
+    outcome: Optional[str]
+    outcome_label: Optional[str]
+    registered_on: dt.date
+
+
+class CreditEntryOut(Out):
+    id: int
+    subject_type: str
+    credit_code: Optional[str]
+    institution_id: Optional[int]
+    person_name: Optional[str]
+    person_user_id: Optional[int]
+    kind: str
+    kind_label: str
+    reason: str
+    case_id: Optional[int]
+    valid_from: dt.date
+    valid_until: dt.date
+    status: Literal["holds", "expired", "future"]
+    decided_by: Optional[int]
+    approved_by: Optional[int]
+
+
+class SupervisionCaseOut(Out):
+    """A supervision case. The institution sees what is asked of it; the complaint and its author, the
+    actions, the credit record, tasks and history are the officers'."""
+
+    id: int
+    receipt_number: Optional[str]
+    source: str
+    source_label: str
+    institution_id: int
+    institution_name: str
+    plan_id: Optional[int]
+    certificate_number: Optional[str]
+    centre: str
+    status: str
+    status_label: str
+    outcome: Optional[str]
+    outcome_label: Optional[str]
+    outcome_reason: Optional[str]
+    flow_run_id: Optional[str]
+    explanations: list[Json]
+    rectifications: list[Json]
+    created_at: Timestamp
+    updated_at: Timestamp
+    timers: list[TimerOut]
+    text: Optional[str] = None
+    contact_name: Optional[str] = None
+    contact_phone: Optional[str] = None
+    opened_by: Optional[int] = None
+    actions: Optional[list[Json]] = None
+    credit_record: Optional[list[CreditEntryOut]] = None
+    institution_status: Optional[str] = None
+    tasks: Optional[list[TaskOut]] = None
+    history: Optional[list[HistoryEntry]] = None
+
+
+# --- files ----------------------------------------------------------------------------------------------------
+
+class FileOut(Out):
+    id: int
+    kind: str
+    label: str
+    round: int
+    sha256: str
+    size: int
+    media_type: str
+    filename: str
+    uploaded_at: Timestamp
+    download: str = Field(description="the path to download it from")
+
+
+class FileStored(FileOut):
+    created: bool = Field(description="false: the same bytes were already on file for this kind and round")
+
+
+class FileList(Out):
+    files: list[FileOut]
+
+
+# --- webhooks -------------------------------------------------------------------------------------------------
+
+class WebhookOut(Out):
+    id: int
+    url: str
+    events: list[str]
+    enabled: bool
+    disabled_reason: Optional[str]
+    allow_internal: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+    secret: Optional[str] = Field(None, description="only in the answer that creates the endpoint")
+
+
+class DeliveryOut(Out):
+    id: int
+    event_id: int
+    event_type: str
+    case: str
+    status: str
+    attempts: int
+    last_status: Optional[int]
+    last_error: Optional[str]
+    next_attempt_at: Optional[Timestamp]
+    delivered_at: Optional[Timestamp]
+
+
+# --- operations and administration -----------------------------------------------------------------------------
+
+class BreachOut(Out):
+    id: int
+    level: str
+    level_name: str
+    step: str
+    step_name: str
+    case_type: str
+    case_id: int
+    jurisdiction: str
+    institution_id: Optional[int]
+    due_date: dt.date
+    opened_on: dt.date
+    overdue_working_days: int
+    notify: str
+    notified: bool
+    closed_on: Optional[dt.date]
+
+
+class AtRiskOut(Out):
+    id: int
+    step: str
+    step_name: str
+    case_type: str
+    case_id: int
+    jurisdiction: str
+    institution_id: Optional[int]
+    due_date: dt.date
+    working_days_left: int
+    provisional: bool
+    paused_working_days: int
+
+
+class CalendarDay(Out):
+    date: dt.date
+    kind: Literal["holiday", "workday"]
+
+
+class CalendarYearOut(Out):
+    year: int
+    official: bool
+    provisional: bool
+    source: str
+    days: list[CalendarDay] = Field(description="the exceptions: holidays on weekdays and make-up workdays")
+
+
+class ClockMoved(Out):
+    business_now: Timestamp
+    business_today: dt.date
+
+
+class ClockOut(Out):
+    business_now: Timestamp
+    mode: Literal["simulated", "real"]
+
+
+class IncidentRetried(Out):
+    id: int
+    status: str
+
+
+class AccountBound(Out):
+    user_id: int
+    institution_id: Optional[int]
+
+
+class RegionChanged(Out):
+    institution_id: int
+    region_code: str
+
+
+class Health(Out):
+    status: Literal["ok"]
+
+
+# The pages of the keyset-paginated lists (named, so a generated client has readable class names).
+class TaskPage(Page[TaskOut]): pass  # noqa: E701
+class FilingPage(Page[FilingRow]): pass  # noqa: E701
+class PlanPage(Page[PlanRow]): pass  # noqa: E701
+class InstitutionPage(Page[InstitutionRow]): pass  # noqa: E701
+class CertificatePage(Page[CertificateOut]): pass  # noqa: E701
+class InstitutionPublicPage(Page[InstitutionPublic]): pass  # noqa: E701
+class RemovalPage(Page[Removal]): pass  # noqa: E701
+class PublicityPage(Page[Publicity]): pass  # noqa: E701
+class SupervisionCasePage(Page[SupervisionCaseOut]): pass  # noqa: E701
+class DeliveryPage(Page[DeliveryOut]): pass  # noqa: E701
+class BreachPage(Page[BreachOut]): pass  # noqa: E701
+class AtRiskPage(Page[AtRiskOut]): pass  # noqa: E701
+class CreditEntries(Items[CreditEntryOut]): pass  # noqa: E701
+class WebhookList(Items[WebhookOut]): pass  # noqa: E701
