@@ -323,10 +323,11 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir_option(p)
     p.set_defaults(handler=cmd_users_bind)
 
-    from certflow import commands, roles
+    from certflow import commands, records, roles
 
     commands.register(sub, data_dir_option)
     roles.register(sub, data_dir_option)
+    records.register(sub, data_dir_option)
     return parser
 
 

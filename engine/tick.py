@@ -21,7 +21,7 @@ from models.cases import EvaluationPlan, FilingApplication, Revocation
 from models.db import session_scope
 from models.supervision import SupervisionCase
 from models.workflow import OutboxMessage, Wakeup
-from tasks import inactivity, sla, webhooks
+from tasks import evidence, inactivity, sla, webhooks
 from tasks.timers import fire_due_timers
 
 log = logging.getLogger("certflow.tick")
@@ -132,6 +132,12 @@ def deliver_wakeups(settings: Settings, *, limit: int = 200) -> int:
     return delivered
 
 
+def anchor_audit_trail(settings: Settings) -> bool:
+    """The day's anchor of the audit trail's global chain (once a day; later ticks find it made)."""
+    with session_scope(settings.database_url) as session:
+        return evidence.make_anchor(session) is not None
+
+
 def wake_now(settings: Settings, flow_run_id: str | None) -> None:
     """Fast path after a decision: try to resume at once; the tick retries whatever this misses."""
     if not flow_run_id or not settings.prefect_api_url:
@@ -239,6 +245,8 @@ def start_scheduler(settings: Settings):  # noqa: ANN201
     scheduler.add_job(guarded("inactivity", scan_inactivity), "interval", seconds=settings.sla_scan_seconds,
                       id="inactivity")
     scheduler.add_job(guarded("webhooks", deliver_webhooks), "interval", seconds=1, id="webhooks")
+    scheduler.add_job(guarded("audit_anchor", anchor_audit_trail), "interval", seconds=settings.sla_scan_seconds,
+                      id="audit_anchor")
     scheduler.add_job(guarded("revive", revive_crashed_runs), "interval",
                       seconds=settings.revive_seconds, id="revive")
     scheduler.start()

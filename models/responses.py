@@ -677,6 +677,18 @@ class RegionChanged(Out):
     region_code: str
 
 
+class AnchorOut(Out):
+    """A daily anchor of the audit trail: hand `anchor_hash` (with its date) to an outside party."""
+
+    anchored_on: dt.date
+    last_event_id: int
+    entries: int = Field(description="entries in the global chain up to `last_event_id`")
+    global_hash: str
+    previous_hash: str = Field(description="the anchor before it (anchors form a chain of their own)")
+    anchor_hash: str
+    created_at: Timestamp
+
+
 class Health(Out):
     status: Literal["ok"]
 
@@ -694,5 +706,6 @@ class SupervisionCasePage(Page[SupervisionCaseOut]): pass  # noqa: E701
 class DeliveryPage(Page[DeliveryOut]): pass  # noqa: E701
 class BreachPage(Page[BreachOut]): pass  # noqa: E701
 class AtRiskPage(Page[AtRiskOut]): pass  # noqa: E701
+class AnchorPage(Page[AnchorOut]): pass  # noqa: E701
 class CreditEntries(Items[CreditEntryOut]): pass  # noqa: E701
 class WebhookList(Items[WebhookOut]): pass  # noqa: E701

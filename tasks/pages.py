@@ -24,7 +24,7 @@ from policy.eligibility import EXPERT_ASPECTS, REQUIRED_MATERIALS
 from policy.levels import Level
 from policy.profiles import CANDIDATE_RELATIONS, all_profiles, get_profile
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
-from tasks import access, documents, files, sla, supervision_pages, views
+from tasks import access, documents, evidence, files, sla, supervision_pages, views
 from tasks import filing as filings
 from tasks.objections import identical_open, tasks_of
 from tasks.revocations import revocation_of_task
@@ -569,6 +569,7 @@ def ops_page(session: Session) -> dict[str, Any]:
         "oldest": [{**b, "case_href": f"/dashboard/cases/{b['case_type']}/{b['case_id']}",
                     "case_ref": f"{CASE_KINDS.get(b['case_type'], b['case_type'])} #{b['case_id']}"}
                    for b in overview["oldest"]],
+        "anchors": [evidence.anchor_view(a) for a in evidence.recent_anchors(session, limit=7)],
         "incidents": [{"id": i.id, "kind": INCIDENT_KINDS.get(i.kind, i.kind), "status": INCIDENT_STATUS.get(i.status, i.status),
                        "can_retry": i.status == "open", "attempts": i.attempts, "error": i.error[:200],
                        "since": _time(i.created_at), "case_href": f"/dashboard/cases/{i.case_type}/{i.case_id}",

@@ -86,6 +86,17 @@ def settings(data_dir):
     return instance.current()
 
 
+def _audit_trail_holds(settings) -> None:  # noqa: ANN001
+    """After every flow and browser test: the trail that the API, the runners' flow processes and the tick
+    wrote together still verifies, every chain and every anchor the tick made."""
+    from models.db import session_scope
+    from tasks.evidence import verify
+
+    with session_scope(settings.database_url, readonly=True) as session:
+        checked, found = verify(session)
+    assert found is None, f"the stack's audit trail ({checked} entries) does not verify: {found}"
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory, postgres):
     """A real embedded instance (Prefect server, runner, simulator, API, tick) on a simulated clock,
@@ -104,6 +115,7 @@ def stack(tmp_path_factory, postgres):
         instance.start(progress=lambda *_: None)
         os.environ["PREFECT_API_URL"] = f"{instance.prefect_url}/api"  # the tests' own Prefect client
         yield instance
+        _audit_trail_holds(instance.settings)
     finally:
         instance.stop()
         os.environ.clear()
