@@ -20,6 +20,7 @@ from api.middleware import UPLOAD_ENVELOPE_BYTES, BodySizeLimit, SecurityHeaders
 from api.ratelimit import SharedTokenBucket
 from api.routes import (
     admin,
+    archives,
     audit,
     calendar,
     certificates,
@@ -154,8 +155,8 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
                   for e in exc.errors()]
         return JSONResponse({"detail": capped(errors)}, status_code=422)
 
-    for module in (filings, lists, tasks, plans, documents, certificates, calendar, admin, sla, audit, public_pages,
-                   publicity, supervision, webhooks, files, sheets, dashboard):
+    for module in (filings, lists, tasks, plans, documents, certificates, calendar, admin, sla, audit, archives,
+                   public_pages, publicity, supervision, webhooks, files, sheets, dashboard):
         app.include_router(module.router)
     app.include_router(supervision.public)
     app.mount("/static", StaticFiles(directory=str(dashboard.TEMPLATES_DIR / "static")), name="static")

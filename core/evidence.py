@@ -20,7 +20,7 @@ ENTRY_FIELDS = ("case_type", "case_id", "seq", "action", "actor_id", "actor_role
                 "before", "after", "prev_hash")
 
 
-def _instant(value: dt.datetime | str | None) -> str | None:
+def instant(value: dt.datetime | str | None) -> str | None:
     """One spelling for one instant, whatever the database hands back (aware UTC, or naive UTC)."""
     if value is None or isinstance(value, str):
         return value
@@ -32,8 +32,8 @@ def _instant(value: dt.datetime | str | None) -> str | None:
 def canonical(entry: Mapping[str, Any]) -> bytes:
     """The bytes an entry's hash covers: its fields as sorted, compact JSON (times in UTC)."""
     fields = {name: entry.get(name) for name in ENTRY_FIELDS}
-    fields["business_time"] = _instant(fields["business_time"])
-    fields["wall_time"] = _instant(fields["wall_time"])
+    fields["business_time"] = instant(fields["business_time"])
+    fields["wall_time"] = instant(fields["wall_time"])
     return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 

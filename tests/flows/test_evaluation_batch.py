@@ -100,6 +100,20 @@ def test_a_batch_runs_from_plan_to_certificates_through_a_returned_review(sichua
     public = sichuan.http.get(f"/api/v1/public/certificates/{numbered[ids[2]]}").json()
     assert public["status"] == "valid" and "*" in public["id_number"]
 
+    # the batch's archive (电子档案), as the centre downloads it: it verifies offline and holds the certificates
+    import io
+
+    from tasks import archive
+
+    zipped = sichuan.http.get(f"/api/v1/plans/{pid}/archive",
+                              headers={"Authorization": f"Bearer {sichuan.tokens['officer']}"})
+    assert zipped.status_code == 200 and zipped.headers["content-type"] == "application/zip"
+    manifest, problems = archive.verify(io.BytesIO(zipped.content))
+    assert problems == [] and manifest["audit_chain_head"]["length"] > 10
+    valid = {c["number"] for c in listed if c["status"] == "valid"}
+    archived = {f["path"].rsplit("/", 1)[1][:-4] for f in manifest["files"] if f["path"].startswith("documents/")}
+    assert valid and valid <= archived <= set(filter(None, numbered.values()))  # pending ones are left out
+
 
 def status_segment(driver, institution_id):
     return driver.call("enterprise", "GET", f"/api/v1/institutions/{institution_id}")["segment"]

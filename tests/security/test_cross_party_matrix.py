@@ -33,6 +33,8 @@ CANDIDATE_NAME = "甲方考生"
 # method, path → the body a legitimate caller would send (None: no body)
 RESOURCE_ROUTES = {
     ("GET", "/api/v1/filings/{filing_id}"): None,
+    ("GET", "/api/v1/filings/{filing_id}/archive"): None,
+    ("GET", "/api/v1/plans/{plan_id}/archive"): None,
     ("POST", "/api/v1/filings/{filing_id}/resubmissions"): {"materials": [{"kind": "hr_system"}]},
     ("POST", "/api/v1/filings/{filing_id}/pilot-plan"): {"summary": "试点方案：认定职业、组织机构、评价方式、质量保障。"},
     ("POST", "/api/v1/plans/{plan_id}/corrections"): {"answers": ["已按要求整改"]},

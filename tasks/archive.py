@@ -1,0 +1,171 @@
+"""A case's electronic archive (电子档案): one ZIP with the case as the system shows it to the centre, its
+timeline, every document, the uploaded materials, the audit entries with their hashes, and a manifest of
+SHA-256 sums; and the offline check of such a ZIP (no database needed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlmodel import Session, select
+
+from core import evidence
+from core.clock import wall_now
+from core.settings import Settings
+from models.accounts import User
+from models.audit import AuditChain, AuditEvent
+from models.cases import Certificate, DeficiencyNotice, EvaluationPlan, FilingApplication
+from models.responses import FilingOut, PlanOut, dumped
+from tasks import access, documents, filestore, files, views
+from tasks.errors import NotFound
+
+FORMAT = "certflow-case-archive/1"
+MANIFEST = "manifest.json"
+AUDIT = "audit.json"
+Progress = Callable[[str], None]
+CENTRE_ROLES = ("officer", "operations", "admin")
+
+
+class ArchiveProblem(ValueError):
+    pass
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode()
+
+
+def _safe(name: str) -> str:
+    """A member name from user input (an uploaded file's name): no folders, no control characters."""
+    return re.sub(r"[\x00-\x1f/\\:]+", "_", name).strip(". ") or "file"
+
+
+def audit_entries(session: Session, case_type: str, case_id: int, *, up_to: int) -> list[dict[str, Any]]:
+    """The case's chain up to position `up_to` (its head when read: a later entry is for a later archive)."""
+    rows = session.execute(select(*[getattr(AuditEvent, c) for c in ("id", *evidence.ENTRY_FIELDS, "entry_hash")])
+                           .where(AuditEvent.case_type == case_type, AuditEvent.case_id == case_id,
+                                  AuditEvent.seq <= up_to)
+                           .order_by(AuditEvent.seq, AuditEvent.id)).mappings().all()
+    return [{**row, "business_time": evidence.instant(row["business_time"]),
+             "wall_time": evidence.instant(row["wall_time"])} for row in rows]
+
+
+def _documents(session: Session, settings: Settings, case: FilingApplication | EvaluationPlan, case_type: str,
+               progress: Progress) -> tuple[dict[str, bytes], list[str]]:
+    found: dict[str, bytes] = {}
+    left_out: list[str] = []
+    if case_type == "filing":
+        if case.receipt_number:
+            found["documents/receipt.pdf"] = documents.receipt_pdf(session, case, data_dir=settings.data_dir)
+        for notice in session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == case.id)
+                                   .order_by(DeficiencyNotice.round)):
+            found[f"documents/notice-{notice.round}.pdf"] = documents.notice_pdf(session, case, notice.round,
+                                                                                  data_dir=settings.data_dir)
+        return found, left_out
+    certificates = session.exec(select(Certificate).where(Certificate.plan_id == case.id)
+                                .order_by(Certificate.id)).all()
+    for n, certificate in enumerate(certificates, 1):
+        if certificate.status == "pending":  # not a certificate until the national system acknowledged it
+            left_out.append(f"certificate {certificate.number}: awaiting the national system's acknowledgement")
+            continue
+        path = documents.certificate_pdf(session, number=certificate.number, data_dir=settings.data_dir,
+                                         base_url=settings.base_url)
+        found[f"documents/certificates/{certificate.number}.pdf"] = path.read_bytes()
+        if n % 100 == 0:
+            progress(f"certificates: {n} of {len(certificates)}")
+    return found, left_out
+
+
+def build(session: Session, settings: Settings, *, user: User, case_type: str, case_id: int,
+          progress: Progress = lambda _: None) -> tuple[bytes, str]:
+    """The archive of a filing or a plan the user may see, and the SHA-256 of its manifest. It is the
+    centre's record (who decided what, the objectors, the panel): for officers, operations and admins."""
+    if user.role not in CENTRE_ROLES:
+        raise NotFound(f"{case_type} {case_id} does not exist")
+    if case_type == "filing":
+        case = access.visible_filing(session, user, case_id)
+        view = dumped(FilingOut, views.filing_view(session, case, viewer=user))
+    else:
+        case = access.visible_plan(session, user, case_id)
+        view = dumped(PlanOut, views.plan_view(session, case, viewer=user))
+    head = session.get(AuditChain, f"{case_type}:{case_id}")  # first: entries committed after it wait
+    members: dict[str, bytes] = {"case.json": _json(view), "timeline.json": _json(view.get("history") or [])}
+    progress("documents")
+    found, left_out = _documents(session, settings, case, case_type, progress)
+    members |= found
+    store = filestore.for_settings(settings)
+    for file in files.files_of(session, case_type, case_id):
+        content = store.get(file.sha256)
+        if filestore.digest(content) != file.sha256:
+            left_out.append(f"material {file.id} ({file.filename}): the stored bytes no longer match its SHA-256")
+            continue
+        members[f"materials/round-{file.round}/{file.kind}-{file.id}-{_safe(file.filename)}"] = content
+    members[AUDIT] = _json(audit_entries(session, case_type, case_id, up_to=head.length if head else 0))
+    manifest = {
+        "format": FORMAT, "case": {"type": case_type, "id": case_id}, "exported_at": wall_now().isoformat(),
+        "exported_by": {"id": user.id, "name": user.name, "role": user.role},
+        "audit_chain_head": {"length": head.length, "hash": head.head_hash} if head else None,
+        "left_out": left_out,
+        "files": [{"path": name, "sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}
+                  for name, content in sorted(members.items())],
+    }
+    manifest_bytes = _json(manifest)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in sorted(members.items()):
+            archive.writestr(name, content)
+        archive.writestr(MANIFEST, manifest_bytes)
+    return buffer.getvalue(), hashlib.sha256(manifest_bytes).hexdigest()
+
+
+def archive_name(case_type: str, case_id: int, today: dt.date) -> str:
+    return f"{case_type}-{case_id}-archive-{today.isoformat()}.zip"
+
+
+def verify(path: Path | io.BytesIO) -> tuple[dict[str, Any], list[str]]:
+    """Check an archive offline: every file against the manifest, nothing added or missing, the audit
+    entries' chain and its head. Returns the manifest and the problems found (none: it holds)."""
+    problems: list[str] = []
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ArchiveProblem(f"not a ZIP archive: {exc}") from None
+    with archive:
+        names = set(archive.namelist())
+        if MANIFEST not in names:
+            raise ArchiveProblem("no manifest.json: not a certflow case archive")
+        try:
+            manifest = json.loads(archive.read(MANIFEST))
+            listed = {f["path"]: f for f in manifest["files"]}
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ArchiveProblem(f"manifest.json is not readable: {exc}") from None
+        if manifest.get("format") != FORMAT:
+            raise ArchiveProblem(f"unknown archive format {manifest.get('format')!r}")
+        for name in sorted(names - set(listed) - {MANIFEST}):
+            problems.append(f"{name}: in the archive but not in the manifest (added afterwards)")
+        for name, entry in sorted(listed.items()):
+            if name not in names:
+                problems.append(f"{name}: in the manifest but missing from the archive")
+                continue
+            content = archive.read(name)
+            if hashlib.sha256(content).hexdigest() != entry["sha256"] or len(content) != entry["size"]:
+                problems.append(f"{name}: its SHA-256 does not match the manifest (changed afterwards)")
+        if AUDIT in names:
+            problems += _audit_problems(json.loads(archive.read(AUDIT)), manifest.get("audit_chain_head"))
+    return manifest, problems
+
+
+def _audit_problems(entries: list[dict[str, Any]], head: dict[str, Any] | None) -> list[str]:
+    checker = evidence.ChainChecker()
+    for entry in entries:
+        checker.feed(entry["id"], entry, entry.get("entry_hash"))
+    recorded = []
+    if head and entries:
+        recorded = [(f"{entries[0]['case_type']}:{entries[0]['case_id']}", head["length"], head["hash"])]
+    found = checker.finish(recorded)
+    return [f"audit.json: {found}"] if found else []

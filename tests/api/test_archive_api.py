@@ -1,0 +1,118 @@
+"""A filing's archive (电子档案): the centre downloads one ZIP with the case, its timeline, the deficiency
+notice, the uploaded material and the audit entries with their hashes; `certflow archive verify` holds
+for it and names what was changed in a tampered copy; the enterprise and other centres get nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tasks import archive
+from tasks.filing import issue_deficiency_notice
+from tasks.human_tasks import ensure_task
+from tests.api.conftest import db
+from tests.api.helpers import filing_form
+
+PDF = b"%PDF-1.4\n% a licence\n%%EOF\n"
+
+
+def _filing_with_a_notice_and_a_material(api, people) -> tuple[int, dict]:
+    enterprise = people.make("enterprise")
+    filing_id = api.post("/api/v1/filings", json=filing_form(), headers=enterprise).json()["id"]
+    uploaded = api.post(f"/api/v1/filings/{filing_id}/materials", data={"kind": "business_licence"},
+                        files={"file": ("营业执照.pdf", PDF, "application/pdf")}, headers=enterprise)
+    assert uploaded.status_code == 201, uploaded.text
+    with db(api) as session:
+        task_id = ensure_task(session, key=f"archive:{filing_id}", case_type="filing", case_id=filing_id,
+                              step="acceptance", role="officer", jurisdiction="440106", due_working_days=5,
+                              flow_run_id=None).id
+    officer = people.make("officer", jurisdiction="440000")
+    assert api.post(f"/api/v1/tasks/{task_id}/claim", headers=officer).status_code == 200
+    decided = api.post(f"/api/v1/tasks/{task_id}/decision", headers=officer,
+                       json={"decision": "deficient", "deficiencies": ["缺少近两年职工教育经费使用证明"]})
+    assert decided.status_code == 200, decided.text
+    with db(api) as session:  # the step the flow takes next (no flows run in the API tests)
+        issue_deficiency_notice(session, filing_id=filing_id, round_no=0, officer_id=people.id_of(officer),
+                                items=decided.json()["decision_payload"]["deficiencies"])
+    return filing_id, officer
+
+
+def _rezip(content: bytes, change) -> bytes:  # noqa: ANN001
+    source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as out:
+        for name in source.namelist():
+            data = change(name, source.read(name))
+            if data is not None:
+                out.writestr(name, data)
+    return target.getvalue()
+
+
+def test_the_centre_downloads_a_filings_archive_that_verifies_and_a_tampered_copy_does_not(api, people, tmp_path):
+    filing_id, officer = _filing_with_a_notice_and_a_material(api, people)
+    answer = api.get(f"/api/v1/filings/{filing_id}/archive", headers=officer)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(answer.content)).namelist()
+    assert {"case.json", "timeline.json", "audit.json", "manifest.json", "documents/notice-0.pdf"} <= set(names)
+    assert any(n.startswith("materials/round-0/business_licence-") and n.endswith("营业执照.pdf") for n in names)
+    manifest, problems = archive.verify(io.BytesIO(answer.content))
+    assert problems == [] and manifest["case"] == {"type": "filing", "id": filing_id}
+    entries = json.loads(zipfile.ZipFile(io.BytesIO(answer.content)).read("audit.json"))
+    assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1)) and manifest["audit_chain_head"]["length"] == len(entries)
+
+    good = tmp_path / "good.zip"
+    good.write_bytes(answer.content)
+    done = subprocess.run([sys.executable, "-m", "certflow.cli", "archive", "verify", str(good)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and "files match the manifest" in done.stdout, done.stdout + done.stderr
+
+    def swap_material(name: str, data: bytes):  # noqa: ANN202
+        return b"%PDF-1.4\n% another licence\n%%EOF\n" if name.startswith("materials/") else data
+
+    def forge_audit(name: str, data: bytes):  # noqa: ANN202
+        if name != "audit.json":
+            return data
+        forged = json.loads(data)
+        forged[0]["actor_role"] = "admin"
+        return json.dumps(forged).encode()
+
+    for change, expected in ((swap_material, "materials/round-0/"), (forge_audit, "audit.json"),
+                             (lambda name, data: None if name == "documents/notice-0.pdf" else data, "missing")):
+        bad = tmp_path / "bad.zip"
+        bad.write_bytes(_rezip(answer.content, change))
+        done = subprocess.run([sys.executable, "-m", "certflow.cli", "archive", "verify", str(bad)],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1 and expected in done.stdout, done.stdout + done.stderr
+
+
+def test_the_archive_is_the_centres_the_enterprise_and_other_centres_get_nothing(api, people):
+    filing_id, _ = _filing_with_a_notice_and_a_material(api, people)
+    assert api.get(f"/api/v1/filings/{filing_id}/archive", headers=people.make("enterprise")).status_code == 403
+    assert api.get(f"/api/v1/filings/{filing_id}/archive",
+                   headers=people.make("officer", jurisdiction="320000")).status_code == 404
+    assert api.get("/api/v1/filings/999999/archive", headers=people.make("admin")).status_code == 404
+    assert api.get(f"/api/v1/filings/{filing_id}/archive", headers=people.make("operations")).status_code == 200
+
+
+def test_certflow_archive_export_writes_the_same_archive_under_the_data_folder(api, people, tmp_path):
+    import os
+
+    filing_id, _ = _filing_with_a_notice_and_a_material(api, people)
+    env = {**os.environ, "CERTFLOW_DATA_DIR": str(api.settings.data_dir),
+           "CERTFLOW_DATABASE_URL": api.settings.database_url}
+    done = subprocess.run([sys.executable, "-m", "certflow.cli", "archive", "export", "--filing", str(filing_id)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    written = done.stdout.split()[0]
+    assert written.startswith(str(api.settings.data_dir / "archives")) and written.endswith(".zip")
+    manifest, problems = archive.verify(Path(written))
+    assert problems == [] and "documents/notice-0.pdf" in {f["path"] for f in manifest["files"]}
+    again = subprocess.run([sys.executable, "-m", "certflow.cli", "archive", "export", "--filing", str(filing_id)],
+                           capture_output=True, text=True, env=env, timeout=120)
+    assert again.returncode == 2 and "exists already" in again.stderr  # never overwrites an archive
+    unknown = subprocess.run([sys.executable, "-m", "certflow.cli", "archive", "export", "--plan", "999999"],
+                             capture_output=True, text=True, env=env, timeout=120)
+    assert unknown.returncode == 2 and "does not exist" in unknown.stderr
