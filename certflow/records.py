@@ -1,5 +1,6 @@
 """`certflow audit …`: the audit trail as evidence (verify the chains, fix and list the daily anchors);
-`certflow archive …`: a case's archive as one ZIP, and its offline check."""
+`certflow archive …`: a case's archive as one ZIP, and its offline check; `certflow retention …`: what may be
+purged after its retention period, the purge of exactly that, legal holds."""
 
 from __future__ import annotations
 
@@ -144,6 +145,98 @@ def cmd_archive_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _case(text: str) -> tuple[str, int]:
+    from tasks.evidence import UnknownChain, parse_chain
+
+    try:
+        return parse_chain(text)
+    except UnknownChain as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def cmd_retention_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from certflow.bootstrap import prepare
+    from models.db import session_scope
+    from tasks import retention
+
+    settings = args.settings
+    prepare(settings)
+    with session_scope(settings.database_url, readonly=True) as session:
+        found = retention.report(session)
+    if args.out:
+        Path(args.out).write_text(json.dumps(found, ensure_ascii=False, indent=2), encoding="utf-8")
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return 0
+    print(f"retention as of {found['as_of']}: {len(found['purgeable'])} cases may be purged, {len(found['held'])} "
+          f"held past their period, {found['kept']} kept within it")
+    for row in found["purgeable"]:
+        print(f"  purge  {row['case_type']}:{row['case_id']}  {len(row['files'])} files, {row['bytes']:,} bytes — "
+              f"{row['reason']}")
+    for row in found["held"]:
+        print(f"  held   {row['case_type']}:{row['case_id']}  {len(row['files'])} files — {row['reason']}")
+    if args.out:
+        print(f"written to {args.out}: `certflow retention purge {args.out}` removes exactly what it lists")
+    return 0
+
+
+def cmd_retention_purge(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from certflow.bootstrap import prepare
+    from models.db import session_scope
+    from tasks import filestore, retention
+    from tasks.errors import NotFound
+
+    try:
+        listed = json.loads(Path(args.report).read_text(encoding="utf-8"))["purgeable"]
+        assert all({"case_type", "case_id", "files"} <= set(row) for row in listed)
+    except (OSError, ValueError, KeyError, TypeError, AssertionError) as exc:
+        raise CliError(f"{args.report} is not a report of `certflow retention report --out`: {exc}") from None
+    settings = args.settings
+    prepare(settings)
+    try:
+        with session_scope(settings.database_url) as session:
+            done = retention.purge(session, listed=listed, actor=args.by)
+    except NotFound as exc:
+        raise CliError(f"{exc}; nothing was purged") from None
+    store = filestore.for_settings(settings)
+    for digest in done["unused_digests"]:  # after the commit: a rolled-back purge keeps every byte
+        store.delete(digest)
+    for row in done["removed"]:
+        print(f"purged {row['case_type']}:{row['case_id']}: {len(row['files'])} files")
+    for row in done["skipped"]:
+        print(f"kept   {row['case_type']}:{row['case_id']}: {row['reason']}")
+    print(f"{len(done['removed'])} cases purged, {len(done['skipped'])} kept; {len(done['unused_digests'])} stored "
+          "files removed")
+    return 0
+
+
+def cmd_retention_hold(args: argparse.Namespace) -> int:
+    from certflow.bootstrap import prepare
+    from models.db import session_scope
+    from tasks import retention
+    from tasks.errors import Conflict, NotFound
+
+    settings = args.settings
+    prepare(settings)
+    try:
+        with session_scope(settings.database_url) as session:
+            if args.release:
+                hold = retention.release_hold(session, hold_id=args.release, by=args.by)
+                print(f"legal hold {hold.id} on {hold.case_type}:{hold.case_id} released")
+            else:
+                case_type, case_id = args.case
+                hold = retention.place_hold(session, case_type=case_type, case_id=case_id, reason=args.reason,
+                                            by=args.by)
+                print(f"legal hold {hold.id} placed on {case_type}:{case_id}")
+    except (NotFound, Conflict) as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
 def register(sub, data_dir_option) -> None:  # noqa: ANN001
     audit = sub.add_parser("audit", help="the audit trail as evidence: verify its hash chains, daily anchors")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
@@ -175,3 +268,23 @@ def register(sub, data_dir_option) -> None:  # noqa: ANN001
     p.add_argument("file", metavar="FILE")
     data_dir_option(p)
     p.set_defaults(handler=cmd_archive_verify)
+    kept = sub.add_parser("retention", help="records retention: what may be purged, the purge, legal holds")
+    kept_sub = kept.add_subparsers(dest="retention_command", required=True)
+    p = kept_sub.add_parser("report", help="closed cases whose retention period has ended (and those held)")
+    p.add_argument("--out", metavar="FILE", help="also write the report as JSON, for `retention purge`")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    data_dir_option(p)
+    p.set_defaults(handler=cmd_retention_report)
+    p = kept_sub.add_parser("purge", help="remove exactly the files a report listed, of cases still purgeable")
+    p.add_argument("report", metavar="REPORT", help="the JSON written by `retention report --out`")
+    p.add_argument("--by", required=True, help="who purges (recorded in each case's audit trail)")
+    data_dir_option(p)
+    p.set_defaults(handler=cmd_retention_purge)
+    p = kept_sub.add_parser("hold", help="place a legal hold on a case, or release one")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--case", type=_case, metavar="TYPE:ID", help="e.g. plan:3")
+    target.add_argument("--release", type=_positive_id, metavar="HOLD_ID")
+    p.add_argument("--reason", default="", help="why (required to place a hold)")
+    p.add_argument("--by", required=True, help="who places or releases it")
+    data_dir_option(p)
+    p.set_defaults(handler=cmd_retention_hold)

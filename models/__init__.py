@@ -1,7 +1,7 @@
 """SQLModel tables: our database is the system of record."""
 
 from models.accounts import ApiToken, IdempotencyRecord, LoginThrottle, RateBucket, User, WebSession  # noqa: F401
-from models.audit import AuditAnchor, AuditChain, AuditEvent  # noqa: F401
+from models.audit import AuditAnchor, AuditChain, AuditEvent, LegalHold  # noqa: F401
 from models.calendar import CalendarDay, CalendarYear  # noqa: F401
 from models.cases import (  # noqa: F401
     Candidate, Certificate, DeficiencyNotice, DrawRecord, EvaluationPlan, FilingApplication, FilingMaterial,

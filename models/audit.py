@@ -49,3 +49,18 @@ class AuditAnchor(SQLModel, table=True):
     previous_hash: str = Field(max_length=64)
     anchor_hash: str = Field(max_length=64)
     created_at: dt.datetime
+
+
+class LegalHold(SQLModel, table=True):
+    """A hold on a case's records: nothing of it is purged while the hold stands (a court, an audit).
+    Open supervision cases hold their institution's cases without a row of their own."""
+
+    __tablename__ = "legal_hold"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_type: str = Field(max_length=20)
+    case_id: int = Field(index=True)
+    reason: str = Field(max_length=500)
+    placed_by: str = Field(max_length=100)
+    placed_at: dt.datetime
+    released_at: Optional[dt.datetime] = None
+    released_by: Optional[str] = Field(default=None, max_length=100)

@@ -689,6 +689,23 @@ class AnchorOut(Out):
     created_at: Timestamp
 
 
+class RetentionRow(Out):
+    case_type: Literal["filing", "plan"]
+    case_id: int
+    institution_id: int
+    kept_until: Optional[dt.date] = Field(description="the last day the files had to be kept")
+    reason: str
+    files: list[int] = Field(description="the uploaded files a purge removes")
+    bytes: int
+
+
+class RetentionReport(Out):
+    as_of: dt.date
+    purgeable: list[RetentionRow] = Field(description="`certflow retention purge` removes exactly these files")
+    held: list[RetentionRow] = Field(description="past their period but under a legal hold")
+    kept: int = Field(description="closed cases with files still inside their period (or in force)")
+
+
 class Health(Out):
     status: Literal["ok"]
 

@@ -63,6 +63,9 @@ class LocalStore:
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).exists()
 
+    def delete(self, sha256: str) -> None:
+        self._path(sha256).unlink(missing_ok=True)
+
 
 class S3Store:
     kind = "s3"
@@ -87,6 +90,9 @@ class S3Store:
 
     def get(self, sha256: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=self._key(sha256))["Body"].read()
+
+    def delete(self, sha256: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(sha256))
 
     def exists(self, sha256: str) -> bool:
         from botocore.exceptions import ClientError

@@ -129,6 +129,7 @@ OWN_OR_ROLE_ROUTES = {
     ("GET", "/api/v1/sla/breaches"): "operations",
     ("GET", "/api/v1/sla/at-risk"): "operations",
     ("GET", "/api/v1/audit/anchors"): "operations or admin: hashes only, nothing of any case",
+    ("GET", "/api/v1/retention/report"): "operations or admin",
     ("GET", "/metrics"): "operations or the metrics token",
     ("GET", "/api/v1/templates/roster.xlsx"): "the blank roster template, for anyone signed in",
     ("GET", "/api/v1/inbox.xlsx"): "the caller's own inbox as a workbook (checked below)",
