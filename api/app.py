@@ -32,6 +32,7 @@ from api.routes import (
     plans,
     public_pages,
     publicity,
+    reports,
     sheets,
     sla,
     supervision,
@@ -156,7 +157,7 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         return JSONResponse({"detail": capped(errors)}, status_code=422)
 
     for module in (filings, lists, tasks, plans, documents, certificates, calendar, admin, sla, audit, archives,
-                   public_pages, publicity, supervision, webhooks, files, sheets, dashboard):
+                   public_pages, publicity, reports, supervision, webhooks, files, sheets, dashboard):
         app.include_router(module.router)
     app.include_router(supervision.public)
     app.mount("/static", StaticFiles(directory=str(dashboard.TEMPLATES_DIR / "static")), name="static")

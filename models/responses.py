@@ -706,6 +706,96 @@ class RetentionReport(Out):
     kept: int = Field(description="closed cases with files still inside their period (or in force)")
 
 
+class PeriodOut(Out):
+    code: str = Field(examples=["2026-Q3"])
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+class CountBy(Out):
+    outcome: str
+    label: str
+    count: int
+
+
+class FilingFigures(Out):
+    received: int = Field(description="applications filed in the period")
+    decided: int = Field(description="filings whose case closed in the period")
+    by_outcome: list[CountBy]
+
+
+class StepDuration(Out):
+    case_type: str
+    step: str
+    step_name: str
+    count: int = Field(description="steps that ended in the period")
+    median_working_days: Optional[float]
+    p90_working_days: Optional[float]
+
+
+class StatusCount(Out):
+    status: str
+    label: str
+    count: int
+
+
+class ResultsByOccupation(Out):
+    occupation_code: str
+    occupation_name: str
+    level: str
+    candidates: int
+    scored: int
+    passed: int
+    pass_rate: Optional[float] = Field(description="passed of those scored, in %")
+
+
+class BatchFigures(Out):
+    evaluated: int = Field(description="batches whose evaluation ended in the period")
+    by_status: list[StatusCount]
+    late_results: int
+    candidates: int
+    scored: int
+    passed: int
+    pass_rate: Optional[float]
+    by_occupation_and_level: list[ResultsByOccupation]
+
+
+class LevelCount(Out):
+    level: str
+    count: int
+
+
+class CertificateFigures(Out):
+    issued: int
+    revoked: int
+    issued_by_level: list[LevelCount]
+
+
+class StepCount(Out):
+    step: str
+    step_name: str
+    count: int
+
+
+class ComplaintFigures(Out):
+    received: int
+    by_outcome: list[CountBy]
+
+
+class StatisticsOut(Out):
+    """A jurisdiction's figures for a period (month, quarter or year), durations in working days."""
+
+    period: PeriodOut
+    jurisdiction: str
+    filings: FilingFigures
+    step_durations: list[StepDuration]
+    batches: BatchFigures
+    certificates: CertificateFigures
+    sla_breaches: list[StepCount] = Field(description="breaches opened in the period, by step")
+    complaints: ComplaintFigures
+
+
 class Health(Out):
     status: Literal["ok"]
 

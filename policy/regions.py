@@ -26,8 +26,11 @@ def within_jurisdiction(case_region: str, officer_region: str) -> bool:
     """
     if not (is_region_code(case_region) and is_region_code(officer_region)):
         return False
-    prefix = officer_region.rstrip("0")
-    # keep whole two-digit levels: 440000 → "44", 440300 → "4403", 440305 → "440305"
-    if len(prefix) % 2:
-        prefix += "0"
-    return case_region.startswith(prefix)
+    return case_region.startswith(region_prefix(officer_region))
+
+
+def region_prefix(code: str) -> str:
+    """The prefix of the codes a centre covers, in whole two-digit levels: 440000 → "44", 440300 → "4403",
+    440305 → "440305"."""
+    prefix = code.rstrip("0")
+    return prefix + "0" if len(prefix) % 2 else prefix

@@ -9,7 +9,7 @@ from models.accounts import User
 from models.cases import EvaluationPlan, FilingApplication, Institution
 from models.supervision import SupervisionCase
 from models.workflow import HumanTask
-from policy.regions import within_jurisdiction
+from policy.regions import region_prefix, within_jurisdiction
 from tasks.errors import NotFound
 
 
@@ -75,10 +75,7 @@ ACTIVE = text("human_task.status IN ('open', 'claimed')")
 
 def jurisdiction_prefix(user: User) -> str:
     """The region-code prefix an officer's jurisdiction covers: 440000 → 44, 440300 → 4403."""
-    prefix = (user.jurisdiction or "").rstrip("0")
-    if len(prefix) % 2:
-        prefix += "0"
-    return prefix or "-"
+    return region_prefix(user.jurisdiction or "") or "-"
 
 
 def inbox_filter(user: User):  # noqa: ANN201 - a SQL condition

@@ -80,21 +80,29 @@ class SheetProblems(ValueError):
 # -- writing ---------------------------------------------------------------------------------------
 
 
+Tab = tuple[str, list[str], Iterable[Iterable[Any]]]  # title, headers, rows
+
+
 def workbook(title: str, headers: list[str], rows: Iterable[Iterable[Any]], notes: list[str] | None = None) -> bytes:
+    return workbook_of([(title, headers, rows)], notes=notes)
+
+
+def workbook_of(tabs: list[Tab], notes: list[str] | None = None) -> bytes:
+    """One sheet per tab, headers bold and frozen; `notes` comment the first sheet's headers."""
     book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(headers)
-    for cell, note in zip(sheet[1], notes or []):
-        cell.font = _HEADER_FONT
-        if note:
-            cell.comment = Comment(note, "certflow")
-    for cell in sheet[1]:
-        cell.font = _HEADER_FONT
-        sheet.column_dimensions[cell.column_letter].width = max(10, min(40, 2 * len(str(cell.value)) + 4))
-    for row in rows:
-        sheet.append(list(row))
-    sheet.freeze_panes = "A2"
+    for number, (title, headers, rows) in enumerate(tabs):
+        sheet = book.active if number == 0 else book.create_sheet()
+        sheet.title = title[:31]
+        sheet.append(headers)
+        for cell, note in zip(sheet[1], (notes or []) if number == 0 else []):
+            if note:
+                cell.comment = Comment(note, "certflow")
+        for cell in sheet[1]:
+            cell.font = _HEADER_FONT
+            sheet.column_dimensions[cell.column_letter].width = max(10, min(40, 2 * len(str(cell.value)) + 4))
+        for row in rows:
+            sheet.append(list(row))
+        sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

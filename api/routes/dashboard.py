@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Form, Path, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Path, Query, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
@@ -17,10 +17,11 @@ from api.clients import client_address
 from api.deps import SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
 from api.routes.certificates import find_certificate
 from api.routes.sheets import xlsx_response
-from core.clock import wall_now
+from core.clock import business_today, wall_now
 from engine.tick import wake_now
-from tasks import (access, accounts, decisions, documents, files, human_tasks, objections, pages, registry, seats,
-                   sheet_exchange, spreadsheets, supervision_pages)
+from policy.statistics import PeriodError
+from tasks import (access, accounts, decisions, documents, files, human_tasks, objections, pages, registry, report_pages,
+                   reports, seats, sheet_exchange, spreadsheets, supervision_pages)
 from tasks.errors import Problems
 from tasks.keys import server_key
 
@@ -35,6 +36,7 @@ OfficerForm = dashboard_role("officer", form=True)
 Anyone = dashboard_role(*accounts.DASHBOARD_ROLES)
 AnyoneForm = dashboard_role(*accounts.DASHBOARD_ROLES, form=True)
 Operations = dashboard_role("operations", "admin")
+ReportReaders = dashboard_role("officer", "operations", "admin")
 OperationsForm = dashboard_role("operations", "admin", form=True)
 DONE = {"retried": "已提交重试，流程将再次调用外部系统。", "claimed": "已领取，可以办理。", "released": "已退回；抽取的席位将重新抽取。", "decided": "决定已记录，流程将继续。",
         "logged_out": "已退出登录。"}
@@ -44,7 +46,8 @@ def render(request: Request, template: str, status_code: int = 200, **context): 
     login = getattr(request.state, "login", None)
     frame = {"user": {"name": login.name, "role": pages.ROLE_NAMES.get(login.role, login.role),
                       "is_operations": login.role in ("operations", "admin"),
-                      "is_worker": login.role in ("officer", "expert", "supervisor")} if login else None,
+                      "is_worker": login.role in ("officer", "expert", "supervisor"),
+                      "reads_reports": login.role in ("officer", "operations", "admin")} if login else None,
              "csrf": login.csrf_token if login else "", "done": DONE.get(request.query_params.get("done", ""))}
     return TEMPLATES.TemplateResponse(request, f"dashboard/{template}", {**frame, **context}, status_code=status_code)
 
@@ -317,6 +320,47 @@ def certificate(number: Annotated[str, Path(max_length=40)], login: Anyone, sess
     access.visible_case(session, login.user, "plan", found.plan_id)
     path = documents.certificate_pdf(session, number=number, data_dir=settings.data_dir, base_url=settings.base_url)
     return FileResponse(path, media_type="application/pdf", filename=f"{number}.pdf")
+
+
+# -- statistics ----------------------------------------------------------------------------------
+
+
+@router.get("/reports")
+def statistics_page(request: Request, login: ReportReaders, session: SessionDep,
+                    period: Annotated[str | None, Query(max_length=7)] = None,
+                    jurisdiction: Annotated[str | None, Query(pattern=r"^(\d{6})?$")] = None):
+    chosen, scope = _report_scope(session, login.user, period, jurisdiction)
+    stats = reports.statistics(session, jurisdiction=scope, period=chosen)
+    return render(request, "reports.html", page=report_pages.statistics_page(
+        stats, period=chosen, periods=report_pages.recent_periods(business_today(session)),
+        jurisdiction_choices=reports.jurisdiction_choices(session, login.user)))
+
+
+@router.get("/reports/statistics.xlsx")
+def statistics_workbook(login: ReportReaders, session: SessionDep, period: Annotated[str | None, Query(max_length=7)] = None,
+                        jurisdiction: Annotated[str | None, Query(pattern=r"^(\d{6})?$")] = None):
+    chosen, scope = _report_scope(session, login.user, period, jurisdiction)
+    stats = reports.statistics(session, jurisdiction=scope, period=chosen)
+    return xlsx_response(reports.workbook(stats), f"statistics-{scope or 'all'}-{chosen.code}.xlsx")
+
+
+@router.get("/reports/quarterly.pdf")
+def quarterly_report(login: ReportReaders, session: SessionDep, period: Annotated[str | None, Query(max_length=7)] = None,
+                     jurisdiction: Annotated[str | None, Query(pattern=r"^(\d{6})?$")] = None):
+    chosen, scope = _report_scope(session, login.user, period, jurisdiction)
+    stats = reports.statistics(session, jurisdiction=scope, period=chosen)
+    return Response(report_pages.quarterly_report_pdf(stats, chosen, business_today(session)),
+                    media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="report-{scope or "all"}-{chosen.code}.pdf"'})
+
+
+def _report_scope(session, user, period: str | None, jurisdiction: str | None):  # noqa: ANN001, ANN202
+    try:
+        return reports.resolve_scope(session, user, period, jurisdiction or None)
+    except PeriodError as exc:
+        raise HTTPException(422, str(exc)) from None
+    except reports.OutsideJurisdiction as exc:
+        raise HTTPException(403, str(exc)) from None
 
 
 # -- operations ----------------------------------------------------------------------------------

@@ -1,0 +1,67 @@
+"""The centres' statistics for a jurisdiction and a period: JSON, a workbook, and the quarterly report
+(PDF) that a city sends to its province (004 §六(一)). Officers see their jurisdiction (or a part of it);
+operations and admins any, or the whole instance."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import Response
+
+from api.deps import SessionDep, role
+from api.errors import ERRORS
+from api.routes.sheets import XLSX_ANSWER as SHEET_ANSWER, xlsx_response
+from core.clock import business_today
+from models.responses import StatisticsOut
+from policy.statistics import Period, PeriodError
+from tasks import report_pages, reports
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=ERRORS)
+Readers = role("officer", "operations", "admin")
+PDF_ANSWER = {200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                    "description": "职业技能等级认定工作进展情况报告"}}
+
+
+class Scope:
+    def __init__(self, period: Period, jurisdiction: str | None) -> None:
+        self.period, self.jurisdiction = period, jurisdiction
+
+
+def report_scope(user: Readers, session: SessionDep,
+                 period: Annotated[str | None, Query(max_length=7, description="2026 | 2026-Q3 | 2026-09 "
+                                                                             "(default: this quarter)")] = None,
+                 jurisdiction: Annotated[str | None, Query(pattern=r"^\d{6}$", description="a region code inside "
+                                                           "yours (default: yours; operations: all)")] = None) -> Scope:
+    try:
+        return Scope(*reports.resolve_scope(session, user, period, jurisdiction))
+    except PeriodError as exc:
+        raise HTTPException(422, [{"loc": ["query", "period"], "msg": str(exc), "type": "value_error"}]) from None
+    except reports.OutsideJurisdiction as exc:
+        raise HTTPException(403, str(exc)) from None
+
+
+ScopeDep = Annotated[Scope, Depends(report_scope)]
+
+
+@router.get("/statistics", response_model=StatisticsOut,
+            summary="Figures of a jurisdiction for a month, quarter or year (durations in working days)")
+def statistics(scope: ScopeDep, session: SessionDep):
+    return reports.statistics(session, jurisdiction=scope.jurisdiction, period=scope.period)
+
+
+@router.get("/statistics.xlsx", response_class=Response, responses=SHEET_ANSWER,
+            summary="The same figures as a workbook (a sheet per table)")
+def statistics_workbook(scope: ScopeDep, session: SessionDep):
+    stats = reports.statistics(session, jurisdiction=scope.jurisdiction, period=scope.period)
+    return xlsx_response(reports.workbook(stats), f"statistics-{scope.jurisdiction or 'all'}-{scope.period.code}.xlsx")
+
+
+@router.get("/quarterly.pdf", response_class=Response, responses=PDF_ANSWER,
+            summary="The progress report (工作进展情况报告) of a period as PDF, in the centre's format")
+def quarterly_report(scope: ScopeDep, session: SessionDep):
+    stats = reports.statistics(session, jurisdiction=scope.jurisdiction, period=scope.period)
+    return Response(report_pages.quarterly_report_pdf(stats, scope.period, business_today(session)),
+                    media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="report-{scope.jurisdiction or "all"}-'
+                                                    f'{scope.period.code}.pdf"'})
