@@ -166,7 +166,7 @@ class PilotPlanOut(Out):
     round: int
     submitted_at: Optional[Timestamp]
     outcome: Optional[str]
-    reasons: Optional[list[str]]
+    reasons: Optional[list[Any]]
 
 
 class FilingOut(Out):
@@ -242,7 +242,7 @@ class SupervisionOut(Out):
     report: Optional[str] = None
     verdict: Optional[str] = None
     corrections: Optional[list[Any]] = None
-    corrections_answer: Optional[str] = None
+    corrections_answer: Optional[list[Any]] = None
     corrections_answered_at: Optional[Timestamp] = None
 
 
@@ -387,7 +387,7 @@ class CertificatePublic(Out):
     issued_on: dt.date
     status: Literal["pending", "valid", "revoked"]
     status_label: str
-    national_acknowledged_at: Optional[dt.date]
+    national_acknowledged_at: Optional[Timestamp]
     revoked_on: Optional[dt.date]
 
 
