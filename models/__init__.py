@@ -9,6 +9,7 @@ from models.cases import (  # noqa: F401
 )
 from models.catalogue import OccupationRecord  # noqa: F401
 from models.integration import CaseFile, WebhookDelivery, WebhookEndpoint  # noqa: F401
+from models.reports import QuarterlyReport  # noqa: F401
 from models.sla import SlaBreach, SlaClock, SlaPause  # noqa: F401
 from models.supervision import CreditEntry, SupervisionCase  # noqa: F401
 from models.workflow import (  # noqa: F401

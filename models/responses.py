@@ -64,7 +64,7 @@ class TaskOut(Out):
     """A human step: who may take it, its working-day deadline, its decision once taken."""
 
     id: int
-    case_type: Literal["filing", "plan", "supervision", "revocation"]
+    case_type: Literal["filing", "plan", "supervision", "report"]
     case_id: int
     step: str
     step_name: str
@@ -796,6 +796,28 @@ class StatisticsOut(Out):
     complaints: ComplaintFigures
 
 
+class QuarterlyReportOut(Out):
+    """A city's quarterly report as sent: its figures, the PDF's digest, and the province's decision."""
+
+    id: int
+    jurisdiction: str
+    province: str
+    period: str
+    period_label: str
+    round: int = Field(description="0 the first time; a returned report is sent again as the next round")
+    status: Literal["submitted", "accepted", "returned"]
+    status_label: str
+    submitted_by: int
+    submitted_at: Timestamp
+    note: str
+    decided_by: Optional[int]
+    decided_at: Optional[Timestamp]
+    reason: Optional[str] = Field(description="why the province returned it")
+    pdf: str
+    pdf_sha256: str
+    figures: StatisticsOut
+
+
 class Health(Out):
     status: Literal["ok"]
 
@@ -815,4 +837,5 @@ class BreachPage(Page[BreachOut]): pass  # noqa: E701
 class AtRiskPage(Page[AtRiskOut]): pass  # noqa: E701
 class AnchorPage(Page[AnchorOut]): pass  # noqa: E701
 class CreditEntries(Items[CreditEntryOut]): pass  # noqa: E701
+class QuarterlyReportList(Items[QuarterlyReportOut]): pass  # noqa: E701
 class WebhookList(Items[WebhookOut]): pass  # noqa: E701

@@ -272,6 +272,13 @@ class DecisionIn(_Strict):
     version: Optional[int] = Field(None, ge=0, le=MAX_ID, description="the task version you saw (optimistic locking)")
 
 
+class QuarterlyReportIn(_Strict):
+    """A city centre's quarterly progress report to its province (004 §六(一)): a finished quarter."""
+
+    period: str = Field(pattern=r"^\d{4}-Q[1-4]$", description="the quarter, e.g. 2026-Q3")
+    note: Text = Field("", max_length=2000, description="what the province should know beside the figures")
+
+
 REVOCATION_CATEGORIES = {"wrongly_issued": "不符合条件误发", "fraud": "弄虚作假取得", "data_error": "信息错误", "other": "其他"}
 
 
@@ -385,6 +392,7 @@ REQUEST_EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     WebhookCreate: {"url": "https://erp.example.com/certflow/events",
                     "events": ["filing.deficiency_notice_issued", "plan.results_returned"]},
     WebhookUpdate: {"enabled": True},
+    QuarterlyReportIn: {"period": "2026-Q3", "note": "第三季度新增备案企业 2 家，评价批次较上季度增加。"},
 }
 
 

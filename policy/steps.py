@@ -65,6 +65,9 @@ STEPS: dict[str, Step] = {step.code: step for step in (
          frozenset({"verified", "not_rectified"}), case_types=("supervision",)),
     Step("sanction_approval", "处理决定复核（双人）", "officer", ("approve", "refuse"), frozenset({"refuse"}),
          case_types=("supervision",)),
+    # a city's quarterly progress report (004 §六(一)), received by its provincial centre
+    Step("quarterly_report_review", "季度工作进展报告审核", "officer", ("accept", "return"), frozenset({"return"}),
+         sla=False, case_types=("report",)),
 )}
 
 STEP_NAMES = {code: step.label for code, step in STEPS.items()}

@@ -7,13 +7,15 @@ from sqlmodel import Session, select
 
 from models.accounts import User
 from models.cases import EvaluationPlan, FilingApplication, Institution
+from models.reports import QuarterlyReport
 from models.supervision import SupervisionCase
 from models.workflow import HumanTask
 from policy.regions import region_prefix, within_jurisdiction
 from tasks.errors import NotFound
 
 
-CASE_RECORDS = {"filing": FilingApplication, "plan": EvaluationPlan, "supervision": SupervisionCase}
+CASE_RECORDS = {"filing": FilingApplication, "plan": EvaluationPlan, "supervision": SupervisionCase,
+                "report": QuarterlyReport}
 
 
 def case_record(session: Session, case_type: str, case_id: int) -> FilingApplication | EvaluationPlan | SupervisionCase | None:

@@ -11,7 +11,7 @@ from models.schemas import DecisionIn
 from models.workflow import HumanTask
 from policy.eligibility import EXPERT_ASPECTS, Violation, score_problems
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
-from tasks import access, human_tasks, investigations, revocations, supervision
+from tasks import access, human_tasks, investigations, quarterly, revocations, supervision
 from tasks.errors import Problems
 
 
@@ -115,4 +115,5 @@ def decide(session: Session, *, task: HumanTask, user: User, body: DecisionIn) -
     decided = human_tasks.decide(session, task, decision=body.decision, payload=payload, user_id=user.id,
                                  role=user.role, expected_version=body.version)
     investigations.after_decision(session, decided)
+    quarterly.after_decision(session, decided)
     return decided

@@ -17,6 +17,7 @@ from models.audit import AuditEvent
 from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingMaterial, Institution, Objection
 from models.supervision import SupervisionCase
 from models.catalogue import OccupationRecord
+from models.reports import QuarterlyReport
 from models.schemas import REVOCATION_CATEGORIES, DecisionIn, DismissIdentical
 from models.workflow import HumanTask, Incident
 from policy.credit import OUTCOMES
@@ -24,7 +25,7 @@ from policy.eligibility import EXPERT_ASPECTS, REQUIRED_MATERIALS
 from policy.levels import Level
 from policy.profiles import CANDIDATE_RELATIONS, all_profiles, get_profile
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
-from tasks import access, documents, evidence, files, sla, supervision_pages, views
+from tasks import access, documents, evidence, files, quarterly, sla, supervision_pages, views
 from tasks import filing as filings
 from tasks.objections import identical_open, tasks_of
 from tasks.revocations import revocation_of_task
@@ -100,12 +101,24 @@ def _deadline(due: dt.date, provisional: bool, today: views.Today) -> dict[str, 
             "provisional": provisional}
 
 
+def case_href(case_type: str, case_id: int, record: Any = None) -> str:  # noqa: ANN401 - the case's row
+    """Where a case is shown: its case page; a quarterly report, on the statistics page it summarises."""
+    if case_type == "report" and isinstance(record, QuarterlyReport):
+        return f"/dashboard/reports?period={record.period}&jurisdiction={record.jurisdiction}"
+    return f"/dashboard/cases/{case_type}/{case_id}"
+
+
 def case_labels(session: Session, tasks: list[HumanTask]) -> dict[tuple[str, int], dict[str, str]]:
     """One query per case type for a page of tasks (not one per row)."""
     labels: dict[tuple[str, int], dict[str, str]] = {}
     filing_ids = {t.case_id for t in tasks if t.case_type == "filing"}
     plan_ids = {t.case_id for t in tasks if t.case_type == "plan"}
     case_ids = {t.case_id for t in tasks if t.case_type == "supervision"}
+    report_ids = {t.case_id for t in tasks if t.case_type == "report"}
+    for report in session.exec(select(QuarterlyReport).where(QuarterlyReport.id.in_(report_ids))).all() \
+            if report_ids else []:
+        labels[("report", report.id)] = {"kind": "季度报告", "title": f"{report.jurisdiction} · {report.period}",
+                                         "href": case_href("report", report.id, report), "ref": f"报告 #{report.id}"}
     if case_ids:
         rows = session.exec(select(SupervisionCase, Institution)
                             .join(Institution, Institution.id == SupervisionCase.institution_id)
@@ -267,8 +280,9 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
         if len(ids) > 1:  # a campaign of copies: one finding dismisses them all
             identical = {"count": len(ids), "text": text, "ids": ",".join(map(str, ids))}
     case = access.case_record(session, task.case_type, task.case_id)
-    facts = ((supervision_pages.facts(session, case) if task.case_type == "supervision"
-              else application_facts(session, task.case_type, case)) if case is not None else [])
+    facts = ([] if case is None else supervision_pages.facts(session, case) if task.case_type == "supervision"
+             else quarterly.facts(case) if task.case_type == "report"
+             else application_facts(session, task.case_type, case))
     return {"task": row, "case": label, "form": form, "errors": errors or {}, "refusal": refusal,
             "objection": objection_under_review(session, task),
             "revocation": revocation_under_review(session, task),

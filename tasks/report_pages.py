@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from policy.regions import region_prefix
 from policy.statistics import Period, period_containing
 from tasks import documents
 
 CASE_KINDS = {"filing": "备案", "plan": "认定"}
+STATUS_LABELS = {"submitted": "已报送，待省级中心审核", "accepted": "省级中心已接收", "returned": "省级中心退回修改"}
 
 
 def recent_periods(today: dt.date) -> list[str]:
@@ -96,3 +98,15 @@ def quarterly_report_pdf(stats: dict[str, Any], period: Period, generated_on: dt
     page = statistics_page(stats, period=period, periods=[], jurisdiction_choices=[])
     return documents.renderer().pdf("quarterly_report.html",
                                     r=quarterly_report_model(page, stats, generated_on.isoformat()))
+
+
+def submission_view(report: Any, *, period: Period, jurisdiction: str | None, user: Any,  # noqa: ANN401
+                    today: dt.date) -> dict[str, Any] | None:
+    """The quarter's report to the province: where it stands, and whether this officer may send it now."""
+    if period.kind != "quarter" or not jurisdiction or len(region_prefix(jurisdiction)) != 4:
+        return None  # cities report to their province
+    city_officer = user.role == "officer" and user.jurisdiction == jurisdiction
+    can_submit = city_officer and period.end < today and (report is None or report.status == "returned")
+    return {"status": STATUS_LABELS[report.status] if report else "未报送", "round": report.round if report else None,
+            "reason": report.reason if report else None, "can_submit": can_submit, "period": period.code,
+            "pdf": f"/dashboard/reports/submissions/{report.id}.pdf" if report else None}

@@ -23,7 +23,8 @@ DECISION_NAMES = {"accept": "受理", "not_accept": "不予受理", "request_exp
                   "order_rectification": "责令整改", "cancel_filing": "取消备案（报另一名人员复核）",
                   "revoke_certificates": "撤销证书（报另一名人员复核）", "credit_entry": "列入异常名录或黑名单",
                   "verified": "整改到位", "not_rectified": "未整改到位（转取消备案）"}
-STEP_DECISION_NAMES = {("supervision_investigation", "dismiss"): "查无实据，不予处理"}
+STEP_DECISION_NAMES = {("supervision_investigation", "dismiss"): "查无实据，不予处理",
+                       ("quarterly_report_review", "accept"): "接收", ("quarterly_report_review", "return"): "退回修改"}
 # the supervision case's audit entries, as the timeline names them
 ACTIONS = {"case_opened": "登记", "case_moved": "案件状态", "case_closed": "办结",
            "explanation_requested": "要求机构书面说明", "explanation_submitted": "机构提交书面说明",

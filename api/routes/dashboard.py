@@ -20,8 +20,8 @@ from api.routes.sheets import xlsx_response
 from core.clock import business_today, wall_now
 from engine.tick import wake_now
 from policy.statistics import PeriodError
-from tasks import (access, accounts, decisions, documents, files, human_tasks, objections, pages, registry, report_pages,
-                   reports, seats, sheet_exchange, spreadsheets, supervision_pages)
+from tasks import (access, accounts, decisions, documents, files, human_tasks, objections, pages, quarterly, registry,
+                   report_pages, reports, seats, sheet_exchange, spreadsheets, supervision_pages)
 from tasks.errors import Problems
 from tasks.keys import server_key
 
@@ -39,7 +39,7 @@ Operations = dashboard_role("operations", "admin")
 ReportReaders = dashboard_role("officer", "operations", "admin")
 OperationsForm = dashboard_role("operations", "admin", form=True)
 DONE = {"retried": "已提交重试，流程将再次调用外部系统。", "claimed": "已领取，可以办理。", "released": "已退回；抽取的席位将重新抽取。", "decided": "决定已记录，流程将继续。",
-        "logged_out": "已退出登录。"}
+        "logged_out": "已退出登录。", "report_submitted": "季度报告已报送省级中心，待其审核。"}
 
 
 def render(request: Request, template: str, status_code: int = 200, **context):  # noqa: ANN003, ANN201
@@ -214,7 +214,8 @@ def _decide(request, task_id, user, session, settings, background, submitted):  
         else:
             metrics.observe_decision(session, decided)
             background.add_task(wake_now, settings, decided.flow_run_id)
-            case = f"/dashboard/cases/{decided.case_type}/{decided.case_id}"
+            case = pages.case_href(decided.case_type, decided.case_id,
+                                   access.case_record(session, decided.case_type, decided.case_id))
             return RedirectResponse(with_done(case, "decided"), status_code=303)
     page = pages.task_page(session, user, found, errors=errors, submitted=submitted)
     return render(request, "task.html", 422, page=page)
@@ -331,9 +332,31 @@ def statistics_page(request: Request, login: ReportReaders, session: SessionDep,
                     jurisdiction: Annotated[str | None, Query(pattern=r"^(\d{6})?$")] = None):
     chosen, scope = _report_scope(session, login.user, period, jurisdiction)
     stats = reports.statistics(session, jurisdiction=scope, period=chosen)
-    return render(request, "reports.html", page=report_pages.statistics_page(
-        stats, period=chosen, periods=report_pages.recent_periods(business_today(session)),
-        jurisdiction_choices=reports.jurisdiction_choices(session, login.user)))
+    page = report_pages.statistics_page(stats, period=chosen, periods=report_pages.recent_periods(business_today(session)),
+                                        jurisdiction_choices=reports.jurisdiction_choices(session, login.user))
+    page["submission"] = report_pages.submission_view(
+        quarterly.latest_for(session, scope, chosen.code) if scope else None, period=chosen, jurisdiction=scope,
+        user=login.user, today=business_today(session))
+    return render(request, "reports.html", page=page)
+
+
+@router.get("/reports/submissions/{report_id}.pdf")
+def quarterly_report_as_sent(report_id: Id, login: ReportReaders, session: SessionDep, settings: SettingsDep):
+    report = quarterly.visible(session, login.user, report_id)
+    return Response(quarterly.pdf(settings, report), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="report-{report.jurisdiction}-'
+                                                    f'{report.period}-{report.round}.pdf"'})
+
+
+@router.post("/reports/submit")
+def submit_quarterly_report(request: Request, login: OfficerForm, session: SessionDep, settings: SettingsDep,
+                            period: Annotated[str, Form(max_length=7)], note: Annotated[str, Form(max_length=2000)] = ""):
+    try:
+        report = quarterly.submit(session, settings, user=login.user, period=period, note=note)
+    except Problems as problems:
+        raise HTTPException(422, "；".join(v.message for v in problems.violations)) from None
+    return RedirectResponse(with_done(pages.case_href("report", report.id, report), "report_submitted"),
+                            status_code=303)
 
 
 @router.get("/reports/statistics.xlsx")

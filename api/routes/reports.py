@@ -9,16 +9,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
-from api.deps import SessionDep, role
+from api.deps import Id, SessionDep, SettingsDep, role
 from api.errors import ERRORS
 from api.routes.sheets import XLSX_ANSWER as SHEET_ANSWER, xlsx_response
 from core.clock import business_today
-from models.responses import StatisticsOut
+from models.responses import QuarterlyReportList, QuarterlyReportOut, StatisticsOut
+from models.schemas import QuarterlyReportIn
 from policy.statistics import Period, PeriodError
-from tasks import report_pages, reports
+from tasks import quarterly, report_pages, reports
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=ERRORS)
 Readers = role("officer", "operations", "admin")
+Officer = role("officer")
 PDF_ANSWER = {200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
                     "description": "职业技能等级认定工作进展情况报告"}}
 
@@ -65,3 +67,30 @@ def quarterly_report(scope: ScopeDep, session: SessionDep):
                     media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="report-{scope.jurisdiction or "all"}-'
                                                     f'{scope.period.code}.pdf"'})
+
+
+@router.post("/quarterly/submissions", response_model=QuarterlyReportOut, status_code=201,
+             summary="A city centre sends a finished quarter's report to its province (a task in the province's inbox)")
+def submit_quarterly_report(body: QuarterlyReportIn, user: Officer, session: SessionDep, settings: SettingsDep):
+    return quarterly.view(quarterly.submit(session, settings, user=user, period=body.period, note=body.note))
+
+
+@router.get("/quarterly/submissions", response_model=QuarterlyReportList,
+            summary="Quarterly reports: those a city sent, or those its province received")
+def quarterly_reports(user: Readers, session: SessionDep,
+                      period: Annotated[str | None, Query(pattern=r"^\d{4}-Q[1-4]$")] = None):
+    return {"items": [quarterly.view(r) for r in quarterly.listed(session, user, period=period)]}
+
+
+@router.get("/quarterly/submissions/{report_id}.pdf", response_class=Response, responses=PDF_ANSWER,
+            summary="The quarterly report's PDF exactly as it was sent")
+def quarterly_report_submission_pdf(report_id: Id, user: Readers, session: SessionDep, settings: SettingsDep):
+    report = quarterly.visible(session, user, report_id)
+    return Response(quarterly.pdf(settings, report), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="report-{report.jurisdiction}-'
+                                                    f'{report.period}-{report.round}.pdf"'})
+
+
+@router.get("/quarterly/submissions/{report_id}", response_model=QuarterlyReportOut, summary="One quarterly report")
+def quarterly_report_submission(report_id: Id, user: Readers, session: SessionDep):
+    return quarterly.view(quarterly.visible(session, user, report_id))

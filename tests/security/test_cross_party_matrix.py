@@ -130,6 +130,14 @@ OWN_OR_ROLE_ROUTES = {
     ("GET", "/api/v1/sla/at-risk"): "operations",
     ("GET", "/api/v1/audit/anchors"): "operations or admin: hashes only, nothing of any case",
     ("GET", "/api/v1/retention/report"): "operations or admin",
+    ("GET", "/api/v1/reports/statistics"): "the caller's jurisdiction only (test_reports: another is 403)",
+    ("GET", "/api/v1/reports/statistics.xlsx"): "the same figures as a workbook",
+    ("GET", "/api/v1/reports/quarterly.pdf"): "the same figures as the quarterly report",
+    ("POST", "/api/v1/reports/quarterly/submissions"): "a city officer sends their own centre's report",
+    ("GET", "/api/v1/reports/quarterly/submissions"): "the reports the caller's centre sent or received",
+    ("GET", "/api/v1/reports/quarterly/submissions/{report_id}"): "its city and province only (test_quarterly_reports: "
+                                                                  "another city gets 404)",
+    ("GET", "/api/v1/reports/quarterly/submissions/{report_id}.pdf"): "as the report itself",
     ("GET", "/metrics"): "operations or the metrics token",
     ("GET", "/api/v1/templates/roster.xlsx"): "the blank roster template, for anyone signed in",
     ("GET", "/api/v1/inbox.xlsx"): "the caller's own inbox as a workbook (checked below)",
@@ -278,7 +286,9 @@ LISTS = {"/api/v1/complaints": "case_id", "/api/v1/filings": "filing_id", "/api/
 OWN_ROUTES = {("POST", "/api/v1/filings"), ("GET", "/api/v1/tasks"), ("GET", "/api/v1/credit-records"),
               ("GET", "/api/v1/events"), ("POST", "/api/v1/webhooks"), ("GET", "/api/v1/webhooks"),
               ("GET", "/api/v1/templates/roster.xlsx"), ("GET", "/api/v1/inbox.xlsx"),
-              *(("GET", path) for path in LISTS)}  # a caller's own or any officer's: checked below
+              *(("GET", path) for path in LISTS),  # a caller's own or any officer's: checked below
+              # an officer's own jurisdiction's figures and reports (checked in test_reports, test_quarterly_reports)
+              *((m, p) for m, p in OWN_OR_ROLE_ROUTES if p.startswith("/api/v1/reports/"))}
 
 
 @pytest.mark.parametrize("route", sorted(set(OWN_OR_ROLE_ROUTES) - OWN_ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
