@@ -130,8 +130,8 @@ class Period(Out):
 
 # --- filings --------------------------------------------------------------------------------------------------
 
-class FilingSummary(Out):
-    """A filing as created (and as listed): where to follow it."""
+class _FilingHead(Out):
+    """What every answer about a filing starts with."""
 
     id: int
     status: str
@@ -141,6 +141,11 @@ class FilingSummary(Out):
     region_code: str
     handling_centre: Optional[str]
     profile: str
+
+
+class FilingSummary(_FilingHead):
+    """A filing as created (and as listed): where to follow it."""
+
     created_at: Optional[Timestamp]
     href: str
 
@@ -169,17 +174,9 @@ class PilotPlanOut(Out):
     reasons: Optional[list[Any]]
 
 
-class FilingOut(Out):
+class FilingOut(_FilingHead):
     """A filing with its steps, deadlines, notices, publicity, tasks, timers and history."""
 
-    id: int
-    status: str
-    current_step: Optional[str]
-    institution_id: int
-    enterprise_name: Optional[str]
-    region_code: str
-    handling_centre: Optional[str]
-    profile: str
     deficiency_rounds: int
     deficiency_notices: list[DeficiencyNoticeOut]
     publicity: Optional[Period]

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, case, func, true
 from sqlmodel import Session, select
 
 from core.clock import CHINA, business_today
@@ -35,7 +35,7 @@ BATCH_STATUS = {"completed": "已发证", "rejected": "未通过/作废"}
 
 
 def _in_region(column, prefix: str):  # noqa: ANN001, ANN202
-    return column.startswith(prefix) if prefix else True
+    return column.startswith(prefix) if prefix else true()
 
 
 def _day_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:

@@ -9,7 +9,7 @@ from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Path, Query, Request, Response
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from api import metrics
@@ -20,8 +20,8 @@ from api.routes.sheets import xlsx_response
 from core.clock import business_today, wall_now
 from engine.tick import wake_now
 from policy.statistics import PeriodError
-from tasks import (access, accounts, decisions, documents, files, human_tasks, objections, pages, quarterly, registry,
-                   report_pages, reports, seats, sheet_exchange, spreadsheets, supervision_pages)
+from tasks import (access, accounts, decisions, documents, evidence, files, human_tasks, objections, pages, quarterly,
+                   registry, report_pages, reports, seats, sheet_exchange, spreadsheets, supervision_pages)
 from tasks.errors import Problems
 from tasks.keys import server_key
 
@@ -392,6 +392,13 @@ def _report_scope(session, user, period: str | None, jurisdiction: str | None): 
 @router.get("/ops")
 def ops(request: Request, login: Operations, session: SessionDep):
     return render(request, "ops.html", page=pages.ops_page(session))
+
+
+@router.get("/ops/anchors.json")
+def audit_anchors_export(login: Operations, session: SessionDep):
+    """The anchors as JSON, for the operations page's export link (the API's needs a bearer token)."""
+    return JSONResponse([evidence.anchor_view(a) for a in evidence.recent_anchors(session, limit=366)],
+                        headers={"Content-Disposition": 'attachment; filename="audit-anchors.json"'})
 
 
 @router.post("/ops/incidents/{incident_id}/retry")

@@ -32,6 +32,8 @@ def test_the_tick_fixes_one_anchor_a_business_day_and_operations_read_them_newes
     operator.log_in()
     page = operator.get("/dashboard/ops")
     assert page.status_code == 200 and newest["anchor_hash"] in page.text and "审计锚点" in page.text
+    exported = operator.get("/dashboard/ops/anchors.json")
+    assert [a["anchor_hash"] for a in exported.json()] == [newest["anchor_hash"], oldest["anchor_hash"]]
 
 
 def test_anchors_are_for_operations_and_admins_only(api, people):

@@ -95,3 +95,8 @@ def test_in_the_dashboard_the_city_sends_the_report_and_the_province_accepts_it_
     assert decided.status_code == 303 and decided.headers["location"].startswith(
         "/dashboard/reports?period=2026-Q3&jurisdiction=440100"), decided.headers
     assert "省级中心已接收" in province.get(decided.headers["location"]).text
+    report_id = task["case_id"]
+    assert province.get(f"/dashboard/reports/submissions/{report_id}.pdf").content.startswith(b"%PDF")
+    other_city, _ = staff(api, "officer", jurisdiction="440300")
+    other_city.log_in()
+    assert other_city.get(f"/dashboard/reports/submissions/{report_id}.pdf").status_code == 404
