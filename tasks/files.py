@@ -18,7 +18,7 @@ from models.db import insert_once
 from models.integration import CaseFile
 from policy.eligibility import REQUIRED_MATERIALS, Violation
 from policy.filetypes import detect, safe_filename
-from tasks import access, audit, filestore, retention, supervision  # retention: its guard on deleting a file
+from tasks import access, audit, filestore, retention, supervision  # noqa: F401 (retention: its guard on deleting a file)
 from tasks.errors import Conflict, NotFound, Problems, TooLarge
 from tasks.inactivity import FINISHED_PLANS
 
