@@ -11,6 +11,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tasks import archive
 from tasks.filing import issue_deficiency_notice
 from tasks.human_tasks import ensure_task
@@ -18,6 +20,8 @@ from tests.api.conftest import db
 from tests.api.helpers import filing_form
 
 PDF = b"%PDF-1.4\n% a licence\n%%EOF\n"
+# Plain queries over the case, its files and its chain (the chains run on PostgreSQL in tests/db): SQLite pass only.
+pytestmark = pytest.mark.database_independent
 
 
 def _filing_with_a_notice_and_a_material(api, people) -> tuple[int, dict]:

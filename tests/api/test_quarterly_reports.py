@@ -7,8 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+import pytest
+
 from tests.api.conftest import move_clock
 from tests.api.test_dashboard import csrf_of, staff
+
+# Plain inserts and lookups behind a PDF render (the figures' SQL runs on PostgreSQL in test_reports.py).
+pytestmark = pytest.mark.database_independent
 
 
 def _inbox(api, officer) -> list[dict]:  # noqa: ANN001
