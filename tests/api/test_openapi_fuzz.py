@@ -51,7 +51,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @schema.parametrize()
-@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
 @pytest.mark.parametrize("role", ROLES)
 def test_no_server_error_and_every_answer_matches_its_schema(case, role, fuzz_headers):
     headers = fuzz_headers
