@@ -116,6 +116,11 @@ def pdf(settings: Settings, report: QuarterlyReport) -> bytes:
     return filestore.for_settings(settings).get(report.pdf_sha256)
 
 
+def pdf_headers(report: QuarterlyReport) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="report-{report.jurisdiction}-{report.period}-'
+                                   f'{report.round}.pdf"'}
+
+
 def view(report: QuarterlyReport) -> dict[str, Any]:
     figures = report.figures
     return {"id": report.id, "jurisdiction": report.jurisdiction, "province": report.province,

@@ -344,8 +344,7 @@ def statistics_page(request: Request, login: ReportReaders, session: SessionDep,
 def quarterly_report_as_sent(report_id: Id, login: ReportReaders, session: SessionDep, settings: SettingsDep):
     report = quarterly.visible(session, login.user, report_id)
     return Response(quarterly.pdf(settings, report), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="report-{report.jurisdiction}-'
-                                                    f'{report.period}-{report.round}.pdf"'})
+                    headers=quarterly.pdf_headers(report))
 
 
 @router.post("/reports/submit")

@@ -87,8 +87,7 @@ def quarterly_reports(user: Readers, session: SessionDep,
 def quarterly_report_submission_pdf(report_id: Id, user: Readers, session: SessionDep, settings: SettingsDep):
     report = quarterly.visible(session, user, report_id)
     return Response(quarterly.pdf(settings, report), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="report-{report.jurisdiction}-'
-                                                    f'{report.period}-{report.round}.pdf"'})
+                    headers=quarterly.pdf_headers(report))
 
 
 @router.get("/quarterly/submissions/{report_id}", response_model=QuarterlyReportOut, summary="One quarterly report")
