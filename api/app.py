@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
     settings = instance.install(settings or Settings.from_env())  # the API process's one settings object
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI):  # noqa: ANN202
+    async def lifespan(app: FastAPI):
         scheduler = None
         if run_tick:
             scheduler = start_scheduler(settings)
@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
     # verification is open to anyone: 120 a minute per client, bursts of 30, shared by every API process
     app.state.public_limit = SharedTokenBucket(per_minute=120, burst=30)
 
-    def dashboard_error(request: Request, status_code: int, message: str):  # noqa: ANN202
+    def dashboard_error(request: Request, status_code: int, message: str):
         """The dashboard answers errors with a page, the API with JSON."""
         return render(request, "error.html", status_code, status=status_code, message=message)
 
@@ -105,19 +105,19 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         return request.url.path.startswith("/dashboard")
 
     @app.exception_handler(LoginRequired)
-    async def login_required(_: Request, exc: LoginRequired):  # noqa: ANN202
+    async def login_required(_: Request, exc: LoginRequired):
         from urllib.parse import quote
 
         return RedirectResponse(f"/dashboard/login?next={quote(exc.next_path, safe='/')}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException):  # noqa: ANN202
+    async def http_error(request: Request, exc: StarletteHTTPException):
         if is_page(request):
             return dashboard_error(request, exc.status_code, str(exc.detail))
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(Problems)
-    async def problems(request: Request, exc: Problems):  # noqa: ANN202
+    async def problems(request: Request, exc: Problems):
         if is_page(request):
             return dashboard_error(request, 422, "；".join(v.message for v in exc.violations))
         return JSONResponse({"detail": capped([v.as_dict() for v in exc.violations])}, status_code=422)
@@ -125,30 +125,30 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
     @app.exception_handler(Conflict)
     @app.exception_handler(TaskConflict)
     @app.exception_handler(ClockError)
-    async def conflict(request: Request, exc: Exception):  # noqa: ANN202
+    async def conflict(request: Request, exc: Exception):
         if is_page(request):
             return dashboard_error(request, 409, str(exc))
         return JSONResponse({"detail": str(exc)}, status_code=409)
 
     @app.exception_handler(CalendarRangeError)
-    async def out_of_calendar(_: Request, exc: CalendarRangeError):  # noqa: ANN202
+    async def out_of_calendar(_: Request, exc: CalendarRangeError):
         return JSONResponse({"detail": [{"code": "calendar.out_of_range", "field": "date", "message": str(exc)}]},
                             status_code=422)
 
     @app.exception_handler(TooLarge)
-    async def too_large(request: Request, exc: TooLarge):  # noqa: ANN202
+    async def too_large(request: Request, exc: TooLarge):
         if is_page(request):
             return dashboard_error(request, 413, str(exc))
         return JSONResponse({"detail": str(exc)}, status_code=413)
 
     @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound):  # noqa: ANN202
+    async def not_found(request: Request, exc: NotFound):
         if is_page(request):
             return dashboard_error(request, 404, f"未找到，或您无权查看 / {exc}")
         return JSONResponse({"detail": str(exc)}, status_code=404)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError):  # noqa: ANN202
+    async def invalid(request: Request, exc: RequestValidationError):
         if is_page(request):
             return dashboard_error(request, 422, "请求参数不正确 / invalid request: " + "; ".join(
                 f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()))
@@ -164,17 +164,25 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
 
     app.middleware("http")(metrics.observe)
     app.add_middleware(SecurityHeaders)
+    # outermost: before anything reads
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
-                       upload_max_bytes=settings.file_max_bytes + UPLOAD_ENVELOPE_BYTES)  # outermost: before anything reads
+                       upload_max_bytes=settings.file_max_bytes + UPLOAD_ENVELOPE_BYTES)
 
     @app.get("/healthz", tags=["health"], response_model=Health, summary="Liveness")
     def healthz():
         return {"status": "ok"}
 
-    @app.get("/metrics", tags=["health"], response_class=JSONResponse,  # errors are JSON; the answer is text
-             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "metrics"},
-                        401: ERRORS[401], 403: ERRORS[403]},
-             summary="Prometheus metrics (bearer: CERTFLOW_METRICS_TOKEN, or an operations/admin token)")
+    @app.get(
+        "/metrics",
+        tags=["health"],
+        response_class=JSONResponse,  # errors are JSON; the answer is text
+        responses={
+            200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "metrics"},
+            401: ERRORS[401],
+            403: ERRORS[403],
+        },
+        summary="Prometheus metrics (bearer: CERTFLOW_METRICS_TOKEN, or an operations/admin token)",
+    )
     def prometheus(session: SessionDep, _: MetricsReader):
         return metrics.render(session)
 

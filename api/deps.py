@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Path, Request
 from sqlmodel import Session
@@ -91,7 +92,7 @@ def require_role(*roles: str) -> Callable[[User], User]:
     return check
 
 
-def role(*roles: str):  # noqa: ANN201 - an Annotated alias for a role-checked user
+def role(*roles: str):  # an Annotated alias for a role-checked user
     return Annotated[User, Depends(require_role(*roles))]
 
 
@@ -161,7 +162,7 @@ async def csrf_checked(request: Request, login: DashboardLoginDep) -> DashboardL
 FormLoginDep = Annotated[DashboardLogin, Depends(csrf_checked)]
 
 
-def dashboard_role(*roles: str, form: bool = False):  # noqa: ANN201 - a role-checked dashboard login
+def dashboard_role(*roles: str, form: bool = False):  # a role-checked dashboard login
     """`form=True` for POSTs: the CSRF token is checked before anything else."""
     source = csrf_checked if form else dashboard_login
 

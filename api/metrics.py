@@ -28,7 +28,7 @@ LATENCY = Histogram("certflow_http_request_seconds", "HTTP request latency", ["m
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 
 
-async def observe(request: Request, call_next):  # noqa: ANN001, ANN201 - middleware
+async def observe(request: Request, call_next):  # middleware
     started = time.perf_counter()
     response = await call_next(request)
     route = request.scope.get("route")
@@ -45,31 +45,47 @@ def observe_decision(session: Session, task: HumanTask) -> None:
 
 def _gauges(session: Session) -> list[GaugeMetricFamily]:
     tasks = GaugeMetricFamily("certflow_open_tasks", "open human tasks by step", labels=["step"])
-    for step, count in session.exec(select(HumanTask.step, func.count()).where(HumanTask.status.in_(("open", "claimed")))
-                                    .group_by(HumanTask.step)).all():
+    for step, count in session.exec(
+        select(HumanTask.step, func.count()).where(HumanTask.status.in_(("open", "claimed"))).group_by(HumanTask.step)
+    ).all():
         tasks.add_metric([step], count)
     cases = GaugeMetricFamily("certflow_cases", "cases by process and status", labels=["process", "status"])
     for process, table in (("institution_filing", FilingApplication), ("evaluation_batch", EvaluationPlan)):
         for status, count in session.exec(select(table.status, func.count()).group_by(table.status)).all():
             cases.add_metric([process, status], count)
     queues = GaugeMetricFamily("certflow_engine_queue", "engine work waiting", labels=["queue"])
-    queues.add_metric(["outbox_undispatched"], session.exec(select(func.count()).select_from(OutboxMessage)
-                                                            .where(OutboxMessage.dispatched_at.is_(None))).one())
-    queues.add_metric(["wakeups_undelivered"], session.exec(select(func.count()).select_from(Wakeup)
-                                                            .where(Wakeup.delivered_at.is_(None))).one())
-    queues.add_metric(["timers_pending"], session.exec(select(func.count()).select_from(Timer)
-                                                       .where(Timer.status == "pending")).one())
-    queues.add_metric(["incidents_open"], session.exec(select(func.count()).select_from(Incident)
-                                                       .where(Incident.status != "resolved")).one())
+    queues.add_metric(
+        ["outbox_undispatched"],
+        session.exec(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dispatched_at.is_(None))
+        ).one(),
+    )
+    queues.add_metric(
+        ["wakeups_undelivered"],
+        session.exec(select(func.count()).select_from(Wakeup).where(Wakeup.delivered_at.is_(None))).one(),
+    )
+    queues.add_metric(
+        ["timers_pending"], session.exec(select(func.count()).select_from(Timer).where(Timer.status == "pending")).one()
+    )
+    queues.add_metric(
+        ["incidents_open"],
+        session.exec(select(func.count()).select_from(Incident).where(Incident.status != "resolved")).one(),
+    )
 
-    breaches = GaugeMetricFamily("certflow_sla_open", "open SLA levels by step (at_risk counts running clocks)",
-                                 labels=["step", "level"])
-    for step, level, count in session.exec(select(SlaBreach.step, SlaBreach.level, func.count())
-                                           .where(SlaBreach.closed_at.is_(None), SlaBreach.level != "at_risk")
-                                           .group_by(SlaBreach.step, SlaBreach.level)).all():
+    breaches = GaugeMetricFamily(
+        "certflow_sla_open", "open SLA levels by step (at_risk counts running clocks)", labels=["step", "level"]
+    )
+    for step, level, count in session.exec(
+        select(SlaBreach.step, SlaBreach.level, func.count())
+        .where(SlaBreach.closed_at.is_(None), SlaBreach.level != "at_risk")
+        .group_by(SlaBreach.step, SlaBreach.level)
+    ).all():
         breaches.add_metric([step, level], count)
-    for step, count in session.exec(select(SlaClock.step, func.count()).where(
-            SlaClock.status == "running", SlaClock.level == "at_risk").group_by(SlaClock.step)).all():
+    for step, count in session.exec(
+        select(SlaClock.step, func.count())
+        .where(SlaClock.status == "running", SlaClock.level == "at_risk")
+        .group_by(SlaClock.step)
+    ).all():
         breaches.add_metric([step, "at_risk"], count)
     return [tasks, cases, queues, breaches]
 
@@ -78,7 +94,7 @@ class _Snapshot:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def collect(self):  # noqa: ANN201
+    def collect(self):
         yield from _gauges(self.session)
 
 

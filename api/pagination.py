@@ -56,6 +56,6 @@ def change_page(items: list, keys: list[tuple[dt.datetime, int]], limit: int) ->
     cursor = None
     if has_more:
         at, row_id = keys[limit - 1]
-        at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+        at = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
         cursor = base64.urlsafe_b64encode(f"{at.isoformat()}|{row_id}".encode()).decode().rstrip("=")
     return {"items": items[:limit], "next_cursor": cursor}

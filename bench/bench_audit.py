@@ -17,7 +17,7 @@ import time
 from harness import fresh_instance
 
 
-def insert_cost(settings, inserts: int, cases: int) -> tuple[float, float]:  # noqa: ANN001
+def insert_cost(settings, inserts: int, cases: int) -> tuple[float, float]:
     from models.audit import AuditEvent
     from models.db import session_scope
     from tasks import audit
@@ -29,7 +29,7 @@ def insert_cost(settings, inserts: int, cases: int) -> tuple[float, float]:  # n
             audit.record(session, case_type="filing", case_id=n % cases, action="step_entered", actor_role="officer",
                          before={"status": "a"}, after={"status": "b", "n": n})
     chained = (time.perf_counter() - started) / inserts
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     started = time.perf_counter()
     for n in range(inserts):
         with session_scope(url) as session:
@@ -40,7 +40,7 @@ def insert_cost(settings, inserts: int, cases: int) -> tuple[float, float]:  # n
     return chained, plain
 
 
-def seed_chained(settings, entries: int, cases: int) -> float:  # noqa: ANN001
+def seed_chained(settings, entries: int, cases: int) -> float:
     """Bulk-insert `entries` chained entries (after the plain rows of part 1 are removed)."""
     from sqlalchemy import delete, insert
 
@@ -52,7 +52,7 @@ def seed_chained(settings, entries: int, cases: int) -> float:  # noqa: ANN001
     with session_scope(settings.database_url) as session:
         session.execute(delete(AuditEvent).where(AuditEvent.case_type == "plain"))
     heads: dict[int, tuple[int, str]] = {}
-    base = dt.datetime(2026, 1, 5, 1, tzinfo=dt.timezone.utc)
+    base = dt.datetime(2026, 1, 5, 1, tzinfo=dt.UTC)
     batch: list[dict] = []
     for n in range(entries):
         case_id = 100_000 + n % cases

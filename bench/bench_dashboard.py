@@ -18,7 +18,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-
 from harness import fresh_instance, percentile, running_api
 
 PASSWORD = "bench-password"
@@ -31,7 +30,7 @@ def seed(url: str, mine: int, others: int) -> None:
     from models.db import get_engine, session_scope
     from models.workflow import HumanTask
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with session_scope(url) as session:
         institution = Institution(name="基准测试企业", credit_code="91440101MA5900000X", region_code="440106",
                                   profile_code="guangdong", created_at=now)

@@ -28,10 +28,22 @@ def models(count: int) -> list[dict]:
     out = []
     for n in range(count):
         number = f"Y000044000001263{n + 1:06d}"
-        out.append({"number": number, "holder_name": f"学员{n}", "id_type": "居民身份证", "id_number": "440106********1234",
-                    "occupation_name": "车工", "occupation_code": "6-18-01-01", "direction": "--", "level": "三级/高级工",
-                    "issued_on": "2026年11月2日", "institution": "广州市示范精密机械有限公司",
-                    "qr_data_uri": qr_data_uri(f"http://127.0.0.1:8000/verify/{number}"), "verify_host": "127.0.0.1:8000"})
+        out.append(
+            {
+                "number": number,
+                "holder_name": f"学员{n}",
+                "id_type": "居民身份证",
+                "id_number": "440106********1234",
+                "occupation_name": "车工",
+                "occupation_code": "6-18-01-01",
+                "direction": "--",
+                "level": "三级/高级工",
+                "issued_on": "2026年11月2日",
+                "institution": "广州市示范精密机械有限公司",
+                "qr_data_uri": qr_data_uri(f"http://127.0.0.1:8000/verify/{number}"),
+                "verify_host": "127.0.0.1:8000",
+            }
+        )
     return out
 
 
@@ -67,25 +79,45 @@ def main() -> None:
 
     settings = install(Settings.from_env())  # the process's settings (the clock finds them)
     prepare(settings)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with session_scope(settings.database_url) as session:
         institution_id = registered_institution(session)
-        plan = EvaluationPlan(institution_id=institution_id, region_code="440106", profile_code="guangdong",
-                              occupation_code="6-18-01-01", evaluation_start=dt.date(2026, 10, 19),
-                              evaluation_end=dt.date(2026, 10, 19), filed_on=dt.date(2026, 9, 1), staff={},
-                              created_at=now, updated_at=now)
+        plan = EvaluationPlan(
+            institution_id=institution_id,
+            region_code="440106",
+            profile_code="guangdong",
+            occupation_code="6-18-01-01",
+            evaluation_start=dt.date(2026, 10, 19),
+            evaluation_end=dt.date(2026, 10, 19),
+            filed_on=dt.date(2026, 9, 1),
+            staff={},
+            created_at=now,
+            updated_at=now,
+        )
         session.add(plan)
         session.flush()
         for n, item in enumerate(items):
-            candidate = Candidate(plan_id=plan.id, name=item["holder_name"], id_number=person(n), relation="employee",
-                                  level=3)
+            candidate = Candidate(
+                plan_id=plan.id, name=item["holder_name"], id_number=person(n), relation="employee", level=3
+            )
             session.add(candidate)
             session.flush()
-            session.add(Certificate(number=item["number"], serial_scope=item["number"][:16], serial=n + 1,
-                                    candidate_id=candidate.id, plan_id=plan.id, institution_id=institution_id,
-                                    holder_name=item["holder_name"], id_number=candidate.id_number,
-                                    occupation_code="6-18-01-01", occupation_name="车工", level=3,
-                                    issued_on=dt.date(2026, 11, 2)))
+            session.add(
+                Certificate(
+                    number=item["number"],
+                    serial_scope=item["number"][:16],
+                    serial=n + 1,
+                    candidate_id=candidate.id,
+                    plan_id=plan.id,
+                    institution_id=institution_id,
+                    holder_name=item["holder_name"],
+                    id_number=candidate.id_number,
+                    occupation_code="6-18-01-01",
+                    occupation_name="车工",
+                    level=3,
+                    issued_on=dt.date(2026, 11, 2),
+                )
+            )
         plan_id = plan.id
     t0 = time.perf_counter()
     with session_scope(settings.database_url, readonly=True) as session:
@@ -100,11 +132,14 @@ def main() -> None:
         timings = []
         for item in items[:50]:
             t0 = time.perf_counter()
-            documents.certificate_pdf(session, number=item["number"], data_dir=settings.data_dir,
-                                      base_url=settings.base_url)
+            documents.certificate_pdf(
+                session, number=item["number"], data_dir=settings.data_dir, base_url=settings.base_url
+            )
             timings.append(time.perf_counter() - t0)
-    print(f"cached download (handler lookup + cache hit): median {statistics.median(timings) * 1000:.2f} ms, "
-          f"max {max(timings) * 1000:.2f} ms")
+    print(
+        f"cached download (handler lookup + cache hit): median {statistics.median(timings) * 1000:.2f} ms, "
+        f"max {max(timings) * 1000:.2f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -26,9 +26,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness import percentile  # noqa: E402
+from harness import percentile
 
-from policy.identity import credit_code_check_char  # noqa: E402
+from policy.identity import credit_code_check_char
 
 MATERIALS = ["business_licence", "hr_system", "education_fund", "evaluation_rules", "staff_roster", "venue_equipment"]
 
@@ -139,7 +139,8 @@ def main() -> None:
             tasks = acceptance_tasks()
             done = len(tasks)
             if time.perf_counter() - last_report > 15:
-                print(f"    … {done}/{len(ids)} filings at their first human task after {time.perf_counter() - t0:.0f} s")
+                print(f"    … {done}/{len(ids)} filings at their first human task "
+                      f"after {time.perf_counter() - t0:.0f} s")
                 last_report = time.perf_counter()
             if done >= len(ids) or time.perf_counter() - t0 > 3600:
                 break
@@ -147,12 +148,14 @@ def main() -> None:
         drain = time.perf_counter() - t0
         doubled = [case for case, task_ids in tasks.items() if len(task_ids) > 1]
         lost = sorted(set(ids) - set(tasks))
-        print(f"(c) burst of {len(ids)} filings: all at 受理 after {drain:.0f} s "
-              f"({len(ids) / drain:.2f} runs/s); lost {len(lost)}, doubled {len(doubled)}")
+        print(
+            f"(c) burst of {len(ids)} filings: all at 受理 after {drain:.0f} s "
+            f"({len(ids) / drain:.2f} runs/s); lost {len(lost)}, doubled {len(doubled)}"
+        )
 
         # (a) decision → next step, one at a time so each latency is its own
         waits: list[float] = []
-        for case_id in ids[:args.decisions]:
+        for case_id in ids[: args.decisions]:
             task_id = tasks[case_id][0]
             assert client.post(f"/api/v1/tasks/{task_id}/claim", headers=auth).status_code == 200
             t1 = time.perf_counter()  # from the decision (the claim is the officer opening the task)
@@ -161,8 +164,10 @@ def main() -> None:
             while client.get(f"/api/v1/filings/{case_id}", headers=auth).json()["status"] != "expert_evaluation":
                 time.sleep(0.05)
             waits.append(time.perf_counter() - t1)
-        print(f"(a) decision → next step over {len(waits)} decisions: p50 {percentile(waits, 50):.2f} s, "
-              f"p99 {percentile(waits, 99):.2f} s, max {max(waits):.2f} s")
+        print(
+            f"(a) decision → next step over {len(waits)} decisions: p50 {percentile(waits, 50):.2f} s, "
+            f"p99 {percentile(waits, 99):.2f} s, max {max(waits):.2f} s"
+        )
     finally:
         up.terminate()
         try:

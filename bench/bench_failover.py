@@ -25,7 +25,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_engine import form  # noqa: E402
+from bench_engine import form
 
 
 def _reader(process: subprocess.Popen, lines: list[str]) -> None:
@@ -77,7 +77,9 @@ def main() -> None:
             threading.Thread(target=_reader, args=(tick, tick_lines[-1]), daemon=True).start()
             time.sleep(3)  # the first one leads
         leader = next(n for n, lines in enumerate(tick_lines) if any("this tick leads" in line for line in lines))
-        print(f"2 runners, 2 ticks (tick {leader + 1} leads), PostgreSQL for ours and Prefect's; {args.filings} filings")
+        print(
+            f"2 runners, 2 ticks (tick {leader + 1} leads), PostgreSQL for ours and Prefect's; {args.filings} filings"
+        )
 
         os.environ.update({"CERTFLOW_DATA_DIR": str(folder), "CERTFLOW_DATABASE_URL": ours})
         from sqlmodel import func, select
@@ -102,15 +104,18 @@ def main() -> None:
 
         def at_acceptance() -> int:
             with session_scope(ours, readonly=True) as session:
-                return session.exec(select(func.count(func.distinct(HumanTask.case_id))).where(
-                    HumanTask.step == "acceptance")).one()
+                return session.exec(
+                    select(func.count(func.distinct(HumanTask.case_id))).where(HumanTask.step == "acceptance")
+                ).one()
 
         killed = False
         takeover = None
         while True:
             done = at_acceptance()
             if not killed and done >= args.kill_at * len(ids):
-                runners = subprocess.run(["pgrep", "-f", "certflow.runner"], capture_output=True, text=True).stdout.split()
+                runners = subprocess.run(
+                    ["pgrep", "-f", "certflow.runner"], capture_output=True, text=True
+                ).stdout.split()
                 victim = int(sorted(runners, key=int)[-1])
                 os.killpg(os.getpgid(victim), signal.SIGKILL)  # the runner and the flow processes it started
                 ticks[leader].kill()
@@ -124,14 +129,21 @@ def main() -> None:
             time.sleep(1)
         drain = time.perf_counter() - t0
         with session_scope(ours, readonly=True) as session:
-            per_case = dict(session.exec(select(HumanTask.case_id, func.count()).where(
-                HumanTask.step == "acceptance").group_by(HumanTask.case_id)).all())
+            per_case = dict(
+                session.exec(
+                    select(HumanTask.case_id, func.count())
+                    .where(HumanTask.step == "acceptance")
+                    .group_by(HumanTask.case_id)
+                ).all()
+            )
             starts = session.exec(select(func.count()).select_from(OutboxMessage)).one()
         lost = sorted(set(ids) - set(per_case))
         doubled = [case for case, count in per_case.items() if count > 1]
-        print(f"burst of {len(ids)}: {len(per_case)} at 受理 after {drain:.0f} s ({len(per_case) / drain:.2f} runs/s); "
-              f"lost {len(lost)}, a second task {len(doubled)}; flow-run starts {starts} "
-              f"({starts - len(ids)} revivals of runs killed with their runner)")
+        print(
+            f"burst of {len(ids)}: {len(per_case)} at 受理 after {drain:.0f} s ({len(per_case) / drain:.2f} runs/s); "
+            f"lost {len(lost)}, a second task {len(doubled)}; flow-run starts {starts} "
+            f"({starts - len(ids)} revivals of runs killed with their runner)"
+        )
     finally:
         for tick in ticks:
             if tick.poll() is None:

@@ -25,7 +25,7 @@ def seed(url: str, count: int, today: dt.date) -> None:
     from models.db import get_engine
     from policy.profiles import profile_for_region
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     institutions, plans = [], []
     for n in range(count):
         region = REGIONS[n % len(REGIONS)]

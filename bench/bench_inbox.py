@@ -15,7 +15,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-
 from harness import fresh_instance, percentile, running_api
 
 
@@ -27,7 +26,7 @@ def seed(url: str, count: int) -> None:
 
     cities = [f"44{c:02d}00" for c in range(1, 11)] + [f"32{c:02d}00" for c in range(1, 11)]
     steps = ["acceptance", "objection_investigation", "results_review"]
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     rows = [{"key": f"bench:{n}", "case_type": "filing", "case_id": n, "step": steps[n % 3], "role": "officer",
              "jurisdiction": cities[n % 20][:4] + f"{(n // 20) % 10:02d}", "status": "open",
              "created_on": dt.date(2026, 9, 1), "due_working_days": 5,

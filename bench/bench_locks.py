@@ -19,13 +19,12 @@ import threading
 import time
 
 import httpx
-
 from harness import fresh_instance, percentile, running_api
 
 
 def slow_webhook(delay: float) -> tuple[http.server.HTTPServer, str]:
     class Slow(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:  # http.server's name
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             time.sleep(delay)
             self.send_response(204)
@@ -46,15 +45,37 @@ def seed_breaches(url: str, count: int) -> None:
 
     with session_scope(url) as session:
         for n in range(count):
-            clock = SlaClock(case_type="filing", case_id=10_000 + n, step="acceptance", jurisdiction="440106",
-                             started_on=dt.date(2026, 9, 1), budget_working_days=5, at_risk_working_days=2,
-                             escalate_after_working_days=3, due_date=dt.date(2026, 9, 8), at_risk_on=dt.date(2026, 9, 4),
-                             breached_on=dt.date(2026, 9, 9), escalate_on=dt.date(2026, 9, 12), level="breached")
+            clock = SlaClock(
+                case_type="filing",
+                case_id=10_000 + n,
+                step="acceptance",
+                jurisdiction="440106",
+                started_on=dt.date(2026, 9, 1),
+                budget_working_days=5,
+                at_risk_working_days=2,
+                escalate_after_working_days=3,
+                due_date=dt.date(2026, 9, 8),
+                at_risk_on=dt.date(2026, 9, 4),
+                breached_on=dt.date(2026, 9, 9),
+                escalate_on=dt.date(2026, 9, 12),
+                level="breached",
+            )
             session.add(clock)
             session.flush()
-            session.add(SlaBreach(clock_id=clock.id, case_type="filing", case_id=10_000 + n, step="acceptance",
-                                  jurisdiction="440106", level="breached", opened_on=dt.date(2026, 9, 9),
-                                  opened_at=wall_now(), due_date=dt.date(2026, 9, 8), notify="centre_lead"))
+            session.add(
+                SlaBreach(
+                    clock_id=clock.id,
+                    case_type="filing",
+                    case_id=10_000 + n,
+                    step="acceptance",
+                    jurisdiction="440106",
+                    level="breached",
+                    opened_on=dt.date(2026, 9, 9),
+                    opened_at=wall_now(),
+                    due_date=dt.date(2026, 9, 8),
+                    notify="centre_lead",
+                )
+            )
 
 
 def write_latencies(base: str, headers: dict, count: int, region_serial: list[int]) -> list[float]:
@@ -90,7 +111,8 @@ def main() -> None:
 
         counter = [0]
         with running_api() as base:
-            def phase(name: str, background) -> None:  # noqa: ANN001
+
+            def phase(name: str, background) -> None:
                 stop = threading.Event()
                 worker = threading.Thread(target=background, args=(stop,)) if background else None
                 if worker:
@@ -100,8 +122,10 @@ def main() -> None:
                 stop.set()
                 if worker:
                     worker.join()
-                print(f"{name:52s} writes p50 {percentile(took, 50) * 1000:7.1f} ms  "
-                      f"p99 {percentile(took, 99) * 1000:7.1f} ms  max {max(took) * 1000:7.1f} ms")
+                print(
+                    f"{name:52s} writes p50 {percentile(took, 50) * 1000:7.1f} ms  "
+                    f"p99 {percentile(took, 99) * 1000:7.1f} ms  max {max(took) * 1000:7.1f} ms"
+                )
 
             phase("idle", None)
 
@@ -120,14 +144,17 @@ def main() -> None:
 
             def logins(stop: threading.Event) -> None:
                 def one(n: int) -> None:
-                    with httpx.Client(base_url=base, timeout=120,
-                                      headers={"X-Forwarded-For": f"198.51.100.{n}"}) as client:
+                    with httpx.Client(
+                        base_url=base, timeout=120, headers={"X-Forwarded-For": f"198.51.100.{n}"}
+                    ) as client:
                         tries = 0
                         while not stop.is_set():
                             page = client.get("/dashboard/login")
                             csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-                            client.post("/dashboard/login", data={"name": f"nobody-{n}-{tries}",
-                                                                  "password": "x" * 12, "csrf": csrf})
+                            client.post(
+                                "/dashboard/login",
+                                data={"name": f"nobody-{n}-{tries}", "password": "x" * 12, "csrf": csrf},
+                            )
                             tries += 1
                         attempts[0] += tries
 

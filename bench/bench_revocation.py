@@ -21,7 +21,7 @@ def seed(url: str, count: int) -> tuple[int, int, list[str]]:
     from models.cases import Candidate, Certificate, EvaluationPlan, Institution
     from models.db import get_engine, session_scope
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with session_scope(url) as session:
         institution = Institution(name="基准", credit_code="91440101MA5900000X", region_code="440106",
                                   profile_code="guangdong", segment="Y000044000001", status="registered",
@@ -66,7 +66,9 @@ def main() -> None:
 
         plan_id, officer_id, numbers = seed(settings.database_url, args.certificates)
         with session_scope(settings.database_url) as session:
-            body = RevocationCreate(plan_id=plan_id, whole_batch=True, category="fraud", reason="倒查发现整批考核记录伪造")
+            body = RevocationCreate(
+                plan_id=plan_id, whole_batch=True, category="fraud", reason="倒查发现整批考核记录伪造"
+            )
             revocation = revocations.request_revocation(session, user=session.get(User, officer_id), body=body)
             revocation_id = revocation.id
         started = time.perf_counter()
@@ -78,8 +80,10 @@ def main() -> None:
         client = TestClient(create_app(settings))
         sample = numbers[:: max(1, len(numbers) // 10)]  # the public route is rate-limited per client
         answers = {str(client.get(f"/api/v1/public/certificates/{n}").json().get("status")) for n in sample}
-        print(f"revoked {revoked} certificates in {elapsed:.2f} s (one transaction: every verification answers "
-              f"revoked from its commit)")
+        print(
+            f"revoked {revoked} certificates in {elapsed:.2f} s (one transaction: every verification answers "
+            f"revoked from its commit)"
+        )
         print(f"sampled {len(sample)} public verifications after it: {sorted(answers)}")
         print(f"national-system calls for the revocation: {calls} ({revocations.CHUNK} certificates each)")
 

@@ -27,7 +27,7 @@ def seed(url: str, clocks: int, timers: int, due: int) -> None:
     from models.sla import SlaClock
     from models.workflow import HumanTask, Timer
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with session_scope(url) as session:
         institution = Institution(name="基准", credit_code="91440101MA5900000X", region_code="440106",
                                   profile_code="guangdong", created_at=now)
@@ -81,7 +81,7 @@ def main() -> None:
         run(settings, args)
 
 
-def run(settings, args) -> None:  # noqa: ANN001
+def run(settings, args) -> None:
     from models.db import session_scope
     from tasks import sla, timers
 
@@ -102,12 +102,27 @@ def run(settings, args) -> None:  # noqa: ANN001
     with session_scope(settings.database_url) as session:
         started = time.perf_counter()
         again = sla.scan(session, today=START)
-        print(f"   second scan, same day: {(time.perf_counter() - started) * 1000:7.1f} ms ({len(again)} opened: never twice)")
+        print(
+            f"   second scan, same day: {(time.perf_counter() - started) * 1000:7.1f} ms "
+            f"({len(again)} opened: never twice)"
+        )
     print("query plans:")
-    print("  scan  :", plan(settings.database_url, "SELECT * FROM sla_clock WHERE status = 'running' AND "
-                                                   "next_check_on <= '2026-03-02' ORDER BY next_check_on, id LIMIT 5000"))
-    print("  timers:", plan(settings.database_url, "SELECT * FROM timer WHERE status = 'pending' AND "
-                                                   "due_date <= '2026-03-02' ORDER BY due_date, id LIMIT 500"))
+    print(
+        "  scan  :",
+        plan(
+            settings.database_url,
+            "SELECT * FROM sla_clock WHERE status = 'running' AND "
+            "next_check_on <= '2026-03-02' ORDER BY next_check_on, id LIMIT 5000",
+        ),
+    )
+    print(
+        "  timers:",
+        plan(
+            settings.database_url,
+            "SELECT * FROM timer WHERE status = 'pending' AND due_date <= '2026-03-02' ORDER BY due_date, id LIMIT 500",
+        ),
+    )
+
 
 if __name__ == "__main__":
     main()

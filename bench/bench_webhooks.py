@@ -21,14 +21,14 @@ def receiver(delay: float) -> tuple[ThreadingHTTPServer, list[int]]:
     seen: list[int] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:  # http.server's name
             body = self.rfile.read(int(self.headers["Content-Length"]))
             time.sleep(delay)
             seen.append(json.loads(body)["id"])
             self.send_response(200)
             self.end_headers()
 
-        def log_message(self, *args) -> None:  # noqa: ANN002
+        def log_message(self, *args) -> None:
             pass
 
     ThreadingHTTPServer.request_queue_size = 128  # 16 delivery threads connect at once
@@ -46,7 +46,7 @@ def seed(url: str, count: int, endpoint_url: str) -> int:
     from models.integration import WebhookEndpoint
     from tests.api.helpers import registered_institution
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with session_scope(url) as session:
         admin = User(name="基准管理员", role="admin", created_at=now)
         session.add(admin)
@@ -63,12 +63,14 @@ def seed(url: str, count: int, endpoint_url: str) -> int:
     return admin_id
 
 
-def writes(client, count: int, label: str) -> list[float]:  # noqa: ANN001
+def writes(client, count: int, label: str) -> list[float]:
     body = {"institution_id": 1, "contact_name": "基准", "contact_phone": "13800138000"}
     timings = []
     for n in range(count):
         started = time.perf_counter()
-        answer = client.post("/api/v1/complaints", json={**body, "text": f"基准投诉（{label}）第 {n} 条，核查考场监控情况。"})
+        answer = client.post(
+            "/api/v1/complaints", json={**body, "text": f"基准投诉（{label}）第 {n} 条，核查考场监控情况。"}
+        )
         timings.append((time.perf_counter() - started) * 1000)
         assert answer.status_code == 201, answer.text
     return timings
@@ -82,12 +84,12 @@ def main() -> None:
     args = parser.parse_args()
     with fresh_instance("webhooks") as settings:
         from fastapi.testclient import TestClient
+        from sqlmodel import func, select
 
         from api.app import create_app
         from api.ratelimit import SharedTokenBucket
         from models.db import session_scope
         from models.integration import WebhookDelivery, WebhookEndpoint
-        from sqlmodel import func, select
         from tasks import events, webhooks
 
         events.SETTLE = dt.timedelta(0)
@@ -101,16 +103,22 @@ def main() -> None:
             passes += 1
             if counts["retrying"]:
                 with session_scope(settings.database_url, readonly=True) as session:
-                    errors = session.exec(select(WebhookDelivery.last_error).where(
-                        WebhookDelivery.status == "pending", WebhookDelivery.attempts > 0)).all()
+                    errors = session.exec(
+                        select(WebhookDelivery.last_error).where(
+                            WebhookDelivery.status == "pending", WebhookDelivery.attempts > 0
+                        )
+                    ).all()
                 print(f"pass {passes}: {counts['retrying']} to retry: {sorted(set(errors))[:3]}")
         elapsed = time.perf_counter() - started
-        print(f"{len(set(seen))} of {args.events} events delivered to a local receiver in {elapsed:.2f} s "
-              f"({len(set(seen)) / elapsed:.0f} deliveries/s, {passes} passes, {admin_view['events']})")
+        print(
+            f"{len(set(seen))} of {args.events} events delivered to a local receiver in {elapsed:.2f} s "
+            f"({len(set(seen)) / elapsed:.0f} deliveries/s, {passes} passes, {admin_view['events']})"
+        )
         with session_scope(settings.database_url, readonly=True) as session:
             doubled = len(seen) - len(set(seen))
-            delivered = session.exec(select(func.count()).select_from(WebhookDelivery)
-                                     .where(WebhookDelivery.status == "delivered")).one()
+            delivered = session.exec(
+                select(func.count()).select_from(WebhookDelivery).where(WebhookDelivery.status == "delivered")
+            ).one()
         print(f"deliveries recorded delivered: {delivered}; delivered twice: {doubled}")
         fast.shutdown()
 
@@ -136,10 +144,12 @@ def main() -> None:
         stop.set()
         loop.join()
         slow.shutdown()
-        print(f"API writes (POST /api/v1/complaints, {args.writes} each, SQLite): with no deliveries p50 "
-              f"{percentile(quiet, 50):.1f} ms p99 {percentile(quiet, 99):.1f} ms; while deliveries run against a "
-              f"{args.receiver_ms:.0f} ms receiver ({len(slow_seen)} delivered meanwhile) p50 "
-              f"{percentile(busy, 50):.1f} ms p99 {percentile(busy, 99):.1f} ms")
+        print(
+            f"API writes (POST /api/v1/complaints, {args.writes} each, SQLite): with no deliveries p50 "
+            f"{percentile(quiet, 50):.1f} ms p99 {percentile(quiet, 99):.1f} ms; while deliveries run against a "
+            f"{args.receiver_ms:.0f} ms receiver ({len(slow_seen)} delivered meanwhile) p50 "
+            f"{percentile(busy, 50):.1f} ms p99 {percentile(busy, 99):.1f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ def _sqlite_path(database_url: str) -> Path:
     return Path(database_url.split("///", 1)[1])
 
 
-def backup(database_url: str, target: Path, *, progress=None) -> int:  # noqa: ANN001
+def backup(database_url: str, target: Path, *, progress=None) -> int:
     """Copy the live database to `target` (a new file); returns its size in bytes."""
     source_path = _sqlite_path(database_url)
     if not source_path.exists():

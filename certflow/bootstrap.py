@@ -21,12 +21,12 @@ def prepare(settings: Settings) -> None:
     from tasks.calendar import seed_calendar_if_empty
 
     with session_scope(settings.database_url) as session:
-        seed_calendar_if_empty(session, dt.datetime.now(dt.timezone.utc))
+        seed_calendar_if_empty(session, dt.datetime.now(dt.UTC))
         if not session.exec(select(func.count()).select_from(OccupationRecord)).one():
             store_occupations(session, seed_occupations())
 
 
-def store_occupations(session, occupations: list[Occupation]) -> tuple[int, int]:  # noqa: ANN001
+def store_occupations(session, occupations: list[Occupation]) -> tuple[int, int]:
     """Insert or update by code; returns (added, updated)."""
     added = updated = 0
     for occupation in occupations:
@@ -36,7 +36,11 @@ def store_occupations(session, occupations: list[Occupation]) -> tuple[int, int]
                                          access_type=occupation.access_type, skill_type=occupation.skill_type))
             added += 1
         else:
-            record.name, record.access_type, record.skill_type = occupation.name, occupation.access_type, occupation.skill_type
+            record.name, record.access_type, record.skill_type = (
+                occupation.name,
+                occupation.access_type,
+                occupation.skill_type,
+            )
             session.add(record)
             updated += 1
     from tasks.filing import forget_catalogue

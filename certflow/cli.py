@@ -81,7 +81,7 @@ def cmd_calendar_import(args: argparse.Namespace) -> int:
         raise CliError(f"{path}: {exc}; nothing was imported") from None
     settings = _prepared(args)
     with session_scope(settings.database_url) as session:
-        import_calendar(session, years, imported_by=args.by, now=dt.datetime.now(dt.timezone.utc))
+        import_calendar(session, years, imported_by=args.by, now=dt.datetime.now(dt.UTC))
     for year in years:
         print(f"imported {year.year}: {len(year.holidays)} holidays, {len(year.makeup_workdays)} make-up workdays")
     return 0
@@ -148,7 +148,7 @@ def _password(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _account_call(call):  # noqa: ANN001, ANN202
+def _account_call(call):
     from tasks.accounts import AccountError
 
     try:
@@ -187,9 +187,9 @@ def cmd_users_tokens(args: argparse.Namespace) -> int:
     settings = _prepared(args)
     rows = _account_call(lambda: list_tokens(settings.database_url, name=args.name))
     print(f"{'id':>6}  {'created':10}  {'expires':10}  {'state':8}  label")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     for row in rows:
-        expires = row.expires_at.replace(tzinfo=row.expires_at.tzinfo or dt.timezone.utc) if row.expires_at else None
+        expires = row.expires_at.replace(tzinfo=row.expires_at.tzinfo or dt.UTC) if row.expires_at else None
         state = "revoked" if row.revoked_at else ("expired" if expires and expires <= now else "live")
         print(f"{row.id:>6}  {row.created_at:%Y-%m-%d}  {expires:%Y-%m-%d}  {state:8}  {row.label}"
               if expires else f"{row.id:>6}  {row.created_at:%Y-%m-%d}  {'never':10}  {state:8}  {row.label}")
@@ -222,7 +222,7 @@ def cmd_users_bind(args: argparse.Namespace) -> int:
             user = session.exec(select(User).where(User.name == args.name.strip())).first()
             if user is None:
                 raise AccountError(f"no user named {args.name.strip()!r}")
-            admin = User(id=None, name="cli", role="admin", created_at=dt.datetime.now(dt.timezone.utc))
+            admin = User(id=None, name="cli", role="admin", created_at=dt.datetime.now(dt.UTC))
             institution = None if args.institution == 0 else args.institution
             bind_institution(session, user_id=user.id, institution_id=institution, actor=admin, reason=args.reason)
     except (AccountError, NotFound) as exc:
@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings_from(args: argparse.Namespace):  # noqa: ANN202
+def _settings_from(args: argparse.Namespace):
     """The one settings object of this command: the environment, with the flags given winning; it is
     installed for the process (the clock finds it) and passed to the command as args.settings."""
     from core.settings import Settings, SettingsError, install

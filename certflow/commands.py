@@ -100,7 +100,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub, data_dir_option) -> None:  # noqa: ANN001
+def register(sub, data_dir_option) -> None:
     p = sub.add_parser("up", help="run everything embedded: SQLite, Prefect server, runner, API, tick, simulator")
     p.add_argument("--port", type=int, default=8000, help="API and dashboard port (default 8000)")
     p.add_argument("--clock", choices=("real", "simulated"), default="real", help="business clock")

@@ -31,7 +31,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_http(url: str, timeout: float, what: str, proc: subprocess.Popen | None = None, log_file: Path | None = None) -> None:
+def _wait_http(
+    url: str, timeout: float, what: str, proc: subprocess.Popen | None = None, log_file: Path | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -87,8 +89,9 @@ class Stack:
 
     def instance_settings(self) -> Settings:
         """The settings with the addresses this stack chose: every process of it runs on these."""
-        return self.settings.replace(base_url=self.api_url, registry_url=self.sim_url,
-                                     prefect_api_url=f"{self.prefect_url}/api")
+        return self.settings.replace(
+            base_url=self.api_url, registry_url=self.sim_url, prefect_api_url=f"{self.prefect_url}/api"
+        )
 
     def environment(self) -> dict[str, str]:
         """What every process of this instance shares (the runner's flow processes inherit it): the
@@ -109,12 +112,13 @@ class Stack:
         self.logs.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **self.environment(), **(extra_env or {})}
         out = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[1],
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            args, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[1], start_new_session=True
+        )
         self.processes[name] = proc
         return proc
 
-    def start(self, *, serve_api: bool = True, progress=print) -> None:  # noqa: ANN001
+    def start(self, *, serve_api: bool = True, progress=print) -> None:
         from certflow.bootstrap import prepare
 
         install(self.settings)  # until the addresses are chosen (below): the clock's mode for prepare()
@@ -123,32 +127,55 @@ class Stack:
         if self.api_port == 0:
             self.api_port = free_port()
         progress(f"starting the Prefect server on {self.prefect_url} …")
-        server = self._spawn("prefect-server", [sys.executable, "-m", "prefect", "server", "start", "--host",
-                                                "127.0.0.1", "--port", str(self.prefect_port)],
-                             {"PREFECT_API_DATABASE_CONNECTION_URL": self.prefect_database_url}
-                             if self.prefect_database_url else None)
+        server = self._spawn(
+            "prefect-server",
+            [
+                sys.executable,
+                "-m",
+                "prefect",
+                "server",
+                "start",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.prefect_port),
+            ],
+            {"PREFECT_API_DATABASE_CONNECTION_URL": self.prefect_database_url} if self.prefect_database_url else None,
+        )
         progress(f"starting the registry SIMULATOR on {self.sim_url} …")
-        sim = self._spawn("simulator", [sys.executable, "-m", "certflow.simulator"],
-                          {"CERTFLOW_SIM_PORT": str(self.sim_port), "CERTFLOW_SIM_FAILURE_RATE": str(self.sim_failure_rate),
-                           "CERTFLOW_SIM_LATENCY_MS": str(self.sim_latency_ms)})
+        sim = self._spawn(
+            "simulator",
+            [sys.executable, "-m", "certflow.simulator"],
+            {
+                "CERTFLOW_SIM_PORT": str(self.sim_port),
+                "CERTFLOW_SIM_FAILURE_RATE": str(self.sim_failure_rate),
+                "CERTFLOW_SIM_LATENCY_MS": str(self.sim_latency_ms),
+            },
+        )
         _wait_http(f"{self.prefect_url}/api/health", 90, "the Prefect server", server, self.logs / "prefect-server.log")
         _wait_http(f"{self.sim_url}/_stats", 30, "the simulator", sim, self.logs / "simulator.log")
         self.start_runner(progress=progress)
         for n in range(2, self.runners + 1):
-            self._spawn(f"runner-{n}", [sys.executable, "-m", "certflow.runner"],
-                        {"CERTFLOW_RUNNER_LIMIT": str(self.runner_limit)})
+            self._spawn(
+                f"runner-{n}",
+                [sys.executable, "-m", "certflow.runner"],
+                {"CERTFLOW_RUNNER_LIMIT": str(self.runner_limit)},
+            )
         if serve_api:
             self.start_api()
             progress(f"API and dashboard on {self.api_url}  (Prefect UI: {self.prefect_url})")
 
-    def start_runner(self, progress=print) -> None:  # noqa: ANN001
+    def start_runner(self, progress=print) -> None:
         progress("starting the runner that serves the process deployments …")
-        runner = self._spawn("runner", [sys.executable, "-m", "certflow.runner"],
-                             {"CERTFLOW_RUNNER_LIMIT": str(self.runner_limit)})
+        runner = self._spawn(
+            "runner", [sys.executable, "-m", "certflow.runner"], {"CERTFLOW_RUNNER_LIMIT": str(self.runner_limit)}
+        )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if runner.poll() is not None:
-                raise RuntimeError(f"the runner exited: {(self.logs / 'runner.log').read_text(errors='replace')[-2000:]}")
+                raise RuntimeError(
+                    f"the runner exited: {(self.logs / 'runner.log').read_text(errors='replace')[-2000:]}"
+                )
             if self._deployments_ready():
                 return
             time.sleep(0.5)
@@ -179,15 +206,31 @@ class Stack:
             for stale in metrics_dir.glob("*.db"):  # counters of a previous run's processes
                 stale.unlink()
         metrics_dir.mkdir(parents=True, exist_ok=True)
-        api = self._spawn("api", [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
-                                  "127.0.0.1", "--port", str(self.api_port), "--workers", str(self.settings.api_workers),
-                                  "--log-level", "warning", "--no-access-log",
-                                  # X-Forwarded-For is read by api.clients for configured proxies only;
-                                  # uvicorn's default would believe it from any loopback peer
-                                  "--no-proxy-headers"],
-                          # only the API's workers share counters through this folder (Prefect's server
-                          # uses prometheus_client too, and must not)
-                          {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)})
+        api = self._spawn(
+            "api",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "api.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.api_port),
+                "--workers",
+                str(self.settings.api_workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+                # X-Forwarded-For is read by api.clients for configured proxies only;
+                # uvicorn's default would believe it from any loopback peer
+                "--no-proxy-headers",
+            ],
+            # only the API's workers share counters through this folder (Prefect's server
+            # uses prometheus_client too, and must not)
+            {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
+        )
         _wait_http(f"{self.api_url}/healthz", 60, "the API", api, self.logs / "api.log")
         if self.tick:
             # the passes run in this process: on this instance's settings (the clock finds them by database)
@@ -205,7 +248,7 @@ class Stack:
             if proc is not None:
                 _stop(proc)
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Stack:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -13,6 +13,7 @@ Each test gets its own database, copied from a template that was migrated and se
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import itertools
 import os
@@ -55,7 +56,7 @@ class TemporaryCluster:
             command = ["runuser", "-u", "postgres", "--", *command]
         subprocess.run(command, check=True, capture_output=True, text=True, timeout=120)
 
-    def start(self) -> "TemporaryCluster":
+    def start(self) -> TemporaryCluster:
         if self.as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
         self._run("initdb", "-D", str(self.data), "-U", self.user, "-A", "trust", "-E", "UTF8", "--locale", "C.UTF-8")
@@ -80,7 +81,7 @@ class TemporaryCluster:
                              autocommit=True) as connection:
             connection.execute(sql)
 
-    def prepare_template(self, prepare) -> None:  # noqa: ANN001 - a callable taking the template's URL
+    def prepare_template(self, prepare) -> None:  # a callable taking the template's URL
         prepare(self.url(TEMPLATE))
         from models.db import get_engine
 
@@ -98,10 +99,8 @@ class TemporaryCluster:
         self._admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except subprocess.CalledProcessError:
-            pass
         for _ in range(20):
             try:
                 shutil.rmtree(self.root)

@@ -20,7 +20,7 @@ def _positive_id(text: str) -> int:
     return int(text)
 
 
-def _progress(started: float):  # noqa: ANN202
+def _progress(started: float):
     def show(done: int, total: int) -> None:
         rate = done / max(time.monotonic() - started, 1e-6)
         sys.stderr.write(f"\rchecked {done:,} of {total:,} entries ({rate:,.0f}/s)")
@@ -82,7 +82,9 @@ def cmd_audit_anchors(args: argparse.Namespace) -> int:
         print(json.dumps(views, ensure_ascii=False, indent=2))
         return 0
     for view in views:
-        print(f"{view['anchored_on']}  entries {view['entries']:,} (to #{view['last_event_id']})  {view['anchor_hash']}")
+        print(
+            f"{view['anchored_on']}  entries {view['entries']:,} (to #{view['last_event_id']})  {view['anchor_hash']}"
+        )
     if not views:
         print("no anchor yet: the tick makes one a day, or run `certflow audit anchor`")
     return 0
@@ -104,8 +106,14 @@ def cmd_archive_export(args: argparse.Namespace) -> int:
     operator = User(name="certflow archive export (command line)", role="admin")  # whoever runs it holds the data
     try:
         with session_scope(settings.database_url, readonly=True) as session:
-            content, digest = archive.build(session, settings, user=operator, case_type=case_type, case_id=case_id,
-                                            progress=lambda step: print(f"  … {step}", file=sys.stderr))
+            content, digest = archive.build(
+                session,
+                settings,
+                user=operator,
+                case_type=case_type,
+                case_id=case_id,
+                progress=lambda step: print(f"  … {step}", file=sys.stderr),
+            )
             name = archive.archive_name(case_type, case_id, business_today(session))
     except NotFound as exc:
         raise CliError(str(exc)) from None
@@ -138,8 +146,10 @@ def cmd_archive_verify(args: argparse.Namespace) -> int:
     if problems:
         return EXIT_BROKEN
     head = manifest.get("audit_chain_head") or {}
-    print(f"OK: {case['type']} {case['id']} — {len(manifest['files'])} files match the manifest; the audit chain "
-          f"holds ({head.get('length', 0)} entries, head {head.get('hash', '-')})")
+    print(
+        f"OK: {case['type']} {case['id']} — {len(manifest['files'])} files match the manifest; the audit chain "
+        f"holds ({head.get('length', 0)} entries, head {head.get('hash', '-')})"
+    )
     for note in manifest.get("left_out", []):
         print(f"  left out when exported: {note}")
     return 0
@@ -170,11 +180,15 @@ def cmd_retention_report(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(found, ensure_ascii=False, indent=2))
         return 0
-    print(f"retention as of {found['as_of']}: {len(found['purgeable'])} cases may be purged, {len(found['held'])} "
-          f"held past their period, {found['kept']} kept within it")
+    print(
+        f"retention as of {found['as_of']}: {len(found['purgeable'])} cases may be purged, {len(found['held'])} "
+        f"held past their period, {found['kept']} kept within it"
+    )
     for row in found["purgeable"]:
-        print(f"  purge  {row['case_type']}:{row['case_id']}  {len(row['files'])} files, {row['bytes']:,} bytes — "
-              f"{row['reason']}")
+        print(
+            f"  purge  {row['case_type']}:{row['case_id']}  {len(row['files'])} files, {row['bytes']:,} bytes — "
+            f"{row['reason']}"
+        )
     for row in found["held"]:
         print(f"  held   {row['case_type']}:{row['case_id']}  {len(row['files'])} files — {row['reason']}")
     if args.out:
@@ -209,8 +223,10 @@ def cmd_retention_purge(args: argparse.Namespace) -> int:
         print(f"purged {row['case_type']}:{row['case_id']}: {len(row['files'])} files")
     for row in done["skipped"]:
         print(f"kept   {row['case_type']}:{row['case_id']}: {row['reason']}")
-    print(f"{len(done['removed'])} cases purged, {len(done['skipped'])} kept; {len(done['unused_digests'])} stored "
-          "files removed")
+    print(
+        f"{len(done['removed'])} cases purged, {len(done['skipped'])} kept; {len(done['unused_digests'])} stored "
+        "files removed"
+    )
     return 0
 
 
@@ -229,20 +245,24 @@ def cmd_retention_hold(args: argparse.Namespace) -> int:
                 print(f"legal hold {hold.id} on {hold.case_type}:{hold.case_id} released")
             else:
                 case_type, case_id = args.case
-                hold = retention.place_hold(session, case_type=case_type, case_id=case_id, reason=args.reason,
-                                            by=args.by)
+                hold = retention.place_hold(
+                    session, case_type=case_type, case_id=case_id, reason=args.reason, by=args.by
+                )
                 print(f"legal hold {hold.id} placed on {case_type}:{case_id}")
     except (NotFound, Conflict) as exc:
         raise CliError(str(exc)) from None
     return 0
 
 
-def register(sub, data_dir_option) -> None:  # noqa: ANN001
+def register(sub, data_dir_option) -> None:
     audit = sub.add_parser("audit", help="the audit trail as evidence: verify its hash chains, daily anchors")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     p = audit_sub.add_parser("verify", help="recompute the hash chains; exit 1 naming the first broken link")
-    p.add_argument("--case", metavar="TYPE:ID", help="only this case's chain, e.g. filing:12 (anchors are checked "
-                                                     "only with the whole trail)")
+    p.add_argument(
+        "--case",
+        metavar="TYPE:ID",
+        help="only this case's chain, e.g. filing:12 (anchors are checked only with the whole trail)",
+    )
     data_dir_option(p)
     p.set_defaults(handler=cmd_audit_verify)
     p = audit_sub.add_parser("anchor", help="fix today's anchor of the global chain now (the tick does it daily)")
@@ -255,16 +275,19 @@ def register(sub, data_dir_option) -> None:  # noqa: ANN001
     p.set_defaults(handler=cmd_audit_anchors)
     archives = sub.add_parser("archive", help="a case's archive (电子档案) as one ZIP, and its offline check")
     archives_sub = archives.add_subparsers(dest="archive_command", required=True)
-    p = archives_sub.add_parser("export", help="write a filing's or a batch's archive (case, timeline, documents, "
-                                              "materials, audit entries, manifest)")
+    p = archives_sub.add_parser(
+        "export",
+        help="write a filing's or a batch's archive (case, timeline, documents, materials, audit entries, manifest)",
+    )
     case = p.add_mutually_exclusive_group(required=True)
     case.add_argument("--filing", type=_positive_id, metavar="ID")
     case.add_argument("--plan", type=_positive_id, metavar="ID")
     p.add_argument("--out", metavar="FILE", help="where (default: DATA_DIR/archives/…zip)")
     data_dir_option(p)
     p.set_defaults(handler=cmd_archive_export)
-    p = archives_sub.add_parser("verify", help="check an archive offline: files, manifest, audit chain (exit 1 "
-                                              "naming what does not hold)")
+    p = archives_sub.add_parser(
+        "verify", help="check an archive offline: files, manifest, audit chain (exit 1 naming what does not hold)"
+    )
     p.add_argument("file", metavar="FILE")
     data_dir_option(p)
     p.set_defaults(handler=cmd_archive_verify)

@@ -53,11 +53,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return _serve_tick(args.settings)
 
 
-def _serve_tick(settings) -> int:  # noqa: ANN001 - core.settings.Settings, installed by the CLI
+def _serve_tick(settings) -> int:  # core.settings.Settings, installed by the CLI
+    import logging
+
     from certflow.bootstrap import prepare
     from engine.tick import start_scheduler, stop_scheduler
-
-    import logging
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("certflow.leader").setLevel(logging.INFO)  # who leads, and when it changes
@@ -77,10 +77,12 @@ def _serve_tick(settings) -> int:  # noqa: ANN001 - core.settings.Settings, inst
     return 0
 
 
-def register(sub, data_dir_option) -> None:  # noqa: ANN001
+def register(sub, data_dir_option) -> None:
     p = sub.add_parser("serve", help="run one part on its own: api, runner, tick or simulator")
     p.add_argument("role", choices=ROLES)
-    p.add_argument("--database-url", help="our database (default: $CERTFLOW_DATABASE_URL, else SQLite in the data folder)")
+    p.add_argument(
+        "--database-url", help="our database (default: $CERTFLOW_DATABASE_URL, else SQLite in the data folder)"
+    )
     p.add_argument("--prefect-api-url", help="the Prefect server's API, e.g. http://prefect:4200/api (runner, tick)")
     p.add_argument("--host", default="127.0.0.1", help="api: address to listen on")
     p.add_argument("--port", type=int, default=8000, help="api / simulator: port")

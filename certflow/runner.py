@@ -2,17 +2,25 @@
 
 Prefect's runner starts each flow run (and each resumed run) in a *spawned* process, which
 imports prefect and our code again: ~2.5 s of CPU per resume on this machine, most of the
-decision-to-next-step latency. With the setting runner_forkserver (CERTFLOW_RUNNER_FORKSERVER, on by default) those processes
+decision-to-next-step latency. With the setting runner_forkserver (CERTFLOW_RUNNER_FORKSERVER, on by default)
+those processes
 are forked instead from a server process that imported everything once; the run itself is
 unchanged (same function, same arguments, same environment handling).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 
-PRELOAD = ["prefect.flow_engine", "prefect.flow_runs", "flows.institution_filing", "flows.evaluation_batch",
-           "flows.certificate_revocation", "flows.supervision_case"]
+PRELOAD = [
+    "prefect.flow_engine",
+    "prefect.flow_runs",
+    "flows.institution_filing",
+    "flows.evaluation_batch",
+    "flows.certificate_revocation",
+    "flows.supervision_case",
+]
 
 
 class _ForkserverForSpawn:
@@ -23,10 +31,10 @@ class _ForkserverForSpawn:
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(PRELOAD)
 
-    def get_context(self, method: str | None = None):  # noqa: ANN201
+    def get_context(self, method: str | None = None):
         return self._context if method == "spawn" else multiprocessing.get_context(method)
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         return getattr(multiprocessing, name)
 
 
@@ -41,19 +49,19 @@ async def serve_flows() -> None:
     starts runs with run_flow_in_subprocess instead of `python -m prefect.engine` re-loading the code."""
     from prefect.runner import Runner
 
+    from core import settings
     from flows.certificate_revocation import certificate_revocation
     from flows.evaluation_batch import evaluation_batch
     from flows.institution_filing import institution_filing
     from flows.supervision_case import supervision_case
 
-    from core import settings
-
     runner = Runner(name="certflow", limit=settings.current().runner_limit)
     await runner.aadd_flow(institution_filing, name="certflow", description="Process 1 — institution filing (备案)")
     await runner.aadd_flow(evaluation_batch, name="certflow", description="Process 2 — evaluation batch (认定实施)")
     await runner.aadd_flow(certificate_revocation, name="certflow", description="Certificate revocation (撤销证书)")
-    await runner.aadd_flow(supervision_case, name="certflow",
-                           description="Process 3 — a supervision case (投诉举报、调查、处理)")
+    await runner.aadd_flow(
+        supervision_case, name="certflow", description="Process 3 — a supervision case (投诉举报、调查、处理)"
+    )
     await runner.start()
 
 
@@ -64,10 +72,8 @@ def main() -> None:
 
     if settings.install(settings.Settings.from_env()).runner_forkserver:
         use_forkserver()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve_flows())
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

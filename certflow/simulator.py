@@ -25,8 +25,8 @@ _state: dict[str, Any] = {
     "calls": 0,
     "failures": 0,
     "accepted": {},  # idempotency key → response
-    "refuse_id_numbers": [],
-    "refuse_credit_codes": [],  # enterprises whose filing the ministry review refuses  # holders the national system refuses (tests and demos of a refusal)
+    "refuse_id_numbers": [],  # holders the national system refuses (tests and demos of a refusal)
+    "refuse_credit_codes": [],  # enterprises whose filing the ministry review refuses
     "certificates": {},  # number → what was uploaded (acknowledged)
     "revocations": {},  # number → how many times its revocation was received
 }
@@ -51,8 +51,12 @@ def _accept(key: str | None, body: dict[str, Any], kind: str) -> dict[str, Any]:
     _maybe_fail()
     with _lock:
         if key not in _state["accepted"]:
-            _state["accepted"][key] = {"kind": kind, "accepted": True, "reference": f"SIM-{len(_state['accepted']) + 1:08d}",
-                                       "items": len(body.get("certificates", body.get("occupations", [])))}
+            _state["accepted"][key] = {
+                "kind": kind,
+                "accepted": True,
+                "reference": f"SIM-{len(_state['accepted']) + 1:08d}",
+                "items": len(body.get("certificates", body.get("occupations", []))),
+            }
         return _state["accepted"][key]
 
 
@@ -65,8 +69,12 @@ async def ministry_review(request: Request, idempotency_key: str | None = Header
     with _lock:
         if "reasons" not in answer:
             refused = body.get("credit_code") in set(_state["refuse_credit_codes"])
-            answer.update(accepted=not refused, reasons=[
-                "拟备案职业（工种）与企业主营业务不符，请核实 / occupations do not match the main business"] if refused else [])
+            answer.update(
+                accepted=not refused,
+                reasons=["拟备案职业（工种）与企业主营业务不符，请核实 / occupations do not match the main business"]
+                if refused
+                else [],
+            )
         return answer
 
 
@@ -86,7 +94,9 @@ async def upload_certificates(request: Request, idempotency_key: str | None = He
                 if len(number) != 22:
                     refused.append({"number": number, "reason": "证书编号不符合编码规则 / not a 22-character number"})
                 elif item.get("id_number") in refuse:
-                    refused.append({"number": number, "reason": "持证人身份信息核验未通过 / holder's identity not verified"})
+                    refused.append(
+                        {"number": number, "reason": "持证人身份信息核验未通过 / holder's identity not verified"}
+                    )
                 else:
                     acknowledged.append(number)
                     _state["certificates"][number] = item
@@ -124,14 +134,18 @@ async def configure(request: Request) -> dict[str, Any]:
             if key in body:
                 _state[key] = body[key]
         return {k: v for k, v in _state.items() if k not in ("accepted", "certificates", "revocations")} | {
-            "accepted": len(_state["accepted"]), "certificates": len(_state["certificates"])}
+            "accepted": len(_state["accepted"]),
+            "certificates": len(_state["certificates"]),
+        }
 
 
 @app.get("/_stats")
 async def stats() -> dict[str, Any]:
     with _lock:
         return {k: v for k, v in _state.items() if k not in ("accepted", "certificates", "revocations")} | {
-            "accepted": len(_state["accepted"]), "certificates": len(_state["certificates"])}
+            "accepted": len(_state["accepted"]),
+            "certificates": len(_state["certificates"]),
+        }
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ class ClockError(ValueError):
 
 
 def wall_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def is_simulated(session: Session | None = None) -> bool:
@@ -39,7 +39,7 @@ def business_now(session: Session) -> dt.datetime:
     if "business_now" not in session.info:
         row = session.get(BusinessClock, 1)
         stored = SIMULATED_START if row is None else row.now
-        stored = stored if stored.tzinfo else stored.replace(tzinfo=dt.timezone.utc)
+        stored = stored if stored.tzinfo else stored.replace(tzinfo=dt.UTC)
         session.info["business_now"] = stored.astimezone(CHINA)
     return session.info["business_now"]
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 GENESIS = "0" * 64  # the "previous hash" of a chain's first entry
 ENTRY_FIELDS = ("case_type", "case_id", "seq", "action", "actor_id", "actor_role", "business_time", "wall_time",
@@ -25,8 +26,8 @@ def instant(value: dt.datetime | str | None) -> str | None:
     if value is None or isinstance(value, str):
         return value
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def canonical(entry: Mapping[str, Any]) -> bytes:

@@ -20,7 +20,7 @@ class SettingsError(ValueError):
     """A setting with an impossible value: the message names the variable and what it must be."""
 
 
-def _days(description: str, default: int) -> Any:  # noqa: ANN401 - a pydantic Field
+def _days(description: str, default: int) -> Any:  # a pydantic Field
     return Field(default, ge=1, le=3650, description=description)
 
 
@@ -78,7 +78,7 @@ class Settings(BaseSettings):
 
     @field_validator("trusted_proxies", "smtp_to", mode="before")
     @classmethod
-    def _comma_list(cls, value: Any) -> Any:  # noqa: ANN401
+    def _comma_list(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
@@ -94,13 +94,13 @@ class Settings(BaseSettings):
         return value.rstrip("/")
 
     @model_validator(mode="after")
-    def _default_database(self) -> "Settings":
+    def _default_database(self) -> Settings:
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'certflow.db'}")
         return self
 
     @classmethod
-    def from_env(cls, data_dir: Path | str | None = None, **overrides: Any) -> "Settings":  # noqa: ANN401
+    def from_env(cls, data_dir: Path | str | None = None, **overrides: Any) -> Settings:
         """The environment, with the flags given (None: not given) winning over it."""
         given = {k: v for k, v in ({"data_dir": data_dir} | overrides).items() if v is not None}
         try:
@@ -108,7 +108,7 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             raise SettingsError(_explain(exc)) from None
 
-    def replace(self, **changes: Any) -> "Settings":  # noqa: ANN401
+    def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (validated again; database_url follows data_dir unless given)."""
         values = self.model_dump()
         if "data_dir" in changes and "database_url" not in changes and values["database_url"] == \
@@ -178,7 +178,7 @@ def for_database(url: str) -> Settings:
     return found or current()
 
 
-def of(session: Any) -> Settings:  # noqa: ANN401 - a database session (models.db.session_scope, api.deps)
+def of(session: Any) -> Settings:  # a database session (models.db.session_scope, api.deps)
     """The settings of the instance this database session belongs to."""
     url = session.info.get("database_url") if session is not None else None
     return for_database(url) if url else current()

@@ -27,8 +27,12 @@ from tasks.timers import fire_due_timers
 log = logging.getLogger("certflow.tick")
 CASE_TABLES = {"institution_filing": FilingApplication, "evaluation_batch": EvaluationPlan,
                "certificate_revocation": Revocation, "supervision_case": SupervisionCase}
-PARAMETERS = {"institution_filing": "filing_id", "evaluation_batch": "plan_id", "certificate_revocation": "revocation_id",
-              "supervision_case": "case_id"}
+PARAMETERS = {
+    "institution_filing": "filing_id",
+    "evaluation_batch": "plan_id",
+    "certificate_revocation": "revocation_id",
+    "supervision_case": "case_id",
+}
 REVIVE_LIMIT = 3
 
 
@@ -43,18 +47,21 @@ def dispatch_outbox(settings: Settings, *, limit: int = 50, max_seconds: float =
     started = 0
     deadline = time.monotonic() + max_seconds
     with session_scope(settings.database_url, readonly=True) as session:
-        pending = session.exec(select(OutboxMessage).where(OutboxMessage.dispatched_at.is_(None))
-                               .order_by(OutboxMessage.id).limit(limit)).all()
+        pending = session.exec(
+            select(OutboxMessage).where(OutboxMessage.dispatched_at.is_(None)).order_by(OutboxMessage.id).limit(limit)
+        ).all()
     for message in pending:
         if time.monotonic() > deadline:
             break
         try:
-            run_id = workflow.start_run(settings.prefect_api_url, message.kind, message.parameters, idempotency_key=f"outbox-{message.id}")
+            run_id = workflow.start_run(
+                settings.prefect_api_url, message.kind, message.parameters, idempotency_key=f"outbox-{message.id}"
+            )
         except workflow.PrefectBusy as exc:
             _note_failure(settings, message.id, str(exc))
             time.sleep(0.2)  # back off: the server is saturated
             continue
-        except Exception as exc:  # noqa: BLE001 - a bad row must not stop the others
+        except Exception as exc:  # a bad row must not stop the others
             log.exception("starting %s for case %s failed", message.kind, message.case_id)
             _note_failure(settings, message.id, f"{type(exc).__name__}: {exc}")
             continue
@@ -87,7 +94,7 @@ def deliver_webhooks(settings: Settings) -> dict[str, int]:
     return webhooks.deliver_pass(settings.database_url)
 
 
-def scan_sla(settings: Settings, notifier=None) -> int:  # noqa: ANN001
+def scan_sla(settings: Settings, notifier=None) -> int:
     """The SLA pass (the `sla_scan` deployment runs the same function at scale)."""
     return sla.scan_and_deliver(settings, notifier)
 
@@ -98,8 +105,9 @@ _inactivity_scanned_on: dict[str, dt.date] = {}  # database → the business day
 def scan_inactivity(settings: Settings) -> dict[str, int] | None:
     """The inactivity pass, once per business day (the `inactivity_scan` deployment runs the same
     function at scale); a simulated clock moved forward is scanned at the next pass."""
-    today, counts = inactivity.scan_today(settings.database_url,
-                                          unless_scanned_on=_inactivity_scanned_on.get(settings.database_url))
+    today, counts = inactivity.scan_today(
+        settings.database_url, unless_scanned_on=_inactivity_scanned_on.get(settings.database_url)
+    )
     _inactivity_scanned_on[settings.database_url] = today
     return counts
 
@@ -107,7 +115,9 @@ def scan_inactivity(settings: Settings) -> dict[str, int] | None:
 def deliver_wakeups(settings: Settings, *, limit: int = 200) -> int:
     """Resume the runs that have something new; a run not suspended yet keeps its wake-up for the next pass."""
     with session_scope(settings.database_url, readonly=True) as session:
-        pending = session.exec(select(Wakeup).where(Wakeup.delivered_at.is_(None)).order_by(Wakeup.id).limit(limit)).all()
+        pending = session.exec(
+            select(Wakeup).where(Wakeup.delivered_at.is_(None)).order_by(Wakeup.id).limit(limit)
+        ).all()
     by_run: dict[str, list[int]] = {}
     for wakeup in pending:
         by_run.setdefault(wakeup.flow_run_id, []).append(wakeup.id)
@@ -148,8 +158,11 @@ def wake_now(settings: Settings, flow_run_id: str | None) -> None:
         # resumed run is already running (a second decision) must stay for the tick, or the run,
         # suspending again, would never hear of it
         with session_scope(settings.database_url, readonly=True) as session:
-            answered = list(session.exec(select(Wakeup.id).where(Wakeup.flow_run_id == flow_run_id,
-                                                                 Wakeup.delivered_at.is_(None))).all())
+            answered = list(
+                session.exec(
+                    select(Wakeup.id).where(Wakeup.flow_run_id == flow_run_id, Wakeup.delivered_at.is_(None))
+                ).all()
+            )
         if answered and workflow.resume(settings.prefect_api_url, flow_run_id) in ("resumed", "finished"):
             with session_scope(settings.database_url) as session:
                 for wakeup in session.exec(select(Wakeup).where(Wakeup.id.in_(answered))).all():
@@ -172,14 +185,15 @@ def revive_crashed_runs(settings: Settings) -> int:
     except Exception as exc:  # noqa: BLE001
         log.info("revive check skipped: %s", exc)
         return 0
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     for run_id, kind, case_id in active:
         state, since = states.get(run_id, (None, now))
         # RUNNING without progress: its process is gone. PENDING that long: the runner that claimed it
         # (state "Submitting") died before starting it, and no other runner will take a claimed run.
         if state in ("RUNNING", "PENDING") and now - since > stale_after(settings):
-            log.warning("run %s of %s %s has been %s since %s: its process is gone", run_id, kind, case_id, state,
-                        since)
+            log.warning(
+                "run %s of %s %s has been %s since %s: its process is gone", run_id, kind, case_id, state, since
+            )
             try:
                 workflow.mark_crashed(settings.prefect_api_url, run_id, "no progress: the process running it is gone")
             except Exception as exc:  # noqa: BLE001
@@ -189,13 +203,15 @@ def revive_crashed_runs(settings: Settings) -> int:
         if state not in ("CRASHED", "CANCELLED", "FAILED"):
             continue
         with session_scope(settings.database_url) as session:
-            revivals = session.exec(select(OutboxMessage).where(OutboxMessage.kind == kind,
-                                                                OutboxMessage.case_id == case_id)).all()
+            revivals = session.exec(
+                select(OutboxMessage).where(OutboxMessage.kind == kind, OutboxMessage.case_id == case_id)
+            ).all()
             if len(revivals) > REVIVE_LIMIT:
                 continue
             log.warning("reviving %s %s: run %s is %s", kind, case_id, run_id, state)
-            session.add(OutboxMessage(kind=kind, case_id=case_id, parameters={PARAMETERS[kind]: case_id},
-                                      created_at=wall_now()))
+            session.add(
+                OutboxMessage(kind=kind, case_id=case_id, parameters={PARAMETERS[kind]: case_id}, created_at=wall_now())
+            )
             revived += 1
     return revived
 
@@ -204,17 +220,20 @@ def _active_runs(session: Session) -> list[tuple[str, str, int]]:
     active: list[tuple[str, str, int]] = []
     finished = ("registered", "rejected", "withdrawn", "completed", "refused", "notified")
     for kind, table in CASE_TABLES.items():
-        for case in session.exec(select(table).where(table.flow_run_id.is_not(None),
-                                                     table.status.not_in(finished))).all():
-            pending = session.exec(select(OutboxMessage).where(OutboxMessage.kind == kind,
-                                                               OutboxMessage.case_id == case.id,
-                                                               OutboxMessage.dispatched_at.is_(None))).first()
+        for case in session.exec(
+            select(table).where(table.flow_run_id.is_not(None), table.status.not_in(finished))
+        ).all():
+            pending = session.exec(
+                select(OutboxMessage).where(
+                    OutboxMessage.kind == kind, OutboxMessage.case_id == case.id, OutboxMessage.dispatched_at.is_(None)
+                )
+            ).first()
             if pending is None:
                 active.append((case.flow_run_id, kind, case.id))
     return active
 
 
-def start_scheduler(settings: Settings):  # noqa: ANN201
+def start_scheduler(settings: Settings):
     """APScheduler jobs of the embedded mode and of `certflow serve tick`. Several tick processes may
     run; only the one holding the leadership does the passes (engine/leader.py says why)."""
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -227,34 +246,35 @@ def start_scheduler(settings: Settings):  # noqa: ANN201
 
     scheduler = BackgroundScheduler(job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30})
 
-    def guarded(name, fn):  # noqa: ANN001, ANN202
-        def run():  # noqa: ANN202
+    def guarded(name, fn):
+        def run():
             try:
                 if not leadership.held():
                     return  # another tick leads; this one stands by
                 fn(settings)
-            except Exception:  # noqa: BLE001 - the next pass tries again
+            except Exception:  # the next pass tries again
                 log.exception("tick job %s failed", name)
+
         return run
 
     scheduler.add_job(guarded("dispatch", dispatch_outbox), "interval", seconds=0.5, id="dispatch")
     scheduler.add_job(guarded("timers", fire_timers), "interval", seconds=1, id="timers")
     scheduler.add_job(guarded("wakeups", deliver_wakeups), "interval", seconds=0.5, id="wakeups")
-    scheduler.add_job(guarded("sla", scan_sla), "interval",
-                      seconds=settings.sla_scan_seconds, id="sla")
-    scheduler.add_job(guarded("inactivity", scan_inactivity), "interval", seconds=settings.sla_scan_seconds,
-                      id="inactivity")
+    scheduler.add_job(guarded("sla", scan_sla), "interval", seconds=settings.sla_scan_seconds, id="sla")
+    scheduler.add_job(
+        guarded("inactivity", scan_inactivity), "interval", seconds=settings.sla_scan_seconds, id="inactivity"
+    )
     scheduler.add_job(guarded("webhooks", deliver_webhooks), "interval", seconds=1, id="webhooks")
-    scheduler.add_job(guarded("audit_anchor", anchor_audit_trail), "interval", seconds=settings.sla_scan_seconds,
-                      id="audit_anchor")
-    scheduler.add_job(guarded("revive", revive_crashed_runs), "interval",
-                      seconds=settings.revive_seconds, id="revive")
+    scheduler.add_job(
+        guarded("audit_anchor", anchor_audit_trail), "interval", seconds=settings.sla_scan_seconds, id="audit_anchor"
+    )
+    scheduler.add_job(guarded("revive", revive_crashed_runs), "interval", seconds=settings.revive_seconds, id="revive")
     scheduler.start()
     scheduler.certflow_leadership = leadership
     return scheduler
 
 
-def stop_scheduler(scheduler) -> None:  # noqa: ANN001
+def stop_scheduler(scheduler) -> None:
     """Stop the passes, then hand the leadership on (a standby tick takes over at its next pass)."""
     scheduler.shutdown(wait=True)
     scheduler.certflow_leadership.release()

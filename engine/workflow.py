@@ -18,7 +18,7 @@ class PrefectBusy(RuntimeError):
     """The Prefect server is unreachable or overloaded (503 'database is locked'): try later."""
 
 
-def _client(api_url: str):  # noqa: ANN202
+def _client(api_url: str):
     """A client for the server the caller's settings name (passed, not read from Prefect's own
     settings, which are frozen when prefect is first imported)."""
     from prefect.client.orchestration import SyncPrefectClient
@@ -29,7 +29,7 @@ def _client(api_url: str):  # noqa: ANN202
 
 
 @functools.lru_cache(maxsize=8)
-def _deployment_id(api_url: str, flow_name: str):  # noqa: ANN202 - cache per server
+def _deployment_id(api_url: str, flow_name: str):  # cache per server
     with _client(api_url) as client:
         return client.read_deployment_by_name(f"{flow_name}/{DEPLOYMENT_NAME}").id
 
@@ -50,7 +50,7 @@ def start_run(api_url: str, flow_name: str, parameters: dict[str, Any], idempote
             run = client.create_flow_run_from_deployment(
                 _deployment_id(api_url, flow_name), parameters=parameters, idempotency_key=idempotency_key)
         return str(run.id)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if _busy(exc):
             raise PrefectBusy(str(exc)) from exc
         raise
@@ -59,7 +59,7 @@ def start_run(api_url: str, flow_name: str, parameters: dict[str, Any], idempote
 _http: dict[str, object] = {}
 
 
-def _plain_http(url: str):  # noqa: ANN202
+def _plain_http(url: str):
     """A kept-alive HTTP client for the two calls on the decision path (building a full Prefect
     client per resume costs more than the resume itself)."""
     import httpx
@@ -105,7 +105,9 @@ def run_states(api_url: str, flow_run_ids: list[str]) -> dict[str, tuple[str, dt
     with _client(api_url) as client:
         for start in range(0, len(flow_run_ids), 200):
             chunk = [UUID(r) for r in flow_run_ids[start:start + 200]]
-            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=chunk)), limit=len(chunk))
+            runs = client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=chunk)), limit=len(chunk)
+            )
             result.update({str(r.id): (r.state.type.value, r.state.timestamp) for r in runs if r.state})
     return result
 

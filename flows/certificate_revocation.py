@@ -23,10 +23,14 @@ def certificate_revocation(revocation_id: int) -> str:
         return "refused"
     revoked = revoke(revocation_id, approval.decided_by)
     for index, payload in enumerate(national_payloads(revocation_id)):
-        call_external(kind="certificate_revocation", path="/certificates/revocations",
-                      key=national_key("revocation", payload["revocations"][0]["number"], revocation_id, index), payload=payload,
-                      case_type="plan",
-                      case_id=case["plan_id"])
+        call_external(
+            kind="certificate_revocation",
+            path="/certificates/revocations",
+            key=national_key("revocation", payload["revocations"][0]["number"], revocation_id, index),
+            payload=payload,
+            case_type="plan",
+            case_id=case["plan_id"],
+        )
     sent_nationally(revocation_id)
     return f"revoked: {revoked} certificates"
 

@@ -148,9 +148,15 @@ def supervision_cleared(plan_id: int, case: dict, run: BatchRun) -> bool:
     if outcome["verdict"] == "to_correct":
         wait_for(lambda s: batch.corrections_answered(s, plan_id=plan_id), what="answers to the corrections")
     elif outcome["verdict"] == "serious_violation":
-        decision = await_decision(key=f"plan:{plan_id}:supervision_violation", case_type="plan", case_id=plan_id,
-                                  step="supervision_violation", role="officer", jurisdiction=case["centres"]["handling"],
-                                  due_working_days=budget(case, "supervision_violation"))
+        decision = await_decision(
+            key=f"plan:{plan_id}:supervision_violation",
+            case_type="plan",
+            case_id=plan_id,
+            step="supervision_violation",
+            role="officer",
+            jurisdiction=case["centres"]["handling"],
+            due_working_days=budget(case, "supervision_violation"),
+        )
         if decision.decision == "void":
             void(plan_id, decision.payload.get("reason", "严重违规"))
             return False
@@ -207,10 +213,17 @@ def evaluate(plan_id: int, supervision: dict, case: dict) -> None:
     """考核 takes place on the planned days; a supervised batch gets its supervisor's report task. The
     results window (10 working days) opens when the evaluation has ended."""
     if supervision["supervised"]:
-        open_human_task(key=f"plan:{plan_id}:supervision", case_type="plan", case_id=plan_id,
-                        step="quality_supervision", role="supervisor", jurisdiction=supervision["centre"],
-                        due_working_days=budget(case, "quality_supervision"), assignee_id=supervision["supervisor_id"],
-                        drawn=supervision["drawn"])
+        open_human_task(
+            key=f"plan:{plan_id}:supervision",
+            case_type="plan",
+            case_id=plan_id,
+            step="quality_supervision",
+            role="supervisor",
+            jurisdiction=supervision["centre"],
+            due_working_days=budget(case, "quality_supervision"),
+            assignee_id=supervision["supervisor_id"],
+            drawn=supervision["drawn"],
+        )
 
 
 @task(name="成绩报送期 results window opens", **DB_STEP)
@@ -221,20 +234,30 @@ def open_results_window(plan_id: int) -> None:
 
 def await_results(plan_id: int, review_round: int) -> None:
     """The enterprise submits scores (due within the profile's working days after the evaluation)."""
-    wait_for(lambda s: batch.results_received(s, plan_id=plan_id, round_no=review_round),
-             what=f"results round {review_round}")
+    wait_for(
+        lambda s: batch.results_received(s, plan_id=plan_id, round_no=review_round),
+        what=f"results round {review_round}",
+    )
 
 
 def publicise_results(plan_id: int, review_round: int, case: dict) -> None:
     """结果公示 ≥ 5 working days; objections are investigated before the centre reviews."""
     profile = get_profile(case["profile_code"])
     start = results_publicity_start(plan_id)
-    wait_working_days(key=f"plan:{plan_id}:publicity:{review_round}", case_type="plan", case_id=plan_id,
-                      purpose="results_publicity", start=start, working_days=profile.results_publicity_working_days,
-                      start_day_counts=profile.start_day_counts,
-                      on_set=lambda end, provisional: open_results_publicity(plan_id, review_round, end, provisional))
-    wait_for(lambda s: objections.investigations_closed(s, case_type="plan", case_id=plan_id),
-             what="objection investigations")
+    wait_working_days(
+        key=f"plan:{plan_id}:publicity:{review_round}",
+        case_type="plan",
+        case_id=plan_id,
+        purpose="results_publicity",
+        start=start,
+        working_days=profile.results_publicity_working_days,
+        start_day_counts=profile.start_day_counts,
+        on_set=lambda end, provisional: open_results_publicity(plan_id, review_round, end, provisional),
+    )
+    wait_for(
+        lambda s: objections.investigations_closed(s, case_type="plan", case_id=plan_id),
+        what="objection investigations",
+    )
 
 
 @task(name="结果公示开始 publicity starts", **DB_STEP)
@@ -270,13 +293,24 @@ def upload_to_national_system(plan_id: int) -> None:
         if upload["round"]:  # answered before this replay: apply that answer again (idempotent)
             if not record_acknowledgement(plan_id, upload["last_answer"], fresh=False):
                 return
-            wait_for(lambda s: registry.incident_retry_requested(s, kind="certificate_refusal", case_type="plan",
-                                                                 case_id=plan_id), what="certificates sent again")
-        answer = (call_external(kind="certificate_upload", path="/certificates",
-                                key=national_key("upload", upload["payload"]["institution_segment"], "plan",
-                                                 plan_id, upload["round"]), payload=upload["payload"],
-                                case_type="plan", case_id=plan_id)
-                  if upload["payload"]["certificates"] else {})
+            wait_for(
+                lambda s: registry.incident_retry_requested(
+                    s, kind="certificate_refusal", case_type="plan", case_id=plan_id
+                ),
+                what="certificates sent again",
+            )
+        answer = (
+            call_external(
+                kind="certificate_upload",
+                path="/certificates",
+                key=national_key("upload", upload["payload"]["institution_segment"], "plan", plan_id, upload["round"]),
+                payload=upload["payload"],
+                case_type="plan",
+                case_id=plan_id,
+            )
+            if upload["payload"]["certificates"]
+            else {}
+        )
         if not record_acknowledgement(plan_id, answer, fresh=True):
             return
 
@@ -296,8 +330,7 @@ def number_certificates(plan_id: int) -> list[str]:
 @task(name="全国联网确认 national acknowledgement", **DB_STEP)
 def record_acknowledgement(plan_id: int, answer: dict, fresh: bool) -> list[dict]:
     with db() as session:
-        return batch.record_acknowledgement(session, plan_id=plan_id, answer=answer, fresh=fresh,
-                                            flow_run_id=run_id())
+        return batch.record_acknowledgement(session, plan_id=plan_id, answer=answer, fresh=fresh, flow_run_id=run_id())
 
 
 @task(name="证书文档 render certificate PDFs", **DB_STEP)
@@ -309,8 +342,9 @@ def render_certificate_documents(plan_id: int) -> dict:
     settings = instance.current()
     try:
         with db(readonly=True) as session:
-            return documents.render_batch(session, plan_id=plan_id, data_dir=settings.data_dir,
-                                          base_url=settings.base_url, workers=1)
+            return documents.render_batch(
+                session, plan_id=plan_id, data_dir=settings.data_dir, base_url=settings.base_url, workers=1
+            )
     except Exception as exc:  # noqa: BLE001 - documents render on demand as well
         get_run_logger().warning("pre-rendering certificates of plan %s failed: %s", plan_id, exc)
         return {"error": str(exc)}

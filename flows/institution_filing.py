@@ -84,7 +84,7 @@ def evaluate_by_expert_panel(filing_id: int, case: dict, step: ProcessStep) -> b
     profile = get_profile(case["profile_code"])
     seats = choose_panel(filing_id, profile.expert_panel_size)
     keys = [f"filing:{filing_id}:expert:{seat}" for seat in range(len(seats))]
-    for key, expert_id in zip(keys, seats):
+    for key, expert_id in zip(keys, seats, strict=True):
         open_human_task(key=key, case_type="filing", case_id=filing_id, step="expert_evaluation", role="expert",
                         jurisdiction=case["centres"][step.by], due_working_days=budget(case, "expert_evaluation"),
                         assignee_id=expert_id, drawn=True)
@@ -161,13 +161,13 @@ def publicise(filing_id: int, case: dict, step: ProcessStep) -> bool:
 
 
 @task(name="公示开始 publicity starts", **DB_STEP)
-def publicity_start_date(filing_id: int):  # noqa: ANN201
+def publicity_start_date(filing_id: int):
     with db() as session:
         return filings.publicity_start_date(session, filing_id=filing_id)
 
 
 @task(name="公示 publish", **DB_STEP)
-def open_publicity(filing_id: int, end, provisional: bool) -> None:  # noqa: ANN001
+def open_publicity(filing_id: int, end, provisional: bool) -> None:
     with db() as session:
         filings.start_publicity(session, filing_id=filing_id, end=end, provisional=provisional)
 
@@ -238,7 +238,7 @@ def evaluate_pilot_plan(filing_id: int, case: dict, step: ProcessStep) -> bool:
                  what=f"pilot plan round {round_no}")
         seats = choose_pilot_plan_panel(filing_id, round_no, profile.expert_panel_size)
         keys = [f"filing:{filing_id}:pilot_plan:{round_no}:{seat}" for seat in range(len(seats))]
-        for key, expert_id in zip(keys, seats):
+        for key, expert_id in zip(keys, seats, strict=True):
             open_human_task(key=key, case_type="filing", case_id=filing_id, step="pilot_plan_evaluation",
                             role="expert", jurisdiction=case["centres"][step.by],
                             due_working_days=budget(case, "pilot_plan_evaluation"), assignee_id=expert_id, drawn=True)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -64,7 +65,7 @@ class Decision:
 
 
 @task(name="create human task", **DB_STEP)
-def open_human_task(**fields) -> int:  # noqa: ANN003
+def open_human_task(**fields) -> int:
     with db() as session:
         return human_tasks.ensure_task(session, flow_run_id=run_id(), **fields).id
 
@@ -90,7 +91,7 @@ def await_decisions(keys: list[str]) -> list[Decision]:
 
 
 @task(name="set timer", **DB_STEP)
-def _ensure_timer(**fields) -> tuple[int, str, bool]:  # noqa: ANN003
+def _ensure_timer(**fields) -> tuple[int, str, bool]:
     with db() as session:
         timer = timers.ensure_timer(session, flow_run_id=run_id(), **fields)
         return timer.id, timer.period_end.isoformat(), timer.provisional
@@ -131,7 +132,7 @@ def wait_until(*, key: str, case_type: str, case_id: int, purpose: str, day: dt.
     wait_for(_timer_fired(timer_id), what=f"timer {key}")
 
 
-def _only_when_unavailable(_task, _task_run, state) -> bool:  # noqa: ANN001
+def _only_when_unavailable(_task, _task_run, state) -> bool:
     """Retry an I/O failure; never retry a refusal (a 4xx would be refused again)."""
     try:
         state.result()

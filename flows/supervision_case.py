@@ -57,9 +57,9 @@ def act_on(case_id: int, case: dict, round_no: int, finding: Decision) -> str | 
     if finding.decision == "credit_entry":
         credit_entry(case_id, round_no, sanction, finding.decided_by, None, reason)
         return close(case_id, "credit_entry", reason)
-    if finding.decision == "revoke_certificates":
-        if certificates_revoked(case_id, round_no, sanction, finding.decided_by, reason):
-            return close(case_id, "revoked", reason)
+    if finding.decision == "revoke_certificates" and certificates_revoked(case_id, round_no, sanction,
+                                                                          finding.decided_by, reason):
+        return close(case_id, "revoked", reason)
     return None
 
 

@@ -4,8 +4,21 @@ from models.accounts import ApiToken, IdempotencyRecord, LoginThrottle, RateBuck
 from models.audit import AuditAnchor, AuditChain, AuditEvent, LegalHold  # noqa: F401
 from models.calendar import CalendarDay, CalendarYear  # noqa: F401
 from models.cases import (  # noqa: F401
-    Candidate, Certificate, DeficiencyNotice, DrawRecord, EvaluationPlan, FilingApplication, FilingMaterial,
-    FilingOccupation, Institution, InstitutionOccupation, Objection, Revocation, Score, SegmentCounter, SerialCounter,
+    Candidate,
+    Certificate,
+    DeficiencyNotice,
+    DrawRecord,
+    EvaluationPlan,
+    FilingApplication,
+    FilingMaterial,
+    FilingOccupation,
+    Institution,
+    InstitutionOccupation,
+    Objection,
+    Revocation,
+    Score,
+    SegmentCounter,
+    SerialCounter,
 )
 from models.catalogue import OccupationRecord  # noqa: F401
 from models.integration import CaseFile, WebhookDelivery, WebhookEndpoint  # noqa: F401
@@ -13,5 +26,11 @@ from models.reports import QuarterlyReport  # noqa: F401
 from models.sla import SlaBreach, SlaClock, SlaPause  # noqa: F401
 from models.supervision import CreditEntry, SupervisionCase  # noqa: F401
 from models.workflow import (  # noqa: F401
-    BusinessClock, ExternalSubmission, HumanTask, Incident, OutboxMessage, Timer, Wakeup,
+    BusinessClock,
+    ExternalSubmission,
+    HumanTask,
+    Incident,
+    OutboxMessage,
+    Timer,
+    Wakeup,
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -13,25 +12,27 @@ ROLES = ("enterprise", "officer", "expert", "supervisor", "operations", "admin")
 
 class User(SQLModel, table=True):
     __tablename__ = "user_account"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)
     role: str = Field(index=True)
-    jurisdiction: Optional[str] = Field(default=None, max_length=6)  # officers: their centre; supervisors: whose roster
-    card_number: Optional[str] = Field(default=None, max_length=40)  # quality supervisors: 证卡 number (004 §六(二))
-    institution_id: Optional[int] = Field(default=None, foreign_key="institution.id")  # employer of enterprise users, experts, supervisors
-    password_hash: Optional[str] = None
+    jurisdiction: str | None = Field(default=None, max_length=6)  # officers: their centre; supervisors: whose roster
+    card_number: str | None = Field(default=None, max_length=40)  # quality supervisors: 证卡 number (004 §六(二))
+    institution_id: int | None = Field(
+        default=None, foreign_key="institution.id"
+    )  # employer of enterprise users, experts, supervisors
+    password_hash: str | None = None
     created_at: dt.datetime
 
 
 class ApiToken(SQLModel, table=True):
     __tablename__ = "api_token"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     token_hash: str = Field(unique=True)  # sha256 of the token; the token itself is shown once
     label: str = Field(default="", max_length=100)  # what the token is for ("ERP", "cli"), shown in listings
     created_at: dt.datetime
-    expires_at: Optional[dt.datetime] = None  # None only for tokens made before expiry existed
-    revoked_at: Optional[dt.datetime] = None
+    expires_at: dt.datetime | None = None  # None only for tokens made before expiry existed
+    revoked_at: dt.datetime | None = None
 
 
 class IdempotencyRecord(SQLModel, table=True):
@@ -39,7 +40,7 @@ class IdempotencyRecord(SQLModel, table=True):
 
     __tablename__ = "idempotency_record"
     __table_args__ = (UniqueConstraint("user_id", "key"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id")
     key: str = Field(max_length=200)
     request_hash: str
@@ -53,13 +54,13 @@ class WebSession(SQLModel, table=True):
     is bound to the session; logout or expiry ends it on the server, not only in the browser."""
 
     __tablename__ = "web_session"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(unique=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     csrf_token: str
     created_at: dt.datetime
     expires_at: dt.datetime
-    ended_at: Optional[dt.datetime] = None
+    ended_at: dt.datetime | None = None
 
 
 class LoginThrottle(SQLModel, table=True):
@@ -72,7 +73,7 @@ class LoginThrottle(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)  # sha256 of the kind and the parts
     failures: int = 0
     window_start: dt.datetime
-    locked_until: Optional[dt.datetime] = None
+    locked_until: dt.datetime | None = None
 
 
 class RateBucket(SQLModel, table=True):

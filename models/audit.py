@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -12,20 +12,20 @@ from sqlmodel import Field, SQLModel
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
     __table_args__ = (UniqueConstraint("case_type", "case_id", "seq", name="uq_audit_event_chain_position"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_type: str = Field(index=True)  # filing | plan | institution | certificate | calendar | task
     case_id: int = Field(index=True)
     action: str
-    actor_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
     actor_role: str = "system"
     business_time: dt.datetime  # the business clock (simulated in demos)
     wall_time: dt.datetime
-    before: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
-    after: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     # the case's chain: its position, the hash of the entry before it, its own hash (core.evidence)
-    seq: Optional[int] = None
-    prev_hash: Optional[str] = Field(default=None, max_length=64)
-    entry_hash: Optional[str] = Field(default=None, max_length=64)
+    seq: int | None = None
+    prev_hash: str | None = Field(default=None, max_length=64)
+    entry_hash: str | None = Field(default=None, max_length=64)
 
 
 class AuditChain(SQLModel, table=True):
@@ -41,7 +41,7 @@ class AuditAnchor(SQLModel, table=True):
     """A dated fix of the global chain (every entry in id order), for an outside party to hold."""
 
     __tablename__ = "audit_anchor"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     anchored_on: dt.date = Field(index=True, unique=True)
     last_event_id: int
     entries: int
@@ -56,11 +56,11 @@ class LegalHold(SQLModel, table=True):
     Open supervision cases hold their institution's cases without a row of their own."""
 
     __tablename__ = "legal_hold"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_type: str = Field(max_length=20)
     case_id: int = Field(index=True)
     reason: str = Field(max_length=500)
     placed_by: str = Field(max_length=100)
     placed_at: dt.datetime
-    released_at: Optional[dt.datetime] = None
-    released_by: Optional[str] = Field(default=None, max_length=100)
+    released_at: dt.datetime | None = None
+    released_by: str | None = Field(default=None, max_length=100)

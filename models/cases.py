@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 def _changed_now() -> dt.datetime:
     """`updated_at` of a row: set by every UPDATE the ORM flushes (lists sort by last change)."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 LAST_CHANGE = {"onupdate": _changed_now}
@@ -22,21 +22,21 @@ class Institution(SQLModel, table=True):
 
     __tablename__ = "institution"
     __table_args__ = (Index("ix_institution_last_change", "updated_at", "id"),)  # lists page by last change
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str
     credit_code: str = Field(unique=True, max_length=18)
     kind: str = Field(default="Y", max_length=1)  # Y employer / S training-evaluation organisation
     region_code: str = Field(max_length=6, index=True)
     profile_code: str
-    segment: Optional[str] = Field(default=None, unique=True, max_length=13)  # 证书号段, positions 1–13
+    segment: str | None = Field(default=None, unique=True, max_length=13)  # 证书号段, positions 1–13
     status: str = Field(default="applying", index=True)  # applying | registered | withdrawn | revoked
-    registered_on: Optional[dt.date] = None
-    last_evaluation_on: Optional[dt.date] = None
-    inactivity_warned_on: Optional[dt.date] = None  # warned of the coming withdrawal (004 §六(三))
-    removed_on: Optional[dt.date] = None  # left the catalogue (withdrawn or cancelled)
-    removal_reason: Optional[str] = None  # the category: inactivity | cancelled
-    handling_centre: Optional[str] = Field(default=None, max_length=6)  # the centre its filing was handled by
-    pilot_plan_approved_on: Optional[dt.date] = None  # 试点方案 passed the experts (where the profile has the step)
+    registered_on: dt.date | None = None
+    last_evaluation_on: dt.date | None = None
+    inactivity_warned_on: dt.date | None = None  # warned of the coming withdrawal (004 §六(三))
+    removed_on: dt.date | None = None  # left the catalogue (withdrawn or cancelled)
+    removal_reason: str | None = None  # the category: inactivity | cancelled
+    handling_centre: str | None = Field(default=None, max_length=6)  # the centre its filing was handled by
+    pilot_plan_approved_on: dt.date | None = None  # 试点方案 passed the experts (where the profile has the step)
     # its own titles and the national level each corresponds to (004 §二): [{"title", "level"}], as filed
     ladder: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: dt.datetime
@@ -56,7 +56,7 @@ class InstitutionOccupation(SQLModel, table=True):
 
     __tablename__ = "institution_occupation"
     __table_args__ = (UniqueConstraint("institution_id", "occupation_code"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     institution_id: int = Field(foreign_key="institution.id", index=True)
     occupation_code: str = Field(foreign_key="occupation.code")
     levels: str  # national level digits, e.g. "345"
@@ -67,9 +67,9 @@ class FilingApplication(SQLModel, table=True):
 
     __tablename__ = "filing_application"
     __table_args__ = (Index("ix_filing_application_last_change", "updated_at", "id"),)  # lists page by last change
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     institution_id: int = Field(foreign_key="institution.id", index=True)
-    applicant_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    applicant_id: int | None = Field(default=None, foreign_key="user_account.id")
     profile_code: str
     region_code: str = Field(max_length=6, index=True)
     handling_centre: str = Field(default="", max_length=6, index=True)  # 受理中心: municipal xxxx00 / provincial xx0000
@@ -77,12 +77,12 @@ class FilingApplication(SQLModel, table=True):
     status: str = Field(default="submitted", index=True)
     current_step: str = "completeness_check"
     deficiency_rounds: int = 0
-    publicity_start: Optional[dt.date] = None
-    publicity_end: Optional[dt.date] = None
+    publicity_start: dt.date | None = None
+    publicity_end: dt.date | None = None
     publicity_provisional: bool = False
-    receipt_number: Optional[str] = Field(default=None, unique=True)
-    outcome_reason: Optional[str] = None
-    flow_run_id: Optional[str] = None
+    receipt_number: str | None = Field(default=None, unique=True)
+    outcome_reason: str | None = None
+    flow_run_id: str | None = None
     created_at: dt.datetime
     updated_at: dt.datetime = Field(sa_column_kwargs=LAST_CHANGE)
 
@@ -90,7 +90,7 @@ class FilingApplication(SQLModel, table=True):
 class FilingOccupation(SQLModel, table=True):
     __tablename__ = "filing_occupation"
     __table_args__ = (UniqueConstraint("filing_id", "occupation_code"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     filing_id: int = Field(foreign_key="filing_application.id", index=True)
     occupation_code: str = Field(max_length=10)
     levels: str  # digits, e.g. "345"
@@ -104,13 +104,13 @@ class FilingMaterial(SQLModel, table=True):
 
     __tablename__ = "filing_material"
     __table_args__ = (UniqueConstraint("filing_id", "round", "kind"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     filing_id: int = Field(foreign_key="filing_application.id", index=True)
     round: int = 0
     kind: str
     title: str = ""
-    sha256: Optional[str] = None
-    uri: Optional[str] = None
+    sha256: str | None = None
+    uri: str | None = None
     submitted_at: dt.datetime
 
 
@@ -119,13 +119,13 @@ class DeficiencyNotice(SQLModel, table=True):
 
     __tablename__ = "deficiency_notice"
     __table_args__ = (UniqueConstraint("filing_id", "round"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     filing_id: int = Field(foreign_key="filing_application.id", index=True)
     round: int
     items: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     issued_at: dt.datetime
-    issued_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
-    resubmitted_at: Optional[dt.datetime] = None
+    issued_by: int | None = Field(default=None, foreign_key="user_account.id")
+    resubmitted_at: dt.datetime | None = None
 
 
 class PilotPlan(SQLModel, table=True):
@@ -134,27 +134,27 @@ class PilotPlan(SQLModel, table=True):
 
     __tablename__ = "pilot_plan"
     __table_args__ = (UniqueConstraint("filing_id", "round"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     filing_id: int = Field(foreign_key="filing_application.id", index=True)
     round: int = 0
     summary: str
     materials: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    submitted_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    submitted_by: int | None = Field(default=None, foreign_key="user_account.id")
     submitted_at: dt.datetime
-    outcome: Optional[str] = None  # passed | failed
+    outcome: str | None = None  # passed | failed
     outcome_reasons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    decided_at: Optional[dt.datetime] = None
+    decided_at: dt.datetime | None = None
 
 
 class Objection(SQLModel, table=True):
     """An objection raised during a publicity period; investigated and decided."""
 
     __tablename__ = "objection"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_type: str = Field(index=True)  # filing | plan
     case_id: int = Field(index=True)
-    candidate_id: Optional[int] = Field(default=None, foreign_key="candidate.id")  # results objections may name one
-    raised_by: Optional[int] = Field(default=None, foreign_key="user_account.id")  # None: a person without an account
+    candidate_id: int | None = Field(default=None, foreign_key="candidate.id")  # results objections may name one
+    raised_by: int | None = Field(default=None, foreign_key="user_account.id")  # None: a person without an account
     objector_name: str = ""  # given on the public form (an account's objection has its user)
     text: str
     contact: str = ""  # how the investigating officer reaches the objector
@@ -162,8 +162,8 @@ class Objection(SQLModel, table=True):
     # centre: the handling centre investigates; enterprise: the enterprise's own certification body
     # investigates and the centre reviews its finding (004 §五(四), a profile option)
     investigated_by: str = "centre"
-    outcome: Optional[str] = None  # upheld | dismissed
-    decided_at: Optional[dt.datetime] = None
+    outcome: str | None = None  # upheld | dismissed
+    decided_at: dt.datetime | None = None
 
 
 class EvaluationPlan(SQLModel, table=True):
@@ -171,7 +171,7 @@ class EvaluationPlan(SQLModel, table=True):
 
     __tablename__ = "evaluation_plan"
     __table_args__ = (Index("ix_evaluation_plan_last_change", "updated_at", "id"),)  # lists page by last change
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     institution_id: int = Field(foreign_key="institution.id", index=True)
     region_code: str = Field(max_length=6, index=True)
     handling_centre: str = Field(default="", max_length=6, index=True)  # the centre that receives plan and results
@@ -184,22 +184,22 @@ class EvaluationPlan(SQLModel, table=True):
     staff: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # proctors, evaluators, quality supervisors
     status: str = Field(default="filed", index=True)
     current_step: str = "plan_filing"
-    supervised: Optional[bool] = None
-    supervisor_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
-    supervision_draw_id: Optional[int] = Field(default=None, foreign_key="draw_record.id")
-    supervision_verdict: Optional[str] = None  # no_issues | to_correct | serious_violation (the on-site report)
+    supervised: bool | None = None
+    supervisor_id: int | None = Field(default=None, foreign_key="user_account.id")
+    supervision_draw_id: int | None = Field(default=None, foreign_key="draw_record.id")
+    supervision_verdict: str | None = None  # no_issues | to_correct | serious_violation (the on-site report)
     corrections: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # to answer
     corrections_answer: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    corrections_answered_at: Optional[dt.datetime] = None
-    results_due: Optional[dt.date] = None
-    results_submitted_on: Optional[dt.date] = None
+    corrections_answered_at: dt.datetime | None = None
+    results_due: dt.date | None = None
+    results_submitted_on: dt.date | None = None
     results_submissions: int = 0
     results_late: bool = False  # 逾期报送: submitted after results_due
-    publicity_start: Optional[dt.date] = None
-    publicity_end: Optional[dt.date] = None
+    publicity_start: dt.date | None = None
+    publicity_end: dt.date | None = None
     review_rounds: int = 0
-    outcome_reason: Optional[str] = None
-    flow_run_id: Optional[str] = None
+    outcome_reason: str | None = None
+    flow_run_id: str | None = None
     created_at: dt.datetime
     updated_at: dt.datetime = Field(sa_column_kwargs=LAST_CHANGE)
 
@@ -207,27 +207,27 @@ class EvaluationPlan(SQLModel, table=True):
 class Candidate(SQLModel, table=True):
     __tablename__ = "candidate"
     __table_args__ = (UniqueConstraint("plan_id", "id_number"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="evaluation_plan.id", index=True)
     name: str
     id_number: str = Field(max_length=18)
     relation: str
     level: int  # national level digit 1–5
-    months_with_enterprise: Optional[int] = None
+    months_with_enterprise: int | None = None
     # the facts of eligibility as declared: affiliate or mandator, social insurance and workplace regions,
     # years in the occupation, level held, diploma (checked against the profile when the plan is filed)
     eligibility: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    excluded_reason: Optional[str] = None  # e.g. an upheld objection
+    excluded_reason: str | None = None  # e.g. an upheld objection
     enterprise_title: str = ""  # the institution's own level on its filed ladder, beside the national one
 
 
 class Score(SQLModel, table=True):
     __tablename__ = "score"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     candidate_id: int = Field(foreign_key="candidate.id", unique=True)
-    theory: Optional[float] = None
-    practical: Optional[float] = None
-    performance: Optional[float] = None
+    theory: float | None = None
+    practical: float | None = None
+    performance: float | None = None
     passed: bool
     submitted_at: dt.datetime
 
@@ -243,7 +243,7 @@ class SerialCounter(SQLModel, table=True):
 class Certificate(SQLModel, table=True):
     __tablename__ = "certificate"
     __table_args__ = (UniqueConstraint("serial_scope", "serial"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=22)
     serial_scope: str = Field(max_length=16)
     serial: int
@@ -259,11 +259,11 @@ class Certificate(SQLModel, table=True):
     issued_on: dt.date
     # pending (numbered, not yet acknowledged by the national query system) | valid | revoked
     status: str = "valid"
-    revoked_reason: Optional[str] = None
-    revoked_on: Optional[dt.date] = None
-    revocation_id: Optional[int] = None  # the revocation that revoked it
-    uploaded_at: Optional[dt.datetime] = None  # when the national system acknowledged it
-    national_refusal: Optional[str] = None  # the national system's reason for refusing it (stays pending)
+    revoked_reason: str | None = None
+    revoked_on: dt.date | None = None
+    revocation_id: int | None = None  # the revocation that revoked it
+    uploaded_at: dt.datetime | None = None  # when the national system acknowledged it
+    national_refusal: str | None = None  # the national system's reason for refusing it (stays pending)
     holder_link_version: int = 0  # raised to revoke every holder link given out so far
 
 
@@ -275,7 +275,7 @@ class DrawRecord(SQLModel, table=True):
     draw from `candidates` and check both the result and that the seed was not changed afterwards."""
 
     __tablename__ = "draw_record"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_type: str = Field(index=True)
     case_id: int = Field(index=True)
     purpose: str  # expert_panel | seat_redraw | quality_supervision
@@ -291,7 +291,7 @@ class Revocation(SQLModel, table=True):
     issued, revoked once a second officer approves (four-eyes) and then sent to the national system."""
 
     __tablename__ = "revocation"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="evaluation_plan.id", index=True)
     numbers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     category: str  # REVOCATION_CATEGORIES (models/schemas.py)
@@ -300,8 +300,8 @@ class Revocation(SQLModel, table=True):
     requested_at: dt.datetime
     # requested (awaiting the second officer) | refused | revoked (not yet acknowledged nationally) | notified
     status: str = Field(default="requested", index=True)
-    approved_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
-    revoked_on: Optional[dt.date] = None
-    flow_run_id: Optional[str] = None
+    approved_by: int | None = Field(default=None, foreign_key="user_account.id")
+    revoked_on: dt.date | None = None
+    flow_run_id: str | None = None
     # the supervision case whose decision it is (监督案件撤销证书): told when the revocation is decided
-    supervision_case_id: Optional[int] = Field(default=None, foreign_key="supervision_case.id")
+    supervision_case_id: int | None = Field(default=None, foreign_key="supervision_case.id")

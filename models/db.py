@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -24,7 +24,7 @@ def get_engine(url: str) -> Engine:
                                max_overflow=20)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
+        def _sqlite_pragmas(dbapi_connection, _record):
             # WAL lets the API read while the flows write; foreign keys are off by default in SQLite.
             dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
             cursor = dbapi_connection.cursor()
@@ -35,7 +35,7 @@ def get_engine(url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(connection):  # noqa: ANN001
+        def _begin_immediate(connection):
             # Take the write lock at BEGIN: a deferred transaction that reads, then writes after another
             # process committed, fails at once with "database is locked" (no busy wait applies to it).
             # Read-only work (GET requests, a flow checking whether its answer is there) does not queue
@@ -49,7 +49,7 @@ def get_engine(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
     @event.listens_for(engine, "begin")
-    def _read_only(connection):  # noqa: ANN001
+    def _read_only(connection):
         if connection.get_execution_options().get("certflow_readonly", False):
             connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
@@ -93,7 +93,7 @@ def session_scope(url: str, *, readonly: bool = False) -> Iterator[Session]:
             raise
 
 
-def locked_row(session: Session, model, key, **defaults):  # noqa: ANN001, ANN201
+def locked_row(session: Session, model, key, **defaults):
     """The row of `model` with primary key `key`, locked until the transaction ends (SELECT … FOR
     UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE has serialised writers already); created with
     `defaults` first if missing, by whichever of two concurrent writers gets there first.
@@ -107,7 +107,7 @@ def locked_row(session: Session, model, key, **defaults):  # noqa: ANN001, ANN20
     return row
 
 
-def insert_once(session: Session, row, existing):  # noqa: ANN001, ANN201
+def insert_once(session: Session, row, existing):
     """Add `row`; if a unique key says another writer (a replayed step) added it first, drop ours and
     return `existing()`. Returns (the row to use, whether ours was inserted)."""
     from sqlalchemy.exc import IntegrityError

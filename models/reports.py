@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 class QuarterlyReport(SQLModel, table=True):
     __tablename__ = "quarterly_report"
     __table_args__ = (UniqueConstraint("jurisdiction", "period", "round"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     jurisdiction: str = Field(max_length=6, index=True)  # the city centre that reports
     province: str = Field(max_length=6, index=True)  # the provincial centre it reports to
     period: str = Field(max_length=7)  # 2026-Q3
@@ -23,6 +23,6 @@ class QuarterlyReport(SQLModel, table=True):
     submitted_by: int = Field(foreign_key="user_account.id")
     submitted_at: dt.datetime
     note: str = Field(default="", max_length=2000)
-    decided_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
-    decided_at: Optional[dt.datetime] = None
-    reason: Optional[str] = Field(default=None, max_length=5000)
+    decided_by: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: dt.datetime | None = None
+    reason: str | None = Field(default=None, max_length=5000)

@@ -9,13 +9,13 @@ sending something undocumented. Timestamps leave with an offset (naive values ar
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Generic, Literal, Optional, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 Timestamp = Annotated[dt.datetime, AfterValidator(_aware)]
@@ -27,7 +27,7 @@ class Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     @model_serializer(mode="wrap")
-    def _leave_out_absent_fields(self, serialize: SerializerFunctionWrapHandler):  # noqa: ANN202 (keeps the schema)
+    def _leave_out_absent_fields(self, serialize: SerializerFunctionWrapHandler):  # (keeps the schema)
         """A field with a default that the view did not give is left out, not sent as null: fields that
         only some readers see (the centre's, the applicant's) stay absent for the others."""
         data = serialize(self)
@@ -44,7 +44,7 @@ def dumped(model: type[BaseModel], view: Any) -> dict[str, Any]:
 
 class Page(Out, Generic[T]):
     items: list[T]
-    next_cursor: Optional[str] = Field(description="pass as `cursor` for the next page; null on the last page")
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
 
 
 class Items(Out, Generic[T]):
@@ -71,27 +71,27 @@ class TaskOut(Out):
     role: str
     jurisdiction: str
     status: Literal["open", "claimed", "decided", "cancelled"]
-    assignee_id: Optional[int]
+    assignee_id: int | None
     version: int = Field(description="send it back with the decision (optimistic locking)")
     created_on: dt.date
     due_date: dt.date
     provisional: bool
     working_days_left: int
     overdue: bool
-    decision: Optional[str]
-    decision_payload: Optional[Json]
-    decided_at: Optional[Timestamp]
-    objection_id: Optional[int]
+    decision: str | None
+    decision_payload: Json | None
+    decided_at: Timestamp | None
+    objection_id: int | None
 
 
 class HistoryEntry(Out):
     action: str
-    actor_id: Optional[int]
-    actor_role: Optional[str]
-    business_time: Optional[Timestamp] = Field(description="on the business clock (simulated in demos)")
-    wall_time: Optional[Timestamp]
-    before: Optional[Json]
-    after: Optional[Json]
+    actor_id: int | None
+    actor_role: str | None
+    business_time: Timestamp | None = Field(description="on the business clock (simulated in demos)")
+    wall_time: Timestamp | None
+    before: Json | None
+    after: Json | None
 
 
 class TimerOut(Out):
@@ -105,27 +105,27 @@ class TimerOut(Out):
 class ObjectionOut(Out):
     id: int
     text: str
-    candidate_id: Optional[int]
-    raised_at: Optional[Timestamp]
-    investigated_by: Optional[str]
-    outcome: Optional[str]
-    raised_by: Optional[int] = Field(None, description="the centre only")
-    contact: Optional[str] = Field(None, description="the centre only")
+    candidate_id: int | None
+    raised_at: Timestamp | None
+    investigated_by: str | None
+    outcome: str | None
+    raised_by: int | None = Field(None, description="the centre only")
+    contact: str | None = Field(None, description="the centre only")
 
 
 class IncidentOut(Out):
     id: int
     kind: str
     status: str
-    attempts: Optional[int] = Field(None, description="the centre only")
-    error: Optional[str] = Field(None, description="the centre only")
-    message: Optional[str] = Field(None, description="the applicant's neutral wording")
+    attempts: int | None = Field(None, description="the centre only")
+    error: str | None = Field(None, description="the centre only")
+    message: str | None = Field(None, description="the applicant's neutral wording")
 
 
 class Period(Out):
     start: dt.date
     end: dt.date
-    provisional: Optional[bool] = None
+    provisional: bool | None = None
 
 
 # --- filings --------------------------------------------------------------------------------------------------
@@ -135,43 +135,43 @@ class _FilingHead(Out):
 
     id: int
     status: str
-    current_step: Optional[str]
+    current_step: str | None
     institution_id: int
-    enterprise_name: Optional[str]
+    enterprise_name: str | None
     region_code: str
-    handling_centre: Optional[str]
+    handling_centre: str | None
     profile: str
 
 
 class FilingSummary(_FilingHead):
     """A filing as created (and as listed): where to follow it."""
 
-    created_at: Optional[Timestamp]
+    created_at: Timestamp | None
     href: str
 
 
 class FilingRow(FilingSummary):
-    updated_at: Optional[Timestamp]
+    updated_at: Timestamp | None
 
 
 class DeficiencyNoticeOut(Out):
     round: int
     items: list[str]
-    issued_at: Optional[Timestamp]
-    resubmitted_at: Optional[Timestamp]
+    issued_at: Timestamp | None
+    resubmitted_at: Timestamp | None
 
 
 class ExpertPanelOut(Out):
-    passed: Optional[bool]
-    mean_score: Optional[float]
+    passed: bool | None
+    mean_score: float | None
     reasons: list[str]
 
 
 class PilotPlanOut(Out):
     round: int
-    submitted_at: Optional[Timestamp]
-    outcome: Optional[str]
-    reasons: Optional[list[Any]]
+    submitted_at: Timestamp | None
+    outcome: str | None
+    reasons: list[Any] | None
 
 
 class FilingOut(_FilingHead):
@@ -179,21 +179,21 @@ class FilingOut(_FilingHead):
 
     deficiency_rounds: int
     deficiency_notices: list[DeficiencyNoticeOut]
-    publicity: Optional[Period]
-    receipt_number: Optional[str]
-    segment: Optional[str]
-    outcome_reason: Optional[str]
-    flow_run_id: Optional[str]
-    expert_panel: Optional[ExpertPanelOut]
+    publicity: Period | None
+    receipt_number: str | None
+    segment: str | None
+    outcome_reason: str | None
+    flow_run_id: str | None
+    expert_panel: ExpertPanelOut | None
     pilot_plans: list[PilotPlanOut]
-    pilot_plan_approved_on: Optional[dt.date]
+    pilot_plan_approved_on: dt.date | None
     tasks: list[TaskOut]
     timers: list[TimerOut]
     objections: list[ObjectionOut]
     incidents: list[IncidentOut]
-    created_at: Optional[Timestamp]
-    updated_at: Optional[Timestamp]
-    history: Optional[list[HistoryEntry]] = Field(None, description="absent from the answers of POSTs")
+    created_at: Timestamp | None
+    updated_at: Timestamp | None
+    history: list[HistoryEntry] | None = Field(None, description="absent from the answers of POSTs")
 
 
 class RoundAccepted(Out):
@@ -212,9 +212,9 @@ class Dismissed(Out):
 # --- plans ----------------------------------------------------------------------------------------------------
 
 class ScoreOut(Out):
-    theory: Optional[float]
-    practical: Optional[float]
-    performance: Optional[float]
+    theory: float | None
+    practical: float | None
+    performance: float | None
     passed: bool
 
 
@@ -224,23 +224,23 @@ class CandidateOut(Out):
     id_number: str = Field(description="masked")
     relation: str
     level: str = Field(description="e.g. 三级/高级工")
-    enterprise_title: Optional[str]
-    excluded_reason: Optional[str]
-    score: Optional[ScoreOut]
-    certificate_number: Optional[str]
+    enterprise_title: str | None
+    excluded_reason: str | None
+    score: ScoreOut | None
+    certificate_number: str | None
 
 
 class SupervisionOut(Out):
     """The centre sees the draw; the enterprise only learns of a check once it has taken place."""
 
-    supervised: Optional[bool]
-    supervisor_id: Optional[int] = None
-    draw_id: Optional[int] = None
-    report: Optional[str] = None
-    verdict: Optional[str] = None
-    corrections: Optional[list[Any]] = None
-    corrections_answer: Optional[list[Any]] = None
-    corrections_answered_at: Optional[Timestamp] = None
+    supervised: bool | None
+    supervisor_id: int | None = None
+    draw_id: int | None = None
+    report: str | None = None
+    verdict: str | None = None
+    corrections: list[Any] | None = None
+    corrections_answer: list[Any] | None = None
+    corrections_answered_at: Timestamp | None = None
 
 
 class DocumentsProgress(Out):
@@ -254,45 +254,45 @@ class PlanOut(Out):
     id: int
     institution_id: int
     status: str
-    current_step: Optional[str]
+    current_step: str | None
     profile: str
-    handling_centre: Optional[str]
+    handling_centre: str | None
     occupation_code: str
     evaluation_start: dt.date
     evaluation_end: dt.date
     filed_on: dt.date
     site: str
-    supervision: Optional[SupervisionOut]
-    results_due: Optional[dt.date]
+    supervision: SupervisionOut | None
+    results_due: dt.date | None
     results_late: bool
-    results_submitted_on: Optional[dt.date]
-    publicity: Optional[Period]
+    results_submitted_on: dt.date | None
+    publicity: Period | None
     review_rounds: int
-    outcome_reason: Optional[str]
+    outcome_reason: str | None
     candidates: list[CandidateOut]
     certificates_issued: int
-    flow_run_id: Optional[str]
+    flow_run_id: str | None
     tasks: list[TaskOut]
     timers: list[TimerOut]
     objections: list[ObjectionOut]
     incidents: list[IncidentOut]
-    history: Optional[list[HistoryEntry]] = Field(None, description="absent from the answers of POSTs")
-    documents: Optional[DocumentsProgress] = Field(None, description="certificate PDFs rendered so far (GET only)")
+    history: list[HistoryEntry] | None = Field(None, description="absent from the answers of POSTs")
+    documents: DocumentsProgress | None = Field(None, description="certificate PDFs rendered so far (GET only)")
 
 
 class PlanRow(Out):
     id: int
     institution_id: int
     status: str
-    current_step: Optional[str]
+    current_step: str | None
     occupation_code: str
     evaluation_start: dt.date
     evaluation_end: dt.date
     region_code: str
-    handling_centre: Optional[str]
+    handling_centre: str | None
     profile: str
-    created_at: Optional[Timestamp]
-    updated_at: Optional[Timestamp]
+    created_at: Timestamp | None
+    updated_at: Timestamp | None
     href: str
 
 
@@ -315,8 +315,8 @@ class InstitutionPublic(Out):
     id: int
     name: str
     region_code: str
-    segment: Optional[str]
-    registered_on: Optional[dt.date]
+    segment: str | None
+    registered_on: dt.date | None
     status: str
     ladder: list[LadderRung]
     occupations: list[ScopeOccupation]
@@ -329,18 +329,18 @@ class InactivityClock(Out):
     withdrawal_on: dt.date
     warning_on: dt.date
     provisional: bool
-    warned_on: Optional[dt.date]
+    warned_on: dt.date | None
 
 
 class InactivityRemoval(Out):
     """The removal from the catalogue, once it happened."""
 
-    removed_on: Optional[dt.date]
-    removal_reason: Optional[str]
+    removed_on: dt.date | None
+    removal_reason: str | None
 
 
 class InstitutionOut(InstitutionPublic):
-    inactivity: Optional[InactivityClock | InactivityRemoval]
+    inactivity: InactivityClock | InactivityRemoval | None
 
 
 class InstitutionRow(Out):
@@ -350,11 +350,11 @@ class InstitutionRow(Out):
     kind: str
     status: str
     region_code: str
-    segment: Optional[str]
+    segment: str | None
     profile: str
-    registered_on: Optional[dt.date]
-    created_at: Optional[Timestamp]
-    updated_at: Optional[Timestamp]
+    registered_on: dt.date | None
+    created_at: Timestamp | None
+    updated_at: Timestamp | None
     href: str
 
 
@@ -362,9 +362,9 @@ class Removal(Out):
     id: int
     name: str
     region_code: str
-    segment: Optional[str]
+    segment: str | None
     removed_on: dt.date
-    reason: Optional[str]
+    reason: str | None
     reason_label: str
 
 
@@ -379,18 +379,18 @@ class CertificatePublic(Out):
     occupation_code: str
     occupation_name: str
     level: str
-    enterprise_title: Optional[str]
-    institution: Optional[str]
+    enterprise_title: str | None
+    institution: str | None
     issued_on: dt.date
     status: Literal["pending", "valid", "revoked"]
     status_label: str
-    national_acknowledged_at: Optional[Timestamp]
-    revoked_on: Optional[dt.date]
+    national_acknowledged_at: Timestamp | None
+    revoked_on: dt.date | None
 
 
 class CertificateOut(CertificatePublic):
     plan_id: int
-    national_refusal: Optional[str]
+    national_refusal: str | None
 
 
 class HolderLink(Out):
@@ -412,10 +412,10 @@ class RevocationOut(Out):
     category_label: str
     reason: str
     requested_by: int
-    approved_by: Optional[int]
-    revoked_on: Optional[dt.date]
-    flow_run_id: Optional[str]
-    supervision_case_id: Optional[int]
+    approved_by: int | None
+    revoked_on: dt.date | None
+    flow_run_id: str | None
+    supervision_case_id: int | None
 
 
 # --- lists and the event feed ---------------------------------------------------------------------------------
@@ -466,13 +466,13 @@ class Publicity(Out):
     id: int
     region_code: str
     publicity: PublicityPeriod
-    enterprise_name: Optional[str] = Field(None, description="filings")
-    occupations: Optional[list[ScopeOccupation]] = Field(None, description="filings")
-    institution_name: Optional[str] = Field(None, description="batches")
-    occupation: Optional[OccupationName] = Field(None, description="batches")
-    evaluation_start: Optional[dt.date] = Field(None, description="batches")
-    evaluation_end: Optional[dt.date] = Field(None, description="batches")
-    candidates: Optional[list[PublicityCandidate]] = Field(None, description="batches")
+    enterprise_name: str | None = Field(None, description="filings")
+    occupations: list[ScopeOccupation] | None = Field(None, description="filings")
+    institution_name: str | None = Field(None, description="batches")
+    occupation: OccupationName | None = Field(None, description="batches")
+    evaluation_start: dt.date | None = Field(None, description="batches")
+    evaluation_end: dt.date | None = Field(None, description="batches")
+    candidates: list[PublicityCandidate] | None = Field(None, description="batches")
 
 
 class PublicObjectionCreated(Out):
@@ -494,27 +494,27 @@ class ComplaintPublic(Out):
     receipt_number: str
     status: str
     closed: bool
-    outcome: Optional[str]
-    outcome_label: Optional[str]
+    outcome: str | None
+    outcome_label: str | None
     registered_on: dt.date
 
 
 class CreditEntryOut(Out):
     id: int
     subject_type: str
-    credit_code: Optional[str]
-    institution_id: Optional[int]
-    person_name: Optional[str]
-    person_user_id: Optional[int]
+    credit_code: str | None
+    institution_id: int | None
+    person_name: str | None
+    person_user_id: int | None
     kind: str
     kind_label: str
     reason: str
-    case_id: Optional[int]
+    case_id: int | None
     valid_from: dt.date
     valid_until: dt.date
     status: Literal["holds", "expired", "future"]
-    decided_by: Optional[int]
-    approved_by: Optional[int]
+    decided_by: int | None
+    approved_by: int | None
 
 
 class SupervisionCaseOut(Out):
@@ -522,34 +522,34 @@ class SupervisionCaseOut(Out):
     actions, the credit record, tasks and history are the officers'."""
 
     id: int
-    receipt_number: Optional[str]
+    receipt_number: str | None
     source: str
     source_label: str
     institution_id: int
     institution_name: str
-    plan_id: Optional[int]
-    certificate_number: Optional[str]
+    plan_id: int | None
+    certificate_number: str | None
     centre: str
     status: str
     status_label: str
-    outcome: Optional[str]
-    outcome_label: Optional[str]
-    outcome_reason: Optional[str]
-    flow_run_id: Optional[str]
+    outcome: str | None
+    outcome_label: str | None
+    outcome_reason: str | None
+    flow_run_id: str | None
     explanations: list[Json]
     rectifications: list[Json]
     created_at: Timestamp
     updated_at: Timestamp
     timers: list[TimerOut]
-    text: Optional[str] = None
-    contact_name: Optional[str] = None
-    contact_phone: Optional[str] = None
-    opened_by: Optional[int] = None
-    actions: Optional[list[Json]] = None
-    credit_record: Optional[list[CreditEntryOut]] = None
-    institution_status: Optional[str] = None
-    tasks: Optional[list[TaskOut]] = None
-    history: Optional[list[HistoryEntry]] = None
+    text: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    opened_by: int | None = None
+    actions: list[Json] | None = None
+    credit_record: list[CreditEntryOut] | None = None
+    institution_status: str | None = None
+    tasks: list[TaskOut] | None = None
+    history: list[HistoryEntry] | None = None
 
 
 # --- files ----------------------------------------------------------------------------------------------------
@@ -582,11 +582,11 @@ class WebhookOut(Out):
     url: str
     events: list[str]
     enabled: bool
-    disabled_reason: Optional[str]
+    disabled_reason: str | None
     allow_internal: bool
     created_at: Timestamp
     updated_at: Timestamp
-    secret: Optional[str] = Field(None, description="only in the answer that creates the endpoint")
+    secret: str | None = Field(None, description="only in the answer that creates the endpoint")
 
 
 class DeliveryOut(Out):
@@ -596,10 +596,10 @@ class DeliveryOut(Out):
     case: str
     status: str
     attempts: int
-    last_status: Optional[int]
-    last_error: Optional[str]
-    next_attempt_at: Optional[Timestamp]
-    delivered_at: Optional[Timestamp]
+    last_status: int | None
+    last_error: str | None
+    next_attempt_at: Timestamp | None
+    delivered_at: Timestamp | None
 
 
 # --- operations and administration -----------------------------------------------------------------------------
@@ -613,13 +613,13 @@ class BreachOut(Out):
     case_type: str
     case_id: int
     jurisdiction: str
-    institution_id: Optional[int]
+    institution_id: int | None
     due_date: dt.date
     opened_on: dt.date
     overdue_working_days: int
     notify: str
     notified: bool
-    closed_on: Optional[dt.date]
+    closed_on: dt.date | None
 
 
 class AtRiskOut(Out):
@@ -629,7 +629,7 @@ class AtRiskOut(Out):
     case_type: str
     case_id: int
     jurisdiction: str
-    institution_id: Optional[int]
+    institution_id: int | None
     due_date: dt.date
     working_days_left: int
     provisional: bool
@@ -666,7 +666,7 @@ class IncidentRetried(Out):
 
 class AccountBound(Out):
     user_id: int
-    institution_id: Optional[int]
+    institution_id: int | None
 
 
 class RegionChanged(Out):
@@ -690,7 +690,7 @@ class RetentionRow(Out):
     case_type: Literal["filing", "plan"]
     case_id: int
     institution_id: int
-    kept_until: Optional[dt.date] = Field(description="the last day the files had to be kept")
+    kept_until: dt.date | None = Field(description="the last day the files had to be kept")
     reason: str
     files: list[int] = Field(description="the uploaded files a purge removes")
     bytes: int
@@ -727,8 +727,8 @@ class StepDuration(Out):
     step: str
     step_name: str
     count: int = Field(description="steps that ended in the period")
-    median_working_days: Optional[float]
-    p90_working_days: Optional[float]
+    median_working_days: float | None
+    p90_working_days: float | None
 
 
 class StatusCount(Out):
@@ -744,7 +744,7 @@ class ResultsByOccupation(Out):
     candidates: int
     scored: int
     passed: int
-    pass_rate: Optional[float] = Field(description="passed of those scored, in %")
+    pass_rate: float | None = Field(description="passed of those scored, in %")
 
 
 class BatchFigures(Out):
@@ -754,7 +754,7 @@ class BatchFigures(Out):
     candidates: int
     scored: int
     passed: int
-    pass_rate: Optional[float]
+    pass_rate: float | None
     by_occupation_and_level: list[ResultsByOccupation]
 
 
@@ -807,9 +807,9 @@ class QuarterlyReportOut(Out):
     submitted_by: int
     submitted_at: Timestamp
     note: str
-    decided_by: Optional[int]
-    decided_at: Optional[Timestamp]
-    reason: Optional[str] = Field(description="why the province returned it")
+    decided_by: int | None
+    decided_at: Timestamp | None
+    reason: str | None = Field(description="why the province returned it")
     pdf: str
     pdf_sha256: str
     figures: StatisticsOut

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -20,41 +19,41 @@ class SlaClock(SQLModel, table=True):
         UniqueConstraint("case_type", "case_id", "step", "round"),
         Index("ix_sla_clock_scan", "status", "next_check_on"),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_type: str
     case_id: int
     step: str
     round: int = 0  # a step that completes and comes back (a second objection) starts a new clock
     jurisdiction: str = Field(max_length=6, index=True)
-    institution_id: Optional[int] = Field(default=None, index=True)
+    institution_id: int | None = Field(default=None, index=True)
     started_on: dt.date
     budget_working_days: int
     at_risk_working_days: int
     escalate_after_working_days: int
     start_day_counts: bool = False
     paused_working_days: int = 0
-    paused_since: Optional[dt.date] = None
+    paused_since: dt.date | None = None
     due_date: dt.date  # the last working day of the budget, pauses included
     at_risk_on: dt.date
     breached_on: dt.date  # the first working day after due_date
     escalate_on: dt.date
     provisional: bool = False
     level: str = "on_track"  # on_track | at_risk | breached | escalated
-    next_check_on: Optional[dt.date] = None  # None when nothing more can happen (paused, completed, escalated)
+    next_check_on: dt.date | None = None  # None when nothing more can happen (paused, completed, escalated)
     status: str = "running"  # running | paused | completed
-    completed_on: Optional[dt.date] = None
+    completed_on: dt.date | None = None
 
 
 class SlaPause(SQLModel, table=True):
     """The clock stopped while the case waited on the applicant (a deficiency notice, a return)."""
 
     __tablename__ = "sla_pause"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     clock_id: int = Field(foreign_key="sla_clock.id", index=True)
     reason: str
     paused_on: dt.date
-    resumed_on: Optional[dt.date] = None
-    working_days: Optional[int] = None
+    resumed_on: dt.date | None = None
+    working_days: int | None = None
 
 
 class SlaBreach(SQLModel, table=True):
@@ -67,20 +66,20 @@ class SlaBreach(SQLModel, table=True):
         Index("ix_sla_breach_open", "closed_at", "level"),
         Index("ix_sla_breach_unnotified", "notified_at"),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     clock_id: int = Field(foreign_key="sla_clock.id")
     level: str  # at_risk | breached | escalated
     case_type: str
     case_id: int
     step: str
     jurisdiction: str = Field(max_length=6)
-    institution_id: Optional[int] = None
+    institution_id: int | None = None
     due_date: dt.date
     opened_on: dt.date  # business date
     opened_at: dt.datetime
     notify: str  # who the ladder tells at this level: assignee | centre_lead | operations
-    notified_at: Optional[dt.datetime] = None
+    notified_at: dt.datetime | None = None
     notify_attempts: int = 0
-    notify_error: Optional[str] = None
-    closed_at: Optional[dt.datetime] = None
-    closed_on: Optional[dt.date] = None
+    notify_error: str | None = None
+    closed_at: dt.datetime | None = None
+    closed_on: dt.date | None = None

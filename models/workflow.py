@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, SQLModel
@@ -25,14 +25,14 @@ class HumanTask(SQLModel, table=True):
               sqlite_where=text("status IN ('open', 'claimed')"),
               postgresql_where=text("status IN ('open', 'claimed')")),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)  # case + step + round: a replayed flow finds its task again
     case_type: str = Field(index=True)
     case_id: int = Field(index=True)
     step: str
     role: str
     jurisdiction: str = Field(max_length=6)
-    assignee_id: Optional[int] = Field(default=None, foreign_key="user_account.id", index=True)
+    assignee_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     # drawn: the seat belongs to whoever the draw named; released, it is drawn again, never pooled
     assignment: str = "pool"  # pool | drawn
     status: str = "open"  # open | claimed | decided | cancelled
@@ -41,12 +41,12 @@ class HumanTask(SQLModel, table=True):
     start_day_counts: bool = False
     due_date: dt.date
     due_provisional: bool = False
-    decision: Optional[str] = None
-    decision_payload: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
-    decided_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
-    decided_at: Optional[dt.datetime] = None
+    decision: str | None = None
+    decision_payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    decided_by: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: dt.datetime | None = None
     version: int = 0  # optimistic locking
-    flow_run_id: Optional[str] = None
+    flow_run_id: str | None = None
     created_at: dt.datetime
 
 
@@ -55,62 +55,62 @@ class Timer(SQLModel, table=True):
 
     __tablename__ = "timer"
     __table_args__ = (Index("ix_timer_due", "status", "due_date"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)
     case_type: str
     case_id: int
     purpose: str
     start_date: dt.date
-    working_days: Optional[int] = None  # None: a fixed date (wait_until)
+    working_days: int | None = None  # None: a fixed date (wait_until)
     start_day_counts: bool = False
     period_end: dt.date  # last day of the period (the fixed date for wait_until)
     due_date: dt.date  # the day the timer fires: the day after a period, the date itself for wait_until
     provisional: bool = False
     status: str = "pending"  # pending | fired | cancelled
-    flow_run_id: Optional[str] = None
-    fired_at: Optional[dt.datetime] = None
+    flow_run_id: str | None = None
+    fired_at: dt.datetime | None = None
 
 
 class OutboxMessage(SQLModel, table=True):
     """A flow run to start, written in the same transaction as the case."""
 
     __tablename__ = "outbox_message"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     kind: str  # deployment name
     case_id: int
     parameters: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: dt.datetime
-    dispatched_at: Optional[dt.datetime] = Field(default=None, index=True)
+    dispatched_at: dt.datetime | None = Field(default=None, index=True)
     attempts: int = 0
-    last_error: Optional[str] = None
-    flow_run_id: Optional[str] = None
+    last_error: str | None = None
+    flow_run_id: str | None = None
 
 
 class Incident(SQLModel, table=True):
     """An external call out of retries; operations can retry it."""
 
     __tablename__ = "incident"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     kind: str
     case_type: str
     case_id: int
     error: str
     status: str = "open"  # open | retrying | resolved
     attempts: int = 1
-    flow_run_id: Optional[str] = None
+    flow_run_id: str | None = None
     created_at: dt.datetime
-    resolved_at: Optional[dt.datetime] = None
+    resolved_at: dt.datetime | None = None
 
 
 class ExternalSubmission(SQLModel, table=True):
     """A completed call to the national system, keyed so that a replay never sends twice."""
 
     __tablename__ = "external_submission"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)
     kind: str
     case_id: int
-    response: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
+    response: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     completed_at: dt.datetime
 
 
@@ -122,13 +122,13 @@ class Wakeup(SQLModel, table=True):
     """
 
     __tablename__ = "wakeup"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     flow_run_id: str = Field(index=True)
     reason: str
     created_at: dt.datetime
-    delivered_at: Optional[dt.datetime] = Field(default=None, index=True)
+    delivered_at: dt.datetime | None = Field(default=None, index=True)
     attempts: int = 0
-    last_error: Optional[str] = None
+    last_error: str | None = None
 
 
 class BusinessClock(SQLModel, table=True):

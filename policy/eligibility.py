@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 from policy.identity import birth_date_of, credit_code_problems, resident_id_problems
 from policy.levels import Level
@@ -74,18 +74,30 @@ def check_filing(facts: FilingFacts, profile: ProvinceProfile, catalogue: Mappin
     for problem in credit_code_problems(facts.credit_code):
         add("enterprise.credit_code", "credit_code", problem)
     if not is_region_code(facts.region_code):
-        add("enterprise.region_code", "region_code", f"行政区划代码 {facts.region_code!r} 无效 / not a GB/T 2260 division code")
+        add(
+            "enterprise.region_code",
+            "region_code",
+            f"行政区划代码 {facts.region_code!r} 无效 / not a GB/T 2260 division code",
+        )
     elif facts.region_code[:2] != profile.province_code:
-        add("enterprise.region_outside_province", "region_code",
-            f"{facts.region_code} 不属于{profile.name} / the enterprise is not registered in {profile.name}")
+        add(
+            "enterprise.region_outside_province",
+            "region_code",
+            f"{facts.region_code} 不属于{profile.name} / the enterprise is not registered in {profile.name}",
+        )
     if profile.min_employees is not None and facts.employees < profile.min_employees:
-        add("enterprise.too_few_employees", "employees",
+        add(
+            "enterprise.too_few_employees",
+            "employees",
             f"职工人数 {facts.employees} 少于{profile.name}要求的 {profile.min_employees} 人 / "
-            f"{profile.name} requires at least {profile.min_employees} employees")
+            f"{profile.name} requires at least {profile.min_employees} employees",
+        )
     if not facts.contact_name.strip():
         add("contact.name_missing", "contact_name", "联系人不能为空 / the contact person is missing")
     if not _PHONE.match(facts.contact_phone.strip()):
-        add("contact.phone", "contact_phone", f"联系电话 {facts.contact_phone!r} 无效 / not a mobile or landline number")
+        add(
+            "contact.phone", "contact_phone", f"联系电话 {facts.contact_phone!r} 无效 / not a mobile or landline number"
+        )
 
     found += _check_occupations(facts.occupations, profile, catalogue)
 
@@ -97,47 +109,89 @@ def check_filing(facts: FilingFacts, profile: ProvinceProfile, catalogue: Mappin
     return found
 
 
-def _check_occupations(requests: Sequence[OccupationRequest], profile: ProvinceProfile,
-                       catalogue: Mapping[str, Occupation]) -> list[Violation]:
+def _check_occupations(
+    requests: Sequence[OccupationRequest], profile: ProvinceProfile, catalogue: Mapping[str, Occupation]
+) -> list[Violation]:
     found: list[Violation] = []
     if not requests:
-        found.append(Violation("occupation.none", "occupations", "至少申报一个职业(工种) / at least one occupation is required"))
+        found.append(
+            Violation("occupation.none", "occupations", "至少申报一个职业(工种) / at least one occupation is required")
+        )
     if profile.max_occupations is not None and len(requests) > profile.max_occupations:
-        found.append(Violation("occupation.too_many", "occupations",
-                               f"申报 {len(requests)} 个职业，{profile.name}最多 {profile.max_occupations} 个 / "
-                               f"at most {profile.max_occupations} occupations in {profile.name}"))
+        found.append(
+            Violation(
+                "occupation.too_many",
+                "occupations",
+                f"申报 {len(requests)} 个职业，{profile.name}最多 {profile.max_occupations} 个 / "
+                f"at most {profile.max_occupations} occupations in {profile.name}",
+            )
+        )
     seen: set[str] = set()
     for i, request in enumerate(requests):
         where = f"occupations[{i}]"
         if not OCCUPATION_CODE.match(request.code):
-            found.append(Violation("occupation.code_format", f"{where}.code",
-                                   f"职业编码 {request.code!r} 格式应为 d-dd-dd-dd / code must look like 6-18-01-01"))
+            found.append(
+                Violation(
+                    "occupation.code_format",
+                    f"{where}.code",
+                    f"职业编码 {request.code!r} 格式应为 d-dd-dd-dd / code must look like 6-18-01-01",
+                )
+            )
             continue
         if request.code in seen:
-            found.append(Violation("occupation.duplicate", f"{where}.code", f"职业 {request.code} 重复申报 / listed twice"))
+            found.append(
+                Violation("occupation.duplicate", f"{where}.code", f"职业 {request.code} 重复申报 / listed twice")
+            )
         seen.add(request.code)
         occupation = catalogue.get(request.code)
         if occupation is None:
-            found.append(Violation("occupation.unknown", f"{where}.code",
-                                   f"职业编码 {request.code} 不在职业分类大典中 / not in the occupation classification"))
+            found.append(
+                Violation(
+                    "occupation.unknown",
+                    f"{where}.code",
+                    f"职业编码 {request.code} 不在职业分类大典中 / not in the occupation classification",
+                )
+            )
         elif occupation.access_type:
-            found.append(Violation("occupation.access_type", f"{where}.code",
-                                   f"{occupation.name}({request.code}) 属准入类职业资格，不能自主评价 / "
-                                   "access-type qualifications are excluded from self-evaluation"))
+            found.append(
+                Violation(
+                    "occupation.access_type",
+                    f"{where}.code",
+                    f"{occupation.name}({request.code}) 属准入类职业资格，不能自主评价 / "
+                    "access-type qualifications are excluded from self-evaluation",
+                )
+            )
         elif not occupation.skill_type:
-            found.append(Violation("occupation.not_skill_type", f"{where}.code",
-                                   f"{occupation.name}({request.code}) 不是技能类职业 / not a skill-type occupation"))
+            found.append(
+                Violation(
+                    "occupation.not_skill_type",
+                    f"{where}.code",
+                    f"{occupation.name}({request.code}) 不是技能类职业 / not a skill-type occupation",
+                )
+            )
         if request.position_name.strip():
             if not profile.nearest_occupation_mapping:
-                found.append(Violation("occupation.mapping_not_allowed", f"{where}.position_name",
-                                       f"{profile.name}不接受按相邻相近原则对应的岗位，请申报职业分类大典内的职业 / "
-                                       f"{profile.name} takes catalogue occupations only"))
+                found.append(
+                    Violation(
+                        "occupation.mapping_not_allowed",
+                        f"{where}.position_name",
+                        f"{profile.name}不接受按相邻相近原则对应的岗位，请申报职业分类大典内的职业 / "
+                        f"{profile.name} takes catalogue occupations only",
+                    )
+                )
             elif len(request.mapping_reason.strip()) < 10:
-                found.append(Violation("occupation.mapping_reason", f"{where}.mapping_reason",
-                                       "请说明该岗位与所对应职业相邻相近的理由（至少 10 个字），供专家评估 / explain why "
-                                       "the position is nearest to this occupation, for the experts"))
+                found.append(
+                    Violation(
+                        "occupation.mapping_reason",
+                        f"{where}.mapping_reason",
+                        "请说明该岗位与所对应职业相邻相近的理由（至少 10 个字），供专家评估 / explain why "
+                        "the position is nearest to this occupation, for the experts",
+                    )
+                )
         if not request.levels:
-            found.append(Violation("occupation.levels_missing", f"{where}.levels", "至少申报一个等级 / at least one level"))
+            found.append(
+                Violation("occupation.levels_missing", f"{where}.levels", "至少申报一个等级 / at least one level")
+            )
         for j, level in enumerate(request.levels):
             try:
                 Level.parse(level)
@@ -147,14 +201,23 @@ def _check_occupations(requests: Sequence[OccupationRequest], profile: ProvinceP
 
 
 # ---------------------------------------------------------------------------
-def scope_change_problems(scope: Mapping[str, frozenset[Level]], additions: Sequence[OccupationRequest],
-                          drops: Sequence[tuple[str, Sequence[object]]], profile: ProvinceProfile) -> list[Violation]:
+def scope_change_problems(
+    scope: Mapping[str, frozenset[Level]],
+    additions: Sequence[OccupationRequest],
+    drops: Sequence[tuple[str, Sequence[object]]],
+    profile: ProvinceProfile,
+) -> list[Violation]:
     """变更备案: additions must add something, drops must take off what is filed, and the scope that
     results stays within the profile's limit."""
     found: list[Violation] = []
     if not additions and not drops:
-        found.append(Violation("scope_change.nothing", "occupations",
-                               "变更备案须增加或减少职业(工种)或等级 / a change of scope adds or drops something"))
+        found.append(
+            Violation(
+                "scope_change.nothing",
+                "occupations",
+                "变更备案须增加或减少职业(工种)或等级 / a change of scope adds or drops something",
+            )
+        )
     after = {code: set(levels) for code, levels in scope.items()}
     for i, (code, levels) in enumerate(drops):
         try:
@@ -163,11 +226,21 @@ def scope_change_problems(scope: Mapping[str, frozenset[Level]], additions: Sequ
             found.append(Violation("scope_change.level", f"drop_occupations[{i}].levels", str(exc)))
             continue
         if code not in scope:
-            found.append(Violation("scope_change.drop_not_filed", f"drop_occupations[{i}].code",
-                                   f"职业 {code} 不在备案范围内 / {code} is not in the filed scope"))
+            found.append(
+                Violation(
+                    "scope_change.drop_not_filed",
+                    f"drop_occupations[{i}].code",
+                    f"职业 {code} 不在备案范围内 / {code} is not in the filed scope",
+                )
+            )
         elif not wanted <= scope[code]:
-            found.append(Violation("scope_change.drop_levels_not_filed", f"drop_occupations[{i}].levels",
-                                   f"职业 {code} 未备案这些等级 / those levels of {code} are not filed"))
+            found.append(
+                Violation(
+                    "scope_change.drop_levels_not_filed",
+                    f"drop_occupations[{i}].levels",
+                    f"职业 {code} 未备案这些等级 / those levels of {code} are not filed",
+                )
+            )
         else:
             after[code] -= wanted
     for i, request in enumerate(additions):
@@ -176,17 +249,32 @@ def scope_change_problems(scope: Mapping[str, frozenset[Level]], additions: Sequ
         except ValueError:
             continue  # the filing's own check names it
         if wanted <= scope.get(request.code, frozenset()):
-            found.append(Violation("scope_change.already_filed", f"occupations[{i}]",
-                                   f"职业 {request.code} 的这些等级已在备案范围内 / already in the filed scope"))
+            found.append(
+                Violation(
+                    "scope_change.already_filed",
+                    f"occupations[{i}]",
+                    f"职业 {request.code} 的这些等级已在备案范围内 / already in the filed scope",
+                )
+            )
         after.setdefault(request.code, set()).update(wanted)
     remaining = [code for code, levels in after.items() if levels]
     if not remaining:
-        found.append(Violation("scope_change.empty", "drop_occupations",
-                               "变更后备案范围为空；注销备案另行申请 / the scope would be empty"))
+        found.append(
+            Violation(
+                "scope_change.empty",
+                "drop_occupations",
+                "变更后备案范围为空；注销备案另行申请 / the scope would be empty",
+            )
+        )
     elif profile.max_occupations is not None and len(remaining) > profile.max_occupations:
-        found.append(Violation("occupation.too_many", "occupations",
-                               f"变更后共 {len(remaining)} 个职业，{profile.name}最多 {profile.max_occupations} 个 / "
-                               f"{profile.name} allows at most {profile.max_occupations} occupations"))
+        found.append(
+            Violation(
+                "occupation.too_many",
+                "occupations",
+                f"变更后共 {len(remaining)} 个职业，{profile.name}最多 {profile.max_occupations} 个 / "
+                f"{profile.name} allows at most {profile.max_occupations} occupations",
+            )
+        )
     return found
 
 
@@ -238,7 +326,9 @@ def latest_plan_filing_date(evaluation_start: dt.date, profile: ProvinceProfile,
     return calendar.before(evaluation_start, profile.plan_lead_working_days, start_day_counts=profile.start_day_counts)
 
 
-def check_plan(plan: PlanFacts, scope: FiledScope, profile: ProvinceProfile, calendar: WorkingCalendar) -> list[Violation]:
+def check_plan(
+    plan: PlanFacts, scope: FiledScope, profile: ProvinceProfile, calendar: WorkingCalendar
+) -> list[Violation]:
     """Every reason the evaluation plan cannot be filed as it stands."""
     found: list[Violation] = []
     add = lambda code, where, msg: found.append(Violation(code, where, msg))  # noqa: E731
@@ -247,14 +337,20 @@ def check_plan(plan: PlanFacts, scope: FiledScope, profile: ProvinceProfile, cal
         add("plan.dates", "evaluation_end", f"结束日期 {plan.evaluation_end} 早于开始日期 / ends before it starts")
     latest = latest_plan_filing_date(plan.evaluation_start, profile, calendar)
     if plan.filed_on > latest.date:
-        add("plan.late", "evaluation_start",
+        add(
+            "plan.late",
+            "evaluation_start",
             f"实施计划须于认定前 {profile.plan_lead_working_days} 个工作日备案，最迟 {latest.date.isoformat()}"
             f"{'（暂定）' if latest.provisional else ''} / the plan must be filed {profile.plan_lead_working_days} "
-            f"working days ahead: latest allowed date {latest.date.isoformat()}")
+            f"working days ahead: latest allowed date {latest.date.isoformat()}",
+        )
     allowed_levels = scope.occupations.get(plan.occupation_code)
     if allowed_levels is None:
-        add("plan.occupation_out_of_scope", "occupation_code",
-            f"职业 {plan.occupation_code} 不在本机构备案范围内 / not in the institution's filed scope")
+        add(
+            "plan.occupation_out_of_scope",
+            "occupation_code",
+            f"职业 {plan.occupation_code} 不在本机构备案范围内 / not in the institution's filed scope",
+        )
 
     if not plan.candidates:
         add("plan.no_candidates", "candidates", "参加认定人员名册为空 / the candidate roster is empty")
@@ -262,20 +358,32 @@ def check_plan(plan: PlanFacts, scope: FiledScope, profile: ProvinceProfile, cal
     for i, candidate in enumerate(plan.candidates):
         found += _check_candidate(i, candidate, plan, allowed_levels, profile, seen_ids)
 
-    for role, people, label in (("proctors", plan.proctors, "监考人员"), ("evaluators", plan.evaluators, "考评人员"),
-                                ("quality_supervisors", plan.quality_supervisors, "质量督导员")):
+    for role, people, label in (
+        ("proctors", plan.proctors, "监考人员"),
+        ("evaluators", plan.evaluators, "考评人员"),
+        ("quality_supervisors", plan.quality_supervisors, "质量督导员"),
+    ):
         if not [p for p in people if p.strip()]:
             add("plan.staff_missing", role, f"未安排{label} / no {role.replace('_', ' ')} named")
     candidate_names = {c.name.strip() for c in plan.candidates}
     for i, evaluator in enumerate(plan.evaluators):
         if evaluator.strip() and evaluator.strip() in candidate_names:
-            add("plan.evaluator_is_candidate", f"evaluators[{i}]",
-                f"考评人员 {evaluator} 同时是参评人员 / an evaluator cannot evaluate their own batch")
+            add(
+                "plan.evaluator_is_candidate",
+                f"evaluators[{i}]",
+                f"考评人员 {evaluator} 同时是参评人员 / an evaluator cannot evaluate their own batch",
+            )
     return found
 
 
-def _check_candidate(i: int, candidate: CandidateFacts, plan: PlanFacts, allowed_levels: frozenset[Level] | None,
-                     profile: ProvinceProfile, seen_ids: dict[str, int]) -> list[Violation]:
+def _check_candidate(
+    i: int,
+    candidate: CandidateFacts,
+    plan: PlanFacts,
+    allowed_levels: frozenset[Level] | None,
+    profile: ProvinceProfile,
+    seen_ids: dict[str, int],
+) -> list[Violation]:
     found: list[Violation] = []
     where = f"candidates[{i}]"
     if not candidate.name.strip():
@@ -285,84 +393,156 @@ def _check_candidate(i: int, candidate: CandidateFacts, plan: PlanFacts, allowed
         found.append(Violation("candidate.id_number", f"{where}.id_number", problem))
     id_key = candidate.id_number.strip().upper()
     if id_key in seen_ids:
-        found.append(Violation("candidate.duplicate", f"{where}.id_number",
-                               f"身份证号与第 {seen_ids[id_key] + 1} 名人员重复 / same person as candidates[{seen_ids[id_key]}]"))
+        found.append(
+            Violation(
+                "candidate.duplicate",
+                f"{where}.id_number",
+                f"身份证号与第 {seen_ids[id_key] + 1} 名人员重复 / same person as candidates[{seen_ids[id_key]}]",
+            )
+        )
     else:
         seen_ids[id_key] = i
     if not id_problems:
         born = birth_date_of(id_key)
-        age = plan.evaluation_start.year - born.year - ((plan.evaluation_start.month, plan.evaluation_start.day) < (born.month, born.day))
+        age = (
+            plan.evaluation_start.year
+            - born.year
+            - ((plan.evaluation_start.month, plan.evaluation_start.day) < (born.month, born.day))
+        )
         if age < MINIMUM_WORKING_AGE:
-            found.append(Violation("candidate.too_young", f"{where}.id_number",
-                                   f"认定时未满 {MINIMUM_WORKING_AGE} 周岁 / younger than {MINIMUM_WORKING_AGE} on the evaluation date"))
+            found.append(
+                Violation(
+                    "candidate.too_young",
+                    f"{where}.id_number",
+                    f"认定时未满 {MINIMUM_WORKING_AGE} 周岁 / "
+                    f"younger than {MINIMUM_WORKING_AGE} on the evaluation date",
+                )
+            )
     if candidate.relation not in CANDIDATE_RELATIONS:
-        found.append(Violation("candidate.relation_unknown", f"{where}.relation",
-                               f"人员类别 {candidate.relation!r} 无效 / must be one of {', '.join(CANDIDATE_RELATIONS)}"))
+        found.append(
+            Violation(
+                "candidate.relation_unknown",
+                f"{where}.relation",
+                f"人员类别 {candidate.relation!r} 无效 / must be one of {', '.join(CANDIDATE_RELATIONS)}",
+            )
+        )
     elif candidate.relation not in profile.allowed_candidate_relations:
-        found.append(Violation("candidate.relation_not_allowed", f"{where}.relation",
-                               f"{profile.name}不允许{CANDIDATE_RELATIONS[candidate.relation]}参加企业自主评价 / "
-                               f"{candidate.relation} candidates are not allowed in {profile.name}"))
+        found.append(
+            Violation(
+                "candidate.relation_not_allowed",
+                f"{where}.relation",
+                f"{profile.name}不允许{CANDIDATE_RELATIONS[candidate.relation]}参加企业自主评价 / "
+                f"{candidate.relation} candidates are not allowed in {profile.name}",
+            )
+        )
     elif candidate.relation in ("dispatched", "outsourced") and profile.dispatched_min_months is not None:
         months = candidate.months_with_enterprise  # 000 §三(三): 劳务输出到本企业1年以上
         if months is None or months < profile.dispatched_min_months:
-            found.append(Violation("candidate.dispatched_too_short", f"{where}.months_with_enterprise",
-                                   f"{CANDIDATE_RELATIONS[candidate.relation]}须在本企业工作满 {profile.dispatched_min_months} "
-                                   f"个月 / dispatched and outsourced workers need {profile.dispatched_min_months} "
-                                   f"months with the enterprise"))
+            found.append(
+                Violation(
+                    "candidate.dispatched_too_short",
+                    f"{where}.months_with_enterprise",
+                    f"{CANDIDATE_RELATIONS[candidate.relation]}须在本企业工作满 {profile.dispatched_min_months} "
+                    f"个月 / dispatched and outsourced workers need {profile.dispatched_min_months} "
+                    f"months with the enterprise",
+                )
+            )
     elif candidate.relation == "affiliated" and not candidate.affiliate_name.strip():
-        found.append(Violation("candidate.affiliate_missing", f"{where}.affiliate_name",
-                               "关联企业在职职工须注明关联企业名称 / name the affiliated enterprise"))
+        found.append(
+            Violation(
+                "candidate.affiliate_missing",
+                f"{where}.affiliate_name",
+                "关联企业在职职工须注明关联企业名称 / name the affiliated enterprise",
+            )
+        )
     elif candidate.relation == "mandated":
         mandator = candidate.mandating_enterprise.strip()
         if not mandator:
-            found.append(Violation("candidate.mandator_missing", f"{where}.mandating_enterprise",
-                                   "委托单位人员须注明委托单位 / name the enterprise that mandated the evaluation"))
+            found.append(
+                Violation(
+                    "candidate.mandator_missing",
+                    f"{where}.mandating_enterprise",
+                    "委托单位人员须注明委托单位 / name the enterprise that mandated the evaluation",
+                )
+            )
         elif mandator not in {m.strip() for m in plan.mandating_enterprises}:
-            found.append(Violation("candidate.mandate_not_filed", f"{where}.mandating_enterprise",
-                                   f"未随计划报送与“{mandator}”的委托协议 / no mandate agreement with {mandator} is "
-                                   f"filed with this plan"))
+            found.append(
+                Violation(
+                    "candidate.mandate_not_filed",
+                    f"{where}.mandating_enterprise",
+                    f"未随计划报送与“{mandator}”的委托协议 / no mandate agreement with {mandator} is "
+                    f"filed with this plan",
+                )
+            )
     if profile.candidates_work_in_province:
         regions = [r for r in (candidate.social_insurance_region, candidate.workplace_region) if r]
         if not any(r.startswith(profile.province_code) for r in regions):
-            found.append(Violation("candidate.outside_province", f"{where}.social_insurance_region",
-                                   f"须为社保参保地或就业地在{profile.name}的在岗职工 / social insurance or workplace "
-                                   f"must be in {profile.name}"))
+            found.append(
+                Violation(
+                    "candidate.outside_province",
+                    f"{where}.social_insurance_region",
+                    f"须为社保参保地或就业地在{profile.name}的在岗职工 / social insurance or workplace "
+                    f"must be in {profile.name}",
+                )
+            )
     try:
         level = Level.parse(candidate.level)
     except ValueError as exc:
         found.append(Violation("candidate.level", f"{where}.level", str(exc)))
     else:
         if allowed_levels is not None and level not in allowed_levels:
-            found.append(Violation("candidate.level_out_of_scope", f"{where}.level",
-                                   f"{level.display} 不在本机构该职业的备案等级内 / level not in the filed scope"))
+            found.append(
+                Violation(
+                    "candidate.level_out_of_scope",
+                    f"{where}.level",
+                    f"{level.display} 不在本机构该职业的备案等级内 / level not in the filed scope",
+                )
+            )
         title = candidate.enterprise_title.strip()
         if title and title not in plan.ladder:
-            found.append(Violation("candidate.enterprise_title_not_filed", f"{where}.enterprise_title",
-                                   f"“{title}”不在本机构备案的岗位等级对应关系中 / {title} is not on the institution's "
-                                   f"filed ladder"))
+            found.append(
+                Violation(
+                    "candidate.enterprise_title_not_filed",
+                    f"{where}.enterprise_title",
+                    f"“{title}”不在本机构备案的岗位等级对应关系中 / {title} is not on the institution's filed ladder",
+                )
+            )
         elif title and plan.ladder[title] != level:
-            found.append(Violation("candidate.enterprise_title_level", f"{where}.enterprise_title",
-                                   f"“{title}”对应{plan.ladder[title].display}，与申报等级{level.display}不符 / {title} "
-                                   f"corresponds to level {plan.ladder[title].value}, not {level.value}"))
+            found.append(
+                Violation(
+                    "candidate.enterprise_title_level",
+                    f"{where}.enterprise_title",
+                    f"“{title}”对应{plan.ladder[title].display}，与申报等级{level.display}不符 / {title} "
+                    f"corresponds to level {plan.ladder[title].value}, not {level.value}",
+                )
+            )
         conditions = (profile.application_conditions or {}).get(level.value)
         if conditions and not any(meets(candidate, level.value, c) for c in conditions):
-            found.append(Violation("candidate.conditions_not_met", where,
-                                   f"不符合{level.display}申报条件（须{' 或 '.join(c.describe() for c in conditions)}） / "
-                                   f"does not meet the application conditions of level {level.value}"))
+            found.append(
+                Violation(
+                    "candidate.conditions_not_met",
+                    where,
+                    f"不符合{level.display}申报条件（须{' 或 '.join(c.describe() for c in conditions)}） / "
+                    f"does not meet the application conditions of level {level.value}",
+                )
+            )
     return found
 
 
 def meets(candidate: CandidateFacts, level: int, condition: Condition) -> bool:
     """One way of a level's 申报条件: every part of it holds."""
-    if condition.years_in_occupation is not None and (candidate.years_in_occupation or 0) < condition.years_in_occupation:
+    if (
+        condition.years_in_occupation is not None
+        and (candidate.years_in_occupation or 0) < condition.years_in_occupation
+    ):
         return False
     if condition.lower_level_years is not None and not (
-            candidate.held_level is not None and candidate.held_level <= level + 1
-            and (candidate.held_level_years or 0) >= condition.lower_level_years):
+        candidate.held_level is not None
+        and candidate.held_level <= level + 1
+        and (candidate.held_level_years or 0) >= condition.lower_level_years
+    ):
         return False
-    if condition.diploma is not None and candidate.diploma not in condition.diploma:
-        return False
-    return True
+    return condition.diploma is None or candidate.diploma in condition.diploma
 
 
 # ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ _ID_CHECK = "10X98765432"
 
 
 def resident_id_check_char(first17: str) -> str:
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11]
 
 
@@ -73,12 +73,12 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def credit_code_check_char(first17: str) -> str:
-    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS))
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return _USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def _org_code_check_char(first8: str) -> str:
-    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(first8, _ORG_WEIGHTS))
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(first8, _ORG_WEIGHTS, strict=True))
     check = 11 - total % 11
     return "X" if check == 10 else "0" if check == 11 else str(check)
 
@@ -89,14 +89,21 @@ def credit_code_problems(value: str) -> list[str]:
         return ["统一社会信用代码必须是字符串 / the credit code must be a string"]
     value = value.strip().upper()
     if len(value) != 18:
-        return [f"统一社会信用代码应为18位，实为{len(value)}位 / a credit code has 18 characters, this one has {len(value)}"]
+        return [
+            f"统一社会信用代码应为18位，实为{len(value)}位 / a credit code has 18 characters, this one has {len(value)}"
+        ]
     bad = sorted({c for c in value if c not in _USCC_ALPHABET})
     if bad:
-        return [f"统一社会信用代码含非法字符 {''.join(bad)} / characters not allowed: {''.join(bad)} (I, O, Z, S, V are never used)"]
+        return [
+            f"统一社会信用代码含非法字符 {''.join(bad)} / "
+            f"characters not allowed: {''.join(bad)} (I, O, Z, S, V are never used)"
+        ]
     problems = []
     kinds = _USCC_AUTHORITIES.get(value[0])
     if kinds is None or value[1] not in kinds:
-        problems.append(f"登记管理部门或机构类别代码 {value[:2]} 无效 / registration authority and type {value[:2]} do not exist")
+        problems.append(
+            f"登记管理部门或机构类别代码 {value[:2]} 无效 / registration authority and type {value[:2]} do not exist"
+        )
     if not value[2:8].isdigit() or value[2:4] not in PROVINCES:
         problems.append(f"行政区划码 {value[2:8]} 无效 / region code {value[2:8]} does not exist")
     expected = credit_code_check_char(value[:17])

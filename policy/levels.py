@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Mapping
 
 
 class Level(IntEnum):
@@ -26,7 +26,7 @@ class Level(IntEnum):
         return f"{self.name}/{self.title}"
 
     @classmethod
-    def parse(cls, value: object) -> "Level":
+    def parse(cls, value: object) -> Level:
         """Accept 3, "3", "三级", "高级工" or "三级/高级工"."""
         if isinstance(value, Level):
             return value
@@ -73,7 +73,7 @@ class EnterpriseLadder:
     mapping: Mapping[str, Level]
 
     @classmethod
-    def build(cls, mapping: Mapping[str, object] | None = None) -> "EnterpriseLadder":
+    def build(cls, mapping: Mapping[str, object] | None = None) -> EnterpriseLadder:
         """The filed titles only; every problem is reported at once, naming the title."""
         titles: dict[str, Level] = {}
         problems = []

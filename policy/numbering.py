@@ -51,7 +51,7 @@ class InstitutionSegment:
         return f"{self.kind}{self.organisation_code}{self.province}{self.serial:06d}"
 
     @classmethod
-    def parse(cls, text: str) -> "InstitutionSegment":
+    def parse(cls, text: str) -> InstitutionSegment:
         if not isinstance(text, str) or len(text) != 13 or not text.isascii():
             raise NumberFormatError(str(text), ["a segment has 13 ASCII characters"])
         if not text[7:].isdigit():
@@ -136,7 +136,8 @@ def is_certificate_number(text: object) -> bool:
     return not number_problems(text)
 
 
-def next_institution_segment(kind: str, province: str, last_serial: int, organisation_code: str = "0000") -> InstitutionSegment:
+def next_institution_segment(kind: str, province: str, last_serial: int,
+                             organisation_code: str = "0000") -> InstitutionSegment:
     """The segment after the province's last assigned organisation serial."""
     return InstitutionSegment(kind, organisation_code, province, last_serial + 1)
 

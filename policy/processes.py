@@ -129,7 +129,7 @@ class RoutingProblem(ValueError):
         super().__init__(message)
 
 
-def filing_handling_level(profile, *, ownership: str, provincial_owned: bool,  # noqa: ANN001 - a ProvinceProfile
+def filing_handling_level(profile, *, ownership: str, provincial_owned: bool,  # a ProvinceProfile
                           chosen: str | None) -> str:
     """Which level's centre holds a filing (004 §四(一) in Gansu; 003 §二(二) in Guangdong): the profile's
     default; a central-enterprise branch (双备案) where the profile sends it; a provincially owned
@@ -147,7 +147,7 @@ def filing_handling_level(profile, *, ownership: str, provincial_owned: bool,  #
     return profile.filing_handled_by
 
 
-def plan_handling_level(profile, institution_centre_level: str) -> str:  # noqa: ANN001 - a ProvinceProfile
+def plan_handling_level(profile, institution_centre_level: str) -> str:  # a ProvinceProfile
     """Who receives a plan and its results: the profile's rule, or the centre that handled the filing."""
     return institution_centre_level if profile.plans_handled_by == "handling" else profile.plans_handled_by
 

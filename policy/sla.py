@@ -30,8 +30,8 @@ class SlaRule:
 
 
 class Calendar(Protocol):
-    def add(self, start: dt.date, n: int, *, start_day_counts: bool = False): ...  # noqa: ANN201
-    def before(self, end: dt.date, n: int, *, start_day_counts: bool = False): ...  # noqa: ANN201
+    def add(self, start: dt.date, n: int, *, start_day_counts: bool = False): ...
+    def before(self, end: dt.date, n: int, *, start_day_counts: bool = False): ...
 
 
 @dataclass(frozen=True)

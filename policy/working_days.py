@@ -19,9 +19,9 @@ from __future__ import annotations
 import bisect
 import csv
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
 _LUNAR_TABLE = Path(__file__).parent / "data" / "lunar_holidays.csv"
 
@@ -251,7 +251,8 @@ def parse_calendar_file(text: str, filename: str = "") -> list[OfficialYear]:
     returned, so an import is all or nothing.
     """
     if filename.lower().endswith(".csv"):
-        entries, declared_years, source = _parse_csv(text), set(), ""
+        declared_years: set[int] = set()
+        entries, source = _parse_csv(text), ""
     else:
         entries, declared_years, source = _parse_yaml(text)
     return _assemble(entries, declared_years, source)
@@ -291,7 +292,8 @@ def _parse_yaml(text: str) -> tuple[list[_Entry], set[int], str]:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise CalendarFileError(f"not valid YAML: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None) from None
+        raise CalendarFileError(f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                                mark.line + 1 if mark else None) from None
     if root is None or not isinstance(root, yaml.MappingNode):
         raise CalendarFileError("expected a mapping with `year`, `holidays` and `makeup_workdays`", 1)
     constructor = yaml.SafeLoader("")
@@ -359,7 +361,9 @@ def _assemble(entries: list[_Entry], declared_years: set[int], source: str) -> l
         if entry.day in seen:
             raise CalendarFileError(f"{entry.day} is listed twice (first on line {seen[entry.day].line})", entry.line)
         if entry.kind == MAKEUP_WORKDAY and entry.day.weekday() < 5:
-            raise CalendarFileError(f"{entry.day} is a weekday; a make-up workday (调休上班) is a Saturday or Sunday", entry.line)
+            raise CalendarFileError(
+                f"{entry.day} is a weekday; a make-up workday (调休上班) is a Saturday or Sunday", entry.line
+            )
         seen[entry.day] = entry
     years = sorted({e.day.year for e in entries} | declared_years)
     result = []

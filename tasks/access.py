@@ -13,12 +13,13 @@ from models.workflow import HumanTask
 from policy.regions import region_prefix, within_jurisdiction
 from tasks.errors import NotFound
 
-
 CASE_RECORDS = {"filing": FilingApplication, "plan": EvaluationPlan, "supervision": SupervisionCase,
                 "report": QuarterlyReport}
 
 
-def case_record(session: Session, case_type: str, case_id: int) -> FilingApplication | EvaluationPlan | SupervisionCase | None:
+def case_record(
+    session: Session, case_type: str, case_id: int
+) -> FilingApplication | EvaluationPlan | SupervisionCase | None:
     """The row a task, a clock or an audit entry of `case_type` belongs to."""
     model = CASE_RECORDS.get(case_type)
     return session.get(model, case_id) if model is not None else None
@@ -31,17 +32,22 @@ def officer_covers(user: User, region_code: str) -> bool:
 def manages_institutions_of(actor: User, region_code: str) -> bool:
     """Who binds accounts to institutions and records a change of registered region: administrators,
     and the provincial centre's officers (jurisdiction xx0000) for institutions of their province."""
-    return actor.role == "admin" or (actor.role == "officer" and bool(actor.jurisdiction)
-                                     and actor.jurisdiction.endswith("0000")
-                                     and within_jurisdiction(region_code, actor.jurisdiction))
+    return actor.role == "admin" or (
+        actor.role == "officer"
+        and bool(actor.jurisdiction)
+        and actor.jurisdiction.endswith("0000")
+        and within_jurisdiction(region_code, actor.jurisdiction)
+    )
 
 
 def _sees_case(user: User, *, institution_id: int, region_code: str) -> bool:
     """The one rule for cases: the institution's own enterprise users, the officers whose
     jurisdiction covers the region, and operations/admin."""
-    return ((user.role == "enterprise" and user.institution_id == institution_id)
-            or officer_covers(user, region_code)
-            or user.role in ("admin", "operations"))
+    return (
+        (user.role == "enterprise" and user.institution_id == institution_id)
+        or officer_covers(user, region_code)
+        or user.role in ("admin", "operations")
+    )
 
 
 def visible_filing(session: Session, user: User, filing_id: int) -> FilingApplication:
@@ -63,8 +69,7 @@ def visible_plan(session: Session, user: User, plan_id: int) -> EvaluationPlan:
 
 def visible_institution(session: Session, user: User, institution_id: int) -> Institution:
     institution = session.get(Institution, institution_id)
-    if institution is None or not _sees_case(user, institution_id=institution_id,
-                                             region_code=institution.region_code):
+    if institution is None or not _sees_case(user, institution_id=institution_id, region_code=institution.region_code):
         raise NotFound(f"institution {institution_id} does not exist")
     return institution
 
@@ -80,7 +85,7 @@ def jurisdiction_prefix(user: User) -> str:
     return region_prefix(user.jurisdiction or "") or "-"
 
 
-def inbox_filter(user: User):  # noqa: ANN201 - a SQL condition
+def inbox_filter(user: User):  # a SQL condition
     """The tasks a user may see and act on."""
     if user.role == "officer":
         # a task belongs to the centre that takes its step (the profile's `by`, policy/processes.py):
@@ -89,7 +94,8 @@ def inbox_filter(user: User):  # noqa: ANN201 - a SQL condition
         prefix = jurisdiction_prefix(user)
         return (HumanTask.role == "officer") & (
             (HumanTask.jurisdiction == (user.jurisdiction or "-"))
-            | (~HumanTask.jurisdiction.endswith("00") & HumanTask.jurisdiction.startswith(prefix)))
+            | (~HumanTask.jurisdiction.endswith("00") & HumanTask.jurisdiction.startswith(prefix))
+        )
     if user.role in ("expert", "supervisor"):
         # their own seats, and pooled tasks nobody holds; a drawn seat is never in a pool. A supervision
         # seat left to a roster is pooled among that roster's supervisors only (their centre).
@@ -123,23 +129,33 @@ def visible_supervision_case(session: Session, user: User, case_id: int) -> Supe
     """Officers covering the institution's region, operations and admins; the institution's own
     enterprise users once the case is accepted (they see what is asked of them, never who complained)."""
     case = session.get(SupervisionCase, case_id)
-    if case is None or not (officer_covers(user, case.region_code) or user.role in ("admin", "operations")
-                            or (user.role == "enterprise" and user.institution_id == case.institution_id
-                                and case.status != "registered")):
+    if case is None or not (
+        officer_covers(user, case.region_code)
+        or user.role in ("admin", "operations")
+        or (user.role == "enterprise" and user.institution_id == case.institution_id and case.status != "registered")
+    ):
         raise NotFound(f"supervision case {case_id} does not exist")
     return case
 
 
-def visible_case(session: Session, user: User, case_type: str,
-                 case_id: int) -> FilingApplication | EvaluationPlan | SupervisionCase:
+def visible_case(
+    session: Session, user: User, case_type: str, case_id: int
+) -> FilingApplication | EvaluationPlan | SupervisionCase:
     """A case page: whoever sees the case, and the experts and supervisors who hold or held a task on it."""
     if case_type == "supervision":
         return visible_supervision_case(session, user, case_id)
     try:
         return (visible_filing if case_type == "filing" else visible_plan)(session, user, case_id)
     except NotFound:
-        if user.role in ("expert", "supervisor") and session.exec(select(HumanTask.id).where(
-                HumanTask.case_type == case_type, HumanTask.case_id == case_id,
-                (HumanTask.assignee_id == user.id) | (HumanTask.decided_by == user.id))).first():
+        if (
+            user.role in ("expert", "supervisor")
+            and session.exec(
+                select(HumanTask.id).where(
+                    HumanTask.case_type == case_type,
+                    HumanTask.case_id == case_id,
+                    (HumanTask.assignee_id == user.id) | (HumanTask.decided_by == user.id),
+                )
+            ).first()
+        ):
             return session.get(FilingApplication if case_type == "filing" else EvaluationPlan, case_id)
         raise

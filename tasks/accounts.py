@@ -33,7 +33,7 @@ class AccountError(ValueError):
 
 def _utc(value: dt.datetime) -> dt.datetime:
     """SQLite hands datetimes back naive; we store UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def hash_token(token: str) -> str:
@@ -89,7 +89,7 @@ def create_user(url: str, *, role: str, name: str, jurisdiction: str | None = No
         problems.append("a token lives 1 to 3650 days")
     if problems:
         raise AccountError("; ".join(problems))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     try:
         with session_scope(url) as session:
             if institution_id is not None and session.get(Institution, institution_id) is None:
@@ -107,7 +107,7 @@ def create_user(url: str, *, role: str, name: str, jurisdiction: str | None = No
     return user, token
 
 
-def _new_token(session, user: User, *, days: int | None, label: str, now: dt.datetime) -> str:  # noqa: ANN001
+def _new_token(session, user: User, *, days: int | None, label: str, now: dt.datetime) -> str:
     token = "cf_" + secrets.token_urlsafe(32)
     lifetime = dt.timedelta(days=days or token_days(session, user.role))
     session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), label=label[:100], created_at=now,
@@ -115,7 +115,7 @@ def _new_token(session, user: User, *, days: int | None, label: str, now: dt.dat
     return token
 
 
-def _user_named(session, name: str) -> User:  # noqa: ANN001
+def _user_named(session, name: str) -> User:
     user = session.exec(select(User).where(User.name == name.strip())).first()
     if user is None:
         raise AccountError(f"no user named {name.strip()!r}")
@@ -126,7 +126,7 @@ def issue_token(url: str, *, name: str, days: int | None = None, label: str = ""
     """Another token for an existing user (a second system, or a replacement before revoking the old)."""
     if days is not None and not 1 <= days <= 3650:
         raise AccountError("a token lives 1 to 3650 days")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with session_scope(url) as session:
         user = _user_named(session, name)
         token = _new_token(session, user, days=days, label=label, now=now)
@@ -142,7 +142,7 @@ def list_tokens(url: str, *, name: str) -> list[ApiToken]:
 
 def revoke_token(url: str, *, token_id: int | None = None, name: str | None = None) -> list[int]:
     """Revoke one token by id, or every live token of a user; returns the ids revoked (none: error)."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with session_scope(url) as session:
         if token_id is not None:
             rows = [row] if (row := session.get(ApiToken, token_id)) is not None else []
@@ -165,7 +165,7 @@ def revoke_token(url: str, *, token_id: int | None = None, name: str | None = No
     return revoked
 
 
-def token_user(session, token: str, now: dt.datetime) -> User | None:  # noqa: ANN001
+def token_user(session, token: str, now: dt.datetime) -> User | None:
     """The user of a live token (not revoked, not expired), or None."""
     row = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token),
                                              ApiToken.revoked_at.is_(None))).first()
@@ -174,7 +174,7 @@ def token_user(session, token: str, now: dt.datetime) -> User | None:  # noqa: A
     return session.get(User, row.user_id)
 
 
-def bind_institution(session, *, user_id: int, institution_id: int | None, actor: User, reason: str) -> User:  # noqa: ANN001
+def bind_institution(session, *, user_id: int, institution_id: int | None, actor: User, reason: str) -> User:
     """The one way an enterprise account comes to act for an institution after it exists: a centre's
     act, recorded. (An unbound account that files for a credit code nobody holds creates that
     institution and is bound to it; nobody is ever bound by what a form says.)"""
@@ -231,7 +231,7 @@ def _throttle_keys(name: str, client: str, device_ok: bool, device: str) -> list
             (_key("name", name), NAME_LIMIT)]
 
 
-def _locked(session, keys: list[tuple[str, int]], now: dt.datetime) -> bool:  # noqa: ANN001
+def _locked(session, keys: list[tuple[str, int]], now: dt.datetime) -> bool:
     for key, _ in keys:
         row = session.get(LoginThrottle, key)
         if row is not None and row.locked_until is not None and _utc(row.locked_until) > now:
@@ -302,7 +302,7 @@ def log_in(url: str, *, name: str, password: str, client: str, device: str, secr
     return user, token
 
 
-def web_session(session, token: str | None, now: dt.datetime) -> tuple[User, WebSession] | None:  # noqa: ANN001
+def web_session(session, token: str | None, now: dt.datetime) -> tuple[User, WebSession] | None:
     """The live session behind a cookie, or None (unknown, ended or expired)."""
     if not token:
         return None
@@ -314,7 +314,7 @@ def web_session(session, token: str | None, now: dt.datetime) -> tuple[User, Web
     return (user, row) if user is not None else None
 
 
-def log_out(session, token: str | None, now: dt.datetime) -> None:  # noqa: ANN001
+def log_out(session, token: str | None, now: dt.datetime) -> None:
     if not token:
         return
     row = session.exec(select(WebSession).where(WebSession.token_hash == hash_token(token))).first()

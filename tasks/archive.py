@@ -10,8 +10,9 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -22,7 +23,7 @@ from models.accounts import User
 from models.audit import AuditChain, AuditEvent
 from models.cases import Certificate, DeficiencyNotice, EvaluationPlan, FilingApplication
 from models.responses import FilingOut, PlanOut, dumped
-from tasks import access, documents, filestore, files, views
+from tasks import access, documents, files, filestore, views
 from tasks.errors import NotFound
 
 FORMAT = "certflow-case-archive/1"

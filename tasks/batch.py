@@ -44,7 +44,9 @@ from tasks.objections import record_outcomes
 
 
 def filed_scope(session: Session, institution_id: int) -> FiledScope:
-    rows = session.exec(select(InstitutionOccupation).where(InstitutionOccupation.institution_id == institution_id)).all()
+    rows = session.exec(
+        select(InstitutionOccupation).where(InstitutionOccupation.institution_id == institution_id)
+    ).all()
     return FiledScope({r.occupation_code: frozenset(Level(int(d)) for d in r.levels) for r in rows})
 
 
@@ -56,31 +58,54 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
     profile = get_profile(institution.profile_code)
     if institution.status == "withdrawn":
         years, source = profile.inactivity_withdrawal_years, profile.source("inactivity_withdrawal_years")
-        raise Conflict(f"该机构已于 {institution.removed_on} 视同自行退出（连续 {years} 年未开展评价"
-                       f"{'，' + source if source != 'local' else ''}），不能报送认定计划 / institution "
-                       f"{institution_id} counts as withdrawn since {institution.removed_on} (no evaluation for "
-                       f"{years} years); it files no plans")
+        raise Conflict(
+            f"该机构已于 {institution.removed_on} 视同自行退出（连续 {years} 年未开展评价"
+            f"{'，' + source if source != 'local' else ''}），不能报送认定计划 / institution "
+            f"{institution_id} counts as withdrawn since {institution.removed_on} (no evaluation for "
+            f"{years} years); it files no plans"
+        )
     if institution.status == "cancelled":
-        raise Conflict(f"该机构已于 {institution.removed_on} 被取消备案，不能报送认定计划 / institution {institution_id}'s "
-                       f"filing was cancelled on {institution.removed_on}; it files no plans")
+        raise Conflict(
+            f"该机构已于 {institution.removed_on} 被取消备案，不能报送认定计划 / institution {institution_id}'s "
+            f"filing was cancelled on {institution.removed_on}; it files no plans"
+        )
     if institution.status != "registered":
         raise Conflict(f"institution {institution_id} is {institution.status}; only registered institutions file plans")
     if has_step(profile.filing_steps, "pilot_plan_evaluation") and institution.pilot_plan_approved_on is None:
-        raise Conflict("试点方案尚未经专家评估通过，不能报送认定实施计划（粤人社函〔2019〕1727号 二(三)） / the pilot "
-                       "plan has not passed the experts' evaluation yet; no evaluation plan before it does")
+        raise Conflict(
+            "试点方案尚未经专家评估通过，不能报送认定实施计划（粤人社函〔2019〕1727号 二(三)） / the pilot "
+            "plan has not passed the experts' evaluation yet; no evaluation plan before it does"
+        )
     calendar = load_calendar(session)
     today = business_today(session)
     facts = PlanFacts(
-        occupation_code=body.occupation_code, evaluation_start=body.evaluation_start,
-        evaluation_end=body.evaluation_end, filed_on=today,
-        candidates=[CandidateFacts(c.name, c.id_number, c.relation, c.level, c.months_with_enterprise,
-                                   enterprise_title=c.enterprise_title, **_eligibility(c)) for c in body.candidates],
-        proctors=body.proctors, evaluators=body.evaluators, quality_supervisors=body.quality_supervisors, site=body.site,
+        occupation_code=body.occupation_code,
+        evaluation_start=body.evaluation_start,
+        evaluation_end=body.evaluation_end,
+        filed_on=today,
+        candidates=[
+            CandidateFacts(
+                c.name,
+                c.id_number,
+                c.relation,
+                c.level,
+                c.months_with_enterprise,
+                enterprise_title=c.enterprise_title,
+                **_eligibility(c),
+            )
+            for c in body.candidates
+        ],
+        proctors=body.proctors,
+        evaluators=body.evaluators,
+        quality_supervisors=body.quality_supervisors,
+        site=body.site,
         mandating_enterprises=[m.enterprise_name for m in body.mandate_agreements],
         ladder=ladder_of(institution).mapping,
     )
     violations = check_plan(facts, filed_scope(session, institution_id), profile, calendar)
-    violations += credit.staff_refusals(session, evaluators=body.evaluators, quality_supervisors=body.quality_supervisors)
+    violations += credit.staff_refusals(
+        session, evaluators=body.evaluators, quality_supervisors=body.quality_supervisors
+    )
     late = [v for v in violations if v.code == "plan.late"]
     if late:
         raise Conflict(late[0].message)
@@ -88,35 +113,73 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
         raise Problems(violations)
     now = wall_now()
     plan = EvaluationPlan(
-        institution_id=institution_id, region_code=institution.region_code, profile_code=profile.code,
+        institution_id=institution_id,
+        region_code=institution.region_code,
+        profile_code=profile.code,
         handling_centre=plan_centre(profile, institution),
-        occupation_code=body.occupation_code, evaluation_start=body.evaluation_start,
-        evaluation_end=body.evaluation_end, filed_on=today, site=body.site,
-        staff={"proctors": body.proctors, "evaluators": body.evaluators,
-               "quality_supervisors": body.quality_supervisors, "training_summary": body.training_summary,
-               "mandate_agreements": [m.model_dump() for m in body.mandate_agreements]},
-        created_at=now, updated_at=now,
+        occupation_code=body.occupation_code,
+        evaluation_start=body.evaluation_start,
+        evaluation_end=body.evaluation_end,
+        filed_on=today,
+        site=body.site,
+        staff={
+            "proctors": body.proctors,
+            "evaluators": body.evaluators,
+            "quality_supervisors": body.quality_supervisors,
+            "training_summary": body.training_summary,
+            "mandate_agreements": [m.model_dump() for m in body.mandate_agreements],
+        },
+        created_at=now,
+        updated_at=now,
     )
     session.add(plan)
     session.flush()
     for c in body.candidates:
-        session.add(Candidate(plan_id=plan.id, name=c.name, id_number=c.id_number.upper(), relation=c.relation,
-                              level=Level.parse(c.level).value, months_with_enterprise=c.months_with_enterprise,
-                              enterprise_title=c.enterprise_title,
-                              eligibility={k: v for k, v in _eligibility(c).items() if v not in ("", None)}))
-    session.add(OutboxMessage(kind="evaluation_batch", case_id=plan.id, parameters={"plan_id": plan.id}, created_at=now))
+        session.add(
+            Candidate(
+                plan_id=plan.id,
+                name=c.name,
+                id_number=c.id_number.upper(),
+                relation=c.relation,
+                level=Level.parse(c.level).value,
+                months_with_enterprise=c.months_with_enterprise,
+                enterprise_title=c.enterprise_title,
+                eligibility={k: v for k, v in _eligibility(c).items() if v not in ("", None)},
+            )
+        )
+    session.add(
+        OutboxMessage(kind="evaluation_batch", case_id=plan.id, parameters={"plan_id": plan.id}, created_at=now)
+    )
     latest = latest_plan_filing_date(body.evaluation_start, profile, calendar)
-    audit.record(session, case_type="plan", case_id=plan.id, action="plan_filed", actor_id=user.id, actor_role=user.role,
-                 after={"candidates": len(body.candidates), "evaluation_start": body.evaluation_start.isoformat(),
-                        "latest_allowed_filing": latest.date.isoformat()})
+    audit.record(
+        session,
+        case_type="plan",
+        case_id=plan.id,
+        action="plan_filed",
+        actor_id=user.id,
+        actor_role=user.role,
+        after={
+            "candidates": len(body.candidates),
+            "evaluation_start": body.evaluation_start.isoformat(),
+            "latest_allowed_filing": latest.date.isoformat(),
+        },
+    )
     return plan
 
 
-ELIGIBILITY_FIELDS = ("affiliate_name", "mandating_enterprise", "social_insurance_region", "workplace_region",
-                      "years_in_occupation", "held_level", "held_level_years", "diploma")
+ELIGIBILITY_FIELDS = (
+    "affiliate_name",
+    "mandating_enterprise",
+    "social_insurance_region",
+    "workplace_region",
+    "years_in_occupation",
+    "held_level",
+    "held_level_years",
+    "diploma",
+)
 
 
-def _eligibility(candidate) -> dict[str, Any]:  # noqa: ANN001 - a CandidateIn
+def _eligibility(candidate) -> dict[str, Any]:  # a CandidateIn
     """The declared facts of eligibility, as policy.eligibility.CandidateFacts takes them (text fields "")."""
     values = {name: getattr(candidate, name) for name in ELIGIBILITY_FIELDS}
     return {k: "" if v is None and isinstance(getattr(CandidateFacts, k, None), str) else v for k, v in values.items()}
@@ -131,13 +194,19 @@ def plan_centre(profile: ProvinceProfile, institution: Institution) -> str:
 
 def centres(plan: EvaluationPlan) -> dict[str, str]:
     handling = plan.handling_centre or centre_of(plan.region_code, "municipal")
-    return {"handling": handling, "municipal": centre_of(plan.region_code, "municipal"),
-            "provincial": centre_of(plan.region_code, "provincial")}
+    return {
+        "handling": handling,
+        "municipal": centre_of(plan.region_code, "municipal"),
+        "provincial": centre_of(plan.region_code, "provincial"),
+    }
 
 
-def set_step(session: Session, *, plan_id: int, status: str, step: str, only_from: tuple[str, ...] | None = None) -> None:
-    audit.move_case(session, get_plan(session, plan_id), case_type="plan", status=status, step=step,
-                    only_from=only_from)
+def set_step(
+    session: Session, *, plan_id: int, status: str, step: str, only_from: tuple[str, ...] | None = None
+) -> None:
+    audit.move_case(
+        session, get_plan(session, plan_id), case_type="plan", status=status, step=step, only_from=only_from
+    )
 
 
 def draw_supervision(session: Session, *, plan_id: int) -> dict[str, Any]:
@@ -149,14 +218,20 @@ def draw_supervision(session: Session, *, plan_id: int) -> dict[str, Any]:
     supervision leaves the seat to the roster's supervisors to take."""
     plan = get_plan(session, plan_id)
     if plan.supervised is not None:
-        return {"supervised": plan.supervised, "supervisor_id": plan.supervisor_id,
-                "centre": supervision_centre(plan), "drawn": get_profile(plan.profile_code).supervision_draw
-                == "double_random"}
+        return {
+            "supervised": plan.supervised,
+            "supervisor_id": plan.supervisor_id,
+            "centre": supervision_centre(plan),
+            "drawn": get_profile(plan.profile_code).supervision_draw == "double_random",
+        }
     profile = get_profile(plan.profile_code)
     institution = session.get(Institution, plan.institution_id)
     centre = supervision_centre(plan)
-    roster = select(User.id).where(User.role == "supervisor", User.jurisdiction == centre,
-                                   (User.institution_id.is_(None)) | (User.institution_id != plan.institution_id))
+    roster = select(User.id).where(
+        User.role == "supervisor",
+        User.jurisdiction == centre,
+        (User.institution_id.is_(None)) | (User.institution_id != plan.institution_id),
+    )
     if profile.supervisor_card_required:
         roster = roster.where(User.card_number.is_not(None))
     pool = sorted(set(session.exec(roster).all()) - credit.blacklisted_user_ids(session))
@@ -167,15 +242,38 @@ def draw_supervision(session: Session, *, plan_id: int) -> dict[str, Any]:
     drawn = profile.supervision_draw == "double_random"
     if not drawn:
         supervisor_id = None
-    record = draws.record(session, case_type="plan", case_id=plan_id, purpose="quality_supervision", seed=seed,
-                          candidates=pool, result={"supervised": supervised, "supervisor_id": supervisor_id,
-                                                   "rate": rate, "mode": profile.supervision_draw, "centre": centre})
+    record = draws.record(
+        session,
+        case_type="plan",
+        case_id=plan_id,
+        purpose="quality_supervision",
+        seed=seed,
+        candidates=pool,
+        result={
+            "supervised": supervised,
+            "supervisor_id": supervisor_id,
+            "rate": rate,
+            "mode": profile.supervision_draw,
+            "centre": centre,
+        },
+    )
     plan.supervised, plan.supervisor_id, plan.supervision_draw_id = supervised, supervisor_id, record.id
     session.add(plan)
-    audit.record(session, case_type="plan", case_id=plan_id, action="supervision_drawn",
-                 after={"supervised": supervised, "supervisor_id": supervisor_id, "draw_id": record.id,
-                        "rate": rate, "mode": profile.supervision_draw, "roster": centre,
-                        "every_session": every_session})
+    audit.record(
+        session,
+        case_type="plan",
+        case_id=plan_id,
+        action="supervision_drawn",
+        after={
+            "supervised": supervised,
+            "supervisor_id": supervisor_id,
+            "draw_id": record.id,
+            "rate": rate,
+            "mode": profile.supervision_draw,
+            "roster": centre,
+            "every_session": every_session,
+        },
+    )
     return {"supervised": supervised, "supervisor_id": supervisor_id, "centre": centre, "drawn": drawn}
 
 
@@ -194,15 +292,25 @@ def record_supervision_report(session: Session, *, plan_id: int, task_key: str) 
         plan.supervision_verdict = report.get("verdict", "no_issues")
         plan.corrections = list(report.get("corrections", [])) if plan.supervision_verdict == "to_correct" else []
         session.add(plan)
-        audit.record(session, case_type="plan", case_id=plan_id, action="supervision_reported",
-                     actor_id=task.decided_by, actor_role="supervisor",
-                     after={"verdict": plan.supervision_verdict, "corrections": plan.corrections,
-                            "findings": report.get("findings", [])})
+        audit.record(
+            session,
+            case_type="plan",
+            case_id=plan_id,
+            action="supervision_reported",
+            actor_id=task.decided_by,
+            actor_role="supervisor",
+            after={
+                "verdict": plan.supervision_verdict,
+                "corrections": plan.corrections,
+                "findings": report.get("findings", []),
+            },
+        )
         if plan.supervision_verdict == "serious_violation":
             set_step(session, plan_id=plan_id, status="suspended", step="supervision_violation")
             # the batch waits for the centre's void-or-continue; the institution's conduct is a case of its own
-            supervision.open_from_supervision_report(session, plan=plan, findings=report.get("findings", []),
-                                                     supervisor_id=task.decided_by)
+            supervision.open_from_supervision_report(
+                session, plan=plan, findings=report.get("findings", []), supervisor_id=task.decided_by
+            )
     return {"verdict": plan.supervision_verdict, "corrections": plan.corrections}
 
 
@@ -216,13 +324,28 @@ def answer_corrections(session: Session, *, user: User, plan_id: int, body: Corr
     if plan.corrections_answered_at is not None:
         raise Conflict(f"the corrections of plan {plan_id} were answered on {plan.corrections_answered_at:%Y-%m-%d}")
     if len(body.answers) != len(plan.corrections):
-        raise Problems([Violation("corrections.count", "answers", f"须逐项答复全部 {len(plan.corrections)} 项整改要求 / "
-                                  f"answer each of the {len(plan.corrections)} corrections, in order")])
+        raise Problems(
+            [
+                Violation(
+                    "corrections.count",
+                    "answers",
+                    f"须逐项答复全部 {len(plan.corrections)} 项整改要求 / "
+                    f"answer each of the {len(plan.corrections)} corrections, in order",
+                )
+            ]
+        )
     plan.corrections_answer = list(body.answers)
     plan.corrections_answered_at = wall_now()
     session.add(plan)
-    audit.record(session, case_type="plan", case_id=plan_id, action="corrections_answered", actor_id=user.id,
-                 actor_role=user.role, after={"answers": plan.corrections_answer})
+    audit.record(
+        session,
+        case_type="plan",
+        case_id=plan_id,
+        action="corrections_answered",
+        actor_id=user.id,
+        actor_role=user.role,
+        after={"answers": plan.corrections_answer},
+    )
     if plan.flow_run_id:
         wake(session, plan.flow_run_id, reason=f"plan {plan_id} corrections answered")
     return plan
@@ -232,8 +355,9 @@ def corrections_answered(session: Session, *, plan_id: int) -> bool:
     return get_plan(session, plan_id).corrections_answered_at is not None
 
 
-def void_batch(session: Session, *, plan_id: int, reason: str,
-               why: str = "batch voided after a serious violation") -> None:
+def void_batch(
+    session: Session, *, plan_id: int, reason: str, why: str = "batch voided after a serious violation"
+) -> None:
     """The batch ends without certificates: voided after a serious violation (严重违规), or its roster
     refused at the candidates' eligibility review (考生报名资格审核)."""
     plan = get_plan(session, plan_id)
@@ -253,13 +377,22 @@ def open_results_window(session: Session, *, plan_id: int) -> None:
     plan = get_plan(session, plan_id)
     if plan.results_due is None:
         profile = get_profile(plan.profile_code)
-        plan.results_due = load_calendar(session).add(plan.evaluation_end, profile.results_due_working_days,
-                                                      start_day_counts=profile.start_day_counts).date
+        plan.results_due = (
+            load_calendar(session)
+            .add(plan.evaluation_end, profile.results_due_working_days, start_day_counts=profile.start_day_counts)
+            .date
+        )
         session.add(plan)
         set_step(session, plan_id=plan_id, status="awaiting_results", step="results_submission")
-        sla.start_or_resume(session, case_type="plan", case_id=plan_id, step="results_submission",
-                            jurisdiction=centres(plan)["handling"], start_day_counts=profile.start_day_counts,
-                            started_on=plan.evaluation_end)
+        sla.start_or_resume(
+            session,
+            case_type="plan",
+            case_id=plan_id,
+            step="results_submission",
+            jurisdiction=centres(plan)["handling"],
+            start_day_counts=profile.start_day_counts,
+            started_on=plan.evaluation_end,
+        )
 
 
 def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsCreate) -> EvaluationPlan:
@@ -267,15 +400,22 @@ def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsC
     if user.role == "enterprise" and user.institution_id != plan.institution_id:
         raise NotFound(f"plan {plan_id} does not exist")
     if plan.status not in ("awaiting_results", "results_returned"):
-        raise Conflict(f"plan {plan_id} is {plan.status}; results are taken after the evaluation"
-                       + (f" (from {plan.evaluation_end})" if plan.status in ("filed", "scheduled") else ""))
+        raise Conflict(
+            f"plan {plan_id} is {plan.status}; results are taken after the evaluation"
+            + (f" (from {plan.evaluation_end})" if plan.status in ("filed", "scheduled") else "")
+        )
     candidates = {c.id: c for c in session.exec(select(Candidate).where(Candidate.plan_id == plan_id)).all()}
     problems: list[Violation] = []
     seen: set[int] = set()
     for i, score in enumerate(body.scores):
         if score.candidate_id not in candidates:
-            problems.append(Violation("score.unknown_candidate", f"scores[{i}].candidate_id",
-                                      f"候选人 {score.candidate_id} 不在本批次 / not in this batch"))
+            problems.append(
+                Violation(
+                    "score.unknown_candidate",
+                    f"scores[{i}].candidate_id",
+                    f"候选人 {score.candidate_id} 不在本批次 / not in this batch",
+                )
+            )
         elif score.candidate_id in seen:
             problems.append(Violation("score.duplicate", f"scores[{i}].candidate_id", "重复的成绩 / scored twice"))
         if score.theory is None and score.practical is None and score.performance is None:
@@ -283,32 +423,51 @@ def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsC
         seen.add(score.candidate_id)
     missing = sorted(cid for cid, c in candidates.items() if cid not in seen and not c.excluded_reason)
     for cid in missing:
-        problems.append(Violation("score.missing", "scores", f"候选人 {cid} ({candidates[cid].name}) 缺少成绩 / not scored"))
+        problems.append(
+            Violation("score.missing", "scores", f"候选人 {cid} ({candidates[cid].name}) 缺少成绩 / not scored")
+        )
     if problems:
         raise Problems(problems)
     now = wall_now()
     for score in body.scores:
         row = session.exec(select(Score).where(Score.candidate_id == score.candidate_id)).first() or Score(
-            candidate_id=score.candidate_id, passed=False, submitted_at=now)
+            candidate_id=score.candidate_id, passed=False, submitted_at=now
+        )
         row.theory, row.practical, row.performance = score.theory, score.practical, score.performance
         row.passed = candidate_passes(score.theory, score.practical, score.performance)
         row.submitted_at = now
         session.add(row)
     plan.results_submitted_on = business_today(session)
     plan.results_submissions += 1
-    late = plan.results_submissions == 1 and plan.results_due is not None and plan.results_submitted_on > plan.results_due
+    late = (
+        plan.results_submissions == 1 and plan.results_due is not None and plan.results_submitted_on > plan.results_due
+    )
     if late:  # 逾期报送: taken (the results exist), but marked on the case and counted
         plan.results_late = True
-        audit.record(session, case_type="plan", case_id=plan_id, action="results_late", actor_id=user.id,
-                     actor_role=user.role, after={"due": plan.results_due.isoformat(),
-                                                  "submitted": plan.results_submitted_on.isoformat()})
+        audit.record(
+            session,
+            case_type="plan",
+            case_id=plan_id,
+            action="results_late",
+            actor_id=user.id,
+            actor_role=user.role,
+            after={"due": plan.results_due.isoformat(), "submitted": plan.results_submitted_on.isoformat()},
+        )
     session.add(plan)
     set_step(session, plan_id=plan_id, status="results_submitted", step="results_submitted")
     sla.complete(session, case_type="plan", case_id=plan_id, step="results_submission")
-    audit.record(session, case_type="plan", case_id=plan_id, action="results_submitted", actor_id=user.id,
-                 actor_role=user.role, after={"scored": len(body.scores),
-                                              "passed": sum(candidate_passes(s.theory, s.practical, s.performance)
-                                                            for s in body.scores)})
+    audit.record(
+        session,
+        case_type="plan",
+        case_id=plan_id,
+        action="results_submitted",
+        actor_id=user.id,
+        actor_role=user.role,
+        after={
+            "scored": len(body.scores),
+            "passed": sum(candidate_passes(s.theory, s.practical, s.performance) for s in body.scores),
+        },
+    )
     if plan.flow_run_id:
         wake(session, plan.flow_run_id, reason=f"plan {plan_id} results submitted")
     return plan
@@ -319,7 +478,7 @@ def results_received(session: Session, *, plan_id: int, round_no: int) -> bool:
     return get_plan(session, plan_id).results_submissions > round_no
 
 
-def start_results_publicity(session: Session, *, plan_id: int, round_no: int, end, provisional: bool) -> None:  # noqa: ANN001
+def start_results_publicity(session: Session, *, plan_id: int, round_no: int, end, provisional: bool) -> None:
     """结果公示 of round r; a replay of an earlier round changes nothing."""
     plan = get_plan(session, plan_id)
     if plan.status == "results_submitted" and plan.results_submissions == round_no + 1:
@@ -347,8 +506,13 @@ def enter_review(session: Session, *, plan_id: int, round_no: int) -> None:
     if plan.review_rounds != round_no:
         return
     exclude_upheld_candidates(session, plan_id=plan_id)
-    set_step(session, plan_id=plan_id, status="in_review", step="results_review",
-             only_from=("publicity", "results_submitted"))
+    set_step(
+        session,
+        plan_id=plan_id,
+        status="in_review",
+        step="results_review",
+        only_from=("publicity", "results_submitted"),
+    )
 
 
 def return_results(session: Session, *, plan_id: int, round_no: int, reason: str) -> None:
@@ -364,9 +528,12 @@ def return_results(session: Session, *, plan_id: int, round_no: int, reason: str
 
 
 def passing_candidates(session: Session, plan_id: int) -> list[tuple[Candidate, Score]]:
-    rows = session.exec(select(Candidate, Score).join(Score, Score.candidate_id == Candidate.id)
-                        .where(Candidate.plan_id == plan_id, Score.passed.is_(True),
-                               Candidate.excluded_reason.is_(None)).order_by(Candidate.id)).all()
+    rows = session.exec(
+        select(Candidate, Score)
+        .join(Score, Score.candidate_id == Candidate.id)
+        .where(Candidate.plan_id == plan_id, Score.passed.is_(True), Candidate.excluded_reason.is_(None))
+        .order_by(Candidate.id)
+    ).all()
     return list(rows)
 
 
@@ -375,27 +542,46 @@ def upload_payload(session: Session, *, plan_id: int) -> dict[str, Any]:
     and its holder's data (certificates are numbered and recorded before they are uploaded)."""
     plan = get_plan(session, plan_id)
     institution = session.get(Institution, plan.institution_id)
-    pending = session.exec(select(Certificate).where(Certificate.plan_id == plan_id, Certificate.status == "pending")
-                           .order_by(Certificate.number)).all()
-    return {"plan_id": plan_id, "institution_segment": institution.segment, "occupation_code": plan.occupation_code,
-            "certificates": [{"number": c.number, "name": c.holder_name, "id_number": c.id_number, "level": c.level,
-                              "occupation_code": c.occupation_code, "issued_on": c.issued_on.isoformat()}
-                             for c in pending]}
+    pending = session.exec(
+        select(Certificate)
+        .where(Certificate.plan_id == plan_id, Certificate.status == "pending")
+        .order_by(Certificate.number)
+    ).all()
+    return {
+        "plan_id": plan_id,
+        "institution_segment": institution.segment,
+        "occupation_code": plan.occupation_code,
+        "certificates": [
+            {
+                "number": c.number,
+                "name": c.holder_name,
+                "id_number": c.id_number,
+                "level": c.level,
+                "occupation_code": c.occupation_code,
+                "issued_on": c.issued_on.isoformat(),
+            }
+            for c in pending
+        ],
+    }
 
 
 def upload_round(session: Session, *, plan_id: int) -> dict[str, Any]:
     """Which upload round comes next (one per answer received), the last answer, and what to send."""
     payload = upload_payload(session, plan_id=plan_id)
     prefix = f"upload:{payload['institution_segment']}:plan:{plan_id}:"  # flows.steps.national_key
-    answered = session.exec(select(ExternalSubmission).where(ExternalSubmission.kind == "certificate_upload",
-                                                             ExternalSubmission.case_id == plan_id)).all()
+    answered = session.exec(
+        select(ExternalSubmission).where(
+            ExternalSubmission.kind == "certificate_upload", ExternalSubmission.case_id == plan_id
+        )
+    ).all()
     rounds = {int(s.key.removeprefix(prefix)): s.response for s in answered if s.key.startswith(prefix)}
     done = len(rounds)
     return {"round": done, "last_answer": rounds.get(done - 1, {}), "payload": payload}
 
 
-def record_acknowledgement(session: Session, *, plan_id: int, answer: dict[str, Any], fresh: bool,
-                           flow_run_id: str | None) -> list[dict[str, str]]:
+def record_acknowledgement(
+    session: Session, *, plan_id: int, answer: dict[str, Any], fresh: bool, flow_run_id: str | None
+) -> list[dict[str, str]]:
     """The national system's answer: acknowledged certificates become valid (verifiable); refused ones
     stay pending with the reason and an incident for operations (resolved when none is left). When none
     is pending, the batch is complete. Returns the refusals still standing.
@@ -406,8 +592,13 @@ def record_acknowledgement(session: Session, *, plan_id: int, answer: dict[str, 
     if refused:
         reasons = "; ".join(f"{r['number']}: {r['reason']}" for r in refused)
         (registry.open_incident if fresh else registry.ensure_incident)(
-            session, kind="certificate_refusal", case_type="plan", case_id=plan_id, error=reasons,
-            flow_run_id=flow_run_id)
+            session,
+            kind="certificate_refusal",
+            case_type="plan",
+            case_id=plan_id,
+            error=reasons,
+            flow_run_id=flow_run_id,
+        )
     else:
         registry.resolve_incidents(session, kind="certificate_refusal", case_type="plan", case_id=plan_id)
     return refused
@@ -431,8 +622,13 @@ def _apply_acknowledgement(session: Session, *, plan_id: int, answer: dict[str, 
             session.add(certificate)
     pending = [c for c in by_number.values() if c.status == "pending"]
     if acknowledged:
-        audit.record(session, case_type="plan", case_id=plan_id, action="certificates_acknowledged",
-                     after={"count": acknowledged, "reference": answer.get("reference")})
+        audit.record(
+            session,
+            case_type="plan",
+            case_id=plan_id,
+            action="certificates_acknowledged",
+            after={"count": acknowledged, "reference": answer.get("reference")},
+        )
     if pending:
         set_step(session, plan_id=plan_id, status="uploading", step="national_refusal")
         return [{"number": c.number, "reason": c.national_refusal or "not acknowledged"} for c in pending]
@@ -442,8 +638,13 @@ def _apply_acknowledgement(session: Session, *, plan_id: int, answer: dict[str, 
         institution.inactivity_warned_on = None  # it evaluated: the inactivity clock starts again
         session.add(institution)
         set_step(session, plan_id=plan_id, status="completed", step="certificates_issued")
-        audit.record(session, case_type="plan", case_id=plan_id, action="certificates_issued",
-                     after={"count": len(by_number), "first": min(by_number) if by_number else None})
+        audit.record(
+            session,
+            case_type="plan",
+            case_id=plan_id,
+            action="certificates_issued",
+            after={"count": len(by_number), "first": min(by_number) if by_number else None},
+        )
     return []
 
 
@@ -467,21 +668,38 @@ def number_certificates(session: Session, *, plan_id: int) -> list[str]:
         number = certificate_number(segment, today.year, candidate.level, counter.last_serial)
         counter.last_serial = number.serial
         session.add(counter)
-        session.add(Certificate(number=str(number), serial_scope=scope, serial=number.serial, candidate_id=candidate.id,
-                                plan_id=plan_id, institution_id=institution.id, holder_name=candidate.name,
-                                id_number=candidate.id_number, occupation_code=plan.occupation_code,
-                                occupation_name=occupation.name if occupation else plan.occupation_code,
-                                level=candidate.level, enterprise_title=candidate.enterprise_title, issued_on=today,
-                                status="pending"))
+        session.add(
+            Certificate(
+                number=str(number),
+                serial_scope=scope,
+                serial=number.serial,
+                candidate_id=candidate.id,
+                plan_id=plan_id,
+                institution_id=institution.id,
+                holder_name=candidate.name,
+                id_number=candidate.id_number,
+                occupation_code=plan.occupation_code,
+                occupation_name=occupation.name if occupation else plan.occupation_code,
+                level=candidate.level,
+                enterprise_title=candidate.enterprise_title,
+                issued_on=today,
+                status="pending",
+            )
+        )
         numbers.append(str(number))
     set_step(session, plan_id=plan_id, status="uploading", step="upload", only_from=("in_review", "uploading"))
     if created:
-        audit.record(session, case_type="plan", case_id=plan_id, action="certificates_numbered",
-                     after={"count": created, "first": numbers[0] if numbers else None})
+        audit.record(
+            session,
+            case_type="plan",
+            case_id=plan_id,
+            action="certificates_numbered",
+            after={"count": created, "first": numbers[0] if numbers else None},
+        )
     return numbers
 
 
-def results_publicity_start(session: Session, *, plan_id: int):  # noqa: ANN201 - a date
+def results_publicity_start(session: Session, *, plan_id: int):  # a date
     return get_plan(session, plan_id).results_submitted_on or business_today(session)
 
 
@@ -490,9 +708,15 @@ def flow_facts(session: Session, *, plan_id: int) -> dict[str, Any]:
     plan = session.get(EvaluationPlan, plan_id)
     if plan is None:
         raise ValueError(f"plan {plan_id} does not exist")
-    return {"status": plan.status, "region_code": plan.region_code, "profile_code": plan.profile_code,
-            "evaluation_start": plan.evaluation_start, "evaluation_end": plan.evaluation_end,
-            "centres": centres(plan), "institution_kind": _institution_kind(session, plan.institution_id)}
+    return {
+        "status": plan.status,
+        "region_code": plan.region_code,
+        "profile_code": plan.profile_code,
+        "evaluation_start": plan.evaluation_start,
+        "evaluation_end": plan.evaluation_end,
+        "centres": centres(plan),
+        "institution_kind": _institution_kind(session, plan.institution_id),
+    }
 
 
 def _institution_kind(session: Session, institution_id: int) -> str:

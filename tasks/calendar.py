@@ -22,7 +22,9 @@ def official_years_from_chinesecalendar() -> list[OfficialYear]:
     for day in chinese_calendar.workdays:
         makeup[day.year].add(day)
     return [
-        OfficialYear(year, frozenset(holidays[year]), frozenset(makeup[year]), "chinesecalendar 1.11.0 (国务院办公厅通知)")
+        OfficialYear(
+            year, frozenset(holidays[year]), frozenset(makeup[year]), "chinesecalendar 1.11.0 (国务院办公厅通知)"
+        )
         for year in sorted(holidays)
     ]
 
@@ -31,15 +33,26 @@ def _holiday_names() -> dict[dt.date, str]:
     import chinese_calendar
 
     chinese = {
-        "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
-        "Dragon Boat Festival": "端午节", "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
+        "New Year's Day": "元旦",
+        "Spring Festival": "春节",
+        "Tomb-sweeping Day": "清明节",
+        "Labour Day": "劳动节",
+        "Dragon Boat Festival": "端午节",
+        "National Day": "国庆节",
+        "Mid-autumn Festival": "中秋节",
         "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
     }
     return {day: chinese.get(name, name) for day, name in chinese_calendar.holidays.items()}
 
 
-def store_official_years(session: Session, years: list[OfficialYear], *, imported_by: str, now: dt.datetime,
-                         names: dict[dt.date, str] | None = None) -> None:
+def store_official_years(
+    session: Session,
+    years: list[OfficialYear],
+    *,
+    imported_by: str,
+    now: dt.datetime,
+    names: dict[dt.date, str] | None = None,
+) -> None:
     """Replace the given years' data in one transaction (the caller's session commits or rolls back).
     Pending timers and due dates follow through tasks.timers.import_calendar, which calls this."""
     names = names or {}

@@ -6,7 +6,8 @@ listed on a plan nor drawn on a panel. Entries expire by themselves (their last 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, select
@@ -18,7 +19,7 @@ from policy.eligibility import Violation
 from tasks import audit
 
 
-def _holding(session: Session, day: dt.date | None = None):  # noqa: ANN202 - a SQL condition
+def _holding(session: Session, day: dt.date | None = None):  # a SQL condition
     day = day or business_today(session)
     return (CreditEntry.valid_from <= day) & (CreditEntry.valid_until >= day)
 
@@ -62,9 +63,14 @@ def filing_refusal(session: Session, credit_code: str) -> list[Violation]:
                          .order_by(CreditEntry.valid_until.desc())).first()
     if entry is None:
         return []
-    return [Violation("credit.blacklisted", "credit_code",
-                      f"该统一社会信用代码列入黑名单（信用记录 #{entry.id}：{entry.reason}），{entry.valid_until} 前不予备案 / "
-                      f"blacklisted (credit entry {entry.id}) until {entry.valid_until}: no filing is accepted")]
+    return [
+        Violation(
+            "credit.blacklisted",
+            "credit_code",
+            f"该统一社会信用代码列入黑名单（信用记录 #{entry.id}：{entry.reason}），{entry.valid_until} 前不予备案 / "
+            f"blacklisted (credit entry {entry.id}) until {entry.valid_until}: no filing is accepted",
+        )
+    ]
 
 
 def staff_refusals(session: Session, *, evaluators: list[str], quality_supervisors: list[str]) -> list[Violation]:
@@ -72,32 +78,60 @@ def staff_refusals(session: Session, *, evaluators: list[str], quality_superviso
     names = set(evaluators) | set(quality_supervisors)
     if not names:
         return []
-    held = {e.person_name: e for e in session.exec(select(CreditEntry).where(
-        CreditEntry.subject_type == "person", CreditEntry.kind == "blacklist", CreditEntry.person_name.in_(names),
-        _holding(session))).all()}
+    held = {
+        e.person_name: e
+        for e in session.exec(
+            select(CreditEntry).where(
+                CreditEntry.subject_type == "person",
+                CreditEntry.kind == "blacklist",
+                CreditEntry.person_name.in_(names),
+                _holding(session),
+            )
+        ).all()
+    }
     problems = []
     for field, listed in (("evaluators", evaluators), ("quality_supervisors", quality_supervisors)):
         for index, name in enumerate(listed):
             entry = held.get(name)
             if entry is not None:
-                problems.append(Violation("credit.person_blacklisted", f"{field}[{index}]",
-                                          f"{name} 列入黑名单（信用记录 #{entry.id}），{entry.valid_until} 前不得担任考评或督导人员 / "
-                                          f"blacklisted until {entry.valid_until} (credit entry {entry.id})"))
+                problems.append(
+                    Violation(
+                        "credit.person_blacklisted",
+                        f"{field}[{index}]",
+                        f"{name} 列入黑名单（信用记录 #{entry.id}），{entry.valid_until} 前不得担任考评或督导人员 / "
+                        f"blacklisted until {entry.valid_until} (credit entry {entry.id})",
+                    )
+                )
     return problems
 
 
 def blacklisted_user_ids(session: Session) -> set[int]:
     """Accounts (experts, supervisors) a draw leaves out while their blacklist entry holds."""
-    return set(session.exec(select(CreditEntry.person_user_id).where(
-        CreditEntry.person_user_id.is_not(None), CreditEntry.kind == "blacklist", _holding(session))).all())
+    return set(
+        session.exec(
+            select(CreditEntry.person_user_id).where(
+                CreditEntry.person_user_id.is_not(None), CreditEntry.kind == "blacklist", _holding(session)
+            )
+        ).all()
+    )
 
 
 def entry_view(entry: CreditEntry, today: dt.date) -> dict[str, Any]:
     holds = CreditSpan(entry.kind, entry.valid_from, entry.valid_until).holds_on(today)
-    return {"id": entry.id, "subject_type": entry.subject_type, "credit_code": entry.credit_code,
-            "institution_id": entry.institution_id, "person_name": entry.person_name,
-            "person_user_id": entry.person_user_id, "kind": entry.kind, "kind_label": KINDS[entry.kind],
-            "reason": entry.reason, "case_id": entry.case_id, "valid_from": entry.valid_from.isoformat(),
-            "valid_until": entry.valid_until.isoformat(),
-            "status": "holds" if holds else ("expired" if today > entry.valid_until else "future"),
-            "decided_by": entry.decided_by, "approved_by": entry.approved_by}
+    return {
+        "id": entry.id,
+        "subject_type": entry.subject_type,
+        "credit_code": entry.credit_code,
+        "institution_id": entry.institution_id,
+        "person_name": entry.person_name,
+        "person_user_id": entry.person_user_id,
+        "kind": entry.kind,
+        "kind_label": KINDS[entry.kind],
+        "reason": entry.reason,
+        "case_id": entry.case_id,
+        "valid_from": entry.valid_from.isoformat(),
+        "valid_until": entry.valid_until.isoformat(),
+        "status": "holds" if holds else ("expired" if today > entry.valid_until else "future"),
+        "decided_by": entry.decided_by,
+        "approved_by": entry.approved_by,
+    }

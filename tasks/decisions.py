@@ -39,8 +39,13 @@ def decision_problems(task: HumanTask, body: DecisionIn) -> list[Violation]:
             problems.append(Violation("decision.findings_missing", "report.findings",
                                       "严重违规须写明发现的事实 / a serious violation states what was found"))
     if body.sanction is not None and task.step != "supervision_investigation":
-        problems.append(Violation("decision.sanction_not_here", "sanction",
-                                  "只有监督调查的决定可以附处理措施 / only a supervision investigation orders a sanction"))
+        problems.append(
+            Violation(
+                "decision.sanction_not_here",
+                "sanction",
+                "只有监督调查的决定可以附处理措施 / only a supervision investigation orders a sanction",
+            )
+        )
     if body.decision == "score":
         for problem in score_problems(body.scores):
             problems.append(Violation("decision.scores", "scores", problem))
@@ -60,27 +65,57 @@ def separation_problems(session: Session, task: HumanTask, user: User) -> list[V
         problems.append(Violation("separation.own_case", "task", "不能审批本人提交的案件 / you filed this case"))
     if case is not None and user.institution_id is not None and user.institution_id == case.institution_id:
         what = {"plan": "批次", "filing": "申请", "supervision": "监督案件"}[task.case_type]
-        problems.append(Violation("separation.own_institution", "task",
-                                  f"不能处理本人所在机构的{what}，应当回避 / this is your own institution's case"))
+        problems.append(
+            Violation(
+                "separation.own_institution",
+                "task",
+                f"不能处理本人所在机构的{what}，应当回避 / this is your own institution's case",
+            )
+        )
     if task.step == "revocation_approval":
         revocation = revocations.revocation_of_task(session, task.key)
         if revocation is not None and revocation.requested_by == user.id:
-            problems.append(Violation("separation.four_eyes", "task",
-                                      "撤销证书须由申请人以外的另一名人员复核 / a second officer approves a revocation"))
+            problems.append(
+                Violation(
+                    "separation.four_eyes",
+                    "task",
+                    "撤销证书须由申请人以外的另一名人员复核 / a second officer approves a revocation",
+                )
+            )
     if task.step == "sanction_approval" and supervision.proposer_of(session, task) == user.id:
-        problems.append(Violation("separation.four_eyes", "task",
-                                  "取消备案、列入黑名单须由提出处理意见以外的另一名人员复核 / a second officer approves "
-                                  "a cancellation or a blacklisting"))
+        problems.append(
+            Violation(
+                "separation.four_eyes",
+                "task",
+                "取消备案、列入黑名单须由提出处理意见以外的另一名人员复核 / a second officer approves "
+                "a cancellation or a blacklisting",
+            )
+        )
     if task.step == "expert_evaluation":
-        others = session.exec(select(HumanTask).where(
-            HumanTask.case_type == task.case_type, HumanTask.case_id == task.case_id, HumanTask.id != task.id,
-            (HumanTask.decided_by == user.id) | (HumanTask.assignee_id == user.id))).all()
+        others = session.exec(
+            select(HumanTask).where(
+                HumanTask.case_type == task.case_type,
+                HumanTask.case_id == task.case_id,
+                HumanTask.id != task.id,
+                (HumanTask.decided_by == user.id) | (HumanTask.assignee_id == user.id),
+            )
+        ).all()
         if any(t.step == "acceptance" for t in others):
-            problems.append(Violation("separation.accepted_this_case", "task",
-                                      "受理本申请的人员不得参加其专家评估 / you accepted this application"))
+            problems.append(
+                Violation(
+                    "separation.accepted_this_case",
+                    "task",
+                    "受理本申请的人员不得参加其专家评估 / you accepted this application",
+                )
+            )
         if any(t.step == "expert_evaluation" for t in others):
-            problems.append(Violation("separation.second_seat", "task",
-                                      "同一专家只能占专家组一个席位 / you already hold a seat on this panel"))
+            problems.append(
+                Violation(
+                    "separation.second_seat",
+                    "task",
+                    "同一专家只能占专家组一个席位 / you already hold a seat on this panel",
+                )
+            )
     return problems
 
 
@@ -97,8 +132,11 @@ def decide(session: Session, *, task: HumanTask, user: User, body: DecisionIn) -
         raise human_tasks.TaskConflict(f"该待办已由他人领取 / task {task.id} is claimed by someone else")
     if task.status == "open":
         raise human_tasks.TaskConflict(f"请先领取此待办再作决定 / claim task {task.id} before deciding it")
-    problems = (decision_problems(task, body) + supervision.decision_problems(session, task, body)
-                + separation_problems(session, task, user))
+    problems = (
+        decision_problems(task, body)
+        + supervision.decision_problems(session, task, body)
+        + separation_problems(session, task, user)
+    )
     if problems:
         raise Problems(problems)
     payload: dict[str, Any] = {}
@@ -112,8 +150,15 @@ def decide(session: Session, *, task: HumanTask, user: User, body: DecisionIn) -
         payload["report"] = body.report.model_dump()
     if body.sanction is not None:
         payload["sanction"] = body.sanction.model_dump(mode="json", exclude_none=True)
-    decided = human_tasks.decide(session, task, decision=body.decision, payload=payload, user_id=user.id,
-                                 role=user.role, expected_version=body.version)
+    decided = human_tasks.decide(
+        session,
+        task,
+        decision=body.decision,
+        payload=payload,
+        user_id=user.id,
+        role=user.role,
+        expected_version=body.version,
+    )
     investigations.after_decision(session, decided)
     quarterly.after_decision(session, decided)
     return decided

@@ -82,31 +82,52 @@ def verification_url(base_url: str, number: str) -> str:
 def certificate_model(certificate: Certificate, institution: Institution | None, base_url: str) -> dict[str, Any]:
     url = verification_url(base_url, certificate.number)
     return {
-        "number": certificate.number, "holder_name": certificate.holder_name, "id_type": "居民身份证",
-        "id_number": mask_resident_id(certificate.id_number), "occupation_name": certificate.occupation_name,
-        "occupation_code": certificate.occupation_code, "direction": "--", "level": Level(certificate.level).display,
+        "number": certificate.number,
+        "holder_name": certificate.holder_name,
+        "id_type": "居民身份证",
+        "id_number": mask_resident_id(certificate.id_number),
+        "occupation_name": certificate.occupation_name,
+        "occupation_code": certificate.occupation_code,
+        "direction": "--",
+        "level": Level(certificate.level).display,
         "enterprise_title": certificate.enterprise_title,
-        "revoked": (f"已撤销 {certificate.revoked_on.year}年{certificate.revoked_on.month}月{certificate.revoked_on.day}日"
-                    if certificate.status == "revoked" and certificate.revoked_on else
-                    "已撤销" if certificate.status == "revoked" else ""),
+        "revoked": (
+            f"已撤销 {certificate.revoked_on.year}年{certificate.revoked_on.month}月{certificate.revoked_on.day}日"
+            if certificate.status == "revoked" and certificate.revoked_on
+            else "已撤销"
+            if certificate.status == "revoked"
+            else ""
+        ),
         "issued_on": f"{certificate.issued_on.year}年{certificate.issued_on.month}月{certificate.issued_on.day}日",
-        "institution": institution.name if institution else "", "qr_data_uri": qr_data_uri(url),
+        "institution": institution.name if institution else "",
+        "qr_data_uri": qr_data_uri(url),
         "verify_host": url.split("//", 1)[-1].split("/", 1)[0],
     }
 
 
 def receipt_model(session: Session, filing: FilingApplication) -> dict[str, Any]:
     institution = session.get(Institution, filing.institution_id)
-    rows = session.exec(select(FilingOccupation, OccupationRecord)
-                        .join(OccupationRecord, OccupationRecord.code == FilingOccupation.occupation_code, isouter=True)
-                        .where(FilingOccupation.filing_id == filing.id)).all()
+    rows = session.exec(
+        select(FilingOccupation, OccupationRecord)
+        .join(OccupationRecord, OccupationRecord.code == FilingOccupation.occupation_code, isouter=True)
+        .where(FilingOccupation.filing_id == filing.id)
+    ).all()
     registered = institution.registered_on
     return {
-        "receipt_number": filing.receipt_number, "institution": institution.name,
-        "credit_code": institution.credit_code, "kind": INSTITUTION_KINDS.get(institution.kind, institution.kind),
-        "segment": institution.segment, "date": f"{registered.year}年{registered.month}月{registered.day}日",
-        "occupations": [{"code": f.occupation_code, "name": o.name if o else f.occupation_code,
-                         "levels": "、".join(Level(int(d)).display for d in f.levels)} for f, o in rows],
+        "receipt_number": filing.receipt_number,
+        "institution": institution.name,
+        "credit_code": institution.credit_code,
+        "kind": INSTITUTION_KINDS.get(institution.kind, institution.kind),
+        "segment": institution.segment,
+        "date": f"{registered.year}年{registered.month}月{registered.day}日",
+        "occupations": [
+            {
+                "code": f.occupation_code,
+                "name": o.name if o else f.occupation_code,
+                "levels": "、".join(Level(int(d)).display for d in f.levels),
+            }
+            for f, o in rows
+        ],
         "basis": "依据《关于开展职业技能等级认定试点工作的通知》备案，纳入评价机构目录，实行动态管理。",
     }
 
@@ -114,11 +135,14 @@ def receipt_model(session: Session, filing: FilingApplication) -> dict[str, Any]
 def notice_model(filing: FilingApplication, notice: DeficiencyNotice) -> dict[str, Any]:
     issued = notice.issued_at
     return {
-        "round_display": notice.round + 1, "date": f"{issued.year}年{issued.month}月{issued.day}日",
-        "enterprise": filing.form.get("enterprise_name", ""), "filing_id": filing.id,
+        "round_display": notice.round + 1,
+        "date": f"{issued.year}年{issued.month}月{issued.day}日",
+        "enterprise": filing.form.get("enterprise_name", ""),
+        "filing_id": filing.id,
         "deficiencies": [{"position": i + 1, "text": item["text"]} for i, item in enumerate(notice.items)],
         "basis": "甘人社通〔2021〕138号 四(二)：材料不齐全或不符合要求的，一次性告知需要补正的全部内容。",
-        "resubmission_path": f"通过接口 POST /api/v1/filings/{filing.id}/resubmissions 提交补正材料，受理审查重新开始。",
+        "resubmission_path": f"通过接口 POST /api/v1/filings/{filing.id}/resubmissions "
+                             "提交补正材料，受理审查重新开始。",
     }
 
 
@@ -133,14 +157,20 @@ def rectification_order_model(case: SupervisionCase, institution: Institution, r
         raise NotFound(f"supervision case {case.id} has no rectification order of round {round_no}")
     due = dt.date.fromisoformat(order["due"]) if order.get("due") else None
     return {
-        "title": "责令整改通知书", "reference": f"监督案件 {case.receipt_number}",
-        "date": _chinese_date(dt.date.fromisoformat(order["ordered_on"])), "institution": institution.name,
+        "title": "责令整改通知书",
+        "reference": f"监督案件 {case.receipt_number}",
+        "date": _chinese_date(dt.date.fromisoformat(order["ordered_on"])),
+        "institution": institution.name,
         "credit_code": institution.credit_code,
-        "opening": f"经调查核实，{order.get('finding') or '你单位职业技能等级认定工作存在问题'}。现责令你单位对下列事项进行整改：",
-        "entries_heading": "整改事项", "entries": [{"position": i + 1, "text": t} for i, t in enumerate(order["items"])],
-        "paragraphs": [f"请于 {_chinese_date(due) if due else '规定期限'}（{order['working_days']} 个工作日）前完成整改，"
-                       f"逐项报送整改情况（POST /api/v1/complaints/{case.id}/rectification）。",
-                       "逾期未整改或整改不到位的，依规取消评价备案，并在一定时期内不予再次备案。"],
+        "opening": f"经调查核实，{order.get('finding') or '你单位职业技能等级认定工作存在问题'}。"
+                   "现责令你单位对下列事项进行整改：",
+        "entries_heading": "整改事项",
+        "entries": [{"position": i + 1, "text": t} for i, t in enumerate(order["items"])],
+        "paragraphs": [
+            f"请于 {_chinese_date(due) if due else '规定期限'}（{order['working_days']} 个工作日）前完成整改，"
+            f"逐项报送整改情况（POST /api/v1/complaints/{case.id}/rectification）。",
+            "逾期未整改或整改不到位的，依规取消评价备案，并在一定时期内不予再次备案。",
+        ],
         "basis": "粤人社函〔2019〕1727号 四(二)、甘人社通〔2021〕138号 六(二)：受理投诉举报并核实处理",
     }
 
@@ -148,16 +178,28 @@ def rectification_order_model(case: SupervisionCase, institution: Institution, r
 def cancellation_model(case: SupervisionCase, institution: Institution, ban: CreditEntry) -> dict[str, Any]:
     """取消备案决定书: the filing cancelled, the catalogue removal and the re-filing ban's last day."""
     return {
-        "title": "取消职业技能等级认定备案决定书", "reference": f"监督案件 {case.receipt_number}",
-        "date": _chinese_date(ban.valid_from), "institution": institution.name,
+        "title": "取消职业技能等级认定备案决定书",
+        "reference": f"监督案件 {case.receipt_number}",
+        "date": _chinese_date(ban.valid_from),
+        "institution": institution.name,
         "credit_code": institution.credit_code,
         "opening": f"经调查核实，{case.outcome_reason or '你单位存在违规行为'}。经复核，决定：",
-        "entries_heading": "决定事项", "entries": [
-            {"position": 1, "text": f"取消你单位职业技能等级认定评价机构备案（证书编号段 {institution.segment or '—'}），"
-                                    "移出评价机构目录并向社会公布。"},
-            {"position": 2, "text": f"{_chinese_date(ban.valid_until)}前不予再次备案（列入黑名单，信用记录 #{ban.id}）。"},
-            {"position": 3, "text": "已颁发的职业技能等级证书继续有效；经核查存在问题的证书另行撤销。"}],
-        "paragraphs": [], "basis": "起草说明（000）三：取消评价备案，一定时期内不予再次备案；甘人社通〔2021〕138号 六(一)：信用档案和退出机制",
+        "entries_heading": "决定事项",
+        "entries": [
+            {
+                "position": 1,
+                "text": f"取消你单位职业技能等级认定评价机构备案（证书编号段 {institution.segment or '—'}），"
+                "移出评价机构目录并向社会公布。",
+            },
+            {
+                "position": 2,
+                "text": f"{_chinese_date(ban.valid_until)}前不予再次备案（列入黑名单，信用记录 #{ban.id}）。",
+            },
+            {"position": 3, "text": "已颁发的职业技能等级证书继续有效；经核查存在问题的证书另行撤销。"},
+        ],
+        "paragraphs": [],
+        "basis": "起草说明（000）三：取消评价备案，一定时期内不予再次备案；"
+                 "甘人社通〔2021〕138号 六(一)：信用档案和退出机制",
     }
 
 
@@ -167,8 +209,14 @@ def supervision_pdf(session: Session, case: SupervisionCase, kind: str, round_no
     if kind == "rectification":
         model = rectification_order_model(case, institution, round_no)
     else:
-        ban = next((session.get(CreditEntry, a["credit_entry_id"]) for a in case.actions
-                    if a.get("decision") == "cancel_filing" and a.get("credit_entry_id")), None)
+        ban = next(
+            (
+                session.get(CreditEntry, a["credit_entry_id"])
+                for a in case.actions
+                if a.get("decision") == "cancel_filing" and a.get("credit_entry_id")
+            ),
+            None,
+        )
         if ban is None:
             raise NotFound(f"supervision case {case.id} cancelled no filing")
         model = cancellation_model(case, institution, ban)
@@ -223,22 +271,33 @@ def _render_one(job: tuple[str, dict[str, Any]]) -> str:
     return path
 
 
-def render_batch(session: Session, *, plan_id: int, data_dir: Path, base_url: str, workers: int | None = None,
-                 progress=None, combined: bool = False) -> dict[str, Any]:  # noqa: ANN001
+def render_batch(
+    session: Session,
+    *,
+    plan_id: int,
+    data_dir: Path,
+    base_url: str,
+    workers: int | None = None,
+    progress=None,
+    combined: bool = False,
+) -> dict[str, Any]:
     """Render every certificate of a batch not rendered yet, in a process pool (one renderer per
     worker); already rendered files are kept, so a crashed run resumes where it stopped."""
     import os
     from concurrent.futures import ProcessPoolExecutor
 
-    certificates = session.exec(select(Certificate).where(Certificate.plan_id == plan_id,
-                                                         Certificate.status != "pending")
-                                .order_by(Certificate.number)).all()
+    certificates = session.exec(
+        select(Certificate)
+        .where(Certificate.plan_id == plan_id, Certificate.status != "pending")
+        .order_by(Certificate.number)
+    ).all()
     if not certificates:
         raise NotFound(f"plan {plan_id} has no acknowledged certificates")
     institutions = {c.institution_id: session.get(Institution, c.institution_id) for c in certificates}
     models = {c.number: certificate_model(c, institutions[c.institution_id], base_url) for c in certificates}
-    todo = [(str(cached_path(data_dir, c)), models[c.number]) for c in certificates
-            if not cached_path(data_dir, c).exists()]
+    todo = [
+        (str(cached_path(data_dir, c)), models[c.number]) for c in certificates if not cached_path(data_dir, c).exists()
+    ]
     done = len(certificates) - len(todo)
     if progress:
         progress(done, len(certificates))
@@ -258,7 +317,9 @@ def render_batch(session: Session, *, plan_id: int, data_dir: Path, base_url: st
     result: dict[str, Any] = {"rendered": len(todo), "total": len(certificates)}
     if combined:
         path = data_dir / "documents" / "batches" / f"plan-{plan_id}-t{TEMPLATE_VERSION}.pdf"
-        _write_atomically(path, renderer().pdf("certificate.html", certificates=[models[c.number] for c in certificates]))
+        _write_atomically(
+            path, renderer().pdf("certificate.html", certificates=[models[c.number] for c in certificates])
+        )
         result["combined"] = str(path)
     return result
 
@@ -269,9 +330,10 @@ def render_batch(session: Session, *, plan_id: int, data_dir: Path, base_url: st
 def require_acknowledged(certificate: Certificate) -> None:
     """A certificate exists for its holder once the national query system acknowledged it."""
     if certificate.status == "pending":
-        raise Conflict(f"证书 {certificate.number} 待全国联网查询系统确认，尚未生效 / not yet acknowledged by the "
-                       f"national query system" + (f": {certificate.national_refusal}" if certificate.national_refusal
-                                                   else ""))
+        raise Conflict(
+            f"证书 {certificate.number} 待全国联网查询系统确认，尚未生效 / not yet acknowledged by the "
+            f"national query system" + (f": {certificate.national_refusal}" if certificate.national_refusal else "")
+        )
 
 
 def holder_token(data_dir: Path, certificate: Certificate, *, expires_on: dt.date) -> str:
@@ -305,11 +367,18 @@ def holder_token_problem(data_dir: Path, certificate: Certificate, token: str, *
     return None
 
 
-def revoke_holder_links(session: Session, certificate: Certificate, *, user) -> Certificate:  # noqa: ANN001
+def revoke_holder_links(session: Session, certificate: Certificate, *, user) -> Certificate:
     certificate.holder_link_version += 1
     session.add(certificate)
-    audit.record(session, case_type="certificate", case_id=certificate.id, action="holder_links_revoked",
-                 actor_id=user.id, actor_role=user.role, after={"holder_link_version": certificate.holder_link_version})
+    audit.record(
+        session,
+        case_type="certificate",
+        case_id=certificate.id,
+        action="holder_links_revoked",
+        actor_id=user.id,
+        actor_role=user.role,
+        after={"holder_link_version": certificate.holder_link_version},
+    )
     return certificate
 
 
@@ -318,8 +387,9 @@ def _cached_pdf(data_dir: Path, kind: str, template: str, name: str, model: dict
     the template version, so a changed fact renders anew and nothing stale is served)."""
     import json
 
-    digest = hashlib.sha256(json.dumps([TEMPLATE_VERSION, model], sort_keys=True, ensure_ascii=False,
-                                       default=str).encode()).hexdigest()[:24]
+    digest = hashlib.sha256(
+        json.dumps([TEMPLATE_VERSION, model], sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()[:24]
     path = data_dir / "documents" / kind / f"{digest}.pdf"
     if not path.exists():
         _write_atomically(path, renderer().pdf(template, **{name: model}))
@@ -333,8 +403,9 @@ def receipt_pdf(session: Session, filing: FilingApplication, *, data_dir: Path) 
 
 
 def notice_pdf(session: Session, filing: FilingApplication, round_no: int, *, data_dir: Path) -> bytes:
-    notice = session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing.id,
-                                                         DeficiencyNotice.round == round_no)).first()
+    notice = session.exec(
+        select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing.id, DeficiencyNotice.round == round_no)
+    ).first()
     if notice is None:
         raise NotFound(f"filing {filing.id} has no deficiency notice of round {round_no}")
     return _cached_pdf(data_dir, "notices", "notice.html", "n", notice_model(filing, notice))

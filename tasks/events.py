@@ -68,7 +68,7 @@ def event_type(case_type: str, action: str, after: dict[str, Any] | None) -> str
     return BY_ACTION.get((case_type, action))
 
 
-def _visible(user: User):  # noqa: ANN202 - a SQL condition on audit entries
+def _visible(user: User):  # a SQL condition on audit entries
     """The cases' own visibility rule (tasks.access), as a condition on their audit entries."""
     if user.role in ("admin", "operations"):
         return AuditEvent.id > 0
@@ -111,7 +111,11 @@ def feed(session: Session, user: User, *, after_id: int, limit: int, types: set[
     cursor = after_id
     for row in rows[:scan]:
         kind = event_type(row.case_type, row.action, row.after)
-        if kind and not (user.role == "enterprise" and kind in HIDDEN_FROM_ENTERPRISES) and (not types or kind in types):
+        if (
+            kind
+            and not (user.role == "enterprise" and kind in HIDDEN_FROM_ENTERPRISES)
+            and (not types or kind in types)
+        ):
             if len(events) == limit:
                 more = True
                 break
@@ -122,6 +126,12 @@ def feed(session: Session, user: User, *, after_id: int, limit: int, types: set[
 
 def _event(row: AuditEvent, kind: str) -> dict[str, Any]:
     after = row.after or {}
-    return {"id": row.id, "type": kind, "case_type": row.case_type, "case_id": row.case_id,
-            "occurred_at": row.business_time.isoformat(), "recorded_at": row.wall_time.isoformat(),
-            "data": {k: after[k] for k in SHOWN if k in after}}
+    return {
+        "id": row.id,
+        "type": kind,
+        "case_type": row.case_type,
+        "case_id": row.case_id,
+        "occurred_at": row.business_time.isoformat(),
+        "recorded_at": row.wall_time.isoformat(),
+        "data": {k: after[k] for k in SHOWN if k in after},
+    }

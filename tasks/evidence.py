@@ -4,7 +4,8 @@ chain each day, list the anchors for whoever holds them outside (core/evidence.p
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -86,26 +87,41 @@ def make_anchor(session: Session, *, on: dt.date | None = None, settle: dt.timed
     if session.execute(select(AuditAnchor.id).where(AuditAnchor.anchored_on == on)).first() is not None:
         return None
     last = session.execute(select(AuditAnchor).order_by(AuditAnchor.id.desc())).scalars().first()
-    start_id, count, running = (last.last_event_id, last.entries, last.global_hash) if last else (0, 0, evidence.GENESIS)
-    unsettled = session.execute(select(func.min(AuditEvent.id)).where(
-        AuditEvent.id > start_id, AuditEvent.wall_time > wall_now() - settle)).scalar_one()
+    start_id, count, running = (
+        (last.last_event_id, last.entries, last.global_hash) if last else (0, 0, evidence.GENESIS)
+    )
+    unsettled = session.execute(
+        select(func.min(AuditEvent.id)).where(AuditEvent.id > start_id, AuditEvent.wall_time > wall_now() - settle)
+    ).scalar_one()
     up_to = (unsettled - 1) if unsettled is not None else None
     last_id = start_id
     for event_id, _, stored in entries(session, after_id=start_id, up_to_id=up_to):
         running = evidence.fold(running, stored or evidence.GENESIS)
         count, last_id = count + 1, event_id
     previous = last.anchor_hash if last else evidence.GENESIS
-    anchor = AuditAnchor(anchored_on=on, last_event_id=last_id, entries=count, global_hash=running,
-                         previous_hash=previous, created_at=wall_now(),
-                         anchor_hash=evidence.anchor_hash(on, last_id, count, running, previous))
+    anchor = AuditAnchor(
+        anchored_on=on,
+        last_event_id=last_id,
+        entries=count,
+        global_hash=running,
+        previous_hash=previous,
+        created_at=wall_now(),
+        anchor_hash=evidence.anchor_hash(on, last_id, count, running, previous),
+    )
     anchor, created = insert_once(session, anchor, lambda: None)  # two ticks on one day: one anchor
     return anchor if created else None
 
 
 def anchor_view(anchor: AuditAnchor) -> dict[str, Any]:
-    return {"anchored_on": anchor.anchored_on.isoformat(), "last_event_id": anchor.last_event_id,
-            "entries": anchor.entries, "global_hash": anchor.global_hash, "previous_hash": anchor.previous_hash,
-            "anchor_hash": anchor.anchor_hash, "created_at": anchor.created_at.isoformat()}
+    return {
+        "anchored_on": anchor.anchored_on.isoformat(),
+        "last_event_id": anchor.last_event_id,
+        "entries": anchor.entries,
+        "global_hash": anchor.global_hash,
+        "previous_hash": anchor.previous_hash,
+        "anchor_hash": anchor.anchor_hash,
+        "created_at": anchor.created_at.isoformat(),
+    }
 
 
 def recent_anchors(session: Session, *, limit: int = 30, before_id: int | None = None) -> list[AuditAnchor]:

@@ -64,8 +64,10 @@ def _open_round(session: Session, user: User, case_type: str, case_id: int) -> i
             return filing.deficiency_rounds  # the corrections answer the latest notice
         if filing.status in ("submitted", "in_acceptance") and filing.deficiency_rounds == 0:
             return 0
-        raise Conflict(f"备案 {case_id} 当前不接收材料（{filing.current_step}） / filing {case_id} takes files while it "
-                       f"is filed and while a deficiency notice awaits the resubmission, not at {filing.current_step}")
+        raise Conflict(
+            f"备案 {case_id} 当前不接收材料（{filing.current_step}） / filing {case_id} takes files while it "
+            f"is filed and while a deficiency notice awaits the resubmission, not at {filing.current_step}"
+        )
     if case_type == "plan":
         plan = access.visible_plan(session, user, case_id)
         if plan.status in FINISHED_PLANS:
@@ -75,8 +77,17 @@ def _open_round(session: Session, user: User, case_type: str, case_id: int) -> i
     return pending["round"]
 
 
-def store(session: Session, settings: Settings, *, user: User, case_type: str, case_id: int, kind: str,
-          filename: str | None, content: bytes) -> Stored:
+def store(
+    session: Session,
+    settings: Settings,
+    *,
+    user: User,
+    case_type: str,
+    case_id: int,
+    kind: str,
+    filename: str | None,
+    content: bytes,
+) -> Stored:
     """Take one file for the case's open round: typed by content, stored under its hash, recorded."""
     if case_type not in KINDS:
         raise NotFound(f"no files for {case_type}")
@@ -90,71 +101,128 @@ def store(session: Session, settings: Settings, *, user: User, case_type: str, c
     sha256 = filestore.digest(content)
 
     def on_file() -> CaseFile | None:
-        return session.exec(select(CaseFile).where(CaseFile.case_type == case_type, CaseFile.case_id == case_id,
-                                                   CaseFile.round == round_no, CaseFile.kind == kind)).first()
+        return session.exec(
+            select(CaseFile).where(
+                CaseFile.case_type == case_type,
+                CaseFile.case_id == case_id,
+                CaseFile.round == round_no,
+                CaseFile.kind == kind,
+            )
+        ).first()
 
     existing = on_file()
     if existing is None:
         store_ = filestore.for_settings(settings)
         store_.put(sha256, content)  # before the row: a failed commit leaves an unreferenced blob, not a dangling row
-        record = CaseFile(case_type=case_type, case_id=case_id, round=round_no, kind=kind, sha256=sha256,
-                          size=len(content), media_type=detected.media_type,
-                          filename=safe_filename(filename, detected.media_type), storage=store_.kind,
-                          uploaded_by=user.id, uploaded_at=wall_now())
+        record = CaseFile(
+            case_type=case_type,
+            case_id=case_id,
+            round=round_no,
+            kind=kind,
+            sha256=sha256,
+            size=len(content),
+            media_type=detected.media_type,
+            filename=safe_filename(filename, detected.media_type),
+            storage=store_.kind,
+            uploaded_by=user.id,
+            uploaded_at=wall_now(),
+        )
         existing, inserted = insert_once(session, record, on_file)  # a concurrent twin may have won the key
         if inserted:
             return _recorded(session, user, record)
     if existing.sha256 == sha256:
         return Stored(existing, created=False)
-    raise Conflict(f"第 {round_no} 轮已有 {kind} 文件，已上传的文件不可替换 / round {round_no} already has a {kind} file "
-                   f"(sha256 {existing.sha256[:12]}…); an uploaded file is never replaced — a correction goes "
-                   f"into the next round")
+    raise Conflict(
+        f"第 {round_no} 轮已有 {kind} 文件，已上传的文件不可替换 / round {round_no} already has a {kind} file "
+        f"(sha256 {existing.sha256[:12]}…); an uploaded file is never replaced — a correction goes "
+        f"into the next round"
+    )
 
 
 def _recorded(session: Session, user: User, record: CaseFile) -> Stored:
     """A new file's checklist entry (filings) and audit entry."""
     if record.case_type == "filing":
         _attach_material(session, record)
-    audit.record(session, case_type=record.case_type, case_id=record.case_id, action="file_uploaded",
-                 actor_id=user.id, actor_role=user.role,
-                 after={"file_id": record.id, "kind": record.kind, "round": record.round, "sha256": record.sha256,
-                        "size": record.size, "media_type": record.media_type})
+    audit.record(
+        session,
+        case_type=record.case_type,
+        case_id=record.case_id,
+        action="file_uploaded",
+        actor_id=user.id,
+        actor_role=user.role,
+        after={
+            "file_id": record.id,
+            "kind": record.kind,
+            "round": record.round,
+            "sha256": record.sha256,
+            "size": record.size,
+            "media_type": record.media_type,
+        },
+    )
     return Stored(record, created=True)
 
 
 def _attach_material(session: Session, file: CaseFile) -> None:
     """The checklist's entry for the file: declared already (its digest must match), or added."""
     filing_id, round_no, kind, sha256 = file.case_id, file.round, file.kind, file.sha256
-    material = session.exec(select(FilingMaterial).where(FilingMaterial.filing_id == filing_id,
-                                                         FilingMaterial.round == round_no,
-                                                         FilingMaterial.kind == kind)).first()
+    material = session.exec(
+        select(FilingMaterial).where(
+            FilingMaterial.filing_id == filing_id, FilingMaterial.round == round_no, FilingMaterial.kind == kind
+        )
+    ).first()
     if material is None:
-        material = FilingMaterial(filing_id=filing_id, round=round_no, kind=kind, title=LABELS[kind],
-                                  submitted_at=wall_now())
+        material = FilingMaterial(
+            filing_id=filing_id, round=round_no, kind=kind, title=LABELS[kind], submitted_at=wall_now()
+        )
     elif material.sha256 and material.sha256 != sha256:
-        raise Problems([Violation("file.sha256", "file", f"材料清单登记的摘要 {material.sha256[:12]}… 与上传文件不符 / the "
-                                                         f"checklist declared another SHA-256 for {kind}")])
+        raise Problems(
+            [
+                Violation(
+                    "file.sha256",
+                    "file",
+                    f"材料清单登记的摘要 {material.sha256[:12]}… 与上传文件不符 / the "
+                    f"checklist declared another SHA-256 for {kind}",
+                )
+            ]
+        )
     material.sha256 = sha256
     material.uri = f"/api/v1/filings/{filing_id}/materials/{file.id}"
     session.add(material)
 
 
 def file_view(file: CaseFile, download_path: str) -> dict[str, Any]:
-    return {"id": file.id, "kind": file.kind, "label": LABELS.get(file.kind, file.kind), "round": file.round,
-            "sha256": file.sha256, "size": file.size, "media_type": file.media_type, "filename": file.filename,
-            "uploaded_at": file.uploaded_at.isoformat(), "download": f"{download_path}/{file.id}"}
+    return {
+        "id": file.id,
+        "kind": file.kind,
+        "label": LABELS.get(file.kind, file.kind),
+        "round": file.round,
+        "sha256": file.sha256,
+        "size": file.size,
+        "media_type": file.media_type,
+        "filename": file.filename,
+        "uploaded_at": file.uploaded_at.isoformat(),
+        "download": f"{download_path}/{file.id}",
+    }
 
 
 def download_headers(file: CaseFile) -> dict[str, str]:
     """Always a download (never rendered in our origin), with the name in UTF-8 and the digest to check."""
     ascii_name = file.filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file.filename)}",
-            "X-Content-SHA256": file.sha256, "Cache-Control": "private, max-age=0"}
+    return {
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file.filename)}",
+        "X-Content-SHA256": file.sha256,
+        "Cache-Control": "private, max-age=0",
+    }
 
 
 def files_of(session: Session, case_type: str, case_id: int) -> list[CaseFile]:
-    return list(session.exec(select(CaseFile).where(CaseFile.case_type == case_type, CaseFile.case_id == case_id)
-                             .order_by(CaseFile.round, CaseFile.kind, CaseFile.id)))
+    return list(
+        session.exec(
+            select(CaseFile)
+            .where(CaseFile.case_type == case_type, CaseFile.case_id == case_id)
+            .order_by(CaseFile.round, CaseFile.kind, CaseFile.id)
+        )
+    )
 
 
 def listed(session: Session, user: User, case_type: str, case_id: int, download_path: str) -> list[dict[str, Any]]:
@@ -163,8 +231,9 @@ def listed(session: Session, user: User, case_type: str, case_id: int, download_
     return [file_view(f, download_path) for f in files_of(session, case_type, case_id)]
 
 
-def open_file(session: Session, settings: Settings, user: User, case_type: str, case_id: int,
-              file_id: int) -> tuple[CaseFile, bytes]:
+def open_file(
+    session: Session, settings: Settings, user: User, case_type: str, case_id: int, file_id: int
+) -> tuple[CaseFile, bytes]:
     """One file's bytes under the case's visibility rule; a file of another case is not found."""
     access.visible_case(session, user, case_type, case_id)
     file = session.get(CaseFile, file_id)

@@ -26,8 +26,14 @@ from models.db import locked_row
 from models.schemas import FilingCreate, LadderFiling, PilotPlanCreate, ResubmissionCreate
 from models.workflow import HumanTask, OutboxMessage
 from policy import draws as draw_rules
-from policy.eligibility import (FilingFacts, OccupationRequest, Violation, check_filing, expert_panel_passes,
-                                scope_change_problems)
+from policy.eligibility import (
+    FilingFacts,
+    OccupationRequest,
+    Violation,
+    check_filing,
+    expert_panel_passes,
+    scope_change_problems,
+)
 from policy.levels import EnterpriseLadder, Level
 from policy.numbering import next_institution_segment
 from policy.occupations import Occupation
@@ -282,24 +288,44 @@ def applicant_institution(session: Session, *, applicant: User, form: FilingCrea
     authority = credit_code[2:8]
     national = authority.startswith("10")  # registered by the national authority: no local city to compare
     if not national and not within_jurisdiction(form.region_code, authority[:4] + "00"):
-        raise Problems([Violation("enterprise.region_not_credit_code", "region_code",
-                                  f"注册地 {form.region_code} 与信用代码登记机关 {authority} 不在同一地市；迁址企业请联系省级中心"
-                                  f"登记注册地 / {form.region_code} is not in the city of the code's registration "
-                                  f"authority ({authority}); the provincial centre records a moved institution")])
-    institution = Institution(name=form.enterprise_name, credit_code=credit_code, kind=form.institution_kind,
-                              region_code=form.region_code, profile_code=profile.code, created_at=wall_now())
+        raise Problems(
+            [
+                Violation(
+                    "enterprise.region_not_credit_code",
+                    "region_code",
+                    f"注册地 {form.region_code} 与信用代码登记机关 {authority} 不在同一地市；迁址企业请联系省级中心"
+                    f"登记注册地 / {form.region_code} is not in the city of the code's registration "
+                    f"authority ({authority}); the provincial centre records a moved institution",
+                )
+            ]
+        )
+    institution = Institution(
+        name=form.enterprise_name,
+        credit_code=credit_code,
+        kind=form.institution_kind,
+        region_code=form.region_code,
+        profile_code=profile.code,
+        created_at=wall_now(),
+    )
     session.add(institution)
     session.flush()
     applicant.institution_id = institution.id
     session.add(applicant)
-    audit.record(session, case_type="user", case_id=applicant.id, action="institution_bound",
-                 actor_id=applicant.id, actor_role=applicant.role,
-                 after={"institution_id": institution.id, "reason": "created by the account's first filing"})
+    audit.record(
+        session,
+        case_type="user",
+        case_id=applicant.id,
+        action="institution_bound",
+        actor_id=applicant.id,
+        actor_role=applicant.role,
+        after={"institution_id": institution.id, "reason": "created by the account's first filing"},
+    )
     return institution
 
 
-def change_registered_region(session: Session, *, institution_id: int, region_code: str, reason: str,
-                             actor: User) -> Institution:
+def change_registered_region(
+    session: Session, *, institution_id: int, region_code: str, reason: str, actor: User
+) -> Institution:
     """注册地变更: an explicit, audited act of the provincial centre (or an administrator); later
     filings and plans are handled where the institution is now registered."""
     institution = session.get(Institution, institution_id)
@@ -309,16 +335,28 @@ def change_registered_region(session: Session, *, institution_id: int, region_co
     if not is_region_code(region_code):
         problems.append(Violation("institution.region_code", "region_code", f"{region_code} 不是行政区划代码"))
     elif region_code[:2] != institution.region_code[:2] or not manages_institutions_of(actor, region_code):
-        problems.append(Violation("institution.region_outside_province", "region_code",
-                                  "跨省迁移须重新备案 / a move to another province is a new filing there"))
+        problems.append(
+            Violation(
+                "institution.region_outside_province",
+                "region_code",
+                "跨省迁移须重新备案 / a move to another province is a new filing there",
+            )
+        )
     if problems:
         raise Problems(problems)
     before = {"region_code": institution.region_code}
     institution.region_code = region_code
     session.add(institution)
-    audit.record(session, case_type="institution", case_id=institution.id, action="registered_region_changed",
-                 actor_id=actor.id, actor_role=actor.role, before=before,
-                 after={"region_code": region_code, "reason": reason})
+    audit.record(
+        session,
+        case_type="institution",
+        case_id=institution.id,
+        action="registered_region_changed",
+        actor_id=actor.id,
+        actor_role=actor.role,
+        before=before,
+        after={"region_code": region_code, "reason": reason},
+    )
     return institution
 
 
@@ -345,8 +383,16 @@ def file_ladder(session: Session, *, institution_id: int, body: LadderFiling, ac
     before = {"ladder": institution.ladder}
     institution.ladder = rows
     session.add(institution)
-    audit.record(session, case_type="institution", case_id=institution.id, action="ladder_filed", actor_id=actor.id,
-                 actor_role=actor.role, before=before, after={"ladder": rows})
+    audit.record(
+        session,
+        case_type="institution",
+        case_id=institution.id,
+        action="ladder_filed",
+        actor_id=actor.id,
+        actor_role=actor.role,
+        before=before,
+        after={"ladder": rows},
+    )
     return institution
 
 
@@ -354,24 +400,51 @@ def ladder_of(institution: Institution) -> EnterpriseLadder:
     return EnterpriseLadder.build({row["title"]: row["level"] for row in institution.ladder})
 
 
-def _add_materials(session: Session, filing_id: int, round_no: int, materials, now: dt.datetime) -> None:  # noqa: ANN001
+def _add_materials(session: Session, filing_id: int, round_no: int, materials, now: dt.datetime) -> None:
     seen = set()
     for material in materials:
         if material.kind in seen:
-            raise Problems([Violation("material.duplicate", f"materials.{material.kind}",
-                                      f"材料 {material.kind} 重复提交 / listed twice")])
+            raise Problems(
+                [
+                    Violation(
+                        "material.duplicate",
+                        f"materials.{material.kind}",
+                        f"材料 {material.kind} 重复提交 / listed twice",
+                    )
+                ]
+            )
         seen.add(material.kind)
-        uploaded = session.exec(select(FilingMaterial).where(  # the file came first (POST …/materials)
-            FilingMaterial.filing_id == filing_id, FilingMaterial.round == round_no,
-            FilingMaterial.kind == material.kind)).first()
+        uploaded = session.exec(
+            select(FilingMaterial).where(  # the file came first (POST …/materials)
+                FilingMaterial.filing_id == filing_id,
+                FilingMaterial.round == round_no,
+                FilingMaterial.kind == material.kind,
+            )
+        ).first()
         if uploaded is None:
-            session.add(FilingMaterial(filing_id=filing_id, round=round_no, kind=material.kind, title=material.title,
-                                       sha256=material.sha256, uri=material.uri, submitted_at=now))
+            session.add(
+                FilingMaterial(
+                    filing_id=filing_id,
+                    round=round_no,
+                    kind=material.kind,
+                    title=material.title,
+                    sha256=material.sha256,
+                    uri=material.uri,
+                    submitted_at=now,
+                )
+            )
             continue
         if material.sha256 and uploaded.sha256 and material.sha256 != uploaded.sha256:
-            raise Problems([Violation("file.sha256", f"materials.{material.kind}",
-                                      f"材料 {material.kind} 的摘要与已上传文件不符 / the SHA-256 differs from the file "
-                                      f"uploaded for this round")])
+            raise Problems(
+                [
+                    Violation(
+                        "file.sha256",
+                        f"materials.{material.kind}",
+                        f"材料 {material.kind} 的摘要与已上传文件不符 / the SHA-256 differs from the file "
+                        f"uploaded for this round",
+                    )
+                ]
+            )
         uploaded.title = material.title or uploaded.title
         session.add(uploaded)
 
@@ -384,40 +457,58 @@ def current_materials(session: Session, filing_id: int) -> set[str]:
 def completeness_findings(session: Session, *, filing_id: int) -> list[dict[str, str]]:
     """The machine check before the officer looks: what the rules find missing now."""
     filing = _get(session, filing_id)
-    violations = check_filing(_facts(filing.form, current_materials(session, filing_id)),
-                              get_profile(filing.profile_code), catalogue(session))
+    violations = check_filing(
+        _facts(filing.form, current_materials(session, filing_id)), get_profile(filing.profile_code), catalogue(session)
+    )
     return [v.as_dict() for v in violations]
 
 
-def set_step(session: Session, *, filing_id: int, status: str, step: str,
-             only_from: tuple[str, ...] | None = None) -> None:
-    audit.move_case(session, _get(session, filing_id), case_type="filing", status=status, step=step,
-                    only_from=only_from)
+def set_step(
+    session: Session, *, filing_id: int, status: str, step: str, only_from: tuple[str, ...] | None = None
+) -> None:
+    audit.move_case(
+        session, _get(session, filing_id), case_type="filing", status=status, step=step, only_from=only_from
+    )
 
 
-def issue_deficiency_notice(session: Session, *, filing_id: int, round_no: int, items: list[str],
-                            officer_id: int | None) -> DeficiencyNotice:
+def issue_deficiency_notice(
+    session: Session, *, filing_id: int, round_no: int, items: list[str], officer_id: int | None
+) -> DeficiencyNotice:
     """一次性告知: all deficiencies of this round in one notice (idempotent per round)."""
-    existing = session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing_id,
-                                                           DeficiencyNotice.round == round_no)).first()
+    existing = session.exec(
+        select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing_id, DeficiencyNotice.round == round_no)
+    ).first()
     if existing is not None:
         return existing
-    notice = DeficiencyNotice(filing_id=filing_id, round=round_no, items=[{"text": t} for t in items],
-                              issued_at=wall_now(), issued_by=officer_id)
+    notice = DeficiencyNotice(
+        filing_id=filing_id,
+        round=round_no,
+        items=[{"text": t} for t in items],
+        issued_at=wall_now(),
+        issued_by=officer_id,
+    )
     session.add(notice)
     filing = _get(session, filing_id)
     filing.deficiency_rounds = round_no + 1
     session.add(filing)
     set_step(session, filing_id=filing_id, status="awaiting_resubmission", step="resubmission")
-    audit.record(session, case_type="filing", case_id=filing_id, action="deficiency_notice_issued",
-                 actor_id=officer_id, actor_role="officer", after={"round": round_no, "items": items})
+    audit.record(
+        session,
+        case_type="filing",
+        case_id=filing_id,
+        action="deficiency_notice_issued",
+        actor_id=officer_id,
+        actor_role="officer",
+        after={"round": round_no, "items": items},
+    )
     return notice
 
 
 def resubmit(session: Session, *, filing_id: int, user: User, body: ResubmissionCreate) -> DeficiencyNotice:
     filing = _get(session, filing_id)
-    notice = session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing_id)
-                          .order_by(DeficiencyNotice.round.desc())).first()
+    notice = session.exec(
+        select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing_id).order_by(DeficiencyNotice.round.desc())
+    ).first()
     if notice is None or notice.resubmitted_at is not None or filing.status != "awaiting_resubmission":
         raise Conflict("no deficiency notice is waiting for a resubmission on this filing")
     now = wall_now()
@@ -425,17 +516,24 @@ def resubmit(session: Session, *, filing_id: int, user: User, body: Resubmission
     notice.resubmitted_at = now
     session.add(notice)
     set_step(session, filing_id=filing_id, status="in_acceptance", step="acceptance")
-    audit.record(session, case_type="filing", case_id=filing_id, action="resubmitted", actor_id=user.id,
-                 actor_role=user.role, after={"round": notice.round + 1, "materials": [m.kind for m in body.materials],
-                                              "note": body.note})
+    audit.record(
+        session,
+        case_type="filing",
+        case_id=filing_id,
+        action="resubmitted",
+        actor_id=user.id,
+        actor_role=user.role,
+        after={"round": notice.round + 1, "materials": [m.kind for m in body.materials], "note": body.note},
+    )
     if filing.flow_run_id:
         wake(session, filing.flow_run_id, reason=f"filing {filing_id} resubmitted")
     return notice
 
 
 def resubmission_received(session: Session, *, filing_id: int, round_no: int) -> bool:
-    notice = session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing_id,
-                                                         DeficiencyNotice.round == round_no)).first()
+    notice = session.exec(
+        select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing_id, DeficiencyNotice.round == round_no)
+    ).first()
     return notice is not None and notice.resubmitted_at is not None
 
 
@@ -443,40 +541,62 @@ def eligible_experts(session: Session, *, filing_id: int, exclude: set[int]) -> 
     """Experts who may sit on this filing's panel: never the officers who accepted it, the applicant,
     or anyone employed by the applying institution (回避)."""
     filing = _get(session, filing_id)
-    experts = session.exec(select(User.id).where(
-        User.role == "expert", (User.institution_id.is_(None)) | (User.institution_id != filing.institution_id))).all()
+    experts = session.exec(
+        select(User.id).where(
+            User.role == "expert", (User.institution_id.is_(None)) | (User.institution_id != filing.institution_id)
+        )
+    ).all()
     barred = credit.blacklisted_user_ids(session)
     return sorted(e for e in experts if e not in exclude and e not in barred and e != filing.applicant_id)
 
 
-def pick_expert_panel(session: Session, *, filing_id: int, size: int, exclude: set[int],
-                      purpose: str = "expert_panel") -> list[int | None]:
+def pick_expert_panel(
+    session: Session, *, filing_id: int, size: int, exclude: set[int], purpose: str = "expert_panel"
+) -> list[int | None]:
     """A random panel drawn with a secret seed (its commitment in the audit trail). The first call
     draws; a replay finds the recorded draw. Seats without an available expert stay open."""
-    recorded = session.exec(select(DrawRecord).where(DrawRecord.case_type == "filing", DrawRecord.case_id == filing_id,
-                                                     DrawRecord.purpose == purpose)).first()
+    recorded = session.exec(
+        select(DrawRecord).where(
+            DrawRecord.case_type == "filing", DrawRecord.case_id == filing_id, DrawRecord.purpose == purpose
+        )
+    ).first()
     if recorded is None:
         eligible = eligible_experts(session, filing_id=filing_id, exclude=exclude)
         seed = draw_rules.new_seed()
-        recorded = draws.record(session, case_type="filing", case_id=filing_id, purpose=purpose, seed=seed,
-                                candidates=eligible, result={"chosen": draw_rules.draw_panel(seed, eligible, size)})
+        recorded = draws.record(
+            session,
+            case_type="filing",
+            case_id=filing_id,
+            purpose=purpose,
+            seed=seed,
+            candidates=eligible,
+            result={"chosen": draw_rules.draw_panel(seed, eligible, size)},
+        )
     chosen: list[int | None] = list(recorded.result["chosen"])
     return chosen + [None] * (size - len(chosen))
 
 
 def acceptance_deciders(session: Session, *, filing_id: int) -> set[int]:
     """The officers who decided this filing's acceptance (they may not sit on its panel)."""
-    return {t.decided_by for t in session.exec(select(HumanTask).where(
-        HumanTask.case_type == "filing", HumanTask.case_id == filing_id, HumanTask.step == "acceptance")).all()
-        if t.decided_by}
+    return {
+        t.decided_by
+        for t in session.exec(
+            select(HumanTask).where(
+                HumanTask.case_type == "filing", HumanTask.case_id == filing_id, HumanTask.step == "acceptance"
+            )
+        ).all()
+        if t.decided_by
+    }
 
 
 def draw_expert_panel(session: Session, *, filing_id: int, size: int) -> list[int | None]:
     """专家遴选: the case moves to expert evaluation and its panel is drawn (once; a replay finds it)."""
-    set_step(session, filing_id=filing_id, status="expert_evaluation", step="expert_evaluation",
-             only_from=("in_acceptance",))
-    return pick_expert_panel(session, filing_id=filing_id, size=size,
-                             exclude=acceptance_deciders(session, filing_id=filing_id))
+    set_step(
+        session, filing_id=filing_id, status="expert_evaluation", step="expert_evaluation", only_from=("in_acceptance",)
+    )
+    return pick_expert_panel(
+        session, filing_id=filing_id, size=size, exclude=acceptance_deciders(session, filing_id=filing_id)
+    )
 
 
 def panel_passes(session: Session, *, filing_id: int, task_keys: list[str]) -> tuple[bool, float]:
@@ -491,15 +611,20 @@ def publicity_start_date(session: Session, *, filing_id: int) -> dt.date:
     return _get(session, filing_id).publicity_start or business_today(session)
 
 
-def ministry_review_payload(session: Session, *, filing_id: int, round_no: int = 0,
-                            response: str = "") -> dict[str, Any]:
+def ministry_review_payload(
+    session: Session, *, filing_id: int, round_no: int = 0, response: str = ""
+) -> dict[str, Any]:
     """部中心复核: what the national centre is sent about the filing (a resend carries the officer's
     answer to the reasons of the refusal)."""
     filing = _get(session, filing_id)
     occupations = session.exec(select(FilingOccupation).where(FilingOccupation.filing_id == filing_id)).all()
-    payload = {"filing_id": filing_id, "enterprise_name": filing.form["enterprise_name"],
-               "credit_code": filing.form["credit_code"], "region_code": filing.region_code,
-               "occupations": [{"code": o.occupation_code, "levels": o.levels} for o in occupations]}
+    payload = {
+        "filing_id": filing_id,
+        "enterprise_name": filing.form["enterprise_name"],
+        "credit_code": filing.form["credit_code"],
+        "region_code": filing.region_code,
+        "occupations": [{"code": o.occupation_code, "levels": o.levels} for o in occupations],
+    }
     if round_no:
         payload |= {"round": round_no, "response_to_refusal": response}
     return payload
@@ -512,17 +637,30 @@ def record_ministry_answer(session: Session, *, filing_id: int, round_no: int, a
     accepted = answer.get("accepted", True) is not False
     reasons = [str(r)[:300] for r in answer.get("reasons", [])] or ["部中心复核未通过（未说明理由）"]
     action = "ministry_review_passed" if accepted else "ministry_review_refused"
-    done = session.exec(select(AuditEvent).where(AuditEvent.case_type == "filing", AuditEvent.case_id == filing_id,
-                                                 AuditEvent.action == action)).all()
+    done = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.case_type == "filing", AuditEvent.case_id == filing_id, AuditEvent.action == action
+        )
+    ).all()
     if any((event.after or {}).get("round") == round_no for event in done):
         return accepted
-    audit.record(session, case_type="filing", case_id=filing_id, action=action,
-                 after={"round": round_no, "reference": answer.get("reference")} | ({} if accepted else {"reasons": reasons}))
+    audit.record(
+        session,
+        case_type="filing",
+        case_id=filing_id,
+        action=action,
+        after={"round": round_no, "reference": answer.get("reference")} | ({} if accepted else {"reasons": reasons}),
+    )
     if not accepted:
         filing.outcome_reason = "；".join(reasons)
         session.add(filing)
-        set_step(session, filing_id=filing_id, status="ministry_refused", step="ministry_refusal",
-                 only_from=("ministry_review",))
+        set_step(
+            session,
+            filing_id=filing_id,
+            status="ministry_refused",
+            step="ministry_refusal",
+            only_from=("ministry_review",),
+        )
     return accepted
 
 
@@ -533,13 +671,21 @@ def flow_facts(session: Session, *, filing_id: int) -> dict[str, Any]:
         raise ValueError(f"filing {filing_id} does not exist")
     institution = session.get(Institution, filing.institution_id)
     profile = get_profile(filing.profile_code)
-    pilot_pending = (has_step(profile.filing_steps, "pilot_plan_evaluation") and institution is not None
-                     and institution.pilot_plan_approved_on is None)
+    pilot_pending = (
+        has_step(profile.filing_steps, "pilot_plan_evaluation")
+        and institution is not None
+        and institution.pilot_plan_approved_on is None
+    )
     finished = filing.status in ("rejected", "withdrawn") or (filing.status == "registered" and not pilot_pending)
-    return {"status": filing.status, "region_code": filing.region_code, "profile_code": filing.profile_code,
-            "centres": centres(filing), "finished": finished,
-            "pilot_plan_approved": institution is not None and institution.pilot_plan_approved_on is not None,
-            "institution_kind": institution.kind if institution is not None else "Y"}
+    return {
+        "status": filing.status,
+        "region_code": filing.region_code,
+        "profile_code": filing.profile_code,
+        "centres": centres(filing),
+        "finished": finished,
+        "pilot_plan_approved": institution is not None and institution.pilot_plan_approved_on is not None,
+        "institution_kind": institution.kind if institution is not None else "Y",
+    }
 
 
 def start_publicity(session: Session, *, filing_id: int, end: dt.date, provisional: bool) -> None:
@@ -566,9 +712,12 @@ def register_institution(session: Session, *, filing_id: int) -> Institution:
     change = bool(filing.form.get("scope_change")) and institution.status == "registered"
     first_time = not filing.form.get("scope_change_registered")  # a replay applies the change once
     for drop in (filing.form.get("drop_occupations") or []) if change and first_time else []:  # 变更备案
-        scope = session.exec(select(InstitutionOccupation).where(
-            InstitutionOccupation.institution_id == institution.id,
-            InstitutionOccupation.occupation_code == drop["code"])).first()
+        scope = session.exec(
+            select(InstitutionOccupation).where(
+                InstitutionOccupation.institution_id == institution.id,
+                InstitutionOccupation.occupation_code == drop["code"],
+            )
+        ).first()
         if scope is not None:
             scope.levels = "".join(sorted(set(scope.levels) - {str(Level.parse(x).value) for x in drop["levels"]}))
             if scope.levels:
@@ -576,12 +725,18 @@ def register_institution(session: Session, *, filing_id: int) -> Institution:
             else:
                 session.delete(scope)
     for occupation in session.exec(select(FilingOccupation).where(FilingOccupation.filing_id == filing_id)).all():
-        scope = session.exec(select(InstitutionOccupation).where(
-            InstitutionOccupation.institution_id == institution.id,
-            InstitutionOccupation.occupation_code == occupation.occupation_code)).first()
+        scope = session.exec(
+            select(InstitutionOccupation).where(
+                InstitutionOccupation.institution_id == institution.id,
+                InstitutionOccupation.occupation_code == occupation.occupation_code,
+            )
+        ).first()
         if scope is None:
-            session.add(InstitutionOccupation(institution_id=institution.id, occupation_code=occupation.occupation_code,
-                                              levels=occupation.levels))
+            session.add(
+                InstitutionOccupation(
+                    institution_id=institution.id, occupation_code=occupation.occupation_code, levels=occupation.levels
+                )
+            )
         else:
             scope.levels = "".join(sorted(set(scope.levels) | set(occupation.levels)))
             session.add(scope)
@@ -597,14 +752,31 @@ def register_institution(session: Session, *, filing_id: int) -> Institution:
     set_step(session, filing_id=filing_id, status="registered", step="registered")
     if change and first_time:
         filing.form = {**filing.form, "scope_change_registered": today.isoformat()}  # applied once
-        audit.record(session, case_type="institution", case_id=institution.id, action="scope_changed",
-                     after={"filing_id": filing_id, "added": [o["code"] for o in filing.form.get("occupations", [])],
-                            "dropped": filing.form.get("drop_occupations") or [], "receipt": filing.receipt_number,
-                            "scope": {k: "".join(str(lv.value) for lv in sorted(v))
-                                      for k, v in filed_scope_of(session, institution.id).items()}})
+        audit.record(
+            session,
+            case_type="institution",
+            case_id=institution.id,
+            action="scope_changed",
+            after={
+                "filing_id": filing_id,
+                "added": [o["code"] for o in filing.form.get("occupations", [])],
+                "dropped": filing.form.get("drop_occupations") or [],
+                "receipt": filing.receipt_number,
+                "scope": {
+                    k: "".join(str(lv.value) for lv in sorted(v))
+                    for k, v in filed_scope_of(session, institution.id).items()
+                },
+            },
+        )
     elif not change:
-        audit.record(session, case_type="institution", case_id=institution.id, action="registered", before=before,
-                     after={"segment": institution.segment, "filing_id": filing_id, "receipt": filing.receipt_number})
+        audit.record(
+            session,
+            case_type="institution",
+            case_id=institution.id,
+            action="registered",
+            before=before,
+            after={"segment": institution.segment, "filing_id": filing_id, "receipt": filing.receipt_number},
+        )
     return institution
 
 

@@ -33,24 +33,54 @@ def ensure_task(session: Session, *, key: str, case_type: str, case_id: int, ste
         return existing
     today = business_today(session)
     due = load_calendar(session).add(today, due_working_days, start_day_counts=start_day_counts)
-    task = HumanTask(key=key, case_type=case_type, case_id=case_id, step=step, role=role, jurisdiction=jurisdiction,
-                     assignee_id=assignee_id, status="claimed" if assignee_id else "open", created_on=today,
-                     assignment="drawn" if drawn or assignee_id else "pool",
-                     start_day_counts=start_day_counts,
-                     due_working_days=due_working_days, due_date=due.date, due_provisional=due.provisional, flow_run_id=flow_run_id, created_at=wall_now())
-    task, inserted = insert_once(session, task,
-                                 lambda: session.exec(select(HumanTask).where(HumanTask.key == key)).one())
+    task = HumanTask(
+        key=key,
+        case_type=case_type,
+        case_id=case_id,
+        step=step,
+        role=role,
+        jurisdiction=jurisdiction,
+        assignee_id=assignee_id,
+        status="claimed" if assignee_id else "open",
+        created_on=today,
+        assignment="drawn" if drawn or assignee_id else "pool",
+        start_day_counts=start_day_counts,
+        due_working_days=due_working_days,
+        due_date=due.date,
+        due_provisional=due.provisional,
+        flow_run_id=flow_run_id,
+        created_at=wall_now(),
+    )
+    task, inserted = insert_once(
+        session, task, lambda: session.exec(select(HumanTask).where(HumanTask.key == key)).one()
+    )
     if not inserted:  # created concurrently by another replay: use that one
         return task
-    clock = sla.start_or_resume(session, case_type=case_type, case_id=case_id, step=step, jurisdiction=jurisdiction,
-                                start_day_counts=start_day_counts)
+    clock = sla.start_or_resume(
+        session,
+        case_type=case_type,
+        case_id=case_id,
+        step=step,
+        jurisdiction=jurisdiction,
+        start_day_counts=start_day_counts,
+    )
     if clock is not None:  # the step's budget, pauses included, is the task's deadline
         task.due_date, task.due_provisional = clock.due_date, clock.provisional
         due = type(due)(clock.due_date, clock.provisional)
         session.add(task)
-    audit.record(session, case_type=case_type, case_id=case_id, action=f"task_created:{step}",
-                 after={"task_id": task.id, "role": role, "due_date": due.date.isoformat(),
-                        "due_provisional": due.provisional, "assignee_id": assignee_id})
+    audit.record(
+        session,
+        case_type=case_type,
+        case_id=case_id,
+        action=f"task_created:{step}",
+        after={
+            "task_id": task.id,
+            "role": role,
+            "due_date": due.date.isoformat(),
+            "due_provisional": due.provisional,
+            "assignee_id": assignee_id,
+        },
+    )
     return task
 
 
@@ -70,10 +100,19 @@ def claim(session: Session, task: HumanTask, *, user_id: int, role: str) -> Huma
     if task.status == "claimed" and task.assignee_id == user_id:
         return task  # claiming twice is harmless
     if task.status != "open":
-        raise TaskConflict(f"task {task.id} is {task.status}" + (" by someone else" if task.status == "claimed" else ""))
+        raise TaskConflict(
+            f"task {task.id} is {task.status}" + (" by someone else" if task.status == "claimed" else "")
+        )
     _guarded_update(session, task, ("open",), status="claimed", assignee_id=user_id)
-    audit.record(session, case_type=task.case_type, case_id=task.case_id, action=f"task_claimed:{task.step}",
-                 actor_id=user_id, actor_role=role, after={"task_id": task.id})
+    audit.record(
+        session,
+        case_type=task.case_type,
+        case_id=task.case_id,
+        action=f"task_claimed:{task.step}",
+        actor_id=user_id,
+        actor_role=role,
+        after={"task_id": task.id},
+    )
     return task
 
 
@@ -83,33 +122,73 @@ def release(session: Session, task: HumanTask, *, user_id: int, role: str) -> Hu
     if task.status != "claimed" or task.assignee_id != user_id:
         raise TaskConflict(f"task {task.id} is not claimed by you")
     _guarded_update(session, task, ("claimed",), status="open", assignee_id=None)
-    audit.record(session, case_type=task.case_type, case_id=task.case_id, action=f"task_released:{task.step}",
-                 actor_id=user_id, actor_role=role, after={"task_id": task.id})
+    audit.record(
+        session,
+        case_type=task.case_type,
+        case_id=task.case_id,
+        action=f"task_released:{task.step}",
+        actor_id=user_id,
+        actor_role=role,
+        after={"task_id": task.id},
+    )
     return task
 
 
 def assign(session: Session, task: HumanTask, *, assignee_id: int) -> HumanTask:
     """Put a drawn seat with the person the draw named."""
     _guarded_update(session, task, ("open",), status="claimed", assignee_id=assignee_id)
-    audit.record(session, case_type=task.case_type, case_id=task.case_id, action=f"task_assigned:{task.step}",
-                 after={"task_id": task.id, "assignee_id": assignee_id})
+    audit.record(
+        session,
+        case_type=task.case_type,
+        case_id=task.case_id,
+        action=f"task_assigned:{task.step}",
+        after={"task_id": task.id, "assignee_id": assignee_id},
+    )
     return task
 
 
-def decide(session: Session, task: HumanTask, *, decision: str, payload: dict[str, Any], user_id: int | None,
-           role: str, expected_version: int | None = None) -> HumanTask:
+def decide(
+    session: Session,
+    task: HumanTask,
+    *,
+    decision: str,
+    payload: dict[str, Any],
+    user_id: int | None,
+    role: str,
+    expected_version: int | None = None,
+) -> HumanTask:
     """Record the decision once; a second decision (or a stale version) raises TaskConflict."""
     if task.status not in OPEN_STATES:
-        raise TaskConflict(f"task {task.id} is already {task.status}; a decision was taken on "
-                           f"{task.decided_at.isoformat() if task.decided_at else 'an earlier date'}")
+        raise TaskConflict(
+            f"task {task.id} is already {task.status}; a decision was taken on "
+            f"{task.decided_at.isoformat() if task.decided_at else 'an earlier date'}"
+        )
     if expected_version is not None and expected_version != task.version:
-        raise TaskConflict(f"task {task.id} changed since you loaded it (version {task.version}, not {expected_version})")
+        raise TaskConflict(
+            f"task {task.id} changed since you loaded it (version {task.version}, not {expected_version})"
+        )
     before = {"status": task.status}
-    _guarded_update(session, task, OPEN_STATES, status="decided", decision=decision, decision_payload=payload,
-                    decided_by=user_id, decided_at=wall_now(), assignee_id=task.assignee_id or user_id)
-    audit.record(session, case_type=task.case_type, case_id=task.case_id, action=f"task_decided:{task.step}",
-                 actor_id=user_id, actor_role=role, before=before,
-                 after={"task_id": task.id, "decision": decision, **({"payload": payload} if payload else {})})
+    _guarded_update(
+        session,
+        task,
+        OPEN_STATES,
+        status="decided",
+        decision=decision,
+        decision_payload=payload,
+        decided_by=user_id,
+        decided_at=wall_now(),
+        assignee_id=task.assignee_id or user_id,
+    )
+    audit.record(
+        session,
+        case_type=task.case_type,
+        case_id=task.case_id,
+        action=f"task_decided:{task.step}",
+        actor_id=user_id,
+        actor_role=role,
+        before=before,
+        after={"task_id": task.id, "decision": decision, **({"payload": payload} if payload else {})},
+    )
     sla.after_decision(session, task, decision)
     if task.flow_run_id:
         wake(session, task.flow_run_id, reason=f"task {task.id} decided")
@@ -117,8 +196,11 @@ def decide(session: Session, task: HumanTask, *, decision: str, payload: dict[st
 
 
 def cancel_open_tasks(session: Session, *, case_type: str, case_id: int, reason: str) -> int:
-    tasks = session.exec(select(HumanTask).where(HumanTask.case_type == case_type, HumanTask.case_id == case_id,
-                                                 HumanTask.status.in_(OPEN_STATES))).all()
+    tasks = session.exec(
+        select(HumanTask).where(
+            HumanTask.case_type == case_type, HumanTask.case_id == case_id, HumanTask.status.in_(OPEN_STATES)
+        )
+    ).all()
     for task in tasks:
         task.status, task.decision, task.version = "cancelled", reason, task.version + 1
         session.add(task)

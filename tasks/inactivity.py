@@ -22,7 +22,7 @@ from tasks.calendar import load_calendar
 FINISHED_PLANS = ("completed", "rejected")
 
 
-def clock_of(institution: Institution, calendar) -> InactivityClock | None:  # noqa: ANN001 - a WorkingCalendar
+def clock_of(institution: Institution, calendar) -> InactivityClock | None:  # a WorkingCalendar
     since = institution.last_evaluation_on or institution.registered_on
     if institution.status != "registered" or since is None:
         return None

@@ -28,7 +28,7 @@ class ListFilter:
     updated_since: dt.datetime | None = None
 
 
-def _visible(model, user: User):  # noqa: ANN001, ANN202 - a SQL condition
+def _visible(model, user: User):  # a SQL condition
     """The one visibility rule of cases (tasks.access), as a condition on a list."""
     own = model.id if model is Institution else model.institution_id
     if user.role == "enterprise":
@@ -40,14 +40,14 @@ def _visible(model, user: User):  # noqa: ANN001, ANN202 - a SQL condition
     return model.id < 0  # nobody else lists cases
 
 
-def _paged(session: Session, query, model, after: tuple[dt.datetime, int] | None, limit: int) -> list:  # noqa: ANN001
+def _paged(session: Session, query, model, after: tuple[dt.datetime, int] | None, limit: int) -> list:
     if after is not None:
         at, row_id = after
         query = query.where(or_(model.updated_at > at, and_(model.updated_at == at, model.id > row_id)))
     return list(session.exec(query.order_by(model.updated_at, model.id).limit(limit + 1)).all())
 
 
-def _common(query, model, f: ListFilter):  # noqa: ANN001, ANN202
+def _common(query, model, f: ListFilter):
     if f.status:
         query = query.where(model.status == f.status)
     if f.profile:

@@ -61,7 +61,7 @@ class AllOf:
             notifier.send(notification)
 
 
-def from_settings(settings) -> Notifier:  # noqa: ANN001 - core.settings.Settings
+def from_settings(settings) -> Notifier:  # core.settings.Settings
     channels: list[Notifier] = [LogNotifier()]
     if settings.sla_webhook:
         channels.append(WebhookNotifier(settings.sla_webhook))

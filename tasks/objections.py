@@ -165,24 +165,35 @@ def dismiss_identical(session: Session, *, case_type: str, case_id: int, objecti
         raise Problems([Violation("objections.not_identical", "objection_ids",
                                   "只能批量驳回内容相同的异议 / only identical objections are dismissed together")])
     if any(o.investigated_by != "centre" for o in rows):
-        raise Conflict("企业工作机构调查的异议由中心逐件审核，不能批量驳回 / objections the enterprise investigates are "
-                       "reviewed one by one")
+        raise Conflict(
+            "企业工作机构调查的异议由中心逐件审核，不能批量驳回 / objections the enterprise investigates are "
+            "reviewed one by one"
+        )
     decided = []
     for objection in rows:
         task = human_tasks.get_by_key(session, f"objection:{objection.id}")
         if task is None or task.status not in human_tasks.OPEN_STATES:
             raise Conflict(f"objection {objection.id} is investigated already")
         human_tasks.claim(session, task, user_id=officer.id, role=officer.role)
-        decided.append(decisions.decide(session, task=task, user=officer,
-                                        body=DecisionIn(decision="dismiss", reason=reason)))
-    audit.record(session, case_type=case_type, case_id=case_id, action="objections_dismissed_together",
-                 actor_id=officer.id, actor_role=officer.role, after={"objection_ids": sorted(found), "reason": reason})
+        decided.append(
+            decisions.decide(session, task=task, user=officer, body=DecisionIn(decision="dismiss", reason=reason))
+        )
+    audit.record(
+        session,
+        case_type=case_type,
+        case_id=case_id,
+        action="objections_dismissed_together",
+        actor_id=officer.id,
+        actor_role=officer.role,
+        after={"objection_ids": sorted(found), "reason": reason},
+    )
     return decided
 
 
 def _with_tasks(session: Session, case_type: str, case_id: int) -> list[tuple[Objection, list[HumanTask]]]:
-    objections = session.exec(select(Objection).where(Objection.case_type == case_type,
-                                                      Objection.case_id == case_id)).all()
+    objections = session.exec(
+        select(Objection).where(Objection.case_type == case_type, Objection.case_id == case_id)
+    ).all()
     return [(o, tasks_of(session, o.id)) for o in objections]
 
 

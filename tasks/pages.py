@@ -15,10 +15,10 @@ from core.clock import CHINA
 from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingMaterial, Institution, Objection
-from models.supervision import SupervisionCase
 from models.catalogue import OccupationRecord
 from models.reports import QuarterlyReport
 from models.schemas import REVOCATION_CATEGORIES, DecisionIn, DismissIdentical
+from models.supervision import SupervisionCase
 from models.workflow import HumanTask, Incident
 from policy.credit import OUTCOMES
 from policy.eligibility import EXPERT_ASPECTS, REQUIRED_MATERIALS
@@ -34,38 +34,102 @@ from tasks.supervision import STATUS_LABELS as SUPERVISION_STATUS
 ROLE_NAMES = {"officer": "中心经办人员", "expert": "评估专家", "supervisor": "质量督导员", "operations": "运维人员",
               "admin": "系统管理员", "enterprise": "企业", "system": "系统"}
 TASK_STATUS = {"open": "待领取", "claimed": "已领取", "decided": "已办结", "cancelled": "已取消"}
-DECISION_NAMES = {"approve": "通过", "reject": "不予受理", "deficient": "材料不齐全，一次性告知补正", "score": "提交评分",
-                  "uphold": "异议成立", "dismiss": "异议不成立", "return": "退回重报", "report": "提交督导报告",
-                  "resend": "更正后重新报送部中心复核", "select": "择优入选", "not_selected": "未入选",
-                  "include": "列入汇总名单，报部中心复核", "void": "认定结果作废", "continue": "核实后继续审核", "pass": "评估通过", "fail": "评估未通过，退回修改",
-                  "confirm": "确认调查结论", "reinvestigate": "退回企业重新调查",
-                  "refuse": "不同意", **supervision_pages.DECISION_NAMES}
-CASE_STEPS = {
-    "acceptance": "受理", "resubmission": "等待补正材料", "expert_evaluation": "专家评估", "publicity": "公示",
-    "objection_investigation": "公示异议调查", "ministry_review": "人社部审核", "ministry_refused": "部中心复核未通过，待更正或驳回",
-    "ministry_refusal": "部中心复核未通过，待更正或驳回", "registered": "已备案",
-    "closed": "已办结", "quality_supervision": "质量督导", "results_submission": "报送成绩",
-    "results_publicity": "结果公示", "results_submitted": "成绩已报送", "results_review": "结果审核", "upload": "上传全国查询系统", "national_refusal": "全国联网系统退回部分证书（待运维重报）",
-    "certificates_issued": "证书已核发", "filed": "计划已备案", "scheduled": "待考核",
-    "best_selection": "择优遴选", "leading_group_approval": "报领导小组同意", "cities_report": "省级中心汇总报送",
-    "supervision_violation": "质量督导发现严重违规，待中心处理", "corrections": "待企业答复整改要求",
-    "roster_review": "考生报名资格审核", "objection_enterprise_investigation": "企业工作机构调查异议",
-    "objection_review": "异议调查结果审核", "pilot_plan_submission": "待报送试点方案", "pilot_plan_evaluation": "试点方案专家评估", "done": "已办结",
+DECISION_NAMES = {
+    "approve": "通过",
+    "reject": "不予受理",
+    "deficient": "材料不齐全，一次性告知补正",
+    "score": "提交评分",
+    "uphold": "异议成立",
+    "dismiss": "异议不成立",
+    "return": "退回重报",
+    "report": "提交督导报告",
+    "resend": "更正后重新报送部中心复核",
+    "select": "择优入选",
+    "not_selected": "未入选",
+    "include": "列入汇总名单，报部中心复核",
+    "void": "认定结果作废",
+    "continue": "核实后继续审核",
+    "pass": "评估通过",
+    "fail": "评估未通过，退回修改",
+    "confirm": "确认调查结论",
+    "reinvestigate": "退回企业重新调查",
+    "refuse": "不同意",
+    **supervision_pages.DECISION_NAMES,
 }
-TIMER_PURPOSES = {"publicity": "公示期满", "results_publicity": "结果公示期满", "evaluation_day": "考核开始日", "evaluation_end": "考核结束",
-                  "results_window": "成绩报送期限", "resubmission": "补正期限"}
+CASE_STEPS = {
+    "acceptance": "受理",
+    "resubmission": "等待补正材料",
+    "expert_evaluation": "专家评估",
+    "publicity": "公示",
+    "objection_investigation": "公示异议调查",
+    "ministry_review": "人社部审核",
+    "ministry_refused": "部中心复核未通过，待更正或驳回",
+    "ministry_refusal": "部中心复核未通过，待更正或驳回",
+    "registered": "已备案",
+    "closed": "已办结",
+    "quality_supervision": "质量督导",
+    "results_submission": "报送成绩",
+    "results_publicity": "结果公示",
+    "results_submitted": "成绩已报送",
+    "results_review": "结果审核",
+    "upload": "上传全国查询系统",
+    "national_refusal": "全国联网系统退回部分证书（待运维重报）",
+    "certificates_issued": "证书已核发",
+    "filed": "计划已备案",
+    "scheduled": "待考核",
+    "best_selection": "择优遴选",
+    "leading_group_approval": "报领导小组同意",
+    "cities_report": "省级中心汇总报送",
+    "supervision_violation": "质量督导发现严重违规，待中心处理",
+    "corrections": "待企业答复整改要求",
+    "roster_review": "考生报名资格审核",
+    "objection_enterprise_investigation": "企业工作机构调查异议",
+    "objection_review": "异议调查结果审核",
+    "pilot_plan_submission": "待报送试点方案",
+    "pilot_plan_evaluation": "试点方案专家评估",
+    "done": "已办结",
+}
+TIMER_PURPOSES = {
+    "publicity": "公示期满",
+    "results_publicity": "结果公示期满",
+    "evaluation_day": "考核开始日",
+    "evaluation_end": "考核结束",
+    "results_window": "成绩报送期限",
+    "resubmission": "补正期限",
+}
 ACTIONS = {
-    "filing_submitted": "提交备案申请", "plan_filed": "报送认定计划", "step_entered": "进入环节", "file_uploaded": "上传文件",
-    "task_created": "生成待办", "task_claimed": "领取待办", "task_released": "退回待办", "task_decided": "作出决定",
-    "deficiency_notice_issued": "出具一次性告知书", "resubmitted": "补正材料", "expert_panel_result": "专家评估结果",
-    "objection_raised": "收到异议", "timer_set": "开始计时", "timer_fired": "计时届满", "timer_recomputed": "日历调整后重算期限",
-    "registered": "备案登记（回执、证书编号段、目录）", "supervision_drawn": "随机抽取质量督导",
-    "ministry_review_passed": "部中心复核通过", "ministry_review_refused": "部中心复核未通过（理由见案件）",
-    "results_submitted": "报送考核成绩", "results_late": "逾期报送考核成绩", "certificates_numbered": "证书编号",
-    "certificates_acknowledged": "全国联网系统确认证书（生效）", "certificates_issued": "证书全部生效", "external_call_succeeded": "外部系统调用成功",
-    "incident_opened": "外部调用失败，转人工", "incident_retry": "重试外部调用",
-    "sla_paused": "暂停计时", "sla_resumed": "恢复计时", "sla_at_risk": "即将超期（提醒经办人）",
-    "sla_breached": "已超期（通知中心负责人）", "sla_escalated": "超期升级（上报运维）",
+    "filing_submitted": "提交备案申请",
+    "plan_filed": "报送认定计划",
+    "step_entered": "进入环节",
+    "file_uploaded": "上传文件",
+    "task_created": "生成待办",
+    "task_claimed": "领取待办",
+    "task_released": "退回待办",
+    "task_decided": "作出决定",
+    "deficiency_notice_issued": "出具一次性告知书",
+    "resubmitted": "补正材料",
+    "expert_panel_result": "专家评估结果",
+    "objection_raised": "收到异议",
+    "timer_set": "开始计时",
+    "timer_fired": "计时届满",
+    "timer_recomputed": "日历调整后重算期限",
+    "registered": "备案登记（回执、证书编号段、目录）",
+    "supervision_drawn": "随机抽取质量督导",
+    "ministry_review_passed": "部中心复核通过",
+    "ministry_review_refused": "部中心复核未通过（理由见案件）",
+    "results_submitted": "报送考核成绩",
+    "results_late": "逾期报送考核成绩",
+    "certificates_numbered": "证书编号",
+    "certificates_acknowledged": "全国联网系统确认证书（生效）",
+    "certificates_issued": "证书全部生效",
+    "external_call_succeeded": "外部系统调用成功",
+    "incident_opened": "外部调用失败，转人工",
+    "incident_retry": "重试外部调用",
+    "sla_paused": "暂停计时",
+    "sla_resumed": "恢复计时",
+    "sla_at_risk": "即将超期（提醒经办人）",
+    "sla_breached": "已超期（通知中心负责人）",
+    "sla_escalated": "超期升级（上报运维）",
     **supervision_pages.ACTIONS,
 }
 CASE_KINDS = {"filing": "备案", "plan": "批次", "supervision": "监督"}  # a case's short reference: 监督 #3
@@ -89,7 +153,7 @@ def _time(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
 
     return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
@@ -97,11 +161,16 @@ def _time(value: dt.datetime | None) -> str:
 def _deadline(due: dt.date, provisional: bool, today: views.Today) -> dict[str, Any]:
     left = today.calendar.count_between(today.date, due)
     text, tone = deadline_text(left)
-    return {"due_date": _date(due), "due_iso": due.isoformat(), "deadline": text, "tone": tone,
-            "provisional": provisional}
+    return {
+        "due_date": _date(due),
+        "due_iso": due.isoformat(),
+        "deadline": text,
+        "tone": tone,
+        "provisional": provisional,
+    }
 
 
-def case_href(case_type: str, case_id: int, record: Any = None) -> str:  # noqa: ANN401 - the case's row
+def case_href(case_type: str, case_id: int, record: Any = None) -> str:  # the case's row
     """Where a case is shown: its case page; a quarterly report, on the statistics page it summarises."""
     if case_type == "report" and isinstance(record, QuarterlyReport):
         return f"/dashboard/reports?period={record.period}&jurisdiction={record.jurisdiction}"
@@ -115,43 +184,68 @@ def case_labels(session: Session, tasks: list[HumanTask]) -> dict[tuple[str, int
     plan_ids = {t.case_id for t in tasks if t.case_type == "plan"}
     case_ids = {t.case_id for t in tasks if t.case_type == "supervision"}
     report_ids = {t.case_id for t in tasks if t.case_type == "report"}
-    for report in session.exec(select(QuarterlyReport).where(QuarterlyReport.id.in_(report_ids))).all() \
-            if report_ids else []:
-        labels[("report", report.id)] = {"kind": "季度报告", "title": f"{report.jurisdiction} · {report.period}",
-                                         "href": case_href("report", report.id, report), "ref": f"报告 #{report.id}"}
+    for report in (
+        session.exec(select(QuarterlyReport).where(QuarterlyReport.id.in_(report_ids))).all() if report_ids else []
+    ):
+        labels[("report", report.id)] = {
+            "kind": "季度报告",
+            "title": f"{report.jurisdiction} · {report.period}",
+            "href": case_href("report", report.id, report),
+            "ref": f"报告 #{report.id}",
+        }
     if case_ids:
-        rows = session.exec(select(SupervisionCase, Institution)
-                            .join(Institution, Institution.id == SupervisionCase.institution_id)
-                            .where(SupervisionCase.id.in_(case_ids))).all()
+        rows = session.exec(
+            select(SupervisionCase, Institution)
+            .join(Institution, Institution.id == SupervisionCase.institution_id)
+            .where(SupervisionCase.id.in_(case_ids))
+        ).all()
         for case, institution in rows:
-            labels[("supervision", case.id)] = {"kind": "监督案件", "title": institution.name,
-                                                "href": f"/dashboard/cases/supervision/{case.id}",
-                                                "ref": f"监督 #{case.id}"}
+            labels[("supervision", case.id)] = {
+                "kind": "监督案件",
+                "title": institution.name,
+                "href": f"/dashboard/cases/supervision/{case.id}",
+                "ref": f"监督 #{case.id}",
+            }
     if filing_ids:
         for filing in session.exec(select(FilingApplication).where(FilingApplication.id.in_(filing_ids))).all():
-            labels[("filing", filing.id)] = {"kind": "机构备案", "title": filing.form.get("enterprise_name", ""),
-                                             "href": f"/dashboard/cases/filing/{filing.id}",
-                                             "ref": f"备案 #{filing.id}"}
+            labels[("filing", filing.id)] = {
+                "kind": "机构备案",
+                "title": filing.form.get("enterprise_name", ""),
+                "href": f"/dashboard/cases/filing/{filing.id}",
+                "ref": f"备案 #{filing.id}",
+            }
     if plan_ids:
-        rows = session.exec(select(EvaluationPlan, Institution)
-                            .join(Institution, Institution.id == EvaluationPlan.institution_id)
-                            .where(EvaluationPlan.id.in_(plan_ids))).all()
+        rows = session.exec(
+            select(EvaluationPlan, Institution)
+            .join(Institution, Institution.id == EvaluationPlan.institution_id)
+            .where(EvaluationPlan.id.in_(plan_ids))
+        ).all()
         for plan, institution in rows:
-            labels[("plan", plan.id)] = {"kind": "认定批次", "title": f"{institution.name} · {plan.occupation_code}",
-                                         "href": f"/dashboard/cases/plan/{plan.id}", "ref": f"批次 #{plan.id}"}
+            labels[("plan", plan.id)] = {
+                "kind": "认定批次",
+                "title": f"{institution.name} · {plan.occupation_code}",
+                "href": f"/dashboard/cases/plan/{plan.id}",
+                "ref": f"批次 #{plan.id}",
+            }
     return labels
 
 
-def _task_row(task: HumanTask, user: User, label: dict[str, str], today: views.Today,
-              names: dict[int, str]) -> dict[str, Any]:
+def _task_row(
+    task: HumanTask, user: User, label: dict[str, str], today: views.Today, names: dict[int, str]
+) -> dict[str, Any]:
     mine = task.assignee_id == user.id
     status = TASK_STATUS.get(task.status, task.status)
     if task.status == "claimed":
         status = "已领取（本人）" if mine else f"已领取（{names.get(task.assignee_id, '他人')}）"
     return {
-        "id": task.id, "href": f"/dashboard/tasks/{task.id}", "step": task.step,
-        "step_name": STEP_NAMES.get(task.step, task.step), "case": label, "status": status,
-        "can_claim": task.status == "open", "can_release": task.status == "claimed" and mine,
+        "id": task.id,
+        "href": f"/dashboard/tasks/{task.id}",
+        "step": task.step,
+        "step_name": STEP_NAMES.get(task.step, task.step),
+        "case": label,
+        "status": status,
+        "can_claim": task.status == "open",
+        "can_release": task.status == "claimed" and mine,
         **_deadline(task.due_date, task.due_provisional, today),
     }
 
@@ -166,8 +260,9 @@ def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
 INBOX_FILTERS = {"active": "全部待办", "open": "待领取", "mine": "我已领取"}
 
 
-def inbox_page(session: Session, user: User, *, step: str | None, status: str, after: str | None,
-               limit: int = 50) -> dict[str, Any]:
+def inbox_page(
+    session: Session, user: User, *, step: str | None, status: str, after: str | None, limit: int = 50
+) -> dict[str, Any]:
     """Open tasks of the user's roles and jurisdiction, earliest due first, a page at a time."""
     condition = access.inbox_filter(user) & access.ACTIVE
     if step:
@@ -186,13 +281,24 @@ def inbox_page(session: Session, user: User, *, step: str | None, status: str, a
     today = views.Today(session)
     labels = case_labels(session, tasks)
     names = _names(session, {t.assignee_id for t in tasks})
-    rows = [_task_row(t, user, labels.get((t.case_type, t.case_id), {"kind": t.case_type, "title": "",
-                                                                          "href": "#", "ref": f"#{t.case_id}"}),
-                      today, names) for t in tasks]
+    rows = [
+        _task_row(
+            t,
+            user,
+            labels.get(
+                (t.case_type, t.case_id), {"kind": t.case_type, "title": "", "href": "#", "ref": f"#{t.case_id}"}
+            ),
+            today,
+            names,
+        )
+        for t in tasks
+    ]
     next_after = f"{tasks[-1].due_date.isoformat()}_{tasks[-1].id}" if more else None
     query_base = {"step": step or "", "status": status}
     return {
-        "rows": rows, "total": total, "today": _date(today.date),
+        "rows": rows,
+        "total": total,
+        "today": _date(today.date),
         "steps": [{"value": k, "label": v, "selected": k == step} for k, v in STEP_NAMES.items()],
         "statuses": [{"value": k, "label": v, "selected": k == status} for k, v in INBOX_FILTERS.items()],
         "next_href": _href("/dashboard/inbox", {**query_base, "after": next_after}) if next_after else None,
@@ -222,9 +328,16 @@ def parse_after(after: str | None) -> tuple[dt.date, int] | None:
 # -- the decision form ---------------------------------------------------------------
 
 
-def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str, list[str]] | None = None,
-              submitted: dict[str, Any] | None = None, refusal: list[str] | None = None,
-              barred: bool = False) -> dict[str, Any]:
+def task_page(
+    session: Session,
+    user: User,
+    task: HumanTask,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    submitted: dict[str, Any] | None = None,
+    refusal: list[str] | None = None,
+    barred: bool = False,
+) -> dict[str, Any]:
     """The task and its decision form; `refusal` explains an action not taken, `barred` (separation of
     duties) hides the buttons that would only be refused again."""
     today = views.Today(session)
@@ -237,30 +350,47 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
     decision = submitted.get("decision") or (allowed[0] if len(allowed) == 1 else "")
     form: dict[str, Any] = {
         "step": task.step,
-        "decisions": [{"value": d, "label": supervision_pages.STEP_DECISION_NAMES.get((task.step, d), DECISION_NAMES[d]),
-                       "checked": d == decision} for d in allowed],
+        "decisions": [
+            {
+                "value": d,
+                "label": supervision_pages.STEP_DECISION_NAMES.get((task.step, d), DECISION_NAMES[d]),
+                "checked": d == decision,
+            }
+            for d in allowed
+        ],
         "reason": submitted.get("reason", ""),
-        "reason_label": {"expert_evaluation": "评估意见", "quality_supervision": "督导报告",
-                         "supervision_investigation": "调查结论与理由（必填）"}.get(task.step,
-                                                                                            "理由（退回、不予受理、异议处理时必填）"),
+        "reason_label": {
+            "expert_evaluation": "评估意见",
+            "quality_supervision": "督导报告",
+            "supervision_investigation": "调查结论与理由（必填）",
+        }.get(task.step, "理由（退回、不予受理、异议处理时必填）"),
         "reason_required_for": sorted(NEEDS_REASON.get(task.step, ())),
         "version": task.version,
     }
     if task.step == "acceptance":
         findings = _acceptance_findings(session, task)
         chosen = submitted.get("checklist")
-        form["checklist"] = [{"value": key, "label": f"{text}：缺失或不符合要求",
-                              "checked": (key in chosen) if chosen is not None else key in findings}
-                             for key, text in REQUIRED_MATERIALS.items()]
+        form["checklist"] = [
+            {
+                "value": key,
+                "label": f"{text}：缺失或不符合要求",
+                "checked": (key in chosen) if chosen is not None else key in findings,
+            }
+            for key, text in REQUIRED_MATERIALS.items()
+        ]
         form["machine_findings"] = list(findings.values())
         form["other_deficiencies"] = submitted.get("other_deficiencies", "")
         form["other_hint"] = DEFICIENCY_OTHER_HINT
     if task.step == "quality_supervision":
         report = submitted.get("report") or {}
         form["report"] = {
-            "checks": [{"key": key, "label": label, "checked": bool(report.get(key))} for key, label in REPORT_CHECKS.items()],
+            "checks": [
+                {"key": key, "label": label, "checked": bool(report.get(key))} for key, label in REPORT_CHECKS.items()
+            ],
             "findings": "\n".join(report.get("findings", [])),
-            "verdicts": [{"value": v, "label": label, "checked": report.get("verdict") == v} for v, label in VERDICTS.items()],
+            "verdicts": [
+                {"value": v, "label": label, "checked": report.get("verdict") == v} for v, label in VERDICTS.items()
+            ],
             "corrections": "\n".join(report.get("corrections", [])),
         }
     if task.step == "supervision_investigation":
@@ -270,9 +400,12 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
         form["aspects"] = [{"key": k, "label": v, "value": scores.get(k, "")} for k, v in EXPERT_ASPECTS.items()]
     decided = None
     if task.status == "decided":
-        decided = {"decision": DECISION_NAMES.get(task.decision or "", task.decision),
-                   "by": names.get(task.decided_by, "—"), "at": _time(task.decided_at),
-                   "payload": task.decision_payload or {}}
+        decided = {
+            "decision": DECISION_NAMES.get(task.decision or "", task.decision),
+            "by": names.get(task.decided_by, "—"),
+            "at": _time(task.decided_at),
+            "payload": task.decision_payload or {},
+        }
     actionable = task.status == "claimed" and task.assignee_id == user.id and not barred
     identical = None
     if task.step == "objection_investigation" and task.status in ("open", "claimed") and user.role == "officer":
@@ -280,15 +413,32 @@ def task_page(session: Session, user: User, task: HumanTask, *, errors: dict[str
         if len(ids) > 1:  # a campaign of copies: one finding dismisses them all
             identical = {"count": len(ids), "text": text, "ids": ",".join(map(str, ids))}
     case = access.case_record(session, task.case_type, task.case_id)
-    facts = ([] if case is None else supervision_pages.facts(session, case) if task.case_type == "supervision"
-             else quarterly.facts(case) if task.case_type == "report"
-             else application_facts(session, task.case_type, case))
-    return {"task": row, "case": label, "form": form, "errors": errors or {}, "refusal": refusal,
-            "objection": objection_under_review(session, task),
-            "revocation": revocation_under_review(session, task),
-            "application": facts, "files": uploaded_files(session, task.case_type, task.case_id),
-            "refused_for_good": barred, "decided": decided, "actionable": actionable,
-            "claim_first": task.status == "open" and not barred, "status": task.status, "identical": identical}
+    facts = (
+        []
+        if case is None
+        else supervision_pages.facts(session, case)
+        if task.case_type == "supervision"
+        else quarterly.facts(case)
+        if task.case_type == "report"
+        else application_facts(session, task.case_type, case)
+    )
+    return {
+        "task": row,
+        "case": label,
+        "form": form,
+        "errors": errors or {},
+        "refusal": refusal,
+        "objection": objection_under_review(session, task),
+        "revocation": revocation_under_review(session, task),
+        "application": facts,
+        "files": uploaded_files(session, task.case_type, task.case_id),
+        "refused_for_good": barred,
+        "decided": decided,
+        "actionable": actionable,
+        "claim_first": task.status == "open" and not barred,
+        "status": task.status,
+        "identical": identical,
+    }
 
 
 def objection_under_review(session: Session, task: HumanTask) -> dict[str, Any] | None:
@@ -301,11 +451,20 @@ def objection_under_review(session: Session, task: HumanTask) -> dict[str, Any] 
         return None
     earlier = [t for t in tasks_of(session, objection.id) if t.status == "decided"]
     names = _names(session, {t.decided_by for t in earlier})
-    return {"text": objection.text, "investigated_by": VALUE_NAMES[objection.investigated_by],
-            "findings": [{"step": STEP_NAMES.get(t.step, t.step),
-                          "decision": DECISION_NAMES.get(t.decision or "", t.decision),
-                          "reason": (t.decision_payload or {}).get("reason", ""), "by": names.get(t.decided_by, "—"),
-                          "at": _time(t.decided_at)} for t in earlier]}
+    return {
+        "text": objection.text,
+        "investigated_by": VALUE_NAMES[objection.investigated_by],
+        "findings": [
+            {
+                "step": STEP_NAMES.get(t.step, t.step),
+                "decision": DECISION_NAMES.get(t.decision or "", t.decision),
+                "reason": (t.decision_payload or {}).get("reason", ""),
+                "by": names.get(t.decided_by, "—"),
+                "at": _time(t.decided_at),
+            }
+            for t in earlier
+        ],
+    }
 
 
 def revocation_under_review(session: Session, task: HumanTask) -> dict[str, Any] | None:
@@ -313,9 +472,14 @@ def revocation_under_review(session: Session, task: HumanTask) -> dict[str, Any]
     revocation = revocation_of_task(session, task.key)
     if revocation is None:
         return None
-    return {"count": len(revocation.numbers), "numbers": revocation.numbers[:20], "more": len(revocation.numbers) > 20,
-            "category": REVOCATION_CATEGORIES[revocation.category], "reason": revocation.reason,
-            "requested_by": _names(session, {revocation.requested_by}).get(revocation.requested_by, "—")}
+    return {
+        "count": len(revocation.numbers),
+        "numbers": revocation.numbers[:20],
+        "more": len(revocation.numbers) > 20,
+        "category": REVOCATION_CATEGORIES[revocation.category],
+        "reason": revocation.reason,
+        "requested_by": _names(session, {revocation.requested_by}).get(revocation.requested_by, "—"),
+    }
 
 
 def dismissal_from_form(ids: str, reason: str) -> tuple[Any, dict[str, list[str]]]:
@@ -323,26 +487,37 @@ def dismissal_from_form(ids: str, reason: str) -> tuple[Any, dict[str, list[str]
     from pydantic import ValidationError
 
     try:
-        return DismissIdentical(objection_ids=[int(i) for i in ids.split(",") if i.strip()],
-                                reason=reason), {}
+        return DismissIdentical(objection_ids=[int(i) for i in ids.split(",") if i.strip()], reason=reason), {}
     except ValueError as problem:  # ValidationError is a ValueError too
         if isinstance(problem, ValidationError) and any(e["loc"][:1] == ("reason",) for e in problem.errors()):
             return None, {"form": ["请填写调查结论 / the finding is required"]}
         return None, {"form": ["异议列表无效，请刷新页面 / the list of objections is not valid; reload the page"]}
 
 
-REPORT_CHECKS = {"identity_checked": "已核验考生身份", "proctoring_ok": "监考符合规定", "video_running": "视频监控全程运行",
-                 "scored_per_standard": "按标准（评价规范）评分"}
-VERDICTS = {"no_issues": "未发现问题", "to_correct": "需整改（列明整改事项）", "serious_violation": "严重违规（批次暂停，报中心处理）"}
+REPORT_CHECKS = {
+    "identity_checked": "已核验考生身份",
+    "proctoring_ok": "监考符合规定",
+    "video_running": "视频监控全程运行",
+    "scored_per_standard": "按标准（评价规范）评分",
+}
+VERDICTS = {
+    "no_issues": "未发现问题",
+    "to_correct": "需整改（列明整改事项）",
+    "serious_violation": "严重违规（批次暂停，报中心处理）",
+}
 
 
-def report_from_form(form) -> dict[str, Any] | None:  # noqa: ANN001 - the submitted form
+def report_from_form(form) -> dict[str, Any] | None:  # the submitted form
     """The supervision report's fields, when the form has them (only the supervision task's does)."""
     if "verdict" not in form and not any(key in form for key in REPORT_CHECKS):
         return None
     lines = lambda name: [line.strip() for line in str(form.get(name, ""))[:20000].splitlines() if line.strip()]  # noqa: E731
-    return {**{key: form.get(key) == "yes" for key in REPORT_CHECKS}, "verdict": str(form.get("verdict", "")),
-            "findings": lines("findings"), "corrections": lines("corrections")}
+    return {
+        **{key: form.get(key) == "yes" for key in REPORT_CHECKS},
+        "verdict": str(form.get("verdict", "")),
+        "findings": lines("findings"),
+        "corrections": lines("corrections"),
+    }
 
 
 def decision_from_form(submitted: dict[str, Any]) -> tuple[Any, dict[str, list[str]]]:
@@ -364,17 +539,22 @@ def decision_from_form(submitted: dict[str, Any]) -> tuple[Any, dict[str, list[s
     if sanction_errors:
         return None, sanction_errors
     try:
-        return DecisionIn(decision=submitted["decision"], reason=submitted["reason"], scores=scores,
-                          report=submitted.get("report"), sanction=sanction,
-                          deficiencies=deficiencies_from_form(submitted["checklist"], submitted["other_deficiencies"]),
-                          version=int(submitted["version"]) if submitted["version"].isdigit() else None), {}
+        return DecisionIn(
+            decision=submitted["decision"],
+            reason=submitted["reason"],
+            scores=scores,
+            report=submitted.get("report"),
+            sanction=sanction,
+            deficiencies=deficiencies_from_form(submitted["checklist"], submitted["other_deficiencies"]),
+            version=int(submitted["version"]) if submitted["version"].isdigit() else None,
+        ), {}
     except ValidationError as invalid:
         for error in invalid.errors():
             errors.setdefault(str(error["loc"][0]) if error["loc"] else "form", []).append(error["msg"])
         return None, errors
 
 
-def field_errors(violations) -> dict[str, list[str]]:  # noqa: ANN001
+def field_errors(violations) -> dict[str, list[str]]:
     """Rule violations by form field; those about the task itself go on top of the form."""
     errors: dict[str, list[str]] = {}
     for violation in violations:
@@ -413,14 +593,21 @@ def prefect_run_url(session: Session, flow_run_id: str | None) -> str | None:
 
 
 def _timeline(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
-    events = session.exec(select(AuditEvent).where(AuditEvent.case_type == case_type, AuditEvent.case_id == case_id)
-                          .order_by(AuditEvent.id)).all()
+    events = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.case_type == case_type, AuditEvent.case_id == case_id)
+        .order_by(AuditEvent.id)
+    ).all()
     names = _names(session, {e.actor_id for e in events})
     out = []
     for event in events:
         action, _, subject = event.action.partition(":")
-        detail = (STEP_NAMES.get(subject) or TIMER_PURPOSES.get(subject) or supervision_pages.SUBJECT_LABELS.get(subject)
-                  or subject)
+        detail = (
+            STEP_NAMES.get(subject)
+            or TIMER_PURPOSES.get(subject)
+            or supervision_pages.SUBJECT_LABELS.get(subject)
+            or subject
+        )
         after = event.after or {}
         if action == "case_moved":
             detail = SUPERVISION_STATUS.get(after.get("status", ""), after.get("status", ""))
@@ -436,10 +623,16 @@ def _timeline(session: Session, case_type: str, case_id: int) -> list[dict[str, 
             detail = f"{detail}，期限 {after.get('due_date', '')}"
         if action == "task_created" and after.get("due_date"):
             detail = f"{detail}，办理期限 {after['due_date']}" + ("（暂定）" if after.get("due_provisional") else "")
-        out.append({"label": ACTIONS.get(action, action), "detail": detail,
-                    "who": names.get(event.actor_id) or ROLE_NAMES.get(event.actor_role, event.actor_role),
-                    "role": ROLE_NAMES.get(event.actor_role, event.actor_role),
-                    "business_time": _time(event.business_time), "wall_time": _time(event.wall_time)})
+        out.append(
+            {
+                "label": ACTIONS.get(action, action),
+                "detail": detail,
+                "who": names.get(event.actor_id) or ROLE_NAMES.get(event.actor_role, event.actor_role),
+                "role": ROLE_NAMES.get(event.actor_role, event.actor_role),
+                "business_time": _time(event.business_time),
+                "wall_time": _time(event.wall_time),
+            }
+        )
     return out
 
 
@@ -448,13 +641,18 @@ def _deadlines_ahead(session: Session, view: dict[str, Any], today: views.Today)
     for task in view["tasks"]:
         if task["status"] in ("open", "claimed"):
             due = dt.date.fromisoformat(task["due_date"])
-            ahead.append({"what": f"{task['step_name']}（待办 #{task['id']}）",
-                          **_deadline(due, task["provisional"], today)})
+            ahead.append(
+                {"what": f"{task['step_name']}（待办 #{task['id']}）", **_deadline(due, task["provisional"], today)}
+            )
     for timer in view["timers"]:
         if timer["status"] == "pending":
             due = dt.date.fromisoformat(timer["fires_on"])
-            ahead.append({"what": TIMER_PURPOSES.get(timer["purpose"], timer["purpose"]),
-                          **_deadline(due, timer["provisional"], today)})
+            ahead.append(
+                {
+                    "what": TIMER_PURPOSES.get(timer["purpose"], timer["purpose"]),
+                    **_deadline(due, timer["provisional"], today),
+                }
+            )
     return sorted(ahead, key=lambda a: a["due_iso"])
 
 
@@ -464,94 +662,184 @@ def _size(size: int) -> str:
 
 def uploaded_files(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
     """The case's uploaded files, each opened from the dashboard (the same visibility as the case)."""
-    return [{"label": files.LABELS.get(f.kind, f.kind), "round": "首次提交" if f.round == 0 else f"第 {f.round} 轮",
-             "filename": f.filename, "size": _size(f.size), "sha256": f.sha256, "sha_short": f.sha256[:12],
-             "uploaded": _time(f.uploaded_at), "href": f"/dashboard/cases/{case_type}/{case_id}/files/{f.id}"}
-            for f in files.files_of(session, case_type, case_id)]
+    return [
+        {
+            "label": files.LABELS.get(f.kind, f.kind),
+            "round": "首次提交" if f.round == 0 else f"第 {f.round} 轮",
+            "filename": f.filename,
+            "size": _size(f.size),
+            "sha256": f.sha256,
+            "sha_short": f.sha256[:12],
+            "uploaded": _time(f.uploaded_at),
+            "href": f"/dashboard/cases/{case_type}/{case_id}/files/{f.id}",
+        }
+        for f in files.files_of(session, case_type, case_id)
+    ]
 
 
 def supervision_case_page(session: Session, case: SupervisionCase) -> dict[str, Any]:
     """A supervision case: its facts and answers, deadlines, timeline and documents (the rectification
     orders and the cancellation decision as PDFs)."""
     today = views.Today(session)
-    view = {"tasks": views.case_tasks(session, "supervision", case.id),
-            "timers": views.case_timers(session, "supervision", case.id)}
+    view = {
+        "tasks": views.case_tasks(session, "supervision", case.id),
+        "timers": views.case_timers(session, "supervision", case.id),
+    }
     names = _names(session, {t["assignee_id"] for t in view["tasks"]})
-    documents_ = [{"label": f"责令整改通知书（第 {r['round'] + 1} 轮）",
-                   "href": f"/dashboard/cases/supervision/{case.id}/rectification/{r['round']}.pdf"}
-                  for r in case.rectifications]
+    documents_ = [
+        {
+            "label": f"责令整改通知书（第 {r['round'] + 1} 轮）",
+            "href": f"/dashboard/cases/supervision/{case.id}/rectification/{r['round']}.pdf",
+        }
+        for r in case.rectifications
+    ]
     if any(a.get("decision") == "cancel_filing" and a.get("credit_entry_id") for a in case.actions):
-        documents_.append({"label": "取消备案决定书", "href": f"/dashboard/cases/supervision/{case.id}/cancellation.pdf"})
+        documents_.append(
+            {"label": "取消备案决定书", "href": f"/dashboard/cases/supervision/{case.id}/cancellation.pdf"}
+        )
     institution = session.get(Institution, case.institution_id)
     return {
-        "type": "supervision", "id": case.id, "ref": f"监督 #{case.id}", "title": institution.name,
+        "type": "supervision",
+        "id": case.id,
+        "ref": f"监督 #{case.id}",
+        "title": institution.name,
         "status": SUPERVISION_STATUS[case.status] + (f"（{OUTCOMES[case.outcome]}）" if case.outcome else ""),
-        "outcome_reason": case.outcome_reason, "timeline": _timeline(session, "supervision", case.id),
+        "outcome_reason": case.outcome_reason,
+        "timeline": _timeline(session, "supervision", case.id),
         "deadlines": _deadlines_ahead(session, view, today),
-        "tasks": [{"id": t["id"], "href": f"/dashboard/tasks/{t['id']}", "step_name": t["step_name"],
-                   "status": TASK_STATUS.get(t["status"], t["status"]), "who": names.get(t["assignee_id"], ""),
-                   "decision": supervision_pages.STEP_DECISION_NAMES.get(
-                       (t["step"], t["decision"]), DECISION_NAMES.get(t["decision"] or "", t["decision"] or ""))}
-                  for t in view["tasks"]],
-        "prefect_url": prefect_run_url(session, case.flow_run_id), "flow_run_id": case.flow_run_id,
-        "incidents": [], "documents": documents_, "materials": [], "notices": [],
+        "tasks": [
+            {
+                "id": t["id"],
+                "href": f"/dashboard/tasks/{t['id']}",
+                "step_name": t["step_name"],
+                "status": TASK_STATUS.get(t["status"], t["status"]),
+                "who": names.get(t["assignee_id"], ""),
+                "decision": supervision_pages.STEP_DECISION_NAMES.get(
+                    (t["step"], t["decision"]), DECISION_NAMES.get(t["decision"] or "", t["decision"] or "")
+                ),
+            }
+            for t in view["tasks"]
+        ],
+        "prefect_url": prefect_run_url(session, case.flow_run_id),
+        "flow_run_id": case.flow_run_id,
+        "incidents": [],
+        "documents": documents_,
+        "materials": [],
+        "notices": [],
         "facts": supervision_pages.facts(session, case),
         "institution_href": f"/dashboard/institutions/{case.institution_id}",
         "files": uploaded_files(session, "supervision", case.id),
     }
 
 
-def case_page(session: Session, case_type: str, case: FilingApplication | EvaluationPlan | SupervisionCase, *,
-              data_dir: Path) -> dict[str, Any]:
+def case_page(
+    session: Session, case_type: str, case: FilingApplication | EvaluationPlan | SupervisionCase, *, data_dir: Path
+) -> dict[str, Any]:
     if case_type == "supervision":
         return supervision_case_page(session, case)
     today = views.Today(session)
-    view = (views.filing_view(session, case, with_history=False) if case_type == "filing"
-            else views.plan_view(session, case, with_history=False))
+    view = (
+        views.filing_view(session, case, with_history=False)
+        if case_type == "filing"
+        else views.plan_view(session, case, with_history=False)
+    )
     names = _names(session, {t["assignee_id"] for t in view["tasks"]})
-    tasks = [{"id": t["id"], "href": f"/dashboard/tasks/{t['id']}", "step_name": t["step_name"],
-              "status": TASK_STATUS.get(t["status"], t["status"]), "who": names.get(t["assignee_id"], ""),
-              "decision": DECISION_NAMES.get(t["decision"] or "", t["decision"] or "")} for t in view["tasks"]]
+    tasks = [
+        {
+            "id": t["id"],
+            "href": f"/dashboard/tasks/{t['id']}",
+            "step_name": t["step_name"],
+            "status": TASK_STATUS.get(t["status"], t["status"]),
+            "who": names.get(t["assignee_id"], ""),
+            "decision": DECISION_NAMES.get(t["decision"] or "", t["decision"] or ""),
+        }
+        for t in view["tasks"]
+    ]
     page: dict[str, Any] = {
-        "type": case_type, "id": case.id, "ref": f"{'备案' if case_type == 'filing' else '批次'} #{case.id}",
+        "type": case_type,
+        "id": case.id,
+        "ref": f"{'备案' if case_type == 'filing' else '批次'} #{case.id}",
         "status": CASE_STEPS.get(view["current_step"] or "", view["current_step"] or ""),
-        "outcome_reason": view["outcome_reason"], "timeline": _timeline(session, case_type, case.id),
-        "deadlines": _deadlines_ahead(session, view, today), "tasks": tasks,
-        "prefect_url": prefect_run_url(session, view["flow_run_id"]), "flow_run_id": view["flow_run_id"],
-        "incidents": view["incidents"], "documents": [], "materials": [], "notices": [],
+        "outcome_reason": view["outcome_reason"],
+        "timeline": _timeline(session, case_type, case.id),
+        "deadlines": _deadlines_ahead(session, view, today),
+        "tasks": tasks,
+        "prefect_url": prefect_run_url(session, view["flow_run_id"]),
+        "flow_run_id": view["flow_run_id"],
+        "incidents": view["incidents"],
+        "documents": [],
+        "materials": [],
+        "notices": [],
         "files": uploaded_files(session, case_type, case.id),
     }
     if case_type == "filing":
         page["title"] = view["enterprise_name"]
         page["institution_href"] = f"/dashboard/institutions/{case.institution_id}"
-        materials = session.exec(select(FilingMaterial).where(FilingMaterial.filing_id == case.id)
-                                 .order_by(FilingMaterial.round, FilingMaterial.id)).all()
-        page["materials"] = [{"label": REQUIRED_MATERIALS.get(m.kind, m.kind), "round":
-                              "首次提交" if m.round == 0 else f"第 {m.round} 次补正", "title": m.title,
-                              "submitted": _time(m.submitted_at)} for m in materials]
-        page["notices"] = [{"round": n["round"] + 1, "entries": n["items"], "issued": _time_iso(n["issued_at"]),
-                            "resubmitted": _time_iso(n["resubmitted_at"]) or "尚未补正",
-                            "href": f"/dashboard/cases/filing/{case.id}/notices/{n['round']}.pdf"}
-                           for n in view["deficiency_notices"]]
+        materials = session.exec(
+            select(FilingMaterial)
+            .where(FilingMaterial.filing_id == case.id)
+            .order_by(FilingMaterial.round, FilingMaterial.id)
+        ).all()
+        page["materials"] = [
+            {
+                "label": REQUIRED_MATERIALS.get(m.kind, m.kind),
+                "round": "首次提交" if m.round == 0 else f"第 {m.round} 次补正",
+                "title": m.title,
+                "submitted": _time(m.submitted_at),
+            }
+            for m in materials
+        ]
+        page["notices"] = [
+            {
+                "round": n["round"] + 1,
+                "entries": n["items"],
+                "issued": _time_iso(n["issued_at"]),
+                "resubmitted": _time_iso(n["resubmitted_at"]) or "尚未补正",
+                "href": f"/dashboard/cases/filing/{case.id}/notices/{n['round']}.pdf",
+            }
+            for n in view["deficiency_notices"]
+        ]
         if view["receipt_number"]:
-            page["documents"].append({"label": f"备案回执 {view['receipt_number']}",
-                                      "href": f"/dashboard/cases/filing/{case.id}/receipt.pdf"})
-        page["facts"] = [*application_facts(session, "filing", case),
-                         ("适用规则", f"{get_profile(view['profile']).name}（{view['profile']}）"), ("补正轮次", str(view["deficiency_rounds"])),
-                         ("证书编号段", view["segment"] or "—")]
+            page["documents"].append(
+                {
+                    "label": f"备案回执 {view['receipt_number']}",
+                    "href": f"/dashboard/cases/filing/{case.id}/receipt.pdf",
+                }
+            )
+        page["facts"] = [
+            *application_facts(session, "filing", case),
+            ("适用规则", f"{get_profile(view['profile']).name}（{view['profile']}）"),
+            ("补正轮次", str(view["deficiency_rounds"])),
+            ("证书编号段", view["segment"] or "—"),
+        ]
     else:
         institution = session.get(Institution, case.institution_id)
         page["title"] = f"{institution.name if institution else ''} · {view['occupation_code']}"
         page["institution_href"] = f"/dashboard/institutions/{case.institution_id}"
-        page["facts"] = [*application_facts(session, "plan", case),
-                         ("计划报送日", view["filed_on"]),
-                         ("成绩报送期限", view["results_due"] or "—"), ("已发证书", str(view["certificates_issued"])),
-                         *supervision_pages.staff_credit_facts(session, case)]
-        page["documents"] = [{"label": f"证书 {c['certificate_number']}（{c['name']}）",
-                              "href": f"/dashboard/certificates/{c['certificate_number']}.pdf"}
-                             for c in view["candidates"] if c["certificate_number"]]
-        page["sheets"] = [{"label": label, "href": f"/dashboard/cases/plan/{case.id}/{name}.xlsx"} for name, label in (
-            ("roster", "花名册"), ("results", "成绩表"), ("certificates", "证书清单"), ("results-template", "成绩录入模板"))]
+        page["facts"] = [
+            *application_facts(session, "plan", case),
+            ("计划报送日", view["filed_on"]),
+            ("成绩报送期限", view["results_due"] or "—"),
+            ("已发证书", str(view["certificates_issued"])),
+            *supervision_pages.staff_credit_facts(session, case),
+        ]
+        page["documents"] = [
+            {
+                "label": f"证书 {c['certificate_number']}（{c['name']}）",
+                "href": f"/dashboard/certificates/{c['certificate_number']}.pdf",
+            }
+            for c in view["candidates"]
+            if c["certificate_number"]
+        ]
+        page["sheets"] = [
+            {"label": label, "href": f"/dashboard/cases/plan/{case.id}/{name}.xlsx"}
+            for name, label in (
+                ("roster", "花名册"),
+                ("results", "成绩表"),
+                ("certificates", "证书清单"),
+                ("results-template", "成绩录入模板"),
+            )
+        ]
         if view["certificates_issued"]:
             done, total = documents.rendered_count(session, plan_id=case.id, data_dir=data_dir)
             page["rendered"] = f"已生成 PDF {done}/{total}"
@@ -564,8 +852,11 @@ def _time_iso(value: str | None) -> str | None:
 
 # -- the operations page ---------------------------------------------------------------------
 
-INCIDENT_KINDS = {"ministry_review": "人社部审核（外部）", "certificate_upload": "上传全国查询系统（外部）",
-                  "certificate_refusal": "全国联网系统退回证书（核实后重报）"}
+INCIDENT_KINDS = {
+    "ministry_review": "人社部审核（外部）",
+    "certificate_upload": "上传全国查询系统（外部）",
+    "certificate_refusal": "全国联网系统退回证书（核实后重报）",
+}
 INCIDENT_STATUS = {"open": "待处理", "retrying": "重试中", "resolved": "已解决"}
 
 
@@ -575,41 +866,83 @@ def ops_page(session: Session) -> dict[str, Any]:
     peak = max([w["opened"] for w in overview["trend"]] + [1])
     late = session.exec(select(func.count()).select_from(EvaluationPlan).where(EvaluationPlan.results_late)).one()
     return {
-        **overview, "late_results": late,
-        "by_step": [{"label": STEP_NAMES.get(r["step"], r["step"]), "count": r["count"],
-                     "href": f"/api/v1/sla/breaches?step={r['step']}"} for r in overview["by_step"]],
-        "trend": [{"week": w["week"][5:], "opened": w["opened"], "bar": int(100 * w["opened"] / peak)}
-                  for w in overview["trend"]],
-        "oldest": [{**b, "case_href": f"/dashboard/cases/{b['case_type']}/{b['case_id']}",
-                    "case_ref": f"{CASE_KINDS.get(b['case_type'], b['case_type'])} #{b['case_id']}"}
-                   for b in overview["oldest"]],
+        **overview,
+        "late_results": late,
+        "by_step": [
+            {
+                "label": STEP_NAMES.get(r["step"], r["step"]),
+                "count": r["count"],
+                "href": f"/api/v1/sla/breaches?step={r['step']}",
+            }
+            for r in overview["by_step"]
+        ],
+        "trend": [
+            {"week": w["week"][5:], "opened": w["opened"], "bar": int(100 * w["opened"] / peak)}
+            for w in overview["trend"]
+        ],
+        "oldest": [
+            {
+                **b,
+                "case_href": f"/dashboard/cases/{b['case_type']}/{b['case_id']}",
+                "case_ref": f"{CASE_KINDS.get(b['case_type'], b['case_type'])} #{b['case_id']}",
+            }
+            for b in overview["oldest"]
+        ],
         "anchors": [evidence.anchor_view(a) for a in evidence.recent_anchors(session, limit=7)],
-        "incidents": [{"id": i.id, "kind": INCIDENT_KINDS.get(i.kind, i.kind), "status": INCIDENT_STATUS.get(i.status, i.status),
-                       "can_retry": i.status == "open", "attempts": i.attempts, "error": i.error[:200],
-                       "since": _time(i.created_at), "case_href": f"/dashboard/cases/{i.case_type}/{i.case_id}",
-                       "case_ref": f"{CASE_KINDS.get(i.case_type, i.case_type)} #{i.case_id}"} for i in incidents],
+        "incidents": [
+            {
+                "id": i.id,
+                "kind": INCIDENT_KINDS.get(i.kind, i.kind),
+                "status": INCIDENT_STATUS.get(i.status, i.status),
+                "can_retry": i.status == "open",
+                "attempts": i.attempts,
+                "error": i.error[:200],
+                "since": _time(i.created_at),
+                "case_href": f"/dashboard/cases/{i.case_type}/{i.case_id}",
+                "case_ref": f"{CASE_KINDS.get(i.case_type, i.case_type)} #{i.case_id}",
+            }
+            for i in incidents
+        ],
     }
 
 
 # -- the province profiles: what each rule is and where it comes from --------------------------------
 
 PROFILE_KEYS = {
-    "plan_lead_working_days": "认定计划提前报备（工作日）", "results_due_working_days": "考核后报送成绩（工作日）",
-    "results_publicity_working_days": "结果公示（工作日）", "filing_publicity_working_days": "备案评估公示（工作日）",
-    "max_occupations": "最多备案职业数", "nearest_occupation_mapping": "未列入大典的岗位可按相邻相近对应", "min_employees": "最少职工人数", "dispatched_min_months": "派遣/外包人员最短在岗（月）",
-    "allowed_candidate_relations": "可评价对象", "candidates_work_in_province": "考生社保参保地或就业地须在本省",
-    "application_conditions": "申报条件（按等级）", "supervision_draw": "督导抽取方式", "supervision_roster": "督导员名册",
-    "supervisor_card_required": "督导员须持证卡", "s_type_every_session": "社会培训评价组织每场次督导",
+    "plan_lead_working_days": "认定计划提前报备（工作日）",
+    "results_due_working_days": "考核后报送成绩（工作日）",
+    "results_publicity_working_days": "结果公示（工作日）",
+    "filing_publicity_working_days": "备案评估公示（工作日）",
+    "max_occupations": "最多备案职业数",
+    "nearest_occupation_mapping": "未列入大典的岗位可按相邻相近对应",
+    "min_employees": "最少职工人数",
+    "dispatched_min_months": "派遣/外包人员最短在岗（月）",
+    "allowed_candidate_relations": "可评价对象",
+    "candidates_work_in_province": "考生社保参保地或就业地须在本省",
+    "application_conditions": "申报条件（按等级）",
+    "supervision_draw": "督导抽取方式",
+    "supervision_roster": "督导员名册",
+    "supervisor_card_required": "督导员须持证卡",
+    "s_type_every_session": "社会培训评价组织每场次督导",
     "results_objections_investigated_by": "结果公示异议的调查",
     "inactivity_withdrawal_years": "连续未开展评价视同退出（年）",
     "inactivity_warning_working_days": "退出前提前提醒（工作日）",
-    "refiling_ban_years": "取消备案后不予再次备案（年）", "abnormal_list_years": "列入异常名录（年）",
-    "explanation_working_days": "被调查机构书面说明期限（工作日）", "rectification_working_days": "责令整改期限（工作日）",
-    "retention_years_paper": "纸质资料保存（年）", "retention_years_electronic": "电子资料保存（年）",
-    "start_day_counts": "起算日计入期限", "filing_handled_by": "备案受理中心", "provincial_enterprises_file_with": "省属企业备案",
-    "central_branches_file_with": "央企驻地单位备案", "central_branches_within_ministry_scope": "央企单位限于部备案范围",
-    "plans_handled_by": "计划与成绩报送", "expert_panel_size": "专家组人数", "expert_pass_average": "专家评估通过线（平均分）",
-    "expert_pass_min_aspect": "专家评估单项最低分", "supervision_rate": "质量督导抽查比例",
+    "refiling_ban_years": "取消备案后不予再次备案（年）",
+    "abnormal_list_years": "列入异常名录（年）",
+    "explanation_working_days": "被调查机构书面说明期限（工作日）",
+    "rectification_working_days": "责令整改期限（工作日）",
+    "retention_years_paper": "纸质资料保存（年）",
+    "retention_years_electronic": "电子资料保存（年）",
+    "start_day_counts": "起算日计入期限",
+    "filing_handled_by": "备案受理中心",
+    "provincial_enterprises_file_with": "省属企业备案",
+    "central_branches_file_with": "央企驻地单位备案",
+    "central_branches_within_ministry_scope": "央企单位限于部备案范围",
+    "plans_handled_by": "计划与成绩报送",
+    "expert_panel_size": "专家组人数",
+    "expert_pass_average": "专家评估通过线（平均分）",
+    "expert_pass_min_aspect": "专家评估单项最低分",
+    "supervision_rate": "质量督导抽查比例",
 }
 
 
@@ -617,8 +950,10 @@ def _shown(value: Any) -> str:
     if value is None:
         return "不限"
     if isinstance(value, dict):  # 申报条件: level → any one of its conditions
-        return "；".join(f"{Level(level).display}：{' 或 '.join(c.describe() for c in options)}"
-                        for level, options in sorted(value.items(), reverse=True))
+        return "；".join(
+            f"{Level(level).display}：{' 或 '.join(c.describe() for c in options)}"
+            for level, options in sorted(value.items(), reverse=True)
+        )
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, tuple):
@@ -626,41 +961,91 @@ def _shown(value: Any) -> str:
     return VALUE_NAMES.get(value, str(value))
 
 
-VALUE_NAMES = {"centre": "鉴定中心调查", "enterprise": "企业职业技能等级认定工作机构调查，中心审核其结论",
-               "double_random": "双随机", "spot_check": "抽查", "random": "随机", "handling": "受理中心",
-               "municipal": "市级中心", "provincial": "省级中心", "choice": "自行选择省级或市级中心"}
+VALUE_NAMES = {
+    "centre": "鉴定中心调查",
+    "enterprise": "企业职业技能等级认定工作机构调查，中心审核其结论",
+    "double_random": "双随机",
+    "spot_check": "抽查",
+    "random": "随机",
+    "handling": "受理中心",
+    "municipal": "市级中心",
+    "provincial": "省级中心",
+    "choice": "自行选择省级或市级中心",
+}
 
 
 def profiles_page() -> dict[str, Any]:
     """Every profile's rules with their source: a seed section, or 本地设置 (a local setting)."""
     shown = []
     for profile in sorted(all_profiles().values(), key=lambda p: p.code):
-        rows = [{"key": key, "label": label, "value": _shown(getattr(profile, key)), "source": profile.source(key),
-                 "seed": profile.source(key) != "local"} for key, label in PROFILE_KEYS.items()]
-        rows += [{"key": f"sla.{step}", "label": f"办理时限：{STEP_NAMES.get(step, step)}（工作日）",
-                  "value": str(rule.budget), "source": profile.source(f"sla.{step}"),
-                  "seed": profile.source(f"sla.{step}") != "local"} for step, rule in profile.sla.items()]
-        processes = [{"name": name, "steps": [{"code": s.step, "label": s.label, "by": CENTRE_NAMES[s.by],
-                                               "source": s.source, "seed": s.source != "local"}
-                                              for s in getattr(profile, key)]}
-                     for key, name in (("filing_steps", "备案"), ("batch_steps", "认定实施"))]
-        shown.append({"code": profile.code, "name": profile.name, "rows": rows, "processes": processes,
-                      "seed_count": sum(r["seed"] for r in rows), "local_count": sum(not r["seed"] for r in rows)})
+        rows = [
+            {
+                "key": key,
+                "label": label,
+                "value": _shown(getattr(profile, key)),
+                "source": profile.source(key),
+                "seed": profile.source(key) != "local",
+            }
+            for key, label in PROFILE_KEYS.items()
+        ]
+        rows += [
+            {
+                "key": f"sla.{step}",
+                "label": f"办理时限：{STEP_NAMES.get(step, step)}（工作日）",
+                "value": str(rule.budget),
+                "source": profile.source(f"sla.{step}"),
+                "seed": profile.source(f"sla.{step}") != "local",
+            }
+            for step, rule in profile.sla.items()
+        ]
+        processes = [
+            {
+                "name": name,
+                "steps": [
+                    {
+                        "code": s.step,
+                        "label": s.label,
+                        "by": CENTRE_NAMES[s.by],
+                        "source": s.source,
+                        "seed": s.source != "local",
+                    }
+                    for s in getattr(profile, key)
+                ],
+            }
+            for key, name in (("filing_steps", "备案"), ("batch_steps", "认定实施"))
+        ]
+        shown.append(
+            {
+                "code": profile.code,
+                "name": profile.name,
+                "rows": rows,
+                "processes": processes,
+                "seed_count": sum(r["seed"] for r in rows),
+                "local_count": sum(not r["seed"] for r in rows),
+            }
+        )
     return {"profiles": shown}
 
 
 CENTRE_NAMES = {"handling": "受理中心", "municipal": "市级中心", "provincial": "省级中心"}
 
 
-OWNERSHIP_NAMES = {"central_branch": "央企驻地分支机构", "state_owned": "国有企业", "foreign": "外资企业", "private": "民营企业",
-                   "other": "其它"}
+OWNERSHIP_NAMES = {
+    "central_branch": "央企驻地分支机构",
+    "state_owned": "国有企业",
+    "foreign": "外资企业",
+    "private": "民营企业",
+    "other": "其它",
+}
 
 
 def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else "—"
 
 
-def application_facts(session: Session, case_type: str, case: FilingApplication | EvaluationPlan) -> list[tuple[str, str]]:
+def application_facts(
+    session: Session, case_type: str, case: FilingApplication | EvaluationPlan
+) -> list[tuple[str, str]]:
     """What the application says, shown where the decision is taken (the task page, before claiming,
     and the case page): the officer never decides blind."""
     centre = lambda code: f"{code}（{'省级中心' if code.endswith('0000') else '市级中心'}）" if code else "—"  # noqa: E731
@@ -671,20 +1056,31 @@ def application_facts(session: Session, case_type: str, case: FilingApplication 
         occupations = "；".join(
             f"{names.get(o['code'], o['code'])}（{o['code']}）{'、'.join(Level.parse(x).display for x in o['levels'])}"
             + (f"，依据：{o['basis']}" if o.get("basis") else "")
-            + (f"——企业岗位“{o['position_name']}”按相邻相近原则对应，理由：{o.get('mapping_reason', '')}"
-               if o.get("position_name") else "") for o in form.get("occupations", []))
+            + (
+                f"——企业岗位“{o['position_name']}”按相邻相近原则对应，理由：{o.get('mapping_reason', '')}"
+                if o.get("position_name")
+                else ""
+            )
+            for o in form.get("occupations", [])
+        )
         funds = form.get("training_fund_wan") or []
-        facts = [("企业", form.get("enterprise_name", "")), ("统一社会信用代码", form.get("credit_code", "")),
-                 ("注册地", f"{form.get('registered_address', '')}（{case.region_code}）"),
-                 ("受理中心", centre(case.handling_centre)),
-                 ("所有制", OWNERSHIP_NAMES.get(form.get("ownership", ""), form.get("ownership", ""))
-                  + ("，省属企业" if form.get("provincial_owned") else "")),
-                 ("注册资本", f"{_number(form.get('registered_capital_wan'))} 万元"),
-                 ("职工人数 / 技能人才", f"{form.get('employees', '—')} / {form.get('skilled_staff', '—')}"),
-                 ("近两年职工教育经费", "、".join(f"{_number(f)} 万元" for f in funds) if funds else "未填写"),
-                 ("申请评价的职业（工种）", occupations or "—"),
-                 ("经营范围", form.get("business_scope") or "—"),
-                 ("联系人", f"{form.get('contact_name', '')} {form.get('contact_phone', '')}")]
+        facts = [
+            ("企业", form.get("enterprise_name", "")),
+            ("统一社会信用代码", form.get("credit_code", "")),
+            ("注册地", f"{form.get('registered_address', '')}（{case.region_code}）"),
+            ("受理中心", centre(case.handling_centre)),
+            (
+                "所有制",
+                OWNERSHIP_NAMES.get(form.get("ownership", ""), form.get("ownership", ""))
+                + ("，省属企业" if form.get("provincial_owned") else ""),
+            ),
+            ("注册资本", f"{_number(form.get('registered_capital_wan'))} 万元"),
+            ("职工人数 / 技能人才", f"{form.get('employees', '—')} / {form.get('skilled_staff', '—')}"),
+            ("近两年职工教育经费", "、".join(f"{_number(f)} 万元" for f in funds) if funds else "未填写"),
+            ("申请评价的职业（工种）", occupations or "—"),
+            ("经营范围", form.get("business_scope") or "—"),
+            ("联系人", f"{form.get('contact_name', '')} {form.get('contact_phone', '')}"),
+        ]
         if form.get("ministry_filed_occupations"):
             facts.append(("人社部备案职业（双备案）", "、".join(form["ministry_filed_occupations"])))
         return facts
@@ -696,16 +1092,20 @@ def application_facts(session: Session, case_type: str, case: FilingApplication 
         by_level[Level(c.level).display] = by_level.get(Level(c.level).display, 0) + 1
     relations: dict[str, int] = {}
     for c in candidates:
-        relations[CANDIDATE_RELATIONS.get(c.relation, c.relation)] = relations.get(
-            CANDIDATE_RELATIONS.get(c.relation, c.relation), 0) + 1
+        relations[CANDIDATE_RELATIONS.get(c.relation, c.relation)] = (
+            relations.get(CANDIDATE_RELATIONS.get(c.relation, c.relation), 0) + 1
+        )
     staff = case.staff or {}
-    return [("评价机构", institution.name if institution else "—"),
-            ("职业（工种）", f"{occupation.name if occupation else ''}（{case.occupation_code}）"),
-            ("考核日期", f"{case.evaluation_start} 至 {case.evaluation_end}"), ("考核场地", case.site or "—"),
-            ("受理中心", centre(case.handling_centre)),
-            ("考生", f"{len(candidates)} 人：" + "、".join(f"{k} {v} 人" for k, v in sorted(by_level.items()))),
-            ("考生类别", "、".join(f"{k} {v} 人" for k, v in relations.items()) or "—"),
-            ("考评人员", "、".join(staff.get("evaluators", [])) or "—"),
-            ("监考人员", "、".join(staff.get("proctors", [])) or "—"),
-            ("质量督导员", "、".join(staff.get("quality_supervisors", [])) or "—"),
-            ("培训情况", staff.get("training_summary") or "—")]
+    return [
+        ("评价机构", institution.name if institution else "—"),
+        ("职业（工种）", f"{occupation.name if occupation else ''}（{case.occupation_code}）"),
+        ("考核日期", f"{case.evaluation_start} 至 {case.evaluation_end}"),
+        ("考核场地", case.site or "—"),
+        ("受理中心", centre(case.handling_centre)),
+        ("考生", f"{len(candidates)} 人：" + "、".join(f"{k} {v} 人" for k, v in sorted(by_level.items()))),
+        ("考生类别", "、".join(f"{k} {v} 人" for k, v in relations.items()) or "—"),
+        ("考评人员", "、".join(staff.get("evaluators", [])) or "—"),
+        ("监考人员", "、".join(staff.get("proctors", [])) or "—"),
+        ("质量督导员", "、".join(staff.get("quality_supervisors", [])) or "—"),
+        ("培训情况", staff.get("training_summary") or "—"),
+    ]

@@ -42,7 +42,9 @@ def previous_response(session: Session, key: str) -> dict[str, Any] | None:
 def send(path: str, key: str, payload: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
     """POST once with an idempotency key (the registry de-duplicates on it too)."""
     try:
-        response = httpx.post(f"{registry_url()}{path}", json=payload, headers={"Idempotency-Key": key}, timeout=timeout)
+        response = httpx.post(
+            f"{registry_url()}{path}", json=payload, headers={"Idempotency-Key": key}, timeout=timeout
+        )
     except httpx.HTTPError as exc:
         raise RegistryUnavailable(f"{path}: {type(exc).__name__}: {exc}") from exc
     if response.status_code >= 500:
@@ -52,23 +54,31 @@ def send(path: str, key: str, payload: dict[str, Any], timeout: float = 10.0) ->
     return response.json()
 
 
-def record_success(session: Session, *, key: str, kind: str, case_type: str, case_id: int,
-                   response: dict[str, Any]) -> None:
+def record_success(
+    session: Session, *, key: str, kind: str, case_type: str, case_id: int, response: dict[str, Any]
+) -> None:
     if previous_response(session, key) is None:
         session.add(ExternalSubmission(key=key, kind=kind, case_id=case_id, response=response, completed_at=wall_now()))
     for incident in open_incidents(session, kind=kind, case_type=case_type, case_id=case_id):
         incident.status, incident.resolved_at = "resolved", wall_now()
         session.add(incident)
-    audit.record(session, case_type=case_type, case_id=case_id, action=f"external_call_succeeded:{kind}",
-                 after={"key": key})
+    audit.record(
+        session, case_type=case_type, case_id=case_id, action=f"external_call_succeeded:{kind}", after={"key": key}
+    )
 
 
-def ensure_incident(session: Session, *, kind: str, case_type: str, case_id: int, error: str,
-                    flow_run_id: str | None) -> Incident:
+def ensure_incident(
+    session: Session, *, kind: str, case_type: str, case_id: int, error: str, flow_run_id: str | None
+) -> Incident:
     """The open incident of this call, as it is (an operator's retry stays requested), or a new one."""
     existing = open_incidents(session, kind=kind, case_type=case_type, case_id=case_id)
-    return existing[0] if existing else open_incident(session, kind=kind, case_type=case_type, case_id=case_id,
-                                                      error=error, flow_run_id=flow_run_id)
+    return (
+        existing[0]
+        if existing
+        else open_incident(
+            session, kind=kind, case_type=case_type, case_id=case_id, error=error, flow_run_id=flow_run_id
+        )
+    )
 
 
 def resolve_incidents(session: Session, *, kind: str, case_type: str, case_id: int) -> int:
@@ -80,25 +90,39 @@ def resolve_incidents(session: Session, *, kind: str, case_type: str, case_id: i
 
 
 def open_incidents(session: Session, *, kind: str, case_type: str, case_id: int) -> list[Incident]:
-    return list(session.exec(select(Incident).where(Incident.kind == kind, Incident.case_type == case_type,
-                                                    Incident.case_id == case_id,
-                                                    Incident.status != "resolved")).all())
+    return list(
+        session.exec(
+            select(Incident).where(
+                Incident.kind == kind,
+                Incident.case_type == case_type,
+                Incident.case_id == case_id,
+                Incident.status != "resolved",
+            )
+        ).all()
+    )
 
 
-def open_incident(session: Session, *, kind: str, case_type: str, case_id: int, error: str,
-                  flow_run_id: str | None) -> Incident:
+def open_incident(
+    session: Session, *, kind: str, case_type: str, case_id: int, error: str, flow_run_id: str | None
+) -> Incident:
     """Out of retries: one open incident per call (a replay finds it), marked for operations."""
     for incident in open_incidents(session, kind=kind, case_type=case_type, case_id=case_id):
         if incident.status == "retrying":  # the operator's retry failed again
             incident.status, incident.attempts, incident.error = "open", incident.attempts + 1, error
             session.add(incident)
         return incident
-    incident = Incident(kind=kind, case_type=case_type, case_id=case_id, error=error, flow_run_id=flow_run_id,
-                        created_at=wall_now())
+    incident = Incident(
+        kind=kind, case_type=case_type, case_id=case_id, error=error, flow_run_id=flow_run_id, created_at=wall_now()
+    )
     session.add(incident)
     session.flush()
-    audit.record(session, case_type=case_type, case_id=case_id, action=f"incident_opened:{kind}",
-                 after={"incident_id": incident.id, "error": error[:500]})
+    audit.record(
+        session,
+        case_type=case_type,
+        case_id=case_id,
+        action=f"incident_opened:{kind}",
+        after={"incident_id": incident.id, "error": error[:500]},
+    )
     return incident
 
 
@@ -110,8 +134,15 @@ def retry_incident(session: Session, *, incident_id: int, user_id: int | None, r
         raise Conflict(f"incident {incident_id} is {incident.status}")
     incident.status = "retrying"
     session.add(incident)
-    audit.record(session, case_type=incident.case_type, case_id=incident.case_id, action=f"incident_retry:{incident.kind}",
-                 actor_id=user_id, actor_role=role, after={"incident_id": incident_id})
+    audit.record(
+        session,
+        case_type=incident.case_type,
+        case_id=incident.case_id,
+        action=f"incident_retry:{incident.kind}",
+        actor_id=user_id,
+        actor_role=role,
+        after={"incident_id": incident_id},
+    )
     if incident.flow_run_id:
         wake(session, incident.flow_run_id, reason=f"incident {incident_id} retry")
     return incident

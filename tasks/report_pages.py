@@ -48,9 +48,13 @@ def statistics_page(stats: dict[str, Any], *, period: Period, periods: list[str]
                                                   stats["complaints"])
     durations = stats["step_durations"]
     return {
-        "period": period.code, "period_label": period.label, "jurisdiction": stats["jurisdiction"],
-        "periods": periods, "jurisdictions": [{"code": c, "label": label, "selected": c == stats["jurisdiction"]}
-                                              for c, label in jurisdiction_choices],
+        "period": period.code,
+        "period_label": period.label,
+        "jurisdiction": stats["jurisdiction"],
+        "periods": periods,
+        "jurisdictions": [
+            {"code": c, "label": label, "selected": c == stats["jurisdiction"]} for c, label in jurisdiction_choices
+        ],
         "cards": [
             {"label": "备案申请（收到）", "value": _fmt(filings["received"])},
             {"label": "备案办结", "value": _fmt(filings["decided"])},
@@ -64,49 +68,89 @@ def statistics_page(stats: dict[str, Any], *, period: Period, periods: list[str]
         ],
         "charts": [
             bar_chart("备案办结：按结果", [(r["label"], r["count"]) for r in filings["by_outcome"]], unit=" 件"),
-            bar_chart("各环节用时：中位数（工作日）",
-                      [(f"{CASE_KINDS.get(r['case_type'], r['case_type'])}·{r['step_name']}", r["median_working_days"])
-                       for r in durations], unit=" 日"),
-            bar_chart("各环节用时：P90（工作日）",
-                      [(f"{CASE_KINDS.get(r['case_type'], r['case_type'])}·{r['step_name']}", r["p90_working_days"])
-                       for r in durations], unit=" 日"),
-            bar_chart("合格率：按职业与等级",
-                      [(f"{r['occupation_name']} {r['level']}", r["pass_rate"]) for r in batches["by_occupation_and_level"]],
-                      unit="%", scale_to=100),
+            bar_chart(
+                "各环节用时：中位数（工作日）",
+                [
+                    (f"{CASE_KINDS.get(r['case_type'], r['case_type'])}·{r['step_name']}", r["median_working_days"])
+                    for r in durations
+                ],
+                unit=" 日",
+            ),
+            bar_chart(
+                "各环节用时：P90（工作日）",
+                [
+                    (f"{CASE_KINDS.get(r['case_type'], r['case_type'])}·{r['step_name']}", r["p90_working_days"])
+                    for r in durations
+                ],
+                unit=" 日",
+            ),
+            bar_chart(
+                "合格率：按职业与等级",
+                [(f"{r['occupation_name']} {r['level']}", r["pass_rate"]) for r in batches["by_occupation_and_level"]],
+                unit="%",
+                scale_to=100,
+            ),
             bar_chart("发证：按等级", [(r["level"], r["count"]) for r in certificates["issued_by_level"]], unit=" 本"),
-            bar_chart("超期：按环节", [(r["step_name"], r["count"]) for r in stats["sla_breaches"]], unit=" 次",
-                      empty="本期没有超期。"),
+            bar_chart(
+                "超期：按环节",
+                [(r["step_name"], r["count"]) for r in stats["sla_breaches"]],
+                unit=" 次",
+                empty="本期没有超期。",
+            ),
             bar_chart("投诉举报：按结果", [(r["label"], r["count"]) for r in complaints["by_outcome"]], unit=" 件"),
         ],
-        "durations": [{**r, "case_kind": CASE_KINDS.get(r["case_type"], r["case_type"]),
-                       "median": _fmt(r["median_working_days"]), "p90": _fmt(r["p90_working_days"])}
-                      for r in durations],
+        "durations": [
+            {
+                **r,
+                "case_kind": CASE_KINDS.get(r["case_type"], r["case_type"]),
+                "median": _fmt(r["median_working_days"]),
+                "p90": _fmt(r["p90_working_days"]),
+            }
+            for r in durations
+        ],
         "results": [{**r, "rate": _fmt(r["pass_rate"], "%")} for r in batches["by_occupation_and_level"]],
-        "query": f"period={period.code}" + (f"&jurisdiction={stats['jurisdiction']}"
-                                            if stats["jurisdiction"] != "全部" else ""),
+        "query": f"period={period.code}"
+        + (f"&jurisdiction={stats['jurisdiction']}" if stats["jurisdiction"] != "全部" else ""),
     }
 
 
 def quarterly_report_model(page: dict[str, Any], stats: dict[str, Any], generated_on: str) -> dict[str, Any]:
     """The PDF's view-model: the page's, with the cards three to a row and the period's dates."""
     cards = page["cards"]
-    return {**page, "card_rows": [cards[i:i + 3] for i in range(0, len(cards), 3)],
-            "period_start": stats["period"]["start"], "period_end": stats["period"]["end"], "generated_on": generated_on}
+    return {
+        **page,
+        "card_rows": [cards[i : i + 3] for i in range(0, len(cards), 3)],
+        "period_start": stats["period"]["start"],
+        "period_end": stats["period"]["end"],
+        "generated_on": generated_on,
+    }
 
 
 def quarterly_report_pdf(stats: dict[str, Any], period: Period, generated_on: dt.date) -> bytes:
     page = statistics_page(stats, period=period, periods=[], jurisdiction_choices=[])
-    return documents.renderer().pdf("quarterly_report.html",
-                                    r=quarterly_report_model(page, stats, generated_on.isoformat()))
+    return documents.renderer().pdf(
+        "quarterly_report.html", r=quarterly_report_model(page, stats, generated_on.isoformat())
+    )
 
 
-def submission_view(report: Any, *, period: Period, jurisdiction: str | None, user: Any,  # noqa: ANN401
-                    today: dt.date) -> dict[str, Any] | None:
+def submission_view(
+    report: Any,
+    *,
+    period: Period,
+    jurisdiction: str | None,
+    user: Any,
+    today: dt.date,
+) -> dict[str, Any] | None:
     """The quarter's report to the province: where it stands, and whether this officer may send it now."""
     if period.kind != "quarter" or not jurisdiction or len(region_prefix(jurisdiction)) != 4:
         return None  # cities report to their province
     city_officer = user.role == "officer" and user.jurisdiction == jurisdiction
     can_submit = city_officer and period.end < today and (report is None or report.status == "returned")
-    return {"status": STATUS_LABELS[report.status] if report else "未报送", "round": report.round if report else None,
-            "reason": report.reason if report else None, "can_submit": can_submit, "period": period.code,
-            "pdf": f"/dashboard/reports/submissions/{report.id}.pdf" if report else None}
+    return {
+        "status": STATUS_LABELS[report.status] if report else "未报送",
+        "round": report.round if report else None,
+        "reason": report.reason if report else None,
+        "can_submit": can_submit,
+        "period": period.code,
+        "pdf": f"/dashboard/reports/submissions/{report.id}.pdf" if report else None,
+    }

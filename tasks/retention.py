@@ -32,7 +32,7 @@ class RetentionRefused(Conflict):
 
 
 @event.listens_for(OrmSession, "before_flush")
-def _refuse_early_deletion(session: OrmSession, _context, _instances) -> None:  # noqa: ANN001
+def _refuse_early_deletion(session: OrmSession, _context, _instances) -> None:
     """An uploaded file leaves only through a purge of its case after the retention period; an audit entry
     never leaves (the chains would show it anyway)."""
     permitted = session.info.get(PERMIT, set())

@@ -29,7 +29,8 @@ def _plan_fields(plan_json: str) -> dict[str, Any]:
     try:
         fields = json.loads(plan_json)
     except ValueError as exc:
-        raise Problems([Violation("plan.json", "plan", f"plan 字段不是 JSON / the plan field is not JSON: {exc}")])
+        problem = Violation("plan.json", "plan", f"plan 字段不是 JSON / the plan field is not JSON: {exc}")
+        raise Problems([problem]) from None
     if not isinstance(fields, dict) or "candidates" in fields:
         raise Problems([Violation("plan.json", "plan", "plan 须为认定计划的 JSON 对象（考生在花名册中） / the plan "
                                                       "field is the plan's JSON object, without candidates (they are "
@@ -47,7 +48,7 @@ def file_plan_with_roster(session: Session, *, user: User, institution_id: int, 
         body = PlanCreate.model_validate(fields | {"candidates": [c for _, c in rows]})
     except ValidationError as exc:
         raise Problems([Violation("plan.invalid", ".".join(str(p) for p in e["loc"]), e["msg"])
-                        for e in exc.errors()])
+                        for e in exc.errors()]) from None
     try:
         return batch.file_plan(session, user=user, institution_id=institution_id, body=body)
     except Problems as refused:
@@ -103,27 +104,65 @@ def roster_export(session: Session, user: User, plan_id: int) -> bytes:
 def results_export(session: Session, user: User, plan_id: int) -> bytes:
     access.visible_case(session, user, "plan", plan_id)
     candidates = _candidates(session, plan_id)
-    scores = {s.candidate_id: s for s in session.exec(select(Score).where(Score.candidate_id.in_([c.id for c in candidates])))}
+    scores = {
+        s.candidate_id: s for s in session.exec(select(Score).where(Score.candidate_id.in_([c.id for c in candidates])))
+    }
     rows = []
     for c in candidates:
         score = scores.get(c.id)
-        rows.append([c.name, c.id_number, Level(c.level).display,
-                     score.theory if score else None, score.practical if score else None,
-                     score.performance if score else None,
-                     "" if score is None else ("合格" if score.passed else "不合格"), c.excluded_reason or ""])
-    return spreadsheets.workbook(f"成绩-批次{plan_id}", ["姓名", "身份证号", "申报等级", "理论知识", "操作技能", "业绩评审",
-                                                     "结果", "取消资格原因"], rows)
+        rows.append(
+            [
+                c.name,
+                c.id_number,
+                Level(c.level).display,
+                score.theory if score else None,
+                score.practical if score else None,
+                score.performance if score else None,
+                "" if score is None else ("合格" if score.passed else "不合格"),
+                c.excluded_reason or "",
+            ]
+        )
+    return spreadsheets.workbook(
+        f"成绩-批次{plan_id}",
+        ["姓名", "身份证号", "申报等级", "理论知识", "操作技能", "业绩评审", "结果", "取消资格原因"],
+        rows,
+    )
 
 
 def certificates_export(session: Session, user: User, plan_id: int) -> bytes:
     access.visible_case(session, user, "plan", plan_id)
     certificates = session.exec(select(Certificate).where(Certificate.plan_id == plan_id).order_by(Certificate.number))
-    rows = [[c.number, c.holder_name, c.id_number, f"{c.occupation_name}（{c.occupation_code}）",
-             Level(c.level).display, c.enterprise_title, c.issued_on.isoformat(),
-             "有效" if c.status == "valid" else "已撤销", c.revoked_reason or "",
-             c.uploaded_at.date().isoformat() if c.uploaded_at else ""] for c in certificates]
-    return spreadsheets.workbook(f"证书-批次{plan_id}", ["证书编号", "姓名", "身份证号", "职业（工种）", "等级", "企业岗位等级",
-                                                     "发证日期", "状态", "撤销原因", "国家系统确认日期"], rows)
+    rows = [
+        [
+            c.number,
+            c.holder_name,
+            c.id_number,
+            f"{c.occupation_name}（{c.occupation_code}）",
+            Level(c.level).display,
+            c.enterprise_title,
+            c.issued_on.isoformat(),
+            "有效" if c.status == "valid" else "已撤销",
+            c.revoked_reason or "",
+            c.uploaded_at.date().isoformat() if c.uploaded_at else "",
+        ]
+        for c in certificates
+    ]
+    return spreadsheets.workbook(
+        f"证书-批次{plan_id}",
+        [
+            "证书编号",
+            "姓名",
+            "身份证号",
+            "职业（工种）",
+            "等级",
+            "企业岗位等级",
+            "发证日期",
+            "状态",
+            "撤销原因",
+            "国家系统确认日期",
+        ],
+        rows,
+    )
 
 
 def inbox_export(session: Session, user: User, status: str = "active") -> bytes:
@@ -133,7 +172,19 @@ def inbox_export(session: Session, user: User, status: str = "active") -> bytes:
     rows = []
     for task in session.exec(query.order_by(HumanTask.due_date, HumanTask.id).limit(10_000)):
         view = views.task_view(session, task, today)
-        rows.append([task.id, view["step_name"], f"{'备案' if task.case_type == 'filing' else '批次' if task.case_type == 'plan' else '监督'} "
-                     f"#{task.case_id}", task.jurisdiction, view.get("due_date", ""), view.get("working_days_left", ""),
-                     task.status, task.created_on.isoformat()])
-    return spreadsheets.workbook("我的待办", ["待办编号", "环节", "案件", "辖区", "办理期限", "剩余工作日", "状态", "创建日期"], rows)
+        rows.append(
+            [
+                task.id,
+                view["step_name"],
+                f"{'备案' if task.case_type == 'filing' else '批次' if task.case_type == 'plan' else '监督'} "
+                f"#{task.case_id}",
+                task.jurisdiction,
+                view.get("due_date", ""),
+                view.get("working_days_left", ""),
+                task.status,
+                task.created_on.isoformat(),
+            ]
+        )
+    return spreadsheets.workbook(
+        "我的待办", ["待办编号", "环节", "案件", "辖区", "办理期限", "剩余工作日", "状态", "创建日期"], rows
+    )

@@ -8,8 +8,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
@@ -24,9 +25,20 @@ from policy.identity import resident_id_check_char, resident_id_problems
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 5000  # a plan's candidates (PlanCreate.candidates)
 
-RELATIONS = {"本企业职工": "employee", "劳务派遣": "dispatched", "劳务外包": "outsourced", "合作院校学生": "partner_student",
-             "关联企业在职职工": "affiliated", "委托单位人员": "mandated"}
-DIPLOMAS = {"中职": "secondary_vocational", "技工院校": "technical_college", "高职": "higher_vocational", "本科": "bachelor"}
+RELATIONS = {
+    "本企业职工": "employee",
+    "劳务派遣": "dispatched",
+    "劳务外包": "outsourced",
+    "合作院校学生": "partner_student",
+    "关联企业在职职工": "affiliated",
+    "委托单位人员": "mandated",
+}
+DIPLOMAS = {
+    "中职": "secondary_vocational",
+    "技工院校": "technical_college",
+    "高职": "higher_vocational",
+    "本科": "bachelor",
+}
 
 
 @dataclass(frozen=True)
@@ -39,19 +51,28 @@ class Column:
 
 
 ROSTER = [
-    Column("name", "姓名"), Column("id_number", "身份证号", "18 位居民身份证号"),
-    Column("relation", "人员类别", "、".join(RELATIONS), RELATIONS), Column("level", "申报等级", "1–5 或 三级/高级工"),
+    Column("name", "姓名"),
+    Column("id_number", "身份证号", "18 位居民身份证号"),
+    Column("relation", "人员类别", "、".join(RELATIONS), RELATIONS),
+    Column("level", "申报等级", "1–5 或 三级/高级工"),
     Column("months_with_enterprise", "在本企业工作月数", "劳务派遣、劳务外包人员填写", whole_number=True),
-    Column("affiliate_name", "关联企业名称"), Column("mandating_enterprise", "委托单位名称"),
+    Column("affiliate_name", "关联企业名称"),
+    Column("mandating_enterprise", "委托单位名称"),
     Column("social_insurance_region", "社保参保地代码", "6 位行政区划代码"),
     Column("workplace_region", "就业地代码", "6 位行政区划代码"),
     Column("years_in_occupation", "从事本职业年限", whole_number=True),
     Column("held_level", "已取得等级", "1–5", whole_number=True),
     Column("held_level_years", "取证后从事本职业年限", whole_number=True),
-    Column("diploma", "学历", "、".join(DIPLOMAS), DIPLOMAS), Column("enterprise_title", "企业岗位等级"),
+    Column("diploma", "学历", "、".join(DIPLOMAS), DIPLOMAS),
+    Column("enterprise_title", "企业岗位等级"),
 ]
-RESULTS = [Column("name", "姓名"), Column("id_number", "身份证号"), Column("theory", "理论知识"),
-           Column("practical", "操作技能"), Column("performance", "业绩评审")]
+RESULTS = [
+    Column("name", "姓名"),
+    Column("id_number", "身份证号"),
+    Column("theory", "理论知识"),
+    Column("practical", "操作技能"),
+    Column("performance", "业绩评审"),
+]
 PROBLEMS_HEADER = "问题"
 EXAMPLE_ID = "44010619900101123" + resident_id_check_char("44010619900101123")
 _BAD = PatternFill("solid", fgColor="FFC7CE")
@@ -94,7 +115,7 @@ def workbook_of(tabs: list[Tab], notes: list[str] | None = None) -> bytes:
         sheet = book.active if number == 0 else book.create_sheet()
         sheet.title = title[:31]
         sheet.append(headers)
-        for cell, note in zip(sheet[1], (notes or []) if number == 0 else []):
+        for cell, note in zip(sheet[1], (notes or []) if number == 0 else [], strict=False):
             if note:
                 cell.comment = Comment(note, "certflow")
         for cell in sheet[1]:
@@ -115,9 +136,12 @@ def roster_template() -> bytes:
 
 def results_template(candidates: list[dict[str, Any]]) -> bytes:
     """The plan's own candidates, ready for their scores."""
-    return workbook("成绩表", [c.header for c in RESULTS], ([c["name"], c["id_number"], None, None, None]
-                                                          for c in candidates),
-                    ["", "", "0–100", "0–100", "0–100，适用时填写"])
+    return workbook(
+        "成绩表",
+        [c.header for c in RESULTS],
+        ([c["name"], c["id_number"], None, None, None] for c in candidates),
+        ["", "", "0–100", "0–100", "0–100，适用时填写"],
+    )
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -127,9 +151,12 @@ def _sheet_rows(content: bytes) -> list[tuple[int, list[Any]]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise SheetProblems([RowProblem(0, "", f"不是可读取的 .xlsx 文件 / not a readable .xlsx workbook ({exc})")])
+        problem = RowProblem(0, "", f"不是可读取的 .xlsx 文件 / not a readable .xlsx workbook ({exc})")
+        raise SheetProblems([problem]) from None
     try:
-        rows = [(number, list(values)) for number, values in enumerate(book.active.iter_rows(values_only=True), start=1)]
+        rows = [
+            (number, list(values)) for number, values in enumerate(book.active.iter_rows(values_only=True), start=1)
+        ]
     finally:
         book.close()
     return [(n, r) for n, r in rows if any(v not in (None, "") for v in r)]
@@ -147,16 +174,20 @@ def _read(content: bytes, columns: list[Column]) -> list[tuple[int, dict[str, An
     missing = [c.header for c in columns if c.header not in position]
     unknown = [h for h in position if h not in wanted]
     if missing or unknown:
-        raise SheetProblems([RowProblem(header_row, h, "缺少此列 / column missing") for h in missing]
-                            + [RowProblem(header_row, h, "未知的列 / unknown column") for h in unknown])
+        raise SheetProblems(
+            [RowProblem(header_row, h, "缺少此列 / column missing") for h in missing]
+            + [RowProblem(header_row, h, "未知的列 / unknown column") for h in unknown]
+        )
     data = rows[1:]
     if len(data) > MAX_ROWS:
         raise SheetProblems([RowProblem(data[MAX_ROWS][0], "", f"最多 {MAX_ROWS} 行 / at most {MAX_ROWS} rows")])
-    return [(number, {c.field: values[position[c.header]] if position[c.header] < len(values) else None
-                      for c in columns}) for number, values in data]
+    return [
+        (number, {c.field: values[position[c.header]] if position[c.header] < len(values) else None for c in columns})
+        for number, values in data
+    ]
 
 
-def _cell(column: Column, value: Any) -> Any:  # noqa: ANN401 - a cell
+def _cell(column: Column, value: Any) -> Any:  # a cell
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -167,8 +198,9 @@ def _cell(column: Column, value: Any) -> Any:  # noqa: ANN401 - a cell
             value = column.choices.get(value, value)
         elif column.whole_number and value.isdigit():
             value = int(value)
-    if column.field in ("id_number", "social_insurance_region", "workplace_region", "name") and \
-            not isinstance(value, str):
+    if column.field in ("id_number", "social_insurance_region", "workplace_region", "name") and not isinstance(
+        value, str
+    ):
         value = str(value)  # a number typed into a text column (身份证号 without a leading apostrophe)
     return value
 
@@ -186,14 +218,18 @@ def parse_roster(content: bytes) -> list[tuple[int, CandidateIn]]:
         values = {c.field: _cell(c, raw[c.field]) for c in ROSTER}
         # the ID's own rules here too, so a sheet's every bad row shows in one answer (the plan's rules,
         # which need every row valid first, check it again against the evaluation date)
-        id_problems = [RowProblem(number, headers["id_number"], p)
-                       for p in resident_id_problems(str(values["id_number"] or ""))]
+        id_problems = [
+            RowProblem(number, headers["id_number"], p) for p in resident_id_problems(str(values["id_number"] or ""))
+        ]
         problems.extend(id_problems)
         try:
             candidate = CandidateIn(**{k: v for k, v in values.items() if v is not None})
         except ValidationError as exc:
-            problems.extend(p for p in _pydantic_problems(number, exc, headers)
-                            if not (id_problems and p.column == headers["id_number"]))
+            problems.extend(
+                p
+                for p in _pydantic_problems(number, exc, headers)
+                if not (id_problems and p.column == headers["id_number"])
+            )
             continue
         if not id_problems:
             candidates.append((number, candidate))
@@ -211,8 +247,11 @@ def parse_results(content: bytes, candidate_ids: dict[str, int]) -> list[tuple[i
         id_number = str(values.pop("id_number") or "").upper()
         values.pop("name")
         if id_number not in candidate_ids:
-            problems.append(RowProblem(number, "身份证号", f"{id_number or '（空）'} 不是本批次的考生 / not a candidate "
-                                                       f"of this batch"))
+            problems.append(
+                RowProblem(
+                    number, "身份证号", f"{id_number or '（空）'} 不是本批次的考生 / not a candidate of this batch"
+                )
+            )
             continue
         try:
             scores.append((number, ScoreIn(candidate_id=candidate_ids[id_number], **values)))
@@ -244,8 +283,9 @@ def marked(content: bytes, problems: list[RowProblem]) -> bytes:
     book = load_workbook(io.BytesIO(content))
     sheet = book.active
     headers = {str(c.value).strip(): c.column for c in sheet[1] if c.value is not None}
-    problems_column = next((column for header, column in headers.items() if header.startswith(PROBLEMS_HEADER)),
-                           sheet.max_column + 1)  # a marked sheet handed in again is marked afresh
+    problems_column = next(
+        (column for header, column in headers.items() if header.startswith(PROBLEMS_HEADER)), sheet.max_column + 1
+    )  # a marked sheet handed in again is marked afresh
     sheet.cell(row=1, column=problems_column, value=PROBLEMS_HEADER).font = _HEADER_FONT
     by_row: dict[int, list[str]] = {}
     for p in problems:

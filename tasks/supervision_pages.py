@@ -49,20 +49,24 @@ def facts(session: Session, case: SupervisionCase) -> list[tuple[str, str]]:
         rows.append(("联系人", f"{case.contact_name} {case.contact_phone}"))
     for e in case.explanations:
         answer = e["text"] or ("逾期未说明" if e["silent"] else "尚未答复")
-        rows.append((f"书面说明（第 {e['round'] + 1} 轮，期限 {e['due'] or '—'}）", f"问：{e['question']}　答：{answer}"))
+        rows.append(
+            (f"书面说明（第 {e['round'] + 1} 轮，期限 {e['due'] or '—'}）", f"问：{e['question']}　答：{answer}")
+        )
     for r in case.rectifications:
         answers = "；".join(r["answers"] or []) or ("逾期未整改" if r["silent"] else "尚未提交")
         rows.append((f"责令整改（期限 {r['due'] or '—'}）", f"事项：{'；'.join(r['items'])}　整改情况：{answers}"))
     today = business_today(session)
-    rows += [("信用记录", credit_line(entry, today)) for entry in credit.institution_entries(session,
-                                                                                         institution.credit_code)]
+    rows += [
+        ("信用记录", credit_line(entry, today))
+        for entry in credit.institution_entries(session, institution.credit_code)
+    ]
     return rows
 
 
 ENTRY_STATUS = {"holds": "有效", "expired": "已过期", "future": "未生效"}
 
 
-def credit_line(entry, today: dt.date) -> str:  # noqa: ANN001 - a CreditEntry
+def credit_line(entry, today: dt.date) -> str:  # a CreditEntry
     """One credit entry as the pages show it: kind, period, whether it holds today, reason."""
     status = credit.entry_view(entry, today)["status"]
     return f"{KINDS[entry.kind]} {entry.valid_from}–{entry.valid_until}（{ENTRY_STATUS[status]}）：{entry.reason}"
@@ -72,24 +76,41 @@ def sanction_form(submitted: dict[str, Any]) -> dict[str, Any]:
     """The investigation's sanction fields, as typed (kept when the form comes back with errors)."""
     sanction = submitted.get("sanction_fields") or {}
     return {
-        "working_days": sanction.get("working_days", ""), "rectification_items": sanction.get("items", ""),
-        "plan_id": sanction.get("plan_id", ""), "certificate_numbers": sanction.get("certificate_numbers", ""),
-        "whole_batch": bool(sanction.get("whole_batch")), "person_name": sanction.get("person_name", ""),
+        "working_days": sanction.get("working_days", ""),
+        "rectification_items": sanction.get("items", ""),
+        "plan_id": sanction.get("plan_id", ""),
+        "certificate_numbers": sanction.get("certificate_numbers", ""),
+        "whole_batch": bool(sanction.get("whole_batch")),
+        "person_name": sanction.get("person_name", ""),
         "until": sanction.get("until", ""),
-        "categories": [{"value": k, "label": v, "checked": sanction.get("category") == k}
-                       for k, v in REVOCATION_CATEGORIES.items()],
+        "categories": [
+            {"value": k, "label": v, "checked": sanction.get("category") == k} for k, v in REVOCATION_CATEGORIES.items()
+        ],
         "kinds": [{"value": k, "label": v, "checked": sanction.get("credit_kind") == k} for k, v in KINDS.items()],
         "subjects": [{"value": k, "label": v, "checked": sanction.get("subject") == k} for k, v in SUBJECTS.items()],
     }
 
 
-SANCTION_FIELDS = ("working_days", "items", "plan_id", "certificate_numbers", "whole_batch", "category",
-                   "credit_kind", "subject", "person_name", "until")
+SANCTION_FIELDS = (
+    "working_days",
+    "items",
+    "plan_id",
+    "certificate_numbers",
+    "whole_batch",
+    "category",
+    "credit_kind",
+    "subject",
+    "person_name",
+    "until",
+)
 
 
-def sanction_fields(form: Any) -> dict[str, str]:  # noqa: ANN401 - a starlette FormData
-    return {key: str(form.get(f"sanction_{key}", ""))[:20000] for key in SANCTION_FIELDS
-            if form.get(f"sanction_{key}") not in (None, "")}
+def sanction_fields(form: Any) -> dict[str, str]:  # a starlette FormData
+    return {
+        key: str(form.get(f"sanction_{key}", ""))[:20000]
+        for key in SANCTION_FIELDS
+        if form.get(f"sanction_{key}") not in (None, "")
+    }
 
 
 def sanction_from_fields(fields: dict[str, str]) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
@@ -118,11 +139,22 @@ def sanction_from_fields(fields: dict[str, str]) -> tuple[dict[str, Any] | None,
     return body, errors
 
 
-INSTITUTION_STATUS = {"applying": "申请备案中", "registered": "已备案", "withdrawn": "视同自行退出", "cancelled": "已取消备案",
-                      "revoked": "已取消备案"}
-INSTITUTION_ACTIONS = {"registered": "备案登记", "registered_region_changed": "变更注册地", "ladder_filed": "报备企业等级设置",
-                       "scope_changed": "变更备案范围", "inactivity_warning": "连续未开展评价提醒",
-                       "institution_withdrawn": "视同自行退出，移出目录", "institution_cancelled": "取消备案，移出目录"}
+INSTITUTION_STATUS = {
+    "applying": "申请备案中",
+    "registered": "已备案",
+    "withdrawn": "视同自行退出",
+    "cancelled": "已取消备案",
+    "revoked": "已取消备案",
+}
+INSTITUTION_ACTIONS = {
+    "registered": "备案登记",
+    "registered_region_changed": "变更注册地",
+    "ladder_filed": "报备企业等级设置",
+    "scope_changed": "变更备案范围",
+    "inactivity_warning": "连续未开展评价提醒",
+    "institution_withdrawn": "视同自行退出，移出目录",
+    "institution_cancelled": "取消备案，移出目录",
+}
 PLAN_STATUS = {"completed": "已发证", "rejected": "未通过/作废", "suspended": "暂停"}
 
 
@@ -131,47 +163,104 @@ def institution_page(session: Session, institution: Institution) -> dict[str, An
     credit record, last evaluation and the withdrawal countdown (004 §六(三))."""
     view = views.institution_view(session, institution)
     today = business_today(session)
-    history = session.exec(select(AuditEvent).where(AuditEvent.case_type == "institution",
-                                                    AuditEvent.case_id == institution.id).order_by(AuditEvent.id)).all()
-    plans = session.exec(select(EvaluationPlan).where(EvaluationPlan.institution_id == institution.id)
-                         .order_by(EvaluationPlan.id.desc()).limit(200)).all()
-    counts = dict(session.exec(select(Certificate.status, func.count()).where(
-        Certificate.institution_id == institution.id).group_by(Certificate.status)).all())
-    by_plan = dict(session.exec(select(Certificate.plan_id, func.count()).where(
-        Certificate.institution_id == institution.id).group_by(Certificate.plan_id)).all())
-    filings = session.exec(select(FilingApplication).where(FilingApplication.institution_id == institution.id)
-                           .order_by(FilingApplication.id)).all()
-    cases = session.exec(select(SupervisionCase).where(SupervisionCase.institution_id == institution.id)
-                         .order_by(SupervisionCase.id.desc())).all()
+    history = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.case_type == "institution", AuditEvent.case_id == institution.id)
+        .order_by(AuditEvent.id)
+    ).all()
+    plans = session.exec(
+        select(EvaluationPlan)
+        .where(EvaluationPlan.institution_id == institution.id)
+        .order_by(EvaluationPlan.id.desc())
+        .limit(200)
+    ).all()
+    counts = dict(
+        session.exec(
+            select(Certificate.status, func.count())
+            .where(Certificate.institution_id == institution.id)
+            .group_by(Certificate.status)
+        ).all()
+    )
+    by_plan = dict(
+        session.exec(
+            select(Certificate.plan_id, func.count())
+            .where(Certificate.institution_id == institution.id)
+            .group_by(Certificate.plan_id)
+        ).all()
+    )
+    filings = session.exec(
+        select(FilingApplication)
+        .where(FilingApplication.institution_id == institution.id)
+        .order_by(FilingApplication.id)
+    ).all()
+    cases = session.exec(
+        select(SupervisionCase)
+        .where(SupervisionCase.institution_id == institution.id)
+        .order_by(SupervisionCase.id.desc())
+    ).all()
     clock = view["inactivity"] or {}
     countdown = "—"
     if clock.get("withdrawal_on"):
         days = max(0, load_calendar(session).count_between(today, dt.date.fromisoformat(clock["withdrawal_on"])))
-        countdown = (f"{clock['withdrawal_on']} 视同退出（还有 {days} 个工作日"
-                     + (f"，已于 {clock['warned_on']} 提醒" if clock.get("warned_on") else "") + "）")
+        countdown = (
+            f"{clock['withdrawal_on']} 视同退出（还有 {days} 个工作日"
+            + (f"，已于 {clock['warned_on']} 提醒" if clock.get("warned_on") else "")
+            + "）"
+        )
     elif clock.get("removed_on"):
         countdown = f"已于 {clock['removed_on']} 移出目录"
     return {
-        "id": institution.id, "name": institution.name, "status": INSTITUTION_STATUS.get(institution.status,
-                                                                                     institution.status),
-        "facts": [("统一社会信用代码", institution.credit_code), ("证书编号段", institution.segment or "—"),
-                  ("注册地", institution.region_code), ("备案日期", view["registered_on"] or "—"),
-                  ("最近一次评价", institution.last_evaluation_on.isoformat() if institution.last_evaluation_on else "尚无"),
-                  ("连续未评价退出", countdown),
-                  ("证书", f"共 {sum(counts.values())} 本：有效 {counts.get('valid', 0)}，已撤销 {counts.get('revoked', 0)}，"
-                          f"待确认 {counts.get('pending', 0)}")],
+        "id": institution.id,
+        "name": institution.name,
+        "status": INSTITUTION_STATUS.get(institution.status, institution.status),
+        "facts": [
+            ("统一社会信用代码", institution.credit_code),
+            ("证书编号段", institution.segment or "—"),
+            ("注册地", institution.region_code),
+            ("备案日期", view["registered_on"] or "—"),
+            ("最近一次评价", institution.last_evaluation_on.isoformat() if institution.last_evaluation_on else "尚无"),
+            ("连续未评价退出", countdown),
+            (
+                "证书",
+                f"共 {sum(counts.values())} 本：有效 {counts.get('valid', 0)}，已撤销 {counts.get('revoked', 0)}，"
+                f"待确认 {counts.get('pending', 0)}",
+            ),
+        ],
         "scope": [f"{o['name']}（{o['code']}）{'、'.join(o['levels'])}" for o in view["occupations"]],
-        "history": [{"label": INSTITUTION_ACTIONS.get(e.action, e.action), "when": e.business_time.date().isoformat(),
-                     "detail": (e.after or {}).get("reason", "") or (e.after or {}).get("status", "")} for e in history],
-        "filings": [{"href": f"/dashboard/cases/filing/{f.id}", "label": f"备案 #{f.id}",
-                     "detail": f"{f.status} · {f.created_at.date().isoformat()}"
-                               + ("（变更备案）" if f.form.get("scope_change") else "")} for f in filings],
-        "plans": [{"href": f"/dashboard/cases/plan/{p.id}", "label": f"批次 #{p.id} · {p.occupation_code}",
-                   "detail": f"{PLAN_STATUS.get(p.status, p.status)} · 考核 {p.evaluation_start.isoformat()} · "
-                             f"证书 {by_plan.get(p.id, 0)} 本"} for p in plans],
-        "cases": [{"href": f"/dashboard/cases/supervision/{c.id}", "label": f"监督 #{c.id}（{SOURCES[c.source]}）",
-                   "detail": STATUS_LABELS[c.status] + (f" · {OUTCOMES[c.outcome]}" if c.outcome else "")}
-                  for c in cases],
+        "history": [
+            {
+                "label": INSTITUTION_ACTIONS.get(e.action, e.action),
+                "when": e.business_time.date().isoformat(),
+                "detail": (e.after or {}).get("reason", "") or (e.after or {}).get("status", ""),
+            }
+            for e in history
+        ],
+        "filings": [
+            {
+                "href": f"/dashboard/cases/filing/{f.id}",
+                "label": f"备案 #{f.id}",
+                "detail": f"{f.status} · {f.created_at.date().isoformat()}"
+                + ("（变更备案）" if f.form.get("scope_change") else ""),
+            }
+            for f in filings
+        ],
+        "plans": [
+            {
+                "href": f"/dashboard/cases/plan/{p.id}",
+                "label": f"批次 #{p.id} · {p.occupation_code}",
+                "detail": f"{PLAN_STATUS.get(p.status, p.status)} · 考核 {p.evaluation_start.isoformat()} · "
+                f"证书 {by_plan.get(p.id, 0)} 本",
+            }
+            for p in plans
+        ],
+        "cases": [
+            {
+                "href": f"/dashboard/cases/supervision/{c.id}",
+                "label": f"监督 #{c.id}（{SOURCES[c.source]}）",
+                "detail": STATUS_LABELS[c.status] + (f" · {OUTCOMES[c.outcome]}" if c.outcome else ""),
+            }
+            for c in cases
+        ],
         "credit": [credit_line(e, today) for e in credit.institution_entries(session, institution.credit_code)],
     }
 

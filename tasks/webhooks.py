@@ -14,12 +14,12 @@ import json
 import secrets
 import socket
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-
 from sqlmodel import Session, select
 
 from core.clock import wall_now
@@ -190,10 +190,10 @@ def due(session: Session, now: dt.datetime, limit: int = 200, chain: int = 20) -
 
 
 def _aware(at: dt.datetime) -> dt.datetime:
-    return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
-def post(job: dict[str, Any], *, client, clock: Callable[[], float] = time.time,  # noqa: ANN001 - httpx.Client
+def post(job: dict[str, Any], *, client, clock: Callable[[], float] = time.time,  # httpx.Client
          resolver: Callable[[str], list[str]] | None = None) -> tuple[int | None, str | None]:
     """One signed POST, outside any transaction: (HTTP status, error)."""
     problems = target_problems(job["url"], allow_internal=job["allow_internal"], resolver=resolver)
@@ -227,20 +227,33 @@ def record(session: Session, *, delivery_id: int, status: int | None, error: str
         delivery.status = "failed"
         endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
         endpoint.enabled = False
-        endpoint.disabled_reason = (f"投递失败超过 24 小时，已停用（事件 {delivery.event_id}，{delivery.attempts} 次）：{error} / "
-                                    f"deliveries failed for 24 hours; disabled")[:1000]
+        endpoint.disabled_reason = (
+            f"投递失败超过 24 小时，已停用（事件 {delivery.event_id}，{delivery.attempts} 次）：{error} / "
+            f"deliveries failed for 24 hours; disabled"
+        )[:1000]
         session.add(endpoint)
-        audit.record(session, case_type="webhook", case_id=endpoint.id, action="webhook_disabled",
-                     after={"event_id": delivery.event_id, "attempts": delivery.attempts, "error": error})
+        audit.record(
+            session,
+            case_type="webhook",
+            case_id=endpoint.id,
+            action="webhook_disabled",
+            after={"event_id": delivery.event_id, "attempts": delivery.attempts, "error": error},
+        )
     else:
         delivery.next_attempt_at = now + dt.timedelta(seconds=next_delay(delivery.attempts))
     session.add(delivery)
     return delivery.status
 
 
-def deliver_pass(database_url: str, *, now: dt.datetime | None = None, client=None,  # noqa: ANN001
-                 resolver: Callable[[str], list[str]] | None = None, workers: int = 8,
-                 limit: int = 200) -> dict[str, int]:
+def deliver_pass(
+    database_url: str,
+    *,
+    now: dt.datetime | None = None,
+    client=None,
+    resolver: Callable[[str], list[str]] | None = None,
+    workers: int = 8,
+    limit: int = 200,
+) -> dict[str, int]:
     """Queue, then post what is due (a case's events in order, cases in parallel), then record the results
     in one transaction."""
     now = now or wall_now()
@@ -280,17 +293,31 @@ def deliver_pass(database_url: str, *, now: dt.datetime | None = None, client=No
 
 
 def endpoint_view(endpoint: WebhookEndpoint, secret: str | None = None) -> dict[str, Any]:
-    view = {"id": endpoint.id, "url": endpoint.url, "events": endpoint.event_types, "enabled": endpoint.enabled,
-            "disabled_reason": endpoint.disabled_reason, "allow_internal": endpoint.allow_internal,
-            "created_at": endpoint.created_at.isoformat(), "updated_at": endpoint.updated_at.isoformat()}
+    view = {
+        "id": endpoint.id,
+        "url": endpoint.url,
+        "events": endpoint.event_types,
+        "enabled": endpoint.enabled,
+        "disabled_reason": endpoint.disabled_reason,
+        "allow_internal": endpoint.allow_internal,
+        "created_at": endpoint.created_at.isoformat(),
+        "updated_at": endpoint.updated_at.isoformat(),
+    }
     if secret is not None:
         view["secret"] = secret  # once: it is not shown again
     return view
 
 
 def delivery_view(delivery: WebhookDelivery) -> dict[str, Any]:
-    return {"id": delivery.id, "event_id": delivery.event_id, "event_type": delivery.event["type"],
-            "case": delivery.case_key, "status": delivery.status, "attempts": delivery.attempts,
-            "last_status": delivery.last_status, "last_error": delivery.last_error,
-            "next_attempt_at": _aware(delivery.next_attempt_at).isoformat() if delivery.status == "pending" else None,
-            "delivered_at": _aware(delivery.delivered_at).isoformat() if delivery.delivered_at else None}
+    return {
+        "id": delivery.id,
+        "event_id": delivery.event_id,
+        "event_type": delivery.event["type"],
+        "case": delivery.case_key,
+        "status": delivery.status,
+        "attempts": delivery.attempts,
+        "last_status": delivery.last_status,
+        "last_error": delivery.last_error,
+        "next_attempt_at": _aware(delivery.next_attempt_at).isoformat() if delivery.status == "pending" else None,
+        "delivered_at": _aware(delivery.delivered_at).isoformat() if delivery.delivered_at else None,
+    }

@@ -29,11 +29,16 @@ class CalendarYearIn(BaseModel):
          "makeup_workdays": ["2027-02-14"]}]})
     source: str = Field("", max_length=300, description="the notice this comes from")
     holidays: list[dt.date] = Field(min_length=1, max_length=60, description="every day off")
-    makeup_workdays: list[dt.date] = Field(default_factory=list, max_length=20, description="weekend days worked (调休上班)")
+    makeup_workdays: list[dt.date] = Field(
+        default_factory=list, max_length=20, description="weekend days worked (调休上班)"
+    )
 
 
-@router.get("/{year}", response_model=CalendarYearOut,
-            summary="A year's holidays and make-up working days, and whether they are official")
+@router.get(
+    "/{year}",
+    response_model=CalendarYearOut,
+    summary="A year's holidays and make-up working days, and whether they are official",
+)
 def read_year(year: Year, session: SessionDep):
     calendar = load_calendar(session)
     official = calendar.official_years.get(year)
@@ -43,19 +48,30 @@ def read_year(year: Year, session: SessionDep):
         if working == weekend:
             days.append({"date": day.isoformat(), "kind": "workday" if working else "holiday"})
         day += dt.timedelta(days=1)
-    return {"year": year, "official": official is not None, "provisional": official is None,
-            "source": official.source if official else "estimated from the statutory holidays", "days": days}
+    return {
+        "year": year,
+        "official": official is not None,
+        "provisional": official is None,
+        "source": official.source if official else "estimated from the statutory holidays",
+        "days": days,
+    }
 
 
-@router.put("/{year}", response_model=CalendarYearOut,
-            summary="Replace a year with the State Council's notice (recomputes pending deadlines)")
+@router.put(
+    "/{year}",
+    response_model=CalendarYearOut,
+    summary="Replace a year with the State Council's notice (recomputes pending deadlines)",
+)
 def replace_year(year: Year, body: CalendarYearIn, user: Admin, session: SessionDep):
     try:
         checked = official_year(year, body.holidays, body.makeup_workdays, body.source)
     except CalendarFileError as exc:
         position = (exc.line or 1) - 1
-        field = (f"holidays[{position}]" if position < len(body.holidays)
-                 else f"makeup_workdays[{position - len(body.holidays)}]")
+        field = (
+            f"holidays[{position}]"
+            if position < len(body.holidays)
+            else f"makeup_workdays[{position - len(body.holidays)}]"
+        )
         message = str(exc).split(": ", 1)[-1]
         raise Problems([Violation("calendar.invalid", field if exc.line else "holidays", message)]) from None
     import_calendar(session, [checked], imported_by=user.name, now=wall_now())

@@ -7,14 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlmodel import select
 
-from api.errors import ERRORS, PUBLIC_ERRORS
 from api.deps import MAX_ID, Id, SessionDep, UserDep, role
-from api.ratelimit import public_rate_limit
+from api.errors import ERRORS, PUBLIC_ERRORS
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
+from api.ratelimit import public_rate_limit
 from models.cases import Certificate, Institution
 from models.responses import CertificatePage, CertificatePublic, InstitutionPublicPage, RemovalPage, RevocationOut
-from policy.numbering import is_certificate_number
 from models.schemas import RevocationCreate
+from policy.numbering import is_certificate_number
 from tasks import access, revocations, views
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=ERRORS)
@@ -46,7 +46,7 @@ def list_certificates(user: UserDep, session: SessionDep, plan_id: Annotated[int
     return page([views.certificate_view(c, institution) for c in rows], [c.id for c in rows], limit)
 
 
-def find_certificate(session, number: str) -> Certificate:  # noqa: ANN001
+def find_certificate(session, number: str) -> Certificate:
     """The certificate with this number; malformed and unknown numbers alike are a plain 404."""
     certificate = session.exec(select(Certificate).where(Certificate.number == number)).first() \
         if is_certificate_number(number) else None
@@ -55,7 +55,7 @@ def find_certificate(session, number: str) -> Certificate:  # noqa: ANN001
     return certificate
 
 
-def verify(session, number: str) -> dict:  # noqa: ANN001
+def verify(session, number: str) -> dict:
     """Public: a certificate the national system has not acknowledged is not one yet (a plain 404)."""
     certificate = find_certificate(session, number)
     if certificate.status == "pending":

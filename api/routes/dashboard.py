@@ -20,8 +20,25 @@ from api.routes.sheets import xlsx_response
 from core.clock import business_today, wall_now
 from engine.tick import wake_now
 from policy.statistics import PeriodError
-from tasks import (access, accounts, decisions, documents, evidence, files, human_tasks, objections, pages, quarterly,
-                   registry, report_pages, reports, seats, sheet_exchange, spreadsheets, supervision_pages)
+from tasks import (
+    access,
+    accounts,
+    decisions,
+    documents,
+    evidence,
+    files,
+    human_tasks,
+    objections,
+    pages,
+    quarterly,
+    registry,
+    report_pages,
+    reports,
+    seats,
+    sheet_exchange,
+    spreadsheets,
+    supervision_pages,
+)
 from tasks.errors import Problems
 from tasks.keys import server_key
 
@@ -38,17 +55,31 @@ AnyoneForm = dashboard_role(*accounts.DASHBOARD_ROLES, form=True)
 Operations = dashboard_role("operations", "admin")
 ReportReaders = dashboard_role("officer", "operations", "admin")
 OperationsForm = dashboard_role("operations", "admin", form=True)
-DONE = {"retried": "已提交重试，流程将再次调用外部系统。", "claimed": "已领取，可以办理。", "released": "已退回；抽取的席位将重新抽取。", "decided": "决定已记录，流程将继续。",
-        "logged_out": "已退出登录。", "report_submitted": "季度报告已报送省级中心，待其审核。"}
+DONE = {
+    "retried": "已提交重试，流程将再次调用外部系统。",
+    "claimed": "已领取，可以办理。",
+    "released": "已退回；抽取的席位将重新抽取。",
+    "decided": "决定已记录，流程将继续。",
+    "logged_out": "已退出登录。",
+    "report_submitted": "季度报告已报送省级中心，待其审核。",
+}
 
 
-def render(request: Request, template: str, status_code: int = 200, **context):  # noqa: ANN003, ANN201
+def render(request: Request, template: str, status_code: int = 200, **context):
     login = getattr(request.state, "login", None)
-    frame = {"user": {"name": login.name, "role": pages.ROLE_NAMES.get(login.role, login.role),
-                      "is_operations": login.role in ("operations", "admin"),
-                      "is_worker": login.role in ("officer", "expert", "supervisor"),
-                      "reads_reports": login.role in ("officer", "operations", "admin")} if login else None,
-             "csrf": login.csrf_token if login else "", "done": DONE.get(request.query_params.get("done", ""))}
+    frame = {
+        "user": {
+            "name": login.name,
+            "role": pages.ROLE_NAMES.get(login.role, login.role),
+            "is_operations": login.role in ("operations", "admin"),
+            "is_worker": login.role in ("officer", "expert", "supervisor"),
+            "reads_reports": login.role in ("officer", "operations", "admin"),
+        }
+        if login
+        else None,
+        "csrf": login.csrf_token if login else "",
+        "done": DONE.get(request.query_params.get("done", "")),
+    }
     return TEMPLATES.TemplateResponse(request, f"dashboard/{template}", {**frame, **context}, status_code=status_code)
 
 
@@ -73,7 +104,7 @@ def home(login: Anyone):
 
 
 @router.get("/login")
-def login_page(request: Request, next: Annotated[str | None, Query(max_length=500)] = None):  # noqa: A002
+def login_page(request: Request, next: Annotated[str | None, Query(max_length=500)] = None):
     token = secrets.token_urlsafe(24)
     response = render(request, "login.html", login_csrf=token, next=local(next, ""), error=None, name="")
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/dashboard")
@@ -81,9 +112,14 @@ def login_page(request: Request, next: Annotated[str | None, Query(max_length=50
 
 
 @router.post("/login")
-def log_in(request: Request, settings: SettingsDep,
-           name: Annotated[str, Form(max_length=200)] = "", password: Annotated[str, Form(max_length=500)] = "",
-           csrf: Annotated[str, Form(max_length=100)] = "", next: Annotated[str, Form(max_length=500)] = ""):  # noqa: A002
+def log_in(
+    request: Request,
+    settings: SettingsDep,
+    name: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=500)] = "",
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
+):
     """No request session here: accounts.log_in reads in a snapshot, checks the password outside
     any transaction and writes in short ones of its own."""
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -91,26 +127,47 @@ def log_in(request: Request, settings: SettingsDep,
         return _login_again(request, name, next, "登录页面已过期，请重新输入 / the login form expired", 403)
     key = server_key(settings.data_dir, "devices")
     try:
-        user, token = accounts.log_in(settings.database_url, name=name, password=password,
-                                      client=client_address(request, settings),
-                                      device=request.cookies.get(DEVICE_COOKIE, ""), secret=key, now=wall_now())
+        user, token = accounts.log_in(
+            settings.database_url,
+            name=name,
+            password=password,
+            client=client_address(request, settings),
+            device=request.cookies.get(DEVICE_COOKIE, ""),
+            secret=key,
+            now=wall_now(),
+        )
     except accounts.LoginRefused as refusal:
         return _login_again(request, name, next, str(refusal), 401)
     response = RedirectResponse(local(next, "/dashboard"), status_code=303)
     secure = settings.base_url.startswith("https://")
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/dashboard", secure=secure,
-                        max_age=int(accounts.SESSION_LIFETIME.total_seconds()))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        path="/dashboard",
+        secure=secure,
+        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+    )
     # this browser logged in as this name: its failed attempts are counted apart from everyone else's
-    response.set_cookie(DEVICE_COOKIE, accounts.device_proof(key, user.name), httponly=True, samesite="strict",
-                        path="/dashboard/login", secure=secure, max_age=180 * 24 * 3600)
+    response.set_cookie(
+        DEVICE_COOKIE,
+        accounts.device_proof(key, user.name),
+        httponly=True,
+        samesite="strict",
+        path="/dashboard/login",
+        secure=secure,
+        max_age=180 * 24 * 3600,
+    )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/dashboard")
     return response
 
 
-def _login_again(request: Request, name: str, next_path: str, error: str, status_code: int):  # noqa: ANN202
+def _login_again(request: Request, name: str, next_path: str, error: str, status_code: int):
     token = secrets.token_urlsafe(24)
-    response = render(request, "login.html", status_code, login_csrf=token, next=local(next_path, ""), error=error,
-                      name=name)
+    response = render(
+        request, "login.html", status_code, login_csrf=token, next=local(next_path, ""), error=error, name=name
+    )
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/dashboard")
     return response
 
@@ -127,10 +184,14 @@ def log_out(request: Request, session: SessionDep, _: AnyoneForm):
 
 
 @router.get("/inbox")
-def inbox(request: Request, login: Worker, session: SessionDep,
-          step: Annotated[str | None, Query(max_length=40)] = None,
-          status: Annotated[Literal["active", "open", "mine"], Query()] = "active",
-          after: Annotated[str | None, Query(max_length=40)] = None):
+def inbox(
+    request: Request,
+    login: Worker,
+    session: SessionDep,
+    step: Annotated[str | None, Query(max_length=40)] = None,
+    status: Annotated[Literal["active", "open", "mine"], Query()] = "active",
+    after: Annotated[str | None, Query(max_length=40)] = None,
+):
     page = pages.inbox_page(session, login.user, step=step or None, status=status, after=after)
     return render(request, "inbox.html", page=page)
 
@@ -142,8 +203,13 @@ def task(request: Request, task_id: Id, login: Worker, session: SessionDep):
 
 
 @router.post("/tasks/{task_id}/claim")
-def claim(request: Request, task_id: Id, login: WorkerForm, session: SessionDep,
-          return_to: Annotated[str, Form(max_length=500)] = ""):
+def claim(
+    request: Request,
+    task_id: Id,
+    login: WorkerForm,
+    session: SessionDep,
+    return_to: Annotated[str, Form(max_length=500)] = "",
+):
     found = access.visible_task(session, login.user, task_id)
     try:
         decisions.ensure_may_act(session, found, login.user)
@@ -154,8 +220,13 @@ def claim(request: Request, task_id: Id, login: WorkerForm, session: SessionDep,
 
 
 @router.post("/tasks/{task_id}/release")
-def release(task_id: Id, request: Request, login: WorkerForm, session: SessionDep,
-            return_to: Annotated[str, Form(max_length=500)] = ""):
+def release(
+    task_id: Id,
+    request: Request,
+    login: WorkerForm,
+    session: SessionDep,
+    return_to: Annotated[str, Form(max_length=500)] = "",
+):
     found = access.visible_task(session, login.user, task_id)
     try:
         seats.give_back(session, found, user_id=login.user.id, role=login.user.role)
@@ -165,33 +236,54 @@ def release(task_id: Id, request: Request, login: WorkerForm, session: SessionDe
 
 
 @router.post("/tasks/{task_id}/dismiss-identical")
-def dismiss_identical(request: Request, task_id: Id, login: OfficerForm, session: SessionDep, settings: SettingsDep,
-                      background: BackgroundTasks, ids: Annotated[str, Form(max_length=5000)] = "",
-                      reason: Annotated[str, Form(max_length=5000)] = ""):
+def dismiss_identical(
+    request: Request,
+    task_id: Id,
+    login: OfficerForm,
+    session: SessionDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+    ids: Annotated[str, Form(max_length=5000)] = "",
+    reason: Annotated[str, Form(max_length=5000)] = "",
+):
     found = access.visible_task(session, login.user, task_id)
     body, errors = pages.dismissal_from_form(ids, reason)
     if body is not None:
         try:
-            objections.dismiss_identical(session, case_type=found.case_type, case_id=found.case_id,
-                                         objection_ids=body.objection_ids, reason=body.reason, officer=login.user)
+            objections.dismiss_identical(
+                session,
+                case_type=found.case_type,
+                case_id=found.case_id,
+                objection_ids=body.objection_ids,
+                reason=body.reason,
+                officer=login.user,
+            )
         except (Problems, human_tasks.TaskConflict) as refusal:
             return _task_refused(request, session, login.user, found, refusal)
         background.add_task(wake_now, settings, found.flow_run_id)
-        return RedirectResponse(with_done(f"/dashboard/cases/{found.case_type}/{found.case_id}", "decided"),
-                                status_code=303)
+        return RedirectResponse(
+            with_done(f"/dashboard/cases/{found.case_type}/{found.case_id}", "decided"), status_code=303
+        )
     page = pages.task_page(session, login.user, found, errors=errors)
     return render(request, "task.html", 422, page=page)
 
 
 @router.post("/tasks/{task_id}/decision")
-async def decide(request: Request, task_id: Id, login: WorkerForm, session: SessionDep, settings: SettingsDep,
-                 background: BackgroundTasks):
+async def decide(
+    request: Request,
+    task_id: Id,
+    login: WorkerForm,
+    session: SessionDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+):
     form = await request.form()
     submitted = {
-        "decision": str(form.get("decision", "")), "reason": str(form.get("reason", ""))[:5000],
+        "decision": str(form.get("decision", "")),
+        "reason": str(form.get("reason", ""))[:5000],
         "checklist": [str(v) for v in form.getlist("checklist")],
         "other_deficiencies": str(form.get("other_deficiencies", ""))[:5000],
-        "scores": {key[len("score_"):]: str(value).strip() for key, value in form.items() if key.startswith("score_")},
+        "scores": {key[len("score_") :]: str(value).strip() for key, value in form.items() if key.startswith("score_")},
         "version": str(form.get("version", "")),
         "report": pages.report_from_form(form),
         "sanction_fields": supervision_pages.sanction_fields(form),
@@ -199,7 +291,7 @@ async def decide(request: Request, task_id: Id, login: WorkerForm, session: Sess
     return await _run_sync(_decide, request, task_id, login.user, session, settings, background, submitted)
 
 
-def _decide(request, task_id, user, session, settings, background, submitted):  # noqa: ANN001, ANN202
+def _decide(request, task_id, user, session, settings, background, submitted):
     found = access.visible_task(session, user, task_id)
     body, errors = pages.decision_from_form(submitted)
     if body is not None and found.status == "open":
@@ -214,20 +306,21 @@ def _decide(request, task_id, user, session, settings, background, submitted):  
         else:
             metrics.observe_decision(session, decided)
             background.add_task(wake_now, settings, decided.flow_run_id)
-            case = pages.case_href(decided.case_type, decided.case_id,
-                                   access.case_record(session, decided.case_type, decided.case_id))
+            case = pages.case_href(
+                decided.case_type, decided.case_id, access.case_record(session, decided.case_type, decided.case_id)
+            )
             return RedirectResponse(with_done(case, "decided"), status_code=303)
     page = pages.task_page(session, user, found, errors=errors, submitted=submitted)
     return render(request, "task.html", 422, page=page)
 
 
-async def _run_sync(function, *args):  # noqa: ANN001, ANN202 - database work off the event loop
+async def _run_sync(function, *args):  # database work off the event loop
     from starlette.concurrency import run_in_threadpool
 
     return await run_in_threadpool(function, *args)
 
 
-def _task_refused(request: Request, session, user, task, refusal: Exception):  # noqa: ANN001, ANN202
+def _task_refused(request: Request, session, user, task, refusal: Exception):
     """A refusal shown on the task page with its reason (separation of duties, or changed meanwhile)."""
     if isinstance(refusal, Problems):
         page = pages.task_page(session, user, task, refusal=[v.message for v in refusal.violations], barred=True)
@@ -247,25 +340,44 @@ def profiles(request: Request, login: Anyone):
 
 
 @router.get("/cases/{case_type}/{case_id}")
-def case(request: Request, case_type: Literal["filing", "plan", "supervision"], case_id: Id, login: Anyone, session: SessionDep,
-         settings: SettingsDep):
+def case(
+    request: Request,
+    case_type: Literal["filing", "plan", "supervision"],
+    case_id: Id,
+    login: Anyone,
+    session: SessionDep,
+    settings: SettingsDep,
+):
     found = access.visible_case(session, login.user, case_type, case_id)
     return render(request, "case.html", page=pages.case_page(session, case_type, found, data_dir=settings.data_dir))
 
 
 @router.get("/cases/{case_type}/{case_id}/files/{file_id}")
-def uploaded_file(case_type: Literal["filing", "plan", "supervision"], case_id: Id, file_id: Id, login: Anyone,
-                  session: SessionDep, settings: SettingsDep):
+def uploaded_file(
+    case_type: Literal["filing", "plan", "supervision"],
+    case_id: Id,
+    file_id: Id,
+    login: Anyone,
+    session: SessionDep,
+    settings: SettingsDep,
+):
     record, content = files.open_file(session, settings, login.user, case_type, case_id, file_id)
     return Response(content, media_type=record.media_type, headers=files.download_headers(record))
 
 
 @router.get("/cases/plan/{plan_id}/{sheet}.xlsx")
-def plan_sheet(plan_id: Id, sheet: Literal["roster", "results", "certificates", "results-template"], login: Anyone,
-               session: SessionDep):
-    export = {"roster": sheet_exchange.roster_export, "results": sheet_exchange.results_export,
-              "certificates": sheet_exchange.certificates_export,
-              "results-template": sheet_exchange.results_template}[sheet]
+def plan_sheet(
+    plan_id: Id,
+    sheet: Literal["roster", "results", "certificates", "results-template"],
+    login: Anyone,
+    session: SessionDep,
+):
+    export = {
+        "roster": sheet_exchange.roster_export,
+        "results": sheet_exchange.results_export,
+        "certificates": sheet_exchange.certificates_export,
+        "results-template": sheet_exchange.results_template,
+    }[sheet]
     return xlsx_response(export(session, login.user, plan_id), f"{sheet}-{plan_id}.xlsx")
 
 
@@ -286,11 +398,17 @@ def receipt(filing_id: Id, login: Anyone, session: SessionDep, settings: Setting
 
 
 @router.get("/cases/filing/{filing_id}/notices/{round_no}.pdf")
-def notice(filing_id: Id, round_no: Annotated[int, Path(ge=0, le=1000)], login: Anyone, session: SessionDep,
-           settings: SettingsDep):
+def notice(
+    filing_id: Id,
+    round_no: Annotated[int, Path(ge=0, le=1000)],
+    login: Anyone,
+    session: SessionDep,
+    settings: SettingsDep,
+):
     filing = access.visible_case(session, login.user, "filing", filing_id)
-    return Response(documents.notice_pdf(session, filing, round_no, data_dir=settings.data_dir),
-                    media_type="application/pdf")
+    return Response(
+        documents.notice_pdf(session, filing, round_no, data_dir=settings.data_dir), media_type="application/pdf"
+    )
 
 
 @router.get("/institutions/{institution_id}")
@@ -300,23 +418,31 @@ def institution(request: Request, institution_id: Id, login: Anyone, session: Se
 
 
 @router.get("/cases/supervision/{case_id}/rectification/{round_no}.pdf")
-def rectification_order(case_id: Id, round_no: Annotated[int, Path(ge=0, le=1000)], login: Anyone,
-                        session: SessionDep, settings: SettingsDep):
+def rectification_order(
+    case_id: Id,
+    round_no: Annotated[int, Path(ge=0, le=1000)],
+    login: Anyone,
+    session: SessionDep,
+    settings: SettingsDep,
+):
     case = access.visible_case(session, login.user, "supervision", case_id)
-    return Response(documents.supervision_pdf(session, case, "rectification", round_no, data_dir=settings.data_dir),
-                    media_type="application/pdf")
+    return Response(
+        documents.supervision_pdf(session, case, "rectification", round_no, data_dir=settings.data_dir),
+        media_type="application/pdf",
+    )
 
 
 @router.get("/cases/supervision/{case_id}/cancellation.pdf")
 def cancellation_decision(case_id: Id, login: Anyone, session: SessionDep, settings: SettingsDep):
     case = access.visible_case(session, login.user, "supervision", case_id)
-    return Response(documents.supervision_pdf(session, case, "cancellation", 0, data_dir=settings.data_dir),
-                    media_type="application/pdf")
+    return Response(
+        documents.supervision_pdf(session, case, "cancellation", 0, data_dir=settings.data_dir),
+        media_type="application/pdf",
+    )
 
 
 @router.get("/certificates/{number}.pdf")
-def certificate(number: Annotated[str, Path(max_length=40)], login: Anyone, session: SessionDep,
-                settings: SettingsDep):
+def certificate(number: Annotated[str, Path(max_length=40)], login: Anyone, session: SessionDep, settings: SettingsDep):
     found = find_certificate(session, number)
     access.visible_case(session, login.user, "plan", found.plan_id)
     path = documents.certificate_pdf(session, number=number, data_dir=settings.data_dir, base_url=settings.base_url)
@@ -327,56 +453,86 @@ def certificate(number: Annotated[str, Path(max_length=40)], login: Anyone, sess
 
 
 @router.get("/reports")
-def statistics_page(request: Request, login: ReportReaders, session: SessionDep,
-                    period: Annotated[str | None, Query(max_length=7)] = None,
-                    jurisdiction: Annotated[str | None, Query(pattern=r"^(\d{6})?$")] = None):
+def statistics_page(
+    request: Request,
+    login: ReportReaders,
+    session: SessionDep,
+    period: Annotated[str | None, Query(max_length=7)] = None,
+    jurisdiction: Annotated[str | None, Query(pattern=r"^(\d{6})?$")] = None,
+):
     chosen, scope = _report_scope(session, login.user, period, jurisdiction)
     stats = reports.statistics(session, jurisdiction=scope, period=chosen)
-    page = report_pages.statistics_page(stats, period=chosen, periods=report_pages.recent_periods(business_today(session)),
-                                        jurisdiction_choices=reports.jurisdiction_choices(session, login.user))
+    page = report_pages.statistics_page(
+        stats,
+        period=chosen,
+        periods=report_pages.recent_periods(business_today(session)),
+        jurisdiction_choices=reports.jurisdiction_choices(session, login.user),
+    )
     page["submission"] = report_pages.submission_view(
-        quarterly.latest_for(session, scope, chosen.code) if scope else None, period=chosen, jurisdiction=scope,
-        user=login.user, today=business_today(session))
+        quarterly.latest_for(session, scope, chosen.code) if scope else None,
+        period=chosen,
+        jurisdiction=scope,
+        user=login.user,
+        today=business_today(session),
+    )
     return render(request, "reports.html", page=page)
 
 
 @router.get("/reports/submissions/{report_id}.pdf")
 def quarterly_report_as_sent(report_id: Id, login: ReportReaders, session: SessionDep, settings: SettingsDep):
     report = quarterly.visible(session, login.user, report_id)
-    return Response(quarterly.pdf(settings, report), media_type="application/pdf",
-                    headers=quarterly.pdf_headers(report))
+    return Response(
+        quarterly.pdf(settings, report), media_type="application/pdf", headers=quarterly.pdf_headers(report)
+    )
 
 
 @router.post("/reports/submit")
-def submit_quarterly_report(request: Request, login: OfficerForm, session: SessionDep, settings: SettingsDep,
-                            period: Annotated[str, Form(max_length=7)], note: Annotated[str, Form(max_length=2000)] = ""):
+def submit_quarterly_report(
+    request: Request,
+    login: OfficerForm,
+    session: SessionDep,
+    settings: SettingsDep,
+    period: Annotated[str, Form(max_length=7)],
+    note: Annotated[str, Form(max_length=2000)] = "",
+):
     try:
         report = quarterly.submit(session, settings, user=login.user, period=period, note=note)
     except Problems as problems:
         raise HTTPException(422, "；".join(v.message for v in problems.violations)) from None
-    return RedirectResponse(with_done(pages.case_href("report", report.id, report), "report_submitted"),
-                            status_code=303)
+    return RedirectResponse(
+        with_done(pages.case_href("report", report.id, report), "report_submitted"), status_code=303
+    )
 
 
 @router.get("/reports/statistics.xlsx")
-def statistics_workbook(login: ReportReaders, session: SessionDep, period: Annotated[str | None, Query(max_length=7)] = None,
-                        jurisdiction: Annotated[str | None, Query(pattern=r"^(\d{6})?$")] = None):
+def statistics_workbook(
+    login: ReportReaders,
+    session: SessionDep,
+    period: Annotated[str | None, Query(max_length=7)] = None,
+    jurisdiction: Annotated[str | None, Query(pattern=r"^(\d{6})?$")] = None,
+):
     chosen, scope = _report_scope(session, login.user, period, jurisdiction)
     stats = reports.statistics(session, jurisdiction=scope, period=chosen)
     return xlsx_response(reports.workbook(stats), f"statistics-{scope or 'all'}-{chosen.code}.xlsx")
 
 
 @router.get("/reports/quarterly.pdf")
-def quarterly_report(login: ReportReaders, session: SessionDep, period: Annotated[str | None, Query(max_length=7)] = None,
-                     jurisdiction: Annotated[str | None, Query(pattern=r"^(\d{6})?$")] = None):
+def quarterly_report(
+    login: ReportReaders,
+    session: SessionDep,
+    period: Annotated[str | None, Query(max_length=7)] = None,
+    jurisdiction: Annotated[str | None, Query(pattern=r"^(\d{6})?$")] = None,
+):
     chosen, scope = _report_scope(session, login.user, period, jurisdiction)
     stats = reports.statistics(session, jurisdiction=scope, period=chosen)
-    return Response(report_pages.quarterly_report_pdf(stats, chosen, business_today(session)),
-                    media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="report-{scope or "all"}-{chosen.code}.pdf"'})
+    return Response(
+        report_pages.quarterly_report_pdf(stats, chosen, business_today(session)),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="report-{scope or "all"}-{chosen.code}.pdf"'},
+    )
 
 
-def _report_scope(session, user, period: str | None, jurisdiction: str | None):  # noqa: ANN001, ANN202
+def _report_scope(session, user, period: str | None, jurisdiction: str | None):
     try:
         return reports.resolve_scope(session, user, period, jurisdiction or None)
     except PeriodError as exc:
@@ -396,13 +552,16 @@ def ops(request: Request, login: Operations, session: SessionDep):
 @router.get("/ops/anchors.json")
 def audit_anchors_export(login: Operations, session: SessionDep):
     """The anchors as JSON, for the operations page's export link (the API's needs a bearer token)."""
-    return JSONResponse([evidence.anchor_view(a) for a in evidence.recent_anchors(session, limit=366)],
-                        headers={"Content-Disposition": 'attachment; filename="audit-anchors.json"'})
+    return JSONResponse(
+        [evidence.anchor_view(a) for a in evidence.recent_anchors(session, limit=366)],
+        headers={"Content-Disposition": 'attachment; filename="audit-anchors.json"'},
+    )
 
 
 @router.post("/ops/incidents/{incident_id}/retry")
-def retry_incident(incident_id: Id, login: OperationsForm, session: SessionDep, settings: SettingsDep,
-                   background: BackgroundTasks):
+def retry_incident(
+    incident_id: Id, login: OperationsForm, session: SessionDep, settings: SettingsDep, background: BackgroundTasks
+):
     incident = registry.retry_incident(session, incident_id=incident_id, user_id=login.user.id, role=login.user.role)
     background.add_task(wake_now, settings, incident.flow_run_id)
     return RedirectResponse("/dashboard/ops?done=retried", status_code=303)

@@ -88,5 +88,8 @@ def notice(filing_id: Id, round_no: Annotated[int, Path(ge=0, le=1000)], session
     if user is None:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     filing = access.visible_filing(session, user, filing_id)
-    return Response(documents.notice_pdf(session, filing, round_no, data_dir=settings.data_dir), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="notice-{filing_id}-{round_no}.pdf"'})
+    return Response(
+        documents.notice_pdf(session, filing, round_no, data_dir=settings.data_dir),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="notice-{filing_id}-{round_no}.pdf"'},
+    )

@@ -33,7 +33,7 @@ def _base(case_type: str, case_id: int) -> str:
     return "/api/v1/" + PATHS[case_type].format(id=case_id)
 
 
-def _upload(case_type: str, case_id: int, kind: str, file: UploadFile, user, session, settings) -> JSONResponse:  # noqa: ANN001
+def _upload(case_type: str, case_id: int, kind: str, file: UploadFile, user, session, settings) -> JSONResponse:
     content = files.read_limited(file.file, settings.file_max_bytes)
     stored = files.store(session, settings, user=user, case_type=case_type, case_id=case_id, kind=kind,
                          filename=file.filename, content=content)
@@ -41,7 +41,7 @@ def _upload(case_type: str, case_id: int, kind: str, file: UploadFile, user, ses
     return JSONResponse(dumped(FileStored, body), status_code=201 if stored.created else 200)
 
 
-def _download(case_type: str, case_id: int, file_id: int, user, session, settings) -> Response:  # noqa: ANN001
+def _download(case_type: str, case_id: int, file_id: int, user, session, settings) -> Response:
     record, content = files.open_file(session, settings, user, case_type, case_id, file_id)
     return Response(content, media_type=record.media_type, headers=files.download_headers(record))
 

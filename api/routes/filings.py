@@ -42,40 +42,105 @@ def resubmit(filing_id: Id, body: ResubmissionCreate, user: Enterprise, session:
              settings: SettingsDep, background: BackgroundTasks, idempotency_key: IdempotencyKey = None):
     filing = access.visible_filing(session, user, filing_id)
     background.add_task(wake_now, settings, filing.flow_run_id)
-    return idempotent(session, model=RoundAccepted, user=user, key=idempotency_key, path=request.url.path, body=body,
-                      status_code=201,
-                      create=lambda: {"round": filings.resubmit(session, filing_id=filing_id, user=user, body=body).round + 1,
-                                      "filing_id": filing_id})
+    return idempotent(
+        session,
+        model=RoundAccepted,
+        user=user,
+        key=idempotency_key,
+        path=request.url.path,
+        body=body,
+        status_code=201,
+        create=lambda: {
+            "round": filings.resubmit(session, filing_id=filing_id, user=user, body=body).round + 1,
+            "filing_id": filing_id,
+        },
+    )
 
 
-@router.post("/{filing_id}/pilot-plan", response_model=RoundAccepted, status_code=201,
-             summary="Submit the pilot plan (试点方案) of a registered pilot enterprise, where the province has the step")
-def submit_pilot_plan(filing_id: Id, body: PilotPlanCreate, user: Enterprise, session: SessionDep, request: Request,
-                      settings: SettingsDep, background: BackgroundTasks, idempotency_key: IdempotencyKey = None):
+@router.post(
+    "/{filing_id}/pilot-plan",
+    response_model=RoundAccepted,
+    status_code=201,
+    summary="Submit the pilot plan (试点方案) of a registered pilot enterprise, where the province has the step",
+)
+def submit_pilot_plan(
+    filing_id: Id,
+    body: PilotPlanCreate,
+    user: Enterprise,
+    session: SessionDep,
+    request: Request,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+    idempotency_key: IdempotencyKey = None,
+):
     filing = access.visible_filing(session, user, filing_id)
     background.add_task(wake_now, settings, filing.flow_run_id)
-    return idempotent(session, model=RoundAccepted, user=user, key=idempotency_key, path=request.url.path, body=body,
-                      status_code=201,
-                      create=lambda: {"round": filings.submit_pilot_plan(session, filing_id=filing_id, user=user,
-                                                                         body=body).round, "filing_id": filing_id})
+    return idempotent(
+        session,
+        model=RoundAccepted,
+        user=user,
+        key=idempotency_key,
+        path=request.url.path,
+        body=body,
+        status_code=201,
+        create=lambda: {
+            "round": filings.submit_pilot_plan(session, filing_id=filing_id, user=user, body=body).round,
+            "filing_id": filing_id,
+        },
+    )
 
 
-@router.post("/{filing_id}/objections", response_model=ObjectionCreated,
-             status_code=201, summary="Object during the publicity period")
-def object_to_filing(filing_id: Id, body: ObjectionCreate, user: UserDep, session: SessionDep, request: Request,
-                     idempotency_key: IdempotencyKey = None):
-    return idempotent(session, model=ObjectionCreated, user=user, key=idempotency_key, path=request.url.path, body=body,
-                      status_code=201,
-                      create=lambda: {"objection_id": objections.raise_objection(
-                          session, case_type="filing", case_id=filing_id, user=user, body=body).id})
+@router.post(
+    "/{filing_id}/objections",
+    response_model=ObjectionCreated,
+    status_code=201,
+    summary="Object during the publicity period",
+)
+def object_to_filing(
+    filing_id: Id,
+    body: ObjectionCreate,
+    user: UserDep,
+    session: SessionDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+):
+    return idempotent(
+        session,
+        model=ObjectionCreated,
+        user=user,
+        key=idempotency_key,
+        path=request.url.path,
+        body=body,
+        status_code=201,
+        create=lambda: {
+            "objection_id": objections.raise_objection(
+                session, case_type="filing", case_id=filing_id, user=user, body=body
+            ).id
+        },
+    )
 
 
-@router.post("/{filing_id}/objections/dismissals", response_model=Dismissed,
-             summary="Dismiss a batch of identical objections at once (officer)")
-def dismiss_identical_filing_objections(filing_id: Id, body: DismissIdentical, user: Officer, session: SessionDep,
-                                 settings: SettingsDep, background: BackgroundTasks):
+@router.post(
+    "/{filing_id}/objections/dismissals",
+    response_model=Dismissed,
+    summary="Dismiss a batch of identical objections at once (officer)",
+)
+def dismiss_identical_filing_objections(
+    filing_id: Id,
+    body: DismissIdentical,
+    user: Officer,
+    session: SessionDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+):
     filing = access.visible_filing(session, user, filing_id)
-    decided = objections.dismiss_identical(session, case_type="filing", case_id=filing.id,
-                                           objection_ids=body.objection_ids, reason=body.reason, officer=user)
+    decided = objections.dismiss_identical(
+        session,
+        case_type="filing",
+        case_id=filing.id,
+        objection_ids=body.objection_ids,
+        reason=body.reason,
+        officer=user,
+    )
     background.add_task(wake_now, settings, filing.flow_run_id)
     return {"dismissed": [t.id for t in decided]}

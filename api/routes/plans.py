@@ -59,38 +59,92 @@ def submit_results(plan_id: Id, body: ResultsCreate, user: Enterprise, session: 
                    settings: SettingsDep, background: BackgroundTasks, idempotency_key: IdempotencyKey = None):
     plan = access.visible_plan(session, user, plan_id)
     background.add_task(wake_now, settings, plan.flow_run_id)
-    return idempotent(session, model=PlanOut, user=user, key=idempotency_key, path=request.url.path, body=body,
-                      status_code=201,
-                      create=lambda: views.plan_view(session, batch.submit_results(session, user=user, plan_id=plan_id,
-                                                                                   body=body), viewer=user, with_history=False))
+    return idempotent(
+        session,
+        model=PlanOut,
+        user=user,
+        key=idempotency_key,
+        path=request.url.path,
+        body=body,
+        status_code=201,
+        create=lambda: views.plan_view(
+            session,
+            batch.submit_results(session, user=user, plan_id=plan_id, body=body),
+            viewer=user,
+            with_history=False,
+        ),
+    )
 
 
-@router.post("/plans/{plan_id}/corrections", response_model=PlanOut,
-             summary="Answer the corrections of the quality supervisor's report (整改说明)")
-def answer_corrections(plan_id: Id, body: CorrectionsAnswer, user: Enterprise, session: SessionDep,
-                       settings: SettingsDep, background: BackgroundTasks):
+@router.post(
+    "/plans/{plan_id}/corrections",
+    response_model=PlanOut,
+    summary="Answer the corrections of the quality supervisor's report (整改说明)",
+)
+def answer_corrections(
+    plan_id: Id,
+    body: CorrectionsAnswer,
+    user: Enterprise,
+    session: SessionDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+):
     plan = access.visible_plan(session, user, plan_id)
     background.add_task(wake_now, settings, plan.flow_run_id)
-    return views.plan_view(session, batch.answer_corrections(session, user=user, plan_id=plan_id, body=body),
-                           viewer=user, with_history=False)
+    return views.plan_view(
+        session,
+        batch.answer_corrections(session, user=user, plan_id=plan_id, body=body),
+        viewer=user,
+        with_history=False,
+    )
 
 
-@router.post("/plans/{plan_id}/objections", response_model=ObjectionCreated,
-             status_code=201, summary="Object during the results publicity")
-def object_to_results(plan_id: Id, body: ObjectionCreate, user: UserDep, session: SessionDep, request: Request,
-                      idempotency_key: IdempotencyKey = None):
-    return idempotent(session, model=ObjectionCreated, user=user, key=idempotency_key, path=request.url.path, body=body,
-                      status_code=201,
-                      create=lambda: {"objection_id": objections.raise_objection(
-                          session, case_type="plan", case_id=plan_id, user=user, body=body).id})
+@router.post(
+    "/plans/{plan_id}/objections",
+    response_model=ObjectionCreated,
+    status_code=201,
+    summary="Object during the results publicity",
+)
+def object_to_results(
+    plan_id: Id,
+    body: ObjectionCreate,
+    user: UserDep,
+    session: SessionDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+):
+    return idempotent(
+        session,
+        model=ObjectionCreated,
+        user=user,
+        key=idempotency_key,
+        path=request.url.path,
+        body=body,
+        status_code=201,
+        create=lambda: {
+            "objection_id": objections.raise_objection(
+                session, case_type="plan", case_id=plan_id, user=user, body=body
+            ).id
+        },
+    )
 
 
-@router.post("/plans/{plan_id}/objections/dismissals", response_model=Dismissed,
-             summary="Dismiss a batch of identical objections at once (officer)")
-def dismiss_identical_results_objections(plan_id: Id, body: DismissIdentical, user: Officer, session: SessionDep,
-                                 settings: SettingsDep, background: BackgroundTasks):
+@router.post(
+    "/plans/{plan_id}/objections/dismissals",
+    response_model=Dismissed,
+    summary="Dismiss a batch of identical objections at once (officer)",
+)
+def dismiss_identical_results_objections(
+    plan_id: Id,
+    body: DismissIdentical,
+    user: Officer,
+    session: SessionDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
+):
     plan = access.visible_plan(session, user, plan_id)
-    decided = objections.dismiss_identical(session, case_type="plan", case_id=plan.id,
-                                           objection_ids=body.objection_ids, reason=body.reason, officer=user)
+    decided = objections.dismiss_identical(
+        session, case_type="plan", case_id=plan.id, objection_ids=body.objection_ids, reason=body.reason, officer=user
+    )
     background.add_task(wake_now, settings, plan.flow_run_id)
     return {"dismissed": [t.id for t in decided]}

@@ -36,50 +36,93 @@ def verification_page(number: str, request: Request, session: SessionDep):
                                       {"certificate": certificate, "number": number}, status_code=status_code)
 
 
-COMPLAINT_FIELDS = {"institution_id": "被投诉的评价机构", "certificate_number": "证书编号（22 位）",
-                    "text": "投诉举报的事实（至少 10 个字）", "contact_name": "联系人", "contact_phone": "联系电话（手机或区号-座机）"}
+COMPLAINT_FIELDS = {
+    "institution_id": "被投诉的评价机构",
+    "certificate_number": "证书编号（22 位）",
+    "text": "投诉举报的事实（至少 10 个字）",
+    "contact_name": "联系人",
+    "contact_phone": "联系电话（手机或区号-座机）",
+}
 HTML = {"content": {"text/html": {}}}
 
 
-@router.get("/complaints", response_class=HTMLResponse, summary="Complaint page (投诉举报), no login",
-            dependencies=[Depends(public_rate_limit)], responses={429: {"description": "too many requests"}})
+@router.get(
+    "/complaints",
+    response_class=HTMLResponse,
+    summary="Complaint page (投诉举报), no login",
+    dependencies=[Depends(public_rate_limit)],
+    responses={429: {"description": "too many requests"}},
+)
 def complaint_page(request: Request, session: SessionDep):
     return _complaints(request, session)
 
 
-@router.post("/complaints", response_class=HTMLResponse, status_code=201, summary="The complaint page's form",
-             dependencies=[Depends(public_rate_limit)],
-             responses={200: {"description": "the same complaint is open already: its receipt", **HTML},
-                        400: {"description": "a body that is not a form", "content": {"application/json": {}}},
-                        413: {"description": "the body is larger than the limit", "content": {"application/json": {}}},
-                        422: {"description": "the page again, the problems named and what was typed kept (JSON: "
-                                             "a form with no fields at all)",
-                              "content": {"text/html": {}, "application/json": {}}},
-                        429: {"description": "too many requests", "content": {"application/json": {}}}})
-def complaint_form(request: Request, session: SessionDep,
-                   institution_id: Annotated[str, Form(max_length=20)] = "",
-                   certificate_number: Annotated[str, Form(max_length=40)] = "",
-                   text: Annotated[str, Form(max_length=10000)] = "",
-                   contact_name: Annotated[str, Form(max_length=200)] = "",
-                   contact_phone: Annotated[str, Form(max_length=50)] = ""):
-    submitted = {"institution_id": institution_id, "certificate_number": certificate_number, "text": text,
-                 "contact_name": contact_name, "contact_phone": contact_phone}
+@router.post(
+    "/complaints",
+    response_class=HTMLResponse,
+    status_code=201,
+    summary="The complaint page's form",
+    dependencies=[Depends(public_rate_limit)],
+    responses={
+        200: {"description": "the same complaint is open already: its receipt", **HTML},
+        400: {"description": "a body that is not a form", "content": {"application/json": {}}},
+        413: {"description": "the body is larger than the limit", "content": {"application/json": {}}},
+        422: {
+            "description": "the page again, the problems named and what was typed kept (JSON: "
+            "a form with no fields at all)",
+            "content": {"text/html": {}, "application/json": {}},
+        },
+        429: {"description": "too many requests", "content": {"application/json": {}}},
+    },
+)
+def complaint_form(
+    request: Request,
+    session: SessionDep,
+    institution_id: Annotated[str, Form(max_length=20)] = "",
+    certificate_number: Annotated[str, Form(max_length=40)] = "",
+    text: Annotated[str, Form(max_length=10000)] = "",
+    contact_name: Annotated[str, Form(max_length=200)] = "",
+    contact_phone: Annotated[str, Form(max_length=50)] = "",
+):
+    submitted = {
+        "institution_id": institution_id,
+        "certificate_number": certificate_number,
+        "text": text,
+        "contact_name": contact_name,
+        "contact_phone": contact_phone,
+    }
     try:
-        body = ComplaintCreate(institution_id=institution_id or None, certificate_number=certificate_number.strip()
-                               .upper() or None, text=text, contact_name=contact_name, contact_phone=contact_phone)
+        body = ComplaintCreate(
+            institution_id=institution_id or None,
+            certificate_number=certificate_number.strip().upper() or None,
+            text=text,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+        )
         case, created = supervision.file_complaint(session, body=body)
     except ValidationError as invalid:
         fields = [COMPLAINT_FIELDS.get(str(e["loc"][0]), str(e["loc"][0])) for e in invalid.errors()]
-        return _complaints(request, session, 422, submitted=submitted, error="请检查：" + "、".join(dict.fromkeys(fields)))
+        return _complaints(
+            request, session, 422, submitted=submitted, error="请检查：" + "、".join(dict.fromkeys(fields))
+        )
     except Problems as problems:
-        return _complaints(request, session, 422, submitted=submitted,
-                           error="；".join(v.message.split(" / ")[0] for v in problems.violations))
+        return _complaints(
+            request,
+            session,
+            422,
+            submitted=submitted,
+            error="；".join(v.message.split(" / ")[0] for v in problems.violations),
+        )
     return _complaints(request, session, 201 if created else 200, receipt=supervision.public_view(case))
 
 
-@router.get("/complaints/lookup", response_class=HTMLResponse, summary="A complaint's progress by receipt number",
-            dependencies=[Depends(public_rate_limit)],
-            responses={404: {"description": "no such receipt number", **HTML}, 429: {"description": "too many requests"}})
+@router.get(
+    "/complaints/lookup",
+    response_class=HTMLResponse,
+    summary="A complaint's progress by receipt number",
+    dependencies=[Depends(public_rate_limit)],
+    responses={404: {"description": "no such receipt number", **HTML}, 429: {"description": "too many requests"}},
+)
 def complaint_lookup(request: Request, session: SessionDep, receipt: Annotated[str, Query(max_length=40)] = ""):
     number = receipt.strip().upper()
     try:
@@ -91,8 +134,17 @@ def complaint_lookup(request: Request, session: SessionDep, receipt: Annotated[s
     return _complaints(request, session, lookup=found)
 
 
-def _complaints(request: Request, session, status_code: int = 200, **context):  # noqa: ANN001, ANN003, ANN202
-    return TEMPLATES.TemplateResponse(request, "public/complaints.html",
-                                      {"page": supervision.complaint_page_view(session), "submitted": {},
-                                       "error": None, "receipt": None, "lookup": None, **context},
-                                      status_code=status_code)
+def _complaints(request: Request, session, status_code: int = 200, **context):
+    return TEMPLATES.TemplateResponse(
+        request,
+        "public/complaints.html",
+        {
+            "page": supervision.complaint_page_view(session),
+            "submitted": {},
+            "error": None,
+            "receipt": None,
+            "lookup": None,
+            **context,
+        },
+        status_code=status_code,
+    )

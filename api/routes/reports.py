@@ -11,7 +11,8 @@ from fastapi.responses import Response
 
 from api.deps import Id, SessionDep, SettingsDep, role
 from api.errors import ERRORS
-from api.routes.sheets import XLSX_ANSWER as SHEET_ANSWER, xlsx_response
+from api.routes.sheets import XLSX_ANSWER as SHEET_ANSWER
+from api.routes.sheets import xlsx_response
 from core.clock import business_today
 from models.responses import QuarterlyReportList, QuarterlyReportOut, StatisticsOut
 from models.schemas import QuarterlyReportIn

@@ -16,7 +16,12 @@ from api.ratelimit import public_rate_limit
 from core.clock import business_today
 from engine.tick import wake_now
 from models.responses import (
-    ComplaintPublic, ComplaintReceipt, CreditEntries, SupervisionCaseOut, SupervisionCasePage, dumped,
+    ComplaintPublic,
+    ComplaintReceipt,
+    CreditEntries,
+    SupervisionCaseOut,
+    SupervisionCasePage,
+    dumped,
 )
 from models.schemas import ComplaintCreate, ExplanationIn, FindingCreate, RectificationIn
 from policy.credit import RECEIPT_PATTERN

@@ -42,7 +42,12 @@ CANDIDATE_RELATIONS: dict[str, str] = {
     "affiliated": "关联企业在职职工",  # 深圳 (000 §三(三)): the affiliate is named
     "mandated": "委托单位人员",  # 甘肃 (004 §一(二)): staff of an enterprise that mandated the evaluation
 }
-DIPLOMAS = ("secondary_vocational", "technical_college", "higher_vocational", "bachelor")  # 中职 / 技工院校 / 高职 / 本科
+DIPLOMAS = (
+    "secondary_vocational",
+    "technical_college",
+    "higher_vocational",
+    "bachelor",
+)  # 中职 / 技工院校 / 高职 / 本科
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,12 @@ class Condition:
         return "且".join(parts)
 
 
-DIPLOMA_NAMES = {"secondary_vocational": "中职", "technical_college": "技工院校", "higher_vocational": "高职",
-                 "bachelor": "本科"}
+DIPLOMA_NAMES = {
+    "secondary_vocational": "中职",
+    "technical_college": "技工院校",
+    "higher_vocational": "高职",
+    "bachelor": "本科",
+}
 
 
 @dataclass(frozen=True)
@@ -132,11 +141,25 @@ class ProfileError(ValueError):
 
 
 _MINIMUMS = {
-    "plan_lead_working_days": 0, "results_due_working_days": 1, "results_publicity_working_days": 5,
-    "filing_publicity_working_days": 1, "max_occupations": 1, "min_employees": 1,
-    "dispatched_min_months": 0, "inactivity_withdrawal_years": 1, "inactivity_warning_working_days": 1, "refiling_ban_years": 1, "abnormal_list_years": 1,
-    "explanation_working_days": 1, "rectification_working_days": 1, "retention_years_paper": 3,
-    "retention_years_electronic": 5, "expert_panel_size": 1, "expert_pass_average": 0, "expert_pass_min_aspect": 0, "supervision_rate": 0,
+    "plan_lead_working_days": 0,
+    "results_due_working_days": 1,
+    "results_publicity_working_days": 5,
+    "filing_publicity_working_days": 1,
+    "max_occupations": 1,
+    "min_employees": 1,
+    "dispatched_min_months": 0,
+    "inactivity_withdrawal_years": 1,
+    "inactivity_warning_working_days": 1,
+    "refiling_ban_years": 1,
+    "abnormal_list_years": 1,
+    "explanation_working_days": 1,
+    "rectification_working_days": 1,
+    "retention_years_paper": 3,
+    "retention_years_electronic": 5,
+    "expert_panel_size": 1,
+    "expert_pass_average": 0,
+    "expert_pass_min_aspect": 0,
+    "supervision_rate": 0,
 }
 
 
@@ -174,9 +197,8 @@ def _check_type(path: Path, key: str, value: object, annotation: object) -> obje
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ProfileError(path, key, f"must be a number, not {value!r}")
         value = float(value)
-    elif annotation is str:
-        if not isinstance(value, str) or not value:
-            raise ProfileError(path, key, f"must be a non-empty string, not {value!r}")
+    elif annotation is str and (not isinstance(value, str) or not value):
+        raise ProfileError(path, key, f"must be a non-empty string, not {value!r}")
     if key in _MINIMUMS and value < _MINIMUMS[key]:  # type: ignore[operator]
         raise ProfileError(path, key, f"must be at least {_MINIMUMS[key]}, not {value!r}")
     if key == "supervision_rate" and value > 1:  # type: ignore[operator]
@@ -190,16 +212,16 @@ SOURCE = re.compile(r"^(00[0-4] §.+|local)$")
 
 def _source(path: Path, key: str, source: object) -> str:
     if not isinstance(source, str) or not SOURCE.match(source.strip()):
-        raise ProfileError(path, key, f"source must be a seed section such as \"003 §二(四)\" or `local`, "
-                                      f"not {source!r}")
+        raise ProfileError(path, key, f'source must be a seed section such as "003 §二(四)" or `local`, not {source!r}')
     return source.strip()
 
 
 def _unwrap(path: Path, key: str, entry: object) -> tuple[object, str]:
     """`{value: …, source: …}` → (value, source); a bare value has no source and is refused."""
     if not isinstance(entry, dict) or set(entry) != {"value", "source"}:
-        raise ProfileError(path, key, f"must be {{value: …, source: …}} (the source: a seed section or `local`), "
-                                      f"not {entry!r}")
+        raise ProfileError(
+            path, key, f"must be {{value: …, source: …}} (the source: a seed section or `local`), not {entry!r}"
+        )
     return entry["value"], _source(path, key, entry["source"])
 
 
@@ -209,8 +231,12 @@ def _steps(path: Path, key: str, value: object) -> tuple[ProcessStep, ...]:
     steps = []
     for index, item in enumerate(value):
         where = f"{key}[{index}]"
-        if not isinstance(item, dict) or "step" not in item or "source" not in item \
-                or not set(item) <= {"step", "by", "for", "source"}:
+        if (
+            not isinstance(item, dict)
+            or "step" not in item
+            or "source" not in item
+            or not set(item) <= {"step", "by", "for", "source"}
+        ):
             raise ProfileError(path, where, f"must be {{step: …, by: …, for: …, source: …}}, not {item!r}")
         by = item.get("by", "handling")
         if by not in CENTRES:
@@ -242,15 +268,24 @@ def _conditions(path: Path, key: str, value: object) -> dict[int, tuple[Conditio
                 raise ProfileError(path, f"{where}[{n}]", f"a condition has one or more of {sorted(fields)}")
             for name in ("years_in_occupation", "lower_level_years"):
                 years = option.get(name)
-                if years is not None and (isinstance(years, bool) or not isinstance(years, int) or not 0 <= years <= 40):
+                if years is not None and (
+                    isinstance(years, bool) or not isinstance(years, int) or not 0 <= years <= 40
+                ):
                     raise ProfileError(path, f"{where}[{n}].{name}", f"must be whole years 0–40, not {years!r}")
             if option.get("lower_level_years") is not None and level == 5:
                 raise ProfileError(path, f"{where}[{n}]", "level 5 has no lower level")
             diploma = option.get("diploma")
-            if diploma is not None and (not isinstance(diploma, list) or not set(diploma) <= set(DIPLOMAS) or not diploma):
+            if diploma is not None and (
+                not isinstance(diploma, list) or not set(diploma) <= set(DIPLOMAS) or not diploma
+            ):
                 raise ProfileError(path, f"{where}[{n}].diploma", f"one or more of {list(DIPLOMAS)}")
-            parsed.append(Condition(option.get("years_in_occupation"), option.get("lower_level_years"),
-                                    tuple(diploma) if diploma else None))
+            parsed.append(
+                Condition(
+                    option.get("years_in_occupation"),
+                    option.get("lower_level_years"),
+                    tuple(diploma) if diploma else None,
+                )
+            )
         table[level] = tuple(parsed)
     return table
 
@@ -264,7 +299,7 @@ def parse_profile(data: object, path: Path | str = "<profile>") -> ProvinceProfi
     for key in data:
         if key not in known:
             raise ProfileError(path, str(key), f"unknown key (known keys: {', '.join(sorted(known))})")
-    values: dict[str, object] = {}
+    values: dict[str, typing.Any] = {}  # each checked against ProvinceProfile's annotation by _check_type
     sources: dict[str, str] = {}
     for key in sorted(known):
         if key not in data:
@@ -278,14 +313,19 @@ def parse_profile(data: object, path: Path | str = "<profile>") -> ProvinceProfi
         value, sources[key] = _unwrap(path, key, data[key])
         values[key] = _check_type(path, key, value, hints[key])
     if values["sla"]["results_submission"].budget != values["results_due_working_days"]:
-        raise ProfileError(path, "sla", "sla.results_submission.budget must equal results_due_working_days "
-                                        f"({values['results_due_working_days']})")
+        raise ProfileError(
+            path,
+            "sla",
+            f"sla.results_submission.budget must equal results_due_working_days ({values['results_due_working_days']})",
+        )
 
     if values["province_code"] not in PROVINCES:
         raise ProfileError(path, "province_code", f"{values['province_code']!r} is not a GB/T 2260 province code")
     prefix = values["region_prefix"]
     if not (prefix.isdigit() and len(prefix) in (2, 4, 6) and prefix.startswith(values["province_code"])):
-        raise ProfileError(path, "region_prefix", f"{prefix!r} must be 2, 4 or 6 digits inside province {values['province_code']}")
+        raise ProfileError(
+            path, "region_prefix", f"{prefix!r} must be 2, 4 or 6 digits inside province {values['province_code']}"
+        )
     return ProvinceProfile(**values, sources=sources)
 
 
@@ -370,16 +410,23 @@ def steps_table(profiles: dict[str, ProvinceProfile] | None = None) -> str:
     (`—`: the province's process has no such step). Generated here; a test keeps the README equal."""
     profiles = profiles or all_profiles()
     order = sorted(profiles.values(), key=lambda p: p.code)
-    lines = ["| process | step | " + " | ".join(f"{p.name} ({p.code})" for p in order) + " |",
-             "|---|---|" + "---|" * len(order)]
+    lines = [
+        "| process | step | " + " | ".join(f"{p.name} ({p.code})" for p in order) + " |",
+        "|---|---|" + "---|" * len(order),
+    ]
     for process, vocabulary in (("filing_steps", FILING_STEP_FUNCTIONS), ("batch_steps", BATCH_STEP_FUNCTIONS)):
         for code, function in vocabulary.items():
             cells = []
             for profile in order:
                 found = [s for s in getattr(profile, process) if s.step == code]
                 who = {"enterprise": "企业", "system": "系统"}
-                cells.append("<br>".join(f"{who.get(function.taken_by) or _BY[s.by]}"
-                                         f"{_FOR.get(s.for_kind, '')} · {s.source}" for s in found) or "—")
+                cells.append(
+                    "<br>".join(
+                        f"{who.get(function.taken_by) or _BY[s.by]}{_FOR.get(s.for_kind, '')} · {s.source}"
+                        for s in found
+                    )
+                    or "—"
+                )
             name = "备案" if process == "filing_steps" else "认定实施"
             lines.append(f"| {name} | {function.label} `{code}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)

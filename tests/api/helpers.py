@@ -22,11 +22,19 @@ def person(n: int) -> str:
 
 def filing_form(**changes) -> dict:
     region = changes.get("region_code", "440106")
-    form = {"enterprise_name": "广州测试企业", "credit_code": credit_code(region if len(str(region)) == 6 else "440106"),
-            "region_code": "440106",
-            "registered_address": "测试路", "registered_capital_wan": 100, "ownership": "private", "employees": 400,
-            "contact_name": "联系人", "contact_phone": "13800138000",
-            "occupations": [{"code": "6-18-01-01", "levels": [3, 4]}], "materials": [{"kind": k} for k in MATERIALS]}
+    form = {
+        "enterprise_name": "广州测试企业",
+        "credit_code": credit_code(region if len(str(region)) == 6 else "440106"),
+        "region_code": "440106",
+        "registered_address": "测试路",
+        "registered_capital_wan": 100,
+        "ownership": "private",
+        "employees": 400,
+        "contact_name": "联系人",
+        "contact_phone": "13800138000",
+        "occupations": [{"code": "6-18-01-01", "levels": [3, 4]}],
+        "materials": [{"kind": k} for k in MATERIALS],
+    }
     form.update(changes)
     return form
 
@@ -38,10 +46,16 @@ def registered_institution(session, region: str = "440106", serial: int = 1, pil
     from models.cases import Institution, InstitutionOccupation
     from policy.profiles import profile_for_region
 
-    institution = Institution(name="已备案企业", credit_code=credit_code(region), region_code=region,
-                              profile_code=profile_for_region(region).code,
-                              segment=f"Y0000{region[:2]}{serial:06d}", status="registered", created_at=wall_now(),
-                              pilot_plan_approved_on=dt.date(2026, 1, 5) if pilot_plan_passed else None)
+    institution = Institution(
+        name="已备案企业",
+        credit_code=credit_code(region),
+        region_code=region,
+        profile_code=profile_for_region(region).code,
+        segment=f"Y0000{region[:2]}{serial:06d}",
+        status="registered",
+        created_at=wall_now(),
+        pilot_plan_approved_on=dt.date(2026, 1, 5) if pilot_plan_passed else None,
+    )
     session.add(institution)
     session.flush()
     session.add(InstitutionOccupation(institution_id=institution.id, occupation_code="6-18-01-01", levels="345"))
@@ -49,14 +63,29 @@ def registered_institution(session, region: str = "440106", serial: int = 1, pil
 
 
 def plan_body(start, candidates: int = 3) -> dict:
-    return {"occupation_code": "6-18-01-01", "evaluation_start": start.isoformat(), "evaluation_end": start.isoformat(),
-            "site": "实训中心", "candidates": [{"name": f"学员{i}", "id_number": person(i), "relation": "employee",
-                                                 "workplace_region": "440106", "years_in_occupation": 6, "level": 4}
-                                                for i in range(candidates)],
-            "proctors": ["监考"], "evaluators": ["考评"], "quality_supervisors": ["督导"]}
+    return {
+        "occupation_code": "6-18-01-01",
+        "evaluation_start": start.isoformat(),
+        "evaluation_end": start.isoformat(),
+        "site": "实训中心",
+        "candidates": [
+            {
+                "name": f"学员{i}",
+                "id_number": person(i),
+                "relation": "employee",
+                "workplace_region": "440106",
+                "years_in_occupation": 6,
+                "level": 4,
+            }
+            for i in range(candidates)
+        ],
+        "proctors": ["监考"],
+        "evaluators": ["考评"],
+        "quality_supervisors": ["督导"],
+    }
 
 
-def evaluation_plan(session, institution_id: int, *, status: str = "scheduled", evaluated_on=None):  # noqa: ANN001, ANN201
+def evaluation_plan(session, institution_id: int, *, status: str = "scheduled", evaluated_on=None):
     """A plan row of a Guangzhou institution, evaluated on 2026-10-19 unless said otherwise."""
     import datetime as dt
 
@@ -64,9 +93,19 @@ def evaluation_plan(session, institution_id: int, *, status: str = "scheduled", 
 
     day = evaluated_on or dt.date(2026, 10, 19)
     now = wall_now()
-    plan = EvaluationPlan(institution_id=institution_id, region_code="440106", profile_code="guangdong",
-                          occupation_code="6-18-01-01", evaluation_start=day, evaluation_end=day,
-                          filed_on=dt.date(2026, 9, 1), staff={}, status=status, created_at=now, updated_at=now)
+    plan = EvaluationPlan(
+        institution_id=institution_id,
+        region_code="440106",
+        profile_code="guangdong",
+        occupation_code="6-18-01-01",
+        evaluation_start=day,
+        evaluation_end=day,
+        filed_on=dt.date(2026, 9, 1),
+        staff={},
+        status=status,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(plan)
     session.flush()
     return plan

@@ -173,8 +173,17 @@ def test_the_inbox_lists_the_earliest_deadline_first_with_working_days_left(api,
     later = acceptance_task(api, filing_id)  # the profile's budget: 5 working days
     second = api.post("/api/v1/filings", json=filing_form(), headers=people.make("enterprise")).json()["id"]
     with session_scope(api.settings.database_url) as session:  # a task without an SLA clock: its own 2 days
-        sooner = ensure_task(session, key="web:objection:x", case_type="filing", case_id=second, step="supervision_visit",
-                             role="officer", jurisdiction="440106", due_working_days=2, flow_run_id=None).id
+        sooner = ensure_task(
+            session,
+            key="web:objection:x",
+            case_type="filing",
+            case_id=second,
+            step="supervision_visit",
+            role="officer",
+            jurisdiction="440106",
+            due_working_days=2,
+            flow_run_id=None,
+        ).id
     officer, _ = staff(api, "officer", jurisdiction="440100")
     officer.log_in()
     html = officer.get("/dashboard/inbox").text
@@ -202,16 +211,28 @@ def test_a_deficient_acceptance_records_every_ticked_item_and_the_free_text(api,
     assert officer.post(f"/dashboard/tasks/{task}/claim").status_code == 303
     form = officer.get(f"/dashboard/tasks/{task}").text
     assert "一次性告知" in form and 'name="checklist"' in form
-    decided = officer.post(f"/dashboard/tasks/{task}/decision", csrf_from=f"/dashboard/tasks/{task}",
-                           data={"decision": "deficient", "checklist": ["business_licence", "staff_roster"],
-                                 "other_deficiencies": "场地租赁合同已过期\n\n", "version": "1"})
-    assert decided.status_code == 303 and decided.headers["location"] == f"/dashboard/cases/filing/{filing_id}?done=decided"
+    decided = officer.post(
+        f"/dashboard/tasks/{task}/decision",
+        csrf_from=f"/dashboard/tasks/{task}",
+        data={
+            "decision": "deficient",
+            "checklist": ["business_licence", "staff_roster"],
+            "other_deficiencies": "场地租赁合同已过期\n\n",
+            "version": "1",
+        },
+    )
+    assert (
+        decided.status_code == 303
+        and decided.headers["location"] == f"/dashboard/cases/filing/{filing_id}?done=decided"
+    )
     with session_scope(api.settings.database_url, readonly=True) as session:
         row = session.get(HumanTask, task)
         assert row.decision == "deficient"
         assert row.decision_payload["deficiencies"] == [
             f"{REQUIRED_MATERIALS['business_licence']}：缺失或不符合要求，请补正",
-            f"{REQUIRED_MATERIALS['staff_roster']}：缺失或不符合要求，请补正", "场地租赁合同已过期"]
+            f"{REQUIRED_MATERIALS['staff_roster']}：缺失或不符合要求，请补正",
+            "场地租赁合同已过期",
+        ]
     timeline = officer.get(f"/dashboard/cases/filing/{filing_id}").text
     assert "暂停计时" in timeline and "sla_" not in timeline  # the SLA clock stopped, told in words
 
@@ -223,11 +244,15 @@ def test_a_decision_form_with_errors_shows_them_next_to_the_fields_and_records_n
     officer.post(f"/dashboard/tasks/{task}/claim")
     no_choice = officer.post(f"/dashboard/tasks/{task}/decision", csrf_from=f"/dashboard/tasks/{task}", data={})
     assert no_choice.status_code == 422 and "请选择决定" in no_choice.text
-    empty_notice = officer.post(f"/dashboard/tasks/{task}/decision", csrf_from=f"/dashboard/tasks/{task}",
-                                data={"decision": "deficient"})
+    empty_notice = officer.post(
+        f"/dashboard/tasks/{task}/decision", csrf_from=f"/dashboard/tasks/{task}", data={"decision": "deficient"}
+    )
     assert empty_notice.status_code == 422 and "一次性告知须列明全部补正事项" in empty_notice.text
-    no_reason = officer.post(f"/dashboard/tasks/{task}/decision", csrf_from=f"/dashboard/tasks/{task}",
-                             data={"decision": "reject", "checklist": []})
+    no_reason = officer.post(
+        f"/dashboard/tasks/{task}/decision",
+        csrf_from=f"/dashboard/tasks/{task}",
+        data={"decision": "reject", "checklist": []},
+    )
     assert no_reason.status_code == 422 and "请填写理由" in no_reason.text
     with session_scope(api.settings.database_url, readonly=True) as session:
         assert session.get(HumanTask, task).status == "claimed"
@@ -242,8 +267,9 @@ def test_a_task_decided_elsewhere_shows_a_clear_message_not_a_crash(api, people,
     with session_scope(api.settings.database_url) as session:  # the same officer decides in another tab
         from tasks import human_tasks
 
-        human_tasks.decide(session, session.get(HumanTask, task), decision="approve", payload={}, user_id=officer_id,
-                           role="officer")
+        human_tasks.decide(
+            session, session.get(HumanTask, task), decision="approve", payload={}, user_id=officer_id, role="officer"
+        )
     late = officer.client.post(f"/dashboard/tasks/{task}/decision", data={"csrf": token, "decision": "approve"})
     assert late.status_code == 409 and "状态已变化" in late.text and "已作出决定" in late.text
 
@@ -253,9 +279,17 @@ def test_an_expert_of_the_applying_institution_is_refused_with_the_reason(api, f
         from models.cases import FilingApplication
 
         institution_id = session.get(FilingApplication, filing_id).institution_id
-        seat = ensure_task(session, key=f"web:{filing_id}:expert:0", case_type="filing", case_id=filing_id,
-                           step="expert_evaluation", role="expert", jurisdiction="440106", due_working_days=20,
-                           flow_run_id=None).id
+        seat = ensure_task(
+            session,
+            key=f"web:{filing_id}:expert:0",
+            case_type="filing",
+            case_id=filing_id,
+            step="expert_evaluation",
+            role="expert",
+            jurisdiction="440106",
+            due_working_days=20,
+            flow_run_id=None,
+        ).id
     insider, _ = staff(api, "expert", institution_id=institution_id)
     insider.log_in()
     refused = insider.post(f"/dashboard/tasks/{seat}/claim")
@@ -266,19 +300,43 @@ def test_an_expert_of_the_applying_institution_is_refused_with_the_reason(api, f
 
 def test_expert_scores_that_are_not_numbers_are_shown_on_their_field(api, filing_id):
     with session_scope(api.settings.database_url) as session:
-        seat = ensure_task(session, key=f"web:{filing_id}:expert:1", case_type="filing", case_id=filing_id,
-                           step="expert_evaluation", role="expert", jurisdiction="440106", due_working_days=20,
-                           flow_run_id=None).id
+        seat = ensure_task(
+            session,
+            key=f"web:{filing_id}:expert:1",
+            case_type="filing",
+            case_id=filing_id,
+            step="expert_evaluation",
+            role="expert",
+            jurisdiction="440106",
+            due_working_days=20,
+            flow_run_id=None,
+        ).id
     expert, _ = staff(api, "expert")
     expert.log_in()
     expert.post(f"/dashboard/tasks/{seat}/claim")
-    scores = {f"score_{k}": "80" for k in ("basic_situation", "hr_system", "funding", "training_and_quality", "venue",
-                                            "equipment", "information_system")}
-    bad = expert.post(f"/dashboard/tasks/{seat}/decision", csrf_from=f"/dashboard/tasks/{seat}",
-                      data={**scores, "score_venue": "很好", "decision": "score"})
+    scores = {
+        f"score_{k}": "80"
+        for k in (
+            "basic_situation",
+            "hr_system",
+            "funding",
+            "training_and_quality",
+            "venue",
+            "equipment",
+            "information_system",
+        )
+    }
+    bad = expert.post(
+        f"/dashboard/tasks/{seat}/decision",
+        csrf_from=f"/dashboard/tasks/{seat}",
+        data={**scores, "score_venue": "很好", "decision": "score"},
+    )
     assert bad.status_code == 422 and "请输入 0–100 的数字" in bad.text and 'value="很好"' in bad.text
-    good = expert.post(f"/dashboard/tasks/{seat}/decision", csrf_from=f"/dashboard/tasks/{seat}",
-                       data={**scores, "decision": "score", "reason": "条件具备"})
+    good = expert.post(
+        f"/dashboard/tasks/{seat}/decision",
+        csrf_from=f"/dashboard/tasks/{seat}",
+        data={**scores, "decision": "score", "reason": "条件具备"},
+    )
     assert good.status_code == 303
 
 
@@ -320,21 +378,36 @@ def test_an_officer_dismisses_a_campaign_of_identical_objections_from_one_task_p
         case = session.get(FilingApplication, filing)
         case.status, case.publicity_start, case.publicity_end = "publicity", dt.date(2026, 9, 1), dt.date(2026, 9, 8)
     for _ in range(3):
-        assert api.post(f"/api/v1/filings/{filing}/objections", json={"text": "该企业无实训场地", "contact": "13800138000"},
-                        headers=people.make("enterprise")).status_code == 201
+        assert (
+            api.post(
+                f"/api/v1/filings/{filing}/objections",
+                json={"text": "该企业无实训场地", "contact": "13800138000"},
+                headers=people.make("enterprise"),
+            ).status_code
+            == 201
+        )
     with session_scope(api.settings.database_url, readonly=True) as session:
-        first = session.exec(select(HumanTask).where(HumanTask.step == "objection_investigation")
-                             .order_by(HumanTask.id)).first().id
+        first = (
+            session.exec(select(HumanTask).where(HumanTask.step == "objection_investigation").order_by(HumanTask.id))
+            .first()
+            .id
+        )
     officer, _ = staff(api, "officer", jurisdiction="440000")
     officer.log_in()
     page = officer.get(f"/dashboard/tasks/{first}").text
     assert "相同内容的异议 3 条" in page
     ids = re.search(r'name="ids" value="([^"]+)"', page).group(1)
-    empty = officer.post(f"/dashboard/tasks/{first}/dismiss-identical", data={"ids": ids, "reason": ""},
-                         csrf_from=f"/dashboard/tasks/{first}")
+    empty = officer.post(
+        f"/dashboard/tasks/{first}/dismiss-identical",
+        data={"ids": ids, "reason": ""},
+        csrf_from=f"/dashboard/tasks/{first}",
+    )
     assert empty.status_code == 422 and "调查结论" in empty.text
-    done = officer.post(f"/dashboard/tasks/{first}/dismiss-identical", data={"ids": ids, "reason": "现场核查有实训场地"},
-                        csrf_from=f"/dashboard/tasks/{first}")
+    done = officer.post(
+        f"/dashboard/tasks/{first}/dismiss-identical",
+        data={"ids": ids, "reason": "现场核查有实训场地"},
+        csrf_from=f"/dashboard/tasks/{first}",
+    )
     assert done.status_code == 303
     with session_scope(api.settings.database_url, readonly=True) as session:
         decided = session.exec(select(HumanTask).where(HumanTask.step == "objection_investigation")).all()
@@ -346,14 +419,14 @@ def test_the_profiles_page_shows_each_provinces_steps_and_which_rules_a_seed_fix
     officer.log_in()
     page = officer.get("/dashboard/profiles")
     assert page.status_code == 200
-    guangdong = page.text[page.text.index('id="profile-guangdong"'):page.text.index('id="profile-jiangsu"')]
+    guangdong = page.text[page.text.index('id="profile-guangdong"') : page.text.index('id="profile-jiangsu"')]
     assert "择优遴选" in guangdong and "试点方案专家评估" in guangdong and "评估结果公示" not in guangdong
     assert '<span class="source seed">003 §二(四)</span>' in guangdong  # the 10-working-day lead time
-    lead_row = guangdong[guangdong.index("认定计划提前报备"):][:200]
+    lead_row = guangdong[guangdong.index("认定计划提前报备") :][:200]
     assert "10" in lead_row and "003 §二(四)" in lead_row
-    panel_row = guangdong[guangdong.index("专家组人数"):][:200]
+    panel_row = guangdong[guangdong.index("专家组人数") :][:200]
     assert "本地设置" in panel_row  # no seed sets the panel's size
-    gansu = page.text[page.text.index('id="profile-gansu"'):page.text.index('id="profile-guangdong"')]
+    gansu = page.text[page.text.index('id="profile-gansu"') : page.text.index('id="profile-guangdong"')]
     assert "省级中心汇总各市州名单" in gansu and "004 §四(四)" in gansu
     assert Browserless(api, "nobody").get("/dashboard/profiles").status_code == 303  # signed-in users only
 
@@ -364,9 +437,17 @@ def test_the_task_page_shows_the_applications_facts_before_the_officer_claims_it
     task_id = acceptance_task(api, filing_id, jurisdiction="440000")
     page = officer.get(f"/dashboard/tasks/{task_id}")
     assert page.status_code == 200 and "领取此待办" in page.text  # not claimed yet …
-    application = page.text[page.text.index("申请内容"):page.text.index("领取此待办")]
-    for fact in ("车工（6-18-01-01）三级/高级工、四级/中级工", "职工人数 / 技能人才", "400", "注册资本", "100 万元",
-                 "受理中心", "440000（省级中心）", "近两年职工教育经费"):
+    application = page.text[page.text.index("申请内容") : page.text.index("领取此待办")]
+    for fact in (
+        "车工（6-18-01-01）三级/高级工、四级/中级工",
+        "职工人数 / 技能人才",
+        "400",
+        "注册资本",
+        "100 万元",
+        "受理中心",
+        "440000（省级中心）",
+        "近两年职工教育经费",
+    ):
         assert fact in application, fact  # … and the facts of the application are there
     case = officer.get(f"/dashboard/cases/filing/{filing_id}")
     assert "车工（6-18-01-01）" in case.text and "统一社会信用代码" in case.text
@@ -379,20 +460,47 @@ def test_the_supervisor_files_a_structured_report_in_the_dashboard_and_a_correct
         plan_id = evaluation_plan(session, registered_institution(session, serial=77)).id
     supervisor, supervisor_id = staff(api, "supervisor", jurisdiction="440100")
     with session_scope(api.settings.database_url) as session:
-        task_id = ensure_task(session, key=f"web:{plan_id}:supervision", case_type="plan", case_id=plan_id,
-                              step="quality_supervision", role="supervisor", jurisdiction="440100",
-                              due_working_days=5, flow_run_id=None, assignee_id=supervisor_id, drawn=True).id
+        task_id = ensure_task(
+            session,
+            key=f"web:{plan_id}:supervision",
+            case_type="plan",
+            case_id=plan_id,
+            step="quality_supervision",
+            role="supervisor",
+            jurisdiction="440100",
+            due_working_days=5,
+            flow_run_id=None,
+            assignee_id=supervisor_id,
+            drawn=True,
+        ).id
     supervisor.log_in()
     page = supervisor.get(f"/dashboard/tasks/{task_id}")
     assert "已核验考生身份" in page.text and "严重违规" in page.text
     checks = {"identity_checked": "yes", "proctoring_ok": "yes", "scored_per_standard": "yes"}
-    bad = supervisor.post(f"/dashboard/tasks/{task_id}/decision", csrf_from=f"/dashboard/tasks/{task_id}",
-                          data={**checks, "decision": "report", "reason": "监控中断", "verdict": "to_correct",
-                                "findings": "第二考场监控中断"})
+    bad = supervisor.post(
+        f"/dashboard/tasks/{task_id}/decision",
+        csrf_from=f"/dashboard/tasks/{task_id}",
+        data={
+            **checks,
+            "decision": "report",
+            "reason": "监控中断",
+            "verdict": "to_correct",
+            "findings": "第二考场监控中断",
+        },
+    )
     assert bad.status_code == 422 and "需整改时须列明整改事项" in bad.text and "第二考场监控中断" in bad.text  # kept
-    good = supervisor.post(f"/dashboard/tasks/{task_id}/decision", csrf_from=f"/dashboard/tasks/{task_id}",
-                           data={**checks, "decision": "report", "reason": "监控中断", "verdict": "to_correct",
-                                 "findings": "第二考场监控中断", "corrections": "补充替代监考记录\n说明中断原因"})
+    good = supervisor.post(
+        f"/dashboard/tasks/{task_id}/decision",
+        csrf_from=f"/dashboard/tasks/{task_id}",
+        data={
+            **checks,
+            "decision": "report",
+            "reason": "监控中断",
+            "verdict": "to_correct",
+            "findings": "第二考场监控中断",
+            "corrections": "补充替代监考记录\n说明中断原因",
+        },
+    )
     assert good.status_code == 303
     with session_scope(api.settings.database_url) as session:
         report = session.get(HumanTask, task_id).decision_payload["report"]

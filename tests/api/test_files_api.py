@@ -110,8 +110,9 @@ def test_content_that_is_not_an_accepted_type_is_refused_with_the_reason(api, pe
 
 
 def test_a_file_above_the_limit_is_refused_with_413_and_nothing_is_kept(api, people):
-    from api.app import create_app
     from fastapi.testclient import TestClient
+
+    from api.app import create_app
 
     small = TestClient(create_app(api.settings.replace(file_max_bytes=2048)))
     enterprise, filing_id = _filing(api, people)
@@ -180,7 +181,7 @@ def test_a_rectification_takes_its_proof_while_the_order_awaits_it(api, people):
 
     with db(api) as session:
         institution_id = registered_institution(session, serial=432)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         case = SupervisionCase(receipt_number="TS20261202FILEPROF", source="complaint", institution_id=institution_id,
                                profile_code="guangdong", region_code="440106", centre="440100", text="投诉",
                                contact_name="举报人", contact_phone="13800138000", status="rectifying",

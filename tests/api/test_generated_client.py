@@ -81,13 +81,16 @@ def test_a_generated_client_files_uploads_and_gets_a_deficiency_decision(api, pe
     officer = people.make("officer", jurisdiction="440000")["Authorization"]
     claimed = generated("api.tasks.claim").sync_detailed(task_id, client=client, authorization=officer)
     assert claimed.status_code == 200, claimed.content
-    decision = models.DecisionIn.from_dict({"decision": "deficient", "deficiencies": ["缺少近两年职工教育经费使用证明"]})
+    decision = models.DecisionIn.from_dict(
+        {"decision": "deficient", "deficiencies": ["缺少近两年职工教育经费使用证明"]}
+    )
     decided = generated("api.tasks.decide").sync_detailed(task_id, client=client, body=decision, authorization=officer)
     assert decided.status_code == 200, decided.content
     assert decided.parsed.status == "decided" and decided.parsed.decision == "deficient"
 
     downloaded = generated("api.files.download_filing_material").sync_detailed(
-        filing_id, uploaded.parsed.id, client=client, authorization=officer)
+        filing_id, uploaded.parsed.id, client=client, authorization=officer
+    )
     assert downloaded.status_code == 200 and downloaded.content == PDF
 
     outsider = people.make("enterprise")["Authorization"]

@@ -132,7 +132,8 @@ def test_the_public_catalogue_lists_registered_institutions_with_their_scope(api
 
 def test_only_an_admin_moves_the_simulated_clock_and_never_backwards(api, people):
     admin = people.make("admin")
-    assert api.post("/api/v1/admin/clock", json={"advance_days": 1}, headers=people.make("operations")).status_code == 403
+    operations = people.make("operations")
+    assert api.post("/api/v1/admin/clock", json={"advance_days": 1}, headers=operations).status_code == 403
     move_clock(api, admin, dt.date(2026, 9, 10))
     back = api.post("/api/v1/admin/clock", json={"to": "2026-09-05T09:00:00+08:00"}, headers=admin)
     assert back.status_code == 409
@@ -180,7 +181,10 @@ def test_an_admin_replaces_a_year_and_a_bad_entry_is_named_without_writing(api, 
     assert response.json()["detail"][0]["field"] == "makeup_workdays[0]"
     good = {"source": "通知", "holidays": ["2027-01-01", "2027-02-08"], "makeup_workdays": ["2027-02-20"]}
     assert api.put("/api/v1/calendar/2027", json=good, headers=admin).json()["official"] is True
-    assert api.put("/api/v1/calendar/2027", json=good, headers=people.make("officer", jurisdiction="440000")).status_code == 403
+    assert (
+        api.put("/api/v1/calendar/2027", json=good, headers=people.make("officer", jurisdiction="440000")).status_code
+        == 403
+    )
 
 
 def test_the_verification_page_shows_the_masked_certificate_or_says_it_is_unknown(api):
@@ -188,14 +192,23 @@ def test_the_verification_page_shows_the_masked_certificate_or_says_it_is_unknow
     assert page.status_code == 404 and "未查询到" in page.text
 
 
-def _plan_row(session, institution_id, region, profile):  # noqa: ANN001, ANN202
+def _plan_row(session, institution_id, region, profile):
     from core.clock import wall_now
 
-    plan = EvaluationPlan(institution_id=institution_id, region_code=region, profile_code=profile,
-                          handling_centre=region[:4] + "00" if profile == "gansu" else region[:2] + "0000",
-                          occupation_code="6-18-01-01", evaluation_start=dt.date(2026, 10, 19),
-                          evaluation_end=dt.date(2026, 10, 19), filed_on=TODAY, staff={}, status="scheduled",
-                          created_at=wall_now(), updated_at=wall_now())
+    plan = EvaluationPlan(
+        institution_id=institution_id,
+        region_code=region,
+        profile_code=profile,
+        handling_centre=region[:4] + "00" if profile == "gansu" else region[:2] + "0000",
+        occupation_code="6-18-01-01",
+        evaluation_start=dt.date(2026, 10, 19),
+        evaluation_end=dt.date(2026, 10, 19),
+        filed_on=TODAY,
+        staff={},
+        status="scheduled",
+        created_at=wall_now(),
+        updated_at=wall_now(),
+    )
     session.add(plan)
     session.flush()
     return plan.id
@@ -211,8 +224,10 @@ def test_supervisors_come_from_the_roster_the_profile_names_with_their_card_wher
     create_user(url, role="supervisor", name="兰州督导", jurisdiction="620100", card_number="GS-0002")
     create_user(url, role="supervisor", name="江苏督导", jurisdiction="320000")
     with db(api) as session:
-        gansu = [_plan_row(session, registered_institution(session, region="620102", serial=900 + n), "620102", "gansu")
-                 for n in range(12)]
+        gansu = [
+            _plan_row(session, registered_institution(session, region="620102", serial=900 + n), "620102", "gansu")
+            for n in range(12)
+        ]
         jiangsu_s = registered_institution(session, region="320102", serial=950)
         from models.cases import Institution
 
@@ -226,40 +241,58 @@ def test_supervisors_come_from_the_roster_the_profile_names_with_their_card_wher
     with db(api) as session:
         from models.cases import DrawRecord
 
-        pools = {tuple(r.candidates) for r in session.exec(select(DrawRecord).where(
-            DrawRecord.purpose == "quality_supervision", DrawRecord.case_id.in_(gansu))).all()}
+        pools = {
+            tuple(r.candidates)
+            for r in session.exec(
+                select(DrawRecord).where(DrawRecord.purpose == "quality_supervision", DrawRecord.case_id.in_(gansu))
+            ).all()
+        }
     assert pools == {(carded.id,)}
     assert all(d["supervised"] for d in s_draws)  # 002 §(十八): S-type, a supervisor at every session
     assert {d["centre"] for d in s_draws} == {"320000"}
 
 
-LADDER = {"titles": [{"title": "首席技师", "level": 1}, {"title": "高级工一档", "level": "三级"},
-                     {"title": "学徒工", "level": 5}]}
+LADDER = {
+    "titles": [
+        {"title": "首席技师", "level": 1},
+        {"title": "高级工一档", "level": "三级"},
+        {"title": "学徒工", "level": 5},
+    ]
+}
 
 
 def test_an_institution_files_its_own_levels_with_their_national_correspondence_once(api, people):
     enterprise, institution_id = enterprise_of(api, people)
     filed = api.put(f"/api/v1/institutions/{institution_id}/ladder", json=LADDER, headers=enterprise)
     assert filed.status_code == 200, filed.text
-    assert filed.json()["ladder"] == [{"title": "学徒工", "level": "五级/初级工"},
-                                      {"title": "高级工一档", "level": "三级/高级工"},
-                                      {"title": "首席技师", "level": "一级/高级技师"}]
+    assert filed.json()["ladder"] == [
+        {"title": "学徒工", "level": "五级/初级工"},
+        {"title": "高级工一档", "level": "三级/高级工"},
+        {"title": "首席技师", "level": "一级/高级技师"},
+    ]
     assert api.put(f"/api/v1/institutions/{institution_id}/ladder", json=LADDER, headers=enterprise).status_code == 200
     with db(api) as session:
         from models.audit import AuditEvent
 
-        entries = session.exec(select(AuditEvent).where(AuditEvent.case_type == "institution",
-                                                        AuditEvent.case_id == institution_id,
-                                                        AuditEvent.action == "ladder_filed")).all()
+        entries = session.exec(
+            select(AuditEvent).where(
+                AuditEvent.case_type == "institution",
+                AuditEvent.case_id == institution_id,
+                AuditEvent.action == "ladder_filed",
+            )
+        ).all()
         assert len(entries) == 1  # the same ladder filed again changes nothing
 
 
-@pytest.mark.parametrize("titles, problem", [
-    ([{"title": "首席技师", "level": 3}], "首席技师 sits above 一级"),
-    ([{"title": "技师", "level": 2}], "national level"),
-    ([{"title": "一档", "level": 3}, {"title": "一档", "level": 4}], "重复"),
-    ([{"title": "一档", "level": 9}], "must be 1–5"),
-])
+@pytest.mark.parametrize(
+    "titles, problem",
+    [
+        ([{"title": "首席技师", "level": 3}], "首席技师 sits above 一级"),
+        ([{"title": "技师", "level": 2}], "national level"),
+        ([{"title": "一档", "level": 3}, {"title": "一档", "level": 4}], "重复"),
+        ([{"title": "一档", "level": 9}], "must be 1–5"),
+    ],
+)
 def test_an_impossible_ladder_is_refused_naming_the_title_and_nothing_is_kept(api, people, titles, problem):
     enterprise, institution_id = enterprise_of(api, people)
     response = api.put(f"/api/v1/institutions/{institution_id}/ladder", json={"titles": titles}, headers=enterprise)
@@ -277,8 +310,10 @@ def test_a_candidate_is_evaluated_under_a_filed_title_that_corresponds_to_the_na
     refused = api.post(f"/api/v1/institutions/{institution_id}/plans", json=body, headers=enterprise)
     assert refused.status_code == 422
     problems = {(p["code"], p["field"]) for p in refused.json()["detail"]}
-    assert problems == {("candidate.enterprise_title_level", "candidates[1].enterprise_title"),
-                        ("candidate.enterprise_title_not_filed", "candidates[2].enterprise_title")}
+    assert problems == {
+        ("candidate.enterprise_title_level", "candidates[1].enterprise_title"),
+        ("candidate.enterprise_title_not_filed", "candidates[2].enterprise_title"),
+    }
     with db(api) as session:
         assert session.exec(select(EvaluationPlan).where(EvaluationPlan.institution_id == institution_id)).all() == []
     body["candidates"] = body["candidates"][:1]

@@ -155,7 +155,7 @@ def test_the_working_days_left_count_today_but_not_the_start_day_and_skip_the_we
     assert left() == 1
 
 
-def _bind(api, people, plan_id):  # noqa: ANN001, ANN202
+def _bind(api, people, plan_id):
     """An enterprise account of the plan's institution."""
     from models.accounts import User
 
@@ -165,14 +165,14 @@ def _bind(api, people, plan_id):  # noqa: ANN001, ANN202
     return headers
 
 
-def _decide(api, headers, task_id, **decision):  # noqa: ANN001, ANN202
+def _decide(api, headers, task_id, **decision):
     assert api.post(f"/api/v1/tasks/{task_id}/claim", headers=headers).status_code == 200
     answer = api.post(f"/api/v1/tasks/{task_id}/decision", json=decision, headers=headers)
     assert answer.status_code == 200, answer.text
     return answer.json()
 
 
-def _inbox(api, headers, step):  # noqa: ANN001, ANN202
+def _inbox(api, headers, step):
     return api.get("/api/v1/tasks", params={"step": step}, headers=headers).json()["items"]
 
 
@@ -218,11 +218,15 @@ def test_in_gansu_the_enterprises_own_body_investigates_a_results_objection_and_
 
 def test_objections_the_enterprise_investigates_are_not_dismissed_in_bulk_by_the_centre(api, people):
     pid, _ = _results_in_publicity(api)
-    body = {"case_type": "plan", "case_id": pid, "name": "王五", "phone": "13900139000", "text": "该批次成绩有误，请核实"}
+    body = {"case_type": "plan", "case_id": pid, "name": "王五", "phone": "13900139000",
+            "text": "该批次成绩有误，请核实"}
     raised = api.post("/api/v1/public/objections", json=body)
     assert raised.status_code == 201, raised.text
     objection_id = raised.json()["objection_id"]
     city = people.make("officer", jurisdiction="620100")
-    answer = api.post(f"/api/v1/plans/{pid}/objections/dismissals", headers=city,
-                      json={"objection_ids": [objection_id], "reason": "重复异议"})
+    answer = api.post(
+        f"/api/v1/plans/{pid}/objections/dismissals",
+        headers=city,
+        json={"objection_ids": [objection_id], "reason": "重复异议"},
+    )
     assert answer.status_code == 409 and "企业工作机构" in answer.json()["detail"]

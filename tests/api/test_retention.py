@@ -49,7 +49,7 @@ def _closed_filing(api, *, status: str = "rejected", with_file: bytes = b"%PDF-1
         return filing.id, file.id
 
 
-def _someone(session) -> int:  # noqa: ANN001
+def _someone(session) -> int:
     from models.accounts import User
 
     return session.exec(select(User.id).where(User.role == "enterprise")).first()
@@ -72,9 +72,8 @@ def test_nothing_is_purged_before_the_period_ends_and_exactly_the_reported_files
         refused = retention.purge(session, listed=[{"case_type": "filing", "case_id": rejected, "files": [file_id]}],
                                   actor="ops")
         assert refused["removed"] == [] and "kept 5 years" in refused["skipped"][0]["reason"]
-    with pytest.raises(RetentionRefused):  # a direct deletion of the file is refused at any time
-        with db(api) as session:
-            session.delete(session.get(CaseFile, file_id))
+    with pytest.raises(RetentionRefused), db(api) as session:  # a direct deletion of the file is refused at any time
+        session.delete(session.get(CaseFile, file_id))
     with db(api) as session:
         assert session.get(CaseFile, file_id) is not None
 
@@ -84,22 +83,43 @@ def test_nothing_is_purged_before_the_period_ends_and_exactly_the_reported_files
     move_clock(api, closed, dt.date(2031, 9, 2))
     ops = people.make("operations")
     report = api.get("/api/v1/retention/report", headers=ops).json()
-    assert [(r["case_type"], r["case_id"], r["files"]) for r in report["purgeable"]] == [("filing", rejected, [file_id])]
+    assert [(r["case_type"], r["case_id"], r["files"]) for r in report["purgeable"]] == [
+        ("filing", rejected, [file_id])
+    ]
     assert report["kept"] == 1  # the registered institution's filing stays in force
 
     with db(api) as session:  # a file that came after the report is not the report's to remove
-        late = CaseFile(case_type="filing", case_id=rejected, round=1, kind="hr_system", sha256="0" * 64, size=1,
-                        media_type="application/pdf", filename="late.pdf", storage="local",
-                        uploaded_by=people.id_of(ops), uploaded_at=wall_now())
+        late = CaseFile(
+            case_type="filing",
+            case_id=rejected,
+            round=1,
+            kind="hr_system",
+            sha256="0" * 64,
+            size=1,
+            media_type="application/pdf",
+            filename="late.pdf",
+            storage="local",
+            uploaded_by=people.id_of(ops),
+            uploaded_at=wall_now(),
+        )
         session.add(late)
         session.flush()
         late_id = late.id
     report_file = api.settings.data_dir / "retention.json"
     report_file.write_text(json.dumps(report), encoding="utf-8")
-    env = {**os.environ, "CERTFLOW_DATA_DIR": str(api.settings.data_dir), "CERTFLOW_CLOCK": "simulated",
-           "CERTFLOW_DATABASE_URL": api.settings.database_url}
-    done = subprocess.run([sys.executable, "-m", "certflow.cli", "retention", "purge", str(report_file), "--by",
-                           "运维-王"], capture_output=True, text=True, env=env, timeout=120)
+    env = {
+        **os.environ,
+        "CERTFLOW_DATA_DIR": str(api.settings.data_dir),
+        "CERTFLOW_CLOCK": "simulated",
+        "CERTFLOW_DATABASE_URL": api.settings.database_url,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "certflow.cli", "retention", "purge", str(report_file), "--by", "运维-王"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert f"purged filing:{rejected}: 1 files" in done.stdout
     with db(api) as session:
@@ -125,10 +145,22 @@ def test_a_legal_hold_and_an_open_supervision_case_keep_a_file_past_its_period(a
             retention.release_hold(session, hold_id=hold_id, by="法务")
         institution_id = session.get(FilingApplication, filing_id).institution_id
         now = wall_now()
-        session.add(SupervisionCase(receipt_number="TS20320105ABCDEFGH", source="complaint",
-                                    institution_id=institution_id, profile_code="guangdong", region_code="440106",
-                                    centre="440100", text="投诉", contact_name="甲", contact_phone="13800138000",
-                                    status="investigating", created_at=now, updated_at=now))
+        session.add(
+            SupervisionCase(
+                receipt_number="TS20320105ABCDEFGH",
+                source="complaint",
+                institution_id=institution_id,
+                profile_code="guangdong",
+                region_code="440106",
+                centre="440100",
+                text="投诉",
+                contact_name="甲",
+                contact_phone="13800138000",
+                status="investigating",
+                created_at=now,
+                updated_at=now,
+            )
+        )
     with db(api) as session:
         found = retention.report(session)
         assert found["purgeable"] == [] and "supervision case" in found["held"][0]["reason"]
@@ -138,22 +170,39 @@ def test_a_legal_hold_and_an_open_supervision_case_keep_a_file_past_its_period(a
 
 
 def test_a_report_that_is_not_one_and_a_hold_without_reason_are_clear_errors(api, people, closed, tmp_path):
-    env = {**os.environ, "CERTFLOW_DATA_DIR": str(api.settings.data_dir), "CERTFLOW_CLOCK": "simulated",
-           "CERTFLOW_DATABASE_URL": api.settings.database_url}
+    env = {
+        **os.environ,
+        "CERTFLOW_DATA_DIR": str(api.settings.data_dir),
+        "CERTFLOW_CLOCK": "simulated",
+        "CERTFLOW_DATABASE_URL": api.settings.database_url,
+    }
     junk = tmp_path / "junk.json"
     junk.write_text("{}", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "certflow.cli", "retention", "purge", str(junk), "--by", "x"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "certflow.cli", "retention", "purge", str(junk), "--by", "x"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 2 and "not a report" in done.stderr
     filing_id, _ = _closed_filing(api, with_file=b"%PDF-1.4 no reason")
-    done = subprocess.run([sys.executable, "-m", "certflow.cli", "retention", "hold", "--case", f"filing:{filing_id}",
-                           "--by", "x"], capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "certflow.cli", "retention", "hold", "--case", f"filing:{filing_id}", "--by", "x"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 2 and "reason" in done.stderr
     assert api.get("/api/v1/retention/report", headers=people.make("officer", jurisdiction="440000")).status_code == 403
 
 
-def audit_entries(session, filing_id: int):  # noqa: ANN001, ANN201
+def audit_entries(session, filing_id: int):
     from models.audit import AuditEvent
 
-    return session.exec(select(AuditEvent).where(AuditEvent.case_type == "filing", AuditEvent.case_id == filing_id)
-                        .order_by(AuditEvent.id)).all()
+    return session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.case_type == "filing", AuditEvent.case_id == filing_id)
+        .order_by(AuditEvent.id)
+    ).all()

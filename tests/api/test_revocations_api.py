@@ -21,7 +21,7 @@ def _batch(api, statuses=("valid", "valid", "pending")) -> int:
     with db(api) as session:
         institution_id = registered_institution(session, serial=903)
         plan = evaluation_plan(session, institution_id, status="completed")
-        for n, (number, status) in enumerate(zip(NUMBERS, statuses)):
+        for n, (number, status) in enumerate(zip(NUMBERS, statuses, strict=True)):
             candidate = Candidate(plan_id=plan.id, name=f"持证人{n}", id_number=person(40 + n), relation="employee",
                                   level=3)
             session.add(candidate)

@@ -70,7 +70,7 @@ def test_the_operations_page_counts_breaches_and_retries_an_incident(api, people
     scan_sla(api.settings, Recorder())
     with session_scope(api.settings.database_url) as session:
         incident = Incident(kind="ministry_review", case_type="filing", case_id=filing, error="503 from the registry",
-                            created_at=dt.datetime.now(dt.timezone.utc))
+                            created_at=dt.datetime.now(dt.UTC))
         session.add(incident)
         session.flush()
         incident_id = incident.id

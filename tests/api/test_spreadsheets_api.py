@@ -43,8 +43,13 @@ def _candidate_row(n: int, **changes) -> list:
 
 
 def _import(api, institution_id, enterprise, content, **params):
-    return api.post(f"/api/v1/institutions/{institution_id}/plans/import", params=params, headers=enterprise,
-                    data={"plan": _plan_fields()}, files={"roster": ("花名册.xlsx", content, "application/octet-stream")})
+    return api.post(
+        f"/api/v1/institutions/{institution_id}/plans/import",
+        params=params,
+        headers=enterprise,
+        data={"plan": _plan_fields()},
+        files={"roster": ("花名册.xlsx", content, "application/octet-stream")},
+    )
 
 
 def _read(content: bytes) -> list[list]:
@@ -122,8 +127,12 @@ def test_a_sheet_with_the_wrong_columns_or_no_workbook_is_refused_with_the_reaso
     assert broken.status_code == 422 and "xlsx" in broken.json()["detail"][0]["problem"]
     empty = _import(api, institution_id, enterprise, _sheet([]))
     assert empty.status_code == 422
-    no_plan = api.post(f"/api/v1/institutions/{institution_id}/plans/import", headers=enterprise,
-                       data={"plan": "{not json"}, files={"roster": ("r.xlsx", _sheet([_candidate_row(0)]))})
+    no_plan = api.post(
+        f"/api/v1/institutions/{institution_id}/plans/import",
+        headers=enterprise,
+        data={"plan": "{not json"},
+        files={"roster": ("r.xlsx", _sheet([_candidate_row(0)]))},
+    )
     assert no_plan.status_code == 422 and no_plan.json()["detail"][0]["field"] == "plan"
     stranger = people.make("enterprise")
     assert _import(api, institution_id, stranger, _sheet([_candidate_row(0)])).status_code == 404
@@ -138,35 +147,47 @@ def test_results_round_trip_through_the_batchs_own_sheet(api, people):
     rows = _read(template.content)
     assert rows[0] == [c.header for c in RESULTS] and [r[0] for r in rows[1:]] == ["学员0", "学员1", "学员2"]
     book = load_workbook(io.BytesIO(template.content))
-    for row, (theory, practical) in zip(range(2, 5), ((90, 85), (55, 70), ("八十", 300))):
+    for row, (theory, practical) in zip(range(2, 5), ((90, 85), (55, 70), ("八十", 300)), strict=True):
         book.active.cell(row=row, column=3, value=theory)
         book.active.cell(row=row, column=4, value=practical)
     book.active.append(["外人", person(99), 90, 90, None])
     out = io.BytesIO()
     book.save(out)
-    refused = api.post(f"/api/v1/plans/{plan['id']}/results/import", headers=enterprise,
-                       files={"file": ("成绩.xlsx", out.getvalue())})
+    refused = api.post(
+        f"/api/v1/plans/{plan['id']}/results/import", headers=enterprise, files={"file": ("成绩.xlsx", out.getvalue())}
+    )
     assert refused.status_code == 422
     assert sorted({(p["row"], p["column"]) for p in refused.json()["detail"]}) == [
-        (4, "操作技能"), (4, "理论知识"), (5, "身份证号")]
+        (4, "操作技能"),
+        (4, "理论知识"),
+        (5, "身份证号"),
+    ]
     for column in (3, 4):
         book.active.cell(row=4, column=column, value=75)
     book.active.delete_rows(5)
     out = io.BytesIO()
     book.save(out)
-    taken = api.post(f"/api/v1/plans/{plan['id']}/results/import", headers=enterprise,
-                     files={"file": ("成绩.xlsx", out.getvalue())})
+    taken = api.post(
+        f"/api/v1/plans/{plan['id']}/results/import", headers=enterprise, files={"file": ("成绩.xlsx", out.getvalue())}
+    )
     assert taken.status_code == 201, taken.text
     officer = people.make("officer", jurisdiction="440100")
     results = _read(api.get(f"/api/v1/plans/{plan['id']}/results.xlsx", headers=officer).content)
-    assert [(r[0], r[3], r[4], r[6]) for r in results[1:]] == [("学员0", 90, 85, "合格"), ("学员1", 55, 70, "不合格"),
-                                                               ("学员2", 75, 75, "合格")]
+    assert [(r[0], r[3], r[4], r[6]) for r in results[1:]] == [
+        ("学员0", 90, 85, "合格"),
+        ("学员1", 55, 70, "不合格"),
+        ("学员2", 75, 75, "合格"),
+    ]
     roster = _read(api.get(f"/api/v1/plans/{plan['id']}/roster.xlsx", headers=officer).content)
     assert roster[0] == [c.header for c in ROSTER] and roster[1][:4] == ["学员0", person(0), "本企业职工", 4]
     assert len(_read(api.get(f"/api/v1/plans/{plan['id']}/certificates.xlsx", headers=officer).content)) == 1
     assert api.get(f"/api/v1/plans/{plan['id']}/roster.xlsx", headers=people.make("enterprise")).status_code == 404
-    assert api.get(f"/api/v1/plans/{plan['id']}/results.xlsx",
-                   headers=people.make("officer", jurisdiction="320000")).status_code == 404
+    assert (
+        api.get(
+            f"/api/v1/plans/{plan['id']}/results.xlsx", headers=people.make("officer", jurisdiction="320000")
+        ).status_code
+        == 404
+    )
 
 
 def test_an_officer_exports_the_inbox(api, people):

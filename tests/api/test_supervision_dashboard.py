@@ -6,8 +6,8 @@ import datetime as dt
 from sqlmodel import select
 
 from models.cases import Institution
-from models.supervision import SupervisionCase
 from models.db import session_scope
+from models.supervision import SupervisionCase
 from models.workflow import HumanTask
 from tasks import credit, human_tasks, supervision
 from tests.api.conftest import db

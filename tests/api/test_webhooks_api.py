@@ -18,7 +18,7 @@ from tasks import audit, events, webhooks
 from tests.api.conftest import db
 from tests.api.helpers import filing_form
 
-T0 = dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.UTC)
 
 
 class Receiver:
@@ -32,7 +32,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:  # http.server's name
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append({"headers": dict(self.headers), "body": body})
                 case_id = json.loads(body).get("case_id")
@@ -42,7 +42,7 @@ class Receiver:
                 self.send_response(status)
                 self.end_headers()
 
-            def log_message(self, *args) -> None:  # noqa: ANN002
+            def log_message(self, *args) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -131,7 +131,7 @@ def test_a_cases_events_arrive_in_order_while_other_cases_go_on(api, people, rec
     _deliver(api, T0 + dt.timedelta(seconds=11))
     _deliver(api, T0 + dt.timedelta(seconds=12))
     by_case = {}
-    for answered, event in zip(receiver.statuses, receiver.events()):
+    for answered, event in zip(receiver.statuses, receiver.events(), strict=True):
         by_case.setdefault(event["case_id"], []).append((event["type"], answered))
     assert by_case[first] == [("filing.submitted", 500), ("filing.submitted", 200),
                               ("filing.publicity_started", 200)]  # its next event waited for the retry
@@ -155,7 +155,7 @@ def test_an_endpoint_failing_for_24_hours_is_disabled_with_the_reason_and_a_rede
     assert api.patch(f"/api/v1/webhooks/{endpoint['id']}", json={"enabled": True}, headers=admin).json()["enabled"]
     again = api.post(f"/api/v1/webhooks/{endpoint['id']}/deliveries/{delivery['id']}/redeliver", headers=admin)
     assert again.status_code == 200 and again.json()["status"] == "pending"
-    _deliver(api, dt.datetime.now(dt.timezone.utc))
+    _deliver(api, dt.datetime.now(dt.UTC))
     assert api.get(f"/api/v1/webhooks/{endpoint['id']}/deliveries", headers=admin).json()["items"][0][
         "status"] == "delivered"
 

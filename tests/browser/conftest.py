@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -32,7 +33,7 @@ def shots():
     """Saves a page's screenshot under test-output/screenshots/ (kept after the run, for people to look at)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(page, name: str) -> Path:  # noqa: ANN001
+    def take(page, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
@@ -41,7 +42,7 @@ def shots():
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):  # noqa: ANN001, ANN201
+def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"report_{report.when}", report)
@@ -56,7 +57,5 @@ def opened(request):
     if report is not None and report.failed:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         for n, page in enumerate(pages):
-            try:
+            with contextlib.suppress(Exception):  # a closed page has nothing to show
                 page.screenshot(path=str(SCREENSHOTS / f"failure-{request.node.name}-{n}.png"), full_page=True)
-            except Exception:  # noqa: BLE001 - a closed page has nothing to show
-                pass

@@ -6,7 +6,7 @@ and orders an investigation; the complainant sees the case under investigation."
 from __future__ import annotations
 
 from tests.browser.test_dashboard_in_a_browser import DESKTOP, log_in, staff
-from tests.flows.driver import Driver, registered_institution
+from tests.stack.driver import Driver, registered_institution
 
 PHONE = {"width": 390, "height": 844}
 TEXT = "该机构考核时未开启视频监控，有人员替考，请核查。"

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import itertools
 
-from tests.flows.driver import Driver
+from tests.stack.driver import Driver
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 _names = itertools.count(1)
 
 
-def _gansu_filing_in_publicity(stack) -> tuple[Driver, int]:  # noqa: ANN001
+def _gansu_filing_in_publicity(stack) -> tuple[Driver, int]:
     driver = Driver(stack, prefix=f"pub{next(_names)}", region="620102")
     driver.add_experts()
     fid = driver.file()

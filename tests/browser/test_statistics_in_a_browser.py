@@ -8,7 +8,7 @@ import datetime as dt
 
 from core.clock import CHINA
 from tests.browser.test_dashboard_in_a_browser import DESKTOP, log_in, staff
-from tests.flows.driver import Driver, registered_institution
+from tests.stack.driver import Driver, registered_institution
 
 PHONE = {"width": 390, "height": 844}
 

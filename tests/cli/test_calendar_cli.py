@@ -78,11 +78,17 @@ def test_occupations_import_adds_and_updates_and_refuses_a_bad_line(folder, tmp_
 
 
 def test_users_add_prints_a_token_once_and_refuses_an_officer_without_jurisdiction(folder):
-    result = certflow("users", "add", "--role", "officer", "--name", "王科长", "--jurisdiction", "440300", data_dir=folder)
+    result = certflow(
+        "users", "add", "--role", "officer", "--name", "王科长", "--jurisdiction", "440300", data_dir=folder
+    )
     assert result.returncode == 0 and result.stdout.startswith("cf_")
-    again = certflow("users", "add", "--role", "officer", "--name", "王科长", "--jurisdiction", "440300", data_dir=folder)
+    again = certflow(
+        "users", "add", "--role", "officer", "--name", "王科长", "--jurisdiction", "440300", data_dir=folder
+    )
     assert again.returncode == 2 and "exists already" in again.stderr
     result = certflow("users", "add", "--role", "officer", "--name", "无辖区", data_dir=folder)
     assert result.returncode == 2 and "--jurisdiction" in result.stderr
-    result = certflow("users", "add", "--role", "officer", "--name", "错辖区", "--jurisdiction", "4403", data_dir=folder)
+    result = certflow(
+        "users", "add", "--role", "officer", "--name", "错辖区", "--jurisdiction", "4403", data_dir=folder
+    )
     assert result.returncode == 2 and "4403" in result.stderr

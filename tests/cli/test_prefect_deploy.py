@@ -32,7 +32,7 @@ def prefect_server(tmp_path):
         log.close()
 
 
-def _prefect(env, *args, timeout=180):  # noqa: ANN001, ANN202
+def _prefect(env, *args, timeout=180):
     done = subprocess.run([sys.executable, "-m", "prefect", *args], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

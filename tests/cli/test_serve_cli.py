@@ -16,14 +16,14 @@ def _port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve(*args, data_dir):  # noqa: ANN001, ANN202
+def _serve(*args, data_dir):
     env = {**os.environ, "CERTFLOW_DATA_DIR": str(data_dir)}
     env.pop("CERTFLOW_DATABASE_URL", None)
     return subprocess.Popen([sys.executable, "-m", "certflow.cli", "serve", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def _answers(url: str, process, timeout: float = 60) -> httpx.Response:  # noqa: ANN001
+def _answers(url: str, process, timeout: float = 60) -> httpx.Response:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, process.stdout.read()

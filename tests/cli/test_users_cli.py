@@ -25,9 +25,10 @@ def test_a_password_comes_from_stdin_never_from_an_argument(folder):
     refused = certflow("users", "add", "--role", "officer", "--name", "x", "--jurisdiction", "440000",
                        "--password", "secret123", data_dir=folder)
     assert refused.returncode == 2 and "--password" in refused.stderr
-    from models.db import session_scope
-    from models.accounts import User
     from sqlmodel import select
+
+    from models.accounts import User
+    from models.db import session_scope
     from tasks.accounts import verify_password
 
     with session_scope(f"sqlite:///{folder / 'certflow.db'}", readonly=True) as session:

@@ -39,7 +39,7 @@ def set_status(api, filing_id: int, status: str, **fields) -> None:
         session.add(filing)
 
 
-def publicised(api, people, owner=None) -> tuple[dict, dt.date]:  # noqa: ANN001
+def publicised(api, people, owner=None) -> tuple[dict, dt.date]:
     """A filing in its publicity period on 2026-09-01."""
     today = dt.date(2026, 9, 1)
     move_clock(api, people.make("admin"), today)
@@ -128,7 +128,8 @@ def test_a_change_of_registered_region_is_an_audited_act_and_later_filings_go_th
     assert api.put(path, json=change, headers=people.make("officer", jurisdiction="440000")).status_code == 200
     again = file(api, owner, **{**form, "region_code": "440305"})
     assert again["region_code"] == "440305"
-    assert api.get(f"/api/v1/filings/{again['id']}", headers=people.make("officer", jurisdiction="440300")).status_code == 200
+    shenzhen_officer = people.make("officer", jurisdiction="440300")
+    assert api.get(f"/api/v1/filings/{again['id']}", headers=shenzhen_officer).status_code == 200
     with db(api) as session:
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "registered_region_changed")).one()
         assert event.before == {"region_code": "440106"} and event.after["region_code"] == "440305"
@@ -150,15 +151,31 @@ def test_one_open_objection_per_person_and_case_with_identity_and_grounds(api, p
     officer = people.make("officer", jurisdiction="440000")
     for n in range(2):  # each investigated one frees the next, up to three in all
         with db(api) as session:
-            open_task = session.exec(select(HumanTask).where(HumanTask.step == "objection_investigation",
-                                                             HumanTask.status == "open")).one().id
+            open_task = (
+                session.exec(
+                    select(HumanTask).where(HumanTask.step == "objection_investigation", HumanTask.status == "open")
+                )
+                .one()
+                .id
+            )
         api.post(f"/api/v1/tasks/{open_task}/claim", headers=officer)
-        assert api.post(f"/api/v1/tasks/{open_task}/decision", json={"decision": "dismiss", "reason": "不成立"},
-                        headers=officer).status_code == 200
-        assert api.post(path, json={"text": f"第{n + 2}条异议内容", "contact": CONTACT}, headers=rival).status_code == 201
+        assert (
+            api.post(
+                f"/api/v1/tasks/{open_task}/decision", json={"decision": "dismiss", "reason": "不成立"}, headers=officer
+            ).status_code
+            == 200
+        )
+        assert (
+            api.post(path, json={"text": f"第{n + 2}条异议内容", "contact": CONTACT}, headers=rival).status_code == 201
+        )
     with db(api) as session:
-        open_task = session.exec(select(HumanTask).where(HumanTask.step == "objection_investigation",
-                                                         HumanTask.status == "open")).one().id
+        open_task = (
+            session.exec(
+                select(HumanTask).where(HumanTask.step == "objection_investigation", HumanTask.status == "open")
+            )
+            .one()
+            .id
+        )
     api.post(f"/api/v1/tasks/{open_task}/claim", headers=officer)
     api.post(f"/api/v1/tasks/{open_task}/decision", json={"decision": "dismiss", "reason": "不成立"}, headers=officer)
     fourth = api.post(path, json={"text": "第四条异议内容", "contact": CONTACT}, headers=rival)
@@ -167,8 +184,11 @@ def test_one_open_objection_per_person_and_case_with_identity_and_grounds(api, p
 
 def test_an_objection_is_investigated_within_its_own_working_day_budget(api, people):
     filing, today = publicised(api, people)
-    api.post(f"/api/v1/filings/{filing['id']}/objections", json={"text": "异议内容足够长", "contact": CONTACT},
-             headers=people.make("enterprise"))
+    api.post(
+        f"/api/v1/filings/{filing['id']}/objections",
+        json={"text": "异议内容足够长", "contact": CONTACT},
+        headers=people.make("enterprise"),
+    )
     with db(api) as session:
         task = session.exec(select(HumanTask).where(HumanTask.step == "objection_investigation")).one()
         from models.sla import SlaClock
@@ -180,14 +200,23 @@ def test_an_objection_is_investigated_within_its_own_working_day_budget(api, peo
 def test_identical_objections_are_dismissed_together_by_the_cases_officer(api, people):
     filing, _ = publicised(api, people)
     path = f"/api/v1/filings/{filing['id']}/objections"
-    ids = [api.post(path, json={"text": "该企业  考评员不足 ", "contact": CONTACT}, headers=people.make("enterprise"))
-           .json()["objection_id"] for _ in range(3)]
-    different = api.post(path, json={"text": "另有其他的事情", "contact": CONTACT}, headers=people.make("enterprise")).json()
+    ids = [
+        api.post(
+            path, json={"text": "该企业  考评员不足 ", "contact": CONTACT}, headers=people.make("enterprise")
+        ).json()["objection_id"]
+        for _ in range(3)
+    ]
+    different = api.post(
+        path, json={"text": "另有其他的事情", "contact": CONTACT}, headers=people.make("enterprise")
+    ).json()
     dismissals = f"/api/v1/filings/{filing['id']}/objections/dismissals"
     body = {"objection_ids": ids, "reason": "经核查考评员数量符合要求"}
     assert api.post(dismissals, json=body, headers=people.make("officer", jurisdiction="320000")).status_code == 404
-    mixed = api.post(dismissals, json={**body, "objection_ids": ids + [different["objection_id"]]},
-                     headers=people.make("officer", jurisdiction="440000"))
+    mixed = api.post(
+        dismissals,
+        json={**body, "objection_ids": ids + [different["objection_id"]]},
+        headers=people.make("officer", jurisdiction="440000"),
+    )
     assert mixed.status_code == 422
     done = api.post(dismissals, json=body, headers=people.make("officer", jurisdiction="440000"))
     assert done.status_code == 200 and len(done.json()["dismissed"]) == 3
@@ -198,8 +227,11 @@ def test_identical_objections_are_dismissed_together_by_the_cases_officer(api, p
 
 def test_an_objection_to_a_case_you_cannot_see_that_is_not_in_publicity_is_unknown_not_described(api, people):
     filing = file(api, people.make("enterprise"))
-    answer = api.post(f"/api/v1/filings/{filing['id']}/objections", json={"text": "异议内容足够长", "contact": CONTACT},
-                      headers=people.make("enterprise"))
+    answer = api.post(
+        f"/api/v1/filings/{filing['id']}/objections",
+        json={"text": "异议内容足够长", "contact": CONTACT},
+        headers=people.make("enterprise"),
+    )
     assert answer.status_code == 404 and "publicity" not in answer.text
 
 
@@ -234,8 +266,9 @@ def test_supervision_is_drawn_from_a_secret_seed_whose_commitment_is_recorded_an
             assert ":" not in record.seed  # random hex, not built from the plan id or filing date
             again = draws.rerun(record, rate=record.result["rate"])
             assert again == {"supervised": record.result["supervised"], "supervisor_id": record.result["supervisor_id"]}
-            logged = session.exec(select(AuditEvent).where(AuditEvent.action == "draw_made",
-                                                           AuditEvent.case_id == record.case_id)).one()
+            logged = session.exec(
+                select(AuditEvent).where(AuditEvent.action == "draw_made", AuditEvent.case_id == record.case_id)
+            ).one()
             assert logged.after["commitment"] == record.commitment and "seed" not in logged.after
 
 
@@ -246,12 +279,29 @@ def test_the_enterprise_sees_nothing_of_the_supervision_draw_before_the_supervis
     plan_id = plan_in(api, people, owner)
     with db(api) as session:
         plan = session.get(EvaluationPlan, plan_id)
-        draws.record(session, case_type="plan", case_id=plan_id, purpose="quality_supervision", seed="x" * 64,
-                     candidates=[people.id_of(supervisor)], result={"supervised": True})
+        draws.record(
+            session,
+            case_type="plan",
+            case_id=plan_id,
+            purpose="quality_supervision",
+            seed="x" * 64,
+            candidates=[people.id_of(supervisor)],
+            result={"supervised": True},
+        )
         plan.supervised, plan.supervisor_id = True, people.id_of(supervisor)
-        ensure_task(session, key=f"plan:{plan_id}:supervision", case_type="plan", case_id=plan_id,
-                    step="quality_supervision", role="supervisor", jurisdiction="440106", due_working_days=5,
-                    flow_run_id=None, assignee_id=people.id_of(supervisor), drawn=True)
+        ensure_task(
+            session,
+            key=f"plan:{plan_id}:supervision",
+            case_type="plan",
+            case_id=plan_id,
+            step="quality_supervision",
+            role="supervisor",
+            jurisdiction="440106",
+            due_working_days=5,
+            flow_run_id=None,
+            assignee_id=people.id_of(supervisor),
+            drawn=True,
+        )
     seen = api.get(f"/api/v1/plans/{plan_id}", headers=owner).json()
     assert seen["supervision"] is None
     assert not [t for t in seen["tasks"] if t["step"] == "quality_supervision"]
@@ -261,10 +311,21 @@ def test_the_enterprise_sees_nothing_of_the_supervision_draw_before_the_supervis
     with db(api) as session:
         task = session.exec(select(HumanTask).where(HumanTask.step == "quality_supervision")).one()
         task_id = task.id
-    report = {"identity_checked": True, "proctoring_ok": True, "video_running": True, "scored_per_standard": True,
-              "verdict": "no_issues"}
-    assert api.post(f"/api/v1/tasks/{task_id}/decision", json={"decision": "report", "reason": "考场秩序良好",
-                                                                 "report": report}, headers=supervisor).status_code == 200
+    report = {
+        "identity_checked": True,
+        "proctoring_ok": True,
+        "video_running": True,
+        "scored_per_standard": True,
+        "verdict": "no_issues",
+    }
+    assert (
+        api.post(
+            f"/api/v1/tasks/{task_id}/decision",
+            json={"decision": "report", "reason": "考场秩序良好", "report": report},
+            headers=supervisor,
+        ).status_code
+        == 200
+    )
     after = api.get(f"/api/v1/plans/{plan_id}", headers=owner).json()
     assert after["supervision"] == {"supervised": True, "report": "考场秩序良好"}
     assert batch  # the draw itself is tested above
@@ -274,29 +335,57 @@ def test_the_applicant_sees_the_panels_result_and_reasons_but_not_who_sat_or_the
     owner = people.make("enterprise")
     filing = file(api, owner)
     experts = [people.make("expert") for _ in range(3)]
-    aspects = {a: 80 for a in ("basic_situation", "hr_system", "funding", "training_and_quality", "venue",
-                               "equipment", "information_system")}
+    aspects = {
+        a: 80
+        for a in (
+            "basic_situation",
+            "hr_system",
+            "funding",
+            "training_and_quality",
+            "venue",
+            "equipment",
+            "information_system",
+        )
+    }
     with db(api) as session:
         from tasks import filing as filings
 
         seats = filings.pick_expert_panel(session, filing_id=filing["id"], size=3, exclude=set())
         for seat, expert_id in enumerate(seats):
-            ensure_task(session, key=f"filing:{filing['id']}:expert:{seat}", case_type="filing", case_id=filing["id"],
-                        step="expert_evaluation", role="expert", jurisdiction="440106", due_working_days=10,
-                        flow_run_id=None, assignee_id=expert_id, drawn=True)
+            ensure_task(
+                session,
+                key=f"filing:{filing['id']}:expert:{seat}",
+                case_type="filing",
+                case_id=filing["id"],
+                step="expert_evaluation",
+                role="expert",
+                jurisdiction="440106",
+                due_working_days=10,
+                flow_run_id=None,
+                assignee_id=expert_id,
+                drawn=True,
+            )
     by_id = {people.id_of(e): e for e in experts}
     with db(api) as session:
         tasks = session.exec(select(HumanTask).where(HumanTask.step == "expert_evaluation")).all()
         seats = [(t.id, t.assignee_id) for t in tasks]
     for task_id, expert_id in seats:
-        answer = api.post(f"/api/v1/tasks/{task_id}/decision",
-                          json={"decision": "score", "scores": aspects, "reason": "制度健全"}, headers=by_id[expert_id])
+        answer = api.post(
+            f"/api/v1/tasks/{task_id}/decision",
+            json={"decision": "score", "scores": aspects, "reason": "制度健全"},
+            headers=by_id[expert_id],
+        )
         assert answer.status_code == 200, answer.text
     with db(api) as session:
         from tasks import audit
 
-        audit.record(session, case_type="filing", case_id=filing["id"], action="expert_panel_result",
-                     after={"passed": True, "mean_score": 80.0})
+        audit.record(
+            session,
+            case_type="filing",
+            case_id=filing["id"],
+            action="expert_panel_result",
+            after={"passed": True, "mean_score": 80.0},
+        )
     seen = api.get(f"/api/v1/filings/{filing['id']}", headers=owner).json()
     assert seen["expert_panel"] == {"passed": True, "mean_score": 80.0, "reasons": ["制度健全"]}
     panel = [t for t in seen["tasks"] if t["step"] == "expert_evaluation"]
@@ -327,9 +416,19 @@ def test_the_panel_draw_is_recorded_and_a_replay_finds_the_same_panel(api, peopl
 
 def drawn_seat(api, people, filing_id: int, expert) -> int:
     with db(api) as session:
-        return ensure_task(session, key=f"filing:{filing_id}:expert:0", case_type="filing", case_id=filing_id,
-                           step="expert_evaluation", role="expert", jurisdiction="440106", due_working_days=10,
-                           flow_run_id=None, assignee_id=people.id_of(expert), drawn=True).id
+        return ensure_task(
+            session,
+            key=f"filing:{filing_id}:expert:0",
+            case_type="filing",
+            case_id=filing_id,
+            step="expert_evaluation",
+            role="expert",
+            jurisdiction="440106",
+            due_working_days=10,
+            flow_run_id=None,
+            assignee_id=people.id_of(expert),
+            drawn=True,
+        ).id
 
 
 def test_a_released_drawn_seat_is_drawn_again_never_handed_to_an_undrawn_expert(api, people):
@@ -360,9 +459,17 @@ def test_a_released_seat_with_nobody_left_to_draw_is_vacant_and_in_no_pool(api, 
 def test_the_api_records_no_decision_on_a_task_nobody_claimed(api, people):
     filing = file(api, people.make("enterprise"))
     with db(api) as session:
-        task = ensure_task(session, key="probe:acceptance", case_type="filing", case_id=filing["id"],
-                           step="acceptance", role="officer", jurisdiction="440106", due_working_days=5,
-                           flow_run_id=None).id
+        task = ensure_task(
+            session,
+            key="probe:acceptance",
+            case_type="filing",
+            case_id=filing["id"],
+            step="acceptance",
+            role="officer",
+            jurisdiction="440106",
+            due_working_days=5,
+            flow_run_id=None,
+        ).id
     officer = people.make("officer", jurisdiction="440000")
     unclaimed = api.post(f"/api/v1/tasks/{task}/decision", json={"decision": "approve"}, headers=officer)
     assert unclaimed.status_code == 409 and "claim" in unclaimed.json()["detail"]
@@ -377,8 +484,15 @@ def test_the_applicant_sees_a_neutral_status_for_an_external_failure_and_operati
     owner = people.make("enterprise")
     filing = file(api, owner)
     with db(api) as session:
-        session.add(Incident(kind="ministry_review", case_type="filing", case_id=filing["id"],
-                             error="ConnectError: [Errno 111] connect to 10.2.3.4:8443 refused", created_at=wall_now()))
+        session.add(
+            Incident(
+                kind="ministry_review",
+                case_type="filing",
+                case_id=filing["id"],
+                error="ConnectError: [Errno 111] connect to 10.2.3.4:8443 refused",
+                created_at=wall_now(),
+            )
+        )
     seen = api.get(f"/api/v1/filings/{filing['id']}", headers=owner).json()["incidents"]
     assert seen[0]["status"] == "open" and "error" not in seen[0] and "10.2.3.4" not in str(seen)
     staff = api.get(f"/api/v1/filings/{filing['id']}", headers=people.make("operations")).json()["incidents"]
@@ -388,8 +502,11 @@ def test_the_applicant_sees_a_neutral_status_for_an_external_failure_and_operati
 def test_objectors_and_their_contact_are_kept_from_the_applicant(api, people):
     owner = people.make("enterprise")
     filing, _ = publicised(api, people, owner)
-    api.post(f"/api/v1/filings/{filing['id']}/objections", json={"text": "异议内容足够长", "contact": CONTACT},
-             headers=people.make("enterprise"))
+    api.post(
+        f"/api/v1/filings/{filing['id']}/objections",
+        json={"text": "异议内容足够长", "contact": CONTACT},
+        headers=people.make("enterprise"),
+    )
     seen = api.get(f"/api/v1/filings/{filing['id']}", headers=owner).json()["objections"]
     assert CONTACT not in str(seen) and "raised_by" not in seen[0]
     officer = api.get(f"/api/v1/filings/{filing['id']}", headers=people.make("officer", jurisdiction="440000")).json()

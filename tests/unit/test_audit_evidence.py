@@ -6,7 +6,7 @@ import datetime as dt
 from core import evidence
 from core.evidence import AnchorFact, ChainChecker
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 CST = dt.timezone(dt.timedelta(hours=8))
 
 

@@ -5,8 +5,18 @@ import datetime as dt
 import pytest
 
 from policy.eligibility import (
-    REQUIRED_MATERIALS, CandidateFacts, FiledScope, FilingFacts, OccupationRequest, PlanFacts, candidate_passes,
-    check_filing, check_plan, expert_panel_passes, latest_plan_filing_date, score_problems,
+    REQUIRED_MATERIALS,
+    CandidateFacts,
+    FiledScope,
+    FilingFacts,
+    OccupationRequest,
+    PlanFacts,
+    candidate_passes,
+    check_filing,
+    check_plan,
+    expert_panel_passes,
+    latest_plan_filing_date,
+    score_problems,
 )
 from policy.identity import resident_id_check_char
 from policy.levels import Level
@@ -45,9 +55,15 @@ def test_a_complete_filing_has_no_violation():
 
 def test_all_deficiencies_are_listed_at_once_for_the_one_time_notice():
     facts = filing(
-        credit_code="91350100M000100Y44", employees=100,
-        occupations=[OccupationRequest("4-07-05-04", [3]), OccupationRequest("6-99-99-99", [7]), OccupationRequest("6-1-01", [3])],
-        materials=frozenset({"business_licence"}), contact_phone="12345",
+        credit_code="91350100M000100Y44",
+        employees=100,
+        occupations=[
+            OccupationRequest("4-07-05-04", [3]),
+            OccupationRequest("6-99-99-99", [7]),
+            OccupationRequest("6-1-01", [3]),
+        ],
+        materials=frozenset({"business_licence"}),
+        contact_phone="12345",
     )
     found = codes(check_filing(facts, SHENZHEN, CATALOGUE))
     assert "enterprise.credit_code" in found
@@ -61,8 +77,10 @@ def test_all_deficiencies_are_listed_at_once_for_the_one_time_notice():
 
 
 def test_guangdong_allows_at_most_five_occupations():
-    six = [OccupationRequest(code, [4]) for code in
-           ["6-18-01-01", "6-18-01-02", "6-18-01-03", "6-18-01-04", "6-18-01-05", "6-18-01-06"]]
+    six = [
+        OccupationRequest(code, [4])
+        for code in ["6-18-01-01", "6-18-01-02", "6-18-01-03", "6-18-01-04", "6-18-01-05", "6-18-01-06"]
+    ]
     assert "occupation.too_many" in codes(check_filing(filing(occupations=six), GUANGDONG, CATALOGUE))
     jiangsu_filing = filing(occupations=six, region_code="321300")
     assert "occupation.too_many" not in codes(check_filing(jiangsu_filing, JIANGSU, CATALOGUE))
@@ -74,24 +92,31 @@ def test_shenzhen_requires_three_hundred_employees_and_guangdong_does_not():
 
 
 def test_an_enterprise_registered_in_another_province_is_refused():
-    assert "enterprise.region_outside_province" in codes(check_filing(filing(region_code="320100"), GUANGDONG, CATALOGUE))
+    assert "enterprise.region_outside_province" in codes(
+        check_filing(filing(region_code="320100"), GUANGDONG, CATALOGUE)
+    )
 
 
 SCOPE = FiledScope({"6-18-01-01": frozenset({Level.三级, Level.四级, Level.五级})})
 
 
-def worker(name, id_number, relation, level, **facts) -> CandidateFacts:  # noqa: ANN001
+def worker(name, id_number, relation, level, **facts) -> CandidateFacts:
     """A candidate working in Guangzhou for ten years (meets the workplace rule and every condition table)."""
-    return CandidateFacts(name, id_number, relation, level, **{"workplace_region": "440106", "years_in_occupation": 10,
-                                                               **facts})
+    return CandidateFacts(
+        name, id_number, relation, level, **{"workplace_region": "440106", "years_in_occupation": 10, **facts}
+    )
 
 
 def plan(**changes) -> PlanFacts:
     base = dict(
-        occupation_code="6-18-01-01", evaluation_start=dt.date(2026, 10, 19), evaluation_end=dt.date(2026, 10, 20),
+        occupation_code="6-18-01-01",
+        evaluation_start=dt.date(2026, 10, 19),
+        evaluation_end=dt.date(2026, 10, 20),
         filed_on=dt.date(2026, 9, 29),
         candidates=[worker("张三", person_id(1), "employee", 4), worker("王五", person_id(2), "employee", "三级")],
-        proctors=["赵监考"], evaluators=["钱考评"], quality_supervisors=["孙督导"],
+        proctors=["赵监考"],
+        evaluators=["钱考评"],
+        quality_supervisors=["孙督导"],
     )
     base.update(changes)
     return PlanFacts(**base)
@@ -141,15 +166,28 @@ def test_partner_school_students_are_allowed_only_where_the_profile_says_so():
 
 
 def test_an_occupation_outside_the_filed_scope_and_missing_staff_are_refused():
-    found = codes(check_plan(plan(occupation_code="6-18-01-02", proctors=[], quality_supervisors=[" "]), SCOPE,
-                             GUANGDONG, CALENDAR))
+    found = codes(
+        check_plan(
+            plan(occupation_code="6-18-01-02", proctors=[], quality_supervisors=[" "]), SCOPE, GUANGDONG, CALENDAR
+        )
+    )
     assert "plan.occupation_out_of_scope" in found
     assert found.count("plan.staff_missing") == 2
 
 
 def test_expert_panel_pass_rule_uses_the_profiles_bar():
-    good = {a: 80 for a in ("basic_situation", "hr_system", "funding", "training_and_quality", "venue",
-                            "equipment", "information_system")}
+    good = {
+        a: 80
+        for a in (
+            "basic_situation",
+            "hr_system",
+            "funding",
+            "training_and_quality",
+            "venue",
+            "equipment",
+            "information_system",
+        )
+    }
     poor = {a: 40 for a in good}
     assert expert_panel_passes([good, good, poor], GUANGDONG)  # mean 66.7
     assert not expert_panel_passes([good, poor, poor], GUANGDONG)  # mean 53.3
@@ -161,12 +199,18 @@ def test_a_score_sheet_must_cover_every_aspect_within_zero_to_hundred():
     assert len(score_problems({})) == 7
 
 
-@pytest.mark.parametrize("theory,practical,performance,passes", [
-    (60, 60, None, True), (59.5, 90, None, False), (None, 75, None, True), (80, 80, 50, False), (None, None, None, False),
-])
+@pytest.mark.parametrize(
+    "theory,practical,performance,passes",
+    [
+        (60, 60, None, True),
+        (59.5, 90, None, False),
+        (None, 75, None, True),
+        (80, 80, 50, False),
+        (None, None, None, False),
+    ],
+)
 def test_a_candidate_passes_when_every_part_used_reaches_sixty(theory, practical, performance, passes):
     assert candidate_passes(theory, practical, performance) is passes
-
 
 
 GANSU = get_profile("gansu")
@@ -174,30 +218,47 @@ GANSU = get_profile("gansu")
 
 def test_guangdong_takes_only_staff_whose_social_insurance_or_workplace_is_in_guangdong():
     elsewhere = worker("外省", person_id(7), "employee", 4, workplace_region="620102", social_insurance_region="")
-    insured_here = worker("参保", person_id(8), "employee", 4, workplace_region="620102", social_insurance_region="440305")
+    insured_here = worker(
+        "参保", person_id(8), "employee", 4, workplace_region="620102", social_insurance_region="440305"
+    )
     found = check_plan(plan(candidates=[elsewhere, insured_here]), SCOPE, GUANGDONG, CALENDAR)
-    assert [(v.code, v.field) for v in found] == [("candidate.outside_province", "candidates[0].social_insurance_region")]
+    assert [(v.code, v.field) for v in found] == [
+        ("candidate.outside_province", "candidates[0].social_insurance_region")
+    ]
     early = plan(candidates=[elsewhere], filed_on=dt.date(2026, 9, 1))
     assert check_plan(early, SCOPE, JIANGSU, CALENDAR) == []  # Jiangsu's text has no such rule
 
 
 def test_shenzhen_names_the_affiliate_and_wants_a_year_of_outsourced_work():
-    roster = [worker("关联", person_id(9), "affiliated", 4), worker("关联乙", person_id(10), "affiliated", 4,
-                                                                   affiliate_name="深圳示范关联公司"),
-              worker("外包", person_id(11), "outsourced", 4, months_with_enterprise=8)]
+    roster = [
+        worker("关联", person_id(9), "affiliated", 4),
+        worker("关联乙", person_id(10), "affiliated", 4, affiliate_name="深圳示范关联公司"),
+        worker("外包", person_id(11), "outsourced", 4, months_with_enterprise=8),
+    ]
     found = check_plan(plan(candidates=roster), SCOPE, SHENZHEN, CALENDAR)
-    assert [(v.code, v.field) for v in found] == [("candidate.affiliate_missing", "candidates[0].affiliate_name"),
-                                                  ("candidate.dispatched_too_short", "candidates[2].months_with_enterprise")]
-    assert "candidate.relation_not_allowed" in codes(check_plan(plan(candidates=roster[1:2]), SCOPE, GUANGDONG, CALENDAR))
+    assert [(v.code, v.field) for v in found] == [
+        ("candidate.affiliate_missing", "candidates[0].affiliate_name"),
+        ("candidate.dispatched_too_short", "candidates[2].months_with_enterprise"),
+    ]
+    assert "candidate.relation_not_allowed" in codes(
+        check_plan(plan(candidates=roster[1:2]), SCOPE, GUANGDONG, CALENDAR)
+    )
 
 
 def test_gansu_takes_a_mandating_enterprises_staff_only_with_the_mandate_agreement_filed():
     staff = worker("委托", person_id(12), "mandated", 4, mandating_enterprise="兰州配套厂")
     early = dict(filed_on=dt.date(2026, 9, 1))
-    assert codes(check_plan(plan(candidates=[staff], **early), SCOPE, GANSU, CALENDAR)) == ["candidate.mandate_not_filed"]
-    assert check_plan(plan(candidates=[staff], mandating_enterprises=["兰州配套厂"], **early), SCOPE, GANSU, CALENDAR) == []
+    assert codes(check_plan(plan(candidates=[staff], **early), SCOPE, GANSU, CALENDAR)) == [
+        "candidate.mandate_not_filed"
+    ]
+    assert (
+        check_plan(plan(candidates=[staff], mandating_enterprises=["兰州配套厂"], **early), SCOPE, GANSU, CALENDAR)
+        == []
+    )
     unnamed = worker("委托乙", person_id(13), "mandated", 4)
-    assert codes(check_plan(plan(candidates=[unnamed], **early), SCOPE, GANSU, CALENDAR)) == ["candidate.mandator_missing"]
+    assert codes(check_plan(plan(candidates=[unnamed], **early), SCOPE, GANSU, CALENDAR)) == [
+        "candidate.mandator_missing"
+    ]
 
 
 def test_the_application_conditions_of_each_level_are_checked_and_every_failure_is_named():
@@ -210,8 +271,10 @@ def test_the_application_conditions_of_each_level_are_checked_and_every_failure_
         worker("无据", person_id(18), "employee", 3, years_in_occupation=None),
     ]
     found = check_plan(plan(candidates=roster, **early), SCOPE, GANSU, CALENDAR)
-    assert [(v.code, v.field) for v in found] == [("candidate.conditions_not_met", "candidates[0]"),
-                                                  ("candidate.conditions_not_met", "candidates[4]")]
+    assert [(v.code, v.field) for v in found] == [
+        ("candidate.conditions_not_met", "candidates[0]"),
+        ("candidate.conditions_not_met", "candidates[4]"),
+    ]
     assert "从事本职业4年" in found[0].message and "取得下一级证书后从事本职业3年" in found[0].message
     assert check_plan(plan(candidates=roster[:1]), SCOPE, GUANGDONG, CALENDAR) == []  # Guangdong's profile sets none
 
@@ -231,8 +294,14 @@ def test_a_condition_table_with_an_impossible_entry_is_refused_naming_the_key():
 
 
 def test_a_position_outside_the_catalogue_maps_to_the_nearest_occupation_where_the_province_allows_it():
-    mapped = [OccupationRequest("6-18-01-01", [4], position_name="数控精密车削岗", mapping_reason="以数控车床加工精密零件，"
-                                                                                         "工作内容与车工相同")]
+    mapped = [
+        OccupationRequest(
+            "6-18-01-01",
+            [4],
+            position_name="数控精密车削岗",
+            mapping_reason="以数控车床加工精密零件，工作内容与车工相同",
+        )
+    ]
     gansu = filing(region_code="620102", occupations=mapped)
     assert check_filing(gansu, GANSU, CATALOGUE) == []  # 004 §一(三): 相邻相近
     found = check_filing(filing(occupations=mapped), GUANGDONG, CATALOGUE)
@@ -250,11 +319,18 @@ def test_a_change_of_scope_adds_something_new_and_drops_only_what_is_filed():
     scope = {"6-18-01-01": frozenset({Level.三级, Level.四级})}
     profile = get_profile("guangdong")
     assert scope_change_problems(scope, [OccupationRequest("4-03-02-01", [4])], [("6-18-01-01", [4])], profile) == []
-    codes = {(v.code, v.field) for v in scope_change_problems(
-        scope, [OccupationRequest("6-18-01-01", [3])], [("4-03-02-01", [4]), ("6-18-01-01", [2])], profile)}
-    assert codes == {("scope_change.already_filed", "occupations[0]"),
-                     ("scope_change.drop_not_filed", "drop_occupations[0].code"),
-                     ("scope_change.drop_levels_not_filed", "drop_occupations[1].levels")}
+    codes = {
+        (v.code, v.field)
+        for v in scope_change_problems(
+            scope, [OccupationRequest("6-18-01-01", [3])], [("4-03-02-01", [4]), ("6-18-01-01", [2])], profile
+        )
+    }
+    assert codes == {
+        ("scope_change.already_filed", "occupations[0]"),
+        ("scope_change.drop_not_filed", "drop_occupations[0].code"),
+        ("scope_change.drop_levels_not_filed", "drop_occupations[1].levels"),
+    }
     assert [v.code for v in scope_change_problems(scope, [], [], profile)] == ["scope_change.nothing"]
     assert [v.code for v in scope_change_problems(scope, [], [("6-18-01-01", [3, 4])], profile)] == [
-        "scope_change.empty"]
+        "scope_change.empty"
+    ]

@@ -5,8 +5,13 @@ import datetime as dt
 import pytest
 
 from policy.identity import (
-    credit_code_problems, embedded_org_code_is_consistent, is_valid_credit_code, is_valid_resident_id,
-    mask_resident_id, resident_id_check_char, resident_id_problems,
+    credit_code_problems,
+    embedded_org_code_is_consistent,
+    is_valid_credit_code,
+    is_valid_resident_id,
+    mask_resident_id,
+    resident_id_check_char,
+    resident_id_problems,
 )
 
 # The worked example of GB 11643 and the example of GB 32100.

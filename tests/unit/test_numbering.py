@@ -3,8 +3,14 @@
 import pytest
 
 from policy.numbering import (
-    CertificateNumber, InstitutionSegment, NumberFormatError, certificate_number, is_certificate_number,
-    next_institution_segment, number_problems, parse_certificate_number,
+    CertificateNumber,
+    InstitutionSegment,
+    NumberFormatError,
+    certificate_number,
+    is_certificate_number,
+    next_institution_segment,
+    number_problems,
+    parse_certificate_number,
 )
 
 

@@ -39,7 +39,9 @@ def test_an_unknown_key_refuses_naming_file_and_key(tmp_path):
 
 
 def test_a_wrong_type_refuses_naming_file_and_key(tmp_path):
-    path = _write(tmp_path, _shipped().replace("plan_lead_working_days: {value: 10,", 'plan_lead_working_days: {value: "ten",'))
+    path = _write(
+        tmp_path, _shipped().replace("plan_lead_working_days: {value: 10,", 'plan_lead_working_days: {value: "ten",')
+    )
     with pytest.raises(ProfileError) as err:
         load_profile_file(path)
     assert err.value.key == "plan_lead_working_days"
@@ -53,8 +55,10 @@ def test_a_missing_key_refuses(tmp_path):
 
 
 def test_a_publicity_shorter_than_five_working_days_is_refused(tmp_path):
-    path = _write(tmp_path, _shipped().replace("results_publicity_working_days: {value: 5,",
-                                                "results_publicity_working_days: {value: 3,"))
+    path = _write(
+        tmp_path,
+        _shipped().replace("results_publicity_working_days: {value: 5,", "results_publicity_working_days: {value: 3,"),
+    )
     with pytest.raises(ProfileError, match="at least 5"):
         load_profile_file(path)
 
@@ -104,8 +108,11 @@ def test_every_number_and_switch_of_every_profile_names_a_seed_section_or_local(
 
     from policy.profiles import IDENTITY, ProvinceProfile
 
-    sourced = {f.name for f in dataclasses.fields(ProvinceProfile)} - set(IDENTITY) - {
-        "sources", "sla", "filing_steps", "batch_steps"}
+    sourced = (
+        {f.name for f in dataclasses.fields(ProvinceProfile)}
+        - set(IDENTITY)
+        - {"sources", "sla", "filing_steps", "batch_steps"}
+    )
     for profile in load_profiles().values():
         assert sourced <= set(profile.sources), profile.code
         assert all(f"sla.{step}" in profile.sources for step in profile.sla)
@@ -135,10 +142,22 @@ def test_a_value_without_its_source_is_refused_naming_the_key():
 
 def test_guangdong_and_gansu_run_the_steps_their_texts_name():
     steps = lambda code, kind: [s.step for s in getattr(get_profile(code), kind)]  # noqa: E731
-    assert steps("guangdong", "filing_steps") == ["acceptance", "expert_evaluation", "best_selection",
-                                                  "leading_group_approval", "registration", "pilot_plan_evaluation"]
-    assert steps("gansu", "filing_steps") == ["acceptance", "expert_evaluation", "publicity", "cities_report",
-                                              "ministry_review", "registration"]
+    assert steps("guangdong", "filing_steps") == [
+        "acceptance",
+        "expert_evaluation",
+        "best_selection",
+        "leading_group_approval",
+        "registration",
+        "pilot_plan_evaluation",
+    ]
+    assert steps("gansu", "filing_steps") == [
+        "acceptance",
+        "expert_evaluation",
+        "publicity",
+        "cities_report",
+        "ministry_review",
+        "registration",
+    ]
     assert "publicity" not in steps("guangdong", "filing_steps")  # 003 has no publicity and no ministry review
     reviews = lambda code: [s.by for s in get_profile(code).batch_steps if s.step == "results_review"]  # noqa: E731
     assert reviews("guangdong") == ["municipal", "provincial"]  # 003 §二(四)(五)
@@ -146,14 +165,23 @@ def test_guangdong_and_gansu_run_the_steps_their_texts_name():
     assert reviews("jiangsu") == ["handling"]
 
 
-@pytest.mark.parametrize("steps,problem", [
-    (["expert_evaluation", "acceptance", "registration"], "'acceptance' must be the first step"),
-    (["acceptance", "expert_evaluation", "registration", "publicity"], "'registration' must come after 'publicity'"),
-    (["acceptance", "expert_evaluation", "registration", "interview"], "unknown step 'interview'"),
-    (["acceptance", "registration"], "'registration' needs 'expert_evaluation' before it"),
-    (["acceptance", "expert_evaluation", "publicity"], "no 'registration' step"),
-    (["acceptance", "expert_evaluation", "expert_evaluation", "registration"], "'expert_evaluation' is listed twice"),
-])
+@pytest.mark.parametrize(
+    "steps,problem",
+    [
+        (["expert_evaluation", "acceptance", "registration"], "'acceptance' must be the first step"),
+        (
+            ["acceptance", "expert_evaluation", "registration", "publicity"],
+            "'registration' must come after 'publicity'",
+        ),
+        (["acceptance", "expert_evaluation", "registration", "interview"], "unknown step 'interview'"),
+        (["acceptance", "registration"], "'registration' needs 'expert_evaluation' before it"),
+        (["acceptance", "expert_evaluation", "publicity"], "no 'registration' step"),
+        (
+            ["acceptance", "expert_evaluation", "expert_evaluation", "registration"],
+            "'expert_evaluation' is listed twice",
+        ),
+    ],
+)
 def test_an_impossible_step_order_is_refused_naming_the_key_and_the_step(steps, problem):
     from policy.profiles import parse_profile
 
@@ -176,14 +204,20 @@ def test_a_step_taken_by_an_unknown_centre_is_refused():
 def test_jiangsus_roster_review_is_a_step_of_s_type_organisations_only():
     step = next(s for s in get_profile("jiangsu").batch_steps if s.step == "roster_review")
     assert (step.applies_to("S"), step.applies_to("Y"), step.source) == (True, False, "002 §(十八)")
-    assert all(s.for_kind is None for code in ("guangdong", "gansu", "shenzhen", "sichuan")
-               for s in get_profile(code).batch_steps)
+    assert all(
+        s.for_kind is None
+        for code in ("guangdong", "gansu", "shenzhen", "sichuan")
+        for s in get_profile(code).batch_steps
+    )
 
 
-@pytest.mark.parametrize("change,problem", [
-    ({"step": "roster_review", "for": "Q"}, "batch_steps[1].for"),
-    ({"step": "plan_acceptance", "for": "S"}, "every case's first step"),
-])
+@pytest.mark.parametrize(
+    "change,problem",
+    [
+        ({"step": "roster_review", "for": "Q"}, "batch_steps[1].for"),
+        ({"step": "plan_acceptance", "for": "S"}, "every case's first step"),
+    ],
+)
 def test_a_step_for_one_kind_of_institution_names_a_known_kind_and_is_never_the_first_step(change, problem):
     from policy.profiles import parse_profile
 
@@ -210,7 +244,11 @@ def test_a_step_every_case_needs_cannot_be_limited_to_one_kind_of_institution():
 
 def test_a_province_is_added_with_a_yaml_file_alone(tmp_path):
     """Adding a province is data: a new file with its own steps loads beside the shipped ones."""
-    text = _shipped("sichuan").replace("code: sichuan", "code: hubei").replace('province_code: "51"', 'province_code: "42"')
+    text = (
+        _shipped("sichuan")
+        .replace("code: sichuan", "code: hubei")
+        .replace('province_code: "51"', 'province_code: "42"')
+    )
     text = text.replace('region_prefix: "51"', 'region_prefix: "42"').replace("name: 四川", "name: 湖北")
     _write(tmp_path, text, "hubei.yaml")
     _write(tmp_path, _shipped("gansu"), "gansu.yaml")
@@ -222,8 +260,9 @@ def test_routing_follows_the_profile_for_provincially_owned_and_central_enterpri
     from policy.processes import RoutingProblem, centre_of, filing_handling_level
 
     gansu, guangdong = get_profile("gansu"), get_profile("guangdong")
-    route = lambda p, **kw: filing_handling_level(p, **{"ownership": "private", "provincial_owned": False,  # noqa: E731
-                                                       "chosen": None, **kw})
+    def route(profile, **kw):
+        return filing_handling_level(profile, **{"ownership": "private", "provincial_owned": False, "chosen": None,
+                                                 **kw})
     assert route(gansu) == "municipal"  # 004 §四(一): 属地管理
     assert route(gansu, provincial_owned=True, chosen="municipal") == "municipal"  # 省属: their choice
     assert route(gansu, provincial_owned=True) == "provincial"

@@ -5,7 +5,11 @@ import datetime as dt
 import pytest
 
 from policy.working_days import (
-    CalendarFileError, OfficialYear, WorkingCalendar, estimated_holidays, parse_calendar_file,
+    CalendarFileError,
+    OfficialYear,
+    WorkingCalendar,
+    estimated_holidays,
+    parse_calendar_file,
 )
 from tasks.calendar import official_years_from_chinesecalendar
 

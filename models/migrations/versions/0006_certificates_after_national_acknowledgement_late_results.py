@@ -8,10 +8,9 @@ A certificate is numbered and recorded first (status `pending`), uploaded with i
 `valid` when the national query system acknowledges it; a refusal is kept with its reason. Results
 submitted after the window closed are marked late (逾期报送).
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0006'
 down_revision = '0005'

@@ -14,10 +14,9 @@ eligibility it was filed with (relation details, regions, years, level held, dip
 occupation may carry the enterprise's own position it stands for (相邻相近, 004 §一(三)).
 Cases from before this revision have no centre recorded: the profile's default is used for them.
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0007'
 down_revision = '0006'

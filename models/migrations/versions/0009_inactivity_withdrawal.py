@@ -8,10 +8,9 @@ An institution that has not evaluated for the profile's years counts as withdraw
 004 §六(三)): it is warned first (the day is kept), then leaves the public catalogue, which lists the
 removal with its date and reason category (动态调整 is public). Existing institutions: not warned.
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0009'
 down_revision = '0008'

@@ -9,10 +9,9 @@ revocation of certificates of one batch with a reason category, a second officer
 (four-eyes), the certificates become `revoked` with the date, and the revocation is sent to the
 national query system. Existing revoked certificates (none in practice) keep their reason, no date.
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0010'
 down_revision = '0009'

@@ -9,10 +9,9 @@ receipt number; its decisions may leave a credit entry (abnormal list / blacklis
 credit code or on a person, valid until a date. Cancelled institutions reuse `removed_on` and
 `removal_reason` (`cancelled`).
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0011'
 down_revision = '0010'

@@ -7,10 +7,9 @@ Create Date: 2026-12-02 06:05:00
 `GET /api/v1/filings`, `/plans` and `/institutions` page by (updated_at, id), the order an enterprise's
 system resumes a sync in. Existing institutions take their creation time as their last change.
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0012'
 down_revision = '0011'

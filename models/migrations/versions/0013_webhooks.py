@@ -7,10 +7,9 @@ Create Date: 2026-12-02 06:25:00
 An enterprise (or an admin, for a centre's own systems) registers an endpoint for its case events;
 each event becomes one delivery per endpoint, signed, retried with backoff for 24 hours, in order per case.
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0013'
 down_revision = '0012'

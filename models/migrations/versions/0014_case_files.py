@@ -7,10 +7,9 @@ Create Date: 2026-12-02 19:20:00
 Filing materials, a plan's evidence and a rectification's proof as real files: one immutable row per
 case, round and kind; the bytes are content-addressed (SHA-256) in the data folder or an S3 bucket.
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0014'
 down_revision = '0013'

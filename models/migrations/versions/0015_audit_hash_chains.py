@@ -8,12 +8,11 @@ Each audit entry gets its position in its case's chain, the previous entry's has
 (core/evidence.py); the entries already on file are chained here, in id order: they carry no earlier
 evidence than this migration's run, which the first anchor after it fixes.
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 from core import evidence
-
 
 revision = '0015'
 down_revision = '0014'

@@ -6,10 +6,9 @@ Create Date: 2026-12-04 08:00:00
 
 A hold keeps a case's records whatever their retention period says; released, it is kept as history.
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0016'
 down_revision = '0015'

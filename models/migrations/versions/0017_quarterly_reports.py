@@ -7,10 +7,9 @@ Create Date: 2026-12-04 09:00:00
 A city's quarterly progress report (004 §六(一)): the figures and the PDF as sent, its rounds, and the
 provincial centre's acceptance or return (a human task in the province's inbox).
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0017'
 down_revision = '0016'
