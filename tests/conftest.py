@@ -9,6 +9,7 @@ import pytest
 # A Prefect client used without a server URL would quietly start a temporary server; in tests
 # that is always a mistake, so make it fail loudly instead.
 os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "false")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no telemetry from test servers
 
 
 def pytest_addoption(parser):
@@ -17,20 +18,37 @@ def pytest_addoption(parser):
                           "temporary PostgreSQL server started and removed by the suite")
 
 
+# Each test's tier comes from its folder (so nobody forgets one); a few files sit in a tier of their own.
+TIER_OF_FOLDER = {"unit": "unit", "db": "db", "cli": "db", "api": "api", "security": "api", "replay": "replay",
+                  "stack": "stack", "browser": "browser"}
+TIER_OF_FILE = {
+    "tests/api/test_openapi_fuzz.py": "contract",  # the OpenAPI document fuzzed against the app
+    "tests/api/test_generated_client.py": "contract",  # a client generated from the document
+    "tests/cli/test_serve_cli.py": "stack",  # starts the roles as processes
+    "tests/cli/test_prefect_deploy.py": "stack",  # a Prefect server and a process worker
+}
+# Tests that start the embedded stack (or a browser on it) share one xdist worker: two stacks never fight
+# over the two cores, and the session's one stack serves them all.
+ONE_WORKER = ("stack", "browser")
+
+
+def tier_of(path: str) -> str:
+    relative = path.split("tests/", 1)[-1]
+    return TIER_OF_FILE.get(f"tests/{relative}") or TIER_OF_FOLDER[relative.split("/", 1)[0]]
+
+
 def pytest_collection_modifyitems(config, items):
-    # a test that moves the shared simulated clock years ahead runs after every other test
-    items.sort(key=lambda item: "moves_clock_years" in item.keywords)
+    for item in items:
+        tier = tier_of(item.path.as_posix())
+        item.add_marker(getattr(pytest.mark, tier))
+        if tier in ONE_WORKER:
+            item.add_marker(pytest.mark.xdist_group("stack"))
     if config.getoption("--db") != "postgresql":
         return
     skip = pytest.mark.skip(reason="SQLite's own locking: this test reads the SQLite file directly")
-    same = pytest.mark.skip(reason="the same on every database (a profile's step order, quality supervision, the "
-                                   "revocation and inactivity flows); the other flow tests run on PostgreSQL (kept "
-                                   "out of this pass for its time)")
     for item in items:
         if "sqlite_only" in item.keywords:
             item.add_marker(skip)
-        if "database_independent" in item.keywords:
-            item.add_marker(same)
 
 
 @pytest.fixture(scope="session")
@@ -39,13 +57,12 @@ def postgres(request):
     if request.config.getoption("--db") != "postgresql":
         yield None
         return
+    import shutil
     import tempfile
 
     from certflow.bootstrap import prepare
-    from core.settings import Settings
     from certflow.localpg import TemporaryCluster
-
-    import shutil
+    from core.settings import Settings
 
     cluster = TemporaryCluster().start()
     folder = tempfile.mkdtemp(prefix="certflow-pg-template-")
@@ -57,18 +74,40 @@ def postgres(request):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory, postgres):
+    """A SQLite database migrated through every revision and seeded once per test process; each test's
+    data folder starts from a copy of it (as the PostgreSQL pass clones a template database)."""
+    if postgres is not None:
+        return None
+    from certflow.bootstrap import prepare
+    from core.settings import Settings
+    from models.db import get_engine
+
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    settings = Settings(data_dir=folder, clock="real", prefect_api_url="")
+    prepare(settings)
+    get_engine(settings.database_url).dispose()  # closed: the file holds everything (no -wal left)
+    return folder / "certflow.db"
+
+
 @pytest.fixture()
-def data_dir(tmp_path, postgres):
+def data_dir(tmp_path, postgres, sqlite_template):
     """A fresh, prepared data folder, as `certflow` would make it: SQLite inside it, or (--db=postgresql)
     a fresh database on the session's PostgreSQL server. Its Settings are installed (`settings`)."""
+    import shutil
+
     from certflow.bootstrap import prepare
     from core import settings as instance
     from core.settings import Settings
 
     folder = tmp_path / "data"
     url = postgres.fresh_database() if postgres is not None else ""
+    if sqlite_template is not None:
+        folder.mkdir(parents=True)
+        shutil.copyfile(sqlite_template, folder / "certflow.db")
     installed = instance.install(Settings(data_dir=folder, database_url=url, clock="real", prefect_api_url=""))
-    prepare(installed)
+    prepare(installed)  # on the copy: already at the newest revision, seeded
     try:
         yield folder
     finally:
@@ -86,7 +125,7 @@ def settings(data_dir):
     return instance.current()
 
 
-def _audit_trail_holds(settings) -> None:  # noqa: ANN001
+def _audit_trail_holds(settings) -> None:
     """After every flow and browser test: the trail that the API, the runners' flow processes and the tick
     wrote together still verifies, every chain and every anchor the tick made."""
     from models.db import session_scope

@@ -11,8 +11,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from tasks import archive
 from tasks.filing import issue_deficiency_notice
 from tasks.human_tasks import ensure_task
@@ -21,7 +19,6 @@ from tests.api.helpers import filing_form
 
 PDF = b"%PDF-1.4\n% a licence\n%%EOF\n"
 # Plain queries over the case, its files and its chain (the chains run on PostgreSQL in tests/db): SQLite pass only.
-pytestmark = pytest.mark.database_independent
 
 
 def _filing_with_a_notice_and_a_material(api, people) -> tuple[int, dict]:
@@ -45,7 +42,7 @@ def _filing_with_a_notice_and_a_material(api, people) -> tuple[int, dict]:
     return filing_id, officer
 
 
-def _rezip(content: bytes, change) -> bytes:  # noqa: ANN001
+def _rezip(content: bytes, change) -> bytes:
     source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
     with zipfile.ZipFile(target, "w") as out:
         for name in source.namelist():
@@ -65,38 +62,55 @@ def test_the_centre_downloads_a_filings_archive_that_verifies_and_a_tampered_cop
     manifest, problems = archive.verify(io.BytesIO(answer.content))
     assert problems == [] and manifest["case"] == {"type": "filing", "id": filing_id}
     entries = json.loads(zipfile.ZipFile(io.BytesIO(answer.content)).read("audit.json"))
-    assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1)) and manifest["audit_chain_head"]["length"] == len(entries)
+    assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1)) and manifest["audit_chain_head"][
+        "length"
+    ] == len(entries)
 
     good = tmp_path / "good.zip"
     good.write_bytes(answer.content)
-    done = subprocess.run([sys.executable, "-m", "certflow.cli", "archive", "verify", str(good)], capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "certflow.cli", "archive", "verify", str(good)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0 and "files match the manifest" in done.stdout, done.stdout + done.stderr
 
-    def swap_material(name: str, data: bytes):  # noqa: ANN202
+    def swap_material(name: str, data: bytes):
         return b"%PDF-1.4\n% another licence\n%%EOF\n" if name.startswith("materials/") else data
 
-    def forge_audit(name: str, data: bytes):  # noqa: ANN202
+    def forge_audit(name: str, data: bytes):
         if name != "audit.json":
             return data
         forged = json.loads(data)
         forged[0]["actor_role"] = "admin"
         return json.dumps(forged).encode()
 
-    for change, expected in ((swap_material, "materials/round-0/"), (forge_audit, "audit.json"),
-                             (lambda name, data: None if name == "documents/notice-0.pdf" else data, "missing")):
+    for change, expected in (
+        (swap_material, "materials/round-0/"),
+        (forge_audit, "audit.json"),
+        (lambda name, data: None if name == "documents/notice-0.pdf" else data, "missing"),
+    ):
         bad = tmp_path / "bad.zip"
         bad.write_bytes(_rezip(answer.content, change))
-        done = subprocess.run([sys.executable, "-m", "certflow.cli", "archive", "verify", str(bad)],
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "certflow.cli", "archive", "verify", str(bad)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 1 and expected in done.stdout, done.stdout + done.stderr
 
 
 def test_the_archive_is_the_centres_the_enterprise_and_other_centres_get_nothing(api, people):
     filing_id, _ = _filing_with_a_notice_and_a_material(api, people)
     assert api.get(f"/api/v1/filings/{filing_id}/archive", headers=people.make("enterprise")).status_code == 403
-    assert api.get(f"/api/v1/filings/{filing_id}/archive",
-                   headers=people.make("officer", jurisdiction="320000")).status_code == 404
+    assert (
+        api.get(
+            f"/api/v1/filings/{filing_id}/archive", headers=people.make("officer", jurisdiction="320000")
+        ).status_code
+        == 404
+    )
     assert api.get("/api/v1/filings/999999/archive", headers=people.make("admin")).status_code == 404
     assert api.get(f"/api/v1/filings/{filing_id}/archive", headers=people.make("operations")).status_code == 200
 
@@ -105,18 +119,36 @@ def test_certflow_archive_export_writes_the_same_archive_under_the_data_folder(a
     import os
 
     filing_id, _ = _filing_with_a_notice_and_a_material(api, people)
-    env = {**os.environ, "CERTFLOW_DATA_DIR": str(api.settings.data_dir),
-           "CERTFLOW_DATABASE_URL": api.settings.database_url}
-    done = subprocess.run([sys.executable, "-m", "certflow.cli", "archive", "export", "--filing", str(filing_id)],
-                          capture_output=True, text=True, env=env, timeout=120)
+    env = {
+        **os.environ,
+        "CERTFLOW_DATA_DIR": str(api.settings.data_dir),
+        "CERTFLOW_DATABASE_URL": api.settings.database_url,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "certflow.cli", "archive", "export", "--filing", str(filing_id)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     written = done.stdout.split()[0]
     assert written.startswith(str(api.settings.data_dir / "archives")) and written.endswith(".zip")
     manifest, problems = archive.verify(Path(written))
     assert problems == [] and "documents/notice-0.pdf" in {f["path"] for f in manifest["files"]}
-    again = subprocess.run([sys.executable, "-m", "certflow.cli", "archive", "export", "--filing", str(filing_id)],
-                           capture_output=True, text=True, env=env, timeout=120)
+    again = subprocess.run(
+        [sys.executable, "-m", "certflow.cli", "archive", "export", "--filing", str(filing_id)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert again.returncode == 2 and "exists already" in again.stderr  # never overwrites an archive
-    unknown = subprocess.run([sys.executable, "-m", "certflow.cli", "archive", "export", "--plan", "999999"],
-                             capture_output=True, text=True, env=env, timeout=120)
+    unknown = subprocess.run(
+        [sys.executable, "-m", "certflow.cli", "archive", "export", "--plan", "999999"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert unknown.returncode == 2 and "does not exist" in unknown.stderr

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from engine.tick import anchor_audit_trail
 from tests.api.conftest import move_clock
 from tests.api.helpers import filing_form
 from tests.api.test_dashboard import staff
 
 # The anchors' SQL is the chains', tested on PostgreSQL in tests/db/test_audit_chain.py: SQLite pass only.
-pytestmark = pytest.mark.database_independent
 
 
 def test_the_tick_fixes_one_anchor_a_business_day_and_operations_read_them_newest_first(api, people):

@@ -12,6 +12,8 @@ from tasks import audit, events
 from tests.api.conftest import db
 from tests.api.helpers import evaluation_plan, filing_form, registered_institution
 
+pytestmark = pytest.mark.postgres  # on PostgreSQL too: the feed's cursor and settle window
+
 
 @pytest.fixture(autouse=True)
 def no_settling(monkeypatch):
@@ -47,7 +49,10 @@ def test_an_enterprise_is_told_its_filings_events_in_order_and_nobody_elses(api,
     assert ids == sorted(ids) and not mine["has_more"]
     theirs = _feed(api, rival)["items"]
     assert {e["case_id"] for e in theirs} == {rival_fid}
-    assert {e["case_id"] for e in _feed(api, people.make("officer", jurisdiction="440000"))["items"]} == {fid, rival_fid}
+    assert {e["case_id"] for e in _feed(api, people.make("officer", jurisdiction="440000"))["items"]} == {
+        fid,
+        rival_fid,
+    }
     assert _feed(api, people.make("officer", jurisdiction="320000"))["items"] == []
     assert api.get("/api/v1/events", headers=people.make("expert")).status_code == 403
     assert api.get("/api/v1/events").status_code == 401
@@ -67,8 +72,9 @@ def test_the_feed_resumes_exactly_after_its_cursor_and_a_quiet_feed_keeps_its_pl
     quiet = _feed(api, enterprise, after=cursor)
     assert quiet["items"] == [] and quiet["next_cursor"] == cursor
     with db(api) as session:  # something new happens: the same cursor now yields just that
-        audit.move_case(session, session.get(FilingApplication, fid), case_type="filing", status="rejected",
-                        step="closed")
+        audit.move_case(
+            session, session.get(FilingApplication, fid), case_type="filing", status="rejected", step="closed"
+        )
     fresh = _feed(api, enterprise, after=cursor)["items"]
     assert [e["type"] for e in fresh] == ["filing.rejected"]
     only = _feed(api, enterprise, type=["filing.registered"])["items"]
@@ -82,16 +88,17 @@ def test_the_supervision_draw_is_the_centres_news_the_enterprise_hears_of_the_ch
         institution_id = registered_institution(session, serial=985)
         plan = evaluation_plan(session, institution_id, status="filed")
         audit.move_case(session, plan, case_type="plan", status="scheduled", step="quality_supervision")
-        audit.record(session, case_type="plan", case_id=plan.id, action="supervision_drawn",
-                     after={"supervised": True})
-        audit.record(session, case_type="plan", case_id=plan.id, action="supervision_reported",
-                     after={"verdict": "no_issues"})
+        audit.record(session, case_type="plan", case_id=plan.id, action="supervision_drawn", after={"supervised": True})
+        audit.record(
+            session, case_type="plan", case_id=plan.id, action="supervision_reported", after={"verdict": "no_issues"}
+        )
         plan_id = plan.id
     enterprise = people.make("enterprise", institution_id=institution_id)
     assert [e["type"] for e in _feed(api, enterprise)["items"]] == ["plan.accepted", "plan.supervised"]
     assert _feed(api, enterprise)["items"][1]["data"] == {"verdict": "no_issues"}
-    centre = [e["type"] for e in _feed(api, people.make("officer", jurisdiction="440100"))["items"]
-              if e["case_id"] == plan_id]
+    centre = [
+        e["type"] for e in _feed(api, people.make("officer", jurisdiction="440100"))["items"] if e["case_id"] == plan_id
+    ]
     assert centre == ["plan.accepted", "plan.supervision_drawn", "plan.supervised"]
 
 

@@ -2,12 +2,15 @@
 
 import datetime as dt
 
+import pytest
 from sqlmodel import select
 
 from models.cases import FilingApplication, Institution
 from models.workflow import OutboxMessage
 from tests.api.conftest import db
 from tests.api.helpers import filing_form
+
+pytestmark = pytest.mark.postgres  # on PostgreSQL too: idempotent intake on unique keys
 
 
 def test_filing_records_the_case_and_an_outbox_row_and_answers_at_once(api, people):
@@ -67,7 +70,9 @@ def test_shape_errors_name_the_field(api, people):
 
 def test_malformed_json_is_a_422_not_a_500(api, people):
     enterprise = people.make("enterprise")
-    response = api.post("/api/v1/filings", content=b"{not json", headers={**enterprise, "Content-Type": "application/json"})
+    response = api.post(
+        "/api/v1/filings", content=b"{not json", headers={**enterprise, "Content-Type": "application/json"}
+    )
     assert response.status_code == 422
 
 
@@ -101,19 +106,32 @@ def test_a_second_active_filing_of_the_same_enterprise_is_a_conflict(api, people
 def test_resubmitting_without_a_pending_notice_is_a_conflict(api, people):
     enterprise = people.make("enterprise")
     fid = api.post("/api/v1/filings", json=filing_form(), headers=enterprise).json()["id"]
-    response = api.post(f"/api/v1/filings/{fid}/resubmissions", json={"materials": [{"kind": "hr_system"}]},
-                        headers=enterprise)
+    response = api.post(
+        f"/api/v1/filings/{fid}/resubmissions", json={"materials": [{"kind": "hr_system"}]}, headers=enterprise
+    )
     assert response.status_code == 409
 
 
 def test_an_objection_outside_publicity_is_a_conflict_and_on_an_unknown_filing_404(api, people):
     enterprise, public = people.make("enterprise"), people.make("operations")
     fid = api.post("/api/v1/filings", json=filing_form(), headers=enterprise).json()["id"]
-    assert api.post(f"/api/v1/filings/{fid}/objections", json={"text": "异议内容足够长", "contact": "13800138000"}, headers=public).status_code == 409
-    assert api.post("/api/v1/filings/4242/objections", json={"text": "异议内容足够长", "contact": "13800138000"}, headers=public).status_code == 404
+    assert (
+        api.post(
+            f"/api/v1/filings/{fid}/objections",
+            json={"text": "异议内容足够长", "contact": "13800138000"},
+            headers=public,
+        ).status_code
+        == 409
+    )
+    assert (
+        api.post(
+            "/api/v1/filings/4242/objections", json={"text": "异议内容足够长", "contact": "13800138000"}, headers=public
+        ).status_code
+        == 404
+    )
 
 
-def _filed(api, people, **changes):  # noqa: ANN001, ANN202
+def _filed(api, people, **changes):
     response = api.post("/api/v1/filings", json=filing_form(**changes), headers=people.make("enterprise"))
     return response
 
@@ -124,8 +142,9 @@ def test_the_handling_centre_follows_the_provinces_routing_and_the_form_cannot_c
     chose_city = _filed(api, people, region_code="620102", provincial_owned=True, handled_by="municipal")
     assert chose_city.json()["handling_centre"] == "620100"
     assert _filed(api, people, region_code="620102", provincial_owned=True).json()["handling_centre"] == "620000"
-    branch = _filed(api, people, region_code="620102", ownership="central_branch",
-                    ministry_filed_occupations=["6-18-01-01"])
+    branch = _filed(
+        api, people, region_code="620102", ownership="central_branch", ministry_filed_occupations=["6-18-01-01"]
+    )
     assert branch.json()["handling_centre"] == "620000"
     # Guangdong (003 §二(二)): the provincial centre handles every pilot filing; nobody chooses
     assert _filed(api, people).json()["handling_centre"] == "440000"
@@ -138,31 +157,47 @@ def test_the_handling_centre_follows_the_provinces_routing_and_the_form_cannot_c
 def test_a_central_branch_in_gansu_stays_inside_the_scope_its_group_filed_with_the_ministry(api, people):
     missing = _filed(api, people, region_code="620102", ownership="central_branch")
     assert missing.status_code == 422 and "ministry_filed_occupations" in str(missing.json()["detail"])
-    outside = _filed(api, people, region_code="620102", ownership="central_branch",
-                     ministry_filed_occupations=["4-01-01-01"])
+    outside = _filed(
+        api, people, region_code="620102", ownership="central_branch", ministry_filed_occupations=["4-01-01-01"]
+    )
     assert outside.status_code == 422
     assert "occupations[0].code" in str(outside.json()["detail"])
     with db(api) as session:
-        assert session.exec(select(FilingApplication).where(FilingApplication.region_code == "620102",
-                                                            FilingApplication.form["ownership"].as_string()
-                                                            == "central_branch")).all() == []
+        assert (
+            session.exec(
+                select(FilingApplication).where(
+                    FilingApplication.region_code == "620102",
+                    FilingApplication.form["ownership"].as_string() == "central_branch",
+                )
+            ).all()
+            == []
+        )
 
 
-def test_a_gansu_position_mapped_to_the_nearest_occupation_is_filed_with_its_reason_and_guangdong_refuses_it(api, people):
+def test_a_gansu_position_mapped_to_the_nearest_occupation_is_filed_with_its_reason_and_guangdong_refuses_it(
+    api, people
+):
     from models.cases import FilingOccupation
 
-    occupation = {"code": "6-18-01-01", "levels": [4], "position_name": "数控精密车削岗",
-                  "mapping_reason": "以数控车床加工精密零件，工作内容与车工相同"}
+    occupation = {
+        "code": "6-18-01-01",
+        "levels": [4],
+        "position_name": "数控精密车削岗",
+        "mapping_reason": "以数控车床加工精密零件，工作内容与车工相同",
+    }
     filed = _filed(api, people, region_code="620102", occupations=[occupation])
     assert filed.status_code == 201, filed.text
     with db(api) as session:
         row = session.exec(select(FilingOccupation).where(FilingOccupation.filing_id == filed.json()["id"])).one()
-        assert (row.position_name, row.mapping_reason) == ("数控精密车削岗", "以数控车床加工精密零件，工作内容与车工相同")
+        assert (row.position_name, row.mapping_reason) == (
+            "数控精密车削岗",
+            "以数控车床加工精密零件，工作内容与车工相同",
+        )
     refused = _filed(api, people, occupations=[occupation])
     assert refused.status_code == 422 and "occupations[0].position_name" in refused.text
 
 
-def _registered_enterprise(api, people):  # noqa: ANN001, ANN202
+def _registered_enterprise(api, people):
     """An enterprise account bound to a registered Guangzhou institution filed for 6-18-01-01 levels 3–5."""
     from models.accounts import User
     from models.cases import Institution
@@ -182,14 +217,23 @@ def test_a_registered_institution_changes_its_scope_only_by_a_change_filing_that
     headers, institution_id, form = _registered_enterprise(api, people)
     again = api.post("/api/v1/filings", json=form, headers=headers)
     assert again.status_code == 409 and "变更备案" in again.json()["detail"]
-    change = {**form, "scope_change": True, "occupations": [{"code": "6-18-01-01", "levels": [3]}],
-              "drop_occupations": [{"code": "4-03-02-01", "levels": [4]}]}
+    change = {
+        **form,
+        "scope_change": True,
+        "occupations": [{"code": "6-18-01-01", "levels": [3]}],
+        "drop_occupations": [{"code": "4-03-02-01", "levels": [4]}],
+    }
     refused = api.post("/api/v1/filings", json=change, headers=headers)
     assert refused.status_code == 422
-    assert {p["code"] for p in refused.json()["detail"]} == {"scope_change.already_filed",
-                                                             "scope_change.drop_not_filed"}
-    added = api.post("/api/v1/filings", json={**change, "occupations": [{"code": "4-03-02-01", "levels": [4]}],
-                                              "drop_occupations": []}, headers=headers)
+    assert {p["code"] for p in refused.json()["detail"]} == {
+        "scope_change.already_filed",
+        "scope_change.drop_not_filed",
+    }
+    added = api.post(
+        "/api/v1/filings",
+        json={**change, "occupations": [{"code": "4-03-02-01", "levels": [4]}], "drop_occupations": []},
+        headers=headers,
+    )
     assert added.status_code == 201, added.text
     assert added.json()["status"] == "submitted"  # the additions go through the province's filing steps
     scope = api.get(f"/api/v1/institutions/{institution_id}", headers=headers).json()["occupations"]
@@ -199,8 +243,16 @@ def test_a_registered_institution_changes_its_scope_only_by_a_change_filing_that
 def test_a_change_that_only_drops_levels_holds_at_once_and_keeps_the_segment(api, people):
     headers, institution_id, form = _registered_enterprise(api, people)
     before = api.get(f"/api/v1/institutions/{institution_id}", headers=headers).json()
-    dropped = api.post("/api/v1/filings", headers=headers, json={
-        **form, "scope_change": True, "occupations": [], "drop_occupations": [{"code": "6-18-01-01", "levels": [5]}]})
+    dropped = api.post(
+        "/api/v1/filings",
+        headers=headers,
+        json={
+            **form,
+            "scope_change": True,
+            "occupations": [],
+            "drop_occupations": [{"code": "6-18-01-01", "levels": [5]}],
+        },
+    )
     assert dropped.status_code == 201, dropped.text
     assert dropped.json()["status"] == "registered"
     after = api.get(f"/api/v1/institutions/{institution_id}", headers=headers).json()
@@ -209,7 +261,11 @@ def test_a_change_that_only_drops_levels_holds_at_once_and_keeps_the_segment(api
     with db(api) as session:
         from models.audit import AuditEvent
 
-        changed = session.exec(select(AuditEvent).where(AuditEvent.case_type == "institution",
-                                                        AuditEvent.case_id == institution_id,
-                                                        AuditEvent.action == "scope_changed")).one()
+        changed = session.exec(
+            select(AuditEvent).where(
+                AuditEvent.case_type == "institution",
+                AuditEvent.case_id == institution_id,
+                AuditEvent.action == "scope_changed",
+            )
+        ).one()
         assert changed.after["scope"] == {"6-18-01-01": "34"}

@@ -4,11 +4,14 @@ change resume exactly after their cursor; a case changed again comes back at the
 
 import datetime as dt
 
+import pytest
 from sqlmodel import select
 
 from models.cases import EvaluationPlan, FilingApplication, Institution
 from tests.api.conftest import db
 from tests.api.helpers import evaluation_plan, filing_form, registered_institution
+
+pytestmark = pytest.mark.postgres  # on PostgreSQL too: lists, filters and cursors in SQL
 
 
 def _enterprises_with_filings(api, people, count: int) -> list[tuple[dict, int]]:
@@ -30,7 +33,7 @@ def test_each_caller_lists_only_the_filings_it_may_see(api, people):
     (a, a_filing), (b, b_filing) = _enterprises_with_filings(api, people, 2)
     with db(api) as session:  # a case of another province, made directly
         institution_id = registered_institution(session, region="320102", serial=980)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         elsewhere = FilingApplication(institution_id=institution_id, profile_code="jiangsu", region_code="320102",
                                       form={"enterprise_name": "江苏企业"}, created_at=now, updated_at=now)
         session.add(elsewhere)
@@ -60,7 +63,7 @@ def test_the_filters_narrow_the_list_and_bad_values_are_named(api, people):
     assert get(step="completeness_check") == [first]
     assert get(profile="guangdong") == [first, second] and get(profile="sichuan") == []
     assert get(occupation="6-18-01-01") == [first, second] and get(occupation="4-01-02-01") == []
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
     assert get(updated_since=later.isoformat()) == [] and get(created_since="2026-01-01T00:00:00+08:00") == [
         first, second]
     for params in ({"updated_since": "2026-09-01T00:00:00"}, {"created_since": "yesterday"},

@@ -4,8 +4,6 @@ and every route documents its errors."""
 
 import pytest
 
-pytestmark = pytest.mark.database_independent
-
 
 @pytest.fixture(scope="module")
 def document(tmp_path_factory):
@@ -38,7 +36,7 @@ def test_every_api_operation_documents_its_errors(document):
     assert not undocumented
 
 
-def _schema(document, media):  # noqa: ANN001, ANN202
+def _schema(document, media):
     schema = media["schema"]
     return document["components"]["schemas"][schema["$ref"].split("/")[-1]] if "$ref" in schema else schema
 

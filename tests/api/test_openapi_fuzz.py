@@ -7,7 +7,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
 )
 
 from api.app import create_app
@@ -20,7 +22,6 @@ from tasks.human_tasks import ensure_task
 ROLES = ("anonymous", "enterprise", "officer", "expert", "supervisor", "operations", "admin")
 # The fuzzed app is built at import with its own SQLite folder (the schema is read before any fixture),
 # so a PostgreSQL pass ran the same ~2.5 minutes against SQLite again: it runs in the SQLite pass only.
-pytestmark = pytest.mark.database_independent
 
 
 FOLDER = tempfile.mkdtemp(prefix="certflow-fuzz-")
@@ -38,11 +39,22 @@ def fuzz_headers():
     headers = {"anonymous": {}}
     for role in ROLES[1:]:
         extra = {"jurisdiction": "440000"} if role == "officer" else {}
-        headers[role] = {"Authorization": f"Bearer {create_user(settings_.database_url, role=role, name=f'fuzz-{role}', **extra)[1]}"}
+        headers[role] = {
+            "Authorization": f"Bearer {create_user(settings_.database_url, role=role, name=f'fuzz-{role}', **extra)[1]}"
+        }
     with session_scope(settings_.database_url) as session:
         for n in range(1, 4):  # some ids exist, so generated paths sometimes hit real rows
-            ensure_task(session, key=f"fuzz:{n}", case_type="filing", case_id=n, step="acceptance", role="officer",
-                        jurisdiction="440106", due_working_days=5, flow_run_id=None)
+            ensure_task(
+                session,
+                key=f"fuzz:{n}",
+                case_type="filing",
+                case_id=n,
+                step="acceptance",
+                role="officer",
+                jurisdiction="440106",
+                due_working_days=5,
+                flow_run_id=None,
+            )
     yield headers
     uninstall(settings_.database_url)
 
@@ -57,16 +69,30 @@ def test_no_server_error_and_every_answer_matches_its_schema(case, role, fuzz_he
     headers = fuzz_headers
     if case.path == "/api/v1/admin/clock" and case.method == "POST" and role == "admin":
         pytest.skip("moving the shared clock at random would only test the fuzzer")
-    case.call_and_validate(headers=headers[role], checks=[not_a_server_error, status_code_conformance,
-                                                          content_type_conformance, response_schema_conformance])
+    case.call_and_validate(
+        headers=headers[role],
+        checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
+    )
 
 
 def test_the_schema_documents_every_route_of_the_contract():
     paths = set(APP.openapi()["paths"])
-    contract = {"/api/v1/filings", "/api/v1/filings/{filing_id}", "/api/v1/filings/{filing_id}/resubmissions",
-                "/api/v1/filings/{filing_id}/objections", "/api/v1/tasks", "/api/v1/tasks/{task_id}/claim",
-                "/api/v1/tasks/{task_id}/decision", "/api/v1/institutions/{institution_id}/plans",
-                "/api/v1/plans/{plan_id}", "/api/v1/plans/{plan_id}/results", "/api/v1/certificates",
-                "/api/v1/public/certificates/{number}", "/api/v1/public/institutions", "/api/v1/admin/clock",
-                "/healthz", "/metrics"}
+    contract = {
+        "/api/v1/filings",
+        "/api/v1/filings/{filing_id}",
+        "/api/v1/filings/{filing_id}/resubmissions",
+        "/api/v1/filings/{filing_id}/objections",
+        "/api/v1/tasks",
+        "/api/v1/tasks/{task_id}/claim",
+        "/api/v1/tasks/{task_id}/decision",
+        "/api/v1/institutions/{institution_id}/plans",
+        "/api/v1/plans/{plan_id}",
+        "/api/v1/plans/{plan_id}/results",
+        "/api/v1/certificates",
+        "/api/v1/public/certificates/{number}",
+        "/api/v1/public/institutions",
+        "/api/v1/admin/clock",
+        "/healthz",
+        "/metrics",
+    }
     assert contract <= paths

@@ -7,16 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-import pytest
-
 from tests.api.conftest import move_clock
 from tests.api.test_dashboard import csrf_of, staff
 
 # Plain inserts and lookups behind a PDF render (the figures' SQL runs on PostgreSQL in test_reports.py).
-pytestmark = pytest.mark.database_independent
 
 
-def _inbox(api, officer) -> list[dict]:  # noqa: ANN001
+def _inbox(api, officer) -> list[dict]:
     return [t for t in api.get("/api/v1/tasks", headers=officer).json()["items"]
             if t["step"] == "quarterly_report_review"]
 
@@ -56,7 +53,10 @@ def test_a_city_sends_a_quarter_the_province_returns_it_then_accepts_the_next_ro
     assert second["round"] == 1 and second["id"] != report["id"]
     (task,) = _inbox(api, province)
     api.post(f"/api/v1/tasks/{task['id']}/claim", headers=province)
-    assert api.post(f"/api/v1/tasks/{task['id']}/decision", json={"decision": "accept"}, headers=province).status_code == 200
+    assert (
+        api.post(f"/api/v1/tasks/{task['id']}/decision", json={"decision": "accept"}, headers=province).status_code
+        == 200
+    )
     listed = api.get("/api/v1/reports/quarterly/submissions", params={"period": "2026-Q3"}, headers=province).json()
     assert [(r["round"], r["status"]) for r in listed["items"]] == [(1, "accepted"), (0, "returned")]
     final = api.post("/api/v1/reports/quarterly/submissions", json={"period": "2026-Q3"}, headers=city)
@@ -66,14 +66,21 @@ def test_a_city_sends_a_quarter_the_province_returns_it_then_accepts_the_next_ro
 def test_only_a_citys_centre_sends_a_report_and_only_of_a_quarter(api, people):
     move_clock(api, people.make("admin"), dt.date(2026, 10, 9))
     province = people.make("officer", jurisdiction="440000")
-    assert api.post("/api/v1/reports/quarterly/submissions", json={"period": "2026-Q3"},
-                    headers=province).status_code == 409
+    assert (
+        api.post("/api/v1/reports/quarterly/submissions", json={"period": "2026-Q3"}, headers=province).status_code
+        == 409
+    )
     city = people.make("officer", jurisdiction="440100")
     for period in ("2026-09", "2026", "2026-Q9"):
-        assert api.post("/api/v1/reports/quarterly/submissions", json={"period": period},
-                        headers=city).status_code == 422, period
-    assert api.post("/api/v1/reports/quarterly/submissions", json={"period": "2026-Q3"},
-                    headers=people.make("enterprise")).status_code == 403
+        assert (
+            api.post("/api/v1/reports/quarterly/submissions", json={"period": period}, headers=city).status_code == 422
+        ), period
+    assert (
+        api.post(
+            "/api/v1/reports/quarterly/submissions", json={"period": "2026-Q3"}, headers=people.make("enterprise")
+        ).status_code
+        == 403
+    )
 
 
 def test_in_the_dashboard_the_city_sends_the_report_and_the_province_accepts_it_from_its_inbox(api, people):
@@ -82,8 +89,9 @@ def test_in_the_dashboard_the_city_sends_the_report_and_the_province_accepts_it_
     city.log_in()
     page = city.get("/dashboard/reports?period=2026-Q3&jurisdiction=440100")
     assert "未报送" in page.text and "报送省级中心" in page.text
-    sent = city.client.post("/dashboard/reports/submit", data={"csrf": csrf_of(page.text), "period": "2026-Q3",
-                                                               "note": "按期报送"})
+    sent = city.client.post(
+        "/dashboard/reports/submit", data={"csrf": csrf_of(page.text), "period": "2026-Q3", "note": "按期报送"}
+    )
     assert sent.status_code == 303 and "report_submitted" in sent.headers["location"]
     assert "已报送，待省级中心审核" in city.get(sent.headers["location"]).text
 
@@ -95,10 +103,12 @@ def test_in_the_dashboard_the_city_sends_the_report_and_the_province_accepts_it_
     task_page = province.get(f"/dashboard/tasks/{task['id']}").text
     assert "报送单位" in task_page and "按期报送" in task_page
     province.post(f"/dashboard/tasks/{task['id']}/claim", csrf_from=f"/dashboard/tasks/{task['id']}")
-    decided = province.post(f"/dashboard/tasks/{task['id']}/decision", {"decision": "accept"},
-                            csrf_from=f"/dashboard/tasks/{task['id']}")
+    decided = province.post(
+        f"/dashboard/tasks/{task['id']}/decision", {"decision": "accept"}, csrf_from=f"/dashboard/tasks/{task['id']}"
+    )
     assert decided.status_code == 303 and decided.headers["location"].startswith(
-        "/dashboard/reports?period=2026-Q3&jurisdiction=440100"), decided.headers
+        "/dashboard/reports?period=2026-Q3&jurisdiction=440100"
+    ), decided.headers
     assert "省级中心已接收" in province.get(decided.headers["location"]).text
     report_id = task["case_id"]
     assert province.get(f"/dashboard/reports/submissions/{report_id}.pdf").content.startswith(b"%PDF")

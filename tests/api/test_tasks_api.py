@@ -1,7 +1,11 @@
 """The inbox: visibility by role and jurisdiction, claim, decision rules, optimistic locking, pagination."""
 
+import pytest
+
 from models.db import session_scope
 from tasks.human_tasks import ensure_task
+
+pytestmark = pytest.mark.postgres  # on PostgreSQL too: claims under concurrency (optimistic locking)
 
 
 def make_task(api, n: int, step: str = "acceptance", role: str = "officer", jurisdiction: str = "440106",
@@ -78,7 +82,9 @@ def test_a_decision_on_a_version_you_did_not_see_is_refused(api, people):
     officer = people.make("officer", jurisdiction="440000")
     version = api.get(f"/api/v1/tasks/{task}", headers=officer).json()["version"]
     api.post(f"/api/v1/tasks/{task}/claim", headers=officer)
-    stale = api.post(f"/api/v1/tasks/{task}/decision", json={"decision": "approve", "version": version}, headers=officer)
+    stale = api.post(
+        f"/api/v1/tasks/{task}/decision", json={"decision": "approve", "version": version}, headers=officer
+    )
     assert stale.status_code == 409
 
 
@@ -92,8 +98,9 @@ def test_decisions_are_checked_per_step_and_every_problem_is_listed(api, people)
     assert response.status_code == 422
     expert = people.make("expert")
     scoring = make_task(api, 9, step="expert_evaluation", role="expert", assignee=people.id_of(expert))
-    response = api.post(f"/api/v1/tasks/{scoring}/decision", json={"decision": "score", "scores": {"venue": 120}},
-                        headers=expert)
+    response = api.post(
+        f"/api/v1/tasks/{scoring}/decision", json={"decision": "score", "scores": {"venue": 120}}, headers=expert
+    )
     assert response.status_code == 422 and len(response.json()["detail"]) == 7  # 6 aspects missing + 1 out of range
 
 
@@ -131,12 +138,14 @@ def test_two_officers_claiming_one_task_at_the_same_instant_on_two_api_processes
     officers = [people.make("officer", jurisdiction="440000") for _ in range(2)]
     barrier, answers = threading.Barrier(2), {}
 
-    def claim(client, headers, who):  # noqa: ANN001
+    def claim(client, headers, who):
         barrier.wait()
         answers[who] = client.post(f"/api/v1/tasks/{task}/claim", headers=headers).status_code
 
-    threads = [threading.Thread(target=claim, args=(client, headers, n))
-               for n, (client, headers) in enumerate(zip((api, second_process), officers))]
+    threads = [
+        threading.Thread(target=claim, args=(client, headers, n))
+        for n, (client, headers) in enumerate(zip((api, second_process), officers, strict=True))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -145,5 +154,7 @@ def test_two_officers_claiming_one_task_at_the_same_instant_on_two_api_processes
     winner = officers[[n for n, code in answers.items() if code == 200][0]]
     loser = officers[[n for n, code in answers.items() if code == 409][0]]
     assert api.post(f"/api/v1/tasks/{task}/decision", json={"decision": "approve"}, headers=loser).status_code == 409
-    assert second_process.post(f"/api/v1/tasks/{task}/decision", json={"decision": "approve"},
-                               headers=winner).status_code == 200
+    assert (
+        second_process.post(f"/api/v1/tasks/{task}/decision", json={"decision": "approve"}, headers=winner).status_code
+        == 200
+    )

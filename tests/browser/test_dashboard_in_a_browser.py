@@ -3,6 +3,7 @@ the one-time notice reach the enterprise, see a separation-of-duties refusal wit
 
 from __future__ import annotations
 
+import pathlib
 import time
 
 import httpx
@@ -13,7 +14,7 @@ from models.db import session_scope
 from models.workflow import HumanTask
 from tasks.accounts import create_user, hash_password
 from tasks.human_tasks import ensure_task
-from tests.flows.driver import EXPERTS, Driver
+from tests.stack.driver import EXPERTS, Driver
 
 PASSWORD = "officer-pass-1"
 SICHUAN = "510104"
@@ -25,11 +26,11 @@ def staff(driver: Driver, role: str, **kwargs) -> str:
     name = f"{driver.prefix}-{role}-{time.monotonic_ns()}"
     user, token = create_user(driver.url, role=role, name=name, password=PASSWORD, **kwargs)
     if role == "expert":  # every expert can be drawn for any panel: the flow tests need their tokens
-        driver.tokens[f"expert{user.id}"] = EXPERTS[f"expert{user.id}"] = token
+        driver.tokens[f"expert{user.id}"] = EXPERTS.setdefault(driver.url, {})[f"expert{user.id}"] = token
     return name
 
 
-def log_in(browser, base: str, name: str, opened: list, viewport=DESKTOP, lands_on: str = "inbox"):  # noqa: ANN001, ANN201
+def log_in(browser, base: str, name: str, opened: list, viewport=DESKTOP, lands_on: str = "inbox"):
     page = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
     opened.append(page)
     page.goto(f"{base}/dashboard/login")
@@ -40,7 +41,9 @@ def log_in(browser, base: str, name: str, opened: list, viewport=DESKTOP, lands_
     return page
 
 
-def test_officer_and_expert_take_a_filing_through_acceptance_and_evaluation_in_the_browser(stack, browser, shots, opened):
+def test_officer_and_expert_take_a_filing_through_acceptance_and_evaluation_in_the_browser(
+    stack, browser, shots, opened
+):
     driver = Driver(stack, prefix="web", region=SICHUAN)  # a province whose filing has a publicity
     driver.add_experts(3)
     base = stack.api_url
@@ -82,12 +85,19 @@ def test_officer_and_expert_take_a_filing_through_acceptance_and_evaluation_in_t
 
     # the enterprise uploads the missing material for the correction round, then resubmits
     photo = b"\x89PNG\r\n\x1a\n" + b"venue photo " * 100
-    uploaded = httpx.post(f"{base}/api/v1/filings/{filing_id}/materials", data={"kind": "venue_equipment"},
-                          files={"file": ("场地设备.png", photo, "image/png")},
-                          headers={"Authorization": f"Bearer {driver.tokens['enterprise']}"})
+    uploaded = httpx.post(
+        f"{base}/api/v1/filings/{filing_id}/materials",
+        data={"kind": "venue_equipment"},
+        files={"file": ("场地设备.png", photo, "image/png")},
+        headers={"Authorization": f"Bearer {driver.tokens['enterprise']}"},
+    )
     assert uploaded.status_code == 201 and uploaded.json()["round"] == 1, uploaded.text
-    driver.call("enterprise", "POST", f"/api/v1/filings/{filing_id}/resubmissions",
-                json={"materials": [{"kind": "venue_equipment", "title": "场地设备照片"}], "note": "已补正"})
+    driver.call(
+        "enterprise",
+        "POST",
+        f"/api/v1/filings/{filing_id}/resubmissions",
+        json={"materials": [{"kind": "venue_equipment", "title": "场地设备照片"}], "note": "已补正"},
+    )
     second = driver.open_tasks("officer", "acceptance", filing_id)[0]
     officer.goto(f"{base}/dashboard/tasks/{second['id']}")
     # the officer opens the uploaded file from the task page: the same bytes, by its hash
@@ -96,7 +106,7 @@ def test_officer_and_expert_take_a_filing_through_acceptance_and_evaluation_in_t
     shots(officer, "3b-task-page-with-uploaded-file")
     with officer.expect_download() as download:
         files_card.get_by_role("link", name="场地设备.png").click()
-    assert open(download.value.path(), "rb").read() == photo
+    assert pathlib.Path(download.value.path()).read_bytes() == photo
     assert outsider.goto(f"{base}/dashboard/cases/filing/{filing_id}/files/{uploaded.json()['id']}").status == 404
     officer.get_by_role("button", name="领取此待办").click()
     officer.get_by_label("通过").check()
@@ -123,9 +133,17 @@ def test_officer_and_expert_take_a_filing_through_acceptance_and_evaluation_in_t
     # separation of duties: an expert employed by the applicant cannot take a seat, and is told why
     with session_scope(driver.url) as session:
         institution_id = session.get(FilingApplication, filing_id).institution_id
-        open_seat = ensure_task(session, key=f"filing:{filing_id}:expert:unfilled", case_type="filing",
-                                case_id=filing_id, step="expert_evaluation", role="expert", jurisdiction="440106",
-                                due_working_days=20, flow_run_id=None).id
+        open_seat = ensure_task(
+            session,
+            key=f"filing:{filing_id}:expert:unfilled",
+            case_type="filing",
+            case_id=filing_id,
+            step="expert_evaluation",
+            role="expert",
+            jurisdiction="440106",
+            due_working_days=20,
+            flow_run_id=None,
+        ).id
     insider = log_in(browser, base, staff(driver, "expert", institution_id=institution_id), opened)
     try:
         insider.locator(f'tr[data-task="{open_seat}"]').get_by_role("button", name="领取").click()
@@ -138,10 +156,23 @@ def test_officer_and_expert_take_a_filing_through_acceptance_and_evaluation_in_t
 
     # the rest of the panel scores through the API; the flow moves on to publicity
     for seat in seats[1:]:
-        driver.decide(f"expert{seat['assignee_id']}", seat, decision="score",
-                      scores={aspect: 80 for aspect in ("basic_situation", "hr_system", "funding",
-                                                        "training_and_quality", "venue", "equipment",
-                                                        "information_system")})
+        driver.decide(
+            f"expert{seat['assignee_id']}",
+            seat,
+            decision="score",
+            scores={
+                aspect: 80
+                for aspect in (
+                    "basic_situation",
+                    "hr_system",
+                    "funding",
+                    "training_and_quality",
+                    "venue",
+                    "equipment",
+                    "information_system",
+                )
+            },
+        )
     driver.wait_status("filing", filing_id, "publicity")
     officer.goto(f"{base}/dashboard/cases/filing/{filing_id}")
     assert "公示" in officer.inner_text(".case-status")
@@ -162,11 +193,21 @@ def test_operations_see_late_steps_and_retry_an_incident_from_the_operations_pag
     driver.sim(fail_next=100)  # the ministry's system is down: retries run out, an incident opens
     driver.pass_timer("filing", filing_id, "publicity")
     driver.advance(14)
-    incident = driver.wait("incident", lambda: [i for i in driver.filing_status(filing_id)["incidents"]
-                                                if i["status"] == "open"], timeout=120)[0]
-    breaches = driver.wait("the SLA scan", lambda: [b for b in driver.call(
-        "operations", "GET", "/api/v1/sla/breaches", params={"step": "acceptance", "limit": 500})["items"]
-        if b["case_id"] == forgotten])
+    incident = driver.wait(
+        "incident",
+        lambda: [i for i in driver.filing_status(filing_id)["incidents"] if i["status"] == "open"],
+        timeout=120,
+    )[0]
+    breaches = driver.wait(
+        "the SLA scan",
+        lambda: [
+            b
+            for b in driver.call(
+                "operations", "GET", "/api/v1/sla/breaches", params={"step": "acceptance", "limit": 500}
+            )["items"]
+            if b["case_id"] == forgotten
+        ],
+    )
     assert breaches[0]["overdue_working_days"] > 0
 
     base = stack.api_url

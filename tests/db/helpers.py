@@ -12,7 +12,7 @@ from tasks import human_tasks
 def filing_with_acceptance_task(url: str, round_no: int = 0, filing_id: int | None = None) -> tuple[int, int]:
     with session_scope(url) as session:
         if filing_id is None:
-            now = dt.datetime.now(dt.timezone.utc)
+            now = dt.datetime.now(dt.UTC)
             institution = Institution(name="甲", credit_code="91440106MA59AAAA1X", region_code="440106",
                                       profile_code="guangdong", created_at=now)
             session.add(institution)

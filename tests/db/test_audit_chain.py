@@ -4,11 +4,13 @@ broken link), a removed last entry against its chain head, a whole case removed 
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
 import threading
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -16,6 +18,8 @@ from core.evidence import GENESIS
 from models.audit import AuditEvent
 from models.db import session_scope
 from tasks import audit, evidence
+
+pytestmark = pytest.mark.postgres  # on PostgreSQL too: the chains' head locks and sequence
 
 
 def _record(url: str, case: str, n: int, **after) -> None:
@@ -55,7 +59,7 @@ def test_entries_are_chained_in_order_per_case_and_the_trail_verifies(settings):
                              .order_by(AuditEvent.id)).all()
     assert [e.seq for e in chain] == [1, 2, 3, 4]
     assert chain[0].prev_hash == GENESIS
-    assert all(later.prev_hash == earlier.entry_hash for earlier, later in zip(chain, chain[1:]))
+    assert all(later.prev_hash == earlier.entry_hash for earlier, later in itertools.pairwise(chain))
 
 
 def test_a_direct_edit_of_an_audit_row_is_found_by_certflow_audit_verify(settings):

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from models.calendar import CalendarDay, CalendarYear
@@ -10,7 +11,9 @@ from models.db import session_scope
 from policy.working_days import OfficialYear
 from tasks.calendar import load_calendar, seed_calendar_if_empty, store_official_years
 
-NOW = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+pytestmark = pytest.mark.postgres  # on PostgreSQL too: all-or-nothing imports on each database's constraints
+
+NOW = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
 
 
 def test_the_seed_holds_2004_to_2026_and_runs_once(settings):
@@ -26,9 +29,8 @@ def test_an_import_that_fails_midway_leaves_the_database_as_it_was(settings):
     before = _snapshot(settings)
     good = OfficialYear(2027, frozenset({dt.date(2027, 1, 1)}), frozenset(), "notice")
     duplicate_day = OfficialYear(2026, frozenset({dt.date(2027, 1, 1)}), frozenset(), "bad")  # collides on the key
-    with pytest.raises(Exception):
-        with session_scope(settings.database_url) as session:
-            store_official_years(session, [good, duplicate_day], imported_by="admin", now=NOW)
+    with pytest.raises(IntegrityError), session_scope(settings.database_url) as session:
+        store_official_years(session, [good, duplicate_day], imported_by="admin", now=NOW)
     assert _snapshot(settings) == before
 
 

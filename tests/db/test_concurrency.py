@@ -17,6 +17,8 @@ from policy.identity import resident_id_check_char
 from tasks import batch, human_tasks
 from tests.db.helpers import filing_with_acceptance_task
 
+pytestmark = pytest.mark.postgres  # on PostgreSQL too: locking and counters under concurrent writers
+
 
 def test_the_suite_runs_on_the_database_it_was_asked_for(settings, request):
     expected = {"sqlite": "sqlite", "postgresql": "postgresql"}[request.config.getoption("--db")]
@@ -54,11 +56,11 @@ def _plans_with_passing_candidates(url: str, plans: int, candidates: int) -> lis
     return ids
 
 
-def _at_once(work) -> list[BaseException]:  # noqa: ANN001 - callables started together
+def _at_once(work) -> list[BaseException]:  # callables started together
     barrier = threading.Barrier(len(work))
     failures: list[BaseException] = []
 
-    def run(job) -> None:  # noqa: ANN001
+    def run(job) -> None:
         barrier.wait()
         try:
             job()
@@ -77,7 +79,7 @@ def test_certificate_numbers_issued_by_concurrent_batches_are_gap_free_and_uniqu
     url = settings.database_url
     plans = _plans_with_passing_candidates(url, plans=4, candidates=15)
 
-    def issue(plan_id: int):  # noqa: ANN202
+    def issue(plan_id: int):
         def job() -> None:
             with session_scope(url) as session:
                 batch.number_certificates(session, plan_id=plan_id)
@@ -93,7 +95,7 @@ def test_of_two_officers_deciding_one_task_at_the_same_instant_exactly_one_wins(
     url = settings.database_url
     _, task_id = filing_with_acceptance_task(url)
 
-    def decide(decision: str):  # noqa: ANN202
+    def decide(decision: str):
         def job() -> None:
             with session_scope(url) as session:
                 human_tasks.decide(session, session.get(HumanTask, task_id), decision=decision, payload={},

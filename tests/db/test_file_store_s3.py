@@ -7,8 +7,6 @@ import pytest
 
 from tasks import filestore
 
-pytestmark = pytest.mark.database_independent
-
 
 @pytest.fixture(scope="module")
 def s3_settings(tmp_path_factory):

@@ -9,7 +9,11 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from engine.leader import Leadership
+
+pytestmark = pytest.mark.postgres  # on PostgreSQL too: the tick's leadership lock
 
 
 def test_one_tick_leads_and_another_takes_over_when_it_stops(settings):

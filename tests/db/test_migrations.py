@@ -1,5 +1,6 @@
 """The schema comes from Alembic migrations, and they match the models."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -7,6 +8,8 @@ from sqlmodel import SQLModel
 
 import models  # noqa: F401
 from models.db import get_engine, migrate
+
+pytestmark = pytest.mark.postgres  # on PostgreSQL too: every revision on each database
 
 
 def test_migrations_create_every_table_and_match_the_models(settings):
@@ -31,7 +34,7 @@ def test_certificate_serials_are_unique_in_the_database_not_only_in_code(setting
     from models.cases import Candidate, Certificate, EvaluationPlan, Institution
     from models.db import session_scope
 
-    now = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
     with session_scope(settings.database_url) as s:
         inst = Institution(name="甲", credit_code="91350100M000100Y43", region_code="440305", profile_code="guangdong",
                            segment="Y000044000001", created_at=now)
@@ -50,12 +53,22 @@ def test_certificate_serials_are_unique_in_the_database_not_only_in_code(setting
         ids = (inst.id, plan.id, c1.id, c2.id)
 
     def certificate(candidate_id, number):
-        return Certificate(number=number, serial_scope=number[:16], serial=int(number[16:]), candidate_id=candidate_id,
-                           plan_id=ids[1], institution_id=ids[0], holder_name="x", id_number="11010519491231002X",
-                           occupation_code="6-18-01-01", occupation_name="车工", level=3, issued_on=dt.date(2026, 12, 1))
+        return Certificate(
+            number=number,
+            serial_scope=number[:16],
+            serial=int(number[16:]),
+            candidate_id=candidate_id,
+            plan_id=ids[1],
+            institution_id=ids[0],
+            holder_name="x",
+            id_number="11010519491231002X",
+            occupation_code="6-18-01-01",
+            occupation_name="车工",
+            level=3,
+            issued_on=dt.date(2026, 12, 1),
+        )
 
     with session_scope(settings.database_url) as s:
         s.add(certificate(ids[2], "Y000044000001263000001"))
-    with pytest.raises(IntegrityError):
-        with session_scope(settings.database_url) as s:
-            s.add(certificate(ids[3], "Y000044000001263000001"))
+    with pytest.raises(IntegrityError), session_scope(settings.database_url) as s:
+        s.add(certificate(ids[3], "Y000044000001263000001"))

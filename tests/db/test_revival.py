@@ -14,6 +14,8 @@ from models.cases import FilingApplication, Institution
 from models.db import session_scope
 from models.workflow import OutboxMessage
 
+pytestmark = pytest.mark.postgres  # on PostgreSQL too: the reviver's queries
+
 
 @pytest.fixture()
 def filing_with_run(settings):
@@ -45,7 +47,7 @@ def test_a_run_stuck_without_a_process_is_marked_crashed_and_its_case_started_ag
     from engine import workflow
     from engine.tick import revive_crashed_runs
 
-    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=age_seconds)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=age_seconds)
     marked = []
     monkeypatch.setattr(workflow, "run_states", lambda api_url, ids: {run: (state, since) for run in ids})
     monkeypatch.setattr(workflow, "mark_crashed", lambda api_url, run, reason: marked.append(run))

@@ -17,6 +17,8 @@ from tasks import human_tasks, sla
 from tasks.calendar import load_calendar
 from tests.db.helpers import filing_with_acceptance_task
 
+pytestmark = pytest.mark.postgres  # on PostgreSQL too: the SLA scan's queries and unique breaches
+
 
 class Recorder:
     def __init__(self, fail: bool = False) -> None:

@@ -10,7 +10,9 @@ from models.workflow import Timer, Wakeup
 from policy.working_days import OfficialYear
 from tasks import human_tasks, timers
 
-NOW = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+pytestmark = pytest.mark.postgres  # on PostgreSQL too: outbox and wake-up rows
+
+NOW = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
 
 
 @pytest.fixture()

@@ -21,6 +21,8 @@ from tests.api.conftest import db
 from tests.api.helpers import filing_form, plan_body, registered_institution
 from tests.api.test_documents import NUMBER, issued  # noqa: F401  (fixture)
 
+pytestmark = pytest.mark.postgres  # on PostgreSQL too: locks and counters
+
 
 def other_connection_writes(api) -> None:
     """A write from another connection; raises 'database is locked' if someone holds the lock."""
@@ -178,11 +180,16 @@ def test_a_holder_link_expires_and_can_be_revoked_and_stops_with_the_certificate
     assert api.get(f"/api/v1/certificates/{NUMBER}.pdf", params={"token": token}).status_code == 200
     with db(api) as session:
         certificate = session.exec(select(Certificate).where(Certificate.number == NUMBER)).one()
-        stale = documents.holder_token(api.settings.data_dir, certificate, expires_on=wall_now().date() - dt.timedelta(days=1))
+        yesterday = wall_now().date() - dt.timedelta(days=1)
+        stale = documents.holder_token(api.settings.data_dir, certificate, expires_on=yesterday)
     expired = api.get(f"/api/v1/certificates/{NUMBER}.pdf", params={"token": stale})
     assert expired.status_code == 410 and "过期" in expired.json()["detail"]
-    assert api.post(f"/api/v1/certificates/{NUMBER}/holder-link/revoke",
-                    headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert (
+        api.post(
+            f"/api/v1/certificates/{NUMBER}/holder-link/revoke", headers={"Authorization": "Bearer nope"}
+        ).status_code
+        == 401
+    )
     assert api.post(f"/api/v1/certificates/{NUMBER}/holder-link/revoke", headers=owner).status_code == 200
     assert api.get(f"/api/v1/certificates/{NUMBER}.pdf", params={"token": token}).status_code == 404
     fresh = api.get(f"/api/v1/certificates/{NUMBER}/holder-link", headers=owner).json()["url"].split("token=")[1]
@@ -247,7 +254,9 @@ def test_names_are_stored_in_nfkc_so_look_alikes_are_one_name(api, people):
     create_user(api.settings.database_url, role="expert", name="ｅｘｐｅｒｔ　Ａ")
     with pytest.raises(AccountError, match="exists already"):
         create_user(api.settings.database_url, role="expert", name="expert A")
-    filed = api.post("/api/v1/filings", json=filing_form(enterprise_name="广州ＡＢＣ机械"), headers=people.make("enterprise"))
+    filed = api.post(
+        "/api/v1/filings", json=filing_form(enterprise_name="广州ＡＢＣ机械"), headers=people.make("enterprise")
+    )
     with db(api) as session:
         assert session.get(Institution, filed.json()["institution_id"]).name == "广州ABC机械"
 
@@ -261,8 +270,9 @@ def test_a_notice_is_rendered_once_and_served_from_the_cache_after(api, people, 
     owner = people.make("enterprise")
     filing = api.post("/api/v1/filings", json=filing_form(), headers=owner).json()
     with db(api) as session:
-        session.add(DeficiencyNotice(filing_id=filing["id"], round=0, items=[{"text": "缺少营业执照"}],
-                                     issued_at=wall_now()))
+        session.add(
+            DeficiencyNotice(filing_id=filing["id"], round=0, items=[{"text": "缺少营业执照"}], issued_at=wall_now())
+        )
     renders = []
     real = documents.Renderer.pdf
     monkeypatch.setattr(documents.Renderer, "pdf", lambda self, *a, **k: renders.append(a) or real(self, *a, **k))
@@ -288,8 +298,9 @@ def test_an_expired_or_revoked_token_is_refused_and_staff_tokens_live_shorter(ap
     headers = {"Authorization": f"Bearer {token}"}
     assert api.get("/api/v1/public/institutions", headers=headers).status_code == 200
     officer, _ = create_user(api.settings.database_url, role="officer", name="staff-one", jurisdiction="440000")
-    (enterprise_token,), (staff_token,) = (list_tokens(api.settings.database_url, name=n) for n in ("erp-system",
-                                                                                                   "staff-one"))
+    (enterprise_token,), (staff_token,) = (
+        list_tokens(api.settings.database_url, name=n) for n in ("erp-system", "staff-one")
+    )
     lifetimes = [(t.expires_at - t.created_at).days for t in (enterprise_token, staff_token)]
     assert lifetimes == [365, 90]
     with db(api) as session:
@@ -299,7 +310,10 @@ def test_an_expired_or_revoked_token_is_refused_and_staff_tokens_live_shorter(ap
     assert expired.status_code == 401 and "expired" in expired.json()["detail"]
     _, second = create_user(api.settings.database_url, role="enterprise", name="erp-two")
     assert revoke_token(api.settings.database_url, name="erp-two")
-    assert api.post("/api/v1/filings", json=filing_form(), headers={"Authorization": f"Bearer {second}"}).status_code == 401
+    assert (
+        api.post("/api/v1/filings", json=filing_form(), headers={"Authorization": f"Bearer {second}"}).status_code
+        == 401
+    )
 
 
 # -- 18. browser headers --------------------------------------------------------------------------------------------

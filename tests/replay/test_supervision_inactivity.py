@@ -1,17 +1,15 @@
-"""Inactivity withdrawal on the real embedded stack (004 §六(三)): two years of simulated time without a
-batch — the tick's daily scan warns the institution, then withdraws it; it leaves the public catalogue,
-its removal is published, and it files no more plans.
-
-This moves the shared simulated clock two years ahead, so it runs after every other test of the stack
-(marker `moves_clock_years`, ordered last by tests/conftest.py)."""
+"""Inactivity withdrawal on the replay tier (004 §六(三)): two years of simulated time without a batch — the
+tick's daily scan warns the institution, then withdraws it; it leaves the public catalogue, its removal is
+published, and it files no more plans. (The test's own database: moving its clock years ahead disturbs
+no other test.)"""
 
 import datetime as dt
 
 import pytest
 
-from tests.flows.driver import registered_institution
+from tests.stack.driver import registered_institution
 
-pytestmark = [pytest.mark.slow, pytest.mark.moves_clock_years, pytest.mark.database_independent]
+pytestmark = pytest.mark.slow
 
 
 def test_two_years_without_a_batch_bring_a_warning_then_the_withdrawal_out_of_the_catalogue(driver_in):

@@ -10,14 +10,15 @@ import httpx
 
 from certflow.demo import ASPECTS, MATERIALS, Demo
 from models.db import session_scope
-from policy.profiles import profile_for_region
 from policy.identity import resident_id_check_char
+from policy.profiles import profile_for_region
 from tasks.accounts import create_user
 from tasks.calendar import load_calendar
 
 _used = set()
-EXPERTS: dict[str, str] = {}  # every test's experts: the panel is drawn from all of them
-SUPERVISORS: dict[str, str] = {}  # the quality supervisors on each centre's roster (made once per centre)
+# per database (the stack's, or each replay test's own): user ids, and so these names, repeat across databases
+EXPERTS: dict[str, dict[str, str]] = {}  # every test's experts: the panel is drawn from all of them
+SUPERVISORS: dict[str, dict[str, str]] = {}  # the quality supervisors on each centre's roster (made once per centre)
 _rosters: set[tuple[str, str]] = set()
 
 
@@ -44,7 +45,7 @@ class Driver(Demo):
     """`region`: where this driver's enterprise is registered (Guangzhou by default); `officer` is an
     officer of that province's provincial centre, `officer_at(centre)` one of any centre."""
 
-    def __init__(self, stack, prefix: str, region: str = "440106") -> None:  # noqa: ANN001
+    def __init__(self, stack, prefix: str, region: str = "440106") -> None:
         self.stack = stack
         self.url = stack.settings.database_url
         self.prefix = prefix
@@ -52,14 +53,15 @@ class Driver(Demo):
         tokens = {"admin": self._token("admin"), "enterprise": self._token("enterprise"),
                   "officer": self._token("officer", jurisdiction=region[:2] + "0000"),
                   "officer_js": self._token("officer", jurisdiction="320000"),
-                  "public": self._token("operations"), "operations": self._token("operations"), **EXPERTS}
+                  "public": self._token("operations"), "operations": self._token("operations"),
+                  **EXPERTS.setdefault(self.url, {})}
         for centre in (region[:4] + "00", region[:2] + "0000"):  # supervision rosters are never empty here
             if (self.url, centre) not in _rosters:
                 user, token = create_user(self.url, role="supervisor", name=f"roster-{centre}-{time.monotonic_ns()}",
                                           jurisdiction=centre, card_number=f"CARD-{centre}")
-                SUPERVISORS[f"supervisor{user.id}"] = token
+                SUPERVISORS.setdefault(self.url, {})[f"supervisor{user.id}"] = token
                 _rosters.add((self.url, centre))
-        tokens.update(SUPERVISORS)
+        tokens.update(SUPERVISORS.get(self.url, {}))
         with session_scope(self.url) as session:
             calendar = load_calendar(session)
         super().__init__(stack.api_url, tokens, stack.prefect_url, calendar, out=lambda *_: None)
@@ -78,7 +80,7 @@ class Driver(Demo):
     def add_experts(self, count: int = 3) -> None:
         for _ in range(count):
             user, token = create_user(self.url, role="expert", name=f"{self.prefix}-expert-{time.monotonic_ns()}")
-            self.tokens[f"expert{user.id}"] = EXPERTS[f"expert{user.id}"] = token
+            self.tokens[f"expert{user.id}"] = EXPERTS.setdefault(self.url, {})[f"expert{user.id}"] = token
 
     def filing_form(self, region: str | None = None, missing: tuple[str, ...] = ()) -> dict:
         region = region or self.region
@@ -108,7 +110,7 @@ class Driver(Demo):
         if not self.officer_plan(plan_id)["supervision"]["supervised"]:
             return
 
-        def probe():  # noqa: ANN202
+        def probe():
             for who in [w for w in self.tokens if w.startswith("supervisor")]:
                 for t in self.call(who, "GET", "/api/v1/tasks", params={"step": "quality_supervision", "limit": 200})[
                         "items"]:
@@ -138,7 +140,7 @@ class Driver(Demo):
         return {"municipal": self.region[:4] + "00", "provincial": self.region[:2] + "0000"}.get(
             by, case.get("handling_centre") or "")
 
-    def filing_step(self, fid: int, step) -> None:  # noqa: ANN001 - a ProcessStep
+    def filing_step(self, fid: int, step) -> None:  # a ProcessStep
         """Take one step of a filing the way its people would, the task going to the step's centre."""
         centre = self.centre(self.call("officer", "GET", f"/api/v1/filings/{fid}"), step.by)
         if step.step == "acceptance":
@@ -227,10 +229,18 @@ def registered_institution(driver: Driver, region: str, kind: str = "Y") -> int:
         segment = next_institution_segment(kind, profile.province_code, counter.last_serial)
         counter.last_serial = segment.serial
         session.add(counter)
-        institution = Institution(name=f"{driver.prefix} 已备案企业", credit_code=credit_code(region), region_code=region,
-                                  kind=kind,
-                                  profile_code=profile.code, segment=str(segment), status="registered",
-                                  registered_on=today, created_at=wall_now(), pilot_plan_approved_on=today)
+        institution = Institution(
+            name=f"{driver.prefix} 已备案企业",
+            credit_code=credit_code(region),
+            region_code=region,
+            kind=kind,
+            profile_code=profile.code,
+            segment=str(segment),
+            status="registered",
+            registered_on=today,
+            created_at=wall_now(),
+            pilot_plan_approved_on=today,
+        )
         session.add(institution)
         session.flush()
         session.add(InstitutionOccupation(institution_id=institution.id, occupation_code="6-18-01-01", levels="345"))

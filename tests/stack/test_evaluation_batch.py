@@ -1,9 +1,7 @@
-"""Process 2 on a real Prefect server: lead time per profile, supervision draw, results, review, certificates.
+"""Process 2 end to end on the real stack (Prefect server, runner, tick): a Sichuan batch from its plan through
+a returned review to its certificates, and a runner killed mid-flow. Each branch (lead time per profile, the
+national system's refusal, late results) is pinned on the replay tier: tests/replay/test_evaluation_batch.py."""
 
-The results publicity and its objections run in Sichuan (one review, publicity as a local setting);
-Guangdong's batch (no results publicity, two-level review) is in test_province_processes.py."""
-
-import datetime as dt
 import os
 import signal
 
@@ -13,34 +11,9 @@ from sqlmodel import func, select
 from models.cases import Certificate
 from models.db import session_scope
 from models.workflow import HumanTask
-from tests.flows.driver import person, registered_institution
+from tests.stack.driver import registered_institution
 
 pytestmark = pytest.mark.slow
-
-
-def _post_plan(driver, institution_id, start, **kw):
-    return driver.http.post(f"/api/v1/institutions/{institution_id}/plans", json=driver.plan_body(start, **kw),
-                            headers={"Authorization": f"Bearer {driver.tokens['enterprise']}"})
-
-
-@pytest.mark.parametrize("region,lead", [("440106", 10), ("320100", 15)])
-def test_a_plan_filed_after_the_provinces_lead_time_is_refused_with_the_latest_allowed_date(driver, region, lead):
-    institution_id = registered_institution(driver, region)
-    while not driver.calendar.is_working_day(driver.business_today()):  # earlier tests leave the clock anywhere
-        driver.advance(1)
-    today = driver.business_today()
-    just_in_time = driver.calendar.add(today, lead).date
-    while not driver.calendar.is_working_day(just_in_time):
-        just_in_time += dt.timedelta(days=1)
-    too_late = driver.calendar.add(today, lead - 1).date
-    latest_for_too_late = driver.calendar.before(too_late, lead).date
-
-    refused = _post_plan(driver, institution_id, too_late)
-    assert refused.status_code == 409
-    assert f"最迟 {latest_for_too_late.isoformat()}" in refused.json()["detail"]
-    assert latest_for_too_late < today
-    accepted = _post_plan(driver, institution_id, just_in_time)
-    assert accepted.status_code == 201, accepted.text
 
 
 def test_a_batch_runs_from_plan_to_certificates_through_a_returned_review(sichuan):
@@ -159,43 +132,3 @@ def test_killing_the_runner_mid_flow_finishes_every_process_without_doing_a_step
         assert duplicate_keys == []
 
 
-def test_certificates_verify_only_once_the_national_system_acknowledges_them_and_a_refusal_waits_for_operations(
-        sichuan):
-    institution_id = registered_institution(sichuan, sichuan.region)
-    pid, candidates = sichuan.batch_to_review(institution_id, candidates=3, offset=700)
-    refused_holder = person(701)  # the second candidate (plan_body numbers them from the offset)
-    sichuan.sim(refuse_id_numbers=[refused_holder])
-    sichuan.decide("officer", sichuan.open_tasks("officer", "results_review", pid)[0], decision="approve")
-    incident = sichuan.wait("refusal incident", lambda: [i for i in sichuan.call("operations", "GET", f"/api/v1/plans/{pid}")[
-        "incidents"] if i["kind"] == "certificate_refusal" and i["status"] == "open"], timeout=120)[0]
-    assert "holder's identity not verified" in incident["error"]
-    status = sichuan.plan_status(pid)
-    assert status["status"] == "uploading"  # not complete while a certificate is refused
-    listed = {c["number"]: c for c in sichuan.call("enterprise", "GET", "/api/v1/certificates",
-                                                  params={"plan_id": pid})["items"]}
-    pending = [n for n, c in listed.items() if c["status"] == "pending"]
-    valid = [n for n, c in listed.items() if c["status"] == "valid"]
-    assert len(pending) == 1 and len(valid) == 2
-    assert "identity not verified" in listed[pending[0]]["national_refusal"]
-    assert sichuan.http.get(f"/api/v1/public/certificates/{pending[0]}").status_code == 404
-    assert sichuan.http.get(f"/api/v1/public/certificates/{valid[0]}").json()["status"] == "valid"
-    link = sichuan.http.get(f"/api/v1/certificates/{pending[0]}/holder-link",
-                           headers={"Authorization": f"Bearer {sichuan.tokens['enterprise']}"})
-    assert link.status_code == 409
-
-    sichuan.sim(refuse_id_numbers=[])  # the holder's data was put right at the national system
-    sichuan.call("operations", "POST", f"/api/v1/incidents/{incident['id']}/retry")
-    status = sichuan.wait_status("plan", pid, "completed")
-    assert sichuan.http.get(f"/api/v1/public/certificates/{pending[0]}").json()["status"] == "valid"
-    assert [i["status"] for i in status["incidents"] if i["kind"] == "certificate_refusal"] == ["resolved"]
-    with session_scope(sichuan.url, readonly=True) as session:
-        numbers = session.exec(select(Certificate.number).where(Certificate.plan_id == pid)).all()
-    assert sorted(numbers) == sorted(listed)  # numbered once: the second upload carried the same number
-
-
-def test_results_submitted_after_the_window_are_taken_and_marked_late(sichuan):
-    institution_id = registered_institution(sichuan, sichuan.region)
-    pid, _ = sichuan.batch_to_review(institution_id, candidates=2, offset=720, late=True)
-    assert sichuan.plan_status(pid)["results_late"] is True
-    on_time, _ = sichuan.batch_to_review(institution_id, candidates=2, offset=730)
-    assert sichuan.plan_status(on_time)["results_late"] is False

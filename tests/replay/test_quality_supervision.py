@@ -9,16 +9,16 @@ import pytest
 
 from models.db import session_scope
 from tasks.accounts import create_user
-from tests.flows.driver import registered_institution
+from tests.stack.driver import registered_institution
 
-pytestmark = [pytest.mark.slow, pytest.mark.database_independent]  # the draw and the report: the same on every database
+pytestmark = pytest.mark.slow
 
 JIANGSU = "320102"
 ROSTER = "320000"  # Jiangsu's filings (and so its plans) are handled by the provincial centre (local setting)
 REPORT = {"identity_checked": True, "proctoring_ok": True, "video_running": True, "scored_per_standard": True}
 
 
-def _supervisor(driver, centre):  # noqa: ANN001, ANN202
+def _supervisor(driver, centre):
     user, token = create_user(driver.url, role="supervisor", name=f"{driver.prefix}-督导-{time.monotonic_ns()}",
                               jurisdiction=centre, card_number="JS-DD-0001")
     name = f"supervisor{user.id}"
@@ -26,7 +26,7 @@ def _supervisor(driver, centre):  # noqa: ANN001, ANN202
     return name
 
 
-def _supervised_batch(driver):  # noqa: ANN001, ANN202
+def _supervised_batch(driver):
     institution_id = registered_institution(driver, JIANGSU, kind="S")
     start = driver.calendar.add(driver.business_today(), 17).date
     pid = driver.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
@@ -38,7 +38,7 @@ def _supervised_batch(driver):  # noqa: ANN001, ANN202
     return pid
 
 
-def _review_roster(driver, pid, **decision):  # noqa: ANN001, ANN202
+def _review_roster(driver, pid, **decision):
     """考生报名资格审核 (002 §(十八)): the S-type roster is reviewed by the centre holding the plan first."""
     centre = driver.officer_at(driver.officer_plan(pid)["handling_centre"])
     driver.decide(centre, driver.task(centre, "roster_review", pid)[0], **decision)
@@ -56,7 +56,7 @@ def test_a_roster_refused_at_the_eligibility_review_ends_the_s_type_batch_before
     assert driver.officer_plan(pid)["supervision"]["draw_id"] is None  # never drawn: the batch ended first
 
 
-def _to_results(driver, pid):  # noqa: ANN001, ANN202
+def _to_results(driver, pid):
     driver.pass_timer("plan", pid, "evaluation_end")
     status = driver.wait_status("plan", pid, "awaiting_results")
     driver.call("enterprise", "POST", f"/api/v1/plans/{pid}/results",
@@ -75,29 +75,53 @@ def test_a_correction_in_the_report_holds_the_review_until_the_enterprise_answer
     other = driver.call(elsewhere, "GET", "/api/v1/tasks", params={"step": "quality_supervision"})["items"]
     assert pid not in [t["case_id"] for t in other]
     driver.call(supervisor, "POST", f"/api/v1/tasks/{task['id']}/claim")
-    missing = driver.http.post(f"/api/v1/tasks/{task['id']}/decision", json={"decision": "report", "reason": "现场督导"},
-                               headers={"Authorization": f"Bearer {driver.tokens[supervisor]}"})
+    missing = driver.http.post(
+        f"/api/v1/tasks/{task['id']}/decision",
+        json={"decision": "report", "reason": "现场督导"},
+        headers={"Authorization": f"Bearer {driver.tokens[supervisor]}"},
+    )
     assert missing.status_code == 422 and "report" in missing.text  # the structured report is required
-    vague = driver.http.post(f"/api/v1/tasks/{task['id']}/decision", json={
-        "decision": "report", "reason": "现场督导", "report": {**REPORT, "verdict": "to_correct"}},
-        headers={"Authorization": f"Bearer {driver.tokens[supervisor]}"})
+    vague = driver.http.post(
+        f"/api/v1/tasks/{task['id']}/decision",
+        json={"decision": "report", "reason": "现场督导", "report": {**REPORT, "verdict": "to_correct"}},
+        headers={"Authorization": f"Bearer {driver.tokens[supervisor]}"},
+    )
     assert vague.status_code == 422 and "corrections" in vague.text
-    driver.call(supervisor, "POST", f"/api/v1/tasks/{task['id']}/decision", json={
-        "decision": "report", "reason": "考场秩序总体良好", "report": {
-            **REPORT, "video_running": False, "verdict": "to_correct", "findings": ["第二考场监控中断 20 分钟"],
-            "corrections": ["补充第二考场中断期间的替代监考记录"]}})
+    driver.call(
+        supervisor,
+        "POST",
+        f"/api/v1/tasks/{task['id']}/decision",
+        json={
+            "decision": "report",
+            "reason": "考场秩序总体良好",
+            "report": {
+                **REPORT,
+                "video_running": False,
+                "verdict": "to_correct",
+                "findings": ["第二考场监控中断 20 分钟"],
+                "corrections": ["补充第二考场中断期间的替代监考记录"],
+            },
+        },
+    )
 
     _to_results(driver, pid)
-    time.sleep(5)  # the run has had its chance to open the review: it must not have
+    driver.engine.settle()  # the run has moved as far as it can: it must not have opened the review
     inbox = driver.call("officer", "GET", "/api/v1/tasks", params={"step": "results_review", "limit": 200})["items"]
     assert pid not in [t["case_id"] for t in inbox]
     status = driver.plan_status(pid)
     assert status["supervision"]["corrections"] == ["补充第二考场中断期间的替代监考记录"]  # the enterprise sees them
-    wrong = driver.http.post(f"/api/v1/plans/{pid}/corrections", json={"answers": ["甲", "乙"]},
-                             headers={"Authorization": f"Bearer {driver.tokens['enterprise']}"})
+    wrong = driver.http.post(
+        f"/api/v1/plans/{pid}/corrections",
+        json={"answers": ["甲", "乙"]},
+        headers={"Authorization": f"Bearer {driver.tokens['enterprise']}"},
+    )
     assert wrong.status_code == 422  # one answer per correction
-    driver.call("enterprise", "POST", f"/api/v1/plans/{pid}/corrections",
-                json={"answers": ["已补充第二考场两名监考人员的现场记录，附签字扫描件"]})
+    driver.call(
+        "enterprise",
+        "POST",
+        f"/api/v1/plans/{pid}/corrections",
+        json={"answers": ["已补充第二考场两名监考人员的现场记录，附签字扫描件"]},
+    )
     review = driver.open_tasks("officer", "results_review", pid)[0]
     driver.decide("officer", review, decision="approve")
     assert driver.wait_status("plan", pid, "completed")["certificates_issued"] == 3
@@ -108,9 +132,18 @@ def test_a_serious_violation_stops_the_batch_opens_a_supervision_case_and_the_ce
     supervisor = _supervisor(driver, ROSTER)
     pid = _supervised_batch(driver)
     task = driver.open_tasks(supervisor, "quality_supervision", pid)[0]
-    driver.decide(supervisor, task, decision="report", reason="发现替考", report={
-        **REPORT, "identity_checked": False, "verdict": "serious_violation",
-        "findings": ["3 号考生由他人代考，身份证与本人不符"]})
+    driver.decide(
+        supervisor,
+        task,
+        decision="report",
+        reason="发现替考",
+        report={
+            **REPORT,
+            "identity_checked": False,
+            "verdict": "serious_violation",
+            "findings": ["3 号考生由他人代考，身份证与本人不符"],
+        },
+    )
     _to_results(driver, pid)
     violation = driver.open_tasks("officer", "supervision_violation", pid)[0]
     assert driver.plan_status(pid)["status"] == "suspended"
@@ -126,5 +159,11 @@ def test_a_serious_violation_stops_the_batch_opens_a_supervision_case_and_the_ce
 
         from models.workflow import HumanTask
 
-        assert session.exec(select(HumanTask).where(HumanTask.case_type == "plan", HumanTask.case_id == pid,
-                                                    HumanTask.step == "results_review")).all() == []
+        assert (
+            session.exec(
+                select(HumanTask).where(
+                    HumanTask.case_type == "plan", HumanTask.case_id == pid, HumanTask.step == "results_review"
+                )
+            ).all()
+            == []
+        )

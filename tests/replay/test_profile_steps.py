@@ -1,9 +1,9 @@
-"""Each profile's step order, fast: the two flows called in-process (the tests' Prefect server records
+"""Each profile's step order, fast: the two flows called in-process (the replay tier's Prefect API records
 their runs; our tables in a fresh SQLite folder), with the suspension replaced by a recorded wait. The
 test answers each wait as the people would — decides the open tasks at the centre the task names, hands
 in the enterprise's pilot plan or results, or moves the simulated clock to the next timer — and calls
-the flow again: a replay, as a resumed run is. Seconds per province; the end-to-end proof on the full
-embedded stack is tests/flows/test_province_processes.py."""
+the flow again: a replay, as a resumed run is. Seconds per province; the same order through the API is
+tests/replay/test_province_processes.py."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ import itertools
 import pytest
 from sqlmodel import select
 
-import flows.steps
-from core import settings as instance
 from core.clock import CHINA, business_today, set_business_now
 from flows.evaluation_batch import evaluation_batch
 from flows.institution_filing import institution_filing
@@ -25,14 +23,15 @@ from models.schemas import DecisionIn, FilingCreate, PilotPlanCreate, PlanCreate
 from models.workflow import ExternalSubmission, HumanTask, Incident, Timer
 from policy.eligibility import EXPERT_ASPECTS
 from policy.profiles import profile_for_region
-from tasks import batch, decisions, filing, human_tasks, objections, registry
+from tasks import batch, decisions, filing, human_tasks, objections
 from tasks.accounts import create_user
 from tasks.calendar import load_calendar
 from tasks.timers import fire_due_timers
 from tests.api.helpers import filing_form, person, plan_body
-from tests.flows.test_province_processes import REGIONS
+from tests.replay.engine import RecordedWait, ReplayEngine
+from tests.replay.test_province_processes import REGIONS
 
-pytestmark = [pytest.mark.slow, pytest.mark.database_independent]
+pytestmark = pytest.mark.slow
 
 REPORT = {"identity_checked": True, "proctoring_ok": True, "video_running": True, "scored_per_standard": True,
           "findings": [], "verdict": "no_issues"}
@@ -52,13 +51,9 @@ HUMAN_FILING_STEPS = ("acceptance", "expert_evaluation", "best_selection", "lead
 _names = itertools.count(1)
 
 
-class RecordedWait(Exception):
-    """What the run would have been suspended for."""
-
-
 class Harness:
-    def __init__(self, url: str, region: str) -> None:
-        self.url, self.region = url, region
+    def __init__(self, url: str, region: str, engine: ReplayEngine) -> None:
+        self.url, self.region, self.engine = url, region, engine
         self.waits: list[str] = []
         self.decided: list[tuple[str, str]] = []  # (step, jurisdiction) of every task, in the order decided
         self.on_wait = lambda what: None  # a test's own act at a wait (an objection during the publicity)
@@ -68,11 +63,12 @@ class Harness:
         for _ in range(4):
             self.user("expert")
 
-    def user(self, role: str, **fields) -> User:  # noqa: ANN003
+    def user(self, role: str, **fields) -> User:
         return create_user(self.url, role=role, name=f"inproc-{role}-{next(_names)}", **fields)[0]
 
-    def drive(self, flow, case_id: int) -> str:  # noqa: ANN001 - a Prefect flow
-        """Call the flow until it returns, answering each recorded wait in between."""
+    def drive(self, flow, case_id: int) -> str:  # a Prefect flow
+        """Call the flow until it returns, answering each recorded wait in between (one run: one id)."""
+        self.engine.current = f"inproc-{flow.name}-{case_id}"
         for _ in range(60):
             try:
                 return flow(case_id)
@@ -142,26 +138,10 @@ class Harness:
 
 
 @pytest.fixture()
-def harness(stack, data_dir, monkeypatch):
-    """A fresh SQLite instance on a simulated clock, calling the stack's registry simulator; every
+def harness(instance):
+    """A fresh SQLite instance on a simulated clock (the replay tier's), calling the simulator; every
     suspension of the flows raises RecordedWait instead."""
-    installed = instance.install(instance.current().replace(clock="simulated", registry_url=stack.sim_url))
-
-    def recorded(*, key: str, **_):  # noqa: ANN003, ANN202
-        raise RecordedWait(key.rsplit(":", 1)[0])  # the wait's own words, without the fresh suffix
-
-    monkeypatch.setattr(flows.steps, "suspend_flow_run", recorded)
-    # the simulator de-duplicates on the idempotency key, and every fresh database numbers its cases from 1:
-    # each test's calls get a namespace of their own on the session's shared simulator
-    namespace, send = f"inproc-{next(_names)}", registry.send
-    monkeypatch.setattr(registry, "send",
-                        lambda path, key, payload, **kw: send(path, f"{namespace}:{key}", payload, **kw))
-    from prefect.settings import PREFECT_API_URL, PREFECT_LOGGING_TO_API_ENABLED, temporary_settings
-
-    # the runs' logs stay here: shipped to the API they would outlive the session's server at exit
-    with temporary_settings(updates={PREFECT_API_URL: f"{stack.prefect_url}/api",
-                                     PREFECT_LOGGING_TO_API_ENABLED: False}):
-        yield lambda region: Harness(installed.database_url, region)
+    return lambda region: Harness(instance.settings.database_url, region, instance.engine)
 
 
 def _centre(region: str, handling: str, by: str) -> str:
@@ -205,7 +185,7 @@ def _registered(run: Harness, region: str, kind: str) -> int:
                                   region_code=region, kind=kind, profile_code=profile.code,
                                   segment=f"{kind}0000{region[:2]}{next(_names):06d}", status="registered",
                                   registered_on=business_today(session), pilot_plan_approved_on=business_today(session),
-                                  created_at=dt.datetime.now(dt.timezone.utc))
+                                  created_at=dt.datetime.now(dt.UTC))
         session.add(institution)
         session.flush()
         session.add(InstitutionOccupation(institution_id=institution.id, occupation_code="6-18-01-01", levels="345"))

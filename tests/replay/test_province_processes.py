@@ -5,9 +5,9 @@ names (and at no other), and nothing the profile does not list happens."""
 import pytest
 
 from policy.profiles import load_profiles, profile_for_region
-from tests.flows.driver import registered_institution
+from tests.stack.driver import registered_institution
 
-pytestmark = [pytest.mark.slow, pytest.mark.database_independent]
+pytestmark = pytest.mark.slow
 
 REGIONS = {"guangdong": "440106", "shenzhen": "440305", "jiangsu": "320102", "gansu": "620102", "sichuan": "510104"}
 OFFICER_STEPS = ("acceptance", "best_selection", "leading_group_approval", "cities_report")
@@ -19,7 +19,7 @@ def test_every_shipped_profile_has_a_region_here():
     assert all(profile_for_region(region).code == code for code, region in REGIONS.items())
 
 
-def _other_level(driver, centre: str) -> str:  # noqa: ANN001
+def _other_level(driver, centre: str) -> str:
     """The centre of the other level covering the driver's region."""
     return driver.region[:4] + "00" if centre.endswith("0000") else centre[:2] + "0000"
 

@@ -8,14 +8,13 @@ import itertools
 
 import pytest
 
-from tests.flows.driver import Driver
-
+from tests.stack.driver import Driver
 
 _names = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def leftovers_stay_asleep(request):  # noqa: ANN001, ANN201
+def leftovers_stay_asleep(request):
     """After a test on the shared stack, its runs still waiting on a timer will never be needed again:
     cancel those timers, so that a later test's clock move does not wake every earlier test's runs at
     once (a burst that made a later test's own runs wait minutes for the runner — a CI flake)."""
@@ -39,7 +38,7 @@ def driver(stack) -> Driver:
 
 
 @pytest.fixture()
-def driver_in(stack):  # noqa: ANN001, ANN201
+def driver_in(stack):
     """A driver whose enterprise is registered in the given division (and so under its province's profile)."""
     return lambda region: Driver(stack, prefix=f"t{next(_names)}", region=region)
 
@@ -48,6 +47,6 @@ SICHUAN = "510104"  # 四川: the national practice's steps (publicity, ministry
 
 
 @pytest.fixture()
-def sichuan(driver_in) -> Driver:  # noqa: ANN001
+def sichuan(driver_in) -> Driver:
     """Tests of publicity, objections and the ministry review run where the profile has those steps."""
     return driver_in(SICHUAN)

@@ -5,7 +5,7 @@ revocation once, through a failing simulator (the call retried)."""
 import httpx
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.database_independent]  # the flow is the same on every database
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]  # on PostgreSQL too: the revocation end to end
 
 
 def test_a_batch_revoked_after_a_second_officers_approval_verifies_revoked_and_reaches_the_nation_once_each(sichuan):
