@@ -22,6 +22,8 @@ from tests.api.conftest import db, move_clock
 from tests.api.helpers import evaluation_plan, person, registered_institution
 from tests.api.test_dashboard import staff
 
+pytestmark = pytest.mark.postgres  # on PostgreSQL too: the statistics' SQL
+
 GZ, SZ = "440106", "440305"  # a district of Guangzhou (440100), one of Shenzhen (440300)
 
 
@@ -30,7 +32,7 @@ def _at(day: dt.date) -> dt.datetime:
 
 
 class Seed:
-    def __init__(self, api, admin) -> None:  # noqa: ANN001
+    def __init__(self, api, admin) -> None:
         self.api, self.admin = api, admin
         with db(api) as session:
             self.institutions = {GZ: registered_institution(session, region=GZ, serial=801),
@@ -81,23 +83,58 @@ class Seed:
     def breach(self, centre: str, step: str, opened: dt.date, level: str = "breached") -> None:
         self.clocks = getattr(self, "clocks", 0) + 1
         with db(self.api) as session:
-            clock = SlaClock(case_type="filing", case_id=1, step=step, round=self.clocks, jurisdiction=centre, started_on=opened,
-                             budget_working_days=5, at_risk_working_days=1, escalate_after_working_days=5,
-                             due_date=opened, at_risk_on=opened, breached_on=opened, escalate_on=opened)
+            clock = SlaClock(
+                case_type="filing",
+                case_id=1,
+                step=step,
+                round=self.clocks,
+                jurisdiction=centre,
+                started_on=opened,
+                budget_working_days=5,
+                at_risk_working_days=1,
+                escalate_after_working_days=5,
+                due_date=opened,
+                at_risk_on=opened,
+                breached_on=opened,
+                escalate_on=opened,
+            )
             session.add(clock)
             session.flush()
-            session.add(SlaBreach(clock_id=clock.id, level=level, case_type="filing", case_id=1, step=step,
-                                  jurisdiction=centre, due_date=opened, opened_on=opened, opened_at=_at(opened),
-                                  notify="assignee"))
+            session.add(
+                SlaBreach(
+                    clock_id=clock.id,
+                    level=level,
+                    case_type="filing",
+                    case_id=1,
+                    step=step,
+                    jurisdiction=centre,
+                    due_date=opened,
+                    opened_on=opened,
+                    opened_at=_at(opened),
+                    notify="assignee",
+                )
+            )
 
     def complaint(self, region: str, created: dt.date, outcome: str | None, source: str = "complaint") -> None:
         with db(self.api) as session:
             n = len(session.exec(select(SupervisionCase.id)).all())
-            session.add(SupervisionCase(receipt_number=f"TS20261101SEED{n:04d}", source=source,
-                                        institution_id=self.institutions[region], profile_code="guangdong",
-                                        region_code=region, centre=region[:4] + "00", text="投诉", contact_name="甲",
-                                        contact_phone="13800138000", status="closed" if outcome else "investigating",
-                                        outcome=outcome, created_at=_at(created), updated_at=_at(created)))
+            session.add(
+                SupervisionCase(
+                    receipt_number=f"TS20261101SEED{n:04d}",
+                    source=source,
+                    institution_id=self.institutions[region],
+                    profile_code="guangdong",
+                    region_code=region,
+                    centre=region[:4] + "00",
+                    text="投诉",
+                    contact_name="甲",
+                    contact_phone="13800138000",
+                    status="closed" if outcome else "investigating",
+                    outcome=outcome,
+                    created_at=_at(created),
+                    updated_at=_at(created),
+                )
+            )
 
 
 @pytest.fixture()
@@ -123,8 +160,13 @@ def seeded(api, people):
     seed.move(f3, "expert_evaluation", "expert_evaluation")  # acceptance: 1; still running
 
     seed.plan(GZ, dt.date(2026, 9, 20), "completed", [(4, True)])  # Q3
-    issued = seed.plan(GZ, dt.date(2026, 11, 20), "completed", [(4, True), (4, True), (4, False), (3, True)],
-                       certified_on=dt.date(2026, 11, 25))
+    issued = seed.plan(
+        GZ,
+        dt.date(2026, 11, 20),
+        "completed",
+        [(4, True), (4, True), (4, False), (3, True)],
+        certified_on=dt.date(2026, 11, 25),
+    )
     seed.plan(GZ, dt.date(2026, 12, 10), "awaiting_results", [(4, None), (4, None)], late=True)
     seed.plan(SZ, dt.date(2026, 11, 20), "completed", [(4, True)], certified_on=dt.date(2026, 11, 25))
     with db(api) as session:
@@ -134,8 +176,11 @@ def seeded(api, people):
     with db(api) as session:  # a certificate the national system has not acknowledged is not issued yet
         session.exec(select(Certificate).where(Certificate.level == 5)).one().status = "pending"
 
-    for step, day in (("acceptance", dt.date(2026, 11, 10)), ("acceptance", dt.date(2026, 11, 12)),
-                      ("expert_evaluation", dt.date(2026, 12, 1))):
+    for step, day in (
+        ("acceptance", dt.date(2026, 11, 10)),
+        ("acceptance", dt.date(2026, 11, 12)),
+        ("expert_evaluation", dt.date(2026, 12, 1)),
+    ):
         seed.breach("440100", step, day)
     seed.breach("440100", "acceptance", dt.date(2026, 11, 10), level="at_risk")
     seed.breach("440300", "acceptance", dt.date(2026, 11, 10))
@@ -153,24 +198,41 @@ def test_a_quarters_figures_for_a_city_match_the_cases_worked_out_by_hand(api, p
     assert stats["jurisdiction"] == "440100"
     assert stats["filings"]["received"] == 2 and stats["filings"]["decided"] == 2
     assert {r["outcome"]: r["count"] for r in stats["filings"]["by_outcome"]} == {"registered": 1, "rejected": 1}
-    durations = {(r["case_type"], r["step"]): (r["count"], r["median_working_days"], r["p90_working_days"])
-                 for r in stats["step_durations"]}
+    durations = {
+        (r["case_type"], r["step"]): (r["count"], r["median_working_days"], r["p90_working_days"])
+        for r in stats["step_durations"]
+    }
     assert durations == {("filing", "acceptance"): (3, 2.0, 2), ("filing", "expert_evaluation"): (2, 15.5, 26)}
     batches = stats["batches"]
-    assert (batches["evaluated"], batches["late_results"], batches["candidates"], batches["scored"],
-            batches["passed"], batches["pass_rate"]) == (3, 1, 7, 5, 4, 80.0)
-    assert [(r["level"], r["candidates"], r["scored"], r["passed"], r["pass_rate"])
-            for r in batches["by_occupation_and_level"]] == [
-        ("五级/初级工", 1, 1, 1, 100.0), ("四级/中级工", 5, 3, 2, 66.7), ("三级/高级工", 1, 1, 1, 100.0)]
-    assert stats["certificates"] == {"issued": 3, "revoked": 1, "issued_by_level": [
-        {"level": "四级/中级工", "count": 2}, {"level": "三级/高级工", "count": 1}]}
-    assert stats["sla_breaches"] == [{"step": "acceptance", "step_name": "受理", "count": 2},
-                                     {"step": "expert_evaluation", "step_name": "专家评估", "count": 1}]
+    assert (
+        batches["evaluated"],
+        batches["late_results"],
+        batches["candidates"],
+        batches["scored"],
+        batches["passed"],
+        batches["pass_rate"],
+    ) == (3, 1, 7, 5, 4, 80.0)
+    assert [
+        (r["level"], r["candidates"], r["scored"], r["passed"], r["pass_rate"])
+        for r in batches["by_occupation_and_level"]
+    ] == [("五级/初级工", 1, 1, 1, 100.0), ("四级/中级工", 5, 3, 2, 66.7), ("三级/高级工", 1, 1, 1, 100.0)]
+    assert stats["certificates"] == {
+        "issued": 3,
+        "revoked": 1,
+        "issued_by_level": [{"level": "四级/中级工", "count": 2}, {"level": "三级/高级工", "count": 1}],
+    }
+    assert stats["sla_breaches"] == [
+        {"step": "acceptance", "step_name": "受理", "count": 2},
+        {"step": "expert_evaluation", "step_name": "专家评估", "count": 1},
+    ]
     assert stats["complaints"]["received"] == 3
     assert {r["outcome"]: r["count"] for r in stats["complaints"]["by_outcome"]} == {"dismissed": 2, "open": 1}
 
-    province = api.get("/api/v1/reports/statistics", params={"period": "2026-Q4"},
-                       headers=people.make("officer", jurisdiction="440000")).json()
+    province = api.get(
+        "/api/v1/reports/statistics",
+        params={"period": "2026-Q4"},
+        headers=people.make("officer", jurisdiction="440000"),
+    ).json()
     assert province["filings"]["received"] == 3 and province["filings"]["decided"] == 3  # Shenzhen's too
     assert province["complaints"]["received"] == 4
     month = api.get("/api/v1/reports/statistics", params={"period": "2026-10"}, headers=guangzhou).json()
@@ -185,7 +247,9 @@ def test_the_workbook_and_the_quarterly_pdf_carry_the_same_figures(api, people, 
     summary = {row[0]: row[1] for row in book["概况"].iter_rows(min_row=2, values_only=True)}
     assert summary["合格率（%）"] == 80.0 and summary["发证"] == 3 and summary["撤销证书"] == 1
     assert [r for r in book["环节用时"].iter_rows(min_row=2, values_only=True)] == [
-        ("filing", "受理", 3, 2.0, 2), ("filing", "专家评估", 2, 15.5, 26)]
+        ("filing", "受理", 3, 2.0, 2),
+        ("filing", "专家评估", 2, 15.5, 26),
+    ]
     pdf = api.get("/api/v1/reports/quarterly.pdf", params={"period": "2026-Q4"}, headers=guangzhou)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     (tmp_path / "r.pdf").write_bytes(pdf.content)
@@ -214,3 +278,18 @@ def test_the_statistics_page_shows_the_cards_and_charts_and_downloads_for_the_of
     assert officer.get("/dashboard/reports/quarterly.pdf?period=2026-Q4").content.startswith(b"%PDF")
     assert officer.get("/dashboard/reports/statistics.xlsx?period=2026-Q4").status_code == 200
     assert officer.get("/dashboard/reports?jurisdiction=440300").status_code == 403
+
+
+def test_a_steps_duration_counts_from_the_business_day_the_case_was_filed_not_its_wall_clock_creation(api, people):
+    """On a simulated (or corrected) business clock the row's created_at, a wall-clock instant, is another day
+    than the filing's: the first step's duration runs from the filing's own audit entry, never negative."""
+    seed = Seed(api, people.make("admin"))
+    seed.on(dt.date(2026, 10, 12))
+    filing_id = seed.filing(GZ, dt.date(2026, 12, 20))  # created_at: a wall clock far ahead of the business day
+    with db(api) as session:
+        audit.record(session, case_type="filing", case_id=filing_id, action="filing_submitted")
+    seed.on(dt.date(2026, 10, 14))
+    seed.move(filing_id, "expert_evaluation", "expert_evaluation")
+    guangzhou = people.make("officer", jurisdiction="440100")
+    stats = api.get("/api/v1/reports/statistics", params={"period": "2026-10"}, headers=guangzhou).json()
+    assert [(r["step"], r["median_working_days"]) for r in stats["step_durations"]] == [("acceptance", 2.0)]

@@ -5,6 +5,9 @@ scrolls sideways), and downloads the quarterly report. Screenshots: statistics-d
 from __future__ import annotations
 
 import datetime as dt
+import re
+
+import pytest
 
 from core.clock import CHINA
 from tests.browser.test_dashboard_in_a_browser import DESKTOP, log_in, staff
@@ -34,6 +37,16 @@ def test_the_statistics_page_reads_at_desktop_and_phone_width(stack, browser, sh
     assert "投诉举报：按结果" in desktop.inner_text(".charts") and desktop.locator(".bar-fill").count() > 0
     label, bar = desktop.locator(".bar-label").first.bounding_box(), desktop.locator(".bar-track").first.bounding_box()
     assert abs(label["y"] - bar["y"]) < 12  # side by side on a wide screen
+    for chart in desktop.locator(".chart").all():  # each bar as long as its figure, next to the chart's longest
+        figures = [(re.search(r"-?\d+(?:\.\d+)?", row.locator(".bar-value").inner_text()),
+                    row.locator(".bar-fill").bounding_box()) for row in chart.locator(".bar-row").all()]
+        bars = [(float(figure.group()), box["width"] if box else 0.0) for figure, box in figures if figure]
+        assert all(value >= 0 for value, _ in bars), f"a negative figure in {chart.locator('h2').inner_text()}"
+        if not bars:
+            continue
+        peak_value, peak_width = max(bars)
+        for value, width in bars:
+            assert width == pytest.approx(peak_width * value / peak_value, abs=1.5) if peak_value else width == 0
     shots(desktop, "statistics-desktop")
     with desktop.expect_download() as download:
         desktop.get_by_role("link", name="季度报告 PDF").click()

@@ -3,6 +3,7 @@
 import importlib
 import pathlib
 
+import pytest
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -21,6 +22,7 @@ def test_every_deployment_entrypoint_resolves_to_a_flow():
                      "inactivity_scan"}
 
 
+@pytest.mark.postgres
 def test_the_stack_keeps_our_tables_on_the_database_the_suite_was_asked_for(stack, request):
     from models.db import get_engine
 

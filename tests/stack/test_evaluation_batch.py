@@ -13,7 +13,7 @@ from models.db import session_scope
 from models.workflow import HumanTask
 from tests.stack.driver import registered_institution
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]  # on PostgreSQL too: the batch end to end, a crash revived
 
 
 def test_a_batch_runs_from_plan_to_certificates_through_a_returned_review(sichuan):
