@@ -21,7 +21,7 @@ from models.cases import EvaluationPlan, FilingApplication, Revocation
 from models.db import session_scope
 from models.supervision import SupervisionCase
 from models.workflow import OutboxMessage, Wakeup
-from tasks import evidence, inactivity, sla, webhooks
+from tasks import evidence, inactivity, registry, sla, webhooks
 from tasks.timers import fire_due_timers
 
 log = logging.getLogger("certflow.tick")
@@ -33,6 +33,7 @@ PARAMETERS = {
     "certificate_revocation": "revocation_id",
     "supervision_case": "case_id",
 }
+CASE_TYPES = {"institution_filing": "filing", "evaluation_batch": "plan", "supervision_case": "supervision"}
 REVIVE_LIMIT = 3
 
 
@@ -190,7 +191,11 @@ def revive_crashed_runs(settings: Settings) -> int:
         state, since = states.get(run_id, (None, now))
         # RUNNING without progress: its process is gone. PENDING that long: the runner that claimed it
         # (state "Submitting") died before starting it, and no other runner will take a claimed run.
-        if state in ("RUNNING", "PENDING") and now - since > stale_after(settings):
+        if (
+            state in ("RUNNING", "PENDING")
+            and now - since > stale_after(settings)
+            and not _still_progressing(settings, run_id, state, now)
+        ):
             log.warning(
                 "run %s of %s %s has been %s since %s: its process is gone", run_id, kind, case_id, state, since
             )
@@ -206,14 +211,44 @@ def revive_crashed_runs(settings: Settings) -> int:
             revivals = session.exec(
                 select(OutboxMessage).where(OutboxMessage.kind == kind, OutboxMessage.case_id == case_id)
             ).all()
+            case_type, case_ref = _incident_case(session, kind, case_id)
             if len(revivals) > REVIVE_LIMIT:
-                continue
+                # a run that keeps dying is not started again by itself: operations are told, and their retry
+                # starts it once more (never left waiting with nobody knowing)
+                if not registry.incident_retry_requested(session, kind="run_lost", case_type=case_type,
+                                                         case_id=case_ref):
+                    registry.ensure_incident(session, kind="run_lost", case_type=case_type, case_id=case_ref,
+                                             flow_run_id=run_id, error=f"{kind} {case_id}: run {run_id} is {state} "
+                                             f"after {len(revivals) - 1} restarts; started again only by an operator")
+                    continue
+                registry.resolve_incidents(session, kind="run_lost", case_type=case_type, case_id=case_ref)
             log.warning("reviving %s %s: run %s is %s", kind, case_id, run_id, state)
             session.add(
                 OutboxMessage(kind=kind, case_id=case_id, parameters={PARAMETERS[kind]: case_id}, created_at=wall_now())
             )
             revived += 1
     return revived
+
+
+def _incident_case(session: Session, kind: str, case_id: int) -> tuple[str, int]:
+    """The case an incident of this run is shown on (a revocation's: its batch's page)."""
+    if kind == "certificate_revocation":
+        return "plan", session.get(Revocation, case_id).plan_id
+    return CASE_TYPES[kind], case_id
+
+
+def _still_progressing(settings: Settings, run_id: str, state: str, now: dt.datetime) -> bool:
+    """A RUNNING run whose steps (task runs) changed state within the stale window is alive: only its
+    own state stood still. (Without this a loaded machine's slow replays were declared dead, restarted
+    beside themselves, and after REVIVE_LIMIT restarts the case was silently never started again.)"""
+    if state != "RUNNING":
+        return False
+    try:
+        progress = workflow.last_progress(settings.prefect_api_url, run_id)
+    except Exception as exc:  # noqa: BLE001 - judged by its own state, as before
+        log.info("progress of %s unknown: %s", run_id, exc)
+        return False
+    return progress is not None and now - progress <= stale_after(settings)
 
 
 def _active_runs(session: Session) -> list[tuple[str, str, int]]:

@@ -112,6 +112,20 @@ def run_states(api_url: str, flow_run_ids: list[str]) -> dict[str, tuple[str, dt
     return result
 
 
+def last_progress(api_url: str, flow_run_id: str) -> dt.datetime | None:
+    """When the run's newest task run last changed state: a run busy with its steps is alive, however long
+    its own state has stood at RUNNING (a replay slowed by a loaded machine, a step's retries)."""
+    from uuid import UUID
+
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.sorting import TaskRunSort
+
+    with _client(api_url) as client:
+        newest = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(flow_run_id)])),
+                                       sort=TaskRunSort.EXPECTED_START_TIME_DESC, limit=1)
+    return newest[0].state.timestamp if newest and newest[0].state else None
+
+
 def mark_crashed(api_url: str, flow_run_id: str, reason: str) -> None:
     """A run whose process is gone (killed with its runner) stays RUNNING forever: say what happened."""
     from uuid import UUID

@@ -856,6 +856,7 @@ INCIDENT_KINDS = {
     "ministry_review": "人社部审核（外部）",
     "certificate_upload": "上传全国查询系统（外部）",
     "certificate_refusal": "全国联网系统退回证书（核实后重报）",
+    "run_lost": "流程运行多次中断（核实后重启）",
 }
 INCIDENT_STATUS = {"open": "待处理", "retrying": "重试中", "resolved": "已解决"}
 

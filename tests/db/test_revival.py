@@ -50,9 +50,61 @@ def test_a_run_stuck_without_a_process_is_marked_crashed_and_its_case_started_ag
     since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=age_seconds)
     marked = []
     monkeypatch.setattr(workflow, "run_states", lambda api_url, ids: {run: (state, since) for run in ids})
+    monkeypatch.setattr(workflow, "last_progress", lambda api_url, run: since)  # its steps as still as itself
     monkeypatch.setattr(workflow, "mark_crashed", lambda api_url, run, reason: marked.append(run))
     assert revive_crashed_runs(settings.replace(stale_run_seconds=600)) == (1 if revived else 0)
     assert bool(marked) == (revived and state != "CRASHED")
     with session_scope(settings.database_url, readonly=True) as session:
         starts = session.exec(select(OutboxMessage).where(OutboxMessage.case_id == filing_with_run)).all()
     assert len(starts) == (2 if revived else 1)
+
+
+def test_a_running_run_whose_steps_move_is_alive_however_long_its_own_state_stands(settings, filing_with_run,
+                                                                                    monkeypatch):
+    """A replay slowed down by a loaded machine keeps its flow run RUNNING for longer than the stale window
+    while its task runs change state every moment: declared dead, it was restarted beside itself, and after
+    REVIVE_LIMIT restarts its case was never started again (the ministry-refusal test waiting 240 s in CI)."""
+    from engine import workflow
+    from engine.tick import revive_crashed_runs
+
+    now = dt.datetime.now(dt.UTC)
+    marked = []
+    monkeypatch.setattr(workflow, "run_states", lambda api_url, ids: {run: ("RUNNING", now - dt.timedelta(seconds=60))
+                                                                     for run in ids})
+    monkeypatch.setattr(workflow, "last_progress", lambda api_url, run: now - dt.timedelta(seconds=2), raising=False)
+    monkeypatch.setattr(workflow, "mark_crashed", lambda api_url, run, reason: marked.append(run))
+    assert revive_crashed_runs(settings.replace(stale_run_seconds=20)) == 0
+    assert marked == []
+
+
+def test_a_run_that_keeps_dying_is_an_incident_for_operations_and_their_retry_starts_it_once_more(
+        settings, filing_with_run, monkeypatch):
+    from engine import workflow
+    from engine.tick import REVIVE_LIMIT, revive_crashed_runs
+    from models.workflow import Incident
+    from tasks.registry import retry_incident
+
+    monkeypatch.setattr(workflow, "run_states", lambda api_url, ids: {run: ("CRASHED", wall_now()) for run in ids})
+
+    def starts() -> int:
+        with session_scope(settings.database_url, readonly=True) as session:
+            return len(session.exec(select(OutboxMessage).where(OutboxMessage.case_id == filing_with_run)).all())
+
+    def mark_started() -> None:  # the dispatcher started the queued run (which crashed again)
+        with session_scope(settings.database_url) as session:
+            for message in session.exec(select(OutboxMessage).where(OutboxMessage.dispatched_at.is_(None))):
+                message.dispatched_at, message.flow_run_id = wall_now(), "run-claimed-by-a-dead-runner"
+                session.add(message)
+
+    for _ in range(REVIVE_LIMIT):
+        assert revive_crashed_runs(settings) == 1
+        mark_started()
+    assert revive_crashed_runs(settings) == 0 and revive_crashed_runs(settings) == 0  # not again by itself …
+    with session_scope(settings.database_url) as session:
+        incidents = session.exec(select(Incident).where(Incident.kind == "run_lost")).all()
+        assert [(i.case_type, i.case_id, i.status) for i in incidents] == [("filing", filing_with_run, "open")]
+        assert "after 3 restarts" in incidents[0].error
+        retry_incident(session, incident_id=incidents[0].id, user_id=None, role="operations")  # … but told
+    assert revive_crashed_runs(settings) == 1 and starts() == REVIVE_LIMIT + 2
+    with session_scope(settings.database_url, readonly=True) as session:
+        assert session.get(Incident, incidents[0].id).status == "resolved"
