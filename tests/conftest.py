@@ -28,7 +28,7 @@ TIER_OF_FILE = {
     "tests/cli/test_prefect_deploy.py": "stack",  # a Prefect server and a process worker
 }
 # Tests that start the embedded stack (or a browser on it) share one xdist worker: two stacks never fight
-# over the two cores, and the session's one stack serves them all.
+# over the two cores, and the session's one stack serves them all (pytest_xdist_make_scheduler below).
 ONE_WORKER = ("stack", "browser")
 
 
@@ -37,12 +37,22 @@ def tier_of(path: str) -> str:
     return TIER_OF_FILE.get(f"tests/{relative}") or TIER_OF_FOLDER[relative.split("/", 1)[0]]
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's scheduler by scope, one scope for every stack and browser test and one per test otherwise.
+    (Not `--dist loadgroup`: xdist 3.8 groups by rewriting `item._nodeid`, which pytest 9 no longer reads,
+    so its groups silently spread over every worker.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerForTheStack(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "stack" if tier_of(nodeid.split("::", 1)[0]) in ONE_WORKER else nodeid
+
+    return OneWorkerForTheStack(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        tier = tier_of(item.path.as_posix())
-        item.add_marker(getattr(pytest.mark, tier))
-        if tier in ONE_WORKER:
-            item.add_marker(pytest.mark.xdist_group("stack"))
+        item.add_marker(getattr(pytest.mark, tier_of(item.path.as_posix())))
     if config.getoption("--db") != "postgresql":
         return
     skip = pytest.mark.skip(reason="SQLite's own locking: this test reads the SQLite file directly")
