@@ -14,6 +14,7 @@ crash — is what the stack tier keeps (tests/stack, tests/browser).
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import sys
 import uuid
 from typing import Any
@@ -63,13 +64,8 @@ class ReplayEngine:
 
     @staticmethod
     def flow(kind: str):
-        from flows.certificate_revocation import certificate_revocation
-        from flows.evaluation_batch import evaluation_batch
-        from flows.institution_filing import institution_filing
-        from flows.supervision_case import supervision_case
-
-        return {"institution_filing": institution_filing, "evaluation_batch": evaluation_batch,
-                "certificate_revocation": certificate_revocation, "supervision_case": supervision_case}[kind]
+        """The process's flow: each deployment's flow is `flows.<kind>.<kind>` (prefect.yaml)."""
+        return getattr(importlib.import_module(f"flows.{kind}"), kind)
 
     def replay(self, run_id: str) -> None:
         """Run the flow's body from the top, as a resumed run does, until it returns or waits."""
