@@ -60,7 +60,9 @@ class Settings(BaseSettings):
     # the engine's rhythm
     stale_run_seconds: float = Field(600, gt=0, description="a run RUNNING/PENDING this long without a change "
                                                            "(its own state's or its newest step's) has lost its "
-                                                           "process and is revived")
+                                                           "process and is revived; after three restarts it is a "
+                                                           "`run_lost` incident on the operations page, restarted "
+                                                           "by the operator's retry")
     sla_scan_seconds: float = Field(10, gt=0, description="how often the tick scans the SLA clocks")
     revive_seconds: float = Field(15, gt=0, description="how often the tick looks for lost runs")
     runner_limit: int = Field(8, ge=1, le=256, description="flow runs one runner executes at once")
