@@ -122,6 +122,7 @@ def test_officer_and_expert_take_a_filing_through_acceptance_and_evaluation_in_t
         expert_name = drawn.name
     expert = log_in(browser, base, expert_name, opened, viewport=TABLET)
     expert.locator(f'tr[data-task="{first_seat["id"]}"]').get_by_role("link", name="办理").click()
+    expert.wait_for_url(f"**/dashboard/tasks/{first_seat['id']}**")  # .all() below does not wait for the page
     for input_ in expert.locator('input[name^="score_"]').all():
         input_.fill("85")
     expert.get_by_label("评估意见").fill("制度健全，场地设备满足要求")
