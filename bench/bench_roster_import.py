@@ -89,7 +89,7 @@ def main() -> None:
             f"write a {args.candidates}-row roster: {time.perf_counter() - started:.2f} s ({len(content) // 1024} KB)"
         )
         started = time.perf_counter()
-        rows = spreadsheets.parse_roster(content)
+        _, rows = spreadsheets.parse_roster(content)
         print(
             f"read and validate it (every row as CandidateIn, ID check digits): "
             f"{time.perf_counter() - started:.2f} s, {len(rows)} candidates"

@@ -50,8 +50,9 @@ def filed_scope(session: Session, institution_id: int) -> FiledScope:
     return FiledScope({r.occupation_code: frozenset(Level(int(d)) for d in r.levels) for r in rows})
 
 
-def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCreate) -> EvaluationPlan:
-    """Check the plan against the rules (all violations at once) and record it with an outbox row."""
+def institution_filing_plans(session: Session, user: User, institution_id: int) -> Institution:
+    """The institution, if this user may file a plan for it now (registered, its pilot plan passed where
+    the profile has one); checked before a plan's body or roster is read."""
     institution = session.get(Institution, institution_id)
     if institution is None or (user.role == "enterprise" and user.institution_id != institution_id):
         raise NotFound(f"institution {institution_id} does not exist")
@@ -76,6 +77,13 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
             "试点方案尚未经专家评估通过，不能报送认定实施计划（粤人社函〔2019〕1727号 二(三)） / the pilot "
             "plan has not passed the experts' evaluation yet; no evaluation plan before it does"
         )
+    return institution
+
+
+def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCreate) -> EvaluationPlan:
+    """Check the plan against the rules (all violations at once) and record it with an outbox row."""
+    institution = institution_filing_plans(session, user, institution_id)
+    profile = get_profile(institution.profile_code)
     calendar = load_calendar(session)
     today = business_today(session)
     facts = PlanFacts(
@@ -229,6 +237,7 @@ def draw_supervision(session: Session, *, plan_id: int) -> dict[str, Any]:
     centre = supervision_centre(plan)
     roster = select(User.id).where(
         User.role == "supervisor",
+        User.disabled_at.is_(None),
         User.jurisdiction == centre,
         (User.institution_id.is_(None)) | (User.institution_id != plan.institution_id),
     )
@@ -395,7 +404,8 @@ def open_results_window(session: Session, *, plan_id: int) -> None:
         )
 
 
-def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsCreate) -> EvaluationPlan:
+def plan_taking_results(session: Session, user: User, plan_id: int) -> EvaluationPlan:
+    """The plan, if this user may hand in its results now; checked before a results sheet is read."""
     plan = get_plan(session, plan_id)
     if user.role == "enterprise" and user.institution_id != plan.institution_id:
         raise NotFound(f"plan {plan_id} does not exist")
@@ -404,6 +414,11 @@ def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsC
             f"plan {plan_id} is {plan.status}; results are taken after the evaluation"
             + (f" (from {plan.evaluation_end})" if plan.status in ("filed", "scheduled") else "")
         )
+    return plan
+
+
+def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsCreate) -> EvaluationPlan:
+    plan = plan_taking_results(session, user, plan_id)
     candidates = {c.id: c for c in session.exec(select(Candidate).where(Candidate.plan_id == plan_id)).all()}
     problems: list[Violation] = []
     seen: set[int] = set()

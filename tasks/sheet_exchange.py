@@ -41,9 +41,9 @@ def _plan_fields(plan_json: str) -> dict[str, Any]:
 def file_plan_with_roster(session: Session, *, user: User, institution_id: int, plan_json: str,
                           roster: bytes) -> EvaluationPlan:
     """The plan of `plan_json` with the roster's candidates, filed as POST …/plans files it: all or nothing."""
-    access.visible_institution(session, user, institution_id)  # another's institution: 404 before any parsing
+    batch.institution_filing_plans(session, user, institution_id)  # who and when, before any parsing
     fields = _plan_fields(plan_json)
-    rows = spreadsheets.parse_roster(roster)
+    sheet, rows = spreadsheets.parse_roster(roster)
     try:
         body = PlanCreate.model_validate(fields | {"candidates": [c for _, c in rows]})
     except ValidationError as exc:
@@ -54,15 +54,15 @@ def file_plan_with_roster(session: Session, *, user: User, institution_id: int, 
     except Problems as refused:
         by_row = spreadsheets.rows_of(refused.violations, ROSTER, [n for n, _ in rows])
         if any(p.row for p in by_row):
-            raise SheetProblems(by_row) from refused
+            raise SheetProblems(by_row, sheet) from refused
         raise
 
 
 def submit_results_sheet(session: Session, *, user: User, plan_id: int, content: bytes) -> EvaluationPlan:
     """The results of a workbook (people by ID number), submitted as POST …/results submits them."""
-    access.visible_plan(session, user, plan_id)
+    batch.plan_taking_results(session, user, plan_id)  # who and when, before any parsing
     ids = {c.id_number.upper(): c.id for c in session.exec(select(Candidate).where(Candidate.plan_id == plan_id))}
-    rows = spreadsheets.parse_results(content, ids)
+    sheet, rows = spreadsheets.parse_results(content, ids)
     try:
         return batch.submit_results(session, user=user, plan_id=plan_id,
                                     body=ResultsCreate(scores=[s for _, s in rows]))
@@ -70,7 +70,7 @@ def submit_results_sheet(session: Session, *, user: User, plan_id: int, content:
         by_row = spreadsheets.rows_of([Violation(v.code, v.field.replace("scores[", "candidates[", 1), v.message)
                                        for v in refused.violations], RESULTS, [n for n, _ in rows])
         if any(p.row for p in by_row):
-            raise SheetProblems(by_row) from refused
+            raise SheetProblems(by_row, sheet) from refused
         raise
 
 

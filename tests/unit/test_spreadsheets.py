@@ -11,14 +11,14 @@ from tasks.spreadsheets import RowProblem
 
 
 def test_the_roster_templates_example_row_is_a_valid_roster():
-    [(row, candidate)] = spreadsheets.parse_roster(spreadsheets.roster_template())
+    _, [(row, candidate)] = spreadsheets.parse_roster(spreadsheets.roster_template())
     assert row == 2 and candidate.relation == "employee" and candidate.level == 4
 
 
 def test_a_marked_workbook_fills_the_bad_cell_and_lists_the_rows_problems():
-    content = spreadsheets.roster_template()
-    marked = load_workbook(io.BytesIO(spreadsheets.marked(content, [RowProblem(2, "人员类别", "未知类别"),
-                                                                    RowProblem(0, "", "考核日期晚于计划")])))
+    sheet = spreadsheets.read_rows(spreadsheets.roster_template())
+    marked = load_workbook(io.BytesIO(spreadsheets.marked(sheet, [RowProblem(2, "人员类别", "未知类别"),
+                                                                  RowProblem(0, "", "考核日期晚于计划")])))
     sheet = marked.active
     problems_column = sheet.max_column
     assert sheet.cell(row=1, column=problems_column).value.startswith("问题")
