@@ -207,6 +207,43 @@ def cmd_users_revoke_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_disable(args: argparse.Namespace) -> int:
+    """Offboard a person: tokens revoked, sessions ended, login refused, claims given back, webhooks stopped."""
+    from tasks.offboarding import disable_named
+
+    settings = _prepared(args)
+    done = _account_call(lambda: disable_named(settings.database_url, name=args.name, reason=args.reason))
+    if done["already"]:
+        print(f"{args.name} was disabled already (since {done['disabled_at']})")
+        return 0
+    print(f"{args.name} disabled: {len(done['tokens_revoked'])} token(s) revoked, {done['sessions_ended']} "
+          f"session(s) ended, {len(done['tasks_released'])} task(s) given back, {len(done['webhooks_stopped'])} "
+          f"webhook endpoint(s) stopped")
+    return 0
+
+
+def cmd_users_enable(args: argparse.Namespace) -> int:
+    from tasks.offboarding import enable_named
+
+    settings = _prepared(args)
+    done = _account_call(lambda: enable_named(settings.database_url, name=args.name))
+    print(f"{args.name} was not disabled" if done["already"] else
+          f"{args.name} enabled; its old tokens stay revoked: issue one with `certflow users token --name ...`")
+    return 0
+
+
+def cmd_users_reset_password(args: argparse.Namespace) -> int:
+    from tasks.offboarding import reset_password_named
+
+    settings = _prepared(args)
+    password = _password(args)
+    if password is None:
+        raise CliError("give --password-stdin or --password-prompt (never the password as an argument)")
+    ended = _account_call(lambda: reset_password_named(settings.database_url, name=args.name, password=password))
+    print(f"{args.name}: password changed; {ended} session(s) opened with the old one ended")
+    return 0
+
+
 def cmd_users_bind(args: argparse.Namespace) -> int:
     """注册绑定: an administrator binds an enterprise account to its institution (identity checked)."""
     from sqlmodel import select
@@ -316,6 +353,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name")
     data_dir_option(p)
     p.set_defaults(handler=cmd_users_revoke_token)
+    p = users_sub.add_parser("disable", help="offboard a user: tokens revoked, sessions ended, login refused, "
+                                             "claimed tasks given back, webhooks stopped")
+    p.add_argument("--name", required=True)
+    p.add_argument("--reason", required=True, help="why (kept with the account and in the audit trail)")
+    data_dir_option(p)
+    p.set_defaults(handler=cmd_users_disable)
+    p = users_sub.add_parser("enable", help="enable a disabled user again (issue a new token afterwards)")
+    p.add_argument("--name", required=True)
+    data_dir_option(p)
+    p.set_defaults(handler=cmd_users_enable)
+    p = users_sub.add_parser("reset-password", help="set a new dashboard password; sessions opened before end")
+    p.add_argument("--name", required=True)
+    password = p.add_mutually_exclusive_group(required=True)
+    password.add_argument("--password-prompt", action="store_true", help="ask for the new password")
+    password.add_argument("--password-stdin", action="store_true", help="read the new password from stdin")
+    data_dir_option(p)
+    p.set_defaults(handler=cmd_users_reset_password)
     p = users_sub.add_parser("bind", help="bind an enterprise account to its institution (0: unbind)")
     p.add_argument("--name", required=True)
     p.add_argument("--institution", type=_positive, required=True)

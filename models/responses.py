@@ -669,6 +669,21 @@ class AccountBound(Out):
     institution_id: int | None
 
 
+class UserDisabled(Out):
+    user_id: int
+    disabled_at: str
+    already: bool = Field(description="true: the account was disabled before; nothing changed")
+    tokens_revoked: list[int] = []
+    sessions_ended: int = 0
+    tasks_released: list[int] = Field(default=[], description="claimed tasks given back (a drawn seat drawn again)")
+    webhooks_stopped: list[int] = []
+
+
+class UserEnabled(Out):
+    user_id: int
+    already: bool = Field(description="true: the account was not disabled")
+
+
 class RegionChanged(Out):
     institution_id: int
     region_code: str

@@ -47,10 +47,30 @@ def url_problems(url: str) -> list[str]:
     return problems
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the last 32 bits are an IPv4 address
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries and reaches: IPv4-mapped, 6to4 (2002::/16) or NAT64."""
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip in NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
+    return None
+
+
 def internal_address(address: str) -> bool:
-    """Loopback, link-local, private, unique-local, multicast, reserved or unspecified: not the internet."""
+    """Anything but a global unicast address: loopback, private, link-local, unique-local, multicast,
+    reserved, unspecified, and the shared address space 100.64.0.0/10 (carrier-grade NAT, where a cloud's
+    metadata service such as 100.100.100.200 lives). An IPv6 address that carries an IPv4 one (mapped,
+    6to4, NAT64) is judged by the IPv4 address it reaches; Teredo is refused outright."""
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return (ip.is_loopback or ip.is_link_local or ip.is_private or ip.is_multicast or ip.is_reserved
-            or ip.is_unspecified)
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = embedded_ipv4(ip)
+        if embedded is not None:
+            ip = embedded
+        elif ip.teredo:
+            return True
+    return not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_unspecified or ip.is_loopback

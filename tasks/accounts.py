@@ -14,6 +14,7 @@ from core import settings
 from models.accounts import ROLES, ApiToken, LoginThrottle, User, WebSession
 from models.cases import Institution
 from models.db import session_scope
+from models.integration import WebhookEndpoint
 from policy.regions import is_region_code
 from policy.text import TextProblem, clean_name
 from tasks import access, audit
@@ -162,7 +163,32 @@ def revoke_token(url: str, *, token_id: int | None = None, name: str | None = No
 
         audit.record(session, case_type="user", case_id=rows[0].user_id, action="tokens_revoked",
                      actor_role="admin", after={"token_ids": revoked})
+        owner = session.get(User, rows[0].user_id)
+        if owner is not None and not has_live_credential(session, owner, now):
+            stop_webhooks(session, owner, "所有者的全部令牌已吊销 / every token of its owner was revoked")
     return revoked
+
+
+def has_live_credential(session, user: User, now: dt.datetime) -> bool:
+    """An enabled account with a token that is neither revoked nor expired: what keeps its webhooks going."""
+    if user.disabled_at is not None:
+        return False
+    tokens = session.exec(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
+    return any(t.expires_at is None or _utc(t.expires_at) > now for t in tokens)
+
+
+def stop_webhooks(session, owner: User, reason: str) -> list[int]:
+    """Disable the owner's enabled endpoints with the reason (shown in GET /webhooks/{id}): signed events
+    go to nobody whose credentials were taken away."""
+    stopped = []
+    for endpoint in session.exec(select(WebhookEndpoint).where(WebhookEndpoint.owner_id == owner.id,
+                                                               WebhookEndpoint.enabled.is_(True))).all():
+        endpoint.enabled, endpoint.disabled_reason = False, reason
+        session.add(endpoint)
+        audit.record(session, case_type="webhook", case_id=endpoint.id, action="webhook_disabled",
+                     after={"reason": reason})
+        stopped.append(endpoint.id)
+    return stopped
 
 
 def token_user(session, token: str, now: dt.datetime) -> User | None:
@@ -171,7 +197,8 @@ def token_user(session, token: str, now: dt.datetime) -> User | None:
                                              ApiToken.revoked_at.is_(None))).first()
     if row is None or (row.expires_at is not None and _utc(row.expires_at) <= now):
         return None
-    return session.get(User, row.user_id)
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.disabled_at is None else None
 
 
 def bind_institution(session, *, user_id: int, institution_id: int | None, actor: User, reason: str) -> User:
@@ -288,6 +315,8 @@ def log_in(url: str, *, name: str, password: str, client: str, device: str, secr
     if not verify_password(password, user.password_hash):
         _count_failure(url, keys, now)
         raise LoginRefused(WRONG)
+    if user.disabled_at is not None:
+        raise LoginRefused("账户已停用，请联系管理员 / this account is disabled; ask an administrator")
     if user.role not in DASHBOARD_ROLES:
         raise LoginRefused("工作台仅供中心工作人员、专家、督导员和运维人员使用；企业请使用接口 / "
                            "the dashboard is for centre staff; enterprises use the API")
@@ -311,7 +340,7 @@ def web_session(session, token: str | None, now: dt.datetime) -> tuple[User, Web
     if row is None or _utc(row.expires_at) <= now:
         return None
     user = session.get(User, row.user_id)
-    return (user, row) if user is not None else None
+    return (user, row) if user is not None and user.disabled_at is None else None
 
 
 def log_out(session, token: str | None, now: dt.datetime) -> None:

@@ -543,7 +543,9 @@ def eligible_experts(session: Session, *, filing_id: int, exclude: set[int]) -> 
     filing = _get(session, filing_id)
     experts = session.exec(
         select(User.id).where(
-            User.role == "expert", (User.institution_id.is_(None)) | (User.institution_id != filing.institution_id)
+            User.role == "expert",
+            User.disabled_at.is_(None),
+            (User.institution_id.is_(None)) | (User.institution_id != filing.institution_id),
         )
     ).all()
     barred = credit.blacklisted_user_ids(session)

@@ -33,8 +33,9 @@ def candidates_for(session: Session, task: HumanTask, *, released_by: int | None
         excluded |= {t.decided_by for t in others if t.step == "acceptance" and t.decided_by}
         return filing.eligible_experts(session, filing_id=task.case_id, exclude=excluded)
     case = session.get(FilingApplication if task.case_type == "filing" else EvaluationPlan, task.case_id)
-    pool = session.exec(select(User.id).where(User.role == task.role, (User.institution_id.is_(None)) |
-                                              (User.institution_id != case.institution_id))).all()
+    pool = session.exec(select(User.id).where(User.role == task.role, User.disabled_at.is_(None),
+                                              (User.institution_id.is_(None))
+                                              | (User.institution_id != case.institution_id))).all()
     return sorted(p for p in pool if p not in excluded | credit.blacklisted_user_ids(session))
 
 

@@ -3,9 +3,9 @@ feed's new events as deliveries (one per endpoint and event, so a receiver de-du
 then posts the due ones — outside any database transaction, each result recorded in a short one —
 signed (policy.webhooks), at least once, in order per case (a case's next event waits for the one before
 it), retried with backoff for 24 hours; an endpoint whose delivery is given up is disabled, with the
-reason shown to its owner. Targets resolving to loopback, link-local or private addresses are refused
-(SSRF) unless an admin allows them for the centre's own systems; the address is checked again at each
-delivery (a name that resolves elsewhere later)."""
+reason shown to its owner. Targets resolving to anything but global addresses are refused (SSRF) unless an
+admin allows them for the centre's own systems (an approval that lapses when someone else changes the URL);
+the address is checked again at each delivery and the POST goes to the address that was checked."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from models.db import session_scope
 from models.integration import WebhookDelivery, WebhookEndpoint
 from policy.eligibility import Violation
 from policy.webhooks import RETRY_FOR, internal_address, next_delay, signature, url_problems
-from tasks import audit, events
+from tasks import accounts, audit, events
 from tasks.errors import NotFound, Problems
 
 TIMEOUT_SECONDS = 5.0
@@ -39,21 +39,44 @@ def resolve(host: str) -> list[str]:
     return sorted({info[4][0] for info in socket.getaddrinfo(host, None)})
 
 
-def target_problems(url: str, *, allow_internal: bool,
-                    resolver: Callable[[str], list[str]] | None = None) -> list[str]:
+def checked_target(url: str, *, allow_internal: bool,
+                   resolver: Callable[[str], list[str]] | None = None) -> tuple[list[str], str | None]:
+    """The URL's problems, or none and the address to connect to: the host is resolved once here and
+    every address it resolves to is judged, so a name cannot answer the check with one address and the
+    connection with another (DNS rebinding)."""
     problems = url_problems(url)
     if problems:
-        return problems
+        return problems, None
     host = urlsplit(url).hostname
     try:
         addresses = (resolver or resolve)(host)
     except OSError:
-        return [f"无法解析主机名 {host} / {host} does not resolve"]
+        return [f"无法解析主机名 {host} / {host} does not resolve"], None
+    if not addresses:
+        return [f"无法解析主机名 {host} / {host} does not resolve"], None
     inside = [a for a in addresses if internal_address(a)]
     if inside and not allow_internal:
         return [f"{host} 解析为内部地址 {inside[0]}，不能作为回调地址 / {host} resolves to the internal address "
-                f"{inside[0]} (loopback, link-local or private): refused unless an administrator allows it"]
-    return []
+                f"{inside[0]} (not a global address: loopback, private, shared, link-local, or one of these inside "
+                f"IPv6): refused unless an administrator allows it"], None
+    return [], addresses[0]
+
+
+def target_problems(url: str, *, allow_internal: bool,
+                    resolver: Callable[[str], list[str]] | None = None) -> list[str]:
+    return checked_target(url, allow_internal=allow_internal, resolver=resolver)[0]
+
+
+def pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The URL aimed at the checked address, with the Host header (and for https the TLS server name,
+    which the certificate is checked against) of the original host."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    literal = f"[{address}]" if ":" in address else address
+    port = f":{parts.port}" if parts.port else ""
+    aimed = parts._replace(netloc=f"{literal}{port}").geturl()
+    host_header = (f"[{host}]" if ":" in host else host) + port
+    return aimed, {"Host": host_header}, ({"sni_hostname": host} if parts.scheme == "https" else {})
 
 
 def _check(url: str, types: list[str], allow_internal: bool) -> None:
@@ -104,11 +127,19 @@ def update_endpoint(session: Session, *, user: User, endpoint_id: int, url: str 
         raise Problems([Violation("webhook.allow_internal", "allow_internal",
                                   "只有管理员可以允许内部地址 / only an administrator allows an internal target")])
     new_allow = endpoint.allow_internal if allow_internal is None else allow_internal
+    if url is not None and url != endpoint.url and user.role != "admin":
+        new_allow = False  # an admin approved that internal target, not whatever the owner points it at next
     _check(url or endpoint.url, types if types is not None else [], new_allow)
     before = {"url": endpoint.url, "events": endpoint.event_types, "enabled": endpoint.enabled}
     endpoint.url, endpoint.allow_internal = url or endpoint.url, new_allow
     if types is not None:
         endpoint.event_types = list(dict.fromkeys(types))
+    if enabled and not endpoint.enabled:
+        owner = session.get(User, endpoint.owner_id)
+        if owner is None or not accounts.has_live_credential(session, owner, wall_now()):
+            raise Problems([Violation("webhook.no_credential", "enabled",
+                                      "所有者没有有效的令牌或账户已停用，不能启用 / its owner has no live token "
+                                      "(or the account is disabled): issue a token first")])
     if enabled is not None:
         endpoint.enabled = enabled
         endpoint.disabled_reason = None if enabled else "由所有者停用 / disabled by its owner"
@@ -159,6 +190,8 @@ def enqueue(session: Session, *, settle: bool, now: dt.datetime, limit: int = 50
     queued = 0
     for endpoint in session.exec(select(WebhookEndpoint).where(WebhookEndpoint.enabled.is_(True))).all():
         owner = session.get(User, endpoint.owner_id)
+        if owner is None or owner.disabled_at is not None:
+            continue  # disable_user stopped it too; this holds even for a row enabled behind our back
         found, cursor, _ = events.feed(session, owner, after_id=endpoint.cursor, limit=limit,
                                        types=set(endpoint.event_types) or None, settle=settle)
         for event in found:
@@ -196,21 +229,23 @@ def _aware(at: dt.datetime) -> dt.datetime:
 def post(job: dict[str, Any], *, client, clock: Callable[[], float] = time.time,  # httpx.Client
          resolver: Callable[[str], list[str]] | None = None) -> tuple[int | None, str | None]:
     """One signed POST, outside any transaction: (HTTP status, error)."""
-    problems = target_problems(job["url"], allow_internal=job["allow_internal"], resolver=resolver)
-    if problems:
-        return None, problems[0]
+    problems, address = checked_target(job["url"], allow_internal=job["allow_internal"], resolver=resolver)
+    if problems or address is None:
+        return None, problems[0] if problems else "no address"
+    url, host, extensions = pinned(job["url"], address)
     body = json.dumps(job["event"], ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     timestamp = int(clock())
     headers = {"Content-Type": "application/json", "X-Certflow-Event-Id": str(job["event"]["id"]),
                "X-Certflow-Event-Type": job["event"]["type"], "X-Certflow-Timestamp": str(timestamp),
-               "X-Certflow-Signature": signature(job["secret"], timestamp, body)}
+               "X-Certflow-Signature": signature(job["secret"], timestamp, body)} | host
     try:
-        answer = client.post(job["url"], content=body, headers=headers)
+        answer = client.post(url, content=body, headers=headers, extensions=extensions)
     except Exception as exc:  # noqa: BLE001 - any transport failure is retried
         return None, f"{type(exc).__name__}: {exc}"[:500]
     if 200 <= answer.status_code < 300:
         return answer.status_code, None
-    return answer.status_code, f"HTTP {answer.status_code}: {answer.text[:200]}"
+    # the status line only: the receiver's body is not ours to keep or show (an internal page's contents)
+    return answer.status_code, f"HTTP {answer.status_code} {answer.reason_phrase}".strip()
 
 
 def record(session: Session, *, delivery_id: int, status: int | None, error: str | None, now: dt.datetime) -> str:

@@ -10,9 +10,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import Id, SessionDep, role
 from api.errors import ERRORS
 from core import clock
-from models.responses import AccountBound, ClockMoved, ClockOut, IncidentRetried, RegionChanged
+from core.clock import wall_now
+from models.responses import (
+    AccountBound,
+    ClockMoved,
+    ClockOut,
+    IncidentRetried,
+    RegionChanged,
+    UserDisabled,
+    UserEnabled,
+)
 from models.schemas import Text
-from tasks import accounts, filing, registry
+from tasks import accounts, filing, offboarding, registry
+from tasks.errors import Conflict
 
 router = APIRouter(prefix="/api/v1", tags=["admin"], responses=ERRORS)
 Admin = role("admin")
@@ -25,6 +35,27 @@ class Binding(BaseModel):
         {"institution_id": 7, "reason": "核验营业执照和法定代表人授权书"}]})
     institution_id: int | None = Field(ge=1, le=2**63 - 1, description="the institution; null to unbind")
     reason: Text = Field(min_length=2, max_length=500, description="how the account holder's identity was checked")
+
+
+class Disabling(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "2026-12-04 离职"}]})
+    reason: Text = Field(min_length=2, max_length=500, description="why (kept with the account and audited)")
+
+
+@router.post("/admin/users/{user_id}/disable", response_model=UserDisabled,
+             summary="Offboard a user (admin): every token revoked, sessions ended, login and API refused, claimed "
+                     "tasks given back, webhooks stopped")
+def disable_user(user_id: Id, body: Disabling, user: Admin, session: SessionDep):
+    if user_id == user.id:
+        raise Conflict("管理员不能停用自己的账户 / an administrator does not disable their own account")
+    return offboarding.disable(session, offboarding.user_by_id(session, user_id), reason=body.reason, actor=user,
+                               now=wall_now())
+
+
+@router.post("/admin/users/{user_id}/enable", response_model=UserEnabled,
+             summary="Enable a disabled user again (admin); a new token must then be issued")
+def enable_user(user_id: Id, user: Admin, session: SessionDep):
+    return offboarding.enable(session, offboarding.user_by_id(session, user_id), actor=user)
 
 
 class RegionChange(BaseModel):

@@ -139,6 +139,8 @@ OWN_OR_ROLE_ROUTES = {
     ("PUT", "/api/v1/calendar/{year}"): "admin",
     ("POST", "/api/v1/admin/clock"): "admin",
     ("GET", "/api/v1/admin/clock"): "admin",
+    ("POST", "/api/v1/admin/users/{user_id}/disable"): "admin (an officer: 403, test_offboarding…)",
+    ("POST", "/api/v1/admin/users/{user_id}/enable"): "admin",
     ("GET", "/api/v1/sla/breaches"): "operations",
     ("GET", "/api/v1/sla/at-risk"): "operations",
     ("GET", "/api/v1/audit/anchors"): "operations or admin: hashes only, nothing of any case",
