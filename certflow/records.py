@@ -106,7 +106,7 @@ def cmd_archive_export(args: argparse.Namespace) -> int:
     operator = User(name="certflow archive export (command line)", role="admin")  # whoever runs it holds the data
     try:
         with session_scope(settings.database_url, readonly=True) as session:
-            content, digest = archive.build(
+            content, digest = archive.export(
                 session,
                 settings,
                 user=operator,
@@ -131,7 +131,7 @@ def cmd_archive_export(args: argparse.Namespace) -> int:
 def cmd_archive_verify(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from tasks.archive import ArchiveProblem, verify
+    from tasks.archive import ArchiveProblem, manifest_sha256, records_problems, verify
 
     path = Path(args.file)
     if not path.is_file():
@@ -139,7 +139,16 @@ def cmd_archive_verify(args: argparse.Namespace) -> int:
     try:
         manifest, problems = verify(path)
     except ArchiveProblem as exc:
-        raise CliError(f"{path}: {exc}") from None
+        print(f"BROKEN: {path}: {exc}")
+        return EXIT_BROKEN
+    if args.records:
+        from certflow.bootstrap import prepare
+        from models.db import session_scope
+
+        settings = args.settings
+        prepare(settings)
+        with session_scope(settings.database_url, readonly=True) as session:
+            problems += records_problems(session, manifest, manifest_sha256(path))
     case = manifest["case"]
     for problem in problems:
         print(f"BROKEN: {problem}")
@@ -147,8 +156,11 @@ def cmd_archive_verify(args: argparse.Namespace) -> int:
         return EXIT_BROKEN
     head = manifest.get("audit_chain_head") or {}
     print(
-        f"OK: {case['type']} {case['id']} — {len(manifest['files'])} files match the manifest; the audit chain "
-        f"holds ({head.get('length', 0)} entries, head {head.get('hash', '-')})"
+        f"OK: {case['type']} {case['id']} — {len(manifest['files'])} files match the manifest and the materials "
+        f"their uploads' audit entries; the audit chain holds ({head.get('length', 0)} entries, head "
+        f"{head.get('hash', '-')})"
+        + ("; the head and the manifest are this system's records" if args.records else
+           " — offline: compare the head with the centre's records, or run with --records on its data folder")
     )
     for note in manifest.get("left_out", []):
         print(f"  left out when exported: {note}")
@@ -289,6 +301,9 @@ def register(sub, data_dir_option) -> None:
         "verify", help="check an archive offline: files, manifest, audit chain (exit 1 naming what does not hold)"
     )
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--records", action="store_true",
+                   help="also check it against this data folder's database: its chain head there, and its manifest "
+                        "among the exports recorded")
     data_dir_option(p)
     p.set_defaults(handler=cmd_archive_verify)
     kept = sub.add_parser("retention", help="records retention: what may be purged, the purge, legal holds")

@@ -26,12 +26,12 @@ def _zip(content: bytes, manifest_sha256: str, name: str) -> Response:
 @router.get("/filings/{filing_id}/archive", response_class=Response, responses=ZIP_ANSWER,
             summary="The filing's archive: case, timeline, documents, materials, audit entries with hashes, manifest")
 def filing_archive(filing_id: Id, user: Centre, session: SessionDep, settings: SettingsDep):
-    content, digest = archive.build(session, settings, user=user, case_type="filing", case_id=filing_id)
+    content, digest = archive.export(session, settings, user=user, case_type="filing", case_id=filing_id)
     return _zip(content, digest, archive.archive_name("filing", filing_id, business_today(session)))
 
 
 @router.get("/plans/{plan_id}/archive", response_class=Response, responses=ZIP_ANSWER,
             summary="The batch's archive: case, timeline, certificates, evidence, audit entries with hashes, manifest")
 def plan_archive(plan_id: Id, user: Centre, session: SessionDep, settings: SettingsDep):
-    content, digest = archive.build(session, settings, user=user, case_type="plan", case_id=plan_id)
+    content, digest = archive.export(session, settings, user=user, case_type="plan", case_id=plan_id)
     return _zip(content, digest, archive.archive_name("plan", plan_id, business_today(session)))

@@ -4,6 +4,7 @@ for it and names what was changed in a tampered copy; the enterprise and other c
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import subprocess
@@ -152,3 +153,63 @@ def test_certflow_archive_export_writes_the_same_archive_under_the_data_folder(a
         timeout=120,
     )
     assert unknown.returncode == 2 and "does not exist" in unknown.stderr
+
+
+def _with_manifest_recomputed(content: bytes, change) -> bytes:
+    """A forger's copy: members changed by `change`, then the manifest's sums written afresh to match."""
+    changed = _rezip(content, change)
+    source = zipfile.ZipFile(io.BytesIO(changed))
+    manifest = json.loads(source.read("manifest.json"))
+    manifest["files"] = [{"path": n, "sha256": hashlib.sha256(source.read(n)).hexdigest(),
+                          "size": len(source.read(n))} for n in sorted(source.namelist()) if n != "manifest.json"]
+    return _rezip(changed, lambda name, data: json.dumps(manifest).encode() if name == "manifest.json" else data)
+
+
+def _verify_cli(path: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "certflow.cli", "archive", "verify", str(path), *extra],
+                          capture_output=True, text=True, timeout=60, env=env)
+
+
+def test_a_swapped_material_under_a_recomputed_manifest_is_caught_by_its_uploads_audit_entry(api, people, tmp_path):
+    filing_id, officer = _filing_with_a_notice_and_a_material(api, people)
+    content = api.get(f"/api/v1/filings/{filing_id}/archive", headers=officer).content
+    forged = tmp_path / "forged.zip"
+    forged.write_bytes(_with_manifest_recomputed(
+        content, lambda name, data: b"%PDF-1.4\n% another licence\n%%EOF\n" if name.startswith("materials/") else data))
+    done = _verify_cli(forged)
+    assert done.returncode == 1 and "differs from the one its upload recorded in the audit trail" in done.stdout
+
+
+def test_against_the_records_a_manifest_written_afterwards_is_caught_and_the_real_one_holds(api, people, tmp_path):
+    filing_id, officer = _filing_with_a_notice_and_a_material(api, people)
+    content = api.get(f"/api/v1/filings/{filing_id}/archive", headers=officer).content
+    real, rewritten = tmp_path / "real.zip", tmp_path / "rewritten.zip"
+    real.write_bytes(content)
+    rewritten.write_bytes(_with_manifest_recomputed(content, lambda name, data: data))
+    import os
+
+    env = {**os.environ, "CERTFLOW_DATA_DIR": str(api.settings.data_dir),
+           "CERTFLOW_DATABASE_URL": api.settings.database_url}
+    held = _verify_cli(real, "--records", env=env)
+    assert held.returncode == 0 and "this system's records" in held.stdout, held.stdout + held.stderr
+    caught = _verify_cli(rewritten, "--records", env=env)
+    assert caught.returncode == 1 and "was never exported by this system" in caught.stdout
+
+
+def test_hostile_archives_are_reported_broken_in_one_line_never_with_a_traceback(api, people, tmp_path):
+    filing_id, officer = _filing_with_a_notice_and_a_material(api, people)
+    content = api.get(f"/api/v1/filings/{filing_id}/archive", headers=officer).content
+    escaping = tmp_path / "escaping.zip"
+    escaping.write_bytes(content)
+    with zipfile.ZipFile(escaping, "a") as archive_file:
+        archive_file.writestr("../../etc/cron.d/evil", b"* * * * * root true\n")
+        archive_file.writestr("/tmp/absolute", b"x")
+    done = _verify_cli(escaping)
+    assert done.returncode == 1 and "../../etc/cron.d/evil: a member name outside" in done.stdout
+    assert "/tmp/absolute: a member name outside" in done.stdout
+    for name, data in (("truncated.zip", content[: len(content) // 2]), ("garbage.zip", b"PK\x03\x04" + b"\x00" * 64)):
+        broken = tmp_path / name
+        broken.write_bytes(data)
+        done = _verify_cli(broken)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert len((done.stdout + done.stderr).strip().splitlines()) == 1 and "BROKEN" in done.stdout
