@@ -46,7 +46,7 @@ from core.settings import Settings
 from engine.tick import start_scheduler, stop_scheduler
 from models.responses import Health
 from policy.working_days import CalendarRangeError
-from tasks.errors import Conflict, NotFound, Problems, TooLarge
+from tasks.errors import Conflict, NotFound, Problems, TooLarge, TooMany
 from tasks.human_tasks import TaskConflict
 
 log = logging.getLogger("certflow.api")
@@ -129,6 +129,12 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         if is_page(request):
             return dashboard_error(request, 409, str(exc))
         return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(TooMany)
+    async def too_many(request: Request, exc: TooMany):
+        if is_page(request):
+            return dashboard_error(request, 429, str(exc))
+        return JSONResponse({"detail": str(exc)}, status_code=429)
 
     @app.exception_handler(CalendarRangeError)
     async def out_of_calendar(_: Request, exc: CalendarRangeError):

@@ -35,3 +35,17 @@ def client_address(request: Request, settings: Settings) -> str:
         if not _trusted(address, settings.trusted_proxies):
             return address
     return peer
+
+
+def client_bucket(address: str) -> str:
+    """Whose count a request goes to: an IPv4 address, or an IPv6 client's /64 (one subscriber's network
+    holds 2^64 addresses; counting each alone would give one person unlimited buckets)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from fastapi import HTTPException, Query
 
+from core.clock import bounded_instant
+
 MAX_ID = 2**63 - 1
 
 LimitQuery = Annotated[int, Query(ge=1, le=500, description="page size")]
@@ -43,6 +45,8 @@ def decode_change_cursor(cursor: str | None) -> tuple[dt.datetime, int] | None:
     try:
         at, _, row_id = base64.urlsafe_b64decode(cursor.encode() + b"==").decode().partition("|")
         value = (dt.datetime.fromisoformat(at), int(row_id))
+        if value[0].tzinfo is not None:
+            bounded_instant(value[0])  # an instant this API never issued, out of any column's range
     except (ValueError, UnicodeDecodeError):
         value = None
     if value is None or value[0].tzinfo is None or not 0 <= value[1] <= MAX_ID:

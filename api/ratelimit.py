@@ -10,7 +10,7 @@ from fastapi import HTTPException, Request
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from api.clients import client_address
+from api.clients import client_address, client_bucket
 from models.accounts import RateBucket
 from models.db import session_scope
 
@@ -63,7 +63,7 @@ def public_rate_limit(request: Request) -> None:
     """Dependency of the anonymous endpoints: 429 with Retry-After once a client's bucket is empty."""
     settings = request.app.state.settings
     allowed, retry_after = public_limiter(request).allow(settings.database_url,
-                                                         "public:" + client_address(request, settings))
+                                                         "public:" + client_bucket(client_address(request, settings)))
     if not allowed:
         raise HTTPException(429, "too many requests from your address; try again shortly",
                             headers={"Retry-After": str(max(1, round(retry_after)))})

@@ -48,13 +48,30 @@ def business_today(session: Session) -> dt.date:
     return business_now(session).date()
 
 
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # any instant a person or a client gives us lies between these
+LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+
+
+def bounded_instant(value: dt.datetime) -> dt.datetime:
+    """`value` in UTC if it lies between 1970 and 2200; ValueError otherwise. An offset of ±23:59 on the
+    first or last day Python knows moves it out of Python's own range (an OverflowError deep in a query)."""
+    try:
+        utc = (value if value.tzinfo else value.replace(tzinfo=CHINA)).astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise ValueError(f"{value.isoformat()} is outside {EARLIEST.year}–{LATEST.year - 1}")
+    return utc
+
+
 def set_business_now(session: Session, new_now: dt.datetime) -> dt.datetime:
     """Move the simulated clock; it never runs backwards (deadlines already passed stay passed)."""
     if not is_simulated(session):
         raise ClockError("the business clock is real; start with --clock simulated to move it")
-    if new_now.tzinfo is None:
-        new_now = new_now.replace(tzinfo=CHINA)
-    new_now = new_now.astimezone(CHINA)
+    try:
+        new_now = bounded_instant(new_now).astimezone(CHINA)
+    except ValueError as exc:
+        raise ClockError(f"the business clock stays within {EARLIEST.year}–{LATEST.year - 1}: {exc}") from None
     current = business_now(session)
     if new_now < current:
         raise ClockError(f"the clock cannot go back from {current.isoformat()} to {new_now.isoformat()}")

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     token_days_enterprise: int = _days("lifetime of an enterprise system's API token", 365)
     token_days_staff: int = _days("lifetime of an officer's, expert's, operations' or admin's token", 90)
     holder_link_days: int = _days("lifetime of a certificate holder's private link", 30)
+    complaints_open_per_phone: int = Field(5, ge=1, le=10_000, description="open anonymous complaints one phone "
+                                                                         "number may have at once (then 429)")
+    complaints_open_per_target: int = Field(50, ge=1, le=100_000, description="open anonymous complaints about one "
+                                                                            "institution at once (then 409)")
     # the engine's rhythm
     stale_run_seconds: float = Field(600, gt=0, description="a run RUNNING/PENDING this long without a change "
                                                            "(its own state's or its newest step's) has lost its "

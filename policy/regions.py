@@ -1,6 +1,15 @@
-"""Province-level administrative division codes (GB/T 2260, first two digits)."""
+"""Administrative division codes (GB/T 2260): the provinces by their first two digits, and the full table
+of provinces, prefectures and counties in data/regions.csv (3,511 codes, taken from the MIT-licensed
+adcodes.csv of the cpca package, 0.5.5, 2020 edition of the codes) for the acts that must name a real
+place: an institution's registered region."""
 
 from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
+
+REGIONS_FILE = Path(__file__).parent / "data" / "regions.csv"
 
 PROVINCES: dict[str, str] = {
     "11": "北京", "12": "天津", "13": "河北", "14": "山西", "15": "内蒙古",
@@ -34,3 +43,24 @@ def region_prefix(code: str) -> str:
     440305 → "440305"."""
     prefix = code.rstrip("0")
     return prefix + "0" if len(prefix) % 2 else prefix
+
+
+@cache
+def division_names() -> dict[str, str]:
+    """Every code of the table, with its name."""
+    with REGIONS_FILE.open(encoding="utf-8", newline="") as table:
+        return {row["code"]: row["name"] for row in csv.DictReader(table)}
+
+
+def registration_region_problem(code: str) -> str | None:
+    """Why `code` cannot be where an institution is registered, or None: it must be a division in the
+    table at county level — a district or county, or a prefecture-level city without districts (东莞市
+    441900); a province or a city with districts is not an address."""
+    names = division_names()
+    if code not in names:
+        return f"{code} 不在行政区划代码表（GB/T 2260）中 / {code} is not a division code of GB/T 2260"
+    if code.endswith("0000"):
+        return f"{code}（{names[code]}）是省级代码，注册地须为区县 / a province, not a district or county"
+    if code.endswith("00") and any(other[:4] == code[:4] and other != code for other in names):
+        return f"{code}（{names[code]}）下设区县，注册地须为区县 / a city with districts: give the district"
+    return None

@@ -1,4 +1,4 @@
-"""Refusals the services raise; the API maps them to 422 / 409 / 404."""
+"""Refusals the services raise; the API maps them to 422 / 409 / 404 / 413 / 429."""
 
 from __future__ import annotations
 
@@ -23,3 +23,7 @@ class NotFound(LookupError):
 
 class TooLarge(ValueError):
     """An uploaded file above the instance's limit (HTTP 413)."""
+
+
+class TooMany(Exception):
+    """Over a count the instance allows one party (HTTP 429), e.g. open complaints from one phone number."""

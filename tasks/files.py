@@ -4,6 +4,7 @@ under its SHA-256 and never replaced: a correction is a new file in the case's n
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 from urllib.parse import quote
@@ -17,7 +18,7 @@ from models.cases import FilingMaterial
 from models.db import insert_once
 from models.integration import CaseFile
 from policy.eligibility import REQUIRED_MATERIALS, Violation
-from policy.filetypes import detect, safe_filename
+from policy.filetypes import JPEG, PDF, PNG, detect, safe_filename
 from tasks import access, audit, filestore, retention, supervision  # noqa: F401 (retention: its guard on deleting a file)
 from tasks.errors import Conflict, NotFound, Problems, TooLarge
 from tasks.inactivity import FINISHED_PLANS
@@ -45,6 +46,51 @@ def read_limited(stream: BinaryIO, limit: int) -> bytes:
         raise TooLarge(f"文件超过 {limit // (1024 * 1024)} MB 上限 / the file is larger than {limit} bytes "
                        f"(CERTFLOW_FILE_MAX_BYTES)")
     return content
+
+
+MAX_IMAGE_PIXELS = 60_000_000  # a 600 dpi A3 scan is about 70 MP in colour; 60 MP keeps a bomb out of memory
+
+
+def structure_problem(content: bytes, media_type: str) -> str | None:
+    """Why `content` is not really the type its first bytes say, or None: a PDF must parse (pypdf) with at
+    least one page and nothing but padding after its last %%EOF; a JPEG or PNG must decode (Pillow) within
+    MAX_IMAGE_PIXELS. "%PDF-" in front of a web page is not a PDF."""
+    if media_type == PDF:
+        return _pdf_problem(content)
+    if media_type in (JPEG, PNG):
+        return _image_problem(content)
+    return None
+
+
+def _pdf_problem(content: bytes) -> str | None:
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    end = content.rfind(b"%%EOF")
+    if end < 0 or content[end + 5:].strip(b"\r\n\t \x00"):
+        return "PDF 文件不完整或末尾附有其他内容 / not a whole PDF (something follows its end, or it has none)"
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about a damaged file are our answer
+    try:
+        pages = len(PdfReader(io.BytesIO(content), strict=False).pages)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError,
+            AssertionError, OverflowError) as exc:
+        return f"PDF 文件无法解析 / the PDF does not parse ({type(exc).__name__})"
+    return None if pages else "PDF 文件没有页面 / the PDF has no page"
+
+
+def _image_problem(content: bytes) -> str | None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                return f"图片过大（{image.width}×{image.height}）/ the image has more than {MAX_IMAGE_PIXELS:,} pixels"
+            image.load()  # decodes every pixel: a truncated or forged body fails here
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        return f"图片无法解码 / the image does not decode ({type(exc).__name__})"
+    return None
 
 
 def _kind_problems(case_type: str, kind: str) -> list[Violation]:
@@ -96,6 +142,8 @@ def store(
     detected = detect(content)
     if detected.media_type is None:
         problems.append(Violation("file.type", "file", detected.reason))
+    elif (broken := structure_problem(content, detected.media_type)) is not None:
+        problems.append(Violation("file.structure", "file", broken))
     if problems:
         raise Problems(problems)
     sha256 = filestore.digest(content)

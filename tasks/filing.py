@@ -39,7 +39,7 @@ from policy.numbering import next_institution_segment
 from policy.occupations import Occupation
 from policy.processes import RoutingProblem, centre_of, filing_handling_level, has_step
 from policy.profiles import ProvinceProfile, get_profile, profile_for_region
-from policy.regions import is_region_code, within_jurisdiction
+from policy.regions import is_region_code, registration_region_problem, within_jurisdiction
 from tasks import audit, credit, draws
 from tasks.access import manages_institutions_of
 from tasks.errors import Conflict, NotFound, Problems
@@ -334,6 +334,8 @@ def change_registered_region(
     problems = []
     if not is_region_code(region_code):
         problems.append(Violation("institution.region_code", "region_code", f"{region_code} 不是行政区划代码"))
+    elif (problem := registration_region_problem(region_code)) is not None:
+        problems.append(Violation("institution.region_code", "region_code", problem))
     elif region_code[:2] != institution.region_code[:2] or not manages_institutions_of(actor, region_code):
         problems.append(
             Violation(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from core.clock import business_today, wall_now
 from models.accounts import User
@@ -25,7 +25,7 @@ from policy.eligibility import Violation
 from policy.numbering import number_problems
 from policy.profiles import get_profile
 from tasks import access, audit, credit, revocations, sla, views
-from tasks.errors import Conflict, NotFound, Problems
+from tasks.errors import Conflict, NotFound, Problems, TooMany
 from tasks.human_tasks import cancel_open_tasks, wake
 
 SOURCES = {"complaint": "投诉举报", "finding": "抽查发现", "supervision_report": "质量督导报告严重违规"}
@@ -162,11 +162,15 @@ def _open(
     return case
 
 
-def file_complaint(session: Session, *, body: ComplaintCreate) -> tuple[SupervisionCase, bool]:
+def file_complaint(session: Session, *, body: ComplaintCreate, open_per_phone: int = 5,
+                   open_per_target: int = 50) -> tuple[SupervisionCase, bool]:
     """投诉举报, from anyone. The same complaint again (same target, phone and words) while the first is
-    open is the first one: (case, False); a new one is (case, True)."""
+    open is the first one: (case, False); a new one is (case, True). One phone number has at most
+    `open_per_phone` open complaints (TooMany), one institution at most `open_per_target` (Conflict): a
+    flood from one person cannot bury a centre's inbox."""
     institution, plan_id, number = _target(session, body)
     words = " ".join(body.text.split())
+    same, open_ = SupervisionCase.source == "complaint", SupervisionCase.status != "closed"
     earlier = session.exec(
         select(SupervisionCase).where(
             SupervisionCase.source == "complaint",
@@ -178,6 +182,16 @@ def file_complaint(session: Session, *, body: ComplaintCreate) -> tuple[Supervis
     for case in earlier:
         if (case.plan_id, case.certificate_number) == (plan_id, number) and " ".join(case.text.split()) == words:
             return case, False
+    by_phone = session.exec(select(func.count()).select_from(SupervisionCase).where(
+        same, open_, SupervisionCase.contact_phone == body.contact_phone)).one()
+    if by_phone >= open_per_phone:
+        raise TooMany(f"该电话号码已有 {by_phone} 件投诉正在办理，请等待办结后再投诉 / this phone number has "
+                      f"{by_phone} complaints in progress (at most {open_per_phone} at once)")
+    about = session.exec(select(func.count()).select_from(SupervisionCase).where(
+        same, open_, SupervisionCase.institution_id == institution.id)).one()
+    if about >= open_per_target:
+        raise Conflict(f"对该机构的投诉已有 {about} 件正在办理，请稍后再投诉或直接联系鉴定中心 / {about} complaints "
+                       f"about this institution are in progress (at most {open_per_target} at once)")
     return _open(
         session,
         institution=institution,
@@ -262,7 +276,7 @@ def list_cases(
             SupervisionCase.institution_id == (user.institution_id or -1), SupervisionCase.status != "registered"
         )
     elif user.role not in ("admin", "operations"):
-        return []
+        return []  # the route refuses these roles (403); nothing is theirs to list
     if status:
         query = query.where(SupervisionCase.status == status)
     if institution_id:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from api.deps import Id, SessionDep, role
 from api.errors import ERRORS
@@ -81,9 +82,15 @@ def change_region(institution_id: Id, body: RegionChange, user: Centre, session:
     return {"institution_id": institution.id, "region_code": institution.region_code}
 
 
+def _within_range(value: dt.datetime) -> dt.datetime:
+    clock.bounded_instant(value)  # ValueError: a 422 naming `to`
+    return value
+
+
 class ClockMove(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"advance_days": 7}]})
-    to: dt.datetime | None = Field(None, description="new business time (ISO 8601); without offset: China time")
+    to: Annotated[dt.datetime | None, AfterValidator(lambda v: v if v is None else _within_range(v))] = Field(
+        None, description="new business time (ISO 8601); without offset: China time; 1970–2199")
     advance_days: int | None = Field(None, ge=0, le=3650, description="or: move forward this many calendar days")
 
 
@@ -92,7 +99,10 @@ class ClockMove(BaseModel):
 def move_clock(body: ClockMove, user: Admin, session: SessionDep):
     if (body.to is None) == (body.advance_days is None):
         raise clock.ClockError("give either `to` or `advance_days`")
-    target = body.to or clock.business_now(session) + dt.timedelta(days=body.advance_days or 0)
+    try:
+        target = body.to or clock.business_now(session) + dt.timedelta(days=body.advance_days or 0)
+    except OverflowError:
+        raise clock.ClockError(f"advance_days: {body.advance_days} days from now is past any date") from None
     now = clock.set_business_now(session, target)
     return {"business_now": now.isoformat(), "business_today": now.date().isoformat()}
 

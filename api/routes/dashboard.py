@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from api import metrics
-from api.clients import client_address
+from api.clients import client_address, client_bucket
 from api.deps import SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
 from api.routes.certificates import find_certificate
 from api.routes.sheets import xlsx_response
@@ -131,7 +131,7 @@ def log_in(
             settings.database_url,
             name=name,
             password=password,
-            client=client_address(request, settings),
+            client=client_bucket(client_address(request, settings)),
             device=request.cookies.get(DEVICE_COOKIE, ""),
             secret=key,
             now=wall_now(),

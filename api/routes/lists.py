@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from api.deps import SessionDep, SettingsDep, role
 from api.errors import ERRORS
 from api.pagination import CursorQuery, LimitQuery, change_page, decode_change_cursor, decode_cursor, encode_cursor
+from core.clock import bounded_instant
 from models.responses import EventFeed, FilingPage, InstitutionPage, PlanPage
 from tasks import events, lists
 
@@ -30,6 +31,11 @@ def list_filter(status: Code = None, step: Code = None, profile: Code = None,
         if value is not None and value.tzinfo is None:
             raise HTTPException(422, [{"loc": ["query", name], "msg": "give the time with its offset, e.g. "
                                        "2026-09-01T00:00:00+08:00", "type": "value_error"}])
+        try:
+            if value is not None:
+                bounded_instant(value)
+        except ValueError as exc:
+            raise HTTPException(422, [{"loc": ["query", name], "msg": str(exc), "type": "value_error"}]) from None
     return lists.ListFilter(status=status, step=step, profile=profile, occupation=occupation,
                             created_since=created_since, updated_since=updated_since)
 

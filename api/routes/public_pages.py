@@ -11,13 +11,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
 from api.ratelimit import public_rate_limit
 from api.routes.certificates import verify
 from models.schemas import ComplaintCreate
 from policy.credit import is_receipt_number
 from tasks import supervision
-from tasks.errors import NotFound, Problems
+from tasks.errors import Conflict, NotFound, Problems, TooMany
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
 router = APIRouter(tags=["public"])
@@ -78,6 +78,7 @@ def complaint_page(request: Request, session: SessionDep):
 def complaint_form(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     institution_id: Annotated[str, Form(max_length=20)] = "",
     certificate_number: Annotated[str, Form(max_length=40)] = "",
     text: Annotated[str, Form(max_length=10000)] = "",
@@ -99,7 +100,9 @@ def complaint_form(
             contact_name=contact_name,
             contact_phone=contact_phone,
         )
-        case, created = supervision.file_complaint(session, body=body)
+        case, created = supervision.file_complaint(session, body=body,
+                                                   open_per_phone=settings.complaints_open_per_phone,
+                                                   open_per_target=settings.complaints_open_per_target)
     except ValidationError as invalid:
         fields = [COMPLAINT_FIELDS.get(str(e["loc"][0]), str(e["loc"][0])) for e in invalid.errors()]
         return _complaints(
@@ -113,6 +116,9 @@ def complaint_form(
             submitted=submitted,
             error="；".join(v.message.split(" / ")[0] for v in problems.violations),
         )
+    except (TooMany, Conflict) as refused:
+        return _complaints(request, session, 429 if isinstance(refused, TooMany) else 409, submitted=submitted,
+                           error=str(refused).split(" / ")[0])
     return _complaints(request, session, 201 if created else 200, receipt=supervision.public_view(case))
 
 

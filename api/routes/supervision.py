@@ -32,6 +32,7 @@ public = APIRouter(prefix="/api/v1", tags=["public"], dependencies=[Depends(publ
 Officer = role("officer")
 Enterprise = role("enterprise")
 Supervisors = role("officer", "operations", "admin")
+CaseReaders = role("officer", "enterprise", "operations", "admin")  # experts and quality supervisors never handle one
 CaseStatus = Literal[tuple(supervision.STATUS_LABELS)]  # type: ignore[valid-type]
 
 
@@ -39,8 +40,9 @@ CaseStatus = Literal[tuple(supervision.STATUS_LABELS)]  # type: ignore[valid-typ
              status_code=201, responses={**PUBLIC_ERRORS, 400: ERRORS[400], 413: ERRORS[413], 200: {
     "description": "the same complaint (same target, phone and words) is open already: its receipt number"}},
              summary="投诉举报 — about an institution, a batch or a certificate; no account needed (rate-limited)")
-def file_complaint(body: ComplaintCreate, session: SessionDep):
-    case, created = supervision.file_complaint(session, body=body)
+def file_complaint(body: ComplaintCreate, session: SessionDep, settings: SettingsDep):
+    case, created = supervision.file_complaint(session, body=body, open_per_phone=settings.complaints_open_per_phone,
+                                               open_per_target=settings.complaints_open_per_target)
     answer = {"receipt_number": case.receipt_number, "status": supervision.public_view(case)["status"],
               "lookup": f"/api/v1/public/complaints/{case.receipt_number}"}
     return answer if created else JSONResponse(dumped(ComplaintReceipt, answer), status_code=200)
@@ -54,7 +56,7 @@ def complaint_by_receipt(receipt_number: Annotated[str, Path(pattern=RECEIPT_PAT
 
 @router.get("/complaints", response_model=SupervisionCasePage,
             summary="Supervision cases in your jurisdiction (officers), or about your institution")
-def list_cases(user: UserDep, session: SessionDep, status: CaseStatus | None = None,
+def list_cases(user: CaseReaders, session: SessionDep, status: CaseStatus | None = None,
                institution_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
                limit: LimitQuery = 50, cursor: CursorQuery = None):
     cases = supervision.list_cases(session, user=user, status=status, institution_id=institution_id,

@@ -17,8 +17,9 @@ from tasks.filing import issue_deficiency_notice
 from tasks.human_tasks import ensure_task
 from tests.api.conftest import db
 from tests.api.helpers import filing_form
+from tests.samples import pdf
 
-PDF = b"%PDF-1.4\n% a licence\n%%EOF\n"
+PDF = pdf("a licence")
 # Plain queries over the case, its files and its chain (the chains run on PostgreSQL in tests/db): SQLite pass only.
 
 

@@ -12,9 +12,11 @@ from models.cases import FilingApplication, FilingMaterial
 from models.integration import CaseFile
 from tests.api.conftest import db
 from tests.api.helpers import evaluation_plan, filing_form, registered_institution
+from tests.samples import pdf, png
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = pdf("business licence")
+PNG = png("venue")
+CORRECTED = pdf("business licence, corrected")
 
 
 def _zip(names: list[str]) -> bytes:
@@ -64,7 +66,7 @@ def test_the_same_bytes_again_are_a_repeat_and_other_bytes_for_the_same_round_ar
     first = _upload(api, path, enterprise)
     again = _upload(api, path, enterprise)
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"] and again.json()["created"] is False
-    other = _upload(api, path, enterprise, content=PDF + b"% corrected\n")
+    other = _upload(api, path, enterprise, content=CORRECTED)
     assert other.status_code == 409 and "next round" in other.json()["detail"]
     with db(api) as session:
         assert len(session.exec(select(CaseFile).where(CaseFile.case_id == filing_id)).all()) == 1
@@ -77,7 +79,7 @@ def test_a_correction_goes_into_the_round_of_the_deficiency_notice(api, people):
     with db(api) as session:  # the officer's notice of round 0, as the acceptance step leaves it
         filing = session.get(FilingApplication, filing_id)
         filing.status, filing.current_step, filing.deficiency_rounds = "awaiting_resubmission", "resubmission", 1
-    corrected = _upload(api, path, enterprise, content=PDF + b"% corrected\n")
+    corrected = _upload(api, path, enterprise, content=CORRECTED)
     assert corrected.status_code == 201 and corrected.json()["round"] == 1
     listed = api.get(path, headers=enterprise).json()["files"]
     assert [(f["round"], f["kind"]) for f in listed] == [(0, "business_licence"), (1, "business_licence")]
@@ -95,6 +97,14 @@ def test_content_that_is_not_an_accepted_type_is_refused_with_the_reason(api, pe
                            (_zip(["readme.txt"]), "neither OFD nor XLSX"), (b"PK\x03\x04broken", "damaged")):
         answer = _upload(api, path, enterprise, content=content, name="licence.pdf", content_type="application/pdf")
         assert answer.status_code == 422, answer.text
+        assert words in answer.json()["detail"][0]["message"]
+    for content, words in ((b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>", "not a whole PDF"),
+                           (b"%PDF-1.4\n% no objects at all\n%%EOF\n", "does not parse"),
+                           (PDF + b"<html><body>appended</body></html>", "not a whole PDF"),
+                           (b"\x89PNG\r\n\x1a\n" + b"<svg onload=alert(1)>" * 10, "does not decode"),
+                           (b"\xff\xd8\xff\xe0 not really a jpeg", "does not decode")):
+        answer = _upload(api, path, enterprise, content=content, name="licence.pdf", content_type="application/pdf")
+        assert answer.status_code == 422 and answer.json()["detail"][0]["code"] == "file.structure", answer.text
         assert words in answer.json()["detail"][0]["message"]
     unknown = _upload(api, path, enterprise, kind="selfie")
     assert unknown.status_code == 422 and unknown.json()["detail"][0]["code"] == "file.kind"

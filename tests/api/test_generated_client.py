@@ -20,9 +20,10 @@ import pytest
 from models.schemas import REQUEST_EXAMPLES, FilingCreate
 from tests.api.conftest import db
 from tests.api.helpers import credit_code
+from tests.samples import pdf
 
 GENERATOR = Path(__file__).resolve().parents[2] / ".venv-tools" / "bin" / "openapi-python-client"
-PDF = b"%PDF-1.4\n% generated client upload\n%%EOF\n"
+PDF = pdf("generated client upload")
 
 
 @pytest.fixture(scope="module")

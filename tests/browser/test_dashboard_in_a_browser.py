@@ -14,6 +14,7 @@ from models.db import session_scope
 from models.workflow import HumanTask
 from tasks.accounts import create_user, hash_password
 from tasks.human_tasks import ensure_task
+from tests.samples import png
 from tests.stack.driver import EXPERTS, Driver
 
 PASSWORD = "officer-pass-1"
@@ -84,7 +85,7 @@ def test_officer_and_expert_take_a_filing_through_acceptance_and_evaluation_in_t
     assert response.status == 404 and "未找到" in outsider.inner_text("h1")
 
     # the enterprise uploads the missing material for the correction round, then resubmits
-    photo = b"\x89PNG\r\n\x1a\n" + b"venue photo " * 100
+    photo = png("venue photo")
     uploaded = httpx.post(
         f"{base}/api/v1/filings/{filing_id}/materials",
         data={"kind": "venue_equipment"},

@@ -25,6 +25,7 @@ from tasks import audit, events, filestore, spreadsheets
 from tasks.human_tasks import ensure_task
 from tests.api.conftest import db
 from tests.api.helpers import evaluation_plan, filing_form, person, plan_body, registered_institution
+from tests.samples import pdf
 
 NUMBER = "Y000044000001263000001"
 SECRET_NAME = "甲方秘密精密机械有限公司"  # A's name: must never appear in an outsider's answer
@@ -398,7 +399,7 @@ def call(api, method: str, path: str, headers: dict, ids: dict):
             url,
             headers=headers,
             data={"kind": "rectification_report"},
-            files={"file": ("a.pdf", b"%PDF-1.4 x", "application/pdf")},
+            files={"file": ("a.pdf", pdf("rectification report"), "application/pdf")},
         )
     params = {"plan_id": ids["plan_id"]} if path == "/api/v1/certificates" else None
     return api.request(method, url, headers=headers, json=_fill(body, ids), params=params)

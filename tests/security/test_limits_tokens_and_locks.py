@@ -219,6 +219,31 @@ def test_non_ascii_csrf_tokens_and_huge_cursors_are_4xx_not_500(api, people):
     assert api.get("/api/v1/public/institutions", params={"cursor": huge}).status_code == 422
 
 
+EXTREMES = ("9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59+00:00")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/filings", "/api/v1/plans", "/api/v1/institutions"])
+def test_extreme_instants_in_filters_and_forged_cursors_are_4xx_naming_the_field(api, people, path):
+    import base64
+
+    officer = people.make("officer", jurisdiction="440000")
+    for name in ("created_since", "updated_since"):
+        for value in EXTREMES:
+            answer = api.get(path, params={name: value}, headers=officer)
+            assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["query", name], (name, value)
+    for value in EXTREMES:
+        forged = base64.urlsafe_b64encode(f"{value}|1".encode()).decode().rstrip("=")
+        answer = api.get(path, params={"cursor": forged}, headers=officer)
+        assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["query", "cursor"], value
+
+
+def test_the_clock_refuses_an_extreme_date_naming_the_field(api, people):
+    admin = people.make("admin")
+    for value in EXTREMES:
+        answer = api.post("/api/v1/admin/clock", json={"to": value}, headers=admin)
+        assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", "to"], value
+
+
 # -- 14. metrics and the clock ------------------------------------------------------------------------------------
 
 
