@@ -68,8 +68,22 @@ def _plain_http(url: str):
         raise PrefectBusy("no Prefect server to talk to: set PREFECT_API_URL (or --prefect-api-url)")
     client = _http.get(url)
     if client is None:
-        client = _http[url] = httpx.Client(base_url=url.rstrip("/") + "/", timeout=10)
+        client = _http[url] = httpx.Client(base_url=url.rstrip("/") + "/", timeout=10, headers=prefect_auth_headers())
     return client
+
+
+def prefect_auth_headers() -> dict[str, str]:
+    """The Basic credential a Prefect server started with PREFECT_SERVER_API_AUTH_STRING wants (deploy/), from
+    PREFECT_API_AUTH_STRING as Prefect's own client sends it; none when the setting is empty (`certflow up`:
+    the server listens on loopback only)."""
+    import base64
+
+    from prefect.settings import PREFECT_API_AUTH_STRING
+
+    credential = PREFECT_API_AUTH_STRING.value()
+    if not credential:
+        return {}
+    return {"Authorization": "Basic " + base64.b64encode(str(credential).encode()).decode()}
 
 
 def resume(api_url: str, flow_run_id: str) -> str:

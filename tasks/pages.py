@@ -585,9 +585,12 @@ def deficiencies_from_form(checklist: list[str], other: str) -> list[str]:
 # -- the case page ---------------------------------------------------------------------
 
 
-def prefect_run_url(session: Session, flow_run_id: str | None) -> str | None:
+ENGINE_ROLES = ("operations", "admin")  # Prefect's UI retries, cancels and deletes runs: not for case workers
+
+
+def prefect_run_url(session: Session, flow_run_id: str | None, viewer_role: str) -> str | None:
     api = settings.of(session).prefect_api_url
-    if not flow_run_id or not api:
+    if not flow_run_id or not api or viewer_role not in ENGINE_ROLES:
         return None
     return f"{api.rstrip('/').removesuffix('/api')}/runs/flow-run/{flow_run_id}"
 
@@ -677,7 +680,7 @@ def uploaded_files(session: Session, case_type: str, case_id: int) -> list[dict[
     ]
 
 
-def supervision_case_page(session: Session, case: SupervisionCase) -> dict[str, Any]:
+def supervision_case_page(session: Session, case: SupervisionCase, viewer_role: str) -> dict[str, Any]:
     """A supervision case: its facts and answers, deadlines, timeline and documents (the rectification
     orders and the cancellation decision as PDFs)."""
     today = views.Today(session)
@@ -720,7 +723,7 @@ def supervision_case_page(session: Session, case: SupervisionCase) -> dict[str, 
             }
             for t in view["tasks"]
         ],
-        "prefect_url": prefect_run_url(session, case.flow_run_id),
+        "prefect_url": prefect_run_url(session, case.flow_run_id, viewer_role),
         "flow_run_id": case.flow_run_id,
         "incidents": [],
         "documents": documents_,
@@ -733,10 +736,11 @@ def supervision_case_page(session: Session, case: SupervisionCase) -> dict[str, 
 
 
 def case_page(
-    session: Session, case_type: str, case: FilingApplication | EvaluationPlan | SupervisionCase, *, data_dir: Path
+    session: Session, case_type: str, case: FilingApplication | EvaluationPlan | SupervisionCase, *, data_dir: Path,
+    viewer_role: str,
 ) -> dict[str, Any]:
     if case_type == "supervision":
-        return supervision_case_page(session, case)
+        return supervision_case_page(session, case, viewer_role)
     today = views.Today(session)
     view = (
         views.filing_view(session, case, with_history=False)
@@ -764,7 +768,7 @@ def case_page(
         "timeline": _timeline(session, case_type, case.id),
         "deadlines": _deadlines_ahead(session, view, today),
         "tasks": tasks,
-        "prefect_url": prefect_run_url(session, view["flow_run_id"]),
+        "prefect_url": prefect_run_url(session, view["flow_run_id"], viewer_role),
         "flow_run_id": view["flow_run_id"],
         "incidents": view["incidents"],
         "documents": [],

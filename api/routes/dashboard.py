@@ -349,7 +349,8 @@ def case(
     settings: SettingsDep,
 ):
     found = access.visible_case(session, login.user, case_type, case_id)
-    return render(request, "case.html", page=pages.case_page(session, case_type, found, data_dir=settings.data_dir))
+    return render(request, "case.html", page=pages.case_page(session, case_type, found, data_dir=settings.data_dir,
+                                                                viewer_role=login.user.role))
 
 
 @router.get("/cases/{case_type}/{case_id}/files/{file_id}")
