@@ -51,9 +51,12 @@ def test_in_deploy_prefects_server_is_published_nowhere_internal_only_and_needs_
 
 
 def test_our_own_calls_to_prefects_api_carry_the_credential(monkeypatch):
-    monkeypatch.setenv("PREFECT_API_AUTH_STRING", "operator:s3cret")
+    from prefect.settings import PREFECT_API_AUTH_STRING, temporary_settings
+
     monkeypatch.setattr(workflow, "_http", {})
-    client = workflow._plain_http("http://prefect.internal:4200/api")
+    # Prefect's own settings context (a process reads PREFECT_API_AUTH_STRING from its environment into it)
+    with temporary_settings({PREFECT_API_AUTH_STRING: "operator:s3cret"}):
+        client = workflow._plain_http("http://prefect.internal:4200/api")
     try:
         assert client.headers["Authorization"] == "Basic b3BlcmF0b3I6czNjcmV0"
     finally:
