@@ -26,6 +26,7 @@ from models.supervision import CreditEntry, SupervisionCase
 from policy.identity import mask_resident_id
 from policy.levels import Level
 from policy.numbering import INSTITUTION_KINDS
+from policy.profiles import get_profile
 from tasks import audit
 from tasks.errors import Conflict, NotFound
 from tasks.fonts import font_face_css
@@ -128,7 +129,7 @@ def receipt_model(session: Session, filing: FilingApplication) -> dict[str, Any]
             }
             for f, o in rows
         ],
-        "basis": "依据《关于开展职业技能等级认定试点工作的通知》备案，纳入评价机构目录，实行动态管理。",
+        "basis": get_profile(filing.profile_code).basis("filing_receipt"),  # the province's own text, or none
     }
 
 
@@ -140,7 +141,7 @@ def notice_model(filing: FilingApplication, notice: DeficiencyNotice) -> dict[st
         "enterprise": filing.form.get("enterprise_name", ""),
         "filing_id": filing.id,
         "deficiencies": [{"position": i + 1, "text": item["text"]} for i, item in enumerate(notice.items)],
-        "basis": "甘人社通〔2021〕138号 四(二)：材料不齐全或不符合要求的，一次性告知需要补正的全部内容。",
+        "basis": get_profile(filing.profile_code).basis("deficiency_notice"),
         "resubmission_path": f"通过接口 POST /api/v1/filings/{filing.id}/resubmissions "
                              "提交补正材料，受理审查重新开始。",
     }
@@ -171,7 +172,7 @@ def rectification_order_model(case: SupervisionCase, institution: Institution, r
             f"逐项报送整改情况（POST /api/v1/complaints/{case.id}/rectification）。",
             "逾期未整改或整改不到位的，依规取消评价备案，并在一定时期内不予再次备案。",
         ],
-        "basis": "粤人社函〔2019〕1727号 四(二)、甘人社通〔2021〕138号 六(二)：受理投诉举报并核实处理",
+        "basis": get_profile(institution.profile_code).basis("rectification_order"),
     }
 
 
@@ -198,8 +199,7 @@ def cancellation_model(case: SupervisionCase, institution: Institution, ban: Cre
             {"position": 3, "text": "已颁发的职业技能等级证书继续有效；经核查存在问题的证书另行撤销。"},
         ],
         "paragraphs": [],
-        "basis": "起草说明（000）三：取消评价备案，一定时期内不予再次备案；"
-                 "甘人社通〔2021〕138号 六(一)：信用档案和退出机制",
+        "basis": get_profile(institution.profile_code).basis("cancellation"),
     }
 
 

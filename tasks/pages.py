@@ -11,7 +11,7 @@ from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
 from core import settings
-from core.clock import CHINA
+from core.clock import CHINA, business_today
 from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingMaterial, Institution, Objection
@@ -22,6 +22,7 @@ from models.supervision import SupervisionCase
 from models.workflow import HumanTask, Incident
 from policy.credit import OUTCOMES
 from policy.eligibility import EXPERT_ASPECTS, REQUIRED_MATERIALS
+from policy.legal_basis import KIND_NAMES, text_warnings
 from policy.levels import Level
 from policy.profiles import CANDIDATE_RELATIONS, all_profiles, get_profile
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
@@ -870,9 +871,12 @@ def ops_page(session: Session) -> dict[str, Any]:
     incidents = session.exec(select(Incident).where(Incident.status != "resolved").order_by(Incident.id)).all()
     peak = max([w["opened"] for w in overview["trend"]] + [1])
     late = session.exec(select(func.count()).select_from(EvaluationPlan).where(EvaluationPlan.results_late)).one()
+    today = business_today(session)
+    text_warning_count = sum(len(text_warnings(p.source_texts, today)) for p in all_profiles().values())
     return {
         **overview,
         "late_results": late,
+        "text_warnings": text_warning_count,  # provinces' texts past validity, drafts, ended pilots: see 省份规则
         "by_step": [
             {
                 "label": STEP_NAMES.get(r["step"], r["step"]),
@@ -979,8 +983,15 @@ VALUE_NAMES = {
 }
 
 
-def profiles_page() -> dict[str, Any]:
-    """Every profile's rules with their source: a seed section, or 本地设置 (a local setting)."""
+DOCUMENT_NAMES = {"deficiency_notice": "一次性告知书", "filing_receipt": "备案回执",
+                  "rectification_order": "责令整改通知书", "cancellation": "取消备案决定书",
+                  "quarterly_report": "季度工作报告"}
+
+
+def profiles_page(today: dt.date) -> dict[str, Any]:
+    """Every profile's rules with their source: a seed section, or 本地设置 (a local setting); its texts (number,
+    date, kind, stated validity) with a warning for one past its validity, a draft or a note, or a pilot another
+    text says has ended; and what each printed document cites."""
     shown = []
     for profile in sorted(all_profiles().values(), key=lambda p: p.code):
         rows = [
@@ -1027,9 +1038,21 @@ def profiles_page() -> dict[str, Any]:
                 "processes": processes,
                 "seed_count": sum(r["seed"] for r in rows),
                 "local_count": sum(not r["seed"] for r in rows),
+                "texts": [
+                    {
+                        "citation": t.citation,
+                        "kind": KIND_NAMES[t.kind],
+                        "issued_on": t.issued_on.isoformat() if t.issued_on else "未注明",
+                        "valid_until": t.valid_until.isoformat() if t.valid_until else "未注明",
+                    }
+                    for t in profile.source_texts
+                ],
+                "warnings": text_warnings(profile.source_texts, today),
+                "bases": [{"document": name, "basis": profile.basis(key) or "不引用（本省文件未规定）"}
+                          for key, name in DOCUMENT_NAMES.items()],
             }
         )
-    return {"profiles": shown}
+    return {"profiles": shown, "warning_count": sum(len(p["warnings"]) for p in shown)}
 
 
 CENTRE_NAMES = {"handling": "受理中心", "municipal": "市级中心", "provincial": "省级中心"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from policy.profiles import profile_for_region
 from policy.regions import region_prefix
 from policy.statistics import Period, period_containing
 from tasks import documents
@@ -117,8 +118,10 @@ def statistics_page(stats: dict[str, Any], *, period: Period, periods: list[str]
 def quarterly_report_model(page: dict[str, Any], stats: dict[str, Any], generated_on: str) -> dict[str, Any]:
     """The PDF's view-model: the page's, with the cards three to a row and the period's dates."""
     cards = page["cards"]
+    profile = profile_for_region(stats["jurisdiction"]) if str(stats["jurisdiction"]).isdigit() else None
     return {
         **page,
+        "basis": profile.basis("quarterly_report") if profile else None,  # its province's own text, or none
         "card_rows": [cards[i : i + 3] for i in range(0, len(cards), 3)],
         "period_start": stats["period"]["start"],
         "period_end": stats["period"]["end"],

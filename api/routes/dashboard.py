@@ -331,9 +331,9 @@ def _task_refused(request: Request, session, user, task, refusal: Exception):
 
 
 @router.get("/profiles")
-def profiles(request: Request, login: Anyone):
+def profiles(request: Request, login: Anyone, session: SessionDep):
     """省份规则: each province's steps and figures, and which of them a seed fixes (the rest are local)."""
-    return render(request, "profiles.html", page=pages.profiles_page())
+    return render(request, "profiles.html", page=pages.profiles_page(business_today(session)))
 
 
 # -- cases and their documents ---------------------------------------------------------------------

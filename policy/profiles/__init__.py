@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from policy.legal_basis import BasisError, DocumentBasis, SourceText, basis_line, parse_bases, parse_texts
 from policy.processes import (
     BATCH_STEP_FUNCTIONS,
     CENTRES,
@@ -125,10 +126,16 @@ class ProvinceProfile:
     filing_steps: tuple[ProcessStep, ...]
     batch_steps: tuple[ProcessStep, ...]
     sla: dict[str, SlaRule]  # step → budget, at-risk threshold, escalation (working days)
+    source_texts: tuple[SourceText, ...] = ()  # the province's own texts: number, date, kind, stated validity
+    document_bases: dict[str, DocumentBasis | None] = dataclasses.field(default_factory=dict)
     sources: dict[str, str] = dataclasses.field(default_factory=dict)  # key → seed section or "local"
 
     def source(self, key: str) -> str:
         return self.sources.get(key, "local")
+
+    def basis(self, document: str) -> str | None:
+        """The passage `document` cites (title, number, section, the text's own words), or None."""
+        return basis_line(self.source_texts, self.document_bases, document)
 
 
 class ProfileError(ValueError):
@@ -296,6 +303,7 @@ def parse_profile(data: object, path: Path | str = "<profile>") -> ProvinceProfi
         raise ProfileError(path, None, "must be a mapping of keys to values")
     hints = typing.get_type_hints(ProvinceProfile)
     known = {f.name for f in dataclasses.fields(ProvinceProfile)} - {"sources"}
+    legal = {"source_texts", "document_bases"}
     for key in data:
         if key not in known:
             raise ProfileError(path, str(key), f"unknown key (known keys: {', '.join(sorted(known))})")
@@ -306,6 +314,8 @@ def parse_profile(data: object, path: Path | str = "<profile>") -> ProvinceProfi
             raise ProfileError(path, key, "is missing")
         if key == "sla":
             values[key] = _sla(path, data[key], sources)
+            continue
+        if key in legal:
             continue
         if key in IDENTITY or key in PROCESSES:
             values[key] = _check_type(path, key, data[key], hints[key])
@@ -326,6 +336,14 @@ def parse_profile(data: object, path: Path | str = "<profile>") -> ProvinceProfi
         raise ProfileError(
             path, "region_prefix", f"{prefix!r} must be 2, 4 or 6 digits inside province {values['province_code']}"
         )
+    try:
+        values["source_texts"] = parse_texts(data["source_texts"])
+    except BasisError as problem:
+        raise ProfileError(path, "source_texts", str(problem)) from None
+    try:
+        values["document_bases"] = parse_bases(data["document_bases"], values["source_texts"])
+    except BasisError as problem:
+        raise ProfileError(path, "document_bases", str(problem)) from None
     return ProvinceProfile(**values, sources=sources)
 
 
