@@ -26,6 +26,13 @@ def wall_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def business_instant(session: Session) -> dt.datetime:
+    """The business clock's now as a UTC instant: what a record of something a person did stores (a notice
+    issued, a file uploaded, a complaint registered), so the date read off it is the business date — in
+    `--clock simulated` too. Technical instants (audit wall time, deliveries, leases) stay on wall_now."""
+    return business_now(session).astimezone(dt.UTC)
+
+
 def is_simulated(session: Session | None = None) -> bool:
     """The mode of the instance this session belongs to (its settings, installed by the entry point)."""
     return settings.of(session).clock == "simulated"

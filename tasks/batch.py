@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.clock import business_today, wall_now
+from core.clock import business_instant, business_today, wall_now
 from models.accounts import User
 from models.cases import (
     Candidate,
@@ -119,7 +119,7 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
         raise Conflict(late[0].message)
     if violations:
         raise Problems(violations)
-    now = wall_now()
+    now = business_instant(session)
     plan = EvaluationPlan(
         institution_id=institution_id,
         region_code=institution.region_code,
@@ -443,7 +443,7 @@ def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsC
         )
     if problems:
         raise Problems(problems)
-    now = wall_now()
+    now = business_instant(session)
     for score in body.scores:
         row = session.exec(select(Score).where(Score.candidate_id == score.candidate_id)).first() or Score(
             candidate_id=score.candidate_id, passed=False, submitted_at=now

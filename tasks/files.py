@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from sqlmodel import Session, select
 
-from core.clock import wall_now
+from core.clock import business_instant
 from core.settings import Settings
 from models.accounts import User
 from models.cases import FilingMaterial
@@ -173,7 +173,7 @@ def store(
             filename=safe_filename(filename, detected.media_type),
             storage=store_.kind,
             uploaded_by=user.id,
-            uploaded_at=wall_now(),
+            uploaded_at=business_instant(session),
         )
         existing, inserted = insert_once(session, record, on_file)  # a concurrent twin may have won the key
         if inserted:
@@ -220,7 +220,7 @@ def _attach_material(session: Session, file: CaseFile) -> None:
     ).first()
     if material is None:
         material = FilingMaterial(
-            filing_id=filing_id, round=round_no, kind=kind, title=LABELS[kind], submitted_at=wall_now()
+            filing_id=filing_id, round=round_no, kind=kind, title=LABELS[kind], submitted_at=business_instant(session)
         )
     elif material.sha256 and material.sha256 != sha256:
         raise Problems(

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from core.clock import business_today, wall_now
+from core.clock import business_instant, business_today, wall_now
 from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import (
@@ -106,7 +106,7 @@ def submit_filing(session: Session, *, applicant: User, form: FilingCreate) -> F
     if blocking:
         raise Problems(blocking)
     institution = applicant_institution(session, applicant=applicant, form=form, profile=profile)
-    now = wall_now()
+    now = business_instant(session)
     if institution.status == "registered" and not form.scope_change:
         raise Conflict(f"institution {institution.id} is registered already (segment {institution.segment}); to add "
                        f"or drop occupations, file a change of scope (变更备案: scope_change)")
@@ -212,7 +212,8 @@ def submit_pilot_plan(session: Session, *, filing_id: int, user: User, body: Pil
                        + (f" (step {filing.current_step})" if filing.status == "registered" else ""))
     round_no = session.exec(select(func.count()).select_from(PilotPlan).where(PilotPlan.filing_id == filing_id)).one()
     plan = PilotPlan(filing_id=filing_id, round=round_no, summary=body.summary,
-                     materials=[m.model_dump() for m in body.materials], submitted_by=user.id, submitted_at=wall_now())
+                     materials=[m.model_dump() for m in body.materials], submitted_by=user.id,
+                     submitted_at=business_instant(session))
     session.add(plan)
     set_step(session, filing_id=filing_id, status="registered", step="pilot_plan_evaluation")
     audit.record(session, case_type="filing", case_id=filing_id, action="pilot_plan_submitted", actor_id=user.id,
@@ -486,7 +487,7 @@ def issue_deficiency_notice(
         filing_id=filing_id,
         round=round_no,
         items=[{"text": t} for t in items],
-        issued_at=wall_now(),
+        issued_at=business_instant(session),
         issued_by=officer_id,
     )
     session.add(notice)
@@ -513,7 +514,7 @@ def resubmit(session: Session, *, filing_id: int, user: User, body: Resubmission
     ).first()
     if notice is None or notice.resubmitted_at is not None or filing.status != "awaiting_resubmission":
         raise Conflict("no deficiency notice is waiting for a resubmission on this filing")
-    now = wall_now()
+    now = business_instant(session)
     _add_materials(session, filing_id, notice.round + 1, body.materials, now)
     notice.resubmitted_at = now
     session.add(notice)

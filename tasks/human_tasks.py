@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from core.clock import business_today, wall_now
+from core.clock import business_instant, business_today, wall_now
 from models.db import insert_once
 from models.workflow import HumanTask, Wakeup
 from tasks import audit, sla
@@ -176,7 +176,7 @@ def decide(
         decision=decision,
         decision_payload=payload,
         decided_by=user_id,
-        decided_at=wall_now(),
+        decided_at=business_instant(session),
         assignee_id=task.assignee_id or user_id,
     )
     audit.record(

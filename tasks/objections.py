@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from core.clock import business_today, wall_now
+from core.clock import business_instant, business_today
 from models.accounts import User
 from models.cases import Candidate, EvaluationPlan, FilingApplication, Objection
 from models.schemas import DecisionIn, ObjectionCreate, PublicObjectionCreate
@@ -76,7 +76,7 @@ def _record(session: Session, case_type: str, case: FilingApplication | Evaluati
     profile = get_profile(case.profile_code)
     by_enterprise = case_type == "plan" and profile.results_objections_investigated_by == "enterprise"
     objection = Objection(case_type=case_type, case_id=case_id, candidate_id=candidate_id, raised_by=raised_by,
-                          objector_name=objector_name, text=text, contact=contact, raised_at=wall_now(),
+                          objector_name=objector_name, text=text, contact=contact, raised_at=business_instant(session),
                           investigated_by="enterprise" if by_enterprise else "centre")
     session.add(objection)
     session.flush()

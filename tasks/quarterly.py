@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.clock import business_today, wall_now
+from core.clock import business_instant, business_today
 from core.settings import Settings
 from models.accounts import User
 from models.reports import QuarterlyReport
@@ -60,7 +60,7 @@ def submit(session: Session, settings: Settings, *, user: User, period: str, not
     filestore.for_settings(settings).put(digest, pdf)
     report = QuarterlyReport(jurisdiction=city, province=province_of(city), period=quarter.code,
                              round=earlier.round + 1 if earlier else 0, figures=figures, pdf_sha256=digest,
-                             submitted_by=user.id, submitted_at=wall_now(), note=note.strip()[:2000])
+                             submitted_by=user.id, submitted_at=business_instant(session), note=note.strip()[:2000])
     session.add(report)
     session.flush()
     ensure_task(session, key=f"quarterly_report:{report.id}", case_type="report", case_id=report.id,
@@ -80,7 +80,7 @@ def after_decision(session: Session, task: HumanTask) -> None:
     if report is None or report.status != "submitted":
         return
     report.status = "accepted" if task.decision == "accept" else "returned"
-    report.decided_by, report.decided_at = task.decided_by, wall_now()
+    report.decided_by, report.decided_at = task.decided_by, business_instant(session)
     report.reason = (task.decision_payload or {}).get("reason")
     session.add(report)
     audit.record(session, case_type="report", case_id=report.id, action=f"quarterly_report_{report.status}",

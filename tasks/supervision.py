@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from core.clock import business_today, wall_now
+from core.clock import business_instant, business_today, wall_now
 from models.accounts import User
 from models.cases import Certificate, EvaluationPlan, Institution, Revocation
 from models.schemas import ComplaintCreate, DecisionIn, ExplanationIn, FindingCreate, RectificationIn
@@ -121,7 +121,7 @@ def _open(
     contact_phone: str = "",
     opened_by: User | None = None,
 ) -> SupervisionCase:
-    now = wall_now()
+    now = business_instant(session)
     case = SupervisionCase(
         receipt_number=new_receipt_number(business_today(session)),
         source=source,
