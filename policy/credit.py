@@ -8,7 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from policy.inactivity import years_after
+from policy.inactivity import period_end, years_after
 
 KINDS = {"abnormal": "异常名录", "blacklist": "黑名单"}
 OUTCOMES = {"not_accepted": "不予受理", "dismissed": "查无实据，不予处理", "rectified": "已责令整改并整改到位",
@@ -33,9 +33,9 @@ def is_receipt_number(text: str) -> bool:
 
 
 def last_day_after(start: dt.date, years: int) -> dt.date:
-    """The last day of a period of `years` from `start` (a ban from 2026-12-02 for 3 years holds
-    through 2029-12-01)."""
-    return years_after(start, years) - dt.timedelta(days=1)
+    """The last day of a period of `years` decided on `start` (民法典 arts. 201, 202: the decision day is not
+    counted): a ban decided 2026-12-02 for 3 years holds through 2029-12-02; a filing may come on 2029-12-03."""
+    return period_end(start, years)
 
 
 @dataclass(frozen=True)

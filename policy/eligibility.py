@@ -322,8 +322,12 @@ class FiledScope:
 
 
 def latest_plan_filing_date(evaluation_start: dt.date, profile: ProvinceProfile, calendar: WorkingCalendar):
-    """The last day a plan may be filed: `plan_lead_working_days` before the evaluation."""
-    return calendar.before(evaluation_start, profile.plan_lead_working_days, start_day_counts=profile.start_day_counts)
+    """The last day a plan may be filed, "提前N个工作日" (N = `plan_lead_working_days`) before the evaluation.
+    Two readings, a profile switch (`plan_lead_counts_filing_day`): the filing day counts as one of the N
+    working days before the evaluation day (true), or N whole working days lie between the filing day and the
+    evaluation day (false: one working day earlier). The evaluation day itself is never one of the N."""
+    lead = profile.plan_lead_working_days + (0 if profile.plan_lead_counts_filing_day else 1)
+    return calendar.before(evaluation_start, lead, start_day_counts=profile.start_day_counts)
 
 
 def check_plan(

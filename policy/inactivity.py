@@ -18,6 +18,13 @@ def years_after(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def period_end(start: dt.date, years: int) -> dt.date:
+    """The last day of a period of `years` that starts on `start` (民法典 art. 201: the start day is not
+    counted, the period runs from the next day; art. 202: it ends at the end of the corresponding day, or of
+    the month's last day where there is none). Registered 2024-12-10, two years: through 2026-12-10."""
+    return years_after(start, years)
+
+
 @dataclass(frozen=True)
 class InactivityClock:
     active_since: dt.date  # registration, or the last evaluation of a completed batch
@@ -34,7 +41,9 @@ class InactivityClock:
 
 def inactivity_clock(active_since: dt.date, *, years: int, warning_working_days: int,
                      calendar: WorkingCalendar) -> InactivityClock:
-    withdrawal_on = years_after(active_since, years)
+    # 连续两年不开展 (004 §六(三)): the two years end with their last day, on which it may still evaluate;
+    # it counts as withdrawn the day after
+    withdrawal_on = period_end(active_since, years) + dt.timedelta(days=1)
     warning = calendar.before(withdrawal_on, warning_working_days)
     return InactivityClock(active_since, withdrawal_on, warning.date, warning.provisional)
 

@@ -67,8 +67,8 @@ def filing_refusal(session: Session, credit_code: str) -> list[Violation]:
         Violation(
             "credit.blacklisted",
             "credit_code",
-            f"该统一社会信用代码列入黑名单（信用记录 #{entry.id}：{entry.reason}），{entry.valid_until} 前不予备案 / "
-            f"blacklisted (credit entry {entry.id}) until {entry.valid_until}: no filing is accepted",
+            f"该统一社会信用代码列入黑名单（信用记录 #{entry.id}：{entry.reason}），{entry.valid_until}（含）前"
+            f"不予备案 / blacklisted (credit entry {entry.id}) through {entry.valid_until}: no filing is accepted",
         )
     ]
 
@@ -98,8 +98,8 @@ def staff_refusals(session: Session, *, evaluators: list[str], quality_superviso
                     Violation(
                         "credit.person_blacklisted",
                         f"{field}[{index}]",
-                        f"{name} 列入黑名单（信用记录 #{entry.id}），{entry.valid_until} 前不得担任考评或督导人员 / "
-                        f"blacklisted until {entry.valid_until} (credit entry {entry.id})",
+                        f"{name} 列入黑名单（信用记录 #{entry.id}），{entry.valid_until}（含）前不得担任考评或"
+                        f"督导人员 / blacklisted through {entry.valid_until} (credit entry {entry.id})",
                     )
                 )
     return problems

@@ -194,7 +194,7 @@ def cancellation_model(case: SupervisionCase, institution: Institution, ban: Cre
             },
             {
                 "position": 2,
-                "text": f"{_chinese_date(ban.valid_until)}前不予再次备案（列入黑名单，信用记录 #{ban.id}）。",
+                "text": f"{_chinese_date(ban.valid_until)}（含）前不予再次备案（列入黑名单，信用记录 #{ban.id}）。",
             },
             {"position": 3, "text": "已颁发的职业技能等级证书继续有效；经核查存在问题的证书另行撤销。"},
         ],

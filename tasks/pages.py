@@ -943,6 +943,7 @@ PROFILE_KEYS = {
     "retention_years_paper": "纸质资料保存（年）",
     "retention_years_electronic": "电子资料保存（年）",
     "start_day_counts": "起算日计入期限",
+    "plan_lead_counts_filing_day": "提前N个工作日：报送当日计入N日",
     "filing_handled_by": "备案受理中心",
     "provincial_enterprises_file_with": "省属企业备案",
     "central_branches_file_with": "央企驻地单位备案",

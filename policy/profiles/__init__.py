@@ -106,6 +106,8 @@ class ProvinceProfile:
     retention_years_paper: int
     retention_years_electronic: int
     start_day_counts: bool
+    # "提前N个工作日": the filing day is one of the N (true), or N whole working days lie between (false)
+    plan_lead_counts_filing_day: bool
     expert_panel_size: int
     expert_pass_average: float
     expert_pass_min_aspect: float

@@ -36,23 +36,26 @@ def test_two_years_without_an_evaluation_bring_a_warning_then_the_withdrawal_out
                                 level=3, issued_on=dt.date(2024, 9, 30)))
     _last_active(api, recent, dt.date(2025, 6, 2))
 
-    # 20 working days before 21 September (Sunday 20 September is a make-up working day): 25 August
+    # two years from 21 September 2024 end with 21 September 2026 (民法典 arts. 201, 202): withdrawn on the 22nd;
+    # 20 working days before it (Sunday 20 September is a make-up working day): 26 August
     assert scan_today(api.settings.database_url)[1] == {"warned": 1, "withdrawn": 0}
     view = api.get(f"/api/v1/institutions/{idle}", headers=enterprise).json()
     assert view["status"] == "registered"
-    assert view["inactivity"] == {"active_since": "2024-09-21", "withdrawal_on": "2026-09-21",
-                                  "warning_on": "2026-08-25", "provisional": False, "warned_on": "2026-09-01"}
+    assert view["inactivity"] == {"active_since": "2024-09-21", "withdrawal_on": "2026-09-22",
+                                  "warning_on": "2026-08-26", "provisional": False, "warned_on": "2026-09-01"}
     assert scan_today(api.settings.database_url)[1] == {"warned": 0, "withdrawn": 0}  # a second scan changes nothing
 
-    move_clock(api, people.make("admin"), dt.date(2026, 9, 21))
+    move_clock(api, people.make("admin"), dt.date(2026, 9, 21))  # the last day of its two years: still in
+    assert scan_today(api.settings.database_url)[1] == {"warned": 0, "withdrawn": 0}
+    move_clock(api, people.make("admin"), dt.date(2026, 9, 22))
     assert scan_today(api.settings.database_url)[1] == {"warned": 0, "withdrawn": 1}
     view = api.get(f"/api/v1/institutions/{idle}", headers=enterprise).json()
     assert view["status"] == "withdrawn"
-    assert view["inactivity"] == {"removed_on": "2026-09-21", "removal_reason": "inactivity"}
+    assert view["inactivity"] == {"removed_on": "2026-09-22", "removal_reason": "inactivity"}
     catalogue = [i["id"] for i in api.get("/api/v1/public/institutions", params={"limit": 500}).json()["items"]]
     assert idle not in catalogue and recent in catalogue
     removals = api.get("/api/v1/public/institutions/removals").json()["items"]
-    assert [(r["id"], r["removed_on"], r["reason"]) for r in removals] == [(idle, "2026-09-21", "inactivity")]
+    assert [(r["id"], r["removed_on"], r["reason"]) for r in removals] == [(idle, "2026-09-22", "inactivity")]
     refused = api.post(f"/api/v1/institutions/{idle}/plans", json=plan_body(dt.date(2026, 10, 19)), headers=enterprise)
     assert refused.status_code == 409 and "视同自行退出" in refused.json()["detail"]
     certificate = api.get("/api/v1/public/certificates/Y000044000902263000001").json()

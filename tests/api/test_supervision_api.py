@@ -224,7 +224,7 @@ def test_a_cancelled_filing_bans_the_credit_code_until_the_ban_ends_and_the_cata
         institution = session.get(Institution, institution_id)
         code = institution.credit_code
         assert institution.status == "cancelled" and len(session.exec(select(CreditEntry)).all()) == 1
-    assert until == "2029-08-31"  # three years (the profile's refiling_ban_years) from 2026-09-01
+    assert until == "2029-09-01"  # three years (the profile's refiling_ban_years) from 2026-09-01
     enterprise = people.make("enterprise", institution_id=institution_id)
     plan = api.post(f"/api/v1/institutions/{institution_id}/plans", json=plan_body(dt.date(2026, 12, 30)),
                     headers=enterprise)
@@ -232,12 +232,12 @@ def test_a_cancelled_filing_bans_the_credit_code_until_the_ban_ends_and_the_cata
     refiled = api.post("/api/v1/filings", json=filing_form(credit_code=code), headers=people.make("enterprise"))
     assert refiled.status_code == 422
     problem = next(p for p in refiled.json()["detail"] if p["code"] == "credit.blacklisted")
-    assert problem["field"] == "credit_code" and "2029-08-31" in problem["message"]
+    assert problem["field"] == "credit_code" and "2029-09-01" in problem["message"]
     removals = api.get("/api/v1/public/institutions/removals").json()["items"]
     assert [(r["id"], r["reason"]) for r in removals] == [(institution_id, "cancelled")]
     records = api.get("/api/v1/credit-records", params={"credit_code": code},
                       headers=people.make("officer", jurisdiction="320000")).json()["items"]
-    assert [(r["kind"], r["status"], r["valid_until"]) for r in records] == [("blacklist", "holds", "2029-08-31")]
+    assert [(r["kind"], r["status"], r["valid_until"]) for r in records] == [("blacklist", "holds", "2029-09-01")]
     move_clock(api, admin, dt.date(2029, 9, 3))  # the entry has expired by itself
     assert api.get("/api/v1/credit-records", params={"credit_code": code},
                    headers=admin).json()["items"][0]["status"] == "expired"
@@ -302,7 +302,7 @@ def test_a_blacklisting_approved_by_a_second_officer_bars_the_person_from_the_ne
                                             approved_by=None, reason="出具虚假评分") == first  # a replay adds nothing
         entry = session.get(CreditEntry, first)
         assert (entry.subject_type, entry.person_name, entry.credit_code) == ("person", "考评", None)
-        assert entry.valid_until == dt.date(2029, 8, 31)  # the profile's refiling_ban_years for a blacklisting
+        assert entry.valid_until == dt.date(2029, 9, 1)  # the profile's refiling_ban_years for a blacklisting
     refused = api.post(f"/api/v1/institutions/{institution_id}/plans", json=plan_body(dt.date(2026, 12, 30)),
                        headers=people.make("enterprise", institution_id=institution_id))
     assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "evaluators[0]"

@@ -17,7 +17,9 @@ def test_two_years_without_a_batch_bring_a_warning_then_the_withdrawal_out_of_th
     institution_id = registered_institution(driver, driver.region)
     clock = driver.call("enterprise", "GET", f"/api/v1/institutions/{institution_id}")["inactivity"]
     registered = dt.date.fromisoformat(clock["active_since"])
-    assert clock["withdrawal_on"] == registered.replace(year=registered.year + 2).isoformat() and not clock["warned_on"]
+    # the day after the two years end (民法典 arts. 201, 202: they end with the anniversary)
+    withdrawal = registered.replace(year=registered.year + 2) + dt.timedelta(days=1)
+    assert clock["withdrawal_on"] == withdrawal.isoformat() and not clock["warned_on"]
 
     driver.advance((dt.date.fromisoformat(clock["warning_on"]) - driver.business_today()).days)
     view = lambda: driver.call("enterprise", "GET", f"/api/v1/institutions/{institution_id}")  # noqa: E731

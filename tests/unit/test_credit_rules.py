@@ -5,9 +5,10 @@ from policy.credit import CreditSpan, is_receipt_number, last_day_after, new_rec
 DAY = dt.date(2026, 12, 2)
 
 
-def test_a_ban_of_three_years_holds_through_the_day_before_its_third_anniversary():
-    assert last_day_after(DAY, 3) == dt.date(2029, 12, 1)
-    assert last_day_after(dt.date(2028, 2, 29), 1) == dt.date(2029, 2, 27)
+def test_a_ban_of_three_years_decided_on_a_day_holds_through_its_third_anniversary():
+    # 民法典 art. 201: the decision day is not counted; art. 202: the period ends with the corresponding day
+    assert last_day_after(DAY, 3) == dt.date(2029, 12, 2)  # cancelled 2026-12-02: may file again 2029-12-03
+    assert last_day_after(dt.date(2028, 2, 29), 1) == dt.date(2029, 2, 28)  # no 29 February: the month's last day
 
 
 def test_a_credit_entry_holds_from_its_first_day_through_its_last_and_then_expires_by_itself():
