@@ -114,6 +114,8 @@ ACTIONS = {
     "timer_set": "开始计时",
     "timer_fired": "计时届满",
     "timer_recomputed": "日历调整后重算期限",
+    "results_due_recomputed": "日历调整后重算成绩报送期限",
+    "plan_lead_time_short": "按正式日历，计划报送时间不足提前工作日，请核查",
     "registered": "备案登记（回执、证书编号段、目录）",
     "supervision_drawn": "随机抽取质量督导",
     "ministry_review_passed": "部中心复核通过",

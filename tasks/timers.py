@@ -7,10 +7,14 @@ import datetime as dt
 from sqlmodel import Session, select
 
 from core.clock import wall_now
+from models.audit import AuditEvent
+from models.cases import EvaluationPlan, FilingApplication
 from models.db import insert_once
 from models.sla import SlaClock
 from models.workflow import HumanTask, Timer
-from policy.working_days import OfficialYear, WorkingDate
+from policy.eligibility import latest_plan_filing_date
+from policy.profiles import get_profile
+from policy.working_days import OfficialYear, WorkingCalendar, WorkingDate
 from tasks import audit, sla
 from tasks.calendar import load_calendar, store_official_years
 from tasks.human_tasks import wake
@@ -73,9 +77,59 @@ def import_calendar(session: Session, years: list[OfficialYear], *, imported_by:
     return recompute_after_calendar_change(session)
 
 
+# A timer whose end a case also stores (the public page and the objection route read the case): the case's
+# date moves with the timer, in the same transaction.
+STORED_ENDS = {("filing", "publicity"): (FilingApplication, "publicity_end", "publicity_provisional"),
+               ("plan", "results_publicity"): (EvaluationPlan, "publicity_end", None)}
+
+
+def _move_stored_end(session: Session, timer: Timer, end: WorkingDate) -> None:
+    stored = STORED_ENDS.get((timer.case_type, timer.purpose))
+    if stored is None:
+        return
+    table, field, provisional_field = stored
+    case = session.get(table, timer.case_id)
+    if case is None or getattr(case, field) is None:
+        return
+    setattr(case, field, end.date)
+    if provisional_field:
+        setattr(case, provisional_field, end.provisional)
+    session.add(case)
+
+
+def _move_results_due(session: Session, calendar: WorkingCalendar) -> None:
+    """A batch waiting for its results: the due date as the calendar now computes it (the late flag is judged
+    on it); recorded on the case when it moves."""
+    for plan in session.exec(select(EvaluationPlan).where(EvaluationPlan.results_due.is_not(None),
+                                                          EvaluationPlan.status.in_(("awaiting_results",
+                                                                                     "results_returned")))).all():
+        profile = get_profile(plan.profile_code)
+        due = calendar.add(plan.evaluation_end, profile.results_due_working_days,
+                           start_day_counts=profile.start_day_counts).date
+        if due != plan.results_due:
+            audit.record(session, case_type="plan", case_id=plan.id, action="results_due_recomputed",
+                         before={"results_due": plan.results_due.isoformat()}, after={"results_due": due.isoformat()})
+            plan.results_due = due
+            session.add(plan)
+
+
+def _flag_short_lead_times(session: Session, calendar: WorkingCalendar) -> None:
+    """A plan accepted on an estimated calendar that the official one makes late is not refused afterwards:
+    its case records the finding (shown on the case page's timeline) for its officer to decide on."""
+    flagged = set(session.exec(select(AuditEvent.case_id).where(AuditEvent.case_type == "plan",
+                                                                AuditEvent.action == "plan_lead_time_short")).all())
+    for plan in session.exec(select(EvaluationPlan).where(EvaluationPlan.status.in_(("filed", "scheduled")))).all():
+        latest = latest_plan_filing_date(plan.evaluation_start, get_profile(plan.profile_code), calendar)
+        if plan.filed_on > latest.date and plan.id not in flagged:
+            audit.record(session, case_type="plan", case_id=plan.id, action="plan_lead_time_short",
+                         after={"filed_on": plan.filed_on.isoformat(), "latest_allowed": latest.date.isoformat(),
+                                "provisional": latest.provisional})
+
+
 def recompute_after_calendar_change(session: Session) -> tuple[int, int]:
-    """Move pending timers and open tasks' due dates to the calendar as it is now
-    (provisional estimates become official dates when a year's notice is imported)."""
+    """Move pending timers, the dates cases store beside them, batches' results due dates and open tasks' due
+    dates to the calendar as it is now (provisional estimates become official dates when a year's notice is
+    imported): after an import every stored deadline is what the rules compute, in one transaction."""
     calendar = load_calendar(session)
     timers = tasks = 0
     for timer in session.exec(select(Timer).where(Timer.status == "pending", Timer.working_days.is_not(None))).all():
@@ -87,7 +141,10 @@ def recompute_after_calendar_change(session: Session) -> tuple[int, int]:
             timer.period_end, timer.provisional = end.date, end.provisional
             timer.due_date = end.date + dt.timedelta(days=1)
             session.add(timer)
+            _move_stored_end(session, timer, end)
             timers += 1
+    _move_results_due(session, calendar)
+    _flag_short_lead_times(session, calendar)
 
     sla.recompute_after_calendar_change(session)
     clocks = {(c.case_type, c.case_id, c.step): c for c in
