@@ -116,7 +116,7 @@ def _new_token(session, user: User, *, days: int | None, label: str, now: dt.dat
     return token
 
 
-def _user_named(session, name: str) -> User:
+def user_named(session, name: str) -> User:
     user = session.exec(select(User).where(User.name == name.strip())).first()
     if user is None:
         raise AccountError(f"no user named {name.strip()!r}")
@@ -129,7 +129,7 @@ def issue_token(url: str, *, name: str, days: int | None = None, label: str = ""
         raise AccountError("a token lives 1 to 3650 days")
     now = dt.datetime.now(dt.UTC)
     with session_scope(url) as session:
-        user = _user_named(session, name)
+        user = user_named(session, name)
         token = _new_token(session, user, days=days, label=label, now=now)
         row = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).one()
     return row, token
@@ -137,7 +137,7 @@ def issue_token(url: str, *, name: str, days: int | None = None, label: str = ""
 
 def list_tokens(url: str, *, name: str) -> list[ApiToken]:
     with session_scope(url, readonly=True) as session:
-        user = _user_named(session, name)
+        user = user_named(session, name)
         return list(session.exec(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)).all())
 
 
@@ -150,7 +150,7 @@ def revoke_token(url: str, *, token_id: int | None = None, name: str | None = No
             if not rows:
                 raise AccountError(f"no token {token_id}")
         else:
-            user = _user_named(session, name or "")
+            user = user_named(session, name or "")
             rows = list(session.exec(select(ApiToken).where(ApiToken.user_id == user.id)).all())
         revoked = []
         for row in rows:

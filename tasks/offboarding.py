@@ -13,7 +13,7 @@ from models.accounts import ApiToken, User, WebSession
 from models.db import session_scope
 from models.workflow import HumanTask
 from tasks import audit, seats
-from tasks.accounts import AccountError, hash_password, stop_webhooks
+from tasks.accounts import AccountError, hash_password, stop_webhooks, user_named
 from tasks.errors import NotFound
 
 
@@ -87,24 +87,17 @@ def user_by_id(session: Session, user_id: int) -> User:
     return user
 
 
-def user_by_name(session: Session, name: str) -> User:
-    user = session.exec(select(User).where(User.name == name.strip())).first()
-    if user is None:
-        raise AccountError(f"no user named {name.strip()!r}")
-    return user
-
-
 def disable_named(url: str, *, name: str, reason: str) -> dict[str, Any]:
     with session_scope(url) as session:
-        return disable(session, user_by_name(session, name), reason=reason, actor=None, now=dt.datetime.now(dt.UTC))
+        return disable(session, user_named(session, name), reason=reason, actor=None, now=dt.datetime.now(dt.UTC))
 
 
 def enable_named(url: str, *, name: str) -> dict[str, Any]:
     with session_scope(url) as session:
-        return enable(session, user_by_name(session, name), actor=None)
+        return enable(session, user_named(session, name), actor=None)
 
 
 def reset_password_named(url: str, *, name: str, password: str) -> int:
     with session_scope(url) as session:
-        return reset_password(session, user_by_name(session, name), password=password, actor=None,
+        return reset_password(session, user_named(session, name), password=password, actor=None,
                               now=dt.datetime.now(dt.UTC))
