@@ -60,6 +60,16 @@ def _accept(key: str | None, body: dict[str, Any], kind: str) -> dict[str, Any]:
         return _state["accepted"][key]
 
 
+@app.post("/filing-reports")
+async def filing_report(request: Request, idempotency_key: str | None = Header(None)) -> dict[str, Any]:
+    """备案公布 (004 §四(四)): a filed enterprise and its receipt reported for publication; acknowledged
+    with a reference (once per idempotency key)."""
+    body = await request.json()
+    if not body.get("receipt_number") or not body.get("credit_code"):
+        raise HTTPException(422, "receipt_number and credit_code are required")
+    return _accept(idempotency_key, body, "filing_report")
+
+
 @app.post("/ministry-review")
 async def ministry_review(request: Request, idempotency_key: str | None = Header(None)) -> dict[str, Any]:
     """部中心复核: accepted, or refused with reasons for the credit codes named in /_config

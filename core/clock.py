@@ -33,6 +33,11 @@ def business_instant(session: Session) -> dt.datetime:
     return business_now(session).astimezone(dt.UTC)
 
 
+def china_date(instant: dt.datetime) -> dt.date:
+    """The day in China of a stored instant (UTC; naive when SQLite gave it back): what a person reads."""
+    return (instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC)).astimezone(CHINA).date()
+
+
 def is_simulated(session: Session | None = None) -> bool:
     """The mode of the instance this session belongs to (its settings, installed by the entry point)."""
     return settings.of(session).clock == "simulated"

@@ -225,6 +225,29 @@ def register_institution(filing_id: int) -> str:
         return filings.register_institution(session, filing_id=filing_id).segment
 
 
+def report_to_national_centre(filing_id: int, case: dict, step: ProcessStep) -> bool:
+    """备案公布 (004 §四(四)): the provincial centre reports the filed enterprise and its receipt to the
+    national centre for publication — retried; out of retries, an incident operations retry."""
+    payload = national_report_payload(filing_id)
+    answer = call_external(kind="national_report", path="/filing-reports",
+                           key=national_key("filing-report", payload["credit_code"], "filing", filing_id),
+                           payload=payload, case_type="filing", case_id=filing_id)
+    record_national_report(filing_id, answer)
+    return True
+
+
+@task(name="备案公布报送 national report payload", **DB_STEP)
+def national_report_payload(filing_id: int) -> dict:
+    with db(readonly=True) as session:
+        return filings.national_report_payload(session, filing_id=filing_id)
+
+
+@task(name="部中心公布回执 national report acknowledged", **DB_STEP)
+def record_national_report(filing_id: int, answer: dict) -> None:
+    with db() as session:
+        filings.record_national_report(session, filing_id=filing_id, answer=answer)
+
+
 def evaluate_pilot_plan(filing_id: int, case: dict, step: ProcessStep) -> bool:
     """试点方案 (003 §二(三)): the registered enterprise submits its pilot plan; experts evaluate it; a
     plan they fail is revised and submitted again. Evaluation plans are refused until one passes."""
@@ -283,6 +306,7 @@ STEP_FUNCTIONS = {
     "ministry_review": request_ministry_review,
     "registration": register,
     "pilot_plan_evaluation": evaluate_pilot_plan,
+    "national_report": report_to_national_centre,
 }
 
 

@@ -228,6 +228,10 @@ class CandidateOut(Out):
     excluded_reason: str | None
     score: ScoreOut | None
     certificate_number: str | None
+    certificate_status: str | None = Field(None, description="pending (not yet acknowledged nationally), valid, "
+                                                             "revoked")
+    national_refusal: str | None = Field(None, description="why the national system refused the certificate: "
+                                                           "correct the holder's data (PATCH the candidate)")
 
 
 class SupervisionOut(Out):
@@ -448,6 +452,21 @@ class PublicityPeriod(Out):
 class OccupationName(Out):
     code: str
     name: str
+
+
+class InspectionPublic(Out):
+    """One on-site inspection's result, as published (双随机、一公开)."""
+
+    id: int
+    institution_id: int
+    institution_name: str
+    region: str = Field(description="the institution's registered division, by name")
+    occupation: OccupationName
+    evaluated_on: dt.date
+    reported_on: dt.date
+    method: str = Field(description="how the batch was drawn: 双随机抽查 / 抽查 / 随机督导")
+    finding: str = Field(description="未发现问题 / 发现问题，责令整改 / 发现严重违规")
+    outcome: str
 
 
 class PublicityCandidate(Out):
@@ -842,6 +861,7 @@ class InstitutionPage(Page[InstitutionRow]): pass  # noqa: E701
 class CertificatePage(Page[CertificateOut]): pass  # noqa: E701
 class InstitutionPublicPage(Page[InstitutionPublic]): pass  # noqa: E701
 class RemovalPage(Page[Removal]): pass  # noqa: E701
+class InspectionPage(Page[InspectionPublic]): pass  # noqa: E701
 class PublicityPage(Page[Publicity]): pass  # noqa: E701
 class SupervisionCasePage(Page[SupervisionCaseOut]): pass  # noqa: E701
 class DeliveryPage(Page[DeliveryOut]): pass  # noqa: E701

@@ -29,7 +29,7 @@ Name = Annotated[str, AfterValidator(_name)]
 Text = Annotated[str, AfterValidator(_text)]
 StaffName = Annotated[str, StringConstraints(min_length=1, max_length=50), AfterValidator(_name)]
 Ownership = Literal["central_branch", "state_owned", "foreign", "private", "other"]
-Relation = Literal["employee", "dispatched", "outsourced", "partner_student", "affiliated", "mandated"]
+Relation = Literal["employee", "dispatched", "outsourced", "partner_student", "affiliated", "mandated", "public"]
 Diploma = Literal["secondary_vocational", "technical_college", "higher_vocational", "bachelor"]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
 
@@ -181,8 +181,8 @@ class CandidateIn(_Strict):
     name: Name = Field(min_length=1, max_length=50)
     id_number: str = Field(min_length=18, max_length=18, description="居民身份证号 (GB 11643)")
     relation: Relation = Field(
-        description="本企业职工 / 劳务派遣 / 劳务外包 / 合作院校学生 / 关联企业在职职工 / 委托单位人员 "
-        "(which ones a province allows: its profile)"
+        description="本企业职工 / 劳务派遣 / 劳务外包 / 合作院校学生 / 关联企业在职职工 / 委托单位人员 / 社会人员 "
+        "(which ones a province allows, for an employer and for a training-evaluation organisation: its profile)"
     )
     level: int | str = Field(description="national level 1–5 or 三级/高级工")
     months_with_enterprise: int | None = Field(
@@ -292,6 +292,17 @@ class SupervisionReport(_Strict):
     )
     corrections: list[Annotated[Text, StringConstraints(min_length=2, max_length=500)]] = Field(
         default_factory=list, max_length=50, description="for to_correct: each correction the enterprise must answer"
+    )
+
+
+class HolderCorrection(_Strict):
+    """A candidate's identity put right after the national query system refused its certificate: the name
+    and/or the ID number as on the holder's identity card, and why (the batch's officer reads it)."""
+
+    name: Name | None = Field(None, min_length=1, max_length=50, description="持证人姓名, as on the ID card")
+    id_number: str | None = Field(None, min_length=18, max_length=18, description="居民身份证号 (GB 11643)")
+    reason: Annotated[Text, StringConstraints(min_length=2, max_length=500)] = Field(
+        description="why the data was wrong (e.g. 身份证号第 15 位录入错误)"
     )
 
 
@@ -537,6 +548,7 @@ REQUEST_EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     FindingCreate: {"plan_id": 12, "text": "抽查发现考核现场视频监控未开启"},
     ExplanationIn: {"text": "我单位对投诉事项的书面说明如下：考核当日监控设备故障，已启用备用记录方式。"},
     RectificationIn: {"answers": ["已补装视频监控并完成调试，附验收记录"]},
+    HolderCorrection: {"id_number": "440106199001010013", "reason": "身份证号第 17 位录入错误，已按身份证原件更正"},
     WebhookCreate: {
         "url": "https://erp.example.com/certflow/events",
         "events": ["filing.deficiency_notice_issued", "plan.results_returned"],

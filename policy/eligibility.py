@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from policy.identity import birth_date_of, credit_code_problems, resident_id_problems
 from policy.levels import Level
+from policy.numbering import EMPLOYER, TRAINING_ORGANISATION
 from policy.occupations import OCCUPATION_CODE, Occupation
 from policy.profiles import CANDIDATE_RELATIONS, Condition, ProvinceProfile
 from policy.regions import is_region_code
@@ -312,6 +313,7 @@ class PlanFacts:
     site: str = ""
     mandating_enterprises: Sequence[str] = ()  # enterprises whose mandate agreement (委托协议) is filed with the plan
     ladder: Mapping[str, Level] = field(default_factory=dict)  # the institution's filed titles → national levels
+    institution_kind: str = EMPLOYER  # Y: an employer's own staff; S: a training-evaluation organisation's route
 
 
 @dataclass(frozen=True)
@@ -430,13 +432,14 @@ def _check_candidate(
                 f"人员类别 {candidate.relation!r} 无效 / must be one of {', '.join(CANDIDATE_RELATIONS)}",
             )
         )
-    elif candidate.relation not in profile.allowed_candidate_relations:
+    elif candidate.relation not in profile.candidate_relations(plan.institution_kind):
+        route = "社会培训评价组织评价" if plan.institution_kind == TRAINING_ORGANISATION else "企业自主评价"
         found.append(
             Violation(
                 "candidate.relation_not_allowed",
                 f"{where}.relation",
-                f"{profile.name}不允许{CANDIDATE_RELATIONS[candidate.relation]}参加企业自主评价 / "
-                f"{candidate.relation} candidates are not allowed in {profile.name}",
+                f"{profile.name}不允许{CANDIDATE_RELATIONS[candidate.relation]}参加{route} / "
+                f"{candidate.relation} candidates are not allowed on this route in {profile.name}",
             )
         )
     elif candidate.relation in ("dispatched", "outsourced") and profile.dispatched_min_months is not None:

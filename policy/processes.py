@@ -37,6 +37,7 @@ FILING_STEP_FUNCTIONS: dict[str, StepFunction] = {f.code: f for f in (
     StepFunction("registration", "备案回执、证书号段、目录公布", requires=("acceptance", "expert_evaluation"),
                  after=("best_selection", "leading_group_approval", "publicity", "cities_report", "ministry_review")),
     StepFunction("pilot_plan_evaluation", "试点方案专家评估", requires=("registration",)),
+    StepFunction("national_report", "备案企业和回执报送部中心公布", requires=("registration",)),
 )}
 
 BATCH_STEP_FUNCTIONS: dict[str, StepFunction] = {f.code: f for f in (

@@ -70,8 +70,9 @@ def _documents(session: Session, settings: Settings, case: FilingApplication | E
             found["documents/receipt.pdf"] = documents.receipt_pdf(session, case, data_dir=settings.data_dir)
         for notice in session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == case.id)
                                    .order_by(DeficiencyNotice.round)):
-            found[f"documents/notice-{notice.round}.pdf"] = documents.notice_pdf(session, case, notice.round,
-                                                                                  data_dir=settings.data_dir)
+            number = notice.round + 1
+            found[f"documents/notice-{number}.pdf"] = documents.notice_pdf(session, case, number,
+                                                                            data_dir=settings.data_dir)
         return found, left_out
     certificates = session.exec(select(Certificate).where(Certificate.plan_id == case.id)
                                 .order_by(Certificate.id)).all()

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from core.clock import business_instant, business_today, wall_now
 from models.accounts import User
+from models.audit import AuditEvent
 from models.cases import (
     Candidate,
     Certificate,
@@ -19,7 +20,7 @@ from models.cases import (
 )
 from models.catalogue import OccupationRecord
 from models.db import locked_row
-from models.schemas import CorrectionsAnswer, PlanCreate, ResultsCreate
+from models.schemas import CorrectionsAnswer, HolderCorrection, PlanCreate, ResultsCreate
 from models.workflow import ExternalSubmission, HumanTask, OutboxMessage
 from policy import draws as draw_rules
 from policy.eligibility import (
@@ -31,6 +32,7 @@ from policy.eligibility import (
     check_plan,
     latest_plan_filing_date,
 )
+from policy.identity import mask_resident_id, resident_id_problems
 from policy.levels import Level
 from policy.numbering import InstitutionSegment, certificate_number
 from policy.processes import centre_of, has_step, level_of, plan_handling_level
@@ -109,6 +111,7 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
         site=body.site,
         mandating_enterprises=[m.enterprise_name for m in body.mandate_agreements],
         ladder=ladder_of(institution).mapping,
+        institution_kind=institution.kind,
     )
     violations = check_plan(facts, filed_scope(session, institution_id), profile, calendar)
     violations += credit.staff_refusals(
@@ -604,6 +607,8 @@ def record_acknowledgement(
     A fresh answer (after operations sent the certificates again) reopens their incident; an answer
     applied again on a replay changes nothing and only makes sure the incident exists."""
     refused = _apply_acknowledgement(session, plan_id=plan_id, answer=answer)
+    if refused and fresh:
+        _tell_the_enterprise(session, plan_id, answer, refused)
     if refused:
         reasons = "; ".join(f"{r['number']}: {r['reason']}" for r in refused)
         (registry.open_incident if fresh else registry.ensure_incident)(
@@ -617,6 +622,62 @@ def record_acknowledgement(
     else:
         registry.resolve_incidents(session, kind="certificate_refusal", case_type="plan", case_id=plan_id)
     return refused
+
+
+def _tell_the_enterprise(session: Session, plan_id: int, answer: dict[str, Any], refused: list[dict[str, str]]) -> None:
+    """One audit entry (and so one feed event, plan.certificates_refused) per answer that refused: which
+    certificates and why, for the enterprise to correct its holders' data. Idempotent per answer."""
+    reference = answer.get("reference")
+    earlier = session.exec(select(AuditEvent).where(AuditEvent.case_type == "plan", AuditEvent.case_id == plan_id,
+                                                    AuditEvent.action == "certificates_refused")).all()
+    if reference and any((e.after or {}).get("reference") == reference for e in earlier):
+        return
+    audit.record(session, case_type="plan", case_id=plan_id, action="certificates_refused",
+                 after={"certificates": refused, "reference": reference})
+
+
+def correct_refused_holder(session: Session, *, user: User, plan_id: int, candidate_id: int,
+                           body: HolderCorrection) -> Candidate:
+    """The enterprise puts right the identity of a holder whose certificate the national system refused:
+    the candidate and its pending certificate change together, audited with the reason (the batch's
+    officer sees it on the case); operations' retry then sends the corrected data. Only a refused,
+    unacknowledged certificate's holder can be corrected; the same data again changes nothing."""
+    plan = get_plan(session, plan_id)
+    if user.role == "enterprise" and user.institution_id != plan.institution_id:
+        raise NotFound(f"plan {plan_id} does not exist")
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None or candidate.plan_id != plan_id:
+        raise NotFound(f"plan {plan_id} has no candidate {candidate_id}")
+    certificate = session.exec(select(Certificate).where(Certificate.candidate_id == candidate_id)).first()
+    if certificate is None or certificate.status != "pending" or not certificate.national_refusal:
+        raise Conflict("只有被全国联网系统退回的证书，其持证人信息可以更正 / only the holder of a certificate the "
+                       "national system refused can be corrected")
+    name = body.name or candidate.name
+    id_number = (body.id_number or candidate.id_number).upper()
+    problems = [Violation("candidate.id_number", "id_number", f"{problem} / not a valid resident ID number")
+                for problem in resident_id_problems(id_number, today=plan.evaluation_start)] if body.id_number else []
+    if body.name is None and body.id_number is None:
+        problems.append(Violation("candidate.nothing_to_correct", "name", "请给出更正后的姓名或身份证号 / give the "
+                                                                          "corrected name or ID number"))
+    if problems:
+        raise Problems(problems)
+    if (name, id_number) == (candidate.name, candidate.id_number):
+        return candidate
+    clash = session.exec(select(Candidate.id).where(Candidate.plan_id == plan_id, Candidate.id_number == id_number,
+                                                    Candidate.id != candidate_id)).first()
+    if clash is not None:
+        raise Problems([Violation("candidate.duplicate_id_number", "id_number",
+                                  f"身份证号已属于本批次考生 {clash} / another candidate of this plan has it")])
+    before = {"name": candidate.name, "id_number": mask_resident_id(candidate.id_number)}
+    candidate.name, candidate.id_number = name, id_number
+    certificate.holder_name, certificate.id_number = name, id_number
+    session.add_all([candidate, certificate])
+    audit.record(session, case_type="plan", case_id=plan_id, action="candidate_corrected", actor_id=user.id,
+                 actor_role=user.role, before=before,
+                 after={"certificates": [certificate.number], "candidate_id": candidate_id, "name": name,
+                        "id_number": mask_resident_id(id_number), "reason": body.reason,
+                        "refusal": certificate.national_refusal})
+    return candidate
 
 
 def _apply_acknowledgement(session: Session, *, plan_id: int, answer: dict[str, Any]) -> list[dict[str, str]]:

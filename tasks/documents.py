@@ -20,19 +20,22 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session, select
 
+from core.clock import china_date
 from models.cases import Certificate, DeficiencyNotice, FilingApplication, FilingOccupation, Institution
 from models.catalogue import OccupationRecord
 from models.supervision import CreditEntry, SupervisionCase
 from policy.identity import mask_resident_id
 from policy.levels import Level
 from policy.numbering import INSTITUTION_KINDS
-from policy.profiles import get_profile
+from policy.profiles import centre_name, get_profile
 from tasks import audit
+from tasks.calendar import load_calendar
 from tasks.errors import Conflict, NotFound
+from tasks.filing import centres as filing_centres
 from tasks.fonts import font_face_css
 from tasks.keys import server_key
 
-TEMPLATE_VERSION = "3"
+TEMPLATE_VERSION = "4"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "documents"
 
 
@@ -133,17 +136,25 @@ def receipt_model(session: Session, filing: FilingApplication) -> dict[str, Any]
     }
 
 
-def notice_model(filing: FilingApplication, notice: DeficiencyNotice) -> dict[str, Any]:
-    issued = notice.issued_at
+def notice_model(session: Session, filing: FilingApplication, notice: DeficiencyNotice) -> dict[str, Any]:
+    """一次性告知书: numbered from 1, issued in the name of the centre that took the acceptance step, with how
+    (in words, never an API path) and, where the profile sets a period, by when to resubmit."""
+    issued = china_date(notice.issued_at)
+    profile = get_profile(filing.profile_code)
+    acceptance = next(s for s in profile.filing_steps if s.step == "acceptance")
+    period = profile.resubmission_working_days
+    due = load_calendar(session).add(issued, period, start_day_counts=profile.start_day_counts) if period else None
     return {
-        "round_display": notice.round + 1,
-        "date": f"{issued.year}年{issued.month}月{issued.day}日",
+        "number": notice.round + 1,
+        "date": _chinese_date(issued),
+        "issuer": centre_name(filing_centres(filing)[acceptance.by]),
         "enterprise": filing.form.get("enterprise_name", ""),
         "filing_id": filing.id,
         "deficiencies": [{"position": i + 1, "text": item["text"]} for i, item in enumerate(notice.items)],
-        "basis": get_profile(filing.profile_code).basis("deficiency_notice"),
-        "resubmission_path": f"通过接口 POST /api/v1/filings/{filing.id}/resubmissions "
-                             "提交补正材料，受理审查重新开始。",
+        "basis": profile.basis("deficiency_notice"),
+        "how": "请通过贵单位对接本系统的业务系统（企业接口），按上列事项一次性提交全部补正材料；"
+               "收到补正材料后，受理审查重新开始。",
+        "by_when": (f"请于 {_chinese_date(due.date)}（{period} 个工作日）前提交补正材料。" if due else None),
     }
 
 
@@ -160,6 +171,7 @@ def rectification_order_model(case: SupervisionCase, institution: Institution, r
     return {
         "title": "责令整改通知书",
         "reference": f"监督案件 {case.receipt_number}",
+        "issuer": centre_name(case.centre),
         "date": _chinese_date(dt.date.fromisoformat(order["ordered_on"])),
         "institution": institution.name,
         "credit_code": institution.credit_code,
@@ -169,7 +181,7 @@ def rectification_order_model(case: SupervisionCase, institution: Institution, r
         "entries": [{"position": i + 1, "text": t} for i, t in enumerate(order["items"])],
         "paragraphs": [
             f"请于 {_chinese_date(due) if due else '规定期限'}（{order['working_days']} 个工作日）前完成整改，"
-            f"逐项报送整改情况（POST /api/v1/complaints/{case.id}/rectification）。",
+            "并通过贵单位对接本系统的业务系统（企业接口）逐项报送整改情况及佐证材料。",
             "逾期未整改或整改不到位的，依规取消评价备案，并在一定时期内不予再次备案。",
         ],
         "basis": get_profile(institution.profile_code).basis("rectification_order"),
@@ -181,6 +193,7 @@ def cancellation_model(case: SupervisionCase, institution: Institution, ban: Cre
     return {
         "title": "取消职业技能等级认定备案决定书",
         "reference": f"监督案件 {case.receipt_number}",
+        "issuer": centre_name(case.centre),
         "date": _chinese_date(ban.valid_from),
         "institution": institution.name,
         "credit_code": institution.credit_code,
@@ -402,10 +415,11 @@ def receipt_pdf(session: Session, filing: FilingApplication, *, data_dir: Path) 
     return _cached_pdf(data_dir, "receipts", "receipt.html", "r", receipt_model(session, filing))
 
 
-def notice_pdf(session: Session, filing: FilingApplication, round_no: int, *, data_dir: Path) -> bytes:
+def notice_pdf(session: Session, filing: FilingApplication, number: int, *, data_dir: Path) -> bytes:
+    """The filing's notice `number` (1 for the first, as printed on it and listed by the API)."""
     notice = session.exec(
-        select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing.id, DeficiencyNotice.round == round_no)
+        select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing.id, DeficiencyNotice.round == number - 1)
     ).first()
     if notice is None:
-        raise NotFound(f"filing {filing.id} has no deficiency notice of round {round_no}")
-    return _cached_pdf(data_dir, "notices", "notice.html", "n", notice_model(filing, notice))
+        raise NotFound(f"filing {filing.id} has no deficiency notice number {number}")
+    return _cached_pdf(data_dir, "notices", "notice.html", "n", notice_model(session, filing, notice))

@@ -36,6 +36,8 @@ BY_ACTION = {
     ("plan", "supervision_reported"): "plan.supervised",  # the enterprise learns of the check after the fact
     ("plan", "timer_fired:results_publicity"): "plan.publicity_ended",
     ("plan", "certificates_issued"): "plan.certificates_issued",
+    ("plan", "certificates_refused"): "plan.certificates_refused",  # with each number and reason: to correct
+    ("plan", "candidate_corrected"): "plan.candidate_corrected",
     ("plan", "certificates_revoked"): "plan.certificates_revoked",
     ("institution", "inactivity_warning"): "institution.withdrawal_warning",
     ("institution", "institution_withdrawn"): "institution.withdrawn",
@@ -56,8 +58,8 @@ BY_STATUS = {("filing", "rejected"): "filing.rejected", ("plan", "rejected"): "p
 HIDDEN_FROM_ENTERPRISES = {"plan.supervision_drawn"}
 TYPES = sorted({*BY_ACTION.values(), *BY_STEP.values(), *BY_STATUS.values()})
 # what an event tells beyond its type, per audit field (never who decided or who objected)
-SHOWN = ("status", "step", "round", "certificates", "category", "revoked_on", "outcome", "due", "verdict",
-         "withdrawal_on", "removed_on", "refiling_ban_until", "working_days")
+SHOWN = ("status", "step", "round", "certificates", "candidate_id", "category", "revoked_on", "outcome", "due",
+         "verdict", "withdrawal_on", "removed_on", "refiling_ban_until", "working_days")
 
 
 def event_type(case_type: str, action: str, after: dict[str, Any] | None) -> str | None:

@@ -217,7 +217,7 @@ def submit_pilot_plan(session: Session, *, filing_id: int, user: User, body: Pil
     session.add(plan)
     set_step(session, filing_id=filing_id, status="registered", step="pilot_plan_evaluation")
     audit.record(session, case_type="filing", case_id=filing_id, action="pilot_plan_submitted", actor_id=user.id,
-                 actor_role=user.role, after={"round": round_no, "materials": [m.kind for m in body.materials]})
+                 actor_role=user.role, after={"round": round_no + 1, "materials": [m.kind for m in body.materials]})
     if filing.flow_run_id:
         wake(session, filing.flow_run_id, reason=f"filing {filing_id} pilot plan submitted")
     return plan
@@ -502,7 +502,7 @@ def issue_deficiency_notice(
         action="deficiency_notice_issued",
         actor_id=officer_id,
         actor_role="officer",
-        after={"round": round_no, "items": items},
+        after={"round": round_no + 1, "items": items},  # notice 1 is the first, as printed
     )
     return notice
 
@@ -633,6 +633,32 @@ def ministry_review_payload(
     if round_no:
         payload |= {"round": round_no, "response_to_refusal": response}
     return payload
+
+
+def national_report_payload(session: Session, *, filing_id: int) -> dict[str, Any]:
+    """备案公布 (004 §四(四)): the filed enterprise and its receipt, for the national centre to publish."""
+    filing = _get(session, filing_id)
+    institution = session.get(Institution, filing.institution_id)
+    occupations = session.exec(select(FilingOccupation).where(FilingOccupation.filing_id == filing_id)).all()
+    return {
+        "filing_id": filing_id,
+        "enterprise_name": institution.name,
+        "credit_code": institution.credit_code,
+        "region_code": institution.region_code,
+        "receipt_number": filing.receipt_number,
+        "segment": institution.segment,
+        "registered_on": institution.registered_on.isoformat() if institution.registered_on else None,
+        "occupations": [{"code": o.occupation_code, "levels": o.levels} for o in occupations],
+    }
+
+
+def record_national_report(session: Session, *, filing_id: int, answer: dict[str, Any]) -> None:
+    """The national centre took the report: recorded once with its reference (a replay records nothing)."""
+    done = session.exec(select(AuditEvent.id).where(AuditEvent.case_type == "filing", AuditEvent.case_id == filing_id,
+                                                    AuditEvent.action == "national_report_acknowledged")).first()
+    if done is None:
+        audit.record(session, case_type="filing", case_id=filing_id, action="national_report_acknowledged",
+                     after={"reference": answer.get("reference")})
 
 
 def record_ministry_answer(session: Session, *, filing_id: int, round_no: int, answer: dict[str, Any]) -> bool:

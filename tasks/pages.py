@@ -24,7 +24,7 @@ from policy.credit import OUTCOMES
 from policy.eligibility import EXPERT_ASPECTS, REQUIRED_MATERIALS
 from policy.legal_basis import KIND_NAMES, text_warnings
 from policy.levels import Level
-from policy.profiles import CANDIDATE_RELATIONS, all_profiles, get_profile
+from policy.profiles import CANDIDATE_RELATIONS, all_profiles, centre_name, division_name, get_profile
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
 from tasks import access, documents, evidence, files, quarterly, sla, supervision_pages, views
 from tasks import filing as filings
@@ -120,11 +120,14 @@ ACTIONS = {
     "supervision_drawn": "随机抽取质量督导",
     "ministry_review_passed": "部中心复核通过",
     "ministry_review_refused": "部中心复核未通过（理由见案件）",
+    "national_report_acknowledged": "备案企业和回执已报部中心公布",
     "results_submitted": "报送考核成绩",
     "results_late": "逾期报送考核成绩",
     "certificates_numbered": "证书编号",
     "certificates_acknowledged": "全国联网系统确认证书（生效）",
     "certificates_issued": "证书全部生效",
+    "certificates_refused": "全国联网系统退回证书（待企业更正持证人信息）",
+    "candidate_corrected": "企业更正持证人信息（国家系统退回后）",
     "external_call_succeeded": "外部系统调用成功",
     "incident_opened": "外部调用失败，转人工",
     "incident_retry": "重试外部调用",
@@ -798,7 +801,7 @@ def case_page(
         ]
         page["notices"] = [
             {
-                "round": n["round"] + 1,
+                "round": n["round"],
                 "entries": n["items"],
                 "issued": _time_iso(n["issued_at"]),
                 "resubmitted": _time_iso(n["resubmitted_at"]) or "尚未补正",
@@ -862,6 +865,7 @@ def _time_iso(value: str | None) -> str | None:
 INCIDENT_KINDS = {
     "ministry_review": "人社部审核（外部）",
     "certificate_upload": "上传全国查询系统（外部）",
+    "national_report": "备案企业报送部中心公布（外部）",
     "certificate_refusal": "全国联网系统退回证书（核实后重报）",
     "run_lost": "流程运行多次中断（核实后重启）",
 }
@@ -887,6 +891,8 @@ def ops_page(session: Session) -> dict[str, Any]:
             }
             for r in overview["by_step"]
         ],
+        "by_jurisdiction": [{"jurisdiction": centre_name(r["jurisdiction"]), "count": r["count"]}
+                            for r in overview["by_jurisdiction"]],
         "trend": [
             {"week": w["week"][5:], "opened": w["opened"], "bar": int(100 * w["opened"] / peak)}
             for w in overview["trend"]
@@ -929,11 +935,13 @@ PROFILE_KEYS = {
     "min_employees": "最少职工人数",
     "dispatched_min_months": "派遣/外包人员最短在岗（月）",
     "allowed_candidate_relations": "可评价对象",
+    "training_organisation_candidate_relations": "社会培训评价组织可评价对象（不限：同企业）",
     "candidates_work_in_province": "考生社保参保地或就业地须在本省",
     "application_conditions": "申报条件（按等级）",
     "supervision_draw": "督导抽取方式",
     "supervision_roster": "督导员名册",
     "supervisor_card_required": "督导员须持证卡",
+    "inspection_results_public": "督导检查结果向社会公开",
     "s_type_every_session": "社会培训评价组织每场次督导",
     "results_objections_investigated_by": "结果公示异议的调查",
     "inactivity_withdrawal_years": "连续未开展评价视同退出（年）",
@@ -955,6 +963,9 @@ PROFILE_KEYS = {
     "expert_pass_average": "专家评估通过线（平均分）",
     "expert_pass_min_aspect": "专家评估单项最低分",
     "supervision_rate": "质量督导抽查比例",
+    "provincial_centre_name": "省级中心名称",
+    "municipal_centre_name": "市级中心名称（{city} 为地名）",
+    "resubmission_working_days": "一次性告知后补正期限（工作日）",
 }
 
 
@@ -1079,7 +1090,6 @@ def application_facts(
 ) -> list[tuple[str, str]]:
     """What the application says, shown where the decision is taken (the task page, before claiming,
     and the case page): the officer never decides blind."""
-    centre = lambda code: f"{code}（{'省级中心' if code.endswith('0000') else '市级中心'}）" if code else "—"  # noqa: E731
     if case_type == "filing":
         form = case.form
         codes = {o["code"] for o in form.get("occupations", [])}
@@ -1098,8 +1108,8 @@ def application_facts(
         facts = [
             ("企业", form.get("enterprise_name", "")),
             ("统一社会信用代码", form.get("credit_code", "")),
-            ("注册地", f"{form.get('registered_address', '')}（{case.region_code}）"),
-            ("受理中心", centre(case.handling_centre)),
+            ("注册地", f"{form.get('registered_address', '')}（{division_name(case.region_code)}）"),
+            ("受理中心", centre_name(case.handling_centre) if case.handling_centre else "—"),
             (
                 "所有制",
                 OWNERSHIP_NAMES.get(form.get("ownership", ""), form.get("ownership", ""))
@@ -1132,7 +1142,7 @@ def application_facts(
         ("职业（工种）", f"{occupation.name if occupation else ''}（{case.occupation_code}）"),
         ("考核日期", f"{case.evaluation_start} 至 {case.evaluation_end}"),
         ("考核场地", case.site or "—"),
-        ("受理中心", centre(case.handling_centre)),
+        ("受理中心", centre_name(case.handling_centre) if case.handling_centre else "—"),
         ("考生", f"{len(candidates)} 人：" + "、".join(f"{k} {v} 人" for k, v in sorted(by_level.items()))),
         ("考生类别", "、".join(f"{k} {v} 人" for k, v in relations.items()) or "—"),
         ("考评人员", "、".join(staff.get("evaluators", [])) or "—"),

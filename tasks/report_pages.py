@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from policy.profiles import profile_for_region
+from policy.profiles import centre_name, profile_for_region
 from policy.regions import region_prefix
 from policy.statistics import Period, period_containing
 from tasks import documents
@@ -51,7 +51,7 @@ def statistics_page(stats: dict[str, Any], *, period: Period, periods: list[str]
     return {
         "period": period.code,
         "period_label": period.label,
-        "jurisdiction": stats["jurisdiction"],
+        "jurisdiction": centre_name(stats["jurisdiction"]),  # 全部 stays 全部
         "periods": periods,
         "jurisdictions": [
             {"code": c, "label": label, "selected": c == stats["jurisdiction"]} for c, label in jurisdiction_choices

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, true
 from sqlmodel import Session, select
 
-from core.clock import CHINA, business_today
+from core.clock import CHINA, business_today, china_date
 from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import Candidate, Certificate, EvaluationPlan, FilingApplication, Score
@@ -22,6 +22,7 @@ from models.catalogue import OccupationRecord
 from models.sla import SlaBreach
 from models.supervision import SupervisionCase
 from policy.levels import Level
+from policy.profiles import centre_name
 from policy.regions import region_prefix, within_jurisdiction
 from policy.statistics import Period, median, nearest_rank, parse_period, pass_rate, period_containing
 from policy.steps import STEP_NAMES
@@ -54,10 +55,6 @@ def _day_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
     """The period's instants in China time: from its first day's midnight to the next day after its last."""
     start = dt.datetime.combine(period.start, dt.time(), CHINA)
     return start, dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), CHINA)
-
-
-def _local_day(value: dt.datetime) -> dt.date:
-    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(CHINA).date()
 
 
 def statistics(session: Session, *, jurisdiction: str | None, period: Period) -> dict[str, Any]:
@@ -139,13 +136,13 @@ def _step_durations(session: Session, prefix: str, since: dt.datetime, until: dt
         # created_at, a wall-clock instant that a simulated or corrected business clock leaves behind, only
         # where no intake entry exists (a case made outside the intake)
         entered: dict[int, dt.date] = {
-            case_id: _local_day(created)
+            case_id: china_date(created)
             for case_id, created in session.execute(
                 select(table.id, table.created_at).where(table.id.in_(in_region))
             ).all()
         }
         entered.update(
-            (case_id, _local_day(filed))
+            (case_id, china_date(filed))
             for case_id, filed in session.execute(
                 select(AuditEvent.case_id, func.min(AuditEvent.business_time))
                 .where(AuditEvent.case_type == case_type, AuditEvent.action == INTAKE_ACTIONS[case_type],
@@ -164,7 +161,7 @@ def _step_durations(session: Session, prefix: str, since: dt.datetime, until: dt
             .order_by(AuditEvent.case_id, AuditEvent.business_time, AuditEvent.id)
         ).all()
         for case_id, when, before in rows:
-            day = _local_day(when)
+            day = china_date(when)
             left = (before or {}).get("step")
             started = entered.get(case_id)
             if left and started is not None and when >= since:
@@ -354,7 +351,8 @@ def jurisdiction_choices(session: Session, user: User) -> list[tuple[str, str]]:
     ).all()
     level = len(prefix) + 2 if len(prefix) < 6 else 6
     below = sorted({(r[:level] + "0" * (6 - level)) for r in regions} - {own})
-    return ([(own, f"{own}（本中心）")] if own else [("", "全部")]) + [(code, code) for code in below]
+    return ([(own, f"{centre_name(own)}（本中心）")] if own else [("", "全部")]) + [(code, centre_name(code))
+                                                                                  for code in below]
 
 
 # -- the same figures as a workbook and as the quarterly report ---------------------------------------------
@@ -364,7 +362,7 @@ def workbook(stats: dict[str, Any]) -> bytes:
     filings, batches, certificates = stats["filings"], stats["batches"], stats["certificates"]
     summary = [
         ("期间", stats["period"]["label"]),
-        ("辖区", stats["jurisdiction"]),
+        ("辖区", centre_name(stats["jurisdiction"])),
         ("收到备案申请", filings["received"]),
         ("备案办结", filings["decided"]),
         ("评价批次", batches["evaluated"]),

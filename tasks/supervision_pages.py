@@ -15,6 +15,7 @@ from models.cases import Certificate, EvaluationPlan, FilingApplication, Institu
 from models.schemas import REVOCATION_CATEGORIES
 from models.supervision import SupervisionCase
 from policy.credit import KINDS, OUTCOMES
+from policy.profiles import division_name
 from tasks import credit, views
 from tasks.calendar import load_calendar
 from tasks.supervision import SOURCES, STATUS_LABELS
@@ -216,7 +217,7 @@ def institution_page(session: Session, institution: Institution) -> dict[str, An
         "facts": [
             ("统一社会信用代码", institution.credit_code),
             ("证书编号段", institution.segment or "—"),
-            ("注册地", institution.region_code),
+            ("注册地", division_name(institution.region_code)),
             ("备案日期", view["registered_on"] or "—"),
             ("最近一次评价", institution.last_evaluation_on.isoformat() if institution.last_evaluation_on else "尚无"),
             ("连续未评价退出", countdown),

@@ -77,6 +77,15 @@ NEUTRAL_INCIDENT = (
 )
 
 
+# a refusal is about the enterprise's own data: it reads each reason on the candidate and corrects it
+REFUSAL_TO_CORRECT = (
+    "全国联网系统退回了部分证书：退回原因见各考生的 national_refusal。请核对持证人姓名和身份证号，"
+    "通过企业接口更正考生信息（PATCH /api/v1/plans/{plan}/candidates/{candidate}），中心随后重新报送 / the "
+    "national system refused some certificates: each candidate's national_refusal says why; correct the "
+    "holder's data and the centre sends it again"
+)
+
+
 def for_applicant(viewer: User | None) -> bool:
     return viewer is not None and viewer.role == "enterprise"
 
@@ -199,7 +208,8 @@ def _objections(session: Session, case_type: str, case_id: int, viewer: User | N
 def _incidents(session: Session, case_type: str, case_id: int, viewer: User | None = None) -> list[dict[str, Any]]:
     rows = session.exec(select(Incident).where(Incident.case_type == case_type, Incident.case_id == case_id)).all()
     if for_applicant(viewer):  # an external system's raw error is for operations, not the applicant
-        return [{"id": i.id, "kind": i.kind, "status": i.status, "message": NEUTRAL_INCIDENT} for i in rows]
+        return [{"id": i.id, "kind": i.kind, "status": i.status,
+                 "message": REFUSAL_TO_CORRECT if i.kind == "certificate_refusal" else NEUTRAL_INCIDENT} for i in rows]
     return [{"id": i.id, "kind": i.kind, "status": i.status, "attempts": i.attempts, "error": i.error} for i in rows]
 
 
@@ -274,7 +284,7 @@ def filing_view(
         "deficiency_rounds": filing.deficiency_rounds,
         "deficiency_notices": [
             {
-                "round": n.round,
+                "round": n.round + 1,  # notice 1 is the first: as printed, and as /notices/1.pdf
                 "items": [i["text"] for i in n.items],
                 "issued_at": iso(n.issued_at),
                 "resubmitted_at": iso(n.resubmitted_at),
@@ -296,7 +306,8 @@ def filing_view(
         "flow_run_id": filing.flow_run_id,
         "expert_panel": _expert_panel(session, filing.id),
         "pilot_plans": [
-            {"round": p.round, "submitted_at": iso(p.submitted_at), "outcome": p.outcome, "reasons": p.outcome_reasons}
+            {"round": p.round + 1, "submitted_at": iso(p.submitted_at), "outcome": p.outcome,
+             "reasons": p.outcome_reasons}
             for p in session.exec(
                 select(PilotPlan).where(PilotPlan.filing_id == filing.id).order_by(PilotPlan.round)
             ).all()
@@ -328,7 +339,7 @@ def plan_view(
         .order_by(Candidate.id)
     ).all()
     certificates = {
-        c.candidate_id: c.number for c in session.exec(select(Certificate).where(Certificate.plan_id == plan.id)).all()
+        c.candidate_id: c for c in session.exec(select(Certificate).where(Certificate.plan_id == plan.id)).all()
     }
     view = {
         "id": plan.id,
@@ -367,11 +378,15 @@ def plan_view(
                     if s
                     else None
                 ),
-                "certificate_number": certificates.get(c.id),
+                "certificate_number": certificates[c.id].number if c.id in certificates else None,
+                "certificate_status": certificates[c.id].status if c.id in certificates else None,
+                "national_refusal": certificates[c.id].national_refusal
+                if c.id in certificates and certificates[c.id].status == "pending" else None,
             }
             for c, s in rows
         ],
-        "certificates_issued": len(certificates),
+        # issued: acknowledged by the national system; a refused one is numbered, not issued
+        "certificates_issued": sum(c.status != "pending" for c in certificates.values()),
         "flow_run_id": plan.flow_run_id,
         "tasks": case_tasks(session, "plan", plan.id, viewer),
         "timers": case_timers(session, "plan", plan.id),

@@ -12,10 +12,17 @@ from api.errors import ERRORS, PUBLIC_ERRORS
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from api.ratelimit import public_rate_limit
 from models.cases import Certificate, Institution
-from models.responses import CertificatePage, CertificatePublic, InstitutionPublicPage, RemovalPage, RevocationOut
+from models.responses import (
+    CertificatePage,
+    CertificatePublic,
+    InspectionPage,
+    InstitutionPublicPage,
+    RemovalPage,
+    RevocationOut,
+)
 from models.schemas import RevocationCreate
 from policy.numbering import is_certificate_number
-from tasks import access, revocations, views
+from tasks import access, inspections, revocations, views
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=ERRORS)
 Officer = role("officer")
@@ -82,6 +89,13 @@ def public_removals(session: SessionDep, limit: LimitQuery = 100, cursor: Cursor
         query = query.where(Institution.id > after)
     rows = session.exec(query.order_by(Institution.id).limit(limit + 1)).all()
     return page([views.removal_view(i) for i in rows], [i.id for i in rows], limit)
+
+
+@router.get("/public/inspections", response_model=InspectionPage,
+            summary="Inspection results made public (双随机、一公开), latest first, where a province publishes them")
+def public_inspections(session: SessionDep, limit: LimitQuery = 100, cursor: CursorQuery = None):
+    rows = inspections.published(session, limit=limit, before=decode_cursor(cursor))
+    return page([item for _, item in rows], [key for key, _ in rows], limit)
 
 
 @router.get("/public/institutions", response_model=InstitutionPublicPage,

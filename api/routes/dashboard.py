@@ -398,17 +398,17 @@ def receipt(filing_id: Id, login: Anyone, session: SessionDep, settings: Setting
     return Response(documents.receipt_pdf(session, filing, data_dir=settings.data_dir), media_type="application/pdf")
 
 
-@router.get("/cases/filing/{filing_id}/notices/{round_no}.pdf")
+@router.get("/cases/filing/{filing_id}/notices/{notice_number}.pdf")
 def notice(
     filing_id: Id,
-    round_no: Annotated[int, Path(ge=0, le=1000)],
+    notice_number: Annotated[int, Path(ge=1, le=1000)],
     login: Anyone,
     session: SessionDep,
     settings: SettingsDep,
 ):
     filing = access.visible_case(session, login.user, "filing", filing_id)
     return Response(
-        documents.notice_pdf(session, filing, round_no, data_dir=settings.data_dir), media_type="application/pdf"
+        documents.notice_pdf(session, filing, notice_number, data_dir=settings.data_dir), media_type="application/pdf"
     )
 
 

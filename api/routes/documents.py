@@ -80,16 +80,16 @@ def receipt(filing_id: Id, session: SessionDep, settings: SettingsDep,
                     headers={"Content-Disposition": f'attachment; filename="receipt-{filing_id}.pdf"'})
 
 
-@router.get("/filings/{filing_id}/notices/{round_no}.pdf", summary="一次性告知书 of one round", responses=PDF,
-            response_class=Response)
-def notice(filing_id: Id, round_no: Annotated[int, Path(ge=0, le=1000)], session: SessionDep,
+@router.get("/filings/{filing_id}/notices/{notice_number}.pdf", summary="一次性告知书 number N (1 for the first)",
+            responses=PDF, response_class=Response)
+def notice(filing_id: Id, notice_number: Annotated[int, Path(ge=1, le=1000)], session: SessionDep,
            settings: SettingsDep, authorization: Annotated[str | None, Header()] = None):
     user = current_user_optional(session, settings, authorization)
     if user is None:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     filing = access.visible_filing(session, user, filing_id)
     return Response(
-        documents.notice_pdf(session, filing, round_no, data_dir=settings.data_dir),
+        documents.notice_pdf(session, filing, notice_number, data_dir=settings.data_dir),
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="notice-{filing_id}-{round_no}.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="notice-{filing_id}-{notice_number}.pdf"'},
     )

@@ -84,7 +84,7 @@ def submit_pilot_plan(
         body=body,
         status_code=201,
         create=lambda: {
-            "round": filings.submit_pilot_plan(session, filing_id=filing_id, user=user, body=body).round,
+            "round": filings.submit_pilot_plan(session, filing_id=filing_id, user=user, body=body).round + 1,
             "filing_id": filing_id,
         },
     )

@@ -11,7 +11,15 @@ from api.errors import ERRORS
 from api.idempotency import idempotent
 from engine.tick import wake_now
 from models.responses import Dismissed, InstitutionOut, ObjectionCreated, PlanOut
-from models.schemas import CorrectionsAnswer, DismissIdentical, LadderFiling, ObjectionCreate, PlanCreate, ResultsCreate
+from models.schemas import (
+    CorrectionsAnswer,
+    DismissIdentical,
+    HolderCorrection,
+    LadderFiling,
+    ObjectionCreate,
+    PlanCreate,
+    ResultsCreate,
+)
 from tasks import access, batch, documents, filing, objections, views
 
 router = APIRouter(prefix="/api/v1", tags=["plans"], responses=ERRORS)
@@ -97,6 +105,18 @@ def answer_corrections(
         viewer=user,
         with_history=False,
     )
+
+
+@router.patch(
+    "/plans/{plan_id}/candidates/{candidate_id}",
+    response_model=PlanOut,
+    summary="Correct a holder's name or ID number after the national system refused the certificate",
+)
+def correct_refused_holder(plan_id: Id, candidate_id: Id, body: HolderCorrection, user: Enterprise,
+                           session: SessionDep):
+    access.visible_plan(session, user, plan_id)
+    batch.correct_refused_holder(session, user=user, plan_id=plan_id, candidate_id=candidate_id, body=body)
+    return views.plan_view(session, batch.get_plan(session, plan_id), viewer=user, with_history=False)
 
 
 @router.post(

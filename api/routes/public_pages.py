@@ -12,11 +12,13 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from api.deps import SessionDep, SettingsDep
+from api.pagination import CursorQuery, decode_cursor, page
 from api.ratelimit import public_rate_limit
 from api.routes.certificates import verify
 from models.schemas import ComplaintCreate
 from policy.credit import is_receipt_number
-from tasks import supervision
+from policy.profiles import get_profile
+from tasks import inspections, supervision
 from tasks.errors import Conflict, NotFound, Problems, TooMany
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
@@ -36,6 +38,19 @@ def verification_page(number: str, request: Request, session: SessionDep):
                                       {"certificate": certificate, "number": number}, status_code=status_code)
 
 
+@router.get("/inspections", response_class=HTMLResponse, summary="Inspection results made public (双随机、一公开)",
+            dependencies=[Depends(public_rate_limit)], responses={429: {"description": "too many requests"}})
+def inspections_page(request: Request, session: SessionDep, cursor: CursorQuery = None):
+    rows = inspections.published(session, limit=INSPECTIONS_PER_PAGE, before=decode_cursor(cursor))
+    listed = page([item for _, item in rows], [key for key, _ in rows], INSPECTIONS_PER_PAGE)
+    return TEMPLATES.TemplateResponse(request, "public/inspections.html", {"page": {
+        "inspections": listed["items"],
+        "next_href": f"/inspections?cursor={listed['next_cursor']}" if listed["next_cursor"] else None,
+        "provinces": "、".join(get_profile(code).name for code in inspections.publishing_profiles()),
+    }})
+
+
+INSPECTIONS_PER_PAGE = 50
 COMPLAINT_FIELDS = {
     "institution_id": "被投诉的评价机构",
     "certificate_number": "证书编号（22 位）",

@@ -29,12 +29,13 @@ from policy.processes import (
     ProcessStep,
     order_problems,
 )
-from policy.regions import PROVINCES
+from policy.regions import PROVINCES, division_names
 from policy.sla import SlaRule, parse_rules
 
 PROFILE_DIR = Path(__file__).parent
 
-CandidateRelation = Literal["employee", "dispatched", "outsourced", "partner_student", "affiliated", "mandated"]
+CandidateRelation = Literal["employee", "dispatched", "outsourced", "partner_student", "affiliated", "mandated",
+                            "public"]
 CANDIDATE_RELATIONS: dict[str, str] = {
     "employee": "本企业职工",
     "dispatched": "劳务派遣人员",
@@ -42,6 +43,7 @@ CANDIDATE_RELATIONS: dict[str, str] = {
     "partner_student": "合作院校学生",
     "affiliated": "关联企业在职职工",  # 深圳 (000 §三(三)): the affiliate is named
     "mandated": "委托单位人员",  # 甘肃 (004 §一(二)): staff of an enterprise that mandated the evaluation
+    "public": "社会人员",  # 江苏 (002 §(十八)): 社会化鉴定 takes applicants from the public, not an employer's staff
 }
 DIPLOMAS = (
     "secondary_vocational",
@@ -94,6 +96,8 @@ class ProvinceProfile:
     min_employees: int | None
     dispatched_min_months: int | None
     allowed_candidate_relations: tuple[str, ...]
+    # a training-evaluation organisation's (S) candidates; None: the same as an employer's
+    training_organisation_candidate_relations: tuple[str, ...] | None
     candidates_work_in_province: bool  # social insurance or workplace in the province (广东 003 §一(二))
     # 申报条件 per national level (5 … 1): any one condition of a level's list is enough; None: not checked
     application_conditions: dict[int, tuple[Condition, ...]] | None
@@ -115,7 +119,11 @@ class ProvinceProfile:
     supervision_draw: Literal["double_random", "spot_check", "random"]  # 双随机 / 抽查 / 随机督导
     supervision_roster: Literal["handling", "provincial"]  # whose quality supervisors are drawn
     supervisor_card_required: bool  # a supervisor must hold the province's card (证卡)
+    inspection_results_public: bool  # 双随机、一公开: each inspection's result is published (000 §三(六))
     s_type_every_session: bool  # S-type organisations: a supervisor on site at every session
+    provincial_centre_name: str  # the provincial centre's name on documents and pages
+    municipal_centre_name: str  # a city's (or county's) centre: "{city}" stands for the division's name
+    resubmission_working_days: int | None  # 一次性告知: the period to resubmit in, printed on the notice
     filing_handled_by: Literal["municipal", "provincial"]  # the centre that holds a filing by default
     # 省属 enterprises: filed with the provincial centre, the municipal one, or their own choice (004 §四(一))
     provincial_enterprises_file_with: Literal["provincial", "municipal", "choice"]
@@ -134,6 +142,13 @@ class ProvinceProfile:
 
     def source(self, key: str) -> str:
         return self.sources.get(key, "local")
+
+    def candidate_relations(self, institution_kind: str) -> tuple[str, ...]:
+        """Who may be evaluated by an institution of this kind: an employer's (Y) own people, or whom a
+        training-evaluation organisation (S) takes where the profile says so."""
+        if institution_kind == "S" and self.training_organisation_candidate_relations is not None:
+            return self.training_organisation_candidate_relations
+        return self.allowed_candidate_relations
 
     def basis(self, document: str) -> str | None:
         """The passage `document` cites (title, number, section, the text's own words), or None."""
@@ -163,6 +178,7 @@ _MINIMUMS = {
     "abnormal_list_years": 1,
     "explanation_working_days": 1,
     "rectification_working_days": 1,
+    "resubmission_working_days": 1,
     "retention_years_paper": 3,
     "retention_years_electronic": 5,
     "expert_panel_size": 1,
@@ -210,9 +226,16 @@ def _check_type(path: Path, key: str, value: object, annotation: object) -> obje
         raise ProfileError(path, key, f"must be a non-empty string, not {value!r}")
     if key in _MINIMUMS and value < _MINIMUMS[key]:  # type: ignore[operator]
         raise ProfileError(path, key, f"must be at least {_MINIMUMS[key]}, not {value!r}")
+    if key == "municipal_centre_name" and not _names_the_city_once(str(value)):
+        raise ProfileError(path, key, f"must contain {{city}} once (the division's name), not {value!r}")
     if key == "supervision_rate" and value > 1:  # type: ignore[operator]
         raise ProfileError(path, key, f"is a share between 0 and 1, not {value!r}")
     return value
+
+
+def _names_the_city_once(pattern: str) -> bool:
+    rest = pattern.replace("{city}", "", 1)
+    return "{city}" in pattern and "{" not in rest and "}" not in rest
 
 
 IDENTITY = ("code", "name", "province_code", "region_prefix")  # who the profile is: no source to cite
@@ -411,6 +434,27 @@ def profile_for_region(region_code: str) -> ProvinceProfile | None:
     """The profile governing a division: the one with the longest matching region prefix."""
     matches = [p for p in all_profiles().values() if region_code.startswith(p.region_prefix)]
     return max(matches, key=lambda p: len(p.region_prefix)) if matches else None
+
+
+def centre_name(code: str) -> str:
+    """A centre's name for people (广州市职业技能鉴定指导中心, not 440100): the governing profile's pattern
+    with the division's name; a code outside every profile or the division table stays a code."""
+    name = division_names().get(code)
+    profile = profile_for_region(code)
+    if name is None or profile is None:
+        return code
+    if code.endswith("0000"):
+        return profile.provincial_centre_name
+    city = division_names().get(code[:4] + "00", "")
+    if not code.endswith("00") and city not in ("", "市辖区", "县", "省直辖县级行政区划"):
+        name = city + name  # a county's centre: 深圳市南山区
+    return profile.municipal_centre_name.replace("{city}", name)
+
+
+def division_name(code: str) -> str:
+    """A division's name with its code, for a place a person reads (广州市（440100）)."""
+    name = division_names().get(code)
+    return f"{name}（{code}）" if name else code
 
 
 def all_profiles() -> dict[str, ProvinceProfile]:

@@ -59,7 +59,7 @@ def test_the_centre_downloads_a_filings_archive_that_verifies_and_a_tampered_cop
     answer = api.get(f"/api/v1/filings/{filing_id}/archive", headers=officer)
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(answer.content)).namelist()
-    assert {"case.json", "timeline.json", "audit.json", "manifest.json", "documents/notice-0.pdf"} <= set(names)
+    assert {"case.json", "timeline.json", "audit.json", "manifest.json", "documents/notice-1.pdf"} <= set(names)
     assert any(n.startswith("materials/round-0/business_licence-") and n.endswith("营业执照.pdf") for n in names)
     manifest, problems = archive.verify(io.BytesIO(answer.content))
     assert problems == [] and manifest["case"] == {"type": "filing", "id": filing_id}
@@ -91,7 +91,7 @@ def test_the_centre_downloads_a_filings_archive_that_verifies_and_a_tampered_cop
     for change, expected in (
         (swap_material, "materials/round-0/"),
         (forge_audit, "audit.json"),
-        (lambda name, data: None if name == "documents/notice-0.pdf" else data, "missing"),
+        (lambda name, data: None if name == "documents/notice-1.pdf" else data, "missing"),
     ):
         bad = tmp_path / "bad.zip"
         bad.write_bytes(_rezip(answer.content, change))
@@ -137,7 +137,7 @@ def test_certflow_archive_export_writes_the_same_archive_under_the_data_folder(a
     written = done.stdout.split()[0]
     assert written.startswith(str(api.settings.data_dir / "archives")) and written.endswith(".zip")
     manifest, problems = archive.verify(Path(written))
-    assert problems == [] and "documents/notice-0.pdf" in {f["path"] for f in manifest["files"]}
+    assert problems == [] and "documents/notice-1.pdf" in {f["path"] for f in manifest["files"]}
     again = subprocess.run(
         [sys.executable, "-m", "certflow.cli", "archive", "export", "--filing", str(filing_id)],
         capture_output=True,

@@ -40,7 +40,7 @@ def test_an_upload_a_filing_and_a_deficiency_notice_carry_the_business_date(api,
         issue_deficiency_notice(session, filing_id=filing_id, round_no=0, officer_id=None, items=["缺少职工名册"])
     with db(api) as session:
         notice = session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing_id)).one()
-        model = documents.notice_model(session.get(FilingApplication, filing_id), notice)
+        model = documents.notice_model(session, session.get(FilingApplication, filing_id), notice)
     assert model["date"] == "2026年9月15日"
 
 

@@ -445,7 +445,7 @@ def test_the_task_page_shows_the_applications_facts_before_the_officer_claims_it
         "注册资本",
         "100 万元",
         "受理中心",
-        "440000（省级中心）",
+        "广东省职业技能服务指导中心",  # the centre by name, never its code
         "近两年职工教育经费",
     ):
         assert fact in application, fact  # … and the facts of the application are there

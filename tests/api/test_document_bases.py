@@ -4,6 +4,7 @@ cites another province's regulation, and nothing in quotation marks is missing f
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -15,7 +16,9 @@ from core.clock import wall_now
 from models.cases import DeficiencyNotice, FilingApplication, FilingOccupation, Institution
 from models.db import session_scope
 from policy.legal_basis import seed_text
-from tasks import documents, report_pages
+from policy.profiles import get_profile
+from policy.statistics import parse_period
+from tasks import documents, report_pages, reports
 from tests.api.helpers import registered_institution
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is installed by scripts/setup")
@@ -31,24 +34,26 @@ def _quotations_are_the_seeds(text: str, seed: str) -> None:
         assert quoted in "".join(seed_text(seed).split()), quoted
 
 
-def _notice_pdf(profile_code: str) -> str:
-    filing = FilingApplication(id=7, institution_id=1, profile_code=profile_code, region_code="620102",
-                               status="awaiting_resubmission", form={"enterprise_name": "测试企业"},
-                               created_at=wall_now(), updated_at=wall_now())
+def _notice_pdf(api, profile_code: str, region: str = "620102", handling_centre: str = "") -> str:
+    filing = FilingApplication(id=7, institution_id=1, profile_code=profile_code, region_code=region,
+                               handling_centre=handling_centre, status="awaiting_resubmission",
+                               form={"enterprise_name": "测试企业"}, created_at=wall_now(), updated_at=wall_now())
     notice = DeficiencyNotice(filing_id=7, round=0, items=[{"text": "缺少近两年职工教育经费使用证明"}],
                               issued_at=dt.datetime(2026, 9, 1, 9, tzinfo=dt.UTC))
-    return _text(documents.renderer().pdf("notice.html", n=documents.notice_model(filing, notice)))
+    with session_scope(api.settings.database_url) as session:
+        model = documents.notice_model(session, filing, notice)
+    return _text(documents.renderer().pdf("notice.html", n=model))
 
 
-def test_a_gansu_notice_cites_138_section_4_2_in_its_own_words():  # 004 §四(二)
-    text = _notice_pdf("gansu")
+def test_a_gansu_notice_cites_138_section_4_2_in_its_own_words(api):  # 004 §四(二)
+    text = _notice_pdf(api, "gansu")
     assert "依据：《关于推动企业全面开展技能人才评价工作的通知》（甘人社通〔2021〕138号）四(二)" in text
     assert "“确认申报资料是否符合要求，不符合条件的一次性告知”" in text
     _quotations_are_the_seeds(text, "004")
 
 
-def test_a_guangdong_notice_cites_nothing_for_its_text_says_nothing_of_a_one_time_notice():  # 003
-    text = _notice_pdf("guangdong")
+def test_a_guangdong_notice_cites_nothing_for_its_text_says_nothing_of_a_one_time_notice(api):  # 003
+    text = _notice_pdf(api, "guangdong", region="440106", handling_centre="440000")
     assert "138号" not in text and "依据" not in text and "“" not in text
 
 
@@ -79,3 +84,31 @@ def test_a_quarterly_report_cites_its_own_provinces_text_or_nothing(jurisdiction
     else:
         assert cited in model["basis"]
         assert "各市州人社部门及时跟进此项工作进展情况，按季度上报省人社厅" in model["basis"]
+
+
+# -- documents speak to people (issue 27, item 2) -----------------------------------------------------------
+
+
+def test_a_notice_is_issued_in_the_accepting_centres_name_and_says_how_to_resubmit_in_words(api):  # 003 §二(一)
+    guangdong = _notice_pdf(api, "guangdong", region="440106", handling_centre="440000")
+    assert "出具单位：广东省职业技能服务指导中心" in guangdong and "440000" not in guangdong
+    assert "第1次告知" in guangdong
+    assert "企业接口" in guangdong and "/api/" not in guangdong and "POST" not in guangdong
+    gansu = _notice_pdf(api, "gansu", region="620102", handling_centre="620100")  # 004 §四(一): the city's centre
+    assert "出具单位：兰州市职业技能鉴定指导中心" in gansu and "620100" not in gansu
+
+
+def test_a_notice_says_by_when_to_resubmit_only_where_the_profile_sets_a_period(api, monkeypatch):
+    assert "请于" not in _notice_pdf(api, "gansu", region="620102", handling_centre="620100")  # no seed sets one
+    with_period = dataclasses.replace(get_profile("gansu"), resubmission_working_days=5)
+    monkeypatch.setattr(documents, "get_profile", lambda code: with_period)
+    text = _notice_pdf(api, "gansu", region="620102", handling_centre="620100")
+    assert "请于2026年9月8日（5个工作日）前提交补正材料" in text  # issued Tuesday 2026-09-01: five working days on
+
+
+def test_a_quarterly_report_is_sent_by_the_city_centre_by_name_not_by_its_code(api):  # 004 §六(一)
+    quarter = parse_period("2026-Q4")
+    with session_scope(api.settings.database_url) as session:
+        stats = reports.statistics(session, jurisdiction="620100", period=quarter)
+    text = _text(report_pages.quarterly_report_pdf(stats, quarter, dt.date(2027, 1, 4)))
+    assert "报送单位：兰州市职业技能鉴定指导中心" in text and "620100" not in text

@@ -174,9 +174,13 @@ def test_the_receipt_and_the_deficiency_notice_render_in_chinese(api, people, tm
     text = pdf_text(receipt)
     assert "备案回执" in text and "BA442026000042" in text and "车工" in text and "三级/高级工" in text
     notice = tmp_path / "n.pdf"
-    notice.write_bytes(api.get(f"/api/v1/filings/{filing_id}/notices/0.pdf", headers=owner).content)
+    notice.write_bytes(api.get(f"/api/v1/filings/{filing_id}/notices/1.pdf", headers=owner).content)
     text = pdf_text(notice)
     assert "一次性告知书" in text and "缺少营业执照" in text and "缺少考评人员名册" in text
+    assert "第1次告知" in text  # the first notice is number 1: on paper, in the API's list and in its URL
+    assert [n["round"] for n in api.get(f"/api/v1/filings/{filing_id}", headers=owner).json()["deficiency_notices"]] \
+        == [1]
+    assert api.get(f"/api/v1/filings/{filing_id}/notices/0.pdf", headers=owner).status_code == 422
     assert api.get(f"/api/v1/filings/{filing_id}/notices/5.pdf", headers=owner).status_code == 404
 
 

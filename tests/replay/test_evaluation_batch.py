@@ -42,12 +42,15 @@ def test_a_plan_filed_after_the_provinces_lead_time_is_refused_with_the_latest_a
     assert accepted.status_code == 201, accepted.text
 
 
-def test_certificates_verify_only_once_the_national_system_acknowledges_them_and_a_refusal_waits_for_operations(
+def test_certificates_verify_only_once_the_national_system_acknowledges_them_and_a_refused_holder_is_corrected(
         sichuan):
+    """A national refusal is fixable (issue 27, item 8): the enterprise reads the reason, hears of it on its
+    feed, corrects the holder's ID number; the batch's officer sees the correction; the refused certificate
+    is not counted as issued; operations' retry sends the corrected data."""
     institution_id = registered_institution(sichuan, sichuan.region)
     pid, candidates = sichuan.batch_to_review(institution_id, candidates=3, offset=700)
     refused_holder = person(701)  # the second candidate (plan_body numbers them from the offset)
-    sichuan.sim(refuse_id_numbers=[refused_holder])
+    sichuan.sim(refuse_id_numbers=[refused_holder])  # stays refused: only corrected data can pass
     sichuan.decide("officer", sichuan.open_tasks("officer", "results_review", pid)[0], decision="approve")
     incident = sichuan.wait(
         "refusal incident",
@@ -68,7 +71,6 @@ def test_certificates_verify_only_once_the_national_system_acknowledges_them_and
     pending = [n for n, c in listed.items() if c["status"] == "pending"]
     valid = [n for n, c in listed.items() if c["status"] == "valid"]
     assert len(pending) == 1 and len(valid) == 2
-    assert "identity not verified" in listed[pending[0]]["national_refusal"]
     assert sichuan.http.get(f"/api/v1/public/certificates/{pending[0]}").status_code == 404
     assert sichuan.http.get(f"/api/v1/public/certificates/{valid[0]}").json()["status"] == "valid"
     link = sichuan.http.get(
@@ -77,14 +79,33 @@ def test_certificates_verify_only_once_the_national_system_acknowledges_them_and
     )
     assert link.status_code == 409
 
-    sichuan.sim(refuse_id_numbers=[])  # the holder's data was put right at the national system
+    seen = sichuan.call("enterprise", "GET", f"/api/v1/plans/{pid}")
+    refused = next(c for c in seen["candidates"] if c["certificate_number"] == pending[0])
+    assert "identity not verified" in refused["national_refusal"] and refused["certificate_status"] == "pending"
+    assert seen["certificates_issued"] == 2  # numbered is not issued
+    assert "national_refusal" in next(i for i in seen["incidents"] if i["kind"] == "certificate_refusal")["message"]
+    feed = sichuan.call("enterprise", "GET", "/api/v1/events", params={"type": "plan.certificates_refused"})
+    told = [e for e in feed["items"] if e["case_id"] == pid]
+    assert [c["number"] for c in told[0]["data"]["certificates"]] == [pending[0]]
+
+    corrected_id = person(799)
+    answer = sichuan.call("enterprise", "PATCH", f"/api/v1/plans/{pid}/candidates/{refused['id']}",
+                          json={"id_number": corrected_id, "reason": "身份证号录入错误，已按身份证原件更正"})
+    assert next(c for c in answer["candidates"] if c["id"] == refused["id"])["id_number"].endswith(corrected_id[-4:])
+    history = sichuan.call("officer", "GET", f"/api/v1/plans/{pid}")["history"]
+    correction = next(h for h in history if h["action"] == "candidate_corrected")
+    assert correction["after"]["reason"] == "身份证号录入错误，已按身份证原件更正"
+
     sichuan.call("operations", "POST", f"/api/v1/incidents/{incident['id']}/retry")
     status = sichuan.wait_status("plan", pid, "completed")
     assert sichuan.http.get(f"/api/v1/public/certificates/{pending[0]}").json()["status"] == "valid"
     assert [i["status"] for i in status["incidents"] if i["kind"] == "certificate_refusal"] == ["resolved"]
+    assert status["certificates_issued"] == 3
     with session_scope(sichuan.url, readonly=True) as session:
         numbers = session.exec(select(Certificate.number).where(Certificate.plan_id == pid)).all()
+        holder = session.exec(select(Certificate.id_number).where(Certificate.number == pending[0])).one()
     assert sorted(numbers) == sorted(listed)  # numbered once: the second upload carried the same number
+    assert holder == corrected_id  # the retry sent the corrected data, which the national system took
 
 
 def test_results_submitted_after_the_window_are_taken_and_marked_late(sichuan):

@@ -201,8 +201,9 @@ def _filed_plan(run: Harness, region: str, kind: str) -> tuple[int, str]:
         enterprise = session.get(User, run.enterprise.id)
         start = load_calendar(session).add(business_today(session), profile.plan_lead_working_days + 2).date
         body = plan_body(start, candidates=3)
+        relation = profile.candidate_relations(kind)[0]  # an S organisation's candidates are its own (002 §(十八))
         for n, candidate in enumerate(body["candidates"]):
-            candidate.update(id_number=person(700 + n), workplace_region=region)
+            candidate.update(id_number=person(700 + n), workplace_region=region, relation=relation)
         plan = batch.file_plan(session, user=enterprise, institution_id=institution_id, body=PlanCreate(**body))
         return plan.id, plan.handling_centre
 

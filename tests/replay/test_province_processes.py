@@ -44,6 +44,10 @@ def test_a_filing_runs_exactly_the_steps_of_its_profile_at_the_centres_it_names(
     actions = [e["action"] for e in case["history"]]
     listed = {s.step for s in profile.filing_steps}
     assert ("ministry_review_passed" in actions) == ("ministry_review" in listed)
+    # Gansu (004 §四(四)): after registration the filed enterprise and its receipt go to the national centre
+    assert ("national_report_acknowledged" in actions) == ("national_report" in listed)
+    reported = [e for e in case["history"] if e["action"] == "national_report_acknowledged"]
+    assert all(e["after"]["reference"].startswith("SIM-") for e in reported)
     entered = {(e.get("after") or {}).get("step") for e in case["history"] if e["action"] == "step_entered"}
     assert ("publicity" in entered) == ("publicity" in listed)
     assert ("pilot_plan_evaluation" in entered) == ("pilot_plan_evaluation" in listed)

@@ -30,7 +30,7 @@ def _supervised_batch(driver):
     institution_id = registered_institution(driver, JIANGSU, kind="S")
     start = driver.calendar.add(driver.business_today(), 17).date
     pid = driver.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
-                      json=driver.plan_body(start, candidates=3, offset=950))["id"]
+                      json=driver.plan_body(start, candidates=3, offset=950, relation="public"))["id"]
     _review_roster(driver, pid, decision="approve")
     plan = driver.wait("drawn", lambda: (p := driver.officer_plan(pid))["supervision"]["draw_id"] and p)
     assert plan["supervision"]["supervised"] is True  # an S-type organisation: every session
@@ -49,7 +49,7 @@ def test_a_roster_refused_at_the_eligibility_review_ends_the_s_type_batch_before
     institution_id = registered_institution(driver, JIANGSU, kind="S")
     start = driver.calendar.add(driver.business_today(), 17).date
     pid = driver.call("enterprise", "POST", f"/api/v1/institutions/{institution_id}/plans",
-                      json=driver.plan_body(start, candidates=2, offset=980))["id"]
+                      json=driver.plan_body(start, candidates=2, offset=980, relation="public"))["id"]
     _review_roster(driver, pid, decision="reject", reason="两名考生报名资格材料不全")
     plan = driver.wait_status("plan", pid, "rejected")
     assert "考生报名资格审核未通过" in plan["outcome_reason"] and "材料不全" in plan["outcome_reason"]

@@ -41,6 +41,7 @@ RESOURCE_ROUTES = {
         "summary": "试点方案：认定职业、组织机构、评价方式、质量保障。"
     },
     ("POST", "/api/v1/plans/{plan_id}/corrections"): {"answers": ["已按要求整改"]},
+    ("PATCH", "/api/v1/plans/{plan_id}/candidates/{candidate_id}"): {"name": "更正姓名", "reason": "姓名录入错误"},
     ("POST", "/api/v1/filings/{filing_id}/objections"): {"text": "异议内容足够长", "contact": "13800138000"},
     ("POST", "/api/v1/filings/{filing_id}/objections/dismissals"): {
         "objection_ids": ["{objection_id}"],
@@ -72,7 +73,7 @@ RESOURCE_ROUTES = {
     ("GET", "/api/v1/certificates/{number}/holder-link"): None,
     ("POST", "/api/v1/certificates/{number}/holder-link/revoke"): None,
     ("GET", "/api/v1/filings/{filing_id}/receipt.pdf"): None,
-    ("GET", "/api/v1/filings/{filing_id}/notices/{round_no}.pdf"): None,
+    ("GET", "/api/v1/filings/{filing_id}/notices/{notice_number}.pdf"): None,
     ("GET", "/api/v1/certificates"): None,  # ?plan_id= A's plan
     ("PUT", "/api/v1/admin/users/{user_id}/institution"): {"institution_id": "{institution_id}", "reason": "核验"},
     ("PUT", "/api/v1/admin/institutions/{institution_id}/region"): {"region_code": "440111", "reason": "迁址"},
@@ -109,6 +110,8 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/public/certificates/{number}"): "verification shows the masked holder, by design",
     ("GET", "/api/v1/public/institutions"): "the catalogue of registered institutions is published",
     ("GET", "/api/v1/public/institutions/removals"): "removals from the catalogue are published (动态调整)",
+    ("GET", "/api/v1/public/inspections"): "inspection results are published (双随机、一公开, 000 §三(六))",
+    ("GET", "/inspections"): "the page of published inspection results",
     ("GET", "/api/v1/calendar/{year}"): "the holiday calendar is public",
     ("GET", "/verify/{number}"): "the verification page",
     ("GET", "/api/v1/public/publicities"): "publicity (公示) is public: it lists only what is being publicised",
@@ -341,6 +344,7 @@ def world(api, people):
             "number": NUMBER,
             "revocation_id": revocation.id,
             "round_no": 0,
+            "notice_number": 1,
             "year": 2026,
             "case_id": case.id,
             "receipt_number": case.receipt_number,
@@ -547,7 +551,7 @@ def test_dashboard_pages_of_a_partys_case_are_404_to_an_officer_of_another_centr
         "/dashboard/cases/plan/{plan_id}",
         "/dashboard/tasks/{task_id}",
         "/dashboard/cases/filing/{filing_id}/receipt.pdf",
-        "/dashboard/cases/filing/{filing_id}/notices/0.pdf",
+        "/dashboard/cases/filing/{filing_id}/notices/1.pdf",
         "/dashboard/certificates/{number}.pdf",
         "/dashboard/cases/supervision/{case_id}",
         "/dashboard/cases/supervision/{case_id}/rectification/0.pdf",

@@ -302,14 +302,14 @@ def test_a_notice_is_rendered_once_and_served_from_the_cache_after(api, people, 
     real = documents.Renderer.pdf
     monkeypatch.setattr(documents.Renderer, "pdf", lambda self, *a, **k: renders.append(a) or real(self, *a, **k))
     for _ in range(3):
-        answer = api.get(f"/api/v1/filings/{filing['id']}/notices/0.pdf", headers=owner)
+        answer = api.get(f"/api/v1/filings/{filing['id']}/notices/1.pdf", headers=owner)
         assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
     assert len(renders) == 1
     with db(api) as session:
         notice = session.exec(select(DeficiencyNotice)).one()
         notice.items = [{"text": "缺少营业执照"}, {"text": "缺少场地证明"}]
         session.add(notice)
-    api.get(f"/api/v1/filings/{filing['id']}/notices/0.pdf", headers=owner)
+    api.get(f"/api/v1/filings/{filing['id']}/notices/1.pdf", headers=owner)
     assert len(renders) == 2  # a changed fact is never served stale
 
 

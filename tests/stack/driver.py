@@ -161,6 +161,10 @@ class Driver(Demo):
                 for e in self.call("officer", "GET", f"/api/v1/filings/{fid}")["history"]))
         elif step.step == "registration":
             self.wait_status("filing", fid, "registered")
+        elif step.step == "national_report":  # 004 §四(四): reported to the national centre for publication
+            self.wait("reported to the national centre", lambda: any(
+                e["action"] == "national_report_acknowledged"
+                for e in self.call("officer", "GET", f"/api/v1/filings/{fid}")["history"]))
         elif step.step == "pilot_plan_evaluation":
             self.wait("pilot plan awaited", lambda: self.filing_status(fid)["current_step"] == "pilot_plan_submission")
             self.call("enterprise", "POST", f"/api/v1/filings/{fid}/pilot-plan",
@@ -199,10 +203,10 @@ class Driver(Demo):
         self.decide(reviewer, self.open_tasks(reviewer, "results_review", pid)[0], decision="approve")
         return self.wait_status("plan", pid, "completed")
 
-    def plan_body(self, start: dt.date, candidates: int = 4, offset: int = 0) -> dict:
+    def plan_body(self, start: dt.date, candidates: int = 4, offset: int = 0, relation: str = "employee") -> dict:
         return {"occupation_code": "6-18-01-01", "evaluation_start": start.isoformat(),
                 "evaluation_end": start.isoformat(), "site": "实训中心",
-                "candidates": [{"name": f"学员{i}", "id_number": person(offset + i), "relation": "employee",
+                "candidates": [{"name": f"学员{i}", "id_number": person(offset + i), "relation": relation,
                                 "workplace_region": self.region, "years_in_occupation": 6, "level": 4}
                                for i in range(candidates)],
                 "proctors": ["监考"], "evaluators": ["考评"], "quality_supervisors": ["督导"]}

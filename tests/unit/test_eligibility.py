@@ -165,6 +165,22 @@ def test_partner_school_students_are_allowed_only_where_the_profile_says_so():
     assert check_plan(early, SCOPE, get_profile("gansu"), CALENDAR) == []  # 004 §一(二): 合作院校学生
 
 
+def test_a_jiangsu_training_evaluation_organisation_takes_the_public_and_school_trainees_not_staff():
+    """002 §(十八): 社会化鉴定 registers its 申报人员 from the public, 院校认证 its students (校企联合培养,
+    002 §(十五)); an employer (Y) evaluates only its own staff (002 §(十三))."""
+    early = dict(filed_on=dt.date(2026, 9, 1))
+    public = [worker("社会甲", person_id(7), "public", 4), worker("学员乙", person_id(8, born="20040101"),
+                                                                 "partner_student", 5)]
+    assert check_plan(plan(candidates=public, institution_kind="S", **early), SCOPE, JIANGSU, CALENDAR) == []
+    staff = [worker("职工丙", person_id(9), "employee", 4)]
+    refused = check_plan(plan(candidates=staff, institution_kind="S", **early), SCOPE, JIANGSU, CALENDAR)
+    assert codes(refused) == ["candidate.relation_not_allowed"] and "社会培训评价组织" in refused[0].message
+    by_employer = check_plan(plan(candidates=public[:1], institution_kind="Y", **early), SCOPE, JIANGSU, CALENDAR)
+    assert codes(by_employer) == ["candidate.relation_not_allowed"]
+    by_guangdong_s = check_plan(plan(candidates=public[:1], institution_kind="S"), SCOPE, GUANGDONG, CALENDAR)
+    assert codes(by_guangdong_s) == ["candidate.relation_not_allowed"]  # no Guangdong text opens this route
+
+
 def test_an_occupation_outside_the_filed_scope_and_missing_staff_are_refused():
     found = codes(
         check_plan(

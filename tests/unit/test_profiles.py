@@ -158,6 +158,7 @@ def test_guangdong_and_gansu_run_the_steps_their_texts_name():
         "cities_report",
         "ministry_review",
         "registration",
+        "national_report",  # 004 §四(四): 省级中心负责将备案企业和备案回执报送部职业技能鉴定中心向社会公布
     ]
     assert "publicity" not in steps("guangdong", "filing_steps")  # 003 has no publicity and no ministry review
     reviews = lambda code: [s.by for s in get_profile(code).batch_steps if s.step == "results_review"]  # noqa: E731
@@ -284,3 +285,41 @@ def test_the_readme_shows_every_provinces_steps_as_the_profiles_list_them():
 
     readme = pathlib.Path(__file__).resolve().parents[2] / "README.md"
     assert steps_table() in readme.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("code", "name"), [
+    ("440000", "广东省职业技能服务指导中心"),  # 003 §二(二) 省职业技能服务指导中心
+    ("440100", "广州市职业技能鉴定指导中心"),  # 003 §二(四) 地级以上市职业技能鉴定指导中心
+    ("440300", "深圳市职业技能鉴定指导中心"),  # the Shenzhen profile's own pattern
+    ("440305", "深圳市南山区职业技能鉴定指导中心"),  # a district's centre carries its city's name
+    ("441900", "东莞市职业技能鉴定指导中心"),  # a city without districts
+    ("620000", "甘肃省职业技能鉴定指导中心"),  # 004 §四(一) 省职业技能鉴定指导中心（以下简称省级中心）
+    ("320500", "苏州市职业技能鉴定中心"),
+    ("110000", "110000"),  # no profile governs Beijing: the code stays a code rather than an invented name
+    ("全部", "全部"),
+])
+def test_a_centre_is_named_for_people_by_its_provinces_profile(code, name):
+    from policy.profiles import centre_name
+
+    assert centre_name(code) == name
+
+
+@pytest.mark.parametrize("pattern", ["职业技能鉴定中心", "{city}{city}中心", "{city}中心{x}", "{province}中心"])
+def test_a_municipal_centre_name_must_name_the_city_exactly_once(pattern):
+    from policy.profiles import parse_profile
+
+    data = _data()
+    data["municipal_centre_name"]["value"] = pattern
+    with pytest.raises(ProfileError, match="municipal_centre_name"):
+        parse_profile(data, "guangdong.yaml")
+
+
+def test_a_step_cites_only_a_section_that_says_it_or_is_marked_local():
+    """000 §三(六) is about publishing inspection results, not evaluation results; 002 §(十八) has the
+    enterprise enter its data in the provincial platform — neither is the step they were cited for."""
+    def source(profile: str, process: str, code: str) -> str:
+        return next(s.source for s in getattr(get_profile(profile), process) if s.step == code)
+
+    assert source("shenzhen", "batch_steps", "results_publicity") == "local"
+    assert source("jiangsu", "batch_steps", "national_upload") == "local"
+    assert source("shenzhen", "batch_steps", "national_upload") == "000 §三(二)"  # 快速上传国家职业资格网
