@@ -126,6 +126,8 @@ class Demo:
             f"广东 备案申请 filing #{fid} to the provincial centre {filing['handling_centre']} "
             f"(venue/equipment evidence missing)"
         )
+        self.decide("officer_gz", self.task("officer_gz", "city_recommendation", fid)[0], decision="recommend")
+        self.say("广东 市人社部门推荐意见 the Guangzhou centre recommends the enterprise (003 §一(一))")
         acceptance = self.task("officer", "acceptance", fid)[0]
         self.decide(
             "officer",

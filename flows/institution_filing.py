@@ -32,7 +32,6 @@ def institution_filing(filing_id: int) -> str:
     case = _load(filing_id)
     if case["finished"]:
         return case["status"]
-    check_completeness(filing_id)
     for step in get_profile(case["profile_code"]).filing_steps:
         if not step.applies_to(case["institution_kind"]):
             continue
@@ -48,13 +47,14 @@ def institution_filing(filing_id: int) -> str:
 def check_completeness(filing_id: int) -> list[dict]:
     with db() as session:
         filings.set_step(session, filing_id=filing_id, status="in_acceptance", step="acceptance",
-                         only_from=("submitted",))
+                         only_from=("submitted", "city_recommendation"))
         return filings.completeness_findings(session, filing_id=filing_id)
 
 
 def accept_application(filing_id: int, case: dict, step: ProcessStep) -> bool:
     """受理: the officer approves, rejects, or lists every deficiency at once; the enterprise
     resubmits and the check starts again (rounds are counted)."""
+    check_completeness(filing_id)
     round_no = 0
     while True:
         acceptance = await_decision(
@@ -109,6 +109,12 @@ def panel_result(filing_id: int, keys: list[str]) -> bool:
         audit.record(session, case_type="filing", case_id=filing_id, action="expert_panel_result",
                      after={"passed": passed, "mean_score": mean})
         return passed
+
+
+def recommend_from_the_city(filing_id: int, case: dict, step: ProcessStep) -> bool:
+    """市人力资源社会保障部门推荐意见 (003 §一(一) and its attachment): the city's centre recommends the
+    enterprise before the provincial centre takes the filing; no recommendation ends it."""
+    return officer_step(filing_id, case, step, refused="not_recommended", outcome="市人社部门不予推荐")
 
 
 def select_the_best(filing_id: int, case: dict, step: ProcessStep) -> bool:
@@ -297,6 +303,7 @@ def close(filing_id: int, status: str, reason: str) -> None:
 
 
 STEP_FUNCTIONS = {
+    "city_recommendation": recommend_from_the_city,
     "acceptance": accept_application,
     "expert_evaluation": evaluate_by_expert_panel,
     "best_selection": select_the_best,

@@ -2,7 +2,8 @@
 a complaint is registered and triaged (受理 / 不予受理); the investigation may ask the institution to
 explain itself by a working-day deadline (silence is recorded) and decides: dismiss, order rectification
 (verified by an officer; failure escalates to cancellation), cancel the filing with a re-filing ban,
-revoke certificates, or a credit entry. Cancellation and blacklisting take a second officer's approval;
+revoke certificates, or a credit entry. Cancellation and blacklisting take a second officer's approval
+(a cancellation the provincial level's, where the profile reserves it: 003 §四(三));
 a revocation takes its own. One line per step; each step idempotent, keyed by the investigation round,
 because a resumed run replays from the top."""
 
@@ -63,9 +64,9 @@ def act_on(case_id: int, case: dict, round_no: int, finding: Decision) -> str | 
     return None
 
 
-def officer_step(case_id: int, case: dict, step: str, key: str) -> Decision:
+def officer_step(case_id: int, case: dict, step: str, key: str, at: str | None = None) -> Decision:
     return await_decision(key=key, case_type="supervision", case_id=case_id, step=step, role="officer",
-                          jurisdiction=case["centre"], due_working_days=budget(case, step))
+                          jurisdiction=at or case["centre"], due_working_days=budget(case, step))
 
 
 def explanation_awaited(case_id: int, case: dict, round_no: int, question: str, sanction: dict,
@@ -103,7 +104,8 @@ def sanctioned(case_id: int, case: dict, round_no: int, sanction: str, details: 
                reason: str) -> str | None:
     """Cancellation and blacklisting: a second officer approves (four-eyes) or sends the case back."""
     propose(case_id, round_no, sanction, proposed_by, details, reason)
-    approval = officer_step(case_id, case, "sanction_approval", f"supervision:{case_id}:approval:{round_no}")
+    approval = officer_step(case_id, case, "sanction_approval", f"supervision:{case_id}:approval:{round_no}",
+                            at=case["cancellation_centre"] if sanction == "cancel_filing" else case["centre"])
     if approval.decision == "refuse":
         approval_refused(case_id, round_no, approval.decided_by, approval.payload.get("reason", ""))
         return None

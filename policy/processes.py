@@ -20,12 +20,13 @@ class StepFunction:
     label: str  # the policy's own term
     after: tuple[str, ...] = ()  # steps that must come before this one when the list has them
     requires: tuple[str, ...] = ()  # steps the list must have, before this one
-    first: bool = False
+    first: bool = False  # opens the process: only another first step may precede it
     repeatable: bool = False  # may appear more than once (a review in two levels)
     taken_by: str = "centre"  # centre (the profile says which: `by`) | enterprise | system
 
 
 FILING_STEP_FUNCTIONS: dict[str, StepFunction] = {f.code: f for f in (
+    StepFunction("city_recommendation", "市人社部门推荐意见", first=True),  # before the province takes the filing
     StepFunction("acceptance", "受理（一次性告知）", first=True),
     StepFunction("expert_evaluation", "专家评估", requires=("acceptance",)),
     StepFunction("best_selection", "择优遴选", requires=("expert_evaluation",)),
@@ -96,8 +97,8 @@ def order_problems(process: str, steps: list[ProcessStep]) -> list[str]:
             problems.append(f"{code!r} is taken by the {function.taken_by}: it has no `by`")
         if function.first and steps[index].for_kind is not None:
             problems.append(f"{code!r} is every case's first step: it has no `for`")
-        if function.first and index != 0:
-            problems.append(f"{code!r} must be the first step")
+        if function.first and any(c in vocabulary and not vocabulary[c].first for c in codes[:index]):
+            problems.append(f"{code!r} must be the first step (only another first step may precede it)")
         if not function.repeatable and codes.count(code) > 1 and codes.index(code) != index:
             problems.append(f"{code!r} is listed twice")
         before = codes[:index]

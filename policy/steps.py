@@ -27,6 +27,8 @@ INVESTIGATION_DECISIONS = ("request_explanation", "dismiss", "order_rectificatio
                            "revoke_certificates", "credit_entry")
 
 STEPS: dict[str, Step] = {step.code: step for step in (
+    Step("city_recommendation", "市人社部门推荐意见", "officer", ("recommend", "not_recommended"),
+         frozenset({"not_recommended"}), case_types=("filing",)),
     Step("acceptance", "受理", "officer", ("approve", "reject", "deficient"), frozenset({"reject"}),
          case_types=("filing",)),
     Step("expert_evaluation", "专家评估", "expert", ("score",), case_types=("filing",)),

@@ -13,6 +13,7 @@ from models.cases import (
     Candidate,
     Certificate,
     EvaluationPlan,
+    FilingApplication,
     Institution,
     InstitutionOccupation,
     Score,
@@ -127,7 +128,7 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
         institution_id=institution_id,
         region_code=institution.region_code,
         profile_code=profile.code,
-        handling_centre=plan_centre(profile, institution),
+        handling_centre=plan_centre(session, profile, institution),
         occupation_code=body.occupation_code,
         evaluation_start=body.evaluation_start,
         evaluation_end=body.evaluation_end,
@@ -196,19 +197,36 @@ def _eligibility(candidate) -> dict[str, Any]:  # a CandidateIn
     return {k: "" if v is None and isinstance(getattr(CandidateFacts, k, None), str) else v for k, v in values.items()}
 
 
-def plan_centre(profile: ProvinceProfile, institution: Institution) -> str:
+def plan_centre(session: Session, profile: ProvinceProfile, institution: Institution) -> str:
     """The centre that receives the plan and its results (003 §二(四): the municipal centre in Guangdong;
-    004 §五(五): the centre that holds the enterprise in Gansu)."""
+    004 §五(五): the centre that holds the enterprise in Gansu; 003 §四(三): the provincial centre for a
+    central-enterprise branch or a provincially owned enterprise)."""
+    if profile.province_manages_central_and_provincial_enterprises and directly_managed(session, institution):
+        return centre_of(institution.region_code, "provincial")
     filed_with = institution.handling_centre or centre_of(institution.region_code, profile.filing_handled_by)
     return centre_of(institution.region_code, plan_handling_level(profile, level_of(filed_with)))
 
 
+def directly_managed(session: Session, institution: Institution) -> bool:
+    """A central-enterprise branch (央企驻地分支机构) or a provincially owned enterprise (省直属), as its
+    first filing declared."""
+    first = session.exec(select(FilingApplication).where(FilingApplication.institution_id == institution.id)
+                         .order_by(FilingApplication.id)).first()
+    form = first.form if first else {}
+    return form.get("ownership") == "central_branch" or bool(form.get("provincial_owned"))
+
+
 def centres(plan: EvaluationPlan) -> dict[str, str]:
+    """Which centre takes a step `by` handling / municipal / provincial; where the province manages the
+    institution directly (003 §四(三)), its municipal steps are the provincial centre's too."""
     handling = plan.handling_centre or centre_of(plan.region_code, "municipal")
+    provincial = centre_of(plan.region_code, "provincial")
+    direct = (get_profile(plan.profile_code).province_manages_central_and_provincial_enterprises
+              and handling == provincial)
     return {
         "handling": handling,
-        "municipal": centre_of(plan.region_code, "municipal"),
-        "provincial": centre_of(plan.region_code, "provincial"),
+        "municipal": provincial if direct else centre_of(plan.region_code, "municipal"),
+        "provincial": provincial,
     }
 
 

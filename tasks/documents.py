@@ -34,6 +34,7 @@ from tasks.errors import Conflict, NotFound
 from tasks.filing import centres as filing_centres
 from tasks.fonts import font_face_css
 from tasks.keys import server_key
+from tasks.supervision import cancellation_centre
 
 TEMPLATE_VERSION = "4"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "documents"
@@ -193,7 +194,7 @@ def cancellation_model(case: SupervisionCase, institution: Institution, ban: Cre
     return {
         "title": "取消职业技能等级认定备案决定书",
         "reference": f"监督案件 {case.receipt_number}",
-        "issuer": centre_name(case.centre),
+        "issuer": centre_name(cancellation_centre(case)),  # where it was decided (003 §四(三): the province)
         "date": _chinese_date(ban.valid_from),
         "institution": institution.name,
         "credit_code": institution.credit_code,

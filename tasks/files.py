@@ -108,7 +108,7 @@ def _open_round(session: Session, user: User, case_type: str, case_id: int) -> i
         filing = access.visible_filing(session, user, case_id)
         if filing.status == "awaiting_resubmission":
             return filing.deficiency_rounds  # the corrections answer the latest notice
-        if filing.status in ("submitted", "in_acceptance") and filing.deficiency_rounds == 0:
+        if filing.status in ("submitted", "city_recommendation", "in_acceptance") and filing.deficiency_rounds == 0:
             return 0
         raise Conflict(
             f"备案 {case_id} 当前不接收材料（{filing.current_step}） / filing {case_id} takes files while it "

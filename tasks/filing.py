@@ -48,10 +48,12 @@ from tasks.human_tasks import cancel_open_tasks, wake
 # Violations the enterprise can correct in a resubmission go to the one-time notice;
 # the others make the application inadmissible and are refused at once.
 CORRECTABLE = {"material.missing", "material.unknown", "contact.phone", "contact.name_missing"}
-ACTIVE_STATES = ("submitted", "in_acceptance", "awaiting_resubmission", "expert_evaluation", "best_selection",
-                 "leading_group_approval", "publicity", "cities_report", "ministry_review", "ministry_refused")
+ACTIVE_STATES = ("submitted", "city_recommendation", "in_acceptance", "awaiting_resubmission", "expert_evaluation",
+                 "best_selection", "leading_group_approval", "publicity", "cities_report", "ministry_review",
+                 "ministry_refused")
 # the status a filing has while a step of its profile's list holds it
-STEP_STATUS = {"acceptance": "in_acceptance", "expert_evaluation": "expert_evaluation",
+STEP_STATUS = {"city_recommendation": "city_recommendation", "acceptance": "in_acceptance",
+               "expert_evaluation": "expert_evaluation",
                "best_selection": "best_selection", "leading_group_approval": "leading_group_approval",
                "publicity": "publicity", "cities_report": "cities_report", "ministry_review": "ministry_review"}
 
@@ -193,7 +195,7 @@ def enter_step(session: Session, *, filing_id: int, step: str, also_from: tuple[
     never moves a case back)."""
     filing = _get(session, filing_id)
     codes = [s.step for s in get_profile(filing.profile_code).filing_steps]
-    earlier = {STEP_STATUS[c] for c in codes[:codes.index(step)] if c in STEP_STATUS}
+    earlier = {"submitted"} | {STEP_STATUS[c] for c in codes[:codes.index(step)] if c in STEP_STATUS}
     set_step(session, filing_id=filing_id, status=STEP_STATUS[step], step=step, only_from=(*earlier, *also_from))
 
 

@@ -45,6 +45,8 @@ DECISION_NAMES = {
     "return": "退回重报",
     "report": "提交督导报告",
     "resend": "更正后重新报送部中心复核",
+    "recommend": "同意推荐",
+    "not_recommended": "不予推荐",
     "select": "择优入选",
     "not_selected": "未入选",
     "include": "列入汇总名单，报部中心复核",
@@ -78,6 +80,7 @@ CASE_STEPS = {
     "certificates_issued": "证书已核发",
     "filed": "计划已备案",
     "scheduled": "待考核",
+    "city_recommendation": "待市人社部门推荐",
     "best_selection": "择优遴选",
     "leading_group_approval": "报领导小组同意",
     "cities_report": "省级中心汇总报送",
@@ -944,6 +947,7 @@ PROFILE_KEYS = {
     "inspection_results_public": "督导检查结果向社会公开",
     "s_type_every_session": "社会培训评价组织每场次督导",
     "results_objections_investigated_by": "结果公示异议的调查",
+    "filing_cancelled_by": "取消备案、移出目录的决定",
     "inactivity_withdrawal_years": "连续未开展评价视同退出（年）",
     "inactivity_warning_working_days": "退出前提前提醒（工作日）",
     "refiling_ban_years": "取消备案后不予再次备案（年）",
@@ -959,6 +963,7 @@ PROFILE_KEYS = {
     "central_branches_file_with": "央企驻地单位备案",
     "central_branches_within_ministry_scope": "央企单位限于部备案范围",
     "plans_handled_by": "计划与成绩报送",
+    "province_manages_central_and_provincial_enterprises": "央企驻地单位、省直属企业由省级中心直接管理",
     "expert_panel_size": "专家组人数",
     "expert_pass_average": "专家评估通过线（平均分）",
     "expert_pass_min_aspect": "专家评估单项最低分",
@@ -994,6 +999,7 @@ VALUE_NAMES = {
     "municipal": "市级中心",
     "provincial": "省级中心",
     "choice": "自行选择省级或市级中心",
+    "investigating_centre": "调查中心（第二名经办人复核）",
 }
 
 

@@ -23,6 +23,7 @@ from models.workflow import HumanTask, OutboxMessage
 from policy.credit import KINDS, OUTCOMES, PUBLIC_STATUS, last_day_after, new_receipt_number, span_problems
 from policy.eligibility import Violation
 from policy.numbering import number_problems
+from policy.processes import centre_of
 from policy.profiles import get_profile
 from tasks import access, audit, credit, revocations, sla, views
 from tasks.errors import Conflict, NotFound, Problems, TooMany
@@ -298,7 +299,16 @@ def flow_facts(session: Session, *, case_id: int) -> dict[str, Any]:
         "source": case.source,
         "profile_code": case.profile_code,
         "centre": case.centre,
+        "cancellation_centre": cancellation_centre(case),
     }
+
+
+def cancellation_centre(case: SupervisionCase) -> str:
+    """Where a cancellation is decided: the investigating centre, or its province's centre where the
+    profile reserves the decision to the provincial level (003 §四(三)); the other only proposes."""
+    if get_profile(case.profile_code).filing_cancelled_by == "provincial":
+        return centre_of(case.centre, "provincial")
+    return case.centre
 
 
 def _action(case: SupervisionCase, round_no: int) -> dict[str, Any] | None:

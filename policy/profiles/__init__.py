@@ -130,9 +130,15 @@ class ProvinceProfile:
     central_branches_file_with: Literal["provincial", "municipal"]  # 央企驻地单位 (双备案)
     central_branches_within_ministry_scope: bool  # a central branch stays inside its ministry-filed scope
     plans_handled_by: Literal["handling", "municipal", "provincial"]  # who receives plans and results
+    # central-enterprise branches and provincially owned enterprises: every municipal step of their batches
+    # (plans, spot checks, the first review) and their complaints at the provincial centre (003 §四(三))
+    province_manages_central_and_provincial_enterprises: bool
     # who investigates a results objection: the centre, or the enterprise's own body with the centre
     # reviewing its finding (004 §五(四))
     results_objections_investigated_by: Literal["centre", "enterprise"]
+    # who decides a cancellation (and so the removal from the catalogue): the investigating centre's second
+    # officer, or the provincial level, the investigating centre only proposing (003 §四(三))
+    filing_cancelled_by: Literal["investigating_centre", "provincial"]
     filing_steps: tuple[ProcessStep, ...]
     batch_steps: tuple[ProcessStep, ...]
     sla: dict[str, SlaRule]  # step → budget, at-risk threshold, escalation (working days)

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.slow
 REPORT = {"identity_checked": True, "proctoring_ok": True, "video_running": True, "scored_per_standard": True,
           "findings": [], "verdict": "no_issues"}
 DECISIONS = {  # what the people decide at each step when nothing goes wrong
-    "acceptance": {"decision": "approve"},
+    "city_recommendation": {"decision": "recommend"}, "acceptance": {"decision": "approve"},
     "expert_evaluation": {"decision": "score", "scores": dict.fromkeys(EXPERT_ASPECTS, 85)},
     "best_selection": {"decision": "select"}, "leading_group_approval": {"decision": "approve"},
     "cities_report": {"decision": "include"}, "pilot_plan_evaluation": {"decision": "pass"},
@@ -46,8 +46,8 @@ DECISIONS = {  # what the people decide at each step when nothing goes wrong
     "objection_enterprise_investigation": {"decision": "dismiss", "reason": "调取监控核实，本人参考"},
     "objection_review": {"decision": "confirm"},
 }
-HUMAN_FILING_STEPS = ("acceptance", "expert_evaluation", "best_selection", "leading_group_approval", "cities_report",
-                      "pilot_plan_evaluation")
+HUMAN_FILING_STEPS = ("city_recommendation", "acceptance", "expert_evaluation", "best_selection",
+                      "leading_group_approval", "cities_report", "pilot_plan_evaluation")
 _names = itertools.count(1)
 
 
@@ -193,10 +193,10 @@ def _registered(run: Harness, region: str, kind: str) -> int:
         return institution.id
 
 
-def _filed_plan(run: Harness, region: str, kind: str) -> tuple[int, str]:
+def _filed_plan(run: Harness, region: str, kind: str, institution_id: int | None = None) -> tuple[int, str]:
     """A registered institution of `kind` in `region` with a plan of three candidates, filed in time."""
     profile = profile_for_region(region)
-    institution_id = _registered(run, region, kind)
+    institution_id = institution_id or _registered(run, region, kind)
     with session_scope(run.url) as session:
         enterprise = session.get(User, run.enterprise.id)
         start = load_calendar(session).add(business_today(session), profile.plan_lead_working_days + 2).date
@@ -235,6 +235,24 @@ def test_a_batch_takes_exactly_its_profiles_steps_in_order_in_process(harness, p
         assert ("results_publicity" in waited) == ("results_publicity" in listed)
         certificates = session.exec(select(Certificate).where(Certificate.plan_id == plan_id)).all()
         assert [c.status for c in certificates] == ["valid"] * 3  # valid once the national system acknowledged
+
+
+def test_a_central_enterprise_branchs_batch_is_managed_by_guangdongs_provincial_centre_at_every_step(harness):
+    """003 §四(三): 中央企业驻粤分支机构、省直属企业的评价活动由省职业技能服务指导中心直接管理 — its plan, spot
+    check and first review go to 440000, not to the city centre (440100) that takes a private enterprise's."""
+    region = REGIONS["guangdong"]
+    run = harness(region)
+    institution_id = _registered(run, region, "Y")
+    with session_scope(run.url) as session:
+        now = dt.datetime.now(dt.UTC)
+        session.add(FilingApplication(institution_id=institution_id, profile_code="guangdong", region_code=region,
+                                      handling_centre="440000", status="registered", created_at=now, updated_at=now,
+                                      form={**filing_form(region_code=region), "ownership": "central_branch"}))
+    plan_id, handling = _filed_plan(run, region, "Y", institution_id)
+    assert handling == "440000"
+    assert run.drive(evaluation_batch, plan_id) == "completed: 3 certificates"
+    assert run.decided and {centre for _, centre in run.decided} == {"440000"}
+    assert ("results_review", "440000") in run.decided
 
 
 def test_in_gansu_a_results_objection_holds_the_batch_until_the_centre_confirms_the_enterprises_finding(harness):

@@ -43,6 +43,7 @@ def test_an_unanswered_rectification_escalates_to_a_cancellation_a_second_office
 
     driver.pass_timer("supervision", case_id, "整改期限", who="officer")  # the enterprise stays silent
     approval = driver.open_tasks("officer", "sanction_approval", case_id)[0]
+    assert approval["jurisdiction"] == "440000"  # 003 §四(三): 由我厅移出目录 — decided at the provincial level
     own = driver.http.post(
         f"/api/v1/tasks/{approval['id']}/claim", headers={"Authorization": f"Bearer {driver.tokens['officer']}"}
     )

@@ -92,8 +92,14 @@ class Driver(Demo):
             "materials": [{"kind": k} for k in MATERIALS if k not in missing],
         }
 
-    def file(self, **kwargs: Any) -> int:
-        return self.call("enterprise", "POST", "/api/v1/filings", json=self.filing_form(**kwargs))["id"]
+    def file(self, *, recommend: bool = True, **kwargs: Any) -> int:
+        """A filing of the driver's enterprise; where the profile opens with the city's recommendation
+        (Guangdong, 003 §一(一)), the city's centre recommends it unless told not to (recommend=False)."""
+        fid = self.call("enterprise", "POST", "/api/v1/filings", json=self.filing_form(**kwargs))["id"]
+        first = profile_for_region(self.region).filing_steps[0]
+        if recommend and first.step == "city_recommendation":
+            self.filing_step(fid, first)
+        return fid
 
     def open_tasks(self, who: str, step: str, case_id: int) -> list[dict]:
         return self.wait(f"open {step}", lambda: [t for t in self.task(who, step, case_id)
@@ -129,7 +135,7 @@ class Driver(Demo):
     def register(self) -> dict:
         """A filing driven straight to registration through the steps of its province's profile."""
         self.add_experts()
-        fid = self.file()
+        fid = self.file(recommend=False)
         for step in profile_for_region(self.region).filing_steps:
             if step.step == "registration":
                 break
@@ -143,7 +149,10 @@ class Driver(Demo):
     def filing_step(self, fid: int, step) -> None:  # a ProcessStep
         """Take one step of a filing the way its people would, the task going to the step's centre."""
         centre = self.centre(self.call("officer", "GET", f"/api/v1/filings/{fid}"), step.by)
-        if step.step == "acceptance":
+        if step.step == "city_recommendation":  # 003 §一(一): the city's centre recommends first
+            who = self.officer_at(centre)
+            self.decide(who, self.open_tasks(who, "city_recommendation", fid)[0], decision="recommend")
+        elif step.step == "acceptance":
             self.decide(self.officer_at(centre), self.open_tasks(self.officer_at(centre), "acceptance", fid)[0],
                         decision="approve")
         elif step.step == "expert_evaluation":

@@ -144,6 +144,7 @@ def test_a_value_without_its_source_is_refused_naming_the_key():
 def test_guangdong_and_gansu_run_the_steps_their_texts_name():
     steps = lambda code, kind: [s.step for s in getattr(get_profile(code), kind)]  # noqa: E731
     assert steps("guangdong", "filing_steps") == [
+        "city_recommendation",  # 003 §一(一) and its attachment: 市人力资源社会保障部门推荐意见
         "acceptance",
         "expert_evaluation",
         "best_selection",
