@@ -228,6 +228,9 @@ class Score(SQLModel, table=True):
     theory: float | None = None
     practical: float | None = None
     performance: float | None = None
+    # scored (the parts) | direct_recognition | competition, with the evidence it rests on (004 §三(二)(三))
+    route: str = Field(default="scored", max_length=20)
+    evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     passed: bool
     submitted_at: dt.datetime
 

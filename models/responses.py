@@ -211,11 +211,21 @@ class Dismissed(Out):
 
 # --- plans ----------------------------------------------------------------------------------------------------
 
+class RouteEvidenceOut(Out):
+    basis: str
+    award: str | None = None
+    years: int | None = None
+    competition: str | None = None
+    rank: int | None = None
+
+
 class ScoreOut(Out):
     theory: float | None
     practical: float | None
     performance: float | None
     passed: bool
+    route: str = Field("scored", description="scored (the parts) / direct_recognition 直接认定 / competition 竞赛晋升")
+    evidence: RouteEvidenceOut | None = Field(None, description="what a route other than the parts rests on")
 
 
 class CandidateOut(Out):

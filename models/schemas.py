@@ -38,6 +38,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class EvaluationNorm(_Strict):
+    """The enterprise's own basis for an occupation (004 §二; 003 §一(四); 002 §(六); 000 §三(四)): the national
+    standard adjusted to its posts (not below it), or its own evaluation norm where no national standard
+    exists — filed with the occupation and its levels, shown to the experts."""
+
+    kind: Literal["adjusted_standard", "enterprise_norm"] = Field(
+        description="adjusted_standard 结合企业岗位调整的国家职业技能标准 / enterprise_norm 企业评价规范（无国家标准）")
+    title: Annotated[Text, StringConstraints(min_length=4, max_length=200)] = Field(
+        description="e.g. 车工（数控方向）企业评价规范（2026版）")
+    adjustments: Annotated[Text, StringConstraints(max_length=2000)] = Field(
+        "", description="what differs from the national standard: 职业功能、工作内容、技能要求、申报条件")
+    not_below_national_standard: bool = Field(
+        description="the enterprise declares the norm not below the national standard (不低于国家职业技能标准要求)")
+
+
 class OccupationIn(_Strict):
     code: str = Field(description="职业编码 of 职业分类大典, d-dd-dd-dd", examples=["6-18-01-01"], max_length=10)
     levels: list[int | str] = Field(min_length=1, max_length=5, description="levels to evaluate: 1–5 or 三级/高级工")
@@ -51,6 +66,8 @@ class OccupationIn(_Strict):
     mapping_reason: Text = Field(
         "", max_length=1000, description="why the position is nearest to `code`, for the experts"
     )
+    norm: EvaluationNorm | None = Field(None, description="the enterprise's own norm, filed with the occupation "
+                                                          "(its file: material `evaluation_norm`)")
 
 
 class OccupationDrop(_Strict):
@@ -266,11 +283,28 @@ class PlanCreate(_Strict):
     )
 
 
+class RouteEvidence(_Strict):
+    """What a candidate passes on by direct recognition or a competition (004 §三(二)(三))."""
+
+    basis: Annotated[Text, StringConstraints(min_length=4, max_length=500)] = Field(
+        description="认定依据, e.g. 2025年甘肃省职业技能大赛车工项目第二名")
+    award: Annotated[Text, StringConstraints(max_length=200)] | None = Field(None, description="direct recognition: "
+                                                                                              "the award or title")
+    years: int | None = Field(None, ge=1, le=60, description="direct recognition: years of proven work in the "
+                                                             "occupation")
+    competition: Annotated[Text, StringConstraints(max_length=200)] | None = Field(None, description="the competition")
+    rank: int | None = Field(None, ge=1, le=1000, description="the rank reached in it")
+
+
 class ScoreIn(_Strict):
     candidate_id: int = Field(ge=1, le=MAX_ID)
     theory: float | None = Field(None, ge=0, le=100, description="理论知识")
     practical: float | None = Field(None, ge=0, le=100, description="操作技能")
     performance: float | None = Field(None, ge=0, le=100, description="业绩评审 (where used)")
+    route: Literal["scored", "direct_recognition", "competition"] = Field(
+        "scored", description="考核评价 (the parts, each ≥ 60) or, where the province opens it, 直接认定 / 竞赛晋升 "
+                              "on its evidence (no parts)")
+    evidence: RouteEvidence | None = Field(None, description="direct_recognition and competition: what it rests on")
 
 
 class ResultsCreate(_Strict):

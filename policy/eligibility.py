@@ -11,12 +11,13 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from policy.identity import birth_date_of, credit_code_problems, resident_id_problems
 from policy.levels import Level
 from policy.numbering import EMPLOYER, TRAINING_ORGANISATION
 from policy.occupations import OCCUPATION_CODE, Occupation
-from policy.profiles import CANDIDATE_RELATIONS, Condition, ProvinceProfile
+from policy.profiles import CANDIDATE_RELATIONS, EVALUATION_ROUTES, Condition, ProvinceProfile
 from policy.regions import is_region_code
 from policy.working_days import WorkingCalendar
 
@@ -32,6 +33,8 @@ class Violation:
 
 
 # 003 attachment: the material checklist of the filing application.
+# filed where an occupation carries the enterprise's own norm (004 §二; 003 §一(四)): the norm's text
+NORM_MATERIAL = ("evaluation_norm", "企业评价规范（或调整后的职业技能标准）文本")
 REQUIRED_MATERIALS: dict[str, str] = {
     "business_licence": "营业执照",
     "hr_system": "技能人才培养、评价、使用、激励制度",
@@ -40,6 +43,8 @@ REQUIRED_MATERIALS: dict[str, str] = {
     "staff_roster": "考评人员和质量督导人员名册及资格证明",
     "venue_equipment": "场地、设备设施及视频监控证明",
 }
+# every material a filing may carry: the checklist, and the norm's text where one is filed
+FILING_MATERIALS: dict[str, str] = {**REQUIRED_MATERIALS, NORM_MATERIAL[0]: NORM_MATERIAL[1]}
 
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 MINIMUM_WORKING_AGE = 16  # 劳动法 art. 15
@@ -51,6 +56,7 @@ class OccupationRequest:
     levels: Sequence[object]
     position_name: str = ""  # 企业岗位: a position not in the catalogue, mapped to `code` (相邻相近, 004 §一(三))
     mapping_reason: str = ""
+    norm: Mapping[str, Any] | None = None  # the enterprise's own evaluation norm (004 §二), as filed
 
 
 @dataclass(frozen=True)
@@ -105,7 +111,10 @@ def check_filing(facts: FilingFacts, profile: ProvinceProfile, catalogue: Mappin
     for key, label in REQUIRED_MATERIALS.items():
         if key not in facts.materials:
             add("material.missing", f"materials.{key}", f"缺少材料：{label} / missing material: {key}")
-    for key in sorted(facts.materials - REQUIRED_MATERIALS.keys()):
+    if any(o.norm for o in facts.occupations) and NORM_MATERIAL[0] not in facts.materials:
+        add("material.missing", f"materials.{NORM_MATERIAL[0]}",
+            f"缺少材料：{NORM_MATERIAL[1]} / missing material: {NORM_MATERIAL[0]}")
+    for key in sorted(facts.materials - REQUIRED_MATERIALS.keys() - {NORM_MATERIAL[0]}):
         add("material.unknown", f"materials.{key}", f"未知材料类型 {key} / unknown material kind")
     return found
 
@@ -170,6 +179,10 @@ def _check_occupations(
                     f"{occupation.name}({request.code}) 不是技能类职业 / not a skill-type occupation",
                 )
             )
+        if request.norm and not request.norm.get("not_below_national_standard"):
+            found.append(Violation(  # 004 §二: 原则上不低于国家职业技能标准要求
+                "occupation.norm_below_standard", f"{where}.norm.not_below_national_standard",
+                "企业评价规范不得低于国家职业技能标准要求 / the norm may not fall below the national standard"))
         if request.position_name.strip():
             if not profile.nearest_occupation_mapping:
                 found.append(
@@ -595,6 +608,29 @@ def score_problems(scores: Mapping[str, object]) -> list[str]:
 
 
 PASS_MARK = 60.0
+
+
+def route_problems(route: str, evidence: Mapping[str, Any] | None, profile: ProvinceProfile) -> list[tuple[str, str]]:
+    """Why a candidate cannot pass by `route` on this evidence (each with the field, under the score's own
+    path): the profile must open the route (004 §三(二)(三)); direct recognition names its basis and an
+    award or the years of proven work; a competition names the competition and the rank reached."""
+    if route not in profile.evaluation_routes:
+        opened = "、".join(EVALUATION_ROUTES[r] for r in profile.evaluation_routes)
+        return [("route", f"{profile.name}的评价方式为{opened}，不含{EVALUATION_ROUTES.get(route, route)} / "
+                          f"{route} is not a route {profile.name} opens")]
+    evidence = evidence or {}
+    if route == "scored":
+        return [("evidence", "考核评价以成绩为准 / a scored candidate has no route evidence")] if evidence else []
+    problems = []
+    if not str(evidence.get("basis") or "").strip():
+        problems.append(("evidence.basis", "请写明认定依据 / state the basis of the recognition"))
+    if route == "direct_recognition" and not (evidence.get("award") or evidence.get("years")):
+        problems.append(("evidence.award", "直接认定须有获奖或从业年限等业绩 / direct recognition needs an award or "
+                                           "the years of proven work"))
+    if route == "competition" and not (evidence.get("competition") and evidence.get("rank")):
+        problems.append(("evidence.rank", "竞赛晋升须写明竞赛名称和名次 / a competition result names the competition "
+                                          "and the rank"))
+    return problems
 
 
 def candidate_passes(theory: float | None, practical: float | None, performance: float | None = None) -> bool:

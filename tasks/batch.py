@@ -32,12 +32,13 @@ from policy.eligibility import (
     candidate_passes,
     check_plan,
     latest_plan_filing_date,
+    route_problems,
 )
 from policy.identity import mask_resident_id, resident_id_problems
 from policy.levels import Level
 from policy.numbering import InstitutionSegment, certificate_number
 from policy.processes import centre_of, has_step, level_of, plan_handling_level
-from policy.profiles import ProvinceProfile, get_profile
+from policy.profiles import EVALUATION_ROUTES, ProvinceProfile, get_profile
 from tasks import audit, credit, draws, registry, sla, supervision
 from tasks.calendar import load_calendar
 from tasks.errors import Conflict, NotFound, Problems
@@ -443,7 +444,16 @@ def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsC
     candidates = {c.id: c for c in session.exec(select(Candidate).where(Candidate.plan_id == plan_id)).all()}
     problems: list[Violation] = []
     seen: set[int] = set()
+    profile = get_profile(plan.profile_code)
     for i, score in enumerate(body.scores):
+        evidence = score.evidence.model_dump(exclude_none=True) if score.evidence else None
+        problems += [Violation(f"score.{score.route}", f"scores[{i}].{field}", message)
+                     for field, message in route_problems(score.route, evidence, profile)]
+        parts = (score.theory, score.practical, score.performance)
+        if score.route != "scored" and any(p is not None for p in parts):
+            problems.append(Violation("score.route_with_parts", f"scores[{i}].route",
+                                      f"{EVALUATION_ROUTES[score.route]}不计分，请勿填写成绩 / a candidate passing by "
+                                      f"{score.route} has no scored parts"))
         if score.candidate_id not in candidates:
             problems.append(
                 Violation(
@@ -454,7 +464,7 @@ def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsC
             )
         elif score.candidate_id in seen:
             problems.append(Violation("score.duplicate", f"scores[{i}].candidate_id", "重复的成绩 / scored twice"))
-        if score.theory is None and score.practical is None and score.performance is None:
+        if score.route == "scored" and score.theory is None and score.practical is None and score.performance is None:
             problems.append(Violation("score.empty", f"scores[{i}]", "至少一项成绩 / at least one part is scored"))
         seen.add(score.candidate_id)
     missing = sorted(cid for cid, c in candidates.items() if cid not in seen and not c.excluded_reason)
@@ -470,7 +480,10 @@ def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsC
             candidate_id=score.candidate_id, passed=False, submitted_at=now
         )
         row.theory, row.practical, row.performance = score.theory, score.practical, score.performance
-        row.passed = candidate_passes(score.theory, score.practical, score.performance)
+        row.route = score.route
+        row.evidence = score.evidence.model_dump(exclude_none=True) if score.evidence else {}
+        # a route other than the parts passes on its evidence, which the centre's results review judges
+        row.passed = score.route != "scored" or candidate_passes(score.theory, score.practical, score.performance)
         row.submitted_at = now
         session.add(row)
     plan.results_submitted_on = business_today(session)

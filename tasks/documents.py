@@ -118,6 +118,7 @@ def receipt_model(session: Session, filing: FilingApplication) -> dict[str, Any]
         .where(FilingOccupation.filing_id == filing.id)
     ).all()
     registered = institution.registered_on
+    filed = {o["code"]: o for o in filing.form.get("occupations", [])}
     return {
         "receipt_number": filing.receipt_number,
         "institution": institution.name,
@@ -130,11 +131,21 @@ def receipt_model(session: Session, filing: FilingApplication) -> dict[str, Any]
                 "code": f.occupation_code,
                 "name": o.name if o else f.occupation_code,
                 "levels": "、".join(Level(int(d)).display for d in f.levels),
+                "basis": _occupation_basis(filed.get(f.occupation_code) or {}),
             }
             for f, o in rows
         ],
         "basis": get_profile(filing.profile_code).basis("filing_receipt"),  # the province's own text, or none
     }
+
+
+def _occupation_basis(occupation: dict[str, Any]) -> str:
+    """评价依据 as filed: the enterprise's own norm (004 §二) by its title, or the basis it named."""
+    norm = occupation.get("norm")
+    if not norm:
+        return occupation.get("basis") or "—"
+    kind = "企业评价规范" if norm["kind"] == "enterprise_norm" else "调整后的国家职业技能标准"
+    return f"《{norm['title']}》（{kind}）"
 
 
 def notice_model(session: Session, filing: FilingApplication, notice: DeficiencyNotice) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from models.accounts import User
 from models.cases import FilingMaterial
 from models.db import insert_once
 from models.integration import CaseFile
-from policy.eligibility import REQUIRED_MATERIALS, Violation
+from policy.eligibility import FILING_MATERIALS, Violation
 from policy.filetypes import JPEG, PDF, PNG, detect, safe_filename
 from tasks import access, audit, filestore, retention, supervision  # noqa: F401 (retention: its guard on deleting a file)
 from tasks.errors import Conflict, NotFound, Problems, TooLarge
@@ -25,7 +25,7 @@ from tasks.inactivity import FINISHED_PLANS
 
 # what each kind of case takes, with the label officers see
 KINDS: dict[str, dict[str, str]] = {
-    "filing": REQUIRED_MATERIALS,
+    "filing": FILING_MATERIALS,
     "plan": {"training_evidence": "培训证明材料", "video_monitoring_statement": "视频监控情况说明",
              "site_photos": "考核现场照片", "evaluation_records": "考评记录"},
     "supervision": {"rectification_report": "整改报告", "rectification_evidence": "整改佐证材料"},

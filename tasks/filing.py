@@ -83,7 +83,8 @@ def _facts(form: dict[str, Any], materials: set[str]) -> FilingFacts:
     return FilingFacts(
         enterprise_name=form["enterprise_name"], credit_code=form["credit_code"], region_code=form["region_code"],
         employees=form["employees"],
-        occupations=[OccupationRequest(o["code"], o["levels"], o.get("position_name", ""), o.get("mapping_reason", ""))
+        occupations=[OccupationRequest(o["code"], o["levels"], o.get("position_name", ""), o.get("mapping_reason", ""),
+                                       o.get("norm"))
                      for o in form["occupations"]],
         materials=frozenset(materials), contact_name=form["contact_name"], contact_phone=form["contact_phone"],
     )

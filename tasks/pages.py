@@ -14,17 +14,32 @@ from core import settings
 from core.clock import CHINA, business_today
 from models.accounts import User
 from models.audit import AuditEvent
-from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingMaterial, Institution, Objection
+from models.cases import (
+    Candidate,
+    EvaluationPlan,
+    FilingApplication,
+    FilingMaterial,
+    Institution,
+    Objection,
+    Score,
+)
 from models.catalogue import OccupationRecord
 from models.reports import QuarterlyReport
 from models.schemas import REVOCATION_CATEGORIES, DecisionIn, DismissIdentical
 from models.supervision import SupervisionCase
 from models.workflow import HumanTask, Incident
 from policy.credit import OUTCOMES
-from policy.eligibility import EXPERT_ASPECTS, REQUIRED_MATERIALS
+from policy.eligibility import EXPERT_ASPECTS, FILING_MATERIALS
 from policy.legal_basis import KIND_NAMES, text_warnings
 from policy.levels import Level
-from policy.profiles import CANDIDATE_RELATIONS, all_profiles, centre_name, division_name, get_profile
+from policy.profiles import (
+    CANDIDATE_RELATIONS,
+    EVALUATION_ROUTES,
+    all_profiles,
+    centre_name,
+    division_name,
+    get_profile,
+)
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
 from tasks import access, documents, evidence, files, quarterly, sla, supervision_pages, views
 from tasks import filing as filings
@@ -385,7 +400,7 @@ def task_page(
                 "label": f"{text}：缺失或不符合要求",
                 "checked": (key in chosen) if chosen is not None else key in findings,
             }
-            for key, text in REQUIRED_MATERIALS.items()
+            for key, text in FILING_MATERIALS.items()
         ]
         form["machine_findings"] = list(findings.values())
         form["other_deficiencies"] = submitted.get("other_deficiencies", "")
@@ -586,7 +601,7 @@ def _acceptance_findings(session: Session, task: HumanTask) -> dict[str, str]:
 
 def deficiencies_from_form(checklist: list[str], other: str) -> list[str]:
     """The notice's items: each ticked material, then each line of free text."""
-    items = [f"{REQUIRED_MATERIALS[key]}：缺失或不符合要求，请补正" for key in checklist if key in REQUIRED_MATERIALS]
+    items = [f"{FILING_MATERIALS[key]}：缺失或不符合要求，请补正" for key in checklist if key in FILING_MATERIALS]
     items += [line.strip() for line in other.splitlines() if line.strip()]
     return items
 
@@ -795,7 +810,7 @@ def case_page(
         ).all()
         page["materials"] = [
             {
-                "label": REQUIRED_MATERIALS.get(m.kind, m.kind),
+                "label": FILING_MATERIALS.get(m.kind, m.kind),
                 "round": "首次提交" if m.round == 0 else f"第 {m.round} 次补正",
                 "title": m.title,
                 "submitted": _time(m.submitted_at),
@@ -939,6 +954,7 @@ PROFILE_KEYS = {
     "dispatched_min_months": "派遣/外包人员最短在岗（月）",
     "allowed_candidate_relations": "可评价对象",
     "training_organisation_candidate_relations": "社会培训评价组织可评价对象（不限：同企业）",
+    "evaluation_routes": "评价方式",
     "candidates_work_in_province": "考生社保参保地或就业地须在本省",
     "application_conditions": "申报条件（按等级）",
     "supervision_draw": "督导抽取方式",
@@ -985,7 +1001,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, tuple):
-        return "、".join(CANDIDATE_RELATIONS.get(v, v) for v in value)
+        return "、".join(CANDIDATE_RELATIONS.get(v) or EVALUATION_ROUTES.get(v, v) for v in value)
     return VALUE_NAMES.get(value, str(value))
 
 
@@ -1091,6 +1107,9 @@ def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else "—"
 
 
+NORM_KINDS = {"adjusted_standard": "结合企业岗位调整的国家职业技能标准", "enterprise_norm": "企业评价规范"}
+
+
 def application_facts(
     session: Session, case_type: str, case: FilingApplication | EvaluationPlan
 ) -> list[tuple[str, str]]:
@@ -1103,6 +1122,9 @@ def application_facts(
         occupations = "；".join(
             f"{names.get(o['code'], o['code'])}（{o['code']}）{'、'.join(Level.parse(x).display for x in o['levels'])}"
             + (f"，依据：{o['basis']}" if o.get("basis") else "")
+            + (f"；{NORM_KINDS[o['norm']['kind']]}《{o['norm']['title']}》（企业声明不低于国家职业技能标准）"
+               + (f"，调整内容：{o['norm']['adjustments']}" if o["norm"].get("adjustments") else "")
+               if o.get("norm") else "")
             + (
                 f"——企业岗位“{o['position_name']}”按相邻相近原则对应，理由：{o.get('mapping_reason', '')}"
                 if o.get("position_name")
@@ -1143,6 +1165,16 @@ def application_facts(
             relations.get(CANDIDATE_RELATIONS.get(c.relation, c.relation), 0) + 1
         )
     staff = case.staff or {}
+    names = {c.id: c.name for c in candidates}
+    routed = session.exec(select(Score).where(Score.candidate_id.in_(names), Score.route != "scored")).all()
+    by_route = [  # 004 §三(二)(三): who passes by direct recognition or a competition, and on what
+        (f"{EVALUATION_ROUTES.get(s.route, s.route)}：{names[s.candidate_id]}",
+         "；".join(str(v) for v in (s.evidence.get("basis"), s.evidence.get("award"),
+                                    f"从业 {s.evidence['years']} 年" if s.evidence.get("years") else None,
+                                    s.evidence.get("competition"),
+                                    f"第 {s.evidence['rank']} 名" if s.evidence.get("rank") else None) if v))
+        for s in routed
+    ]
     return [
         ("评价机构", institution.name if institution else "—"),
         ("职业（工种）", f"{occupation.name if occupation else ''}（{case.occupation_code}）"),
@@ -1155,4 +1187,5 @@ def application_facts(
         ("监考人员", "、".join(staff.get("proctors", [])) or "—"),
         ("质量督导员", "、".join(staff.get("quality_supervisors", [])) or "—"),
         ("培训情况", staff.get("training_summary") or "—"),
+        *by_route,
     ]

@@ -14,7 +14,7 @@ from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingOcc
 from models.catalogue import OccupationRecord
 from policy.identity import mask_resident_id
 from policy.levels import Level
-from policy.profiles import get_profile
+from policy.profiles import EVALUATION_ROUTES, get_profile
 from tasks.calendar import load_calendar
 
 KINDS = {"filing": "备案评估结果公示", "plan": "职业技能等级认定结果公示"}
@@ -44,6 +44,13 @@ def _period(session: Session, case: FilingApplication | EvaluationPlan, today: d
             "provisional": bool(getattr(case, "publicity_provisional", False))}
 
 
+def _result(score: Score) -> str:
+    """合格 / 不合格; a pass by a route other than the parts says which (the public may object to it)."""
+    if not score.passed:
+        return "不合格"
+    return "合格" if score.route == "scored" else f"合格（{EVALUATION_ROUTES.get(score.route, score.route)}）"
+
+
 def _occupation_names(session: Session, codes: set[str]) -> dict[str, str]:
     rows = session.exec(select(OccupationRecord).where(OccupationRecord.code.in_(codes))).all() if codes else []
     return {o.code: o.name for o in rows}
@@ -69,7 +76,7 @@ def _results(session: Session, plan: EvaluationPlan, today: dt.date) -> dict[str
             "occupation": {"code": plan.occupation_code, "name": names.get(plan.occupation_code, plan.occupation_code)},
             "evaluation_start": plan.evaluation_start.isoformat(), "evaluation_end": plan.evaluation_end.isoformat(),
             "candidates": [{"id": c.id, "name": c.name, "id_number": mask_resident_id(c.id_number),
-                            "level": Level(c.level).display, "result": "合格" if s.passed else "不合格"}
+                            "level": Level(c.level).display, "result": _result(s)}
                            for c, s in rows],
             "publicity": _period(session, plan, today)}
 

@@ -374,7 +374,8 @@ def plan_view(
                 "enterprise_title": c.enterprise_title,
                 "excluded_reason": c.excluded_reason,
                 "score": (
-                    {"theory": s.theory, "practical": s.practical, "performance": s.performance, "passed": s.passed}
+                    {"theory": s.theory, "practical": s.practical, "performance": s.performance, "passed": s.passed,
+                     "route": s.route, "evidence": s.evidence or None}
                     if s
                     else None
                 ),

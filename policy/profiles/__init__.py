@@ -45,6 +45,14 @@ CANDIDATE_RELATIONS: dict[str, str] = {
     "mandated": "委托单位人员",  # 甘肃 (004 §一(二)): staff of an enterprise that mandated the evaluation
     "public": "社会人员",  # 江苏 (002 §(十八)): 社会化鉴定 takes applicants from the public, not an employer's staff
 }
+# how a candidate passes (004 §三(二)(三)): the scored parts (each ≥ 60), or — where a profile opens them —
+# direct recognition on its evidence (直接认定: an award, years of proven work), or a competition result
+# (竞赛晋升: the competition and the rank reached)
+EVALUATION_ROUTES: dict[str, str] = {
+    "scored": "考核评价",
+    "direct_recognition": "直接认定",
+    "competition": "竞赛晋升",
+}
 DIPLOMAS = (
     "secondary_vocational",
     "technical_college",
@@ -96,6 +104,7 @@ class ProvinceProfile:
     min_employees: int | None
     dispatched_min_months: int | None
     allowed_candidate_relations: tuple[str, ...]
+    evaluation_routes: tuple[str, ...]  # EVALUATION_ROUTES the profile opens; "scored" always among them
     # a training-evaluation organisation's (S) candidates; None: the same as an employer's
     training_organisation_candidate_relations: tuple[str, ...] | None
     candidates_work_in_province: bool  # social insurance or workplace in the province (广东 003 §一(二))
@@ -213,9 +222,12 @@ def _check_type(path: Path, key: str, value: object, annotation: object) -> obje
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ProfileError(path, key, f"must be a list of strings, not {value!r}")
-        unknown = [v for v in value if v not in CANDIDATE_RELATIONS]
+        vocabulary = EVALUATION_ROUTES if key == "evaluation_routes" else CANDIDATE_RELATIONS
+        unknown = [v for v in value if v not in vocabulary]
         if unknown:
-            raise ProfileError(path, key, f"unknown value(s) {unknown}; allowed: {list(CANDIDATE_RELATIONS)}")
+            raise ProfileError(path, key, f"unknown value(s) {unknown}; allowed: {list(vocabulary)}")
+        if key == "evaluation_routes" and "scored" not in value:
+            raise ProfileError(path, key, "must include scored (the scored parts are every profile's route)")
         return tuple(value)
     if annotation is bool:
         if not isinstance(value, bool):

@@ -350,3 +350,38 @@ def test_a_change_of_scope_adds_something_new_and_drops_only_what_is_filed():
     assert [v.code for v in scope_change_problems(scope, [], [("6-18-01-01", [3, 4])], profile)] == [
         "scope_change.empty"
     ]
+
+
+@pytest.mark.parametrize(("profile", "route", "evidence", "fields"), [
+    ("gansu", "direct_recognition", {"basis": "技术攻关成效显著", "years": 12}, []),  # 004 §三(二) 直接认定
+    ("gansu", "direct_recognition", {"basis": "技术攻关成效显著"}, ["evidence.award"]),
+    ("gansu", "competition", {"basis": "省赛获奖", "competition": "甘肃省职业技能大赛", "rank": 3}, []),  # §三(三)
+    ("gansu", "competition", {"basis": "省赛获奖", "competition": "甘肃省职业技能大赛"}, ["evidence.rank"]),
+    ("gansu", "competition", None, ["evidence.basis", "evidence.rank"]),
+    ("gansu", "scored", {"basis": "多余的佐证"}, ["evidence"]),
+    ("gansu", "scored", None, []),
+    ("guangdong", "direct_recognition", {"basis": "技术攻关成效显著", "years": 12}, ["route"]),  # 003 names none
+    ("jiangsu", "competition", {"basis": "省赛获奖", "competition": "江苏省技能大赛", "rank": 1}, ["route"]),
+])
+def test_a_route_other_than_the_scored_parts_needs_its_profile_and_its_evidence(profile, route, evidence, fields):
+    from policy.eligibility import route_problems
+
+    assert [field for field, _ in route_problems(route, evidence, get_profile(profile))] == fields
+
+
+NORM = {"kind": "adjusted_standard", "title": "车工（数控方向）企业评价规范（2026版）",
+        "adjustments": "增加数控编程模块", "not_below_national_standard": True}
+
+
+def test_an_occupation_filed_with_the_enterprises_own_norm_carries_its_text_and_stays_above_the_standard():
+    """004 §二: 结合企业工种（岗位）特殊要求…适当调整，原则上不低于国家职业技能标准要求; the norm's text is a material
+    of the filing (a missing one goes to the one-time notice)."""
+    with_norm = [OccupationRequest("6-18-01-01", [3, 4], norm=NORM)]
+    filed = frozenset({*REQUIRED_MATERIALS, "evaluation_norm"})
+    assert check_filing(filing(occupations=with_norm, materials=filed), SHENZHEN, CATALOGUE) == []
+    missing = check_filing(filing(occupations=with_norm), SHENZHEN, CATALOGUE)
+    assert [(v.code, v.field) for v in missing] == [("material.missing", "materials.evaluation_norm")]
+    below = [OccupationRequest("6-18-01-01", [3, 4], norm={**NORM, "not_below_national_standard": False})]
+    found = check_filing(filing(occupations=below, materials=filed), SHENZHEN, CATALOGUE)
+    assert [(v.code, v.field) for v in found] == [("occupation.norm_below_standard",
+                                                   "occupations[0].norm.not_below_national_standard")]
