@@ -63,7 +63,8 @@ def separation_problems(session: Session, task: HumanTask, user: User) -> list[V
     applicant = getattr(case, "applicant_id", None)
     if applicant is not None and applicant == user.id:
         problems.append(Violation("separation.own_case", "task", "不能审批本人提交的案件 / you filed this case"))
-    if case is not None and user.institution_id is not None and user.institution_id == case.institution_id:
+    # a quarterly report has no institution: only a case of an institution can be one's own institution's
+    if user.institution_id is not None and getattr(case, "institution_id", None) == user.institution_id:
         what = {"plan": "批次", "filing": "申请", "supervision": "监督案件"}[task.case_type]
         problems.append(
             Violation(

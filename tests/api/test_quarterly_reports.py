@@ -115,3 +115,22 @@ def test_in_the_dashboard_the_city_sends_the_report_and_the_province_accepts_it_
     other_city, _ = staff(api, "officer", jurisdiction="440300")
     other_city.log_in()
     assert other_city.get(f"/dashboard/reports/submissions/{report_id}.pdf").status_code == 404
+
+
+def test_an_officer_bound_to_an_institution_reviews_a_quarterly_report_without_an_error(api, people):
+    """A quarterly report has no institution: the own-institution check must not read one (it answered 500)."""
+    from models.accounts import User
+    from models.db import session_scope
+    from tests.api.helpers import registered_institution
+
+    admin = people.make("admin")
+    city, province = people.make("officer", jurisdiction="440100"), people.make("officer", jurisdiction="440000")
+    with session_scope(api.settings.database_url) as session:
+        session.get(User, people.id_of(province)).institution_id = registered_institution(session, serial=77)
+    move_clock(api, admin, dt.date(2026, 10, 9))
+    assert api.post("/api/v1/reports/quarterly/submissions", json={"period": "2026-Q3"}, headers=city).status_code \
+        == 201
+    (task,) = _inbox(api, province)
+    assert api.post(f"/api/v1/tasks/{task['id']}/claim", headers=province).status_code == 200
+    decided = api.post(f"/api/v1/tasks/{task['id']}/decision", json={"decision": "accept"}, headers=province)
+    assert decided.status_code == 200, decided.text
