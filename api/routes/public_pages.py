@@ -41,12 +41,17 @@ def verification_page(number: str, request: Request, session: SessionDep):
 @router.get("/inspections", response_class=HTMLResponse, summary="Inspection results made public (双随机、一公开)",
             dependencies=[Depends(public_rate_limit)], responses={429: {"description": "too many requests"}})
 def inspections_page(request: Request, session: SessionDep, cursor: CursorQuery = None):
-    rows = inspections.published(session, limit=INSPECTIONS_PER_PAGE, before=decode_cursor(cursor))
+    try:
+        before = decode_cursor(cursor)
+    except HTTPException:  # a page link typed by hand: the first page, said so (a person reads this, not a client)
+        before, cursor = None, "invalid"
+    rows = inspections.published(session, limit=INSPECTIONS_PER_PAGE, before=before)
     listed = page([item for _, item in rows], [key for key, _ in rows], INSPECTIONS_PER_PAGE)
     return TEMPLATES.TemplateResponse(request, "public/inspections.html", {"page": {
         "inspections": listed["items"],
         "next_href": f"/inspections?cursor={listed['next_cursor']}" if listed["next_cursor"] else None,
         "provinces": "、".join(get_profile(code).name for code in inspections.publishing_profiles()),
+        "notice": "翻页链接无效，已显示最新的检查结果。" if cursor == "invalid" else None,
     }})
 
 

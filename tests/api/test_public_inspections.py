@@ -52,3 +52,10 @@ def test_the_inspection_list_pages_by_cursor_latest_first(api):
     assert one["items"][0]["finding"] == "发现严重违规" and one["next_cursor"]
     rest = api.get("/api/v1/public/inspections", params={"limit": 1, "cursor": one["next_cursor"]}).json()
     assert rest["items"][0]["finding"] == "未发现问题" and first != second
+
+
+def test_a_hand_typed_page_link_shows_the_first_page_and_says_so(api):
+    _inspected(api, "440305", "shenzhen", 65, "no_issues")
+    page = api.get("/inspections", params={"cursor": "0" * 40})
+    assert page.status_code == 200 and "翻页链接无效" in page.text and "未发现问题" in page.text
+    assert api.get("/api/v1/public/inspections", params={"cursor": "0" * 40}).status_code == 422  # a client's error
