@@ -14,6 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import metrics
+from api.dashboard import routes as dashboard
+from api.dashboard.routes import render
 from api.deps import LoginRequired, MetricsReader, SessionDep
 from api.errors import ERRORS
 from api.middleware import UPLOAD_ENVELOPE_BYTES, BodySizeLimit, SecurityHeaders, capped
@@ -24,7 +26,6 @@ from api.routes import (
     audit,
     calendar,
     certificates,
-    dashboard,
     documents,
     files,
     filings,
@@ -39,7 +40,6 @@ from api.routes import (
     tasks,
     webhooks,
 )
-from api.routes.dashboard import render
 from core import settings as instance
 from core.clock import ClockError
 from core.settings import Settings

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from core.clock import wall_now
 from core.settings import Settings
 from models.accounts import User
-from models.db import get_engine, session_scope
+from models.db import session_scope
 from tasks.accounts import token_user, web_session
 
 MAX_ID = 2**63 - 1  # SQLite's INTEGER; a larger id is not an unknown row but a malformed one
@@ -32,18 +32,8 @@ async def get_session(request: Request, settings: SettingsDep) -> AsyncIterator[
     event loop, not in the thread pool: a writer that had to wait for a free pool thread to commit,
     while every pool thread waits for its lock, would deadlock the API (seen under 50 concurrent POSTs).
     """
-    engine = get_engine(settings.database_url)
-    if request.method in ("GET", "HEAD"):
-        engine = engine.execution_options(certflow_readonly=True)
-    session = Session(engine, expire_on_commit=False, info={"database_url": settings.database_url})
-    try:
+    with session_scope(settings.database_url, readonly=request.method in ("GET", "HEAD")) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # "function" scope: commit before the response is sent (and before background tasks run)

@@ -14,8 +14,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily
 from sqlmodel import Session, func, select
 
-from core.clock import business_today
 from models.cases import EvaluationPlan, FilingApplication
+from models.clock import business_today
 from models.sla import SlaBreach, SlaClock
 from models.workflow import HumanTask, Incident, OutboxMessage, Timer, Wakeup
 from tasks.calendar import load_calendar

@@ -94,8 +94,8 @@ def cmd_archive_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from certflow.bootstrap import prepare
-    from core.clock import business_today
     from models.accounts import User
+    from models.clock import business_today
     from models.db import session_scope
     from tasks import archive
     from tasks.errors import NotFound

@@ -1,18 +1,10 @@
-"""The business clock: real time in China, or a simulated time every process of the instance shares.
-
-With the setting `clock="simulated"` (CERTFLOW_CLOCK) the time is a row in our database that only an
-administrator moves (POST /api/v1/admin/clock, or the demo), so a lifecycle of
-many weeks runs in seconds and tests are exact about dates.
-"""
+"""Time as people read it: China's offset, the wall clock, the day of a stored instant, the range of
+instants we accept. The business clock itself — real, or a simulated time stored in our database —
+is models/clock.py (the ground floor imports no table)."""
 
 from __future__ import annotations
 
 import datetime as dt
-
-from sqlmodel import Session
-
-from core import settings
-from models.workflow import BusinessClock
 
 CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 SIMULATED_START = dt.datetime(2026, 9, 1, 9, 0, tzinfo=CHINA)
@@ -26,38 +18,9 @@ def wall_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def business_instant(session: Session) -> dt.datetime:
-    """The business clock's now as a UTC instant: what a record of something a person did stores (a notice
-    issued, a file uploaded, a complaint registered), so the date read off it is the business date — in
-    `--clock simulated` too. Technical instants (audit wall time, deliveries, leases) stay on wall_now."""
-    return business_now(session).astimezone(dt.UTC)
-
-
 def china_date(instant: dt.datetime) -> dt.date:
     """The day in China of a stored instant (UTC; naive when SQLite gave it back): what a person reads."""
     return (instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC)).astimezone(CHINA).date()
-
-
-def is_simulated(session: Session | None = None) -> bool:
-    """The mode of the instance this session belongs to (its settings, installed by the entry point)."""
-    return settings.of(session).clock == "simulated"
-
-
-def business_now(session: Session) -> dt.datetime:
-    if not is_simulated(session):
-        return dt.datetime.now(CHINA)
-    # read once per transaction: each read would flush what the session holds (3,000 audit entries of
-    # one scan cost 3 s in those reads); the clock only moves between transactions, or by this session
-    if "business_now" not in session.info:
-        row = session.get(BusinessClock, 1)
-        stored = SIMULATED_START if row is None else row.now
-        stored = stored if stored.tzinfo else stored.replace(tzinfo=dt.UTC)
-        session.info["business_now"] = stored.astimezone(CHINA)
-    return session.info["business_now"]
-
-
-def business_today(session: Session) -> dt.date:
-    return business_now(session).date()
 
 
 EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # any instant a person or a client gives us lies between these
@@ -76,20 +39,3 @@ def bounded_instant(value: dt.datetime) -> dt.datetime:
     return utc
 
 
-def set_business_now(session: Session, new_now: dt.datetime) -> dt.datetime:
-    """Move the simulated clock; it never runs backwards (deadlines already passed stay passed)."""
-    if not is_simulated(session):
-        raise ClockError("the business clock is real; start with --clock simulated to move it")
-    try:
-        new_now = bounded_instant(new_now).astimezone(CHINA)
-    except ValueError as exc:
-        raise ClockError(f"the business clock stays within {EARLIEST.year}–{LATEST.year - 1}: {exc}") from None
-    current = business_now(session)
-    if new_now < current:
-        raise ClockError(f"the clock cannot go back from {current.isoformat()} to {new_now.isoformat()}")
-    row = session.get(BusinessClock, 1) or BusinessClock(id=1, now=new_now, moved_at=wall_now())
-    row.now, row.moved_at = new_now, wall_now()
-    session.add(row)
-    session.flush()
-    session.info["business_now"] = new_now
-    return new_now

@@ -13,11 +13,12 @@ import time
 
 from sqlmodel import Session, select
 
-from core.clock import business_today, wall_now
+from core.clock import wall_now
 from core.settings import Settings
 from engine import workflow
 from engine.leader import Leadership
 from models.cases import EvaluationPlan, FilingApplication, Revocation
+from models.clock import business_today
 from models.db import session_scope
 from models.supervision import SupervisionCase
 from models.workflow import OutboxMessage, Wakeup

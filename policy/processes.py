@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from policy.steps import STEP_NAMES
+
 # Which centre holds a step: the case's handling centre (chosen at submission from the profile's
 # routing), the municipal centre of the case's region (地市鉴定中心), or the provincial centre (省级中心).
 CENTRES = ("handling", "municipal", "provincial")
@@ -17,43 +19,46 @@ CENTRES = ("handling", "municipal", "provincial")
 @dataclass(frozen=True)
 class StepFunction:
     code: str
-    label: str  # the policy's own term
     after: tuple[str, ...] = ()  # steps that must come before this one when the list has them
     requires: tuple[str, ...] = ()  # steps the list must have, before this one
     first: bool = False  # opens the process: only another first step may precede it
     repeatable: bool = False  # may appear more than once (a review in two levels)
     taken_by: str = "centre"  # centre (the profile says which: `by`) | enterprise | system
 
+    @property
+    def label(self) -> str:  # the one vocabulary (policy/steps.py)
+        return STEP_NAMES[self.code]
+
 
 FILING_STEP_FUNCTIONS: dict[str, StepFunction] = {f.code: f for f in (
-    StepFunction("city_recommendation", "市人社部门推荐意见", first=True),  # before the province takes the filing
-    StepFunction("acceptance", "受理（一次性告知）", first=True),
-    StepFunction("expert_evaluation", "专家评估", requires=("acceptance",)),
-    StepFunction("best_selection", "择优遴选", requires=("expert_evaluation",)),
-    StepFunction("leading_group_approval", "领导小组同意", requires=("expert_evaluation",), after=("best_selection",)),
-    StepFunction("publicity", "评估结果公示", requires=("expert_evaluation",)),
-    StepFunction("cities_report", "省级中心汇总各市州名单", requires=("expert_evaluation",), after=("publicity",)),
-    StepFunction("ministry_review", "部中心复核", requires=("expert_evaluation",),
+    StepFunction("city_recommendation", first=True),  # before the province takes the filing
+    StepFunction("acceptance", first=True),
+    StepFunction("expert_evaluation", requires=("acceptance",)),
+    StepFunction("best_selection", requires=("expert_evaluation",)),
+    StepFunction("leading_group_approval", requires=("expert_evaluation",), after=("best_selection",)),
+    StepFunction("publicity", requires=("expert_evaluation",)),
+    StepFunction("cities_report", requires=("expert_evaluation",), after=("publicity",)),
+    StepFunction("ministry_review", requires=("expert_evaluation",),
                  after=("publicity", "cities_report", "best_selection", "leading_group_approval")),
-    StepFunction("registration", "备案回执、证书号段、目录公布", requires=("acceptance", "expert_evaluation"),
+    StepFunction("registration", requires=("acceptance", "expert_evaluation"),
                  after=("best_selection", "leading_group_approval", "publicity", "cities_report", "ministry_review")),
-    StepFunction("pilot_plan_evaluation", "试点方案专家评估", requires=("registration",)),
-    StepFunction("national_report", "备案企业和回执报送部中心公布", requires=("registration",)),
+    StepFunction("pilot_plan_evaluation", requires=("registration",)),
+    StepFunction("national_report", requires=("registration",)),
 )}
 
 BATCH_STEP_FUNCTIONS: dict[str, StepFunction] = {f.code: f for f in (
-    StepFunction("plan_acceptance", "实施计划备案", first=True),
-    StepFunction("roster_review", "考生报名资格审核", requires=("plan_acceptance",)),
-    StepFunction("quality_supervision", "质量督导", requires=("plan_acceptance",)),
-    StepFunction("evaluation", "考核", requires=("plan_acceptance",), after=("roster_review", "quality_supervision"),
+    StepFunction("plan_acceptance", first=True),
+    StepFunction("roster_review", requires=("plan_acceptance",)),
+    StepFunction("quality_supervision", requires=("plan_acceptance",)),
+    StepFunction("evaluation", requires=("plan_acceptance",), after=("roster_review", "quality_supervision"),
                  taken_by="enterprise"),
-    StepFunction("results_submission", "报送考核成绩", requires=("evaluation",)),
-    StepFunction("results_publicity", "结果公示", requires=("results_submission",)),
-    StepFunction("results_review", "结果审核", requires=("results_submission",), after=("results_publicity",),
+    StepFunction("results_submission", requires=("evaluation",)),
+    StepFunction("results_publicity", requires=("results_submission",)),
+    StepFunction("results_review", requires=("results_submission",), after=("results_publicity",),
                  repeatable=True),
-    StepFunction("certificate_numbering", "证书编号", requires=("results_review",), taken_by="system"),
-    StepFunction("national_upload", "上传全国联网查询系统", requires=("certificate_numbering",)),
-    StepFunction("certificate_issuance", "颁发证书", requires=("national_upload",), taken_by="enterprise"),
+    StepFunction("certificate_numbering", requires=("results_review",), taken_by="system"),
+    StepFunction("national_upload", requires=("certificate_numbering",)),
+    StepFunction("certificate_issuance", requires=("national_upload",), taken_by="enterprise"),
 )}
 
 PROCESSES = {"filing_steps": FILING_STEP_FUNCTIONS, "batch_steps": BATCH_STEP_FUNCTIONS}

@@ -36,7 +36,7 @@ STEPS: dict[str, Step] = {step.code: step for step in (
          case_types=("filing",)),
     Step("leading_group_approval", "领导小组同意", "officer", ("approve", "reject"), frozenset({"reject"}),
          case_types=("filing",)),
-    Step("cities_report", "汇总报送部中心复核", "officer", ("include",), case_types=("filing",)),
+    Step("cities_report", "省级中心汇总报送", "officer", ("include",), case_types=("filing",)),
     Step("pilot_plan_submission", "报送试点方案", "enterprise", sla=False, case_types=("filing",)),
     Step("pilot_plan_evaluation", "试点方案专家评估", "expert", ("pass", "fail"), frozenset({"fail"}),
          case_types=("filing",)),
@@ -72,7 +72,21 @@ STEPS: dict[str, Step] = {step.code: step for step in (
          sla=False, case_types=("report",)),
 )}
 
-STEP_NAMES = {code: step.label for code, step in STEPS.items()}
+# steps of a profile's process that no inbox decides (the system, the enterprise, an external call, a timer)
+PROCESS_STEP_NAMES = {
+    "publicity": "评估结果公示",
+    "ministry_review": "部中心复核",
+    "registration": "备案回执、证书号段、目录公布",
+    "national_report": "备案企业和回执报送部中心公布",
+    "plan_acceptance": "实施计划备案",
+    "evaluation": "考核",
+    "results_publicity": "结果公示",
+    "certificate_numbering": "证书编号",
+    "national_upload": "上传全国联网查询系统",
+    "certificate_issuance": "颁发证书",
+}
+# one label per step code: the dashboard, documents, statistics, the README's table and the profiles page
+STEP_NAMES = {**PROCESS_STEP_NAMES, **{code: step.label for code, step in STEPS.items()}}
 ALLOWED = {code: step.decisions for code, step in STEPS.items() if step.decisions}
 NEEDS_REASON = {code: step.needs_reason for code, step in STEPS.items()}  # per step: one word, two meanings
 SLA_STEPS = tuple(code for code, step in STEPS.items() if step.sla)

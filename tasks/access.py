@@ -6,22 +6,20 @@ from sqlalchemy import or_, text
 from sqlmodel import Session, select
 
 from models.accounts import User
+from models.case_kinds import CASE_KINDS, case_table
 from models.cases import EvaluationPlan, FilingApplication, Institution
-from models.reports import QuarterlyReport
 from models.supervision import SupervisionCase
 from models.workflow import HumanTask
 from policy.regions import region_prefix, within_jurisdiction
 from tasks.errors import NotFound
-
-CASE_RECORDS = {"filing": FilingApplication, "plan": EvaluationPlan, "supervision": SupervisionCase,
-                "report": QuarterlyReport}
 
 
 def case_record(
     session: Session, case_type: str, case_id: int
 ) -> FilingApplication | EvaluationPlan | SupervisionCase | None:
     """The row a task, a clock or an audit entry of `case_type` belongs to."""
-    model = CASE_RECORDS.get(case_type)
+    kind = CASE_KINDS.get(case_type)
+    model = kind.table if kind else None
     return session.get(model, case_id) if model is not None else None
 
 
@@ -157,5 +155,5 @@ def visible_case(
                 )
             ).first()
         ):
-            return session.get(FilingApplication if case_type == "filing" else EvaluationPlan, case_id)
+            return session.get(case_table(case_type), case_id)
         raise

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from core import evidence
-from core.clock import business_now, wall_now
+from core.clock import wall_now
 from models.audit import AuditChain, AuditEvent
+from models.clock import business_now
 from models.db import locked_row
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.clock import business_instant, business_today, wall_now
+from core.clock import wall_now
 from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import (
@@ -20,6 +20,7 @@ from models.cases import (
     SerialCounter,
 )
 from models.catalogue import OccupationRecord
+from models.clock import business_instant, business_today
 from models.db import locked_row
 from models.schemas import CorrectionsAnswer, HolderCorrection, PlanCreate, ResultsCreate
 from models.workflow import ExternalSubmission, HumanTask, OutboxMessage

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from core.clock import business_today, wall_now
+from core.clock import wall_now
+from models.clock import business_today
 from models.supervision import CreditEntry
 from policy.credit import KINDS, CreditSpan
 from policy.eligibility import Violation

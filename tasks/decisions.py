@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models.accounts import User
+from models.case_kinds import CASE_KINDS
 from models.schemas import DecisionIn
 from models.workflow import HumanTask
 from policy.eligibility import EXPERT_ASPECTS, Violation, score_problems
@@ -63,9 +64,10 @@ def separation_problems(session: Session, task: HumanTask, user: User) -> list[V
     applicant = getattr(case, "applicant_id", None)
     if applicant is not None and applicant == user.id:
         problems.append(Violation("separation.own_case", "task", "不能审批本人提交的案件 / you filed this case"))
-    # a quarterly report has no institution: only a case of an institution can be one's own institution's
-    if user.institution_id is not None and getattr(case, "institution_id", None) == user.institution_id:
-        what = {"plan": "批次", "filing": "申请", "supervision": "监督案件"}[task.case_type]
+    kind = CASE_KINDS[task.case_type]  # a quarterly report is no institution's: it is nobody's own case
+    if kind.of_an_institution and user.institution_id is not None and case is not None \
+            and case.institution_id == user.institution_id:
+        what = kind.label
         problems.append(
             Violation(
                 "separation.own_institution",

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from core import evidence
-from core.clock import business_today, wall_now
+from core.clock import wall_now
 from models.audit import AuditAnchor, AuditChain, AuditEvent
+from models.clock import business_today
 from models.db import insert_once
 
 # An anchor covers entries written at least this long ago: on PostgreSQL a transaction can commit after

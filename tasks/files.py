@@ -11,10 +11,10 @@ from urllib.parse import quote
 
 from sqlmodel import Session, select
 
-from core.clock import business_instant
 from core.settings import Settings
 from models.accounts import User
 from models.cases import FilingMaterial
+from models.clock import business_instant
 from models.db import insert_once
 from models.integration import CaseFile
 from policy.eligibility import FILING_MATERIALS, Violation

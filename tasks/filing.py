@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from core.clock import business_instant, business_today, wall_now
+from core.clock import wall_now
 from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import (
@@ -22,6 +22,7 @@ from models.cases import (
     SegmentCounter,
 )
 from models.catalogue import OccupationRecord
+from models.clock import business_instant, business_today
 from models.db import locked_row
 from models.schemas import FilingCreate, LadderFiling, PilotPlanCreate, ResubmissionCreate
 from models.workflow import HumanTask, OutboxMessage

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from core.clock import business_instant, business_today, wall_now
+from core.clock import wall_now
+from models.clock import business_instant, business_today
 from models.db import insert_once
 from models.workflow import HumanTask, Wakeup
 from tasks import audit, sla

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from core.clock import business_today
 from models.cases import EvaluationPlan, Institution
+from models.clock import business_today
 from models.db import session_scope
 from policy.inactivity import InactivityClock, inactivity_clock, latest_active_since
 from policy.profiles import all_profiles, get_profile

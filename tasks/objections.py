@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from core.clock import business_instant, business_today
 from models.accounts import User
+from models.case_kinds import case_table
 from models.cases import Candidate, EvaluationPlan, FilingApplication, Objection
+from models.clock import business_instant, business_today
 from models.schemas import DecisionIn, ObjectionCreate, PublicObjectionCreate
 from models.workflow import HumanTask
 from policy.eligibility import Violation
@@ -27,7 +28,7 @@ MAX_PER_PERSON = 3  # objections one person may raise on one case in all (one op
 def raise_objection(session: Session, *, case_type: str, case_id: int, user: User, body: ObjectionCreate) -> Objection:
     """公示异议: anyone signed in may object while a case is publicised (publicity is public); a case
     that is not publicised is answered as unknown to whoever may not see it otherwise."""
-    case = session.get(FilingApplication if case_type == "filing" else EvaluationPlan, case_id)
+    case = session.get(case_table(case_type), case_id)
     if not in_publicity(session, case):
         if case is None or not _may_see(session, user, case_type, case_id):
             raise NotFound(f"{case_type} {case_id} does not exist")
@@ -42,7 +43,7 @@ def raise_objection(session: Session, *, case_type: str, case_id: int, user: Use
 def raise_public_objection(session: Session, *, body: PublicObjectionCreate) -> Objection:
     """An objection from the public publicity page, by a person without an account: the same rules
     (one open per person and case, at most three), the person known by the phone number given."""
-    case = session.get(FilingApplication if body.case_type == "filing" else EvaluationPlan, body.case_id)
+    case = session.get(case_table(body.case_type), body.case_id)
     if not in_publicity(session, case):  # publicity is what is public: nothing else is told
         raise NotFound(f"no publicity of {body.case_type} {body.case_id} is open")
     earlier = session.exec(select(Objection).where(

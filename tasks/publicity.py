@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.clock import business_today
+from models.case_kinds import case_table
 from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingOccupation, Institution, Score
 from models.catalogue import OccupationRecord
+from models.clock import business_today
 from policy.identity import mask_resident_id
 from policy.levels import Level
 from policy.profiles import EVALUATION_ROUTES, get_profile
@@ -22,7 +23,7 @@ KINDS = {"filing": "备案评估结果公示", "plan": "职业技能等级认定
 
 def current(session: Session, *, kind: str, after_id: int | None, limit: int) -> list[dict[str, Any]]:
     """Publicities of `kind` open today, by id, `limit + 1` rows read (the extra one says there is more)."""
-    table = FilingApplication if kind == "filing" else EvaluationPlan
+    table = case_table(kind)
     today = business_today(session)
     query = select(table).where(table.status == "publicity", table.publicity_start.is_not(None),
                                 table.publicity_start <= today, table.publicity_end >= today)

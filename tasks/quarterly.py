@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.clock import business_instant, business_today
 from core.settings import Settings
 from models.accounts import User
+from models.clock import business_instant, business_today
 from models.reports import QuarterlyReport
 from models.workflow import HumanTask
 from policy.eligibility import Violation

@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from models.case_kinds import CASE_LABELS
 from policy.profiles import centre_name, profile_for_region
 from policy.regions import region_prefix
 from policy.statistics import Period, period_containing
 from tasks import documents
 
-CASE_KINDS = {"filing": "备案", "plan": "认定"}
+CASE_KINDS = CASE_LABELS
 STATUS_LABELS = {"submitted": "已报送，待省级中心审核", "accepted": "省级中心已接收", "returned": "省级中心退回修改"}
 
 

@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import and_, case, func, true
 from sqlmodel import Session, select
 
-from core.clock import CHINA, business_today, china_date
+from core.clock import CHINA, china_date
 from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import Candidate, Certificate, EvaluationPlan, FilingApplication, Score
 from models.catalogue import OccupationRecord
+from models.clock import business_today
 from models.sla import SlaBreach
 from models.supervision import SupervisionCase
 from policy.levels import Level

@@ -12,9 +12,11 @@ from sqlalchemy import event, func
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
-from core.clock import CHINA, business_today, wall_now
+from core.clock import CHINA, wall_now
 from models.audit import AuditEvent, LegalHold
+from models.case_kinds import case_table
 from models.cases import EvaluationPlan, FilingApplication, FilingMaterial, Institution
+from models.clock import business_today
 from models.integration import CaseFile
 from models.supervision import SupervisionCase
 from policy.profiles import get_profile
@@ -47,7 +49,7 @@ def _refuse_early_deletion(session: OrmSession, _context, _instances) -> None:
 def _case(session: Session, case_type: str, case_id: int) -> FilingApplication | EvaluationPlan:
     if case_type not in CASE_TYPES:
         raise NotFound(f"retention applies to filings and plans, not {case_type!r}")
-    case = session.get(FilingApplication if case_type == "filing" else EvaluationPlan, case_id)
+    case = session.get(case_table(case_type), case_id)
     if case is None:
         raise NotFound(f"{case_type} {case_id} does not exist")
     return case
@@ -97,7 +99,7 @@ def report(session: Session, *, today: dt.date | None = None) -> dict[str, Any]:
     today = today or business_today(session)
     purgeable, held, kept = [], [], 0
     for case_type in CASE_TYPES:
-        table = FilingApplication if case_type == "filing" else EvaluationPlan
+        table = case_table(case_type)
         with_files = select(CaseFile.case_id).where(CaseFile.case_type == case_type).distinct()
         for case in session.exec(select(table).where(table.id.in_(with_files)).order_by(table.id)):
             verdict = decision(session, case_type, case, today)

@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.clock import business_today, wall_now
+from core.clock import wall_now
 from models.accounts import User
 from models.cases import Certificate, EvaluationPlan, Revocation
+from models.clock import business_today
 from models.schemas import REVOCATION_CATEGORIES, RevocationCreate
 from models.supervision import SupervisionCase
 from models.workflow import OutboxMessage

@@ -8,7 +8,8 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from models.accounts import User
-from models.cases import DrawRecord, EvaluationPlan, FilingApplication
+from models.case_kinds import case_table
+from models.cases import DrawRecord
 from models.workflow import HumanTask
 from policy import draws as draw_rules
 from tasks import audit, credit, draws, filing, human_tasks
@@ -32,7 +33,7 @@ def candidates_for(session: Session, task: HumanTask, *, released_by: int | None
     if task.step == "expert_evaluation":
         excluded |= {t.decided_by for t in others if t.step == "acceptance" and t.decided_by}
         return filing.eligible_experts(session, filing_id=task.case_id, exclude=excluded)
-    case = session.get(FilingApplication if task.case_type == "filing" else EvaluationPlan, task.case_id)
+    case = session.get(case_table(task.case_type), task.case_id)
     pool = session.exec(select(User.id).where(User.role == task.role, User.disabled_at.is_(None),
                                               (User.institution_id.is_(None))
                                               | (User.institution_id != case.institution_id))).all()

@@ -9,8 +9,10 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from core.clock import business_today, wall_now
+from core.clock import wall_now
 from models.accounts import User
+from models.case_kinds import CASE_LABELS
+from models.clock import business_today
 from models.db import insert_once, session_scope
 from models.sla import SlaBreach, SlaClock, SlaPause
 from models.workflow import HumanTask
@@ -33,7 +35,7 @@ from tasks.access import case_record
 from tasks.calendar import load_calendar
 
 log = logging.getLogger("certflow.sla")
-CASE_KINDS = {"filing": "备案", "plan": "批次", "supervision": "监督案件"}
+CASE_KINDS = CASE_LABELS
 PAUSING_DECISIONS = {"deficient": "一次性告知，等待补正", "return": "退回重报，等待企业"}
 
 

@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from core.clock import business_instant, business_today, wall_now
+from core.clock import wall_now
 from models.accounts import User
 from models.cases import Certificate, EvaluationPlan, Institution, Revocation
+from models.clock import business_instant, business_today
 from models.schemas import ComplaintCreate, DecisionIn, ExplanationIn, FindingCreate, RectificationIn
 from models.supervision import CreditEntry, SupervisionCase
 from models.workflow import HumanTask, OutboxMessage

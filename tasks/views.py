@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.clock import business_today
 from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import (
@@ -23,6 +22,7 @@ from models.cases import (
     Score,
 )
 from models.catalogue import OccupationRecord
+from models.clock import business_today
 from models.workflow import HumanTask, Incident, Timer
 from policy.identity import mask_resident_id
 from policy.levels import Level

@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
+from api.dashboard import supervision_pages
 from core import settings
-from core.clock import CHINA, business_today
+from core.clock import CHINA
 from models.accounts import User
 from models.audit import AuditEvent
+from models.case_kinds import CASE_LABELS
 from models.cases import (
     Candidate,
     EvaluationPlan,
@@ -24,6 +26,7 @@ from models.cases import (
     Score,
 )
 from models.catalogue import OccupationRecord
+from models.clock import business_today
 from models.reports import QuarterlyReport
 from models.schemas import REVOCATION_CATEGORIES, DecisionIn, DismissIdentical
 from models.supervision import SupervisionCase
@@ -41,7 +44,7 @@ from policy.profiles import (
     get_profile,
 )
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
-from tasks import access, documents, evidence, files, quarterly, sla, supervision_pages, views
+from tasks import access, documents, evidence, files, quarterly, sla, views
 from tasks import filing as filings
 from tasks.objections import identical_open, tasks_of
 from tasks.revocations import revocation_of_task
@@ -74,40 +77,23 @@ DECISION_NAMES = {
     "refuse": "不同意",
     **supervision_pages.DECISION_NAMES,
 }
-CASE_STEPS = {
-    "acceptance": "受理",
+# where a case stands: a step of its process by the step's one label (policy/steps.py), or one of the
+# states between steps below (none of them a step code: tests/unit/test_step_vocabulary.py)
+CASE_STATES = {
     "resubmission": "等待补正材料",
-    "expert_evaluation": "专家评估",
-    "publicity": "公示",
-    "objection_investigation": "公示异议调查",
-    "ministry_review": "人社部审核",
     "ministry_refused": "部中心复核未通过，待更正或驳回",
-    "ministry_refusal": "部中心复核未通过，待更正或驳回",
     "registered": "已备案",
     "closed": "已办结",
-    "quality_supervision": "质量督导",
-    "results_submission": "报送成绩",
-    "results_publicity": "结果公示",
     "results_submitted": "成绩已报送",
-    "results_review": "结果审核",
     "upload": "上传全国查询系统",
-    "national_refusal": "全国联网系统退回部分证书（待运维重报）",
+    "national_refusal": "全国联网系统退回部分证书（待企业更正、运维重报）",
     "certificates_issued": "证书已核发",
     "filed": "计划已备案",
     "scheduled": "待考核",
-    "city_recommendation": "待市人社部门推荐",
-    "best_selection": "择优遴选",
-    "leading_group_approval": "报领导小组同意",
-    "cities_report": "省级中心汇总报送",
-    "supervision_violation": "质量督导发现严重违规，待中心处理",
     "corrections": "待企业答复整改要求",
-    "roster_review": "考生报名资格审核",
-    "objection_enterprise_investigation": "企业工作机构调查异议",
-    "objection_review": "异议调查结果审核",
-    "pilot_plan_submission": "待报送试点方案",
-    "pilot_plan_evaluation": "试点方案专家评估",
     "done": "已办结",
 }
+CASE_STEPS = {**STEP_NAMES, **CASE_STATES}
 TIMER_PURPOSES = {
     "publicity": "公示期满",
     "results_publicity": "结果公示期满",
@@ -156,7 +142,7 @@ ACTIONS = {
     "sla_escalated": "超期升级（上报运维）",
     **supervision_pages.ACTIONS,
 }
-CASE_KINDS = {"filing": "备案", "plan": "批次", "supervision": "监督"}  # a case's short reference: 监督 #3
+CASE_KINDS = CASE_LABELS  # a case's short reference: 监督案件 #3
 DEFICIENCY_OTHER_HINT = "其他需要补正的事项，每行一项"
 
 
@@ -881,7 +867,7 @@ def _time_iso(value: str | None) -> str | None:
 # -- the operations page ---------------------------------------------------------------------
 
 INCIDENT_KINDS = {
-    "ministry_review": "人社部审核（外部）",
+    "ministry_review": "部中心复核（外部）",
     "certificate_upload": "上传全国查询系统（外部）",
     "national_report": "备案企业报送部中心公布（外部）",
     "certificate_refusal": "全国联网系统退回证书（核实后重报）",

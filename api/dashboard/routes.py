@@ -1,6 +1,6 @@
 """The officers' dashboard: server-rendered pages behind a cookie login (CSRF token on every form).
 
-Routes translate HTTP to one call and back; what the pages show is made in tasks/pages.py."""
+Routes translate HTTP to one call and back; what the pages show is made in api/dashboard/pages.py."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from fastapi.templating import Jinja2Templates
 
 from api import metrics
 from api.clients import client_address, client_bucket
+from api.dashboard import pages, supervision_pages
 from api.deps import SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
 from api.routes.certificates import find_certificate
 from api.routes.sheets import xlsx_response
-from core.clock import business_today, wall_now
+from core.clock import wall_now
 from engine.tick import wake_now
+from models.clock import business_today
 from policy.statistics import PeriodError
 from tasks import (
     access,
@@ -29,7 +31,6 @@ from tasks import (
     files,
     human_tasks,
     objections,
-    pages,
     quarterly,
     registry,
     report_pages,
@@ -37,7 +38,6 @@ from tasks import (
     seats,
     sheet_exchange,
     spreadsheets,
-    supervision_pages,
 )
 from tasks.errors import Problems
 from tasks.keys import server_key

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from core.clock import business_today
 from models.audit import AuditEvent
 from models.cases import Certificate, EvaluationPlan, FilingApplication, Institution
+from models.clock import business_today
 from models.schemas import REVOCATION_CATEGORIES
 from models.supervision import SupervisionCase
 from policy.credit import KINDS, OUTCOMES

@@ -12,6 +12,7 @@ from api.deps import Id, SessionDep, role
 from api.errors import ERRORS
 from core import clock
 from core.clock import wall_now
+from models import clock as business_clock
 from models.responses import (
     AccountBound,
     ClockMoved,
@@ -100,17 +101,17 @@ def move_clock(body: ClockMove, user: Admin, session: SessionDep):
     if (body.to is None) == (body.advance_days is None):
         raise clock.ClockError("give either `to` or `advance_days`")
     try:
-        target = body.to or clock.business_now(session) + dt.timedelta(days=body.advance_days or 0)
+        target = body.to or business_clock.business_now(session) + dt.timedelta(days=body.advance_days or 0)
     except OverflowError:
         raise clock.ClockError(f"advance_days: {body.advance_days} days from now is past any date") from None
-    now = clock.set_business_now(session, target)
+    now = business_clock.set_business_now(session, target)
     return {"business_now": now.isoformat(), "business_today": now.date().isoformat()}
 
 
 @router.get("/admin/clock", response_model=ClockOut, summary="The business clock (admin)")
 def read_clock(user: Admin, session: SessionDep):
-    now = clock.business_now(session)
-    return {"business_now": now.isoformat(), "mode": "simulated" if clock.is_simulated(session) else "real"}
+    now = business_clock.business_now(session)
+    return {"business_now": now.isoformat(), "mode": "simulated" if business_clock.is_simulated(session) else "real"}
 
 
 @router.post("/incidents/{incident_id}/retry", response_model=IncidentRetried,

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from api.deps import Id, SessionDep, SettingsDep, role
 from api.errors import ERRORS
-from core.clock import business_today
+from models.clock import business_today
 from tasks import archive
 
 router = APIRouter(prefix="/api/v1", tags=["archives"], responses=ERRORS)

@@ -13,7 +13,7 @@ from api.deps import Id, SessionDep, SettingsDep, role
 from api.errors import ERRORS
 from api.routes.sheets import XLSX_ANSWER as SHEET_ANSWER
 from api.routes.sheets import xlsx_response
-from core.clock import business_today
+from models.clock import business_today
 from models.responses import QuarterlyReportList, QuarterlyReportOut, StatisticsOut
 from models.schemas import QuarterlyReportIn
 from policy.statistics import Period, PeriodError

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from api.deps import SessionDep, role
 from api.errors import ERRORS
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
-from core.clock import business_today
+from models.clock import business_today
 from models.responses import AtRiskPage, BreachPage
 from policy.sla import SLA_STEPS
 from tasks import sla

@@ -13,8 +13,8 @@ from api.deps import MAX_ID, Id, SessionDep, SettingsDep, UserDep, role
 from api.errors import ERRORS, PUBLIC_ERRORS
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from api.ratelimit import public_rate_limit
-from core.clock import business_today
 from engine.tick import wake_now
+from models.clock import business_today
 from models.responses import (
     ComplaintPublic,
     ComplaintReceipt,

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on the metadata)
+from models.db import get_engine
 
 target_metadata = SQLModel.metadata
 config = context.config
@@ -12,8 +13,6 @@ config = context.config
 def run() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        from models.db import get_engine
-
         with get_engine(config.get_main_option("sqlalchemy.url")).begin() as conn:
             _run_on(conn)
     else:

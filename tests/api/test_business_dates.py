@@ -8,8 +8,9 @@ import datetime as dt
 
 from sqlmodel import select
 
-from core.clock import CHINA, business_today
+from core.clock import CHINA
 from models.cases import DeficiencyNotice, FilingApplication, Institution
+from models.clock import business_today
 from tasks import documents
 from tasks.filing import issue_deficiency_notice
 from tests.api.conftest import db, move_clock

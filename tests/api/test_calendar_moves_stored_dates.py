@@ -8,8 +8,8 @@ import datetime as dt
 
 from sqlmodel import select
 
-from core.clock import business_today
 from models.cases import EvaluationPlan, Institution
+from models.clock import business_today
 from models.workflow import Timer
 from policy.working_days import OfficialYear
 from tasks import batch, timers

@@ -427,7 +427,7 @@ def test_the_profiles_page_shows_each_provinces_steps_and_which_rules_a_seed_fix
     panel_row = guangdong[guangdong.index("专家组人数") :][:200]
     assert "本地设置" in panel_row  # no seed sets the panel's size
     gansu = page.text[page.text.index('id="profile-gansu"') : page.text.index('id="profile-guangdong"')]
-    assert "省级中心汇总各市州名单" in gansu and "004 §四(四)" in gansu
+    assert "省级中心汇总报送" in gansu and "004 §四(四)" in gansu
     assert Browserless(api, "nobody").get("/dashboard/profiles").status_code == 303  # signed-in users only
 
 

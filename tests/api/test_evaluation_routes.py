@@ -100,8 +100,9 @@ def test_an_enterprises_own_norm_is_filed_with_its_occupation_shown_to_the_exper
     """004 §二, 003 §一(四): 无相应国家职业技能标准的，企业可…自主开发制定企业评价规范 — filed with the occupation and
     its levels (the text as material `evaluation_norm`); the experts read it where they score, the receipt
     names it as the occupation's basis."""
+    from api.dashboard import pages
     from models.cases import FilingApplication, Institution
-    from tasks import documents, pages
+    from tasks import documents
     from tests.api.helpers import MATERIALS, filing_form
 
     enterprise = people.make("enterprise")

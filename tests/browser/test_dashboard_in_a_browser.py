@@ -216,7 +216,7 @@ def test_operations_see_late_steps_and_retry_an_incident_from_the_operations_pag
     ops = log_in(browser, base, staff(driver, "operations"), opened, lands_on="ops")
     assert int(ops.inner_text("#open-breaches")) >= 1
     row = ops.locator(f'tr[data-incident="{incident["id"]}"]')
-    assert "人社部审核" in row.inner_text() and "待处理" in row.inner_text()
+    assert "部中心复核" in row.inner_text() and "待处理" in row.inner_text()
     shots(ops, "7-operations-page")
     driver.sim(fail_next=0)  # the outage is over
     row.get_by_role("button", name="重试").click()

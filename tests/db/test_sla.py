@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from core.clock import CHINA, set_business_now
+from core.clock import CHINA
+from models.clock import set_business_now
 from models.db import session_scope
 from models.sla import SlaBreach, SlaClock, SlaPause
 from models.workflow import HumanTask

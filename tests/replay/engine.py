@@ -21,8 +21,9 @@ from typing import Any
 
 from sqlmodel import select
 
-from core.clock import business_today, wall_now
+from core.clock import wall_now
 from engine.tick import CASE_TABLES
+from models.clock import business_today
 from models.db import session_scope
 from models.workflow import OutboxMessage, Wakeup
 from tasks import inactivity

@@ -13,11 +13,12 @@ import itertools
 import pytest
 from sqlmodel import select
 
-from core.clock import CHINA, business_today, set_business_now
+from core.clock import CHINA
 from flows.evaluation_batch import evaluation_batch
 from flows.institution_filing import institution_filing
 from models.accounts import User
 from models.cases import Candidate, Certificate, EvaluationPlan, FilingApplication, Institution, InstitutionOccupation
+from models.clock import business_today, set_business_now
 from models.db import session_scope
 from models.schemas import DecisionIn, FilingCreate, PilotPlanCreate, PlanCreate, PublicObjectionCreate, ResultsCreate
 from models.workflow import ExternalSubmission, HumanTask, Incident, Timer

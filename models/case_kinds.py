@@ -1,0 +1,36 @@
+"""The registry of case kinds, beside the step registry (policy/steps.py): each kind's table, the flow that
+runs it, its one label, and whether it belongs to an institution. Every "a filing or a plan" choice reads
+this instead of spelling the tables out again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import SQLModel
+
+from models.cases import EvaluationPlan, FilingApplication
+from models.reports import QuarterlyReport
+from models.supervision import SupervisionCase
+
+
+@dataclass(frozen=True)
+class CaseKind:
+    code: str
+    label: str  # a person's word for it: 备案 #12, 批次 #7
+    table: type[SQLModel]
+    flow: str | None  # the Prefect flow that runs a case of this kind (a report has none: a task only)
+    of_an_institution: bool  # filed by or about one institution (its staff may not decide it)
+
+
+CASE_KINDS: dict[str, CaseKind] = {kind.code: kind for kind in (
+    CaseKind("filing", "备案", FilingApplication, "institution_filing", True),
+    CaseKind("plan", "批次", EvaluationPlan, "evaluation_batch", True),
+    CaseKind("supervision", "监督案件", SupervisionCase, "supervision_case", True),
+    CaseKind("report", "季度报告", QuarterlyReport, None, False),
+)}
+CASE_LABELS = {code: kind.label for code, kind in CASE_KINDS.items()}
+
+
+def case_table(case_type: str) -> type[SQLModel]:
+    """The table of a case kind; KeyError for a kind that does not exist."""
+    return CASE_KINDS[case_type].table
