@@ -164,7 +164,7 @@ def notice_model(session: Session, filing: FilingApplication, notice: Deficiency
         "filing_id": filing.id,
         "deficiencies": [{"position": i + 1, "text": item["text"]} for i, item in enumerate(notice.items)],
         "basis": profile.basis("deficiency_notice"),
-        "how": "请通过贵单位对接本系统的业务系统（企业接口），按上列事项一次性提交全部补正材料；"
+        "how": "请通过你单位对接本系统的业务系统（企业接口），按上列事项一次性提交全部补正材料；"
                "收到补正材料后，受理审查重新开始。",
         "by_when": (f"请于 {_chinese_date(due.date)}（{period} 个工作日）前提交补正材料。" if due else None),
     }
@@ -193,7 +193,7 @@ def rectification_order_model(case: SupervisionCase, institution: Institution, r
         "entries": [{"position": i + 1, "text": t} for i, t in enumerate(order["items"])],
         "paragraphs": [
             f"请于 {_chinese_date(due) if due else '规定期限'}（{order['working_days']} 个工作日）前完成整改，"
-            "并通过贵单位对接本系统的业务系统（企业接口）逐项报送整改情况及佐证材料。",
+            "并通过你单位对接本系统的业务系统（企业接口）逐项报送整改情况及佐证材料。",
             "逾期未整改或整改不到位的，依规取消评价备案，并在一定时期内不予再次备案。",
         ],
         "basis": get_profile(institution.profile_code).basis("rectification_order"),
