@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from core.clock import wall_now
+from core.clock import china_date, wall_now
 from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import (
@@ -354,7 +354,7 @@ def answer_corrections(session: Session, *, user: User, plan_id: int, body: Corr
     if plan.supervision_verdict != "to_correct":
         raise Conflict(f"plan {plan_id} has no corrections to answer")
     if plan.corrections_answered_at is not None:
-        raise Conflict(f"the corrections of plan {plan_id} were answered on {plan.corrections_answered_at:%Y-%m-%d}")
+        raise Conflict(f"the corrections of plan {plan_id} were answered on {china_date(plan.corrections_answered_at)}")
     if len(body.answers) != len(plan.corrections):
         raise Problems(
             [
@@ -367,7 +367,7 @@ def answer_corrections(session: Session, *, user: User, plan_id: int, body: Corr
             ]
         )
     plan.corrections_answer = list(body.answers)
-    plan.corrections_answered_at = wall_now()
+    plan.corrections_answered_at = business_instant(session)  # a date the centre reads: the business clock
     session.add(plan)
     audit.record(
         session,

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from core.clock import china_date
 from core.settings import Settings
 from models.accounts import User
 from models.clock import business_instant, business_today
@@ -53,7 +54,7 @@ def submit(session: Session, settings: Settings, *, user: User, period: str, not
         return earlier
     if earlier is not None and earlier.status == "accepted":
         raise Conflict(f"{quarter.label} 的报告已被省级中心接收 / the province accepted this quarter's report on "
-                       f"{earlier.decided_at.date().isoformat() if earlier.decided_at else '—'}")
+                       f"{china_date(earlier.decided_at).isoformat() if earlier.decided_at else '—'}")
     figures = reports.statistics(session, jurisdiction=city, period=quarter)
     pdf = report_pages.quarterly_report_pdf(figures, quarter, today)
     digest = filestore.digest(pdf)

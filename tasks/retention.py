@@ -12,7 +12,7 @@ from sqlalchemy import event, func
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
-from core.clock import CHINA, wall_now
+from core.clock import CHINA, china_date, wall_now
 from models.audit import AuditEvent, LegalHold
 from models.case_kinds import case_table
 from models.cases import EvaluationPlan, FilingApplication, FilingMaterial, Institution
@@ -168,7 +168,7 @@ def release_hold(session: Session, *, hold_id: int, by: str) -> LegalHold:
     if hold is None:
         raise NotFound(f"legal hold {hold_id} does not exist")
     if hold.released_at is not None:
-        raise RetentionRefused(f"legal hold {hold_id} was released on {hold.released_at.date().isoformat()}")
+        raise RetentionRefused(f"legal hold {hold_id} was released on {china_date(hold.released_at).isoformat()}")
     hold.released_at, hold.released_by = wall_now(), by[:100]
     session.add(hold)
     audit.record(session, case_type=hold.case_type, case_id=hold.case_id, action="legal_hold_released",

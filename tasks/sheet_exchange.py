@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from core.clock import china_date
 from models.accounts import User
 from models.cases import Candidate, Certificate, EvaluationPlan, Score
 from models.schemas import PlanCreate, ResultsCreate
@@ -143,7 +144,7 @@ def certificates_export(session: Session, user: User, plan_id: int) -> bytes:
             c.issued_on.isoformat(),
             "有效" if c.status == "valid" else "已撤销",
             c.revoked_reason or "",
-            c.uploaded_at.date().isoformat() if c.uploaded_at else "",
+            china_date(c.uploaded_at).isoformat() if c.uploaded_at else "",
         ]
         for c in certificates
     ]

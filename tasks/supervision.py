@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from core.clock import wall_now
+from core.clock import china_date, wall_now
 from models.accounts import User
 from models.cases import Certificate, EvaluationPlan, Institution, Revocation
 from models.clock import business_instant, business_today
@@ -917,7 +917,7 @@ def public_view(case: SupervisionCase) -> dict[str, Any]:
         "closed": case.status == "closed",
         "outcome": case.outcome,
         "outcome_label": OUTCOMES.get(case.outcome or "", None),
-        "registered_on": case.created_at.date().isoformat(),
+        "registered_on": china_date(case.created_at).isoformat(),
     }
 
 

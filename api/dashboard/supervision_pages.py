@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from core.clock import china_date
 from models.audit import AuditEvent
 from models.cases import Certificate, EvaluationPlan, FilingApplication, Institution
 from models.clock import business_today
@@ -240,7 +241,7 @@ def institution_page(session: Session, institution: Institution) -> dict[str, An
             {
                 "href": f"/dashboard/cases/filing/{f.id}",
                 "label": f"备案 #{f.id}",
-                "detail": f"{f.status} · {f.created_at.date().isoformat()}"
+                "detail": f"{f.status} · {china_date(f.created_at).isoformat()}"
                 + ("（变更备案）" if f.form.get("scope_change") else ""),
             }
             for f in filings

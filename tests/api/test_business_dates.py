@@ -64,3 +64,20 @@ def test_a_filing_received_on_the_business_day_counts_in_that_days_quarter(api, 
     officer = people.make("officer", jurisdiction="440000")
     q3 = api.get("/api/v1/reports/statistics", params={"period": "2026-Q3"}, headers=officer).json()
     assert q3["filings"]["received"] >= 1
+
+
+def test_a_day_read_off_a_stored_instant_is_chinas_day_even_before_eight_in_the_morning(api, people):
+    """07:30 in China is 23:30 of the day before in UTC: a complaint registered then is registered on the
+    Chinese day (a stored instant read in UTC gave the day before)."""
+    admin = people.make("admin")
+    early = api.post("/api/v1/admin/clock", json={"to": "2026-09-16T07:30:00+08:00"}, headers=admin)
+    assert early.status_code == 200, early.text
+    with db(api) as session:
+        institution_id = registered_institution(session, serial=971)
+        session.get(Institution, institution_id).registered_on = dt.date(2026, 3, 2)
+    created = api.post("/api/v1/complaints", json={
+        "institution_id": institution_id, "text": "该机构在认定考核中存在代考行为，考场未开启视频监控。",
+        "contact_name": "王先生", "contact_phone": "13900002222"})
+    assert created.status_code == 201, created.text
+    looked_up = api.get(f"/api/v1/public/complaints/{created.json()['receipt_number']}").json()
+    assert looked_up["registered_on"] == "2026-09-16"
