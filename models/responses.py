@@ -845,7 +845,7 @@ class QuarterlyReportOut(Out):
     province: str
     period: str
     period_label: str
-    round: int = Field(description="0 the first time; a returned report is sent again as the next round")
+    round: int = Field(description="1 the first time; a returned report is sent again as the next round")
     status: Literal["submitted", "accepted", "returned"]
     status_label: str
     submitted_by: int

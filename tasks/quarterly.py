@@ -69,7 +69,7 @@ def submit(session: Session, settings: Settings, *, user: User, period: str, not
                 due_working_days=REVIEW_WORKING_DAYS, flow_run_id=None)
     audit.record(session, case_type="report", case_id=report.id, action="quarterly_report_submitted",
                  actor_id=user.id, actor_role=user.role,
-                 after={"jurisdiction": city, "period": quarter.code, "round": report.round, "pdf_sha256": digest})
+                 after={"jurisdiction": city, "period": quarter.code, "round": report.round + 1, "pdf_sha256": digest})
     return report
 
 
@@ -119,14 +119,15 @@ def pdf(settings: Settings, report: QuarterlyReport) -> bytes:
 
 def pdf_headers(report: QuarterlyReport) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="report-{report.jurisdiction}-{report.period}-'
-                                   f'{report.round}.pdf"'}
+                                   f'{report.round + 1}.pdf"'}
 
 
 def view(report: QuarterlyReport) -> dict[str, Any]:
     figures = report.figures
     return {"id": report.id, "jurisdiction": report.jurisdiction, "province": report.province,
             "period": report.period, "period_label": figures.get("period", {}).get("label", report.period),
-            "round": report.round, "status": report.status, "status_label": report_pages.STATUS_LABELS[report.status],
+            "round": report.round + 1,  # numbered from 1, as on the page
+            "status": report.status, "status_label": report_pages.STATUS_LABELS[report.status],
             "submitted_by": report.submitted_by, "submitted_at": report.submitted_at.isoformat(),
             "note": report.note, "decided_by": report.decided_by,
             "decided_at": report.decided_at.isoformat() if report.decided_at else None, "reason": report.reason,

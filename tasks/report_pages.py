@@ -152,7 +152,8 @@ def submission_view(
     can_submit = city_officer and period.end < today and (report is None or report.status == "returned")
     return {
         "status": STATUS_LABELS[report.status] if report else "未报送",
-        "round": report.round if report else None,
+        # the first submission is number 1, as the API says; only a later one is worth saying
+        "round_label": f"第 {report.round + 1} 次报送" if report and report.round else None,
         "reason": report.reason if report else None,
         "can_submit": can_submit,
         "period": period.code,

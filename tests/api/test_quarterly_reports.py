@@ -27,7 +27,7 @@ def test_a_city_sends_a_quarter_the_province_returns_it_then_accepts_the_next_ro
     sent = api.post("/api/v1/reports/quarterly/submissions", json={"period": "2026-Q3", "note": "首报"}, headers=city)
     assert sent.status_code == 201, sent.text
     report = sent.json()
-    assert (report["status"], report["round"], report["province"]) == ("submitted", 0, "440000")
+    assert (report["status"], report["round"], report["province"]) == ("submitted", 1, "440000")  # numbered from 1
     assert report["figures"]["period"]["code"] == "2026-Q3" and report["figures"]["jurisdiction"] == "440100"
     again = api.post("/api/v1/reports/quarterly/submissions", json={"period": "2026-Q3"}, headers=city)
     assert again.json()["id"] == report["id"]  # the same quarter waiting for review: the same report
@@ -50,7 +50,7 @@ def test_a_city_sends_a_quarter_the_province_returns_it_then_accepts_the_next_ro
 
     second = api.post("/api/v1/reports/quarterly/submissions", headers=city,
                       json={"period": "2026-Q3", "note": "已补充投诉办理情况"}).json()
-    assert second["round"] == 1 and second["id"] != report["id"]
+    assert second["round"] == 2 and second["id"] != report["id"]
     (task,) = _inbox(api, province)
     api.post(f"/api/v1/tasks/{task['id']}/claim", headers=province)
     assert (
@@ -58,7 +58,7 @@ def test_a_city_sends_a_quarter_the_province_returns_it_then_accepts_the_next_ro
         == 200
     )
     listed = api.get("/api/v1/reports/quarterly/submissions", params={"period": "2026-Q3"}, headers=province).json()
-    assert [(r["round"], r["status"]) for r in listed["items"]] == [(1, "accepted"), (0, "returned")]
+    assert [(r["round"], r["status"]) for r in listed["items"]] == [(2, "accepted"), (1, "returned")]
     final = api.post("/api/v1/reports/quarterly/submissions", json={"period": "2026-Q3"}, headers=city)
     assert final.status_code == 409  # accepted: nothing more to send
 
