@@ -43,6 +43,8 @@ REQUIRED_MATERIALS: dict[str, str] = {
     "staff_roster": "考评人员和质量督导人员名册及资格证明",
     "venue_equipment": "场地、设备设施及视频监控证明",
 }
+# the kinds of an enterprise's own norm (004 §二), as the experts and the receipt name them
+NORM_KINDS = {"adjusted_standard": "结合企业岗位调整的国家职业技能标准", "enterprise_norm": "企业评价规范"}
 # every material a filing may carry: the checklist, and the norm's text where one is filed
 FILING_MATERIALS: dict[str, str] = {**REQUIRED_MATERIALS, NORM_MATERIAL[0]: NORM_MATERIAL[1]}
 

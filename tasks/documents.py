@@ -24,6 +24,7 @@ from core.clock import china_date
 from models.cases import Certificate, DeficiencyNotice, FilingApplication, FilingOccupation, Institution
 from models.catalogue import OccupationRecord
 from models.supervision import CreditEntry, SupervisionCase
+from policy.eligibility import NORM_KINDS
 from policy.identity import mask_resident_id
 from policy.levels import Level
 from policy.numbering import INSTITUTION_KINDS
@@ -144,8 +145,7 @@ def _occupation_basis(occupation: dict[str, Any]) -> str:
     norm = occupation.get("norm")
     if not norm:
         return occupation.get("basis") or "—"
-    kind = "企业评价规范" if norm["kind"] == "enterprise_norm" else "调整后的国家职业技能标准"
-    return f"《{norm['title']}》（{kind}）"
+    return f"《{norm['title']}》（{NORM_KINDS[norm['kind']]}）"
 
 
 def notice_model(session: Session, filing: FilingApplication, notice: DeficiencyNotice) -> dict[str, Any]:

@@ -265,6 +265,16 @@ def filing_summary(filing: FilingApplication) -> dict[str, Any]:
     }
 
 
+def _certificate_of(certificate: Certificate | None) -> dict[str, Any]:
+    """A candidate's certificate as its plan shows it: number, status, and the national system's reason
+    while it stands refused."""
+    if certificate is None:
+        return {"certificate_number": None, "certificate_status": None, "national_refusal": None}
+    refused = certificate.national_refusal if certificate.status == "pending" else None
+    return {"certificate_number": certificate.number, "certificate_status": certificate.status,
+            "national_refusal": refused}
+
+
 def filing_view(
     session: Session, filing: FilingApplication, *, viewer: User | None = None, with_history: bool = True
 ) -> dict[str, Any]:
@@ -379,10 +389,7 @@ def plan_view(
                     if s
                     else None
                 ),
-                "certificate_number": certificates[c.id].number if c.id in certificates else None,
-                "certificate_status": certificates[c.id].status if c.id in certificates else None,
-                "national_refusal": certificates[c.id].national_refusal
-                if c.id in certificates and certificates[c.id].status == "pending" else None,
+                **_certificate_of(certificates.get(c.id)),
             }
             for c, s in rows
         ],

@@ -32,7 +32,7 @@ from models.schemas import REVOCATION_CATEGORIES, DecisionIn, DismissIdentical
 from models.supervision import SupervisionCase
 from models.workflow import HumanTask, Incident
 from policy.credit import OUTCOMES
-from policy.eligibility import EXPERT_ASPECTS, FILING_MATERIALS
+from policy.eligibility import EXPERT_ASPECTS, FILING_MATERIALS, NORM_KINDS
 from policy.legal_basis import KIND_NAMES, text_warnings
 from policy.levels import Level
 from policy.profiles import (
@@ -1091,9 +1091,6 @@ OWNERSHIP_NAMES = {
 
 def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else "—"
-
-
-NORM_KINDS = {"adjusted_standard": "结合企业岗位调整的国家职业技能标准", "enterprise_norm": "企业评价规范"}
 
 
 def application_facts(

@@ -47,15 +47,19 @@ def test_an_upload_a_filing_and_a_deficiency_notice_carry_the_business_date(api,
 
 def test_a_complaints_registration_day_on_the_public_lookup_is_the_business_day(api, people):
     _move(api, people)
+    assert _complaint_registered_on(api, serial=970, phone="13900001111") == BUSINESS_DAY.isoformat()
+
+
+def _complaint_registered_on(api, *, serial: int, phone: str) -> str:
+    """A complaint about a registered institution, filed now; the day the public lookup says it was registered."""
     with db(api) as session:
-        institution_id = registered_institution(session, serial=970)
+        institution_id = registered_institution(session, serial=serial)
         session.get(Institution, institution_id).registered_on = dt.date(2026, 3, 2)
     created = api.post("/api/v1/complaints", json={
         "institution_id": institution_id, "text": "该机构在认定考核中存在代考行为，考场未开启视频监控。",
-        "contact_name": "王先生", "contact_phone": "13900001111"})
+        "contact_name": "王先生", "contact_phone": phone})
     assert created.status_code == 201, created.text
-    looked_up = api.get(f"/api/v1/public/complaints/{created.json()['receipt_number']}").json()
-    assert looked_up["registered_on"] == BUSINESS_DAY.isoformat()
+    return api.get(f"/api/v1/public/complaints/{created.json()['receipt_number']}").json()["registered_on"]
 
 
 def test_a_filing_received_on_the_business_day_counts_in_that_days_quarter(api, people):
@@ -72,12 +76,4 @@ def test_a_day_read_off_a_stored_instant_is_chinas_day_even_before_eight_in_the_
     admin = people.make("admin")
     early = api.post("/api/v1/admin/clock", json={"to": "2026-09-16T07:30:00+08:00"}, headers=admin)
     assert early.status_code == 200, early.text
-    with db(api) as session:
-        institution_id = registered_institution(session, serial=971)
-        session.get(Institution, institution_id).registered_on = dt.date(2026, 3, 2)
-    created = api.post("/api/v1/complaints", json={
-        "institution_id": institution_id, "text": "该机构在认定考核中存在代考行为，考场未开启视频监控。",
-        "contact_name": "王先生", "contact_phone": "13900002222"})
-    assert created.status_code == 201, created.text
-    looked_up = api.get(f"/api/v1/public/complaints/{created.json()['receipt_number']}").json()
-    assert looked_up["registered_on"] == "2026-09-16"
+    assert _complaint_registered_on(api, serial=971, phone="13900002222") == "2026-09-16"
