@@ -60,14 +60,19 @@ def test_a_holiday_import_moves_the_publicity_end_on_the_case_the_page_and_the_o
     assert objected.status_code == 201, objected.text
 
 
+def _gansu_plan(session, *, serial: int, status: str, evaluated_on: dt.date) -> EvaluationPlan:
+    """A Gansu institution's plan in `status`, evaluated on `evaluated_on`."""
+    institution_id = registered_institution(session, region="620102", serial=serial)
+    plan = evaluation_plan(session, institution_id, status=status, evaluated_on=evaluated_on)
+    plan.region_code, plan.profile_code = "620102", "gansu"
+    session.flush()
+    return plan
+
+
 def test_a_holiday_import_moves_a_batchs_results_due_date(api, people):
     move_clock(api, people.make("admin"), dt.date(2027, 1, 29))
     with db(api) as session:
-        institution_id = registered_institution(session, region="620102", serial=981)
-        plan_id = evaluation_plan(session, institution_id, status="scheduled", evaluated_on=dt.date(2027, 2, 1)).id
-        plan = session.get(EvaluationPlan, plan_id)
-        plan.region_code, plan.profile_code = "620102", "gansu"
-        session.flush()
+        plan_id = _gansu_plan(session, serial=981, status="scheduled", evaluated_on=dt.date(2027, 2, 1)).id
         batch.open_results_window(session, plan_id=plan_id)
         before = session.get(EvaluationPlan, plan_id).results_due
         timers.import_calendar(session, [OfficialYear(2027, SPRING_FESTIVAL, frozenset(), "test notice")],
@@ -80,12 +85,10 @@ def test_a_holiday_import_moves_a_batchs_results_due_date(api, people):
 def test_a_plan_the_official_calendar_makes_late_is_flagged_once_for_its_officer_not_refused(api, people):
     move_clock(api, people.make("admin"), dt.date(2027, 1, 22))
     with db(api) as session:
-        institution_id = registered_institution(session, region="620102", serial=982)
         # filed 27 January for an evaluation on 15 February: in time on the estimated calendar (latest 28
         # January), late once Spring Festival's 4–12 February are official (latest 21 January)
-        plan_id = evaluation_plan(session, institution_id, status="filed", evaluated_on=dt.date(2027, 2, 15)).id
-        plan = session.get(EvaluationPlan, plan_id)
-        plan.region_code, plan.profile_code, plan.filed_on = "620102", "gansu", dt.date(2027, 1, 27)
+        plan = _gansu_plan(session, serial=982, status="filed", evaluated_on=dt.date(2027, 2, 15))
+        plan_id, plan.filed_on = plan.id, dt.date(2027, 1, 27)
     for _ in range(2):  # a second import flags nothing more
         with db(api) as session:
             timers.import_calendar(session, [OfficialYear(2027, SPRING_FESTIVAL, frozenset(), "test notice")],
