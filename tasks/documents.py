@@ -35,7 +35,7 @@ from tasks.errors import Conflict, NotFound
 from tasks.filing import centres as filing_centres
 from tasks.fonts import font_face_css
 from tasks.keys import server_key
-from tasks.supervision import cancellation_centre
+from tasks.supervision import cancellation_centre, numbered
 
 TEMPLATE_VERSION = "4"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "documents"
@@ -174,11 +174,11 @@ def _chinese_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def rectification_order_model(case: SupervisionCase, institution: Institution, round_no: int) -> dict[str, Any]:
-    """责令整改通知书: what must be rectified, by when, and how the rectification is handed in."""
-    order = next((r for r in case.rectifications if r["round"] == round_no), None)
+def rectification_order_model(case: SupervisionCase, institution: Institution, number: int) -> dict[str, Any]:
+    """责令整改通知书 number `number` (from 1): what must be rectified, by when, and how it is handed in."""
+    order = next((r for r in case.rectifications if numbered(r["round"]) == number), None)
     if order is None:
-        raise NotFound(f"supervision case {case.id} has no rectification order of round {round_no}")
+        raise NotFound(f"supervision case {case.id} has no rectification order {number}")
     due = dt.date.fromisoformat(order["due"]) if order.get("due") else None
     return {
         "title": "责令整改通知书",
@@ -228,11 +228,12 @@ def cancellation_model(case: SupervisionCase, institution: Institution, ban: Cre
     }
 
 
-def supervision_pdf(session: Session, case: SupervisionCase, kind: str, round_no: int, *, data_dir: Path) -> bytes:
-    """The rectification order of a round, or the cancellation decision (cached per content)."""
+def supervision_pdf(session: Session, case: SupervisionCase, kind: str, number: int, *, data_dir: Path) -> bytes:
+    """Rectification order `number` (from 1, as the API and the dashboard count rounds), or the
+    cancellation decision (cached per content)."""
     institution = session.get(Institution, case.institution_id)
     if kind == "rectification":
-        model = rectification_order_model(case, institution, round_no)
+        model = rectification_order_model(case, institution, number)
     else:
         ban = next(
             (

@@ -120,7 +120,7 @@ def _open_round(session: Session, user: User, case_type: str, case_id: int) -> i
             raise Conflict(f"plan {case_id} is {plan.status}: its files are closed")
         return plan.results_submissions
     _case, pending, _today = supervision.awaited(session, user, case_id, "rectification")
-    return pending["round"]
+    return supervision.numbered(pending["round"])  # evidence answers rectification order N (from 1)
 
 
 def store(

@@ -30,6 +30,13 @@ from tasks import access, audit, credit, revocations, sla, views
 from tasks.errors import Conflict, NotFound, Problems, TooMany
 from tasks.human_tasks import cancel_open_tasks, wake
 
+
+def numbered(round_no: int) -> int:
+    """A round as people count it: the flow counts investigation rounds from 0 (its task keys), the
+    documents, the API, the audit trail and the dashboard from 1 (第 1 轮, `rectification/1.pdf`)."""
+    return round_no + 1
+
+
 SOURCES = {"complaint": "投诉举报", "finding": "抽查发现", "supervision_report": "质量督导报告严重违规"}
 STATUS_LABELS = {
     "registered": "已登记，待受理",
@@ -503,7 +510,7 @@ def request_explanation(
             action="explanation_requested",
             actor_id=asked_by,
             actor_role="officer",
-            after={"round": round_no, "working_days": days},
+            after={"round": numbered(round_no), "working_days": days},
         )
     return entry
 
@@ -574,7 +581,7 @@ def submit_explanation(session: Session, *, user: User, case_id: int, body: Expl
         action="explanation_submitted",
         actor_id=user.id,
         actor_role=user.role,
-        after={"round": pending["round"]},
+        after={"round": numbered(pending["round"])},
     )
     if case.flow_run_id:
         wake(session, case.flow_run_id, reason=f"explanation of supervision case {case_id}")
@@ -596,7 +603,7 @@ def explanation_overdue(session: Session, *, case_id: int, round_no: int) -> Non
         case_type="supervision",
         case_id=case_id,
         action="explanation_overdue",
-        after={"round": round_no, "due": entry["due"]},
+        after={"round": numbered(round_no), "due": entry["due"]},
     )
 
 
@@ -636,7 +643,7 @@ def order_rectification(
             action="rectification_ordered",
             actor_id=ordered_by,
             actor_role="officer",
-            after={"round": round_no, "items": len(items), "working_days": days},
+            after={"round": numbered(round_no), "items": len(items), "working_days": days},
         )
     return entry
 
@@ -670,7 +677,7 @@ def submit_rectification(session: Session, *, user: User, case_id: int, body: Re
         action="rectification_submitted",
         actor_id=user.id,
         actor_role=user.role,
-        after={"round": pending["round"]},
+        after={"round": numbered(pending["round"])},
     )
     if case.flow_run_id:
         wake(session, case.flow_run_id, reason=f"rectification of supervision case {case_id}")
@@ -688,7 +695,7 @@ def rectification_overdue(session: Session, *, case_id: int, round_no: int) -> N
             case_type="supervision",
             case_id=case_id,
             action="rectification_overdue",
-            after={"round": round_no, "due": entry["due"]},
+            after={"round": numbered(round_no), "due": entry["due"]},
         )
 
 
@@ -705,7 +712,7 @@ def rectification_verified(session: Session, *, case_id: int, round_no: int, ver
             action=f"rectification_{verdict}",
             actor_id=by,
             actor_role="officer",
-            after={"round": round_no},
+            after={"round": numbered(round_no)},
         )
 
 
@@ -731,7 +738,7 @@ def propose(
             action=f"sanction_proposed:{sanction}",
             actor_id=proposed_by,
             actor_role="officer",
-            after={"round": round_no, "details": details},
+            after={"round": numbered(round_no), "details": details},
         )
 
 
@@ -748,7 +755,7 @@ def approval_refused(session: Session, *, case_id: int, round_no: int, by: int |
             action="sanction_refused",
             actor_id=by,
             actor_role="officer",
-            after={"round": round_no, "reason": reason},
+            after={"round": numbered(round_no), "reason": reason},
         )
 
 
@@ -921,6 +928,12 @@ def public_view(case: SupervisionCase) -> dict[str, Any]:
     }
 
 
+def _shown(entry: dict[str, Any], officer: bool, officers_only: tuple[str, ...]) -> dict[str, Any]:
+    """A round's entry as the viewer may read it, its round numbered from 1."""
+    kept = {k: v for k, v in entry.items() if officer or k not in officers_only}
+    return kept | {"round": numbered(entry["round"])}
+
+
 def case_view(session: Session, case: SupervisionCase, viewer: User) -> dict[str, Any]:
     institution = session.get(Institution, case.institution_id)
     officer = viewer.role != "enterprise"
@@ -940,11 +953,8 @@ def case_view(session: Session, case: SupervisionCase, viewer: User) -> dict[str
         "outcome_label": OUTCOMES.get(case.outcome or "", None),
         "outcome_reason": case.outcome_reason,
         "flow_run_id": case.flow_run_id if officer else None,
-        "explanations": [{k: v for k, v in e.items() if officer or k not in ("asked_by",)} for e in case.explanations],
-        "rectifications": [
-            {k: v for k, v in r.items() if officer or k not in ("ordered_by", "verified_by")}
-            for r in case.rectifications
-        ],
+        "explanations": [_shown(e, officer, ("asked_by",)) for e in case.explanations],
+        "rectifications": [_shown(r, officer, ("ordered_by", "verified_by")) for r in case.rectifications],
         "created_at": case.created_at.isoformat(),
         "updated_at": case.updated_at.isoformat(),
     }
@@ -955,7 +965,7 @@ def case_view(session: Session, case: SupervisionCase, viewer: User) -> dict[str
             "contact_name": case.contact_name,
             "contact_phone": case.contact_phone,
             "opened_by": case.opened_by,
-            "actions": case.actions,
+            "actions": [_shown(a, officer, ()) for a in case.actions],
             "credit_record": [
                 credit.entry_view(e, today) for e in credit.institution_entries(session, institution.credit_code)
             ],

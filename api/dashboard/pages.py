@@ -49,6 +49,7 @@ from tasks import filing as filings
 from tasks.objections import identical_open, tasks_of
 from tasks.revocations import revocation_of_task
 from tasks.supervision import STATUS_LABELS as SUPERVISION_STATUS
+from tasks.supervision import numbered
 
 ROLE_NAMES = {"officer": "中心经办人员", "expert": "评估专家", "supervisor": "质量督导员", "operations": "运维人员",
               "admin": "系统管理员", "enterprise": "企业", "system": "系统"}
@@ -701,8 +702,8 @@ def supervision_case_page(session: Session, case: SupervisionCase, viewer_role: 
     names = _names(session, {t["assignee_id"] for t in view["tasks"]})
     documents_ = [
         {
-            "label": f"责令整改通知书（第 {r['round'] + 1} 轮）",
-            "href": f"/dashboard/cases/supervision/{case.id}/rectification/{r['round']}.pdf",
+            "label": f"责令整改通知书（第 {numbered(r['round'])} 轮）",
+            "href": f"/dashboard/cases/supervision/{case.id}/rectification/{numbered(r['round'])}.pdf",
         }
         for r in case.rectifications
     ]

@@ -421,7 +421,7 @@ def institution(request: Request, institution_id: Id, login: Anyone, session: Se
 @router.get("/cases/supervision/{case_id}/rectification/{round_no}.pdf")
 def rectification_order(
     case_id: Id,
-    round_no: Annotated[int, Path(ge=0, le=1000)],
+    round_no: Annotated[int, Path(ge=1, le=1000)],
     login: Anyone,
     session: SessionDep,
     settings: SettingsDep,

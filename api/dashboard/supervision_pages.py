@@ -19,7 +19,7 @@ from policy.credit import KINDS, OUTCOMES
 from policy.profiles import division_name
 from tasks import credit, views
 from tasks.calendar import load_calendar
-from tasks.supervision import SOURCES, STATUS_LABELS
+from tasks.supervision import SOURCES, STATUS_LABELS, numbered
 
 DECISION_NAMES = {"accept": "受理", "not_accept": "不予受理", "request_explanation": "要求机构书面说明",
                   "order_rectification": "责令整改", "cancel_filing": "取消备案（报另一名人员复核）",
@@ -52,11 +52,12 @@ def facts(session: Session, case: SupervisionCase) -> list[tuple[str, str]]:
     for e in case.explanations:
         answer = e["text"] or ("逾期未说明" if e["silent"] else "尚未答复")
         rows.append(
-            (f"书面说明（第 {e['round'] + 1} 轮，期限 {e['due'] or '—'}）", f"问：{e['question']}　答：{answer}")
+            (f"书面说明（第 {numbered(e['round'])} 轮，期限 {e['due'] or '—'}）", f"问：{e['question']}　答：{answer}")
         )
     for r in case.rectifications:
         answers = "；".join(r["answers"] or []) or ("逾期未整改" if r["silent"] else "尚未提交")
-        rows.append((f"责令整改（期限 {r['due'] or '—'}）", f"事项：{'；'.join(r['items'])}　整改情况：{answers}"))
+        label = f"责令整改（第 {numbered(r['round'])} 轮，期限 {r['due'] or '—'}）"
+        rows.append((label, f"事项：{'；'.join(r['items'])}　整改情况：{answers}"))
     today = business_today(session)
     rows += [
         ("信用记录", credit_line(entry, today))

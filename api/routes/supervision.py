@@ -74,7 +74,7 @@ def read_case(case_id: Id, user: UserDep, session: SessionDep):
 @router.get("/complaints/{case_id}/rectification/{round_no}.pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}, "description": "责令整改通知书"}},
             summary="The rectification order of a round (责令整改通知书), for the institution and the centre")
-def rectification_order(case_id: Id, round_no: Annotated[int, Path(ge=0, le=1000)], user: UserDep,
+def rectification_order(case_id: Id, round_no: Annotated[int, Path(ge=1, le=1000)], user: UserDep,
                         session: SessionDep, settings: SettingsDep):
     case = supervision.visible_case(session, user, case_id)
     return Response(documents.supervision_pdf(session, case, "rectification", round_no, data_dir=settings.data_dir),
@@ -86,7 +86,7 @@ def rectification_order(case_id: Id, round_no: Annotated[int, Path(ge=0, le=1000
             summary="The decision cancelling the filing (取消备案决定书)")
 def cancellation_decision(case_id: Id, user: UserDep, session: SessionDep, settings: SettingsDep):
     case = supervision.visible_case(session, user, case_id)
-    return Response(documents.supervision_pdf(session, case, "cancellation", 0, data_dir=settings.data_dir),
+    return Response(documents.supervision_pdf(session, case, "cancellation", 1, data_dir=settings.data_dir),
                     media_type="application/pdf")
 
 

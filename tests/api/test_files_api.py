@@ -206,7 +206,7 @@ def test_a_rectification_takes_its_proof_while_the_order_awaits_it(api, people):
     path = f"/api/v1/complaints/{case_id}/files"
     proof = _upload(api, path, enterprise, kind="rectification_evidence", content=PNG, name="监控.png")
     assert proof.status_code == 201, proof.text
-    assert proof.json()["round"] == 0 and proof.json()["filename"] == "监控.png"
+    assert proof.json()["round"] == 1 and proof.json()["filename"] == "监控.png"  # answers order 1
     download = api.get(proof.json()["download"], headers=people.make("officer", jurisdiction="440100"))
     assert download.content == PNG and "UTF-8''%E7%9B%91%E6%8E%A7.png" in download.headers["content-disposition"]
     with db(api) as session:

@@ -151,6 +151,7 @@ def test_the_institution_explains_itself_by_the_deadline_and_not_after_it(api, p
     assert given.status_code == 200, given.text
     first, second = given.json()["explanations"]
     assert given.json()["status"] == "investigating" and first["silent"] and second["text"] == answer["text"]
+    assert (first["round"], second["round"]) == (1, 2)  # rounds as people count them: 第 1 轮, 第 2 轮
     assert api.post(f"/api/v1/complaints/{case.id}/explanation", json=answer, headers=enterprise).status_code == 409
 
 

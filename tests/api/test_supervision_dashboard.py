@@ -66,10 +66,12 @@ def test_an_officer_sees_the_complaint_in_the_inbox_and_orders_rectification_fro
         supervision.set_due(session, case_id=case_id, kind="rectification", round_no=0, due=dt.date(2026, 9, 22))
     case_page = officer.get(f"/dashboard/cases/supervision/{case_id}").text
     assert "监督 #" in case_page and "责令整改中" in case_page and "责令整改通知书" in case_page
-    pdf = officer.get(f"/dashboard/cases/supervision/{case_id}/rectification/0.pdf")
+    assert "责令整改通知书（第 1 轮）" in case_page and f"/supervision/{case_id}/rectification/1.pdf" in case_page
+    pdf = officer.get(f"/dashboard/cases/supervision/{case_id}/rectification/1.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert officer.get(f"/dashboard/cases/supervision/{case_id}/cancellation.pdf").status_code == 404
-    assert officer.get(f"/dashboard/cases/supervision/{case_id}/rectification/1.pdf").status_code == 404
+    assert officer.get(f"/dashboard/cases/supervision/{case_id}/rectification/2.pdf").status_code == 404
+    assert officer.get(f"/dashboard/cases/supervision/{case_id}/rectification/0.pdf").status_code == 422
 
 
 def test_the_institution_page_shows_status_scope_batches_complaints_credit_and_the_withdrawal_countdown(api):

@@ -343,7 +343,7 @@ def world(api, people):
             "user_id": people.id_of(a),
             "number": NUMBER,
             "revocation_id": revocation.id,
-            "round_no": 0,
+            "round_no": 1,
             "notice_number": 1,
             "year": 2026,
             "case_id": case.id,
@@ -499,7 +499,7 @@ def test_the_party_and_its_centre_do_reach_the_resources(api, world):
             assert answer.status_code == 200 and SECRET_NAME.encode() in answer.content, (who, path)
     for who in ("a", "officer_guangdong"):
         assert api.get(f"/api/v1/complaints/{ids['case_id']}", headers=parties[who]).status_code == 200, who
-        order = api.get(f"/api/v1/complaints/{ids['case_id']}/rectification/0.pdf", headers=parties[who])
+        order = api.get(f"/api/v1/complaints/{ids['case_id']}/rectification/1.pdf", headers=parties[who])
         assert order.status_code == 200 and order.content.startswith(b"%PDF"), who
 
 
@@ -554,7 +554,7 @@ def test_dashboard_pages_of_a_partys_case_are_404_to_an_officer_of_another_centr
         "/dashboard/cases/filing/{filing_id}/notices/1.pdf",
         "/dashboard/certificates/{number}.pdf",
         "/dashboard/cases/supervision/{case_id}",
-        "/dashboard/cases/supervision/{case_id}/rectification/0.pdf",
+        "/dashboard/cases/supervision/{case_id}/rectification/1.pdf",
         "/dashboard/institutions/{institution_id}",
         "/dashboard/cases/filing/{filing_id}/files/{file_id}",
         "/dashboard/cases/plan/{plan_id}/files/{plan_file_id}",
