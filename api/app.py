@@ -47,7 +47,7 @@ from engine.tick import start_scheduler, stop_scheduler
 from models.responses import Health
 from policy.working_days import CalendarRangeError
 from tasks.errors import Conflict, NotFound, Problems, TooLarge, TooMany
-from tasks.human_tasks import TaskConflict
+from tasks.waits.human_tasks import TaskConflict
 
 log = logging.getLogger("certflow.api")
 

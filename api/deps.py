@@ -12,7 +12,7 @@ from core.clock import wall_now
 from core.settings import Settings
 from models.accounts import User
 from models.db import session_scope
-from tasks.accounts import token_user, web_session
+from tasks.people.accounts import token_user, web_session
 
 MAX_ID = 2**63 - 1  # SQLite's INTEGER; a larger id is not an unknown row but a malformed one
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="numeric id")]

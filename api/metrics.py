@@ -18,7 +18,7 @@ from models.cases import EvaluationPlan, FilingApplication
 from models.clock import business_today
 from models.sla import SlaBreach, SlaClock
 from models.workflow import HumanTask, Incident, OutboxMessage, Timer, Wakeup
-from tasks.calendar import load_calendar
+from tasks.waits.calendar import load_calendar
 
 REQUESTS = Counter("certflow_http_requests_total", "HTTP requests", ["method", "route", "status"])
 TIME_TO_DECISION = Histogram("certflow_time_to_decision_working_days",

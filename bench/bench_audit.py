@@ -1,9 +1,9 @@
 """The audit trail's evidence: what chaining costs per insert, and `audit verify` over a large trail.
 
 1. Insert cost: `--inserts` audit entries, one per transaction over `--cases` cases (as steps write them),
-   through tasks.audit.record (chained at commit) and as plain rows without a chain; the ratio.
+   through tasks.records.audit.record (chained at commit) and as plain rows without a chain; the ratio.
 2. Verify: `--entries` chained entries (made in bulk with core.evidence, as the recorder would chain them)
-   over `--cases-for-verify` cases, then tasks.evidence.verify over all of them, and one anchor.
+   over `--cases-for-verify` cases, then tasks.records.evidence.verify over all of them, and one anchor.
 
 Run: .venv/bin/python bench/bench_audit.py [--inserts 2000 --entries 1000000]
 """
@@ -20,7 +20,7 @@ from harness import fresh_instance
 def insert_cost(settings, inserts: int, cases: int) -> tuple[float, float]:
     from models.audit import AuditEvent
     from models.db import session_scope
-    from tasks import audit
+    from tasks.records import audit
 
     url = settings.database_url
     started = time.perf_counter()
@@ -86,7 +86,7 @@ def main() -> None:
     args = parser.parse_args()
     with fresh_instance("audit") as settings:
         from models.db import session_scope
-        from tasks import evidence
+        from tasks.records import evidence
 
         chained, plain = insert_cost(settings, args.inserts, args.cases)
         print(f"insert, one entry per transaction ({args.inserts:,} over {args.cases} cases, SQLite): "

@@ -10,7 +10,7 @@ import random
 import time
 
 from policy.working_days import WorkingCalendar
-from tasks.calendar import official_years_from_chinesecalendar
+from tasks.waits.calendar import official_years_from_chinesecalendar
 
 
 def main(count: int = 100_000) -> None:

@@ -69,7 +69,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with fresh_instance("dashboard") as settings:
-        from tasks.accounts import create_user
+        from tasks.people.accounts import create_user
 
         t0 = time.perf_counter()
         seed(settings.database_url, args.tasks, args.others)

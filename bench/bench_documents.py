@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def models(count: int) -> list[dict]:
-    from tasks.documents import qr_data_uri
+    from tasks.adapters.pdf import qr_data_uri
 
     out = []
     for n in range(count):
@@ -54,17 +54,18 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="certflow-docs-"))
     os.environ.update({"CERTFLOW_DATA_DIR": str(folder), "CERTFLOW_CLOCK": "simulated"})
 
-    from tasks import documents
+    from tasks.adapters import pdf
+    from tasks.exchange import documents
 
     items = models(args.count)
-    documents.Renderer().pdf("certificate.html", certificates=[items[0]])  # import and font discovery once
+    pdf.Renderer().pdf("certificate.html", certificates=[items[0]])  # import and font discovery once
 
     t0 = time.perf_counter()
     for item in items:
-        documents.Renderer().pdf("certificate.html", certificates=[item])
+        pdf.Renderer().pdf("certificate.html", certificates=[item])
     naive = args.count / (time.perf_counter() - t0)
 
-    renderer = documents.Renderer()
+    renderer = pdf.Renderer()
     t0 = time.perf_counter()
     for item in items:
         renderer.pdf("certificate.html", certificates=[item])

@@ -90,7 +90,7 @@ def main() -> None:
         if cluster is not None:
             os.environ["CERTFLOW_DATABASE_URL"] = env["CERTFLOW_DATABASE_URL"]
         from core.settings import Settings
-        from tasks.accounts import create_user
+        from tasks.people.accounts import create_user
 
         url = Settings.from_env().database_url
         tokens = [create_user(url, role="enterprise", name=f"bench-enterprise-{n}")[1] for n in range(args.filings)]

@@ -86,7 +86,7 @@ def main() -> None:
 
         from models.db import session_scope
         from models.workflow import HumanTask, OutboxMessage
-        from tasks.accounts import create_user
+        from tasks.people.accounts import create_user
 
         tokens = [create_user(ours, role="enterprise", name=f"burst-{n}")[1] for n in range(args.filings)]
         base = f"http://127.0.0.1:{port}"

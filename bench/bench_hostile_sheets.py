@@ -35,7 +35,7 @@ def _rewritten(content: bytes, change) -> bytes:
 
 
 def _declaring(dimension: str, last_row: int) -> bytes:
-    from tasks.spreadsheets import roster_template
+    from tasks.adapters.spreadsheets import roster_template
 
     def change(xml: str) -> str:
         xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{dimension}"/>', xml)
@@ -47,7 +47,7 @@ def _declaring(dimension: str, last_row: int) -> bytes:
 def _rows(count: int) -> bytes:
     from openpyxl import Workbook
 
-    from tasks.spreadsheets import ROSTER
+    from tasks.adapters.spreadsheets import ROSTER
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
@@ -66,7 +66,7 @@ def _legal_roster() -> bytes:
 
 
 def _bomb() -> bytes:
-    from tasks.spreadsheets import roster_template
+    from tasks.adapters.spreadsheets import roster_template
 
     return _rewritten(roster_template(), lambda xml: xml.replace("<sheetData>", "<sheetData>" + " " * 200_000_000))
 
@@ -94,7 +94,7 @@ def _peak_mb() -> float:
 
 def _one(case: str, path: str) -> None:
     """In a child process: read the file as the import does, and print the figures."""
-    from tasks import spreadsheets
+    from tasks.adapters import spreadsheets
 
     content = Path(path).read_bytes()
     before = _rss_mb()

@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--institutions", type=int, default=10_000)
     args = parser.parse_args()
     with fresh_instance("inactivity") as settings:
-        from tasks.inactivity import scan_today
+        from tasks.waits.inactivity import scan_today
 
         today = dt.date(2026, 9, 1)  # the simulated clock's first day
         started = time.perf_counter()

@@ -102,7 +102,7 @@ def main() -> None:
 
     os.environ["CERTFLOW_TRUSTED_PROXIES"] = "127.0.0.1/32"  # the login clients come "through a proxy"
     with fresh_instance("locks") as settings:
-        from tasks.accounts import create_user
+        from tasks.people.accounts import create_user
 
         tokens = [create_user(settings.database_url, role="enterprise", name=f"bench-{n}")[1] for n in range(200)]
 
@@ -131,7 +131,8 @@ def main() -> None:
 
             server, hook = slow_webhook(args.webhook_ms / 1000)
             seed_breaches(settings.database_url, 20)
-            from tasks import notify, sla
+            from tasks.adapters import notify
+            from tasks.waits import sla
 
             def deliver(_: threading.Event) -> None:
                 sent = sla.deliver(settings.database_url, notify.WebhookNotifier(hook, timeout=30))

@@ -128,7 +128,7 @@ def main() -> None:
     with fresh_instance("reports") as settings:
         from models.db import session_scope
         from policy.statistics import parse_period
-        from tasks import report_pages, reports
+        from tasks.queries import charts, reports
 
         print(f"seeded {args.cases:,} cases in {seed(settings, args.cases):.1f} s")
         quarter = parse_period("2026-Q3")
@@ -143,7 +143,7 @@ def main() -> None:
                 f"candidates, {sum(r['count'] for r in stats['step_durations']):,} step durations"
             )
         started = time.perf_counter()
-        pdf = report_pages.quarterly_report_pdf(stats, quarter, dt.date(2026, 10, 9))
+        pdf = charts.quarterly_report_pdf(stats, quarter, dt.date(2026, 10, 9))
         print(f"quarterly report PDF (province): {time.perf_counter() - started:.2f} s, {len(pdf) / 1024:.0f} KiB")
 
 

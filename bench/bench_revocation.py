@@ -62,7 +62,7 @@ def main() -> None:
         from models.accounts import User
         from models.db import session_scope
         from models.schemas import RevocationCreate
-        from tasks import revocations
+        from tasks.cases import revocations
 
         plan_id, officer_id, numbers = seed(settings.database_url, args.certificates)
         with session_scope(settings.database_url) as session:

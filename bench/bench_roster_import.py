@@ -21,7 +21,7 @@ def _institution(settings) -> tuple[int, dict[str, str]]:
     from models.cases import Institution, InstitutionOccupation
     from models.db import session_scope
     from policy.identity import credit_code_check_char
-    from tasks.accounts import create_user
+    from tasks.people.accounts import create_user
 
     first17 = "91440106MA0000001"
     with session_scope(settings.database_url) as session:
@@ -49,7 +49,7 @@ def _roster(count: int, bad_every: int = 0) -> bytes:
     from openpyxl import Workbook
 
     from policy.identity import resident_id_check_char
-    from tasks.spreadsheets import ROSTER
+    from tasks.adapters.spreadsheets import ROSTER
 
     book = Workbook()
     sheet = book.active
@@ -79,7 +79,7 @@ def main() -> None:
         from fastapi.testclient import TestClient
 
         from api.app import create_app
-        from tasks import spreadsheets
+        from tasks.adapters import spreadsheets
 
         client = TestClient(create_app(settings))
         institution_id, enterprise = _institution(settings)

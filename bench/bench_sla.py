@@ -83,7 +83,7 @@ def main() -> None:
 
 def run(settings, args) -> None:
     from models.db import session_scope
-    from tasks import sla, timers
+    from tasks.waits import sla, timers
 
     t0 = time.perf_counter()
     seed(settings.database_url, args.clocks, args.timers, args.due)

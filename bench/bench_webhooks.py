@@ -90,7 +90,8 @@ def main() -> None:
         from api.ratelimit import SharedTokenBucket
         from models.db import session_scope
         from models.integration import WebhookDelivery, WebhookEndpoint
-        from tasks import events, webhooks
+        from tasks.exchange import webhooks
+        from tasks.queries import events
 
         events.SETTLE = dt.timedelta(0)
         fast, seen = receiver(0)

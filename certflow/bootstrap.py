@@ -18,7 +18,7 @@ def prepare(settings: Settings) -> None:
     load_profiles()  # a bad profile refuses to start, naming file and key
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate(settings.database_url)
-    from tasks.calendar import seed_calendar_if_empty
+    from tasks.waits.calendar import seed_calendar_if_empty
 
     with session_scope(settings.database_url) as session:
         seed_calendar_if_empty(session, dt.datetime.now(dt.UTC))
@@ -43,7 +43,7 @@ def store_occupations(session, occupations: list[Occupation]) -> tuple[int, int]
             )
             session.add(record)
             updated += 1
-    from tasks.filing import forget_catalogue
+    from tasks.cases.filing import forget_catalogue
 
     forget_catalogue()
     return added, updated

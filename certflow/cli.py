@@ -48,7 +48,7 @@ def cmd_calendar_compute(args: argparse.Namespace) -> int:
     from models.db import session_scope
     from policy.profiles import get_profile
     from policy.working_days import CalendarRangeError
-    from tasks.calendar import load_calendar
+    from tasks.waits.calendar import load_calendar
 
     settings = _prepared(args)
     start_day_counts = get_profile(args.profile).start_day_counts if args.profile else False
@@ -68,7 +68,7 @@ def cmd_calendar_compute(args: argparse.Namespace) -> int:
 def cmd_calendar_import(args: argparse.Namespace) -> int:
     from models.db import session_scope
     from policy.working_days import CalendarFileError, parse_calendar_file
-    from tasks.timers import import_calendar
+    from tasks.waits.timers import import_calendar
 
     path = Path(args.file)
     try:
@@ -89,7 +89,7 @@ def cmd_calendar_import(args: argparse.Namespace) -> int:
 
 def cmd_calendar_show(args: argparse.Namespace) -> int:
     from models.db import session_scope
-    from tasks.calendar import load_calendar
+    from tasks.waits.calendar import load_calendar
 
     settings = _prepared(args)
     with session_scope(settings.database_url) as session:
@@ -149,7 +149,7 @@ def _password(args: argparse.Namespace) -> str | None:
 
 
 def _account_call(call):
-    from tasks.accounts import AccountError
+    from tasks.people.accounts import AccountError
 
     try:
         return call()
@@ -158,7 +158,7 @@ def _account_call(call):
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
-    from tasks.accounts import create_user
+    from tasks.people.accounts import create_user
 
     settings = _prepared(args)
     password = _password(args)
@@ -171,7 +171,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 
 def cmd_users_token(args: argparse.Namespace) -> int:
-    from tasks.accounts import issue_token
+    from tasks.people.accounts import issue_token
 
     settings = _prepared(args)
     row, token = _account_call(lambda: issue_token(settings.database_url, name=args.name, days=args.days,
@@ -182,7 +182,7 @@ def cmd_users_token(args: argparse.Namespace) -> int:
 
 
 def cmd_users_tokens(args: argparse.Namespace) -> int:
-    from tasks.accounts import list_tokens
+    from tasks.people.accounts import list_tokens
 
     settings = _prepared(args)
     rows = _account_call(lambda: list_tokens(settings.database_url, name=args.name))
@@ -197,7 +197,7 @@ def cmd_users_tokens(args: argparse.Namespace) -> int:
 
 
 def cmd_users_revoke_token(args: argparse.Namespace) -> int:
-    from tasks.accounts import revoke_token
+    from tasks.people.accounts import revoke_token
 
     settings = _prepared(args)
     if (args.id is None) == (args.name is None):
@@ -209,7 +209,7 @@ def cmd_users_revoke_token(args: argparse.Namespace) -> int:
 
 def cmd_users_disable(args: argparse.Namespace) -> int:
     """Offboard a person: tokens revoked, sessions ended, login refused, claims given back, webhooks stopped."""
-    from tasks.offboarding import disable_named
+    from tasks.cases.offboarding import disable_named
 
     settings = _prepared(args)
     done = _account_call(lambda: disable_named(settings.database_url, name=args.name, reason=args.reason))
@@ -223,7 +223,7 @@ def cmd_users_disable(args: argparse.Namespace) -> int:
 
 
 def cmd_users_enable(args: argparse.Namespace) -> int:
-    from tasks.offboarding import enable_named
+    from tasks.cases.offboarding import enable_named
 
     settings = _prepared(args)
     done = _account_call(lambda: enable_named(settings.database_url, name=args.name))
@@ -233,7 +233,7 @@ def cmd_users_enable(args: argparse.Namespace) -> int:
 
 
 def cmd_users_reset_password(args: argparse.Namespace) -> int:
-    from tasks.offboarding import reset_password_named
+    from tasks.cases.offboarding import reset_password_named
 
     settings = _prepared(args)
     password = _password(args)
@@ -250,8 +250,8 @@ def cmd_users_bind(args: argparse.Namespace) -> int:
 
     from models.accounts import User
     from models.db import session_scope
-    from tasks.accounts import AccountError, bind_institution
     from tasks.errors import NotFound
+    from tasks.people.accounts import AccountError, bind_institution
 
     settings = _prepared(args)
     try:

@@ -42,8 +42,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     from certflow.bootstrap import prepare
     from certflow.errors import CliError
     from models.db import session_scope
-    from tasks import documents
     from tasks.errors import NotFound
+    from tasks.exchange import documents
 
     settings = args.settings
     prepare(settings)

@@ -541,7 +541,7 @@ def run_demo(settings) -> int:  # core.settings.Settings
         stack.start(progress=lambda text: print(f"[setup] {text}"))
         tokens = _demo_users(settings)
         from models.db import session_scope
-        from tasks.calendar import load_calendar
+        from tasks.waits.calendar import load_calendar
 
         with session_scope(settings.database_url) as session:
             calendar = load_calendar(session)
@@ -573,7 +573,7 @@ def run_demo(settings) -> int:  # core.settings.Settings
         demo.complaint_ending_in_revocation(plan["id"], numbers[-1])
         demo.inactivity_withdrawal(gansu["institution_id"], "enterprise_gs")
         from models.db import session_scope as documents_session
-        from tasks import documents
+        from tasks.exchange import documents
 
         with documents_session(settings.database_url, readonly=True) as session:
             rendered = documents.render_batch(
@@ -591,7 +591,7 @@ def run_demo(settings) -> int:  # core.settings.Settings
 
 
 def _demo_users(settings) -> dict[str, str]:
-    from tasks.accounts import create_user
+    from tasks.people.accounts import create_user
 
     url = settings.database_url
     tokens = {

@@ -31,7 +31,7 @@ def _progress(started: float):
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from certflow.bootstrap import prepare
     from models.db import session_scope
-    from tasks.evidence import UnknownChain, verify
+    from tasks.records.evidence import UnknownChain, verify
 
     settings = args.settings
     prepare(settings)
@@ -55,7 +55,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def cmd_audit_anchor(args: argparse.Namespace) -> int:
     from certflow.bootstrap import prepare
     from models.db import session_scope
-    from tasks.evidence import anchor_view, make_anchor
+    from tasks.records.evidence import anchor_view, make_anchor
 
     settings = args.settings
     prepare(settings)
@@ -72,7 +72,7 @@ def cmd_audit_anchor(args: argparse.Namespace) -> int:
 def cmd_audit_anchors(args: argparse.Namespace) -> int:
     from certflow.bootstrap import prepare
     from models.db import session_scope
-    from tasks.evidence import anchor_view, recent_anchors
+    from tasks.records.evidence import anchor_view, recent_anchors
 
     settings = args.settings
     prepare(settings)
@@ -97,8 +97,8 @@ def cmd_archive_export(args: argparse.Namespace) -> int:
     from models.accounts import User
     from models.clock import business_today
     from models.db import session_scope
-    from tasks import archive
     from tasks.errors import NotFound
+    from tasks.exchange import archive
 
     settings = args.settings
     prepare(settings)
@@ -131,7 +131,7 @@ def cmd_archive_export(args: argparse.Namespace) -> int:
 def cmd_archive_verify(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from tasks.archive import ArchiveProblem, manifest_sha256, records_problems, verify
+    from tasks.exchange.archive import ArchiveProblem, manifest_sha256, records_problems, verify
 
     path = Path(args.file)
     if not path.is_file():
@@ -168,7 +168,7 @@ def cmd_archive_verify(args: argparse.Namespace) -> int:
 
 
 def _case(text: str) -> tuple[str, int]:
-    from tasks.evidence import UnknownChain, parse_chain
+    from tasks.records.evidence import UnknownChain, parse_chain
 
     try:
         return parse_chain(text)
@@ -181,7 +181,7 @@ def cmd_retention_report(args: argparse.Namespace) -> int:
 
     from certflow.bootstrap import prepare
     from models.db import session_scope
-    from tasks import retention
+    from tasks.records import retention
 
     settings = args.settings
     prepare(settings)
@@ -213,8 +213,9 @@ def cmd_retention_purge(args: argparse.Namespace) -> int:
 
     from certflow.bootstrap import prepare
     from models.db import session_scope
-    from tasks import filestore, retention
+    from tasks.adapters import filestore
     from tasks.errors import NotFound
+    from tasks.records import retention
 
     try:
         listed = json.loads(Path(args.report).read_text(encoding="utf-8"))["purgeable"]
@@ -245,8 +246,8 @@ def cmd_retention_purge(args: argparse.Namespace) -> int:
 def cmd_retention_hold(args: argparse.Namespace) -> int:
     from certflow.bootstrap import prepare
     from models.db import session_scope
-    from tasks import retention
     from tasks.errors import Conflict, NotFound
+    from tasks.records import retention
 
     settings = args.settings
     prepare(settings)

@@ -22,8 +22,10 @@ from models.clock import business_today
 from models.db import session_scope
 from models.supervision import SupervisionCase
 from models.workflow import OutboxMessage, Wakeup
-from tasks import evidence, inactivity, registry, sla, webhooks
-from tasks.timers import fire_due_timers
+from tasks.exchange import webhooks
+from tasks.records import evidence
+from tasks.waits import inactivity, registry, sla
+from tasks.waits.timers import fire_due_timers
 
 log = logging.getLogger("certflow.tick")
 CASE_TABLES = {"institution_filing": FilingApplication, "evaluation_batch": EvaluationPlan,

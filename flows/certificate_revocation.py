@@ -7,7 +7,7 @@ from __future__ import annotations
 from prefect import flow, task
 
 from flows.steps import DB_STEP, await_decision, budget, call_external, db, national_key
-from tasks import revocations
+from tasks.cases import revocations
 
 
 @flow(name="certificate_revocation", persist_result=True, log_prints=True)

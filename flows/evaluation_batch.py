@@ -27,7 +27,9 @@ from flows.steps import (
 )
 from policy.processes import BATCH_STEP_FUNCTIONS, ProcessStep
 from policy.profiles import get_profile
-from tasks import batch, documents, objections, registry
+from tasks.cases import batch, objections
+from tasks.exchange import documents
+from tasks.waits import registry
 
 
 @flow(name="evaluation_batch", persist_result=True, log_prints=True)
@@ -35,7 +37,7 @@ def evaluation_batch(plan_id: int) -> str:
     """The profile's `batch_steps`, in its order. A review that returns the results sends the batch back
     to the results submission (the next round), and every step after it runs again."""
     case = _load(plan_id)
-    if case["status"] in ("completed", "rejected"):
+    if case["finished"]:
         return case["status"]
     steps = get_profile(case["profile_code"]).batch_steps
     batch_run = BatchRun()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from prefect import flow
 
 from core import settings
-from tasks.inactivity import scan_today
+from tasks.waits.inactivity import scan_today
 
 
 @flow(name="inactivity_scan", log_prints=True)

@@ -21,8 +21,9 @@ from flows.steps import (
 )
 from policy.processes import FILING_STEP_FUNCTIONS, ProcessStep
 from policy.profiles import get_profile
-from tasks import audit, objections
-from tasks import filing as filings
+from tasks.cases import filing as filings
+from tasks.cases import objections
+from tasks.records import audit
 
 
 @flow(name="institution_filing", persist_result=True, log_prints=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from prefect import flow
 
 from core import settings
-from tasks.sla import scan_and_deliver
+from tasks.waits.sla import scan_and_deliver
 
 
 @flow(name="sla_scan", log_prints=True)

@@ -24,7 +24,7 @@ from sqlmodel import Session
 from core import settings
 from models.db import session_scope
 from policy.profiles import get_profile
-from tasks import human_tasks, registry, timers
+from tasks.waits import human_tasks, registry, timers
 
 T = TypeVar("T")
 

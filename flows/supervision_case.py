@@ -14,7 +14,7 @@ import datetime as dt
 from prefect import flow, task
 
 from flows.steps import DB_STEP, Decision, await_decision, budget, db, wait_for, wait_for_answer
-from tasks import supervision
+from tasks.cases import supervision
 
 
 @flow(name="supervision_case", persist_result=True, log_prints=True)

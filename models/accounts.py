@@ -22,7 +22,7 @@ class User(SQLModel, table=True):
     )  # employer of enterprise users, experts, supervisors
     password_hash: str | None = None
     created_at: dt.datetime
-    disabled_at: dt.datetime | None = None  # offboarded: no login, no token, no claim (tasks.accounts.disable_user)
+    disabled_at: dt.datetime | None = None  # offboarded: no login, no token, no claim (accounts.disable_user)
     disabled_reason: str | None = Field(default=None, max_length=500)
 
 

@@ -29,6 +29,7 @@ CASE_KINDS: dict[str, CaseKind] = {kind.code: kind for kind in (
     CaseKind("report", "季度报告", QuarterlyReport, None, False),
 )}
 CASE_LABELS = {code: kind.label for code, kind in CASE_KINDS.items()}
+FINISHED_PLANS = ("completed", "rejected")  # a plan here is done: no step, no file, no activity clock held
 
 
 def case_table(case_type: str) -> type[SQLModel]:

@@ -139,7 +139,7 @@ def _audit_trail_holds(settings) -> None:
     """After every flow and browser test: the trail that the API, the runners' flow processes and the tick
     wrote together still verifies, every chain and every anchor the tick made."""
     from models.db import session_scope
-    from tasks.evidence import verify
+    from tasks.records.evidence import verify
 
     with session_scope(settings.database_url, readonly=True) as session:
         checked, found = verify(session)

@@ -44,12 +44,17 @@ from policy.profiles import (
     get_profile,
 )
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
-from tasks import access, documents, evidence, files, quarterly, sla, views
-from tasks import filing as filings
-from tasks.objections import identical_open, tasks_of
-from tasks.revocations import revocation_of_task
-from tasks.supervision import STATUS_LABELS as SUPERVISION_STATUS
-from tasks.supervision import numbered
+from tasks.cases import files, quarterly
+from tasks.cases import filing as filings
+from tasks.cases.objections import identical_open, tasks_of
+from tasks.cases.revocations import revocation_of_task
+from tasks.cases.supervision import STATUS_LABELS as SUPERVISION_STATUS
+from tasks.cases.supervision import numbered
+from tasks.exchange import documents
+from tasks.people import access
+from tasks.queries import views
+from tasks.records import evidence
+from tasks.waits import sla
 
 ROLE_NAMES = {"officer": "中心经办人员", "expert": "评估专家", "supervisor": "质量督导员", "operations": "运维人员",
               "admin": "系统管理员", "enterprise": "企业", "system": "系统"}

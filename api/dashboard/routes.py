@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from api import metrics
 from api.clients import client_address, client_bucket
-from api.dashboard import pages, supervision_pages
+from api.dashboard import pages, statistics_pages, supervision_pages
 from api.deps import SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
 from api.routes.certificates import find_certificate
 from api.routes.sheets import xlsx_response
@@ -22,25 +22,15 @@ from core.clock import wall_now
 from engine.tick import wake_now
 from models.clock import business_today
 from policy.statistics import PeriodError
-from tasks import (
-    access,
-    accounts,
-    decisions,
-    documents,
-    evidence,
-    files,
-    human_tasks,
-    objections,
-    quarterly,
-    registry,
-    report_pages,
-    reports,
-    seats,
-    sheet_exchange,
-    spreadsheets,
-)
+from tasks.adapters import spreadsheets
+from tasks.adapters.keys import server_key
+from tasks.cases import decisions, files, objections, quarterly, seats
 from tasks.errors import Problems
-from tasks.keys import server_key
+from tasks.exchange import documents, sheet_exchange
+from tasks.people import access, accounts
+from tasks.queries import charts, reports
+from tasks.records import evidence
+from tasks.waits import human_tasks, registry
 
 TEMPLATES_DIR = FilePath(__file__).resolve().parents[2] / "templates"
 TEMPLATES = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -463,13 +453,13 @@ def statistics_page(
 ):
     chosen, scope = _report_scope(session, login.user, period, jurisdiction)
     stats = reports.statistics(session, jurisdiction=scope, period=chosen)
-    page = report_pages.statistics_page(
+    page = statistics_pages.statistics_page(
         stats,
         period=chosen,
-        periods=report_pages.recent_periods(business_today(session)),
+        periods=statistics_pages.recent_periods(business_today(session)),
         jurisdiction_choices=reports.jurisdiction_choices(session, login.user),
     )
-    page["submission"] = report_pages.submission_view(
+    page["submission"] = statistics_pages.submission_view(
         quarterly.latest_for(session, scope, chosen.code) if scope else None,
         period=chosen,
         jurisdiction=scope,
@@ -527,7 +517,7 @@ def quarterly_report(
     chosen, scope = _report_scope(session, login.user, period, jurisdiction)
     stats = reports.statistics(session, jurisdiction=scope, period=chosen)
     return Response(
-        report_pages.quarterly_report_pdf(stats, chosen, business_today(session)),
+        charts.quarterly_report_pdf(stats, chosen, business_today(session)),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="report-{scope or "all"}-{chosen.code}.pdf"'},
     )

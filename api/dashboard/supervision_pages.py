@@ -17,9 +17,10 @@ from models.schemas import REVOCATION_CATEGORIES
 from models.supervision import SupervisionCase
 from policy.credit import KINDS, OUTCOMES
 from policy.profiles import division_name
-from tasks import credit, views
-from tasks.calendar import load_calendar
-from tasks.supervision import SOURCES, STATUS_LABELS, numbered
+from tasks.cases import credit
+from tasks.cases.supervision import SOURCES, STATUS_LABELS, numbered
+from tasks.queries import views
+from tasks.waits.calendar import load_calendar
 
 DECISION_NAMES = {"accept": "受理", "not_accept": "不予受理", "request_explanation": "要求机构书面说明",
                   "order_rectification": "责令整改", "cancel_filing": "取消备案（报另一名人员复核）",

@@ -23,8 +23,10 @@ from models.responses import (
     UserEnabled,
 )
 from models.schemas import Text
-from tasks import accounts, filing, offboarding, registry
+from tasks.cases import filing, offboarding
 from tasks.errors import Conflict
+from tasks.people import accounts
+from tasks.waits import registry
 
 router = APIRouter(prefix="/api/v1", tags=["admin"], responses=ERRORS)
 Admin = role("admin")

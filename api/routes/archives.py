@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from api.deps import Id, SessionDep, SettingsDep, role
 from api.errors import ERRORS
 from models.clock import business_today
-from tasks import archive
+from tasks.exchange import archive
 
 router = APIRouter(prefix="/api/v1", tags=["archives"], responses=ERRORS)
 Centre = role(*archive.CENTRE_ROLES)

@@ -9,7 +9,7 @@ from api.deps import SessionDep, role
 from api.errors import ERRORS
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from models.responses import AnchorPage, RetentionReport
-from tasks import evidence, retention
+from tasks.records import evidence, retention
 
 router = APIRouter(prefix="/api/v1", tags=["records"], responses=ERRORS)
 Operations = role("operations", "admin")

@@ -14,9 +14,9 @@ from core.clock import wall_now
 from models.responses import CalendarYearOut
 from policy.eligibility import Violation
 from policy.working_days import FIRST_ESTIMABLE_YEAR, LAST_ESTIMABLE_YEAR, CalendarFileError, official_year
-from tasks.calendar import load_calendar
 from tasks.errors import Problems
-from tasks.timers import import_calendar
+from tasks.waits.calendar import load_calendar
+from tasks.waits.timers import import_calendar
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"], responses=ERRORS)
 Admin = role("admin")

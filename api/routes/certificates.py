@@ -22,7 +22,9 @@ from models.responses import (
 )
 from models.schemas import RevocationCreate
 from policy.numbering import is_certificate_number
-from tasks import access, inspections, revocations, views
+from tasks.cases import inspections, revocations
+from tasks.people import access
+from tasks.queries import views
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=ERRORS)
 Officer = role("officer")

@@ -15,7 +15,8 @@ from api.ratelimit import public_rate_limit
 from api.routes.certificates import find_certificate
 from core.clock import wall_now
 from models.responses import HolderLink, HolderLinksRevoked
-from tasks import access, documents
+from tasks.exchange import documents
+from tasks.people import access
 
 router = APIRouter(prefix="/api/v1", tags=["documents"], responses=ERRORS)
 PDF = {200: {"content": {"application/pdf": {}}, "description": "the PDF"}}

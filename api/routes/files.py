@@ -12,7 +12,7 @@ from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.errors import ERRORS
 from models.responses import FileList, FileStored, dumped
 from policy.filetypes import EXTENSIONS
-from tasks import files
+from tasks.cases import files
 
 router = APIRouter(prefix="/api/v1", tags=["files"], responses=ERRORS)
 Enterprise = role("enterprise")

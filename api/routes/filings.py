@@ -12,8 +12,10 @@ from api.idempotency import idempotent
 from engine.tick import wake_now
 from models.responses import Dismissed, FilingOut, FilingSummary, ObjectionCreated, RoundAccepted
 from models.schemas import DismissIdentical, FilingCreate, ObjectionCreate, PilotPlanCreate, ResubmissionCreate
-from tasks import access, objections, views
-from tasks import filing as filings
+from tasks.cases import filing as filings
+from tasks.cases import objections
+from tasks.people import access
+from tasks.queries import views
 
 router = APIRouter(prefix="/api/v1/filings", tags=["filings"], responses=ERRORS)
 Enterprise = role("enterprise")

@@ -14,7 +14,7 @@ from api.errors import ERRORS
 from api.pagination import CursorQuery, LimitQuery, change_page, decode_change_cursor, decode_cursor, encode_cursor
 from core.clock import bounded_instant
 from models.responses import EventFeed, FilingPage, InstitutionPage, PlanPage
-from tasks import events, lists
+from tasks.queries import events, lists
 
 router = APIRouter(prefix="/api/v1", tags=["lists"], responses=ERRORS)
 Lister = role("enterprise", "officer", "operations", "admin")

@@ -20,7 +20,10 @@ from models.schemas import (
     PlanCreate,
     ResultsCreate,
 )
-from tasks import access, batch, documents, filing, objections, views
+from tasks.cases import batch, filing, objections
+from tasks.exchange import documents
+from tasks.people import access
+from tasks.queries import views
 
 router = APIRouter(prefix="/api/v1", tags=["plans"], responses=ERRORS)
 Enterprise = role("enterprise")

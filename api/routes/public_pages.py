@@ -18,7 +18,7 @@ from api.routes.certificates import verify
 from models.schemas import ComplaintCreate
 from policy.credit import is_receipt_number
 from policy.profiles import get_profile
-from tasks import inspections, supervision
+from tasks.cases import inspections, supervision
 from tasks.errors import Conflict, NotFound, Problems, TooMany
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))

@@ -19,8 +19,9 @@ from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from api.ratelimit import public_rate_limit
 from models.responses import PublicityPage, PublicObjectionCreated
 from models.schemas import PublicObjectionCreate
-from tasks import objections, publicity
+from tasks.cases import objections
 from tasks.errors import Conflict, NotFound, Problems
+from tasks.queries import publicity
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
 router = APIRouter(tags=["public"], dependencies=[Depends(public_rate_limit)])

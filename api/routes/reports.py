@@ -17,7 +17,8 @@ from models.clock import business_today
 from models.responses import QuarterlyReportList, QuarterlyReportOut, StatisticsOut
 from models.schemas import QuarterlyReportIn
 from policy.statistics import Period, PeriodError
-from tasks import quarterly, report_pages, reports
+from tasks.cases import quarterly
+from tasks.queries import charts, reports
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=ERRORS)
 Readers = role("officer", "operations", "admin")
@@ -64,7 +65,7 @@ def statistics_workbook(scope: ScopeDep, session: SessionDep):
             summary="The progress report (工作进展情况报告) of a period as PDF, in the centre's format")
 def quarterly_report(scope: ScopeDep, session: SessionDep):
     stats = reports.statistics(session, jurisdiction=scope.jurisdiction, period=scope.period)
-    return Response(report_pages.quarterly_report_pdf(stats, scope.period, business_today(session)),
+    return Response(charts.quarterly_report_pdf(stats, scope.period, business_today(session)),
                     media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="report-{scope.jurisdiction or "all"}-'
                                                     f'{scope.period.code}.pdf"'})

@@ -13,8 +13,11 @@ from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.errors import ERRORS
 from api.idempotency import idempotent
 from models.responses import PlanOut
-from tasks import files, sheet_exchange, spreadsheets, views
-from tasks.spreadsheets import XLSX, SheetProblems
+from tasks.adapters import spreadsheets
+from tasks.adapters.spreadsheets import XLSX, SheetProblems
+from tasks.cases import files
+from tasks.exchange import sheet_exchange
+from tasks.queries import views
 
 router = APIRouter(prefix="/api/v1", tags=["spreadsheets"], responses=ERRORS)
 Enterprise = role("enterprise")

@@ -12,8 +12,8 @@ from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from models.clock import business_today
 from models.responses import AtRiskPage, BreachPage
 from policy.sla import SLA_STEPS
-from tasks import sla
-from tasks.calendar import load_calendar
+from tasks.waits import sla
+from tasks.waits.calendar import load_calendar
 
 router = APIRouter(prefix="/api/v1/sla", tags=["sla"], responses=ERRORS)
 Operations = role("operations", "admin")

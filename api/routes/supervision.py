@@ -25,7 +25,8 @@ from models.responses import (
 )
 from models.schemas import ComplaintCreate, ExplanationIn, FindingCreate, RectificationIn
 from policy.credit import RECEIPT_PATTERN
-from tasks import credit, documents, supervision
+from tasks.cases import credit, supervision
+from tasks.exchange import documents
 
 router = APIRouter(prefix="/api/v1", tags=["supervision"], responses=ERRORS)
 public = APIRouter(prefix="/api/v1", tags=["public"], dependencies=[Depends(public_rate_limit)])

@@ -16,7 +16,10 @@ from engine.tick import wake_now
 from models.responses import TaskOut, TaskPage
 from models.schemas import DecisionIn
 from models.workflow import HumanTask
-from tasks import access, decisions, human_tasks, seats, views
+from tasks.cases import decisions, seats
+from tasks.people import access
+from tasks.queries import views
+from tasks.waits import human_tasks
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], responses=ERRORS)
 Worker = role("officer", "expert", "supervisor", "enterprise")  # an enterprise: the steps its own body takes

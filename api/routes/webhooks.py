@@ -10,7 +10,7 @@ from api.errors import ERRORS
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from models.responses import DeliveryOut, DeliveryPage, WebhookList, WebhookOut
 from models.schemas import WebhookCreate, WebhookUpdate
-from tasks import webhooks
+from tasks.exchange import webhooks
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], responses=ERRORS)
 Owner = role("enterprise", "admin")

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from models.db import session_scope
-from tasks.accounts import create_user
+from tasks.people.accounts import create_user
 
 _counter = itertools.count(1)
 

@@ -12,9 +12,9 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tasks import archive
-from tasks.filing import issue_deficiency_notice
-from tasks.human_tasks import ensure_task
+from tasks.cases.filing import issue_deficiency_notice
+from tasks.exchange import archive
+from tasks.waits.human_tasks import ensure_task
 from tests.api.conftest import db
 from tests.api.helpers import filing_form
 from tests.samples import pdf

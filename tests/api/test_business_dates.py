@@ -11,8 +11,8 @@ from sqlmodel import select
 from core.clock import CHINA
 from models.cases import DeficiencyNotice, FilingApplication, Institution
 from models.clock import business_today
-from tasks import documents
-from tasks.filing import issue_deficiency_notice
+from tasks.cases.filing import issue_deficiency_notice
+from tasks.exchange import documents
 from tests.api.conftest import db, move_clock
 from tests.api.helpers import filing_form, registered_institution
 from tests.samples import pdf

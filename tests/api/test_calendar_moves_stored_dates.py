@@ -12,7 +12,8 @@ from models.cases import EvaluationPlan, Institution
 from models.clock import business_today
 from models.workflow import Timer
 from policy.working_days import OfficialYear
-from tasks import batch, timers
+from tasks.cases import batch
+from tasks.waits import timers
 from tests.api.conftest import db, move_clock
 from tests.api.helpers import evaluation_plan, registered_institution
 

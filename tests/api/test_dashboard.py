@@ -13,8 +13,8 @@ from models.accounts import WebSession
 from models.db import session_scope
 from models.workflow import HumanTask
 from policy.eligibility import REQUIRED_MATERIALS
-from tasks.accounts import create_user
-from tasks.human_tasks import ensure_task
+from tasks.people.accounts import create_user
+from tasks.waits.human_tasks import ensure_task
 from tests.api.helpers import filing_form
 
 PASSWORD = "correct horse 1"
@@ -125,7 +125,7 @@ def test_the_password_is_checked_outside_the_write_lock(api, monkeypatch):
     """24 logins at once used to stall every writer: scrypt ran inside BEGIN IMMEDIATE."""
     import sqlite3
 
-    from tasks import accounts
+    from tasks.people import accounts
 
     officer, _ = staff(api, "officer", jurisdiction="440000")
     path = api.settings.database_url.split("///", 1)[1]
@@ -265,7 +265,7 @@ def test_a_task_decided_elsewhere_shows_a_clear_message_not_a_crash(api, people,
     officer.post(f"/dashboard/tasks/{task}/claim")
     token = csrf_of(officer.get(f"/dashboard/tasks/{task}").text)
     with session_scope(api.settings.database_url) as session:  # the same officer decides in another tab
-        from tasks import human_tasks
+        from tasks.waits import human_tasks
 
         human_tasks.decide(
             session, session.get(HumanTask, task), decision="approve", payload={}, user_id=officer_id, role="officer"

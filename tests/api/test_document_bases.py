@@ -18,7 +18,9 @@ from models.db import session_scope
 from policy.legal_basis import seed_text
 from policy.profiles import get_profile
 from policy.statistics import parse_period
-from tasks import documents, report_pages, reports
+from tasks.adapters import pdf
+from tasks.exchange import documents
+from tasks.queries import charts, reports
 from tests.api.helpers import registered_institution
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is installed by scripts/setup")
@@ -42,7 +44,7 @@ def _notice_pdf(api, profile_code: str, region: str = "620102", handling_centre:
                               issued_at=dt.datetime(2026, 9, 1, 9, tzinfo=dt.UTC))
     with session_scope(api.settings.database_url) as session:
         model = documents.notice_model(session, filing, notice)
-    return _text(documents.renderer().pdf("notice.html", n=model))
+    return _text(pdf.renderer().pdf("notice.html", n=model))
 
 
 def test_a_gansu_notice_cites_138_section_4_2_in_its_own_words(api):  # 004 §四(二)
@@ -69,7 +71,7 @@ def test_a_jiangsu_receipt_cites_no_pilot_notice_and_no_other_provinces_text(api
         session.flush()
         session.add(FilingOccupation(filing_id=filing.id, occupation_code="6-18-01-01", levels="34"))
         session.flush()
-        text = _text(documents.renderer().pdf("receipt.html", r=documents.receipt_model(session, filing)))
+        text = _text(pdf.renderer().pdf("receipt.html", r=documents.receipt_model(session, filing)))
     assert "已备案企业" in text  # the receipt is rendered: the institution's name is on it
     assert "试点工作的通知" not in text and "138号" not in text and "1727号" not in text
     assert "依据：" not in text  # no citation line (the table's 评价依据 column is each occupation's own basis)
@@ -79,7 +81,7 @@ def test_a_jiangsu_receipt_cites_no_pilot_notice_and_no_other_provinces_text(api
 def test_a_quarterly_report_cites_its_own_provinces_text_or_nothing(jurisdiction, cited):  # 004 §六(一)
     page = {"cards": []}
     stats = {"jurisdiction": jurisdiction, "period": {"start": "2026-10-01", "end": "2026-12-31"}}
-    model = report_pages.quarterly_report_model(page, stats, "2026-12-04")
+    model = charts.quarterly_report_model(page, stats, "2026-12-04")
     if cited is None:
         assert model["basis"] is None
     else:
@@ -111,5 +113,5 @@ def test_a_quarterly_report_is_sent_by_the_city_centre_by_name_not_by_its_code(a
     quarter = parse_period("2026-Q4")
     with session_scope(api.settings.database_url) as session:
         stats = reports.statistics(session, jurisdiction="620100", period=quarter)
-    text = _text(report_pages.quarterly_report_pdf(stats, quarter, dt.date(2027, 1, 4)))
+    text = _text(charts.quarterly_report_pdf(stats, quarter, dt.date(2027, 1, 4)))
     assert "报送单位：兰州市职业技能鉴定指导中心" in text and "620100" not in text

@@ -11,7 +11,7 @@ from sqlmodel import select
 from core.clock import wall_now
 from models.cases import Candidate, Certificate, DeficiencyNotice, EvaluationPlan, FilingApplication, FilingOccupation
 from models.db import session_scope
-from tasks import documents
+from tasks.exchange import documents
 from tests.api.helpers import person, registered_institution
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.which("zbarimg"),

@@ -12,7 +12,7 @@ from sqlmodel import select
 from core.clock import wall_now
 from models.cases import Candidate, EvaluationPlan, Score
 from models.db import session_scope
-from tasks import publicity
+from tasks.queries import publicity
 from tests.api.helpers import person, registered_institution
 
 
@@ -102,7 +102,7 @@ def test_an_enterprises_own_norm_is_filed_with_its_occupation_shown_to_the_exper
     names it as the occupation's basis."""
     from api.dashboard import pages
     from models.cases import FilingApplication, Institution
-    from tasks import documents
+    from tasks.exchange import documents
     from tests.api.helpers import MATERIALS, filing_form
 
     enterprise = people.make("enterprise")

@@ -8,7 +8,8 @@ import pytest
 
 from models.accounts import User
 from models.cases import FilingApplication
-from tasks import audit, events
+from tasks.queries import events
+from tasks.records import audit
 from tests.api.conftest import db
 from tests.api.helpers import evaluation_plan, filing_form, registered_institution
 

@@ -49,7 +49,7 @@ def generated(tmp_path_factory):
 
 
 def test_a_generated_client_files_uploads_and_gets_a_deficiency_decision(api, people, generated):
-    from tasks.human_tasks import ensure_task
+    from tasks.waits.human_tasks import ensure_task
 
     client = generated("client").Client(base_url="http://testserver")
     client.set_httpx_client(api)  # the TestClient is an httpx.Client: the generated code runs unchanged

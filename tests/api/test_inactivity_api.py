@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from models.audit import AuditEvent
 from models.cases import Candidate, Certificate, Institution
-from tasks.inactivity import scan_today
+from tasks.waits.inactivity import scan_today
 from tests.api.conftest import db, move_clock
 from tests.api.helpers import evaluation_plan, person, plan_body, registered_institution
 from tests.api.test_plans_api import enterprise_of

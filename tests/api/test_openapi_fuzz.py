@@ -17,8 +17,8 @@ from api.app import create_app
 from certflow.bootstrap import prepare
 from core.settings import Settings
 from models.db import session_scope
-from tasks.accounts import create_user
-from tasks.human_tasks import ensure_task
+from tasks.people.accounts import create_user
+from tasks.waits.human_tasks import ensure_task
 
 ROLES = ("anonymous", "enterprise", "officer", "expert", "supervisor", "operations", "admin")
 # The fuzzed app is built at import with its own SQLite folder (the schema is read before any fixture),

@@ -215,8 +215,8 @@ def _plan_row(session, institution_id, region, profile):
 
 
 def test_supervisors_come_from_the_roster_the_profile_names_with_their_card_where_required(api, people):
-    from tasks import batch
-    from tasks.accounts import create_user
+    from tasks.cases import batch
+    from tasks.people.accounts import create_user
 
     url = api.settings.database_url
     carded = create_user(url, role="supervisor", name="甘肃督导甲", jurisdiction="620000", card_number="GS-0001")[0]

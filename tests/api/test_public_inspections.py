@@ -9,7 +9,7 @@ import datetime as dt
 from core.clock import wall_now
 from models.cases import EvaluationPlan
 from models.db import session_scope
-from tasks import audit
+from tasks.records import audit
 from tests.api.helpers import registered_institution
 
 

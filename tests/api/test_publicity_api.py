@@ -178,7 +178,7 @@ def _inbox(api, headers, step):
 
 def test_in_gansu_the_enterprises_own_body_investigates_a_results_objection_and_the_centre_reviews_its_finding(
         api, people):
-    from tasks.objections import investigations_closed, record_outcomes
+    from tasks.cases.objections import investigations_closed, record_outcomes
 
     pid, (first, _) = _results_in_publicity(api)
     enterprise, city = _bind(api, people, pid), people.make("officer", jurisdiction="620100")

@@ -17,7 +17,7 @@ from core.clock import CHINA, wall_now
 from models.cases import Candidate, Certificate, FilingApplication, Score
 from models.sla import SlaBreach, SlaClock
 from models.supervision import SupervisionCase
-from tasks import audit
+from tasks.records import audit
 from tests.api.conftest import db, move_clock
 from tests.api.helpers import evaluation_plan, person, registered_institution
 from tests.api.test_dashboard import staff

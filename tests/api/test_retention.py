@@ -18,8 +18,9 @@ from core.clock import wall_now
 from models.cases import FilingApplication
 from models.integration import CaseFile
 from models.supervision import SupervisionCase
-from tasks import audit, evidence, filestore, retention
-from tasks.retention import RetentionRefused
+from tasks.adapters import filestore
+from tasks.records import audit, evidence, retention
+from tasks.records.retention import RetentionRefused
 from tests.api.conftest import db, move_clock
 from tests.api.helpers import registered_institution
 

@@ -9,8 +9,9 @@ from models.accounts import User
 from models.cases import Candidate, Certificate, Revocation
 from models.schemas import DecisionIn
 from models.workflow import OutboxMessage
-from tasks import decisions, human_tasks, revocations
+from tasks.cases import decisions, revocations
 from tasks.errors import Problems
+from tasks.waits import human_tasks
 from tests.api.conftest import db
 from tests.api.helpers import evaluation_plan, person, registered_institution
 

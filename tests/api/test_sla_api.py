@@ -10,7 +10,7 @@ from sqlmodel import select
 from engine.tick import scan_sla
 from models.db import session_scope
 from models.workflow import HumanTask, Incident
-from tasks.human_tasks import ensure_task
+from tasks.waits.human_tasks import ensure_task
 from tests.api.conftest import move_clock
 from tests.api.helpers import filing_form
 from tests.api.test_dashboard import csrf_of, staff

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from sqlmodel import select
 
 from models.cases import Candidate, EvaluationPlan
-from tasks.spreadsheets import PROBLEMS_HEADER, RESULTS, ROSTER
+from tasks.adapters.spreadsheets import PROBLEMS_HEADER, RESULTS, ROSTER
 from tests.api.conftest import db
 from tests.api.helpers import person, plan_body
 from tests.api.test_plans_api import enterprise_of

@@ -9,7 +9,8 @@ from sqlmodel import select
 from models.cases import Candidate, Certificate, Institution
 from models.supervision import CreditEntry, SupervisionCase
 from models.workflow import HumanTask, OutboxMessage
-from tasks import credit, filing, human_tasks, supervision
+from tasks.cases import credit, filing, supervision
+from tasks.waits import human_tasks
 from tests.api.conftest import db, move_clock
 from tests.api.helpers import evaluation_plan, filing_form, person, plan_body, registered_institution
 

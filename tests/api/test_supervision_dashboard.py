@@ -9,7 +9,8 @@ from models.cases import Institution
 from models.db import session_scope
 from models.supervision import SupervisionCase
 from models.workflow import HumanTask
-from tasks import credit, human_tasks, supervision
+from tasks.cases import credit, supervision
+from tasks.waits import human_tasks
 from tests.api.conftest import db
 from tests.api.helpers import evaluation_plan, registered_institution
 from tests.api.test_dashboard import staff

@@ -3,7 +3,7 @@
 import pytest
 
 from models.db import session_scope
-from tasks.human_tasks import ensure_task
+from tasks.waits.human_tasks import ensure_task
 
 pytestmark = pytest.mark.postgres  # on PostgreSQL too: claims under concurrency (optimistic locking)
 

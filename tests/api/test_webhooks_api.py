@@ -14,7 +14,9 @@ import pytest
 
 from models.cases import FilingApplication
 from policy.webhooks import verify
-from tasks import audit, events, webhooks
+from tasks.exchange import webhooks
+from tasks.queries import events
+from tasks.records import audit
 from tests.api.conftest import db
 from tests.api.helpers import filing_form
 

@@ -12,8 +12,8 @@ from models.accounts import User
 from models.cases import FilingApplication
 from models.db import session_scope
 from models.workflow import HumanTask
-from tasks.accounts import create_user, hash_password
-from tasks.human_tasks import ensure_task
+from tasks.people.accounts import create_user, hash_password
+from tasks.waits.human_tasks import ensure_task
 from tests.samples import png
 from tests.stack.driver import EXPERTS, Driver
 

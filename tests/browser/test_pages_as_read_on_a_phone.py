@@ -10,7 +10,7 @@ import pytest
 
 from models.db import session_scope
 from policy.profiles import profile_for_region
-from tasks import registry
+from tasks.waits import registry
 from tests.browser.test_dashboard_in_a_browser import log_in, staff
 from tests.stack.driver import Driver, registered_institution
 

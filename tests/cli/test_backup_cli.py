@@ -8,7 +8,7 @@ from tests.cli.test_calendar_cli import certflow
 def test_a_backup_taken_while_writers_run_restores_to_a_working_instance(tmp_path):
     live, restored = tmp_path / "live", tmp_path / "restored"
     assert certflow("users", "add", "--role", "expert", "--name", "kept-expert", data_dir=live).returncode == 0
-    from tasks.accounts import create_user
+    from tasks.people.accounts import create_user
 
     url = f"sqlite:///{live / 'certflow.db'}"
     stop = threading.Event()

@@ -29,7 +29,7 @@ def test_a_password_comes_from_stdin_never_from_an_argument(folder):
 
     from models.accounts import User
     from models.db import session_scope
-    from tasks.accounts import verify_password
+    from tasks.people.accounts import verify_password
 
     with session_scope(f"sqlite:///{folder / 'certflow.db'}", readonly=True) as session:
         stored = session.exec(select(User).where(User.name == "cli-officer")).one().password_hash

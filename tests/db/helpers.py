@@ -6,7 +6,7 @@ import datetime as dt
 
 from models.cases import FilingApplication, Institution
 from models.db import session_scope
-from tasks import human_tasks
+from tasks.waits import human_tasks
 
 
 def filing_with_acceptance_task(url: str, round_no: int = 0, filing_id: int | None = None) -> tuple[int, int]:

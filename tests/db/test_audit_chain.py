@@ -17,7 +17,7 @@ from sqlmodel import select
 from core.evidence import GENESIS
 from models.audit import AuditEvent
 from models.db import session_scope
-from tasks import audit, evidence
+from tasks.records import audit, evidence
 
 pytestmark = pytest.mark.postgres  # on PostgreSQL too: the chains' head locks and sequence
 

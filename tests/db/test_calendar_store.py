@@ -9,7 +9,7 @@ from sqlmodel import select
 from models.calendar import CalendarDay, CalendarYear
 from models.db import session_scope
 from policy.working_days import OfficialYear
-from tasks.calendar import load_calendar, seed_calendar_if_empty, store_official_years
+from tasks.waits.calendar import load_calendar, seed_calendar_if_empty, store_official_years
 
 pytestmark = pytest.mark.postgres  # on PostgreSQL too: all-or-nothing imports on each database's constraints
 

@@ -14,7 +14,8 @@ from models.cases import Candidate, Certificate, EvaluationPlan, Institution, Sc
 from models.db import get_engine, session_scope
 from models.workflow import HumanTask
 from policy.identity import resident_id_check_char
-from tasks import batch, human_tasks
+from tasks.cases import batch
+from tasks.waits import human_tasks
 from tests.db.helpers import filing_with_acceptance_task
 
 pytestmark = pytest.mark.postgres  # on PostgreSQL too: locking and counters under concurrent writers

@@ -5,7 +5,7 @@ import hashlib
 
 import pytest
 
-from tasks import filestore
+from tasks.adapters import filestore
 
 
 @pytest.fixture(scope="module")

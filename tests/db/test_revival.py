@@ -82,7 +82,7 @@ def test_a_run_that_keeps_dying_is_an_incident_for_operations_and_their_retry_st
     from engine import workflow
     from engine.tick import REVIVE_LIMIT, revive_crashed_runs
     from models.workflow import Incident
-    from tasks.registry import retry_incident
+    from tasks.waits.registry import retry_incident
 
     monkeypatch.setattr(workflow, "run_states", lambda api_url, ids: {run: ("CRASHED", wall_now()) for run in ids})
 

@@ -14,8 +14,8 @@ from models.clock import set_business_now
 from models.db import session_scope
 from models.sla import SlaBreach, SlaClock, SlaPause
 from models.workflow import HumanTask
-from tasks import human_tasks, sla
-from tasks.calendar import load_calendar
+from tasks.waits import human_tasks, sla
+from tasks.waits.calendar import load_calendar
 from tests.db.helpers import filing_with_acceptance_task
 
 pytestmark = pytest.mark.postgres  # on PostgreSQL too: the SLA scan's queries and unique breaches

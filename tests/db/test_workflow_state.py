@@ -8,7 +8,7 @@ from sqlmodel import select
 from models.db import session_scope
 from models.workflow import Timer, Wakeup
 from policy.working_days import OfficialYear
-from tasks import human_tasks, timers
+from tasks.waits import human_tasks, timers
 
 pytestmark = pytest.mark.postgres  # on PostgreSQL too: outbox and wake-up rows
 

@@ -26,8 +26,8 @@ from engine.tick import CASE_TABLES
 from models.clock import business_today
 from models.db import session_scope
 from models.workflow import OutboxMessage, Wakeup
-from tasks import inactivity
-from tasks.timers import fire_due_timers
+from tasks.waits import inactivity
+from tasks.waits.timers import fire_due_timers
 
 _RUNS = uuid.UUID("5f1c2a0e-3d5b-4c1e-9a43-2f0c9a7e6b10")  # the namespace of replay run ids
 

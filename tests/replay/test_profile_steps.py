@@ -24,10 +24,11 @@ from models.schemas import DecisionIn, FilingCreate, PilotPlanCreate, PlanCreate
 from models.workflow import ExternalSubmission, HumanTask, Incident, Timer
 from policy.eligibility import EXPERT_ASPECTS
 from policy.profiles import profile_for_region
-from tasks import batch, decisions, filing, human_tasks, objections
-from tasks.accounts import create_user
-from tasks.calendar import load_calendar
-from tasks.timers import fire_due_timers
+from tasks.cases import batch, decisions, filing, objections
+from tasks.people.accounts import create_user
+from tasks.waits import human_tasks
+from tasks.waits.calendar import load_calendar
+from tasks.waits.timers import fire_due_timers
 from tests.api.helpers import filing_form, person, plan_body
 from tests.replay.engine import RecordedWait, ReplayEngine
 from tests.replay.test_province_processes import REGIONS

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from models.db import session_scope
-from tasks.accounts import create_user
+from tasks.people.accounts import create_user
 from tests.stack.driver import registered_institution
 
 pytestmark = pytest.mark.slow

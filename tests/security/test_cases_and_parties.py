@@ -16,8 +16,8 @@ from models.audit import AuditEvent
 from models.cases import DrawRecord, EvaluationPlan, FilingApplication, Institution, Objection
 from models.workflow import HumanTask, Incident
 from policy import draws as draw_rules
-from tasks import draws
-from tasks.human_tasks import ensure_task
+from tasks.records import draws
+from tasks.waits.human_tasks import ensure_task
 from tests.api.conftest import db, move_clock
 from tests.api.helpers import credit_code, evaluation_plan, filing_form, registered_institution
 
@@ -249,7 +249,7 @@ def plan_in(api, people, owner) -> int:
 
 
 def test_supervision_is_drawn_from_a_secret_seed_whose_commitment_is_recorded_and_rerunnable(api, people):
-    from tasks import batch
+    from tasks.cases import batch
 
     owner = people.make("enterprise")
     for _ in range(3):
@@ -273,7 +273,7 @@ def test_supervision_is_drawn_from_a_secret_seed_whose_commitment_is_recorded_an
 
 
 def test_the_enterprise_sees_nothing_of_the_supervision_draw_before_the_supervision(api, people):
-    from tasks import batch
+    from tasks.cases import batch
 
     owner, supervisor = people.make("enterprise"), people.make("supervisor")
     plan_id = plan_in(api, people, owner)
@@ -348,7 +348,7 @@ def test_the_applicant_sees_the_panels_result_and_reasons_but_not_who_sat_or_the
         )
     }
     with db(api) as session:
-        from tasks import filing as filings
+        from tasks.cases import filing as filings
 
         seats = filings.pick_expert_panel(session, filing_id=filing["id"], size=3, exclude=set())
         for seat, expert_id in enumerate(seats):
@@ -377,7 +377,7 @@ def test_the_applicant_sees_the_panels_result_and_reasons_but_not_who_sat_or_the
         )
         assert answer.status_code == 200, answer.text
     with db(api) as session:
-        from tasks import audit
+        from tasks.records import audit
 
         audit.record(
             session,
@@ -398,7 +398,7 @@ def test_the_applicant_sees_the_panels_result_and_reasons_but_not_who_sat_or_the
 
 
 def test_the_panel_draw_is_recorded_and_a_replay_finds_the_same_panel(api, people):
-    from tasks import filing as filings
+    from tasks.cases import filing as filings
 
     filing = file(api, people.make("enterprise"))
     for _ in range(5):

@@ -21,8 +21,10 @@ from models.cases import Candidate, Certificate, DeficiencyNotice, FilingApplica
 from models.integration import CaseFile, WebhookDelivery, WebhookEndpoint
 from models.supervision import SupervisionCase
 from models.workflow import HumanTask, Incident
-from tasks import audit, events, filestore, spreadsheets
-from tasks.human_tasks import ensure_task
+from tasks.adapters import filestore, spreadsheets
+from tasks.queries import events
+from tasks.records import audit
+from tasks.waits.human_tasks import ensure_task
 from tests.api.conftest import db
 from tests.api.helpers import evaluation_plan, filing_form, person, plan_body, registered_institution
 from tests.samples import pdf

@@ -16,7 +16,7 @@ from core.clock import wall_now
 from models.accounts import ApiToken
 from models.cases import Certificate, DeficiencyNotice, FilingApplication, Institution
 from models.workflow import Wakeup
-from tasks.accounts import AccountError, create_user
+from tasks.people.accounts import AccountError, create_user
 from tests.api.conftest import db
 from tests.api.helpers import filing_form, plan_body, registered_institution
 from tests.api.test_documents import NUMBER, issued  # noqa: F401  (fixture)
@@ -41,7 +41,7 @@ def other_connection_writes(api) -> None:
 @pytest.mark.sqlite_only
 def test_slow_escalation_deliveries_hold_no_write_lock(api, people):
     from models.sla import SlaBreach, SlaClock
-    from tasks import sla
+    from tasks.waits import sla
 
     with db(api) as session:
         for n in range(20):
@@ -171,7 +171,7 @@ def test_the_anonymous_pdf_check_says_nothing_about_which_numbers_exist_and_is_l
 
 
 def test_a_holder_link_expires_and_can_be_revoked_and_stops_with_the_certificate(api, issued):  # noqa: F811
-    from tasks import documents
+    from tasks.exchange import documents
 
     owner = issued[0]
     link = api.get(f"/api/v1/certificates/{NUMBER}/holder-link", headers=owner).json()
@@ -290,7 +290,7 @@ def test_names_are_stored_in_nfkc_so_look_alikes_are_one_name(api, people):
 
 
 def test_a_notice_is_rendered_once_and_served_from_the_cache_after(api, people, monkeypatch):
-    from tasks import documents
+    from tasks.adapters import pdf
 
     owner = people.make("enterprise")
     filing = api.post("/api/v1/filings", json=filing_form(), headers=owner).json()
@@ -299,8 +299,8 @@ def test_a_notice_is_rendered_once_and_served_from_the_cache_after(api, people, 
             DeficiencyNotice(filing_id=filing["id"], round=0, items=[{"text": "缺少营业执照"}], issued_at=wall_now())
         )
     renders = []
-    real = documents.Renderer.pdf
-    monkeypatch.setattr(documents.Renderer, "pdf", lambda self, *a, **k: renders.append(a) or real(self, *a, **k))
+    real = pdf.Renderer.pdf
+    monkeypatch.setattr(pdf.Renderer, "pdf", lambda self, *a, **k: renders.append(a) or real(self, *a, **k))
     for _ in range(3):
         answer = api.get(f"/api/v1/filings/{filing['id']}/notices/1.pdf", headers=owner)
         assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
@@ -317,7 +317,7 @@ def test_a_notice_is_rendered_once_and_served_from_the_cache_after(api, people, 
 
 
 def test_an_expired_or_revoked_token_is_refused_and_staff_tokens_live_shorter(api, people):
-    from tasks.accounts import list_tokens, revoke_token
+    from tasks.people.accounts import list_tokens, revoke_token
 
     user, token = create_user(api.settings.database_url, role="enterprise", name="erp-system")
     headers = {"Authorization": f"Bearer {token}"}

@@ -17,8 +17,8 @@ from sqlmodel import select
 from models.accounts import User
 from models.audit import AuditEvent
 from models.workflow import HumanTask
-from tasks import webhooks
-from tasks.accounts import create_user, revoke_token
+from tasks.exchange import webhooks
+from tasks.people.accounts import create_user, revoke_token
 from tests.api.conftest import db
 from tests.api.helpers import filing_form
 from tests.api.test_dashboard import PASSWORD, acceptance_task, staff
@@ -104,7 +104,7 @@ def test_revoking_every_token_of_an_account_stops_its_webhooks_until_it_has_a_li
     assert shown["enabled"] is False and "revoked" in shown["disabled_reason"]
     again = api.patch(f"/api/v1/webhooks/{endpoint['id']}", json={"enabled": True}, headers=admin)
     assert again.status_code == 422 and again.json()["detail"][0]["code"] == "webhook.no_credential"
-    from tasks.accounts import issue_token
+    from tasks.people.accounts import issue_token
 
     _, token = issue_token(api.settings.database_url, name=name)
     back = api.patch(f"/api/v1/webhooks/{endpoint['id']}", json={"enabled": True},
@@ -122,7 +122,7 @@ def test_a_disabled_officer_cannot_log_in_or_call_the_api_and_gives_back_the_cla
     assert officer.log_in().status_code == 303
     _, token = create_user(api.settings.database_url, role="admin", name=f"admin-of-{officer_id}")
     admin = {"Authorization": f"Bearer {token}"}
-    from tasks.accounts import issue_token
+    from tasks.people.accounts import issue_token
 
     _, officer_token = issue_token(api.settings.database_url, name=officer.name)
     bearer = {"Authorization": f"Bearer {officer_token}"}

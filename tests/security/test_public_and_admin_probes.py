@@ -13,7 +13,7 @@ from api.clients import client_bucket
 from models.cases import Institution
 from models.schemas import ComplaintCreate
 from models.supervision import SupervisionCase
-from tasks import supervision
+from tasks.cases import supervision
 from tasks.errors import Conflict
 from tests.api.conftest import db
 from tests.api.helpers import registered_institution

@@ -12,8 +12,8 @@ from certflow.demo import ASPECTS, MATERIALS, Demo
 from models.db import session_scope
 from policy.identity import resident_id_check_char
 from policy.profiles import profile_for_region
-from tasks.accounts import create_user
-from tasks.calendar import load_calendar
+from tasks.people.accounts import create_user
+from tasks.waits.calendar import load_calendar
 
 _used = set()
 # per database (the stack's, or each replay test's own): user ids, and so these names, repeat across databases

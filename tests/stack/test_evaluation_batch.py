@@ -26,7 +26,7 @@ def test_a_batch_runs_from_plan_to_certificates_through_a_returned_review(sichua
     assert sichuan.plan_status(pid)["supervision"] is None  # the enterprise learns nothing of it beforehand
     from models.cases import DrawRecord
     from policy.profiles import get_profile
-    from tasks import draws
+    from tasks.records import draws
 
     with session_scope(sichuan.url) as session:
         record = session.get(DrawRecord, drawn["supervision"]["draw_id"])
@@ -76,7 +76,7 @@ def test_a_batch_runs_from_plan_to_certificates_through_a_returned_review(sichua
     # the batch's archive (电子档案), as the centre downloads it: it verifies offline and holds the certificates
     import io
 
-    from tasks import archive
+    from tasks.exchange import archive
 
     zipped = sichuan.http.get(f"/api/v1/plans/{pid}/archive",
                               headers={"Authorization": f"Bearer {sichuan.tokens['officer']}"})

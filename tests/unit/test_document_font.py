@@ -1,6 +1,6 @@
 """The documents' common-character font covers GB 2312 and leaves rarer characters to the fallback."""
 
-from tasks.fonts import common_characters
+from tasks.adapters.fonts import common_characters
 
 
 def test_the_common_set_holds_every_gb2312_hanzi_and_printable_ascii():

@@ -23,7 +23,7 @@ from policy.levels import Level
 from policy.occupations import seed_occupations
 from policy.profiles import get_profile
 from policy.working_days import WorkingCalendar
-from tasks.calendar import official_years_from_chinesecalendar
+from tasks.waits.calendar import official_years_from_chinesecalendar
 
 CATALOGUE = {o.code: o for o in seed_occupations()}
 CALENDAR = WorkingCalendar(official_years_from_chinesecalendar())

@@ -13,8 +13,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tasks import spreadsheets
-from tasks.spreadsheets import SheetProblems
+from tasks.adapters import spreadsheets
+from tasks.adapters.spreadsheets import SheetProblems
 
 MEMORY_BOUND = 50 * 1024 * 1024  # the goal for a hostile workbook: ≤ 50 MB beyond what the process held
 

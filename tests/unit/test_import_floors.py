@@ -10,6 +10,9 @@ anywhere. Every import counts, function-local ones too (they hide a dependency, 
     core     core/       settings, time as people read it, the evidence chain's arithmetic (no table)
     policy   policy/     the rules, framework-free (tests/unit/test_policy_is_framework_free.py)
 
+Inside tasks/ the rooms stand in floors of their own (tasks/__init__.py says what each holds), bottom up:
+errors, adapters, records, people, waits, queries, cases, exchange.
+
 Relative imports count as their absolute module; Alembic's migrations are modules of models/ like any
 other (they are loaded by Alembic, but what they import is still a dependency).
 """
@@ -23,6 +26,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 FLOORS = [("policy", {"policy"}), ("core", {"core"}), ("models", {"models"}), ("tasks", {"tasks"}),
           ("flows", {"flows"}), ("engine", {"engine"}), ("api", {"api"}), ("top", {"certflow"})]
 LEVEL = {package: level for level, (_, packages) in enumerate(FLOORS) for package in packages}
+TASK_ROOMS = ["errors", "adapters", "records", "people", "waits", "queries", "cases", "exchange"]
 
 
 def _modules() -> dict[str, pathlib.Path]:
@@ -91,6 +95,23 @@ def test_no_module_reaches_itself_through_its_imports():
                     path[nxt] = path[current] + [nxt]
                     stack.append(nxt)
     assert circles == []
+
+
+def _room(module: str) -> str:
+    return module.split(".")[1] if module.count(".") else "tasks"  # the package itself stands above its rooms
+
+
+def test_inside_tasks_every_import_points_to_the_same_room_or_one_below():
+    order = [*TASK_ROOMS, "tasks"]
+    upward = sorted(f"{a} imports {b}" for a, targets in _imports().items() if a.startswith("tasks")
+                    for b in targets if b.startswith("tasks") and order.index(_room(b)) > order.index(_room(a)))
+    assert upward == []
+
+
+def test_every_room_of_tasks_has_its_floor_and_holds_no_loose_module():
+    rooms = {p.name for p in (ROOT / "tasks").iterdir() if (p / "__init__.py").exists()}
+    loose = {p.stem for p in (ROOT / "tasks").glob("*.py")} - {"__init__", "errors"}
+    assert rooms == set(TASK_ROOMS) - {"errors"} and loose == set()
 
 
 def test_function_local_imports_of_our_own_code_live_only_on_the_top_floor():

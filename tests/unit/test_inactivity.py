@@ -5,7 +5,7 @@ import datetime as dt
 
 from policy.inactivity import inactivity_clock, latest_active_since, years_after
 from policy.working_days import WorkingCalendar
-from tasks.calendar import official_years_from_chinesecalendar
+from tasks.waits.calendar import official_years_from_chinesecalendar
 
 
 def calendar_2026() -> WorkingCalendar:

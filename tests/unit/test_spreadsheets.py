@@ -6,8 +6,8 @@ import io
 import openpyxl.xml
 from openpyxl import load_workbook
 
-from tasks import spreadsheets
-from tasks.spreadsheets import RowProblem
+from tasks.adapters import spreadsheets
+from tasks.adapters.spreadsheets import RowProblem
 
 
 def test_the_roster_templates_example_row_is_a_valid_roster():

@@ -26,7 +26,7 @@ def test_the_dashboards_case_states_are_never_a_step_under_another_name():
 
 def test_the_statistics_and_the_readme_table_name_steps_as_the_registry_does():
     from policy.profiles import steps_table
-    from tasks import reports
+    from tasks.queries import reports
 
     assert reports.STEP_NAMES is STEP_NAMES
     table = steps_table()

@@ -11,7 +11,7 @@ from policy.working_days import (
     estimated_holidays,
     parse_calendar_file,
 )
-from tasks.calendar import official_years_from_chinesecalendar
+from tasks.waits.calendar import official_years_from_chinesecalendar
 
 D = dt.date
 

@@ -1,0 +1,1 @@
+"""What callers read: the view-models, lists, publicity, the event feed, statistics and their charts."""

@@ -1,0 +1,91 @@
+"""What is in publicity now (公示), for everyone: filings (the enterprise and the occupations it applied
+for) and evaluation results (candidates with masked ID numbers, occupation, level, result), each with
+its end date and the working days left. Publicity is public by definition; nothing else is shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session, select
+
+from models.case_kinds import case_table
+from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingOccupation, Institution, Score
+from models.catalogue import OccupationRecord
+from models.clock import business_today
+from policy.identity import mask_resident_id
+from policy.levels import Level
+from policy.profiles import EVALUATION_ROUTES, get_profile
+from tasks.waits.calendar import load_calendar
+
+KINDS = {"filing": "备案评估结果公示", "plan": "职业技能等级认定结果公示"}
+
+
+def current(session: Session, *, kind: str, after_id: int | None, limit: int) -> list[dict[str, Any]]:
+    """Publicities of `kind` open today, by id, `limit + 1` rows read (the extra one says there is more)."""
+    table = case_table(kind)
+    today = business_today(session)
+    query = select(table).where(table.status == "publicity", table.publicity_start.is_not(None),
+                                table.publicity_start <= today, table.publicity_end >= today)
+    if after_id is not None:
+        query = query.where(table.id > after_id)
+    rows = session.exec(query.order_by(table.id).limit(limit + 1)).all()
+    view = _filing if kind == "filing" else _results
+    return [view(session, row, today) for row in rows]
+
+
+def _period(session: Session, case: FilingApplication | EvaluationPlan, today: dt.date) -> dict[str, Any]:
+    """The days left count today; the start day itself counts only where the profile says so."""
+    calendar = load_calendar(session)
+    counted_from = today - dt.timedelta(days=1)
+    if not get_profile(case.profile_code).start_day_counts:
+        counted_from = max(counted_from, case.publicity_start)
+    return {"start": case.publicity_start.isoformat(), "end": case.publicity_end.isoformat(),
+            "working_days_left": calendar.count_between(counted_from, case.publicity_end),
+            "provisional": bool(getattr(case, "publicity_provisional", False))}
+
+
+def _result(score: Score) -> str:
+    """合格 / 不合格; a pass by a route other than the parts says which (the public may object to it)."""
+    if not score.passed:
+        return "不合格"
+    return "合格" if score.route == "scored" else f"合格（{EVALUATION_ROUTES.get(score.route, score.route)}）"
+
+
+def _occupation_names(session: Session, codes: set[str]) -> dict[str, str]:
+    rows = session.exec(select(OccupationRecord).where(OccupationRecord.code.in_(codes))).all() if codes else []
+    return {o.code: o.name for o in rows}
+
+
+def _filing(session: Session, filing: FilingApplication, today: dt.date) -> dict[str, Any]:
+    occupations = session.exec(select(FilingOccupation).where(FilingOccupation.filing_id == filing.id)).all()
+    names = _occupation_names(session, {o.occupation_code for o in occupations})
+    return {"kind": "filing", "kind_name": KINDS["filing"], "id": filing.id,
+            "enterprise_name": filing.form.get("enterprise_name"), "region_code": filing.region_code,
+            "occupations": [{"code": o.occupation_code, "name": names.get(o.occupation_code, o.occupation_code),
+                             "levels": [Level(int(d)).display for d in o.levels]} for o in occupations],
+            "publicity": _period(session, filing, today)}
+
+
+def _results(session: Session, plan: EvaluationPlan, today: dt.date) -> dict[str, Any]:
+    institution = session.get(Institution, plan.institution_id)
+    rows = session.exec(select(Candidate, Score).join(Score, Score.candidate_id == Candidate.id)
+                        .where(Candidate.plan_id == plan.id).order_by(Candidate.id)).all()
+    names = _occupation_names(session, {plan.occupation_code})
+    return {"kind": "plan", "kind_name": KINDS["plan"], "id": plan.id,
+            "institution_name": institution.name if institution else None, "region_code": plan.region_code,
+            "occupation": {"code": plan.occupation_code, "name": names.get(plan.occupation_code, plan.occupation_code)},
+            "evaluation_start": plan.evaluation_start.isoformat(), "evaluation_end": plan.evaluation_end.isoformat(),
+            "candidates": [{"id": c.id, "name": c.name, "id_number": mask_resident_id(c.id_number),
+                            "level": Level(c.level).display, "result": _result(s)}
+                           for c, s in rows],
+            "publicity": _period(session, plan, today)}
+
+
+def page_view(session: Session, *, limit: int = 50) -> dict[str, Any]:
+    """The public page: both kinds, first `limit` of each (the JSON list pages through the rest)."""
+    sections = []
+    for kind, name in KINDS.items():
+        items = current(session, kind=kind, after_id=None, limit=limit)
+        sections.append({"kind": kind, "name": name, "publicities": items[:limit], "more": len(items) > limit})
+    return {"today": business_today(session).isoformat(), "sections": sections}
