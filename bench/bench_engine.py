@@ -2,8 +2,10 @@
 our tables and Prefect's server on a temporary PostgreSQL server, with one or more runners.
 
   (b) filings accepted by the API per second from 50 concurrent submitters (and errors)
-  (c) a burst of N filings: every one reaches its first human task (受理), none lost or doubled; drain time
-  (a) officer decision → the flow reaching its next step (expert panel drawn), p50/p99 over M decisions
+  (c) a burst of N filings: every one reaches its first human task (Guangdong's 市人社部门推荐意见, in the
+      city centre's inbox), none lost or doubled; drain time
+  (a) the city officer's recommendation → the flow reaching its next step (受理 at the provincial centre),
+      p50/p99 over M decisions
 
 Run: .venv/bin/python bench/bench_engine.py [--filings 500] [--decisions 50] [--clients 50]
                                             [--database sqlite|postgresql] [--runners 1|2]
@@ -94,7 +96,7 @@ def main() -> None:
 
         url = Settings.from_env().database_url
         tokens = [create_user(url, role="enterprise", name=f"bench-enterprise-{n}")[1] for n in range(args.filings)]
-        officer = create_user(url, role="officer", name="bench-officer", jurisdiction="440000")[1]
+        officer = create_user(url, role="officer", name="bench-officer", jurisdiction="440100")[1]
         for n in range(3):
             create_user(url, role="expert", name=f"bench-expert-{n}")
 
@@ -122,11 +124,11 @@ def main() -> None:
 
         auth = {"Authorization": f"Bearer {officer}"}
 
-        def acceptance_tasks() -> dict[int, list[int]]:
+        def first_tasks() -> dict[int, list[int]]:
             found: dict[int, list[int]] = {}
             cursor = None
             while True:
-                params = {"step": "acceptance", "limit": 500, **({"cursor": cursor} if cursor else {})}
+                params = {"step": "city_recommendation", "limit": 500, **({"cursor": cursor} if cursor else {})}
                 page = client.get("/api/v1/tasks", params=params, headers=auth).json()
                 for task in page["items"]:
                     found.setdefault(task["case_id"], []).append(task["id"])
@@ -136,7 +138,7 @@ def main() -> None:
 
         last_report = 0.0
         while True:
-            tasks = acceptance_tasks()
+            tasks = first_tasks()
             done = len(tasks)
             if time.perf_counter() - last_report > 15:
                 print(f"    … {done}/{len(ids)} filings at their first human task "
@@ -149,7 +151,7 @@ def main() -> None:
         doubled = [case for case, task_ids in tasks.items() if len(task_ids) > 1]
         lost = sorted(set(ids) - set(tasks))
         print(
-            f"(c) burst of {len(ids)} filings: all at 受理 after {drain:.0f} s "
+            f"(c) burst of {len(ids)} filings: all at 市推荐 after {drain:.0f} s "
             f"({len(ids) / drain:.2f} runs/s); lost {len(lost)}, doubled {len(doubled)}"
         )
 
@@ -159,9 +161,9 @@ def main() -> None:
             task_id = tasks[case_id][0]
             assert client.post(f"/api/v1/tasks/{task_id}/claim", headers=auth).status_code == 200
             t1 = time.perf_counter()  # from the decision (the claim is the officer opening the task)
-            response = client.post(f"/api/v1/tasks/{task_id}/decision", json={"decision": "approve"}, headers=auth)
+            response = client.post(f"/api/v1/tasks/{task_id}/decision", json={"decision": "recommend"}, headers=auth)
             assert response.status_code == 200, response.text
-            while client.get(f"/api/v1/filings/{case_id}", headers=auth).json()["status"] != "expert_evaluation":
+            while client.get(f"/api/v1/filings/{case_id}", headers=auth).json()["status"] != "in_acceptance":
                 time.sleep(0.05)
             waits.append(time.perf_counter() - t1)
         print(

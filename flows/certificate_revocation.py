@@ -4,9 +4,9 @@ of retries). One line per step; each step idempotent, because a resumed run repl
 
 from __future__ import annotations
 
-from prefect import flow, task
+from prefect import flow
 
-from flows.steps import DB_STEP, await_decision, budget, call_external, db, national_key
+from flows.steps import await_decision, budget, call_external, db, national_key
 from tasks.cases import revocations
 
 
@@ -35,26 +35,26 @@ def certificate_revocation(revocation_id: int) -> str:
     return f"revoked: {revoked} certificates"
 
 
-@task(name="不同意撤销 revocation refused", **DB_STEP)
 def refuse(revocation_id: int, reason: str) -> None:
+    """不同意撤销 revocation refused."""
     with db() as session:
         revocations.refuse(session, revocation_id=revocation_id, reason=reason)
 
 
-@task(name="撤销证书 certificates revoked", **DB_STEP)
 def revoke(revocation_id: int, approved_by: int | None) -> int:
+    """撤销证书 certificates revoked."""
     with db() as session:
         return revocations.revoke(session, revocation_id=revocation_id, approved_by=approved_by)
 
 
-@task(name="撤销报送准备 national payloads", **DB_STEP)
 def national_payloads(revocation_id: int) -> list[dict]:
+    """撤销报送准备 national payloads."""
     with db(readonly=True) as session:
         return revocations.national_payloads(session, revocation_id=revocation_id)
 
 
-@task(name="全国联网已撤销 sent nationally", **DB_STEP)
 def sent_nationally(revocation_id: int) -> None:
+    """全国联网已撤销 sent nationally."""
     with db() as session:
         revocations.notified(session, revocation_id=revocation_id)
 

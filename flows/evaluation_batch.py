@@ -86,8 +86,8 @@ def roster_review(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) ->
     return None
 
 
-@task(name="考生报名资格审核未通过 roster refused", **DB_STEP)
 def refuse_roster(plan_id: int, reason: str) -> None:
+    """考生报名资格审核未通过 roster refused."""
     with db() as session:
         batch.void_batch(session, plan_id=plan_id, reason=f"考生报名资格审核未通过：{reason}",
                          why="roster refused at the eligibility review")
@@ -166,20 +166,20 @@ def supervision_cleared(plan_id: int, case: dict, run: BatchRun) -> bool:
     return True
 
 
-@task(name="督导报告 supervision report read", **DB_STEP)
 def read_supervision_report(plan_id: int, key: str) -> dict:
+    """督导报告 supervision report read."""
     with db() as session:
         return batch.record_supervision_report(session, plan_id=plan_id, task_key=key)
 
 
-@task(name="作废 batch voided", **DB_STEP)
 def void(plan_id: int, reason: str) -> None:
+    """作废 batch voided."""
     with db() as session:
         batch.void_batch(session, plan_id=plan_id, reason=f"质量督导发现严重违规，认定结果作废：{reason}")
 
 
-@task(name="继续审核 review resumes", **DB_STEP)
 def resume(plan_id: int) -> None:
+    """继续审核 review resumes."""
     with db() as session:
         batch.resume_after_violation(session, plan_id=plan_id)
 
@@ -199,14 +199,14 @@ def certificate_issuance(plan_id: int, case: dict, step: ProcessStep, run: Batch
 # -- the steps ----------------------------------------------------------------
 
 
-@task(name="实施计划备案 plan accepted", **DB_STEP)
 def accept_plan(plan_id: int) -> None:
+    """实施计划备案 plan accepted."""
     with db() as session:
         batch.set_step(session, plan_id=plan_id, status="scheduled", step="quality_supervision", only_from=("filed",))
 
 
-@task(name="质量督导抽查 random quality supervision", **DB_STEP)
 def draw_quality_supervision(plan_id: int) -> dict:
+    """质量督导抽查 random quality supervision."""
     with db() as session:
         return batch.draw_supervision(session, plan_id=plan_id)
 
@@ -228,8 +228,8 @@ def evaluate(plan_id: int, supervision: dict, case: dict) -> None:
         )
 
 
-@task(name="成绩报送期 results window opens", **DB_STEP)
 def open_results_window(plan_id: int) -> None:
+    """成绩报送期 results window opens."""
     with db() as session:
         batch.open_results_window(session, plan_id=plan_id)
 
@@ -262,26 +262,26 @@ def publicise_results(plan_id: int, review_round: int, case: dict) -> None:
     )
 
 
-@task(name="结果公示开始 publicity starts", **DB_STEP)
 def results_publicity_start(plan_id: int) -> dt.date:
+    """结果公示开始 publicity starts."""
     with db() as session:
         return batch.results_publicity_start(session, plan_id=plan_id)
 
 
-@task(name="结果公示 publish results", **DB_STEP)
 def open_results_publicity(plan_id: int, review_round: int, end: dt.date, provisional: bool) -> None:
+    """结果公示 publish results."""
     with db() as session:
         batch.start_results_publicity(session, plan_id=plan_id, round_no=review_round, end=end, provisional=provisional)
 
 
-@task(name="结果审核 review opens", **DB_STEP)
 def enter_review(plan_id: int, review_round: int) -> None:
+    """结果审核 review opens."""
     with db() as session:
         batch.enter_review(session, plan_id=plan_id, round_no=review_round)
 
 
-@task(name="退回 results returned", **DB_STEP)
 def return_results(plan_id: int, review_round: int, reason: str) -> None:
+    """退回 results returned."""
     with db() as session:
         batch.return_results(session, plan_id=plan_id, round_no=review_round, reason=reason)
 
@@ -317,20 +317,20 @@ def upload_to_national_system(plan_id: int) -> None:
             return
 
 
-@task(name="上传准备 prepare upload", **DB_STEP)
 def prepare_upload(plan_id: int) -> dict:
+    """上传准备 prepare upload."""
     with db(readonly=True) as session:
         return batch.upload_round(session, plan_id=plan_id)
 
 
-@task(name="证书编号 certificates numbered", **DB_STEP)
 def number_certificates(plan_id: int) -> list[str]:
+    """证书编号 certificates numbered."""
     with db() as session:
         return batch.number_certificates(session, plan_id=plan_id)
 
 
-@task(name="全国联网确认 national acknowledgement", **DB_STEP)
 def record_acknowledgement(plan_id: int, answer: dict, fresh: bool) -> list[dict]:
+    """全国联网确认 national acknowledgement."""
     with db() as session:
         return batch.record_acknowledgement(session, plan_id=plan_id, answer=answer, fresh=fresh, flow_run_id=run_id())
 

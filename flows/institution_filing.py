@@ -5,10 +5,9 @@ One line per policy step; each step is idempotent, because a resumed run replays
 
 from __future__ import annotations
 
-from prefect import flow, task
+from prefect import flow
 
 from flows.steps import (
-    DB_STEP,
     await_decision,
     await_decisions,
     budget,
@@ -44,8 +43,8 @@ def institution_filing(filing_id: int) -> str:
 # -- the steps ----------------------------------------------------------------
 
 
-@task(name="材料完整性检查 completeness check", **DB_STEP)
 def check_completeness(filing_id: int) -> list[dict]:
+    """材料完整性检查 completeness check."""
     with db() as session:
         filings.set_step(session, filing_id=filing_id, status="in_acceptance", step="acceptance",
                          only_from=("submitted", "city_recommendation"))
@@ -73,8 +72,8 @@ def accept_application(filing_id: int, case: dict, step: ProcessStep) -> bool:
         round_no += 1
 
 
-@task(name="一次性告知 deficiency notice", **DB_STEP)
 def send_deficiency_notice(filing_id: int, round_no: int, items: list[str], officer_id: int | None) -> None:
+    """一次性告知 deficiency notice."""
     with db() as session:
         filings.issue_deficiency_notice(session, filing_id=filing_id, round_no=round_no, items=items,
                                         officer_id=officer_id)
@@ -96,14 +95,14 @@ def evaluate_by_expert_panel(filing_id: int, case: dict, step: ProcessStep) -> b
     return passed
 
 
-@task(name="专家遴选 draw the expert panel", **DB_STEP)
 def choose_panel(filing_id: int, size: int) -> list[int | None]:
+    """专家遴选 draw the expert panel."""
     with db() as session:
         return filings.draw_expert_panel(session, filing_id=filing_id, size=size)
 
 
-@task(name="评估结论 panel result", **DB_STEP)
 def panel_result(filing_id: int, keys: list[str]) -> bool:
+    """评估结论 panel result."""
     with db() as session:
         passed, mean = filings.panel_passes(session, filing_id=filing_id, task_keys=keys)
 
@@ -145,8 +144,8 @@ def officer_step(filing_id: int, case: dict, step: ProcessStep, *, refused: str 
     return True
 
 
-@task(name="进入环节 step entered", **DB_STEP)
 def enter(filing_id: int, step: str) -> None:
+    """进入环节 step entered."""
     with db() as session:
         filings.enter_step(session, filing_id=filing_id, step=step)
 
@@ -167,20 +166,20 @@ def publicise(filing_id: int, case: dict, step: ProcessStep) -> bool:
     return True
 
 
-@task(name="公示开始 publicity starts", **DB_STEP)
 def publicity_start_date(filing_id: int):
+    """公示开始 publicity starts."""
     with db() as session:
         return filings.publicity_start_date(session, filing_id=filing_id)
 
 
-@task(name="公示 publish", **DB_STEP)
 def open_publicity(filing_id: int, end, provisional: bool) -> None:
+    """公示 publish."""
     with db() as session:
         filings.start_publicity(session, filing_id=filing_id, end=end, provisional=provisional)
 
 
-@task(name="异议处理结果 objection outcomes", **DB_STEP)
 def upheld_objections(filing_id: int) -> int:
+    """异议处理结果 objection outcomes."""
     with db() as session:
         return len(objections.record_outcomes(session, case_type="filing", case_id=filing_id))
 
@@ -207,15 +206,15 @@ def request_ministry_review(filing_id: int, case: dict, step: ProcessStep) -> bo
         review_round, response = review_round + 1, refusal.payload.get("reason", "")
 
 
-@task(name="部中心复核 prepare ministry review", **DB_STEP)
 def enter_ministry_review(filing_id: int, review_round: int, response: str) -> dict:
+    """部中心复核 prepare ministry review."""
     with db() as session:
         filings.enter_step(session, filing_id=filing_id, step="ministry_review", also_from=("ministry_refused",))
         return filings.ministry_review_payload(session, filing_id=filing_id, round_no=review_round, response=response)
 
 
-@task(name="复核结果 ministry review answer", **DB_STEP)
 def record_ministry_answer(filing_id: int, review_round: int, answer: dict) -> bool:
+    """复核结果 ministry review answer."""
     with db() as session:
         return filings.record_ministry_answer(session, filing_id=filing_id, round_no=review_round, answer=answer)
 
@@ -226,8 +225,8 @@ def register(filing_id: int, case: dict, step: ProcessStep) -> bool:
     return True
 
 
-@task(name="备案公布 registration", **DB_STEP)
 def register_institution(filing_id: int) -> str:
+    """备案公布 registration."""
     with db() as session:
         return filings.register_institution(session, filing_id=filing_id).segment
 
@@ -243,14 +242,14 @@ def report_to_national_centre(filing_id: int, case: dict, step: ProcessStep) -> 
     return True
 
 
-@task(name="备案公布报送 national report payload", **DB_STEP)
 def national_report_payload(filing_id: int) -> dict:
+    """备案公布报送 national report payload."""
     with db(readonly=True) as session:
         return filings.national_report_payload(session, filing_id=filing_id)
 
 
-@task(name="部中心公布回执 national report acknowledged", **DB_STEP)
 def record_national_report(filing_id: int, answer: dict) -> None:
+    """部中心公布回执 national report acknowledged."""
     with db() as session:
         filings.record_national_report(session, filing_id=filing_id, answer=answer)
 
@@ -278,27 +277,27 @@ def evaluate_pilot_plan(filing_id: int, case: dict, step: ProcessStep) -> bool:
         round_no += 1
 
 
-@task(name="等待试点方案 pilot plan awaited", **DB_STEP)
 def await_pilot_plan(filing_id: int, round_no: int) -> None:
+    """等待试点方案 pilot plan awaited."""
     with db() as session:
         if not filings.pilot_plan_received(session, filing_id=filing_id, round_no=round_no):
             filings.awaiting_pilot_plan(session, filing_id=filing_id, round_no=round_no)
 
 
-@task(name="试点方案专家遴选 draw the pilot plan's panel", **DB_STEP)
 def choose_pilot_plan_panel(filing_id: int, round_no: int, size: int) -> list[int | None]:
+    """试点方案专家遴选 draw the pilot plan's panel."""
     with db() as session:
         return filings.draw_pilot_plan_panel(session, filing_id=filing_id, round_no=round_no, size=size)
 
 
-@task(name="试点方案评估结论 pilot plan result", **DB_STEP)
 def pilot_plan_result(filing_id: int, round_no: int, keys: list[str]) -> bool:
+    """试点方案评估结论 pilot plan result."""
     with db() as session:
         return filings.record_pilot_plan_result(session, filing_id=filing_id, round_no=round_no, task_keys=keys)
 
 
-@task(name="办结 close", **DB_STEP)
 def close(filing_id: int, status: str, reason: str) -> None:
+    """办结 close."""
     with db() as session:
         filings.close_filing(session, filing_id=filing_id, status=status, reason=reason)
 

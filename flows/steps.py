@@ -33,8 +33,14 @@ def budget(case: dict, step: str) -> int:
     """A step's budget in working days, from the case's province profile (its `sla` table)."""
     return get_profile(case["profile_code"]).sla[step].budget
 
-# Prefect task options for database steps: they are idempotent and cheap to replay,
-# so no result is cached or persisted (a cached "not yet decided" would be a lie).
+# Why a step is (rarely) a Prefect task. A step that only works on our database is a plain call in its
+# own transaction: it is idempotent, a replay passes it at the cost of a query, and the audit trail is its
+# record — as a task run it cost Prefect API round trips and state writes on every replay of every run
+# (issue 31). Two steps stay tasks, each for something only a task gives:
+#   _call_registry (below)         Prefect's retries with backoff around the national system's outages
+#   render_certificate_documents   the one long step (a batch's PDFs): its task run is the progress the
+#                                  tick's reviver reads (engine.tick._still_progressing) for a busy run
+# Their results are neither cached nor persisted: a cached "not yet" would be a lie on the next replay.
 DB_STEP = dict(cache_policy=NO_CACHE, persist_result=False)
 
 
@@ -64,8 +70,8 @@ class Decision:
     decided_by: int | None
 
 
-@task(name="create human task", **DB_STEP)
 def open_human_task(**fields) -> int:
+    """The human task of a step, created once (a replay finds it)."""
     with db() as session:
         return human_tasks.ensure_task(session, flow_run_id=run_id(), **fields).id
 
@@ -90,8 +96,8 @@ def await_decisions(keys: list[str]) -> list[Decision]:
     return wait_for(all_decided, what=f"decision of {', '.join(keys)}")
 
 
-@task(name="set timer", **DB_STEP)
 def _ensure_timer(**fields) -> tuple[int, str, bool]:
+    """A working-day timer, set once (a replay finds it)."""
     with db() as session:
         timer = timers.ensure_timer(session, flow_run_id=run_id(), **fields)
         return timer.id, timer.period_end.isoformat(), timer.provisional

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prefect import flow, task
+from prefect import flow
 
-from flows.steps import DB_STEP, Decision, await_decision, budget, db, wait_for, wait_for_answer
+from flows.steps import Decision, await_decision, budget, db, wait_for, wait_for_answer
 from tasks.cases import supervision
 
 
@@ -127,95 +127,95 @@ def certificates_revoked(case_id: int, round_no: int, sanction: dict, requested_
     return True
 
 
-@task(name="受理 complaint accepted", **DB_STEP)
 def accept(case_id: int) -> None:
+    """受理 complaint accepted."""
     with db() as session:
         supervision.accept(session, case_id=case_id)
 
 
-@task(name="办结 case closed", **DB_STEP)
 def close(case_id: int, outcome: str, reason: str) -> str:
+    """办结 case closed."""
     with db() as session:
         supervision.close(session, case_id=case_id, outcome=outcome, reason=reason)
     return outcome
 
 
-@task(name="要求书面说明 explanation requested", **DB_STEP)
 def request_explanation(case_id: int, round_no: int, question: str, working_days: int | None,
                         asked_by: int | None) -> dict:
+    """要求书面说明 explanation requested."""
     with db() as session:
         return supervision.request_explanation(session, case_id=case_id, round_no=round_no, question=question,
                                                working_days=working_days, asked_by=asked_by)
 
 
-@task(name="期限 deadline set", **DB_STEP)
 def deadline_set(case_id: int, kind: str, round_no: int, due: dt.date) -> None:
+    """期限 deadline set."""
     with db() as session:
         supervision.set_due(session, case_id=case_id, kind=kind, round_no=round_no, due=due)
 
 
-@task(name="逾期未说明 explanation overdue", **DB_STEP)
 def explanation_overdue(case_id: int, round_no: int) -> None:
+    """逾期未说明 explanation overdue."""
     with db() as session:
         supervision.explanation_overdue(session, case_id=case_id, round_no=round_no)
 
 
-@task(name="责令整改 rectification ordered", **DB_STEP)
 def order_rectification(case_id: int, round_no: int, items: list, working_days: int | None, ordered_by: int | None,
                         reason: str) -> dict:
+    """责令整改 rectification ordered."""
     with db() as session:
         return supervision.order_rectification(session, case_id=case_id, round_no=round_no, items=items,
                                                working_days=working_days, ordered_by=ordered_by, reason=reason)
 
 
-@task(name="逾期未整改 rectification overdue", **DB_STEP)
 def rectification_overdue(case_id: int, round_no: int) -> None:
+    """逾期未整改 rectification overdue."""
     with db() as session:
         supervision.rectification_overdue(session, case_id=case_id, round_no=round_no)
 
 
-@task(name="整改核查 rectification verified", **DB_STEP)
 def rectification_verified(case_id: int, round_no: int, verdict: str, by: int | None) -> None:
+    """整改核查 rectification verified."""
     with db() as session:
         supervision.rectification_verified(session, case_id=case_id, round_no=round_no, verdict=verdict, by=by)
 
 
-@task(name="处理建议 sanction proposed", **DB_STEP)
 def propose(case_id: int, round_no: int, sanction: str, proposed_by: int | None, details: dict, reason: str) -> None:
+    """处理建议 sanction proposed."""
     with db() as session:
         supervision.propose(session, case_id=case_id, round_no=round_no, sanction=sanction, proposed_by=proposed_by,
                             details=details, reason=reason)
 
 
-@task(name="复核不同意 sanction refused", **DB_STEP)
 def approval_refused(case_id: int, round_no: int, by: int | None, reason: str) -> None:
+    """复核不同意 sanction refused."""
     with db() as session:
         supervision.approval_refused(session, case_id=case_id, round_no=round_no, by=by, reason=reason)
 
 
-@task(name="取消备案 filing cancelled", **DB_STEP)
 def cancel_filing(case_id: int, round_no: int, approved_by: int | None) -> str:
+    """取消备案 filing cancelled."""
     with db() as session:
         return supervision.cancel_filing(session, case_id=case_id, round_no=round_no, approved_by=approved_by)
 
 
-@task(name="信用记录 credit entry", **DB_STEP)
 def credit_entry(case_id: int, round_no: int, details: dict, decided_by: int | None, approved_by: int | None,
                  reason: str) -> int:
+    """信用记录 credit entry."""
     with db() as session:
         return supervision.add_credit_entry(session, case_id=case_id, round_no=round_no, details=details,
                                             decided_by=decided_by, approved_by=approved_by, reason=reason)
 
 
-@task(name="撤销证书申请 revocation requested", **DB_STEP)
 def request_revocation(case_id: int, round_no: int, details: dict, requested_by: int | None, reason: str) -> int:
+    """撤销证书申请 revocation requested."""
     with db() as session:
         return supervision.request_revocation(session, case_id=case_id, round_no=round_no, details=details,
                                               requested_by=requested_by, reason=reason)
 
 
-@task(name="撤销未获同意 revocation refused", **DB_STEP)
 def revocation_refused(case_id: int, round_no: int) -> None:
+    """撤销未获同意 revocation refused."""
     with db() as session:
         supervision.revocation_refused(session, case_id=case_id, round_no=round_no)
 
