@@ -85,8 +85,26 @@ PROCESS_STEP_NAMES = {
     "national_upload": "上传全国联网查询系统",
     "certificate_issuance": "颁发证书",
 }
+# where a case stands between the steps above (a `current_step` no profile lists): named for the statistics'
+# step durations and the case pages, which read every step a case has left
+CASE_STATE_NAMES = {
+    "completeness_check": "材料完整性检查",
+    "resubmission": "等待补正材料",
+    "ministry_refused": "部中心复核未通过，待更正或驳回",
+    "registered": "已备案",
+    "closed": "已办结",
+    "plan_filing": "实施计划报送",
+    "filed": "计划已备案",
+    "scheduled": "待考核",
+    "results_submitted": "成绩已报送",
+    "corrections": "待企业答复整改要求",
+    "upload": "上传全国查询系统",
+    "national_refusal": "全国联网系统退回部分证书（待企业更正、运维重报）",
+    "certificates_issued": "证书已核发",
+    "done": "已办结",
+}
 # one label per step code: the dashboard, documents, statistics, the README's table and the profiles page
-STEP_NAMES = {**PROCESS_STEP_NAMES, **{code: step.label for code, step in STEPS.items()}}
+STEP_NAMES = {**CASE_STATE_NAMES, **PROCESS_STEP_NAMES, **{code: step.label for code, step in STEPS.items()}}
 ALLOWED = {code: step.decisions for code, step in STEPS.items() if step.decisions}
 NEEDS_REASON = {code: step.needs_reason for code, step in STEPS.items()}  # per step: one word, two meanings
 SLA_STEPS = tuple(code for code, step in STEPS.items() if step.sla)

@@ -85,21 +85,7 @@ DECISION_NAMES = {
 }
 # where a case stands: a step of its process by the step's one label (policy/steps.py), or one of the
 # states between steps below (none of them a step code: tests/unit/test_step_vocabulary.py)
-CASE_STATES = {
-    "resubmission": "等待补正材料",
-    "ministry_refused": "部中心复核未通过，待更正或驳回",
-    "registered": "已备案",
-    "closed": "已办结",
-    "results_submitted": "成绩已报送",
-    "upload": "上传全国查询系统",
-    "national_refusal": "全国联网系统退回部分证书（待企业更正、运维重报）",
-    "certificates_issued": "证书已核发",
-    "filed": "计划已备案",
-    "scheduled": "待考核",
-    "corrections": "待企业答复整改要求",
-    "done": "已办结",
-}
-CASE_STEPS = {**STEP_NAMES, **CASE_STATES}
+CASE_STEPS = STEP_NAMES  # the steps and the states between them, one vocabulary (policy/steps.py)
 TIMER_PURPOSES = {
     "publicity": "公示期满",
     "results_publicity": "结果公示期满",
@@ -786,7 +772,11 @@ def case_page(
         "tasks": tasks,
         "prefect_url": prefect_run_url(session, view["flow_run_id"], viewer_role),
         "flow_run_id": view["flow_run_id"],
-        "incidents": view["incidents"],
+        "incidents": [
+            {**i, "kind": INCIDENT_KINDS.get(i["kind"], i["kind"]),
+             "status": INCIDENT_STATUS.get(i["status"], i["status"])}
+            for i in view["incidents"]
+        ],
         "documents": [],
         "materials": [],
         "notices": [],
