@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
-from api.dashboard import supervision_pages
+from api.dashboard import evidence_pages, supervision_pages
+from api.dashboard.evidence_pages import REPORT_CHECKS, VERDICTS
 from core import settings
 from core.clock import CHINA
 from models.accounts import User
@@ -433,6 +434,7 @@ def task_page(
         "objection": objection_under_review(session, task),
         "revocation": revocation_under_review(session, task),
         "application": facts,
+        "evidence": evidence_pages.evidence(session, task),
         "files": uploaded_files(session, task.case_type, task.case_id),
         "refused_for_good": barred,
         "decided": decided,
@@ -496,17 +498,6 @@ def dismissal_from_form(ids: str, reason: str) -> tuple[Any, dict[str, list[str]
         return None, {"form": ["异议列表无效，请刷新页面 / the list of objections is not valid; reload the page"]}
 
 
-REPORT_CHECKS = {
-    "identity_checked": "已核验考生身份",
-    "proctoring_ok": "监考符合规定",
-    "video_running": "视频监控全程运行",
-    "scored_per_standard": "按标准（评价规范）评分",
-}
-VERDICTS = {
-    "no_issues": "未发现问题",
-    "to_correct": "需整改（列明整改事项）",
-    "serious_violation": "严重违规（批次暂停，报中心处理）",
-}
 
 
 def report_from_form(form) -> dict[str, Any] | None:  # the submitted form
