@@ -4,6 +4,7 @@ Routes translate HTTP to one call and back; what the pages show is made in api/d
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
@@ -14,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from api import metrics
 from api.clients import client_address, client_bucket
-from api.dashboard import pages, statistics_pages, supervision_pages
+from api.dashboard import case_list_pages, pages, statistics_pages, supervision_pages
 from api.deps import SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
 from api.routes.certificates import find_certificate
 from api.routes.sheets import xlsx_response
@@ -28,7 +29,7 @@ from tasks.cases import decisions, files, objections, quarterly, seats
 from tasks.errors import Problems
 from tasks.exchange import documents, sheet_exchange
 from tasks.people import access, accounts
-from tasks.queries import charts, reports
+from tasks.queries import charts, reports, search
 from tasks.records import evidence
 from tasks.waits import human_tasks, registry
 
@@ -184,6 +185,30 @@ def inbox(
 ):
     page = pages.inbox_page(session, login.user, step=step or None, status=status, after=after)
     return render(request, "inbox.html", page=page)
+
+
+@router.get("/cases")
+def cases(
+    request: Request,
+    login: ReportReaders,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+    kind: Literal["filing", "plan", "supervision", ""] = "",
+    state: Literal["open", "finished", ""] = "",
+    step: Annotated[str, Query(max_length=40, pattern=r"^[a-z_]*$")] = "",
+    centre: Annotated[str, Query(pattern=r"^(\d{2}|\d{4}|\d{6})?$")] = "",
+    changed_from: Annotated[dt.date | None, Query(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))] = None,
+    changed_to: Annotated[dt.date | None, Query(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))] = None,
+    after: Annotated[str | None, Query(max_length=200)] = None,
+):
+    try:
+        cursor = case_list_pages.decode_cursor(after)
+    except case_list_pages.BadCursor:
+        raise HTTPException(422, "翻页参数无效，请从第一页重新查询") from None
+    query = search.CaseQuery(text=q.strip(), kind=kind or None, state=state or None, step=step or None,
+                             centre=centre or None, changed_since=case_list_pages.day_start(changed_from),
+                             changed_before=case_list_pages.day_start(changed_to, next_day=True))
+    return render(request, "cases.html", page=case_list_pages.case_list_page(session, login.user, query, after=cursor))
 
 
 @router.get("/tasks/{task_id}")

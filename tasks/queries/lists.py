@@ -28,7 +28,7 @@ class ListFilter:
     updated_since: dt.datetime | None = None
 
 
-def _visible(model, user: User):  # a SQL condition
+def visible(model, user: User):  # a SQL condition
     """The one visibility rule of cases (tasks.people.access), as a condition on a list."""
     own = model.id if model is Institution else model.institution_id
     if user.role == "enterprise":
@@ -61,7 +61,7 @@ def _common(query, model, f: ListFilter):
 
 def filings(session: Session, user: User, f: ListFilter, after: tuple[dt.datetime, int] | None,
             limit: int) -> list[FilingApplication]:
-    query = _common(select(FilingApplication).where(_visible(FilingApplication, user)), FilingApplication, f)
+    query = _common(select(FilingApplication).where(visible(FilingApplication, user)), FilingApplication, f)
     if f.step:
         query = query.where(FilingApplication.current_step == f.step)
     if f.occupation:
@@ -72,7 +72,7 @@ def filings(session: Session, user: User, f: ListFilter, after: tuple[dt.datetim
 
 def plans(session: Session, user: User, f: ListFilter, after: tuple[dt.datetime, int] | None,
           limit: int) -> list[EvaluationPlan]:
-    query = _common(select(EvaluationPlan).where(_visible(EvaluationPlan, user)), EvaluationPlan, f)
+    query = _common(select(EvaluationPlan).where(visible(EvaluationPlan, user)), EvaluationPlan, f)
     if f.step:
         query = query.where(EvaluationPlan.current_step == f.step)
     if f.occupation:
@@ -82,7 +82,7 @@ def plans(session: Session, user: User, f: ListFilter, after: tuple[dt.datetime,
 
 def institutions(session: Session, user: User, f: ListFilter, after: tuple[dt.datetime, int] | None,
                  limit: int) -> list[Institution]:
-    query = _common(select(Institution).where(_visible(Institution, user)), Institution, f)
+    query = _common(select(Institution).where(visible(Institution, user)), Institution, f)
     if f.occupation:
         query = query.where(Institution.id.in_(select(InstitutionOccupation.institution_id).where(
             InstitutionOccupation.occupation_code == f.occupation)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -350,6 +351,7 @@ def world(api, people):
             "year": 2026,
             "case_id": case.id,
             "receipt_number": case.receipt_number,
+            "credit_code": institution.credit_code,
             "webhook_id": webhook.id,
             "delivery_id": delivery.id,
             "file_id": stored["filing"],
@@ -568,6 +570,11 @@ def test_dashboard_pages_of_a_partys_case_are_404_to_an_officer_of_another_centr
     ):
         answer = outsider.get(path.format(**ids))
         assert answer.status_code == 404 and SECRET_NAME not in answer.text, path
+    for search in ("", "?q={credit_code}", "?q={number}", "?q={receipt_number}", "?q=%23{filing_id}",
+                   "?q=%23{plan_id}", "?q=%23{case_id}"):  # 案件查询 finds none of A's cases for another centre
+        answer = outsider.get("/dashboard/cases" + search.format(**ids))
+        assert answer.status_code == 200 and SECRET_NAME not in answer.text, search
+        assert not re.search(r'href="/dashboard/cases/\w+/\d+"', answer.text), search
     inbox = outsider.get("/dashboard/inbox.xlsx")  # the outsider's own inbox: A's task is not in it
     assert inbox.status_code == 200
     assert ids["task_id"] not in [
