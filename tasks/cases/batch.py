@@ -147,7 +147,7 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
             "mandate_agreements": [m.model_dump() for m in body.mandate_agreements],
         },
         created_at=now,
-        updated_at=now,
+        updated_at=wall_now(),  # a change marker on the wall clock, as every later change sets it
     )
     session.add(plan)
     session.flush()

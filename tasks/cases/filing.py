@@ -125,7 +125,7 @@ def submit_filing(session: Session, *, applicant: User, form: FilingCreate) -> F
     centre = handling_centre(form, profile, institution.region_code)
     filing = FilingApplication(institution_id=institution.id, applicant_id=applicant.id, profile_code=profile.code,
                                region_code=institution.region_code, handling_centre=centre, form=data,
-                               created_at=now, updated_at=now)
+                               created_at=now, updated_at=wall_now())  # updated_at: the wall clock, always
     session.add(filing)
     session.flush()
     for occupation in form.occupations:

@@ -150,7 +150,7 @@ def _open(
         opened_by=opened_by.id if opened_by else None,
         status="registered" if source == "complaint" else "investigating",
         created_at=now,
-        updated_at=now,
+        updated_at=wall_now(),  # a change marker on the wall clock, as every later change sets it
     )
     session.add(case)
     session.flush()

@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
+from core.clock import wall_now
 from models.cases import EvaluationPlan, FilingApplication, Institution
-from tests.api.conftest import db
+from tests.api.conftest import db, move_clock
 from tests.api.helpers import evaluation_plan, filing_form, registered_institution
 
 pytestmark = pytest.mark.postgres  # on PostgreSQL too: lists, filters and cursors in SQL
@@ -91,6 +92,22 @@ def test_pages_by_last_change_resume_exactly_after_the_cursor_and_a_changed_case
                    headers=officer).json()["items"]
     assert [item["id"] for item in rest] == [*filings[2:], filings[0]]
     assert rest[-1]["updated_at"] > rest[0]["updated_at"]
+
+
+def test_a_case_filed_on_a_business_clock_ahead_of_the_wall_still_syncs_in_the_order_of_its_changes(api, people):
+    """`updated_at` is a change marker on the wall clock from the first write: a filing made while the business
+    clock stands months ahead does not sort into the future, so a change made after it still comes after it."""
+    move_clock(api, people.make("admin"), dt.date(2027, 6, 1))
+    first, later = (fid for _, fid in _enterprises_with_filings(api, people, 2))
+    officer = people.make("officer", jurisdiction="440000")
+    page = api.get("/api/v1/filings", params={"limit": 1}, headers=officer).json()
+    with db(api) as session:
+        filed = session.get(FilingApplication, first)
+        assert filed.created_at.date() == dt.date(2027, 6, 1)  # the business instant a person reads
+        assert abs(filed.updated_at - wall_now()) < dt.timedelta(minutes=5)
+        session.get(FilingApplication, later).deficiency_rounds = 1
+    rest = api.get("/api/v1/filings", params={"limit": 50, "cursor": page["next_cursor"]}, headers=officer).json()
+    assert page["items"][0]["id"] == first and [item["id"] for item in rest["items"]] == [later]
 
 
 def test_plans_and_institutions_are_listed_to_their_enterprise_and_centre_only(api, people):
