@@ -435,7 +435,7 @@ def task_page(
         "revocation": revocation_under_review(session, task),
         "application": facts,
         "evidence": evidence_pages.evidence(session, task),
-        "files": uploaded_files(session, task.case_type, task.case_id),
+        "files": uploaded_files(session, task.case_type, task.case_id, user.role),
         "refused_for_good": barred,
         "decided": decided,
         "actionable": actionable,
@@ -656,8 +656,9 @@ def _size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} KB"
 
 
-def uploaded_files(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
-    """The case's uploaded files, each opened from the dashboard (the same visibility as the case)."""
+def uploaded_files(session: Session, case_type: str, case_id: int, viewer_role: str) -> list[dict[str, Any]]:
+    """The case's uploaded files, each downloaded from the dashboard (the same visibility as the case); an
+    officer also previews a PDF or an image in the browser."""
     return [
         {
             "label": files.LABELS.get(f.kind, f.kind),
@@ -668,6 +669,8 @@ def uploaded_files(session: Session, case_type: str, case_id: int) -> list[dict[
             "sha_short": f.sha256[:12],
             "uploaded": _time(f.uploaded_at),
             "href": f"/dashboard/cases/{case_type}/{case_id}/files/{f.id}",
+            "preview": (f"/dashboard/cases/{case_type}/{case_id}/files/{f.id}/preview"
+                        if f.media_type in files.PREVIEWABLE and viewer_role == "officer" else None),
         }
         for f in files.files_of(session, case_type, case_id)
     ]
@@ -724,7 +727,7 @@ def supervision_case_page(session: Session, case: SupervisionCase, viewer_role: 
         "notices": [],
         "facts": supervision_pages.facts(session, case),
         "institution_href": f"/dashboard/institutions/{case.institution_id}",
-        "files": uploaded_files(session, "supervision", case.id),
+        "files": uploaded_files(session, "supervision", case.id, viewer_role),
     }
 
 
@@ -771,7 +774,7 @@ def case_page(
         "documents": [],
         "materials": [],
         "notices": [],
-        "files": uploaded_files(session, case_type, case.id),
+        "files": uploaded_files(session, case_type, case.id, viewer_role),
     }
     if case_type == "filing":
         page["title"] = view["enterprise_name"]

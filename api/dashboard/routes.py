@@ -40,6 +40,7 @@ LOGIN_CSRF_COOKIE = "certflow_login_csrf"
 DEVICE_COOKIE = "certflow_device"
 Worker = dashboard_role("officer", "expert", "supervisor")
 WorkerForm = dashboard_role("officer", "expert", "supervisor", form=True)
+Officer = dashboard_role("officer")
 OfficerForm = dashboard_role("officer", form=True)
 Anyone = dashboard_role(*accounts.DASHBOARD_ROLES)
 AnyoneForm = dashboard_role(*accounts.DASHBOARD_ROLES, form=True)
@@ -379,6 +380,20 @@ def uploaded_file(
 ):
     record, content = files.open_file(session, settings, login.user, case_type, case_id, file_id)
     return Response(content, media_type=record.media_type, headers=files.download_headers(record))
+
+
+@router.get("/cases/{case_type}/{case_id}/files/{file_id}/preview")
+def preview_file(
+    case_type: Literal["filing", "plan", "supervision"],
+    case_id: Id,
+    file_id: Id,
+    login: Officer,
+    session: SessionDep,
+    settings: SettingsDep,
+):
+    """A PDF or an image opened in the officer's browser, sandboxed (other types stay downloads)."""
+    record, content = files.open_file(session, settings, login.user, case_type, case_id, file_id)
+    return Response(content, media_type=record.media_type, headers=files.preview_headers(record))
 
 
 @router.get("/cases/plan/{plan_id}/{sheet}.xlsx")

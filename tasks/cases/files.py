@@ -256,11 +256,34 @@ def file_view(file: CaseFile, download_path: str) -> dict[str, Any]:
     }
 
 
+# shown in the officer's browser (issue 28, item 3); anything else stays a download
+PREVIEWABLE = frozenset({"application/pdf", "image/png", "image/jpeg"})
+# a previewed file is a document of its own, sandboxed: no script, no form, no same-origin access, nothing loaded
+PREVIEW_POLICY = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; object-src 'self'"
+
+
+class Unpreviewable(Conflict):
+    """A file of a type the browser is not trusted to show (an OFD, a workbook): a download only."""
+
+
+def _disposition(kind: str, file: CaseFile) -> str:
+    ascii_name = file.filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file.filename)}"
+
+
+def preview_headers(file: CaseFile) -> dict[str, str]:
+    """A PDF or an image opened in the browser for reading, never able to act in our origin (typed by its
+    content at upload, so the type sent is the one checked; the middleware adds nosniff)."""
+    if file.media_type not in PREVIEWABLE:
+        raise Unpreviewable(f"{file.media_type} 文件不能在线预览，请下载后查看 / not previewable: download it")
+    return {"Content-Disposition": _disposition("inline", file), "Content-Security-Policy": PREVIEW_POLICY,
+            "X-Content-SHA256": file.sha256, "Cache-Control": "private, max-age=0"}
+
+
 def download_headers(file: CaseFile) -> dict[str, str]:
     """Always a download (never rendered in our origin), with the name in UTF-8 and the digest to check."""
-    ascii_name = file.filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
     return {
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file.filename)}",
+        "Content-Disposition": _disposition("attachment", file),
         "X-Content-SHA256": file.sha256,
         "Cache-Control": "private, max-age=0",
     }

@@ -212,3 +212,45 @@ def test_a_rectification_takes_its_proof_while_the_order_awaits_it(api, people):
     with db(api) as session:
         session.get(SupervisionCase, case_id).status = "closed"
     assert _upload(api, path, enterprise, kind="rectification_report").status_code == 409
+
+
+def test_an_officer_previews_a_pdf_or_an_image_sandboxed_and_anything_else_stays_a_download(api, people):
+    """Issue 28, item 3: PDFs and images open in the officer's browser, inline but in a sandbox of their own
+    (no script, no same-origin access; nosniff), under the case's visibility; other types only download."""
+    from openpyxl import Workbook
+
+    from tests.api.test_dashboard import staff
+
+    book, buffer = Workbook(), io.BytesIO()
+    book.save(buffer)
+    roster = buffer.getvalue()
+    enterprise, filing_id = _filing(api, people)
+    path = f"/api/v1/filings/{filing_id}/materials"
+    stored = {}
+    for kind, material, content, name in (("pdf", "business_licence", PDF, "营业执照.pdf"),
+                                          ("png", "venue_equipment", PNG, "场地.png"),
+                                          ("xlsx", "staff_roster", roster, "名册.xlsx")):
+        uploaded = _upload(api, path, enterprise, kind=material, content=content, name=name)
+        assert uploaded.status_code == 201, uploaded.text
+        stored[kind] = uploaded.json()["id"]
+    officer, _ = staff(api, "officer", jurisdiction="440000")
+    assert officer.log_in().status_code == 303
+    base = f"/dashboard/cases/filing/{filing_id}/files"
+    page = officer.get(f"/dashboard/cases/filing/{filing_id}").text
+    assert f'{base}/{stored["pdf"]}/preview' in page and f'{base}/{stored["xlsx"]}/preview' not in page
+    for kind, content, media in (("pdf", PDF, "application/pdf"), ("png", PNG, "image/png")):
+        shown = officer.get(f"{base}/{stored[kind]}/preview")
+        assert shown.status_code == 200 and shown.content == content, kind
+        assert shown.headers["content-type"].startswith(media)
+        assert shown.headers["content-disposition"].startswith("inline;")
+        assert shown.headers["content-security-policy"].startswith("sandbox;")
+        assert shown.headers["x-content-type-options"] == "nosniff"
+    refused = officer.get(f"{base}/{stored['xlsx']}/preview")
+    assert refused.status_code == 409 and "请下载" in refused.text
+    assert officer.get(f"{base}/{stored['xlsx']}").headers["content-disposition"].startswith("attachment;")
+    outsider, _ = staff(api, "officer", jurisdiction="320000")
+    outsider.log_in()
+    assert outsider.get(f"{base}/{stored['pdf']}/preview").status_code == 404
+    expert, _ = staff(api, "expert")
+    expert.log_in()
+    assert expert.get(f"{base}/{stored['pdf']}/preview").status_code == 403

@@ -561,6 +561,7 @@ def test_dashboard_pages_of_a_partys_case_are_404_to_an_officer_of_another_centr
         "/dashboard/cases/supervision/{case_id}/rectification/1.pdf",
         "/dashboard/institutions/{institution_id}",
         "/dashboard/cases/filing/{filing_id}/files/{file_id}",
+        "/dashboard/cases/filing/{filing_id}/files/{file_id}/preview",
         "/dashboard/cases/plan/{plan_id}/files/{plan_file_id}",
         "/dashboard/cases/supervision/{case_id}/files/{case_file_id}",
         *(
