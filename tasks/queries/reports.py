@@ -88,13 +88,17 @@ def _filings(session: Session, prefix: str, since: dt.datetime, until: dt.dateti
             FilingApplication.created_at < until,
         )
     ).one()
-    # decided in the period: the step `closed` entered then
-    closed = select(AuditEvent.case_id).where(
-        AuditEvent.case_type == "filing",
-        AuditEvent.action == "step_entered",
-        AuditEvent.business_time >= since,
-        AuditEvent.business_time < until,
-        AuditEvent.after["step"].as_string() == "closed",
+    # decided in the period: the first time the filing reached an end — `registered` (a pilot enterprise
+    # reaches it again after its pilot plan: still one decision) or `closed` (rejected, withdrawn) — fell in it
+    closed = (
+        select(AuditEvent.case_id)
+        .where(
+            AuditEvent.case_type == "filing",
+            AuditEvent.action == "step_entered",
+            AuditEvent.after["step"].as_string().in_(("registered", "closed")),
+        )
+        .group_by(AuditEvent.case_id)
+        .having(func.min(AuditEvent.business_time) >= since, func.min(AuditEvent.business_time) < until)
     )
     rows = session.exec(
         select(FilingApplication.status, func.count())

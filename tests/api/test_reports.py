@@ -151,7 +151,7 @@ def seeded(api, people):
     seed.move(f1, "expert_evaluation", "expert_evaluation")  # acceptance: 2
     seed.move(f4, "rejected", "closed")  # Shenzhen
     seed.on(dt.date(2026, 11, 11))
-    seed.move(f1, "registered", "closed")  # expert evaluation: 11-05 … 11-11 = 5
+    seed.move(f1, "registered", "registered")  # expert evaluation: 11-05 … 11-11 = 5
     seed.on(dt.date(2026, 11, 13))
     seed.move(f2, "rejected", "closed")  # expert evaluation: 10-10 (make-up Saturday) + 25 = 26
     seed.on(dt.date(2026, 11, 16))
