@@ -18,6 +18,7 @@ from tests.api.conftest import db
 from tests.api.helpers import evaluation_plan, filing_form, person, registered_institution
 from tests.api.test_dashboard import staff
 
+pytestmark = pytest.mark.postgres  # on PostgreSQL too: the search's LIKE, its escapes and the keyset in SQL
 NUMBER = "Y000044000001263000001"
 
 
