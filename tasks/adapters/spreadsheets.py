@@ -15,7 +15,10 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 
 from models.schemas import CandidateIn, ScoreIn
@@ -115,20 +118,28 @@ def workbook(title: str, headers: list[str], rows: Iterable[Iterable[Any]], note
     return workbook_of([(title, headers, rows)], notes=notes)
 
 
+def _new_sheet(book: Workbook, number: int) -> Worksheet:
+    """The workbook's first sheet for tab 0, a new one after it (openpyxl types `active` as optional)."""
+    sheet = book.active if number == 0 else book.create_sheet()
+    if not isinstance(sheet, Worksheet):
+        raise TypeError("a new workbook starts with one worksheet")
+    return sheet
+
+
 def workbook_of(tabs: list[Tab], notes: list[str] | None = None) -> bytes:
     """One sheet per tab, headers bold and frozen; `notes` comment the first sheet's headers."""
     book = Workbook(write_only=False)
     for number, (title, headers, rows) in enumerate(tabs):
-        sheet = book.active if number == 0 else book.create_sheet()
+        sheet = _new_sheet(book, number)
         sheet.title = title[:31]
         for column, header in enumerate(headers, start=1):
             _put(sheet.cell(row=1, column=column), header)
         for cell, note in zip(sheet[1], (notes or []) if number == 0 else [], strict=False):
             if note:
                 cell.comment = Comment(note, "certflow")
-        for cell in sheet[1]:
+        for column, cell in enumerate(sheet[1], start=1):
             cell.font = _HEADER_FONT
-            sheet.column_dimensions[cell.column_letter].width = max(10, min(40, 2 * len(str(cell.value)) + 4))
+            sheet.column_dimensions[get_column_letter(column)].width = max(10, min(40, 2 * len(str(cell.value)) + 4))
         for number, row in enumerate(rows, start=2):
             for column, value in enumerate(row, start=1):
                 if value is not None:
@@ -204,13 +215,18 @@ def read_rows(content: bytes, *, data_rows: int = MAX_ROWS) -> SheetRows:
         raise SheetProblems([RowProblem(0, "", refusal)])
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+    # AttributeError: openpyxl 3.1 fails so on a chart sheet without its relationships part
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, AttributeError) as exc:
         problem = RowProblem(0, "", f"不是可读取的 .xlsx 文件 / not a readable .xlsx workbook ({exc})")
         raise SheetProblems([problem]) from None
     rows: list[tuple[int, list[Any]]] = []
     too_many = f"最多 {data_rows} 行 / at most {data_rows} rows"
     try:
-        values = book.active.iter_rows(max_row=READ_ROWS + 1, max_col=READ_COLUMNS, values_only=True)
+        first = book.active
+        if not isinstance(first, ReadOnlyWorksheet | Worksheet):  # a chart sheet, or no sheet at all
+            not_a_table = "第一个工作表不是数据表 / the workbook's first sheet holds no table"
+            raise SheetProblems([RowProblem(0, "", not_a_table)])
+        values = first.iter_rows(max_row=READ_ROWS + 1, max_col=READ_COLUMNS, values_only=True)
         for number, row in enumerate(values, start=1):
             if number > READ_ROWS:  # openpyxl yields this row only when the sheet holds a row past READ_ROWS
                 raise SheetProblems([RowProblem(number, "", f"{too_many}（表格超过 {READ_ROWS} 行）")])
@@ -218,7 +234,7 @@ def read_rows(content: bytes, *, data_rows: int = MAX_ROWS) -> SheetRows:
                 rows.append((number, list(row)))
                 if len(rows) > data_rows + 1:  # the header and one row too many: enough to say so
                     raise SheetProblems([RowProblem(number, "", too_many)], SheetRows(rows))
-    except (ValueError, KeyError, TypeError, zipfile.BadZipFile, OSError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, zipfile.BadZipFile, OSError) as exc:
         if isinstance(exc, SheetProblems):
             raise
         problem = RowProblem(0, "", f"不是可读取的 .xlsx 文件 / not a readable .xlsx workbook ({exc})")
@@ -341,7 +357,7 @@ def rows_of(violations: list[Violation], columns: list[Column], row_numbers: lis
     for v in violations:
         match = _FIELD.match(v.field)
         index = int(match.group(1)) if match else -1
-        if 0 <= index < len(row_numbers):
+        if match and 0 <= index < len(row_numbers):
             found.append(RowProblem(row_numbers[index], headers.get(match.group(2) or "", ""), v.message))
         else:
             found.append(RowProblem(0, "", v.message))
@@ -354,13 +370,14 @@ def marked(sheet: SheetRows, problems: list[RowProblem]) -> bytes:
     there too). Built from what was already read (bounded), never by opening the upload a second time;
     every value is written as the text or number it was, never as a formula."""
     book = Workbook()
-    out_sheet = book.active
+    out_sheet = _new_sheet(book, 0)
     for number, values in sheet.rows:
         for column, value in enumerate(values, start=1):
             if value not in (None, ""):
                 _put(out_sheet.cell(row=number, column=column), value)
     header_row = sheet.rows[0][0] if sheet.rows else 1
-    headers = {str(c.value).strip(): c.column for c in out_sheet[header_row] if c.value is not None}
+    headers = {str(c.value).strip(): column for column, c in enumerate(out_sheet[header_row], start=1)
+               if c.value is not None}
     problems_column = next(
         (column for header, column in headers.items() if header.startswith(PROBLEMS_HEADER)),
         out_sheet.max_column + 1,

@@ -129,3 +129,16 @@ def test_a_marked_sheet_returns_a_formula_looking_cell_as_text():
         spreadsheets.parse_roster(out.getvalue())
     marked = load_workbook(io.BytesIO(spreadsheets.marked(refused.value.sheet, refused.value.problems))).active
     assert (marked["A2"].value, marked["A2"].data_type) == (FORMULA, "s")
+
+
+def test_a_workbook_opening_on_a_chart_sheet_is_refused_with_its_reason_not_a_crash():
+    """openpyxl itself fails (AttributeError) on a chart sheet without its relationships: a 422 with a reason."""
+    book = Workbook()
+    book.create_chartsheet("图表", 0)
+    book.active = 0
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(SheetProblems) as refused:
+        spreadsheets.read_rows(buffer.getvalue())
+    reason = refused.value.problems[0].problem
+    assert "第一个工作表不是数据表" in reason or "不是可读取的 .xlsx 文件" in reason
