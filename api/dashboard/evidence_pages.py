@@ -38,6 +38,7 @@ from policy.eligibility import EXPERT_ASPECTS, FILING_MATERIALS
 from policy.identity import mask_resident_id
 from policy.levels import Level
 from policy.profiles import EVALUATION_ROUTES
+from tasks.queries import views
 
 REPORT_CHECKS = {
     "identity_checked": "已核验考生身份",
@@ -76,12 +77,7 @@ def _mean(sheet: dict[str, Any]) -> float | None:
 
 
 def _panel_mean(session: Session, filing_id: int) -> float | None:
-    result = session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.case_type == "filing", AuditEvent.case_id == filing_id,
-               AuditEvent.action == "expert_panel_result")
-        .order_by(AuditEvent.id.desc())
-    ).first()
+    result = views.panel_result(session, filing_id)
     return (result.after or {}).get("mean_score") if result else None
 
 

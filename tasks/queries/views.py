@@ -141,9 +141,9 @@ def case_tasks(session: Session, case_type: str, case_id: int, viewer: User | No
     return shown
 
 
-def _expert_panel(session: Session, filing_id: int) -> dict[str, Any] | None:
-    """The panel's result and the reasons given, without who gave them (for the applicant)."""
-    result = session.exec(
+def panel_result(session: Session, filing_id: int) -> AuditEvent | None:
+    """The latest expert panel's result of a filing (passed, mean_score), as its audit entry recorded it."""
+    return session.exec(
         select(AuditEvent)
         .where(
             AuditEvent.case_type == "filing",
@@ -152,6 +152,11 @@ def _expert_panel(session: Session, filing_id: int) -> dict[str, Any] | None:
         )
         .order_by(AuditEvent.id.desc())
     ).first()
+
+
+def _expert_panel(session: Session, filing_id: int) -> dict[str, Any] | None:
+    """The panel's result and the reasons given, without who gave them (for the applicant)."""
+    result = panel_result(session, filing_id)
     if result is None:
         return None
     sheets = session.exec(
