@@ -18,6 +18,7 @@ from api.dashboard import routes as dashboard
 from api.dashboard.routes import render
 from api.deps import LoginRequired, MetricsReader, SessionDep
 from api.errors import ERRORS
+from api.explorer import serve_explorer
 from api.middleware import UPLOAD_ENVELOPE_BYTES, BodySizeLimit, SecurityHeaders, capped
 from api.ratelimit import SharedTokenBucket
 from api.routes import (
@@ -29,6 +30,7 @@ from api.routes import (
     documents,
     files,
     filings,
+    front_door,
     lists,
     plans,
     public_pages,
@@ -91,6 +93,7 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
             stop_scheduler(scheduler)
 
     app = FastAPI(title="certflow API", version="1", lifespan=lifespan, generate_unique_id_function=operation_id,
+                  docs_url=None, redoc_url=None,  # served by api.explorer, with their assets from our origin
                   description="职业技能等级认定 workflows: filings, evaluation batches, certificates. "
                               "Errors are `{\"detail\": ...}`; creating POSTs honour `Idempotency-Key`.")
     app.state.settings = settings
@@ -163,9 +166,10 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         return JSONResponse({"detail": capped(errors)}, status_code=422)
 
     for module in (filings, lists, tasks, plans, documents, certificates, calendar, admin, sla, audit, archives,
-                   public_pages, publicity, reports, supervision, webhooks, files, sheets, dashboard):
+                   front_door, public_pages, publicity, reports, supervision, webhooks, files, sheets, dashboard):
         app.include_router(module.router)
     app.include_router(supervision.public)
+    serve_explorer(app)
     app.mount("/static", StaticFiles(directory=str(dashboard.TEMPLATES_DIR / "static")), name="static")
 
     app.middleware("http")(metrics.observe)

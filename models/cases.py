@@ -158,6 +158,8 @@ class Objection(SQLModel, table=True):
     objector_name: str = ""  # given on the public form (an account's objection has its user)
     text: str
     contact: str = ""  # how the investigating officer reaches the objector
+    # the objector's handle on the public lookup (status and outcome only); none before revision 0020
+    receipt_number: str | None = Field(default=None, unique=True, index=True, max_length=20)
     raised_at: dt.datetime
     # centre: the handling centre investigates; enterprise: the enterprise's own certification body
     # investigates and the centre reviews its finding (004 §五(四), a profile option)

@@ -506,9 +506,23 @@ class Publicity(Out):
 
 class PublicObjectionCreated(Out):
     objection_id: int
+    receipt_number: str  # the objector's handle: GET /api/v1/public/objections/{receipt_number}
     case_type: str
     case_id: int
     status: Literal["under_investigation"]
+
+
+class ObjectionPublic(Out):
+    """Where an objection stands, for whoever holds its receipt: never the grounds, the contact or who
+    investigated."""
+
+    receipt_number: str
+    publicity: str
+    raised_on: dt.date
+    status: str
+    closed: bool
+    outcome: Literal["upheld", "dismissed"] | None
+    outcome_label: str | None
 
 
 # --- supervision ----------------------------------------------------------------------------------------------

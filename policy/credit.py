@@ -20,16 +20,22 @@ PUBLIC_STATUS = {"registered": "已登记，待受理", "investigating": "调查
 
 # no 0/O, 1/I/L: a receipt number is read out over the phone
 _RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-RECEIPT_PATTERN = re.compile(r"^TS[0-9]{8}[2-9A-HJKMNP-Z]{8}$")
+RECEIPT_PATTERN = re.compile(r"^TS[0-9]{8}[2-9A-HJKMNP-Z]{8}$")  # a complaint's (投诉)
+OBJECTION_RECEIPT_PATTERN = re.compile(r"^YY[0-9]{8}[2-9A-HJKMNP-Z]{8}$")  # a publicity objection's (异议)
 
 
-def new_receipt_number(day: dt.date) -> str:
-    """TS + the day + 8 random characters: unguessable, so a receipt cannot be enumerated."""
-    return f"TS{day:%Y%m%d}" + "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(8))
+def new_receipt_number(day: dt.date, prefix: str = "TS") -> str:
+    """The prefix (TS a complaint, YY an objection) + the day + 8 random characters: unguessable, so a receipt
+    cannot be enumerated."""
+    return f"{prefix}{day:%Y%m%d}" + "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(8))
 
 
 def is_receipt_number(text: str) -> bool:
     return bool(RECEIPT_PATTERN.match(text))
+
+
+def is_objection_receipt(text: str) -> bool:
+    return bool(OBJECTION_RECEIPT_PATTERN.match(text))
 
 
 def last_day_after(start: dt.date, years: int) -> dt.date:

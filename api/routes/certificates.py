@@ -24,7 +24,7 @@ from models.schemas import RevocationCreate
 from policy.numbering import is_certificate_number
 from tasks.cases import inspections, revocations
 from tasks.people import access
-from tasks.queries import views
+from tasks.queries import catalogue, views
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"], responses=ERRORS)
 Officer = role("officer")
@@ -65,15 +65,15 @@ def find_certificate(session, number: str) -> Certificate:
 
 
 def verify(session, number: str) -> dict:
-    """Public: a certificate the national system has not acknowledged is not one yet (a plain 404)."""
+    """Public: valid, revoked (with its date) or pending — numbered and reported, not yet acknowledged by the
+    national query system (its refusal reason stays with the centre)."""
     certificate = find_certificate(session, number)
-    if certificate.status == "pending":
-        raise HTTPException(404, "no such certificate")
     return views.certificate_view(certificate, session.get(Institution, certificate.institution_id))
 
 
 @router.get("/public/certificates/{number}", response_model=CertificatePublic,
-            summary="Verify a certificate (anyone; rate-limited per client)",
+            summary="Verify a certificate: valid, revoked (with its date) or pending national acknowledgement "
+                    "(anyone; rate-limited per client)",
             dependencies=[Depends(public_rate_limit)], responses=PUBLIC_ERRORS)
 def public_certificate(number: str, session: SessionDep):
     view = verify(session, number)
@@ -85,12 +85,8 @@ def public_certificate(number: str, session: SessionDep):
 @router.get("/public/institutions/removals", response_model=RemovalPage,
             summary="Removals from the catalogue (动态调整): withdrawn and cancelled institutions, date and reason")
 def public_removals(session: SessionDep, limit: LimitQuery = 100, cursor: CursorQuery = None):
-    query = select(Institution).where(Institution.removed_on.is_not(None))
-    after = decode_cursor(cursor)
-    if after is not None:
-        query = query.where(Institution.id > after)
-    rows = session.exec(query.order_by(Institution.id).limit(limit + 1)).all()
-    return page([views.removal_view(i) for i in rows], [i.id for i in rows], limit)
+    rows = catalogue.removed(session, limit=limit, after=decode_cursor(cursor))
+    return page([entry for _, entry in rows], [key for key, _ in rows], limit)
 
 
 @router.get("/public/inspections", response_model=InspectionPage,
@@ -103,9 +99,5 @@ def public_inspections(session: SessionDep, limit: LimitQuery = 100, cursor: Cur
 @router.get("/public/institutions", response_model=InstitutionPublicPage,
             summary="Catalogue of registered evaluation institutions")
 def public_institutions(session: SessionDep, limit: LimitQuery = 100, cursor: CursorQuery = None):
-    query = select(Institution).where(Institution.status == "registered")
-    after = decode_cursor(cursor)
-    if after is not None:
-        query = query.where(Institution.id > after)
-    rows = session.exec(query.order_by(Institution.id).limit(limit + 1)).all()
-    return page([views.institution_public_view(session, i) for i in rows], [i.id for i in rows], limit)
+    rows = catalogue.registered(session, limit=limit, after=decode_cursor(cursor))
+    return page([entry for _, entry in rows], [key for key, _ in rows], limit)

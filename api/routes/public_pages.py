@@ -1,5 +1,5 @@
-"""Public HTML pages: certificate verification (the QR code on a certificate opens this) and complaints
-(投诉举报) with the lookup of their progress by receipt number; no account, rate-limited."""
+"""Public HTML pages: complaints (投诉举报) with the lookup of their progress by receipt number, and the published
+inspection results; no account, rate-limited. The home page, verification and the catalogue: front_door.py."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from pydantic import ValidationError
 from api.deps import SessionDep, SettingsDep
 from api.pagination import CursorQuery, decode_cursor, page
 from api.ratelimit import public_rate_limit
-from api.routes.certificates import verify
 from models.schemas import ComplaintCreate
 from policy.credit import is_receipt_number
 from policy.profiles import get_profile
@@ -23,19 +22,6 @@ from tasks.errors import Conflict, NotFound, Problems, TooMany
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
 router = APIRouter(tags=["public"])
-
-
-@router.get("/verify/{number}", response_class=HTMLResponse, summary="Certificate verification page",
-            dependencies=[Depends(public_rate_limit)], responses={404: {"description": "no such certificate"},
-                                                                  429: {"description": "too many requests"}})
-def verification_page(number: str, request: Request, session: SessionDep):
-    try:
-        certificate = verify(session, number)
-        status_code = 200
-    except HTTPException:
-        certificate, status_code = None, 404
-    return TEMPLATES.TemplateResponse(request, "public/verify.html",
-                                      {"certificate": certificate, "number": number}, status_code=status_code)
 
 
 @router.get("/inspections", response_class=HTMLResponse, summary="Inspection results made public (双随机、一公开)",

@@ -4,10 +4,10 @@ rate-limited per client and feeding the same investigation as an account's objec
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
@@ -17,13 +17,14 @@ from api.errors import ERRORS as API_ERRORS
 from api.errors import PUBLIC_ERRORS
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from api.ratelimit import public_rate_limit
-from models.responses import PublicityPage, PublicObjectionCreated
+from models.responses import ObjectionPublic, PublicityPage, PublicObjectionCreated
 from models.schemas import PublicObjectionCreate
+from policy.credit import OBJECTION_RECEIPT_PATTERN, is_objection_receipt
 from tasks.cases import objections
 from tasks.errors import Conflict, NotFound, Problems
 from tasks.queries import publicity
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
+TEMPLATES = Jinja2Templates(directory=str(FilePath(__file__).resolve().parents[2] / "templates"))
 router = APIRouter(tags=["public"], dependencies=[Depends(public_rate_limit)])
 ERRORS = {
     **PUBLIC_ERRORS,
@@ -76,10 +77,23 @@ def object_without_account(body: PublicObjectionCreate, session: SessionDep):
     objection = objections.raise_public_objection(session, body=body)
     return {
         "objection_id": objection.id,
+        "receipt_number": objection.receipt_number,
         "case_type": body.case_type,
         "case_id": body.case_id,
         "status": "under_investigation",
     }
+
+
+@router.get(
+    "/api/v1/public/objections/{receipt_number}",
+    response_model=ObjectionPublic,
+    summary="Where an objection stands, by the receipt its objector was given (anyone; rate-limited per client)",
+    responses={**PUBLIC_ERRORS, 404: {"description": "no objection has this receipt number"}},
+)
+def objection_by_receipt(
+    receipt_number: Annotated[str, Path(pattern=OBJECTION_RECEIPT_PATTERN.pattern)], session: SessionDep
+):
+    return objections.public_view(session, objections.by_receipt(session, receipt_number))
 
 
 @router.get(
@@ -134,7 +148,26 @@ def publicity_objection_form(
             submitted=submitted,
             error="该公示已结束或不存在" if isinstance(refused, NotFound) else str(refused),
         )
-    return _page(request, session, 201, done=f"异议已受理（编号 {objection.id}），调查人员将通过您留下的电话联系您。")
+    return _page(request, session, 201, receipt=objection.receipt_number)
+
+
+@router.get(
+    "/publicity/objections/lookup",
+    response_class=HTMLResponse,
+    summary="An objection's progress by its receipt number",
+    responses={404: {"description": "no such receipt number", "content": {"text/html": {}}},
+               429: HTML_ANSWERS[429]},
+)
+def objection_lookup(request: Request, session: SessionDep, receipt: Annotated[str, Query(max_length=40)] = ""):
+    number = "".join(receipt.split()).upper()
+    try:
+        found = objections.public_view(session, objections.by_receipt(session, number)) \
+            if is_objection_receipt(number) else None
+    except NotFound:
+        found = None
+    if found is None:
+        return _page(request, session, 404, error="没有这个异议受理编号，请核对后再查", looked_up=number)
+    return _page(request, session, lookup=found)
 
 
 FIELD_NAMES = {
@@ -151,6 +184,7 @@ def _page(request: Request, session, status_code: int = 200, **context):
     return TEMPLATES.TemplateResponse(
         request,
         "public/publicity.html",
-        {"page": publicity.page_view(session), "submitted": {}, "error": None, "done": None, **context},
+        {"page": publicity.page_view(session), "submitted": {}, "error": None, "receipt": None, "lookup": None,
+         "looked_up": "", **context},
         status_code=status_code,
     )

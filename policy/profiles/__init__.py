@@ -457,16 +457,25 @@ def profile_for_region(region_code: str) -> ProvinceProfile | None:
 def centre_name(code: str) -> str:
     """A centre's name for people (广州市职业技能鉴定指导中心, not 440100): the governing profile's pattern
     with the division's name; a code outside every profile or the division table stays a code."""
-    name = division_names().get(code)
+    name = place_name(code)
     profile = profile_for_region(code)
-    if name is None or profile is None:
+    if name == code or profile is None:
         return code
     if code.endswith("0000"):
         return profile.provincial_centre_name
+    return profile.municipal_centre_name.replace("{city}", name)
+
+
+def place_name(code: str) -> str:
+    """A division's name as a person says it: a county with its city (深圳市南山区), a city or province alone;
+    a code outside the division table stays a code."""
+    name = division_names().get(code)
+    if name is None:
+        return code
     city = division_names().get(code[:4] + "00", "")
     if not code.endswith("00") and city not in ("", "市辖区", "县", "省直辖县级行政区划"):
-        name = city + name  # a county's centre: 深圳市南山区
-    return profile.municipal_centre_name.replace("{city}", name)
+        return city + name
+    return name
 
 
 def division_name(code: str) -> str:

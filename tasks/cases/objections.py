@@ -8,19 +8,24 @@ it confirms it, or sends it back for a new investigation. An objection's tasks a
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, select
 
+from core.clock import china_date
 from models.accounts import User
 from models.case_kinds import case_table
-from models.cases import Candidate, EvaluationPlan, FilingApplication, Objection
+from models.cases import Candidate, EvaluationPlan, FilingApplication, Institution, Objection
 from models.clock import business_instant, business_today
 from models.schemas import DecisionIn, ObjectionCreate, PublicObjectionCreate
 from models.workflow import HumanTask
+from policy.credit import new_receipt_number
 from policy.eligibility import Violation
 from policy.profiles import get_profile
 from tasks.cases import decisions, investigations
 from tasks.errors import Conflict, NotFound, Problems
 from tasks.people import access
+from tasks.queries.publicity import KINDS as PUBLICITY_KINDS
 from tasks.records import audit
 from tasks.waits import human_tasks
 from tasks.waits.human_tasks import ensure_task
@@ -81,6 +86,7 @@ def _record(session: Session, case_type: str, case: FilingApplication | Evaluati
     by_enterprise = case_type == "plan" and profile.results_objections_investigated_by == "enterprise"
     objection = Objection(case_type=case_type, case_id=case_id, candidate_id=candidate_id, raised_by=raised_by,
                           objector_name=objector_name, text=text, contact=contact, raised_at=business_instant(session),
+                          receipt_number=new_receipt_number(business_today(session), "YY"),
                           investigated_by="enterprise" if by_enterprise else "centre")
     session.add(objection)
     session.flush()
@@ -98,6 +104,45 @@ def _record(session: Session, case_type: str, case: FilingApplication | Evaluati
                                                "without_account": raised_by is None,
                                                "investigated_by": objection.investigated_by})
     return objection
+
+
+OUTCOME_LABELS = {"upheld": "异议成立", "dismissed": "异议不成立"}
+
+
+def by_receipt(session: Session, receipt_number: str) -> Objection:
+    objection = session.exec(select(Objection).where(Objection.receipt_number == receipt_number)).first()
+    if objection is None:
+        raise NotFound("没有这个异议受理编号 / no objection has this receipt number")
+    return objection
+
+
+def public_view(session: Session, objection: Objection) -> dict[str, Any]:
+    """What the objector sees by the receipt number: which publicity, where the objection stands and, once
+    investigated, its outcome — never the grounds, the contact or who investigated."""
+    case = session.get(case_table(objection.case_type), objection.case_id)
+    if isinstance(case, FilingApplication):
+        subject = case.form.get("enterprise_name") or ""
+    else:
+        institution = session.get(Institution, case.institution_id) if case is not None else None
+        subject = institution.name if institution is not None else ""
+    tasks = tasks_of(session, objection.id)
+    finding = _finding(tasks)
+    outcome = objection.outcome or (("upheld" if finding.decision == "uphold" else "dismissed") if finding else None)
+    if outcome is not None:
+        status = "调查结束"
+    elif tasks and tasks[-1].status == "cancelled":
+        status = "已终止（该公示的案件已结束办理）"
+    else:
+        status = "已受理，调查核实中"
+    return {
+        "receipt_number": objection.receipt_number,
+        "publicity": f"{PUBLICITY_KINDS[objection.case_type]}：{subject}",
+        "raised_on": china_date(objection.raised_at).isoformat(),
+        "status": status,
+        "closed": outcome is not None or status.startswith("已终止"),
+        "outcome": outcome,
+        "outcome_label": OUTCOME_LABELS.get(outcome or ""),
+    }
 
 
 def tasks_of(session: Session, objection_id: int) -> list[HumanTask]:

@@ -411,7 +411,7 @@ def plan_view(
     return view
 
 
-CERTIFICATE_STATUS = {"pending": "待全国联网查询系统确认", "valid": "有效", "revoked": "已撤销"}
+CERTIFICATE_STATUS = {"pending": "已报送，待全国联网确认", "valid": "有效", "revoked": "已撤销"}
 
 
 def certificate_view(certificate: Certificate, institution: Institution | None) -> dict[str, Any]:

@@ -230,3 +230,37 @@ def test_objections_the_enterprise_investigates_are_not_dismissed_in_bulk_by_the
         json={"objection_ids": [objection_id], "reason": "重复异议"},
     )
     assert answer.status_code == 409 and "企业工作机构" in answer.json()["detail"]
+
+
+def test_an_objector_follows_the_objection_by_its_receipt_and_sees_no_one_elses_data(api, people):
+    fid = _filing_in_publicity(api)
+    city = people.make("officer", jurisdiction="620100")
+    body = {"case_type": "filing", "case_id": fid, "name": "张三", "phone": "13800138000",
+            "text": "该企业场地不符合条件"}
+    created = api.post("/api/v1/public/objections", json=body).json()
+    receipt = created["receipt_number"]
+    assert receipt.startswith("YY20260901") and len(receipt) == 18
+    followed = api.get(f"/api/v1/public/objections/{receipt}")
+    assert followed.status_code == 200
+    assert followed.json() == {"receipt_number": receipt, "publicity": "备案评估结果公示：公示中的企业",
+                               "raised_on": "2026-09-01", "status": "已受理，调查核实中", "closed": False,
+                               "outcome": None, "outcome_label": None}
+    assert "13800138000" not in followed.text and "场地" not in followed.text and "张三" not in followed.text
+
+    [task] = _inbox(api, city, "objection_investigation")
+    _decide(api, city, task["id"], decision="dismiss", reason="现场核查场地符合条件")
+    closed = api.get(f"/api/v1/public/objections/{receipt}").json()
+    assert (closed["status"], closed["closed"], closed["outcome"], closed["outcome_label"]) == (
+        "调查结束", True, "dismissed", "异议不成立")
+    assert "现场核查" not in api.get(f"/api/v1/public/objections/{receipt}").text  # the finding stays inside
+
+    assert api.get("/api/v1/public/objections/YY20260901ABCDEFGH").status_code == 404
+    assert api.get("/api/v1/public/objections/TS20260901ABCDEFGH").status_code == 422  # a complaint's receipt
+    page = api.post("/publicity/objections", data={**body, "case_id": str(fid), "phone": "13900139000"})
+    assert page.status_code == 201
+    second = page.text.split('<strong class="receipt-number">', 1)[1].split("<", 1)[0]
+    assert second.startswith("YY") and second != receipt
+    looked_up = api.get("/publicity/objections/lookup", params={"receipt": f" {second.lower()} "})
+    assert looked_up.status_code == 200 and '<dd class="lookup-status">已受理，调查核实中</dd>' in looked_up.text
+    missing = api.get("/publicity/objections/lookup", params={"receipt": "YY20260901ABCDEFGH"})
+    assert missing.status_code == 404 and "没有这个异议受理编号" in missing.text

@@ -53,7 +53,11 @@ def test_anyone_sees_the_publicity_and_objects_from_a_phone_and_the_city_investi
     card.get_by_role("button", name="提交异议").click()
     phone.wait_for_load_state()
     assert "异议已受理" in phone.locator("[role=status]").inner_text()
+    receipt = phone.locator(".receipt-number").inner_text()
+    assert receipt.startswith("YY") and len(receipt) == 18
     shots(phone, "publicity-phone")
+    follow = _follow(phone, receipt)
+    assert follow == {"status": "已受理，调查核实中", "outcome": None}
 
     city = driver.officer_at("620100")
     investigation = driver.open_tasks(city, "objection_investigation", fid)[0]
@@ -63,5 +67,20 @@ def test_anyone_sees_the_publicity_and_objects_from_a_phone_and_the_city_investi
     driver.pass_timer("filing", fid, "publicity")
     assert driver.filing_status(fid)["status"] == "publicity"  # the run waits for the investigation
     driver.decide(city, investigation, decision="dismiss", reason="核实场地租期覆盖考核期，异议不成立")
+    assert _follow(phone, receipt) == {"status": "调查结束", "outcome": "异议不成立"}
+    assert "核实场地租期" not in phone.inner_text("body")  # the finding's reasons stay with the centre
+    shots(phone, "publicity-objection-followed-phone")
     province = driver.officer_at("620000")
     assert driver.open_tasks(province, "cities_report", fid)  # the case moves on to the province's report
+
+
+def _follow(phone, receipt: str) -> dict:
+    """Looks the objection up by its receipt on the publicity page, as its objector would on a phone."""
+    phone.goto(phone.url.split("/publicity", 1)[0] + "/publicity#objection-lookup")
+    phone.get_by_label("异议受理编号").fill(receipt)
+    phone.get_by_role("button", name="查询", exact=True).click()
+    phone.wait_for_load_state()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    outcome = phone.locator(".lookup-outcome")
+    return {"status": phone.locator(".lookup-status").inner_text(),
+            "outcome": outcome.inner_text() if outcome.count() else None}

@@ -71,7 +71,9 @@ def test_certificates_verify_only_once_the_national_system_acknowledges_them_and
     pending = [n for n, c in listed.items() if c["status"] == "pending"]
     valid = [n for n, c in listed.items() if c["status"] == "valid"]
     assert len(pending) == 1 and len(valid) == 2
-    assert sichuan.http.get(f"/api/v1/public/certificates/{pending[0]}").status_code == 404
+    refused = sichuan.http.get(f"/api/v1/public/certificates/{pending[0]}").json()
+    assert (refused["status"], refused["status_label"]) == ("pending", "已报送，待全国联网确认")
+    assert "national_refusal" not in refused  # the national system's reason stays with the centre
     assert sichuan.http.get(f"/api/v1/public/certificates/{valid[0]}").json()["status"] == "valid"
     link = sichuan.http.get(
         f"/api/v1/certificates/{pending[0]}/holder-link",

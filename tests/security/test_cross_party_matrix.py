@@ -127,6 +127,12 @@ PUBLIC_ROUTES = {
     ("GET", "/complaints"): "the complaint page",
     ("POST", "/complaints"): "the complaint page's form",
     ("GET", "/complaints/lookup"): "the complaint page's lookup by receipt number",
+    ("GET", "/"): "the public home page: links only",
+    ("GET", "/verify"): "the verification form; a typed number answers as /verify/{number} does",
+    ("GET", "/institutions"): "the catalogue page (the same entries as /api/v1/public/institutions)",
+    ("GET", "/institutions/removals"): "the removals page (the same entries as the public removals)",
+    ("GET", "/api/v1/public/objections/{receipt_number}"): "status and outcome only, by an unguessable number",
+    ("GET", "/publicity/objections/lookup"): "the publicity page's lookup of an objection by receipt number",
 }
 # no party's resource: the caller's own inbox or new case, or a role-gated administration route
 OWN_OR_ROLE_ROUTES = {
