@@ -6,9 +6,11 @@ import datetime as dt
 
 from sqlmodel import func, select
 
+from core.clock import SIMULATED_START
 from core.settings import Settings
 from models.catalogue import OccupationRecord
 from models.db import migrate, session_scope
+from models.workflow import BusinessClock
 from policy.occupations import Occupation, seed_occupations
 from policy.profiles import load_profiles
 
@@ -22,6 +24,10 @@ def prepare(settings: Settings) -> None:
 
     with session_scope(settings.database_url) as session:
         seed_calendar_if_empty(session, dt.datetime.now(dt.UTC))
+        if settings.clock == "simulated" and session.get(BusinessClock, 1) is None:
+            # the folder remembers its simulated clock (`certflow clock` finds it), at the start business_now
+            # assumes without a row
+            session.add(BusinessClock(id=1, now=SIMULATED_START, moved_at=dt.datetime.now(dt.UTC)))
         if not session.exec(select(func.count()).select_from(OccupationRecord)).one():
             store_occupations(session, seed_occupations())
 

@@ -377,8 +377,9 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir_option(p)
     p.set_defaults(handler=cmd_users_bind)
 
-    from certflow import commands, records, roles
+    from certflow import commands, first_run, records, roles
 
+    first_run.register(sub, users_sub, data_dir_option)
     commands.register(sub, data_dir_option)
     roles.register(sub, data_dir_option)
     records.register(sub, data_dir_option)

@@ -9,6 +9,7 @@ import threading
 
 def cmd_up(args: argparse.Namespace) -> int:
     from certflow.embedded import Stack
+    from certflow.first_run import first_run_hint
 
     settings = args.settings  # with --clock and --database-url (certflow/cli.py)
     stack = Stack(settings, api_port=args.port, runners=args.runners,
@@ -18,6 +19,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     try:
         stack.start()
         print(f"certflow is up — data in {settings.data_dir}; logs in {stack.logs}. Ctrl-C stops everything.")
+        print(first_run_hint(settings, stack.api_url), flush=True)
         while not stopping.wait(0.5):
             pass
     except KeyboardInterrupt:
@@ -31,7 +33,12 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from certflow.demo import run_demo
 
-    return run_demo(args.settings)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        return run_demo(args.settings, keep=args.keep, stopping=stopping)
+    except KeyboardInterrupt:
+        return 130
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -132,5 +139,7 @@ def register(sub, data_dir_option) -> None:
     p = sub.add_parser("demo", help="one full lifecycle on a simulated clock, printing each step")
     p.add_argument("--database-url", help="our tables on this database (e.g. postgresql+psycopg://…) instead of "
                                           "SQLite in the data folder")
+    p.add_argument("--keep", action="store_true", help="leave the demo's instance running afterwards, with a "
+                                                       "dashboard login for each of its people (Ctrl-C stops it)")
     data_dir_option(p)
     p.set_defaults(handler=cmd_demo)

@@ -13,7 +13,9 @@ with its business date.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -528,9 +530,11 @@ class Demo:
         return " → ".join(dict.fromkeys(s for s in steps if s not in ("resubmission", "closed")))
 
 
-def run_demo(settings) -> int:  # core.settings.Settings
+def run_demo(settings, *, keep: bool = False, stopping: threading.Event | None = None) -> int:
     """A fresh folder under the data folder, on a simulated clock; our tables on the settings' database
-    when one was named (--database-url, CERTFLOW_DATABASE_URL), else SQLite in that folder."""
+    when one was named (--database-url, CERTFLOW_DATABASE_URL), else SQLite in that folder. With `keep`
+    the instance stays up afterwards (until `stopping` is set or Ctrl-C) with a login for every role
+    printed, so a newcomer opens the dashboard on cases in every state."""
     from certflow.embedded import Stack
 
     folder = settings.data_dir / f"demo-{dt.datetime.now():%Y%m%d-%H%M%S}"
@@ -581,6 +585,8 @@ def run_demo(settings) -> int:  # core.settings.Settings
             )
         print(f"certificate PDFs in {documents.cache_dir(settings.data_dir)} (print file {rendered['combined']})")
         print(f"demo finished in {time.monotonic() - t0:.0f} s; data folder {folder}")
+        if keep:
+            _stay_up(stack, folder, stopping or threading.Event())
         return 0
     except Exception as exc:  # noqa: BLE001 - the demo reports and fails
         print(f"demo failed: {exc}", file=sys.stderr)
@@ -588,6 +594,32 @@ def run_demo(settings) -> int:  # core.settings.Settings
         return 1
     finally:
         stack.stop()
+
+
+def _stay_up(stack, folder, stopping: threading.Event) -> None:
+    """Keep the demo's instance running and give each of its people a dashboard password, printed once."""
+    from sqlmodel import select
+
+    from models.accounts import User
+    from models.db import session_scope
+    from tasks.people.accounts import DASHBOARD_ROLES, hash_password
+
+    logins = []
+    with session_scope(stack.settings.database_url) as session:
+        for user in session.exec(select(User).where(User.role.in_(DASHBOARD_ROLES)).order_by(User.id)):
+            password = secrets.token_urlsafe(9)
+            user.password_hash = hash_password(password)
+            session.add(user)
+            logins.append((user.name, password, user.role, user.jurisdiction or "—"))
+    print(f"the demo's instance stays up: dashboard {stack.api_url}/dashboard, public pages {stack.api_url}/, "
+          f"API explorer {stack.api_url}/docs")
+    print("logins (each password shown only this once):")
+    for name, password, role, centre in logins:
+        print(f"  {name:<16} {password:<14} {role:<11} {centre}")
+    print(f"move its clock: .venv/bin/certflow clock advance 7 --data-dir {folder}")
+    print("Ctrl-C stops it.", flush=True)
+    while not stopping.wait(0.5):
+        pass
 
 
 def _demo_users(settings) -> dict[str, str]:

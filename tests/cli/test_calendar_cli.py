@@ -7,8 +7,8 @@ import sys
 import pytest
 
 
-def certflow(*args, data_dir, check=False):
-    env = {**os.environ, "CERTFLOW_DATA_DIR": str(data_dir)}
+def certflow(*args, data_dir, check=False, env=None):
+    env = {**os.environ, "CERTFLOW_DATA_DIR": str(data_dir), **(env or {})}
     return subprocess.run([sys.executable, "-m", "certflow.cli", *args], capture_output=True, text=True, env=env,
                           timeout=120, check=check)
 
