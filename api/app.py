@@ -17,9 +17,10 @@ from api import metrics
 from api.dashboard import routes as dashboard
 from api.dashboard.routes import render
 from api.deps import LoginRequired, MetricsReader, SessionDep
-from api.errors import ERRORS
+from api.errors import ERRORS, request_problem
 from api.explorer import serve_explorer
 from api.middleware import UPLOAD_ENVELOPE_BYTES, BodySizeLimit, SecurityHeaders, capped
+from api.openapi_document import as_published
 from api.ratelimit import SharedTokenBucket
 from api.routes import (
     admin,
@@ -32,6 +33,7 @@ from api.routes import (
     filings,
     front_door,
     lists,
+    occupations,
     plans,
     public_pages,
     publicity,
@@ -58,26 +60,6 @@ def operation_id(route: APIRoute) -> str:
     """The handler's name (`create_filing`, `read_plan`): what a generated client calls the method.
     tests/api/test_openapi_document.py keeps them unique."""
     return route.name
-
-
-BINARY = {"type": "string", "format": "binary"}
-
-
-def with_binary_formats(document: dict) -> dict:
-    """Files as generators expect them: an upload field (3.1's contentMediaType) also says
-    `format: binary`, and a PDF or workbook answer has a binary schema, so a generated client
-    sends a file and hands back bytes instead of dropping the operation's answer."""
-    for schema in document.get("components", {}).get("schemas", {}).values():
-        for field in schema.get("properties", {}).values():
-            if field.get("contentMediaType") == "application/octet-stream":
-                field.setdefault("format", "binary")
-    for methods in document.get("paths", {}).values():
-        for operation in methods.values():
-            for answer in operation.get("responses", {}).values():
-                for media_type, media in answer.get("content", {}).items():
-                    if media_type != "application/json" and not media.get("schema"):
-                        media["schema"] = dict(BINARY)
-    return document
 
 
 def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> FastAPI:
@@ -159,14 +141,14 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         if is_page(request):
-            return dashboard_error(request, 422, "请求参数不正确 / invalid request: " + "; ".join(
-                f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()))
-        errors = [{"loc": list(e.get("loc", ()))[:6], "msg": str(e.get("msg"))[:300], "type": e.get("type")}
-                  for e in exc.errors()]
-        return JSONResponse({"detail": capped(errors)}, status_code=422)
+            return dashboard_error(request, 422, "请求参数不正确：" + "；".join(
+                f"{problem['field']} {problem['message'].split(' / ')[0]}"
+                for problem in map(request_problem, exc.errors())))
+        return JSONResponse({"detail": capped([request_problem(e) for e in exc.errors()])}, status_code=422)
 
-    for module in (filings, lists, tasks, plans, documents, certificates, calendar, admin, sla, audit, archives,
-                   front_door, public_pages, publicity, reports, supervision, webhooks, files, sheets, dashboard):
+    for module in (filings, lists, occupations, tasks, plans, documents, certificates, calendar, admin, sla, audit,
+                   archives, front_door, public_pages, publicity, reports, supervision, webhooks, files, sheets,
+                   dashboard):
         app.include_router(module.router)
     app.include_router(supervision.public)
     serve_explorer(app)
@@ -200,7 +182,7 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            app.openapi_schema = with_binary_formats(plain_openapi())
+            app.openapi_schema = as_published(plain_openapi())
         return app.openapi_schema
 
     app.openapi = openapi

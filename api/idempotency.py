@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
+from api.errors import invalid
 from core.clock import wall_now
 from models.accounts import IdempotencyRecord, User
 from models.responses import dumped
@@ -28,7 +29,8 @@ def idempotent(session: Session, *, user: User, key: str | None, path: str, body
     """Run `create` once per (user, key); the stored answer is replayed for a repeat. The answer is
     validated against the route's response `model` here, since a JSONResponse skips FastAPI's check."""
     if key is not None and not (1 <= len(key) <= 200):
-        raise HTTPException(422, [{"loc": ["header", "Idempotency-Key"], "msg": "must be 1–200 characters"}])
+        raise invalid("Idempotency-Key", "幂等键应为 1–200 个字符 / must be 1–200 characters",
+                      "request.idempotency_key")
     digest = body_hash(path, body)
     if key:
         record = session.exec(select(IdempotencyRecord).where(IdempotencyRecord.user_id == user.id,

@@ -6,13 +6,15 @@ import base64
 import datetime as dt
 from typing import Annotated
 
-from fastapi import HTTPException, Query
+from fastapi import Query
 
+from api.errors import invalid
 from core.clock import bounded_instant
 
 MAX_ID = 2**63 - 1
 
 LimitQuery = Annotated[int, Query(ge=1, le=500, description="page size")]
+NOT_A_CURSOR = "翻页游标无效 / not a cursor this API issued"
 CursorQuery = Annotated[str | None, Query(max_length=100, description="the `next_cursor` of the previous page")]
 
 
@@ -24,7 +26,7 @@ def decode_cursor(cursor: str | None) -> int | None:
     except (ValueError, UnicodeDecodeError):
         value = -1
     if not 0 <= value <= MAX_ID:  # a row id is a database integer: anything else was not issued here
-        raise HTTPException(422, [{"loc": ["query", "cursor"], "msg": "not a cursor this API issued"}])
+        raise invalid("cursor", NOT_A_CURSOR, "request.cursor")
     return value
 
 
@@ -50,7 +52,7 @@ def decode_change_cursor(cursor: str | None) -> tuple[dt.datetime, int] | None:
     except (ValueError, UnicodeDecodeError):
         value = None
     if value is None or value[0].tzinfo is None or not 0 <= value[1] <= MAX_ID:
-        raise HTTPException(422, [{"loc": ["query", "cursor"], "msg": "not a cursor this API issued"}])
+        raise invalid("cursor", NOT_A_CURSOR, "request.cursor")
     return value
 
 

@@ -323,6 +323,19 @@ class ScopeOccupation(Out):
     levels: list[str]
 
 
+class OccupationOut(Out):
+    """An occupation of the classification (职业分类大典), as one filing against it needs to know it."""
+
+    code: str
+    name: str
+    access_type: bool  # 准入类职业资格: not for enterprise self-evaluation
+    kind_label: Literal["准入类", "水平评价类"]
+    skill_type: bool
+    self_evaluable: bool  # skill-type and not 准入类: an enterprise may file it
+    levels: list[int]  # the national levels one may file, 5 … 1
+    level_labels: list[str]  # the same, as printed: 五级/初级工 …
+
+
 class InstitutionPublic(Out):
     """A catalogue entry: name, region, certificate-number segment, filed scope and own ladder."""
 
@@ -885,6 +898,7 @@ class InstitutionPage(Page[InstitutionRow]): pass  # noqa: E701
 class CertificatePage(Page[CertificateOut]): pass  # noqa: E701
 class InstitutionPublicPage(Page[InstitutionPublic]): pass  # noqa: E701
 class RemovalPage(Page[Removal]): pass  # noqa: E701
+class OccupationPage(Page[OccupationOut]): pass  # noqa: E701
 class InspectionPage(Page[InspectionPublic]): pass  # noqa: E701
 class PublicityPage(Page[Publicity]): pass  # noqa: E701
 class SupervisionCasePage(Page[SupervisionCaseOut]): pass  # noqa: E701

@@ -161,7 +161,8 @@ def _check_occupations(
                 Violation(
                     "occupation.unknown",
                     f"{where}.code",
-                    f"职业编码 {request.code} 不在职业分类大典中 / not in the occupation classification",
+                    f"职业编码 {request.code} 不在职业分类大典中（可在 GET /api/v1/occupations 查找） / not in the "
+                    "occupation classification (look it up at GET /api/v1/occupations)",
                 )
             )
         elif occupation.access_type:

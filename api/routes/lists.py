@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 
 from api.deps import SessionDep, SettingsDep, role
-from api.errors import ERRORS
+from api.errors import ERRORS, invalid
 from api.pagination import CursorQuery, LimitQuery, change_page, decode_change_cursor, decode_cursor, encode_cursor
 from core.clock import bounded_instant
 from models.responses import EventFeed, FilingPage, InstitutionPage, PlanPage
@@ -29,13 +29,13 @@ def list_filter(status: Code = None, step: Code = None, profile: Code = None,
                 ) -> lists.ListFilter:
     for name, value in (("created_since", created_since), ("updated_since", updated_since)):
         if value is not None and value.tzinfo is None:
-            raise HTTPException(422, [{"loc": ["query", name], "msg": "give the time with its offset, e.g. "
-                                       "2026-09-01T00:00:00+08:00", "type": "value_error"}])
+            raise invalid(name, "请带时区写时间 / give the time with its offset, e.g. 2026-09-01T00:00:00+08:00",
+                          "request.offset_missing")
         try:
             if value is not None:
                 bounded_instant(value)
         except ValueError as exc:
-            raise HTTPException(422, [{"loc": ["query", name], "msg": str(exc), "type": "value_error"}]) from None
+            raise invalid(name, f"时间超出范围 / {exc}", "request.out_of_range") from None
     return lists.ListFilter(status=status, step=step, profile=profile, occupation=occupation,
                             created_since=created_since, updated_since=updated_since)
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
 from api.deps import Id, SessionDep, SettingsDep, role
-from api.errors import ERRORS
+from api.errors import ERRORS, invalid
 from api.routes.sheets import XLSX_ANSWER as SHEET_ANSWER
 from api.routes.sheets import xlsx_response
 from models.clock import business_today
@@ -40,7 +40,7 @@ def report_scope(user: Readers, session: SessionDep,
     try:
         return Scope(*reports.resolve_scope(session, user, period, jurisdiction))
     except PeriodError as exc:
-        raise HTTPException(422, [{"loc": ["query", "period"], "msg": str(exc), "type": "value_error"}]) from None
+        raise invalid("period", f"统计期间不正确 / {exc}", "request.period") from None
     except reports.OutsideJurisdiction as exc:
         raise HTTPException(403, str(exc)) from None
 

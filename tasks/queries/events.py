@@ -49,10 +49,13 @@ BY_ACTION = {
        for outcome in ("dismissed", "rectified", "cancelled", "revoked", "credit_entry", "not_accepted")},
 }
 # step_entered → event type, by the step (or status) the case entered
-BY_STEP = {("filing", "publicity"): "filing.publicity_started", ("filing", "registered"): "filing.registered",
+# (an event per fact: a step's event when the case enters that step from another, a status's when the status
+# changes — a Guangdong filing comes back to its `registered` step after the pilot plan, registered once)
+BY_STEP = {("filing", "publicity"): "filing.publicity_started",
            ("plan", "results_publicity"): "plan.publicity_started",
            ("plan", "results_submission"): "plan.results_window_opened"}
-BY_STATUS = {("filing", "rejected"): "filing.rejected", ("plan", "rejected"): "plan.refused",
+BY_STATUS = {("filing", "rejected"): "filing.rejected", ("filing", "registered"): "filing.registered",
+             ("plan", "rejected"): "plan.refused",
              ("plan", "scheduled"): "plan.accepted",
              ("plan", "results_returned"): "plan.results_returned"}
 HIDDEN_FROM_ENTERPRISES = {"plan.supervision_drawn"}
@@ -62,11 +65,14 @@ SHOWN = ("status", "step", "round", "certificates", "candidate_id", "category", 
          "verdict", "withdrawal_on", "removed_on", "refiling_ban_until", "working_days")
 
 
-def event_type(case_type: str, action: str, after: dict[str, Any] | None) -> str | None:
+def event_type(case_type: str, action: str, after: dict[str, Any] | None,
+               before: dict[str, Any] | None = None) -> str | None:
     if action == "step_entered":
-        after = after or {}
-        return (BY_STATUS.get((case_type, after.get("status", "")))
-                or BY_STEP.get((case_type, after.get("step", ""))))
+        after, before = after or {}, before or {}
+        status, step = after.get("status", ""), after.get("step", "")
+        by_status = BY_STATUS.get((case_type, status)) if status != before.get("status") else None
+        by_step = BY_STEP.get((case_type, step)) if step != before.get("step") else None
+        return by_status or by_step
     return BY_ACTION.get((case_type, action))
 
 
@@ -112,7 +118,7 @@ def feed(session: Session, user: User, *, after_id: int, limit: int, types: set[
     events: list[dict[str, Any]] = []
     cursor = after_id
     for row in rows[:scan]:
-        kind = event_type(row.case_type, row.action, row.after)
+        kind = event_type(row.case_type, row.action, row.after, row.before)
         if (
             kind
             and not (user.role == "enterprise" and kind in HIDDEN_FROM_ENTERPRISES)

@@ -64,8 +64,10 @@ def test_shape_errors_name_the_field(api, people):
     enterprise = people.make("enterprise")
     response = api.post("/api/v1/filings", json=filing_form(employees="many", region_code="44"), headers=enterprise)
     assert response.status_code == 422
-    locations = [tuple(e["loc"]) for e in response.json()["detail"]]
-    assert ("body", "employees") in locations and ("body", "region_code") in locations
+    problems = {e["field"]: e for e in response.json()["detail"]}
+    assert {"employees", "region_code"} <= set(problems)
+    assert problems["employees"]["code"] == "request.int_parsing"
+    assert problems["employees"]["message"].startswith("应为整数 / ")
 
 
 def test_malformed_json_is_a_422_not_a_500(api, people):

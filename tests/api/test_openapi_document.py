@@ -81,3 +81,17 @@ def test_answer_schemas_name_their_fields_and_refuse_undeclared_ones():
     for model in (FilingOut, PlanOut, TaskOut):
         assert model.model_config["extra"] == "forbid"
     assert {"id", "status", "current_step", "tasks", "timers", "history"} <= set(FilingOut.model_fields)
+
+
+def test_every_request_body_has_an_example(api):
+    document = api.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    missing = []
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            for media_type, media in operation.get("requestBody", {}).get("content", {}).items():
+                schema = media.get("schema", {})
+                named = schemas.get(schema.get("$ref", "").rsplit("/", 1)[-1], {})
+                if not ({"example", "examples"} & (set(media) | set(schema) | set(named))):
+                    missing.append(f"{method.upper()} {path} ({media_type})")
+    assert missing == []

@@ -46,8 +46,8 @@ def _decide(api, officer, task_id: int, body: dict):
 def test_a_complaint_names_every_problem_at_once_and_writes_nothing(api):
     refused = api.post("/api/v1/complaints", json={"text": "太短", "contact_name": "", "contact_phone": "12345"})
     assert refused.status_code == 422
-    fields = {tuple(p["loc"][-1:]) for p in refused.json()["detail"]}
-    assert {("text",), ("contact_name",), ("contact_phone",)} <= fields
+    fields = {p["field"] for p in refused.json()["detail"]}
+    assert {"text", "contact_name", "contact_phone"} <= fields
     no_target = api.post("/api/v1/complaints", json=COMPLAINT)
     assert no_target.status_code == 422 and no_target.json()["detail"][0]["code"] == "complaint.target"
     institution_id = _institution(api)

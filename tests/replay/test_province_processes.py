@@ -19,6 +19,24 @@ def test_every_shipped_profile_has_a_region_here():
     assert all(profile_for_region(region).code == code for code, region in REGIONS.items())
 
 
+def _events_of(driver, case_type: str, case_id: int) -> list[str]:
+    """The case's events, in order, as its enterprise reads the feed (every page)."""
+    found, after = [], None
+    while True:
+        page = driver.call("enterprise", "GET", "/api/v1/events",
+                           params={"limit": 500, **({"after": after} if after else {})})
+        found += [e["type"] for e in page["items"] if (e["case_type"], e["case_id"]) == (case_type, case_id)]
+        after = page["next_cursor"]
+        if not page["has_more"]:
+            return found
+
+
+def _each_fact_once(types: list[str]) -> None:
+    """A run without deficiencies, objections or returns: every event of it states a different fact."""
+    repeated = sorted({t for t in types if types.count(t) > 1})
+    assert repeated == [], types
+
+
 def _other_level(driver, centre: str) -> str:
     """The centre of the other level covering the driver's region."""
     return driver.region[:4] + "00" if centre.endswith("0000") else centre[:2] + "0000"
@@ -34,6 +52,9 @@ def test_a_filing_runs_exactly_the_steps_of_its_profile_at_the_centres_it_names(
         driver.filing_step(fid, step)
     case = driver.call("officer", "GET", f"/api/v1/filings/{fid}")
     assert case["status"] == "registered"
+    events = _events_of(driver, "filing", fid)
+    assert events[0] == "filing.submitted" and events.count("filing.registered") == 1
+    _each_fact_once(events)
 
     centre = {s.step: driver.centre(case, s.by) for s in profile.filing_steps}
     expected = [(s.step, centre[s.step]) for s in profile.filing_steps if s.step in OFFICER_STEPS]
@@ -107,3 +128,6 @@ def test_a_batch_runs_exactly_the_steps_of_its_profile_with_each_review_at_its_l
     assert ("results_publicity" in entered) == any(s.step == "results_publicity" for s in profile.batch_steps)
     assert case["handling_centre"] == driver.centre(plan, "handling")
     assert "roster_review" not in [t["step"] for t in case["tasks"]]  # an employer's batch: S-type only (Jiangsu)
+    events = _events_of(driver, "plan", pid)
+    assert events.count("plan.accepted") == 1, events
+    _each_fact_once(events)

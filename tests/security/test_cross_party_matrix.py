@@ -128,6 +128,7 @@ PUBLIC_ROUTES = {
     ("POST", "/complaints"): "the complaint page's form",
     ("GET", "/complaints/lookup"): "the complaint page's lookup by receipt number",
     ("GET", "/"): "the public home page: links only",
+    ("GET", "/api/v1/occupations"): "the occupation classification is published (职业分类大典)",
     ("GET", "/verify"): "the verification form; a typed number answers as /verify/{number} does",
     ("GET", "/institutions"): "the catalogue page (the same entries as /api/v1/public/institutions)",
     ("GET", "/institutions/removals"): "the removals page (the same entries as the public removals)",
