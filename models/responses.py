@@ -60,6 +60,29 @@ class Deadline(Out):
     overdue: bool
 
 
+class SkippedDays(Out):
+    first: dt.date
+    last: dt.date
+    reason: str  # 周六、周日, 国庆节, 法定节假日
+
+
+class DeadlineExplanation(Out):
+    """How a due date was reached (policy/deadline_explanations.py): `text` says it in one paragraph."""
+
+    rule: str | None
+    source: str | None = Field(description="where the period is written: a policy text's section, or 本地设置")
+    start: dt.date
+    start_day_counts: bool
+    direction: Literal["after", "before"]
+    working_days: int
+    due: dt.date
+    skipped: list[SkippedDays]
+    makeup_working_days: list[dt.date]
+    estimated_years: list[int] = Field(description="years counted without the State Council's notice: provisional")
+    paused: bool = Field(False, description="the step's clock was paused, so the due date moved later")
+    text: str
+
+
 class TaskOut(Out):
     """A human step: who may take it, its working-day deadline, its decision once taken."""
 
@@ -78,6 +101,7 @@ class TaskOut(Out):
     provisional: bool
     working_days_left: int
     overdue: bool
+    due_explanation: DeadlineExplanation
     decision: str | None
     decision_payload: Json | None
     decided_at: Timestamp | None

@@ -347,6 +347,7 @@ def task_page(
     label = case_labels(session, [task]).get((task.case_type, task.case_id), {"href": "#", "title": "", "ref": ""})
     names = _names(session, {task.assignee_id, task.decided_by})
     row = _task_row(task, user, label, today, names)
+    row["due_explanation"] = views.task_deadline_explanation(task, today)["text"]  # "why this date?"
     submitted = submitted or {}
     allowed = ALLOWED.get(task.step, ())
     # a step with one possible decision (expert scoring, the supervision report) has it chosen already

@@ -175,7 +175,7 @@ def inbox_export(session: Session, user: User, status: str = "active") -> bytes:
     today = views.Today(session)
     rows = []
     for task in session.exec(query.order_by(HumanTask.due_date, HumanTask.id).limit(10_000)):
-        view = views.task_view(session, task, today)
+        view = views.task_view(session, task, today, explained=False)
         rows.append(
             [
                 task.id,

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from models.accounts import User
 from models.audit import AuditEvent
+from models.case_kinds import case_table
 from models.cases import (
     Candidate,
     Certificate,
@@ -24,10 +25,12 @@ from models.cases import (
 from models.catalogue import OccupationRecord
 from models.clock import business_today
 from models.workflow import HumanTask, Incident, Timer
+from policy.deadline_explanations import explain
 from policy.identity import mask_resident_id
 from policy.levels import Level
+from policy.profiles import get_profile
 from policy.steps import STEP_NAMES
-from tasks.waits.calendar import load_calendar
+from tasks.waits.calendar import holiday_names, load_calendar
 from tasks.waits.inactivity import inactivity_view
 
 
@@ -44,8 +47,48 @@ class Today:
     """The business date and calendar, read once per request and shared by every row it shows."""
 
     def __init__(self, session: Session) -> None:
+        self.session = session
         self.date = business_today(session)
         self.calendar = load_calendar(session)
+        self._names: dict[dt.date, str] | None = None
+        self._profiles: dict[tuple[str, int], str | None] = {}
+
+    @property
+    def holiday_names(self) -> dict[dt.date, str]:
+        if self._names is None:
+            self._names = holiday_names(self.session)
+        return self._names
+
+    def profile_of(self, case_type: str, case_id: int) -> str | None:
+        """The profile code of a case (read once per case and request); a quarterly report has none."""
+        key = (case_type, case_id)
+        if key not in self._profiles:
+            case = self.session.get(case_table(case_type), case_id)
+            self._profiles[key] = getattr(case, "profile_code", None)
+        return self._profiles[key]
+
+
+def task_deadline_explanation(task: HumanTask, today: Today) -> dict[str, Any]:
+    """How the task's due date was reached: its step's working days from the day it opened, with the rule's
+    source in the case's profile; a clock that was paused (the step waited on the applicant) says so."""
+    step_name = STEP_NAMES.get(task.step, task.step)
+    code = today.profile_of(task.case_type, task.case_id)
+    profile = get_profile(code) if code else None
+    rule = profile.sla.get(task.step) if profile else None
+    source = None
+    if profile is not None and rule is not None and rule.budget == task.due_working_days:
+        written = profile.source(f"sla.{task.step}")
+        source = "本地设置" if written == "local" else written
+    told = explain(today.calendar, task.created_on, task.due_working_days, start_day_counts=task.start_day_counts,
+                   holiday_names=today.holiday_names, rule=f"{step_name}：{task.due_working_days} 个工作日",
+                   source=source)
+    shown = told.as_dict()
+    if told.due != task.due_date:
+        shown["text"] += f"该环节的计时曾暂停，截止日期相应顺延至 {task.due_date.isoformat()}。"
+        shown["paused"] = True
+    else:
+        shown["paused"] = False
+    return shown
 
 
 def deadline(session: Session, due: dt.date, provisional: bool, today: Today | None = None) -> dict[str, Any]:
@@ -54,12 +97,17 @@ def deadline(session: Session, due: dt.date, provisional: bool, today: Today | N
     return {"due_date": due.isoformat(), "provisional": provisional, "working_days_left": left, "overdue": left < 0}
 
 
-def task_view(session: Session, task: HumanTask, today: Today | None = None) -> dict[str, Any]:
+def task_view(session: Session, task: HumanTask, today: Today | None = None, *,
+              explained: bool = True) -> dict[str, Any]:
+    """The task as the API answers it; `explained=False` leaves out how the due date was counted (an export of
+    thousands of rows that does not print it)."""
+    today = today or Today(session)
     return {
         "id": task.id, "case_type": task.case_type, "case_id": task.case_id, "step": task.step,
         "step_name": STEP_NAMES.get(task.step, task.step), "role": task.role, "jurisdiction": task.jurisdiction,
         "status": task.status, "assignee_id": task.assignee_id, "version": task.version,
         "created_on": task.created_on.isoformat(), **deadline(session, task.due_date, task.due_provisional, today),
+        "due_explanation": task_deadline_explanation(task, today) if explained else None,
         "decision": task.decision, "decision_payload": task.decision_payload, "decided_at": iso(task.decided_at),
         "objection_id": int(task.key.split(":")[1]) if task.key.startswith("objection:") else None,
     }

@@ -104,3 +104,20 @@ def load_calendar(session: Session) -> WorkingCalendar:
     _cache.clear()
     _cache[key] = calendar
     return calendar
+
+
+_names_cache: dict[tuple, dict[dt.date, str]] = {}
+
+
+def holiday_names(session: Session) -> dict[dt.date, str]:
+    """The holidays' names as the calendar was published (国庆节 …), for deadlines explaining themselves; cached
+    like the calendar until the data changes."""
+    stamp = session.exec(select(func.count(), func.max(CalendarYear.imported_at))).one()
+    key = (str(session.get_bind().url), stamp[0], str(stamp[1]))
+    cached = _names_cache.get(key)
+    if cached is None:
+        rows = session.exec(select(CalendarDay).where(CalendarDay.kind == HOLIDAY, CalendarDay.name != "")).all()
+        cached = {row.day: row.name for row in rows}
+        _names_cache.clear()
+        _names_cache[key] = cached
+    return cached
