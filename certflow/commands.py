@@ -33,10 +33,12 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from certflow.demo import run_demo
 
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    def interrupted(*_) -> None:  # SIGTERM stops the demo as Ctrl-C does: its stack is stopped on the way out
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
     try:
-        return run_demo(args.settings, keep=args.keep, stopping=stopping)
+        return run_demo(args.settings, keep=args.keep)
     except KeyboardInterrupt:
         return 130
 
