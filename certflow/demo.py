@@ -319,10 +319,10 @@ class Demo:
                 ]
                 if c["status"] == "pending"
             ]
-            answer = self.http.get(f"/api/v1/public/certificates/{pending[0]['number']}").status_code
+            answer = self.http.get(f"/api/v1/public/certificates/{pending[0]['number']}").json()["status_label"]
             self.say(
                 f"全国联网 one holder refused by the national system: certificate {pending[0]['number']} is "
-                f"pending, public verification answers {answer}; operations put it right and retry"
+                f"pending, public verification says 「{answer}」; operations put it right and retry"
             )
             httpx.post(f"{sim_url}/_config", json={"refuse_id_numbers": []}, timeout=10)
             self.call("operations", "POST", f"/api/v1/incidents/{incident['id']}/retry")
@@ -374,7 +374,7 @@ class Demo:
                 {
                     "name": f"社会考生{i + 1}",
                     "id_number": first17 + resident_id_check_char(first17),
-                    "relation": "employee",
+                    "relation": "public",  # 社会化鉴定的申报人员: an S-type organisation's candidates (002 §(十八))
                     "level": 4,
                     "years_in_occupation": 5,
                 }
