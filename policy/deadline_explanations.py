@@ -3,8 +3,9 @@
 day skipped — weekends, holidays by name — and each make-up working day (调休上班) counted, and whether every year
 the count crossed is official or estimated. Pure: the calendar and the holidays' names are given.
 
-The count follows policy.working_days exactly (the explanation recomputes the date with the same calendar), so an
-explanation can never disagree with the date it explains."""
+The count follows policy.working_days exactly (the explanation recomputes the date with the same calendar), so the
+count it states is always the calendar's own; a caller whose stored date differs from it (a step whose clock was
+paused) says so beside it (tasks.queries.views.task_deadline_explanation)."""
 
 from __future__ import annotations
 
