@@ -109,3 +109,25 @@ def evaluation_plan(session, institution_id: int, *, status: str = "scheduled", 
     session.add(plan)
     session.flush()
     return plan
+
+
+def certificates_in_states(session, *, serial: int, states: dict[str, str], first_person: int) -> None:
+    """A finished batch of a registered Guangzhou institution whose certificates have the given states (number →
+    valid | revoked | pending; a revoked one on 2026-09-01), as the batch's flow would leave them."""
+    import datetime as dt
+
+    from models.cases import Candidate, Certificate
+
+    institution_id = registered_institution(session, serial=serial)
+    plan = evaluation_plan(session, institution_id, status="completed")
+    for n, (number, status) in enumerate(states.items()):
+        candidate = Candidate(plan_id=plan.id, name=f"持证人{n}", id_number=person(first_person + n),
+                              relation="employee", level=3)
+        session.add(candidate)
+        session.flush()
+        session.add(Certificate(
+            number=number, serial_scope=number[:16], serial=n + 1, candidate_id=candidate.id, plan_id=plan.id,
+            institution_id=institution_id, holder_name=candidate.name, id_number=candidate.id_number,
+            occupation_code="6-18-01-01", occupation_name="车工", level=3, issued_on=dt.date(2026, 8, 3),
+            status=status, revoked_on=dt.date(2026, 9, 1) if status == "revoked" else None,
+            national_refusal="姓名与身份证号不一致" if status == "pending" else None))

@@ -8,28 +8,17 @@ import datetime as dt
 
 import pytest
 
-from models.cases import Candidate, Certificate, Institution
+from models.cases import Institution
 from tests.api.conftest import db
-from tests.api.helpers import evaluation_plan, person, registered_institution
+from tests.api.helpers import certificates_in_states, registered_institution
 
 VALID, REVOKED, PENDING = "Y000044000904263000001", "Y000044000904263000002", "Y000044000904263000003"
 
 
 def _certificates(api) -> None:
     with db(api) as session:
-        institution_id = registered_institution(session, serial=904)
-        plan = evaluation_plan(session, institution_id, status="completed")
-        for n, (number, status) in enumerate(((VALID, "valid"), (REVOKED, "revoked"), (PENDING, "pending"))):
-            candidate = Candidate(plan_id=plan.id, name=f"持证人{n}", id_number=person(60 + n), relation="employee",
-                                  level=3)
-            session.add(candidate)
-            session.flush()
-            session.add(Certificate(
-                number=number, serial_scope=number[:16], serial=n + 1, candidate_id=candidate.id, plan_id=plan.id,
-                institution_id=institution_id, holder_name=candidate.name, id_number=candidate.id_number,
-                occupation_code="6-18-01-01", occupation_name="车工", level=3, issued_on=dt.date(2026, 8, 3),
-                status=status, revoked_on=dt.date(2026, 9, 1) if status == "revoked" else None,
-                national_refusal="姓名与身份证号不一致" if status == "pending" else None))
+        certificates_in_states(session, serial=904, first_person=60,
+                               states={VALID: "valid", REVOKED: "revoked", PENDING: "pending"})
 
 
 def test_the_home_page_leads_to_verification_publicity_complaints_and_the_catalogue(api):

@@ -5,11 +5,8 @@ them (the batch's own flow is proven by the stack tier)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from models.cases import Candidate, Certificate
 from models.db import session_scope
-from tests.api.helpers import evaluation_plan, person, registered_institution
+from tests.api.helpers import certificates_in_states
 
 PHONE = {"width": 390, "height": 844}
 VALID, REVOKED, PENDING = "Y000044000905263000001", "Y000044000905263000002", "Y000044000905263000003"
@@ -17,18 +14,8 @@ VALID, REVOKED, PENDING = "Y000044000905263000001", "Y000044000905263000002", "Y
 
 def _finished_batch(stack) -> None:
     with session_scope(stack.settings.database_url) as session:
-        institution_id = registered_institution(session, serial=905)
-        plan = evaluation_plan(session, institution_id, status="completed")
-        for n, (number, status) in enumerate(((VALID, "valid"), (REVOKED, "revoked"), (PENDING, "pending"))):
-            candidate = Candidate(plan_id=plan.id, name=f"持证人{n}", id_number=person(80 + n), relation="employee",
-                                  level=3)
-            session.add(candidate)
-            session.flush()
-            session.add(Certificate(
-                number=number, serial_scope=number[:16], serial=n + 1, candidate_id=candidate.id, plan_id=plan.id,
-                institution_id=institution_id, holder_name=candidate.name, id_number=candidate.id_number,
-                occupation_code="6-18-01-01", occupation_name="车工", level=3, issued_on=dt.date(2026, 8, 3),
-                status=status, revoked_on=dt.date(2026, 9, 1) if status == "revoked" else None))
+        certificates_in_states(session, serial=905, first_person=80,
+                               states={VALID: "valid", REVOKED: "revoked", PENDING: "pending"})
 
 
 def test_a_person_on_a_phone_verifies_certificates_by_typing_their_numbers(stack, browser, shots, opened):
