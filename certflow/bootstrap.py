@@ -12,12 +12,12 @@ from models.catalogue import OccupationRecord
 from models.db import migrate, session_scope
 from models.workflow import BusinessClock
 from policy.occupations import Occupation, seed_occupations
-from policy.profiles import load_profiles
+from policy.profiles import all_profiles
 
 
 def prepare(settings: Settings) -> None:
     """Idempotent: safe on every start and every CLI call."""
-    load_profiles()  # a bad profile refuses to start, naming file and key
+    all_profiles()  # a bad profile refuses to start, naming file and key (read once per process)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate(settings.database_url)
     from tasks.waits.calendar import seed_calendar_if_empty

@@ -411,8 +411,11 @@ def _sla(path: Path, data: object, sources: dict[str, str]) -> dict[str, SlaRule
 def load_profile_file(path: Path) -> ProvinceProfile:
     import yaml
 
+    # libyaml's parser where PyYAML was built with it (the wheels are): the pure-Python one took ~0.2 s a file,
+    # and every start and every CLI call reads them all
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as exc:
         raise ProfileError(path, None, f"not valid YAML: {exc}") from None
     profile = parse_profile(data, path)
@@ -485,6 +488,7 @@ def division_name(code: str) -> str:
 
 
 def all_profiles() -> dict[str, ProvinceProfile]:
+    """Every profile, read and checked once per process (a bad file raises ProfileError here)."""
     get_profile("guangdong")
     assert _cache is not None
     return dict(_cache)

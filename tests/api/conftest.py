@@ -14,16 +14,15 @@ from fastapi.testclient import TestClient
 
 from models.db import session_scope
 from tasks.people.accounts import create_user
+from tests.api.helpers import app_for
 
 _counter = itertools.count(1)
 
 
 @pytest.fixture()
 def api(settings):
-    from api.app import create_app
-
-    settings = settings.replace(clock="simulated", prefect_api_url="")  # create_app installs them
-    client = TestClient(create_app(settings))
+    settings = settings.replace(clock="simulated", prefect_api_url="")  # the app installs them
+    client = TestClient(app_for(settings))  # one app per test process, bound to this test's folder
     client.settings = settings
     return client
 

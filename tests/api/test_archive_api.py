@@ -8,7 +8,6 @@ import hashlib
 import io
 import json
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from tasks.exchange import archive
 from tasks.waits.human_tasks import ensure_task
 from tests.api.conftest import db
 from tests.api.helpers import filing_form
+from tests.cli.helpers import certflow
 from tests.samples import pdf
 
 PDF = pdf("a licence")
@@ -70,12 +70,7 @@ def test_the_centre_downloads_a_filings_archive_that_verifies_and_a_tampered_cop
 
     good = tmp_path / "good.zip"
     good.write_bytes(answer.content)
-    done = subprocess.run(
-        [sys.executable, "-m", "certflow.cli", "archive", "verify", str(good)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = certflow("archive", "verify", str(good))
     assert done.returncode == 0 and "files match the manifest" in done.stdout, done.stdout + done.stderr
 
     def swap_material(name: str, data: bytes):
@@ -95,12 +90,7 @@ def test_the_centre_downloads_a_filings_archive_that_verifies_and_a_tampered_cop
     ):
         bad = tmp_path / "bad.zip"
         bad.write_bytes(_rezip(answer.content, change))
-        done = subprocess.run(
-            [sys.executable, "-m", "certflow.cli", "archive", "verify", str(bad)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = certflow("archive", "verify", str(bad))
         assert done.returncode == 1 and expected in done.stdout, done.stdout + done.stderr
 
 
@@ -126,33 +116,15 @@ def test_certflow_archive_export_writes_the_same_archive_under_the_data_folder(a
         "CERTFLOW_DATA_DIR": str(api.settings.data_dir),
         "CERTFLOW_DATABASE_URL": api.settings.database_url,
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "certflow.cli", "archive", "export", "--filing", str(filing_id)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    done = certflow("archive", "export", "--filing", str(filing_id), env=env)
     assert done.returncode == 0, done.stderr
     written = done.stdout.split()[0]
     assert written.startswith(str(api.settings.data_dir / "archives")) and written.endswith(".zip")
     manifest, problems = archive.verify(Path(written))
     assert problems == [] and "documents/notice-1.pdf" in {f["path"] for f in manifest["files"]}
-    again = subprocess.run(
-        [sys.executable, "-m", "certflow.cli", "archive", "export", "--filing", str(filing_id)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    again = certflow("archive", "export", "--filing", str(filing_id), env=env)
     assert again.returncode == 2 and "exists already" in again.stderr  # never overwrites an archive
-    unknown = subprocess.run(
-        [sys.executable, "-m", "certflow.cli", "archive", "export", "--plan", "999999"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    unknown = certflow("archive", "export", "--plan", "999999", env=env)
     assert unknown.returncode == 2 and "does not exist" in unknown.stderr
 
 
@@ -167,8 +139,7 @@ def _with_manifest_recomputed(content: bytes, change) -> bytes:
 
 
 def _verify_cli(path: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "certflow.cli", "archive", "verify", str(path), *extra],
-                          capture_output=True, text=True, timeout=60, env=env)
+    return certflow("archive", "verify", str(path), *extra, env=env)
 
 
 def test_a_swapped_material_under_a_recomputed_manifest_is_caught_by_its_uploads_audit_entry(api, people, tmp_path):

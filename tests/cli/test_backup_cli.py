@@ -2,7 +2,7 @@
 
 import threading
 
-from tests.cli.test_calendar_cli import certflow
+from tests.cli.helpers import certflow
 
 
 def test_a_backup_taken_while_writers_run_restores_to_a_working_instance(tmp_path):

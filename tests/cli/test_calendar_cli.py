@@ -6,11 +6,7 @@ import sys
 
 import pytest
 
-
-def certflow(*args, data_dir, check=False, env=None):
-    env = {**os.environ, "CERTFLOW_DATA_DIR": str(data_dir), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "certflow.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=120, check=check)
+from tests.cli.helpers import certflow
 
 
 @pytest.fixture(scope="module")
@@ -21,6 +17,17 @@ def folder(tmp_path_factory):
 def test_add_prints_the_working_day_after_the_national_day_block(folder):
     result = certflow("calendar", "add", "2026-09-30", "1", data_dir=folder)
     assert (result.returncode, result.stdout) == (0, "2026-10-08\n")
+
+
+def test_the_module_runs_as_a_program_with_its_output_and_exit_status(folder):
+    """The one real process of this folder (tests.cli.helpers calls the same entry in-process)."""
+    env = {**os.environ, "CERTFLOW_DATA_DIR": str(folder)}
+    ran = subprocess.run([sys.executable, "-m", "certflow.cli", "calendar", "add", "2026-09-30", "1"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert (ran.returncode, ran.stdout) == (0, "2026-10-08\n")
+    misused = subprocess.run([sys.executable, "-m", "certflow.cli", "calendar", "add", "2026-02-30", "1"],
+                             capture_output=True, text=True, env=env, timeout=120)
+    assert misused.returncode == 2 and "2026-02-30" in misused.stderr and not misused.stdout
 
 
 def test_a_computation_reaching_an_unofficial_year_ends_in_provisional(folder):

@@ -8,7 +8,7 @@ from sqlmodel import select
 from models.accounts import User
 from models.db import session_scope
 from tasks.people.accounts import verify_password
-from tests.cli.test_calendar_cli import certflow
+from tests.cli.helpers import certflow
 
 
 def _users(folder) -> dict[str, User]:

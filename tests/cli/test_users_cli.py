@@ -1,12 +1,9 @@
 """`certflow users …`: passwords never on the command line, tokens listed, revoked and renewed,
 enterprise accounts bound to their institution by the centre."""
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.cli.test_calendar_cli import certflow
+from tests.cli.helpers import certflow
 
 
 @pytest.fixture(scope="module")
@@ -15,12 +12,8 @@ def folder(tmp_path_factory):
 
 
 def test_a_password_comes_from_stdin_never_from_an_argument(folder):
-    import os
-
-    env = {**os.environ, "CERTFLOW_DATA_DIR": str(folder)}
-    made = subprocess.run([sys.executable, "-m", "certflow.cli", "users", "add", "--role", "officer", "--name",
-                           "cli-officer", "--jurisdiction", "440000", "--password-stdin"], input="long enough pw\n",
-                          capture_output=True, text=True, env=env, timeout=120)
+    made = certflow("users", "add", "--role", "officer", "--name", "cli-officer", "--jurisdiction", "440000",
+                    "--password-stdin", input="long enough pw\n", data_dir=folder)
     assert made.returncode == 0 and made.stdout.startswith("cf_")
     refused = certflow("users", "add", "--role", "officer", "--name", "x", "--jurisdiction", "440000",
                        "--password", "secret123", data_dir=folder)

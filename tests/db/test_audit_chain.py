@@ -5,9 +5,7 @@ broken link), a removed last entry against its chain head, a whole case removed 
 from __future__ import annotations
 
 import itertools
-import os
 import subprocess
-import sys
 import threading
 
 import pytest
@@ -18,6 +16,7 @@ from core.evidence import GENESIS
 from models.audit import AuditEvent
 from models.db import session_scope
 from tasks.records import audit, evidence
+from tests.cli.helpers import certflow
 
 pytestmark = pytest.mark.postgres  # on PostgreSQL too: the chains' head locks and sequence
 
@@ -36,9 +35,7 @@ def _verify(url: str, chain: str | None = None):
 
 
 def _certflow_audit(settings, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CERTFLOW_DATA_DIR": str(settings.data_dir), "CERTFLOW_DATABASE_URL": settings.database_url}
-    return subprocess.run([sys.executable, "-m", "certflow.cli", "audit", *args], capture_output=True, text=True,
-                          env=env, timeout=120)
+    return certflow("audit", *args, data_dir=settings.data_dir, env={"CERTFLOW_DATABASE_URL": settings.database_url})
 
 
 def _entry_ids(url: str, case_type: str, case_id: int) -> list[int]:

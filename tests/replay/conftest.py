@@ -94,12 +94,12 @@ class ReplayDriver(Driver):
     def __init__(self, instance: ReplayInstance, prefix: str, region: str = "440106") -> None:
         from fastapi.testclient import TestClient
 
-        from api.app import create_app
+        from tests.api.helpers import app_for
 
         super().__init__(instance, prefix, region)
         self.engine = instance.engine
         self.http.close()
-        self.http = TestClient(create_app(instance.settings))
+        self.http = TestClient(app_for(instance.settings))
 
     def wait(self, what: str, probe, timeout: float = 240) -> Any:  # the timeout is the stack's: no clock here
         for _ in range(500):

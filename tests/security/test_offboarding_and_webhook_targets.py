@@ -7,7 +7,6 @@ given back, audited), enabled again, their password reset."""
 from __future__ import annotations
 
 import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -22,6 +21,7 @@ from tasks.people.accounts import create_user, revoke_token
 from tests.api.conftest import db
 from tests.api.helpers import filing_form
 from tests.api.test_dashboard import PASSWORD, acceptance_task, staff
+from tests.cli.helpers import certflow
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 
@@ -156,8 +156,7 @@ def test_a_disabled_officer_cannot_log_in_or_call_the_api_and_gives_back_the_cla
 
 
 def _cli(api, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "certflow.cli", *args, "--data-dir", str(api.settings.data_dir)],
-                          input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    return certflow(*args, "--data-dir", str(api.settings.data_dir), input=stdin)
 
 
 def test_the_cli_disables_enables_and_resets_a_password_ending_the_old_sessions(api):
