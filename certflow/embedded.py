@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from certflow import prefect_template
 from core.settings import Settings, install
 
 log = logging.getLogger("certflow.embedded")
@@ -127,6 +128,10 @@ class Stack:
         if self.api_port == 0:
             self.api_port = free_port()
         progress(f"starting the Prefect server on {self.prefect_url} …")
+        # a new folder's Prefect database starts as a copy of one this Prefect version migrated before
+        prefect_home = self.data_dir / "prefect"
+        new_database = not self.prefect_database_url and not (prefect_home / prefect_template.DATABASE).exists()
+        from_template = new_database and prefect_template.seed(prefect_home)
         server = self._spawn(
             "prefect-server",
             [
@@ -152,24 +157,36 @@ class Stack:
                 "CERTFLOW_SIM_LATENCY_MS": str(self.sim_latency_ms),
             },
         )
+        keeping = new_database and not from_template
+        # the runner imports our flows while the server starts, and waits for it to answer (certflow.runner);
+        # a database about to become the template is copied before the runner writes anything into it
+        runner = None if keeping else self._spawn_runner(progress)
+        api = self._spawn_api() if serve_api else None  # it needs neither Prefect nor the runner to start
         _wait_http(f"{self.prefect_url}/api/health", 90, "the Prefect server", server, self.logs / "prefect-server.log")
+        if keeping:
+            prefect_template.keep(prefect_home)  # migrated, and nothing of ours in it yet
         _wait_http(f"{self.sim_url}/_stats", 30, "the simulator", sim, self.logs / "simulator.log")
-        self.start_runner(progress=progress)
+        self._wait_for_deployments(runner or self._spawn_runner(progress))
         for n in range(2, self.runners + 1):
             self._spawn(
                 f"runner-{n}",
                 [sys.executable, "-m", "certflow.runner"],
                 {"CERTFLOW_RUNNER_LIMIT": str(self.runner_limit)},
             )
-        if serve_api:
-            self.start_api()
+        if api is not None:
+            self._wait_for_api(api)
             progress(f"API and dashboard on {self.api_url}  (Prefect UI: {self.prefect_url})")
 
     def start_runner(self, progress=print) -> None:
+        self._wait_for_deployments(self._spawn_runner(progress))
+
+    def _spawn_runner(self, progress) -> subprocess.Popen:
         progress("starting the runner that serves the process deployments …")
-        runner = self._spawn(
+        return self._spawn(
             "runner", [sys.executable, "-m", "certflow.runner"], {"CERTFLOW_RUNNER_LIMIT": str(self.runner_limit)}
         )
+
+    def _wait_for_deployments(self, runner: subprocess.Popen) -> None:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if runner.poll() is not None:
@@ -196,11 +213,9 @@ class Stack:
             return
         _stop(proc, hard=hard)
 
-    def start_api(self) -> None:
+    def _spawn_api(self) -> subprocess.Popen:
         """The API in its own processes (one per core: the request work is Python, so a second
-        process doubles what SQLite's single writer can be fed); the tick runs here, once."""
-        from engine.tick import start_scheduler
-
+        process doubles what SQLite's single writer can be fed)."""
         metrics_dir = self.data_dir / "metrics"
         if metrics_dir.exists():
             for stale in metrics_dir.glob("*.db"):  # counters of a previous run's processes
@@ -231,6 +246,12 @@ class Stack:
             # uses prometheus_client too, and must not)
             {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)},
         )
+        return api
+
+    def _wait_for_api(self, api: subprocess.Popen) -> None:
+        """Once the API answers, the tick starts, here, once (every process it feeds is up)."""
+        from engine.tick import start_scheduler
+
         _wait_http(f"{self.api_url}/healthz", 60, "the API", api, self.logs / "api.log")
         if self.tick:
             # the passes run in this process: on this instance's settings (the clock finds them by database)

@@ -65,13 +65,36 @@ async def serve_flows() -> None:
     await runner.start()
 
 
+def wait_for_prefect(api_url: str, within: float = 120.0) -> None:
+    """The runner starts beside its Prefect server (`certflow up` starts both at once; on hosts of their
+    own the order is not ours): its imports overlap the server's start, and it registers its flows once
+    the server answers. SIGTERM meanwhile ends it at once (the default handler is still in place)."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            if httpx.get(f"{api_url.rstrip('/')}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"certflow.runner: no Prefect server answered at {api_url} within {within:.0f} s")
+        time.sleep(0.25)
+
+
 def main() -> None:
     import asyncio
 
     from core import settings
 
-    if settings.install(settings.Settings.from_env()).runner_forkserver:
+    installed = settings.install(settings.Settings.from_env())
+    if installed.runner_forkserver:
         use_forkserver()
+    if installed.prefect_api_url:
+        wait_for_prefect(installed.prefect_api_url)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve_flows())
 

@@ -6,12 +6,14 @@ engine's passes instead of a poll."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import socket
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,8 +34,37 @@ def prefect_api():
     # the runs' logs stay here: shipped to the API they would outlive the harness's server at exit; no
     # heartbeats: a sync flow joins its heartbeat thread at the end (~0.9 s a call) and nothing reads them here
     quiet = {PREFECT_LOGGING_TO_API_ENABLED: False, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
-    with prefect_test_harness(server_startup_timeout=180), temporary_settings(updates=quiet):
+    with _from_the_template(), prefect_test_harness(server_startup_timeout=180), temporary_settings(updates=quiet):
         yield
+
+
+@contextlib.contextmanager
+def _from_the_template():
+    """The harness's server on a copy of the migrated Prefect database an earlier stack kept
+    (certflow/prefect_template.py): ~8 s instead of ~20 s. The harness names its database
+    `prefect-test.db` in a folder it makes with `mkdtemp`; that folder gets the copy first."""
+    import tempfile
+
+    import prefect.testing.utilities as harness
+
+    from certflow import prefect_template
+
+    template = prefect_template.template_path()
+    if not template.is_file():
+        yield
+        return
+
+    def seeded_folder() -> str:
+        folder = tempfile.mkdtemp()
+        prefect_template.copy(template, Path(folder) / "prefect-test.db")
+        return folder
+
+    original = harness.mkdtemp
+    harness.mkdtemp = seeded_folder
+    try:
+        yield
+    finally:
+        harness.mkdtemp = original
 
 
 @pytest.fixture(scope="session")
