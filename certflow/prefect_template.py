@@ -52,8 +52,12 @@ def copy(source: Path, target: Path) -> None:
     reader never finds half a database."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        with contextlib.closing(sqlite3.connect(source)) as live, contextlib.closing(sqlite3.connect(partial)) as duplicate:
+        live, duplicate = sqlite3.connect(source), sqlite3.connect(partial)
+        try:
             live.backup(duplicate)
+        finally:
+            live.close()
+            duplicate.close()
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
