@@ -6,12 +6,14 @@ and every dashboard title is plain text."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pytest
 
 from models.db import session_scope
 from policy.profiles import profile_for_region
 from tasks.waits import registry
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_dashboard_in_a_browser import log_in, staff
 from tests.stack.driver import Driver, registered_institution
 
@@ -53,30 +55,52 @@ def _read(page) -> tuple[int, int, list[str]]:
     return width, viewport, sorted(set(RAW_CODE.findall(page.inner_text("body"))))
 
 
+@dataclass(frozen=True)
+class Reading:
+    width: int
+    viewport: int
+    codes: list[str]
+    title: str
+
+
+@pytest.fixture(scope="module")
+def read_on_a_phone(stack, browser, cases):
+    """Each dashboard page read once at 390 px, by one logged-in phone per role: the three tests below assert
+    different facts of the same reading (a page load and a log-in each cost a test ~2 s). Every page read is
+    kept as test-output/screenshots/phone-<page>.png, for people to look at and for a failure's evidence."""
+    phones: dict[str, object] = {}
+    readings: dict[str, Reading] = {}
+
+    def read(name: str, role: str, path: str) -> Reading:
+        if name not in readings:
+            if role not in phones:
+                phones[role] = log_in(browser, stack.api_url, cases[role], [], viewport=PHONE,
+                                      lands_on="ops" if role == "operations" else "inbox")
+            page = phones[role]
+            page.goto(stack.api_url + path.format(**cases))
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"phone-{name}.png"), full_page=True)
+            readings[name] = Reading(*_read(page), title=page.title())
+        return readings[name]
+
+    return read
+
+
 @pytest.mark.parametrize("name,role,path", WIDTH)
-def test_a_dashboard_page_fits_a_phone_screen(stack, browser, opened, cases, name, role, path):
-    page = log_in(browser, stack.api_url, cases[role], opened, viewport=PHONE,
-                  lands_on="ops" if role == "operations" else "inbox")
-    page.goto(stack.api_url + path.format(**cases))
-    width, viewport, _ = _read(page)
-    assert width <= viewport, f"{name}: {width} px wide on a {viewport} px screen"
+def test_a_dashboard_page_fits_a_phone_screen(read_on_a_phone, name, role, path):
+    reading = read_on_a_phone(name, role, path)
+    assert reading.width <= reading.viewport, f"{name}: {reading.width} px wide on a {reading.viewport} px screen"
 
 
 @pytest.mark.parametrize("name,role,path", TEXT)
-def test_a_dashboard_page_shows_no_raw_code(stack, browser, opened, cases, name, role, path):
-    page = log_in(browser, stack.api_url, cases[role], opened, viewport=PHONE,
-                  lands_on="ops" if role == "operations" else "inbox")
-    page.goto(stack.api_url + path.format(**cases))
-    _, _, codes = _read(page)
+def test_a_dashboard_page_shows_no_raw_code(read_on_a_phone, name, role, path):
+    codes = read_on_a_phone(name, role, path).codes
     assert codes == [], f"{name} shows raw codes: {codes}"
 
 
 @pytest.mark.parametrize("name,role,path", WIDTH)
-def test_a_dashboard_pages_title_is_plain_text(stack, browser, opened, cases, name, role, path):
-    page = log_in(browser, stack.api_url, cases[role], opened, viewport=PHONE,
-                  lands_on="ops" if role == "operations" else "inbox")
-    page.goto(stack.api_url + path.format(**cases))
-    title = page.title()
+def test_a_dashboard_pages_title_is_plain_text(read_on_a_phone, name, role, path):
+    title = read_on_a_phone(name, role, path).title
     assert "<" not in title and title.endswith("certflow 职业技能等级认定"), f"{name}: {title!r}"
 
 
