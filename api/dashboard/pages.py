@@ -32,10 +32,12 @@ from models.reports import QuarterlyReport
 from models.schemas import REVOCATION_CATEGORIES, DecisionIn, DismissIdentical
 from models.supervision import SupervisionCase
 from models.workflow import HumanTask, Incident
+from policy import case_progress
 from policy.credit import OUTCOMES
 from policy.eligibility import EXPERT_ASPECTS, FILING_MATERIALS, NORM_KINDS
 from policy.legal_basis import KIND_NAMES, text_warnings
 from policy.levels import Level
+from policy.processes import BATCH_STEP_FUNCTIONS, FILING_STEP_FUNCTIONS
 from policy.profiles import (
     CANDIDATE_RELATIONS,
     EVALUATION_ROUTES,
@@ -45,7 +47,7 @@ from policy.profiles import (
     get_profile,
 )
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
-from tasks.cases import files, quarterly
+from tasks.cases import batch, files, quarterly
 from tasks.cases import filing as filings
 from tasks.cases.objections import identical_open, tasks_of
 from tasks.cases.revocations import revocation_of_task
@@ -150,6 +152,11 @@ def deadline_text(left: int) -> tuple[str, str]:
 
 def _date(value: dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _business_date(value: dt.datetime) -> str:
+    """The day in China of an instant (stored in UTC; SQLite hands it back naive)."""
+    return _date((value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(CHINA).date())
 
 
 def _time(value: dt.datetime | None) -> str:
@@ -633,6 +640,63 @@ def _timeline(session: Session, case_type: str, case_id: int) -> list[dict[str, 
     return out
 
 
+STRIP_STATES = {"done": "已完成", "current": "进行中", "to_come": "未开始", "not_reached": "未进行"}
+TAKEN_BY = {"enterprise": "企业", "system": "系统"}
+
+
+def where_the_case_stands(session: Session, case_type: str, case: FilingApplication | EvaluationPlan,
+                          today: views.Today) -> list[dict[str, Any]]:
+    """The case's steps from its province's profile (those applying to its institution's kind), each done
+    (when, by whom), current (its deadline in working days) or to come — policy/case_progress.py."""
+    if case_type == "filing":
+        facts = filings.flow_facts(session, filing_id=case.id)
+        listed, functions = get_profile(case.profile_code).filing_steps, FILING_STEP_FUNCTIONS
+    else:
+        facts = batch.flow_facts(session, plan_id=case.id)
+        listed, functions = get_profile(case.profile_code).batch_steps, BATCH_STEP_FUNCTIONS
+    steps = [s for s in listed if s.applies_to(facts["institution_kind"])]
+    codes = [s.step for s in steps]
+    tasks = session.exec(select(HumanTask).where(HumanTask.case_type == case_type, HumanTask.case_id == case.id)
+                         .order_by(HumanTask.id)).all()
+    # a step the list has twice (a review at two levels) owns the tasks of its centre; any other, its step's
+    of_step = [[t for t in tasks if t.step == s.step
+                and (codes.count(s.step) == 1 or t.jurisdiction == facts["centres"][s.by])] for s in steps]
+    open_ = frozenset(i for i, mine in enumerate(of_step) if any(t.status in ("open", "claimed") for t in mine))
+    unfinished = {i for i, mine in enumerate(of_step) if not mine or any(t.status != "decided" for t in mine)}
+    entered = session.exec(select(AuditEvent.after).where(
+        AuditEvent.case_type == case_type, AuditEvent.case_id == case.id, AuditEvent.action == "step_entered")).all()
+    reached = {case_progress.profile_step(case_type, (after or {}).get("step")) for after in entered}
+    ended = None
+    if facts["finished"]:
+        ended = "completed" if case.status in ("registered", "completed") else "stopped"
+    marks = case_progress.states(
+        len(steps), case_progress.position(codes, case_type, case.current_step, unfinished=unfinished),
+        ended=ended, open_tasks=open_, furthest=max((i for i, c in enumerate(codes) if c in reached), default=0))
+    names = _names(session, {t.decided_by for t in tasks} | {t.assignee_id for t in tasks})
+    strip = []
+    for step, mine, state in zip(steps, of_step, marks, strict=True):
+        taken_by = functions[step.step].taken_by
+        mark: dict[str, Any] = {
+            "label": STEP_NAMES.get(step.step, step.step),
+            "by": TAKEN_BY.get(taken_by) or centre_name(facts["centres"][step.by]),
+            "state": state, "state_label": STRIP_STATES[state], "note": "", "tone": "",
+        }
+        decided = [t for t in mine if t.status == "decided" and t.decided_at is not None]
+        waiting = [t for t in mine if t.status in ("open", "claimed")]
+        if state == "done" and decided:
+            deciders = list(dict.fromkeys(names.get(t.decided_by, "") for t in decided if t.decided_by))
+            who = "、".join(deciders[:3]) + (f" 等 {len(deciders)} 人" if len(deciders) > 3 else "")
+            mark["note"] = _business_date(max(t.decided_at for t in decided)) + (f" · {who}" if who else "")
+        elif state == "current" and waiting:
+            due = min(waiting, key=lambda t: t.due_date)
+            deadline = _deadline(due.due_date, due.due_provisional, today)
+            holder = names.get(due.assignee_id) if due.assignee_id else "待领取"
+            mark["note"] = f"办理期限 {deadline['due_date']}，{deadline['deadline']} · {holder}"
+            mark["tone"] = deadline["tone"]
+        strip.append(mark)
+    return strip
+
+
 def _deadlines_ahead(session: Session, view: dict[str, Any], today: views.Today) -> list[dict[str, Any]]:
     ahead = []
     for task in view["tasks"]:
@@ -776,6 +840,7 @@ def case_page(
         "materials": [],
         "notices": [],
         "files": uploaded_files(session, case_type, case.id, viewer_role),
+        "strip": where_the_case_stands(session, case_type, case, today),
     }
     if case_type == "filing":
         page["title"] = view["enterprise_name"]

@@ -13,9 +13,10 @@ from models.db import session_scope
 from models.workflow import HumanTask
 from tests.stack.driver import registered_institution
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]  # on PostgreSQL too: the batch end to end, a crash revived
+pytestmark = [pytest.mark.slow]
 
 
+@pytest.mark.postgres  # on PostgreSQL too: the batch end to end
 def test_a_batch_runs_from_plan_to_certificates_through_a_returned_review(sichuan):
     institution_id = registered_institution(sichuan, sichuan.region)
     start = sichuan.calendar.add(sichuan.business_today(), 12).date
@@ -92,6 +93,8 @@ def status_segment(driver, institution_id):
     return driver.call("enterprise", "GET", f"/api/v1/institutions/{institution_id}")["segment"]
 
 
+# SQLite only: what it proves on PostgreSQL — a replayed step adds nothing twice, a crashed run is found and
+# started again once — the db tier pins there (tests/db/test_revival.py, tests/db/test_workflow_state.py)
 def test_killing_the_runner_mid_flow_finishes_every_process_without_doing_a_step_twice(stack, sichuan):
     institution_id = registered_institution(sichuan, sichuan.region)
     start = sichuan.calendar.add(sichuan.business_today(), 12).date
