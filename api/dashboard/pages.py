@@ -267,6 +267,35 @@ def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
     return dict(session.exec(select(User.id, User.name).where(User.id.in_(wanted))).all())
 
 
+def team_page(session: Session, user: User) -> dict[str, Any]:
+    """本中心待办分工: the open tasks of the officer's centre by who holds them — each colleague of the centre
+    (none left out, so a free hand shows), and the tasks nobody has claimed yet — each group with its count,
+    its overdue count and its earliest deadline; the tasks earliest deadline first."""
+    tasks = session.exec(select(HumanTask).where(access.inbox_filter(user) & access.ACTIVE)
+                         .order_by(HumanTask.due_date, HumanTask.id)).all()
+    colleagues = session.exec(select(User).where(User.role == "officer", User.jurisdiction == user.jurisdiction,
+                                                 User.disabled_at.is_(None)).order_by(User.name)).all()
+    today = views.Today(session)
+    labels = case_labels(session, tasks)
+    holders = {c.id: c.name for c in colleagues} | _names(session, {t.assignee_id for t in tasks})
+    groups: dict[int | None, list[HumanTask]] = {None: []} | {c.id: [] for c in colleagues}
+    for task in tasks:
+        groups.setdefault(task.assignee_id if task.status == "claimed" else None, []).append(task)
+
+    def group(holder: int | None, held: list[HumanTask]) -> dict[str, Any]:
+        rows = [{"id": t.id, "href": f"/dashboard/tasks/{t.id}", "step_name": STEP_NAMES.get(t.step, t.step),
+                 "case": labels.get((t.case_type, t.case_id), {"kind": "", "title": "", "href": "#",
+                                                                 "ref": f"#{t.case_id}"}),
+                 **_deadline(t.due_date, t.due_provisional, today)} for t in held]
+        name = "待领取" if holder is None else holders.get(holder, "") + ("（本人）" if holder == user.id else "")
+        return {"holder": name, "unclaimed": holder is None, "count": len(rows), "rows": rows,
+                "overdue": sum(r["tone"] == "overdue" for r in rows),
+                "earliest": rows[0]["due_date"] if rows else ""}
+
+    return {"centre": centre_name(user.jurisdiction or ""), "today": _date(today.date), "total": len(tasks),
+            "groups": [group(holder, held) for holder, held in groups.items()]}
+
+
 INBOX_FILTERS = {"active": "全部待办", "open": "待领取", "mine": "我已领取"}
 
 

@@ -39,6 +39,7 @@ router = APIRouter(prefix="/dashboard", include_in_schema=False)
 LOGIN_CSRF_COOKIE = "certflow_login_csrf"
 DEVICE_COOKIE = "certflow_device"
 Worker = dashboard_role("officer", "expert", "supervisor")
+Officer = dashboard_role("officer")
 WorkerForm = dashboard_role("officer", "expert", "supervisor", form=True)
 Officer = dashboard_role("officer")
 OfficerForm = dashboard_role("officer", form=True)
@@ -65,6 +66,7 @@ def render(request: Request, template: str, status_code: int = 200, **context):
             "role": pages.ROLE_NAMES.get(login.role, login.role),
             "is_operations": login.role in ("operations", "admin"),
             "is_worker": login.role in ("officer", "expert", "supervisor"),
+            "is_officer": login.role == "officer",
             "reads_reports": login.role in ("officer", "operations", "admin"),
         }
         if login
@@ -186,6 +188,11 @@ def inbox(
 ):
     page = pages.inbox_page(session, login.user, step=step or None, status=status, after=after)
     return render(request, "inbox.html", page=page)
+
+
+@router.get("/team")
+def team(request: Request, login: Officer, session: SessionDep):
+    return render(request, "team.html", page=pages.team_page(session, login.user))
 
 
 @router.get("/cases")

@@ -44,7 +44,7 @@ def cases(stack):
 DASHBOARD = [("inbox", "officer", "/dashboard/inbox"), ("task", "officer", "/dashboard/tasks/{task}"),
              ("case", "officer", "/dashboard/cases/filing/{filing}"), ("profiles", "officer", "/dashboard/profiles"),
              ("reports", "officer", "/dashboard/reports"), ("ops", "operations", "/dashboard/ops"),
-             ("cases", "officer", "/dashboard/cases")]
+             ("cases", "officer", "/dashboard/cases"), ("team", "officer", "/dashboard/team")]
 WIDTH = [pytest.param(*page, id=page[0]) for page in DASHBOARD]
 TEXT = [pytest.param(*page, id=page[0]) for page in DASHBOARD]
 PUBLIC = [("publicity", "/publicity"), ("complaints", "/complaints"), ("login", "/dashboard/login")]
