@@ -39,7 +39,6 @@ router = APIRouter(prefix="/dashboard", include_in_schema=False)
 LOGIN_CSRF_COOKIE = "certflow_login_csrf"
 DEVICE_COOKIE = "certflow_device"
 Worker = dashboard_role("officer", "expert", "supervisor")
-Officer = dashboard_role("officer")
 WorkerForm = dashboard_role("officer", "expert", "supervisor", form=True)
 Officer = dashboard_role("officer")
 OfficerForm = dashboard_role("officer", form=True)
