@@ -310,3 +310,16 @@ class Revocation(SQLModel, table=True):
     flow_run_id: str | None = None
     # the supervision case whose decision it is (监督案件撤销证书): told when the revocation is decided
     supervision_case_id: int | None = Field(default=None, foreign_key="supervision_case.id")
+
+
+class CaseNote(SQLModel, table=True):
+    """An internal note on a filing or a plan: written by the centre's officers for each other, never shown to
+    the applicant or the public (no event, no webhook, no applicant view carries it), audited."""
+
+    __tablename__ = "case_note"
+    id: int | None = Field(default=None, primary_key=True)
+    case_type: str = Field(index=True, max_length=20)  # filing | plan
+    case_id: int = Field(index=True)
+    author_id: int = Field(foreign_key="user_account.id")
+    text: str = Field(max_length=2000)
+    written_at: dt.datetime  # the business clock's instant

@@ -47,7 +47,7 @@ from policy.profiles import (
     get_profile,
 )
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
-from tasks.cases import batch, files, quarterly
+from tasks.cases import batch, files, notes, quarterly
 from tasks.cases import filing as filings
 from tasks.cases.objections import identical_open, tasks_of
 from tasks.cases.revocations import revocation_of_task
@@ -101,6 +101,7 @@ ACTIONS = {
     "filing_submitted": "提交备案申请",
     "plan_filed": "报送认定计划",
     "step_entered": "进入环节",
+    "note_added": "内部备注",
     "file_uploaded": "上传文件",
     "task_created": "生成待办",
     "task_claimed": "领取待办",
@@ -669,6 +670,13 @@ def _timeline(session: Session, case_type: str, case_id: int) -> list[dict[str, 
     return out
 
 
+def _notes(session: Session, case_type: str, case_id: int) -> list[dict[str, str]]:
+    """The centre's internal notes on the case (officers only: the page leaves them out for anyone else)."""
+    kept = notes.notes_of(session, case_type, case_id)
+    names = _names(session, {n.author_id for n in kept})
+    return [{"who": names.get(n.author_id, ""), "when": _time(n.written_at), "text": n.text} for n in kept]
+
+
 STRIP_STATES = {"done": "已完成", "current": "进行中", "to_come": "未开始", "not_reached": "未进行"}
 TAKEN_BY = {"enterprise": "企业", "system": "系统"}
 
@@ -870,6 +878,8 @@ def case_page(
         "notices": [],
         "files": uploaded_files(session, case_type, case.id, viewer_role),
         "strip": where_the_case_stands(session, case_type, case, today),
+        "notes": _notes(session, case_type, case.id) if viewer_role == "officer" else None,
+        "note_error": "", "note_draft": "",
     }
     if case_type == "filing":
         page["title"] = view["enterprise_name"]

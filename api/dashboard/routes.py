@@ -25,7 +25,7 @@ from models.clock import business_today
 from policy.statistics import PeriodError
 from tasks.adapters import spreadsheets
 from tasks.adapters.keys import server_key
-from tasks.cases import decisions, files, objections, quarterly, seats
+from tasks.cases import decisions, files, notes, objections, quarterly, seats
 from tasks.errors import Problems
 from tasks.exchange import documents, sheet_exchange
 from tasks.people import access, accounts
@@ -48,6 +48,7 @@ Operations = dashboard_role("operations", "admin")
 ReportReaders = dashboard_role("officer", "operations", "admin")
 OperationsForm = dashboard_role("operations", "admin", form=True)
 DONE = {
+    "note_added": "备注已保存，仅本中心经办人员可见。",
     "retried": "已提交重试，流程将再次调用外部系统。",
     "claimed": "已领取，可以办理。",
     "released": "已退回；抽取的席位将重新抽取。",
@@ -373,6 +374,30 @@ def case(
     found = access.visible_case(session, login.user, case_type, case_id)
     return render(request, "case.html", page=pages.case_page(session, case_type, found, data_dir=settings.data_dir,
                                                                 viewer_role=login.user.role))
+
+
+@router.post("/cases/{case_type}/{case_id}/notes")
+def add_note(
+    request: Request,
+    case_type: Literal["filing", "plan"],
+    case_id: Id,
+    login: OfficerForm,
+    session: SessionDep,
+    settings: SettingsDep,
+    text: Annotated[str, Form(max_length=20_000)] = "",
+):
+    """An internal note on the case (officers of a centre that sees it); a refused note is shown back with
+    its reason and the text kept, nothing stored."""
+    found = access.visible_case(session, login.user, case_type, case_id)
+    try:
+        notes.add_note(session, case_type=case_type, case_id=case_id, author=login.user, text=text)
+    except Problems as refusal:
+        page = pages.case_page(session, case_type, found, data_dir=settings.data_dir, viewer_role=login.user.role)
+        page["note_error"] = "；".join(v.message.split(" / ")[0] for v in refusal.violations)
+        page["note_draft"] = text
+        return render(request, "case.html", 422, page=page)
+    return RedirectResponse(with_done(f"/dashboard/cases/{case_type}/{case_id}", "note_added") + "#notes",
+                            status_code=303)
 
 
 @router.get("/cases/{case_type}/{case_id}/files/{file_id}")

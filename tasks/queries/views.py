@@ -119,7 +119,7 @@ HIDDEN_FROM_APPLICANT_STEPS = {"quality_supervision"}
 ANONYMOUS_TO_APPLICANT_STEPS = {"expert_evaluation"}
 APPLICANT_DECISION_STEPS = {"acceptance", "results_review", "objection_investigation", "objection_review",
                             "roster_review"}  # decisions addressed to them
-HIDDEN_FROM_APPLICANT_ACTIONS = {"draw_made", "supervision_drawn"}
+HIDDEN_FROM_APPLICANT_ACTIONS = {"draw_made", "supervision_drawn", "note_added"}  # notes: the centre's own
 NEUTRAL_INCIDENT = (
     "国家系统暂时无法完成此操作，中心正在处理 / the national system has not completed this yet; the centre is on it"
 )

@@ -18,7 +18,15 @@ from sqlmodel import select
 
 from core.clock import wall_now
 from models.accounts import User
-from models.cases import Candidate, Certificate, DeficiencyNotice, FilingApplication, Objection, Revocation
+from models.cases import (
+    Candidate,
+    CaseNote,
+    Certificate,
+    DeficiencyNotice,
+    FilingApplication,
+    Objection,
+    Revocation,
+)
 from models.integration import CaseFile, WebhookDelivery, WebhookEndpoint
 from models.supervision import SupervisionCase
 from models.workflow import HumanTask, Incident
@@ -594,9 +602,12 @@ def test_dashboard_pages_of_a_partys_case_are_404_to_an_officer_of_another_centr
         "/dashboard/tasks/{task_id}/decision",
         "/dashboard/tasks/{task_id}/dismiss-identical",
         "/dashboard/ops/incidents/{incident_id}/retry",
+        "/dashboard/cases/filing/{filing_id}/notes",
+        "/dashboard/cases/plan/{plan_id}/notes",
     ):
-        answer = outsider.post(path.format(**ids), data={"decision": "approve"})
+        answer = outsider.post(path.format(**ids), data={"decision": "approve", "text": "另一中心的备注"})
         assert answer.status_code in (403, 404), (path, answer.status_code)
     with db(api) as session:
+        assert session.exec(select(CaseNote)).all() == []  # no note on A's cases from outside
         assert session.get(HumanTask, ids["task_id"]).status == "open"
         assert session.exec(select(Incident)).one().status == "open"
