@@ -402,6 +402,16 @@ class DecisionIn(_Strict):
     version: int | None = Field(None, ge=0, le=MAX_ID, description="the task version you saw (optimistic locking)")
 
 
+class HandoverIn(_Strict):
+    """A task handed to a named colleague of the same centre (转交): they receive it claimed."""
+
+    to_user_id: int = Field(ge=1, le=MAX_ID,
+                            description="the colleague's user id (an officer whose inbox holds the task)")
+    reason: Text = Field(min_length=1, max_length=500, description="why (kept in the case's trail)")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True,
+                              json_schema_extra={"examples": [{"to_user_id": 12, "reason": "本人休假，转交同组办理"}]})
+
+
 class QuarterlyReportIn(_Strict):
     """A city centre's quarterly progress report to its province (004 §六(一)): a finished quarter."""
 

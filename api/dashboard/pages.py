@@ -47,7 +47,7 @@ from policy.profiles import (
     get_profile,
 )
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
-from tasks.cases import batch, files, notes, quarterly
+from tasks.cases import batch, files, handover, notes, quarterly
 from tasks.cases import filing as filings
 from tasks.cases.objections import identical_open, tasks_of
 from tasks.cases.revocations import revocation_of_task
@@ -106,6 +106,7 @@ ACTIONS = {
     "task_created": "生成待办",
     "task_claimed": "领取待办",
     "task_released": "退回待办",
+    "task_handed_over": "转交待办",
     "task_decided": "作出决定",
     "deficiency_notice_issued": "出具一次性告知书",
     "resubmitted": "补正材料",
@@ -480,7 +481,20 @@ def task_page(
         "claim_first": task.status == "open" and not barred,
         "status": task.status,
         "identical": identical,
+        "handover": _handover_form(session, task, user, errors or {}),
     }
+
+
+def _handover_form(session: Session, task: HumanTask, user: User,
+                   errors: dict[str, list[str]]) -> dict[str, Any] | None:
+    """转交: to whom the officer may hand this task — its holder, or anyone of the centre while nobody holds it."""
+    if user.role != "officer" or task.status not in ("open", "claimed") or \
+            (task.status == "claimed" and task.assignee_id != user.id):
+        return None
+    choices = [{"id": c.id, "name": c.name} for c in handover.colleagues(session, task, user)]
+    if not choices:
+        return None
+    return {"colleagues": choices, "errors": [m for field in ("to_user_id", "handover") for m in errors.get(field, [])]}
 
 
 def objection_under_review(session: Session, task: HumanTask) -> dict[str, Any] | None:

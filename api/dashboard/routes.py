@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from api import metrics
 from api.clients import client_address, client_bucket
 from api.dashboard import case_list_pages, pages, statistics_pages, supervision_pages
-from api.deps import SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
+from api.deps import MAX_ID, SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
 from api.routes.certificates import find_certificate
 from api.routes.sheets import xlsx_response
 from core.clock import wall_now
@@ -25,7 +25,7 @@ from models.clock import business_today
 from policy.statistics import PeriodError
 from tasks.adapters import spreadsheets
 from tasks.adapters.keys import server_key
-from tasks.cases import decisions, files, notes, objections, quarterly, seats
+from tasks.cases import decisions, files, handover, notes, objections, quarterly, seats
 from tasks.errors import Problems
 from tasks.exchange import documents, sheet_exchange
 from tasks.people import access, accounts
@@ -48,6 +48,7 @@ Operations = dashboard_role("operations", "admin")
 ReportReaders = dashboard_role("officer", "operations", "admin")
 OperationsForm = dashboard_role("operations", "admin", form=True)
 DONE = {
+    "handed_over": "已转交同事办理。",
     "note_added": "备注已保存，仅本中心经办人员可见。",
     "retried": "已提交重试，流程将再次调用外部系统。",
     "claimed": "已领取，可以办理。",
@@ -256,6 +257,27 @@ def release(
     except human_tasks.TaskConflict as refusal:
         return _task_refused(request, session, login.user, found, refusal)
     return RedirectResponse(with_done(local(return_to), "released"), status_code=303)
+
+
+@router.post("/tasks/{task_id}/handover")
+def hand_over(
+    request: Request,
+    task_id: Id,
+    login: OfficerForm,
+    session: SessionDep,
+    to_user_id: Annotated[int, Form(ge=1, le=MAX_ID)],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+):
+    """转交: the task goes to the named colleague, claimed; a refusal is shown on the task page by the form."""
+    found = access.visible_task(session, login.user, task_id)
+    try:
+        handover.hand_over(session, found, by=login.user, to_user_id=to_user_id, reason=reason)
+    except Problems as refusal:
+        errors = {"handover": [v.message.split(" / ")[0] for v in refusal.violations]}
+        return render(request, "task.html", 422, page=pages.task_page(session, login.user, found, errors=errors))
+    except human_tasks.TaskConflict as refusal:
+        return _task_refused(request, session, login.user, found, refusal)
+    return RedirectResponse(with_done("/dashboard/inbox", "handed_over"), status_code=303)
 
 
 @router.post("/tasks/{task_id}/dismiss-identical")

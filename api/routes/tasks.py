@@ -14,9 +14,9 @@ from api.errors import ERRORS
 from api.pagination import CursorQuery, LimitQuery, decode_cursor, page
 from engine.tick import wake_now
 from models.responses import TaskOut, TaskPage
-from models.schemas import DecisionIn
+from models.schemas import DecisionIn, HandoverIn
 from models.workflow import HumanTask
-from tasks.cases import decisions, seats
+from tasks.cases import decisions, handover, seats
 from tasks.people import access
 from tasks.queries import views
 from tasks.waits import human_tasks
@@ -63,6 +63,14 @@ def claim(task_id: Id, user: Worker, session: SessionDep):
 def release(task_id: Id, user: Worker, session: SessionDep):
     task = access.visible_task(session, user, task_id)
     return views.task_view(session, seats.give_back(session, task, user_id=user.id, role=user.role))
+
+
+@router.post("/{task_id}/handover", response_model=TaskOut, summary="Hand the task to a colleague of your centre "
+             "(its holder, or anyone of the centre for an unclaimed one); they receive it claimed")
+def hand_over(task_id: Id, body: HandoverIn, user: Officer, session: SessionDep):
+    task = access.visible_task(session, user, task_id)
+    return views.task_view(session, handover.hand_over(session, task, by=user, to_user_id=body.to_user_id,
+                                                       reason=body.reason))
 
 
 @router.post("/{task_id}/redraw", response_model=TaskOut, summary="Draw a vacant drawn seat again (the case's officer)")

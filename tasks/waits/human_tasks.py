@@ -136,6 +136,17 @@ def release(session: Session, task: HumanTask, *, user_id: int, role: str) -> Hu
     return task
 
 
+def give_to(session: Session, task: HumanTask, *, assignee_id: int, by_id: int, by_role: str,
+            reason: str) -> HumanTask:
+    """Hand the task, open or claimed, to a named person, claimed (the checks are tasks.cases.handover's)."""
+    before = task.assignee_id
+    _guarded_update(session, task, ("open", "claimed"), status="claimed", assignee_id=assignee_id)
+    audit.record(session, case_type=task.case_type, case_id=task.case_id, action=f"task_handed_over:{task.step}",
+                 actor_id=by_id, actor_role=by_role, before={"assignee_id": before},
+                 after={"task_id": task.id, "assignee_id": assignee_id, "reason": reason})
+    return task
+
+
 def assign(session: Session, task: HumanTask, *, assignee_id: int) -> HumanTask:
     """Put a drawn seat with the person the draw named."""
     _guarded_update(session, task, ("open",), status="claimed", assignee_id=assignee_id)

@@ -63,6 +63,7 @@ RESOURCE_ROUTES = {
     ("POST", "/api/v1/tasks/{task_id}/release"): None,
     ("POST", "/api/v1/tasks/{task_id}/redraw"): None,
     ("POST", "/api/v1/tasks/{task_id}/decision"): {"decision": "approve"},
+    ("POST", "/api/v1/tasks/{task_id}/handover"): {"to_user_id": 1, "reason": "转交同组办理"},
     ("POST", "/api/v1/institutions/{institution_id}/plans"): "plan",
     ("GET", "/api/v1/institutions/{institution_id}"): None,
     ("PUT", "/api/v1/institutions/{institution_id}/ladder"): {"titles": [{"title": "首席技师", "level": 1}]},
@@ -601,11 +602,13 @@ def test_dashboard_pages_of_a_partys_case_are_404_to_an_officer_of_another_centr
         "/dashboard/tasks/{task_id}/release",
         "/dashboard/tasks/{task_id}/decision",
         "/dashboard/tasks/{task_id}/dismiss-identical",
+        "/dashboard/tasks/{task_id}/handover",
         "/dashboard/ops/incidents/{incident_id}/retry",
         "/dashboard/cases/filing/{filing_id}/notes",
         "/dashboard/cases/plan/{plan_id}/notes",
     ):
-        answer = outsider.post(path.format(**ids), data={"decision": "approve", "text": "另一中心的备注"})
+        answer = outsider.post(path.format(**ids), data={"decision": "approve", "text": "另一中心的备注",
+                                                         "to_user_id": "1", "reason": "转交"})
         assert answer.status_code in (403, 404), (path, answer.status_code)
     with db(api) as session:
         assert session.exec(select(CaseNote)).all() == []  # no note on A's cases from outside
