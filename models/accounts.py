@@ -24,6 +24,8 @@ class User(SQLModel, table=True):
     created_at: dt.datetime
     disabled_at: dt.datetime | None = None  # offboarded: no login, no token, no claim (accounts.disable_user)
     disabled_reason: str | None = Field(default=None, max_length=500)
+    # the newest task id in the dashboard inbox when its owner last looked: the tasks after it are "new"
+    inbox_seen_task_id: int | None = None
 
 
 class ApiToken(SQLModel, table=True):
