@@ -1,6 +1,8 @@
 """Schemathesis against /openapi.json, as each role and anonymously: no 5xx, no answer breaking its own schema."""
 
+import atexit
 import json
+import shutil
 import tempfile
 
 import pytest
@@ -27,6 +29,7 @@ ROLES = ("anonymous", "enterprise", "officer", "expert", "supervisor", "operatio
 
 
 FOLDER = tempfile.mkdtemp(prefix="certflow-fuzz-")
+atexit.register(shutil.rmtree, FOLDER, ignore_errors=True)  # made at import, in every worker and collection
 # the schema and the calls use this app; its data is made below
 SETTINGS = Settings(data_dir=FOLDER, database_url="", clock="simulated", prefect_api_url="")
 APP = create_app(SETTINGS)
