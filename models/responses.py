@@ -124,6 +124,8 @@ class TimerOut(Out):
     fires_on: dt.date
     provisional: bool
     status: str
+    due_explanation: DeadlineExplanation | None = Field(
+        None, description="how the period's working days were counted (none for a fixed date)")
 
 
 class ObjectionOut(Out):

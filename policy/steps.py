@@ -105,6 +105,16 @@ CASE_STATE_NAMES = {
 }
 # one label per step code: the dashboard, documents, statistics, the README's table and the profiles page
 STEP_NAMES = {**CASE_STATE_NAMES, **PROCESS_STEP_NAMES, **{code: step.label for code, step in STEPS.items()}}
+
+# what a business timer waits for, by its purpose (flows.steps.wait_working_days)
+TIMER_PURPOSES = {
+    "publicity": "公示期满",
+    "results_publicity": "结果公示期满",
+    "evaluation_day": "考核开始日",
+    "evaluation_end": "考核结束",
+    "results_window": "成绩报送期限",
+    "resubmission": "补正期限",
+}
 ALLOWED = {code: step.decisions for code, step in STEPS.items() if step.decisions}
 NEEDS_REASON = {code: step.needs_reason for code, step in STEPS.items()}  # per step: one word, two meanings
 SLA_STEPS = tuple(code for code, step in STEPS.items() if step.sla)

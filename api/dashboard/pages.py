@@ -46,7 +46,7 @@ from policy.profiles import (
     division_name,
     get_profile,
 )
-from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
+from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES, TIMER_PURPOSES
 from tasks.cases import batch, files, handover, notes, quarterly
 from tasks.cases import filing as filings
 from tasks.cases.objections import identical_open, tasks_of
@@ -89,14 +89,6 @@ DECISION_NAMES = {
 # where a case stands: a step of its process by the step's one label (policy/steps.py), or one of the
 # states between steps below (none of them a step code: tests/unit/test_step_vocabulary.py)
 CASE_STEPS = STEP_NAMES  # the steps and the states between them, one vocabulary (policy/steps.py)
-TIMER_PURPOSES = {
-    "publicity": "公示期满",
-    "results_publicity": "结果公示期满",
-    "evaluation_day": "考核开始日",
-    "evaluation_end": "考核结束",
-    "results_window": "成绩报送期限",
-    "resubmission": "补正期限",
-}
 ACTIONS = {
     "filing_submitted": "提交备案申请",
     "plan_filed": "报送认定计划",
@@ -774,7 +766,8 @@ def _deadlines_ahead(session: Session, view: dict[str, Any], today: views.Today)
         if task["status"] in ("open", "claimed"):
             due = dt.date.fromisoformat(task["due_date"])
             ahead.append(
-                {"what": f"{task['step_name']}（待办 #{task['id']}）", **_deadline(due, task["provisional"], today)}
+                {"what": f"{task['step_name']}（待办 #{task['id']}）", **_deadline(due, task["provisional"], today),
+                 "why": (task.get("due_explanation") or {}).get("text", "")}
             )
     for timer in view["timers"]:
         if timer["status"] == "pending":
@@ -783,6 +776,7 @@ def _deadlines_ahead(session: Session, view: dict[str, Any], today: views.Today)
                 {
                     "what": TIMER_PURPOSES.get(timer["purpose"], timer["purpose"]),
                     **_deadline(due, timer["provisional"], today),
+                    "why": (timer.get("due_explanation") or {}).get("text", ""),
                 }
             )
     return sorted(ahead, key=lambda a: a["due_iso"])

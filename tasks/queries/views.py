@@ -29,7 +29,7 @@ from policy.deadline_explanations import explain
 from policy.identity import mask_resident_id
 from policy.levels import Level
 from policy.profiles import get_profile
-from policy.steps import STEP_NAMES
+from policy.steps import STEP_NAMES, TIMER_PURPOSES
 from tasks.waits.calendar import holiday_names, load_calendar
 from tasks.waits.inactivity import inactivity_view
 
@@ -227,6 +227,7 @@ def case_timers(session: Session, case_type: str, case_id: int) -> list[dict[str
     timers = session.exec(
         select(Timer).where(Timer.case_type == case_type, Timer.case_id == case_id).order_by(Timer.id)
     ).all()
+    today = Today(session)
     return [
         {
             "purpose": t.purpose,
@@ -234,9 +235,26 @@ def case_timers(session: Session, case_type: str, case_id: int) -> list[dict[str
             "fires_on": t.due_date.isoformat(),
             "provisional": t.provisional,
             "status": t.status,
+            "due_explanation": timer_deadline_explanation(t, today),
         }
         for t in timers
     ]
+
+
+def timer_deadline_explanation(timer: Timer, today: Today) -> dict[str, Any] | None:
+    """How a working-day timer's period was counted, and the day the process goes on; None for a fixed date (an
+    evaluation day the plan names is not counted, it is given)."""
+    if timer.working_days is None:
+        return None
+    label = TIMER_PURPOSES.get(timer.purpose, timer.purpose)
+    told = explain(today.calendar, timer.start_date, timer.working_days, start_day_counts=timer.start_day_counts,
+                   holiday_names=today.holiday_names, rule=f"{label}：{timer.working_days} 个工作日")
+    shown = told.as_dict()
+    shown["paused"] = told.due != timer.period_end
+    if shown["paused"]:
+        shown["text"] += f"期间曾顺延，期满日为 {timer.period_end.isoformat()}。"
+    shown["text"] += f"期满次日（{timer.due_date.isoformat()}）流程继续。"
+    return shown
 
 
 def _objections(session: Session, case_type: str, case_id: int, viewer: User | None = None) -> list[dict[str, Any]]:

@@ -59,3 +59,27 @@ def test_a_count_across_the_national_day_names_it_and_a_paused_clock_says_the_da
     browser.log_in()
     page = browser.get(f"/dashboard/tasks/{task_id}").text
     assert "期限怎么算" in page and "国庆节" in page and "顺延" in page
+
+
+def test_a_timers_period_and_a_tasks_due_date_explain_themselves_on_the_case_and_in_its_api(api, people):
+    from tasks.waits.timers import ensure_timer
+
+    task_id = _acceptance_task(api, "why:case")
+    with db(api) as session:
+        filing_id = session.get(HumanTask, task_id).case_id
+        ensure_timer(session, key=f"why:publicity:{filing_id}", case_type="filing", case_id=filing_id,
+                     purpose="publicity", start=dt.date(2026, 9, 29), working_days=5)
+    officer = people.make("officer", jurisdiction="440100")
+    timer = api.get(f"/api/v1/filings/{filing_id}", headers=officer).json()["timers"][0]
+    told = timer["due_explanation"]
+    assert (told["start"], told["working_days"], told["due"], timer["period_end"]) == (
+        "2026-09-29", 5, "2026-10-12", "2026-10-12")  # five working days around the National Day holiday
+    assert told["rule"] == "公示期满：5 个工作日" and any("国庆" in s["reason"] for s in told["skipped"])
+    assert told["text"].endswith(f"期满次日（{timer['fires_on']}）流程继续。")
+
+    page, _ = staff(api, "officer", jurisdiction="440100")
+    assert page.log_in().status_code == 303
+    html = page.get(f"/dashboard/cases/filing/{filing_id}").text
+    deadlines = html.split("<h2>后续期限</h2>", 1)[1].split("</section>", 1)[0]
+    assert deadlines.count("期限怎么算") == 2  # the task's and the publicity's
+    assert "受理：5 个工作日（本地设置）" in deadlines and "公示期满：5 个工作日" in deadlines
