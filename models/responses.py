@@ -496,6 +496,7 @@ class PublicityPeriod(Out):
     end: dt.date
     working_days_left: int
     provisional: bool
+    explanation: str | None = Field(None, description="how the end was counted: the working days, the days skipped")
 
 
 class OccupationName(Out):

@@ -13,9 +13,11 @@ from models.case_kinds import case_table
 from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingOccupation, Institution, Score
 from models.catalogue import OccupationRecord
 from models.clock import business_today
+from models.workflow import Timer
 from policy.identity import mask_resident_id
 from policy.levels import Level
 from policy.profiles import EVALUATION_ROUTES, get_profile
+from tasks.queries import views
 from tasks.waits.calendar import load_calendar
 
 KINDS = {"filing": "备案评估结果公示", "plan": "职业技能等级认定结果公示"}
@@ -42,7 +44,19 @@ def _period(session: Session, case: FilingApplication | EvaluationPlan, today: d
         counted_from = max(counted_from, case.publicity_start)
     return {"start": case.publicity_start.isoformat(), "end": case.publicity_end.isoformat(),
             "working_days_left": calendar.count_between(counted_from, case.publicity_end),
-            "provisional": bool(getattr(case, "publicity_provisional", False))}
+            "provisional": bool(getattr(case, "publicity_provisional", False)),
+            "explanation": _how_counted(session, case)}
+
+
+def _how_counted(session: Session, case: FilingApplication | EvaluationPlan) -> str | None:
+    """How the period's end was reached (its working days, the days skipped by name), from the timer the process
+    set — the reader asking "why the 12th?" gets the count, not only the date."""
+    case_type = "filing" if isinstance(case, FilingApplication) else "plan"
+    purpose = "publicity" if case_type == "filing" else "results_publicity"
+    timer = session.exec(select(Timer).where(Timer.case_type == case_type, Timer.case_id == case.id,
+                                             Timer.purpose == purpose).order_by(Timer.id.desc())).first()
+    told = views.timer_deadline_explanation(timer, views.Today(session)) if timer is not None else None
+    return told["text"] if told else None
 
 
 def _result(score: Score) -> str:

@@ -62,7 +62,7 @@ def test_current_publicities_are_listed_without_login_with_their_end_and_working
     assert filings[0]["enterprise_name"] == "公示中的企业"
     assert filings[0]["occupations"][0]["levels"] == ["三级/高级工", "四级/中级工", "五级/初级工"]
     assert filings[0]["publicity"] == {"start": "2026-09-01", "end": "2026-09-08", "working_days_left": 5,
-                                       "provisional": False}
+                                       "provisional": False, "explanation": None}  # no timer set: nothing to say
     results = api.get("/api/v1/public/publicities", params={"kind": "plan"}).json()["items"]
     assert [r["id"] for r in results] == [pid]
     assert [c["result"] for c in results[0]["candidates"]] == ["合格", "不合格"]
@@ -264,3 +264,18 @@ def test_an_objector_follows_the_objection_by_its_receipt_and_sees_no_one_elses_
     assert looked_up.status_code == 200 and '<dd class="lookup-status">已受理，调查核实中</dd>' in looked_up.text
     missing = api.get("/publicity/objections/lookup", params={"receipt": "YY20260901ABCDEFGH"})
     assert missing.status_code == 404 and "没有这个异议受理编号" in missing.text
+
+
+def test_a_publicitys_end_says_how_it_was_counted_in_the_json_and_on_the_page(api):
+    from tasks.waits.timers import ensure_timer
+
+    fid = _filing_in_publicity(api)
+    with db(api) as session:  # the timer the process sets when the publicity starts
+        ensure_timer(session, key=f"filing:{fid}:publicity", case_type="filing", case_id=fid, purpose="publicity",
+                     start=TODAY, working_days=5)
+    told = api.get("/api/v1/public/publicities", params={"kind": "filing"}).json()["items"][0]["publicity"]
+    assert told["explanation"].startswith("公示期满：5 个工作日。自 2026年9月1日（周二）")
+    assert "周六、周日" in told["explanation"] and told["explanation"].endswith("期满次日（2026-09-09）流程继续。")
+    page = api.get("/publicity").text
+    assert "公示期怎么算" in page and "公示期满：5 个工作日" in page
+
