@@ -40,7 +40,10 @@ def test_anyone_sees_the_publicity_and_objects_from_a_phone_and_the_city_investi
     phone.goto(f"{stack.api_url}/publicity")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # no sideways scrolling
     card = phone.locator(f"#filing-{fid}")
-    card.locator("summary").click()
+    card.get_by_text("公示期怎么算").click()  # why this end date: the working days counted, the days skipped
+    assert "个工作日" in card.locator("details.deadline-why p").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # still fits, opened
+    card.get_by_text("对此公示提出异议").click()
     card.get_by_label("姓名").fill("张三")
     card.get_by_label("联系电话").fill("1380013")  # too short: the page says so and keeps what was typed
     card.get_by_label("异议的事实和理由").fill("该企业考核场地系临时租用，请核实。")
