@@ -293,20 +293,15 @@ def team_page(session: Session, user: User) -> dict[str, Any]:
 INBOX_FILTERS = {"active": "全部待办", "open": "待领取", "mine": "我已领取"}
 
 
-def _arrived_since_last_look(session: Session, user: User) -> int | None:
+def _arrived_since_last_look(session: Session, user: User) -> tuple[int | None, int]:
     """How many tasks of the inbox arrived since its owner last looked at its first page (None on a first look),
-    and this look remembered: task ids only grow, so "after the newest id seen" is exactly "new"."""
-    inbox = access.inbox_filter(user) & access.ACTIVE
+    and the newest task id now — the look to remember (the route does, in a transaction of its own: a page is
+    read in a read-only one). Task ids only grow, so "after the newest id seen" is exactly "new"."""
     newest = session.exec(select(func.max(HumanTask.id))).one() or 0
     seen = user.inbox_seen_task_id
-    arrived = None if seen is None else session.exec(
-        select(func.count()).select_from(HumanTask).where(inbox & (HumanTask.id > seen))).one()
-    if newest != seen:
-        record = session.get(User, user.id)
-        if record is not None:
-            record.inbox_seen_task_id = newest
-            session.add(record)
-    return arrived
+    arrived = None if seen is None else session.exec(select(func.count()).select_from(HumanTask).where(
+        access.inbox_filter(user) & access.ACTIVE & (HumanTask.id > seen))).one()
+    return arrived, newest
 
 
 def inbox_page(
@@ -344,13 +339,14 @@ def inbox_page(
         | {"new": seen is not None and t.id > seen}
         for t in tasks
     ]
-    arrived = _arrived_since_last_look(session, user) if after is None else None
+    arrived, newest = _arrived_since_last_look(session, user) if after is None else (None, None)
     next_after = f"{tasks[-1].due_date.isoformat()}_{tasks[-1].id}" if more else None
     query_base = {"step": step or "", "status": status}
     return {
         "rows": rows,
         "total": total,
         "arrived": arrived,
+        "newest_task_id": newest,
         "today": _date(today.date),
         "steps": [{"value": k, "label": v, "selected": k == step} for k, v in STEP_NAMES.items()],
         "statuses": [{"value": k, "label": v, "selected": k == status} for k, v in INBOX_FILTERS.items()],

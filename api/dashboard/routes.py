@@ -183,11 +183,17 @@ def inbox(
     request: Request,
     login: Worker,
     session: SessionDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
     step: Annotated[str | None, Query(max_length=40)] = None,
     status: Annotated[Literal["active", "open", "mine"], Query()] = "active",
     after: Annotated[str | None, Query(max_length=40)] = None,
 ):
     page = pages.inbox_page(session, login.user, step=step or None, status=status, after=after)
+    if page["newest_task_id"] is not None and page["newest_task_id"] != login.user.inbox_seen_task_id:
+        # after the answer, in a write transaction of its own (this request's is read-only)
+        background.add_task(accounts.remember_inbox_look, settings.database_url, login.user.id,
+                            page["newest_task_id"])
     return render(request, "inbox.html", page=page)
 
 

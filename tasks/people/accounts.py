@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
 
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +21,8 @@ from policy.text import TextProblem, clean_name
 from tasks.errors import NotFound
 from tasks.people import access
 from tasks.records import audit
+
+log = logging.getLogger("certflow.accounts")
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 LOCKOUT = dt.timedelta(minutes=15)
@@ -351,3 +354,19 @@ def log_out(session, token: str | None, now: dt.datetime) -> None:
     if row is not None and row.ended_at is None:
         row.ended_at = now
         session.add(row)
+
+
+def remember_inbox_look(url: str, user_id: int, newest_task_id: int) -> None:
+    """The newest task id its owner has seen in the inbox: the next look counts what came after it as new.
+    Best effort: a look not remembered (the database stayed busy) only shows the same tasks as new again."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        with session_scope(url) as session:
+            user = session.get(User, user_id)
+            if user is not None and (user.inbox_seen_task_id or 0) < newest_task_id:
+                user.inbox_seen_task_id = newest_task_id
+                session.add(user)
+    except OperationalError as busy:
+        log.warning("the inbox look of user %s was not remembered: %s", user_id, busy)
+
