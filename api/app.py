@@ -17,7 +17,7 @@ from api import metrics
 from api.dashboard import routes as dashboard
 from api.dashboard.routes import render
 from api.deps import LoginRequired, MetricsReader, SessionDep
-from api.errors import ERRORS, request_problem
+from api.errors import ERRORS, in_chinese, request_problem
 from api.explorer import serve_explorer
 from api.middleware import UPLOAD_ENVELOPE_BYTES, BodySizeLimit, SecurityHeaders, capped
 from api.openapi_document import as_published
@@ -150,7 +150,7 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
     async def invalid(request: Request, exc: RequestValidationError):
         if is_page(request):
             return dashboard_error(request, 422, "请求参数不正确：" + "；".join(
-                f"{problem['field']} {problem['message'].split(' / ')[0]}"
+                f"{problem['field']} {in_chinese(problem['message'])}"
                 for problem in map(request_problem, exc.errors())))
         return JSONResponse({"detail": capped([request_problem(e) for e in exc.errors()])}, status_code=422)
 

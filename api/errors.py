@@ -58,6 +58,11 @@ REQUEST_PROBLEMS = {
 }
 
 
+def in_chinese(message: str) -> str:
+    """The Chinese half of a bilingual message ("中文 / English"): pages for people speak Chinese only."""
+    return message.split(" / ")[0]
+
+
 def field_of(location: Sequence[Any]) -> str:
     """A problem's field as the API names fields everywhere (`occupations[0].levels[1]`): the body's fields
     without the `body` prefix, a query, path or header parameter by its name."""

@@ -52,12 +52,9 @@ def copy(source: Path, target: Path) -> None:
     reader never finds half a database."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        live, duplicate = sqlite3.connect(source), sqlite3.connect(partial)
-        try:
+        with (contextlib.closing(sqlite3.connect(source)) as live,
+              contextlib.closing(sqlite3.connect(partial)) as duplicate):
             live.backup(duplicate)
-        finally:
-            live.close()
-            duplicate.close()
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)

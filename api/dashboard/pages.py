@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from api.dashboard import evidence_pages, supervision_pages
 from api.dashboard.evidence_pages import REPORT_CHECKS, VERDICTS
 from core import settings
-from core.clock import CHINA
+from core.clock import CHINA, china_date
 from models.accounts import User
 from models.audit import AuditEvent
 from models.case_kinds import CASE_LABELS
@@ -146,11 +146,6 @@ def deadline_text(left: int) -> tuple[str, str]:
 
 def _date(value: dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
-
-
-def _business_date(value: dt.datetime) -> str:
-    """The day in China of an instant (stored in UTC; SQLite hands it back naive)."""
-    return _date((value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(CHINA).date())
 
 
 def _time(value: dt.datetime | None) -> str:
@@ -745,7 +740,7 @@ def where_the_case_stands(session: Session, case_type: str, case: FilingApplicat
         if state == "done" and decided:
             deciders = list(dict.fromkeys(names.get(t.decided_by, "") for t in decided if t.decided_by))
             who = "、".join(deciders[:3]) + (f" 等 {len(deciders)} 人" if len(deciders) > 3 else "")
-            mark["note"] = _business_date(max(t.decided_at for t in decided)) + (f" · {who}" if who else "")
+            mark["note"] = _date(china_date(max(t.decided_at for t in decided))) + (f" · {who}" if who else "")
         elif state == "current" and waiting:
             due = min(waiting, key=lambda t: t.due_date)
             deadline = _deadline(due.due_date, due.due_provisional, today)
@@ -859,7 +854,7 @@ def supervision_case_page(session: Session, case: SupervisionCase, viewer_role: 
 
 def case_page(
     session: Session, case_type: str, case: FilingApplication | EvaluationPlan | SupervisionCase, *, data_dir: Path,
-    viewer_role: str,
+    viewer_role: str, note_refused: tuple[str, str] = ("", ""),
 ) -> dict[str, Any]:
     if case_type == "supervision":
         return supervision_case_page(session, case, viewer_role)
@@ -903,7 +898,7 @@ def case_page(
         "files": uploaded_files(session, case_type, case.id, viewer_role),
         "strip": where_the_case_stands(session, case_type, case, today),
         "notes": _notes(session, case_type, case.id) if viewer_role == "officer" else None,
-        "note_error": "", "note_draft": "",
+        "note_error": note_refused[0], "note_draft": note_refused[1],  # a refused note: why, and its text
     }
     if case_type == "filing":
         page["title"] = view["enterprise_name"]

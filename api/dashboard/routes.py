@@ -17,6 +17,7 @@ from api import metrics
 from api.clients import client_address, client_bucket
 from api.dashboard import case_list_pages, pages, statistics_pages, supervision_pages
 from api.deps import MAX_ID, SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
+from api.errors import in_chinese
 from api.routes.certificates import find_certificate
 from api.routes.sheets import xlsx_response
 from core.clock import wall_now
@@ -279,7 +280,7 @@ def hand_over(
     try:
         handover.hand_over(session, found, by=login.user, to_user_id=to_user_id, reason=reason)
     except Problems as refusal:
-        errors = {"handover": [v.message.split(" / ")[0] for v in refusal.violations]}
+        errors = {"handover": [in_chinese(v.message) for v in refusal.violations]}
         return render(request, "task.html", 422, page=pages.task_page(session, login.user, found, errors=errors))
     except human_tasks.TaskConflict as refusal:
         return _task_refused(request, session, login.user, found, refusal)
@@ -420,9 +421,8 @@ def add_note(
     try:
         notes.add_note(session, case_type=case_type, case_id=case_id, author=login.user, text=text)
     except Problems as refusal:
-        page = pages.case_page(session, case_type, found, data_dir=settings.data_dir, viewer_role=login.user.role)
-        page["note_error"] = "；".join(v.message.split(" / ")[0] for v in refusal.violations)
-        page["note_draft"] = text
+        page = pages.case_page(session, case_type, found, data_dir=settings.data_dir, viewer_role=login.user.role,
+                               note_refused=("；".join(in_chinese(v.message) for v in refusal.violations), text))
         return render(request, "case.html", 422, page=page)
     return RedirectResponse(with_done(f"/dashboard/cases/{case_type}/{case_id}", "note_added") + "#notes",
                             status_code=303)

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from api.deps import SessionDep, SettingsDep
+from api.errors import in_chinese
 from api.pagination import CursorQuery, decode_cursor, page
 from api.ratelimit import public_rate_limit
 from models.schemas import ComplaintCreate
@@ -120,11 +121,11 @@ def complaint_form(
             session,
             422,
             submitted=submitted,
-            error="；".join(v.message.split(" / ")[0] for v in problems.violations),
+            error="；".join(in_chinese(v.message) for v in problems.violations),
         )
     except (TooMany, Conflict) as refused:
         return _complaints(request, session, 429 if isinstance(refused, TooMany) else 409, submitted=submitted,
-                           error=str(refused).split(" / ")[0])
+                           error=in_chinese(str(refused)))
     return _complaints(request, session, 201 if created else 200, receipt=supervision.public_view(case))
 
 
