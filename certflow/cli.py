@@ -232,6 +232,16 @@ def cmd_users_enable(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_lead(args: argparse.Namespace) -> int:
+    from tasks.people.leads import set_lead_named
+
+    settings = _prepared(args)
+    changed = _account_call(lambda: set_lead_named(settings.database_url, name=args.name, leads=not args.off))
+    what = "no longer leads" if args.off else "leads"
+    print(f"{args.name} {what} their centre" + ("" if changed else " already"))
+    return 0
+
+
 def cmd_users_reset_password(args: argparse.Namespace) -> int:
     from tasks.cases.offboarding import reset_password_named
 
@@ -363,6 +373,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     data_dir_option(p)
     p.set_defaults(handler=cmd_users_enable)
+    p = users_sub.add_parser("lead", help="make an officer lead of their centre (中心负责人): they may reassign any "
+                                          "of the centre's tasks to a colleague, claimed ones too")
+    p.add_argument("--name", required=True)
+    p.add_argument("--off", action="store_true", help="no longer lead")
+    data_dir_option(p)
+    p.set_defaults(handler=cmd_users_lead)
     p = users_sub.add_parser("reset-password", help="set a new dashboard password; sessions opened before end")
     p.add_argument("--name", required=True)
     password = p.add_mutually_exclusive_group(required=True)

@@ -75,8 +75,10 @@ class Settings(BaseSettings):
     api_workers: int = Field(2, ge=1, le=64, description="API processes `certflow up` starts")
     # where SLA breaches are sent (besides the dashboard)
     sla_webhook: str = Field("", description="a URL that receives each SLA breach as JSON")
-    smtp_host: str = Field("", description="an SMTP server for SLA breach mail")
-    smtp_from: str = Field("certflow@localhost", description="the sender of SLA breach mail")
+    smtp_host: str = Field("", description="an SMTP server (host[:port]) for SLA breach mail and the task digest")
+    smtp_from: str = Field("certflow@localhost", description="the sender of SLA breach mail and the task digest")
+    digest_hour: int = Field(8, ge=0, le=23, description="the hour (China time, business clock) after which the day's "
+                                                         "task digest goes to the staff who asked for it")
     smtp_to: Annotated[tuple[str, ...], NoDecode] = Field((), description="comma-separated recipients of SLA mail")
     # the national query system's stand-in (`certflow serve simulator`)
     sim_port: int = Field(8765, ge=1, le=65535, description="the simulator's port")

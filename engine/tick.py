@@ -24,7 +24,7 @@ from models.supervision import SupervisionCase
 from models.workflow import OutboxMessage, Wakeup
 from tasks.exchange import webhooks
 from tasks.records import evidence
-from tasks.waits import inactivity, registry, sla
+from tasks.waits import digest, inactivity, registry, sla
 from tasks.waits.timers import fire_due_timers
 
 log = logging.getLogger("certflow.tick")
@@ -306,6 +306,7 @@ def start_scheduler(settings: Settings):
     scheduler.add_job(
         guarded("audit_anchor", anchor_audit_trail), "interval", seconds=settings.sla_scan_seconds, id="audit_anchor"
     )
+    scheduler.add_job(guarded("digest", digest.send_due_digests), "interval", seconds=60, id="digest")
     scheduler.add_job(guarded("revive", revive_crashed_runs), "interval", seconds=settings.revive_seconds, id="revive")
     scheduler.start()
     scheduler.certflow_leadership = leadership

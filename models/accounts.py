@@ -26,6 +26,13 @@ class User(SQLModel, table=True):
     disabled_reason: str | None = Field(default=None, max_length=500)
     # the newest task id in the dashboard inbox when its owner last looked: the tasks after it are "new"
     inbox_seen_task_id: int | None = None
+    # officers: leads their centre (中心负责人) and may reassign its tasks, claimed ones too (tasks.cases.handover)
+    leads_centre: bool = False
+    # the daily e-mail digest of new and due-soon tasks (tasks.waits.digest), for staff who ask for it
+    email: str | None = Field(default=None, max_length=254)
+    digest: bool = False
+    digest_sent_on: dt.date | None = None  # the business day of the last digest (at most one a day)
+    digest_seen_task_id: int | None = None  # the newest inbox task the last digest (or the opt-in) covered
 
 
 class ApiToken(SQLModel, table=True):

@@ -57,7 +57,7 @@ from tasks.exchange import documents
 from tasks.people import access
 from tasks.queries import views
 from tasks.records import evidence
-from tasks.waits import sla
+from tasks.waits import digest, sla
 
 ROLE_NAMES = {"officer": "中心经办人员", "expert": "评估专家", "supervisor": "质量督导员", "operations": "运维人员",
               "admin": "系统管理员", "enterprise": "企业", "system": "系统"}
@@ -254,6 +254,15 @@ def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     return dict(session.exec(select(User.id, User.name).where(User.id.in_(wanted))).all())
+
+
+def my_settings_page(user: User, instance: settings.Settings, *, typed: tuple[str, bool] | None = None,
+                     errors: dict[str, str] | None = None) -> dict[str, Any]:
+    """我的设置: the e-mail address and the daily task digest (tasks/waits/digest.py), with when it is sent."""
+    email, on = typed if typed is not None else (user.email or "", user.digest)
+    return {"email": email, "digest": on, "errors": errors or {}, "hour": f"{instance.digest_hour:02d}:00",
+            "due_soon_days": digest.DUE_SOON_WORKING_DAYS, "mail_configured": bool(instance.smtp_host),
+            "last_sent": user.digest_sent_on.isoformat() if user.digest_sent_on else None}
 
 
 def team_page(session: Session, user: User) -> dict[str, Any]:
@@ -490,14 +499,16 @@ def task_page(
 
 def _handover_form(session: Session, task: HumanTask, user: User,
                    errors: dict[str, list[str]]) -> dict[str, Any] | None:
-    """转交: to whom the officer may hand this task — its holder, or anyone of the centre while nobody holds it."""
-    if user.role != "officer" or task.status not in ("open", "claimed") or \
-            (task.status == "claimed" and task.assignee_id != user.id):
+    """转交: to whom the officer may hand this task — its holder or the centre's lead, or anyone of the centre
+    while nobody holds it."""
+    if not handover.may_hand_over(session, task, user):
         return None
     choices = [{"id": c.id, "name": c.name} for c in handover.colleagues(session, task, user)]
     if not choices:
         return None
-    return {"colleagues": choices, "errors": [m for field in ("to_user_id", "handover") for m in errors.get(field, [])]}
+    return {"colleagues": choices, "errors": [m for field in ("to_user_id", "handover") for m in errors.get(field, [])],
+            # the centre's lead taking a task off the colleague who holds it (改派)
+            "reassign": task.status == "claimed" and task.assignee_id != user.id}
 
 
 def objection_under_review(session: Session, task: HumanTask) -> dict[str, Any] | None:

@@ -32,7 +32,7 @@ from tasks.exchange import documents, sheet_exchange
 from tasks.people import access, accounts
 from tasks.queries import charts, reports, search
 from tasks.records import evidence
-from tasks.waits import human_tasks, registry
+from tasks.waits import digest, human_tasks, registry
 
 TEMPLATES_DIR = FilePath(__file__).resolve().parents[2] / "templates"
 TEMPLATES = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -50,6 +50,7 @@ ReportReaders = dashboard_role("officer", "operations", "admin")
 OperationsForm = dashboard_role("operations", "admin", form=True)
 DONE = {
     "handed_over": "已转交同事办理。",
+    "digest_saved": "待办摘要设置已保存。",
     "note_added": "备注已保存，仅本中心经办人员可见。",
     "retried": "已提交重试，流程将再次调用外部系统。",
     "claimed": "已领取，可以办理。",
@@ -403,6 +404,30 @@ def case(
     found = access.visible_case(session, login.user, case_type, case_id)
     return render(request, "case.html", page=pages.case_page(session, case_type, found, data_dir=settings.data_dir,
                                                                 viewer_role=login.user.role))
+
+
+@router.get("/me")
+def my_settings(request: Request, login: Worker, session: SessionDep, settings: SettingsDep):
+    return render(request, "me.html", page=pages.my_settings_page(login.user, settings))
+
+
+@router.post("/me")
+def save_my_settings(
+    request: Request,
+    login: WorkerForm,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=300)] = "",
+    digest_on: Annotated[str, Form(alias="digest")] = "",
+):
+    """待办摘要: the address and the daily digest on or off; a refusal is shown back with what was typed."""
+    try:
+        digest.subscribe(session, login.user, email=email, digest=digest_on == "on")
+    except Problems as refusal:
+        errors = {v.field: in_chinese(v.message) for v in refusal.violations}
+        page = pages.my_settings_page(login.user, settings, typed=(email, digest_on == "on"), errors=errors)
+        return render(request, "me.html", 422, page=page)
+    return RedirectResponse(with_done("/dashboard/me", "digest_saved"), status_code=303)
 
 
 @router.post("/cases/{case_type}/{case_id}/notes")

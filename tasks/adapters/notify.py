@@ -1,4 +1,5 @@
-"""Where escalations go: the log always, a webhook and SMTP when configured.
+"""Where escalations go: the log always, a webhook and SMTP when configured (and the SMTP call the task
+digest uses too).
 
 CERTFLOW_SLA_WEBHOOK=https://…     POST the notification as JSON
 CERTFLOW_SMTP_HOST=host[:port], CERTFLOW_SMTP_FROM=…, CERTFLOW_SMTP_TO=a@x,b@y   one mail per notification
@@ -34,20 +35,26 @@ class WebhookNotifier:
         response.raise_for_status()  # a refused delivery is retried on the next tick
 
 
+def send_mail(host: str, *, sender: str, to: list[str], subject: str, text: str) -> None:
+    """One plain-text mail through the SMTP server `host[:port]`; a refusal raises (the caller retries)."""
+    import smtplib
+
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"], message["To"] = sender, ", ".join(to)
+    message.set_content(text)
+    server, _, port = host.partition(":")
+    with smtplib.SMTP(server, int(port or 25), timeout=10) as smtp:
+        smtp.send_message(message)
+
+
 class SmtpNotifier:
     def __init__(self, host: str, sender: str, recipients: list[str]) -> None:
         self.host, self.sender, self.recipients = host, sender, recipients
 
     def send(self, notification: dict[str, Any]) -> None:
-        import smtplib
-
-        message = EmailMessage()
-        message["Subject"] = f"[certflow] {notification['text']}"
-        message["From"], message["To"] = self.sender, ", ".join(self.recipients)
-        message.set_content(json.dumps(notification, ensure_ascii=False, indent=2))
-        host, _, port = self.host.partition(":")
-        with smtplib.SMTP(host, int(port or 25), timeout=10) as smtp:
-            smtp.send_message(message)
+        send_mail(self.host, sender=self.sender, to=self.recipients, subject=f"[certflow] {notification['text']}",
+                  text=json.dumps(notification, ensure_ascii=False, indent=2))
 
 
 class AllOf:

@@ -1,5 +1,6 @@
 """A task handed to a named colleague of the same centre (转交): its holder passes a claimed task on (leave, a
-colleague who knows the enterprise), or an officer of the centre gives an unclaimed one to a colleague.
+colleague who knows the enterprise), an officer of the centre gives an unclaimed one to a colleague, or the
+centre's lead (中心负责人, `User.leads_centre`) reassigns any of the centre's tasks, one a colleague holds too.
 
 The colleague must be able to take the task themselves — an officer, not offboarded, whose inbox holds it —
 and the separation-of-duties rules that would refuse their claim refuse the handover (decisions.
@@ -27,8 +28,9 @@ def hand_over(session: Session, task: HumanTask, *, by: User, to_user_id: int, r
     if task.status not in ("open", "claimed"):
         raise TaskConflict(f"待办已{'办结' if task.status == 'decided' else '关闭'}，不能转交 / task {task.id} is "
                            f"{task.status}")
-    if task.status == "claimed" and task.assignee_id != by.id:
-        raise TaskConflict(f"待办由他人领取，只有领取人可以转交 / task {task.id} is claimed by someone else")
+    if not may_hand_over(session, task, by):
+        raise TaskConflict(f"待办由他人领取，只有领取人或本中心负责人可以转交 / task {task.id} is claimed by someone "
+                           "else: only its holder or the centre's lead may hand it over")
     problems = []
     try:
         why = clean_text(reason)
@@ -38,9 +40,10 @@ def hand_over(session: Session, task: HumanTask, *, by: User, to_user_id: int, r
     if not why and not problems:
         problems.append(Violation("handover.reason", "reason", "请写明转交原因 / give the reason"))
     colleague = session.get(User, to_user_id)
-    if colleague is None or colleague.id == by.id:
+    if colleague is None or colleague.id in (by.id, task.assignee_id):
         problems.append(Violation("handover.colleague", "to_user_id",
-                                  "请选择本中心的另一名经办人员 / name another officer of your centre"))
+                                  "请选择本中心的另一名经办人员（不是本人，也不是现办理人） / name another officer of "
+                                  "your centre (neither you nor the task's holder)"))
     elif task.role != "officer" or colleague.role != "officer" or colleague.disabled_at is not None \
             or not _in_inbox_of(session, task, colleague):
         problems.append(Violation("handover.colleague", "to_user_id",
@@ -53,14 +56,23 @@ def hand_over(session: Session, task: HumanTask, *, by: User, to_user_id: int, r
     return human_tasks.give_to(session, task, assignee_id=colleague.id, by_id=by.id, by_role=by.role, reason=why)
 
 
+def may_hand_over(session: Session, task: HumanTask, user: User) -> bool:
+    """An open task: any officer of its centre; a claimed one: its holder, or the lead of its centre."""
+    if user.role != "officer" or task.status not in ("open", "claimed"):
+        return False
+    if task.status == "open" or task.assignee_id == user.id:
+        return True
+    return user.leads_centre and user.disabled_at is None and _in_inbox_of(session, task, user)
+
+
 def colleagues(session: Session, task: HumanTask, user: User) -> list[User]:
-    """Who the task could go to: the active officers whose inbox holds it, the user left out."""
+    """Who the task could go to: the active officers whose inbox holds it, the user and its holder left out."""
     if task.role != "officer":
         return []
     officers = session.exec(select(User).where(  # the province's officers; their inboxes decide
         User.role == "officer", User.disabled_at.is_(None), User.id != user.id,
         User.jurisdiction.startswith(task.jurisdiction[:2])).order_by(User.name)).all()
-    return [o for o in officers if _in_inbox_of(session, task, o)]
+    return [o for o in officers if o.id != task.assignee_id and _in_inbox_of(session, task, o)]
 
 
 def _in_inbox_of(session: Session, task: HumanTask, user: User) -> bool:

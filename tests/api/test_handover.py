@@ -1,7 +1,8 @@
 """转交 (issue 28, item 4): an officer hands a task to a named colleague of the same centre — its holder, or
-anyone of the centre while nobody holds it. The colleague receives it claimed, in their inbox; the trail says
-who handed it to whom and why. A colleague who could not take the task (another centre, not an officer, an
-offboarded account, a separation-of-duties rule) is refused by name, and nothing changes."""
+anyone of the centre while nobody holds it; the centre's lead (中心负责人) reassigns one a colleague holds.
+The colleague receives it claimed, in their inbox; the trail says who handed it to whom and why. A colleague
+who could not take the task (another centre, not an officer, an offboarded account, a separation-of-duties
+rule) is refused by name, and nothing changes."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from models.audit import AuditEvent
 from models.cases import FilingApplication
 from models.workflow import HumanTask
 from tasks.cases.offboarding import disable_named
+from tasks.people.leads import set_lead_named
 from tests.api.conftest import db
 from tests.api.helpers import filing_form
 from tests.api.test_dashboard import acceptance_task, staff
@@ -115,3 +117,75 @@ def test_in_the_dashboard_the_holder_picks_a_colleague_and_the_task_is_in_the_co
 def _filing_of(api, task_id: int) -> int:
     with db(api) as session:
         return session.get(HumanTask, task_id).case_id
+
+
+def _name_of(api, people, headers) -> str:
+    with db(api) as session:
+        return session.get(User, people.id_of(headers)).name
+
+
+def test_the_centres_lead_reassigns_a_task_a_colleague_holds_and_nobody_else_may(api, people):
+    _, task_id = _task(api, people)
+    holder = people.make("officer", jurisdiction="440000")
+    colleague = people.make("officer", jurisdiction="440000")
+    lead = people.make("officer", jurisdiction="440000")
+    other_lead = people.make("officer", jurisdiction="320000")  # leads another province's centre
+    for who in (lead, other_lead):
+        assert set_lead_named(api.settings.database_url, name=_name_of(api, people, who), leads=True)
+    assert api.post(f"/api/v1/tasks/{task_id}/claim", headers=holder).status_code == 200
+    to_colleague = {"to_user_id": people.id_of(colleague), "reason": "经办人长期外出，改派"}
+
+    not_a_lead = api.post(f"/api/v1/tasks/{task_id}/handover", headers=colleague, json=to_colleague)
+    assert not_a_lead.status_code == 409 and "中心负责人" in not_a_lead.json()["detail"]
+    elsewhere = api.post(f"/api/v1/tasks/{task_id}/handover", headers=other_lead, json=to_colleague)
+    assert elsewhere.status_code in (404, 409)
+    to_the_holder = api.post(f"/api/v1/tasks/{task_id}/handover", headers=lead,
+                             json={"to_user_id": people.id_of(holder), "reason": "改派"})
+    assert to_the_holder.status_code == 422 and to_the_holder.json()["detail"][0]["field"] == "to_user_id"
+    with db(api) as session:
+        assert session.get(HumanTask, task_id).assignee_id == people.id_of(holder)  # nothing changed so far
+
+    reassigned = api.post(f"/api/v1/tasks/{task_id}/handover", headers=lead, json=to_colleague)
+    assert reassigned.status_code == 200, reassigned.text
+    assert [t["id"] for t in api.get("/api/v1/tasks", headers=colleague).json()["items"]] == [task_id]
+    holders = api.get("/api/v1/tasks?status=claimed", headers=holder).json()["items"]
+    assert all(t["assignee_id"] != people.id_of(holder) for t in holders)
+    with db(api) as session:
+        entry = session.exec(select(AuditEvent).where(AuditEvent.action == "task_handed_over:acceptance")).one()
+        assert (entry.actor_id, entry.before, entry.after["assignee_id"]) == (
+            people.id_of(lead), {"assignee_id": people.id_of(holder)}, people.id_of(colleague))
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == "centre_lead_set")).all() != []
+
+
+def test_in_the_dashboard_the_lead_sees_reassign_on_a_colleagues_task_and_others_do_not(api, people):
+    _, task_id = _task(api, people)
+    holder, holder_id = staff(api, "officer", jurisdiction="440000")
+    lead, _ = staff(api, "officer", jurisdiction="440000")
+    bystander, _ = staff(api, "officer", jurisdiction="440000")
+    set_lead_named(api.settings.database_url, name=lead.name, leads=True)
+    for who in (holder, lead, bystander):
+        assert who.log_in().status_code == 303
+    task_page = f"/dashboard/tasks/{task_id}"
+    assert holder.post(f"{task_page}/claim", {"return_to": task_page}).status_code == 303
+
+    assert "改派" not in bystander.get(task_page).text and 'id="handover"' not in bystander.get(task_page).text
+    page = lead.get(task_page).text
+    assert "改派（中心负责人）" in page
+    assert f'<option value="{holder_id}">' not in page  # not back to whoever holds it
+    assert "<option" in page and bystander.name in page
+
+
+def test_only_an_officer_leads_a_centre_and_the_cli_says_so(api, people):
+    from tests.cli.helpers import certflow
+
+    expert = people.make("expert")
+    officer = people.make("officer", jurisdiction="440000")
+    data_dir = api.settings.data_dir
+    refused = certflow("users", "lead", "--name", _name_of(api, people, expert), data_dir=data_dir)
+    assert refused.returncode != 0 and "only an officer leads a centre" in refused.stderr
+    made = certflow("users", "lead", "--name", _name_of(api, people, officer), data_dir=data_dir, check=True)
+    assert "leads their centre" in made.stdout
+    again = certflow("users", "lead", "--name", _name_of(api, people, officer), data_dir=data_dir, check=True)
+    assert "already" in again.stdout
+    off = certflow("users", "lead", "--name", _name_of(api, people, officer), "--off", data_dir=data_dir, check=True)
+    assert "no longer leads" in off.stdout
