@@ -57,14 +57,22 @@ def pytest_xdist_make_scheduler(config, log):
     return OneWorkerForTheStack(config, log)
 
 
-# Files with no PostgreSQL test, left uncollected by the PostgreSQL pass: the fuzzed app is built at import
-# and its cases generated at collection (~16 s of each worker's start), only for `-m postgres` to drop them all.
-SQLITE_PASS_ONLY = ("tests/api/test_openapi_fuzz.py", "tests/api/test_generated_client.py")
+# The contract files are left uncollected when their tests would not run: the PostgreSQL pass (they run on
+# SQLite only), or a `-m` that leaves the contract tier out (the developer loop). The fuzzed app is built at
+# import and its cases generated at collection, ~16 s of each worker's start, only for `-m` to drop them all.
+# (Their tests carry no marker but their tier's, so the tier alone decides.)
+CONTRACT_FILES = tuple(path for path, tier in TIER_OF_FILE.items() if tier == "contract")
 
 
 def pytest_ignore_collect(collection_path, config):
-    if config.getoption("--db") == "postgresql" and collection_path.as_posix().endswith(SQLITE_PASS_ONLY):
+    if not collection_path.as_posix().endswith(CONTRACT_FILES):
+        return None
+    if config.getoption("--db") == "postgresql":
         return True
+    if config.option.markexpr:
+        from _pytest.mark.expression import Expression
+
+        return not Expression.compile(config.option.markexpr).evaluate(lambda marker: marker == "contract") or None
     return None
 
 
