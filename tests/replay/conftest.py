@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import browser, opened  # noqa: F401 - Chromium for pages read as a person reads them
 from tests.replay.engine import ReplayEngine, install
 from tests.stack.driver import Driver
 
@@ -161,3 +162,27 @@ def driver_in(instance):
 def sichuan(driver_in) -> ReplayDriver:
     """Tests of publicity, objections and the ministry review run where the profile has those steps."""
     return driver_in(SICHUAN)
+
+
+@pytest.fixture()
+def served(instance):
+    """The instance's API and dashboard on a free loopback port (uvicorn in a thread of this process), for a real
+    browser: the same app the driver's TestClient calls, the flows still answered by the replay engine."""
+    import uvicorn
+
+    from tests.api.helpers import app_for
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app_for(instance.settings), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, name="replay-api", daemon=True)
+    thread.start()
+    while not server.started:  # a fact, not a sleep: uvicorn says when it listens
+        if not thread.is_alive():
+            raise RuntimeError("the replay instance's API did not start")
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
