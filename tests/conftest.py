@@ -76,6 +76,15 @@ def pytest_ignore_collect(collection_path, config):
     return None
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's report on the item (`report_call`…): a browser test's pages are kept when it failed
+    (tests/browser/conftest.py `opened`), on the stack or on a replay instance alike."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         item.add_marker(getattr(pytest.mark, tier_of(item.path.as_posix())))

@@ -9,9 +9,11 @@ import secrets
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
+from annotated_types import Ge, Le
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Path, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import BeforeValidator
 
 from api import metrics
 from api.clients import client_address, client_bucket
@@ -48,6 +50,9 @@ AnyoneForm = dashboard_role(*accounts.DASHBOARD_ROLES, form=True)
 Operations = dashboard_role("operations", "admin")
 ReportReaders = dashboard_role("officer", "operations", "admin")
 OperationsForm = dashboard_role("operations", "admin", form=True)
+# A day from a form's date field: the browser sends an empty one as `changed_from=` (None, not a 422)
+Day = Annotated[dt.date, Ge(dt.date(2000, 1, 1)), Le(dt.date(2100, 12, 31))]
+FormDay = Annotated[Day | None, BeforeValidator(lambda value: value or None), Query()]
 DONE = {
     "handed_over": "已转交同事办理。",
     "digest_saved": "待办摘要设置已保存。",
@@ -214,8 +219,8 @@ def cases(
     state: Literal["open", "finished", ""] = "",
     step: Annotated[str, Query(max_length=40, pattern=r"^[a-z_]*$")] = "",
     centre: Annotated[str, Query(pattern=r"^(\d{2}|\d{4}|\d{6})?$")] = "",
-    changed_from: Annotated[dt.date | None, Query(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))] = None,
-    changed_to: Annotated[dt.date | None, Query(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))] = None,
+    changed_from: FormDay = None,
+    changed_to: FormDay = None,
     after: Annotated[str | None, Query(max_length=200)] = None,
 ):
     try:

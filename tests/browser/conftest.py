@@ -41,13 +41,6 @@ def shots():
     return take
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    setattr(item, f"report_{report.when}", report)
-
-
 @pytest.fixture()
 def opened(request):
     """Pages a test opens; when the test fails each one is saved as failure-<test>-<n>.png."""
