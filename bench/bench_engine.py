@@ -8,12 +8,16 @@ our tables and Prefect's server on a temporary PostgreSQL server, with one or mo
       p50/p99 over M decisions
 
 Run: .venv/bin/python bench/bench_engine.py [--filings 500] [--decisions 50] [--clients 50]
-                                            [--database sqlite|postgresql] [--runners 1|2]
+                                            [--database sqlite|postgresql] [--runners 1|2] [--json FILE]
+
+--json writes the figures (and the commit, the configuration and a CPU probe of the machine at the time) for
+bench/compare_engine.py, which runs two commits back to back and prints the ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -47,6 +51,20 @@ def form(n: int) -> dict:
             "occupations": [{"code": "6-18-01-01", "levels": [4]}], "materials": [{"kind": k} for k in MATERIALS]}
 
 
+def commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    return done.stdout.strip() or "unknown"
+
+
+def cpu_probe() -> float:
+    """Seconds of one pure-Python loop: how fast this (shared) machine is right now, so that two runs' figures
+    are compared knowing whether the machine itself changed between them."""
+    started = time.perf_counter()
+    sum(i * i for i in range(10**7))
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--filings", type=int, default=500)
@@ -56,7 +74,10 @@ def main() -> None:
                         help="postgresql: our tables and Prefect's server on a temporary PostgreSQL server")
     parser.add_argument("--runners", type=int, default=1, help="runner processes")
     parser.add_argument("--keep", action="store_true", help="keep the data folder")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE (bench/compare_engine.py)")
     args = parser.parse_args()
+    figures: dict = {"commit": commit(), "database": args.database, "runners": args.runners, "filings": args.filings,
+                     "decisions": args.decisions, "clients": args.clients, "cpu_probe_s": cpu_probe()}
 
     folder = Path(tempfile.mkdtemp(prefix="certflow-bench-"))
     port = 18000 + os.getpid() % 1000
@@ -118,6 +139,8 @@ def main() -> None:
         with ThreadPoolExecutor(args.clients) as pool:
             ids = [i for i in pool.map(submit, range(args.filings)) if i is not None]
         accept_seconds = time.perf_counter() - t0
+        figures |= {"intake_per_s": len(ids) / accept_seconds, "intake_p50_ms": percentile(latencies, 50) * 1000,
+                    "intake_p99_ms": percentile(latencies, 99) * 1000, "intake_errors": len(errors)}
         print(f"(b) POST /filings: {len(ids)} accepted in {accept_seconds:.2f} s = {len(ids) / accept_seconds:.1f}/s "
               f"from {args.clients} concurrent clients; p50 {percentile(latencies, 50) * 1000:.0f} ms, "
               f"p99 {percentile(latencies, 99) * 1000:.0f} ms; errors: {len(errors)} {errors[:3]}")
@@ -150,6 +173,7 @@ def main() -> None:
         drain = time.perf_counter() - t0
         doubled = [case for case, task_ids in tasks.items() if len(task_ids) > 1]
         lost = sorted(set(ids) - set(tasks))
+        figures |= {"drain_runs_per_s": len(ids) / drain, "drain_s": drain, "lost": len(lost), "doubled": len(doubled)}
         print(
             f"(c) burst of {len(ids)} filings: all at 市推荐 after {drain:.0f} s "
             f"({len(ids) / drain:.2f} runs/s); lost {len(lost)}, doubled {len(doubled)}"
@@ -166,10 +190,15 @@ def main() -> None:
             while client.get(f"/api/v1/filings/{case_id}", headers=auth).json()["status"] != "in_acceptance":
                 time.sleep(0.05)
             waits.append(time.perf_counter() - t1)
+        figures |= {"decision_p50_s": percentile(waits, 50), "decision_p99_s": percentile(waits, 99),
+                    "decision_max_s": max(waits)}
         print(
             f"(a) decision → next step over {len(waits)} decisions: p50 {percentile(waits, 50):.2f} s, "
             f"p99 {percentile(waits, 99):.2f} s, max {max(waits):.2f} s"
         )
+        if args.json:
+            Path(args.json).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+            print(f"figures written to {args.json}")
     finally:
         up.terminate()
         try:

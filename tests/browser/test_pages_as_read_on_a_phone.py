@@ -37,7 +37,7 @@ def cases(stack):
     with session_scope(driver.url) as session:  # an outage for the operations page's incidents table to list
         registry.open_incident(session, kind="ministry_review", case_type="filing", case_id=filing_id,
                                error='/ministry-review: HTTP 503 {"detail":"simulated outage"}', flow_run_id=None)
-    return {"driver": driver, "filing": filing_id, "task": task["id"],
+    return {"driver": driver, "filing": filing_id, "task": task["id"], "institution": institution_id,
             "officer": staff(driver, "officer", jurisdiction="510000"),
             "operations": staff(driver, "operations")}
 
@@ -46,7 +46,7 @@ DASHBOARD = [("inbox", "officer", "/dashboard/inbox"), ("task", "officer", "/das
              ("case", "officer", "/dashboard/cases/filing/{filing}"), ("profiles", "officer", "/dashboard/profiles"),
              ("reports", "officer", "/dashboard/reports"), ("ops", "operations", "/dashboard/ops"),
              ("cases", "officer", "/dashboard/cases"), ("team", "officer", "/dashboard/team"),
-             ("me", "officer", "/dashboard/me")]
+             ("me", "officer", "/dashboard/me"), ("institution", "officer", "/dashboard/institutions/{institution}")]
 WIDTH = [pytest.param(*page, id=page[0]) for page in DASHBOARD]
 TEXT = [pytest.param(*page, id=page[0]) for page in DASHBOARD]
 PUBLIC = [("publicity", "/publicity"), ("complaints", "/complaints"), ("login", "/dashboard/login")]

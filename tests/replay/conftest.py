@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import browser, opened  # noqa: F401 - Chromium for pages read as a person reads them
 from tests.replay.engine import ReplayEngine, install
 from tests.stack.driver import Driver
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from policy.profiles import profile_for_region
-from tests.replay.test_decision_evidence import _officer_page
+from tests.replay.pages import officer_page
 
 
 def _strip(html: str) -> list[tuple[str, str, str]]:
@@ -29,7 +29,7 @@ def test_a_guangdong_filing_at_best_selection_shows_what_is_done_by_whom_and_wha
         driver.filing_step(fid, step)
     driver.open_tasks(driver.officer_at("440000"), "best_selection", fid)
 
-    strip = _strip(_officer_page(driver, "440000", f"/dashboard/cases/filing/{fid}"))
+    strip = _strip(officer_page(driver, "440000", f"/dashboard/cases/filing/{fid}"))
     assert [(state, step) for state, step, _ in strip] == [
         ("已完成", "市人社部门推荐意见"), ("已完成", "受理"), ("已完成", "专家评估"), ("进行中", "择优遴选"),
         ("未开始", "领导小组同意"), ("未开始", "备案回执、证书号段、目录公布"), ("未开始", "试点方案专家评估")]
@@ -51,7 +51,7 @@ def test_a_filing_refused_at_acceptance_shows_the_later_steps_as_never_reached(s
                   reason="申报主体不具备备案条件")
     driver.wait_status("filing", fid, "rejected")
 
-    strip = _strip(_officer_page(driver, centre, f"/dashboard/cases/filing/{fid}"))
+    strip = _strip(officer_page(driver, centre, f"/dashboard/cases/filing/{fid}"))
     assert [(state, step) for state, step, _ in strip] == [
         ("已完成", "受理"), ("未进行", "专家评估"), ("未进行", "评估结果公示"), ("未进行", "部中心复核"),
         ("未进行", "备案回执、证书号段、目录公布")]
