@@ -2,8 +2,8 @@
 without an absolute threshold in any test — a shared machine's speed moves by half within an hour).
 
   .venv/bin/python bench/compare_engine.py OLD NEW [bench_engine options…]
-      checks each commit out into a temporary worktree, runs bench/bench_engine.py there with --json (the same
-      options, this checkout's .venv), then prints each figure of both and NEW/OLD
+      checks each commit out into a temporary worktree, runs this checkout's bench/bench_engine.py there with
+      --json (the same options and .venv; each commit's code and migrations), then prints both and NEW/OLD
   .venv/bin/python bench/compare_engine.py --files old.json new.json
       compares two figure files written before
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,8 @@ def run_at(commit: str, options: list[str], out: Path) -> dict:
         worktree = Path(folder) / "tree"
         subprocess.run(["git", "worktree", "add", "--detach", str(worktree), commit], cwd=ROOT, check=True,
                        capture_output=True)
+        for script in ("bench_engine.py", "harness.py"):  # this checkout's measurement, each commit's code
+            shutil.copy(ROOT / "bench" / script, worktree / "bench" / script)
         try:
             print(f"— {commit}: bench/bench_engine.py {' '.join(options)}", flush=True)
             # the worktree's code, not the checkout's editable install (the stack's processes run from it too)
@@ -63,6 +66,9 @@ def main() -> None:
     parser.add_argument("commits", nargs="*", help="OLD NEW, then bench_engine.py's options")
     args, options = parser.parse_known_args()
     if args.files:
+        missing = [f for f in args.files if not Path(f).is_file()]
+        if missing:
+            parser.error(f"no such figure file: {', '.join(missing)}")
         old, new = (json.loads(Path(f).read_text(encoding="utf-8")) for f in args.files)
     else:
         if len(args.commits) < 2:
