@@ -412,7 +412,7 @@ def case(
 
 
 @router.get("/me")
-def my_settings(request: Request, login: Worker, session: SessionDep, settings: SettingsDep):
+def my_settings(request: Request, login: Worker, settings: SettingsDep):
     return render(request, "me.html", page=pages.my_settings_page(login.user, settings))
 
 
