@@ -147,3 +147,11 @@ def test_nothing_to_tell_sends_nothing_and_an_unsubscribed_officer_gets_nothing(
     assert digest.send_due_digests(settings) == 0 and smtp.mails == []
     with db(api) as session:
         assert session.exec(select(AuditEvent).where(AuditEvent.action == "digest_unsubscribed")).one()
+
+
+def test_the_settings_page_is_for_staff_with_an_inbox_only(api):
+    operations, _ = staff(api, "operations")
+    assert operations.log_in().status_code == 303
+    assert operations.get("/dashboard/me").status_code == 403
+    refused = operations.post("/dashboard/me", {"email": "ops@example.cn", "digest": "on"}, csrf_from="/dashboard/ops")
+    assert refused.status_code == 403

@@ -74,20 +74,34 @@ def registry_simulator():
 
     from certflow import simulator
 
+    with _served_in_a_thread(uvicorn.Config(simulator.app, host="127.0.0.1", port=_free_port(),
+                                            log_level="warning"), "registry-simulator") as url:
+        yield url, simulator, copy.deepcopy(simulator._state)
+
+
+def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(simulator.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="registry-simulator", daemon=True)
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _served_in_a_thread(config, name: str):
+    """An ASGI app served by uvicorn from a thread of this process, until the block ends; yields its URL."""
+    import uvicorn
+
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()
     while not server.started:  # a fact, not a sleep: uvicorn says when it listens
         if not thread.is_alive():
-            raise RuntimeError("the registry simulator did not start")
+            raise RuntimeError(f"{name} did not start")
         time.sleep(0.01)
-    pristine = copy.deepcopy(simulator._state)
-    yield f"http://127.0.0.1:{port}", simulator, pristine
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://{config.host}:{config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @dataclass
@@ -171,17 +185,6 @@ def served(instance):
 
     from tests.api.helpers import app_for
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app_for(instance.settings), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, name="replay-api", daemon=True)
-    thread.start()
-    while not server.started:  # a fact, not a sleep: uvicorn says when it listens
-        if not thread.is_alive():
-            raise RuntimeError("the replay instance's API did not start")
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with _served_in_a_thread(uvicorn.Config(app_for(instance.settings), host="127.0.0.1", port=_free_port(),
+                                            log_level="warning", lifespan="off"), "the replay instance's API") as url:
+        yield url

@@ -121,12 +121,7 @@ def test_a_later_acceptance_shows_the_notice_the_note_and_what_each_material_cha
 
 def test_the_pilot_plans_experts_see_the_plan_they_evaluate(driver_in, read_as):
     driver = driver_in("440106")  # 广东: 试点方案专家评估 after registration (003 §二(三))
-    driver.add_experts()
-    fid = driver.file(recommend=False)
-    for step in profile_for_region(driver.region).filing_steps:
-        if step.step == "pilot_plan_evaluation":
-            break
-        driver.filing_step(fid, step)
+    fid = driver.register()["id"]
     driver.wait("pilot plan awaited", lambda: driver.filing_status(fid)["current_step"] == "pilot_plan_submission")
     summary = "试点方案：认定职业为车工，设考评组三人，理论与实操分开评价，质量督导全程参与。"
     driver.call("enterprise", "POST", f"/api/v1/filings/{fid}/pilot-plan", json={"summary": summary})
