@@ -39,3 +39,6 @@ def bounded_instant(value: dt.datetime) -> dt.datetime:
     return utc
 
 
+def iso_day(value: dt.date | None) -> str | None:
+    """A day as ISO text, or None for no day."""
+    return value.isoformat() if value is not None else None

@@ -9,10 +9,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 
 from core import settings as instance
 from flows.steps import (
-    DB_STEP,
     await_decision,
     await_decisions,
     budget,
@@ -335,7 +335,7 @@ def record_acknowledgement(plan_id: int, answer: dict, fresh: bool) -> list[dict
         return batch.record_acknowledgement(session, plan_id=plan_id, answer=answer, fresh=fresh, flow_run_id=run_id())
 
 
-@task(name="证书文档 render certificate PDFs", **DB_STEP)
+@task(name="证书文档 render certificate PDFs", cache_policy=NO_CACHE, persist_result=False)
 def render_certificate_documents(plan_id: int) -> dict:
     """Pre-render the batch's PDFs after issuance (numbers are already recorded, so this never holds
     issuance up; a failure here only means the first download renders on demand)."""

@@ -5,6 +5,8 @@ One line per policy step; each step is idempotent, because a resumed run replays
 
 from __future__ import annotations
 
+from functools import partial
+
 from prefect import flow
 
 from flows.steps import (
@@ -67,7 +69,7 @@ def accept_application(filing_id: int, case: dict, step: ProcessStep) -> bool:
             close(filing_id, "rejected", acceptance.payload.get("reason") or "不予受理")
             return False
         send_deficiency_notice(filing_id, round_no, acceptance.payload.get("deficiencies", []), acceptance.decided_by)
-        wait_for(lambda s, r=round_no: filings.resubmission_received(s, filing_id=filing_id, round_no=r),
+        wait_for(partial(filings.resubmission_received, filing_id=filing_id, round_no=round_no),
                  what=f"resubmission round {round_no}")
         round_no += 1
 
@@ -225,10 +227,10 @@ def register(filing_id: int, case: dict, step: ProcessStep) -> bool:
     return True
 
 
-def register_institution(filing_id: int) -> str:
+def register_institution(filing_id: int) -> None:
     """备案公布 registration."""
     with db() as session:
-        return filings.register_institution(session, filing_id=filing_id).segment
+        filings.register_institution(session, filing_id=filing_id)
 
 
 def report_to_national_centre(filing_id: int, case: dict, step: ProcessStep) -> bool:
@@ -263,7 +265,7 @@ def evaluate_pilot_plan(filing_id: int, case: dict, step: ProcessStep) -> bool:
     round_no = 0
     while True:
         await_pilot_plan(filing_id, round_no)
-        wait_for(lambda s, r=round_no: filings.pilot_plan_received(s, filing_id=filing_id, round_no=r),
+        wait_for(partial(filings.pilot_plan_received, filing_id=filing_id, round_no=round_no),
                  what=f"pilot plan round {round_no}")
         seats = choose_pilot_plan_panel(filing_id, round_no, profile.expert_panel_size)
         keys = [f"filing:{filing_id}:pilot_plan:{round_no}:{seat}" for seat in range(len(seats))]

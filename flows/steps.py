@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -40,11 +41,11 @@ def budget(case: dict, step: str) -> int:
 #   _call_registry (below)         Prefect's retries with backoff around the national system's outages
 #   render_certificate_documents   the one long step (a batch's PDFs): its task run is the progress the
 #                                  tick's reviver reads (engine.tick._still_progressing) for a busy run
-# Their results are neither cached nor persisted: a cached "not yet" would be a lie on the next replay.
-DB_STEP = dict(cache_policy=NO_CACHE, persist_result=False)
+# Their results are neither cached nor persisted (cache_policy=NO_CACHE, persist_result=False): a cached
+# "not yet" would be a lie on the next replay.
 
 
-def db(readonly: bool = False) -> Session:
+def db(readonly: bool = False) -> AbstractContextManager[Session]:
     return session_scope(settings.current().database_url, readonly=readonly)
 
 
@@ -67,7 +68,7 @@ def wait_for(condition: Callable[[Session], T | None], *, what: str) -> T:
 class Decision:
     decision: str
     payload: dict
-    decided_by: int | None
+    decided_by: int  # every decision is a signed-in person's
 
 
 def open_human_task(**fields) -> int:
@@ -87,11 +88,11 @@ def await_decision(*, key: str, case_type: str, case_id: int, step: str, role: s
 def await_decisions(keys: list[str]) -> list[Decision]:
     """Wait until every task of `keys` is decided (a panel decides in any order)."""
 
-    def all_decided(session: Session):
+    def all_decided(session: Session) -> list[Decision] | None:
         found = [human_tasks.get_by_key(session, key) for key in keys]
-        if all(t is not None and t.status == "decided" for t in found):
-            return [Decision(t.decision, t.decision_payload or {}, t.decided_by) for t in found]
-        return None
+        decided = [Decision(t.decision, t.decision_payload or {}, t.decided_by) for t in found
+                   if t is not None and t.status == "decided" and t.decision is not None and t.decided_by is not None]
+        return decided if len(decided) == len(keys) else None
 
     return wait_for(all_decided, what=f"decision of {', '.join(keys)}")
 
@@ -157,7 +158,8 @@ def national_key(purpose: str, qualifier: str, *parts: object) -> str:
 
 
 @task(name="call the national system", retries=4, retry_delay_seconds=exponential_backoff(backoff_factor=1),
-      retry_jitter_factor=0.2, retry_condition_fn=_only_when_unavailable, **DB_STEP)
+      retry_jitter_factor=0.2, retry_condition_fn=_only_when_unavailable, cache_policy=NO_CACHE,
+      persist_result=False)
 def _call_registry(path: str, key: str, payload: dict) -> dict:
     with db() as session:
         done = registry.previous_response(session, key)

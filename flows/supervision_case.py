@@ -116,7 +116,7 @@ def sanctioned(case_id: int, case: dict, round_no: int, sanction: str, details: 
     return close(case_id, "credit_entry", reason)
 
 
-def certificates_revoked(case_id: int, round_no: int, sanction: dict, requested_by: int | None, reason: str) -> bool:
+def certificates_revoked(case_id: int, round_no: int, sanction: dict, requested_by: int, reason: str) -> bool:
     """撤销证书: a revocation of its own, whose second officer approves it; refused, the case goes back."""
     request_revocation(case_id, round_no, sanction, requested_by, reason)
     outcome = wait_for(lambda s: supervision.revocation_outcome(s, case_id=case_id, round_no=round_no),
@@ -207,7 +207,7 @@ def credit_entry(case_id: int, round_no: int, details: dict, decided_by: int | N
                                             decided_by=decided_by, approved_by=approved_by, reason=reason)
 
 
-def request_revocation(case_id: int, round_no: int, details: dict, requested_by: int | None, reason: str) -> int:
+def request_revocation(case_id: int, round_no: int, details: dict, requested_by: int, reason: str) -> int:
     """撤销证书申请 revocation requested."""
     with db() as session:
         return supervision.request_revocation(session, case_id=case_id, round_no=round_no, details=details,

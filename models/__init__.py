@@ -1,4 +1,8 @@
-"""SQLModel tables: our database is the system of record."""
+"""SQLModel tables: our database is the system of record.
+
+A surrogate key is typed `id: int` with a default of None: a stored row always has one, and the database
+gives it at the flush that follows the insert (the checker would otherwise make every reader of a stored
+row's id prove it again)."""
 
 from models.accounts import ApiToken, IdempotencyRecord, LoginThrottle, RateBucket, User, WebSession  # noqa: F401
 from models.audit import AuditAnchor, AuditChain, AuditEvent, LegalHold  # noqa: F401

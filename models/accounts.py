@@ -12,7 +12,7 @@ ROLES = ("enterprise", "officer", "expert", "supervisor", "operations", "admin")
 
 class User(SQLModel, table=True):
     __tablename__ = "user_account"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)
     role: str = Field(index=True)
     jurisdiction: str | None = Field(default=None, max_length=6)  # officers: their centre; supervisors: whose roster
@@ -37,7 +37,7 @@ class User(SQLModel, table=True):
 
 class ApiToken(SQLModel, table=True):
     __tablename__ = "api_token"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     token_hash: str = Field(unique=True)  # sha256 of the token; the token itself is shown once
     label: str = Field(default="", max_length=100)  # what the token is for ("ERP", "cli"), shown in listings
@@ -51,7 +51,7 @@ class IdempotencyRecord(SQLModel, table=True):
 
     __tablename__ = "idempotency_record"
     __table_args__ = (UniqueConstraint("user_id", "key"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id")
     key: str = Field(max_length=200)
     request_hash: str
@@ -65,7 +65,7 @@ class WebSession(SQLModel, table=True):
     is bound to the session; logout or expiry ends it on the server, not only in the browser."""
 
     __tablename__ = "web_session"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     token_hash: str = Field(unique=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     csrf_token: str

@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
     __table_args__ = (UniqueConstraint("case_type", "case_id", "seq", name="uq_audit_event_chain_position"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     case_type: str = Field(index=True)  # filing | plan | institution | certificate | calendar | task
     case_id: int = Field(index=True)
     action: str
@@ -41,7 +41,7 @@ class AuditAnchor(SQLModel, table=True):
     """A dated fix of the global chain (every entry in id order), for an outside party to hold."""
 
     __tablename__ = "audit_anchor"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     anchored_on: dt.date = Field(index=True, unique=True)
     last_event_id: int
     entries: int
@@ -56,7 +56,7 @@ class LegalHold(SQLModel, table=True):
     Open supervision cases hold their institution's cases without a row of their own."""
 
     __tablename__ = "legal_hold"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     case_type: str = Field(max_length=20)
     case_id: int = Field(index=True)
     reason: str = Field(max_length=500)

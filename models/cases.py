@@ -22,7 +22,7 @@ class Institution(SQLModel, table=True):
 
     __tablename__ = "institution"
     __table_args__ = (Index("ix_institution_last_change", "updated_at", "id"),)  # lists page by last change
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str
     credit_code: str = Field(unique=True, max_length=18)
     kind: str = Field(default="Y", max_length=1)  # Y employer / S training-evaluation organisation
@@ -56,7 +56,7 @@ class InstitutionOccupation(SQLModel, table=True):
 
     __tablename__ = "institution_occupation"
     __table_args__ = (UniqueConstraint("institution_id", "occupation_code"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     institution_id: int = Field(foreign_key="institution.id", index=True)
     occupation_code: str = Field(foreign_key="occupation.code")
     levels: str  # national level digits, e.g. "345"
@@ -67,7 +67,7 @@ class FilingApplication(SQLModel, table=True):
 
     __tablename__ = "filing_application"
     __table_args__ = (Index("ix_filing_application_last_change", "updated_at", "id"),)  # lists page by last change
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     institution_id: int = Field(foreign_key="institution.id", index=True)
     applicant_id: int | None = Field(default=None, foreign_key="user_account.id")
     profile_code: str
@@ -90,7 +90,7 @@ class FilingApplication(SQLModel, table=True):
 class FilingOccupation(SQLModel, table=True):
     __tablename__ = "filing_occupation"
     __table_args__ = (UniqueConstraint("filing_id", "occupation_code"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     filing_id: int = Field(foreign_key="filing_application.id", index=True)
     occupation_code: str = Field(max_length=10)
     levels: str  # digits, e.g. "345"
@@ -104,7 +104,7 @@ class FilingMaterial(SQLModel, table=True):
 
     __tablename__ = "filing_material"
     __table_args__ = (UniqueConstraint("filing_id", "round", "kind"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     filing_id: int = Field(foreign_key="filing_application.id", index=True)
     round: int = 0
     kind: str
@@ -119,7 +119,7 @@ class DeficiencyNotice(SQLModel, table=True):
 
     __tablename__ = "deficiency_notice"
     __table_args__ = (UniqueConstraint("filing_id", "round"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     filing_id: int = Field(foreign_key="filing_application.id", index=True)
     round: int
     items: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
@@ -134,7 +134,7 @@ class PilotPlan(SQLModel, table=True):
 
     __tablename__ = "pilot_plan"
     __table_args__ = (UniqueConstraint("filing_id", "round"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     filing_id: int = Field(foreign_key="filing_application.id", index=True)
     round: int = 0
     summary: str
@@ -150,7 +150,7 @@ class Objection(SQLModel, table=True):
     """An objection raised during a publicity period; investigated and decided."""
 
     __tablename__ = "objection"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     case_type: str = Field(index=True)  # filing | plan
     case_id: int = Field(index=True)
     candidate_id: int | None = Field(default=None, foreign_key="candidate.id")  # results objections may name one
@@ -173,7 +173,7 @@ class EvaluationPlan(SQLModel, table=True):
 
     __tablename__ = "evaluation_plan"
     __table_args__ = (Index("ix_evaluation_plan_last_change", "updated_at", "id"),)  # lists page by last change
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     institution_id: int = Field(foreign_key="institution.id", index=True)
     region_code: str = Field(max_length=6, index=True)
     handling_centre: str = Field(default="", max_length=6, index=True)  # the centre that receives plan and results
@@ -209,7 +209,7 @@ class EvaluationPlan(SQLModel, table=True):
 class Candidate(SQLModel, table=True):
     __tablename__ = "candidate"
     __table_args__ = (UniqueConstraint("plan_id", "id_number"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="evaluation_plan.id", index=True)
     name: str
     id_number: str = Field(max_length=18)
@@ -225,7 +225,7 @@ class Candidate(SQLModel, table=True):
 
 class Score(SQLModel, table=True):
     __tablename__ = "score"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     candidate_id: int = Field(foreign_key="candidate.id", unique=True)
     theory: float | None = None
     practical: float | None = None
@@ -248,7 +248,7 @@ class SerialCounter(SQLModel, table=True):
 class Certificate(SQLModel, table=True):
     __tablename__ = "certificate"
     __table_args__ = (UniqueConstraint("serial_scope", "serial"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=22)
     serial_scope: str = Field(max_length=16)
     serial: int
@@ -280,7 +280,7 @@ class DrawRecord(SQLModel, table=True):
     draw from `candidates` and check both the result and that the seed was not changed afterwards."""
 
     __tablename__ = "draw_record"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     case_type: str = Field(index=True)
     case_id: int = Field(index=True)
     purpose: str  # expert_panel | seat_redraw | quality_supervision
@@ -296,7 +296,7 @@ class Revocation(SQLModel, table=True):
     issued, revoked once a second officer approves (four-eyes) and then sent to the national system."""
 
     __tablename__ = "revocation"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="evaluation_plan.id", index=True)
     numbers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     category: str  # REVOCATION_CATEGORIES (models/schemas.py)
@@ -317,7 +317,7 @@ class CaseNote(SQLModel, table=True):
     the applicant or the public (no event, no webhook, no applicant view carries it), audited."""
 
     __tablename__ = "case_note"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     case_type: str = Field(index=True, max_length=20)  # filing | plan
     case_id: int = Field(index=True)
     author_id: int = Field(foreign_key="user_account.id")

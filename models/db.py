@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+Row = TypeVar("Row")
 
 
 @lru_cache(maxsize=8)
@@ -93,21 +97,30 @@ def session_scope(url: str, *, readonly: bool = False) -> Iterator[Session]:
             raise
 
 
-def locked_row(session: Session, model, key, **defaults):
+def stored(session: OrmSession, model: type[Row], key: object) -> Row:
+    """A row another row refers to (its foreign key, a task's case): there by the schema's word, so its
+    absence is a defect, said by name rather than as an attribute of None."""
+    row = session.get(model, key)
+    if row is None:
+        raise LookupError(f"{getattr(model, '__name__', model)} {key!r} is referred to but not stored")
+    return row
+
+
+def locked_row(session: OrmSession, model: type[Row], key: object, **defaults: Any) -> Row:
     """The row of `model` with primary key `key`, locked until the transaction ends (SELECT … FOR
     UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE has serialised writers already); created with
     `defaults` first if missing, by whichever of two concurrent writers gets there first.
     Counters (certificate serials, institution segments) go through here: no gap, no double."""
-    row = session.get(model, key, with_for_update=True)
-    if row is not None:
-        return row
-    (name,) = [column.name for column in model.__table__.primary_key.columns]
+    found = session.get(model, key, with_for_update=True)
+    if found is not None:
+        return found
+    (name,) = [column.name for column in sa_inspect(model).primary_key]
     row, _ = insert_once(session, model(**{name: key}, **defaults),
                          lambda: session.get(model, key, with_for_update=True, populate_existing=True))
     return row
 
 
-def insert_once(session: Session, row, existing):
+def insert_once(session: OrmSession, row: Row, existing: Callable[[], Row | None]) -> tuple[Row, bool]:
     """Add `row`; if a unique key says another writer (a replayed step) added it first, drop ours and
     return `existing()`. Returns (the row to use, whether ours was inserted)."""
     from sqlalchemy.exc import IntegrityError
@@ -121,5 +134,8 @@ def insert_once(session: Session, row, existing):
     except IntegrityError:
         if row in session:  # the savepoint's rollback has usually expunged it already
             session.expunge(row)
-        return existing(), False
+        found = existing()
+        if found is None:  # another constraint refused it: that is the caller's error, not a race
+            raise
+        return found, False
     return row, True

@@ -13,7 +13,7 @@ class WebhookEndpoint(SQLModel, table=True):
     """Where the owner's case events are posted: the owner's own feed (GET /api/v1/events), pushed."""
 
     __tablename__ = "webhook_endpoint"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="user_account.id", index=True)
     url: str = Field(max_length=500)
     event_types: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # []: every type
@@ -32,7 +32,7 @@ class WebhookDelivery(SQLModel, table=True):
     __tablename__ = "webhook_delivery"
     __table_args__ = (UniqueConstraint("endpoint_id", "event_id"),
                       Index("ix_webhook_delivery_due", "status", "next_attempt_at"))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     endpoint_id: int = Field(foreign_key="webhook_endpoint.id", index=True)
     event_id: int  # the audit entry: the receiver de-duplicates on it
     case_key: str = Field(max_length=40)  # "plan:12": deliveries of one case go in order
@@ -54,7 +54,7 @@ class CaseFile(SQLModel, table=True):
     __tablename__ = "case_file"
     __table_args__ = (UniqueConstraint("case_type", "case_id", "round", "kind"),
                       Index("ix_case_file_case", "case_type", "case_id"))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     case_type: str = Field(max_length=20)  # filing | plan | supervision
     case_id: int
     round: int = 0  # the submission round the file belongs to

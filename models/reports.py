@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 class QuarterlyReport(SQLModel, table=True):
     __tablename__ = "quarterly_report"
     __table_args__ = (UniqueConstraint("jurisdiction", "period", "round"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     jurisdiction: str = Field(max_length=6, index=True)  # the city centre that reports
     province: str = Field(max_length=6, index=True)  # the provincial centre it reports to
     period: str = Field(max_length=7)  # 2026-Q3

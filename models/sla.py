@@ -19,7 +19,7 @@ class SlaClock(SQLModel, table=True):
         UniqueConstraint("case_type", "case_id", "step", "round"),
         Index("ix_sla_clock_scan", "status", "next_check_on"),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     case_type: str
     case_id: int
     step: str
@@ -48,7 +48,7 @@ class SlaPause(SQLModel, table=True):
     """The clock stopped while the case waited on the applicant (a deficiency notice, a return)."""
 
     __tablename__ = "sla_pause"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     clock_id: int = Field(foreign_key="sla_clock.id", index=True)
     reason: str
     paused_on: dt.date
@@ -66,7 +66,7 @@ class SlaBreach(SQLModel, table=True):
         Index("ix_sla_breach_open", "closed_at", "level"),
         Index("ix_sla_breach_unnotified", "notified_at"),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     clock_id: int = Field(foreign_key="sla_clock.id")
     level: str  # at_risk | breached | escalated
     case_type: str

@@ -15,7 +15,7 @@ class SupervisionCase(SQLModel, table=True):
     investigated and decided by the centre that handles the institution."""
 
     __tablename__ = "supervision_case"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     receipt_number: str = Field(unique=True, max_length=20)  # the complainant's handle: status and outcome only
     source: str  # complaint | finding | supervision_report
     institution_id: int = Field(foreign_key="institution.id", index=True)
@@ -49,7 +49,7 @@ class CreditEntry(SQLModel, table=True):
     (异常名录) or the blacklist (黑名单), from a date until a date; it expires by itself."""
 
     __tablename__ = "credit_entry"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     subject_type: str  # institution | person
     credit_code: str | None = Field(default=None, max_length=18, index=True)
     institution_id: int | None = Field(default=None, foreign_key="institution.id")

@@ -25,7 +25,7 @@ class HumanTask(SQLModel, table=True):
               sqlite_where=text("status IN ('open', 'claimed')"),
               postgresql_where=text("status IN ('open', 'claimed')")),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     key: str = Field(unique=True)  # case + step + round: a replayed flow finds its task again
     case_type: str = Field(index=True)
     case_id: int = Field(index=True)
@@ -55,7 +55,7 @@ class Timer(SQLModel, table=True):
 
     __tablename__ = "timer"
     __table_args__ = (Index("ix_timer_due", "status", "due_date"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     key: str = Field(unique=True)
     case_type: str
     case_id: int
@@ -75,7 +75,7 @@ class OutboxMessage(SQLModel, table=True):
     """A flow run to start, written in the same transaction as the case."""
 
     __tablename__ = "outbox_message"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     kind: str  # deployment name
     case_id: int
     parameters: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
@@ -90,7 +90,7 @@ class Incident(SQLModel, table=True):
     """An external call out of retries; operations can retry it."""
 
     __tablename__ = "incident"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     kind: str
     case_type: str
     case_id: int
@@ -106,7 +106,7 @@ class ExternalSubmission(SQLModel, table=True):
     """A completed call to the national system, keyed so that a replay never sends twice."""
 
     __tablename__ = "external_submission"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     key: str = Field(unique=True)
     kind: str
     case_id: int
@@ -122,7 +122,7 @@ class Wakeup(SQLModel, table=True):
     """
 
     __tablename__ = "wakeup"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     flow_run_id: str = Field(index=True)
     reason: str
     created_at: dt.datetime

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
@@ -64,7 +65,7 @@ def period_containing(day: dt.date, kind: str = "quarter") -> Period:
     return parse_period(_code_of(day, kind))
 
 
-def nearest_rank(values: list[float], p: float) -> float | None:
+def nearest_rank(values: Sequence[float], p: float) -> float | None:
     """The p-th percentile by the nearest-rank rule (a value that occurred; None for no values)."""
     if not values:
         return None
@@ -72,7 +73,7 @@ def nearest_rank(values: list[float], p: float) -> float | None:
     return ordered[max(1, math.ceil(p / 100 * len(ordered))) - 1]
 
 
-def median(values: list[float]) -> float | None:
+def median(values: Sequence[float]) -> float | None:
     """The middle value; the mean of the two middle ones for an even count."""
     if not values:
         return None

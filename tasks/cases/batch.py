@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from core.clock import china_date, wall_now
+from core.clock import china_date, iso_day, wall_now
 from models.accounts import User
 from models.audit import AuditEvent
 from models.case_kinds import FINISHED_PLANS
@@ -22,7 +22,7 @@ from models.cases import (
 )
 from models.catalogue import OccupationRecord
 from models.clock import business_instant, business_today
-from models.db import locked_row
+from models.db import locked_row, stored
 from models.schemas import CorrectionsAnswer, HolderCorrection, PlanCreate, ResultsCreate
 from models.workflow import ExternalSubmission, HumanTask, OutboxMessage
 from policy import draws as draw_rules
@@ -216,7 +216,7 @@ def directly_managed(session: Session, institution: Institution) -> bool:
     """A central-enterprise branch (央企驻地分支机构) or a provincially owned enterprise (省直属), as its
     first filing declared."""
     first = session.exec(select(FilingApplication).where(FilingApplication.institution_id == institution.id)
-                         .order_by(FilingApplication.id)).first()
+                         .order_by(col(FilingApplication.id))).first()
     form = first.form if first else {}
     return form.get("ownership") == "central_branch" or bool(form.get("provincial_owned"))
 
@@ -263,12 +263,12 @@ def draw_supervision(session: Session, *, plan_id: int) -> dict[str, Any]:
     centre = supervision_centre(plan)
     roster = select(User.id).where(
         User.role == "supervisor",
-        User.disabled_at.is_(None),
+        col(User.disabled_at).is_(None),
         User.jurisdiction == centre,
-        (User.institution_id.is_(None)) | (User.institution_id != plan.institution_id),
+        (col(User.institution_id).is_(None)) | (User.institution_id != plan.institution_id),
     )
     if profile.supervisor_card_required:
-        roster = roster.where(User.card_number.is_not(None))
+        roster = roster.where(col(User.card_number).is_not(None))
     pool = sorted(set(session.exec(roster).all()) - credit.blacklisted_user_ids(session))
     every_session = profile.s_type_every_session and institution is not None and institution.kind == "S"
     rate = 1.0 if every_session else profile.supervision_rate
@@ -504,7 +504,7 @@ def submit_results(session: Session, *, user: User, plan_id: int, body: ResultsC
             action="results_late",
             actor_id=user.id,
             actor_role=user.role,
-            after={"due": plan.results_due.isoformat(), "submitted": plan.results_submitted_on.isoformat()},
+            after={"due": iso_day(plan.results_due), "submitted": iso_day(plan.results_submitted_on)},
         )
     session.add(plan)
     set_step(session, plan_id=plan_id, status="results_submitted", step="results_submitted")
@@ -583,9 +583,9 @@ def return_results(session: Session, *, plan_id: int, round_no: int, reason: str
 def passing_candidates(session: Session, plan_id: int) -> list[tuple[Candidate, Score]]:
     rows = session.exec(
         select(Candidate, Score)
-        .join(Score, Score.candidate_id == Candidate.id)
-        .where(Candidate.plan_id == plan_id, Score.passed.is_(True), Candidate.excluded_reason.is_(None))
-        .order_by(Candidate.id)
+        .join(Score, col(Score.candidate_id) == col(Candidate.id))
+        .where(Candidate.plan_id == plan_id, col(Score.passed).is_(True), col(Candidate.excluded_reason).is_(None))
+        .order_by(col(Candidate.id))
     ).all()
     return list(rows)
 
@@ -594,7 +594,7 @@ def upload_payload(session: Session, *, plan_id: int) -> dict[str, Any]:
     """What goes to the national query system: each certificate not yet acknowledged, with its number
     and its holder's data (certificates are numbered and recorded before they are uploaded)."""
     plan = get_plan(session, plan_id)
-    institution = session.get(Institution, plan.institution_id)
+    institution = stored(session, Institution, plan.institution_id)
     pending = session.exec(
         select(Certificate)
         .where(Certificate.plan_id == plan_id, Certificate.status == "pending")
@@ -744,7 +744,7 @@ def _apply_acknowledgement(session: Session, *, plan_id: int, answer: dict[str, 
         set_step(session, plan_id=plan_id, status="uploading", step="national_refusal")
         return [{"number": c.number, "reason": c.national_refusal or "not acknowledged"} for c in pending]
     if plan.status != "completed":
-        institution = session.get(Institution, plan.institution_id)
+        institution = stored(session, Institution, plan.institution_id)
         institution.last_evaluation_on = max(institution.last_evaluation_on or plan.evaluation_end, plan.evaluation_end)
         institution.inactivity_warned_on = None  # it evaluated: the inactivity clock starts again
         session.add(institution)
@@ -763,7 +763,9 @@ def number_certificates(session: Session, *, plan_id: int) -> list[str]:
     """证书编号: number and record a certificate for every passing candidate, pending until the national
     system acknowledges it; a replay numbers none twice."""
     plan = get_plan(session, plan_id)
-    institution = session.get(Institution, plan.institution_id)
+    institution = stored(session, Institution, plan.institution_id)
+    if institution.segment is None:
+        raise Conflict(f"institution {institution.id} has no certificate segment: it was never registered")
     segment = InstitutionSegment.parse(institution.segment)
     occupation = session.get(OccupationRecord, plan.occupation_code)
     today = business_today(session)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import wall_now
 from models.clock import business_today
@@ -45,7 +45,7 @@ def add_entry(session: Session, *, subject_type: str, kind: str, reason: str, va
 
 def institution_entries(session: Session, credit_code: str) -> list[CreditEntry]:
     return list(session.exec(select(CreditEntry).where(CreditEntry.credit_code == credit_code)
-                             .order_by(CreditEntry.valid_from.desc(), CreditEntry.id.desc())).all())
+                             .order_by(col(CreditEntry.valid_from).desc(), col(CreditEntry.id).desc())).all())
 
 
 def person_entries(session: Session, *, names: Iterable[str] = (), user_ids: Iterable[int] = ()) -> list[CreditEntry]:
@@ -53,15 +53,15 @@ def person_entries(session: Session, *, names: Iterable[str] = (), user_ids: Ite
     if not names and not user_ids:
         return []
     return list(session.exec(select(CreditEntry).where(CreditEntry.subject_type == "person", or_(
-        CreditEntry.person_name.in_(names), CreditEntry.person_user_id.in_(user_ids)))
-        .order_by(CreditEntry.valid_from.desc(), CreditEntry.id.desc())).all())
+        col(CreditEntry.person_name).in_(names), col(CreditEntry.person_user_id).in_(user_ids)))
+        .order_by(col(CreditEntry.valid_from).desc(), col(CreditEntry.id).desc())).all())
 
 
 def filing_refusal(session: Session, credit_code: str) -> list[Violation]:
     """A blacklisted enterprise files nothing while its entry holds (a cancelled filing's ban is one)."""
     entry = session.exec(select(CreditEntry).where(CreditEntry.credit_code == credit_code,
                                                    CreditEntry.kind == "blacklist", _holding(session))
-                         .order_by(CreditEntry.valid_until.desc())).first()
+                         .order_by(col(CreditEntry.valid_until).desc())).first()
     if entry is None:
         return []
     return [
@@ -85,7 +85,7 @@ def staff_refusals(session: Session, *, evaluators: list[str], quality_superviso
             select(CreditEntry).where(
                 CreditEntry.subject_type == "person",
                 CreditEntry.kind == "blacklist",
-                CreditEntry.person_name.in_(names),
+                col(CreditEntry.person_name).in_(names),
                 _holding(session),
             )
         ).all()
@@ -108,13 +108,9 @@ def staff_refusals(session: Session, *, evaluators: list[str], quality_superviso
 
 def blacklisted_user_ids(session: Session) -> set[int]:
     """Accounts (experts, supervisors) a draw leaves out while their blacklist entry holds."""
-    return set(
-        session.exec(
-            select(CreditEntry.person_user_id).where(
-                CreditEntry.person_user_id.is_not(None), CreditEntry.kind == "blacklist", _holding(session)
-            )
-        ).all()
-    )
+    holders = session.exec(select(col(CreditEntry.person_user_id)).where(
+        col(CreditEntry.person_user_id).is_not(None), CreditEntry.kind == "blacklist", _holding(session))).all()
+    return {user_id for user_id in holders if user_id is not None}
 
 
 def entry_view(entry: CreditEntry, today: dt.date) -> dict[str, Any]:

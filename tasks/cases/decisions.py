@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models.accounts import User
-from models.case_kinds import CASE_KINDS
+from models.case_kinds import CASE_KINDS, InstitutionCase
 from models.schemas import DecisionIn
 from models.workflow import HumanTask
 from policy.eligibility import EXPERT_ASPECTS, Violation, score_problems
@@ -59,7 +59,7 @@ def separation_problems(session: Session, task: HumanTask, user: User) -> list[V
     """Separation of duties, as policy: nobody acts on a case they filed or on their own employer's
     case; the officer who accepted an application does not sit on its expert panel; one expert holds
     one seat of a panel."""
-    problems = []
+    problems: list[Violation] = []
     if task.role == "enterprise":  # the enterprise's own step on its own case (its body investigates, 004 §五(四))
         return problems
     case = access.case_record(session, task.case_type, task.case_id)
@@ -67,7 +67,7 @@ def separation_problems(session: Session, task: HumanTask, user: User) -> list[V
     if applicant is not None and applicant == user.id:
         problems.append(Violation("separation.own_case", "task", "不能审批本人提交的案件 / you filed this case"))
     kind = CASE_KINDS[task.case_type]  # a quarterly report is no institution's: it is nobody's own case
-    if kind.of_an_institution and user.institution_id is not None and case is not None \
+    if kind.of_an_institution and user.institution_id is not None and isinstance(case, InstitutionCase) \
             and case.institution_id == user.institution_id:
         what = kind.label
         problems.append(

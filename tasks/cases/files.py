@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.settings import Settings
 from models.accounts import User
@@ -143,11 +143,12 @@ def store(
     round_no = _open_round(session, user, case_type, case_id)
     problems = _kind_problems(case_type, kind)
     detected = detect(content)
-    if detected.media_type is None:
+    media_type = detected.media_type
+    if media_type is None:
         problems.append(Violation("file.type", "file", detected.reason))
-    elif (broken := structure_problem(content, detected.media_type)) is not None:
+    elif (broken := structure_problem(content, media_type)) is not None:
         problems.append(Violation("file.structure", "file", broken))
-    if problems:
+    if problems or media_type is None:
         raise Problems(problems)
     sha256 = filestore.digest(content)
 
@@ -172,15 +173,16 @@ def store(
             kind=kind,
             sha256=sha256,
             size=len(content),
-            media_type=detected.media_type,
-            filename=safe_filename(filename, detected.media_type),
+            media_type=media_type,
+            filename=safe_filename(filename, media_type),
             storage=store_.kind,
             uploaded_by=user.id,
             uploaded_at=business_instant(session),
         )
-        existing, inserted = insert_once(session, record, on_file)  # a concurrent twin may have won the key
+        kept, inserted = insert_once(session, record, on_file)  # a concurrent twin may have won the key
         if inserted:
             return _recorded(session, user, record)
+        existing = kept
     if existing.sha256 == sha256:
         return Stored(existing, created=False)
     raise Conflict(
@@ -294,7 +296,7 @@ def files_of(session: Session, case_type: str, case_id: int) -> list[CaseFile]:
         session.exec(
             select(CaseFile)
             .where(CaseFile.case_type == case_type, CaseFile.case_id == case_id)
-            .order_by(CaseFile.round, CaseFile.kind, CaseFile.id)
+            .order_by(col(CaseFile.round), col(CaseFile.kind), col(CaseFile.id))
         )
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from core.clock import wall_now
 from models.accounts import User
@@ -23,7 +23,7 @@ from models.cases import (
 )
 from models.catalogue import OccupationRecord
 from models.clock import business_instant, business_today
-from models.db import locked_row
+from models.db import locked_row, stored
 from models.schemas import FilingCreate, LadderFiling, PilotPlanCreate, ResubmissionCreate
 from models.workflow import HumanTask, OutboxMessage
 from policy import draws as draw_rules
@@ -67,7 +67,7 @@ def catalogue(session: Session) -> dict[str, Occupation]:
     """The occupation catalogue, cached per database until its size changes (imports add rows;
     an import that only updates flags calls `forget_catalogue`)."""
     size = session.exec(select(func.count()).select_from(OccupationRecord)).one()
-    key = (str(session.get_bind().url), size)
+    key = (str(session.get_bind().engine.url), size)
     cached = _catalogue_cache.get(key)
     if cached is None:
         cached = {o.code: Occupation(o.code, o.name, o.access_type, o.skill_type)
@@ -118,7 +118,7 @@ def submit_filing(session: Session, *, applicant: User, form: FilingCreate) -> F
     if form.scope_change:
         _check_scope_change(session, institution, form, profile)
     active = session.exec(select(FilingApplication).where(FilingApplication.institution_id == institution.id,
-                                                          FilingApplication.status.in_(ACTIVE_STATES))).first()
+                                                          col(FilingApplication.status).in_(ACTIVE_STATES))).first()
     if active is not None:  # the applicant's own institution: telling its filing apart is no disclosure
         raise Conflict(f"your filing {active.id} is still in progress ({active.status})")
     # the handling centre follows the institution's registered region, never the form's
@@ -245,7 +245,7 @@ def record_pilot_plan_result(session: Session, *, filing_id: int, round_no: int,
     plan = session.exec(select(PilotPlan).where(PilotPlan.filing_id == filing_id, PilotPlan.round == round_no)).one()
     if plan.outcome is not None:
         return plan.outcome == "passed"
-    tasks = session.exec(select(HumanTask).where(HumanTask.key.in_(task_keys))).all()
+    tasks = session.exec(select(HumanTask).where(col(HumanTask.key).in_(task_keys))).all()
     passes = sum(t.decision == "pass" for t in tasks)
     passed = passes * 2 > len(tasks)
     plan.outcome, plan.decided_at = ("passed" if passed else "failed"), wall_now()
@@ -253,7 +253,7 @@ def record_pilot_plan_result(session: Session, *, filing_id: int, round_no: int,
     session.add(plan)
     filing = _get(session, filing_id)
     if passed:
-        institution = session.get(Institution, filing.institution_id)
+        institution = stored(session, Institution, filing.institution_id)
         institution.pilot_plan_approved_on = business_today(session)
         session.add(institution)
         set_step(session, filing_id=filing_id, status="registered", step="registered")
@@ -515,7 +515,8 @@ def issue_deficiency_notice(
 def resubmit(session: Session, *, filing_id: int, user: User, body: ResubmissionCreate) -> DeficiencyNotice:
     filing = _get(session, filing_id)
     notice = session.exec(
-        select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing_id).order_by(DeficiencyNotice.round.desc())
+        select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing_id)
+        .order_by(col(DeficiencyNotice.round).desc())
     ).first()
     if notice is None or notice.resubmitted_at is not None or filing.status != "awaiting_resubmission":
         raise Conflict("no deficiency notice is waiting for a resubmission on this filing")
@@ -552,8 +553,8 @@ def eligible_experts(session: Session, *, filing_id: int, exclude: set[int]) -> 
     experts = session.exec(
         select(User.id).where(
             User.role == "expert",
-            User.disabled_at.is_(None),
-            (User.institution_id.is_(None)) | (User.institution_id != filing.institution_id),
+            col(User.disabled_at).is_(None),
+            (col(User.institution_id).is_(None)) | (User.institution_id != filing.institution_id),
         )
     ).all()
     barred = credit.blacklisted_user_ids(session)
@@ -610,7 +611,7 @@ def draw_expert_panel(session: Session, *, filing_id: int, size: int) -> list[in
 
 
 def panel_passes(session: Session, *, filing_id: int, task_keys: list[str]) -> tuple[bool, float]:
-    tasks = session.exec(select(HumanTask).where(HumanTask.key.in_(task_keys))).all()
+    tasks = session.exec(select(HumanTask).where(col(HumanTask.key).in_(task_keys))).all()
     sheets = [t.decision_payload.get("scores", {}) for t in tasks if t.decision_payload]
     profile = get_profile(_get(session, filing_id).profile_code)
     mean = sum(sum(s.values()) / len(s) for s in sheets if s) / max(len(sheets), 1)
@@ -643,7 +644,7 @@ def ministry_review_payload(
 def national_report_payload(session: Session, *, filing_id: int) -> dict[str, Any]:
     """备案公布 (004 §四(四)): the filed enterprise and its receipt, for the national centre to publish."""
     filing = _get(session, filing_id)
-    institution = session.get(Institution, filing.institution_id)
+    institution = stored(session, Institution, filing.institution_id)
     occupations = session.exec(select(FilingOccupation).where(FilingOccupation.filing_id == filing_id)).all()
     return {
         "filing_id": filing_id,

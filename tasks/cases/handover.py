@@ -10,7 +10,7 @@ and why. Drawn seats (experts, supervisors) are never handed over: the draw name
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.accounts import User
 from models.workflow import HumanTask
@@ -51,7 +51,7 @@ def hand_over(session: Session, task: HumanTask, *, by: User, to_user_id: int, r
                                   "may not take this task (an active officer of the centre holding the step)"))
     else:
         problems += decisions.separation_problems(session, task, colleague)
-    if problems:
+    if problems or colleague is None:
         raise Problems(problems)
     return human_tasks.give_to(session, task, assignee_id=colleague.id, by_id=by.id, by_role=by.role, reason=why)
 
@@ -70,8 +70,8 @@ def colleagues(session: Session, task: HumanTask, user: User) -> list[User]:
     if task.role != "officer":
         return []
     officers = session.exec(select(User).where(  # the province's officers; their inboxes decide
-        User.role == "officer", User.disabled_at.is_(None), User.id != user.id,
-        User.jurisdiction.startswith(task.jurisdiction[:2])).order_by(User.name)).all()
+        User.role == "officer", col(User.disabled_at).is_(None), User.id != user.id,
+        col(User.jurisdiction).startswith(task.jurisdiction[:2])).order_by(User.name)).all()
     return [o for o in officers if o.id != task.assignee_id and _in_inbox_of(session, task, o)]
 
 

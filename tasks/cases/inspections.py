@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import china_date
 from models.audit import AuditEvent
@@ -41,16 +41,16 @@ def published(session: Session, *, limit: int, before: int | None) -> list[tuple
         return []
     query = (
         select(AuditEvent, EvaluationPlan, Institution)
-        .join(EvaluationPlan, EvaluationPlan.id == AuditEvent.case_id)
-        .join(Institution, Institution.id == EvaluationPlan.institution_id)
+        .join(EvaluationPlan, col(EvaluationPlan.id) == col(AuditEvent.case_id))
+        .join(Institution, col(Institution.id) == col(EvaluationPlan.institution_id))
         .where(AuditEvent.case_type == "plan", AuditEvent.action == "supervision_reported",
-               EvaluationPlan.profile_code.in_(profiles))
+               col(EvaluationPlan.profile_code).in_(profiles))
     )
     if before is not None:
-        query = query.where(AuditEvent.id < before)
-    rows = session.exec(query.order_by(AuditEvent.id.desc()).limit(limit + 1)).all()
+        query = query.where(col(AuditEvent.id) < before)
+    rows = session.exec(query.order_by(col(AuditEvent.id).desc()).limit(limit + 1)).all()
     names = {o.code: o.name for o in session.exec(
-        select(OccupationRecord).where(OccupationRecord.code.in_({plan.occupation_code for _, plan, _ in rows})))}
+        select(OccupationRecord).where(col(OccupationRecord.code).in_({plan.occupation_code for _, plan, _ in rows})))}
     draws = {code: METHODS[p.supervision_draw] for code, p in all_profiles().items()}
     return [(event.id, {
         "id": event.id,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from models.cases import EvaluationPlan, Objection
+from models.db import stored
 from models.workflow import HumanTask
 from policy.profiles import get_profile
 from tasks.waits.human_tasks import ensure_task
@@ -32,8 +33,8 @@ def after_decision(session: Session, task: HumanTask) -> None:
     if task.step not in ("objection_enterprise_investigation", "objection_review"):
         return
     parts = task.key.split(":")
-    objection = session.get(Objection, int(parts[1]))
-    plan = session.get(EvaluationPlan, task.case_id)
+    objection = stored(session, Objection, int(parts[1]))
+    plan = stored(session, EvaluationPlan, task.case_id)
     if task.step == "objection_enterprise_investigation":
         round_no = int(parts[2]) if len(parts) == 3 else 1
         ensure_task(session, key=f"objection:{objection.id}:review:{round_no}", case_type="plan", case_id=plan.id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.accounts import User
 from models.cases import CaseNote
@@ -46,4 +46,4 @@ def add_note(session: Session, *, case_type: str, case_id: int, author: User, te
 def notes_of(session: Session, case_type: str, case_id: int) -> list[CaseNote]:
     """The case's notes, oldest first."""
     return list(session.exec(select(CaseNote).where(CaseNote.case_type == case_type, CaseNote.case_id == case_id)
-                             .order_by(CaseNote.id)).all())
+                             .order_by(col(CaseNote.id))).all())

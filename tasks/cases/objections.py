@@ -8,13 +8,14 @@ it confirms it, or sends it back for a new investigation. An objection's tasks a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import china_date
 from models.accounts import User
-from models.case_kinds import case_table
+from models.case_kinds import publicised_case
 from models.cases import Candidate, EvaluationPlan, FilingApplication, Institution, Objection
 from models.clock import business_instant, business_today
 from models.schemas import DecisionIn, ObjectionCreate, PublicObjectionCreate
@@ -36,8 +37,8 @@ MAX_PER_PERSON = 3  # objections one person may raise on one case in all (one op
 def raise_objection(session: Session, *, case_type: str, case_id: int, user: User, body: ObjectionCreate) -> Objection:
     """公示异议: anyone signed in may object while a case is publicised (publicity is public); a case
     that is not publicised is answered as unknown to whoever may not see it otherwise."""
-    case = session.get(case_table(case_type), case_id)
-    if not in_publicity(session, case):
+    case = publicised_case(session, case_type, case_id)
+    if case is None or not in_publicity(session, case):
         if case is None or not _may_see(session, user, case_type, case_id):
             raise NotFound(f"{case_type} {case_id} does not exist")
         raise Conflict(f"{case_type} {case_id} is not in its publicity period"
@@ -51,11 +52,11 @@ def raise_objection(session: Session, *, case_type: str, case_id: int, user: Use
 def raise_public_objection(session: Session, *, body: PublicObjectionCreate) -> Objection:
     """An objection from the public publicity page, by a person without an account: the same rules
     (one open per person and case, at most three), the person known by the phone number given."""
-    case = session.get(case_table(body.case_type), body.case_id)
-    if not in_publicity(session, case):  # publicity is what is public: nothing else is told
+    case = publicised_case(session, body.case_type, body.case_id)
+    if case is None or not in_publicity(session, case):  # publicity is what is public: nothing else is told
         raise NotFound(f"no publicity of {body.case_type} {body.case_id} is open")
     earlier = session.exec(select(Objection).where(
-        Objection.case_type == body.case_type, Objection.case_id == body.case_id, Objection.raised_by.is_(None),
+        Objection.case_type == body.case_type, Objection.case_id == body.case_id, col(Objection.raised_by).is_(None),
         Objection.contact == body.phone)).all()
     return _record(session, body.case_type, case, text=body.text, contact=body.phone, candidate_id=body.candidate_id,
                    earlier=earlier, raised_by=None, actor_role="public", objector_name=body.name)
@@ -68,7 +69,7 @@ def in_publicity(session: Session, case: FilingApplication | EvaluationPlan | No
 
 
 def _record(session: Session, case_type: str, case: FilingApplication | EvaluationPlan, *, text: str, contact: str,
-            candidate_id: int | None, earlier: list[Objection], raised_by: int | None, actor_role: str,
+            candidate_id: int | None, earlier: Sequence[Objection], raised_by: int | None, actor_role: str,
             objector_name: str = "") -> Objection:
     case_id = case.id
     if candidate_id is not None:
@@ -83,7 +84,7 @@ def _record(session: Session, case_type: str, case: FilingApplication | Evaluati
         raise Conflict(f"每人对同一案件最多提出 {MAX_PER_PERSON} 次异议 / at most {MAX_PER_PERSON} objections "
                        f"per person and case")
     profile = get_profile(case.profile_code)
-    by_enterprise = case_type == "plan" and profile.results_objections_investigated_by == "enterprise"
+    by_enterprise = isinstance(case, EvaluationPlan) and profile.results_objections_investigated_by == "enterprise"
     objection = Objection(case_type=case_type, case_id=case_id, candidate_id=candidate_id, raised_by=raised_by,
                           objector_name=objector_name, text=text, contact=contact, raised_at=business_instant(session),
                           receipt_number=new_receipt_number(business_today(session), "YY"),
@@ -92,7 +93,7 @@ def _record(session: Session, case_type: str, case: FilingApplication | Evaluati
     session.flush()
     # the investigation has its own working-day budget and SLA clock: an objection cannot hold a
     # case longer than that without the centre's lead being told
-    if by_enterprise:
+    if isinstance(case, EvaluationPlan) and by_enterprise:
         investigations.open_enterprise_investigation(session, case, objection, round_no=1)
     else:
         ensure_task(session, key=f"objection:{objection.id}", case_type=case_type, case_id=case_id,
@@ -119,7 +120,7 @@ def by_receipt(session: Session, receipt_number: str) -> Objection:
 def public_view(session: Session, objection: Objection) -> dict[str, Any]:
     """What the objector sees by the receipt number: which publicity, where the objection stands and, once
     investigated, its outcome — never the grounds, the contact or who investigated."""
-    case = session.get(case_table(objection.case_type), objection.case_id)
+    case = publicised_case(session, objection.case_type, objection.case_id)
     if isinstance(case, FilingApplication):
         subject = case.form.get("enterprise_name") or ""
     else:
@@ -148,8 +149,9 @@ def public_view(session: Session, objection: Objection) -> dict[str, Any]:
 def tasks_of(session: Session, objection_id: int) -> list[HumanTask]:
     """The objection's tasks in the order they were opened (investigations and reviews)."""
     return list(session.exec(select(HumanTask).where(
-        (HumanTask.key == f"objection:{objection_id}") | HumanTask.key.startswith(f"objection:{objection_id}:"))
-        .order_by(HumanTask.id)).all())
+        (col(HumanTask.key) == f"objection:{objection_id}")
+        | col(HumanTask.key).startswith(f"objection:{objection_id}:"))
+        .order_by(col(HumanTask.id))).all())
 
 
 def _closed(tasks: list[HumanTask]) -> bool:
@@ -194,7 +196,7 @@ def identical_open(session: Session, task: HumanTask) -> tuple[str, list[int]]:
         return "", []
     same = [o for o in session.exec(select(Objection).where(Objection.case_type == task.case_type,
                                                             Objection.case_id == task.case_id)
-                                    .order_by(Objection.id)).all()
+                                    .order_by(col(Objection.id))).all()
             if same_text(o.text) == same_text(objection.text)]
     open_ids = [o.id for o in same if _under_investigation(session, o.id)]
     return objection.text, open_ids
@@ -204,7 +206,7 @@ def dismiss_identical(session: Session, *, case_type: str, case_id: int, objecti
                       officer: User) -> list[HumanTask]:
     """One decision for a batch of identical objections (a campaign of copies): each investigation
     is claimed and dismissed with the same reason, each recorded as its own decision."""
-    rows = session.exec(select(Objection).where(Objection.id.in_(objection_ids), Objection.case_type == case_type,
+    rows = session.exec(select(Objection).where(col(Objection.id).in_(objection_ids), Objection.case_type == case_type,
                                                 Objection.case_id == case_id)).all()
     found = {o.id for o in rows}
     missing = [i for i in objection_ids if i not in found]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.accounts import ApiToken, User, WebSession
 from models.db import session_scope
@@ -19,7 +19,8 @@ from tasks.records import audit
 
 
 def _end_sessions(session: Session, user: User, now: dt.datetime) -> int:
-    rows = session.exec(select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))).all()
+    rows = session.exec(select(WebSession).where(WebSession.user_id == user.id,
+                                                 col(WebSession.ended_at).is_(None))).all()
     for row in rows:
         row.ended_at = now
         session.add(row)
@@ -33,13 +34,13 @@ def disable(session: Session, user: User, *, reason: str, actor: User | None, no
         raise AccountError("a reason is required (it is kept with the account and in the audit trail)")
     if user.disabled_at is not None:
         return {"user_id": user.id, "disabled_at": user.disabled_at.isoformat(), "already": True}
-    tokens = session.exec(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
+    tokens = session.exec(select(ApiToken).where(ApiToken.user_id == user.id, col(ApiToken.revoked_at).is_(None))).all()
     for token in tokens:
         token.revoked_at = now
         session.add(token)
     sessions_ended = _end_sessions(session, user, now)
     claimed = session.exec(select(HumanTask).where(HumanTask.assignee_id == user.id,
-                                                   HumanTask.status == "claimed").order_by(HumanTask.id)).all()
+                                                   HumanTask.status == "claimed").order_by(col(HumanTask.id))).all()
     user.disabled_at, user.disabled_reason = now, reason[:500]
     session.add(user)
     session.flush()  # the redraw of a drawn seat must not draw this user again

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import china_date
 from core.settings import Settings
@@ -53,7 +53,7 @@ def submit(session: Session, settings: Settings, *, user: User, period: str, not
         raise _problem("period", f"{quarter.label} ends on {quarter.end.isoformat()}: report it once it has ended")
     earlier = session.exec(select(QuarterlyReport).where(QuarterlyReport.jurisdiction == city,
                                                          QuarterlyReport.period == quarter.code)
-                           .order_by(QuarterlyReport.round.desc())).first()
+                           .order_by(col(QuarterlyReport.round).desc())).first()
     if earlier is not None and earlier.status == "submitted":
         return earlier
     if earlier is not None and earlier.status == "accepted":
@@ -106,7 +106,7 @@ def _sees(user: User, report: QuarterlyReport) -> bool:
 
 
 def listed(session: Session, user: User, *, period: str | None = None) -> list[QuarterlyReport]:
-    query = select(QuarterlyReport).order_by(QuarterlyReport.id.desc()).limit(500)
+    query = select(QuarterlyReport).order_by(col(QuarterlyReport.id).desc()).limit(500)
     if user.role == "officer":
         query = query.where((QuarterlyReport.jurisdiction == user.jurisdiction)
                             | (QuarterlyReport.province == user.jurisdiction))
@@ -142,7 +142,7 @@ def view(report: QuarterlyReport) -> dict[str, Any]:
 def latest_for(session: Session, jurisdiction: str, period: str) -> QuarterlyReport | None:
     return session.exec(select(QuarterlyReport).where(QuarterlyReport.jurisdiction == jurisdiction,
                                                       QuarterlyReport.period == period)
-                        .order_by(QuarterlyReport.round.desc())).first()
+                        .order_by(col(QuarterlyReport.round).desc())).first()
 
 
 def facts(report: QuarterlyReport) -> list[tuple[str, str]]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from core.clock import wall_now
+from core.clock import iso_day, wall_now
 from models.accounts import User
 from models.cases import Certificate, EvaluationPlan, Revocation
 from models.clock import business_today
+from models.db import stored
 from models.schemas import REVOCATION_CATEGORIES, RevocationCreate
 from models.supervision import SupervisionCase
 from models.workflow import OutboxMessage
@@ -41,7 +42,7 @@ def request_revocation(session: Session, *, user: User, body: RevocationCreate) 
                            requested_by=user)
 
 
-def certificates_to_revoke(session: Session, *, plan_id: int, numbers: list[str], whole_batch: bool,
+def certificates_to_revoke(session: Session, *, plan_id: int | None, numbers: list[str], whole_batch: bool,
                            field: str = "certificate_numbers") -> tuple[list[str], list[Violation]]:
     """The certificates a request names (or the batch's valid ones), and what is wrong with them."""
     certificates = session.exec(select(Certificate).where(Certificate.plan_id == plan_id)).all()
@@ -62,7 +63,8 @@ def certificates_to_revoke(session: Session, *, plan_id: int, numbers: list[str]
             problems.append(Violation("revocation.not_valid", where,
                                       f"证书 {number} 状态为 {certificate.status}，只能撤销有效证书 / only a valid "
                                       f"certificate is revoked"))
-    pending = session.exec(select(Revocation).where(Revocation.plan_id == plan_id, Revocation.status.in_(OPEN))).all()
+    pending = session.exec(select(Revocation).where(Revocation.plan_id == plan_id,
+                                                    col(Revocation.status).in_(OPEN))).all()
     clash = sorted({n for r in pending for n in r.numbers} & set(wanted))
     if clash:
         problems.append(Violation("revocation.in_progress", field,
@@ -108,7 +110,7 @@ def revocation_of_task(session: Session, task_key: str) -> Revocation | None:
 
 def flow_facts(session: Session, *, revocation_id: int) -> dict[str, Any]:
     revocation = get_revocation(session, revocation_id)
-    plan = session.get(EvaluationPlan, revocation.plan_id)
+    plan = stored(session, EvaluationPlan, revocation.plan_id)
     return {"status": revocation.status, "plan_id": plan.id, "profile_code": plan.profile_code,
             "centre": plan.handling_centre or plan.region_code, "certificates": len(revocation.numbers)}
 
@@ -132,7 +134,7 @@ def revoke(session: Session, *, revocation_id: int, approved_by: int | None) -> 
         return len(revocation.numbers)
     today = business_today(session)
     label = REVOCATION_CATEGORIES[revocation.category]
-    for certificate in session.exec(select(Certificate).where(Certificate.number.in_(revocation.numbers))).all():
+    for certificate in session.exec(select(Certificate).where(col(Certificate.number).in_(revocation.numbers))).all():
         certificate.status, certificate.revoked_on, certificate.revocation_id = "revoked", today, revocation.id
         certificate.revoked_reason = f"{label}：{revocation.reason}"
         session.add(certificate)
@@ -156,7 +158,7 @@ def _tell_supervision_case(session: Session, revocation: Revocation) -> None:
 def national_payloads(session: Session, *, revocation_id: int) -> list[dict[str, Any]]:
     """What the national system is told, in chunks of CHUNK certificates."""
     revocation = get_revocation(session, revocation_id)
-    items = [{"number": n, "revoked_on": revocation.revoked_on.isoformat(), "category": revocation.category}
+    items = [{"number": n, "revoked_on": iso_day(revocation.revoked_on), "category": revocation.category}
              for n in revocation.numbers]
     return [{"revocations": items[i:i + CHUNK]} for i in range(0, len(items), CHUNK)]
 

@@ -5,10 +5,10 @@ with nobody left to draw it stays vacant, and the centre's officer draws it when
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.accounts import User
-from models.case_kinds import case_table
+from models.case_kinds import institution_case
 from models.cases import DrawRecord
 from models.workflow import HumanTask
 from policy import draws as draw_rules
@@ -22,7 +22,8 @@ def _released_before(session: Session, task: HumanTask) -> set[int]:
     rows = session.exec(select(DrawRecord).where(DrawRecord.case_type == task.case_type,
                                                  DrawRecord.case_id == task.case_id,
                                                  DrawRecord.purpose == "seat_redraw")).all()
-    return {r.result.get("released_by") for r in rows if r.result.get("task_id") == task.id} - {None}
+    return {int(r.result["released_by"]) for r in rows
+            if r.result.get("task_id") == task.id and r.result.get("released_by") is not None}
 
 
 def candidates_for(session: Session, task: HumanTask, *, released_by: int | None) -> list[int]:
@@ -35,10 +36,11 @@ def candidates_for(session: Session, task: HumanTask, *, released_by: int | None
     if task.step == "expert_evaluation":
         excluded |= {t.decided_by for t in others if t.step == "acceptance" and t.decided_by}
         return filing.eligible_experts(session, filing_id=task.case_id, exclude=excluded)
-    case = session.get(case_table(task.case_type), task.case_id)
-    pool = session.exec(select(User.id).where(User.role == task.role, User.disabled_at.is_(None),
-                                              (User.institution_id.is_(None))
-                                              | (User.institution_id != case.institution_id))).all()
+    case = institution_case(session, task.case_type, task.case_id)
+    own = case.institution_id if case is not None else None  # nobody may take a seat on their institution's case
+    pool = session.exec(select(User.id).where(User.role == task.role, col(User.disabled_at).is_(None),
+                                              (col(User.institution_id).is_(None))
+                                              | (col(User.institution_id) != own))).all()
     return sorted(p for p in pool if p not in excluded | credit.blacklisted_user_ids(session))
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from core.clock import china_date, wall_now
 from models.accounts import User
 from models.cases import Certificate, EvaluationPlan, Institution, Revocation
 from models.clock import business_instant, business_today
+from models.db import stored
 from models.schemas import ComplaintCreate, DecisionIn, ExplanationIn, FindingCreate, RectificationIn
 from models.supervision import CreditEntry, SupervisionCase
 from models.workflow import HumanTask, OutboxMessage
@@ -117,7 +118,7 @@ def _target(session: Session, body: ComplaintCreate | FindingCreate) -> tuple[In
 def _centre(session: Session, institution: Institution, plan_id: int | None) -> str:
     """The centre that handles the institution's batch (or its filing) investigates (003 §四(二))."""
     if plan_id is not None:
-        plan = session.get(EvaluationPlan, plan_id)
+        plan = stored(session, EvaluationPlan, plan_id)
         return plan.handling_centre or plan.region_code
     return institution.handling_centre or institution.region_code
 
@@ -244,7 +245,7 @@ def open_from_supervision_report(
     ).first()
     if existing is not None:
         return existing
-    institution = session.get(Institution, plan.institution_id)
+    institution = stored(session, Institution, plan.institution_id)
     text = "质量督导发现严重违规：" + "；".join(findings or ["（见督导报告）"])
     return _open(
         session,
@@ -283,7 +284,7 @@ def list_cases(
 ) -> list[SupervisionCase]:
     query = select(SupervisionCase)
     if user.role == "officer":
-        query = query.where(SupervisionCase.region_code.startswith(access.jurisdiction_prefix(user)))
+        query = query.where(col(SupervisionCase.region_code).startswith(access.jurisdiction_prefix(user)))
     elif user.role == "enterprise":
         query = query.where(
             SupervisionCase.institution_id == (user.institution_id or -1), SupervisionCase.status != "registered"
@@ -295,8 +296,8 @@ def list_cases(
     if institution_id:
         query = query.where(SupervisionCase.institution_id == institution_id)
     if after_id:
-        query = query.where(SupervisionCase.id > after_id)
-    return list(session.exec(query.order_by(SupervisionCase.id).limit(limit + 1)).all())
+        query = query.where(col(SupervisionCase.id) > after_id)
+    return list(session.exec(query.order_by(col(SupervisionCase.id)).limit(limit + 1)).all())
 
 
 def case_of_task(session: Session, task: HumanTask) -> SupervisionCase | None:
@@ -371,7 +372,7 @@ def decision_problems(session: Session, task: HumanTask, body: DecisionIn) -> li
             )
         )
     if body.decision == "cancel_filing":
-        institution = session.get(Institution, case.institution_id)
+        institution = stored(session, Institution, case.institution_id)
         if institution.status != "registered":
             problems.append(
                 Violation(
@@ -769,8 +770,8 @@ def cancel_filing(session: Session, *, case_id: int, round_no: int, approved_by:
     case = get_case(session, case_id)
     action = _action(case, round_no) or {}
     if action.get("credit_entry_id"):
-        return session.get(CreditEntry, action["credit_entry_id"]).valid_until.isoformat()
-    institution = session.get(Institution, case.institution_id)
+        return stored(session, CreditEntry, action["credit_entry_id"]).valid_until.isoformat()
+    institution = stored(session, Institution, case.institution_id)
     profile = get_profile(institution.profile_code)
     today = business_today(session)
     until = last_day_after(today, profile.refiling_ban_years)
@@ -819,7 +820,7 @@ def add_credit_entry(
     action = _action(case, round_no) or {}
     if action.get("credit_entry_id"):
         return action["credit_entry_id"]
-    institution = session.get(Institution, case.institution_id)
+    institution = stored(session, Institution, case.institution_id)
     profile = get_profile(case.profile_code)
     today = business_today(session)
     kind = details["credit_kind"]
@@ -828,7 +829,7 @@ def add_credit_entry(
     person = details.get("subject") == "person"
     name = details.get("person_name")
     if person and not name and details.get("person_user_id"):
-        name = session.get(User, details["person_user_id"]).name  # the account's name stands for the person
+        name = stored(session, User, details["person_user_id"]).name  # the account's name stands for the person
     entry = credit.add_entry(
         session,
         subject_type="person" if person else "institution",
@@ -872,7 +873,7 @@ def request_revocation(
     wanted, problems = revocations.certificates_to_revoke(
         session, plan_id=plan_id, numbers=numbers, whole_batch=bool(details.get("whole_batch"))
     )
-    if problems:  # checked at the decision; changed since (revoked meanwhile): the officer decides again
+    if problems or plan_id is None:  # checked at the decision; changed since (revoked meanwhile): decided again
         _set_action(
             session,
             case,
@@ -889,7 +890,7 @@ def request_revocation(
         numbers=wanted,
         category=details["category"],
         reason=f"{reason}（监督案件 {case.receipt_number}）",
-        requested_by=session.get(User, requested_by),
+        requested_by=stored(session, User, requested_by),
         supervision_case_id=case_id,
     )
     _set_action(
@@ -939,7 +940,7 @@ def _shown(entry: dict[str, Any], officer: bool, officers_only: tuple[str, ...])
 
 
 def case_view(session: Session, case: SupervisionCase, viewer: User) -> dict[str, Any]:
-    institution = session.get(Institution, case.institution_id)
+    institution = stored(session, Institution, case.institution_id)
     officer = viewer.role != "enterprise"
     view: dict[str, Any] = {
         "id": case.id,
@@ -986,7 +987,7 @@ def complaint_page_view(session: Session, limit: int = 1000) -> dict[str, Any]:
     rows = session.exec(
         select(Institution)
         .where(Institution.status == "registered")
-        .order_by(Institution.name, Institution.id)
+        .order_by(col(Institution.name), col(Institution.id))
         .limit(limit)
     ).all()
     return {

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core import evidence
 from core.clock import wall_now
@@ -60,7 +60,7 @@ def audit_entries(session: Session, case_type: str, case_id: int, *, up_to: int)
     """The case's chain up to position `up_to` (its head when read: a later entry is for a later archive)."""
     rows = session.execute(select(*[getattr(AuditEvent, c) for c in ("id", *evidence.ENTRY_FIELDS, "entry_hash")])
                            .where(AuditEvent.case_type == case_type, AuditEvent.case_id == case_id,
-                                  AuditEvent.seq <= up_to)
+                                  col(AuditEvent.seq) <= up_to)
                            .order_by(AuditEvent.seq, AuditEvent.id)).mappings().all()
     return [{**row, "business_time": evidence.instant(row["business_time"]),
              "wall_time": evidence.instant(row["wall_time"])} for row in rows]
@@ -70,17 +70,17 @@ def _documents(session: Session, settings: Settings, case: FilingApplication | E
                progress: Progress) -> tuple[dict[str, bytes], list[str]]:
     found: dict[str, bytes] = {}
     left_out: list[str] = []
-    if case_type == "filing":
+    if isinstance(case, FilingApplication):
         if case.receipt_number:
             found["documents/receipt.pdf"] = documents.receipt_pdf(session, case, data_dir=settings.data_dir)
         for notice in session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == case.id)
-                                   .order_by(DeficiencyNotice.round)):
+                                   .order_by(col(DeficiencyNotice.round))):
             number = notice.round + 1
             found[f"documents/notice-{number}.pdf"] = documents.notice_pdf(session, case, number,
                                                                             data_dir=settings.data_dir)
         return found, left_out
     certificates = session.exec(select(Certificate).where(Certificate.plan_id == case.id)
-                                .order_by(Certificate.id)).all()
+                                .order_by(col(Certificate.id))).all()
     for n, certificate in enumerate(certificates, 1):
         if certificate.status == "pending":  # not a certificate until the national system acknowledged it
             left_out.append(f"certificate {certificate.number}: awaiting the national system's acknowledgement")
@@ -99,12 +99,13 @@ def build(session: Session, settings: Settings, *, user: User, case_type: str, c
     centre's record (who decided what, the objectors, the panel): for officers, operations and admins."""
     if user.role not in CENTRE_ROLES:
         raise NotFound(f"{case_type} {case_id} does not exist")
+    case: FilingApplication | EvaluationPlan
     if case_type == "filing":
-        case = access.visible_filing(session, user, case_id)
-        view = dumped(FilingOut, views.filing_view(session, case, viewer=user))
+        case = filing = access.visible_filing(session, user, case_id)
+        view = dumped(FilingOut, views.filing_view(session, filing, viewer=user))
     else:
-        case = access.visible_plan(session, user, case_id)
-        view = dumped(PlanOut, views.plan_view(session, case, viewer=user))
+        case = plan = access.visible_plan(session, user, case_id)
+        view = dumped(PlanOut, views.plan_view(session, plan, viewer=user))
     head = session.get(AuditChain, f"{case_type}:{case_id}")  # first: entries committed after it wait
     members: dict[str, bytes] = {"case.json": _json(view), "timeline.json": _json(view.get("history") or [])}
     progress("documents")

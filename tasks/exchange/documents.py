@@ -13,11 +13,12 @@ import hmac
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import china_date
 from models.cases import Certificate, DeficiencyNotice, FilingApplication, FilingOccupation, Institution
 from models.catalogue import OccupationRecord
+from models.db import stored
 from models.supervision import CreditEntry, SupervisionCase
 from policy.eligibility import NORM_KINDS
 from policy.identity import mask_resident_id
@@ -67,13 +68,15 @@ def certificate_model(certificate: Certificate, institution: Institution | None,
 
 
 def receipt_model(session: Session, filing: FilingApplication) -> dict[str, Any]:
-    institution = session.get(Institution, filing.institution_id)
+    institution = stored(session, Institution, filing.institution_id)
     rows = session.exec(
         select(FilingOccupation, OccupationRecord)
-        .join(OccupationRecord, OccupationRecord.code == FilingOccupation.occupation_code, isouter=True)
+        .join(OccupationRecord, col(OccupationRecord.code) == col(FilingOccupation.occupation_code), isouter=True)
         .where(FilingOccupation.filing_id == filing.id)
     ).all()
     registered = institution.registered_on
+    if registered is None:
+        raise Conflict(f"institution {institution.id} is not registered: a receipt follows the registration")
     filed = {o["code"]: o for o in filing.form.get("occupations", [])}
     return {
         "receipt_number": filing.receipt_number,
@@ -186,7 +189,7 @@ def cancellation_model(case: SupervisionCase, institution: Institution, ban: Cre
 def supervision_pdf(session: Session, case: SupervisionCase, kind: str, number: int, *, data_dir: Path) -> bytes:
     """Rectification order `number` (from 1, as the API and the dashboard count rounds), or the
     cancellation decision (cached per content)."""
-    institution = session.get(Institution, case.institution_id)
+    institution = stored(session, Institution, case.institution_id)
     if kind == "rectification":
         model = rectification_order_model(case, institution, number)
     else:

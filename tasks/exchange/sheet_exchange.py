@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import china_date
 from models.accounts import User
@@ -81,7 +81,7 @@ def submit_results_sheet(session: Session, *, user: User, plan_id: int, content:
 def results_template(session: Session, user: User, plan_id: int) -> bytes:
     access.visible_plan(session, user, plan_id)
     candidates = session.exec(select(Candidate).where(Candidate.plan_id == plan_id, Candidate.excluded_reason == None)  # noqa: E711
-                              .order_by(Candidate.id)).all()
+                              .order_by(col(Candidate.id))).all()
     return spreadsheets.results_template([{"name": c.name, "id_number": c.id_number} for c in candidates])
 
 
@@ -89,7 +89,7 @@ def results_template(session: Session, user: User, plan_id: int) -> bytes:
 
 
 def _candidates(session: Session, plan_id: int) -> list[Candidate]:
-    return list(session.exec(select(Candidate).where(Candidate.plan_id == plan_id).order_by(Candidate.id)))
+    return list(session.exec(select(Candidate).where(col(Candidate.plan_id) == plan_id).order_by(col(Candidate.id))))
 
 
 def roster_export(session: Session, user: User, plan_id: int) -> bytes:
@@ -109,7 +109,8 @@ def results_export(session: Session, user: User, plan_id: int) -> bytes:
     access.visible_case(session, user, "plan", plan_id)
     candidates = _candidates(session, plan_id)
     scores = {
-        s.candidate_id: s for s in session.exec(select(Score).where(Score.candidate_id.in_([c.id for c in candidates])))
+        s.candidate_id: s
+        for s in session.exec(select(Score).where(col(Score.candidate_id).in_([c.id for c in candidates])))
     }
     rows = []
     for c in candidates:
@@ -174,7 +175,7 @@ def inbox_export(session: Session, user: User, status: str = "active") -> bytes:
     query = query.where(access.ACTIVE) if status == "active" else query
     today = views.Today(session)
     rows = []
-    for task in session.exec(query.order_by(HumanTask.due_date, HumanTask.id).limit(10_000)):
+    for task in session.exec(query.order_by(col(HumanTask.due_date), col(HumanTask.id)).limit(10_000)):
         view = views.task_view(session, task, today, explained=False)
         rows.append(
             [

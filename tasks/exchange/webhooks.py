@@ -20,12 +20,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import wall_now
 from models.accounts import User
 from models.audit import AuditEvent
-from models.db import session_scope
+from models.db import session_scope, stored
 from models.integration import WebhookDelivery, WebhookEndpoint
 from policy.eligibility import Violation
 from policy.webhooks import RETRY_FOR, internal_address, next_delay, signature, url_problems
@@ -38,7 +38,7 @@ TIMEOUT_SECONDS = 5.0
 
 
 def resolve(host: str) -> list[str]:
-    return sorted({info[4][0] for info in socket.getaddrinfo(host, None)})
+    return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None)})
 
 
 def checked_target(url: str, *, allow_internal: bool,
@@ -49,7 +49,7 @@ def checked_target(url: str, *, allow_internal: bool,
     problems = url_problems(url)
     if problems:
         return problems, None
-    host = urlsplit(url).hostname
+    host = urlsplit(url).hostname or ""  # url_problems refused a URL without a host
     try:
         addresses = (resolver or resolve)(host)
     except OSError:
@@ -98,7 +98,7 @@ def create_endpoint(session: Session, *, user: User, url: str, types: list[str],
     _check(url, types, allow_internal)
     now = wall_now()
     secret = secrets.token_urlsafe(32)
-    latest = session.exec(select(AuditEvent.id).order_by(AuditEvent.id.desc())).first() or 0
+    latest = session.exec(select(AuditEvent.id).order_by(col(AuditEvent.id).desc())).first() or 0
     endpoint = WebhookEndpoint(owner_id=user.id, url=url, event_types=list(dict.fromkeys(types)), secret=secret,
                                allow_internal=allow_internal, cursor=latest, created_at=now, updated_at=now)
     session.add(endpoint)
@@ -119,7 +119,7 @@ def list_endpoints(session: Session, user: User) -> list[WebhookEndpoint]:
     query = select(WebhookEndpoint)
     if user.role != "admin":
         query = query.where(WebhookEndpoint.owner_id == user.id)
-    return list(session.exec(query.order_by(WebhookEndpoint.id)).all())
+    return list(session.exec(query.order_by(col(WebhookEndpoint.id))).all())
 
 
 def update_endpoint(session: Session, *, user: User, endpoint_id: int, url: str | None, types: list[str] | None,
@@ -167,8 +167,8 @@ def deliveries(session: Session, *, user: User, endpoint_id: int, after_id: int 
     visible_endpoint(session, user, endpoint_id)
     query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
     if after_id:
-        query = query.where(WebhookDelivery.id > after_id)
-    return list(session.exec(query.order_by(WebhookDelivery.id).limit(limit + 1)).all())
+        query = query.where(col(WebhookDelivery.id) > after_id)
+    return list(session.exec(query.order_by(col(WebhookDelivery.id)).limit(limit + 1)).all())
 
 
 def redeliver(session: Session, *, user: User, endpoint_id: int, delivery_id: int) -> WebhookDelivery:
@@ -190,7 +190,7 @@ def redeliver(session: Session, *, user: User, endpoint_id: int, delivery_id: in
 def enqueue(session: Session, *, settle: bool, now: dt.datetime, limit: int = 500) -> int:
     """Queue each enabled endpoint's new events (its owner's feed after the endpoint's cursor), due `now`."""
     queued = 0
-    for endpoint in session.exec(select(WebhookEndpoint).where(WebhookEndpoint.enabled.is_(True))).all():
+    for endpoint in session.exec(select(WebhookEndpoint).where(col(WebhookEndpoint.enabled).is_(True))).all():
         owner = session.get(User, endpoint.owner_id)
         if owner is None or owner.disabled_at is not None:
             continue  # disable_user stopped it too; this holds even for a row enabled behind our back
@@ -210,10 +210,10 @@ def due(session: Session, now: dt.datetime, limit: int = 200, chain: int = 20) -
     """What to post now, per endpoint and case: its pending deliveries in order (up to `chain`), when the
     oldest of them is due — a case's events go one after the other, different cases side by side."""
     rows = session.exec(select(WebhookDelivery, WebhookEndpoint)
-                        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-                        .where(WebhookDelivery.status == "pending", WebhookEndpoint.enabled.is_(True))
-                        .order_by(WebhookDelivery.id).limit(limit * chain)).all()
-    chains: dict[tuple[int, str], list[dict[str, Any]]] = {}
+                        .join(WebhookEndpoint, col(WebhookEndpoint.id) == col(WebhookDelivery.endpoint_id))
+                        .where(WebhookDelivery.status == "pending", col(WebhookEndpoint.enabled).is_(True))
+                        .order_by(col(WebhookDelivery.id)).limit(limit * chain)).all()
+    chains: dict[tuple[int, str], list[dict[str, Any] | None]] = {}
     for delivery, endpoint in rows:
         queue = chains.setdefault((endpoint.id, delivery.case_key), [])
         if len(queue) < chain and (queue or _aware(delivery.next_attempt_at) <= now):
@@ -221,7 +221,8 @@ def due(session: Session, now: dt.datetime, limit: int = 200, chain: int = 20) -
                           "allow_internal": endpoint.allow_internal, "event": delivery.event})
         elif not queue:
             queue.append(None)  # the case's oldest delivery waits for its retry: so do the others
-    return [queue for queue in chains.values() if queue and queue[0] is not None][:limit]
+    return [[entry for entry in queue if entry is not None]  # a queue led by a delivery holds only deliveries
+            for queue in chains.values() if queue and queue[0] is not None][:limit]
 
 
 def _aware(at: dt.datetime) -> dt.datetime:
@@ -262,7 +263,7 @@ def record(session: Session, *, delivery_id: int, status: int | None, error: str
         delivery.status, delivery.delivered_at = "delivered", now
     elif now - _aware(delivery.created_at) >= RETRY_FOR:
         delivery.status = "failed"
-        endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
+        endpoint = stored(session, WebhookEndpoint, delivery.endpoint_id)
         endpoint.enabled = False
         endpoint.disabled_reason = (
             f"投递失败超过 24 小时，已停用（事件 {delivery.event_id}，{delivery.attempts} 次）：{error} / "
@@ -295,7 +296,7 @@ def deliver_pass(
     in one transaction."""
     now = now or wall_now()
     with session_scope(database_url, readonly=True) as session:  # no endpoint: no write transaction at all
-        if session.exec(select(WebhookEndpoint.id).where(WebhookEndpoint.enabled.is_(True))).first() is None:
+        if session.exec(select(WebhookEndpoint.id).where(col(WebhookEndpoint.enabled).is_(True))).first() is None:
             return {"queued": 0, "delivered": 0, "retrying": 0, "failed": 0}
     with session_scope(database_url) as session:
         queued = enqueue(session, settle=database_url.startswith("postgresql"), now=now)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import or_, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.accounts import User
-from models.case_kinds import CASE_KINDS, case_table
+from models.case_kinds import CaseRow, case_row, publicised_case
 from models.cases import EvaluationPlan, FilingApplication, Institution
 from models.supervision import SupervisionCase
 from models.workflow import HumanTask
@@ -14,28 +14,23 @@ from policy.regions import region_prefix, within_jurisdiction
 from tasks.errors import NotFound
 
 
-def case_record(
-    session: Session, case_type: str, case_id: int
-) -> FilingApplication | EvaluationPlan | SupervisionCase | None:
+def case_record(session: Session, case_type: str, case_id: int) -> CaseRow | None:
     """The row a task, a clock or an audit entry of `case_type` belongs to."""
-    kind = CASE_KINDS.get(case_type)
-    model = kind.table if kind else None
-    return session.get(model, case_id) if model is not None else None
+    return case_row(session, case_type, case_id)
 
 
 def officer_covers(user: User, region_code: str) -> bool:
-    return user.role == "officer" and bool(user.jurisdiction) and within_jurisdiction(region_code, user.jurisdiction)
+    jurisdiction = user.jurisdiction
+    return user.role == "officer" and jurisdiction is not None and jurisdiction != "" \
+        and within_jurisdiction(region_code, jurisdiction)
 
 
 def manages_institutions_of(actor: User, region_code: str) -> bool:
     """Who binds accounts to institutions and records a change of registered region: administrators,
     and the provincial centre's officers (jurisdiction xx0000) for institutions of their province."""
+    jurisdiction = actor.jurisdiction or ""
     return actor.role == "admin" or (
-        actor.role == "officer"
-        and bool(actor.jurisdiction)
-        and actor.jurisdiction.endswith("0000")
-        and within_jurisdiction(region_code, actor.jurisdiction)
-    )
+        actor.role == "officer" and jurisdiction.endswith("0000") and within_jurisdiction(region_code, jurisdiction))
 
 
 def _sees_case(user: User, *, institution_id: int, region_code: str) -> bool:
@@ -90,22 +85,24 @@ def inbox_filter(user: User):  # a SQL condition
         # only that centre's officers act on it; others covering the region see the case, not the task.
         # Tasks from before routing carry the case's district code and stay with every covering officer.
         prefix = jurisdiction_prefix(user)
-        return (HumanTask.role == "officer") & (
-            (HumanTask.jurisdiction == (user.jurisdiction or "-"))
-            | (~HumanTask.jurisdiction.endswith("00") & HumanTask.jurisdiction.startswith(prefix))
+        return (col(HumanTask.role) == "officer") & (
+            (col(HumanTask.jurisdiction) == (user.jurisdiction or "-"))
+            | (~col(HumanTask.jurisdiction).endswith("00") & col(HumanTask.jurisdiction).startswith(prefix))
         )
     if user.role in ("expert", "supervisor"):
         # their own seats, and pooled tasks nobody holds; a drawn seat is never in a pool. A supervision
         # seat left to a roster is pooled among that roster's supervisors only (their centre).
-        pooled = (HumanTask.assignee_id.is_(None)) & (HumanTask.status == "open") & (HumanTask.assignment == "pool")
+        pooled = (col(HumanTask.assignee_id).is_(None)) & (col(HumanTask.status) == "open") \
+            & (col(HumanTask.assignment) == "pool")
         if user.role == "supervisor":
             pooled = pooled & (HumanTask.jurisdiction == (user.jurisdiction or "-"))
-        return (HumanTask.role == user.role) & or_(HumanTask.assignee_id == user.id, pooled)
+        return (col(HumanTask.role) == user.role) & or_(col(HumanTask.assignee_id) == user.id, pooled)
     if user.role == "enterprise" and user.institution_id is not None:
         # the steps the enterprise's own body takes on its own batches (objections it investigates)
         own_plans = select(EvaluationPlan.id).where(EvaluationPlan.institution_id == user.institution_id)
-        return (HumanTask.role == "enterprise") & (HumanTask.case_type == "plan") & HumanTask.case_id.in_(own_plans)
-    return HumanTask.id < 0  # nobody else has an inbox
+        return (col(HumanTask.role) == "enterprise") & (col(HumanTask.case_type) == "plan") \
+            & col(HumanTask.case_id).in_(own_plans)
+    return col(HumanTask.id) < 0  # nobody else has an inbox
 
 
 def visible_task_for_officer(session: Session, user: User, task_id: int) -> HumanTask:
@@ -151,9 +148,10 @@ def visible_case(
                 select(HumanTask.id).where(
                     HumanTask.case_type == case_type,
                     HumanTask.case_id == case_id,
-                    (HumanTask.assignee_id == user.id) | (HumanTask.decided_by == user.id),
+                    (col(HumanTask.assignee_id) == user.id) | (col(HumanTask.decided_by) == user.id),
                 )
             ).first()
+            and (case := publicised_case(session, case_type, case_id)) is not None
         ):
-            return session.get(case_table(case_type), case_id)
+            return case
         raise

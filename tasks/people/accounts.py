@@ -9,7 +9,7 @@ import logging
 import secrets
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core import settings
 from models.accounts import ROLES, ApiToken, LoginThrottle, User, WebSession
@@ -142,7 +142,7 @@ def issue_token(url: str, *, name: str, days: int | None = None, label: str = ""
 def list_tokens(url: str, *, name: str) -> list[ApiToken]:
     with session_scope(url, readonly=True) as session:
         user = user_named(session, name)
-        return list(session.exec(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)).all())
+        return list(session.exec(select(ApiToken).where(ApiToken.user_id == user.id).order_by(col(ApiToken.id))).all())
 
 
 def revoke_token(url: str, *, token_id: int | None = None, name: str | None = None) -> list[int]:
@@ -177,7 +177,7 @@ def has_live_credential(session, user: User, now: dt.datetime) -> bool:
     """An enabled account with a token that is neither revoked nor expired: what keeps its webhooks going."""
     if user.disabled_at is not None:
         return False
-    tokens = session.exec(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
+    tokens = session.exec(select(ApiToken).where(ApiToken.user_id == user.id, col(ApiToken.revoked_at).is_(None))).all()
     return any(t.expires_at is None or _utc(t.expires_at) > now for t in tokens)
 
 
@@ -186,7 +186,7 @@ def stop_webhooks(session, owner: User, reason: str) -> list[int]:
     go to nobody whose credentials were taken away."""
     stopped = []
     for endpoint in session.exec(select(WebhookEndpoint).where(WebhookEndpoint.owner_id == owner.id,
-                                                               WebhookEndpoint.enabled.is_(True))).all():
+                                                               col(WebhookEndpoint.enabled).is_(True))).all():
         endpoint.enabled, endpoint.disabled_reason = False, reason
         session.add(endpoint)
         audit.record(session, case_type="webhook", case_id=endpoint.id, action="webhook_disabled",
@@ -198,7 +198,7 @@ def stop_webhooks(session, owner: User, reason: str) -> list[int]:
 def token_user(session, token: str, now: dt.datetime) -> User | None:
     """The user of a live token (not revoked, not expired), or None."""
     row = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token),
-                                             ApiToken.revoked_at.is_(None))).first()
+                                             col(ApiToken.revoked_at).is_(None))).first()
     if row is None or (row.expires_at is not None and _utc(row.expires_at) <= now):
         return None
     user = session.get(User, row.user_id)
@@ -282,9 +282,9 @@ def _count_failure(url: str, keys: list[tuple[str, int]], now: dt.datetime) -> N
     with session_scope(url) as session:
         if _failures_counted % 100 == 0:  # counts of names sprayed at random must not pile up for ever
             stale = now - dt.timedelta(days=1)
-            session.execute(delete(LoginThrottle).where(LoginThrottle.window_start < stale,
-                                                        (LoginThrottle.locked_until.is_(None))
-                                                        | (LoginThrottle.locked_until < now)))
+            session.execute(delete(LoginThrottle).where(col(LoginThrottle.window_start) < stale,
+                                                        (col(LoginThrottle.locked_until).is_(None))
+                                                        | (col(LoginThrottle.locked_until) < now)))
         for key, limit in keys:
             row = session.get(LoginThrottle, key, with_for_update=True)
             if row is None or _utc(row.window_start) + WINDOW <= now:
@@ -340,7 +340,7 @@ def web_session(session, token: str | None, now: dt.datetime) -> tuple[User, Web
     if not token:
         return None
     row = session.exec(select(WebSession).where(WebSession.token_hash == hash_token(token),
-                                                WebSession.ended_at.is_(None))).first()
+                                                col(WebSession.ended_at).is_(None))).first()
     if row is None or _utc(row.expires_at) <= now:
         return None
     user = session.get(User, row.user_id)

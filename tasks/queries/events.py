@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import and_, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import wall_now
 from models.accounts import User
@@ -79,27 +79,28 @@ def event_type(case_type: str, action: str, after: dict[str, Any] | None,
 def _visible(user: User):  # a SQL condition on audit entries
     """The cases' own visibility rule (tasks.people.access), as a condition on their audit entries."""
     if user.role in ("admin", "operations"):
-        return AuditEvent.id > 0
+        return col(AuditEvent.id) > 0
     if user.role == "enterprise":
         own = user.institution_id or -1
         filings = select(FilingApplication.id).where(FilingApplication.institution_id == own)
         plans = select(EvaluationPlan.id).where(EvaluationPlan.institution_id == own)
         cases = select(SupervisionCase.id).where(SupervisionCase.institution_id == own)
-        institution = AuditEvent.case_id == own
-        supervision = and_(AuditEvent.case_id.in_(cases), AuditEvent.action != "case_closed:not_accepted")
+        institution = col(AuditEvent.case_id) == own
+        supervision = and_(col(AuditEvent.case_id).in_(cases), col(AuditEvent.action) != "case_closed:not_accepted")
     elif user.role == "officer":
         prefix = access.jurisdiction_prefix(user)
-        filings = select(FilingApplication.id).where(FilingApplication.region_code.startswith(prefix))
-        plans = select(EvaluationPlan.id).where(EvaluationPlan.region_code.startswith(prefix))
-        cases = select(SupervisionCase.id).where(SupervisionCase.region_code.startswith(prefix))
-        institution = AuditEvent.case_id.in_(select(Institution.id).where(Institution.region_code.startswith(prefix)))
-        supervision = AuditEvent.case_id.in_(cases)
+        filings = select(FilingApplication.id).where(col(FilingApplication.region_code).startswith(prefix))
+        plans = select(EvaluationPlan.id).where(col(EvaluationPlan.region_code).startswith(prefix))
+        cases = select(SupervisionCase.id).where(col(SupervisionCase.region_code).startswith(prefix))
+        institution = col(AuditEvent.case_id).in_(
+            select(Institution.id).where(col(Institution.region_code).startswith(prefix)))
+        supervision = col(AuditEvent.case_id).in_(cases)
     else:
-        return AuditEvent.id < 0
-    return or_(and_(AuditEvent.case_type == "filing", AuditEvent.case_id.in_(filings)),
-               and_(AuditEvent.case_type == "plan", AuditEvent.case_id.in_(plans)),
-               and_(AuditEvent.case_type == "institution", institution),
-               and_(AuditEvent.case_type == "supervision", supervision))
+        return col(AuditEvent.id) < 0
+    return or_(and_(col(AuditEvent.case_type) == "filing", col(AuditEvent.case_id).in_(filings)),
+               and_(col(AuditEvent.case_type) == "plan", col(AuditEvent.case_id).in_(plans)),
+               and_(col(AuditEvent.case_type) == "institution", institution),
+               and_(col(AuditEvent.case_type) == "supervision", supervision))
 
 
 ACTIONS = sorted({action for _, action in BY_ACTION} | {"step_entered"})
@@ -109,11 +110,11 @@ def feed(session: Session, user: User, *, after_id: int, limit: int, types: set[
          settle: bool = False) -> tuple[list[dict[str, Any]], int, bool]:
     """Up to `limit` events after the entry `after_id`: (events, the cursor to resume from, more to read).
     The cursor moves past entries that are not events too, so a quiet feed is cheap to poll."""
-    query = select(AuditEvent).where(AuditEvent.id > after_id, AuditEvent.action.in_(ACTIONS), _visible(user))
+    query = select(AuditEvent).where(col(AuditEvent.id) > after_id, col(AuditEvent.action).in_(ACTIONS), _visible(user))
     if settle:
         query = query.where(AuditEvent.wall_time <= wall_now() - SETTLE)
     scan = limit * 4  # entries read per call: step_entered entries that are no event are skipped
-    rows = session.exec(query.order_by(AuditEvent.id).limit(scan + 1)).all()
+    rows = session.exec(query.order_by(col(AuditEvent.id)).limit(scan + 1)).all()
     more = len(rows) > scan
     events: list[dict[str, Any]] = []
     cursor = after_id

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.accounts import User
 from models.cases import EvaluationPlan, FilingApplication, FilingOccupation, Institution, InstitutionOccupation
@@ -65,7 +65,7 @@ def filings(session: Session, user: User, f: ListFilter, after: tuple[dt.datetim
     if f.step:
         query = query.where(FilingApplication.current_step == f.step)
     if f.occupation:
-        query = query.where(FilingApplication.id.in_(select(FilingOccupation.filing_id).where(
+        query = query.where(col(FilingApplication.id).in_(select(FilingOccupation.filing_id).where(
             FilingOccupation.occupation_code == f.occupation)))
     return _paged(session, query, FilingApplication, after, limit)
 
@@ -84,7 +84,7 @@ def institutions(session: Session, user: User, f: ListFilter, after: tuple[dt.da
                  limit: int) -> list[Institution]:
     query = _common(select(Institution).where(visible(Institution, user)), Institution, f)
     if f.occupation:
-        query = query.where(Institution.id.in_(select(InstitutionOccupation.institution_id).where(
+        query = query.where(col(Institution.id).in_(select(InstitutionOccupation.institution_id).where(
             InstitutionOccupation.occupation_code == f.occupation)))
     return _paged(session, query, Institution, after, limit)
 

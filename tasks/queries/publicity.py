@@ -5,11 +5,11 @@ its end date and the working days left. Publicity is public by definition; nothi
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from models.case_kinds import case_table
 from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingOccupation, Institution, Score
 from models.catalogue import OccupationRecord
 from models.clock import business_today
@@ -25,25 +25,37 @@ KINDS = {"filing": "备案评估结果公示", "plan": "职业技能等级认定
 
 def current(session: Session, *, kind: str, after_id: int | None, limit: int) -> list[dict[str, Any]]:
     """Publicities of `kind` open today, by id, `limit + 1` rows read (the extra one says there is more)."""
-    table = case_table(kind)
     today = business_today(session)
-    query = select(table).where(table.status == "publicity", table.publicity_start.is_not(None),
-                                table.publicity_start <= today, table.publicity_end >= today)
+    if kind == "filing":
+        return [_filing(session, row, today)
+                for row in _open_on(session, FilingApplication, today, after_id=after_id, limit=limit)]
+    return [_results(session, row, today)
+            for row in _open_on(session, EvaluationPlan, today, after_id=after_id, limit=limit)]
+
+
+Publicised = TypeVar("Publicised", FilingApplication, EvaluationPlan)
+
+
+def _open_on(session: Session, table: type[Publicised], today: dt.date, *, after_id: int | None,
+             limit: int) -> Sequence[Publicised]:
+    query = select(table).where(col(table.status) == "publicity", col(table.publicity_start).is_not(None),
+                                col(table.publicity_start) <= today, col(table.publicity_end) >= today)
     if after_id is not None:
-        query = query.where(table.id > after_id)
-    rows = session.exec(query.order_by(table.id).limit(limit + 1)).all()
-    view = _filing if kind == "filing" else _results
-    return [view(session, row, today) for row in rows]
+        query = query.where(col(table.id) > after_id)
+    return session.exec(query.order_by(col(table.id)).limit(limit + 1)).all()
 
 
 def _period(session: Session, case: FilingApplication | EvaluationPlan, today: dt.date) -> dict[str, Any]:
     """The days left count today; the start day itself counts only where the profile says so."""
+    start, end = case.publicity_start, case.publicity_end
+    if start is None or end is None:
+        raise ValueError(f"{case!r} has no publicity period")  # only cases in publicity are read here
     calendar = load_calendar(session)
     counted_from = today - dt.timedelta(days=1)
     if not get_profile(case.profile_code).start_day_counts:
-        counted_from = max(counted_from, case.publicity_start)
-    return {"start": case.publicity_start.isoformat(), "end": case.publicity_end.isoformat(),
-            "working_days_left": calendar.count_between(counted_from, case.publicity_end),
+        counted_from = max(counted_from, start)
+    return {"start": start.isoformat(), "end": end.isoformat(),
+            "working_days_left": calendar.count_between(counted_from, end),
             "provisional": bool(getattr(case, "publicity_provisional", False)),
             "explanation": _how_counted(session, case)}
 
@@ -54,7 +66,7 @@ def _how_counted(session: Session, case: FilingApplication | EvaluationPlan) -> 
     case_type = "filing" if isinstance(case, FilingApplication) else "plan"
     purpose = "publicity" if case_type == "filing" else "results_publicity"
     timer = session.exec(select(Timer).where(Timer.case_type == case_type, Timer.case_id == case.id,
-                                             Timer.purpose == purpose).order_by(Timer.id.desc())).first()
+                                             Timer.purpose == purpose).order_by(col(Timer.id).desc())).first()
     told = views.timer_deadline_explanation(timer, views.Today(session)) if timer is not None else None
     return told["text"] if told else None
 
@@ -67,7 +79,7 @@ def _result(score: Score) -> str:
 
 
 def _occupation_names(session: Session, codes: set[str]) -> dict[str, str]:
-    rows = session.exec(select(OccupationRecord).where(OccupationRecord.code.in_(codes))).all() if codes else []
+    rows = session.exec(select(OccupationRecord).where(col(OccupationRecord.code).in_(codes))).all() if codes else []
     return {o.code: o.name for o in rows}
 
 
@@ -83,8 +95,8 @@ def _filing(session: Session, filing: FilingApplication, today: dt.date) -> dict
 
 def _results(session: Session, plan: EvaluationPlan, today: dt.date) -> dict[str, Any]:
     institution = session.get(Institution, plan.institution_id)
-    rows = session.exec(select(Candidate, Score).join(Score, Score.candidate_id == Candidate.id)
-                        .where(Candidate.plan_id == plan.id).order_by(Candidate.id)).all()
+    rows = session.exec(select(Candidate, Score).join(Score, col(Score.candidate_id) == col(Candidate.id))
+                        .where(col(Candidate.plan_id) == plan.id).order_by(col(Candidate.id))).all()
     names = _occupation_names(session, {plan.occupation_code})
     return {"kind": "plan", "kind_name": KINDS["plan"], "id": plan.id,
             "institution_name": institution.name if institution else None, "region_code": plan.region_code,

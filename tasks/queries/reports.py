@@ -12,7 +12,8 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import and_, case, func, true
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from core.clock import CHINA, china_date
 from models.accounts import User
@@ -95,14 +96,14 @@ def _filings(session: Session, prefix: str, since: dt.datetime, until: dt.dateti
         .where(
             AuditEvent.case_type == "filing",
             AuditEvent.action == "step_entered",
-            AuditEvent.after["step"].as_string().in_(("registered", "closed")),
+            col(AuditEvent.after)["step"].as_string().in_(("registered", "closed")),
         )
-        .group_by(AuditEvent.case_id)
+        .group_by(col(AuditEvent.case_id))
         .having(func.min(AuditEvent.business_time) >= since, func.min(AuditEvent.business_time) < until)
     )
     rows = session.exec(
         select(FilingApplication.status, func.count())
-        .where(FilingApplication.id.in_(closed), _in_region(FilingApplication.region_code, prefix))
+        .where(col(FilingApplication.id).in_(closed), _in_region(FilingApplication.region_code, prefix))
         .group_by(FilingApplication.status)
     ).all()
     outcomes = {status: count for status, count in rows}
@@ -136,14 +137,14 @@ def _step_durations(session: Session, prefix: str, since: dt.datetime, until: dt
             )
             .distinct()
         )
-        in_region = select(table.id).where(_in_region(table.region_code, prefix), table.id.in_(moved))
+        in_region = select(col(table.id)).where(_in_region(table.region_code, prefix), col(table.id).in_(moved))
         # a case is in its first step from the business day it was filed (its intake's audit entry); its
         # created_at, a wall-clock instant that a simulated or corrected business clock leaves behind, only
         # where no intake entry exists (a case made outside the intake)
         entered: dict[int, dt.date] = {
             case_id: china_date(created)
             for case_id, created in session.execute(
-                select(table.id, table.created_at).where(table.id.in_(in_region))
+                select(col(table.id), col(table.created_at)).where(col(table.id).in_(in_region))
             ).all()
         }
         entered.update(
@@ -151,8 +152,8 @@ def _step_durations(session: Session, prefix: str, since: dt.datetime, until: dt
             for case_id, filed in session.execute(
                 select(AuditEvent.case_id, func.min(AuditEvent.business_time))
                 .where(AuditEvent.case_type == case_type, AuditEvent.action == INTAKE_ACTIONS[case_type],
-                       AuditEvent.case_id.in_(in_region))
-                .group_by(AuditEvent.case_id)
+                       col(AuditEvent.case_id).in_(in_region))
+                .group_by(col(AuditEvent.case_id))
             ).all()
         )
         rows = session.execute(
@@ -161,9 +162,9 @@ def _step_durations(session: Session, prefix: str, since: dt.datetime, until: dt
                 AuditEvent.case_type == case_type,
                 AuditEvent.action == "step_entered",
                 AuditEvent.business_time < until,
-                AuditEvent.case_id.in_(in_region),
+                col(AuditEvent.case_id).in_(in_region),
             )
-            .order_by(AuditEvent.case_id, AuditEvent.business_time, AuditEvent.id)
+            .order_by(col(AuditEvent.case_id), col(AuditEvent.business_time), col(AuditEvent.id))
         ).all()
         for case_id, when, before in rows:
             day = china_date(when)
@@ -188,8 +189,8 @@ def _step_durations(session: Session, prefix: str, since: dt.datetime, until: dt
 def _batches(session: Session, prefix: str, period: Period) -> dict[str, Any]:
     ended = and_(
         _in_region(EvaluationPlan.region_code, prefix),
-        EvaluationPlan.evaluation_end >= period.start,
-        EvaluationPlan.evaluation_end <= period.end,
+        col(EvaluationPlan.evaluation_end) >= period.start,
+        col(EvaluationPlan.evaluation_end) <= period.end,
     )
     by_status = dict(
         session.exec(select(EvaluationPlan.status, func.count()).where(ended).group_by(EvaluationPlan.status)).all()
@@ -197,24 +198,24 @@ def _batches(session: Session, prefix: str, period: Period) -> dict[str, Any]:
     late = session.exec(
         select(func.count()).select_from(EvaluationPlan).where(ended, EvaluationPlan.results_late)
     ).one()
-    rows = session.exec(
-        select(
-            EvaluationPlan.occupation_code,
-            Candidate.level,
-            func.count(Candidate.id),
-            func.count(Score.id),
-            func.sum(case((Score.passed, 1), else_=0)),
+    rows = session.execute(  # five columns: SQLAlchemy's select (SQLModel's types four)
+        sa_select(
+            col(EvaluationPlan.occupation_code),
+            col(Candidate.level),
+            func.count(col(Candidate.id)),
+            func.count(col(Score.id)),
+            func.sum(case((col(Score.passed), 1), else_=0)),
         )
-        .join(Candidate, Candidate.plan_id == EvaluationPlan.id)
-        .join(Score, Score.candidate_id == Candidate.id, isouter=True)
+        .join(Candidate, col(Candidate.plan_id) == col(EvaluationPlan.id))
+        .join(Score, col(Score.candidate_id) == col(Candidate.id), isouter=True)
         .where(ended)
-        .group_by(EvaluationPlan.occupation_code, Candidate.level)
+        .group_by(col(EvaluationPlan.occupation_code), col(Candidate.level))
     ).all()
     names = (
         dict(
             session.exec(
                 select(OccupationRecord.code, OccupationRecord.name).where(
-                    OccupationRecord.code.in_({r[0] for r in rows})
+                    col(OccupationRecord.code).in_({r[0] for r in rows})
                 )
             ).all()
         )
@@ -255,21 +256,21 @@ def _certificates(session: Session, prefix: str, period: Period) -> dict[str, An
         session.exec(
             select(Certificate.level, func.count())
             .where(
-                Certificate.plan_id.in_(region),
+                col(Certificate.plan_id).in_(region),
                 Certificate.issued_on >= period.start,
                 Certificate.issued_on <= period.end,
                 Certificate.status != "pending",
             )
-            .group_by(Certificate.level)
+            .group_by(col(Certificate.level))
         ).all()
     )
     revoked = session.exec(
         select(func.count())
         .select_from(Certificate)
         .where(
-            Certificate.plan_id.in_(region),
-            Certificate.revoked_on >= period.start,
-            Certificate.revoked_on <= period.end,
+            col(Certificate.plan_id).in_(region),
+            col(Certificate.revoked_on) >= period.start,
+            col(Certificate.revoked_on) <= period.end,
         )
     ).one()
     return {

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, false, or_
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, and_, false, or_
+from sqlmodel import Session, col, select
 
 from models.accounts import User
-from models.case_kinds import FINISHED_PLANS
+from models.case_kinds import FINISHED_PLANS, InstitutionCase
 from models.cases import Certificate, EvaluationPlan, FilingApplication, Institution
 from models.supervision import SupervisionCase
 from policy.regions import region_prefix
@@ -26,7 +27,10 @@ from tasks.people import access
 from tasks.queries.lists import visible
 
 KINDS = ("filing", "plan", "supervision")  # the merge order among cases changed at the same instant
-TABLES = {"filing": FilingApplication, "plan": EvaluationPlan, "supervision": SupervisionCase}
+TABLES: dict[str, type[InstitutionCase]] = {"filing": FilingApplication, "plan": EvaluationPlan,
+                                           "supervision": SupervisionCase}
+TABLES_WITH_STEPS: dict[str, type[FilingApplication] | type[EvaluationPlan]] = {"filing": FilingApplication,
+                                                                               "plan": EvaluationPlan}
 FINISHED = {"filing": ("registered", "rejected", "withdrawn"), "plan": FINISHED_PLANS, "supervision": ("closed",)}
 CASE_ID = re.compile(r"^#?(\d{1,9})$")
 CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
@@ -55,18 +59,19 @@ def _matching(session: Session, kind: str, text: str):  # a SQL condition on the
     term = text.strip()
     if not term:
         return None
-    found = []
+    found: list[ColumnElement[bool]] = []
     if number := CASE_ID.match(term):
-        found.append(model.id == int(number.group(1)))
+        found.append(col(model.id) == int(number.group(1)))
     institutions = select(Institution.id).where(
         Institution.credit_code == term.upper() if CREDIT_CODE.match(term.upper()) else
-        Institution.name.contains(term, autoescape=True)
+        col(Institution.name).contains(term, autoescape=True)
     )
-    found.append(model.institution_id.in_(institutions))
+    found.append(col(model.institution_id).in_(institutions))
     if kind == "plan":
-        found.append(model.id.in_(select(Certificate.plan_id).where(Certificate.number == term)))
+        found.append(col(model.id).in_(select(Certificate.plan_id).where(Certificate.number == term)))
     if kind in ("filing", "supervision"):
-        found.append(model.receipt_number == term)
+        found.append(col(FilingApplication.receipt_number if kind == "filing" else SupervisionCase.receipt_number)
+                     == term)
     return or_(*found)
 
 
@@ -76,10 +81,10 @@ def _after(kind: str, model, cursor: tuple[dt.datetime, str, int] | None):
     at, cursor_kind, cursor_id = cursor
     rank, cursor_rank = KINDS.index(kind), KINDS.index(cursor_kind)
     if rank > cursor_rank:  # after the cursor's kind in the merge order: its cases at the same instant follow
-        return model.updated_at <= at
+        return col(model.updated_at) <= at
     if rank < cursor_rank:  # before it: its cases at the same instant were listed already
-        return model.updated_at < at
-    return or_(model.updated_at < at, and_(model.updated_at == at, model.id < cursor_id))
+        return col(model.updated_at) < at
+    return or_(col(model.updated_at) < at, and_(col(model.updated_at) == at, col(model.id) < cursor_id))
 
 
 def find_cases(session: Session, user: User, query: CaseQuery, *, after: tuple[dt.datetime, str, int] | None,
@@ -94,36 +99,48 @@ def find_cases(session: Session, user: User, query: CaseQuery, *, after: tuple[d
         if (matching := _matching(session, kind, query.text)) is not None:
             conditions.append(matching)
         if query.state:
-            finished = model.status.in_(FINISHED[kind])
+            finished = col(model.status).in_(FINISHED[kind])
             conditions.append(finished if query.state == "finished" else ~finished)
         if query.step:
-            conditions.append(model.current_step == query.step if kind != "supervision" else false())
+            conditions.append(col(TABLES_WITH_STEPS[kind].current_step) == query.step if kind in TABLES_WITH_STEPS
+                              else false())
         if query.centre:
-            conditions.append(model.region_code.startswith(region_prefix(query.centre) or query.centre))
+            conditions.append(col(model.region_code).startswith(region_prefix(query.centre) or query.centre))
         if query.changed_since:
-            conditions.append(model.updated_at >= query.changed_since)
+            conditions.append(col(model.updated_at) >= query.changed_since)
         if query.changed_before:
-            conditions.append(model.updated_at < query.changed_before)
+            conditions.append(col(model.updated_at) < query.changed_before)
         if (keyset := _after(kind, model, after)) is not None:
             conditions.append(keyset)
-        rows = session.exec(
-            select(model, Institution).join(Institution, Institution.id == model.institution_id, isouter=True)
-            .where(*conditions).order_by(model.updated_at.desc(), model.id.desc()).limit(limit + 1)
-        ).all()
+        rows: Sequence[tuple[InstitutionCase, Institution | None]] = (
+            _newest_first(session, FilingApplication, conditions, limit + 1) if kind == "filing" else
+            _newest_first(session, EvaluationPlan, conditions, limit + 1) if kind == "plan" else
+            _newest_first(session, SupervisionCase, conditions, limit + 1))
         found += [(case.updated_at, KINDS.index(kind), case.id, Found(kind, case, institution))
                   for case, institution in rows]
     found.sort(key=lambda row: (row[0], -row[1], row[2]), reverse=True)
     return [row[3] for row in found[: limit + 1]]
 
 
+Case = TypeVar("Case", FilingApplication, EvaluationPlan, SupervisionCase)
+
+
+def _newest_first(session: Session, model: type[Case], conditions: list[Any],
+                  limit: int) -> Sequence[tuple[Case, Institution | None]]:
+    return session.exec(
+        select(model, Institution).join(Institution, col(Institution.id) == col(model.institution_id), isouter=True)
+        .where(*conditions).order_by(col(model.updated_at).desc(), col(model.id).desc()).limit(limit)
+    ).all()
+
+
 def _visible_case(user: User):
     """Supervision cases follow the cases' rule, except that an enterprise lists none here (its complaints
     reach it through the API once accepted)."""
     if user.role == "officer":
-        return SupervisionCase.region_code.startswith(access.jurisdiction_prefix(user))
+        return col(SupervisionCase.region_code).startswith(access.jurisdiction_prefix(user))
     if user.role in ("admin", "operations"):
-        return SupervisionCase.id > 0
-    return SupervisionCase.id < 0
+        return col(SupervisionCase.id) > 0
+    return col(SupervisionCase.id) < 0
 
 
 def cursor_of(found: Found) -> tuple[dt.datetime, str, int]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from core.clock import iso_day
 from models.accounts import User
 from models.audit import AuditEvent
 from models.case_kinds import case_table
@@ -146,7 +147,7 @@ def history(session: Session, case_type: str, case_id: int, *, viewer: User | No
     events = session.exec(
         select(AuditEvent)
         .where(AuditEvent.case_type == case_type, AuditEvent.case_id == case_id)
-        .order_by(AuditEvent.id)
+        .order_by(col(AuditEvent.id))
     ).all()
     applicant = for_applicant(viewer)
     shown = []
@@ -172,7 +173,8 @@ def history(session: Session, case_type: str, case_id: int, *, viewer: User | No
 
 def case_tasks(session: Session, case_type: str, case_id: int, viewer: User | None = None) -> list[dict[str, Any]]:
     tasks = session.exec(
-        select(HumanTask).where(HumanTask.case_type == case_type, HumanTask.case_id == case_id).order_by(HumanTask.id)
+        select(HumanTask).where(HumanTask.case_type == case_type, HumanTask.case_id == case_id)
+        .order_by(col(HumanTask.id))
     ).all()
     today = Today(session)
     if not for_applicant(viewer):
@@ -198,7 +200,7 @@ def panel_result(session: Session, filing_id: int) -> AuditEvent | None:
             AuditEvent.case_id == filing_id,
             AuditEvent.action == "expert_panel_result",
         )
-        .order_by(AuditEvent.id.desc())
+        .order_by(col(AuditEvent.id).desc())
     ).first()
 
 
@@ -225,7 +227,7 @@ def _expert_panel(session: Session, filing_id: int) -> dict[str, Any] | None:
 
 def case_timers(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
     timers = session.exec(
-        select(Timer).where(Timer.case_type == case_type, Timer.case_id == case_id).order_by(Timer.id)
+        select(Timer).where(col(Timer.case_type) == case_type, col(Timer.case_id) == case_id).order_by(col(Timer.id))
     ).all()
     today = Today(session)
     return [
@@ -351,7 +353,7 @@ def filing_view(
 ) -> dict[str, Any]:
     institution = session.get(Institution, filing.institution_id)
     notices = session.exec(
-        select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing.id).order_by(DeficiencyNotice.round)
+        select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing.id).order_by(col(DeficiencyNotice.round))
     ).all()
     view = {
         "id": filing.id,
@@ -378,7 +380,7 @@ def filing_view(
                 "end": filing.publicity_end.isoformat(),
                 "provisional": filing.publicity_provisional,
             }
-            if filing.publicity_start
+            if filing.publicity_start and filing.publicity_end
             else None
         ),
         "receipt_number": filing.receipt_number,
@@ -390,7 +392,7 @@ def filing_view(
             {"round": p.round + 1, "submitted_at": iso(p.submitted_at), "outcome": p.outcome,
              "reasons": p.outcome_reasons}
             for p in session.exec(
-                select(PilotPlan).where(PilotPlan.filing_id == filing.id).order_by(PilotPlan.round)
+                select(PilotPlan).where(col(PilotPlan.filing_id) == filing.id).order_by(col(PilotPlan.round))
             ).all()
         ],
         "pilot_plan_approved_on": (
@@ -415,9 +417,9 @@ def plan_view(
 ) -> dict[str, Any]:
     rows = session.exec(
         select(Candidate, Score)
-        .join(Score, Score.candidate_id == Candidate.id, isouter=True)
+        .join(Score, col(Score.candidate_id) == col(Candidate.id), isouter=True)
         .where(Candidate.plan_id == plan.id)
-        .order_by(Candidate.id)
+        .order_by(col(Candidate.id))
     ).all()
     certificates = {
         c.candidate_id: c for c in session.exec(select(Certificate).where(Certificate.plan_id == plan.id)).all()
@@ -512,7 +514,7 @@ def removal_view(institution: Institution) -> dict[str, Any]:
         "name": institution.name,
         "region_code": institution.region_code,
         "segment": institution.segment,
-        "removed_on": institution.removed_on.isoformat(),
+        "removed_on": iso_day(institution.removed_on),
         "reason": institution.removal_reason,
         "reason_label": REMOVAL_REASONS.get(institution.removal_reason or "", ""),
     }
@@ -524,7 +526,7 @@ REMOVAL_REASONS = {"inactivity": "连续未开展评价，视同自行退出", "
 def institution_public_view(session: Session, institution: Institution) -> dict[str, Any]:
     scope = session.exec(
         select(InstitutionOccupation, OccupationRecord)
-        .join(OccupationRecord, OccupationRecord.code == InstitutionOccupation.occupation_code)
+        .join(OccupationRecord, col(OccupationRecord.code) == col(InstitutionOccupation.occupation_code))
         .where(InstitutionOccupation.institution_id == institution.id)
     ).all()
     return {

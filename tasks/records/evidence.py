@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core import evidence
 from core.clock import wall_now
@@ -20,9 +20,10 @@ from models.db import insert_once
 # one with a higher id, and an anchor must never be fixed over an entry that is not there yet.
 SETTLE = dt.timedelta(minutes=10)
 BATCH = 5000
-ENTRY_COLUMNS = [AuditEvent.id, AuditEvent.case_type, AuditEvent.case_id, AuditEvent.seq, AuditEvent.action,
-                 AuditEvent.actor_id, AuditEvent.actor_role, AuditEvent.business_time, AuditEvent.wall_time,
-                 AuditEvent.before, AuditEvent.after, AuditEvent.prev_hash, AuditEvent.entry_hash]
+ENTRY_COLUMNS = [col(column) for column in (
+    AuditEvent.id, AuditEvent.case_type, AuditEvent.case_id, AuditEvent.seq, AuditEvent.action, AuditEvent.actor_id,
+    AuditEvent.actor_role, AuditEvent.business_time, AuditEvent.wall_time, AuditEvent.before, AuditEvent.after,
+    AuditEvent.prev_hash, AuditEvent.entry_hash)]
 
 
 class UnknownChain(ValueError):
@@ -41,11 +42,11 @@ def entries(session: Session, *, chain: tuple[str, int] | None = None, after_id:
             up_to_id: int | None = None) -> Iterator[tuple[int, dict[str, Any], str | None]]:
     """(id, entry, stored hash) in id order, read in batches (a million entries never sit in memory)."""
     while True:
-        query = select(*ENTRY_COLUMNS).where(AuditEvent.id > after_id).order_by(AuditEvent.id).limit(BATCH)
+        query = select(*ENTRY_COLUMNS).where(col(AuditEvent.id) > after_id).order_by(col(AuditEvent.id)).limit(BATCH)
         if chain is not None:
-            query = query.where(AuditEvent.case_type == chain[0], AuditEvent.case_id == chain[1])
+            query = query.where(col(AuditEvent.case_type) == chain[0], col(AuditEvent.case_id) == chain[1])
         if up_to_id is not None:
-            query = query.where(AuditEvent.id <= up_to_id)
+            query = query.where(col(AuditEvent.id) <= up_to_id)
         rows = session.execute(query).mappings().all()
         for row in rows:
             yield row["id"], dict(row), row["entry_hash"]
@@ -56,7 +57,7 @@ def entries(session: Session, *, chain: tuple[str, int] | None = None, after_id:
 
 def anchor_facts(session: Session) -> list[evidence.AnchorFact]:
     return [evidence.AnchorFact(f"the anchor of {a.anchored_on}", a.last_event_id, a.entries, a.global_hash)
-            for a in session.execute(select(AuditAnchor).order_by(AuditAnchor.id)).scalars()]
+            for a in session.execute(select(AuditAnchor).order_by(col(AuditAnchor.id))).scalars()]
 
 
 def verify(session: Session, *, chain: str | None = None,
@@ -67,14 +68,14 @@ def verify(session: Session, *, chain: str | None = None,
     if case is not None and session.get(AuditChain, chain) is None:
         raise UnknownChain(f"no audit entries were ever recorded for {chain}")
     total = session.execute(select(func.count()).select_from(AuditEvent).where(
-        *([AuditEvent.case_type == case[0], AuditEvent.case_id == case[1]] if case else []))).scalar_one()
+        *([col(AuditEvent.case_type) == case[0], col(AuditEvent.case_id) == case[1]] if case else []))).scalar_one()
     # anchors fix the global chain: they are checked when the whole trail is
     checker = evidence.ChainChecker(anchor_facts(session) if case is None else ())
     for event_id, entry, stored in entries(session, chain=case):
         checker.feed(event_id, entry, stored)
         if progress and checker.checked % 50_000 == 0:
             progress(checker.checked, total)
-    heads = select(AuditChain) if case is None else select(AuditChain).where(AuditChain.chain == chain)
+    heads = select(AuditChain) if case is None else select(AuditChain).where(col(AuditChain.chain) == chain)
     found = checker.finish((h.chain, h.length, h.head_hash) for h in session.execute(heads).scalars())
     if progress:
         progress(checker.checked, total)
@@ -85,14 +86,15 @@ def make_anchor(session: Session, *, on: dt.date | None = None, settle: dt.timed
     """The day's anchor (once a day; None if it exists): the global chain folded on from the last anchor
     over the entries written before now − `settle`, contiguous in id order."""
     on = on or business_today(session)
-    if session.execute(select(AuditAnchor.id).where(AuditAnchor.anchored_on == on)).first() is not None:
+    if session.execute(select(col(AuditAnchor.id)).where(col(AuditAnchor.anchored_on) == on)).first() is not None:
         return None
-    last = session.execute(select(AuditAnchor).order_by(AuditAnchor.id.desc())).scalars().first()
+    last = session.execute(select(AuditAnchor).order_by(col(AuditAnchor.id).desc())).scalars().first()
     start_id, count, running = (
         (last.last_event_id, last.entries, last.global_hash) if last else (0, 0, evidence.GENESIS)
     )
     unsettled = session.execute(
-        select(func.min(AuditEvent.id)).where(AuditEvent.id > start_id, AuditEvent.wall_time > wall_now() - settle)
+        select(func.min(col(AuditEvent.id)))
+        .where(col(AuditEvent.id) > start_id, col(AuditEvent.wall_time) > wall_now() - settle)
     ).scalar_one()
     up_to = (unsettled - 1) if unsettled is not None else None
     last_id = start_id
@@ -126,7 +128,7 @@ def anchor_view(anchor: AuditAnchor) -> dict[str, Any]:
 
 
 def recent_anchors(session: Session, *, limit: int = 30, before_id: int | None = None) -> list[AuditAnchor]:
-    query = select(AuditAnchor).order_by(AuditAnchor.id.desc()).limit(limit)
+    query = select(AuditAnchor).order_by(col(AuditAnchor.id).desc()).limit(limit)
     if before_id is not None:
-        query = query.where(AuditAnchor.id < before_id)
+        query = query.where(col(AuditAnchor.id) < before_id)
     return list(session.execute(query).scalars())

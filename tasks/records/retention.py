@@ -6,15 +6,16 @@ the table."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import event, func
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import CHINA, china_date, wall_now
 from models.audit import AuditEvent, LegalHold
-from models.case_kinds import FINISHED_PLANS, case_table
+from models.case_kinds import FINISHED_PLANS, PublicisedCase, publicised_case
 from models.cases import EvaluationPlan, FilingApplication, FilingMaterial, Institution
 from models.clock import business_today
 from models.integration import CaseFile
@@ -48,7 +49,7 @@ def _refuse_early_deletion(session: OrmSession, _context, _instances) -> None:
 def _case(session: Session, case_type: str, case_id: int) -> FilingApplication | EvaluationPlan:
     if case_type not in CASE_TYPES:
         raise NotFound(f"retention applies to filings and plans, not {case_type!r}")
-    case = session.get(case_table(case_type), case_id)
+    case = publicised_case(session, case_type, case_id)
     if case is None:
         raise NotFound(f"{case_type} {case_id} does not exist")
     return case
@@ -67,7 +68,7 @@ def _closed_on(session: Session, case_type: str, case: FilingApplication | Evalu
 
 def holds_on(session: Session, case_type: str, case: FilingApplication | EvaluationPlan) -> tuple[str, ...]:
     holds = [f"#{h.id} {h.reason}" for h in session.exec(select(LegalHold).where(
-        LegalHold.case_type == case_type, LegalHold.case_id == case.id, LegalHold.released_at.is_(None)))]
+        LegalHold.case_type == case_type, LegalHold.case_id == case.id, col(LegalHold.released_at).is_(None)))]
     supervision = session.exec(select(SupervisionCase.id).where(
         SupervisionCase.institution_id == case.institution_id, SupervisionCase.status != "closed")).all()
     holds += [f"supervision case #{n} about the institution is open" for n in supervision]
@@ -80,36 +81,47 @@ def decision(session: Session, case_type: str, case: FilingApplication | Evaluat
     closed_on = _closed_on(session, case_type, case)
     if case_type == "filing" and closed_on is not None and case.status == "registered":
         institution = session.get(Institution, case.institution_id)
-        if institution is not None and institution.removed_on is None:
+        removed_on = institution.removed_on if institution is not None else None
+        if institution is not None and removed_on is None:
             in_force = "the filing of an institution still in the catalogue"
-        elif institution is not None:  # its file closes with the institution's removal
-            closed_on = max(closed_on, institution.removed_on)
+        elif removed_on is not None:  # its file closes with the institution's removal
+            closed_on = max(closed_on, removed_on)
     years = get_profile(case.profile_code).retention_years_electronic
     return retention_decision(RetentionFacts(closed_on, in_force, holds_on(session, case_type, case), years), today)
 
 
 def _files(session: Session, case_type: str, case_id: int) -> list[CaseFile]:
     return list(session.exec(select(CaseFile).where(CaseFile.case_type == case_type, CaseFile.case_id == case_id)
-                             .order_by(CaseFile.id)))
+                             .order_by(col(CaseFile.id))))
+
+
+Closed = TypeVar("Closed", FilingApplication, EvaluationPlan)
+
+
+def _with_files(session: Session, table: type[Closed], case_type: str) -> Sequence[Closed]:
+    with_files = select(CaseFile.case_id).where(CaseFile.case_type == case_type).distinct()
+    return session.exec(select(table).where(col(table.id).in_(with_files)).order_by(col(table.id))).all()
 
 
 def report(session: Session, *, today: dt.date | None = None) -> dict[str, Any]:
     """Closed cases holding files: those whose period has ended (purgeable) and those a hold keeps."""
     today = today or business_today(session)
-    purgeable, held, kept = [], [], 0
-    for case_type in CASE_TYPES:
-        table = case_table(case_type)
-        with_files = select(CaseFile.case_id).where(CaseFile.case_type == case_type).distinct()
-        for case in session.exec(select(table).where(table.id.in_(with_files)).order_by(table.id)):
-            verdict = decision(session, case_type, case, today)
-            if not verdict.purgeable and not (verdict.kept_until and verdict.kept_until < today):
-                kept += 1
-                continue
-            files = _files(session, case_type, case.id)
-            row = {"case_type": case_type, "case_id": case.id, "institution_id": case.institution_id,
-                   "kept_until": verdict.kept_until.isoformat() if verdict.kept_until else None,
-                   "reason": verdict.reason, "files": [f.id for f in files], "bytes": sum(f.size for f in files)}
-            (purgeable if verdict.purgeable else held).append(row)
+    purgeable: list[dict[str, Any]] = []
+    held: list[dict[str, Any]] = []
+    kept = 0
+    closed: list[tuple[str, PublicisedCase]] = [
+        ("filing", c) for c in _with_files(session, FilingApplication, "filing")]
+    closed += [("plan", c) for c in _with_files(session, EvaluationPlan, "plan")]
+    for case_type, case in closed:
+        verdict = decision(session, case_type, case, today)
+        if not verdict.purgeable and not (verdict.kept_until and verdict.kept_until < today):
+            kept += 1
+            continue
+        files = _files(session, case_type, case.id)
+        row = {"case_type": case_type, "case_id": case.id, "institution_id": case.institution_id,
+               "kept_until": verdict.kept_until.isoformat() if verdict.kept_until else None,
+               "reason": verdict.reason, "files": [f.id for f in files], "bytes": sum(f.size for f in files)}
+        (purgeable if verdict.purgeable else held).append(row)
     return {"as_of": today.isoformat(), "purgeable": purgeable, "held": held, "kept": kept}
 
 
@@ -135,17 +147,19 @@ def purge(session: Session, *, listed: list[dict[str, Any]], actor: str,
             session.delete(file)
             if case_type == "filing":
                 for material in session.exec(select(FilingMaterial).where(
-                        FilingMaterial.filing_id == case_id, FilingMaterial.uri.endswith(f"/materials/{file.id}"))):
+                        FilingMaterial.filing_id == case_id,
+                        col(FilingMaterial.uri).endswith(f"/materials/{file.id}"))):
                     material.uri = None  # the checklist keeps the title and the digest of what was filed
                     session.add(material)
             digests.add(file.sha256)
         audit.record(session, case_type=case_type, case_id=case_id, action="retention_purged", actor_role="admin",
-                     after={"by": actor, "kept_until": verdict.kept_until.isoformat(),
+                     after={"by": actor, "kept_until": verdict.kept_until.isoformat() if verdict.kept_until else None,
                             "files": [{"id": f.id, "kind": f.kind, "round": f.round, "sha256": f.sha256,
                                        "filename": f.filename} for f in files]})
         removed.append({"case_type": case_type, "case_id": case_id, "files": [f.id for f in files]})
     session.flush()
-    still_used = set(session.exec(select(CaseFile.sha256).where(CaseFile.sha256.in_(digests)))) if digests else set()
+    still_used = (set(session.exec(select(CaseFile.sha256).where(col(CaseFile.sha256).in_(digests)))) if digests
+                  else set())
     return {"removed": removed, "skipped": skipped, "unused_digests": sorted(digests - still_used)}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlmodel import Session, delete, func, select
+from sqlmodel import Session, col, delete, func, select
 
 from models.calendar import CalendarDay, CalendarYear
 from policy.working_days import HOLIDAY, MAKEUP_WORKDAY, OfficialYear, WorkingCalendar
@@ -57,7 +57,7 @@ def store_official_years(
     Pending timers and due dates follow through tasks.waits.timers.import_calendar, which calls this."""
     names = names or {}
     for year in years:
-        session.exec(delete(CalendarDay).where(CalendarDay.year == year.year))
+        session.exec(delete(CalendarDay).where(col(CalendarDay.year) == year.year))
         record = session.get(CalendarYear, year.year)
         if record is None:
             record = CalendarYear(year=year.year, imported_at=now)
@@ -88,7 +88,7 @@ def load_calendar(session: Session) -> WorkingCalendar:
     """The calendar as the database has it now (cached until the data changes)."""
     stamp = session.exec(select(func.count(), func.max(CalendarYear.imported_at))).one()
     bind = session.get_bind()
-    key = (str(bind.url), stamp[0], str(stamp[1]))
+    key = (str(bind.engine.url), stamp[0], str(stamp[1]))
     cached = _cache.get(key)
     if cached is not None:
         return cached
@@ -113,7 +113,7 @@ def holiday_names(session: Session) -> dict[dt.date, str]:
     """The holidays' names as the calendar was published (国庆节 …), for deadlines explaining themselves; cached
     like the calendar until the data changes."""
     stamp = session.exec(select(func.count(), func.max(CalendarYear.imported_at))).one()
-    key = (str(session.get_bind().url), stamp[0], str(stamp[1]))
+    key = (str(session.get_bind().engine.url), stamp[0], str(stamp[1]))
     cached = _names_cache.get(key)
     if cached is None:
         rows = session.exec(select(CalendarDay).where(CalendarDay.kind == HOLIDAY, CalendarDay.name != "")).all()

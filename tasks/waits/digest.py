@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, col, or_, select
 
 from models.accounts import User
 from models.case_kinds import CASE_LABELS
@@ -83,7 +83,7 @@ def subscribe(session: Session, user: User, *, email: str | None, digest: bool) 
 
 def _mine(user: User):
     """The inbox's active tasks that are the user's to do: held by them, or held by nobody."""
-    return access.inbox_filter(user) & access.ACTIVE & or_(HumanTask.assignee_id.is_(None),
+    return access.inbox_filter(user) & access.ACTIVE & or_(col(HumanTask.assignee_id).is_(None),
                                                            HumanTask.assignee_id == user.id)
 
 
@@ -101,15 +101,16 @@ def due_digests(session: Session, *, digest_hour: int) -> list[Digest]:
     soon = load_calendar(session).add(today, DUE_SOON_WORKING_DAYS).date
     owed = []
     subscribers = session.exec(select(User).where(
-        User.digest.is_(True), User.email.is_not(None), User.disabled_at.is_(None), User.role.in_(DIGEST_ROLES),
-        or_(User.digest_sent_on.is_(None), User.digest_sent_on < today)).order_by(User.id)).all()
+        col(User.digest).is_(True), col(User.email).is_not(None), col(User.disabled_at).is_(None),
+        col(User.role).in_(DIGEST_ROLES),
+        or_(col(User.digest_sent_on).is_(None), col(User.digest_sent_on) < today)).order_by(col(User.id))).all()
     for user in subscribers:
         seen = user.digest_seen_task_id or 0
-        new_rows = select(HumanTask).where(_mine(user), HumanTask.id > seen)
-        due_rows = select(HumanTask).where(_mine(user), HumanTask.id <= seen, HumanTask.due_date <= soon)
+        new_rows = select(HumanTask).where(_mine(user), col(HumanTask.id) > seen)
+        due_rows = select(HumanTask).where(_mine(user), col(HumanTask.id) <= seen, col(HumanTask.due_date) <= soon)
         digest = Digest(user.id, user.email or "", user.name, today,
-                        new=list(session.exec(new_rows.order_by(HumanTask.id).limit(MAX_LISTED))),
-                        due_soon=list(session.exec(due_rows.order_by(HumanTask.due_date, HumanTask.id)
+                        new=list(session.exec(new_rows.order_by(col(HumanTask.id)).limit(MAX_LISTED))),
+                        due_soon=list(session.exec(due_rows.order_by(col(HumanTask.due_date), col(HumanTask.id))
                                                    .limit(MAX_LISTED))),
                         new_count=session.exec(select(func.count()).select_from(new_rows.subquery())).one(),
                         due_count=session.exec(select(func.count()).select_from(due_rows.subquery())).one(),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlalchemy import CursorResult, update
+from sqlmodel import Session, col, select
 
 from core.clock import wall_now
 from models.clock import business_instant, business_today
@@ -89,10 +89,11 @@ def ensure_task(session: Session, *, key: str, case_type: str, case_id: int, ste
 def _guarded_update(session: Session, task: HumanTask, allowed_from: tuple[str, ...], **values: Any) -> None:
     result = session.execute(
         update(HumanTask)
-        .where(HumanTask.id == task.id, HumanTask.version == task.version, HumanTask.status.in_(allowed_from))
+        .where(col(HumanTask.id) == task.id, col(HumanTask.version) == task.version,
+               col(HumanTask.status).in_(allowed_from))
         .values(version=task.version + 1, **values)
     )
-    if result.rowcount != 1:
+    if not isinstance(result, CursorResult) or result.rowcount != 1:  # an UPDATE answers a cursor's row count
         session.refresh(task)
         raise TaskConflict(f"task {task.id} is {task.status} (changed meanwhile); nothing was changed")
     session.refresh(task)
@@ -166,7 +167,7 @@ def decide(
     *,
     decision: str,
     payload: dict[str, Any],
-    user_id: int | None,
+    user_id: int,
     role: str,
     expected_version: int | None = None,
 ) -> HumanTask:
@@ -211,7 +212,7 @@ def decide(
 def cancel_open_tasks(session: Session, *, case_type: str, case_id: int, reason: str) -> int:
     tasks = session.exec(
         select(HumanTask).where(
-            HumanTask.case_type == case_type, HumanTask.case_id == case_id, HumanTask.status.in_(OPEN_STATES)
+            HumanTask.case_type == case_type, HumanTask.case_id == case_id, col(HumanTask.status).in_(OPEN_STATES)
         )
     ).all()
     for task in tasks:

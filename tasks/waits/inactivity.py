@@ -6,10 +6,10 @@ and by the `inactivity_scan` deployment; running it twice on a day changes nothi
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.case_kinds import FINISHED_PLANS
 from models.cases import EvaluationPlan, Institution
@@ -34,16 +34,18 @@ def scan(session: Session, today: dt.date) -> dict[str, int]:
     """Warn and withdraw what is due today; returns the counts."""
     calendar = load_calendar(session)
     warned = withdrawn = 0
-    busy = select(EvaluationPlan.institution_id).where(EvaluationPlan.status.not_in(FINISHED_PLANS))
+    busy = select(EvaluationPlan.institution_id).where(col(EvaluationPlan.status).not_in(FINISHED_PLANS))
     for profile in all_profiles().values():
         bound = latest_active_since(today, years=profile.inactivity_withdrawal_years,
                                     warning_working_days=profile.inactivity_warning_working_days)
         since = func.coalesce(Institution.last_evaluation_on, Institution.registered_on)
         due = session.exec(select(Institution).where(
             Institution.profile_code == profile.code, Institution.status == "registered", since <= bound,
-            Institution.id.not_in(busy)).order_by(Institution.id)).all()
+            col(Institution.id).not_in(busy)).order_by(col(Institution.id))).all()
         for institution in due:
             clock = clock_of(institution, calendar)
+            if clock is None:  # no longer registered (withdrawn since the query read it)
+                continue
             state = clock.state(today)
             if state == "withdrawn":
                 withdraw(session, institution, clock, today)
@@ -58,6 +60,10 @@ def scan(session: Session, today: dt.date) -> dict[str, int]:
     return {"warned": warned, "withdrawn": withdrawn}
 
 
+@overload
+def scan_today(database_url: str) -> tuple[dt.date, dict[str, int]]: ...
+@overload
+def scan_today(database_url: str, *, unless_scanned_on: dt.date | None) -> tuple[dt.date, dict[str, int] | None]: ...
 def scan_today(database_url: str, *, unless_scanned_on: dt.date | None = None) -> tuple[dt.date, dict[str, int] | None]:
     """The scan for the business day, in its own transaction; nothing when that day was scanned already."""
     with session_scope(database_url) as session:

@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from core.clock import wall_now
 from models.accounts import User
@@ -46,7 +46,7 @@ def _case(session: Session, case_type: str, case_id: int):  # a filing, a plan o
 
 def _latest(session: Session, case_type: str, case_id: int, step: str) -> SlaClock | None:
     return session.exec(select(SlaClock).where(SlaClock.case_type == case_type, SlaClock.case_id == case_id,
-                                               SlaClock.step == step).order_by(SlaClock.round.desc())).first()
+                                               SlaClock.step == step).order_by(col(SlaClock.round).desc())).first()
 
 
 def _set_dates(clock: SlaClock, dates: ClockDates) -> None:
@@ -75,9 +75,9 @@ def start_or_resume(session: Session, *, case_type: str, case_id: int, step: str
         return clock
     today = business_today(session)
     calendar = load_calendar(session)
-    if clock is not None and clock.status == "paused":
+    if clock is not None and clock.status == "paused" and clock.paused_since is not None:
         pause = session.exec(
-            select(SlaPause).where(SlaPause.clock_id == clock.id, SlaPause.resumed_on.is_(None))
+            select(SlaPause).where(SlaPause.clock_id == clock.id, col(SlaPause.resumed_on).is_(None))
         ).first()
         paused_days = max(0, calendar.count_between(clock.paused_since, today))
         if pause is not None:
@@ -97,6 +97,7 @@ def start_or_resume(session: Session, *, case_type: str, case_id: int, step: str
         return clock
     rule = get_profile(case.profile_code).sla[step]
     started_on = started_on or today
+    dates = clock_dates(calendar, started_on=started_on, rule=rule, start_day_counts=start_day_counts)
     clock = SlaClock(
         case_type=case_type,
         case_id=case_id,
@@ -109,8 +110,12 @@ def start_or_resume(session: Session, *, case_type: str, case_id: int, step: str
         at_risk_working_days=rule.at_risk,
         escalate_after_working_days=rule.escalate_after,
         start_day_counts=start_day_counts,
+        due_date=dates.due,
+        at_risk_on=dates.at_risk_on,
+        breached_on=dates.breached_on,
+        escalate_on=dates.escalate_on,
     )
-    _set_dates(clock, clock_dates(calendar, started_on=started_on, rule=rule, start_day_counts=start_day_counts))
+    _set_dates(clock, dates)
     # started concurrently by a replay: use that one
     return insert_once(session, clock, lambda: _latest(session, case_type, case_id, step))[0]
 
@@ -135,7 +140,7 @@ def complete(session: Session, *, case_type: str, case_id: int, step: str) -> No
     clock.status, clock.completed_on, clock.next_check_on = "completed", today, None
     session.add(clock)
     for breach in session.exec(
-        select(SlaBreach).where(SlaBreach.clock_id == clock.id, SlaBreach.closed_at.is_(None))
+        select(SlaBreach).where(SlaBreach.clock_id == clock.id, col(SlaBreach.closed_at).is_(None))
     ).all():
         breach.closed_at, breach.closed_on = wall_now(), today
         session.add(breach)
@@ -157,7 +162,7 @@ def after_decision(session: Session, task: HumanTask, decision: str) -> None:
             HumanTask.case_id == task.case_id,
             HumanTask.step == task.step,
             HumanTask.id != task.id,
-            HumanTask.status.in_(("open", "claimed")),
+            col(HumanTask.status).in_(("open", "claimed")),
         )
     ).one()
     if not still_open:
@@ -183,8 +188,8 @@ def scan(session: Session, *, today: dt.date | None = None, limit: int = 5000) -
     today = today or business_today(session)
     clocks = session.exec(
         select(SlaClock)
-        .where(SlaClock.status == "running", SlaClock.next_check_on <= today)
-        .order_by(SlaClock.next_check_on, SlaClock.id)
+        .where(col(SlaClock.status) == "running", col(SlaClock.next_check_on) <= today)
+        .order_by(col(SlaClock.next_check_on), col(SlaClock.id))
         .limit(limit)
     ).all()
     opened = []
@@ -192,7 +197,7 @@ def scan(session: Session, *, today: dt.date | None = None, limit: int = 5000) -
     existing = (
         set(
             session.exec(
-                select(SlaBreach.clock_id, SlaBreach.level).where(SlaBreach.clock_id.in_([c.id for c in clocks]))
+                select(SlaBreach.clock_id, SlaBreach.level).where(col(SlaBreach.clock_id).in_([c.id for c in clocks]))
             ).all()
         )
         if clocks
@@ -260,7 +265,7 @@ def recipients(session: Session, breach: SlaBreach) -> list[str]:
             HumanTask.case_type == breach.case_type,
             HumanTask.case_id == breach.case_id,
             HumanTask.step == breach.step,
-            HumanTask.status.in_(("open", "claimed")),
+            col(HumanTask.status).in_(("open", "claimed")),
         )
     ).all()
     named = [session.get(User, t.assignee_id) for t in open_tasks if t.assignee_id]
@@ -297,8 +302,8 @@ def deliver(database_url: str, notifier, *, limit: int = 100) -> int:
     with session_scope(database_url, readonly=True) as session:
         pending = session.exec(
             select(SlaBreach)
-            .where(SlaBreach.notified_at.is_(None), SlaBreach.notify_attempts < 20)
-            .order_by(SlaBreach.id)
+            .where(col(SlaBreach.notified_at).is_(None), SlaBreach.notify_attempts < 20)
+            .order_by(col(SlaBreach.id))
             .limit(limit)
         ).all()
         outbox = [(breach.id, notification(session, breach)) for breach in pending]
@@ -307,13 +312,15 @@ def deliver(database_url: str, notifier, *, limit: int = 100) -> int:
         try:
             notifier.send(message)
         except Exception as failure:  # noqa: BLE001 - any transport error: keep it for a retry
-            error = str(failure)[:500]
+            error: str | None = str(failure)[:500]
             log.warning("SLA notification %s failed: %s", breach_id, failure)
         else:
             error = None
             sent += 1
         with session_scope(database_url) as session:
             breach = session.get(SlaBreach, breach_id)
+            if breach is None:  # removed meanwhile (a case purged): nothing to record
+                continue
             breach.notify_attempts += 1
             breach.notify_error = error
             if error is None:
@@ -354,13 +361,13 @@ def breaches(
     query = _filtered(select(SlaBreach), SlaBreach, step=step, jurisdiction=jurisdiction, institution_id=institution_id)
     query = query.where(SlaBreach.level == (level or "breached"))
     if status == "open":
-        query = query.where(SlaBreach.closed_at.is_(None))
+        query = query.where(col(SlaBreach.closed_at).is_(None))
     elif status == "closed":
-        query = query.where(SlaBreach.closed_at.is_not(None))
+        query = query.where(col(SlaBreach.closed_at).is_not(None))
     if min_age_days:
         query = query.where(SlaBreach.opened_on <= business_today(session) - dt.timedelta(days=min_age_days))
     if after:
-        query = query.where(SlaBreach.id > after)
+        query = query.where(col(SlaBreach.id) > after)
     return list(session.exec(query.order_by(SlaBreach.id).limit(limit)).all())
 
 
@@ -377,7 +384,7 @@ def at_risk(
     query = _filtered(select(SlaClock), SlaClock, step=step, jurisdiction=jurisdiction, institution_id=institution_id)
     query = query.where(SlaClock.status == "running", SlaClock.level == "at_risk")
     if after:
-        query = query.where(SlaClock.id > after)
+        query = query.where(col(SlaClock.id) > after)
     return list(session.exec(query.order_by(SlaClock.id).limit(limit)).all())
 
 
@@ -422,7 +429,7 @@ def overview(session: Session, *, weeks: int = 8) -> dict[str, Any]:
     today = business_today(session)
     calendar = load_calendar(session)
     # one row per late step: every escalated step also has its "breached" row
-    open_breach = (SlaBreach.closed_at.is_(None)) & (SlaBreach.level == "breached")
+    open_breach = (col(SlaBreach.closed_at).is_(None)) & (SlaBreach.level == "breached")
     by_step = session.exec(select(SlaBreach.step, func.count()).where(open_breach).group_by(SlaBreach.step)).all()
     by_area = session.exec(
         select(SlaBreach.jurisdiction, func.count())
@@ -432,12 +439,12 @@ def overview(session: Session, *, weeks: int = 8) -> dict[str, Any]:
         .limit(15)
     ).all()
     oldest = session.exec(
-        select(SlaBreach).where(open_breach).order_by(SlaBreach.opened_on, SlaBreach.id).limit(10)
+        select(SlaBreach).where(open_breach).order_by(col(SlaBreach.opened_on), col(SlaBreach.id)).limit(10)
     ).all()
     monday = today - dt.timedelta(days=today.weekday())
     start = monday - dt.timedelta(weeks=weeks - 1)
     opened = session.exec(
-        select(SlaBreach.opened_on).where(SlaBreach.level == "breached", SlaBreach.opened_on >= start)
+        select(col(SlaBreach.opened_on)).where(col(SlaBreach.level) == "breached", col(SlaBreach.opened_on) >= start)
     ).all()
     trend = []
     for n in range(weeks):
@@ -450,7 +457,8 @@ def overview(session: Session, *, weeks: int = 8) -> dict[str, Any]:
     ).one()
     levels = (
         dict(
-            session.exec(select(SlaClock.id, SlaClock.level).where(SlaClock.id.in_([b.clock_id for b in oldest]))).all()
+            session.exec(select(SlaClock.id, SlaClock.level)
+                         .where(col(SlaClock.id).in_([b.clock_id for b in oldest]))).all()
         )
         if oldest
         else {}

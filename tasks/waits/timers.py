@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.clock import wall_now
 from models.audit import AuditEvent
@@ -59,8 +59,8 @@ def has_fired(session: Session, *, timer_id: int) -> bool:
 
 def fire_due_timers(session: Session, today: dt.date, limit: int = 500) -> list[Timer]:
     """Mark due timers fired and wake their runs (one transaction: a crash fires nothing or all)."""
-    due = session.exec(select(Timer).where(Timer.status == "pending", Timer.due_date <= today)
-                       .order_by(Timer.due_date, Timer.id).limit(limit)).all()
+    due = list(session.exec(select(Timer).where(Timer.status == "pending", col(Timer.due_date) <= today)
+                            .order_by(col(Timer.due_date), col(Timer.id)).limit(limit)).all())
     for timer in due:
         timer.status, timer.fired_at = "fired", wall_now()
         session.add(timer)
@@ -80,7 +80,8 @@ def import_calendar(session: Session, years: list[OfficialYear], *, imported_by:
 
 # A timer whose end a case also stores (the public page and the objection route read the case): the case's
 # date moves with the timer, in the same transaction.
-STORED_ENDS = {("filing", "publicity"): (FilingApplication, "publicity_end", "publicity_provisional"),
+STORED_ENDS: dict[tuple[str, str], tuple[type[FilingApplication] | type[EvaluationPlan], str, str | None]] = {
+    ("filing", "publicity"): (FilingApplication, "publicity_end", "publicity_provisional"),
                ("plan", "results_publicity"): (EvaluationPlan, "publicity_end", None)}
 
 
@@ -101,15 +102,16 @@ def _move_stored_end(session: Session, timer: Timer, end: WorkingDate) -> None:
 def _move_results_due(session: Session, calendar: WorkingCalendar) -> None:
     """A batch waiting for its results: the due date as the calendar now computes it (the late flag is judged
     on it); recorded on the case when it moves."""
-    for plan in session.exec(select(EvaluationPlan).where(EvaluationPlan.results_due.is_not(None),
-                                                          EvaluationPlan.status.in_(("awaiting_results",
+    for plan in session.exec(select(EvaluationPlan).where(col(EvaluationPlan.results_due).is_not(None),
+                                                          col(EvaluationPlan.status).in_(("awaiting_results",
                                                                                      "results_returned")))).all():
         profile = get_profile(plan.profile_code)
         due = calendar.add(plan.evaluation_end, profile.results_due_working_days,
                            start_day_counts=profile.start_day_counts).date
         if due != plan.results_due:
             audit.record(session, case_type="plan", case_id=plan.id, action="results_due_recomputed",
-                         before={"results_due": plan.results_due.isoformat()}, after={"results_due": due.isoformat()})
+                         before={"results_due": plan.results_due and plan.results_due.isoformat()},
+                         after={"results_due": due.isoformat()})
             plan.results_due = due
             session.add(plan)
 
@@ -119,7 +121,8 @@ def _flag_short_lead_times(session: Session, calendar: WorkingCalendar) -> None:
     its case records the finding (shown on the case page's timeline) for its officer to decide on."""
     flagged = set(session.exec(select(AuditEvent.case_id).where(AuditEvent.case_type == "plan",
                                                                 AuditEvent.action == "plan_lead_time_short")).all())
-    for plan in session.exec(select(EvaluationPlan).where(EvaluationPlan.status.in_(("filed", "scheduled")))).all():
+    for plan in session.exec(select(EvaluationPlan)
+                             .where(col(EvaluationPlan.status).in_(("filed", "scheduled")))).all():
         latest = latest_plan_filing_date(plan.evaluation_start, get_profile(plan.profile_code), calendar)
         if plan.filed_on > latest.date and plan.id not in flagged:
             audit.record(session, case_type="plan", case_id=plan.id, action="plan_lead_time_short",
@@ -133,7 +136,10 @@ def recompute_after_calendar_change(session: Session) -> tuple[int, int]:
     imported): after an import every stored deadline is what the rules compute, in one transaction."""
     calendar = load_calendar(session)
     timers = tasks = 0
-    for timer in session.exec(select(Timer).where(Timer.status == "pending", Timer.working_days.is_not(None))).all():
+    for timer in session.exec(select(Timer).where(Timer.status == "pending",
+                                                  col(Timer.working_days).is_not(None))).all():
+        if timer.working_days is None:  # a timer set for a day, not a count of working days: nothing to move
+            continue
         end = calendar.add(timer.start_date, timer.working_days, start_day_counts=timer.start_day_counts)
         if (end.date, end.provisional) != (timer.period_end, timer.provisional):
             audit.record(session, case_type=timer.case_type, case_id=timer.case_id, action="timer_recomputed",
@@ -150,7 +156,7 @@ def recompute_after_calendar_change(session: Session) -> tuple[int, int]:
     sla.recompute_after_calendar_change(session)
     clocks = {(c.case_type, c.case_id, c.step): c for c in
               session.exec(select(SlaClock).where(SlaClock.status == "running")).all()}
-    for task in session.exec(select(HumanTask).where(HumanTask.status.in_(("open", "claimed")))).all():
+    for task in session.exec(select(HumanTask).where(col(HumanTask.status).in_(("open", "claimed")))).all():
         clock = clocks.get((task.case_type, task.case_id, task.step))
         due = (WorkingDate(clock.due_date, clock.provisional) if clock is not None else
                calendar.add(task.created_on, task.due_working_days, start_day_counts=task.start_day_counts))
