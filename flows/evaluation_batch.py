@@ -27,7 +27,7 @@ from flows.steps import (
 )
 from policy.processes import BATCH_STEP_FUNCTIONS, ProcessStep
 from policy.profiles import get_profile
-from tasks.cases import batch, objections
+from tasks.cases import batch, investigations, objections
 from tasks.exchange import documents
 from tasks.waits import registry
 
@@ -255,11 +255,20 @@ def publicise_results(plan_id: int, review_round: int, case: dict) -> None:
         working_days=profile.results_publicity_working_days,
         start_day_counts=profile.start_day_counts,
         on_set=lambda end, provisional: open_results_publicity(plan_id, review_round, end, provisional),
+        meanwhile=lambda: objections_move_on(plan_id),
     )
     wait_for(
         lambda s: objections.investigations_closed(s, case_type="plan", case_id=plan_id),
         what="objection investigations",
+        meanwhile=lambda: objections_move_on(plan_id),
     )
+
+
+def objections_move_on(plan_id: int) -> None:
+    """异议调查 (004 §五(四)): the enterprise's finding goes to the centre's review; sent back, it is investigated
+    again."""
+    with db() as session:
+        investigations.advance(session, plan_id=plan_id)
 
 
 def results_publicity_start(plan_id: int) -> dt.date:

@@ -53,9 +53,13 @@ def run_id() -> str | None:
     return str(flow_run.id) if flow_run.id else None
 
 
-def wait_for(condition: Callable[[Session], T | None], *, what: str) -> T:
-    """Return the condition's answer, suspending the run until it has one."""
+def wait_for(condition: Callable[[Session], T | None], *, what: str,
+             meanwhile: Callable[[], None] | None = None) -> T:
+    """Return the condition's answer, suspending the run until it has one; `meanwhile`, a step of its own
+    (idempotent), runs at every wake before the condition is read (a loop the process runs while it waits)."""
     while True:
+        if meanwhile is not None:
+            meanwhile()
         with db(readonly=True) as session:  # conditions only read
             answer = condition(session)
         if answer:
@@ -109,14 +113,15 @@ def _timer_fired(timer_id: int):
 
 
 def wait_working_days(*, key: str, case_type: str, case_id: int, purpose: str, start: dt.date, working_days: int,
-                      start_day_counts: bool = False, on_set: Callable[[dt.date, bool], None] | None = None) -> None:
+                      start_day_counts: bool = False, on_set: Callable[[dt.date, bool], None] | None = None,
+                      meanwhile: Callable[[], None] | None = None) -> None:
     """A period of N working days from `start`; the run continues the day after its last day."""
     timer_id, period_end, provisional = _ensure_timer(key=key, case_type=case_type, case_id=case_id, purpose=purpose,
                                                       start=start, working_days=working_days,
                                                       start_day_counts=start_day_counts)
     if on_set is not None:
         on_set(dt.date.fromisoformat(period_end), provisional)
-    wait_for(_timer_fired(timer_id), what=f"timer {key}")
+    wait_for(_timer_fired(timer_id), what=f"timer {key}", meanwhile=meanwhile)
 
 
 def wait_for_answer(*, key: str, case_type: str, case_id: int, purpose: str, start: dt.date, working_days: int,

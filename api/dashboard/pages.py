@@ -49,7 +49,8 @@ from policy.profiles import (
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES, TIMER_PURPOSES
 from tasks.cases import batch, files, handover, notes, quarterly
 from tasks.cases import filing as filings
-from tasks.cases.objections import identical_open, tasks_of
+from tasks.cases.investigations import tasks_of
+from tasks.cases.objections import identical_open
 from tasks.cases.revocations import revocation_of_task
 from tasks.cases.supervision import STATUS_LABELS as SUPERVISION_STATUS
 from tasks.cases.supervision import numbered

@@ -1,7 +1,10 @@
-"""What a decision on each step must contain, checked before anything is recorded."""
+"""What a decision on each step must contain, checked before anything is recorded; what a step's own rules add
+(STEP_RULES: its checks, and what its decision records in the same transaction)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, select
@@ -12,7 +15,7 @@ from models.schemas import DecisionIn
 from models.workflow import HumanTask
 from policy.eligibility import EXPERT_ASPECTS, Violation, score_problems
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
-from tasks.cases import investigations, quarterly, revocations, supervision
+from tasks.cases import quarterly, revocations, supervision
 from tasks.errors import Problems
 from tasks.people import access
 from tasks.waits import human_tasks
@@ -30,17 +33,6 @@ def decision_problems(task: HumanTask, body: DecisionIn) -> list[Violation]:
                                   "一次性告知须列明全部补正事项 / list every deficiency at once"))
     if body.decision in NEEDS_REASON.get(task.step, ()) and not body.reason.strip():
         problems.append(Violation("decision.reason_missing", "reason", "请填写理由 / a reason is required"))
-    if task.step == "quality_supervision":
-        if body.report is None:
-            problems.append(Violation("decision.report_missing", "report",
-                                      "请填写督导报告：身份核验、监考、视频监控、评分、发现的问题和结论 / the on-site "
-                                      "report is required"))
-        elif body.report.verdict == "to_correct" and not body.report.corrections:
-            problems.append(Violation("decision.corrections_missing", "report.corrections",
-                                      "需整改时须列明整改事项 / list what the enterprise must correct"))
-        elif body.report.verdict == "serious_violation" and not body.report.findings:
-            problems.append(Violation("decision.findings_missing", "report.findings",
-                                      "严重违规须写明发现的事实 / a serious violation states what was found"))
     if body.sanction is not None and task.step != "supervision_investigation":
         problems.append(
             Violation(
@@ -49,10 +41,47 @@ def decision_problems(task: HumanTask, body: DecisionIn) -> list[Violation]:
                 "只有监督调查的决定可以附处理措施 / only a supervision investigation orders a sanction",
             )
         )
-    if body.decision == "score":
-        for problem in score_problems(body.scores):
-            problems.append(Violation("decision.scores", "scores", problem))
     return problems
+
+
+def _report_problems(session: Session, task: HumanTask, body: DecisionIn) -> list[Violation]:
+    """质量督导: the on-site report, complete for its verdict."""
+    if body.report is None:
+        return [Violation("decision.report_missing", "report",
+                          "请填写督导报告：身份核验、监考、视频监控、评分、发现的问题和结论 / the on-site report "
+                          "is required")]
+    if body.report.verdict == "to_correct" and not body.report.corrections:
+        return [Violation("decision.corrections_missing", "report.corrections",
+                          "需整改时须列明整改事项 / list what the enterprise must correct")]
+    if body.report.verdict == "serious_violation" and not body.report.findings:
+        return [Violation("decision.findings_missing", "report.findings",
+                          "严重违规须写明发现的事实 / a serious violation states what was found")]
+    return []
+
+
+def _score_problems(session: Session, task: HumanTask, body: DecisionIn) -> list[Violation]:
+    """专家评估: every aspect scored, within its range."""
+    return [Violation("decision.scores", "scores", problem) for problem in score_problems(body.scores)]
+
+
+Check = Callable[[Session, HumanTask, DecisionIn], list[Violation]]
+
+
+@dataclass(frozen=True)
+class StepRules:
+    """What one step adds to the checks every decision passes, and what its decision records beside the task
+    (in the same transaction). What happens next in the process is its flow's, not a rule's."""
+    checks: tuple[Check, ...] = ()
+    recorded: Callable[[Session, HumanTask], None] | None = None
+
+
+STEP_RULES: dict[str, StepRules] = {
+    "expert_evaluation": StepRules(checks=(_score_problems,)),
+    "quality_supervision": StepRules(checks=(_report_problems,)),
+    "supervision_investigation": StepRules(checks=(supervision.decision_problems,)),
+    # a quarterly report has no process around it: the province's decision is the report's status
+    "quarterly_report_review": StepRules(recorded=quarterly.record_review),
+}
 
 
 def separation_problems(session: Session, task: HumanTask, user: User) -> list[Violation]:
@@ -137,11 +166,11 @@ def decide(session: Session, *, task: HumanTask, user: User, body: DecisionIn) -
         raise human_tasks.TaskConflict(f"该待办已由他人领取 / task {task.id} is claimed by someone else")
     if task.status == "open":
         raise human_tasks.TaskConflict(f"请先领取此待办再作决定 / claim task {task.id} before deciding it")
-    problems = (
-        decision_problems(task, body)
-        + supervision.decision_problems(session, task, body)
-        + separation_problems(session, task, user)
-    )
+    rules = STEP_RULES.get(task.step, StepRules())
+    problems = decision_problems(task, body)
+    for check in rules.checks:
+        problems += check(session, task, body)
+    problems += separation_problems(session, task, user)
     if problems:
         raise Problems(problems)
     payload: dict[str, Any] = {}
@@ -164,6 +193,6 @@ def decide(session: Session, *, task: HumanTask, user: User, body: DecisionIn) -
         role=user.role,
         expected_version=body.version,
     )
-    investigations.after_decision(session, decided)
-    quarterly.after_decision(session, decided)
+    if rules.recorded is not None:
+        rules.recorded(session, decided)
     return decided

@@ -24,6 +24,7 @@ from policy.credit import new_receipt_number
 from policy.eligibility import Violation
 from policy.profiles import get_profile
 from tasks.cases import decisions, investigations
+from tasks.cases.investigations import tasks_of
 from tasks.errors import Conflict, NotFound, Problems
 from tasks.people import access
 from tasks.queries.publicity import KINDS as PUBLICITY_KINDS
@@ -144,14 +145,6 @@ def public_view(session: Session, objection: Objection) -> dict[str, Any]:
         "outcome": outcome,
         "outcome_label": OUTCOME_LABELS.get(outcome or ""),
     }
-
-
-def tasks_of(session: Session, objection_id: int) -> list[HumanTask]:
-    """The objection's tasks in the order they were opened (investigations and reviews)."""
-    return list(session.exec(select(HumanTask).where(
-        (col(HumanTask.key) == f"objection:{objection_id}")
-        | col(HumanTask.key).startswith(f"objection:{objection_id}:"))
-        .order_by(col(HumanTask.id))).all())
 
 
 def _closed(tasks: list[HumanTask]) -> bool:

@@ -77,10 +77,8 @@ def submit(session: Session, settings: Settings, *, user: User, period: str, not
     return report
 
 
-def after_decision(session: Session, task: HumanTask) -> None:
+def record_review(session: Session, task: HumanTask) -> None:
     """The province's decision on the report's task becomes the report's status."""
-    if task.step != "quarterly_report_review":
-        return
     report = session.get(QuarterlyReport, task.case_id)
     if report is None or report.status != "submitted":
         return

@@ -360,8 +360,6 @@ def _touch(session: Session, case: SupervisionCase, status: str | None = None) -
 
 def decision_problems(session: Session, task: HumanTask, body: DecisionIn) -> list[Violation]:
     """What the investigation orders must be complete and possible, or nothing is recorded."""
-    if task.step != "supervision_investigation":
-        return []
     case = get_case(session, task.case_id)
     sanction = body.sanction
     problems: list[Violation] = []

@@ -172,6 +172,15 @@ def _decide(api, headers, task_id, **decision):
     return answer.json()
 
 
+def _batch_flow_wakes(api, plan_id):
+    """What the batch's flow does at each wake while objections are investigated (the loop itself runs on the
+    replay tier: tests/replay/test_profile_steps.py)."""
+    from tasks.cases import investigations
+
+    with db(api) as session:
+        investigations.advance(session, plan_id=plan_id)
+
+
 def _inbox(api, headers, step):
     return api.get("/api/v1/tasks", params={"step": step}, headers=headers).json()["items"]
 
@@ -195,6 +204,9 @@ def test_in_gansu_the_enterprises_own_body_investigates_a_results_objection_and_
                     headers=enterprise).status_code == 422  # a finding needs its reason
     assert missing.status_code == 200
     _decide(api, enterprise, task["id"], decision="dismiss", reason="监控录像显示本人参考")
+    assert _inbox(api, city, "objection_review") == []  # the batch's flow opens the review when it wakes
+    _batch_flow_wakes(api, pid)
+    _batch_flow_wakes(api, pid)  # a replay opens nothing twice
     [review] = _inbox(api, city, "objection_review")
     from tests.api.test_dashboard import staff
 
@@ -203,11 +215,13 @@ def test_in_gansu_the_enterprises_own_body_investigates_a_results_objection_and_
     page = reviewer.get(f"/dashboard/tasks/{review['id']}").text  # the centre reviews what it can read
     assert body["text"] in page and "企业工作机构调查异议：异议不成立——监控录像显示本人参考" in page
     _decide(api, city, review["id"], decision="reinvestigate", reason="请调取身份核验记录")
+    _batch_flow_wakes(api, pid)
     with db(api) as session:
         assert not investigations_closed(session, case_type="plan", case_id=pid)
     [again] = _inbox(api, enterprise, "objection_enterprise_investigation")
     assert again["id"] != task["id"]
     _decide(api, enterprise, again["id"], decision="uphold", reason="身份核验记录缺失，认定代考属实")
+    _batch_flow_wakes(api, pid)
     [second_review] = _inbox(api, city, "objection_review")
     _decide(api, city, second_review["id"], decision="confirm")
     with db(api) as session:

@@ -17,14 +17,22 @@ from core.clock import CHINA
 from flows.evaluation_batch import evaluation_batch
 from flows.institution_filing import institution_filing
 from models.accounts import User
-from models.cases import Candidate, Certificate, EvaluationPlan, FilingApplication, Institution, InstitutionOccupation
+from models.cases import (
+    Candidate,
+    Certificate,
+    EvaluationPlan,
+    FilingApplication,
+    Institution,
+    InstitutionOccupation,
+    Objection,
+)
 from models.clock import business_today, set_business_now
 from models.db import session_scope
 from models.schemas import DecisionIn, FilingCreate, PilotPlanCreate, PlanCreate, PublicObjectionCreate, ResultsCreate
 from models.workflow import ExternalSubmission, HumanTask, Incident, Timer
 from policy.eligibility import EXPERT_ASPECTS
 from policy.profiles import profile_for_region
-from tasks.cases import batch, decisions, filing, objections
+from tasks.cases import batch, decisions, filing, investigations, objections
 from tasks.people.accounts import create_user
 from tasks.waits import human_tasks
 from tasks.waits.calendar import load_calendar
@@ -59,6 +67,7 @@ class Harness:
         self.waits: list[str] = []
         self.decided: list[tuple[str, str]] = []  # (step, jurisdiction) of every task, in the order decided
         self.on_wait = lambda what: None  # a test's own act at a wait (an objection during the publicity)
+        self.scripted: dict[str, list[dict]] = {}  # a step's decisions in turn, before the usual one
         self.enterprise = self.user("enterprise")
         for centre in (region[:4] + "00", region[:2] + "0000"):
             self.user("supervisor", jurisdiction=centre, card_number=f"CARD-{centre}")
@@ -100,7 +109,9 @@ class Harness:
             with session_scope(self.url) as session:
                 task, user = session.get(HumanTask, task_id), session.get(User, assignee_id)
                 human_tasks.claim(session, task, user_id=user.id, role=user.role)
-                decisions.decide(session, task=task, user=user, body=DecisionIn(**DECISIONS[task.step]))
+                scripted = self.scripted.get(task.step)
+                body = scripted.pop(0) if scripted else DECISIONS[task.step]
+                decisions.decide(session, task=task, user=user, body=DecisionIn(**body))
                 self.decided.append((task.step, task.jurisdiction))
         return bool(keys)
 
@@ -274,6 +285,31 @@ def test_in_gansu_a_results_objection_holds_the_batch_until_the_centre_confirms_
     assert reviews == [("objection_enterprise_investigation", handling), ("objection_review", handling)]
     assert run.decided.index(reviews[-1]) < run.decided.index(("results_review", handling))
     assert run.waits.count("objection investigations") == 2  # held for the finding, then for the centre's review
+
+
+def test_in_gansu_a_finding_the_centre_sends_back_is_investigated_again_by_the_flow_before_the_review(harness):
+    region = REGIONS["gansu"]
+    run = harness(region)
+    plan_id, handling = _filed_plan(run, region, "Y")
+
+    def object_once(what: str) -> None:
+        if what.startswith(f"timer plan:{plan_id}:publicity") and not run.waits[:-1].count(what):
+            with session_scope(run.url) as session:
+                objections.raise_public_objection(session, body=PublicObjectionCreate(
+                    case_type="plan", case_id=plan_id, name="王五", phone="13900139000", text="第一名考生由他人代考"))
+
+    run.on_wait = object_once
+    run.scripted["objection_review"] = [{"decision": "reinvestigate", "reason": "请调取身份核验记录"}]
+    assert run.drive(evaluation_batch, plan_id) == "completed: 3 certificates"
+    steps = [step for step, _ in run.decided if step.startswith("objection")]
+    assert steps == ["objection_enterprise_investigation", "objection_review"] * 2
+    assert run.decided.index(("objection_review", handling), 2) < run.decided.index(("results_review", handling))
+    assert run.waits.count("objection investigations") == 4  # finding, review, finding again, review
+    with session_scope(run.url) as session:
+        [objection] = session.exec(select(Objection).where(Objection.case_id == plan_id)).all()
+        keys = [t.key for t in investigations.tasks_of(session, objection.id)]
+    assert keys == [f"objection:{objection.id}", f"objection:{objection.id}:review:1",
+                    f"objection:{objection.id}:2", f"objection:{objection.id}:review:2"]
 
 
 def test_a_change_of_scope_runs_the_filing_steps_again_but_not_the_pilot_plan_and_keeps_the_segment(harness):

@@ -48,3 +48,14 @@ def test_the_statistics_and_the_readme_table_name_steps_as_the_registry_does():
     assert reports.STEP_NAMES is STEP_NAMES
     table = steps_table()
     assert all(f"{STEP_NAMES[code]} `{code}`" in table for process in PROCESSES.values() for code in process)
+
+
+def test_a_steps_own_rules_are_kept_for_steps_that_are_decided_and_nothing_else_hooks_a_decision():
+    import pathlib
+
+    from tasks.cases.decisions import STEP_RULES
+
+    assert all(STEPS[code].decisions for code in STEP_RULES), "a rule for a step nobody decides"
+    # what happens after a decision is its flow's (the objection loop: flows/evaluation_batch.py), not a hook's
+    source = (pathlib.Path(__file__).resolve().parents[2] / "tasks" / "cases" / "decisions.py").read_text("utf-8")
+    assert "after_decision" not in source
