@@ -7,16 +7,17 @@ from __future__ import annotations
 from prefect import flow
 
 from flows.steps import await_decision, budget, call_external, db, national_key
+from models.facts import RevocationFlowFacts
 from tasks.cases import revocations
 
 
 @flow(name="certificate_revocation", persist_result=True, log_prints=True)
 def certificate_revocation(revocation_id: int) -> str:
     case = _load(revocation_id)
-    if case["status"] in ("refused", "notified"):
-        return case["status"]
-    approval = await_decision(key=f"revocation:{revocation_id}:approval", case_type="plan", case_id=case["plan_id"],
-                              step="revocation_approval", role="officer", jurisdiction=case["centre"],
+    if case.status in ("refused", "notified"):
+        return case.status
+    approval = await_decision(key=f"revocation:{revocation_id}:approval", case_type="plan", case_id=case.plan_id,
+                              step="revocation_approval", role="officer", jurisdiction=case.centre,
                               due_working_days=budget(case, "revocation_approval"))
     if approval.decision == "refuse":
         refuse(revocation_id, approval.payload.get("reason", ""))
@@ -29,7 +30,7 @@ def certificate_revocation(revocation_id: int) -> str:
             key=national_key("revocation", payload["revocations"][0]["number"], revocation_id, index),
             payload=payload,
             case_type="plan",
-            case_id=case["plan_id"],
+            case_id=case.plan_id,
         )
     sent_nationally(revocation_id)
     return f"revoked: {revoked} certificates"
@@ -59,6 +60,6 @@ def sent_nationally(revocation_id: int) -> None:
         revocations.notified(session, revocation_id=revocation_id)
 
 
-def _load(revocation_id: int) -> dict:
+def _load(revocation_id: int) -> RevocationFlowFacts:
     with db() as session:
         return revocations.flow_facts(session, revocation_id=revocation_id)

@@ -25,6 +25,7 @@ from flows.steps import (
     wait_until,
     wait_working_days,
 )
+from models.facts import PlanFlowFacts, SupervisionDraw
 from policy.processes import BATCH_STEP_FUNCTIONS, ProcessStep
 from policy.profiles import get_profile
 from tasks.cases import batch, investigations, objections
@@ -37,13 +38,13 @@ def evaluation_batch(plan_id: int) -> str:
     """The profile's `batch_steps`, in its order. A review that returns the results sends the batch back
     to the results submission (the next round), and every step after it runs again."""
     case = _load(plan_id)
-    if case["finished"]:
-        return case["status"]
-    steps = get_profile(case["profile_code"]).batch_steps
+    if case.finished:
+        return case.status
+    steps = get_profile(case.profile_code).batch_steps
     batch_run = BatchRun()
     index = 0
     while index < len(steps):
-        if not steps[index].applies_to(case["institution_kind"]):  # a step of S-type organisations only, say
+        if not steps[index].applies_to(case.institution_kind):  # a step of S-type organisations only, say
             index += 1
             continue
         outcome = STEP_FUNCTIONS[steps[index].step](plan_id, case, steps[index], batch_run)
@@ -63,22 +64,22 @@ RETURNED, VOIDED = "returned", "voided"
 class BatchRun:
     """What one run carries from step to step (all of it re-derived from the database on a replay)."""
 
-    supervision: dict = field(default_factory=dict)
+    supervision: SupervisionDraw | None = None  # drawn at the quality-supervision step
     review_round: int = 0
     reviewed_by: list[str] = field(default_factory=list)  # centres that reviewed this round
     certificates: int = 0
 
 
-def plan_accepted(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
+def plan_accepted(plan_id: int, case: PlanFlowFacts, step: ProcessStep, run: BatchRun) -> None:
     """实施计划备案: checked at filing (lead time, scope, candidates); the batch is scheduled."""
     accept_plan(plan_id)
 
 
-def roster_review(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> str | None:
+def roster_review(plan_id: int, case: PlanFlowFacts, step: ProcessStep, run: BatchRun) -> str | None:
     """考生报名资格审核 (002 §(十八)): the roster, eligibility materials and assessment plan filed 15 working
     days ahead are reviewed by the centre before the evaluation; a refused roster ends the batch."""
     review = await_decision(key=f"plan:{plan_id}:roster_review", case_type="plan", case_id=plan_id,
-                            step="roster_review", role="officer", jurisdiction=case["centres"][step.by],
+                            step="roster_review", role="officer", jurisdiction=case.centres[step.by],
                             due_working_days=budget(case, "roster_review"))
     if review.decision == "reject":
         refuse_roster(plan_id, review.payload.get("reason", ""))
@@ -93,35 +94,35 @@ def refuse_roster(plan_id: int, reason: str) -> None:
                          why="roster refused at the eligibility review")
 
 
-def quality_supervision(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
+def quality_supervision(plan_id: int, case: PlanFlowFacts, step: ProcessStep, run: BatchRun) -> None:
     """质量督导: drawn before the evaluation; a supervised batch gets its supervisor's report task."""
     run.supervision = draw_quality_supervision(plan_id)
 
 
-def evaluation(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
+def evaluation(plan_id: int, case: PlanFlowFacts, step: ProcessStep, run: BatchRun) -> None:
     """考核 on the planned days; the results window opens when the evaluation has ended."""
     wait_until(key=f"plan:{plan_id}:evaluation_day", case_type="plan", case_id=plan_id, purpose="evaluation_day",
-               day=case["evaluation_start"])
+               day=case.evaluation_start)
     evaluate(plan_id, run.supervision, case)
     wait_until(key=f"plan:{plan_id}:evaluation_end", case_type="plan", case_id=plan_id, purpose="evaluation_end",
-               day=case["evaluation_end"] + dt.timedelta(days=1))  # the evaluation is over at the end of its last day
+               day=case.evaluation_end + dt.timedelta(days=1))  # the evaluation is over at the end of its last day
     open_results_window(plan_id)
 
 
-def results_submission(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
+def results_submission(plan_id: int, case: PlanFlowFacts, step: ProcessStep, run: BatchRun) -> None:
     run.reviewed_by = []
     await_results(plan_id, run.review_round)
 
 
-def results_publicity(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
+def results_publicity(plan_id: int, case: PlanFlowFacts, step: ProcessStep, run: BatchRun) -> None:
     publicise_results(plan_id, run.review_round, case)
 
 
-def results_review(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> str | None:
+def results_review(plan_id: int, case: PlanFlowFacts, step: ProcessStep, run: BatchRun) -> str | None:
     """审核, in one level or two (Guangdong: the municipal centre, then the provincial one; Gansu: the
     city, then the province that enters the data). A level whose centre already reviewed this round
     (a case the province itself holds) is not asked twice."""
-    centre = case["centres"][step.by]
+    centre = case.centres[step.by]
     if centre in run.reviewed_by:
         return None
     if not supervision_cleared(plan_id, case, run):
@@ -138,11 +139,11 @@ def results_review(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -
     return RETURNED
 
 
-def supervision_cleared(plan_id: int, case: dict, run: BatchRun) -> bool:
+def supervision_cleared(plan_id: int, case: PlanFlowFacts, run: BatchRun) -> bool:
     """A supervised batch is reviewed only once its on-site report is in: `to_correct` waits for the
     enterprise's answers to the corrections; `serious_violation` stops the batch for the centre, which
     voids it or, having verified, lets the review go on."""
-    if not run.supervision.get("supervised"):
+    if run.supervision is None or not run.supervision.supervised:
         return True
     key = f"plan:{plan_id}:supervision"
     await_decisions([key])
@@ -156,7 +157,7 @@ def supervision_cleared(plan_id: int, case: dict, run: BatchRun) -> bool:
             case_id=plan_id,
             step="supervision_violation",
             role="officer",
-            jurisdiction=case["centres"]["handling"],
+            jurisdiction=case.centres["handling"],
             due_working_days=budget(case, "supervision_violation"),
         )
         if decision.decision == "void":
@@ -184,15 +185,15 @@ def resume(plan_id: int) -> None:
         batch.resume_after_violation(session, plan_id=plan_id)
 
 
-def certificate_numbering(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
+def certificate_numbering(plan_id: int, case: PlanFlowFacts, step: ProcessStep, run: BatchRun) -> None:
     run.certificates = len(number_certificates(plan_id))
 
 
-def national_upload(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
+def national_upload(plan_id: int, case: PlanFlowFacts, step: ProcessStep, run: BatchRun) -> None:
     upload_to_national_system(plan_id)
 
 
-def certificate_issuance(plan_id: int, case: dict, step: ProcessStep, run: BatchRun) -> None:
+def certificate_issuance(plan_id: int, case: PlanFlowFacts, step: ProcessStep, run: BatchRun) -> None:
     render_certificate_documents(plan_id)
 
 
@@ -205,26 +206,26 @@ def accept_plan(plan_id: int) -> None:
         batch.set_step(session, plan_id=plan_id, status="scheduled", step="quality_supervision", only_from=("filed",))
 
 
-def draw_quality_supervision(plan_id: int) -> dict:
+def draw_quality_supervision(plan_id: int) -> SupervisionDraw:
     """质量督导抽查 random quality supervision."""
     with db() as session:
         return batch.draw_supervision(session, plan_id=plan_id)
 
 
-def evaluate(plan_id: int, supervision: dict, case: dict) -> None:
+def evaluate(plan_id: int, supervision: SupervisionDraw | None, case: PlanFlowFacts) -> None:
     """考核 takes place on the planned days; a supervised batch gets its supervisor's report task. The
     results window (10 working days) opens when the evaluation has ended."""
-    if supervision["supervised"]:
+    if supervision is not None and supervision.supervised:
         open_human_task(
             key=f"plan:{plan_id}:supervision",
             case_type="plan",
             case_id=plan_id,
             step="quality_supervision",
             role="supervisor",
-            jurisdiction=supervision["centre"],
+            jurisdiction=supervision.centre,
             due_working_days=budget(case, "quality_supervision"),
-            assignee_id=supervision["supervisor_id"],
-            drawn=supervision["drawn"],
+            assignee_id=supervision.supervisor_id,
+            drawn=supervision.drawn,
         )
 
 
@@ -242,9 +243,9 @@ def await_results(plan_id: int, review_round: int) -> None:
     )
 
 
-def publicise_results(plan_id: int, review_round: int, case: dict) -> None:
+def publicise_results(plan_id: int, review_round: int, case: PlanFlowFacts) -> None:
     """结果公示 ≥ 5 working days; objections are investigated before the centre reviews."""
-    profile = get_profile(case["profile_code"])
+    profile = get_profile(case.profile_code)
     start = results_publicity_start(plan_id)
     wait_working_days(
         key=f"plan:{plan_id}:publicity:{review_round}",
@@ -376,6 +377,6 @@ STEP_FUNCTIONS = {
 assert set(STEP_FUNCTIONS) == set(BATCH_STEP_FUNCTIONS), "every step of the vocabulary has its function"
 
 
-def _load(plan_id: int) -> dict:
+def _load(plan_id: int) -> PlanFlowFacts:
     with db() as session:
         return batch.flow_facts(session, plan_id=plan_id)

@@ -20,6 +20,7 @@ from flows.steps import (
     wait_for,
     wait_working_days,
 )
+from models.facts import FilingFlowFacts
 from policy.processes import FILING_STEP_FUNCTIONS, ProcessStep
 from policy.profiles import get_profile
 from tasks.cases import filing as filings
@@ -32,10 +33,10 @@ def institution_filing(filing_id: int) -> str:
     """The profile's `filing_steps`, in its order (Guangdong: acceptance → expert evaluation → 择优遴选 →
     领导小组同意 → registration → pilot plan; Gansu: … → publicity → cities' report → ministry review → …)."""
     case = _load(filing_id)
-    if case["finished"]:
-        return case["status"]
-    for step in get_profile(case["profile_code"]).filing_steps:
-        if not step.applies_to(case["institution_kind"]):
+    if case.finished:
+        return case.status
+    for step in get_profile(case.profile_code).filing_steps:
+        if not step.applies_to(case.institution_kind):
             continue
         if not STEP_FUNCTIONS[step.step](filing_id, case, step):
             return "rejected"
@@ -53,7 +54,7 @@ def check_completeness(filing_id: int) -> list[dict]:
         return filings.completeness_findings(session, filing_id=filing_id)
 
 
-def accept_application(filing_id: int, case: dict, step: ProcessStep) -> bool:
+def accept_application(filing_id: int, case: FilingFlowFacts, step: ProcessStep) -> bool:
     """受理: the officer approves, rejects, or lists every deficiency at once; the enterprise
     resubmits and the check starts again (rounds are counted)."""
     check_completeness(filing_id)
@@ -61,7 +62,7 @@ def accept_application(filing_id: int, case: dict, step: ProcessStep) -> bool:
     while True:
         acceptance = await_decision(
             key=f"filing:{filing_id}:acceptance:{round_no}", case_type="filing", case_id=filing_id,
-            step="acceptance", role="officer", jurisdiction=case["centres"][step.by],
+            step="acceptance", role="officer", jurisdiction=case.centres[step.by],
             due_working_days=budget(case, "acceptance"))
         if acceptance.decision == "approve":
             return True
@@ -81,14 +82,14 @@ def send_deficiency_notice(filing_id: int, round_no: int, items: list[str], offi
                                         officer_id=officer_id)
 
 
-def evaluate_by_expert_panel(filing_id: int, case: dict, step: ProcessStep) -> bool:
+def evaluate_by_expert_panel(filing_id: int, case: FilingFlowFacts, step: ProcessStep) -> bool:
     """专家评估: a panel scores the aspects of 003 §二(二); the profile's bar decides."""
-    profile = get_profile(case["profile_code"])
+    profile = get_profile(case.profile_code)
     seats = choose_panel(filing_id, profile.expert_panel_size)
     keys = [f"filing:{filing_id}:expert:{seat}" for seat in range(len(seats))]
     for key, expert_id in zip(keys, seats, strict=True):
         open_human_task(key=key, case_type="filing", case_id=filing_id, step="expert_evaluation", role="expert",
-                        jurisdiction=case["centres"][step.by], due_working_days=budget(case, "expert_evaluation"),
+                        jurisdiction=case.centres[step.by], due_working_days=budget(case, "expert_evaluation"),
                         assignee_id=expert_id, drawn=True)
     await_decisions(keys)
     passed = panel_result(filing_id, keys)
@@ -113,32 +114,33 @@ def panel_result(filing_id: int, keys: list[str]) -> bool:
         return passed
 
 
-def recommend_from_the_city(filing_id: int, case: dict, step: ProcessStep) -> bool:
+def recommend_from_the_city(filing_id: int, case: FilingFlowFacts, step: ProcessStep) -> bool:
     """市人力资源社会保障部门推荐意见 (003 §一(一) and its attachment): the city's centre recommends the
     enterprise before the provincial centre takes the filing; no recommendation ends it."""
     return officer_step(filing_id, case, step, refused="not_recommended", outcome="市人社部门不予推荐")
 
 
-def select_the_best(filing_id: int, case: dict, step: ProcessStep) -> bool:
+def select_the_best(filing_id: int, case: FilingFlowFacts, step: ProcessStep) -> bool:
     """择优遴选 (003 §二(二)): of the applicants the experts passed, the centre selects the pilot enterprises."""
     return officer_step(filing_id, case, step, refused="not_selected", outcome="未入选（择优遴选）")
 
 
-def leading_group_approves(filing_id: int, case: dict, step: ProcessStep) -> bool:
+def leading_group_approves(filing_id: int, case: FilingFlowFacts, step: ProcessStep) -> bool:
     """报领导小组同意 (003 §二(二)): the provincial leading group's approval, recorded by the centre."""
     return officer_step(filing_id, case, step, refused="reject", outcome="领导小组未同意")
 
 
-def report_with_the_cities(filing_id: int, case: dict, step: ProcessStep) -> bool:
+def report_with_the_cities(filing_id: int, case: FilingFlowFacts, step: ProcessStep) -> bool:
     """汇总 (004 §四(四)): the provincial centre collects its own and the cities' lists without
     objections and sends them to the ministry review."""
     return officer_step(filing_id, case, step, refused=None, outcome="")
 
 
-def officer_step(filing_id: int, case: dict, step: ProcessStep, *, refused: str | None, outcome: str) -> bool:
+def officer_step(filing_id: int, case: FilingFlowFacts, step: ProcessStep, *, refused: str | None,
+                 outcome: str) -> bool:
     enter(filing_id, step.step)
     decision = await_decision(key=f"filing:{filing_id}:{step.step}", case_type="filing", case_id=filing_id,
-                              step=step.step, role="officer", jurisdiction=case["centres"][step.by],
+                              step=step.step, role="officer", jurisdiction=case.centres[step.by],
                               due_working_days=budget(case, step.step))
     if decision.decision == refused:
         close(filing_id, "rejected", f"{outcome}：{decision.payload.get('reason', '')}")
@@ -152,9 +154,9 @@ def enter(filing_id: int, step: str) -> None:
         filings.enter_step(session, filing_id=filing_id, step=step)
 
 
-def publicise(filing_id: int, case: dict, step: ProcessStep) -> bool:
+def publicise(filing_id: int, case: FilingFlowFacts, step: ProcessStep) -> bool:
     """公示: a working-day period; objections raised meanwhile are investigated before moving on."""
-    profile = get_profile(case["profile_code"])
+    profile = get_profile(case.profile_code)
     start = publicity_start_date(filing_id)
     wait_working_days(key=f"filing:{filing_id}:publicity", case_type="filing", case_id=filing_id, purpose="publicity",
                       start=start, working_days=profile.filing_publicity_working_days,
@@ -186,7 +188,7 @@ def upheld_objections(filing_id: int) -> int:
         return len(objections.record_outcomes(session, case_type="filing", case_id=filing_id))
 
 
-def request_ministry_review(filing_id: int, case: dict, step: ProcessStep) -> bool:
+def request_ministry_review(filing_id: int, case: FilingFlowFacts, step: ProcessStep) -> bool:
     """部中心复核: the filed enterprise and occupations go to the national centre, whose answer is read;
     a refusal returns to the officer with its reasons, who corrects and resends, or rejects."""
     review_round, response = 0, ""
@@ -200,7 +202,7 @@ def request_ministry_review(filing_id: int, case: dict, step: ProcessStep) -> bo
             return True
         refusal = await_decision(key=f"filing:{filing_id}:ministry_refusal:{review_round}", case_type="filing",
                                  case_id=filing_id, step="ministry_refusal", role="officer",
-                                 jurisdiction=case["centres"][step.by],
+                                 jurisdiction=case.centres[step.by],
                                  due_working_days=budget(case, "ministry_refusal"))
         if refusal.decision == "reject":
             close(filing_id, "rejected", refusal.payload.get("reason") or "部中心复核未通过")
@@ -221,7 +223,7 @@ def record_ministry_answer(filing_id: int, review_round: int, answer: dict) -> b
         return filings.record_ministry_answer(session, filing_id=filing_id, round_no=review_round, answer=answer)
 
 
-def register(filing_id: int, case: dict, step: ProcessStep) -> bool:
+def register(filing_id: int, case: FilingFlowFacts, step: ProcessStep) -> bool:
     """备案公布: receipt, certificate-number segment by filing order, the public catalogue."""
     register_institution(filing_id)
     return True
@@ -233,7 +235,7 @@ def register_institution(filing_id: int) -> None:
         filings.register_institution(session, filing_id=filing_id)
 
 
-def report_to_national_centre(filing_id: int, case: dict, step: ProcessStep) -> bool:
+def report_to_national_centre(filing_id: int, case: FilingFlowFacts, step: ProcessStep) -> bool:
     """备案公布 (004 §四(四)): the provincial centre reports the filed enterprise and its receipt to the
     national centre for publication — retried; out of retries, an incident operations retry."""
     payload = national_report_payload(filing_id)
@@ -256,12 +258,12 @@ def record_national_report(filing_id: int, answer: dict) -> None:
         filings.record_national_report(session, filing_id=filing_id, answer=answer)
 
 
-def evaluate_pilot_plan(filing_id: int, case: dict, step: ProcessStep) -> bool:
+def evaluate_pilot_plan(filing_id: int, case: FilingFlowFacts, step: ProcessStep) -> bool:
     """试点方案 (003 §二(三)): the registered enterprise submits its pilot plan; experts evaluate it; a
     plan they fail is revised and submitted again. Evaluation plans are refused until one passes."""
-    if case["pilot_plan_approved"]:  # passed already (a change of scope, or a replay after it passed)
+    if case.pilot_plan_approved:  # passed already (a change of scope, or a replay after it passed)
         return True
-    profile = get_profile(case["profile_code"])
+    profile = get_profile(case.profile_code)
     round_no = 0
     while True:
         await_pilot_plan(filing_id, round_no)
@@ -271,7 +273,7 @@ def evaluate_pilot_plan(filing_id: int, case: dict, step: ProcessStep) -> bool:
         keys = [f"filing:{filing_id}:pilot_plan:{round_no}:{seat}" for seat in range(len(seats))]
         for key, expert_id in zip(keys, seats, strict=True):
             open_human_task(key=key, case_type="filing", case_id=filing_id, step="pilot_plan_evaluation",
-                            role="expert", jurisdiction=case["centres"][step.by],
+                            role="expert", jurisdiction=case.centres[step.by],
                             due_working_days=budget(case, "pilot_plan_evaluation"), assignee_id=expert_id, drawn=True)
         await_decisions(keys)
         if pilot_plan_result(filing_id, round_no, keys):
@@ -319,7 +321,7 @@ STEP_FUNCTIONS = {
 }
 
 
-def _load(filing_id: int) -> dict:
+def _load(filing_id: int) -> FilingFlowFacts:
     with db() as session:
         return filings.flow_facts(session, filing_id=filing_id)
 

@@ -24,15 +24,16 @@ from sqlmodel import Session
 
 from core import settings
 from models.db import session_scope
+from models.facts import FlowFacts
 from policy.profiles import get_profile
 from tasks.waits import human_tasks, registry, timers
 
 T = TypeVar("T")
 
 
-def budget(case: dict, step: str) -> int:
+def budget(case: FlowFacts, step: str) -> int:
     """A step's budget in working days, from the case's province profile (its `sla` table)."""
-    return get_profile(case["profile_code"]).sla[step].budget
+    return get_profile(case.profile_code).sla[step].budget
 
 # Why a step is (rarely) a Prefect task. A step that only works on our database is a plain call in its
 # own transaction: it is idempotent, a replay passes it at the cost of a query, and the audit trail is its

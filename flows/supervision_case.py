@@ -14,15 +14,16 @@ import datetime as dt
 from prefect import flow
 
 from flows.steps import Decision, await_decision, budget, db, wait_for, wait_for_answer
+from models.facts import SupervisionFlowFacts
 from tasks.cases import supervision
 
 
 @flow(name="supervision_case", persist_result=True, log_prints=True)
 def supervision_case(case_id: int) -> str:
     case = _load(case_id)
-    if case["status"] == "closed":
-        return case["outcome"]
-    if case["source"] == "complaint":
+    if case.status == "closed":  # closed with its outcome (a replay of a finished run)
+        return case.outcome or "closed"
+    if case.source == "complaint":
         triage = officer_step(case_id, case, "complaint_triage", f"supervision:{case_id}:triage")
         if triage.decision == "not_accept":
             return close(case_id, "not_accepted", triage.payload.get("reason", ""))
@@ -37,7 +38,7 @@ def supervision_case(case_id: int) -> str:
         round_no += 1
 
 
-def act_on(case_id: int, case: dict, round_no: int, finding: Decision) -> str | None:
+def act_on(case_id: int, case: SupervisionFlowFacts, round_no: int, finding: Decision) -> str | None:
     """What the investigation decided; None sends the case back to the investigation's next round."""
     reason, sanction = finding.payload.get("reason", ""), finding.payload.get("sanction") or {}
     if finding.decision == "request_explanation":
@@ -64,12 +65,12 @@ def act_on(case_id: int, case: dict, round_no: int, finding: Decision) -> str | 
     return None
 
 
-def officer_step(case_id: int, case: dict, step: str, key: str, at: str | None = None) -> Decision:
+def officer_step(case_id: int, case: SupervisionFlowFacts, step: str, key: str, at: str | None = None) -> Decision:
     return await_decision(key=key, case_type="supervision", case_id=case_id, step=step, role="officer",
-                          jurisdiction=at or case["centre"], due_working_days=budget(case, step))
+                          jurisdiction=at or case.centre, due_working_days=budget(case, step))
 
 
-def explanation_awaited(case_id: int, case: dict, round_no: int, question: str, sanction: dict,
+def explanation_awaited(case_id: int, case: SupervisionFlowFacts, round_no: int, question: str, sanction: dict,
                         asked_by: int | None) -> None:
     """书面说明: the institution answers through the API by the deadline, or its silence is recorded."""
     asked = request_explanation(case_id, round_no, question, sanction.get("working_days"), asked_by)
@@ -82,7 +83,8 @@ def explanation_awaited(case_id: int, case: dict, round_no: int, question: str, 
         explanation_overdue(case_id, round_no)
 
 
-def rectified(case_id: int, case: dict, round_no: int, finding: str, sanction: dict, ordered_by: int | None) -> bool:
+def rectified(case_id: int, case: SupervisionFlowFacts, round_no: int, finding: str, sanction: dict,
+              ordered_by: int | None) -> bool:
     """责令整改: the institution submits its rectification by the deadline and an officer verifies it."""
     order = order_rectification(case_id, round_no, sanction.get("items", []), sanction.get("working_days"),
                                 ordered_by, finding)
@@ -100,12 +102,12 @@ def rectified(case_id: int, case: dict, round_no: int, finding: str, sanction: d
     return verification.decision == "verified"
 
 
-def sanctioned(case_id: int, case: dict, round_no: int, sanction: str, details: dict, proposed_by: int | None,
-               reason: str) -> str | None:
+def sanctioned(case_id: int, case: SupervisionFlowFacts, round_no: int, sanction: str, details: dict,
+               proposed_by: int | None, reason: str) -> str | None:
     """Cancellation and blacklisting: a second officer approves (four-eyes) or sends the case back."""
     propose(case_id, round_no, sanction, proposed_by, details, reason)
     approval = officer_step(case_id, case, "sanction_approval", f"supervision:{case_id}:approval:{round_no}",
-                            at=case["cancellation_centre"] if sanction == "cancel_filing" else case["centre"])
+                            at=case.cancellation_centre if sanction == "cancel_filing" else case.centre)
     if approval.decision == "refuse":
         approval_refused(case_id, round_no, approval.decided_by, approval.payload.get("reason", ""))
         return None
@@ -220,6 +222,6 @@ def revocation_refused(case_id: int, round_no: int) -> None:
         supervision.revocation_refused(session, case_id=case_id, round_no=round_no)
 
 
-def _load(case_id: int) -> dict:
+def _load(case_id: int) -> SupervisionFlowFacts:
     with db() as session:
         return supervision.flow_facts(session, case_id=case_id)

@@ -720,20 +720,20 @@ def where_the_case_stands(session: Session, case_type: str, case: FilingApplicat
     else:
         facts = batch.flow_facts(session, plan_id=case.id)
         listed, functions = get_profile(case.profile_code).batch_steps, BATCH_STEP_FUNCTIONS
-    steps = [s for s in listed if s.applies_to(facts["institution_kind"])]
+    steps = [s for s in listed if s.applies_to(facts.institution_kind)]
     codes = [s.step for s in steps]
     tasks = session.exec(select(HumanTask).where(HumanTask.case_type == case_type, HumanTask.case_id == case.id)
                          .order_by(HumanTask.id)).all()
     # a step the list has twice (a review at two levels) owns the tasks of its centre; any other, its step's
     of_step = [[t for t in tasks if t.step == s.step
-                and (codes.count(s.step) == 1 or t.jurisdiction == facts["centres"][s.by])] for s in steps]
+                and (codes.count(s.step) == 1 or t.jurisdiction == facts.centres[s.by])] for s in steps]
     open_ = frozenset(i for i, mine in enumerate(of_step) if any(t.status in ("open", "claimed") for t in mine))
     unfinished = {i for i, mine in enumerate(of_step) if not mine or any(t.status != "decided" for t in mine)}
     entered = session.exec(select(AuditEvent.after).where(
         AuditEvent.case_type == case_type, AuditEvent.case_id == case.id, AuditEvent.action == "step_entered")).all()
     reached = {case_progress.profile_step(case_type, (after or {}).get("step")) for after in entered}
     ended = None
-    if facts["finished"]:
+    if facts.finished:
         ended = "completed" if case.status in ("registered", "completed") else "stopped"
     marks = case_progress.states(
         len(steps), case_progress.position(codes, case_type, case.current_step, unfinished=unfinished),
@@ -744,7 +744,7 @@ def where_the_case_stands(session: Session, case_type: str, case: FilingApplicat
         taken_by = functions[step.step].taken_by
         mark: dict[str, Any] = {
             "label": STEP_NAMES.get(step.step, step.step),
-            "by": TAKEN_BY.get(taken_by) or centre_name(facts["centres"][step.by]),
+            "by": TAKEN_BY.get(taken_by) or centre_name(facts.centres[step.by]),
             "state": state, "state_label": STRIP_STATES[state], "note": "", "tone": "",
         }
         decided = [t for t in mine if t.status == "decided" and t.decided_at is not None]

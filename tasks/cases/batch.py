@@ -23,6 +23,7 @@ from models.cases import (
 from models.catalogue import OccupationRecord
 from models.clock import business_instant, business_today
 from models.db import locked_row, stored
+from models.facts import PlanFlowFacts, SupervisionDraw
 from models.schemas import CorrectionsAnswer, HolderCorrection, PlanCreate, ResultsCreate
 from models.workflow import ExternalSubmission, HumanTask, OutboxMessage
 from policy import draws as draw_rules
@@ -243,7 +244,7 @@ def set_step(
     )
 
 
-def draw_supervision(session: Session, *, plan_id: int) -> dict[str, Any]:
+def draw_supervision(session: Session, *, plan_id: int) -> SupervisionDraw:
     """质量督导: whether the batch is checked and by whom, drawn with a secret seed whose commitment is
     in the audit trail (an enterprise cannot predict, and so cannot dodge, the check). Supervisors come
     from the roster the profile names (the handling centre's, or the province's in Gansu), with their
@@ -252,12 +253,9 @@ def draw_supervision(session: Session, *, plan_id: int) -> dict[str, Any]:
     supervision leaves the seat to the roster's supervisors to take."""
     plan = get_plan(session, plan_id)
     if plan.supervised is not None:
-        return {
-            "supervised": plan.supervised,
-            "supervisor_id": plan.supervisor_id,
-            "centre": supervision_centre(plan),
-            "drawn": get_profile(plan.profile_code).supervision_draw == "double_random",
-        }
+        return SupervisionDraw(supervised=plan.supervised, supervisor_id=plan.supervisor_id,
+                               centre=supervision_centre(plan),
+                               drawn=get_profile(plan.profile_code).supervision_draw == "double_random")
     profile = get_profile(plan.profile_code)
     institution = session.get(Institution, plan.institution_id)
     centre = supervision_centre(plan)
@@ -309,7 +307,7 @@ def draw_supervision(session: Session, *, plan_id: int) -> dict[str, Any]:
             "every_session": every_session,
         },
     )
-    return {"supervised": supervised, "supervisor_id": supervisor_id, "centre": centre, "drawn": drawn}
+    return SupervisionDraw(supervised=supervised, supervisor_id=supervisor_id, centre=centre, drawn=drawn)
 
 
 def supervision_centre(plan: EvaluationPlan) -> str:
@@ -816,21 +814,21 @@ def results_publicity_start(session: Session, *, plan_id: int):  # a date
     return get_plan(session, plan_id).results_submitted_on or business_today(session)
 
 
-def flow_facts(session: Session, *, plan_id: int) -> dict[str, Any]:
+def flow_facts(session: Session, *, plan_id: int) -> PlanFlowFacts:
     """What the flow needs to know of its case at the start of every replay."""
     plan = session.get(EvaluationPlan, plan_id)
     if plan is None:
         raise ValueError(f"plan {plan_id} does not exist")
-    return {
-        "status": plan.status,
-        "finished": plan.status in FINISHED_PLANS,
-        "region_code": plan.region_code,
-        "profile_code": plan.profile_code,
-        "evaluation_start": plan.evaluation_start,
-        "evaluation_end": plan.evaluation_end,
-        "centres": centres(plan),
-        "institution_kind": _institution_kind(session, plan.institution_id),
-    }
+    return PlanFlowFacts(
+        status=plan.status,
+        finished=plan.status in FINISHED_PLANS,
+        region_code=plan.region_code,
+        profile_code=plan.profile_code,
+        evaluation_start=plan.evaluation_start,
+        evaluation_end=plan.evaluation_end,
+        centres=centres(plan),
+        institution_kind=_institution_kind(session, plan.institution_id),
+    )
 
 
 def _institution_kind(session: Session, institution_id: int) -> str:

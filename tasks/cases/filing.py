@@ -24,6 +24,7 @@ from models.cases import (
 from models.catalogue import OccupationRecord
 from models.clock import business_instant, business_today
 from models.db import locked_row, stored
+from models.facts import FilingFlowFacts
 from models.schemas import FilingCreate, LadderFiling, PilotPlanCreate, ResubmissionCreate
 from models.workflow import HumanTask, OutboxMessage
 from policy import draws as draw_rules
@@ -701,7 +702,7 @@ def record_ministry_answer(session: Session, *, filing_id: int, round_no: int, a
     return accepted
 
 
-def flow_facts(session: Session, *, filing_id: int) -> dict[str, Any]:
+def flow_facts(session: Session, *, filing_id: int) -> FilingFlowFacts:
     """What the flow needs to know of its case at the start of every replay."""
     filing = session.get(FilingApplication, filing_id)
     if filing is None:
@@ -714,15 +715,15 @@ def flow_facts(session: Session, *, filing_id: int) -> dict[str, Any]:
         and institution.pilot_plan_approved_on is None
     )
     finished = filing.status in ("rejected", "withdrawn") or (filing.status == "registered" and not pilot_pending)
-    return {
-        "status": filing.status,
-        "region_code": filing.region_code,
-        "profile_code": filing.profile_code,
-        "centres": centres(filing),
-        "finished": finished,
-        "pilot_plan_approved": institution is not None and institution.pilot_plan_approved_on is not None,
-        "institution_kind": institution.kind if institution is not None else "Y",
-    }
+    return FilingFlowFacts(
+        status=filing.status,
+        region_code=filing.region_code,
+        profile_code=filing.profile_code,
+        centres=centres(filing),
+        finished=finished,
+        pilot_plan_approved=institution is not None and institution.pilot_plan_approved_on is not None,
+        institution_kind=institution.kind if institution is not None else "Y",
+    )
 
 
 def start_publicity(session: Session, *, filing_id: int, end: dt.date, provisional: bool) -> None:

@@ -16,6 +16,7 @@ from models.accounts import User
 from models.cases import Certificate, EvaluationPlan, Revocation
 from models.clock import business_today
 from models.db import stored
+from models.facts import RevocationFlowFacts
 from models.schemas import REVOCATION_CATEGORIES, RevocationCreate
 from models.supervision import SupervisionCase
 from models.workflow import OutboxMessage
@@ -108,11 +109,11 @@ def revocation_of_task(session: Session, task_key: str) -> Revocation | None:
     return session.get(Revocation, int(task_key.split(":")[1]))
 
 
-def flow_facts(session: Session, *, revocation_id: int) -> dict[str, Any]:
+def flow_facts(session: Session, *, revocation_id: int) -> RevocationFlowFacts:
     revocation = get_revocation(session, revocation_id)
     plan = stored(session, EvaluationPlan, revocation.plan_id)
-    return {"status": revocation.status, "plan_id": plan.id, "profile_code": plan.profile_code,
-            "centre": plan.handling_centre or plan.region_code, "certificates": len(revocation.numbers)}
+    return RevocationFlowFacts(status=revocation.status, plan_id=plan.id, profile_code=plan.profile_code,
+                           centre=plan.handling_centre or plan.region_code, certificates=len(revocation.numbers))
 
 
 def refuse(session: Session, *, revocation_id: int, reason: str) -> None:

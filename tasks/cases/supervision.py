@@ -19,6 +19,7 @@ from models.accounts import User
 from models.cases import Certificate, EvaluationPlan, Institution, Revocation
 from models.clock import business_instant, business_today
 from models.db import stored
+from models.facts import SupervisionFlowFacts
 from models.schemas import ComplaintCreate, DecisionIn, ExplanationIn, FindingCreate, RectificationIn
 from models.supervision import CreditEntry, SupervisionCase
 from models.workflow import HumanTask, OutboxMessage
@@ -304,16 +305,11 @@ def case_of_task(session: Session, task: HumanTask) -> SupervisionCase | None:
     return session.get(SupervisionCase, task.case_id) if task.case_type == "supervision" else None
 
 
-def flow_facts(session: Session, *, case_id: int) -> dict[str, Any]:
+def flow_facts(session: Session, *, case_id: int) -> SupervisionFlowFacts:
     case = get_case(session, case_id)
-    return {
-        "status": case.status,
-        "outcome": case.outcome,
-        "source": case.source,
-        "profile_code": case.profile_code,
-        "centre": case.centre,
-        "cancellation_centre": cancellation_centre(case),
-    }
+    return SupervisionFlowFacts(status=case.status, outcome=case.outcome, source=case.source,
+                            profile_code=case.profile_code, centre=case.centre,
+                            cancellation_centre=cancellation_centre(case))
 
 
 def cancellation_centre(case: SupervisionCase) -> str:

@@ -237,7 +237,7 @@ def test_supervisors_come_from_the_roster_the_profile_names_with_their_card_wher
         gansu_draws = [batch.draw_supervision(session, plan_id=p) for p in gansu]
         s_draws = [batch.draw_supervision(session, plan_id=p) for p in s_plans]
     # 004 §六(二): the province's roster, cardholders only; Gansu draws no supervisor (random supervision)
-    assert {d["centre"] for d in gansu_draws} == {"620000"}
+    assert {d.centre for d in gansu_draws} == {"620000"}
     with db(api) as session:
         from models.cases import DrawRecord
 
@@ -248,8 +248,8 @@ def test_supervisors_come_from_the_roster_the_profile_names_with_their_card_wher
             ).all()
         }
     assert pools == {(carded.id,)}
-    assert all(d["supervised"] for d in s_draws)  # 002 §(十八): S-type, a supervisor at every session
-    assert {d["centre"] for d in s_draws} == {"320000"}
+    assert all(d.supervised for d in s_draws)  # 002 §(十八): S-type, a supervisor at every session
+    assert {d.centre for d in s_draws} == {"320000"}
 
 
 LADDER = {
