@@ -17,10 +17,10 @@ from core.clock import wall_now
 from core.settings import Settings
 from engine import workflow
 from engine.leader import Leadership
-from models.cases import EvaluationPlan, FilingApplication, Revocation
+from models.case_kinds import PROCESSES
+from models.cases import Revocation
 from models.clock import business_today
 from models.db import session_scope
-from models.supervision import SupervisionCase
 from models.workflow import OutboxMessage, Wakeup
 from tasks.exchange import webhooks
 from tasks.records import evidence
@@ -28,15 +28,6 @@ from tasks.waits import digest, inactivity, registry, sla
 from tasks.waits.timers import fire_due_timers
 
 log = logging.getLogger("certflow.tick")
-CASE_TABLES = {"institution_filing": FilingApplication, "evaluation_batch": EvaluationPlan,
-               "certificate_revocation": Revocation, "supervision_case": SupervisionCase}
-PARAMETERS = {
-    "institution_filing": "filing_id",
-    "evaluation_batch": "plan_id",
-    "certificate_revocation": "revocation_id",
-    "supervision_case": "case_id",
-}
-CASE_TYPES = {"institution_filing": "filing", "evaluation_batch": "plan", "supervision_case": "supervision"}
 REVIVE_LIMIT = 3
 
 
@@ -73,7 +64,7 @@ def dispatch_outbox(settings: Settings, *, limit: int = 50, max_seconds: float =
             row = session.get(OutboxMessage, message.id)
             row.dispatched_at, row.flow_run_id, row.attempts = wall_now(), run_id, row.attempts + 1
             session.add(row)
-            case = session.get(CASE_TABLES[message.kind], message.case_id)
+            case = session.get(PROCESSES[message.kind].table, message.case_id)
             if case is not None:
                 case.flow_run_id = run_id
                 session.add(case)
@@ -226,9 +217,7 @@ def revive_crashed_runs(settings: Settings) -> int:
                     continue
                 registry.resolve_incidents(session, kind="run_lost", case_type=case_type, case_id=case_ref)
             log.warning("reviving %s %s: run %s is %s", kind, case_id, run_id, state)
-            session.add(
-                OutboxMessage(kind=kind, case_id=case_id, parameters={PARAMETERS[kind]: case_id}, created_at=wall_now())
-            )
+            session.add(PROCESSES[kind].start(case_id, wall_now()))
             revived += 1
     return revived
 
@@ -237,7 +226,7 @@ def _incident_case(session: Session, kind: str, case_id: int) -> tuple[str, int]
     """The case an incident of this run is shown on (a revocation's: its batch's page)."""
     if kind == "certificate_revocation":
         return "plan", session.get(Revocation, case_id).plan_id
-    return CASE_TYPES[kind], case_id
+    return PROCESSES[kind].case_type, case_id
 
 
 def _still_progressing(settings: Settings, run_id: str, state: str, now: dt.datetime) -> bool:
@@ -257,7 +246,8 @@ def _still_progressing(settings: Settings, run_id: str, state: str, now: dt.date
 def _active_runs(session: Session) -> list[tuple[str, str, int]]:
     active: list[tuple[str, str, int]] = []
     finished = ("registered", "rejected", "withdrawn", "completed", "refused", "notified")
-    for kind, table in CASE_TABLES.items():
+    for kind, process in PROCESSES.items():
+        table = process.table
         for case in session.exec(
             select(table).where(table.flow_run_id.is_not(None), table.status.not_in(finished))
         ).all():

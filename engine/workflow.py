@@ -7,10 +7,12 @@ import functools
 import logging
 from typing import Any
 
+from models.case_kinds import PROCESSES
+
 log = logging.getLogger("certflow.workflow")
 
 DEPLOYMENT_NAME = "certflow"
-FLOWS = ("institution_filing", "evaluation_batch", "certificate_revocation", "supervision_case")
+FLOWS = tuple(PROCESSES)
 TERMINAL = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
 
 

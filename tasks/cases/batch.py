@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from core.clock import china_date, iso_day, wall_now
 from models.accounts import User
 from models.audit import AuditEvent
-from models.case_kinds import FINISHED_PLANS
+from models.case_kinds import FINISHED_PLANS, PROCESSES
 from models.cases import (
     Candidate,
     Certificate,
@@ -25,7 +25,7 @@ from models.clock import business_instant, business_today
 from models.db import locked_row, stored
 from models.facts import PlanFlowFacts, SupervisionDraw
 from models.schemas import CorrectionsAnswer, HolderCorrection, PlanCreate, ResultsCreate
-from models.workflow import ExternalSubmission, HumanTask, OutboxMessage
+from models.workflow import ExternalSubmission, HumanTask
 from policy import draws as draw_rules
 from policy.eligibility import (
     CandidateFacts,
@@ -165,9 +165,7 @@ def file_plan(session: Session, *, user: User, institution_id: int, body: PlanCr
                 eligibility={k: v for k, v in _eligibility(c).items() if v not in ("", None)},
             )
         )
-    session.add(
-        OutboxMessage(kind="evaluation_batch", case_id=plan.id, parameters={"plan_id": plan.id}, created_at=now)
-    )
+    session.add(PROCESSES["evaluation_batch"].start(plan.id, now))
     latest = latest_plan_filing_date(body.evaluation_start, profile, calendar)
     audit.record(
         session,

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 from core.clock import wall_now
 from models.accounts import User
 from models.audit import AuditEvent
+from models.case_kinds import PROCESSES
 from models.cases import (
     DeficiencyNotice,
     DrawRecord,
@@ -26,7 +27,7 @@ from models.clock import business_instant, business_today
 from models.db import locked_row, stored
 from models.facts import FilingFlowFacts
 from models.schemas import FilingCreate, LadderFiling, PilotPlanCreate, ResubmissionCreate
-from models.workflow import HumanTask, OutboxMessage
+from models.workflow import HumanTask
 from policy import draws as draw_rules
 from policy.eligibility import (
     FilingFacts,
@@ -141,8 +142,7 @@ def submit_filing(session: Session, *, applicant: User, form: FilingCreate) -> F
     if form.scope_change and not form.occupations:  # only drops: nothing to evaluate, the change holds at once
         register_institution(session, filing_id=filing.id)
         return filing
-    session.add(OutboxMessage(kind="institution_filing", case_id=filing.id, parameters={"filing_id": filing.id},
-                              created_at=now))
+    session.add(PROCESSES["institution_filing"].start(filing.id, now))
     return filing
 
 

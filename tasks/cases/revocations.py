@@ -13,13 +13,13 @@ from sqlmodel import Session, col, select
 
 from core.clock import iso_day, wall_now
 from models.accounts import User
+from models.case_kinds import PROCESSES
 from models.cases import Certificate, EvaluationPlan, Revocation
 from models.clock import business_today
 from models.db import stored
 from models.facts import RevocationFlowFacts
 from models.schemas import REVOCATION_CATEGORIES, RevocationCreate
 from models.supervision import SupervisionCase
-from models.workflow import OutboxMessage
 from policy.eligibility import Violation
 from tasks.errors import Conflict, NotFound, Problems
 from tasks.people import access
@@ -81,8 +81,7 @@ def open_revocation(session: Session, *, plan_id: int, numbers: list[str], categ
                             supervision_case_id=supervision_case_id)
     session.add(revocation)
     session.flush()
-    session.add(OutboxMessage(kind="certificate_revocation", case_id=revocation.id,
-                              parameters={"revocation_id": revocation.id}, created_at=wall_now()))
+    session.add(PROCESSES["certificate_revocation"].start(revocation.id, wall_now()))
     audit.record(session, case_type="plan", case_id=plan_id, action="revocation_requested",
                  actor_id=requested_by.id, actor_role=requested_by.role,
                  after={"revocation_id": revocation.id, "certificates": len(numbers), "category": category})

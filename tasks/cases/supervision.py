@@ -16,13 +16,14 @@ from sqlmodel import Session, col, func, select
 
 from core.clock import china_date, wall_now
 from models.accounts import User
+from models.case_kinds import PROCESSES
 from models.cases import Certificate, EvaluationPlan, Institution, Revocation
 from models.clock import business_instant, business_today
 from models.db import stored
 from models.facts import SupervisionFlowFacts
 from models.schemas import ComplaintCreate, DecisionIn, ExplanationIn, FindingCreate, RectificationIn
 from models.supervision import CreditEntry, SupervisionCase
-from models.workflow import HumanTask, OutboxMessage
+from models.workflow import HumanTask
 from policy.credit import KINDS, OUTCOMES, PUBLIC_STATUS, last_day_after, new_receipt_number, span_problems
 from policy.eligibility import Violation
 from policy.numbering import number_problems
@@ -156,9 +157,7 @@ def _open(
     )
     session.add(case)
     session.flush()
-    session.add(
-        OutboxMessage(kind="supervision_case", case_id=case.id, parameters={"case_id": case.id}, created_at=now)
-    )
+    session.add(PROCESSES["supervision_case"].start(case.id, now))
     audit.record(
         session,
         case_type="supervision",

@@ -22,7 +22,7 @@ from typing import Any
 from sqlmodel import select
 
 from core.clock import wall_now
-from engine.tick import CASE_TABLES
+from models.case_kinds import PROCESSES
 from models.clock import business_today
 from models.db import session_scope
 from models.workflow import OutboxMessage, Wakeup
@@ -104,7 +104,7 @@ class ReplayEngine:
                 self.runs[run_id] = Run(message.kind, dict(message.parameters))
                 message.dispatched_at, message.flow_run_id, message.attempts = wall_now(), run_id, message.attempts + 1
                 session.add(message)
-                case = session.get(CASE_TABLES[message.kind], message.case_id)
+                case = session.get(PROCESSES[message.kind].table, message.case_id)
                 if case is not None:
                     case.flow_run_id = run_id
                     session.add(case)
@@ -157,7 +157,7 @@ def install(engine: ReplayEngine, monkeypatch) -> None:
     (the number of tries is what the tests pin; the backoff is Prefect's)."""
     import flows.steps as steps
 
-    for kind in CASE_TABLES:  # every flow module imported, so each one's own `run_id` is replaced
+    for kind in PROCESSES:  # every flow module imported, so each one's own `run_id` is replaced
         ReplayEngine.flow(kind)
     original = steps.run_id
     for name, module in list(sys.modules.items()):

@@ -27,3 +27,20 @@ def test_no_module_chooses_between_a_filing_and_a_plan_by_hand():
 def test_a_kind_not_of_an_institution_is_nobodys_own_case():
     assert [code for code, kind in CASE_KINDS.items() if not kind.of_an_institution] == ["report"]
     assert all(hasattr(kind.table, "institution_id") for kind in CASE_KINDS.values() if kind.of_an_institution)
+
+
+def test_every_process_starts_with_its_one_parameter_and_names_a_kind_of_case():
+    import datetime as dt
+
+    from models.case_kinds import PROCESSES
+
+    for flow, process in PROCESSES.items():
+        message = process.start(7, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+        assert (message.kind, message.case_id, message.parameters) == (flow, 7, {process.parameter: 7})
+        assert process.case_type in CASE_KINDS
+    assert {kind.flow for kind in CASE_KINDS.values() if kind.flow} <= set(PROCESSES)
+
+
+def test_each_kind_lists_the_steps_its_cases_may_have():
+    assert "acceptance" in CASE_KINDS["filing"].steps and "acceptance" not in CASE_KINDS["plan"].steps
+    assert CASE_KINDS["report"].steps == ("quarterly_report_review",)
