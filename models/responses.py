@@ -13,6 +13,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from policy import deadline_explanations
+
 
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
@@ -81,6 +83,17 @@ class DeadlineExplanation(Out):
     estimated_years: list[int] = Field(description="years counted without the State Council's notice: provisional")
     paused: bool = Field(False, description="the step's clock was paused, so the due date moved later")
     text: str
+
+    @classmethod
+    def of(cls, told: deadline_explanations.DeadlineExplanation, *, paused: bool,
+           text: str | None = None) -> DeadlineExplanation:
+        """The rule's count as answered; `text` when the reader must be told more than the count (a pause)."""
+        return cls(rule=told.rule or None, source=told.source, start=told.start,
+                   start_day_counts=told.start_day_counts, direction=told.direction, working_days=told.working_days,
+                   due=told.due,
+                   skipped=[SkippedDays(first=s.first, last=s.last, reason=s.reason) for s in told.skipped],
+                   makeup_working_days=list(told.makeup_days), estimated_years=list(told.estimated_years),
+                   paused=paused, text=told.as_text() if text is None else text)
 
 
 class TaskOut(Out):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from policy.working_days import WorkingCalendar
 
@@ -62,22 +62,6 @@ class DeadlineExplanation:
         else:
             parts.append("节假日以国务院办公厅公布的安排为准。")
         return "".join(parts)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule or None,
-            "source": self.source,
-            "start": self.start.isoformat(),
-            "start_day_counts": self.start_day_counts,
-            "direction": self.direction,
-            "working_days": self.working_days,
-            "due": self.due.isoformat(),
-            "skipped": [{"first": s.first.isoformat(), "last": s.last.isoformat(), "reason": s.reason}
-                        for s in self.skipped],
-            "makeup_working_days": [d.isoformat() for d in self.makeup_days],
-            "estimated_years": list(self.estimated_years),
-            "text": self.as_text(),
-        }
 
 
 def explain(calendar: WorkingCalendar, start: dt.date, working_days: int, *,

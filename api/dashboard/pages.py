@@ -29,6 +29,7 @@ from models.cases import (
 from models.catalogue import OccupationRecord
 from models.clock import business_today
 from models.reports import QuarterlyReport
+from models.responses import FilingOut, PlanOut, TaskOut, TimerOut
 from models.schemas import REVOCATION_CATEGORIES, DecisionIn, DismissIdentical
 from models.supervision import SupervisionCase
 from models.workflow import HumanTask, Incident
@@ -398,7 +399,7 @@ def task_page(
     label = case_labels(session, [task]).get((task.case_type, task.case_id), {"href": "#", "title": "", "ref": ""})
     names = _names(session, {task.assignee_id, task.decided_by})
     row = _task_row(task, user, label, today, names)
-    row["due_explanation"] = views.task_deadline_explanation(task, today)["text"]  # "why this date?"
+    row["due_explanation"] = views.task_deadline_explanation(task, today).text  # "why this date?"
     submitted = submitted or {}
     allowed = ALLOWED.get(task.step, ())
     # a step with one possible decision (expert scoring, the supervision report) has it chosen already
@@ -763,23 +764,21 @@ def where_the_case_stands(session: Session, case_type: str, case: FilingApplicat
     return strip
 
 
-def _deadlines_ahead(session: Session, view: dict[str, Any], today: views.Today) -> list[dict[str, Any]]:
+def _deadlines_ahead(tasks: list[TaskOut], timers: list[TimerOut], today: views.Today) -> list[dict[str, Any]]:
     ahead = []
-    for task in view["tasks"]:
-        if task["status"] in ("open", "claimed"):
-            due = dt.date.fromisoformat(task["due_date"])
+    for task in tasks:
+        if task.status in ("open", "claimed"):
             ahead.append(
-                {"what": f"{task['step_name']}（待办 #{task['id']}）", **_deadline(due, task["provisional"], today),
-                 "why": (task.get("due_explanation") or {}).get("text", "")}
+                {"what": f"{task.step_name}（待办 #{task.id}）", **_deadline(task.due_date, task.provisional, today),
+                 "why": task.due_explanation.text}
             )
-    for timer in view["timers"]:
-        if timer["status"] == "pending":
-            due = dt.date.fromisoformat(timer["fires_on"])
+    for timer in timers:
+        if timer.status == "pending":
             ahead.append(
                 {
-                    "what": TIMER_PURPOSES.get(timer["purpose"], timer["purpose"]),
-                    **_deadline(due, timer["provisional"], today),
-                    "why": (timer.get("due_explanation") or {}).get("text", ""),
+                    "what": TIMER_PURPOSES.get(timer.purpose, timer.purpose),
+                    **_deadline(timer.fires_on, timer.provisional, today),
+                    "why": timer.due_explanation.text if timer.due_explanation else "",
                 }
             )
     return sorted(ahead, key=lambda a: a["due_iso"])
@@ -813,11 +812,8 @@ def supervision_case_page(session: Session, case: SupervisionCase, viewer_role: 
     """A supervision case: its facts and answers, deadlines, timeline and documents (the rectification
     orders and the cancellation decision as PDFs)."""
     today = views.Today(session)
-    view = {
-        "tasks": views.case_tasks(session, "supervision", case.id),
-        "timers": views.case_timers(session, "supervision", case.id),
-    }
-    names = _names(session, {t["assignee_id"] for t in view["tasks"]})
+    case_tasks = views.case_tasks(session, "supervision", case.id)
+    names = _names(session, {t.assignee_id for t in case_tasks})
     documents_ = [
         {
             "label": f"责令整改通知书（第 {numbered(r['round'])} 轮）",
@@ -838,19 +834,19 @@ def supervision_case_page(session: Session, case: SupervisionCase, viewer_role: 
         "status": SUPERVISION_STATUS[case.status] + (f"（{OUTCOMES[case.outcome]}）" if case.outcome else ""),
         "outcome_reason": case.outcome_reason,
         "timeline": _timeline(session, "supervision", case.id),
-        "deadlines": _deadlines_ahead(session, view, today),
+        "deadlines": _deadlines_ahead(case_tasks, views.case_timers(session, "supervision", case.id), today),
         "tasks": [
             {
-                "id": t["id"],
-                "href": f"/dashboard/tasks/{t['id']}",
-                "step_name": t["step_name"],
-                "status": TASK_STATUS.get(t["status"], t["status"]),
-                "who": names.get(t["assignee_id"], ""),
+                "id": t.id,
+                "href": f"/dashboard/tasks/{t.id}",
+                "step_name": t.step_name,
+                "status": TASK_STATUS.get(t.status, t.status),
+                "who": names.get(t.assignee_id, ""),
                 "decision": supervision_pages.STEP_DECISION_NAMES.get(
-                    (t["step"], t["decision"]), DECISION_NAMES.get(t["decision"] or "", t["decision"] or "")
+                    (t.step, t.decision), DECISION_NAMES.get(t.decision or "", t.decision or "")
                 ),
             }
-            for t in view["tasks"]
+            for t in case_tasks
         ],
         "prefect_url": prefect_run_url(session, case.flow_run_id, viewer_role),
         "flow_run_id": case.flow_run_id,
@@ -871,38 +867,38 @@ def case_page(
     if case_type == "supervision":
         return supervision_case_page(session, case, viewer_role)
     today = views.Today(session)
-    view = (
+    view: FilingOut | PlanOut = (
         views.filing_view(session, case, with_history=False)
-        if case_type == "filing"
+        if isinstance(case, FilingApplication)
         else views.plan_view(session, case, with_history=False)
     )
-    names = _names(session, {t["assignee_id"] for t in view["tasks"]})
+    names = _names(session, {t.assignee_id for t in view.tasks})
     tasks = [
         {
-            "id": t["id"],
-            "href": f"/dashboard/tasks/{t['id']}",
-            "step_name": t["step_name"],
-            "status": TASK_STATUS.get(t["status"], t["status"]),
-            "who": names.get(t["assignee_id"], ""),
-            "decision": DECISION_NAMES.get(t["decision"] or "", t["decision"] or ""),
+            "id": t.id,
+            "href": f"/dashboard/tasks/{t.id}",
+            "step_name": t.step_name,
+            "status": TASK_STATUS.get(t.status, t.status),
+            "who": names.get(t.assignee_id, ""),
+            "decision": DECISION_NAMES.get(t.decision or "", t.decision or ""),
         }
-        for t in view["tasks"]
+        for t in view.tasks
     ]
     page: dict[str, Any] = {
         "type": case_type,
         "id": case.id,
         "ref": f"{'备案' if case_type == 'filing' else '批次'} #{case.id}",
-        "status": CASE_STEPS.get(view["current_step"] or "", view["current_step"] or ""),
-        "outcome_reason": view["outcome_reason"],
+        "status": CASE_STEPS.get(view.current_step or "", view.current_step or ""),
+        "outcome_reason": view.outcome_reason,
         "timeline": _timeline(session, case_type, case.id),
-        "deadlines": _deadlines_ahead(session, view, today),
+        "deadlines": _deadlines_ahead(view.tasks, view.timers, today),
         "tasks": tasks,
-        "prefect_url": prefect_run_url(session, view["flow_run_id"], viewer_role),
-        "flow_run_id": view["flow_run_id"],
+        "prefect_url": prefect_run_url(session, view.flow_run_id, viewer_role),
+        "flow_run_id": view.flow_run_id,
         "incidents": [
-            {**i, "kind": INCIDENT_KINDS.get(i["kind"], i["kind"]),
-             "status": INCIDENT_STATUS.get(i["status"], i["status"])}
-            for i in view["incidents"]
+            {**i.model_dump(), "kind": INCIDENT_KINDS.get(i.kind, i.kind),
+             "status": INCIDENT_STATUS.get(i.status, i.status)}
+            for i in view.incidents
         ],
         "documents": [],
         "materials": [],
@@ -912,8 +908,8 @@ def case_page(
         "notes": _notes(session, case_type, case.id) if viewer_role == "officer" else None,
         "note_error": note_refused[0], "note_draft": note_refused[1],  # a refused note: why, and its text
     }
-    if case_type == "filing":
-        page["title"] = view["enterprise_name"]
+    if isinstance(view, FilingOut):
+        page["title"] = view.enterprise_name
         page["institution_href"] = f"/dashboard/institutions/{case.institution_id}"
         materials = session.exec(
             select(FilingMaterial)
@@ -931,45 +927,45 @@ def case_page(
         ]
         page["notices"] = [
             {
-                "round": n["round"],
-                "entries": n["items"],
-                "issued": _time_iso(n["issued_at"]),
-                "resubmitted": _time_iso(n["resubmitted_at"]) or "尚未补正",
-                "href": f"/dashboard/cases/filing/{case.id}/notices/{n['round']}.pdf",
+                "round": n.round,
+                "entries": n.items,
+                "issued": _time(n.issued_at) if n.issued_at else None,
+                "resubmitted": _time(n.resubmitted_at) if n.resubmitted_at else "尚未补正",
+                "href": f"/dashboard/cases/filing/{case.id}/notices/{n.round}.pdf",
             }
-            for n in view["deficiency_notices"]
+            for n in view.deficiency_notices
         ]
-        if view["receipt_number"]:
+        if view.receipt_number:
             page["documents"].append(
                 {
-                    "label": f"备案回执 {view['receipt_number']}",
+                    "label": f"备案回执 {view.receipt_number}",
                     "href": f"/dashboard/cases/filing/{case.id}/receipt.pdf",
                 }
             )
         page["facts"] = [
             *application_facts(session, "filing", case),
-            ("适用规则", f"{get_profile(view['profile']).name}（{view['profile']}）"),
-            ("补正轮次", str(view["deficiency_rounds"])),
-            ("证书编号段", view["segment"] or "—"),
+            ("适用规则", f"{get_profile(view.profile).name}（{view.profile}）"),
+            ("补正轮次", str(view.deficiency_rounds)),
+            ("证书编号段", view.segment or "—"),
         ]
     else:
         institution = session.get(Institution, case.institution_id)
-        page["title"] = f"{institution.name if institution else ''} · {view['occupation_code']}"
+        page["title"] = f"{institution.name if institution else ''} · {view.occupation_code}"
         page["institution_href"] = f"/dashboard/institutions/{case.institution_id}"
         page["facts"] = [
             *application_facts(session, "plan", case),
-            ("计划报送日", view["filed_on"]),
-            ("成绩报送期限", view["results_due"] or "—"),
-            ("已发证书", str(view["certificates_issued"])),
+            ("计划报送日", view.filed_on.isoformat()),
+            ("成绩报送期限", view.results_due.isoformat() if view.results_due else "—"),
+            ("已发证书", str(view.certificates_issued)),
             *supervision_pages.staff_credit_facts(session, case),
         ]
         page["documents"] = [
             {
-                "label": f"证书 {c['certificate_number']}（{c['name']}）",
-                "href": f"/dashboard/certificates/{c['certificate_number']}.pdf",
+                "label": f"证书 {c.certificate_number}（{c.name}）",
+                "href": f"/dashboard/certificates/{c.certificate_number}.pdf",
             }
-            for c in view["candidates"]
-            if c["certificate_number"]
+            for c in view.candidates
+            if c.certificate_number
         ]
         page["sheets"] = [
             {"label": label, "href": f"/dashboard/cases/plan/{case.id}/{name}.xlsx"}
@@ -980,14 +976,10 @@ def case_page(
                 ("results-template", "成绩录入模板"),
             )
         ]
-        if view["certificates_issued"]:
+        if view.certificates_issued:
             done, total = documents.rendered_count(session, plan_id=case.id, data_dir=data_dir)
             page["rendered"] = f"已生成 PDF {done}/{total}"
     return page
-
-
-def _time_iso(value: str | None) -> str | None:
-    return _time(dt.datetime.fromisoformat(value)) if value else None
 
 
 # -- the operations page ---------------------------------------------------------------------

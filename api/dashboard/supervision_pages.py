@@ -13,6 +13,7 @@ from core.clock import china_date
 from models.audit import AuditEvent
 from models.cases import Certificate, EvaluationPlan, FilingApplication, Institution
 from models.clock import business_today
+from models.responses import InactivityClock, InactivityRemoval
 from models.schemas import REVOCATION_CATEGORIES
 from models.supervision import SupervisionCase
 from policy.credit import KINDS, OUTCOMES
@@ -202,17 +203,17 @@ def institution_page(session: Session, institution: Institution) -> dict[str, An
         .where(SupervisionCase.institution_id == institution.id)
         .order_by(SupervisionCase.id.desc())
     ).all()
-    clock = view["inactivity"] or {}
+    clock = view.inactivity
     countdown = "—"
-    if clock.get("withdrawal_on"):
-        days = max(0, load_calendar(session).count_between(today, dt.date.fromisoformat(clock["withdrawal_on"])))
+    if isinstance(clock, InactivityClock):
+        days = max(0, load_calendar(session).count_between(today, clock.withdrawal_on))
         countdown = (
-            f"{clock['withdrawal_on']} 视同退出（还有 {days} 个工作日"
-            + (f"，已于 {clock['warned_on']} 提醒" if clock.get("warned_on") else "")
+            f"{clock.withdrawal_on.isoformat()} 视同退出（还有 {days} 个工作日"
+            + (f"，已于 {clock.warned_on.isoformat()} 提醒" if clock.warned_on else "")
             + "）"
         )
-    elif clock.get("removed_on"):
-        countdown = f"已于 {clock['removed_on']} 移出目录"
+    elif isinstance(clock, InactivityRemoval) and clock.removed_on:
+        countdown = f"已于 {clock.removed_on.isoformat()} 移出目录"
     return {
         "id": institution.id,
         "name": institution.name,
@@ -221,7 +222,7 @@ def institution_page(session: Session, institution: Institution) -> dict[str, An
             ("统一社会信用代码", institution.credit_code),
             ("证书编号段", institution.segment or "—"),
             ("注册地", division_name(institution.region_code)),
-            ("备案日期", view["registered_on"] or "—"),
+            ("备案日期", view.registered_on.isoformat() if view.registered_on else "—"),
             ("最近一次评价", institution.last_evaluation_on.isoformat() if institution.last_evaluation_on else "尚无"),
             ("连续未评价退出", countdown),
             (
@@ -230,7 +231,7 @@ def institution_page(session: Session, institution: Institution) -> dict[str, An
                 f"待确认 {counts.get('pending', 0)}",
             ),
         ],
-        "scope": [f"{o['name']}（{o['code']}）{'、'.join(o['levels'])}" for o in view["occupations"]],
+        "scope": [f"{o.name}（{o.code}）{'、'.join(o.levels)}" for o in view.occupations],
         "history": [
             {
                 "label": INSTITUTION_ACTIONS.get(e.action, e.action),

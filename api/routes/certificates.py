@@ -64,11 +64,11 @@ def find_certificate(session, number: str) -> Certificate:
     return certificate
 
 
-def verify(session, number: str) -> dict:
+def verify(session, number: str) -> CertificatePublic:
     """Public: valid, revoked (with its date) or pending — numbered and reported, not yet acknowledged by the
     national query system (its refusal reason stays with the centre)."""
     certificate = find_certificate(session, number)
-    return views.certificate_view(certificate, session.get(Institution, certificate.institution_id))
+    return views.certificate_public(certificate, session.get(Institution, certificate.institution_id))
 
 
 @router.get("/public/certificates/{number}", response_model=CertificatePublic,
@@ -76,10 +76,7 @@ def verify(session, number: str) -> dict:
                     "(anyone; rate-limited per client)",
             dependencies=[Depends(public_rate_limit)], responses=PUBLIC_ERRORS)
 def public_certificate(number: str, session: SessionDep):
-    view = verify(session, number)
-    view.pop("plan_id", None)  # internal
-    view.pop("national_refusal", None)
-    return view
+    return verify(session, number)
 
 
 @router.get("/public/institutions/removals", response_model=RemovalPage,

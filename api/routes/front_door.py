@@ -73,12 +73,12 @@ def verification_view(session, typed: str) -> dict[str, Any]:
     else:
         try:
             certificate = verify(session, number)
-            state = certificate["status"]
+            state = certificate.status
         except HTTPException:
             state = "not_found"
     headline, explanation = VERDICTS.get(state or "", ("", ""))
     if state == "revoked" and certificate is not None:
-        headline = f"证书已于 {certificate['revoked_on']} 撤销"
+        headline = f"证书已于 {certificate.revoked_on} 撤销"
     return {"number": number[:22] if state == "malformed" else number, "state": state, "headline": headline,
             "explanation": explanation, "certificate": certificate}
 
@@ -90,10 +90,10 @@ def catalogue_page(request: Request, session: SessionDep, cursor: CursorQuery = 
     rows = catalogue.registered(session, limit=PER_PAGE, after=after)
     listed = page([entry for _, entry in rows], [key for key, _ in rows], PER_PAGE)
     entries = [{
-        "name": entry["name"], "region": place_name(entry["region_code"]), "segment": entry["segment"] or "—",
-        "registered_on": entry["registered_on"] or "—",
-        "occupations": "；".join(f"{o['name']}（{'、'.join(o['levels'])}）" for o in entry["occupations"]) or "—",
-    } for entry in listed["items"]]
+        "name": entry.name, "region": place_name(entry.region_code), "segment": entry.segment or "—",
+        "registered_on": entry.registered_on.isoformat() if entry.registered_on else "—",
+        "occupations": "；".join(f"{o.name}（{'、'.join(o.levels)}）" for o in entry.occupations) or "—",
+    } for _, entry in rows[:PER_PAGE]]
     return TEMPLATES.TemplateResponse(request, "public/institutions.html", {"page": {
         "title": "评价机构备案目录", "removals": False, "entries": entries, "notice": notice,
         "next_href": f"/institutions?cursor={listed['next_cursor']}" if listed["next_cursor"] else None,
@@ -106,9 +106,9 @@ def removals_page(request: Request, session: SessionDep, cursor: CursorQuery = N
     after, notice = _after(cursor)
     rows = catalogue.removed(session, limit=PER_PAGE, after=after)
     listed = page([entry for _, entry in rows], [key for key, _ in rows], PER_PAGE)
-    entries = [{"name": entry["name"], "region": place_name(entry["region_code"]),
-                "segment": entry["segment"] or "—", "removed_on": entry["removed_on"],
-                "reason": entry["reason_label"] or "—"} for entry in listed["items"]]
+    entries = [{"name": entry.name, "region": place_name(entry.region_code),
+                "segment": entry.segment or "—", "removed_on": entry.removed_on.isoformat(),
+                "reason": entry.reason_label or "—"} for _, entry in rows[:PER_PAGE]]
     return TEMPLATES.TemplateResponse(request, "public/institutions.html", {"page": {
         "title": "退出备案目录的评价机构", "removals": True, "entries": entries, "notice": notice,
         "next_href": f"/institutions/removals?cursor={listed['next_cursor']}" if listed["next_cursor"] else None,

@@ -10,7 +10,7 @@ from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.errors import ERRORS
 from api.idempotency import idempotent
 from engine.tick import wake_now
-from models.responses import Dismissed, InstitutionOut, ObjectionCreated, PlanOut
+from models.responses import Dismissed, DocumentsProgress, InstitutionOut, ObjectionCreated, PlanOut
 from models.schemas import (
     CorrectionsAnswer,
     DismissIdentical,
@@ -60,8 +60,7 @@ def file_ladder(institution_id: Id, body: LadderFiling, user: Enterprise, sessio
 def read_plan(plan_id: Id, user: UserDep, session: SessionDep, settings: SettingsDep):
     view = views.plan_view(session, access.visible_plan(session, user, plan_id), viewer=user)
     rendered, total = documents.rendered_count(session, plan_id=plan_id, data_dir=settings.data_dir)
-    view["documents"] = {"rendered": rendered, "total": total}
-    return view
+    return view.model_copy(update={"documents": DocumentsProgress(rendered=rendered, total=total)})
 
 
 @router.post("/plans/{plan_id}/results", response_model=PlanOut,

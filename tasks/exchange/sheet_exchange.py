@@ -13,11 +13,13 @@ from sqlmodel import Session, col, select
 
 from core.clock import china_date
 from models.accounts import User
+from models.case_kinds import CASE_LABELS
 from models.cases import Candidate, Certificate, EvaluationPlan, Score
 from models.schemas import PlanCreate, ResultsCreate
 from models.workflow import HumanTask
 from policy.eligibility import Violation
 from policy.levels import Level
+from policy.steps import STEP_NAMES
 from tasks.adapters import spreadsheets
 from tasks.adapters.spreadsheets import RESULTS, ROSTER, SheetProblems
 from tasks.cases import batch
@@ -176,16 +178,15 @@ def inbox_export(session: Session, user: User, status: str = "active") -> bytes:
     today = views.Today(session)
     rows = []
     for task in session.exec(query.order_by(col(HumanTask.due_date), col(HumanTask.id)).limit(10_000)):
-        view = views.task_view(session, task, today, explained=False)
+        due = views.deadline(session, task.due_date, task.due_provisional, today)
         rows.append(
             [
                 task.id,
-                view["step_name"],
-                f"{'备案' if task.case_type == 'filing' else '批次' if task.case_type == 'plan' else '监督'} "
-                f"#{task.case_id}",
+                STEP_NAMES.get(task.step, task.step),
+                f"{CASE_LABELS.get(task.case_type, task.case_type)} #{task.case_id}",
                 task.jurisdiction,
-                view.get("due_date", ""),
-                view.get("working_days_left", ""),
+                due.due_date.isoformat(),
+                due.working_days_left,
                 task.status,
                 task.created_on.isoformat(),
             ]

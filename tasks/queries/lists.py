@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
+from models import responses as out
 from models.accounts import User
 from models.cases import EvaluationPlan, FilingApplication, FilingOccupation, Institution, InstitutionOccupation
 from tasks.people import access
-from tasks.queries.views import filing_summary, iso
+from tasks.queries.views import filing_summary
 
 
 @dataclass(frozen=True)
@@ -89,22 +89,25 @@ def institutions(session: Session, user: User, f: ListFilter, after: tuple[dt.da
     return _paged(session, query, Institution, after, limit)
 
 
-def filing_row(filing: FilingApplication) -> dict[str, Any]:
-    return {**filing_summary(filing), "updated_at": iso(filing.updated_at)}
+def filing_row(filing: FilingApplication) -> out.FilingRow:
+    return out.FilingRow(**dict(filing_summary(filing)), updated_at=filing.updated_at)
 
 
-def plan_row(plan: EvaluationPlan) -> dict[str, Any]:
-    return {"id": plan.id, "institution_id": plan.institution_id, "status": plan.status,
-            "current_step": plan.current_step, "occupation_code": plan.occupation_code,
-            "evaluation_start": plan.evaluation_start.isoformat(), "evaluation_end": plan.evaluation_end.isoformat(),
-            "region_code": plan.region_code, "handling_centre": plan.handling_centre, "profile": plan.profile_code,
-            "created_at": iso(plan.created_at), "updated_at": iso(plan.updated_at), "href": f"/api/v1/plans/{plan.id}"}
+
+def plan_row(plan: EvaluationPlan) -> out.PlanRow:
+    return out.PlanRow(
+        id=plan.id, institution_id=plan.institution_id, status=plan.status, current_step=plan.current_step,
+        occupation_code=plan.occupation_code, evaluation_start=plan.evaluation_start,
+        evaluation_end=plan.evaluation_end,
+        region_code=plan.region_code, handling_centre=plan.handling_centre, profile=plan.profile_code,
+        created_at=plan.created_at, updated_at=plan.updated_at, href=f"/api/v1/plans/{plan.id}")
 
 
-def institution_row(institution: Institution) -> dict[str, Any]:
-    return {"id": institution.id, "name": institution.name, "credit_code": institution.credit_code,
-            "kind": institution.kind, "status": institution.status, "region_code": institution.region_code,
-            "segment": institution.segment, "profile": institution.profile_code,
-            "registered_on": institution.registered_on.isoformat() if institution.registered_on else None,
-            "created_at": iso(institution.created_at), "updated_at": iso(institution.updated_at),
-            "href": f"/api/v1/institutions/{institution.id}"}
+
+def institution_row(institution: Institution) -> out.InstitutionRow:
+    return out.InstitutionRow(
+        id=institution.id, name=institution.name, credit_code=institution.credit_code, kind=institution.kind,
+        status=institution.status, region_code=institution.region_code, segment=institution.segment,
+        profile=institution.profile_code, registered_on=institution.registered_on, created_at=institution.created_at,
+        updated_at=institution.updated_at, href=f"/api/v1/institutions/{institution.id}")
+

@@ -68,7 +68,7 @@ def _how_counted(session: Session, case: FilingApplication | EvaluationPlan) -> 
     timer = session.exec(select(Timer).where(Timer.case_type == case_type, Timer.case_id == case.id,
                                              Timer.purpose == purpose).order_by(col(Timer.id).desc())).first()
     told = views.timer_deadline_explanation(timer, views.Today(session)) if timer is not None else None
-    return told["text"] if told else None
+    return told.text if told else None
 
 
 def _result(score: Score) -> str:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core.clock import iso_day
+from models import responses as out
 from models.accounts import User
 from models.audit import AuditEvent
 from models.case_kinds import case_table
@@ -69,7 +68,7 @@ class Today:
         return self._profiles[key]
 
 
-def task_deadline_explanation(task: HumanTask, today: Today) -> dict[str, Any]:
+def task_deadline_explanation(task: HumanTask, today: Today) -> out.DeadlineExplanation:
     """How the task's due date was reached: its step's working days from the day it opened, with the rule's
     source in the case's profile; a clock that was paused (the step waited on the applicant) says so."""
     step_name = STEP_NAMES.get(task.step, task.step)
@@ -83,35 +82,34 @@ def task_deadline_explanation(task: HumanTask, today: Today) -> dict[str, Any]:
     told = explain(today.calendar, task.created_on, task.due_working_days, start_day_counts=task.start_day_counts,
                    holiday_names=today.holiday_names, rule=f"{step_name}：{task.due_working_days} 个工作日",
                    source=source)
-    shown = told.as_dict()
     if told.due != task.due_date:
-        shown["text"] += f"该环节的计时曾暂停，截止日期相应顺延至 {task.due_date.isoformat()}。"
-        shown["paused"] = True
-    else:
-        shown["paused"] = False
-    return shown
+        return out.DeadlineExplanation.of(told, paused=True, text=f"{told.as_text()}该环节的计时曾暂停，截止日期相应"
+                                                                  f"顺延至 {task.due_date.isoformat()}。")
+    return out.DeadlineExplanation.of(told, paused=False)
 
 
-def deadline(session: Session, due: dt.date, provisional: bool, today: Today | None = None) -> dict[str, Any]:
+
+def deadline(session: Session, due: dt.date, provisional: bool, today: Today | None = None) -> out.Deadline:
     today = today or Today(session)
     left = today.calendar.count_between(today.date, due)
-    return {"due_date": due.isoformat(), "provisional": provisional, "working_days_left": left, "overdue": left < 0}
+    return out.Deadline(due_date=due, provisional=provisional, working_days_left=left, overdue=left < 0)
 
 
-def task_view(session: Session, task: HumanTask, today: Today | None = None, *,
-              explained: bool = True) -> dict[str, Any]:
-    """The task as the API answers it; `explained=False` leaves out how the due date was counted (an export of
-    thousands of rows that does not print it)."""
+
+def task_view(session: Session, task: HumanTask, today: Today | None = None) -> out.TaskOut:
+    """The task as the API answers it."""
     today = today or Today(session)
-    return {
-        "id": task.id, "case_type": task.case_type, "case_id": task.case_id, "step": task.step,
-        "step_name": STEP_NAMES.get(task.step, task.step), "role": task.role, "jurisdiction": task.jurisdiction,
-        "status": task.status, "assignee_id": task.assignee_id, "version": task.version,
-        "created_on": task.created_on.isoformat(), **deadline(session, task.due_date, task.due_provisional, today),
-        "due_explanation": task_deadline_explanation(task, today) if explained else None,
-        "decision": task.decision, "decision_payload": task.decision_payload, "decided_at": iso(task.decided_at),
-        "objection_id": int(task.key.split(":")[1]) if task.key.startswith("objection:") else None,
-    }
+    due = deadline(session, task.due_date, task.due_provisional, today)
+    return out.TaskOut(
+        id=task.id, case_type=task.case_type, case_id=task.case_id, step=task.step,
+        step_name=STEP_NAMES.get(task.step, task.step), role=task.role, jurisdiction=task.jurisdiction,
+        status=task.status, assignee_id=task.assignee_id, version=task.version, created_on=task.created_on,
+        due_date=due.due_date, provisional=due.provisional, working_days_left=due.working_days_left,
+        overdue=due.overdue, due_explanation=task_deadline_explanation(task, today), decision=task.decision,
+        decision_payload=task.decision_payload, decided_at=task.decided_at,
+        objection_id=int(task.key.split(":")[1]) if task.key.startswith("objection:") else None,
+    )
+
 
 
 # What the applicant is not shown (POLICY: draws and who was drawn stay with the centre until the
@@ -143,7 +141,7 @@ def _step_of(action: str) -> str:
     return action.split(":", 1)[1] if ":" in action else ""
 
 
-def history(session: Session, case_type: str, case_id: int, *, viewer: User | None = None) -> list[dict[str, Any]]:
+def history(session: Session, case_type: str, case_id: int, *, viewer: User | None = None) -> list[out.HistoryEntry]:
     events = session.exec(
         select(AuditEvent)
         .where(AuditEvent.case_type == case_type, AuditEvent.case_id == case_id)
@@ -152,26 +150,19 @@ def history(session: Session, case_type: str, case_id: int, *, viewer: User | No
     applicant = for_applicant(viewer)
     shown = []
     for e in events:
-        entry = {
-            "action": e.action,
-            "actor_id": e.actor_id,
-            "actor_role": e.actor_role,
-            "business_time": iso(e.business_time),
-            "wall_time": iso(e.wall_time),
-            "before": e.before,
-            "after": e.after,
-        }
-        if applicant:
-            step = _step_of(e.action)
-            if e.action in HIDDEN_FROM_APPLICANT_ACTIONS or step in HIDDEN_FROM_APPLICANT_STEPS:
-                continue
-            if step in ANONYMOUS_TO_APPLICANT_STEPS or e.actor_role in ("expert", "supervisor"):
-                entry.update(actor_id=None, before=None, after=None)
-        shown.append(entry)
+        step = _step_of(e.action)
+        if applicant and (e.action in HIDDEN_FROM_APPLICANT_ACTIONS or step in HIDDEN_FROM_APPLICANT_STEPS):
+            continue
+        anonymous = applicant and (step in ANONYMOUS_TO_APPLICANT_STEPS or e.actor_role in ("expert", "supervisor"))
+        shown.append(out.HistoryEntry(
+            action=e.action, actor_id=None if anonymous else e.actor_id, actor_role=e.actor_role,
+            business_time=e.business_time, wall_time=e.wall_time, before=None if anonymous else e.before,
+            after=None if anonymous else e.after))
     return shown
 
 
-def case_tasks(session: Session, case_type: str, case_id: int, viewer: User | None = None) -> list[dict[str, Any]]:
+
+def case_tasks(session: Session, case_type: str, case_id: int, viewer: User | None = None) -> list[out.TaskOut]:
     tasks = session.exec(
         select(HumanTask).where(HumanTask.case_type == case_type, HumanTask.case_id == case_id)
         .order_by(col(HumanTask.id))
@@ -179,16 +170,11 @@ def case_tasks(session: Session, case_type: str, case_id: int, viewer: User | No
     today = Today(session)
     if not for_applicant(viewer):
         return [task_view(session, t, today) for t in tasks]
-    shown = []
-    for task in tasks:
-        if task.step in HIDDEN_FROM_APPLICANT_STEPS:
-            continue
-        view = task_view(session, task, today)
-        view["assignee_id"] = None
-        if task.step not in APPLICANT_DECISION_STEPS:
-            view["decision_payload"] = None
-        shown.append(view)
-    return shown
+    return [task_view(session, task, today).model_copy(update={  # who took it, and the sheets, stay with the centre
+        "assignee_id": None,
+        "decision_payload": task.decision_payload if task.step in APPLICANT_DECISION_STEPS else None})
+        for task in tasks if task.step not in HIDDEN_FROM_APPLICANT_STEPS]
+
 
 
 def panel_result(session: Session, filing_id: int) -> AuditEvent | None:
@@ -204,7 +190,7 @@ def panel_result(session: Session, filing_id: int) -> AuditEvent | None:
     ).first()
 
 
-def _expert_panel(session: Session, filing_id: int) -> dict[str, Any] | None:
+def _expert_panel(session: Session, filing_id: int) -> out.ExpertPanelOut | None:
     """The panel's result and the reasons given, without who gave them (for the applicant)."""
     result = panel_result(session, filing_id)
     if result is None:
@@ -218,32 +204,22 @@ def _expert_panel(session: Session, filing_id: int) -> dict[str, Any] | None:
         )
     ).all()
     reasons = sorted({(t.decision_payload or {}).get("reason", "") for t in sheets} - {""})
-    return {
-        "passed": (result.after or {}).get("passed"),
-        "mean_score": (result.after or {}).get("mean_score"),
-        "reasons": reasons,
-    }
+    recorded = result.after or {}
+    return out.ExpertPanelOut(passed=recorded.get("passed"), mean_score=recorded.get("mean_score"), reasons=reasons)
 
 
-def case_timers(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
+
+def case_timers(session: Session, case_type: str, case_id: int) -> list[out.TimerOut]:
     timers = session.exec(
-        select(Timer).where(col(Timer.case_type) == case_type, col(Timer.case_id) == case_id).order_by(col(Timer.id))
+        select(Timer).where(Timer.case_type == case_type, Timer.case_id == case_id).order_by(col(Timer.id))
     ).all()
     today = Today(session)
-    return [
-        {
-            "purpose": t.purpose,
-            "period_end": t.period_end.isoformat(),
-            "fires_on": t.due_date.isoformat(),
-            "provisional": t.provisional,
-            "status": t.status,
-            "due_explanation": timer_deadline_explanation(t, today),
-        }
-        for t in timers
-    ]
+    return [out.TimerOut(purpose=t.purpose, period_end=t.period_end, fires_on=t.due_date, provisional=t.provisional,
+                         status=t.status, due_explanation=timer_deadline_explanation(t, today)) for t in timers]
 
 
-def timer_deadline_explanation(timer: Timer, today: Today) -> dict[str, Any] | None:
+
+def timer_deadline_explanation(timer: Timer, today: Today) -> out.DeadlineExplanation | None:
     """How a working-day timer's period was counted, and the day the process goes on; None for a fixed date (an
     evaluation day the plan names is not counted, it is given)."""
     if timer.working_days is None:
@@ -251,59 +227,38 @@ def timer_deadline_explanation(timer: Timer, today: Today) -> dict[str, Any] | N
     label = TIMER_PURPOSES.get(timer.purpose, timer.purpose)
     told = explain(today.calendar, timer.start_date, timer.working_days, start_day_counts=timer.start_day_counts,
                    holiday_names=today.holiday_names, rule=f"{label}：{timer.working_days} 个工作日")
-    shown = told.as_dict()
-    shown["paused"] = told.due != timer.period_end
-    if shown["paused"]:
-        shown["text"] += f"期间曾顺延，期满日为 {timer.period_end.isoformat()}。"
-    shown["text"] += f"期满次日（{timer.due_date.isoformat()}）流程继续。"
-    return shown
+    paused = told.due != timer.period_end
+    text = told.as_text() + (f"期间曾顺延，期满日为 {timer.period_end.isoformat()}。" if paused else "")
+    return out.DeadlineExplanation.of(told, paused=paused,
+                                      text=text + f"期满次日（{timer.due_date.isoformat()}）流程继续。")
 
 
-def _objections(session: Session, case_type: str, case_id: int, viewer: User | None = None) -> list[dict[str, Any]]:
+
+def _objections(session: Session, case_type: str, case_id: int, viewer: User | None = None) -> list[out.ObjectionOut]:
     rows = session.exec(select(Objection).where(Objection.case_type == case_type, Objection.case_id == case_id)).all()
-    views = [
-        {
-            "id": o.id,
-            "text": o.text,
-            "candidate_id": o.candidate_id,
-            "raised_at": iso(o.raised_at),
-            "investigated_by": o.investigated_by,
-            "outcome": o.outcome,
-        }
-        for o in rows
-    ]
-    if not for_applicant(viewer):  # the centre sees who objected and how to reach them; the applicant does not
-        for view, o in zip(views, rows, strict=True):
-            view.update(raised_by=o.raised_by, contact=o.contact)
-    return views
+    shown = [out.ObjectionOut(id=o.id, text=o.text, candidate_id=o.candidate_id, raised_at=o.raised_at,
+                              investigated_by=o.investigated_by, outcome=o.outcome) for o in rows]
+    if for_applicant(viewer):  # the centre sees who objected and how to reach them; the applicant does not
+        return shown
+    return [view.model_copy(update={"raised_by": o.raised_by, "contact": o.contact})
+            for view, o in zip(shown, rows, strict=True)]
 
 
-def _incidents(session: Session, case_type: str, case_id: int, viewer: User | None = None) -> list[dict[str, Any]]:
+
+def _incidents(session: Session, case_type: str, case_id: int, viewer: User | None = None) -> list[out.IncidentOut]:
     rows = session.exec(select(Incident).where(Incident.case_type == case_type, Incident.case_id == case_id)).all()
     if for_applicant(viewer):  # an external system's raw error is for operations, not the applicant
-        return [{"id": i.id, "kind": i.kind, "status": i.status,
-                 "message": REFUSAL_TO_CORRECT if i.kind == "certificate_refusal" else NEUTRAL_INCIDENT} for i in rows]
-    return [{"id": i.id, "kind": i.kind, "status": i.status, "attempts": i.attempts, "error": i.error} for i in rows]
+        return [out.IncidentOut(id=i.id, kind=i.kind, status=i.status,
+                                message=REFUSAL_TO_CORRECT if i.kind == "certificate_refusal" else NEUTRAL_INCIDENT)
+                for i in rows]
+    return [out.IncidentOut(id=i.id, kind=i.kind, status=i.status, attempts=i.attempts, error=i.error) for i in rows]
 
 
-def _supervision(session: Session, plan: EvaluationPlan, viewer: User | None) -> dict[str, Any] | None:
-    outcome = (
-        {
-            "verdict": plan.supervision_verdict,
-            "corrections": plan.corrections,
-            "corrections_answer": plan.corrections_answer,
-            "corrections_answered_at": iso(plan.corrections_answered_at),
-        }
-        if plan.supervision_verdict
-        else {}
-    )
+
+def _supervision(session: Session, plan: EvaluationPlan, viewer: User | None) -> out.SupervisionOut | None:
     if not for_applicant(viewer):
-        return {
-            "supervised": plan.supervised,
-            "supervisor_id": plan.supervisor_id,
-            "draw_id": plan.supervision_draw_id,
-            **outcome,
-        }
+        return _with_outcome(out.SupervisionOut(supervised=plan.supervised, supervisor_id=plan.supervisor_id,
+                                                draw_id=plan.supervision_draw_id), plan)
     # the enterprise learns nothing of the draw before the supervision has taken place
     if plan.supervised:
         report = session.exec(
@@ -314,107 +269,97 @@ def _supervision(session: Session, plan: EvaluationPlan, viewer: User | None) ->
                 HumanTask.status == "decided",
             )
         ).first()
-        return (
-            {"supervised": True, "report": (report.decision_payload or {}).get("reason"), **outcome} if report else None
-        )
+        if report is None:
+            return None
+        return _with_outcome(out.SupervisionOut(supervised=True, report=(report.decision_payload or {}).get("reason")),
+                             plan)
     if plan.supervised is False and plan.evaluation_end < business_today(session):
-        return {"supervised": False}
+        return out.SupervisionOut(supervised=False)
     return None
 
 
-def filing_summary(filing: FilingApplication) -> dict[str, Any]:
+def _with_outcome(shown: out.SupervisionOut, plan: EvaluationPlan) -> out.SupervisionOut:
+    """The report's verdict and the corrections it asked for, once there is one."""
+    if not plan.supervision_verdict:
+        return shown
+    return shown.model_copy(update={
+        "verdict": plan.supervision_verdict, "corrections": plan.corrections,
+        "corrections_answer": plan.corrections_answer, "corrections_answered_at": plan.corrections_answered_at})
+
+
+
+def filing_summary(filing: FilingApplication) -> out.FilingSummary:
     """What a POST answers: the new case and where to follow it (GET /filings/{id} has the rest)."""
-    return {
-        "id": filing.id,
-        "status": filing.status,
-        "current_step": filing.current_step,
-        "institution_id": filing.institution_id,
-        "enterprise_name": filing.form.get("enterprise_name"),
-        "region_code": filing.region_code,
-        "handling_centre": filing.handling_centre or None,
-        "profile": filing.profile_code,
-        "created_at": iso(filing.created_at),
-        "href": f"/api/v1/filings/{filing.id}",
-    }
+    return out.FilingSummary(
+        id=filing.id, status=filing.status, current_step=filing.current_step, institution_id=filing.institution_id,
+        enterprise_name=filing.form.get("enterprise_name"), region_code=filing.region_code,
+        handling_centre=filing.handling_centre or None, profile=filing.profile_code, created_at=filing.created_at,
+        href=f"/api/v1/filings/{filing.id}")
 
 
-def _certificate_of(certificate: Certificate | None) -> dict[str, Any]:
+
+def _certificate_of(certificate: Certificate | None) -> tuple[str | None, str | None, str | None]:
     """A candidate's certificate as its plan shows it: number, status, and the national system's reason
     while it stands refused."""
     if certificate is None:
-        return {"certificate_number": None, "certificate_status": None, "national_refusal": None}
+        return None, None, None
     refused = certificate.national_refusal if certificate.status == "pending" else None
-    return {"certificate_number": certificate.number, "certificate_status": certificate.status,
-            "national_refusal": refused}
+    return certificate.number, certificate.status, refused
+
 
 
 def filing_view(
     session: Session, filing: FilingApplication, *, viewer: User | None = None, with_history: bool = True
-) -> dict[str, Any]:
+) -> out.FilingOut:
     institution = session.get(Institution, filing.institution_id)
     notices = session.exec(
         select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing.id).order_by(col(DeficiencyNotice.round))
     ).all()
-    view = {
-        "id": filing.id,
-        "status": filing.status,
-        "current_step": filing.current_step,
-        "institution_id": filing.institution_id,
-        "enterprise_name": filing.form.get("enterprise_name"),
-        "region_code": filing.region_code,
-        "handling_centre": filing.handling_centre or None,
-        "profile": filing.profile_code,
-        "deficiency_rounds": filing.deficiency_rounds,
-        "deficiency_notices": [
-            {
-                "round": n.round + 1,  # notice 1 is the first: as printed, and as /notices/1.pdf
-                "items": [i["text"] for i in n.items],
-                "issued_at": iso(n.issued_at),
-                "resubmitted_at": iso(n.resubmitted_at),
-            }
+    pilot_plans = session.exec(
+        select(PilotPlan).where(col(PilotPlan.filing_id) == filing.id).order_by(col(PilotPlan.round))).all()
+    shown = out.FilingOut(
+        id=filing.id,
+        status=filing.status,
+        current_step=filing.current_step,
+        institution_id=filing.institution_id,
+        enterprise_name=filing.form.get("enterprise_name"),
+        region_code=filing.region_code,
+        handling_centre=filing.handling_centre or None,
+        profile=filing.profile_code,
+        deficiency_rounds=filing.deficiency_rounds,
+        deficiency_notices=[
+            out.DeficiencyNoticeOut(round=n.round + 1,  # notice 1 is the first: as printed, and as /notices/1.pdf
+                                    items=[i["text"] for i in n.items], issued_at=n.issued_at,
+                                    resubmitted_at=n.resubmitted_at)
             for n in notices
         ],
-        "publicity": (
-            {
-                "start": filing.publicity_start.isoformat(),
-                "end": filing.publicity_end.isoformat(),
-                "provisional": filing.publicity_provisional,
-            }
-            if filing.publicity_start and filing.publicity_end
-            else None
-        ),
-        "receipt_number": filing.receipt_number,
-        "segment": institution.segment if institution else None,
-        "outcome_reason": filing.outcome_reason,
-        "flow_run_id": filing.flow_run_id,
-        "expert_panel": _expert_panel(session, filing.id),
-        "pilot_plans": [
-            {"round": p.round + 1, "submitted_at": iso(p.submitted_at), "outcome": p.outcome,
-             "reasons": p.outcome_reasons}
-            for p in session.exec(
-                select(PilotPlan).where(col(PilotPlan.filing_id) == filing.id).order_by(col(PilotPlan.round))
-            ).all()
-        ],
-        "pilot_plan_approved_on": (
-            institution.pilot_plan_approved_on.isoformat()
-            if institution and institution.pilot_plan_approved_on
-            else None
-        ),
-        "tasks": case_tasks(session, "filing", filing.id, viewer),
-        "timers": case_timers(session, "filing", filing.id),
-        "objections": _objections(session, "filing", filing.id, viewer),
-        "incidents": _incidents(session, "filing", filing.id, viewer),
-        "created_at": iso(filing.created_at),
-        "updated_at": iso(filing.updated_at),
-    }
+        publicity=(out.Period(start=filing.publicity_start, end=filing.publicity_end,
+                              provisional=filing.publicity_provisional)
+                   if filing.publicity_start and filing.publicity_end else None),
+        receipt_number=filing.receipt_number,
+        segment=institution.segment if institution else None,
+        outcome_reason=filing.outcome_reason,
+        flow_run_id=filing.flow_run_id,
+        expert_panel=_expert_panel(session, filing.id),
+        pilot_plans=[out.PilotPlanOut(round=p.round + 1, submitted_at=p.submitted_at, outcome=p.outcome,
+                                      reasons=p.outcome_reasons) for p in pilot_plans],
+        pilot_plan_approved_on=institution.pilot_plan_approved_on if institution else None,
+        tasks=case_tasks(session, "filing", filing.id, viewer),
+        timers=case_timers(session, "filing", filing.id),
+        objections=_objections(session, "filing", filing.id, viewer),
+        incidents=_incidents(session, "filing", filing.id, viewer),
+        created_at=filing.created_at,
+        updated_at=filing.updated_at,
+    )
     if with_history:
-        view["history"] = history(session, "filing", filing.id, viewer=viewer)
-    return view
+        return shown.model_copy(update={"history": history(session, "filing", filing.id, viewer=viewer)})
+    return shown
+
 
 
 def plan_view(
     session: Session, plan: EvaluationPlan, *, viewer: User | None = None, with_history: bool = True
-) -> dict[str, Any]:
+) -> out.PlanOut:
     rows = session.exec(
         select(Candidate, Score)
         .join(Score, col(Score.candidate_id) == col(Candidate.id), isouter=True)
@@ -424,120 +369,114 @@ def plan_view(
     certificates = {
         c.candidate_id: c for c in session.exec(select(Certificate).where(Certificate.plan_id == plan.id)).all()
     }
-    view = {
-        "id": plan.id,
-        "institution_id": plan.institution_id,
-        "status": plan.status,
-        "current_step": plan.current_step,
-        "profile": plan.profile_code,
-        "handling_centre": plan.handling_centre or None,
-        "occupation_code": plan.occupation_code,
-        "evaluation_start": plan.evaluation_start.isoformat(),
-        "evaluation_end": plan.evaluation_end.isoformat(),
-        "filed_on": plan.filed_on.isoformat(),
-        "site": plan.site,
-        "supervision": _supervision(session, plan, viewer),
-        "results_due": plan.results_due.isoformat() if plan.results_due else None,
-        "results_late": plan.results_late,
-        "results_submitted_on": plan.results_submitted_on.isoformat() if plan.results_submitted_on else None,
-        "publicity": (
-            {"start": plan.publicity_start.isoformat(), "end": plan.publicity_end.isoformat()}
-            if plan.publicity_start and plan.publicity_end
-            else None
-        ),
-        "review_rounds": plan.review_rounds,
-        "outcome_reason": plan.outcome_reason,
-        "candidates": [
-            {
-                "id": c.id,
-                "name": c.name,
-                "id_number": mask_resident_id(c.id_number),
-                "relation": c.relation,
-                "level": Level(c.level).display,
-                "enterprise_title": c.enterprise_title,
-                "excluded_reason": c.excluded_reason,
-                "score": (
-                    {"theory": s.theory, "practical": s.practical, "performance": s.performance, "passed": s.passed,
-                     "route": s.route, "evidence": s.evidence or None}
-                    if s
-                    else None
-                ),
-                **_certificate_of(certificates.get(c.id)),
-            }
-            for c, s in rows
-        ],
+    shown = out.PlanOut(
+        id=plan.id,
+        institution_id=plan.institution_id,
+        status=plan.status,
+        current_step=plan.current_step,
+        profile=plan.profile_code,
+        handling_centre=plan.handling_centre or None,
+        occupation_code=plan.occupation_code,
+        evaluation_start=plan.evaluation_start,
+        evaluation_end=plan.evaluation_end,
+        filed_on=plan.filed_on,
+        site=plan.site,
+        supervision=_supervision(session, plan, viewer),
+        results_due=plan.results_due,
+        results_late=plan.results_late,
+        results_submitted_on=plan.results_submitted_on,
+        publicity=(out.Period(start=plan.publicity_start, end=plan.publicity_end)
+                   if plan.publicity_start and plan.publicity_end else None),
+        review_rounds=plan.review_rounds,
+        outcome_reason=plan.outcome_reason,
+        candidates=[_candidate(c, s, certificates.get(c.id)) for c, s in rows],
         # issued: acknowledged by the national system; a refused one is numbered, not issued
-        "certificates_issued": sum(c.status != "pending" for c in certificates.values()),
-        "flow_run_id": plan.flow_run_id,
-        "tasks": case_tasks(session, "plan", plan.id, viewer),
-        "timers": case_timers(session, "plan", plan.id),
-        "objections": _objections(session, "plan", plan.id, viewer),
-        "incidents": _incidents(session, "plan", plan.id, viewer),
-    }
+        certificates_issued=sum(c.status != "pending" for c in certificates.values()),
+        flow_run_id=plan.flow_run_id,
+        tasks=case_tasks(session, "plan", plan.id, viewer),
+        timers=case_timers(session, "plan", plan.id),
+        objections=_objections(session, "plan", plan.id, viewer),
+        incidents=_incidents(session, "plan", plan.id, viewer),
+    )
     if with_history:
-        view["history"] = history(session, "plan", plan.id, viewer=viewer)
-    return view
+        return shown.model_copy(update={"history": history(session, "plan", plan.id, viewer=viewer)})
+    return shown
+
+
+def _candidate(candidate: Candidate, score: Score | None, certificate: Certificate | None) -> out.CandidateOut:
+    number, status, refusal = _certificate_of(certificate)
+    return out.CandidateOut(
+        id=candidate.id, name=candidate.name, id_number=mask_resident_id(candidate.id_number),
+        relation=candidate.relation, level=Level(candidate.level).display, enterprise_title=candidate.enterprise_title,
+        excluded_reason=candidate.excluded_reason,
+        score=(out.ScoreOut(theory=score.theory, practical=score.practical, performance=score.performance,
+                            passed=score.passed, route=score.route,
+                            evidence=out.RouteEvidenceOut.model_validate(score.evidence) if score.evidence else None)
+               if score else None),
+        certificate_number=number, certificate_status=status, national_refusal=refusal)
+
 
 
 CERTIFICATE_STATUS = {"pending": "已报送，待全国联网确认", "valid": "有效", "revoked": "已撤销"}
 
 
-def certificate_view(certificate: Certificate, institution: Institution | None) -> dict[str, Any]:
-    return {
-        "number": certificate.number,
-        "holder_name": certificate.holder_name,
-        "id_number": mask_resident_id(certificate.id_number),
-        "occupation_code": certificate.occupation_code,
-        "occupation_name": certificate.occupation_name,
-        "level": Level(certificate.level).display,
-        "enterprise_title": certificate.enterprise_title,
-        "institution": institution.name if institution else None,
-        "issued_on": certificate.issued_on.isoformat(),
-        "status": certificate.status,
-        "status_label": CERTIFICATE_STATUS[certificate.status],
-        "plan_id": certificate.plan_id,
-        "national_acknowledged_at": certificate.uploaded_at.isoformat() if certificate.uploaded_at else None,
-        "revoked_on": certificate.revoked_on.isoformat() if certificate.revoked_on else None,
-        "national_refusal": certificate.national_refusal,
-    }
+def certificate_public(certificate: Certificate, institution: Institution | None) -> out.CertificatePublic:
+    """What anyone verifying the certificate reads."""
+    return out.CertificatePublic(
+        number=certificate.number,
+        holder_name=certificate.holder_name,
+        id_number=mask_resident_id(certificate.id_number),
+        occupation_code=certificate.occupation_code,
+        occupation_name=certificate.occupation_name,
+        level=Level(certificate.level).display,
+        enterprise_title=certificate.enterprise_title,
+        institution=institution.name if institution else None,
+        issued_on=certificate.issued_on,
+        status=certificate.status,
+        status_label=CERTIFICATE_STATUS[certificate.status],
+        national_acknowledged_at=certificate.uploaded_at,
+        revoked_on=certificate.revoked_on,
+    )
 
 
-def institution_view(session: Session, institution: Institution) -> dict[str, Any]:
+def certificate_view(certificate: Certificate, institution: Institution | None) -> out.CertificateOut:
+    """The certificate for its batch's readers: with its batch and the national system's refusal."""
+    return out.CertificateOut(**dict(certificate_public(certificate, institution)), plan_id=certificate.plan_id,
+                              national_refusal=certificate.national_refusal)
+
+
+
+
+def institution_view(session: Session, institution: Institution) -> out.InstitutionOut:
     """The institution for itself and its centre: the catalogue entry and its inactivity clock."""
-    return {**institution_public_view(session, institution), "inactivity": inactivity_view(session, institution)}
+    public = institution_public_view(session, institution)
+    return out.InstitutionOut(**dict(public), inactivity=inactivity_view(session, institution))
 
 
-def removal_view(institution: Institution) -> dict[str, Any]:
+
+def removal_view(institution: Institution) -> out.Removal:
     """A catalogue removal as the public sees it (动态调整): who, when, which category of reason."""
-    return {
-        "id": institution.id,
-        "name": institution.name,
-        "region_code": institution.region_code,
-        "segment": institution.segment,
-        "removed_on": iso_day(institution.removed_on),
-        "reason": institution.removal_reason,
-        "reason_label": REMOVAL_REASONS.get(institution.removal_reason or "", ""),
-    }
+    return out.Removal(
+        id=institution.id, name=institution.name, region_code=institution.region_code, segment=institution.segment,
+        removed_on=institution.removed_on, reason=institution.removal_reason,
+        reason_label=REMOVAL_REASONS.get(institution.removal_reason or "", ""))
+
 
 
 REMOVAL_REASONS = {"inactivity": "连续未开展评价，视同自行退出", "cancelled": "取消备案"}
 
 
-def institution_public_view(session: Session, institution: Institution) -> dict[str, Any]:
+def institution_public_view(session: Session, institution: Institution) -> out.InstitutionPublic:
     scope = session.exec(
         select(InstitutionOccupation, OccupationRecord)
         .join(OccupationRecord, col(OccupationRecord.code) == col(InstitutionOccupation.occupation_code))
         .where(InstitutionOccupation.institution_id == institution.id)
     ).all()
-    return {
-        "id": institution.id,
-        "name": institution.name,
-        "region_code": institution.region_code,
-        "segment": institution.segment,
-        "registered_on": institution.registered_on.isoformat() if institution.registered_on else None,
-        "status": institution.status,
-        "ladder": [{"title": row["title"], "level": Level(row["level"]).display} for row in institution.ladder],
-        "occupations": [
-            {"code": o.code, "name": o.name, "levels": [Level(int(d)).display for d in s.levels]} for s, o in scope
-        ],
-    }
+    return out.InstitutionPublic(
+        id=institution.id, name=institution.name, region_code=institution.region_code, segment=institution.segment,
+        registered_on=institution.registered_on, status=institution.status,
+        ladder=[out.LadderRung(title=row["title"], level=Level(row["level"]).display) for row in institution.ladder],
+        occupations=[out.ScopeOccupation(code=o.code, name=o.name, levels=[Level(int(d)).display for d in s.levels])
+                     for s, o in scope],
+    )
+

@@ -6,11 +6,12 @@ and by the `inactivity_scan` deployment; running it twice on a day changes nothi
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, overload
+from typing import overload
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from models import responses as out
 from models.case_kinds import FINISHED_PLANS
 from models.cases import EvaluationPlan, Institution
 from models.clock import business_today
@@ -84,14 +85,16 @@ def withdraw(session: Session, institution: Institution, clock: InactivityClock,
                         "years": get_profile(institution.profile_code).inactivity_withdrawal_years})
 
 
-def inactivity_view(session: Session, institution: Institution) -> dict[str, Any] | None:
+def inactivity_view(session: Session,
+                    institution: Institution) -> out.InactivityClock | out.InactivityRemoval | None:
     """What the institution (and the centre) sees of its inactivity clock."""
     if institution.status != "registered":
-        return {"removed_on": institution.removed_on.isoformat() if institution.removed_on else None,
-                "removal_reason": institution.removal_reason} if institution.removed_on else None
+        return (out.InactivityRemoval(removed_on=institution.removed_on, removal_reason=institution.removal_reason)
+                if institution.removed_on else None)
     clock = clock_of(institution, load_calendar(session))
     if clock is None:
         return None
-    return {"active_since": clock.active_since.isoformat(), "withdrawal_on": clock.withdrawal_on.isoformat(),
-            "warning_on": clock.warning_on.isoformat(), "provisional": clock.provisional,
-            "warned_on": institution.inactivity_warned_on.isoformat() if institution.inactivity_warned_on else None}
+    return out.InactivityClock(active_since=clock.active_since, withdrawal_on=clock.withdrawal_on,
+                               warning_on=clock.warning_on, provisional=clock.provisional,
+                               warned_on=institution.inactivity_warned_on)
+

@@ -57,7 +57,7 @@ def test_the_start_day_counts_where_the_profile_says_so():
 def test_a_year_without_the_state_councils_notice_is_said_to_be_estimated():
     told = explain(CALENDAR, dt.date(2026, 12, 28), 10)
     assert 2027 in told.estimated_years and "2027 年的节假日尚未公布" in told.as_text()
-    assert told.as_dict()["estimated_years"] == [2027] and told.as_dict()["source"] is None
+    assert told.estimated_years == (2027,) and told.source is None
 
 
 def test_the_days_walked_hold_exactly_the_working_days_counted():
