@@ -673,7 +673,7 @@ def ops(request: Request, login: Operations, session: SessionDep):
 def audit_anchors_export(login: Operations, session: SessionDep):
     """The anchors as JSON, for the operations page's export link (the API's needs a bearer token)."""
     return JSONResponse(
-        [evidence.anchor_view(a) for a in evidence.recent_anchors(session, limit=366)],
+        [evidence.anchor_view(a).model_dump(mode="json") for a in evidence.recent_anchors(session, limit=366)],
         headers={"Content-Disposition": 'attachment; filename="audit-anchors.json"'},
     )
 

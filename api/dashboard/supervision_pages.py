@@ -73,7 +73,7 @@ ENTRY_STATUS = {"holds": "有效", "expired": "已过期", "future": "未生效"
 
 def credit_line(entry, today: dt.date) -> str:  # a CreditEntry
     """One credit entry as the pages show it: kind, period, whether it holds today, reason."""
-    status = credit.entry_view(entry, today)["status"]
+    status = credit.entry_view(entry, today).status
     return f"{KINDS[entry.kind]} {entry.valid_from}–{entry.valid_until}（{ENTRY_STATUS[status]}）：{entry.reason}"
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import Id, SessionDep, SettingsDep, UserDep, role
 from api.errors import ERRORS
-from models.responses import FileList, FileStored, dumped
+from models.responses import FileList, FileStored
 from policy.filetypes import EXTENSIONS
 from tasks.cases import files
 
@@ -37,8 +37,8 @@ def _upload(case_type: str, case_id: int, kind: str, file: UploadFile, user, ses
     content = files.read_limited(file.file, settings.file_max_bytes)
     stored = files.store(session, settings, user=user, case_type=case_type, case_id=case_id, kind=kind,
                          filename=file.filename, content=content)
-    body = files.file_view(stored.file, _base(case_type, case_id)) | {"created": stored.created}
-    return JSONResponse(dumped(FileStored, body), status_code=201 if stored.created else 200)
+    body = FileStored(**dict(files.file_view(stored.file, _base(case_type, case_id))), created=stored.created)
+    return JSONResponse(body.model_dump(mode="json"), status_code=201 if stored.created else 200)
 
 
 def _download(case_type: str, case_id: int, file_id: int, user, session, settings) -> Response:
@@ -57,7 +57,7 @@ def upload_filing_material(filing_id: Id, kind: Kind, file: Upload, user: Enterp
 @router.get("/filings/{filing_id}/materials", response_model=FileList,
             summary="The filing's uploaded materials, by round")
 def list_filing_materials(filing_id: Id, user: UserDep, session: SessionDep):
-    return {"files": files.listed(session, user, "filing", filing_id, _base("filing", filing_id))}
+    return FileList(files=files.listed(session, user, "filing", filing_id, _base("filing", filing_id)))
 
 
 @router.get("/filings/{filing_id}/materials/{file_id}", response_class=Response,
@@ -77,7 +77,7 @@ def upload_plan_file(plan_id: Id, kind: Kind, file: Upload, user: Enterprise, se
 
 @router.get("/plans/{plan_id}/files", response_model=FileList, summary="The plan's uploaded evidence")
 def list_plan_files(plan_id: Id, user: UserDep, session: SessionDep):
-    return {"files": files.listed(session, user, "plan", plan_id, _base("plan", plan_id))}
+    return FileList(files=files.listed(session, user, "plan", plan_id, _base("plan", plan_id)))
 
 
 @router.get("/plans/{plan_id}/files/{file_id}", response_class=Response,
@@ -96,7 +96,7 @@ def upload_rectification_file(case_id: Id, kind: Kind, file: Upload, user: Enter
 
 @router.get("/complaints/{case_id}/files", response_model=FileList, summary="The supervision case's uploaded files")
 def list_case_files(case_id: Id, user: UserDep, session: SessionDep):
-    return {"files": files.listed(session, user, "supervision", case_id, _base("supervision", case_id))}
+    return FileList(files=files.listed(session, user, "supervision", case_id, _base("supervision", case_id)))
 
 
 @router.get("/complaints/{case_id}/files/{file_id}", response_class=Response,

@@ -77,4 +77,4 @@ def case_events(user: Lister, session: SessionDep, settings: SettingsDep,
     found, cursor, more = events.feed(session, user, after_id=decode_cursor(after) or 0, limit=limit,
                                       types=set(types) if types else None,
                                       settle=settings.database_url.startswith("postgresql"))
-    return {"items": found, "next_cursor": encode_cursor(cursor), "has_more": more}
+    return EventFeed(items=found, next_cursor=encode_cursor(cursor), has_more=more)

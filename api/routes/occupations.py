@@ -31,4 +31,4 @@ def list_occupations(
 ):
     rows = occupations.search(session, text=q, level=level, after=cursor, limit=limit)
     more = len(rows) > limit
-    return {"items": rows[:limit], "next_cursor": rows[limit - 1]["code"] if more else None}
+    return OccupationPage(items=rows[:limit], next_cursor=rows[limit - 1].code if more else None)

@@ -63,7 +63,7 @@ def current_publicities(
     cursor: CursorQuery = None,
 ):
     items = publicity.current(session, kind=kind, after_id=decode_cursor(cursor), limit=limit)
-    return page(items, [i["id"] for i in items], limit)
+    return page(items, [i.id for i in items], limit)
 
 
 @router.post(

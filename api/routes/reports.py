@@ -81,7 +81,7 @@ def submit_quarterly_report(body: QuarterlyReportIn, user: Officer, session: Ses
             summary="Quarterly reports: those a city sent, or those its province received")
 def quarterly_reports(user: Readers, session: SessionDep,
                       period: Annotated[str | None, Query(pattern=r"^\d{4}-Q[1-4]$")] = None):
-    return {"items": [quarterly.view(r) for r in quarterly.listed(session, user, period=period)]}
+    return QuarterlyReportList(items=[quarterly.view(r) for r in quarterly.listed(session, user, period=period)])
 
 
 @router.get("/quarterly/submissions/{report_id}.pdf", response_class=Response, responses=PDF_ANSWER,

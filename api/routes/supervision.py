@@ -124,4 +124,4 @@ def credit_records(user: Supervisors, session: SessionDep,
     today = business_today(session)
     entries = (credit.institution_entries(session, credit_code) if credit_code else []) + credit.person_entries(
         session, names=[person_name] if person_name else [], user_ids=[person_user_id] if person_user_id else [])
-    return {"items": [credit.entry_view(e, today) for e in entries]}
+    return CreditEntries(items=[credit.entry_view(e, today) for e in entries])

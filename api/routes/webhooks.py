@@ -26,7 +26,7 @@ def create_webhook(body: WebhookCreate, user: Owner, session: SessionDep):
 
 @router.get("", response_model=WebhookList, summary="My endpoints (an admin: every endpoint)")
 def list_webhooks(user: Owner, session: SessionDep):
-    return {"items": [webhooks.endpoint_view(e) for e in webhooks.list_endpoints(session, user)]}
+    return WebhookList(items=[webhooks.endpoint_view(e) for e in webhooks.list_endpoints(session, user)])
 
 
 @router.get("/{webhook_id}", response_model=WebhookOut, summary="An endpoint, and why it was disabled if it was")

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from core.clock import wall_now
+from models import responses as out
 from models.clock import business_today
 from models.supervision import CreditEntry
 from policy.credit import KINDS, CreditSpan
@@ -113,22 +113,11 @@ def blacklisted_user_ids(session: Session) -> set[int]:
     return {user_id for user_id in holders if user_id is not None}
 
 
-def entry_view(entry: CreditEntry, today: dt.date) -> dict[str, Any]:
+def entry_view(entry: CreditEntry, today: dt.date) -> out.CreditEntryOut:
     holds = CreditSpan(entry.kind, entry.valid_from, entry.valid_until).holds_on(today)
-    return {
-        "id": entry.id,
-        "subject_type": entry.subject_type,
-        "credit_code": entry.credit_code,
-        "institution_id": entry.institution_id,
-        "person_name": entry.person_name,
-        "person_user_id": entry.person_user_id,
-        "kind": entry.kind,
-        "kind_label": KINDS[entry.kind],
-        "reason": entry.reason,
-        "case_id": entry.case_id,
-        "valid_from": entry.valid_from.isoformat(),
-        "valid_until": entry.valid_until.isoformat(),
-        "status": "holds" if holds else ("expired" if today > entry.valid_until else "future"),
-        "decided_by": entry.decided_by,
-        "approved_by": entry.approved_by,
-    }
+    return out.CreditEntryOut(id=entry.id, subject_type=entry.subject_type, credit_code=entry.credit_code,
+        institution_id=entry.institution_id, person_name=entry.person_name, person_user_id=entry.person_user_id,
+        kind=entry.kind, kind_label=KINDS[entry.kind], reason=entry.reason, case_id=entry.case_id,
+        valid_from=entry.valid_from, valid_until=entry.valid_until,
+        status="holds" if holds else ("expired" if today > entry.valid_until else "future"),
+        decided_by=entry.decided_by, approved_by=entry.approved_by)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import BinaryIO
 from urllib.parse import quote
 
 from sqlmodel import Session, col, select
 
 from core.settings import Settings
+from models import responses as out
 from models.accounts import User
 from models.case_kinds import FINISHED_PLANS
 from models.cases import FilingMaterial
@@ -243,19 +244,10 @@ def _attach_material(session: Session, file: CaseFile) -> None:
     session.add(material)
 
 
-def file_view(file: CaseFile, download_path: str) -> dict[str, Any]:
-    return {
-        "id": file.id,
-        "kind": file.kind,
-        "label": LABELS.get(file.kind, file.kind),
-        "round": file.round,
-        "sha256": file.sha256,
-        "size": file.size,
-        "media_type": file.media_type,
-        "filename": file.filename,
-        "uploaded_at": file.uploaded_at.isoformat(),
-        "download": f"{download_path}/{file.id}",
-    }
+def file_view(file: CaseFile, download_path: str) -> out.FileOut:
+    return out.FileOut(id=file.id, kind=file.kind, label=LABELS.get(file.kind, file.kind), round=file.round,
+        sha256=file.sha256, size=file.size, media_type=file.media_type, filename=file.filename,
+        uploaded_at=file.uploaded_at, download=f"{download_path}/{file.id}")
 
 
 # shown in the officer's browser (issue 28, item 3); anything else stays a download
@@ -301,7 +293,7 @@ def files_of(session: Session, case_type: str, case_id: int) -> list[CaseFile]:
     )
 
 
-def listed(session: Session, user: User, case_type: str, case_id: int, download_path: str) -> list[dict[str, Any]]:
+def listed(session: Session, user: User, case_type: str, case_id: int, download_path: str) -> list[out.FileOut]:
     """The case's files for whoever sees the case (404 otherwise)."""
     access.visible_case(session, user, case_type, case_id)
     return [file_view(f, download_path) for f in files_of(session, case_type, case_id)]

@@ -4,12 +4,11 @@ returns it with a reason; a returned report is submitted again as the next round
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import Session, col, select
 
 from core.clock import china_date
 from core.settings import Settings
+from models import responses as out
 from models.accounts import User
 from models.clock import business_instant, business_today
 from models.reports import QuarterlyReport
@@ -124,17 +123,16 @@ def pdf_headers(report: QuarterlyReport) -> dict[str, str]:
                                    f'{report.round + 1}.pdf"'}
 
 
-def view(report: QuarterlyReport) -> dict[str, Any]:
+def view(report: QuarterlyReport) -> out.QuarterlyReportOut:
     figures = report.figures
-    return {"id": report.id, "jurisdiction": report.jurisdiction, "province": report.province,
-            "period": report.period, "period_label": figures.get("period", {}).get("label", report.period),
-            "round": report.round + 1,  # numbered from 1, as on the page
-            "status": report.status, "status_label": STATUS_LABELS[report.status],
-            "submitted_by": report.submitted_by, "submitted_at": report.submitted_at.isoformat(),
-            "note": report.note, "decided_by": report.decided_by,
-            "decided_at": report.decided_at.isoformat() if report.decided_at else None, "reason": report.reason,
-            "pdf": f"/api/v1/reports/quarterly/submissions/{report.id}.pdf", "pdf_sha256": report.pdf_sha256,
-            "figures": figures}
+    return out.QuarterlyReportOut(
+        id=report.id, jurisdiction=report.jurisdiction, province=report.province, period=report.period,
+        period_label=figures.get("period", {}).get("label", report.period),
+        round=report.round + 1,  # numbered from 1, as on the page
+        status=report.status, status_label=STATUS_LABELS[report.status], submitted_by=report.submitted_by,
+        submitted_at=report.submitted_at, note=report.note, decided_by=report.decided_by,
+        decided_at=report.decided_at, reason=report.reason,
+        pdf=f"/api/v1/reports/quarterly/submissions/{report.id}.pdf", pdf_sha256=report.pdf_sha256, figures=figures)
 
 
 def latest_for(session: Session, jurisdiction: str, period: str) -> QuarterlyReport | None:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from core.clock import iso_day, wall_now
+from models import responses as out
 from models.accounts import User
 from models.case_kinds import PROCESSES
 from models.cases import Certificate, EvaluationPlan, Revocation
@@ -172,10 +173,9 @@ def notified(session: Session, *, revocation_id: int) -> None:
                      after={"revocation_id": revocation.id, "certificates": len(revocation.numbers)})
 
 
-def revocation_view(revocation: Revocation) -> dict[str, Any]:
-    return {"id": revocation.id, "plan_id": revocation.plan_id, "status": revocation.status,
-            "certificate_numbers": revocation.numbers, "category": revocation.category,
-            "category_label": REVOCATION_CATEGORIES[revocation.category], "reason": revocation.reason,
-            "requested_by": revocation.requested_by, "approved_by": revocation.approved_by,
-            "revoked_on": revocation.revoked_on.isoformat() if revocation.revoked_on else None,
-            "flow_run_id": revocation.flow_run_id, "supervision_case_id": revocation.supervision_case_id}
+def revocation_view(revocation: Revocation) -> out.RevocationOut:
+    return out.RevocationOut(id=revocation.id, plan_id=revocation.plan_id, status=revocation.status,
+        certificate_numbers=revocation.numbers, category=revocation.category,
+        category_label=REVOCATION_CATEGORIES[revocation.category], reason=revocation.reason,
+        requested_by=revocation.requested_by, approved_by=revocation.approved_by, revoked_on=revocation.revoked_on,
+        flow_run_id=revocation.flow_run_id, supervision_case_id=revocation.supervision_case_id)

@@ -23,6 +23,7 @@ import httpx
 from sqlmodel import Session, col, select
 
 from core.clock import wall_now
+from models import responses as out
 from models.accounts import User
 from models.audit import AuditEvent
 from models.db import session_scope, stored
@@ -196,10 +197,10 @@ def enqueue(session: Session, *, settle: bool, now: dt.datetime, limit: int = 50
             continue  # disable_user stopped it too; this holds even for a row enabled behind our back
         found, cursor, _ = events.feed(session, owner, after_id=endpoint.cursor, limit=limit,
                                        types=set(endpoint.event_types) or None, settle=settle)
-        for event in found:
-            session.add(WebhookDelivery(endpoint_id=endpoint.id, event_id=event["id"],
-                                        case_key=f"{event['case_type']}:{event['case_id']}", event=event,
-                                        next_attempt_at=now, created_at=now))
+        for event in found:  # posted as the feed answers it
+            session.add(WebhookDelivery(endpoint_id=endpoint.id, event_id=event.id,
+                                        case_key=f"{event.case_type}:{event.case_id}",
+                                        event=event.model_dump(mode="json"), next_attempt_at=now, created_at=now))
             queued += 1
         endpoint.cursor = cursor
         session.add(endpoint)
@@ -330,32 +331,19 @@ def deliver_pass(
     return counts
 
 
-def endpoint_view(endpoint: WebhookEndpoint, secret: str | None = None) -> dict[str, Any]:
-    view = {
-        "id": endpoint.id,
-        "url": endpoint.url,
-        "events": endpoint.event_types,
-        "enabled": endpoint.enabled,
-        "disabled_reason": endpoint.disabled_reason,
-        "allow_internal": endpoint.allow_internal,
-        "created_at": endpoint.created_at.isoformat(),
-        "updated_at": endpoint.updated_at.isoformat(),
-    }
+def endpoint_view(endpoint: WebhookEndpoint, secret: str | None = None) -> out.WebhookOut:
+    shown = out.WebhookOut(id=endpoint.id, url=endpoint.url, events=endpoint.event_types, enabled=endpoint.enabled,
+                           disabled_reason=endpoint.disabled_reason, allow_internal=endpoint.allow_internal,
+                           created_at=endpoint.created_at, updated_at=endpoint.updated_at)
     if secret is not None:
-        view["secret"] = secret  # once: it is not shown again
-    return view
+        return shown.model_copy(update={"secret": secret})  # once: it is not shown again
+    return shown
 
 
-def delivery_view(delivery: WebhookDelivery) -> dict[str, Any]:
-    return {
-        "id": delivery.id,
-        "event_id": delivery.event_id,
-        "event_type": delivery.event["type"],
-        "case": delivery.case_key,
-        "status": delivery.status,
-        "attempts": delivery.attempts,
-        "last_status": delivery.last_status,
-        "last_error": delivery.last_error,
-        "next_attempt_at": _aware(delivery.next_attempt_at).isoformat() if delivery.status == "pending" else None,
-        "delivered_at": _aware(delivery.delivered_at).isoformat() if delivery.delivered_at else None,
-    }
+
+def delivery_view(delivery: WebhookDelivery) -> out.DeliveryOut:
+    return out.DeliveryOut(id=delivery.id, event_id=delivery.event_id, event_type=delivery.event["type"],
+        case=delivery.case_key, status=delivery.status, attempts=delivery.attempts, last_status=delivery.last_status,
+        last_error=delivery.last_error,
+        next_attempt_at=_aware(delivery.next_attempt_at).isoformat() if delivery.status == "pending" else None,
+        delivered_at=_aware(delivery.delivered_at).isoformat() if delivery.delivered_at else None)

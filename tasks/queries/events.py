@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from core.clock import wall_now
+from models import responses as out
 from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import EvaluationPlan, FilingApplication, Institution
@@ -107,7 +108,7 @@ ACTIONS = sorted({action for _, action in BY_ACTION} | {"step_entered"})
 
 
 def feed(session: Session, user: User, *, after_id: int, limit: int, types: set[str] | None = None,
-         settle: bool = False) -> tuple[list[dict[str, Any]], int, bool]:
+         settle: bool = False) -> tuple[list[out.EventOut], int, bool]:
     """Up to `limit` events after the entry `after_id`: (events, the cursor to resume from, more to read).
     The cursor moves past entries that are not events too, so a quiet feed is cheap to poll."""
     query = select(AuditEvent).where(col(AuditEvent.id) > after_id, col(AuditEvent.action).in_(ACTIONS), _visible(user))
@@ -116,7 +117,7 @@ def feed(session: Session, user: User, *, after_id: int, limit: int, types: set[
     scan = limit * 4  # entries read per call: step_entered entries that are no event are skipped
     rows = session.exec(query.order_by(col(AuditEvent.id)).limit(scan + 1)).all()
     more = len(rows) > scan
-    events: list[dict[str, Any]] = []
+    events: list[out.EventOut] = []
     cursor = after_id
     for row in rows[:scan]:
         kind = event_type(row.case_type, row.action, row.after, row.before)
@@ -133,14 +134,9 @@ def feed(session: Session, user: User, *, after_id: int, limit: int, types: set[
     return events, cursor, more
 
 
-def _event(row: AuditEvent, kind: str) -> dict[str, Any]:
+def _event(row: AuditEvent, kind: str) -> out.EventOut:
     after = row.after or {}
-    return {
-        "id": row.id,
-        "type": kind,
-        "case_type": row.case_type,
-        "case_id": row.case_id,
-        "occurred_at": row.business_time.isoformat(),
-        "recorded_at": row.wall_time.isoformat(),
-        "data": {k: after[k] for k in SHOWN if k in after},
-    }
+    return out.EventOut(id=row.id, type=kind, case_type=row.case_type, case_id=row.case_id,
+                        occurred_at=row.business_time, recorded_at=row.wall_time,
+                        data={k: after[k] for k in SHOWN if k in after})
+

@@ -4,10 +4,9 @@ pages by code."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import Session, col, or_, select
 
+from models import responses as out
 from models.catalogue import OccupationRecord
 from policy.levels import Level
 
@@ -16,7 +15,7 @@ SKILL_LEVELS = (Level.五级, Level.四级, Level.三级, Level.二级, Level.�
 
 
 def search(session: Session, *, text: str | None, level: int | None, after: str | None,
-           limit: int) -> list[dict[str, Any]]:
+           limit: int) -> list[out.OccupationOut]:
     """Occupations by code after `after`, `limit + 1` at most (the page helper's look-ahead). `text` matches
     part of the name or the start of the code; with `level`, only occupations that level may be filed for."""
     query = select(OccupationRecord)
@@ -32,16 +31,11 @@ def search(session: Session, *, text: str | None, level: int | None, after: str 
     return [entry(row) for row in rows]
 
 
-def entry(occupation: OccupationRecord) -> dict[str, Any]:
+def entry(occupation: OccupationRecord) -> out.OccupationOut:
     levels = SKILL_LEVELS if occupation.skill_type else ()
-    return {
-        "code": occupation.code,
-        "name": occupation.name,
-        "access_type": occupation.access_type,
-        "kind_label": "准入类" if occupation.access_type else "水平评价类",
-        "skill_type": occupation.skill_type,
+    return out.OccupationOut(
+        code=occupation.code, name=occupation.name, access_type=occupation.access_type,
+        kind_label="准入类" if occupation.access_type else "水平评价类", skill_type=occupation.skill_type,
         # 004 §二: enterprises evaluate skill-type occupations outside the 准入类 catalogue
-        "self_evaluable": occupation.skill_type and not occupation.access_type,
-        "levels": [int(x) for x in levels],
-        "level_labels": [x.display for x in levels],
-    }
+        self_evaluable=occupation.skill_type and not occupation.access_type, levels=[int(x) for x in levels],
+        level_labels=[x.display for x in levels])

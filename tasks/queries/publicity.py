@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
+from models import responses as out
 from models.cases import Candidate, EvaluationPlan, FilingApplication, FilingOccupation, Institution, Score
 from models.catalogue import OccupationRecord
 from models.clock import business_today
@@ -23,7 +24,7 @@ from tasks.waits.calendar import load_calendar
 KINDS = {"filing": "备案评估结果公示", "plan": "职业技能等级认定结果公示"}
 
 
-def current(session: Session, *, kind: str, after_id: int | None, limit: int) -> list[dict[str, Any]]:
+def current(session: Session, *, kind: str, after_id: int | None, limit: int) -> list[out.Publicity]:
     """Publicities of `kind` open today, by id, `limit + 1` rows read (the extra one says there is more)."""
     today = business_today(session)
     if kind == "filing":
@@ -45,7 +46,7 @@ def _open_on(session: Session, table: type[Publicised], today: dt.date, *, after
     return session.exec(query.order_by(col(table.id)).limit(limit + 1)).all()
 
 
-def _period(session: Session, case: FilingApplication | EvaluationPlan, today: dt.date) -> dict[str, Any]:
+def _period(session: Session, case: FilingApplication | EvaluationPlan, today: dt.date) -> out.PublicityPeriod:
     """The days left count today; the start day itself counts only where the profile says so."""
     start, end = case.publicity_start, case.publicity_end
     if start is None or end is None:
@@ -54,10 +55,9 @@ def _period(session: Session, case: FilingApplication | EvaluationPlan, today: d
     counted_from = today - dt.timedelta(days=1)
     if not get_profile(case.profile_code).start_day_counts:
         counted_from = max(counted_from, start)
-    return {"start": start.isoformat(), "end": end.isoformat(),
-            "working_days_left": calendar.count_between(counted_from, end),
-            "provisional": bool(getattr(case, "publicity_provisional", False)),
-            "explanation": _how_counted(session, case)}
+    provisional = case.publicity_provisional if isinstance(case, FilingApplication) else False
+    return out.PublicityPeriod(start=start, end=end, working_days_left=calendar.count_between(counted_from, end),
+                               provisional=provisional, explanation=_how_counted(session, case))
 
 
 def _how_counted(session: Session, case: FilingApplication | EvaluationPlan) -> str | None:
@@ -83,29 +83,33 @@ def _occupation_names(session: Session, codes: set[str]) -> dict[str, str]:
     return {o.code: o.name for o in rows}
 
 
-def _filing(session: Session, filing: FilingApplication, today: dt.date) -> dict[str, Any]:
+def _filing(session: Session, filing: FilingApplication, today: dt.date) -> out.Publicity:
     occupations = session.exec(select(FilingOccupation).where(FilingOccupation.filing_id == filing.id)).all()
     names = _occupation_names(session, {o.occupation_code for o in occupations})
-    return {"kind": "filing", "kind_name": KINDS["filing"], "id": filing.id,
-            "enterprise_name": filing.form.get("enterprise_name"), "region_code": filing.region_code,
-            "occupations": [{"code": o.occupation_code, "name": names.get(o.occupation_code, o.occupation_code),
-                             "levels": [Level(int(d)).display for d in o.levels]} for o in occupations],
-            "publicity": _period(session, filing, today)}
+    return out.Publicity(
+        kind="filing", kind_name=KINDS["filing"], id=filing.id, enterprise_name=filing.form.get("enterprise_name"),
+        region_code=filing.region_code,
+        occupations=[out.ScopeOccupation(code=o.occupation_code, name=names.get(o.occupation_code, o.occupation_code),
+                                         levels=[Level(int(d)).display for d in o.levels]) for o in occupations],
+        publicity=_period(session, filing, today))
 
 
-def _results(session: Session, plan: EvaluationPlan, today: dt.date) -> dict[str, Any]:
+
+def _results(session: Session, plan: EvaluationPlan, today: dt.date) -> out.Publicity:
     institution = session.get(Institution, plan.institution_id)
     rows = session.exec(select(Candidate, Score).join(Score, col(Score.candidate_id) == col(Candidate.id))
                         .where(col(Candidate.plan_id) == plan.id).order_by(col(Candidate.id))).all()
     names = _occupation_names(session, {plan.occupation_code})
-    return {"kind": "plan", "kind_name": KINDS["plan"], "id": plan.id,
-            "institution_name": institution.name if institution else None, "region_code": plan.region_code,
-            "occupation": {"code": plan.occupation_code, "name": names.get(plan.occupation_code, plan.occupation_code)},
-            "evaluation_start": plan.evaluation_start.isoformat(), "evaluation_end": plan.evaluation_end.isoformat(),
-            "candidates": [{"id": c.id, "name": c.name, "id_number": mask_resident_id(c.id_number),
-                            "level": Level(c.level).display, "result": _result(s)}
-                           for c, s in rows],
-            "publicity": _period(session, plan, today)}
+    return out.Publicity(
+        kind="plan", kind_name=KINDS["plan"], id=plan.id, institution_name=institution.name if institution else None,
+        region_code=plan.region_code,
+        occupation=out.OccupationName(code=plan.occupation_code,
+                                      name=names.get(plan.occupation_code, plan.occupation_code)),
+        evaluation_start=plan.evaluation_start, evaluation_end=plan.evaluation_end,
+        candidates=[out.PublicityCandidate(id=c.id, name=c.name, id_number=mask_resident_id(c.id_number),
+                                           level=Level(c.level).display, result=_result(s)) for c, s in rows],
+        publicity=_period(session, plan, today))
+
 
 
 def page_view(session: Session, *, limit: int = 50) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from core import evidence
 from core.clock import wall_now
+from models import responses as out
 from models.audit import AuditAnchor, AuditChain, AuditEvent
 from models.clock import business_today
 from models.db import insert_once
@@ -115,16 +116,10 @@ def make_anchor(session: Session, *, on: dt.date | None = None, settle: dt.timed
     return anchor if created else None
 
 
-def anchor_view(anchor: AuditAnchor) -> dict[str, Any]:
-    return {
-        "anchored_on": anchor.anchored_on.isoformat(),
-        "last_event_id": anchor.last_event_id,
-        "entries": anchor.entries,
-        "global_hash": anchor.global_hash,
-        "previous_hash": anchor.previous_hash,
-        "anchor_hash": anchor.anchor_hash,
-        "created_at": anchor.created_at.isoformat(),
-    }
+def anchor_view(anchor: AuditAnchor) -> out.AnchorOut:
+    return out.AnchorOut(anchored_on=anchor.anchored_on, last_event_id=anchor.last_event_id, entries=anchor.entries,
+        global_hash=anchor.global_hash, previous_hash=anchor.previous_hash, anchor_hash=anchor.anchor_hash,
+        created_at=anchor.created_at)
 
 
 def recent_anchors(session: Session, *, limit: int = 30, before_id: int | None = None) -> list[AuditAnchor]:
