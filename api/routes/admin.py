@@ -74,7 +74,7 @@ class RegionChange(BaseModel):
 def bind_institution(user_id: Id, body: Binding, user: Centre, session: SessionDep):
     bound = accounts.bind_institution(session, user_id=user_id, institution_id=body.institution_id, actor=user,
                                       reason=body.reason)
-    return {"user_id": bound.id, "institution_id": bound.institution_id}
+    return AccountBound(user_id=bound.id, institution_id=bound.institution_id)
 
 
 @router.put("/admin/institutions/{institution_id}/region", response_model=RegionChanged,
@@ -82,7 +82,7 @@ def bind_institution(user_id: Id, body: Binding, user: Centre, session: SessionD
 def change_region(institution_id: Id, body: RegionChange, user: Centre, session: SessionDep):
     institution = filing.change_registered_region(session, institution_id=institution_id,
                                                   region_code=body.region_code, reason=body.reason, actor=user)
-    return {"institution_id": institution.id, "region_code": institution.region_code}
+    return RegionChanged(institution_id=institution.id, region_code=institution.region_code)
 
 
 def _within_range(value: dt.datetime) -> dt.datetime:
@@ -107,17 +107,17 @@ def move_clock(body: ClockMove, user: Admin, session: SessionDep):
     except OverflowError:
         raise clock.ClockError(f"advance_days: {body.advance_days} days from now is past any date") from None
     now = business_clock.set_business_now(session, target)
-    return {"business_now": now.isoformat(), "business_today": now.date().isoformat()}
+    return ClockMoved(business_now=now, business_today=now.date())
 
 
 @router.get("/admin/clock", response_model=ClockOut, summary="The business clock (admin)")
 def read_clock(user: Admin, session: SessionDep):
     now = business_clock.business_now(session)
-    return {"business_now": now.isoformat(), "mode": "simulated" if business_clock.is_simulated(session) else "real"}
+    return ClockOut(business_now=now, mode="simulated" if business_clock.is_simulated(session) else "real")
 
 
 @router.post("/incidents/{incident_id}/retry", response_model=IncidentRetried,
              summary="Retry an external call that ran out of retries")
 def retry_incident(incident_id: Id, user: Operations, session: SessionDep):
     incident = registry.retry_incident(session, incident_id=incident_id, user_id=user.id, role=user.role)
-    return {"id": incident.id, "status": incident.status}
+    return IncidentRetried(id=incident.id, status=incident.status)

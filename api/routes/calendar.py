@@ -15,7 +15,7 @@ from models.responses import CalendarYearOut
 from policy.eligibility import Violation
 from policy.working_days import FIRST_ESTIMABLE_YEAR, LAST_ESTIMABLE_YEAR, CalendarFileError, official_year
 from tasks.errors import Problems
-from tasks.waits.calendar import load_calendar
+from tasks.waits import calendar as calendar_store
 from tasks.waits.timers import import_calendar
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"], responses=ERRORS)
@@ -40,21 +40,7 @@ class CalendarYearIn(BaseModel):
     summary="A year's holidays and make-up working days, and whether they are official",
 )
 def read_year(year: Year, session: SessionDep):
-    calendar = load_calendar(session)
-    official = calendar.official_years.get(year)
-    days, day = [], dt.date(year, 1, 1)
-    while day.year == year:
-        working, weekend = calendar.is_working_day(day), day.weekday() >= 5
-        if working == weekend:
-            days.append({"date": day.isoformat(), "kind": "workday" if working else "holiday"})
-        day += dt.timedelta(days=1)
-    return {
-        "year": year,
-        "official": official is not None,
-        "provisional": official is None,
-        "source": official.source if official else "estimated from the statutory holidays",
-        "days": days,
-    }
+    return calendar_store.year_view(session, year)
 
 
 @router.put(

@@ -57,8 +57,7 @@ def holder_link(number: Annotated[str, Path(max_length=40)], user: UserDep, sess
     documents.require_acknowledged(certificate)
     expires_on = wall_now().date() + dt.timedelta(days=settings.holder_link_days)
     token = documents.holder_token(settings.data_dir, certificate, expires_on=expires_on)
-    return {"url": f"{settings.base_url}/api/v1/certificates/{number}.pdf?token={token}",
-            "expires_on": expires_on.isoformat()}
+    return HolderLink(url=f"{settings.base_url}/api/v1/certificates/{number}.pdf?token={token}", expires_on=expires_on)
 
 
 @router.post("/certificates/{number}/holder-link/revoke", response_model=HolderLinksRevoked,
@@ -66,8 +65,8 @@ def holder_link(number: Annotated[str, Path(max_length=40)], user: UserDep, sess
 def revoke_holder_links(number: Annotated[str, Path(max_length=40)], user: UserDep, session: SessionDep):
     certificate = find_certificate(session, number)
     access.visible_plan(session, user, certificate.plan_id)
-    return {"number": number,
-            "holder_link_version": documents.revoke_holder_links(session, certificate, user=user).holder_link_version}
+    revoked = documents.revoke_holder_links(session, certificate, user=user)
+    return HolderLinksRevoked(number=number, holder_link_version=revoked.holder_link_version)
 
 
 @router.get("/filings/{filing_id}/receipt.pdf", summary="备案回执", responses=PDF, response_class=Response)

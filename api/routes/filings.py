@@ -52,10 +52,8 @@ def resubmit(filing_id: Id, body: ResubmissionCreate, user: Enterprise, session:
         path=request.url.path,
         body=body,
         status_code=201,
-        create=lambda: {
-            "round": filings.resubmit(session, filing_id=filing_id, user=user, body=body).round + 1,
-            "filing_id": filing_id,
-        },
+        create=lambda: RoundAccepted(
+            round=filings.resubmit(session, filing_id=filing_id, user=user, body=body).round + 1, filing_id=filing_id),
     )
 
 
@@ -85,10 +83,9 @@ def submit_pilot_plan(
         path=request.url.path,
         body=body,
         status_code=201,
-        create=lambda: {
-            "round": filings.submit_pilot_plan(session, filing_id=filing_id, user=user, body=body).round + 1,
-            "filing_id": filing_id,
-        },
+        create=lambda: RoundAccepted(
+            round=filings.submit_pilot_plan(session, filing_id=filing_id, user=user, body=body).round + 1,
+            filing_id=filing_id),
     )
 
 
@@ -114,11 +111,8 @@ def object_to_filing(
         path=request.url.path,
         body=body,
         status_code=201,
-        create=lambda: {
-            "objection_id": objections.raise_objection(
-                session, case_type="filing", case_id=filing_id, user=user, body=body
-            ).id
-        },
+        create=lambda: ObjectionCreated(objection_id=objections.raise_objection(
+            session, case_type="filing", case_id=filing_id, user=user, body=body).id),
     )
 
 
@@ -145,4 +139,4 @@ def dismiss_identical_filing_objections(
         officer=user,
     )
     background.add_task(wake_now, settings, filing.flow_run_id)
-    return {"dismissed": [t.id for t in decided]}
+    return Dismissed(dismissed=[t.id for t in decided])

@@ -143,11 +143,8 @@ def object_to_results(
         path=request.url.path,
         body=body,
         status_code=201,
-        create=lambda: {
-            "objection_id": objections.raise_objection(
-                session, case_type="plan", case_id=plan_id, user=user, body=body
-            ).id
-        },
+        create=lambda: ObjectionCreated(objection_id=objections.raise_objection(
+            session, case_type="plan", case_id=plan_id, user=user, body=body).id),
     )
 
 
@@ -169,4 +166,4 @@ def dismiss_identical_results_objections(
         session, case_type="plan", case_id=plan.id, objection_ids=body.objection_ids, reason=body.reason, officer=user
     )
     background.add_task(wake_now, settings, plan.flow_run_id)
-    return {"dismissed": [t.id for t in decided]}
+    return Dismissed(dismissed=[t.id for t in decided])

@@ -75,13 +75,8 @@ def current_publicities(
 )
 def object_without_account(body: PublicObjectionCreate, session: SessionDep):
     objection = objections.raise_public_objection(session, body=body)
-    return {
-        "objection_id": objection.id,
-        "receipt_number": objection.receipt_number,
-        "case_type": body.case_type,
-        "case_id": body.case_id,
-        "status": "under_investigation",
-    }
+    return PublicObjectionCreated(objection_id=objection.id, receipt_number=objection.receipt_number,
+                                  case_type=body.case_type, case_id=body.case_id, status="under_investigation")
 
 
 @router.get(

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from sqlmodel import Session, col, delete, func, select
 
+from models import responses as out
 from models.calendar import CalendarDay, CalendarYear
 from policy.working_days import HOLIDAY, MAKEUP_WORKDAY, OfficialYear, WorkingCalendar
 
@@ -121,3 +122,18 @@ def holiday_names(session: Session) -> dict[dt.date, str]:
         _names_cache.clear()
         _names_cache[key] = cached
     return cached
+
+
+def year_view(session: Session, year: int) -> out.CalendarYearOut:
+    """A year's exceptions — holidays on weekdays and make-up workdays — and whether they are the official ones."""
+    calendar = load_calendar(session)
+    official = calendar.official_years.get(year)
+    days, day = [], dt.date(year, 1, 1)
+    while day.year == year:
+        working, weekend = calendar.is_working_day(day), day.weekday() >= 5
+        if working == weekend:
+            days.append(out.CalendarDay(date=day, kind="workday" if working else "holiday"))
+        day += dt.timedelta(days=1)
+    return out.CalendarYearOut(year=year, official=official is not None, provisional=official is None,
+                               source=official.source if official else "estimated from the statutory holidays",
+                               days=days)
