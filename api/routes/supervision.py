@@ -21,7 +21,6 @@ from models.responses import (
     CreditEntries,
     SupervisionCaseOut,
     SupervisionCasePage,
-    dumped,
 )
 from models.schemas import ComplaintCreate, ExplanationIn, FindingCreate, RectificationIn
 from policy.credit import RECEIPT_PATTERN
@@ -44,9 +43,9 @@ CaseStatus = Literal[tuple(supervision.STATUS_LABELS)]  # type: ignore[valid-typ
 def file_complaint(body: ComplaintCreate, session: SessionDep, settings: SettingsDep):
     case, created = supervision.file_complaint(session, body=body, open_per_phone=settings.complaints_open_per_phone,
                                                open_per_target=settings.complaints_open_per_target)
-    answer = {"receipt_number": case.receipt_number, "status": supervision.public_view(case)["status"],
-              "lookup": f"/api/v1/public/complaints/{case.receipt_number}"}
-    return answer if created else JSONResponse(dumped(ComplaintReceipt, answer), status_code=200)
+    answer = ComplaintReceipt(receipt_number=case.receipt_number, status=supervision.public_view(case).status,
+                              lookup=f"/api/v1/public/complaints/{case.receipt_number}")
+    return answer if created else JSONResponse(answer.model_dump(mode="json"), status_code=200)
 
 
 @public.get("/public/complaints/{receipt_number}", response_model=ComplaintPublic, responses=PUBLIC_ERRORS,

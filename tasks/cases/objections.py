@@ -9,11 +9,11 @@ it confirms it, or sends it back for a new investigation. An objection's tasks a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlmodel import Session, col, select
 
 from core.clock import china_date
+from models import responses as out
 from models.accounts import User
 from models.case_kinds import publicised_case
 from models.cases import Candidate, EvaluationPlan, FilingApplication, Institution, Objection
@@ -118,7 +118,7 @@ def by_receipt(session: Session, receipt_number: str) -> Objection:
     return objection
 
 
-def public_view(session: Session, objection: Objection) -> dict[str, Any]:
+def public_view(session: Session, objection: Objection) -> out.ObjectionPublic:
     """What the objector sees by the receipt number: which publicity, where the objection stands and, once
     investigated, its outcome — never the grounds, the contact or who investigated."""
     case = publicised_case(session, objection.case_type, objection.case_id)
@@ -136,15 +136,11 @@ def public_view(session: Session, objection: Objection) -> dict[str, Any]:
         status = "已终止（该公示的案件已结束办理）"
     else:
         status = "已受理，调查核实中"
-    return {
-        "receipt_number": objection.receipt_number,
-        "publicity": f"{PUBLICITY_KINDS[objection.case_type]}：{subject}",
-        "raised_on": china_date(objection.raised_at).isoformat(),
-        "status": status,
-        "closed": outcome is not None or status.startswith("已终止"),
-        "outcome": outcome,
-        "outcome_label": OUTCOME_LABELS.get(outcome or ""),
-    }
+    return out.ObjectionPublic(receipt_number=objection.receipt_number,
+        publicity=f"{PUBLICITY_KINDS[objection.case_type]}：{subject}",
+        raised_on=china_date(objection.raised_at), status=status,
+        closed=outcome is not None or status.startswith("已终止"), outcome=outcome,
+        outcome_label=OUTCOME_LABELS.get(outcome or ""))
 
 
 def _closed(tasks: list[HumanTask]) -> bool:

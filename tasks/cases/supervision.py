@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from core.clock import china_date, wall_now
+from models import responses as out
 from models.accounts import User
 from models.case_kinds import PROCESSES
 from models.cases import Certificate, EvaluationPlan, Institution, Revocation
@@ -914,16 +915,11 @@ def revocation_refused(session: Session, *, case_id: int, round_no: int) -> None
 # --- views ---------------------------------------------------------------------------------------------------
 
 
-def public_view(case: SupervisionCase) -> dict[str, Any]:
+def public_view(case: SupervisionCase) -> out.ComplaintPublic:
     """What the complainant sees by the receipt number: where it stands, the outcome's category."""
-    return {
-        "receipt_number": case.receipt_number,
-        "status": PUBLIC_STATUS[case.status],
-        "closed": case.status == "closed",
-        "outcome": case.outcome,
-        "outcome_label": OUTCOMES.get(case.outcome or "", None),
-        "registered_on": china_date(case.created_at).isoformat(),
-    }
+    return out.ComplaintPublic(receipt_number=case.receipt_number, status=PUBLIC_STATUS[case.status],
+        closed=case.status == "closed", outcome=case.outcome, outcome_label=OUTCOMES.get(case.outcome or "", None),
+        registered_on=china_date(case.created_at))
 
 
 def _shown(entry: dict[str, Any], officer: bool, officers_only: tuple[str, ...]) -> dict[str, Any]:
@@ -932,47 +928,47 @@ def _shown(entry: dict[str, Any], officer: bool, officers_only: tuple[str, ...])
     return kept | {"round": numbered(entry["round"])}
 
 
-def case_view(session: Session, case: SupervisionCase, viewer: User) -> dict[str, Any]:
+def case_view(session: Session, case: SupervisionCase, viewer: User) -> out.SupervisionCaseOut:
     institution = stored(session, Institution, case.institution_id)
     officer = viewer.role != "enterprise"
-    view: dict[str, Any] = {
-        "id": case.id,
-        "receipt_number": case.receipt_number if officer else None,
-        "source": case.source,
-        "source_label": SOURCES[case.source],
-        "institution_id": case.institution_id,
-        "institution_name": institution.name,
-        "plan_id": case.plan_id,
-        "certificate_number": case.certificate_number,
-        "centre": case.centre,
-        "status": case.status,
-        "status_label": STATUS_LABELS[case.status],
-        "outcome": case.outcome,
-        "outcome_label": OUTCOMES.get(case.outcome or "", None),
-        "outcome_reason": case.outcome_reason,
-        "flow_run_id": case.flow_run_id if officer else None,
-        "explanations": [_shown(e, officer, ("asked_by",)) for e in case.explanations],
-        "rectifications": [_shown(r, officer, ("ordered_by", "verified_by")) for r in case.rectifications],
-        "created_at": case.created_at.isoformat(),
-        "updated_at": case.updated_at.isoformat(),
-    }
-    if officer:  # the complaint and its author are the officers' business, not the institution's
-        today = business_today(session)
-        view |= {
-            "text": case.text,
-            "contact_name": case.contact_name,
-            "contact_phone": case.contact_phone,
-            "opened_by": case.opened_by,
-            "actions": [_shown(a, officer, ()) for a in case.actions],
-            "credit_record": [
-                credit.entry_view(e, today) for e in credit.institution_entries(session, institution.credit_code)
-            ],
-            "institution_status": institution.status,
-            "tasks": views.case_tasks(session, "supervision", case.id, viewer),
-            "history": views.history(session, "supervision", case.id, viewer=viewer),
-        }
-    view["timers"] = views.case_timers(session, "supervision", case.id)
-    return view
+    shown = out.SupervisionCaseOut(
+        id=case.id,
+        receipt_number=case.receipt_number if officer else None,
+        source=case.source,
+        source_label=SOURCES[case.source],
+        institution_id=case.institution_id,
+        institution_name=institution.name,
+        plan_id=case.plan_id,
+        certificate_number=case.certificate_number,
+        centre=case.centre,
+        status=case.status,
+        status_label=STATUS_LABELS[case.status],
+        outcome=case.outcome,
+        outcome_label=OUTCOMES.get(case.outcome or "", None),
+        outcome_reason=case.outcome_reason,
+        flow_run_id=case.flow_run_id if officer else None,
+        explanations=[_shown(e, officer, ("asked_by",)) for e in case.explanations],
+        rectifications=[_shown(r, officer, ("ordered_by", "verified_by")) for r in case.rectifications],
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+        timers=views.case_timers(session, "supervision", case.id),
+    )
+    if not officer:  # the complaint and its author are the officers' business, not the institution's
+        return shown
+    today = business_today(session)
+    return shown.model_copy(update={
+        "text": case.text,
+        "contact_name": case.contact_name,
+        "contact_phone": case.contact_phone,
+        "opened_by": case.opened_by,
+        "actions": [_shown(a, officer, ()) for a in case.actions],
+        "credit_record": [credit.entry_view(e, today)
+                          for e in credit.institution_entries(session, institution.credit_code)],
+        "institution_status": institution.status,
+        "tasks": views.case_tasks(session, "supervision", case.id, viewer),
+        "history": views.history(session, "supervision", case.id, viewer=viewer),
+    })
+
 
 
 def complaint_page_view(session: Session, limit: int = 1000) -> dict[str, Any]:
