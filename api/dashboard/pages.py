@@ -1021,9 +1021,9 @@ def ops_page(session: Session) -> dict[str, Any]:
         ],
         "oldest": [
             {
-                **b,
-                "case_href": f"/dashboard/cases/{b['case_type']}/{b['case_id']}",
-                "case_ref": f"{CASE_KINDS.get(b['case_type'], b['case_type'])} #{b['case_id']}",
+                **b.model_dump(),
+                "case_href": f"/dashboard/cases/{b.case_type}/{b.case_id}",
+                "case_ref": f"{CASE_KINDS.get(b.case_type, b.case_type)} #{b.case_id}",
             }
             for b in overview["oldest"]
         ],

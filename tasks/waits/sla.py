@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from core.clock import wall_now
+from models import responses as out
 from models.accounts import User
 from models.case_kinds import CASE_LABELS
 from models.clock import business_today
@@ -388,40 +389,19 @@ def at_risk(
     return list(session.exec(query.order_by(SlaClock.id).limit(limit)).all())
 
 
-def breach_view(breach: SlaBreach, today: dt.date, calendar) -> dict[str, Any]:
-    return {
-        "id": breach.id,
-        "level": breach.level,
-        "level_name": LEVEL_NAMES[breach.level],
-        "step": breach.step,
-        "step_name": step_label(breach.step),
-        "case_type": breach.case_type,
-        "case_id": breach.case_id,
-        "jurisdiction": breach.jurisdiction,
-        "institution_id": breach.institution_id,
-        "due_date": breach.due_date.isoformat(),
-        "opened_on": breach.opened_on.isoformat(),
-        "overdue_working_days": max(0, calendar.count_between(breach.due_date, today)),
-        "notify": NOTIFY_NAMES[breach.notify],
-        "notified": breach.notified_at is not None,
-        "closed_on": breach.closed_on.isoformat() if breach.closed_on else None,
-    }
+def breach_view(breach: SlaBreach, today: dt.date, calendar) -> out.BreachOut:
+    return out.BreachOut(id=breach.id, level=breach.level, level_name=LEVEL_NAMES[breach.level], step=breach.step,
+        step_name=step_label(breach.step), case_type=breach.case_type, case_id=breach.case_id,
+        jurisdiction=breach.jurisdiction, institution_id=breach.institution_id, due_date=breach.due_date,
+        opened_on=breach.opened_on, overdue_working_days=max(0, calendar.count_between(breach.due_date, today)),
+        notify=NOTIFY_NAMES[breach.notify], notified=breach.notified_at is not None, closed_on=breach.closed_on)
 
 
-def clock_view(clock: SlaClock, today: dt.date, calendar) -> dict[str, Any]:
-    return {
-        "id": clock.id,
-        "step": clock.step,
-        "step_name": step_label(clock.step),
-        "case_type": clock.case_type,
-        "case_id": clock.case_id,
-        "jurisdiction": clock.jurisdiction,
-        "institution_id": clock.institution_id,
-        "due_date": clock.due_date.isoformat(),
-        "working_days_left": calendar.count_between(today, clock.due_date),
-        "provisional": clock.provisional,
-        "paused_working_days": clock.paused_working_days,
-    }
+def clock_view(clock: SlaClock, today: dt.date, calendar) -> out.AtRiskOut:
+    return out.AtRiskOut(id=clock.id, step=clock.step, step_name=step_label(clock.step), case_type=clock.case_type,
+        case_id=clock.case_id, jurisdiction=clock.jurisdiction, institution_id=clock.institution_id,
+        due_date=clock.due_date, working_days_left=calendar.count_between(today, clock.due_date),
+        provisional=clock.provisional, paused_working_days=clock.paused_working_days)
 
 
 def overview(session: Session, *, weeks: int = 8) -> dict[str, Any]:
@@ -466,8 +446,9 @@ def overview(session: Session, *, weeks: int = 8) -> dict[str, Any]:
     oldest_views = []
     for breach in oldest:
         view = breach_view(breach, today, calendar)
-        if levels.get(breach.clock_id) == "escalated":
-            view["level_name"], view["notify"] = LEVEL_NAMES["escalated"], NOTIFY_NAMES["operations"]
+        if levels.get(breach.clock_id) == "escalated":  # the late step's latest level
+            view = view.model_copy(update={"level_name": LEVEL_NAMES["escalated"],
+                                           "notify": NOTIFY_NAMES["operations"]})
         oldest_views.append(view)
     return {
         "today": today.isoformat(),
