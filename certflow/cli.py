@@ -213,11 +213,11 @@ def cmd_users_disable(args: argparse.Namespace) -> int:
 
     settings = _prepared(args)
     done = _account_call(lambda: disable_named(settings.database_url, name=args.name, reason=args.reason))
-    if done["already"]:
-        print(f"{args.name} was disabled already (since {done['disabled_at']})")
+    if done.already:
+        print(f"{args.name} was disabled already (since {done.disabled_at})")
         return 0
-    print(f"{args.name} disabled: {len(done['tokens_revoked'])} token(s) revoked, {done['sessions_ended']} "
-          f"session(s) ended, {len(done['tasks_released'])} task(s) given back, {len(done['webhooks_stopped'])} "
+    print(f"{args.name} disabled: {len(done.tokens_revoked)} token(s) revoked, {done.sessions_ended} "
+          f"session(s) ended, {len(done.tasks_released)} task(s) given back, {len(done.webhooks_stopped)} "
           f"webhook endpoint(s) stopped")
     return 0
 
@@ -227,7 +227,7 @@ def cmd_users_enable(args: argparse.Namespace) -> int:
 
     settings = _prepared(args)
     done = _account_call(lambda: enable_named(settings.database_url, name=args.name))
-    print(f"{args.name} was not disabled" if done["already"] else
+    print(f"{args.name} was not disabled" if done.already else
           f"{args.name} enabled; its old tokens stay revoked: issue one with `certflow users token --name ...`")
     return 0
 

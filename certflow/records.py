@@ -186,7 +186,7 @@ def cmd_retention_report(args: argparse.Namespace) -> int:
     settings = args.settings
     prepare(settings)
     with session_scope(settings.database_url, readonly=True) as session:
-        found = retention.report(session)
+        found = retention.report(session).model_dump(mode="json")  # the report as the API answers it
     if args.out:
         Path(args.out).write_text(json.dumps(found, ensure_ascii=False, indent=2), encoding="utf-8")
     if args.json:

@@ -4,11 +4,10 @@ and what followed. The supervisor's own words stay with the centre: they may nam
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import Session, col, select
 
 from core.clock import china_date
+from models import responses as out
 from models.audit import AuditEvent
 from models.cases import EvaluationPlan, Institution
 from models.catalogue import OccupationRecord
@@ -33,7 +32,7 @@ def _outcome(plan: EvaluationPlan) -> str:
     return "评价继续进行"
 
 
-def published(session: Session, *, limit: int, before: int | None) -> list[tuple[int, dict[str, Any]]]:
+def published(session: Session, *, limit: int, before: int | None) -> list[tuple[int, out.InspectionPublic]]:
     """The latest inspection results first (each keyed by its report's audit entry, the cursor), limit + 1 of
     them so that the caller knows whether more follow."""
     profiles = publishing_profiles()
@@ -52,15 +51,16 @@ def published(session: Session, *, limit: int, before: int | None) -> list[tuple
     names = {o.code: o.name for o in session.exec(
         select(OccupationRecord).where(col(OccupationRecord.code).in_({plan.occupation_code for _, plan, _ in rows})))}
     draws = {code: METHODS[p.supervision_draw] for code, p in all_profiles().items()}
-    return [(event.id, {
-        "id": event.id,
-        "institution_id": institution.id,
-        "institution_name": institution.name,
-        "region": division_name(institution.region_code),
-        "occupation": {"code": plan.occupation_code, "name": names.get(plan.occupation_code, plan.occupation_code)},
-        "evaluated_on": plan.evaluation_start,
-        "reported_on": china_date(event.business_time),
-        "method": draws[plan.profile_code],
-        "finding": FINDINGS.get(plan.supervision_verdict or "", "—"),
-        "outcome": _outcome(plan),
-    }) for event, plan, institution in rows]
+    return [(event.id, out.InspectionPublic(
+        id=event.id,
+        institution_id=institution.id,
+        institution_name=institution.name,
+        region=division_name(institution.region_code),
+        occupation=out.OccupationName(code=plan.occupation_code,
+                                      name=names.get(plan.occupation_code, plan.occupation_code)),
+        evaluated_on=plan.evaluation_start,
+        reported_on=china_date(event.business_time),
+        method=draws[plan.profile_code],
+        finding=FINDINGS.get(plan.supervision_verdict or "", "—"),
+        outcome=_outcome(plan),
+    )) for event, plan, institution in rows]

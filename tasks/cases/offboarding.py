@@ -5,10 +5,10 @@ password reset that ends the sessions opened with the old one. Each step is audi
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlmodel import Session, col, select
 
+from models import responses as out
 from models.accounts import ApiToken, User, WebSession
 from models.db import session_scope
 from models.workflow import HumanTask
@@ -27,13 +27,13 @@ def _end_sessions(session: Session, user: User, now: dt.datetime) -> int:
     return len(rows)
 
 
-def disable(session: Session, user: User, *, reason: str, actor: User | None, now: dt.datetime) -> dict[str, Any]:
+def disable(session: Session, user: User, *, reason: str, actor: User | None, now: dt.datetime) -> out.UserDisabled:
     """Disable `user` now; returns what was done. Disabling a disabled account changes nothing."""
     reason = " ".join(reason.split())
     if not reason:
         raise AccountError("a reason is required (it is kept with the account and in the audit trail)")
     if user.disabled_at is not None:
-        return {"user_id": user.id, "disabled_at": user.disabled_at.isoformat(), "already": True}
+        return out.UserDisabled(user_id=user.id, disabled_at=user.disabled_at.isoformat(), already=True)
     tokens = session.exec(select(ApiToken).where(ApiToken.user_id == user.id, col(ApiToken.revoked_at).is_(None))).all()
     for token in tokens:
         token.revoked_at = now
@@ -47,26 +47,26 @@ def disable(session: Session, user: User, *, reason: str, actor: User | None, no
     for task in claimed:
         seats.give_back(session, task, user_id=user.id, role=user.role)
     endpoints = stop_webhooks(session, user, f"所有者账户已停用 / its owner's account was disabled: {reason}"[:1000])
-    done = {"user_id": user.id, "disabled_at": now.isoformat(), "tokens_revoked": [t.id for t in tokens],
-            "sessions_ended": sessions_ended, "tasks_released": [t.id for t in claimed],
-            "webhooks_stopped": endpoints, "already": False}
+    done = out.UserDisabled(user_id=user.id, disabled_at=now.isoformat(), tokens_revoked=[t.id for t in tokens],
+                            sessions_ended=sessions_ended, tasks_released=[t.id for t in claimed],
+                            webhooks_stopped=endpoints, already=False)
     audit.record(session, case_type="user", case_id=user.id, action="user_disabled",
                  actor_id=actor.id if actor else None, actor_role=actor.role if actor else "admin",
-                 after={k: v for k, v in done.items() if k != "already"} | {"reason": reason[:500]})
+                 after=done.model_dump(mode="json", exclude={"already"}) | {"reason": reason[:500]})
     return done
 
 
-def enable(session: Session, user: User, *, actor: User | None) -> dict[str, Any]:
+def enable(session: Session, user: User, *, actor: User | None) -> out.UserEnabled:
     """Enable `user` again: a new token must be issued (the old ones stay revoked), webhooks re-enabled
     by their owner with it."""
     if user.disabled_at is None:
-        return {"user_id": user.id, "already": True}
+        return out.UserEnabled(user_id=user.id, already=True)
     before = {"disabled_at": user.disabled_at.isoformat(), "reason": user.disabled_reason}
     user.disabled_at, user.disabled_reason = None, None
     session.add(user)
     audit.record(session, case_type="user", case_id=user.id, action="user_enabled",
                  actor_id=actor.id if actor else None, actor_role=actor.role if actor else "admin", before=before)
-    return {"user_id": user.id, "already": False}
+    return out.UserEnabled(user_id=user.id, already=False)
 
 
 def reset_password(session: Session, user: User, *, password: str, actor: User | None, now: dt.datetime) -> int:
@@ -89,12 +89,12 @@ def user_by_id(session: Session, user_id: int) -> User:
     return user
 
 
-def disable_named(url: str, *, name: str, reason: str) -> dict[str, Any]:
+def disable_named(url: str, *, name: str, reason: str) -> out.UserDisabled:
     with session_scope(url) as session:
         return disable(session, user_named(session, name), reason=reason, actor=None, now=dt.datetime.now(dt.UTC))
 
 
-def enable_named(url: str, *, name: str) -> dict[str, Any]:
+def enable_named(url: str, *, name: str) -> out.UserEnabled:
     with session_scope(url) as session:
         return enable(session, user_named(session, name), actor=None)
 

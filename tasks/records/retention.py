@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from core.clock import CHINA, china_date, wall_now
+from models import responses as out
 from models.audit import AuditEvent, LegalHold
 from models.case_kinds import FINISHED_PLANS, PublicisedCase, publicised_case
 from models.cases import EvaluationPlan, FilingApplication, FilingMaterial, Institution
@@ -103,11 +104,11 @@ def _with_files(session: Session, table: type[Closed], case_type: str) -> Sequen
     return session.exec(select(table).where(col(table.id).in_(with_files)).order_by(col(table.id))).all()
 
 
-def report(session: Session, *, today: dt.date | None = None) -> dict[str, Any]:
+def report(session: Session, *, today: dt.date | None = None) -> out.RetentionReport:
     """Closed cases holding files: those whose period has ended (purgeable) and those a hold keeps."""
     today = today or business_today(session)
-    purgeable: list[dict[str, Any]] = []
-    held: list[dict[str, Any]] = []
+    purgeable: list[out.RetentionRow] = []
+    held: list[out.RetentionRow] = []
     kept = 0
     closed: list[tuple[str, PublicisedCase]] = [
         ("filing", c) for c in _with_files(session, FilingApplication, "filing")]
@@ -118,11 +119,11 @@ def report(session: Session, *, today: dt.date | None = None) -> dict[str, Any]:
             kept += 1
             continue
         files = _files(session, case_type, case.id)
-        row = {"case_type": case_type, "case_id": case.id, "institution_id": case.institution_id,
-               "kept_until": verdict.kept_until.isoformat() if verdict.kept_until else None,
-               "reason": verdict.reason, "files": [f.id for f in files], "bytes": sum(f.size for f in files)}
+        row = out.RetentionRow(case_type=case_type, case_id=case.id, institution_id=case.institution_id,
+                               kept_until=verdict.kept_until, reason=verdict.reason, files=[f.id for f in files],
+                               bytes=sum(f.size for f in files))
         (purgeable if verdict.purgeable else held).append(row)
-    return {"as_of": today.isoformat(), "purgeable": purgeable, "held": held, "kept": kept}
+    return out.RetentionReport(as_of=today, purgeable=purgeable, held=held, kept=kept)
 
 
 def purge(session: Session, *, listed: list[dict[str, Any]], actor: str,

@@ -69,7 +69,7 @@ def test_nothing_is_purged_before_the_period_ends_and_exactly_the_reported_files
     registered, _ = _closed_filing(api, status="registered", with_file=b"%PDF-1.4 registered")
     with db(api) as session:
         early = retention.report(session)
-        assert early["purgeable"] == [] and early["kept"] == 2
+        assert early.purgeable == [] and early.kept == 2
         refused = retention.purge(session, listed=[{"case_type": "filing", "case_id": rejected, "files": [file_id]}],
                                   actor="ops")
         assert refused["removed"] == [] and "kept 5 years" in refused["skipped"][0]["reason"]
@@ -80,7 +80,7 @@ def test_nothing_is_purged_before_the_period_ends_and_exactly_the_reported_files
 
     move_clock(api, closed, dt.date(2031, 9, 1))  # the last day of the five years: still kept
     with db(api) as session:
-        assert retention.report(session)["purgeable"] == []
+        assert retention.report(session).purgeable == []
     move_clock(api, closed, dt.date(2031, 9, 2))
     ops = people.make("operations")
     report = api.get("/api/v1/retention/report", headers=ops).json()
@@ -139,8 +139,9 @@ def test_a_legal_hold_and_an_open_supervision_case_keep_a_file_past_its_period(a
     move_clock(api, closed, dt.date(2032, 1, 5))
     with db(api) as session:
         found = retention.report(session)
-        assert found["purgeable"] == [] and "行政诉讼待决" in found["held"][0]["reason"]
-        assert retention.purge(session, listed=found["held"], actor="ops")["removed"] == []
+        assert found.purgeable == [] and "行政诉讼待决" in found.held[0].reason
+        listed = [row.model_dump(mode="json") for row in found.held]  # as a report file lists them
+        assert retention.purge(session, listed=listed, actor="ops")["removed"] == []
         retention.release_hold(session, hold_id=hold_id, by="法务")
         with pytest.raises(RetentionRefused):
             retention.release_hold(session, hold_id=hold_id, by="法务")
@@ -164,10 +165,10 @@ def test_a_legal_hold_and_an_open_supervision_case_keep_a_file_past_its_period(a
         )
     with db(api) as session:
         found = retention.report(session)
-        assert found["purgeable"] == [] and "supervision case" in found["held"][0]["reason"]
+        assert found.purgeable == [] and "supervision case" in found.held[0].reason
         session.exec(select(SupervisionCase)).first().status = "closed"
     with db(api) as session:
-        assert [r["case_id"] for r in retention.report(session)["purgeable"]] == [filing_id]
+        assert [r.case_id for r in retention.report(session).purgeable] == [filing_id]
 
 
 def test_a_report_that_is_not_one_and_a_hold_without_reason_are_clear_errors(api, people, closed, tmp_path):
