@@ -7,22 +7,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from models.responses import StatisticsOut
 from policy.regions import region_prefix
 from policy.statistics import Period, period_containing
 from tasks.cases.quarterly import STATUS_LABELS
 from tasks.queries import charts
 
 
-def statistics_page(stats: dict[str, Any], *, period: Period, periods: list[str],
+def statistics_page(stats: StatisticsOut, *, period: Period, periods: list[str],
                     jurisdiction_choices: list[tuple[str, str]]) -> dict[str, Any]:
     return {
         **charts.statistics_figures(stats, period=period),
         "periods": periods,
         "jurisdictions": [
-            {"code": c, "label": label, "selected": c == stats["jurisdiction"]} for c, label in jurisdiction_choices
+            {"code": c, "label": label, "selected": c == stats.jurisdiction} for c, label in jurisdiction_choices
         ],
         "query": f"period={period.code}"
-        + (f"&jurisdiction={stats['jurisdiction']}" if stats["jurisdiction"] != "全部" else ""),
+        + (f"&jurisdiction={stats.jurisdiction}" if stats.jurisdiction != "全部" else ""),
     }
 
 

@@ -63,7 +63,8 @@ def submit(session: Session, settings: Settings, *, user: User, period: str, not
     digest = filestore.digest(pdf)
     filestore.for_settings(settings).put(digest, pdf)
     report = QuarterlyReport(jurisdiction=city, province=province_of(city), period=quarter.code,
-                             round=earlier.round + 1 if earlier else 0, figures=figures, pdf_sha256=digest,
+                             round=earlier.round + 1 if earlier else 0, figures=figures.model_dump(mode="json"),
+                             pdf_sha256=digest,
                              submitted_by=user.id, submitted_at=business_instant(session), note=note.strip()[:2000])
     session.add(report)
     session.flush()

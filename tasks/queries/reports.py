@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
 from sqlalchemy import and_, case, func, true
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from core.clock import CHINA, china_date
+from models import responses as out
 from models.accounts import User
 from models.audit import AuditEvent
 from models.cases import Candidate, Certificate, EvaluationPlan, FilingApplication, Score
@@ -59,27 +59,22 @@ def _day_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
     return start, dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), CHINA)
 
 
-def statistics(session: Session, *, jurisdiction: str | None, period: Period) -> dict[str, Any]:
+def statistics(session: Session, *, jurisdiction: str | None, period: Period) -> out.StatisticsOut:
     prefix = region_prefix(jurisdiction) if jurisdiction else ""
     since, until = _day_bounds(period)
-    return {
-        "period": {
-            "code": period.code,
-            "label": period.label,
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
-        },
-        "jurisdiction": jurisdiction or "全部",
-        "filings": _filings(session, prefix, since, until),
-        "step_durations": _step_durations(session, prefix, since, until),
-        "batches": _batches(session, prefix, period),
-        "certificates": _certificates(session, prefix, period),
-        "sla_breaches": _breaches(session, prefix, period),
-        "complaints": _complaints(session, prefix, since, until),
-    }
+    return out.StatisticsOut(
+        period=out.PeriodOut(code=period.code, label=period.label, start=period.start, end=period.end),
+        jurisdiction=jurisdiction or "全部",
+        filings=_filings(session, prefix, since, until),
+        step_durations=_step_durations(session, prefix, since, until),
+        batches=_batches(session, prefix, period),
+        certificates=_certificates(session, prefix, period),
+        sla_breaches=_breaches(session, prefix, period),
+        complaints=_complaints(session, prefix, since, until),
+    )
 
 
-def _filings(session: Session, prefix: str, since: dt.datetime, until: dt.datetime) -> dict[str, Any]:
+def _filings(session: Session, prefix: str, since: dt.datetime, until: dt.datetime) -> out.FilingFigures:
     received = session.exec(
         select(func.count())
         .select_from(FilingApplication)
@@ -107,20 +102,18 @@ def _filings(session: Session, prefix: str, since: dt.datetime, until: dt.dateti
         .group_by(FilingApplication.status)
     ).all()
     outcomes = {status: count for status, count in rows}
-    return {
-        "received": received,
-        "decided": sum(outcomes.values()),
-        "by_outcome": [
-            {"outcome": key, "label": FILING_OUTCOMES.get(key, key), "count": outcomes[key]}
-            for key in sorted(outcomes, key=lambda k: (-outcomes[k], k))
-        ],
-    }
+    return out.FilingFigures(
+        received=received,
+        decided=sum(outcomes.values()),
+        by_outcome=[out.CountBy(outcome=key, label=FILING_OUTCOMES.get(key, key), count=outcomes[key])
+                    for key in sorted(outcomes, key=lambda k: (-outcomes[k], k))],
+    )
 
 
 INTAKE_ACTIONS = {"filing": "filing_submitted", "plan": "plan_filed"}  # the audit entry a case begins with
 
 
-def _step_durations(session: Session, prefix: str, since: dt.datetime, until: dt.datetime) -> list[dict[str, Any]]:
+def _step_durations(session: Session, prefix: str, since: dt.datetime, until: dt.datetime) -> list[out.StepDuration]:
     """How long each step took, in working days (the start day not counted), for the steps that ended in
     the period: a step ends when its case enters the next one."""
     calendar = load_calendar(session)
@@ -173,20 +166,12 @@ def _step_durations(session: Session, prefix: str, since: dt.datetime, until: dt
             if left and started is not None and when >= since:
                 spans[(case_type, left)].append(calendar.count_between(started, day))
             entered[case_id] = day
-    return [
-        {
-            "case_type": case_type,
-            "step": step,
-            "step_name": STEP_NAMES.get(step, step),
-            "count": len(days),
-            "median_working_days": median(days),
-            "p90_working_days": nearest_rank(days, 90),
-        }
-        for (case_type, step), days in sorted(spans.items())
-    ]
+    return [out.StepDuration(case_type=case_type, step=step, step_name=STEP_NAMES.get(step, step), count=len(days),
+                             median_working_days=median(days), p90_working_days=nearest_rank(days, 90))
+            for (case_type, step), days in sorted(spans.items())]
 
 
-def _batches(session: Session, prefix: str, period: Period) -> dict[str, Any]:
+def _batches(session: Session, prefix: str, period: Period) -> out.BatchFigures:
     ended = and_(
         _in_region(EvaluationPlan.region_code, prefix),
         col(EvaluationPlan.evaluation_end) >= period.start,
@@ -223,34 +208,26 @@ def _batches(session: Session, prefix: str, period: Period) -> dict[str, Any]:
         else {}
     )
     results = [
-        {
-            "occupation_code": code,
-            "occupation_name": names.get(code, code),
-            "level": Level(level).display,
-            "candidates": candidates,
-            "scored": scored,
-            "passed": int(passed or 0),
-            "pass_rate": pass_rate(int(passed or 0), scored),
-        }
+        out.ResultsByOccupation(occupation_code=code, occupation_name=names.get(code, code), level=Level(level).display,
+                                candidates=candidates, scored=scored, passed=int(passed or 0),
+                                pass_rate=pass_rate(int(passed or 0), scored))
         for code, level, candidates, scored, passed in sorted(rows, key=lambda r: (r[0], -r[1]))
     ]
-    scored, passed = sum(r["scored"] for r in results), sum(r["passed"] for r in results)
-    return {
-        "evaluated": sum(by_status.values()),
-        "by_status": [
-            {"status": k, "label": BATCH_STATUS.get(k, "办理中"), "count": v}
-            for k, v in sorted(by_status.items(), key=lambda kv: (-kv[1], kv[0]))
-        ],
-        "late_results": late,
-        "candidates": sum(r["candidates"] for r in results),
-        "scored": scored,
-        "passed": passed,
-        "pass_rate": pass_rate(passed, scored),
-        "by_occupation_and_level": results,
-    }
+    scored, passed = sum(r.scored for r in results), sum(r.passed for r in results)
+    return out.BatchFigures(
+        evaluated=sum(by_status.values()),
+        by_status=[out.StatusCount(status=k, label=BATCH_STATUS.get(k, "办理中"), count=v)
+                   for k, v in sorted(by_status.items(), key=lambda kv: (-kv[1], kv[0]))],
+        late_results=late,
+        candidates=sum(r.candidates for r in results),
+        scored=scored,
+        passed=passed,
+        pass_rate=pass_rate(passed, scored),
+        by_occupation_and_level=results,
+    )
 
 
-def _certificates(session: Session, prefix: str, period: Period) -> dict[str, Any]:
+def _certificates(session: Session, prefix: str, period: Period) -> out.CertificateFigures:
     region = select(EvaluationPlan.id).where(_in_region(EvaluationPlan.region_code, prefix))
     issued = dict(
         session.exec(
@@ -273,16 +250,15 @@ def _certificates(session: Session, prefix: str, period: Period) -> dict[str, An
             col(Certificate.revoked_on) <= period.end,
         )
     ).one()
-    return {
-        "issued": sum(issued.values()),
-        "revoked": revoked,
-        "issued_by_level": [
-            {"level": Level(level).display, "count": issued[level]} for level in sorted(issued, reverse=True)
-        ],
-    }
+    return out.CertificateFigures(
+        issued=sum(issued.values()),
+        revoked=revoked,
+        issued_by_level=[out.LevelCount(level=Level(level).display, count=issued[level])
+                         for level in sorted(issued, reverse=True)],
+    )
 
 
-def _breaches(session: Session, prefix: str, period: Period) -> list[dict[str, Any]]:
+def _breaches(session: Session, prefix: str, period: Period) -> list[out.StepCount]:
     rows = session.exec(
         select(SlaBreach.step, func.count())
         .where(
@@ -293,13 +269,11 @@ def _breaches(session: Session, prefix: str, period: Period) -> list[dict[str, A
         )
         .group_by(SlaBreach.step)
     ).all()
-    return [
-        {"step": step, "step_name": STEP_NAMES.get(step, step), "count": count}
-        for step, count in sorted(rows, key=lambda r: (-r[1], r[0]))
-    ]
+    return [out.StepCount(step=step, step_name=STEP_NAMES.get(step, step), count=count)
+            for step, count in sorted(rows, key=lambda r: (-r[1], r[0]))]
 
 
-def _complaints(session: Session, prefix: str, since: dt.datetime, until: dt.datetime) -> dict[str, Any]:
+def _complaints(session: Session, prefix: str, since: dt.datetime, until: dt.datetime) -> out.ComplaintFigures:
     rows = session.exec(
         select(SupervisionCase.outcome, func.count())
         .where(
@@ -310,13 +284,12 @@ def _complaints(session: Session, prefix: str, since: dt.datetime, until: dt.dat
         )
         .group_by(SupervisionCase.outcome)
     ).all()
-    return {
-        "received": sum(count for _, count in rows),
-        "by_outcome": [
-            {"outcome": outcome or "open", "label": COMPLAINT_OUTCOMES.get(outcome, outcome), "count": count}
-            for outcome, count in sorted(rows, key=lambda r: (-r[1], r[0] or ""))
-        ],
-    }
+    return out.ComplaintFigures(
+        received=sum(count for _, count in rows),
+        by_outcome=[out.CountBy(outcome=outcome or "open", label=COMPLAINT_OUTCOMES.get(outcome, outcome) or "",
+                                count=count)
+                    for outcome, count in sorted(rows, key=lambda r: (-r[1], r[0] or ""))],
+    )
 
 
 # -- who may see which jurisdiction's figures ----------------------------------------------------------------
@@ -364,33 +337,33 @@ def jurisdiction_choices(session: Session, user: User) -> list[tuple[str, str]]:
 # -- the same figures as a workbook and as the quarterly report ---------------------------------------------
 
 
-def workbook(stats: dict[str, Any]) -> bytes:
-    filings, batches, certificates = stats["filings"], stats["batches"], stats["certificates"]
+def workbook(stats: out.StatisticsOut) -> bytes:
+    filings, batches, certificates = stats.filings, stats.batches, stats.certificates
     summary = [
-        ("期间", stats["period"]["label"]),
-        ("辖区", centre_name(stats["jurisdiction"])),
-        ("收到备案申请", filings["received"]),
-        ("备案办结", filings["decided"]),
-        ("评价批次", batches["evaluated"]),
-        ("考生", batches["candidates"]),
-        ("已评分", batches["scored"]),
-        ("合格", batches["passed"]),
-        ("合格率（%）", batches["pass_rate"]),
-        ("逾期报送成绩的批次", batches["late_results"]),
-        ("发证", certificates["issued"]),
-        ("撤销证书", certificates["revoked"]),
-        ("投诉举报", stats["complaints"]["received"]),
+        ("期间", stats.period.label),
+        ("辖区", centre_name(stats.jurisdiction)),
+        ("收到备案申请", filings.received),
+        ("备案办结", filings.decided),
+        ("评价批次", batches.evaluated),
+        ("考生", batches.candidates),
+        ("已评分", batches.scored),
+        ("合格", batches.passed),
+        ("合格率（%）", batches.pass_rate),
+        ("逾期报送成绩的批次", batches.late_results),
+        ("发证", certificates.issued),
+        ("撤销证书", certificates.revoked),
+        ("投诉举报", stats.complaints.received),
     ]
     return spreadsheets.workbook_of(
         [
             ("概况", ["项目", "数值"], summary),
-            ("备案结果", ["结果", "件数"], [(r["label"], r["count"]) for r in filings["by_outcome"]]),
+            ("备案结果", ["结果", "件数"], [(r.label, r.count) for r in filings.by_outcome]),
             (
                 "环节用时",
                 ["案件", "环节", "件数", "中位数（工作日）", "P90（工作日）"],
                 [
-                    (r["case_type"], r["step_name"], r["count"], r["median_working_days"], r["p90_working_days"])
-                    for r in stats["step_durations"]
+                    (r.case_type, r.step_name, r.count, r.median_working_days, r.p90_working_days)
+                    for r in stats.step_durations
                 ],
             ),
             (
@@ -398,19 +371,19 @@ def workbook(stats: dict[str, Any]) -> bytes:
                 ["职业编码", "职业", "等级", "考生", "已评分", "合格", "合格率（%）"],
                 [
                     (
-                        r["occupation_code"],
-                        r["occupation_name"],
-                        r["level"],
-                        r["candidates"],
-                        r["scored"],
-                        r["passed"],
-                        r["pass_rate"],
+                        r.occupation_code,
+                        r.occupation_name,
+                        r.level,
+                        r.candidates,
+                        r.scored,
+                        r.passed,
+                        r.pass_rate,
                     )
-                    for r in batches["by_occupation_and_level"]
+                    for r in batches.by_occupation_and_level
                 ],
             ),
-            ("发证", ["等级", "本数"], [(r["level"], r["count"]) for r in certificates["issued_by_level"]]),
-            ("超期", ["环节", "次数"], [(r["step_name"], r["count"]) for r in stats["sla_breaches"]]),
-            ("投诉举报", ["结果", "件数"], [(r["label"], r["count"]) for r in stats["complaints"]["by_outcome"]]),
+            ("发证", ["等级", "本数"], [(r.level, r.count) for r in certificates.issued_by_level]),
+            ("超期", ["环节", "次数"], [(r.step_name, r.count) for r in stats.sla_breaches]),
+            ("投诉举报", ["结果", "件数"], [(r.label, r.count) for r in stats.complaints.by_outcome]),
         ]
     )

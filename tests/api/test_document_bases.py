@@ -80,7 +80,10 @@ def test_a_jiangsu_receipt_cites_no_pilot_notice_and_no_other_provinces_text(api
 @pytest.mark.parametrize(("jurisdiction", "cited"), [("510100", None), ("620100", "甘人社通〔2021〕138号")])
 def test_a_quarterly_report_cites_its_own_provinces_text_or_nothing(jurisdiction, cited):  # 004 §六(一)
     page = {"cards": []}
-    stats = {"jurisdiction": jurisdiction, "period": {"start": "2026-10-01", "end": "2026-12-31"}}
+    from models.responses import PeriodOut, StatisticsOut
+
+    quarter = PeriodOut(code="2026-Q4", label="2026年第四季度", start=dt.date(2026, 10, 1), end=dt.date(2026, 12, 31))
+    stats = StatisticsOut.model_construct(jurisdiction=jurisdiction, period=quarter)  # what the model reads of it
     model = charts.quarterly_report_model(page, stats, "2026-12-04")
     if cited is None:
         assert model["basis"] is None
