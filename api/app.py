@@ -170,7 +170,7 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
 
     @app.get("/healthz", tags=["health"], response_model=Health, summary="Liveness")
     def healthz():
-        return {"status": "ok"}
+        return Health(status="ok")
 
     @app.get(
         "/metrics",

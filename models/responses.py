@@ -1,9 +1,10 @@
 """What the API answers (v1): one model per shape, declared as each route's `response_model`.
 
-The views in `tasks/` build these shapes; FastAPI validates every answer against its model, so the
-OpenAPI document is the contract a generated client relies on. Extra keys are refused (`extra="forbid"`):
-a view that grows a field without the model fails the suite instead of silently dropping it or
-sending something undocumented. Timestamps leave with an offset (naive values are UTC, as stored).
+The views in `tasks/` build these models themselves (one shape per answer, written once: the checker reads
+every field a view gives), and FastAPI validates every answer against its route's model, so the OpenAPI
+document is the contract a generated client relies on. Extra keys are refused (`extra="forbid"`). A field
+a view leaves unset (one only some readers see) is left out of the JSON rather than sent as null.
+Timestamps leave with an offset (naive values are UTC, as stored).
 """
 
 from __future__ import annotations

@@ -27,7 +27,6 @@ from models.accounts import User
 from models.audit import AuditChain, AuditEvent
 from models.cases import Certificate, DeficiencyNotice, EvaluationPlan, FilingApplication
 from models.db import session_scope
-from models.responses import FilingOut, PlanOut, dumped
 from tasks.adapters import filestore
 from tasks.cases import files
 from tasks.errors import NotFound
@@ -102,10 +101,10 @@ def build(session: Session, settings: Settings, *, user: User, case_type: str, c
     case: FilingApplication | EvaluationPlan
     if case_type == "filing":
         case = filing = access.visible_filing(session, user, case_id)
-        view = dumped(FilingOut, views.filing_view(session, filing, viewer=user))
+        view = views.filing_view(session, filing, viewer=user).model_dump(mode="json")
     else:
         case = plan = access.visible_plan(session, user, case_id)
-        view = dumped(PlanOut, views.plan_view(session, plan, viewer=user))
+        view = views.plan_view(session, plan, viewer=user).model_dump(mode="json")
     head = session.get(AuditChain, f"{case_type}:{case_id}")  # first: entries committed after it wait
     members: dict[str, bytes] = {"case.json": _json(view), "timeline.json": _json(view.get("history") or [])}
     progress("documents")
