@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from sqlmodel import Session
 
-from api.dashboard.pages import _time
+from api.dashboard.pages import time_text
 from core.clock import CHINA
 from models.accounts import User
 from models.case_kinds import CASE_LABELS
@@ -79,7 +79,7 @@ def _row(found: search.Found) -> dict[str, Any]:
         "stands": stands,
         "finished": case.status in search.FINISHED[kind],
         "centre": centre_name(centre),
-        "changed": _time(case.updated_at),
+        "changed": time_text(case.updated_at),
     }
 
 

@@ -1,65 +1,43 @@
-"""View-models of the dashboard pages: every label, date and deadline text is made here, in Chinese,
-so that the templates only place what they are given."""
+"""View-models of the dashboard's inbox, team and settings pages, and the wording every dashboard page shares:
+statuses, decisions, dates and deadline texts are made here, in Chinese, so that the templates only place what they
+are given (the task, case, operations and rules pages: task_pages, case_pages, ops_pages, profile_pages)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
-from api.dashboard import evidence_pages, supervision_pages
-from api.dashboard.evidence_pages import REPORT_CHECKS, VERDICTS
+from api.dashboard import supervision_pages
 from core import settings
-from core.clock import CHINA, china_date
+from core.clock import CHINA
 from models.accounts import User
-from models.audit import AuditEvent
 from models.case_kinds import CASE_LABELS
 from models.cases import (
     Candidate,
     EvaluationPlan,
     FilingApplication,
-    FilingMaterial,
     Institution,
-    Objection,
     Score,
 )
 from models.catalogue import OccupationRecord
-from models.clock import business_today
 from models.reports import QuarterlyReport
-from models.responses import FilingOut, PlanOut, TaskOut, TimerOut
-from models.schemas import REVOCATION_CATEGORIES, DecisionIn, DismissIdentical
 from models.supervision import SupervisionCase
-from models.workflow import HumanTask, Incident
-from policy import case_progress
-from policy.credit import OUTCOMES
-from policy.eligibility import EXPERT_ASPECTS, FILING_MATERIALS, NORM_KINDS
-from policy.legal_basis import KIND_NAMES, text_warnings
+from models.workflow import HumanTask
+from policy.eligibility import NORM_KINDS
 from policy.levels import Level
-from policy.processes import BATCH_STEP_FUNCTIONS, FILING_STEP_FUNCTIONS
 from policy.profiles import (
     CANDIDATE_RELATIONS,
     EVALUATION_ROUTES,
-    all_profiles,
     centre_name,
     division_name,
-    get_profile,
 )
-from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES, TIMER_PURPOSES
-from tasks.cases import batch, files, handover, notes, quarterly
-from tasks.cases import filing as filings
-from tasks.cases.investigations import tasks_of
-from tasks.cases.objections import identical_open
-from tasks.cases.revocations import revocation_of_task
-from tasks.cases.supervision import STATUS_LABELS as SUPERVISION_STATUS
-from tasks.cases.supervision import numbered
-from tasks.exchange import documents
+from policy.steps import STEP_NAMES
 from tasks.people import access
 from tasks.queries import views
-from tasks.records import evidence
-from tasks.waits import digest, sla
+from tasks.waits import digest
 
 ROLE_NAMES = {"officer": "中心经办人员", "expert": "评估专家", "supervisor": "质量督导员", "operations": "运维人员",
               "admin": "系统管理员", "enterprise": "企业", "system": "系统"}
@@ -146,11 +124,11 @@ def deadline_text(left: int) -> tuple[str, str]:
     return f"剩余 {left} 个工作日", ("due-soon" if left <= 2 else "ok")
 
 
-def _date(value: dt.date) -> str:
+def date_text(value: dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def _time(value: dt.datetime | None) -> str:
+def time_text(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     if value.tzinfo is None:
@@ -159,11 +137,11 @@ def _time(value: dt.datetime | None) -> str:
     return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
-def _deadline(due: dt.date, provisional: bool, today: views.Today) -> dict[str, Any]:
+def deadline_view(due: dt.date, provisional: bool, today: views.Today) -> dict[str, Any]:
     left = today.calendar.count_between(today.date, due)
     text, tone = deadline_text(left)
     return {
-        "due_date": _date(due),
+        "due_date": date_text(due),
         "due_iso": due.isoformat(),
         "deadline": text,
         "tone": tone,
@@ -247,11 +225,11 @@ def _task_row(
         "status": status,
         "can_claim": task.status == "open",
         "can_release": task.status == "claimed" and mine,
-        **_deadline(task.due_date, task.due_provisional, today),
+        **deadline_view(task.due_date, task.due_provisional, today),
     }
 
 
-def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
+def names_of(session: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
@@ -277,7 +255,7 @@ def team_page(session: Session, user: User) -> dict[str, Any]:
                                                  User.disabled_at.is_(None)).order_by(User.name)).all()
     today = views.Today(session)
     labels = case_labels(session, tasks)
-    holders = {c.id: c.name for c in colleagues} | _names(session, {t.assignee_id for t in tasks})
+    holders = {c.id: c.name for c in colleagues} | names_of(session, {t.assignee_id for t in tasks})
     groups: dict[int | None, list[HumanTask]] = {None: []} | {c.id: [] for c in colleagues}
     for task in tasks:
         groups.setdefault(task.assignee_id if task.status == "claimed" else None, []).append(task)
@@ -286,13 +264,13 @@ def team_page(session: Session, user: User) -> dict[str, Any]:
         rows = [{"id": t.id, "href": f"/dashboard/tasks/{t.id}", "step_name": STEP_NAMES.get(t.step, t.step),
                  "case": labels.get((t.case_type, t.case_id), {"kind": "", "title": "", "href": "#",
                                                                  "ref": f"#{t.case_id}"}),
-                 **_deadline(t.due_date, t.due_provisional, today)} for t in held]
+                 **deadline_view(t.due_date, t.due_provisional, today)} for t in held]
         name = "待领取" if holder is None else holders.get(holder, "") + ("（本人）" if holder == user.id else "")
         return {"holder": name, "unclaimed": holder is None, "count": len(rows), "rows": rows,
                 "overdue": sum(r["tone"] == "overdue" for r in rows),
                 "earliest": rows[0]["due_date"] if rows else ""}
 
-    return {"centre": centre_name(user.jurisdiction or ""), "today": _date(today.date), "total": len(tasks),
+    return {"centre": centre_name(user.jurisdiction or ""), "today": date_text(today.date), "total": len(tasks),
             "groups": [group(holder, held) for holder, held in groups.items()]}
 
 
@@ -330,7 +308,7 @@ def inbox_page(
     more, tasks = len(tasks) > limit, tasks[:limit]
     today = views.Today(session)
     labels = case_labels(session, tasks)
-    names = _names(session, {t.assignee_id for t in tasks})
+    names = names_of(session, {t.assignee_id for t in tasks})
     seen = user.inbox_seen_task_id
     rows = [
         _task_row(
@@ -353,7 +331,7 @@ def inbox_page(
         "total": total,
         "arrived": arrived,
         "newest_task_id": newest,
-        "today": _date(today.date),
+        "today": date_text(today.date),
         "steps": [{"value": k, "label": v, "selected": k == step} for k, v in STEP_NAMES.items()],
         "statuses": [{"value": k, "label": v, "selected": k == status} for k, v in INBOX_FILTERS.items()],
         "next_href": _href("/dashboard/inbox", {**query_base, "after": next_after}) if next_after else None,
@@ -378,821 +356,6 @@ def parse_after(after: str | None) -> tuple[dt.date, int] | None:
         return dt.date.fromisoformat(day), int(task_id)
     except ValueError:
         return None
-
-
-# -- the decision form ---------------------------------------------------------------
-
-
-def task_page(
-    session: Session,
-    user: User,
-    task: HumanTask,
-    *,
-    errors: dict[str, list[str]] | None = None,
-    submitted: dict[str, Any] | None = None,
-    refusal: list[str] | None = None,
-    barred: bool = False,
-) -> dict[str, Any]:
-    """The task and its decision form; `refusal` explains an action not taken, `barred` (separation of
-    duties) hides the buttons that would only be refused again."""
-    today = views.Today(session)
-    label = case_labels(session, [task]).get((task.case_type, task.case_id), {"href": "#", "title": "", "ref": ""})
-    names = _names(session, {task.assignee_id, task.decided_by})
-    row = _task_row(task, user, label, today, names)
-    row["due_explanation"] = views.task_deadline_explanation(task, today).text  # "why this date?"
-    submitted = submitted or {}
-    allowed = ALLOWED.get(task.step, ())
-    # a step with one possible decision (expert scoring, the supervision report) has it chosen already
-    decision = submitted.get("decision") or (allowed[0] if len(allowed) == 1 else "")
-    form: dict[str, Any] = {
-        "step": task.step,
-        "decisions": [
-            {
-                "value": d,
-                "label": supervision_pages.STEP_DECISION_NAMES.get((task.step, d), DECISION_NAMES[d]),
-                "checked": d == decision,
-            }
-            for d in allowed
-        ],
-        "reason": submitted.get("reason", ""),
-        "reason_label": {
-            "expert_evaluation": "评估意见",
-            "quality_supervision": "督导报告",
-            "supervision_investigation": "调查结论与理由（必填）",
-        }.get(task.step, "理由（退回、不予受理、异议处理时必填）"),
-        "reason_required_for": sorted(NEEDS_REASON.get(task.step, ())),
-        "version": task.version,
-    }
-    if task.step == "acceptance":
-        findings = _acceptance_findings(session, task)
-        chosen = submitted.get("checklist")
-        form["checklist"] = [
-            {
-                "value": key,
-                "label": f"{text}：缺失或不符合要求",
-                "checked": (key in chosen) if chosen is not None else key in findings,
-            }
-            for key, text in FILING_MATERIALS.items()
-        ]
-        form["machine_findings"] = list(findings.values())
-        form["other_deficiencies"] = submitted.get("other_deficiencies", "")
-        form["other_hint"] = DEFICIENCY_OTHER_HINT
-    if task.step == "quality_supervision":
-        report = submitted.get("report") or {}
-        form["report"] = {
-            "checks": [
-                {"key": key, "label": label, "checked": bool(report.get(key))} for key, label in REPORT_CHECKS.items()
-            ],
-            "findings": "\n".join(report.get("findings", [])),
-            "verdicts": [
-                {"value": v, "label": label, "checked": report.get("verdict") == v} for v, label in VERDICTS.items()
-            ],
-            "corrections": "\n".join(report.get("corrections", [])),
-        }
-    if task.step == "supervision_investigation":
-        form["sanction"] = supervision_pages.sanction_form(submitted)
-    if task.step == "expert_evaluation":
-        scores = submitted.get("scores", {})
-        form["aspects"] = [{"key": k, "label": v, "value": scores.get(k, "")} for k, v in EXPERT_ASPECTS.items()]
-    decided = None
-    if task.status == "decided":
-        decided = {
-            "decision": DECISION_NAMES.get(task.decision or "", task.decision),
-            "by": names.get(task.decided_by, "—"),
-            "at": _time(task.decided_at),
-            "payload": task.decision_payload or {},
-        }
-    actionable = task.status == "claimed" and task.assignee_id == user.id and not barred
-    identical = None
-    if task.step == "objection_investigation" and task.status in ("open", "claimed") and user.role == "officer":
-        text, ids = identical_open(session, task)
-        if len(ids) > 1:  # a campaign of copies: one finding dismisses them all
-            identical = {"count": len(ids), "text": text, "ids": ",".join(map(str, ids))}
-    case = access.case_record(session, task.case_type, task.case_id)
-    facts = (
-        []
-        if case is None
-        else supervision_pages.facts(session, case)
-        if task.case_type == "supervision"
-        else quarterly.facts(case)
-        if task.case_type == "report"
-        else application_facts(session, task.case_type, case)
-    )
-    return {
-        "task": row,
-        "case": label,
-        "form": form,
-        "errors": errors or {},
-        "refusal": refusal,
-        "objection": objection_under_review(session, task),
-        "revocation": revocation_under_review(session, task),
-        "application": facts,
-        "evidence": evidence_pages.evidence(session, task),
-        "files": uploaded_files(session, task.case_type, task.case_id, user.role),
-        "refused_for_good": barred,
-        "decided": decided,
-        "actionable": actionable,
-        "claim_first": task.status == "open" and not barred,
-        "status": task.status,
-        "identical": identical,
-        "handover": _handover_form(session, task, user, errors or {}),
-    }
-
-
-def _handover_form(session: Session, task: HumanTask, user: User,
-                   errors: dict[str, list[str]]) -> dict[str, Any] | None:
-    """转交: to whom the officer may hand this task — its holder or the centre's lead, or anyone of the centre
-    while nobody holds it."""
-    if not handover.may_hand_over(session, task, user):
-        return None
-    choices = [{"id": c.id, "name": c.name} for c in handover.colleagues(session, task, user)]
-    if not choices:
-        return None
-    return {"colleagues": choices, "errors": [m for field in ("to_user_id", "handover") for m in errors.get(field, [])],
-            # the centre's lead taking a task off the colleague who holds it (改派)
-            "reassign": task.status == "claimed" and task.assignee_id != user.id}
-
-
-def objection_under_review(session: Session, task: HumanTask) -> dict[str, Any] | None:
-    """For an objection's task: what was objected, and every finding so far (the enterprise's body
-    investigating, the centre's reviews of it)."""
-    if not task.key.startswith("objection:"):
-        return None
-    objection = session.get(Objection, int(task.key.split(":")[1]))
-    if objection is None:
-        return None
-    earlier = [t for t in tasks_of(session, objection.id) if t.status == "decided"]
-    names = _names(session, {t.decided_by for t in earlier})
-    return {
-        "text": objection.text,
-        "investigated_by": VALUE_NAMES[objection.investigated_by],
-        "findings": [
-            {
-                "step": STEP_NAMES.get(t.step, t.step),
-                "decision": DECISION_NAMES.get(t.decision or "", t.decision),
-                "reason": (t.decision_payload or {}).get("reason", ""),
-                "by": names.get(t.decided_by, "—"),
-                "at": _time(t.decided_at),
-            }
-            for t in earlier
-        ],
-    }
-
-
-def revocation_under_review(session: Session, task: HumanTask) -> dict[str, Any] | None:
-    """For a revocation's approval: what is to be revoked, why, and who asked (the approver must be another)."""
-    revocation = revocation_of_task(session, task.key)
-    if revocation is None:
-        return None
-    return {
-        "count": len(revocation.numbers),
-        "numbers": revocation.numbers[:20],
-        "more": len(revocation.numbers) > 20,
-        "category": REVOCATION_CATEGORIES[revocation.category],
-        "reason": revocation.reason,
-        "requested_by": _names(session, {revocation.requested_by}).get(revocation.requested_by, "—"),
-    }
-
-
-def dismissal_from_form(ids: str, reason: str) -> tuple[Any, dict[str, list[str]]]:
-    """The batch-dismissal form as a DismissIdentical, or its errors by field."""
-    from pydantic import ValidationError
-
-    try:
-        return DismissIdentical(objection_ids=[int(i) for i in ids.split(",") if i.strip()], reason=reason), {}
-    except ValueError as problem:  # ValidationError is a ValueError too
-        if isinstance(problem, ValidationError) and any(e["loc"][:1] == ("reason",) for e in problem.errors()):
-            return None, {"form": ["请填写调查结论 / the finding is required"]}
-        return None, {"form": ["异议列表无效，请刷新页面 / the list of objections is not valid; reload the page"]}
-
-
-
-
-def report_from_form(form) -> dict[str, Any] | None:  # the submitted form
-    """The supervision report's fields, when the form has them (only the supervision task's does)."""
-    if "verdict" not in form and not any(key in form for key in REPORT_CHECKS):
-        return None
-    lines = lambda name: [line.strip() for line in str(form.get(name, ""))[:20000].splitlines() if line.strip()]  # noqa: E731
-    return {
-        **{key: form.get(key) == "yes" for key in REPORT_CHECKS},
-        "verdict": str(form.get("verdict", "")),
-        "findings": lines("findings"),
-        "corrections": lines("corrections"),
-    }
-
-
-def decision_from_form(submitted: dict[str, Any]) -> tuple[Any, dict[str, list[str]]]:
-    """The form's fields as a DecisionIn, or the errors by field (nothing is recorded on errors)."""
-    from pydantic import ValidationError
-
-    errors: dict[str, list[str]] = {}
-    if not submitted["decision"]:
-        errors["decision"] = ["请选择决定 / choose a decision"]
-    scores: dict[str, float] = {}
-    for aspect, text in submitted["scores"].items():
-        try:
-            scores[aspect] = float(text)
-        except ValueError:
-            errors.setdefault(f"score_{aspect}", []).append("请输入 0–100 的数字 / a number 0–100")
-    if errors:
-        return None, errors
-    sanction, sanction_errors = supervision_pages.sanction_from_fields(submitted.get("sanction_fields") or {})
-    if sanction_errors:
-        return None, sanction_errors
-    try:
-        return DecisionIn(
-            decision=submitted["decision"],
-            reason=submitted["reason"],
-            scores=scores,
-            report=submitted.get("report"),
-            sanction=sanction,
-            deficiencies=deficiencies_from_form(submitted["checklist"], submitted["other_deficiencies"]),
-            version=int(submitted["version"]) if submitted["version"].isdigit() else None,
-        ), {}
-    except ValidationError as invalid:
-        for error in invalid.errors():
-            errors.setdefault(str(error["loc"][0]) if error["loc"] else "form", []).append(error["msg"])
-        return None, errors
-
-
-def field_errors(violations) -> dict[str, list[str]]:
-    """Rule violations by form field; those about the task itself go on top of the form."""
-    errors: dict[str, list[str]] = {}
-    for violation in violations:
-        field = violation.field.split(".")[0] if violation.field else "form"
-        errors.setdefault("form" if field == "task" else field, []).append(violation.message)
-    return errors
-
-
-def _acceptance_findings(session: Session, task: HumanTask) -> dict[str, str]:
-    """The machine's completeness check, keyed by material (pre-ticks the checklist)."""
-    found: dict[str, str] = {}
-    for item in filings.completeness_findings(session, filing_id=task.case_id):
-        field = item.get("field", "")
-        if field.startswith("materials."):
-            found[field.split(".", 1)[1]] = item["message"]
-        else:
-            found[field or item.get("code", "")] = item["message"]
-    return found
-
-
-def deficiencies_from_form(checklist: list[str], other: str) -> list[str]:
-    """The notice's items: each ticked material, then each line of free text."""
-    items = [f"{FILING_MATERIALS[key]}：缺失或不符合要求，请补正" for key in checklist if key in FILING_MATERIALS]
-    items += [line.strip() for line in other.splitlines() if line.strip()]
-    return items
-
-
-# -- the case page ---------------------------------------------------------------------
-
-
-ENGINE_ROLES = ("operations", "admin")  # Prefect's UI retries, cancels and deletes runs: not for case workers
-
-
-def prefect_run_url(session: Session, flow_run_id: str | None, viewer_role: str) -> str | None:
-    api = settings.of(session).prefect_api_url
-    if not flow_run_id or not api or viewer_role not in ENGINE_ROLES:
-        return None
-    return f"{api.rstrip('/').removesuffix('/api')}/runs/flow-run/{flow_run_id}"
-
-
-def _timeline(session: Session, case_type: str, case_id: int) -> list[dict[str, Any]]:
-    events = session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.case_type == case_type, AuditEvent.case_id == case_id)
-        .order_by(AuditEvent.id)
-    ).all()
-    names = _names(session, {e.actor_id for e in events})
-    out = []
-    for event in events:
-        action, _, subject = event.action.partition(":")
-        detail = (
-            STEP_NAMES.get(subject)
-            or TIMER_PURPOSES.get(subject)
-            or supervision_pages.SUBJECT_LABELS.get(subject)
-            or subject
-        )
-        after = event.after or {}
-        if action == "case_moved":
-            detail = SUPERVISION_STATUS.get(after.get("status", ""), after.get("status", ""))
-        if action == "step_entered":
-            detail = CASE_STEPS.get(after.get("step", ""), after.get("step", ""))
-        if action == "task_decided":
-            detail = f"{detail}：{DECISION_NAMES.get(after.get('decision', ''), after.get('decision', ''))}"
-        if action == "sla_paused":
-            detail = f"{detail}：{after.get('reason', '')}"
-        if action == "sla_resumed":
-            detail = f"{detail}：暂停 {after.get('paused_working_days')} 个工作日，期限顺延至 {after.get('due_date')}"
-        if action in ("sla_at_risk", "sla_breached", "sla_escalated"):
-            detail = f"{detail}，期限 {after.get('due_date', '')}"
-        if action == "task_created" and after.get("due_date"):
-            detail = f"{detail}，办理期限 {after['due_date']}" + ("（暂定）" if after.get("due_provisional") else "")
-        out.append(
-            {
-                "label": ACTIONS.get(action, action),
-                "detail": detail,
-                "who": names.get(event.actor_id) or ROLE_NAMES.get(event.actor_role, event.actor_role),
-                "role": ROLE_NAMES.get(event.actor_role, event.actor_role),
-                "business_time": _time(event.business_time),
-                "wall_time": _time(event.wall_time),
-            }
-        )
-    return out
-
-
-def _notes(session: Session, case_type: str, case_id: int) -> list[dict[str, str]]:
-    """The centre's internal notes on the case (officers only: the page leaves them out for anyone else)."""
-    kept = notes.notes_of(session, case_type, case_id)
-    names = _names(session, {n.author_id for n in kept})
-    return [{"who": names.get(n.author_id, ""), "when": _time(n.written_at), "text": n.text} for n in kept]
-
-
-STRIP_STATES = {"done": "已完成", "current": "进行中", "to_come": "未开始", "not_reached": "未进行"}
-TAKEN_BY = {"enterprise": "企业", "system": "系统"}
-
-
-def where_the_case_stands(session: Session, case_type: str, case: FilingApplication | EvaluationPlan,
-                          today: views.Today) -> list[dict[str, Any]]:
-    """The case's steps from its province's profile (those applying to its institution's kind), each done
-    (when, by whom), current (its deadline in working days) or to come — policy/case_progress.py."""
-    if case_type == "filing":
-        facts = filings.flow_facts(session, filing_id=case.id)
-        listed, functions = get_profile(case.profile_code).filing_steps, FILING_STEP_FUNCTIONS
-    else:
-        facts = batch.flow_facts(session, plan_id=case.id)
-        listed, functions = get_profile(case.profile_code).batch_steps, BATCH_STEP_FUNCTIONS
-    steps = [s for s in listed if s.applies_to(facts.institution_kind)]
-    codes = [s.step for s in steps]
-    tasks = session.exec(select(HumanTask).where(HumanTask.case_type == case_type, HumanTask.case_id == case.id)
-                         .order_by(HumanTask.id)).all()
-    # a step the list has twice (a review at two levels) owns the tasks of its centre; any other, its step's
-    of_step = [[t for t in tasks if t.step == s.step
-                and (codes.count(s.step) == 1 or t.jurisdiction == facts.centres[s.by])] for s in steps]
-    open_ = frozenset(i for i, mine in enumerate(of_step) if any(t.status in ("open", "claimed") for t in mine))
-    unfinished = {i for i, mine in enumerate(of_step) if not mine or any(t.status != "decided" for t in mine)}
-    entered = session.exec(select(AuditEvent.after).where(
-        AuditEvent.case_type == case_type, AuditEvent.case_id == case.id, AuditEvent.action == "step_entered")).all()
-    reached = {case_progress.profile_step(case_type, (after or {}).get("step")) for after in entered}
-    ended = None
-    if facts.finished:
-        ended = "completed" if case.status in ("registered", "completed") else "stopped"
-    marks = case_progress.states(
-        len(steps), case_progress.position(codes, case_type, case.current_step, unfinished=unfinished),
-        ended=ended, open_tasks=open_, furthest=max((i for i, c in enumerate(codes) if c in reached), default=0))
-    names = _names(session, {t.decided_by for t in tasks} | {t.assignee_id for t in tasks})
-    strip = []
-    for step, mine, state in zip(steps, of_step, marks, strict=True):
-        taken_by = functions[step.step].taken_by
-        mark: dict[str, Any] = {
-            "label": STEP_NAMES.get(step.step, step.step),
-            "by": TAKEN_BY.get(taken_by) or centre_name(facts.centres[step.by]),
-            "state": state, "state_label": STRIP_STATES[state], "note": "", "tone": "",
-        }
-        decided = [t for t in mine if t.status == "decided" and t.decided_at is not None]
-        waiting = [t for t in mine if t.status in ("open", "claimed")]
-        if state == "done" and decided:
-            deciders = list(dict.fromkeys(names.get(t.decided_by, "") for t in decided if t.decided_by))
-            who = "、".join(deciders[:3]) + (f" 等 {len(deciders)} 人" if len(deciders) > 3 else "")
-            mark["note"] = _date(china_date(max(t.decided_at for t in decided))) + (f" · {who}" if who else "")
-        elif state == "current" and waiting:
-            due = min(waiting, key=lambda t: t.due_date)
-            deadline = _deadline(due.due_date, due.due_provisional, today)
-            holder = names.get(due.assignee_id) if due.assignee_id else "待领取"
-            mark["note"] = f"办理期限 {deadline['due_date']}，{deadline['deadline']} · {holder}"
-            mark["tone"] = deadline["tone"]
-        strip.append(mark)
-    return strip
-
-
-def _deadlines_ahead(tasks: list[TaskOut], timers: list[TimerOut], today: views.Today) -> list[dict[str, Any]]:
-    ahead = []
-    for task in tasks:
-        if task.status in ("open", "claimed"):
-            ahead.append(
-                {"what": f"{task.step_name}（待办 #{task.id}）", **_deadline(task.due_date, task.provisional, today),
-                 "why": task.due_explanation.text}
-            )
-    for timer in timers:
-        if timer.status == "pending":
-            ahead.append(
-                {
-                    "what": TIMER_PURPOSES.get(timer.purpose, timer.purpose),
-                    **_deadline(timer.fires_on, timer.provisional, today),
-                    "why": timer.due_explanation.text if timer.due_explanation else "",
-                }
-            )
-    return sorted(ahead, key=lambda a: a["due_iso"])
-
-
-def _size(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} KB"
-
-
-def uploaded_files(session: Session, case_type: str, case_id: int, viewer_role: str) -> list[dict[str, Any]]:
-    """The case's uploaded files, each downloaded from the dashboard (the same visibility as the case); an
-    officer also previews a PDF or an image in the browser."""
-    return [
-        {
-            "label": files.LABELS.get(f.kind, f.kind),
-            "round": "首次提交" if f.round == 0 else f"第 {f.round} 轮",
-            "filename": f.filename,
-            "size": _size(f.size),
-            "sha256": f.sha256,
-            "sha_short": f.sha256[:12],
-            "uploaded": _time(f.uploaded_at),
-            "href": f"/dashboard/cases/{case_type}/{case_id}/files/{f.id}",
-            "preview": (f"/dashboard/cases/{case_type}/{case_id}/files/{f.id}/preview"
-                        if f.media_type in files.PREVIEWABLE and viewer_role == "officer" else None),
-        }
-        for f in files.files_of(session, case_type, case_id)
-    ]
-
-
-def supervision_case_page(session: Session, case: SupervisionCase, viewer_role: str) -> dict[str, Any]:
-    """A supervision case: its facts and answers, deadlines, timeline and documents (the rectification
-    orders and the cancellation decision as PDFs)."""
-    today = views.Today(session)
-    case_tasks = views.case_tasks(session, "supervision", case.id)
-    names = _names(session, {t.assignee_id for t in case_tasks})
-    documents_ = [
-        {
-            "label": f"责令整改通知书（第 {numbered(r['round'])} 轮）",
-            "href": f"/dashboard/cases/supervision/{case.id}/rectification/{numbered(r['round'])}.pdf",
-        }
-        for r in case.rectifications
-    ]
-    if any(a.get("decision") == "cancel_filing" and a.get("credit_entry_id") for a in case.actions):
-        documents_.append(
-            {"label": "取消备案决定书", "href": f"/dashboard/cases/supervision/{case.id}/cancellation.pdf"}
-        )
-    institution = session.get(Institution, case.institution_id)
-    return {
-        "type": "supervision",
-        "id": case.id,
-        "ref": f"监督 #{case.id}",
-        "title": institution.name,
-        "status": SUPERVISION_STATUS[case.status] + (f"（{OUTCOMES[case.outcome]}）" if case.outcome else ""),
-        "outcome_reason": case.outcome_reason,
-        "timeline": _timeline(session, "supervision", case.id),
-        "deadlines": _deadlines_ahead(case_tasks, views.case_timers(session, "supervision", case.id), today),
-        "tasks": [
-            {
-                "id": t.id,
-                "href": f"/dashboard/tasks/{t.id}",
-                "step_name": t.step_name,
-                "status": TASK_STATUS.get(t.status, t.status),
-                "who": names.get(t.assignee_id, ""),
-                "decision": supervision_pages.STEP_DECISION_NAMES.get(
-                    (t.step, t.decision), DECISION_NAMES.get(t.decision or "", t.decision or "")
-                ),
-            }
-            for t in case_tasks
-        ],
-        "prefect_url": prefect_run_url(session, case.flow_run_id, viewer_role),
-        "flow_run_id": case.flow_run_id,
-        "incidents": [],
-        "documents": documents_,
-        "materials": [],
-        "notices": [],
-        "facts": supervision_pages.facts(session, case),
-        "institution_href": f"/dashboard/institutions/{case.institution_id}",
-        "files": uploaded_files(session, "supervision", case.id, viewer_role),
-    }
-
-
-def case_page(
-    session: Session, case_type: str, case: FilingApplication | EvaluationPlan | SupervisionCase, *, data_dir: Path,
-    viewer_role: str, note_refused: tuple[str, str] = ("", ""),
-) -> dict[str, Any]:
-    if case_type == "supervision":
-        return supervision_case_page(session, case, viewer_role)
-    today = views.Today(session)
-    view: FilingOut | PlanOut = (
-        views.filing_view(session, case, with_history=False)
-        if isinstance(case, FilingApplication)
-        else views.plan_view(session, case, with_history=False)
-    )
-    names = _names(session, {t.assignee_id for t in view.tasks})
-    tasks = [
-        {
-            "id": t.id,
-            "href": f"/dashboard/tasks/{t.id}",
-            "step_name": t.step_name,
-            "status": TASK_STATUS.get(t.status, t.status),
-            "who": names.get(t.assignee_id, ""),
-            "decision": DECISION_NAMES.get(t.decision or "", t.decision or ""),
-        }
-        for t in view.tasks
-    ]
-    page: dict[str, Any] = {
-        "type": case_type,
-        "id": case.id,
-        "ref": f"{'备案' if case_type == 'filing' else '批次'} #{case.id}",
-        "status": CASE_STEPS.get(view.current_step or "", view.current_step or ""),
-        "outcome_reason": view.outcome_reason,
-        "timeline": _timeline(session, case_type, case.id),
-        "deadlines": _deadlines_ahead(view.tasks, view.timers, today),
-        "tasks": tasks,
-        "prefect_url": prefect_run_url(session, view.flow_run_id, viewer_role),
-        "flow_run_id": view.flow_run_id,
-        "incidents": [
-            {**i.model_dump(), "kind": INCIDENT_KINDS.get(i.kind, i.kind),
-             "status": INCIDENT_STATUS.get(i.status, i.status)}
-            for i in view.incidents
-        ],
-        "documents": [],
-        "materials": [],
-        "notices": [],
-        "files": uploaded_files(session, case_type, case.id, viewer_role),
-        "strip": where_the_case_stands(session, case_type, case, today),
-        "notes": _notes(session, case_type, case.id) if viewer_role == "officer" else None,
-        "note_error": note_refused[0], "note_draft": note_refused[1],  # a refused note: why, and its text
-    }
-    if isinstance(view, FilingOut):
-        page["title"] = view.enterprise_name
-        page["institution_href"] = f"/dashboard/institutions/{case.institution_id}"
-        materials = session.exec(
-            select(FilingMaterial)
-            .where(FilingMaterial.filing_id == case.id)
-            .order_by(FilingMaterial.round, FilingMaterial.id)
-        ).all()
-        page["materials"] = [
-            {
-                "label": FILING_MATERIALS.get(m.kind, m.kind),
-                "round": "首次提交" if m.round == 0 else f"第 {m.round} 次补正",
-                "title": m.title,
-                "submitted": _time(m.submitted_at),
-            }
-            for m in materials
-        ]
-        page["notices"] = [
-            {
-                "round": n.round,
-                "entries": n.items,
-                "issued": _time(n.issued_at) if n.issued_at else None,
-                "resubmitted": _time(n.resubmitted_at) if n.resubmitted_at else "尚未补正",
-                "href": f"/dashboard/cases/filing/{case.id}/notices/{n.round}.pdf",
-            }
-            for n in view.deficiency_notices
-        ]
-        if view.receipt_number:
-            page["documents"].append(
-                {
-                    "label": f"备案回执 {view.receipt_number}",
-                    "href": f"/dashboard/cases/filing/{case.id}/receipt.pdf",
-                }
-            )
-        page["facts"] = [
-            *application_facts(session, "filing", case),
-            ("适用规则", f"{get_profile(view.profile).name}（{view.profile}）"),
-            ("补正轮次", str(view.deficiency_rounds)),
-            ("证书编号段", view.segment or "—"),
-        ]
-    else:
-        institution = session.get(Institution, case.institution_id)
-        page["title"] = f"{institution.name if institution else ''} · {view.occupation_code}"
-        page["institution_href"] = f"/dashboard/institutions/{case.institution_id}"
-        page["facts"] = [
-            *application_facts(session, "plan", case),
-            ("计划报送日", view.filed_on.isoformat()),
-            ("成绩报送期限", view.results_due.isoformat() if view.results_due else "—"),
-            ("已发证书", str(view.certificates_issued)),
-            *supervision_pages.staff_credit_facts(session, case),
-        ]
-        page["documents"] = [
-            {
-                "label": f"证书 {c.certificate_number}（{c.name}）",
-                "href": f"/dashboard/certificates/{c.certificate_number}.pdf",
-            }
-            for c in view.candidates
-            if c.certificate_number
-        ]
-        page["sheets"] = [
-            {"label": label, "href": f"/dashboard/cases/plan/{case.id}/{name}.xlsx"}
-            for name, label in (
-                ("roster", "花名册"),
-                ("results", "成绩表"),
-                ("certificates", "证书清单"),
-                ("results-template", "成绩录入模板"),
-            )
-        ]
-        if view.certificates_issued:
-            done, total = documents.rendered_count(session, plan_id=case.id, data_dir=data_dir)
-            page["rendered"] = f"已生成 PDF {done}/{total}"
-    return page
-
-
-# -- the operations page ---------------------------------------------------------------------
-
-INCIDENT_KINDS = {
-    "ministry_review": "部中心复核（外部）",
-    "certificate_upload": "上传全国查询系统（外部）",
-    "national_report": "备案企业报送部中心公布（外部）",
-    "certificate_refusal": "全国联网系统退回证书（核实后重报）",
-    "run_lost": "流程运行多次中断（核实后重启）",
-}
-INCIDENT_STATUS = {"open": "待处理", "retrying": "重试中", "resolved": "已解决"}
-
-
-def ops_page(session: Session) -> dict[str, Any]:
-    overview = sla.overview(session)
-    incidents = session.exec(select(Incident).where(Incident.status != "resolved").order_by(Incident.id)).all()
-    peak = max([w["opened"] for w in overview["trend"]] + [1])
-    late = session.exec(select(func.count()).select_from(EvaluationPlan).where(EvaluationPlan.results_late)).one()
-    today = business_today(session)
-    text_warning_count = sum(len(text_warnings(p.source_texts, today)) for p in all_profiles().values())
-    return {
-        **overview,
-        "late_results": late,
-        "text_warnings": text_warning_count,  # provinces' texts past validity, drafts, ended pilots: see 省份规则
-        "by_step": [
-            {
-                "label": STEP_NAMES.get(r["step"], r["step"]),
-                "count": r["count"],
-                "href": f"/api/v1/sla/breaches?step={r['step']}",
-            }
-            for r in overview["by_step"]
-        ],
-        "by_jurisdiction": [{"jurisdiction": centre_name(r["jurisdiction"]), "count": r["count"]}
-                            for r in overview["by_jurisdiction"]],
-        "trend": [
-            {"week": w["week"][5:], "opened": w["opened"], "bar": int(100 * w["opened"] / peak)}
-            for w in overview["trend"]
-        ],
-        "oldest": [
-            {
-                **b.model_dump(),
-                "case_href": f"/dashboard/cases/{b.case_type}/{b.case_id}",
-                "case_ref": f"{CASE_KINDS.get(b.case_type, b.case_type)} #{b.case_id}",
-            }
-            for b in overview["oldest"]
-        ],
-        "anchors": [evidence.anchor_view(a) for a in evidence.recent_anchors(session, limit=7)],
-        "incidents": [
-            {
-                "id": i.id,
-                "kind": INCIDENT_KINDS.get(i.kind, i.kind),
-                "status": INCIDENT_STATUS.get(i.status, i.status),
-                "can_retry": i.status == "open",
-                "attempts": i.attempts,
-                "error": i.error[:200],
-                "since": _time(i.created_at),
-                "case_href": f"/dashboard/cases/{i.case_type}/{i.case_id}",
-                "case_ref": f"{CASE_KINDS.get(i.case_type, i.case_type)} #{i.case_id}",
-            }
-            for i in incidents
-        ],
-    }
-
-
-# -- the province profiles: what each rule is and where it comes from --------------------------------
-
-PROFILE_KEYS = {
-    "plan_lead_working_days": "认定计划提前报备（工作日）",
-    "results_due_working_days": "考核后报送成绩（工作日）",
-    "results_publicity_working_days": "结果公示（工作日）",
-    "filing_publicity_working_days": "备案评估公示（工作日）",
-    "max_occupations": "最多备案职业数",
-    "nearest_occupation_mapping": "未列入大典的岗位可按相邻相近对应",
-    "min_employees": "最少职工人数",
-    "dispatched_min_months": "派遣/外包人员最短在岗（月）",
-    "allowed_candidate_relations": "可评价对象",
-    "training_organisation_candidate_relations": "社会培训评价组织可评价对象（不限：同企业）",
-    "evaluation_routes": "评价方式",
-    "candidates_work_in_province": "考生社保参保地或就业地须在本省",
-    "application_conditions": "申报条件（按等级）",
-    "supervision_draw": "督导抽取方式",
-    "supervision_roster": "督导员名册",
-    "supervisor_card_required": "督导员须持证卡",
-    "inspection_results_public": "督导检查结果向社会公开",
-    "s_type_every_session": "社会培训评价组织每场次督导",
-    "results_objections_investigated_by": "结果公示异议的调查",
-    "filing_cancelled_by": "取消备案、移出目录的决定",
-    "inactivity_withdrawal_years": "连续未开展评价视同退出（年）",
-    "inactivity_warning_working_days": "退出前提前提醒（工作日）",
-    "refiling_ban_years": "取消备案后不予再次备案（年）",
-    "abnormal_list_years": "列入异常名录（年）",
-    "explanation_working_days": "被调查机构书面说明期限（工作日）",
-    "rectification_working_days": "责令整改期限（工作日）",
-    "retention_years_paper": "纸质资料保存（年）",
-    "retention_years_electronic": "电子资料保存（年）",
-    "start_day_counts": "起算日计入期限",
-    "plan_lead_counts_filing_day": "提前N个工作日：报送当日计入N日",
-    "filing_handled_by": "备案受理中心",
-    "provincial_enterprises_file_with": "省属企业备案",
-    "central_branches_file_with": "央企驻地单位备案",
-    "central_branches_within_ministry_scope": "央企单位限于部备案范围",
-    "plans_handled_by": "计划与成绩报送",
-    "province_manages_central_and_provincial_enterprises": "央企驻地单位、省直属企业由省级中心直接管理",
-    "expert_panel_size": "专家组人数",
-    "expert_pass_average": "专家评估通过线（平均分）",
-    "expert_pass_min_aspect": "专家评估单项最低分",
-    "supervision_rate": "质量督导抽查比例",
-    "provincial_centre_name": "省级中心名称",
-    "municipal_centre_name": "市级中心名称（{city} 为地名）",
-    "resubmission_working_days": "一次性告知后补正期限（工作日）",
-}
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return "不限"
-    if isinstance(value, dict):  # 申报条件: level → any one of its conditions
-        return "；".join(
-            f"{Level(level).display}：{' 或 '.join(c.describe() for c in options)}"
-            for level, options in sorted(value.items(), reverse=True)
-        )
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, tuple):
-        return "、".join(CANDIDATE_RELATIONS.get(v) or EVALUATION_ROUTES.get(v, v) for v in value)
-    return VALUE_NAMES.get(value, str(value))
-
-
-VALUE_NAMES = {
-    "centre": "鉴定中心调查",
-    "enterprise": "企业职业技能等级认定工作机构调查，中心审核其结论",
-    "double_random": "双随机",
-    "spot_check": "抽查",
-    "random": "随机",
-    "handling": "受理中心",
-    "municipal": "市级中心",
-    "provincial": "省级中心",
-    "choice": "自行选择省级或市级中心",
-    "investigating_centre": "调查中心（第二名经办人复核）",
-}
-
-
-DOCUMENT_NAMES = {"deficiency_notice": "一次性告知书", "filing_receipt": "备案回执",
-                  "rectification_order": "责令整改通知书", "cancellation": "取消备案决定书",
-                  "quarterly_report": "季度工作报告"}
-
-
-def profiles_page(today: dt.date) -> dict[str, Any]:
-    """Every profile's rules with their source: a seed section, or 本地设置 (a local setting); its texts (number,
-    date, kind, stated validity) with a warning for one past its validity, a draft or a note, or a pilot another
-    text says has ended; and what each printed document cites."""
-    shown = []
-    for profile in sorted(all_profiles().values(), key=lambda p: p.code):
-        rows = [
-            {
-                "key": key,
-                "label": label,
-                "value": _shown(getattr(profile, key)),
-                "source": profile.source(key),
-                "seed": profile.source(key) != "local",
-            }
-            for key, label in PROFILE_KEYS.items()
-        ]
-        rows += [
-            {
-                "key": f"sla.{step}",
-                "label": f"办理时限：{STEP_NAMES.get(step, step)}（工作日）",
-                "value": str(rule.budget),
-                "source": profile.source(f"sla.{step}"),
-                "seed": profile.source(f"sla.{step}") != "local",
-            }
-            for step, rule in profile.sla.items()
-        ]
-        processes = [
-            {
-                "name": name,
-                "steps": [
-                    {
-                        "code": s.step,
-                        "label": s.label,
-                        "by": CENTRE_NAMES[s.by],
-                        "source": s.source,
-                        "seed": s.source != "local",
-                    }
-                    for s in getattr(profile, key)
-                ],
-            }
-            for key, name in (("filing_steps", "备案"), ("batch_steps", "认定实施"))
-        ]
-        shown.append(
-            {
-                "code": profile.code,
-                "name": profile.name,
-                "rows": rows,
-                "processes": processes,
-                "seed_count": sum(r["seed"] for r in rows),
-                "local_count": sum(not r["seed"] for r in rows),
-                "texts": [
-                    {
-                        "citation": t.citation,
-                        "kind": KIND_NAMES[t.kind],
-                        "issued_on": t.issued_on.isoformat() if t.issued_on else "未注明",
-                        "valid_until": t.valid_until.isoformat() if t.valid_until else "未注明",
-                    }
-                    for t in profile.source_texts
-                ],
-                "warnings": text_warnings(profile.source_texts, today),
-                "bases": [{"document": name, "basis": profile.basis(key) or "不引用（本省文件未规定）"}
-                          for key, name in DOCUMENT_NAMES.items()],
-            }
-        )
-    return {"profiles": shown, "warning_count": sum(len(p["warnings"]) for p in shown)}
 
 
 CENTRE_NAMES = {"handling": "受理中心", "municipal": "市级中心", "provincial": "省级中心"}

@@ -1,6 +1,8 @@
 """The officers' dashboard: server-rendered pages behind a cookie login (CSRF token on every form).
 
-Routes translate HTTP to one call and back; what the pages show is made in api/dashboard/pages.py."""
+Routes translate HTTP to one call and back; what the pages show is made in the view-model modules beside this
+one (pages: the inbox, the team, the settings and shared wording; task_pages, case_pages, ops_pages, profile_pages,
+supervision_pages, evidence_pages, statistics_pages, case_list_pages)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,16 @@ from pydantic import BeforeValidator
 
 from api import metrics
 from api.clients import client_address, client_bucket
-from api.dashboard import case_list_pages, pages, statistics_pages, supervision_pages
+from api.dashboard import (
+    case_list_pages,
+    case_pages,
+    ops_pages,
+    pages,
+    profile_pages,
+    statistics_pages,
+    supervision_pages,
+    task_pages,
+)
 from api.deps import MAX_ID, SESSION_COOKIE, Id, SessionDep, SettingsDep, dashboard_role
 from api.errors import in_chinese
 from api.routes.certificates import find_certificate
@@ -236,7 +247,7 @@ def cases(
 @router.get("/tasks/{task_id}")
 def task(request: Request, task_id: Id, login: Worker, session: SessionDep):
     found = access.visible_task(session, login.user, task_id)
-    return render(request, "task.html", page=pages.task_page(session, login.user, found))
+    return render(request, "task.html", page=task_pages.task_page(session, login.user, found))
 
 
 @router.post("/tasks/{task_id}/claim")
@@ -287,7 +298,7 @@ def hand_over(
         handover.hand_over(session, found, by=login.user, to_user_id=to_user_id, reason=reason)
     except Problems as refusal:
         errors = {"handover": [in_chinese(v.message) for v in refusal.violations]}
-        return render(request, "task.html", 422, page=pages.task_page(session, login.user, found, errors=errors))
+        return render(request, "task.html", 422, page=task_pages.task_page(session, login.user, found, errors=errors))
     except human_tasks.TaskConflict as refusal:
         return _task_refused(request, session, login.user, found, refusal)
     return RedirectResponse(with_done("/dashboard/inbox", "handed_over"), status_code=303)
@@ -305,7 +316,7 @@ def dismiss_identical(
     reason: Annotated[str, Form(max_length=5000)] = "",
 ):
     found = access.visible_task(session, login.user, task_id)
-    body, errors = pages.dismissal_from_form(ids, reason)
+    body, errors = task_pages.dismissal_from_form(ids, reason)
     if body is not None:
         try:
             objections.dismiss_identical(
@@ -322,7 +333,7 @@ def dismiss_identical(
         return RedirectResponse(
             with_done(f"/dashboard/cases/{found.case_type}/{found.case_id}", "decided"), status_code=303
         )
-    page = pages.task_page(session, login.user, found, errors=errors)
+    page = task_pages.task_page(session, login.user, found, errors=errors)
     return render(request, "task.html", 422, page=page)
 
 
@@ -343,7 +354,7 @@ async def decide(
         "other_deficiencies": str(form.get("other_deficiencies", ""))[:5000],
         "scores": {key[len("score_") :]: str(value).strip() for key, value in form.items() if key.startswith("score_")},
         "version": str(form.get("version", "")),
-        "report": pages.report_from_form(form),
+        "report": task_pages.report_from_form(form),
         "sanction_fields": supervision_pages.sanction_fields(form),
     }
     return await _run_sync(_decide, request, task_id, login.user, session, settings, background, submitted)
@@ -351,14 +362,14 @@ async def decide(
 
 def _decide(request, task_id, user, session, settings, background, submitted):
     found = access.visible_task(session, user, task_id)
-    body, errors = pages.decision_from_form(submitted)
+    body, errors = task_pages.decision_from_form(submitted)
     if body is not None and found.status == "open":
         errors["form"] = ["请先领取此待办再作决定 / claim the task first"]
     if body is not None and not errors:
         try:
             decided = decisions.decide(session, task=found, user=user, body=body)
         except Problems as problems:
-            errors = pages.field_errors(problems.violations)
+            errors = task_pages.field_errors(problems.violations)
         except human_tasks.TaskConflict as conflict:
             return _task_refused(request, session, user, found, conflict)
         else:
@@ -368,7 +379,7 @@ def _decide(request, task_id, user, session, settings, background, submitted):
                 decided.case_type, decided.case_id, access.case_record(session, decided.case_type, decided.case_id)
             )
             return RedirectResponse(with_done(case, "decided"), status_code=303)
-    page = pages.task_page(session, user, found, errors=errors, submitted=submitted)
+    page = task_pages.task_page(session, user, found, errors=errors, submitted=submitted)
     return render(request, "task.html", 422, page=page)
 
 
@@ -381,17 +392,17 @@ async def _run_sync(function, *args):  # database work off the event loop
 def _task_refused(request: Request, session, user, task, refusal: Exception):
     """A refusal shown on the task page with its reason (separation of duties, or changed meanwhile)."""
     if isinstance(refusal, Problems):
-        page = pages.task_page(session, user, task, refusal=[v.message for v in refusal.violations], barred=True)
+        page = task_pages.task_page(session, user, task, refusal=[v.message for v in refusal.violations], barred=True)
         return render(request, "task.html", 403, page=page)
     session.refresh(task)
-    page = pages.task_page(session, user, task, refusal=[f"此待办的状态已变化，操作未执行：{refusal}"])
+    page = task_pages.task_page(session, user, task, refusal=[f"此待办的状态已变化，操作未执行：{refusal}"])
     return render(request, "task.html", 409, page=page)
 
 
 @router.get("/profiles")
 def profiles(request: Request, login: Anyone, session: SessionDep):
     """省份规则: each province's steps and figures, and which of them a seed fixes (the rest are local)."""
-    return render(request, "profiles.html", page=pages.profiles_page(business_today(session)))
+    return render(request, "profiles.html", page=profile_pages.profiles_page(business_today(session)))
 
 
 # -- cases and their documents ---------------------------------------------------------------------
@@ -407,7 +418,7 @@ def case(
     settings: SettingsDep,
 ):
     found = access.visible_case(session, login.user, case_type, case_id)
-    return render(request, "case.html", page=pages.case_page(session, case_type, found, data_dir=settings.data_dir,
+    return render(request, "case.html", page=case_pages.case_page(session, case_type, found, data_dir=settings.data_dir,
                                                                 viewer_role=login.user.role))
 
 
@@ -451,7 +462,7 @@ def add_note(
     try:
         notes.add_note(session, case_type=case_type, case_id=case_id, author=login.user, text=text)
     except Problems as refusal:
-        page = pages.case_page(session, case_type, found, data_dir=settings.data_dir, viewer_role=login.user.role,
+        page = case_pages.case_page(session, case_type, found, data_dir=settings.data_dir, viewer_role=login.user.role,
                                note_refused=("；".join(in_chinese(v.message) for v in refusal.violations), text))
         return render(request, "case.html", 422, page=page)
     return RedirectResponse(with_done(f"/dashboard/cases/{case_type}/{case_id}", "note_added") + "#notes",
@@ -666,7 +677,7 @@ def _report_scope(session, user, period: str | None, jurisdiction: str | None):
 
 @router.get("/ops")
 def ops(request: Request, login: Operations, session: SessionDep):
-    return render(request, "ops.html", page=pages.ops_page(session))
+    return render(request, "ops.html", page=ops_pages.ops_page(session))
 
 
 @router.get("/ops/anchors.json")
