@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 
 
@@ -16,17 +17,24 @@ def cmd_up(args: argparse.Namespace) -> int:
                   prefect_database_url=args.prefect_database_url, tick=not args.no_tick)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    died = None
     try:
         stack.start()
         print(f"certflow is up — data in {settings.data_dir}; logs in {stack.logs}. Ctrl-C stops everything.")
         print(first_run_hint(settings, stack.api_url), flush=True)
         while not stopping.wait(0.5):
-            pass
+            if (died := stack.dead_child()) is not None:
+                break
     except KeyboardInterrupt:
         pass
     finally:
         print("stopping …")
         stack.stop()
+    if died is not None:
+        name, code, log = died
+        print(f"certflow up: {name} stopped on its own (exit code {code}); everything else was stopped — see {log}",
+              file=sys.stderr)
+        return 1
     return 0
 
 

@@ -12,6 +12,7 @@ with its business date.
 
 from __future__ import annotations
 
+import _thread
 import datetime as dt
 import secrets
 import sys
@@ -543,6 +544,7 @@ def run_demo(settings, *, keep: bool = False, stopping: threading.Event | None =
     t0 = time.monotonic()
     try:
         stack.start(progress=lambda text: print(f"[setup] {text}"))
+        stack.watch(lambda *_: _thread.interrupt_main())  # a process of the stack died: the demo stops, says which
         tokens = _demo_users(settings)
         from models.db import session_scope
         from tasks.waits.calendar import load_calendar
@@ -588,6 +590,12 @@ def run_demo(settings, *, keep: bool = False, stopping: threading.Event | None =
         if keep:
             _stay_up(stack, folder, stopping or threading.Event())
         return 0
+    except KeyboardInterrupt:
+        if (died := stack.dead_child()) is None:
+            raise  # Ctrl-C (or SIGTERM): stopped on the way out
+        name, code, log = died
+        print(f"demo failed: {name} stopped on its own (exit code {code}) — see {log}", file=sys.stderr)
+        return 1
     except Exception as exc:  # noqa: BLE001 - the demo reports and fails
         print(f"demo failed: {exc}", file=sys.stderr)
         print(f"logs: {stack.logs}", file=sys.stderr)

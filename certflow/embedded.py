@@ -8,19 +8,21 @@ can be cancelled and a runner without its server can hang.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from certflow import prefect_template
+from certflow import prefect_template, reaper
 from core.settings import Settings, install
 
 log = logging.getLogger("certflow.embedded")
@@ -63,6 +65,9 @@ class Stack:
     prefect_port: int = 0
     sim_port: int = 0
     _scheduler: object = None
+    mark: str = field(default_factory=reaper.new_mark)  # every process of this stack carries it (certflow.reaper)
+    _reaper: subprocess.Popen | None = None
+    _stopping: bool = False
 
     @property
     def data_dir(self) -> Path:
@@ -107,6 +112,7 @@ class Stack:
             "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "INFO"),
             "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
             "PREFECT_UI_ENABLED": "true",
+            reaper.MARK: self.mark,
         }
 
     def _spawn(self, name: str, args: list[str], extra_env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -124,6 +130,8 @@ class Stack:
 
         install(self.settings)  # until the addresses are chosen (below): the clock's mode for prepare()
         prepare(self.settings)
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self._reaper = reaper.start(self.mark, log=self.logs / "reaper.log")  # first: the tree dies with us
         self.prefect_port, self.sim_port = free_port(), free_port()
         if self.api_port == 0:
             self.api_port = free_port()
@@ -257,23 +265,73 @@ class Stack:
             # the passes run in this process: on this instance's settings (the clock finds them by database)
             self._scheduler = start_scheduler(install(self.instance_settings()))
 
+    def dead_child(self) -> tuple[str, int, Path] | None:
+        """A process of the stack that exited while nobody was stopping it: (name, exit code, its log)."""
+        if self._stopping:
+            return None
+        for name, proc in list(self.processes.items()):
+            code = proc.poll()
+            if code is not None:
+                return name, code, self.logs / f"{name}.log"
+        return None
+
+    def watch(self, on_death, every: float = 1.0) -> threading.Thread:
+        """Call `on_death(name, code, log)` once, from a thread of its own, when a process of the stack dies."""
+        def watching() -> None:
+            while not self._stopping:
+                died = self.dead_child()
+                if died is not None:
+                    on_death(*died)
+                    return
+                time.sleep(every)
+
+        watcher = threading.Thread(target=watching, name="certflow-stack-watch", daemon=True)
+        watcher.start()
+        return watcher
+
     def stop(self) -> None:
+        self._stopping = True
         if self._scheduler is not None:
             from engine.tick import stop_scheduler
 
             stop_scheduler(self._scheduler)
             self._scheduler = None
-        extra_runners = sorted(name for name in self.processes if name.startswith("runner-"))
-        for name in ("api", "runner", *extra_runners, "simulator", "prefect-server"):
-            proc = self.processes.pop(name, None)
-            if proc is not None:
-                _stop(proc)
+        # the runners first (no new run starts; runs in flight are the reviver's, as after a crash), then the rest
+        # side by side: the whole tree is down within STOP_SECONDS, whatever ignores SIGTERM is killed then
+        deadline = time.monotonic() + STOP_SECONDS
+        runners = [name for name in self.processes if name == "runner" or name.startswith("runner-")]
+        _stop_together([self.processes.pop(name) for name in runners], until=time.monotonic() + RUNNER_GRACE_SECONDS)
+        _stop_together([self.processes.pop(name) for name in list(self.processes)], until=deadline)
+        reaper.end_tree(self.mark, grace=1)  # what the processes left behind (a flow process mid-step)
+        if self._reaper is not None:
+            self._reaper.terminate()  # the tree is stopped: its watch has nothing left to do
+            self._reaper.wait(timeout=5)
+            self._reaper = None
 
     def __enter__(self) -> Stack:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+STOP_SECONDS = 8.0  # SIGTERM to the whole tree down: `certflow up` stops within 10 s of Ctrl-C or SIGTERM
+RUNNER_GRACE_SECONDS = 3.0
+
+
+def _stop_together(procs: list[subprocess.Popen], *, until: float) -> None:
+    """SIGTERM each process group at once; SIGKILL those still there at `until`."""
+    for proc in procs:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.0, until - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
 
 
 def _stop(proc: subprocess.Popen, *, hard: bool = False, grace: float = 10) -> None:

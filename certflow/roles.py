@@ -18,6 +18,8 @@ import signal
 import sys
 import threading
 
+from certflow import reaper
+
 ROLES = ("api", "runner", "tick", "simulator")
 
 
@@ -48,7 +50,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CliError(f"the {args.role} needs the Prefect API: --prefect-api-url http://HOST:4200/api "
                        f"(or PREFECT_API_URL)")
     if args.role != "tick":
-        env = environment(args)  # the child builds the same settings from it
+        mark = reaper.new_mark()
+        env = environment(args) | {reaper.MARK: mark}  # the child builds the same settings from it
+        reaper.start(mark)  # its workers or flow processes end with it, however it ends (certflow.reaper)
         os.execvpe(command(args)[0], command(args), env)  # the role becomes this process: signals go straight to it
     return _serve_tick(args.settings)
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
+import threading
 
 PRELOAD = [
     "prefect.flow_engine",
@@ -44,18 +46,36 @@ def use_forkserver() -> None:
     prefect.flow_engine.multiprocessing = _ForkserverForSpawn()  # type: ignore[assignment]
 
 
+STOP_GRACE_SECONDS = 5.0
+
+
+def _runner_class():
+    from prefect.runner import Runner
+
+    class StoppingRunner(Runner):
+        """Prefect's runner, stopping on SIGTERM even when its Prefect server is gone: its graceful stop talks to
+        the server and, with none to answer, held the process for as long as the client retried (seen: 28 s and
+        more). After a short grace the process leaves; runs in flight are the reviver's, as after a crash."""
+
+        def handle_sigterm(self, *args: object, **kwargs: object) -> None:
+            timer = threading.Timer(STOP_GRACE_SECONDS, os._exit, args=(0,))
+            timer.daemon = True
+            timer.start()
+            super().handle_sigterm(*args, **kwargs)
+
+    return StoppingRunner
+
+
 async def serve_flows() -> None:
     """Like prefect.serve(), but with the flows added in memory (Runner.aadd_flow): the runner then
     starts runs with run_flow_in_subprocess instead of `python -m prefect.engine` re-loading the code."""
-    from prefect.runner import Runner
-
     from core import settings
     from flows.certificate_revocation import certificate_revocation
     from flows.evaluation_batch import evaluation_batch
     from flows.institution_filing import institution_filing
     from flows.supervision_case import supervision_case
 
-    runner = Runner(name="certflow", limit=settings.current().runner_limit)
+    runner = _runner_class()(name="certflow", limit=settings.current().runner_limit)
     await runner.aadd_flow(institution_filing, name="certflow", description="Process 1 — institution filing (备案)")
     await runner.aadd_flow(evaluation_batch, name="certflow", description="Process 2 — evaluation batch (认定实施)")
     await runner.aadd_flow(certificate_revocation, name="certflow", description="Certificate revocation (撤销证书)")
