@@ -1,4 +1,6 @@
-"""Prometheus metrics: HTTP requests and latencies, open tasks by step, cases by status, engine queues.
+"""Prometheus metrics: HTTP requests and latencies, open tasks by step, cases by status, engine queues, incidents
+by kind, webhook endpoints by state, the leading tick's heartbeat. deploy/prometheus/ scrapes and alerts on them,
+deploy/grafana/ charts them (tests/api/test_monitoring.py holds both to the names exported here).
 
 With several API worker processes, PROMETHEUS_MULTIPROC_DIR (set by `certflow up`) makes every
 worker's counters add up in one scrape.
@@ -6,6 +8,7 @@ worker's counters add up in one scrape.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 
@@ -14,10 +17,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily
 from sqlmodel import Session, func, select
 
-from models.cases import EvaluationPlan, FilingApplication
+from core.clock import wall_now
+from models.case_kinds import PROCESSES
 from models.clock import business_today
+from models.integration import WebhookEndpoint
 from models.sla import SlaBreach, SlaClock
-from models.workflow import HumanTask, Incident, OutboxMessage, Timer, Wakeup
+from models.workflow import HumanTask, Incident, OutboxMessage, TickHeartbeat, Timer, Wakeup
 from tasks.waits.calendar import load_calendar
 
 REQUESTS = Counter("certflow_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -50,9 +55,10 @@ def _gauges(session: Session) -> list[GaugeMetricFamily]:
     ).all():
         tasks.add_metric([step], count)
     cases = GaugeMetricFamily("certflow_cases", "cases by process and status", labels=["process", "status"])
-    for process, table in (("institution_filing", FilingApplication), ("evaluation_batch", EvaluationPlan)):
+    for process in PROCESSES.values():
+        table = process.table
         for status, count in session.exec(select(table.status, func.count()).group_by(table.status)).all():
-            cases.add_metric([process, status], count)
+            cases.add_metric([process.flow, status], count)
     queues = GaugeMetricFamily("certflow_engine_queue", "engine work waiting", labels=["queue"])
     queues.add_metric(
         ["outbox_undispatched"],
@@ -87,7 +93,23 @@ def _gauges(session: Session) -> list[GaugeMetricFamily]:
         .group_by(SlaClock.step)
     ).all():
         breaches.add_metric([step, "at_risk"], count)
-    return [tasks, cases, queues, breaches]
+    incidents = GaugeMetricFamily("certflow_incidents_open", "incidents not resolved, by kind (external calls out of "
+                                  "retries, runs lost, certificates refused)", labels=["kind"])
+    for kind, count in session.exec(select(Incident.kind, func.count()).where(Incident.status != "resolved")
+                                    .group_by(Incident.kind)).all():
+        incidents.add_metric([kind], count)
+    endpoints = GaugeMetricFamily("certflow_webhook_endpoints", "webhook endpoints by state", labels=["state"])
+    for enabled, count in session.exec(select(WebhookEndpoint.enabled, func.count())
+                                       .group_by(WebhookEndpoint.enabled)).all():
+        endpoints.add_metric(["enabled" if enabled else "disabled"], count)
+    found = [tasks, cases, queues, breaches, incidents, endpoints]
+    heartbeat = session.get(TickHeartbeat, 1)
+    if heartbeat is not None:  # none before a tick first led on this database
+        age = GaugeMetricFamily("certflow_tick_heartbeat_age_seconds", "seconds since the leading tick's last pass")
+        beat_at = heartbeat.beat_at if heartbeat.beat_at.tzinfo else heartbeat.beat_at.replace(tzinfo=dt.UTC)
+        age.add_metric([], max(0.0, (wall_now() - beat_at).total_seconds()))
+        found.append(age)
+    return found
 
 
 class _Snapshot:

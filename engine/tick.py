@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 import time
 
 from sqlmodel import Session, select
@@ -21,7 +23,7 @@ from models.case_kinds import PROCESSES
 from models.cases import Revocation
 from models.clock import business_today
 from models.db import session_scope
-from models.workflow import OutboxMessage, Wakeup
+from models.workflow import OutboxMessage, TickHeartbeat, Wakeup
 from tasks.exchange import webhooks
 from tasks.records import evidence
 from tasks.waits import digest, inactivity, registry, sla
@@ -135,6 +137,17 @@ def deliver_wakeups(settings: Settings, *, limit: int = 200) -> int:
                 wakeup.last_error = error
                 session.add(wakeup)
     return delivered
+
+
+HEARTBEAT_SECONDS = 5
+
+
+def beat(settings: Settings) -> None:
+    """The leader's heartbeat: operations alert when it grows old (deploy/prometheus/alerts.yml)."""
+    with session_scope(settings.database_url) as session:
+        heartbeat = session.get(TickHeartbeat, 1) or TickHeartbeat(id=1, leader="", beat_at=wall_now())
+        heartbeat.leader, heartbeat.beat_at = f"{socket.gethostname()}:{os.getpid()}"[:200], wall_now()
+        session.add(heartbeat)
 
 
 def anchor_audit_trail(settings: Settings) -> bool:
@@ -297,6 +310,7 @@ def start_scheduler(settings: Settings):
         guarded("audit_anchor", anchor_audit_trail), "interval", seconds=settings.sla_scan_seconds, id="audit_anchor"
     )
     scheduler.add_job(guarded("digest", digest.send_due_digests), "interval", seconds=60, id="digest")
+    scheduler.add_job(guarded("heartbeat", beat), "interval", seconds=HEARTBEAT_SECONDS, id="heartbeat")
     scheduler.add_job(guarded("revive", revive_crashed_runs), "interval", seconds=settings.revive_seconds, id="revive")
     scheduler.start()
     scheduler.certflow_leadership = leadership

@@ -35,6 +35,7 @@ from models.workflow import (  # noqa: F401
     HumanTask,
     Incident,
     OutboxMessage,
+    TickHeartbeat,
     Timer,
     Wakeup,
 )

@@ -138,3 +138,12 @@ class BusinessClock(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     now: dt.datetime
     moved_at: dt.datetime
+
+
+class TickHeartbeat(SQLModel, table=True):
+    """The leading tick's last pass: operations alert when it grows old (no tick leads, or its passes hang)."""
+
+    __tablename__ = "tick_heartbeat"
+    id: int = Field(default=1, primary_key=True)
+    leader: str = Field(max_length=200)  # host:pid of the tick that wrote it
+    beat_at: dt.datetime  # wall time
