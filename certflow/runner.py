@@ -16,6 +16,7 @@ import os
 import threading
 
 PRELOAD = [
+    "certflow.warm",  # the tables' mappers configured once, not in every forked flow process
     "prefect.flow_engine",
     "prefect.flow_runs",
     "flows.institution_filing",
