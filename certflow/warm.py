@@ -1,9 +1,19 @@
-"""What the runner's forkserver does once so that no flow process does it again: the tables imported and
-SQLAlchemy's mappers configured. Mapper configuration happens at a process's first query; in a process forked
-for each flow run it was about a sixth of the run's CPU (bench/README.md, the account of a resumed step)."""
+"""What the runner's forkserver does once, so that no flow process forked from it does it again (issue 31; the
+account of a resumed step is in bench/README.md):
 
+- the tables imported and SQLAlchemy's mappers configured — a process configures them at its first query, and
+  in a process forked for each flow run that was about a sixth of the run's CPU;
+- Prefect's flow-run heartbeats off: a heartbeat thread starts with every run and is joined (up to 2 s) when the
+  run ends, its first heartbeat still on its way — 28 % of a flow process's wall time, for a process that lives
+  until its step suspends. Heartbeats feed Prefect's detection of crashed runs; certflow's tick revives them from
+  its own tables (engine/tick.revive_crashed_runs), as the replay tier runs without them too. Prefect's settings
+  cannot say "none" through the environment, hence the property set here, in the forkserver only.
+"""
+
+from prefect import flow_engine
 from sqlalchemy.orm import configure_mappers
 
 import models  # noqa: F401 - every table, so that every mapper is configured here
 
 configure_mappers()
+flow_engine.BaseFlowRunEngine.heartbeat_seconds = property(lambda self: None)
