@@ -3,6 +3,7 @@ account of a resumed step is in bench/README.md):
 
 - the tables imported and SQLAlchemy's mappers configured — a process configures them at its first query, and
   in a process forked for each flow run that was about a sixth of the run's CPU;
+- the provinces' profiles read and checked (YAML: a tenth of a flow process's CPU when each read them again);
 - Prefect's flow-run heartbeats off: a heartbeat thread starts with every run and is joined (up to 2 s) when the
   run ends, its first heartbeat still on its way — 28 % of a flow process's wall time, for a process that lives
   until its step suspends. Heartbeats feed Prefect's detection of crashed runs; certflow's tick revives them from
@@ -14,6 +15,8 @@ from prefect import flow_engine
 from sqlalchemy.orm import configure_mappers
 
 import models  # noqa: F401 - every table, so that every mapper is configured here
+from policy.profiles import all_profiles
 
 configure_mappers()
+all_profiles()
 flow_engine.BaseFlowRunEngine.heartbeat_seconds = property(lambda self: None)
