@@ -32,7 +32,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness import percentile
+from harness import CpuAccount, account_line, percentile
 
 from policy.identity import credit_code_check_char
 
@@ -106,6 +106,7 @@ def main() -> None:
             if "certflow is up" in line:
                 break
         print(f"embedded instance up in {time.monotonic() - started:.1f} s ({folder})")
+        cpu = CpuAccount(folder, up.pid)
         log = open(folder / "up.log", "w")  # noqa: SIM115
         threading.Thread(target=lambda: [log.write(line) or log.flush() for line in up.stdout], daemon=True).start()
 
@@ -135,6 +136,7 @@ def main() -> None:
                 return None
             return response.json()["id"]
 
+        cpu.mark("before the burst")
         t0 = time.perf_counter()
         with ThreadPoolExecutor(args.clients) as pool:
             ids = [i for i in pool.map(submit, range(args.filings)) if i is not None]
@@ -171,6 +173,7 @@ def main() -> None:
                 break
             time.sleep(1)
         drain = time.perf_counter() - t0
+        cpu.mark("drained")
         doubled = [case for case, task_ids in tasks.items() if len(task_ids) > 1]
         lost = sorted(set(ids) - set(tasks))
         figures |= {"drain_runs_per_s": len(ids) / drain, "drain_s": drain, "lost": len(lost), "doubled": len(doubled)}
@@ -178,6 +181,9 @@ def main() -> None:
             f"(c) burst of {len(ids)} filings: all at 市推荐 after {drain:.0f} s "
             f"({len(ids) / drain:.2f} runs/s); lost {len(lost)}, doubled {len(doubled)}"
         )
+        burst = cpu.phase("drained", "before the burst")
+        figures |= {"burst_core_s_per_filing": sum(burst.values()) / len(ids)}
+        print(f"    CPU, intake and drain: {account_line(burst, len(ids), 'filing')}")
 
         # (a) decision → next step, one at a time so each latency is its own
         waits: list[float] = []
@@ -190,12 +196,17 @@ def main() -> None:
             while client.get(f"/api/v1/filings/{case_id}", headers=auth).json()["status"] != "in_acceptance":
                 time.sleep(0.05)
             waits.append(time.perf_counter() - t1)
+        cpu.mark("decided")
+        steps = cpu.phase("decided", "drained")
         figures |= {"decision_p50_s": percentile(waits, 50), "decision_p99_s": percentile(waits, 99),
-                    "decision_max_s": max(waits)}
+                    "decision_max_s": max(waits), "decision_core_s_per_step": sum(steps.values()) / len(waits)}
         print(
             f"(a) decision → next step over {len(waits)} decisions: p50 {percentile(waits, 50):.2f} s, "
             f"p99 {percentile(waits, 99):.2f} s, max {max(waits):.2f} s"
         )
+        print(f"    CPU, decision to next step (with the bench's polling of the API): "
+              f"{account_line(steps, len(waits), 'step')}")
+        cpu.stop()
         if args.json:
             Path(args.json).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
             print(f"figures written to {args.json}")

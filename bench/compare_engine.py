@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # figure → True when higher is better
 FIGURES = {"intake_per_s": True, "intake_p50_ms": False, "intake_p99_ms": False, "intake_errors": False,
            "drain_runs_per_s": True, "drain_s": False, "lost": False, "doubled": False,
-           "decision_p50_s": False, "decision_p99_s": False, "decision_max_s": False, "cpu_probe_s": False}
+           "decision_p50_s": False, "decision_p99_s": False, "decision_max_s": False, "cpu_probe_s": False,
+           "burst_core_s_per_filing": False, "decision_core_s_per_step": False}
 WORSE_BY = 0.20
 
 
