@@ -57,7 +57,6 @@ class Stack:
     api_port: int = 8000
     sim_failure_rate: float = 0.0
     sim_latency_ms: int = 50
-    runner_limit: int = 8
     tick: bool = True  # False: the passes run elsewhere (`certflow serve tick`)
     runners: int = 1  # runner processes serving the deployments (each runs flow runs as processes)
     prefect_database_url: str | None = None  # Prefect's own server on PostgreSQL (postgresql+asyncpg://…)
@@ -179,7 +178,7 @@ class Stack:
             self._spawn(
                 f"runner-{n}",
                 [sys.executable, "-m", "certflow.runner"],
-                {"CERTFLOW_RUNNER_LIMIT": str(self.runner_limit)},
+                {"CERTFLOW_RUNNER_LIMIT": str(self.settings.runner_limit)},
             )
         if api is not None:
             self._wait_for_api(api)
@@ -191,7 +190,8 @@ class Stack:
     def _spawn_runner(self, progress) -> subprocess.Popen:
         progress("starting the runner that serves the process deployments …")
         return self._spawn(
-            "runner", [sys.executable, "-m", "certflow.runner"], {"CERTFLOW_RUNNER_LIMIT": str(self.runner_limit)}
+            "runner", [sys.executable, "-m", "certflow.runner"],
+            {"CERTFLOW_RUNNER_LIMIT": str(self.settings.runner_limit)}
         )
 
     def _wait_for_deployments(self, runner: subprocess.Popen) -> None:
