@@ -69,9 +69,8 @@ class Settings(BaseSettings):
                                                            "by the operator's retry")
     sla_scan_seconds: float = Field(10, gt=0, description="how often the tick scans the SLA clocks")
     revive_seconds: float = Field(15, gt=0, description="how often the tick looks for lost runs")
-    # 16, not 8: a burst of 100 filings drained at 2.28 runs/s instead of 1.84 on two cores, the same CPU per run —
-    # a flow process mostly waits on Prefect's API and the database (bench/README.md)
-    runner_limit: int = Field(16, ge=1, le=256, description="flow runs one runner executes at once")
+    # 16 drained no faster than 8 on two cores (bench/README.md: 1.98 against 2.05 runs/s over 200 filings)
+    runner_limit: int = Field(8, ge=1, le=256, description="flow runs one runner executes at once")
     runner_forkserver: bool = Field(True, description="fork flow processes from a warm server process "
                                                       "(false: Prefect's spawn)")
     api_workers: int = Field(2, ge=1, le=64, description="API processes `certflow up` starts")
