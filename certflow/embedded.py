@@ -130,6 +130,7 @@ class Stack:
         install(self.settings)  # until the addresses are chosen (below): the clock's mode for prepare()
         prepare(self.settings)
         self.logs.mkdir(parents=True, exist_ok=True)
+        self._stopping = False
         self._reaper = reaper.start(self.mark, log=self.logs / "reaper.log")  # first: the tree dies with us
         self.prefect_port, self.sim_port = free_port(), free_port()
         if self.api_port == 0:
