@@ -76,7 +76,8 @@ async def serve_flows() -> None:
     from flows.institution_filing import institution_filing
     from flows.supervision_case import supervision_case
 
-    runner = _runner_class()(name="certflow", limit=settings.current().runner_limit)
+    installed = settings.current()
+    runner = _runner_class()(name="certflow", limit=installed.runner_limit, query_seconds=installed.runner_poll_seconds)
     await runner.aadd_flow(institution_filing, name="certflow", description="Process 1 — institution filing (备案)")
     await runner.aadd_flow(evaluation_batch, name="certflow", description="Process 2 — evaluation batch (认定实施)")
     await runner.aadd_flow(certificate_revocation, name="certflow", description="Certificate revocation (撤销证书)")

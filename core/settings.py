@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     revive_seconds: float = Field(15, gt=0, description="how often the tick looks for lost runs")
     # 16 drained no faster than 8 on two cores (bench/README.md: 1.98 against 2.05 runs/s over 200 filings)
     runner_limit: int = Field(8, ge=1, le=256, description="flow runs one runner executes at once")
+    # a resumed run waits for the runner's next look: half the interval on average (Prefect's own setting,
+    # PREFECT_RUNNER_POLL_FREQUENCY, takes whole seconds only)
+    runner_poll_seconds: float = Field(0.25, gt=0, le=60, description="how often a runner asks Prefect for runs "
+                                                                      "to start or resume")
     runner_forkserver: bool = Field(True, description="fork flow processes from a warm server process "
                                                       "(false: Prefect's spawn)")
     api_workers: int = Field(2, ge=1, le=64, description="API processes `certflow up` starts")
