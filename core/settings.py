@@ -72,8 +72,9 @@ class Settings(BaseSettings):
     # 16 drained no faster than 8 on two cores (bench/README.md: 1.98 against 2.05 runs/s over 200 filings)
     runner_limit: int = Field(8, ge=1, le=256, description="flow runs one runner executes at once")
     # a resumed run waits for the runner's next look: half the interval on average (Prefect's own setting,
-    # PREFECT_RUNNER_POLL_FREQUENCY, takes whole seconds only)
-    runner_poll_seconds: float = Field(0.25, gt=0, le=60, description="how often a runner asks Prefect for runs "
+    # PREFECT_RUNNER_POLL_FREQUENCY, takes whole seconds only). 0.25 s halved the decision latency but also the
+    # burst's drain (the polls load Prefect's server); 0.5 s: bench/README.md
+    runner_poll_seconds: float = Field(0.5, gt=0, le=60, description="how often a runner asks Prefect for runs "
                                                                       "to start or resume")
     runner_forkserver: bool = Field(True, description="fork flow processes from a warm server process "
                                                       "(false: Prefect's spawn)")
