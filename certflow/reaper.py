@@ -31,9 +31,15 @@ def new_mark() -> str:
     return uuid.uuid4().hex
 
 
-def marked(mark: str, *, proc: Path = Path("/proc")) -> Iterator[int]:
+def marked(mark: str) -> Iterator[int]:
     """The processes of this user whose environment carries `mark` (not this one)."""
-    needle = f"{MARK}={mark}".encode()
+    return carrying(MARK, mark)
+
+
+def carrying(variable: str, value: str, *, proc: Path = Path("/proc")) -> Iterator[int]:
+    """The live processes of this user whose environment has `variable` set to `value` (not this one; a zombie's
+    environment reads empty)."""
+    needle = f"{variable}={value}".encode()
     for entry in proc.iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue

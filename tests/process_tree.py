@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from certflow import reaper
+
 PROC = Path("/proc")
 
 
@@ -17,18 +19,8 @@ def _read(path: Path) -> bytes:
 
 
 def of_folder(folder: Path) -> list[int]:
-    """Live processes whose environment names this data folder (zombies, already gone, are not counted)."""
-    needle = f"CERTFLOW_DATA_DIR={folder}".encode()
-    found = []
-    for entry in PROC.iterdir():
-        if entry.name.isdigit() and needle in _read(entry / "environ").split(b"\0") and not _zombie(entry):
-            found.append(int(entry.name))
-    return found
-
-
-def _zombie(entry: Path) -> bool:
-    stat = _read(entry / "stat").decode(errors="replace")
-    return stat.rpartition(")")[2].split()[:1] == ["Z"]
+    """Live processes whose environment names this data folder."""
+    return list(reaper.carrying("CERTFLOW_DATA_DIR", str(folder)))
 
 
 def children(pid: int) -> dict[int, str]:

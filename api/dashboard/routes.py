@@ -35,6 +35,7 @@ from api.routes.certificates import find_certificate
 from api.routes.sheets import xlsx_response
 from core.clock import wall_now
 from engine.tick import wake_now
+from models.case_kinds import case_row
 from models.clock import business_today
 from policy.statistics import PeriodError
 from tasks.adapters import spreadsheets
@@ -376,7 +377,7 @@ def _decide(request, task_id, user, session, settings, background, submitted):
             metrics.observe_decision(session, decided)
             background.add_task(wake_now, settings, decided.flow_run_id)
             case = pages.case_href(
-                decided.case_type, decided.case_id, access.case_record(session, decided.case_type, decided.case_id)
+                decided.case_type, decided.case_id, case_row(session, decided.case_type, decided.case_id)
             )
             return RedirectResponse(with_done(case, "decided"), status_code=303)
     page = task_pages.task_page(session, user, found, errors=errors, submitted=submitted)

@@ -22,6 +22,7 @@ from api.dashboard.pages import (
 )
 from api.dashboard.profile_pages import VALUE_NAMES
 from models.accounts import User
+from models.case_kinds import case_row
 from models.cases import (
     Objection,
 )
@@ -34,7 +35,6 @@ from tasks.cases import handover, quarterly
 from tasks.cases.investigations import tasks_of
 from tasks.cases.objections import identical_open
 from tasks.cases.revocations import revocation_of_task
-from tasks.people import access
 from tasks.queries import views
 
 # -- the decision form ---------------------------------------------------------------
@@ -125,7 +125,7 @@ def task_page(
         text, ids = identical_open(session, task)
         if len(ids) > 1:  # a campaign of copies: one finding dismisses them all
             identical = {"count": len(ids), "text": text, "ids": ",".join(map(str, ids))}
-    case = access.case_record(session, task.case_type, task.case_id)
+    case = case_row(session, task.case_type, task.case_id)
     facts = (
         []
         if case is None

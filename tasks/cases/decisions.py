@@ -10,14 +10,13 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models.accounts import User
-from models.case_kinds import CASE_KINDS, InstitutionCase
+from models.case_kinds import CASE_KINDS, InstitutionCase, case_row
 from models.schemas import DecisionIn
 from models.workflow import HumanTask
 from policy.eligibility import EXPERT_ASPECTS, Violation, score_problems
 from policy.steps import ALLOWED, NEEDS_REASON, STEP_NAMES
 from tasks.cases import quarterly, revocations, supervision
 from tasks.errors import Problems
-from tasks.people import access
 from tasks.waits import human_tasks
 
 
@@ -91,7 +90,7 @@ def separation_problems(session: Session, task: HumanTask, user: User) -> list[V
     problems: list[Violation] = []
     if task.role == "enterprise":  # the enterprise's own step on its own case (its body investigates, 004 §五(四))
         return problems
-    case = access.case_record(session, task.case_type, task.case_id)
+    case = case_row(session, task.case_type, task.case_id)
     applicant = getattr(case, "applicant_id", None)
     if applicant is not None and applicant == user.id:
         problems.append(Violation("separation.own_case", "task", "不能审批本人提交的案件 / you filed this case"))

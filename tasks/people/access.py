@@ -6,17 +6,12 @@ from sqlalchemy import or_, text
 from sqlmodel import Session, col, select
 
 from models.accounts import User
-from models.case_kinds import CaseRow, case_row, publicised_case
+from models.case_kinds import publicised_case
 from models.cases import EvaluationPlan, FilingApplication, Institution
 from models.supervision import SupervisionCase
 from models.workflow import HumanTask
 from policy.regions import region_prefix, within_jurisdiction
 from tasks.errors import NotFound
-
-
-def case_record(session: Session, case_type: str, case_id: int) -> CaseRow | None:
-    """The row a task, a clock or an audit entry of `case_type` belongs to."""
-    return case_row(session, case_type, case_id)
 
 
 def officer_covers(user: User, region_code: str) -> bool:

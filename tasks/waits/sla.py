@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 from core.clock import wall_now
 from models import responses as out
 from models.accounts import User
-from models.case_kinds import CASE_LABELS
+from models.case_kinds import CASE_LABELS, institution_case
 from models.clock import business_today
 from models.db import insert_once, session_scope
 from models.sla import SlaBreach, SlaClock, SlaPause
@@ -32,17 +32,12 @@ from policy.sla import (
 )
 from policy.steps import label as step_label
 from tasks.adapters import notify
-from tasks.people.access import case_record
 from tasks.records import audit
 from tasks.waits.calendar import load_calendar
 
 log = logging.getLogger("certflow.sla")
 CASE_KINDS = CASE_LABELS
 PAUSING_DECISIONS = {"deficient": "一次性告知，等待补正", "return": "退回重报，等待企业"}
-
-
-def _case(session: Session, case_type: str, case_id: int):  # a filing, a plan or a supervision case
-    return case_record(session, case_type, case_id)
 
 
 def _latest(session: Session, case_type: str, case_id: int, step: str) -> SlaClock | None:
@@ -68,7 +63,7 @@ def start_or_resume(session: Session, *, case_type: str, case_id: int, step: str
                     start_day_counts: bool = False, started_on: dt.date | None = None) -> SlaClock | None:
     """The step's running clock: a paused one resumes (the pause is recorded with its working days),
     a completed one is followed by a new round; None for an unmonitored step or an unknown case."""
-    case = _case(session, case_type, case_id)
+    case = institution_case(session, case_type, case_id)  # a report's review has no SLA clock
     if step not in SLA_STEPS or case is None:
         return None
     clock = _latest(session, case_type, case_id, step)

@@ -268,18 +268,23 @@ def test_a_central_enterprise_branchs_batch_is_managed_by_guangdongs_provincial_
     assert ("results_review", "440000") in run.decided
 
 
-def test_in_gansu_a_results_objection_holds_the_batch_until_the_centre_confirms_the_enterprises_finding(harness):
-    region = REGIONS["gansu"]
-    run = harness(region)
-    plan_id, handling = _filed_plan(run, region, "Y")
-
+def _objecting_once_in_the_publicity(run, plan_id: int):
+    """A member of the public objects the first time the run waits for the results publicity's timer."""
     def object_once(what: str) -> None:
         if what.startswith(f"timer plan:{plan_id}:publicity") and not run.waits[:-1].count(what):
             with session_scope(run.url) as session:
                 objections.raise_public_objection(session, body=PublicObjectionCreate(
                     case_type="plan", case_id=plan_id, name="王五", phone="13900139000", text="第一名考生由他人代考"))
 
-    run.on_wait = object_once
+    return object_once
+
+
+def test_in_gansu_a_results_objection_holds_the_batch_until_the_centre_confirms_the_enterprises_finding(harness):
+    region = REGIONS["gansu"]
+    run = harness(region)
+    plan_id, handling = _filed_plan(run, region, "Y")
+
+    run.on_wait = _objecting_once_in_the_publicity(run, plan_id)
     assert run.drive(evaluation_batch, plan_id) == "completed: 3 certificates"
     reviews = [d for d in run.decided if d[0].startswith("objection")]
     assert reviews == [("objection_enterprise_investigation", handling), ("objection_review", handling)]
@@ -292,13 +297,7 @@ def test_in_gansu_a_finding_the_centre_sends_back_is_investigated_again_by_the_f
     run = harness(region)
     plan_id, handling = _filed_plan(run, region, "Y")
 
-    def object_once(what: str) -> None:
-        if what.startswith(f"timer plan:{plan_id}:publicity") and not run.waits[:-1].count(what):
-            with session_scope(run.url) as session:
-                objections.raise_public_objection(session, body=PublicObjectionCreate(
-                    case_type="plan", case_id=plan_id, name="王五", phone="13900139000", text="第一名考生由他人代考"))
-
-    run.on_wait = object_once
+    run.on_wait = _objecting_once_in_the_publicity(run, plan_id)
     run.scripted["objection_review"] = [{"decision": "reinvestigate", "reason": "请调取身份核验记录"}]
     assert run.drive(evaluation_batch, plan_id) == "completed: 3 certificates"
     steps = [step for step, _ in run.decided if step.startswith("objection")]
