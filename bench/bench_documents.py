@@ -122,7 +122,7 @@ def main() -> None:
         plan_id = plan.id
     t0 = time.perf_counter()
     with session_scope(settings.database_url, readonly=True) as session:
-        documents.render_batch(session, plan_id=plan_id, data_dir=settings.data_dir, base_url=settings.base_url)
+        documents.render_batch(session, plan_id=plan_id, settings=settings)
     pool = args.count / (time.perf_counter() - t0)
 
     print(f"naive loop (new fonts + CSS each): {naive:6.1f} certificates/s")
@@ -134,7 +134,7 @@ def main() -> None:
         for item in items[:50]:
             t0 = time.perf_counter()
             documents.certificate_pdf(
-                session, number=item["number"], data_dir=settings.data_dir, base_url=settings.base_url
+                session, number=item["number"], settings=settings
             )
             timings.append(time.perf_counter() - t0)
     print(

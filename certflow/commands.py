@@ -75,8 +75,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     try:
         with session_scope(settings.database_url, readonly=True) as session:
-            result = documents.render_batch(session, plan_id=args.plan, data_dir=settings.data_dir,
-                                            base_url=settings.base_url, workers=args.workers, progress=progress,
+            result = documents.render_batch(session, plan_id=args.plan, settings=settings,
+                                            workers=args.workers, progress=progress,
                                             combined=args.combined)
     except NotFound as exc:
         raise CliError(str(exc)) from None

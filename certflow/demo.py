@@ -579,13 +579,14 @@ def run_demo(settings, *, keep: bool = False, stopping: threading.Event | None =
         demo.complaint_ending_in_revocation(plan["id"], numbers[-1])
         demo.inactivity_withdrawal(gansu["institution_id"], "enterprise_gs")
         from models.db import session_scope as documents_session
+        from tasks.adapters import filestore
         from tasks.exchange import documents
 
         with documents_session(settings.database_url, readonly=True) as session:
             rendered = documents.render_batch(
-                session, plan_id=plan["id"], data_dir=settings.data_dir, base_url=stack.api_url, combined=True
+                session, plan_id=plan["id"], settings=settings, base_url=stack.api_url, combined=True
             )
-        print(f"certificate PDFs in {documents.cache_dir(settings.data_dir)} (print file {rendered['combined']})")
+        print(f"certificate PDFs in {filestore.documents_for(settings).where} (print file {rendered['combined']})")
         print(f"demo finished in {time.monotonic() - t0:.0f} s; data folder {folder}")
         if keep:
             _stay_up(stack, folder, stopping or threading.Event())

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
         (), description="comma-separated addresses/networks whose X-Forwarded-For is believed")
     metrics_token: str = Field("", description="a bearer token Prometheus may use on /metrics")
+    # hosts without a shared disk sign with the same keys: each is derived from this one secret
+    keys_secret: str = Field("", description="a secret (32+ characters) every host shares, from which the server "
+                                             "keys (holder links, device cookies) are derived; empty: a key file "
+                                             "per name in the data folder's secrets/")
     token_days_enterprise: int = _days("lifetime of an enterprise system's API token", 365)
     token_days_staff: int = _days("lifetime of an officer's, expert's, operations' or admin's token", 90)
     holder_link_days: int = _days("lifetime of a certificate holder's private link", 30)
@@ -96,6 +100,14 @@ class Settings(BaseSettings):
     def _comma_list(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("keys_secret", mode="after")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        if value and len(value) < 32:
+            raise ValueError("must be at least 32 characters (e.g. `python -c 'import secrets; "
+                             "print(secrets.token_urlsafe(32))'`)")
         return value
 
     @field_validator("data_dir", mode="after")

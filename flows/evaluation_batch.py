@@ -355,7 +355,7 @@ def render_certificate_documents(plan_id: int) -> dict:
     try:
         with db(readonly=True) as session:
             return documents.render_batch(
-                session, plan_id=plan_id, data_dir=settings.data_dir, base_url=settings.base_url, workers=1
+                session, plan_id=plan_id, settings=settings, workers=1
             )
     except Exception as exc:  # noqa: BLE001 - documents render on demand as well
         get_run_logger().warning("pre-rendering certificates of plan %s failed: %s", plan_id, exc)

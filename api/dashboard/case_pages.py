@@ -4,7 +4,6 @@ notes (filings, batches and supervision cases)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, select
@@ -25,6 +24,7 @@ from api.dashboard.pages import (
 )
 from core import settings
 from core.clock import china_date
+from core.settings import Settings
 from models.audit import AuditEvent
 from models.cases import (
     EvaluationPlan,
@@ -269,7 +269,7 @@ def supervision_case_page(session: Session, case: SupervisionCase, viewer_role: 
 
 
 def case_page(
-    session: Session, case_type: str, case: FilingApplication | EvaluationPlan | SupervisionCase, *, data_dir: Path,
+    session: Session, case_type: str, case: FilingApplication | EvaluationPlan | SupervisionCase, *, settings: Settings,
     viewer_role: str, note_refused: tuple[str, str] = ("", ""),
 ) -> dict[str, Any]:
     if case_type == "supervision":
@@ -385,6 +385,6 @@ def case_page(
             )
         ]
         if view.certificates_issued:
-            done, total = documents.rendered_count(session, plan_id=case.id, data_dir=data_dir)
+            done, total = documents.rendered_count(session, plan_id=case.id, settings=settings)
             page["rendered"] = f"已生成 PDF {done}/{total}"
     return page

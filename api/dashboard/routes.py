@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from annotated_types import Ge, Le
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Path, Query, Request, Response
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BeforeValidator
 
@@ -139,7 +139,7 @@ def log_in(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
         return _login_again(request, name, next, "登录页面已过期，请重新输入 / the login form expired", 403)
-    key = server_key(settings.data_dir, "devices")
+    key = server_key(settings, "devices")
     try:
         user, token = accounts.log_in(
             settings.database_url,
@@ -419,7 +419,7 @@ def case(
     settings: SettingsDep,
 ):
     found = access.visible_case(session, login.user, case_type, case_id)
-    return render(request, "case.html", page=case_pages.case_page(session, case_type, found, data_dir=settings.data_dir,
+    return render(request, "case.html", page=case_pages.case_page(session, case_type, found, settings=settings,
                                                                 viewer_role=login.user.role))
 
 
@@ -463,7 +463,7 @@ def add_note(
     try:
         notes.add_note(session, case_type=case_type, case_id=case_id, author=login.user, text=text)
     except Problems as refusal:
-        page = case_pages.case_page(session, case_type, found, data_dir=settings.data_dir, viewer_role=login.user.role,
+        page = case_pages.case_page(session, case_type, found, settings=settings, viewer_role=login.user.role,
                                note_refused=("；".join(in_chinese(v.message) for v in refusal.violations), text))
         return render(request, "case.html", 422, page=page)
     return RedirectResponse(with_done(f"/dashboard/cases/{case_type}/{case_id}", "note_added") + "#notes",
@@ -526,7 +526,7 @@ def roster_template(login: Anyone):
 @router.get("/cases/filing/{filing_id}/receipt.pdf")
 def receipt(filing_id: Id, login: Anyone, session: SessionDep, settings: SettingsDep):
     filing = access.visible_case(session, login.user, "filing", filing_id)
-    return Response(documents.receipt_pdf(session, filing, data_dir=settings.data_dir), media_type="application/pdf")
+    return Response(documents.receipt_pdf(session, filing, settings=settings), media_type="application/pdf")
 
 
 @router.get("/cases/filing/{filing_id}/notices/{notice_number}.pdf")
@@ -539,7 +539,7 @@ def notice(
 ):
     filing = access.visible_case(session, login.user, "filing", filing_id)
     return Response(
-        documents.notice_pdf(session, filing, notice_number, data_dir=settings.data_dir), media_type="application/pdf"
+        documents.notice_pdf(session, filing, notice_number, settings=settings), media_type="application/pdf"
     )
 
 
@@ -559,7 +559,7 @@ def rectification_order(
 ):
     case = access.visible_case(session, login.user, "supervision", case_id)
     return Response(
-        documents.supervision_pdf(session, case, "rectification", round_no, data_dir=settings.data_dir),
+        documents.supervision_pdf(session, case, "rectification", round_no, settings=settings),
         media_type="application/pdf",
     )
 
@@ -568,7 +568,7 @@ def rectification_order(
 def cancellation_decision(case_id: Id, login: Anyone, session: SessionDep, settings: SettingsDep):
     case = access.visible_case(session, login.user, "supervision", case_id)
     return Response(
-        documents.supervision_pdf(session, case, "cancellation", 0, data_dir=settings.data_dir),
+        documents.supervision_pdf(session, case, "cancellation", 0, settings=settings),
         media_type="application/pdf",
     )
 
@@ -577,8 +577,8 @@ def cancellation_decision(case_id: Id, login: Anyone, session: SessionDep, setti
 def certificate(number: Annotated[str, Path(max_length=40)], login: Anyone, session: SessionDep, settings: SettingsDep):
     found = find_certificate(session, number)
     access.visible_case(session, login.user, "plan", found.plan_id)
-    path = documents.certificate_pdf(session, number=number, data_dir=settings.data_dir, base_url=settings.base_url)
-    return FileResponse(path, media_type="application/pdf", filename=f"{number}.pdf")
+    return Response(documents.certificate_pdf(session, number=number, settings=settings), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'})
 
 
 # -- statistics ----------------------------------------------------------------------------------

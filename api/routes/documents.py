@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response
-from fastapi.responses import FileResponse
 
 from api.deps import Id, SessionDep, SettingsDep, UserDep, current_user, current_user_optional
 from api.errors import ERRORS
@@ -24,7 +23,7 @@ PDF = {200: {"content": {"application/pdf": {}}, "description": "the PDF"}}
 
 @router.get("/certificates/{number}.pdf", summary="A certificate as PDF (rendered once, then cached)",
             responses={**PDF, 410: {"description": "the holder's link expired, or the certificate was revoked"},
-                       429: {"description": "too many anonymous requests"}}, response_class=FileResponse)
+                       429: {"description": "too many anonymous requests"}}, response_class=Response)
 def certificate_pdf(number: Annotated[str, Path(max_length=40)], request: Request, session: SessionDep,
                     settings: SettingsDep,
                     token: Annotated[str | None, Query(max_length=80, description="the holder's signed link")] = None,
@@ -34,7 +33,7 @@ def certificate_pdf(number: Annotated[str, Path(max_length=40)], request: Reques
     if token is not None:
         public_rate_limit(request)  # anonymous: limited like verification
         certificate = find_certificate(session, number)
-        problem = documents.holder_token_problem(settings.data_dir, certificate, token, today=wall_now().date())
+        problem = documents.holder_token_problem(settings, certificate, token, today=wall_now().date())
         if problem == "invalid":
             raise HTTPException(404, "no such certificate")
         if problem is not None:
@@ -44,8 +43,8 @@ def certificate_pdf(number: Annotated[str, Path(max_length=40)], request: Reques
         user = current_user(session, settings, authorization)
         certificate = find_certificate(session, number)
         access.visible_plan(session, user, certificate.plan_id)  # 404 unless owner institution or officer
-    path = documents.certificate_pdf(session, number=number, data_dir=settings.data_dir, base_url=settings.base_url)
-    return FileResponse(path, media_type="application/pdf", filename=f"{number}.pdf")
+    return Response(documents.certificate_pdf(session, number=number, settings=settings), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'})
 
 
 @router.get("/certificates/{number}/holder-link", response_model=HolderLink,
@@ -56,7 +55,7 @@ def holder_link(number: Annotated[str, Path(max_length=40)], user: UserDep, sess
     access.visible_plan(session, user, certificate.plan_id)
     documents.require_acknowledged(certificate)
     expires_on = wall_now().date() + dt.timedelta(days=settings.holder_link_days)
-    token = documents.holder_token(settings.data_dir, certificate, expires_on=expires_on)
+    token = documents.holder_token(settings, certificate, expires_on=expires_on)
     return HolderLink(url=f"{settings.base_url}/api/v1/certificates/{number}.pdf?token={token}", expires_on=expires_on)
 
 
@@ -76,7 +75,7 @@ def receipt(filing_id: Id, session: SessionDep, settings: SettingsDep,
     if user is None:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     filing = access.visible_filing(session, user, filing_id)
-    return Response(documents.receipt_pdf(session, filing, data_dir=settings.data_dir), media_type="application/pdf",
+    return Response(documents.receipt_pdf(session, filing, settings=settings), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="receipt-{filing_id}.pdf"'})
 
 
@@ -89,7 +88,7 @@ def notice(filing_id: Id, notice_number: Annotated[int, Path(ge=1, le=1000)], se
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     filing = access.visible_filing(session, user, filing_id)
     return Response(
-        documents.notice_pdf(session, filing, notice_number, data_dir=settings.data_dir),
+        documents.notice_pdf(session, filing, notice_number, settings=settings),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="notice-{filing_id}-{notice_number}.pdf"'},
     )

@@ -59,7 +59,7 @@ def file_ladder(institution_id: Id, body: LadderFiling, user: Enterprise, sessio
             summary="Status, deadlines, supervision, candidates and results")
 def read_plan(plan_id: Id, user: UserDep, session: SessionDep, settings: SettingsDep):
     view = views.plan_view(session, access.visible_plan(session, user, plan_id), viewer=user)
-    rendered, total = documents.rendered_count(session, plan_id=plan_id, data_dir=settings.data_dir)
+    rendered, total = documents.rendered_count(session, plan_id=plan_id, settings=settings)
     return view.model_copy(update={"documents": DocumentsProgress(rendered=rendered, total=total)})
 
 

@@ -77,7 +77,7 @@ def read_case(case_id: Id, user: UserDep, session: SessionDep):
 def rectification_order(case_id: Id, round_no: Annotated[int, Path(ge=1, le=1000)], user: UserDep,
                         session: SessionDep, settings: SettingsDep):
     case = supervision.visible_case(session, user, case_id)
-    return Response(documents.supervision_pdf(session, case, "rectification", round_no, data_dir=settings.data_dir),
+    return Response(documents.supervision_pdf(session, case, "rectification", round_no, settings=settings),
                     media_type="application/pdf")
 
 
@@ -86,7 +86,7 @@ def rectification_order(case_id: Id, round_no: Annotated[int, Path(ge=1, le=1000
             summary="The decision cancelling the filing (取消备案决定书)")
 def cancellation_decision(case_id: Id, user: UserDep, session: SessionDep, settings: SettingsDep):
     case = supervision.visible_case(session, user, case_id)
-    return Response(documents.supervision_pdf(session, case, "cancellation", 1, data_dir=settings.data_dir),
+    return Response(documents.supervision_pdf(session, case, "cancellation", 1, settings=settings),
                     media_type="application/pdf")
 
 

@@ -1,15 +1,21 @@
-"""Where uploaded files' bytes live: content-addressed (the SHA-256 is the name), so a file is written
-once, never changed, and the same bytes uploaded twice are kept once.
+"""Where uploaded files' bytes and rendered documents live, so that any host serves what another stored.
 
-The default is the data folder (`files/ab/abcdef…`); with CERTFLOW_S3_BUCKET set, an S3-compatible
-bucket (key `sha256/abcdef…`) through boto3. The database row is written after the bytes are stored:
-a failed transaction leaves at most an unreferenced blob, never a row without its file."""
+Uploaded files are content-addressed (the SHA-256 is the name), so a file is written once, never changed,
+and the same bytes uploaded twice are kept once. The default is the data folder (`files/ab/abcdef…`);
+with CERTFLOW_S3_BUCKET set, an S3-compatible bucket (key `sha256/abcdef…`) through boto3. The database
+row is written after the bytes are stored: a failed transaction leaves at most an unreferenced blob,
+never a row without its file.
+
+Rendered documents (certificates, receipts, notices) are kept by name — a name that changes with their
+content and template — in the data folder's `documents/` or the bucket's `documents/` prefix."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -24,6 +30,29 @@ class FileStore(Protocol):
     def get(self, sha256: str) -> bytes: ...
 
     def exists(self, sha256: str) -> bool: ...
+
+
+class DocumentCache(Protocol):
+    where: str  # for people: the folder or the bucket's prefix
+
+    def read(self, name: str) -> bytes | None: ...
+
+    def write(self, name: str, content: bytes) -> None: ...
+
+    def present(self, names: Iterable[str]) -> set[str]: ...
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """Write aside, then rename: a reader never sees half a file, two writers of the same bytes agree."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def digest(content: bytes) -> str:
@@ -67,6 +96,24 @@ class LocalStore:
         self._path(sha256).unlink(missing_ok=True)
 
 
+class LocalDocuments:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.where = str(root)
+
+    def read(self, name: str) -> bytes | None:
+        try:
+            return (self.root / name).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def write(self, name: str, content: bytes) -> None:
+        write_atomically(self.root / name, content)
+
+    def present(self, names: Iterable[str]) -> set[str]:
+        return {name for name in names if (self.root / name).exists()}
+
+
 class S3Store:
     kind = "s3"
 
@@ -106,7 +153,43 @@ class S3Store:
         return True
 
 
+class S3Documents:
+    def __init__(self, store: S3Store) -> None:
+        self.client, self.bucket = store.client, store.bucket
+        self.where = f"s3://{store.bucket}/documents/"
+
+    @staticmethod
+    def _key(name: str) -> str:
+        return f"documents/{name}"
+
+    def read(self, name: str) -> bytes | None:
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self._key(name))["Body"].read()
+        except self.client.exceptions.NoSuchKey:
+            return None
+
+    def write(self, name: str, content: bytes) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self._key(name), Body=content, ChecksumAlgorithm="SHA256")
+
+    def _has(self, name: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(name))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def present(self, names: Iterable[str]) -> set[str]:
+        names = list(names)
+        with ThreadPoolExecutor(max_workers=8) as pool:  # one HEAD each: a batch's hundreds in parallel
+            return {name for name, found in zip(names, pool.map(self._has, names), strict=True) if found}
+
+
 _stores: dict[tuple[str, str, str], FileStore] = {}
+_documents: dict[tuple[str, str, str], DocumentCache] = {}
 
 
 def for_settings(settings: Settings) -> FileStore:
@@ -115,3 +198,13 @@ def for_settings(settings: Settings) -> FileStore:
     if key not in _stores:
         _stores[key] = S3Store(settings) if settings.s3_bucket else LocalStore(settings.data_dir / "files")
     return _stores[key]
+
+
+def documents_for(settings: Settings) -> DocumentCache:
+    """The instance's rendered documents: beside the uploaded files (the same bucket when there is one)."""
+    key = (settings.s3_bucket, settings.s3_endpoint, str(settings.data_dir))
+    if key not in _documents:
+        store = for_settings(settings)
+        _documents[key] = S3Documents(store) if isinstance(store, S3Store) else \
+            LocalDocuments(settings.data_dir / "documents")
+    return _documents[key]

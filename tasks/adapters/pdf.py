@@ -1,4 +1,4 @@
-"""The PDF renderer (Jinja2 + WeasyPrint) and its file cache, knowing nothing of cases.
+"""The PDF renderer (Jinja2 + WeasyPrint) and its cache of rendered documents, knowing nothing of cases.
 
 Measured facts this follows (DESIGN.md §1): one reused FontConfiguration and parsed stylesheet per
 process (creating them per document is 1.5x slower and leaks).
@@ -15,6 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from tasks.adapters.filestore import DocumentCache
 from tasks.adapters.fonts import font_face_css
 
 TEMPLATE_VERSION = "4"
@@ -58,22 +59,16 @@ def qr_data_uri(url: str) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def write_atomically(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{id(content)}.part")
-    partial.write_bytes(content)
-    partial.replace(path)  # a crash never leaves a half file under the final name
-
-
-def cached_pdf(data_dir: Path, kind: str, template: str, name: str, model: dict[str, Any]) -> bytes:
+def cached_pdf(store: DocumentCache, kind: str, template: str, name: str, model: dict[str, Any]) -> bytes:
     """Receipts and notices: rendered once per content (the key is a digest of the view-model and
     the template version, so a changed fact renders anew and nothing stale is served)."""
     digest = hashlib.sha256(
         json.dumps([TEMPLATE_VERSION, model], sort_keys=True, ensure_ascii=False, default=str).encode()
     ).hexdigest()[:24]
-    path = data_dir / "documents" / kind / f"{digest}.pdf"
-    if not path.exists():
-        write_atomically(path, renderer().pdf(template, **{name: model}))
-    return path.read_bytes()
+    found = store.read(f"{kind}/{digest}.pdf")
+    if found is None:
+        found = renderer().pdf(template, **{name: model})
+        store.write(f"{kind}/{digest}.pdf", found)
+    return found
 
 

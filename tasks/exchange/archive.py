@@ -71,12 +71,12 @@ def _documents(session: Session, settings: Settings, case: FilingApplication | E
     left_out: list[str] = []
     if isinstance(case, FilingApplication):
         if case.receipt_number:
-            found["documents/receipt.pdf"] = documents.receipt_pdf(session, case, data_dir=settings.data_dir)
+            found["documents/receipt.pdf"] = documents.receipt_pdf(session, case, settings=settings)
         for notice in session.exec(select(DeficiencyNotice).where(DeficiencyNotice.filing_id == case.id)
                                    .order_by(col(DeficiencyNotice.round))):
             number = notice.round + 1
             found[f"documents/notice-{number}.pdf"] = documents.notice_pdf(session, case, number,
-                                                                            data_dir=settings.data_dir)
+                                                                            settings=settings)
         return found, left_out
     certificates = session.exec(select(Certificate).where(Certificate.plan_id == case.id)
                                 .order_by(col(Certificate.id))).all()
@@ -84,9 +84,8 @@ def _documents(session: Session, settings: Settings, case: FilingApplication | E
         if certificate.status == "pending":  # not a certificate until the national system acknowledged it
             left_out.append(f"certificate {certificate.number}: awaiting the national system's acknowledgement")
             continue
-        path = documents.certificate_pdf(session, number=certificate.number, data_dir=settings.data_dir,
-                                         base_url=settings.base_url)
-        found[f"documents/certificates/{certificate.number}.pdf"] = path.read_bytes()
+        found[f"documents/certificates/{certificate.number}.pdf"] = documents.certificate_pdf(
+            session, number=certificate.number, settings=settings)
         if n % 100 == 0:
             progress(f"certificates: {n} of {len(certificates)}")
     return found, left_out

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from core.clock import china_date
+from core.settings import Settings
 from models.cases import Certificate, DeficiencyNotice, FilingApplication, FilingOccupation, Institution
 from models.catalogue import OccupationRecord
 from models.db import stored
@@ -25,8 +25,9 @@ from policy.identity import mask_resident_id
 from policy.levels import Level
 from policy.numbering import INSTITUTION_KINDS
 from policy.profiles import centre_name, get_profile
+from tasks.adapters.filestore import documents_for
 from tasks.adapters.keys import server_key
-from tasks.adapters.pdf import TEMPLATE_VERSION, cached_pdf, qr_data_uri, renderer, write_atomically
+from tasks.adapters.pdf import TEMPLATE_VERSION, cached_pdf, qr_data_uri, renderer
 from tasks.cases.filing import centres as filing_centres
 from tasks.cases.supervision import cancellation_centre, numbered
 from tasks.errors import Conflict, NotFound
@@ -186,7 +187,8 @@ def cancellation_model(case: SupervisionCase, institution: Institution, ban: Cre
     }
 
 
-def supervision_pdf(session: Session, case: SupervisionCase, kind: str, number: int, *, data_dir: Path) -> bytes:
+def supervision_pdf(session: Session, case: SupervisionCase, kind: str, number: int, *,
+                    settings: Settings) -> bytes:
     """Rectification order `number` (from 1, as the API and the dashboard count rounds), or the
     cancellation decision (cached per content)."""
     institution = stored(session, Institution, case.institution_id)
@@ -204,14 +206,10 @@ def supervision_pdf(session: Session, case: SupervisionCase, kind: str, number: 
         if ban is None:
             raise NotFound(f"supervision case {case.id} cancelled no filing")
         model = cancellation_model(case, institution, ban)
-    return cached_pdf(data_dir, "supervision", "supervision.html", "d", model)
+    return cached_pdf(documents_for(settings), "supervision", "supervision.html", "d", model)
 
 
 # -- certificates: cache, render, bulk ----------------------------------------
-
-
-def cache_dir(data_dir: Path) -> Path:
-    return data_dir / "documents" / "certificates"
 
 
 def cache_key(certificate: Certificate) -> str:
@@ -220,46 +218,49 @@ def cache_key(certificate: Certificate) -> str:
     return f"{certificate.number}-t{TEMPLATE_VERSION}-{certificate.status}"
 
 
-def cached_path(data_dir: Path, certificate: Certificate) -> Path:
-    return cache_dir(data_dir) / f"{cache_key(certificate)}.pdf"
+def cached_name(certificate: Certificate) -> str:
+    return f"certificates/{cache_key(certificate)}.pdf"
 
 
-def certificate_pdf(session: Session, *, number: str, data_dir: Path, base_url: str) -> Path:
-    """The certificate's PDF, rendered on first request and then served from the cache."""
+def certificate_pdf(session: Session, *, number: str, settings: Settings, base_url: str | None = None) -> bytes:
+    """The certificate's PDF, rendered on first request and then served from the documents' store
+    (`base_url`: the address its QR code points to; default the instance's)."""
     certificate = session.exec(select(Certificate).where(Certificate.number == number)).first()
     if certificate is None:
         raise NotFound(f"certificate {number} does not exist")
     require_acknowledged(certificate)
-    path = cached_path(data_dir, certificate)
-    if not path.exists():
-        model = certificate_model(certificate, session.get(Institution, certificate.institution_id), base_url)
-        write_atomically(path, renderer().pdf("certificate.html", certificates=[model]))
-    return path
+    store = documents_for(settings)
+    found = store.read(cached_name(certificate))
+    if found is None:
+        model = certificate_model(certificate, session.get(Institution, certificate.institution_id),
+                                  base_url or settings.base_url)
+        found = renderer().pdf("certificate.html", certificates=[model])
+        store.write(cached_name(certificate), found)
+    return found
 
 
-def rendered_count(session: Session, *, plan_id: int, data_dir: Path) -> tuple[int, int]:
+def rendered_count(session: Session, *, plan_id: int, settings: Settings) -> tuple[int, int]:
     certificates = session.exec(select(Certificate).where(Certificate.plan_id == plan_id)).all()
-    return sum(cached_path(data_dir, c).exists() for c in certificates), len(certificates)
+    return len(documents_for(settings).present(cached_name(c) for c in certificates)), len(certificates)
 
 
-def _render_one(job: tuple[str, dict[str, Any]]) -> str:
-    path, model = job
-    write_atomically(Path(path), renderer().pdf("certificate.html", certificates=[model]))
-    return path
+def _render_one(model: dict[str, Any]) -> bytes:
+    return renderer().pdf("certificate.html", certificates=[model])
 
 
 def render_batch(
     session: Session,
     *,
     plan_id: int,
-    data_dir: Path,
-    base_url: str,
+    settings: Settings,
+    base_url: str | None = None,
     workers: int | None = None,
     progress=None,
     combined: bool = False,
 ) -> dict[str, Any]:
     """Render every certificate of a batch not rendered yet, in a process pool (one renderer per
-    worker); already rendered files are kept, so a crashed run resumes where it stopped."""
+    worker; this process stores what they return); already rendered files are kept, so a crashed run
+    resumes where it stopped."""
     import os
     from concurrent.futures import ProcessPoolExecutor
 
@@ -270,34 +271,36 @@ def render_batch(
     ).all()
     if not certificates:
         raise NotFound(f"plan {plan_id} has no acknowledged certificates")
+    store = documents_for(settings)
     institutions = {c.institution_id: session.get(Institution, c.institution_id) for c in certificates}
-    models = {c.number: certificate_model(c, institutions[c.institution_id], base_url) for c in certificates}
-    todo = [
-        (str(cached_path(data_dir, c)), models[c.number]) for c in certificates if not cached_path(data_dir, c).exists()
-    ]
+    models = {c.number: certificate_model(c, institutions[c.institution_id], base_url or settings.base_url)
+              for c in certificates}
+    present = store.present(cached_name(c) for c in certificates)
+    todo = [c for c in certificates if cached_name(c) not in present]
     done = len(certificates) - len(todo)
     if progress:
         progress(done, len(certificates))
     workers = workers or os.cpu_count() or 1
     if todo and workers == 1:
-        for job in todo:  # in this process: no pool to start for a small batch or inside a flow run
-            _render_one(job)
+        for certificate in todo:  # in this process: no pool to start for a small batch or inside a flow run
+            store.write(cached_name(certificate), _render_one(models[certificate.number]))
             done += 1
             if progress:
                 progress(done, len(certificates))
     elif todo:
         with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
-            for _ in pool.map(_render_one, todo, chunksize=max(1, len(todo) // (workers * 8))):
+            rendered = pool.map(_render_one, [models[c.number] for c in todo],
+                                chunksize=max(1, len(todo) // (workers * 8)))
+            for certificate, content in zip(todo, rendered, strict=True):
+                store.write(cached_name(certificate), content)
                 done += 1
                 if progress:
                     progress(done, len(certificates))
     result: dict[str, Any] = {"rendered": len(todo), "total": len(certificates)}
     if combined:
-        path = data_dir / "documents" / "batches" / f"plan-{plan_id}-t{TEMPLATE_VERSION}.pdf"
-        write_atomically(
-            path, renderer().pdf("certificate.html", certificates=[models[c.number] for c in certificates])
-        )
-        result["combined"] = str(path)
+        name = f"batches/plan-{plan_id}-t{TEMPLATE_VERSION}.pdf"
+        store.write(name, renderer().pdf("certificate.html", certificates=[models[c.number] for c in certificates]))
+        result["combined"] = f"{store.where.rstrip('/')}/{name}"
     return result
 
 
@@ -313,16 +316,16 @@ def require_acknowledged(certificate: Certificate) -> None:
         )
 
 
-def holder_token(data_dir: Path, certificate: Certificate, *, expires_on: dt.date) -> str:
+def holder_token(settings: Settings, certificate: Certificate, *, expires_on: dt.date) -> str:
     """`<expiry as days since 1970>.<link version>.<signature>`: the link says until when it is valid
     and which generation of links it belongs to; raising the certificate's link version revokes all."""
     days = (expires_on - dt.date(1970, 1, 1)).days
     message = f"{certificate.number}|{days}|{certificate.holder_link_version}".encode()
-    signature = hmac.new(server_key(data_dir, "holder-links"), message, hashlib.sha256).hexdigest()[:32]
+    signature = hmac.new(server_key(settings, "holder-links"), message, hashlib.sha256).hexdigest()[:32]
     return f"{days}.{certificate.holder_link_version}.{signature}"
 
 
-def holder_token_problem(data_dir: Path, certificate: Certificate, token: str, *, today: dt.date) -> str | None:
+def holder_token_problem(settings: Settings, certificate: Certificate, token: str, *, today: dt.date) -> str | None:
     """Why a holder's link does not open this certificate, or None when it does."""
     try:
         days_text, version_text, _ = token.split(".")
@@ -332,7 +335,7 @@ def holder_token_problem(data_dir: Path, certificate: Certificate, token: str, *
         return "invalid"
     if version != certificate.holder_link_version:
         return "invalid"  # a revoked generation looks like any forged link
-    expected = holder_token(data_dir, certificate, expires_on=expires_on)
+    expected = holder_token(settings, certificate, expires_on=expires_on)
     if not hmac.compare_digest(expected.encode(), token.encode()):
         return "invalid"
     if expires_on < today:
@@ -359,17 +362,17 @@ def revoke_holder_links(session: Session, certificate: Certificate, *, user) -> 
     return certificate
 
 
-def receipt_pdf(session: Session, filing: FilingApplication, *, data_dir: Path) -> bytes:
+def receipt_pdf(session: Session, filing: FilingApplication, *, settings: Settings) -> bytes:
     if filing.receipt_number is None:
         raise NotFound(f"filing {filing.id} has no receipt yet")
-    return cached_pdf(data_dir, "receipts", "receipt.html", "r", receipt_model(session, filing))
+    return cached_pdf(documents_for(settings), "receipts", "receipt.html", "r", receipt_model(session, filing))
 
 
-def notice_pdf(session: Session, filing: FilingApplication, number: int, *, data_dir: Path) -> bytes:
+def notice_pdf(session: Session, filing: FilingApplication, number: int, *, settings: Settings) -> bytes:
     """The filing's notice `number` (1 for the first, as printed on it and listed by the API)."""
     notice = session.exec(
         select(DeficiencyNotice).where(DeficiencyNotice.filing_id == filing.id, DeficiencyNotice.round == number - 1)
     ).first()
     if notice is None:
         raise NotFound(f"filing {filing.id} has no deficiency notice number {number}")
-    return cached_pdf(data_dir, "notices", "notice.html", "n", notice_model(session, filing, notice))
+    return cached_pdf(documents_for(settings), "notices", "notice.html", "n", notice_model(session, filing, notice))

@@ -116,9 +116,10 @@ def test_downloads_are_guarded_and_the_holder_link_works_without_an_account(api,
 def test_the_second_download_comes_from_the_cache_and_a_revocation_invalidates_it(api, issued, tmp_path):
     owner = issued[0]
     api.get(f"/api/v1/certificates/{NUMBER}.pdf", headers=owner)
+    folder = api.settings.data_dir / "documents"
     with session_scope(api.settings.database_url) as session:
         certificate = session.exec(select(Certificate).where(Certificate.number == NUMBER)).one()
-        cached = documents.cached_path(api.settings.data_dir, certificate)
+        cached = folder / documents.cached_name(certificate)
     first_mtime = cached.stat().st_mtime_ns
     api.get(f"/api/v1/certificates/{NUMBER}.pdf", headers=owner)
     assert cached.stat().st_mtime_ns == first_mtime
@@ -127,7 +128,7 @@ def test_the_second_download_comes_from_the_cache_and_a_revocation_invalidates_i
         certificate.status, certificate.revoked_reason = "revoked", "test"
         certificate.revoked_on = dt.date(2026, 11, 20)
         session.add(certificate)
-        revoked_path = documents.cached_path(api.settings.data_dir, certificate)
+        revoked_path = folder / documents.cached_name(certificate)
     assert revoked_path != cached and not revoked_path.exists()
     path = tmp_path / "revoked.pdf"
     path.write_bytes(api.get(f"/api/v1/certificates/{NUMBER}.pdf", headers=owner).content)
@@ -138,10 +139,10 @@ def test_the_second_download_comes_from_the_cache_and_a_revocation_invalidates_i
 def test_bulk_rendering_skips_what_is_done_and_reports_progress_on_the_plan(api, issued):
     owner, plan_id, _ = issued
     with session_scope(api.settings.database_url, readonly=True) as session:
-        result = documents.render_batch(session, plan_id=plan_id, data_dir=api.settings.data_dir,
+        result = documents.render_batch(session, plan_id=plan_id, settings=api.settings,
                                         base_url=api.settings.base_url, workers=1, combined=True)
         assert result["rendered"] == 1 and "combined" in result
-        again = documents.render_batch(session, plan_id=plan_id, data_dir=api.settings.data_dir,
+        again = documents.render_batch(session, plan_id=plan_id, settings=api.settings,
                                        base_url=api.settings.base_url, workers=1)
         assert again["rendered"] == 0
     assert api.get(f"/api/v1/plans/{plan_id}", headers=owner).json()["documents"] == {"rendered": 1, "total": 1}

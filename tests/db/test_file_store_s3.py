@@ -46,3 +46,22 @@ def test_the_local_store_writes_read_only_files_named_by_their_hash(tmp_path):
     assert path.read_bytes() == content and not path.stat().st_mode & 0o222
     store.put(sha256, content)
     assert [p.name for p in path.parent.iterdir()] == [sha256]  # no temporary file left behind
+
+
+def test_a_document_rendered_on_one_host_is_served_by_another_from_the_bucket(s3_settings, tmp_path, monkeypatch):
+    from tasks.adapters import pdf
+
+    other_host = s3_settings.replace(data_dir=tmp_path / "other-host")  # no folder in common, the same bucket
+    model = {"number": "B-1", "holder": "张三"}
+    monkeypatch.setattr(pdf, "renderer", lambda: type("Stub", (), {"pdf": lambda self, *a, **k: b"%PDF rendered"})())
+    first = pdf.cached_pdf(filestore.documents_for(s3_settings), "receipts", "receipt.html", "r", model)
+    monkeypatch.setattr(pdf, "renderer", lambda: pytest.fail("the second host rendered it again"))
+    assert pdf.cached_pdf(filestore.documents_for(other_host), "receipts", "receipt.html", "r", model) == first
+    store = filestore.documents_for(other_host)
+    assert store.where == "s3://certflow-files/documents/"
+    assert not (tmp_path / "other-host" / "documents").exists()
+    names = [o["Key"] for o in store.client.list_objects_v2(Bucket="certflow-files", Prefix="documents/")["Contents"]]
+    assert len(names) == 1 and names[0].startswith("documents/receipts/")
+    assert store.present([names[0].removeprefix("documents/"), "receipts/none.pdf"]) == {
+        names[0].removeprefix("documents/")}
+    assert store.read("receipts/none.pdf") is None

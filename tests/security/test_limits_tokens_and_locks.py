@@ -181,7 +181,7 @@ def test_a_holder_link_expires_and_can_be_revoked_and_stops_with_the_certificate
     with db(api) as session:
         certificate = session.exec(select(Certificate).where(Certificate.number == NUMBER)).one()
         yesterday = wall_now().date() - dt.timedelta(days=1)
-        stale = documents.holder_token(api.settings.data_dir, certificate, expires_on=yesterday)
+        stale = documents.holder_token(api.settings, certificate, expires_on=yesterday)
     expired = api.get(f"/api/v1/certificates/{NUMBER}.pdf", params={"token": stale})
     assert expired.status_code == 410 and "过期" in expired.json()["detail"]
     assert (
