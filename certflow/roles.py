@@ -27,7 +27,7 @@ def environment(args: argparse.Namespace) -> dict[str, str]:
     """The role's environment: ours plus the settings (built from it and the flags, which win)."""
     env = dict(os.environ) | args.settings.environment()
     if args.role == "simulator":
-        env["CERTFLOW_SIM_PORT"] = str(args.port)
+        env |= {"CERTFLOW_SIM_HOST": args.host, "CERTFLOW_SIM_PORT": str(args.port)}
     return env
 
 
@@ -88,7 +88,7 @@ def register(sub, data_dir_option) -> None:
         "--database-url", help="our database (default: $CERTFLOW_DATABASE_URL, else SQLite in the data folder)"
     )
     p.add_argument("--prefect-api-url", help="the Prefect server's API, e.g. http://prefect:4200/api (runner, tick)")
-    p.add_argument("--host", default="127.0.0.1", help="api: address to listen on")
+    p.add_argument("--host", default="127.0.0.1", help="api, simulator: address to listen on")
     p.add_argument("--port", type=int, default=8000, help="api / simulator: port")
     p.add_argument("--workers", type=int, default=2, help="api: processes")
     data_dir_option(p)

@@ -165,7 +165,7 @@ def main() -> None:
 
     settings = Settings.from_env()
     _state.update(latency_ms=settings.sim_latency_ms, failure_rate=settings.sim_failure_rate)
-    uvicorn.run(app, host="127.0.0.1", port=settings.sim_port, log_level="warning")
+    uvicorn.run(app, host=settings.sim_host, port=settings.sim_port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -91,6 +91,7 @@ class Settings(BaseSettings):
                                                          "task digest goes to the staff who asked for it")
     smtp_to: Annotated[tuple[str, ...], NoDecode] = Field((), description="comma-separated recipients of SLA mail")
     # the national query system's stand-in (`certflow serve simulator`)
+    sim_host: str = Field("127.0.0.1", description="the address the simulator listens on")
     sim_port: int = Field(8765, ge=1, le=65535, description="the simulator's port")
     sim_latency_ms: int = Field(50, ge=0, le=60_000, description="the simulator's answer delay")
     sim_failure_rate: float = Field(0.0, ge=0, le=1, description="the share of simulator calls that fail (503)")
