@@ -22,12 +22,14 @@ class PrefectBusy(RuntimeError):
 
 def _client(api_url: str):
     """A client for the server the caller's settings name (passed, not read from Prefect's own
-    settings, which are frozen when prefect is first imported)."""
+    settings, which are frozen when prefect is first imported), with the server's credential: built by
+    hand, Prefect's client sends none (seen: every run start refused with 401 by a server with auth)."""
     from prefect.client.orchestration import SyncPrefectClient
+    from prefect.settings import PREFECT_API_AUTH_STRING
 
     if not api_url:
         raise PrefectBusy("no Prefect server to talk to: set PREFECT_API_URL (or --prefect-api-url)")
-    return SyncPrefectClient(api_url, server_type=None)
+    return SyncPrefectClient(api_url, server_type=None, auth_string=PREFECT_API_AUTH_STRING.value() or None)
 
 
 @functools.lru_cache(maxsize=8)

@@ -61,3 +61,15 @@ def test_our_own_calls_to_prefects_api_carry_the_credential(monkeypatch):
         assert client.headers["Authorization"] == "Basic b3BlcmF0b3I6czNjcmV0"
     finally:
         client.close()
+
+
+def test_the_prefect_client_that_starts_and_reads_runs_carries_the_credential_too():
+    from prefect.settings import PREFECT_API_AUTH_STRING, temporary_settings
+
+    # built by hand for the settings' server, Prefect's client sent no credential: every start got 401
+    with temporary_settings({PREFECT_API_AUTH_STRING: "operator:s3cret"}):
+        client = workflow._client("http://prefect.internal:4200/api")
+    try:
+        assert client._client.headers["Authorization"] == "Basic b3BlcmF0b3I6czNjcmV0"
+    finally:
+        client._client.close()
