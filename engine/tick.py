@@ -13,7 +13,8 @@ import os
 import socket
 import time
 
-from sqlmodel import Session, select
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from core.clock import wall_now
 from core.settings import Settings
@@ -39,13 +40,23 @@ def stale_after(settings: Settings) -> dt.timedelta:
     return dt.timedelta(seconds=settings.stale_run_seconds)
 
 
+def retry_delay(failures: int) -> dt.timedelta:
+    """How long a run start waits after its `failures`-th failed attempt: 0.5 s, doubling, at most 30 s —
+    a Prefect server back from a restart is used within 30 s, a start refused for good is tried twice a
+    minute, not on every pass."""
+    return dt.timedelta(seconds=min(0.5 * 2 ** max(failures - 1, 0), 30.0))
+
+
 def dispatch_outbox(settings: Settings, *, limit: int = 50, max_seconds: float = 5.0) -> int:
-    """Start the queued flow runs at the rate the Prefect server takes; a 503 leaves the row for later."""
+    """Start the queued flow runs at the rate the Prefect server takes; a failed start (a 503, a server
+    gone) leaves the row for a later pass, after retry_delay()."""
     started = 0
     deadline = time.monotonic() + max_seconds
     with session_scope(settings.database_url, readonly=True) as session:
+        due = or_(col(OutboxMessage.retry_after).is_(None), col(OutboxMessage.retry_after) <= wall_now())
         pending = session.exec(
-            select(OutboxMessage).where(OutboxMessage.dispatched_at.is_(None)).order_by(OutboxMessage.id).limit(limit)
+            select(OutboxMessage).where(col(OutboxMessage.dispatched_at).is_(None), due)
+            .order_by(col(OutboxMessage.id)).limit(limit)
         ).all()
     for message in pending:
         if time.monotonic() > deadline:
@@ -77,7 +88,9 @@ def dispatch_outbox(settings: Settings, *, limit: int = 50, max_seconds: float =
 def _note_failure(settings: Settings, message_id: int, error: str) -> None:
     with session_scope(settings.database_url) as session:
         row = session.get(OutboxMessage, message_id)
-        row.attempts, row.last_error = row.attempts + 1, error[:500]
+        failures = row.attempts + 1  # a row is dispatched once: every attempt before that failed
+        row.attempts, row.last_error = failures, error[:500]
+        row.retry_after = wall_now() + retry_delay(failures)
         session.add(row)
 
 

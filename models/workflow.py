@@ -83,6 +83,7 @@ class OutboxMessage(SQLModel, table=True):
     dispatched_at: dt.datetime | None = Field(default=None, index=True)
     attempts: int = 0
     last_error: str | None = None
+    retry_after: dt.datetime | None = None  # after a failed start: not before then (engine.tick.dispatch_outbox)
     flow_run_id: str | None = None
 
 
