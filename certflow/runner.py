@@ -1,5 +1,8 @@
 """Serve the process deployments (the embedded mode's worker). Started by `certflow up`.
 
+A runner waits out its Prefect server's outages (keep_polling_through_outages): Prefect's own poll loop
+ends the process after three failed polls in a row.
+
 Prefect's runner starts each flow run (and each resumed run) in a *spawned* process, which
 imports prefect and our code again: ~2.5 s of CPU per resume on this machine, most of the
 decision-to-next-step latency. With the setting runner_forkserver (CERTFLOW_RUNNER_FORKSERVER, on by default)
@@ -11,9 +14,14 @@ unchanged (same function, same arguments, same environment handling).
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
+import random
 import threading
+from collections.abc import Awaitable, Callable
+
+log = logging.getLogger("prefect.runner.certflow")  # printed by the handlers Prefect configures
 
 PRELOAD = [
     "certflow.warm",  # the tables' mappers configured once, not in every forked flow process
@@ -107,12 +115,53 @@ def wait_for_prefect(api_url: str, within: float = 120.0) -> None:
         time.sleep(0.25)
 
 
+async def patient_service_loop(workload: Callable[[], Awaitable[object]], interval: float, *,
+                               run_once: bool = False, jitter_range: float | None = None, **_: object) -> None:
+    """Prefect's critical_service_loop, without its exit: a poll that fails because the server is gone or
+    answers 5xx (its database restarting) is tried again — sooner at first, then every 5 s at most — for as
+    long as it takes. An answer 4xx (a wrong credential) still ends the runner: waiting cannot mend it."""
+    import anyio
+    import httpx
+
+    failures = 0
+    while True:
+        try:
+            await workload()
+        except (httpx.TransportError, httpx.HTTPStatusError) as exc:
+            if isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code < 500:
+                raise
+            failures += 1
+            if failures == 1:
+                log.warning("Prefect's server did not answer a poll (%s): polling on until it does", exc)
+        else:
+            if failures:
+                log.warning("Prefect's server answers again, after %d failed polls", failures)
+            failures = 0
+        if run_once:
+            return
+        delay = min(interval * 2 ** min(failures, 4), 5.0) if failures else interval
+        if jitter_range:
+            delay *= random.uniform(1 - jitter_range, 1 + jitter_range)
+        await anyio.sleep(delay)
+
+
+def keep_polling_through_outages() -> None:
+    """Seen on hosts of their own (bench/bench_hosts.py): PostgreSQL's fast shutdown made Prefect's server
+    answer 500 for a few seconds, and both runners ended — Prefect's poll loop gives up after three failed
+    polls in a row. The runner's poller (a module of Prefect's pinned version; tests/cli/test_runner_outages.py
+    fails if it moves) polls through patient_service_loop instead."""
+    from prefect.runner import _scheduled_run_poller
+
+    _scheduled_run_poller.critical_service_loop = patient_service_loop  # type: ignore[assignment]
+
+
 def main() -> None:
     import asyncio
 
     from core import settings
 
     installed = settings.install(settings.Settings.from_env())
+    keep_polling_through_outages()
     if installed.runner_forkserver:
         use_forkserver()
     if installed.prefect_api_url:
