@@ -11,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import metrics
@@ -145,6 +147,20 @@ def create_app(settings: Settings | None = None, *, run_tick: bool = False) -> F
         if is_page(request):
             return dashboard_error(request, 404, f"未找到，或您无权查看 / {exc}")
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def database_unavailable(request: Request, exc: Exception):
+        """The database gone for a moment (restarting, failing over, its connections exhausted): 503 with
+        Retry-After, never a 500 — the request changed nothing (its transaction was rolled back) and a client
+        retries it as it is (with its Idempotency-Key, when it wrote)."""
+        log.warning("database unavailable for %s %s: %s", request.method, request.url.path,
+                    str(exc).splitlines()[0][:200])
+        message = "数据库暂时不可用，请稍后重试 / the database is unavailable for a moment: try again"
+        answer = dashboard_error(request, 503, message) if is_page(request) else \
+            JSONResponse({"detail": message}, status_code=503)
+        answer.headers["Retry-After"] = "5"
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
