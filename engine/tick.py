@@ -13,7 +13,7 @@ import os
 import socket
 import time
 
-from sqlalchemy import or_
+from sqlalchemy import exists, or_
 from sqlmodel import Session, col, select
 
 from core.clock import wall_now
@@ -228,6 +228,8 @@ def revive_crashed_runs(settings: Settings) -> int:
         if state not in ("CRASHED", "CANCELLED", "FAILED"):
             continue
         with session_scope(settings.database_url) as session:
+            if not _still_current(session, kind, case_id, run_id):
+                continue  # started again since `active` was read (seen: one crash revived twice, two live runs)
             revivals = session.exec(
                 select(OutboxMessage).where(OutboxMessage.kind == kind, OutboxMessage.case_id == case_id)
             ).all()
@@ -270,21 +272,31 @@ def _still_progressing(settings: Settings, run_id: str, state: str, now: dt.date
 
 
 def _active_runs(session: Session) -> list[tuple[str, str, int]]:
+    """The current run of every unfinished case that has no start queued, each table read in one statement
+    (one snapshot: read case by case, a start dispatched between two reads looked like no start at all)."""
     active: list[tuple[str, str, int]] = []
     finished = ("registered", "rejected", "withdrawn", "completed", "refused", "notified")
     for kind, process in PROCESSES.items():
         table = process.table
-        for case in session.exec(
-            select(table).where(table.flow_run_id.is_not(None), table.status.not_in(finished))
+        queued = exists().where(col(OutboxMessage.kind) == kind, col(OutboxMessage.case_id) == table.id,
+                                col(OutboxMessage.dispatched_at).is_(None))
+        for case_id, run_id in session.exec(
+            select(table.id, table.flow_run_id).where(
+                col(table.flow_run_id).is_not(None), col(table.status).not_in(finished), ~queued)
         ).all():
-            pending = session.exec(
-                select(OutboxMessage).where(
-                    OutboxMessage.kind == kind, OutboxMessage.case_id == case.id, OutboxMessage.dispatched_at.is_(None)
-                )
-            ).first()
-            if pending is None:
-                active.append((case.flow_run_id, kind, case.id))
+            active.append((run_id, kind, case_id))
     return active
+
+
+def _still_current(session: Session, kind: str, case_id: int, run_id: str) -> bool:
+    """In the reviving transaction: the run judged dead is still the case's run, with no start queued. The
+    case row is locked, so a second reviver (a standby about to lead) waits and then finds the new start."""
+    table = PROCESSES[kind].table
+    current = session.exec(select(table.flow_run_id).where(table.id == case_id).with_for_update()).first()
+    queued = session.exec(select(OutboxMessage.id).where(
+        OutboxMessage.kind == kind, OutboxMessage.case_id == case_id, col(OutboxMessage.dispatched_at).is_(None))
+    ).first()
+    return current == run_id and queued is None
 
 
 def start_scheduler(settings: Settings):

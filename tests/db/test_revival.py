@@ -108,3 +108,35 @@ def test_a_run_that_keeps_dying_is_an_incident_for_operations_and_their_retry_st
     assert revive_crashed_runs(settings) == 1 and starts() == REVIVE_LIMIT + 2
     with session_scope(settings.database_url, readonly=True) as session:
         assert session.get(Incident, incidents[0].id).status == "resolved"
+
+
+def test_a_crashed_run_is_started_again_once_even_when_the_reviver_read_it_before_the_new_start(
+        settings, filing_with_run, monkeypatch):
+    """Found on hosts of their own: the reviver read the cases one statement at a time, a start dispatched
+    between two reads looked like none, and one crashed run was started again twice — two live runs."""
+    from engine import tick, workflow
+
+    monkeypatch.setattr(workflow, "run_states", lambda api_url, ids: {run: ("CRASHED", wall_now()) for run in ids})
+    stale_read = tick._active_runs  # what a pass read before the dispatch below
+    with session_scope(settings.database_url, readonly=True) as session:
+        before = stale_read(session)
+    assert before == [("run-claimed-by-a-dead-runner", "institution_filing", filing_with_run)]
+    assert tick.revive_crashed_runs(settings) == 1
+    monkeypatch.setattr(workflow, "start_run", lambda *args, **kwargs: "run-started-again")
+    assert tick.dispatch_outbox(settings) == 1
+    monkeypatch.setattr(tick, "_active_runs", lambda session: before)  # the next pass, on its old read
+    assert tick.revive_crashed_runs(settings) == 0
+    with session_scope(settings.database_url, readonly=True) as session:
+        starts = session.exec(select(OutboxMessage).where(OutboxMessage.case_id == filing_with_run)).all()
+        assert len(starts) == 2
+        assert session.get(FilingApplication, filing_with_run).flow_run_id == "run-started-again"
+
+
+def test_a_case_with_a_start_queued_has_no_active_run_to_judge(settings, filing_with_run):
+    from engine import tick
+
+    with session_scope(settings.database_url) as session:
+        session.add(OutboxMessage(kind="institution_filing", case_id=filing_with_run,
+                                  parameters={"filing_id": filing_with_run}, created_at=wall_now()))
+    with session_scope(settings.database_url, readonly=True) as session:
+        assert tick._active_runs(session) == []
