@@ -24,7 +24,8 @@ def test_a_failed_start_waits_half_a_second_doubling_up_to_thirty(failures, seco
 @pytest.fixture()
 def queued(settings):
     with session_scope(settings.database_url) as session:
-        message = OutboxMessage(kind="institution_filing", case_id=1, parameters={"filing_id": 1}, created_at=wall_now())
+        message = OutboxMessage(kind="institution_filing", case_id=1, parameters={"filing_id": 1},
+                                created_at=wall_now())
         session.add(message)
         session.flush()
         return message.id
