@@ -28,8 +28,8 @@ from core.settings import Settings, install
 log = logging.getLogger("certflow.embedded")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
@@ -62,6 +62,7 @@ class Stack:
     prefect_database_url: str | None = None  # Prefect's own server on PostgreSQL (postgresql+asyncpg://…)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     prefect_port: int = 0
+    nudge_ports: list[int] = field(default_factory=list)  # one UDP port per runner (engine/nudge.py)
     sim_port: int = 0
     _scheduler: object = None
     mark: str = field(default_factory=reaper.new_mark)  # every process of this stack carries it (certflow.reaper)
@@ -95,7 +96,8 @@ class Stack:
     def instance_settings(self) -> Settings:
         """The settings with the addresses this stack chose: every process of it runs on these."""
         return self.settings.replace(
-            base_url=self.api_url, registry_url=self.sim_url, prefect_api_url=f"{self.prefect_url}/api"
+            base_url=self.api_url, registry_url=self.sim_url, prefect_api_url=f"{self.prefect_url}/api",
+            runner_nudge_targets=tuple(f"127.0.0.1:{port}" for port in self.nudge_ports),
         )
 
     def environment(self) -> dict[str, str]:
@@ -133,6 +135,7 @@ class Stack:
         self._stopping = False
         self._reaper = reaper.start(self.mark, log=self.logs / "reaper.log")  # first: the tree dies with us
         self.prefect_port, self.sim_port = free_port(), free_port()
+        self.nudge_ports = [free_port(socket.SOCK_DGRAM) for _ in range(self.runners)]
         if self.api_port == 0:
             self.api_port = free_port()
         progress(f"starting the Prefect server on {self.prefect_url} …")
@@ -176,11 +179,7 @@ class Stack:
         _wait_http(f"{self.sim_url}/_stats", 30, "the simulator", sim, self.logs / "simulator.log")
         self._wait_for_deployments(runner or self._spawn_runner(progress))
         for n in range(2, self.runners + 1):
-            self._spawn(
-                f"runner-{n}",
-                [sys.executable, "-m", "certflow.runner"],
-                {"CERTFLOW_RUNNER_LIMIT": str(self.settings.runner_limit)},
-            )
+            self._spawn(f"runner-{n}", [sys.executable, "-m", "certflow.runner"], self._runner_env(n))
         if api is not None:
             self._wait_for_api(api)
             progress(f"API and dashboard on {self.api_url}  (Prefect UI: {self.prefect_url})")
@@ -190,10 +189,12 @@ class Stack:
 
     def _spawn_runner(self, progress) -> subprocess.Popen:
         progress("starting the runner that serves the process deployments …")
-        return self._spawn(
-            "runner", [sys.executable, "-m", "certflow.runner"],
-            {"CERTFLOW_RUNNER_LIMIT": str(self.settings.runner_limit)}
-        )
+        return self._spawn("runner", [sys.executable, "-m", "certflow.runner"], self._runner_env(1))
+
+    def _runner_env(self, n: int) -> dict[str, str]:
+        """Runner n's own settings: its limit, and where it hears the nudges the API and the tick send."""
+        return {"CERTFLOW_RUNNER_LIMIT": str(self.settings.runner_limit),
+                "CERTFLOW_RUNNER_NUDGE_ADDRESS": f"127.0.0.1:{self.nudge_ports[n - 1]}"}
 
     def _wait_for_deployments(self, runner: subprocess.Popen) -> None:
         deadline = time.monotonic() + 90

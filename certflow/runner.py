@@ -85,6 +85,8 @@ async def serve_flows() -> None:
     from flows.supervision_case import supervision_case
 
     installed = settings.current()
+    if installed.runner_nudge_address:
+        await listen_for_nudges(installed.runner_nudge_address)
     runner = _runner_class()(name="certflow", limit=installed.runner_limit, query_seconds=installed.runner_poll_seconds)
     await runner.aadd_flow(institution_filing, name="certflow", description="Process 1 — institution filing (备案)")
     await runner.aadd_flow(evaluation_batch, name="certflow", description="Process 2 — evaluation batch (认定实施)")
@@ -142,7 +144,32 @@ async def patient_service_loop(workload: Callable[[], Awaitable[object]], interv
         delay = min(interval * 2 ** min(failures, 4), 5.0) if failures else interval
         if jitter_range:
             delay *= random.uniform(1 - jitter_range, 1 + jitter_range)
-        await anyio.sleep(delay)
+        await _rest(delay, anyio)
+
+
+_nudged = None  # an asyncio.Event set by a nudge (engine/nudge.py), when the runner listens for them
+
+
+async def _rest(seconds: float, anyio) -> None:
+    """Until the next poll: `seconds`, or less when a nudge arrives (nudges meanwhile make one look)."""
+    if _nudged is None:
+        await anyio.sleep(seconds)
+        return
+    with anyio.move_on_after(seconds):
+        await _nudged.wait()
+    _nudged.clear()
+
+
+async def listen_for_nudges(address: str) -> object:
+    """A nudge (a datagram at `address`) ends the poll loop's rest: a run just started or resumed is looked
+    for at once instead of at the next poll."""
+    import asyncio
+
+    from engine.nudge import listen
+
+    global _nudged
+    _nudged = asyncio.Event()
+    return await listen(address, _nudged.set)
 
 
 def keep_polling_through_outages() -> None:

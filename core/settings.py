@@ -20,6 +20,15 @@ class SettingsError(ValueError):
     """A setting with an impossible value: the message names the variable and what it must be."""
 
 
+def host_and_port(address: str) -> tuple[str, int]:
+    """`host:port` (a hostname, an IPv4 address, or [IPv6]) split, or ValueError saying what it must be."""
+    host, _, port = address.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"{address!r} must be host:port, e.g. 127.0.0.1:8300")
+    return host, int(port)
+
+
 def _days(description: str, default: int) -> Any:  # a pydantic Field
     return Field(default, ge=1, le=3650, description=description)
 
@@ -80,6 +89,12 @@ class Settings(BaseSettings):
     # burst's drain (the polls load Prefect's server); 0.5 s: bench/README.md
     runner_poll_seconds: float = Field(0.5, gt=0, le=60, description="how often a runner asks Prefect for runs "
                                                                       "to start or resume")
+    # a nudge spares a started or resumed run the wait for the runner's next poll (engine/nudge.py)
+    runner_nudge_address: str = Field("", description="host:port a runner listens on (UDP) for a nudge to look for "
+                                                       "runs at once; empty: it only polls")
+    runner_nudge_targets: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="comma-separated host:port of the runners the API and the tick nudge when they start or "
+                        "resume a run (best effort: a lost nudge waits for the next poll)")
     runner_forkserver: bool = Field(True, description="fork flow processes from a warm server process "
                                                       "(false: Prefect's spawn)")
     api_workers: int = Field(2, ge=1, le=64, description="API processes `certflow up` starts")
@@ -96,11 +111,25 @@ class Settings(BaseSettings):
     sim_latency_ms: int = Field(50, ge=0, le=60_000, description="the simulator's answer delay")
     sim_failure_rate: float = Field(0.0, ge=0, le=1, description="the share of simulator calls that fail (503)")
 
-    @field_validator("trusted_proxies", "smtp_to", mode="before")
+    @field_validator("trusted_proxies", "smtp_to", "runner_nudge_targets", mode="before")
     @classmethod
     def _comma_list(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("runner_nudge_address", mode="after")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if value:
+            host_and_port(value)
+        return value
+
+    @field_validator("runner_nudge_targets", mode="after")
+    @classmethod
+    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for address in value:
+            host_and_port(address)
         return value
 
     @field_validator("keys_secret", mode="after")

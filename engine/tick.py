@@ -20,6 +20,7 @@ from core.clock import wall_now
 from core.settings import Settings
 from engine import workflow
 from engine.leader import Leadership
+from engine.nudge import nudge
 from models.case_kinds import PROCESSES
 from models.cases import Revocation
 from models.clock import business_today
@@ -82,6 +83,8 @@ def dispatch_outbox(settings: Settings, *, limit: int = 50, max_seconds: float =
                 case.flow_run_id = run_id
                 session.add(case)
         started += 1
+    if started:
+        nudge(settings)  # once per pass: a nudge per start would have the runners poll without pause
     return started
 
 
@@ -149,6 +152,8 @@ def deliver_wakeups(settings: Settings, *, limit: int = 200) -> int:
                     delivered += 1
                 wakeup.last_error = error
                 session.add(wakeup)
+    if delivered:
+        nudge(settings)
     return delivered
 
 
@@ -185,6 +190,7 @@ def wake_now(settings: Settings, flow_run_id: str | None) -> None:
                 ).all()
             )
         if answered and workflow.resume(settings.prefect_api_url, flow_run_id) in ("resumed", "finished"):
+            nudge(settings)  # the resumed run is found now, not at the runner's next poll
             with session_scope(settings.database_url) as session:
                 for wakeup in session.exec(select(Wakeup).where(Wakeup.id.in_(answered))).all():
                     wakeup.delivered_at, wakeup.attempts = wall_now(), wakeup.attempts + 1

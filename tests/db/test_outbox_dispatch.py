@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlmodel import select
 
 from core.clock import wall_now
 from engine import tick, workflow
@@ -66,3 +67,39 @@ def test_a_busy_server_delays_the_start_the_same_way(settings, queued, monkeypat
     with session_scope(settings.database_url, readonly=True) as session:
         row = session.get(OutboxMessage, queued)
     assert row.attempts == 1 and row.dispatched_at is None and row.retry_after > wall_now()
+
+
+@pytest.fixture()
+def runner_ear():
+    """A UDP socket standing for a runner listening for nudges."""
+    import socket
+
+    ear = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    ear.bind(("127.0.0.1", 0))
+    ear.settimeout(30)  # waits for the fact (the datagram), bounded only so a failure cannot hang
+    yield ear, f"127.0.0.1:{ear.getsockname()[1]}"
+    ear.close()
+
+
+def test_a_pass_that_started_runs_nudges_the_runners_once(settings, queued, monkeypatch, runner_ear):
+    ear, address = runner_ear
+    monkeypatch.setattr(workflow, "start_run", lambda *a, **k: "run-1")
+    assert tick.dispatch_outbox(settings.replace(runner_nudge_targets=(address,))) == 1
+    assert ear.recv(16) == b"look"
+    ear.settimeout(0.2)
+    with pytest.raises(TimeoutError):  # one nudge for the pass
+        ear.recv(16)
+
+
+def test_a_decision_that_resumed_its_run_nudges_the_runners(settings, monkeypatch, runner_ear):
+    from models.workflow import Wakeup
+
+    ear, address = runner_ear
+    with session_scope(settings.database_url) as session:
+        session.add(Wakeup(flow_run_id="run-1", reason="task 1 decided", created_at=wall_now()))
+    monkeypatch.setattr(workflow, "resume", lambda api_url, run_id: "resumed")
+    tick.wake_now(settings.replace(runner_nudge_targets=(address,), prefect_api_url="http://prefect.internal/api"),
+                  "run-1")
+    assert ear.recv(16) == b"look"
+    with session_scope(settings.database_url, readonly=True) as session:
+        assert all(w.delivered_at is not None for w in session.exec(select(Wakeup)).all())
