@@ -100,7 +100,9 @@ class Deployment:
             "CERTFLOW_S3_ACCESS_KEY": "bench", "CERTFLOW_S3_SECRET_KEY": "bench-secret",
             "CERTFLOW_KEYS_SECRET": KEYS_SECRET,
             "CERTFLOW_STALE_RUN_SECONDS": "30", "CERTFLOW_REVIVE_SECONDS": "5",
-        }
+            "CERTFLOW_RUNNER_NUDGE_TARGETS": ",".join(f"{self.hosts[r].address}:8300"
+                                                      for r in ("runner-1", "runner-2")),
+        } | ({"CERTFLOW_RUNNER_NUDGE_ADDRESS": f"{host.address}:8300"} if host.name.startswith("runner") else {})
 
     # -- each role -------------------------------------------------------------------------------------
 
