@@ -87,7 +87,8 @@ async def serve_flows() -> None:
     installed = settings.current()
     if installed.runner_nudge_address:
         await listen_for_nudges(installed.runner_nudge_address)
-    runner = _runner_class()(name="certflow", limit=installed.runner_limit, query_seconds=installed.runner_poll_seconds)
+    runner = _runner_class()(name="certflow", limit=installed.runner_limit,
+                             query_seconds=installed.runner_poll_interval)
     await runner.aadd_flow(institution_filing, name="certflow", description="Process 1 — institution filing (备案)")
     await runner.aadd_flow(evaluation_batch, name="certflow", description="Process 2 — evaluation batch (认定实施)")
     await runner.aadd_flow(certificate_revocation, name="certflow", description="Certificate revocation (撤销证书)")
@@ -148,15 +149,23 @@ async def patient_service_loop(workload: Callable[[], Awaitable[object]], interv
 
 
 _nudged = None  # an asyncio.Event set by a nudge (engine/nudge.py), when the runner listens for them
+_look_again = False  # the look a nudge woke is followed by a second one soon after
+LOOK_AGAIN_SECONDS = 0.25
 
 
 async def _rest(seconds: float, anyio) -> None:
-    """Until the next poll: `seconds`, or less when a nudge arrives (nudges meanwhile make one look)."""
+    """Until the next poll: `seconds`, or less when a nudge arrives (nudges meanwhile make one look). A look
+    a nudge woke is followed by another LOOK_AGAIN_SECONDS later: a run resumed a moment before its nudge was
+    sometimes not yet among the runs to start, and then waited for the next poll."""
+    global _look_again
     if _nudged is None:
         await anyio.sleep(seconds)
         return
+    if _look_again:
+        seconds, _look_again = min(seconds, LOOK_AGAIN_SECONDS), False
     with anyio.move_on_after(seconds):
         await _nudged.wait()
+        _look_again = True
     _nudged.clear()
 
 

@@ -84,11 +84,13 @@ class Settings(BaseSettings):
     revive_seconds: float = Field(15, gt=0, description="how often the tick looks for lost runs")
     # 16 drained no faster than 8 on two cores (bench/README.md: 1.98 against 2.05 runs/s over 200 filings)
     runner_limit: int = Field(8, ge=1, le=256, description="flow runs one runner executes at once")
-    # a resumed run waits for the runner's next look: half the interval on average (Prefect's own setting,
-    # PREFECT_RUNNER_POLL_FREQUENCY, takes whole seconds only). 0.25 s halved the decision latency but also the
-    # burst's drain (the polls load Prefect's server); 0.5 s: bench/README.md
-    runner_poll_seconds: float = Field(0.5, gt=0, le=60, description="how often a runner asks Prefect for runs "
-                                                                      "to start or resume")
+    # a run waits for the runner's next look: half the interval on average (Prefect's own setting,
+    # PREFECT_RUNNER_POLL_FREQUENCY, takes whole seconds only). Polling every 0.25 s halved the decision latency
+    # but also the burst's drain (the polls load Prefect's server); a runner that hears nudges is told of each
+    # run and polls every 2 s only as a fallback (bench/README.md)
+    runner_poll_seconds: float | None = Field(None, gt=0, le=60, description="how often a runner asks Prefect "
+                                              "for runs to start or resume; default 2 s for a runner that hears "
+                                              "nudges, 0.5 s for one that does not")
     # a nudge spares a started or resumed run the wait for the runner's next poll (engine/nudge.py)
     runner_nudge_address: str = Field("", description="host:port a runner listens on (UDP) for a nudge to look for "
                                                        "runs at once; empty: it only polls")
@@ -176,6 +178,12 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             raise SettingsError(_explain(exc)) from None
 
+    @property
+    def runner_poll_interval(self) -> float:
+        if self.runner_poll_seconds is not None:
+            return self.runner_poll_seconds
+        return 2.0 if self.runner_nudge_address else 0.5
+
     def environment(self) -> dict[str, str]:
         """These settings as the environment of a child process (which builds the same object from it)."""
         env = {}
@@ -185,7 +193,7 @@ class Settings(BaseSettings):
                 value = ",".join(value)
             elif isinstance(value, bool):
                 value = "true" if value else "false"
-            if value != "":  # an empty value is the default; leaving it out keeps it so
+            if value not in ("", None):  # an empty value is the default; leaving it out keeps it so
                 env[variable(name)] = str(value)
         return env
 
@@ -262,6 +270,6 @@ def markdown_table() -> str:
             value = field.default
             value = ",".join(value) if isinstance(value, tuple) else value
             value = str(value).lower() if isinstance(value, bool) else value
-            default = f"`{value}`" if value not in ("", ()) else "(none)"
+            default = f"`{value}`" if value not in ("", (), None) else "(none)"
         rows.append(f"| `{variable(name)}` | {default} | {field.description} |")
     return "\n".join(rows)

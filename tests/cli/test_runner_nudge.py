@@ -43,7 +43,7 @@ def test_a_nudge_makes_the_runner_look_long_before_its_next_poll(tmp_path):
                 await anyio.sleep(3600)  # the second look can only come from the nudge
         finally:
             transport.close()
-            runner._nudged = None
+            runner._nudged, runner._look_again = None, False
 
     with pytest.raises(BaseExceptionGroup) as raised:  # Enough, from inside the task group
         anyio.run(scenario)
@@ -60,3 +60,11 @@ def test_a_nudge_to_nobody_or_to_a_name_that_does_not_resolve_costs_nothing(tmp_
 def test_a_nudge_address_without_a_port_is_refused_naming_the_variable(tmp_path, variable, value):
     with pytest.raises(SettingsError, match=f"CERTFLOW_{variable.upper()}"):
         Settings.from_env(data_dir=tmp_path, **{variable: value})
+
+
+@pytest.mark.parametrize("poll,address,interval", [(None, "", 0.5), (None, "127.0.0.1:8300", 2.0),
+                                                   (1.0, "127.0.0.1:8300", 1.0), (0.25, "", 0.25)])
+def test_a_runner_that_hears_nudges_polls_every_two_seconds_unless_told_otherwise(tmp_path, poll, address, interval):
+    settings = Settings(data_dir=tmp_path, runner_poll_seconds=poll, runner_nudge_address=address)
+    assert settings.runner_poll_interval == interval
+    assert ("CERTFLOW_RUNNER_POLL_SECONDS" in settings.environment()) == (poll is not None)
