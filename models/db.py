@@ -38,6 +38,8 @@ def get_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=60000")
             cursor.close()
 
+        writers = f"{path}.writers" if path and path != ":memory:" else None
+
         @event.listens_for(engine, "begin")
         def _begin_immediate(connection):
             # Take the write lock at BEGIN: a deferred transaction that reads, then writes after another
@@ -45,7 +47,18 @@ def get_engine(url: str) -> Engine:
             # Read-only work (GET requests, a flow checking whether its answer is there) does not queue
             # for the lock: WAL lets it read a consistent snapshot beside the writer.
             readonly = connection.get_execution_options().get("certflow_readonly", False)
+            if not readonly and writers:
+                _queue_for_writing(connection.info, writers)
             connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+        @event.listens_for(engine, "commit")
+        @event.listens_for(engine, "rollback")
+        def _end(connection):
+            _done_writing(connection.info)
+
+        @event.listens_for(engine, "checkin")
+        def _returned(_dbapi_connection, record):  # a connection given back mid-transaction (an error)
+            _done_writing(record.info)
 
         return engine
     # PostgreSQL: READ COMMITTED; writers that read-modify-write take row locks (`locked_row`,
@@ -58,6 +71,36 @@ def get_engine(url: str) -> Engine:
             connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
     return engine
+
+
+def _queue_for_writing(info: dict, lock_file: str) -> None:
+    """Writers (every process and thread of the instance) wait their turn on an flock beside the database
+    before BEGIN IMMEDIATE. The kernel wakes the next one as soon as a writer is done, where SQLite's own
+    busy handler, with many waiting, sleeps up to 100 ms between looks (seen: intake p99 8.7 s at 27
+    filings/s while the flow processes wrote beside it). One open file per transaction: flock excludes
+    threads of one process as it excludes processes."""
+    import fcntl
+    import os
+
+    if "certflow_writer_fd" in info:
+        return
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except BaseException:
+        os.close(fd)
+        raise
+    info["certflow_writer_fd"] = fd
+
+
+def _done_writing(info: dict) -> None:
+    """Called as the transaction commits or rolls back: the next writer's BEGIN IMMEDIATE may still find
+    SQLite's lock for the instant of the commit, and waits that instant in SQLite's busy handler."""
+    import os
+
+    fd = info.pop("certflow_writer_fd", None)
+    if fd is not None:
+        os.close(fd)  # closing releases the flock
 
 
 def alembic_config(url: str):
