@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -79,28 +81,39 @@ def _queue_for_writing(info: dict, lock_file: str) -> None:
     busy handler, with many waiting, sleeps up to 100 ms between looks (seen: intake p99 8.7 s at 27
     filings/s while the flow processes wrote beside it). One open file per transaction: flock excludes
     threads of one process as it excludes processes."""
-    import fcntl
-    import os
-
     if "certflow_writer_fd" in info:
         return
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
     except BaseException:
         os.close(fd)
         raise
     info["certflow_writer_fd"] = fd
+    _turns_held.add(fd)
 
 
 def _done_writing(info: dict) -> None:
     """Called as the transaction commits or rolls back: the next writer's BEGIN IMMEDIATE may still find
     SQLite's lock for the instant of the commit, and waits that instant in SQLite's busy handler."""
-    import os
-
     fd = info.pop("certflow_writer_fd", None)
     if fd is not None:
+        _turns_held.discard(fd)
         os.close(fd)  # closing releases the flock
+
+
+_turns_held: set[int] = set()  # this process's writer turns: a child forked meanwhile must not keep one
+
+
+def _forget_turns_in_child() -> None:
+    """A process forked while its parent writes shares the flock's open file: holding it, the child would
+    keep the turn after the parent ended its transaction (a process pool started inside a write)."""
+    for fd in _turns_held:
+        os.close(fd)
+    _turns_held.clear()
+
+
+os.register_at_fork(after_in_child=_forget_turns_in_child)
 
 
 def alembic_config(url: str):

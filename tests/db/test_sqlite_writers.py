@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 
 import pytest
 from sqlmodel import select
@@ -88,3 +89,25 @@ def test_writers_of_many_threads_each_write_once_and_none_is_refused(sqlite):
     with session_scope(sqlite.database_url, readonly=True) as session:
         assert len(session.exec(select(OutboxMessage)).all()) == 80
     assert _free(_lock_file(sqlite))
+
+
+def test_a_process_forked_during_a_write_does_not_keep_the_writers_turn(sqlite):
+    read_end, write_end = os.pipe()
+    with session_scope(sqlite.database_url) as session:
+        session.add(_message(1))
+        session.flush()
+        child = os.fork()
+        if child == 0:  # the child outlives the parent's transaction, as a pool's worker would
+            os.close(read_end)
+            os.write(write_end, b"x")
+            os.close(write_end)
+            time.sleep(60)  # until the parent kills it
+            os._exit(0)
+    os.close(write_end)
+    try:
+        assert os.read(read_end, 1) == b"x"  # the child is alive
+        assert _free(_lock_file(sqlite))  # and the turn is free for the next writer all the same
+    finally:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
+        os.close(read_end)
