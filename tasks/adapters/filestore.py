@@ -142,15 +142,20 @@ class S3Store:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(sha256))
 
     def exists(self, sha256: str) -> bool:
-        from botocore.exceptions import ClientError
+        return _object_exists(self.client, self.bucket, self._key(sha256))
 
-        try:
-            self.client.head_object(Bucket=self.bucket, Key=self._key(sha256))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return False
-            raise
-        return True
+
+def _object_exists(client, bucket: str, key: str) -> bool:
+    """HEAD on the object: missing is False, any other refusal an error."""
+    from botocore.exceptions import ClientError
+
+    try:
+        client.head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return True
 
 
 class S3Documents:
@@ -172,15 +177,7 @@ class S3Documents:
         self.client.put_object(Bucket=self.bucket, Key=self._key(name), Body=content, ChecksumAlgorithm="SHA256")
 
     def _has(self, name: str) -> bool:
-        from botocore.exceptions import ClientError
-
-        try:
-            self.client.head_object(Bucket=self.bucket, Key=self._key(name))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return False
-            raise
-        return True
+        return _object_exists(self.client, self.bucket, self._key(name))
 
     def present(self, names: Iterable[str]) -> set[str]:
         names = list(names)
