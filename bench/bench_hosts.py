@@ -175,7 +175,7 @@ backend api
 
         from engine.leader import LOCK_KEY
 
-        with psycopg.connect(f"host={self.pg.host.address} port={self.pg.PORT} user=certflow dbname=certflow",
+        with psycopg.connect(self.pg.dsn("certflow"),
                              connect_timeout=2) as connection:
             row = connection.execute(
                 "SELECT host(a.client_addr) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
@@ -445,7 +445,7 @@ def run_wave(d: Deployment, load: Load, progress: Progress, wave: Wave, strike, 
             wave.back, wave.back_what = strike(d)
         for future in pending:
             future.result()
-    url = d.pg.url("certflow").replace("postgresql+psycopg", "postgresql")
+    url = d.pg.dsn("certflow")
     ids = [load.case_of[n] for n in wave.filings]
 
     def drained() -> bool:
@@ -486,16 +486,15 @@ def main() -> None:
         officer = create_user(url, role="officer", name="hosts-officer", jurisdiction="440100")[1]
         load = Load(d, tokens, officer)
         load.province = create_user(url, role="officer", name="hosts-province", jurisdiction="440000")[1]
-        progress = Progress(url.replace("postgresql+psycopg", "postgresql"))
+        progress = Progress(d.pg.dsn("certflow"))
         waves = [Wave(fault) for fault, _ in FAULTS]
         for n in range(args.filings):
             waves[n * len(waves) // args.filings].filings.append(n)
         decisions_left = args.decisions
         for number, ((fault, strike), wave) in enumerate(zip(FAULTS, waves, strict=True)):
-            earlier = [load.case_of[n] for w in waves[:number] for n in w.filings
-                       if load.case_of[n] not in {c for w2 in waves for c in w2.decided}]
+            earlier = [load.case_of[n] for w in waves[:number] for n in w.filings]  # decided ones have no open task
             share = decisions_left // (len(waves) - number) if number else 0
-            open_tasks = open_task_of(url.replace("postgresql+psycopg", "postgresql"), earlier, "city_recommendation")
+            open_tasks = open_task_of(d.pg.dsn("certflow"), earlier, "city_recommendation")
             chosen = sorted(open_tasks)[:share]
             wave.decided = chosen
             decisions_left -= len(chosen)
@@ -541,7 +540,7 @@ def across_hosts(d: Deployment, load: Load, waves: list[Wave]) -> None:
 
     officer = {"Authorization": f"Bearer {load.province}"}  # the provincial centre accepts filings
     decided = next(c for w in waves for c in w.decided)
-    url = d.pg.url("certflow").replace("postgresql+psycopg", "postgresql")
+    url = d.pg.dsn("certflow")
     task_id = open_task_of(url, [decided], "acceptance")[decided]
     claimed = httpx.post(f"{api[0]}/api/v1/tasks/{task_id}/claim", headers=officer, timeout=30)
     assert claimed.status_code == 200, claimed.text
@@ -561,7 +560,7 @@ def across_hosts(d: Deployment, load: Load, waves: list[Wave]) -> None:
 def report(d: Deployment, load: Load, waves: list[Wave]) -> None:
     import psycopg
 
-    url = d.pg.url("certflow").replace("postgresql+psycopg", "postgresql")
+    url = d.pg.dsn("certflow")
     ids = set(load.case_of.values())
     decided = {c for w in waves for c in w.decided}
     first, accepted = tasks_by_case(url, "city_recommendation"), tasks_by_case(url, "acceptance")

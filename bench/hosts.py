@@ -171,6 +171,10 @@ class PostgresHost:
     def url(self, database: str, driver: str = "psycopg") -> str:
         return f"postgresql+{driver}://certflow@{self.host.address}:{self.PORT}/{database}"
 
+    def dsn(self, database: str) -> str:
+        """The same database for psycopg itself (the bench's own queries)."""
+        return f"postgresql://certflow@{self.host.address}:{self.PORT}/{database}"
+
     def initialise(self) -> None:
         if self.user:
             shutil.chown(self.host.folder, self.user, self.user)
@@ -194,14 +198,14 @@ class PostgresHost:
     def accepting(self) -> bool:
         import psycopg
 
-        with psycopg.connect(f"host={self.host.address} port={self.PORT} user=certflow dbname=postgres",
+        with psycopg.connect(self.dsn("postgres"),
                              connect_timeout=2) as connection:
             return connection.execute("SELECT 1").fetchone() == (1,)
 
     def create_database(self, name: str) -> str:
         import psycopg
 
-        with psycopg.connect(f"host={self.host.address} port={self.PORT} user=certflow dbname=postgres",
+        with psycopg.connect(self.dsn("postgres"),
                              autocommit=True) as connection:
             connection.execute(f"CREATE DATABASE {name}")
         return self.url(name)

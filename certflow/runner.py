@@ -123,7 +123,6 @@ async def patient_service_loop(workload: Callable[[], Awaitable[object]], interv
     """Prefect's critical_service_loop, without its exit: a poll that fails because the server is gone or
     answers 5xx (its database restarting) is tried again — sooner at first, then every 5 s at most — for as
     long as it takes. An answer 4xx (a wrong credential) still ends the runner: waiting cannot mend it."""
-    import anyio
     import httpx
 
     failures = 0
@@ -145,7 +144,7 @@ async def patient_service_loop(workload: Callable[[], Awaitable[object]], interv
         delay = min(interval * 2 ** min(failures, 4), 5.0) if failures else interval
         if jitter_range:
             delay *= random.uniform(1 - jitter_range, 1 + jitter_range)
-        await _rest(delay, anyio)
+        await _rest(delay)
 
 
 _nudged = None  # an asyncio.Event set by a nudge (engine/nudge.py), when the runner listens for them
@@ -153,10 +152,12 @@ _look_again = False  # the look a nudge woke is followed by a second one soon af
 LOOK_AGAIN_SECONDS = 0.25
 
 
-async def _rest(seconds: float, anyio) -> None:
+async def _rest(seconds: float) -> None:
     """Until the next poll: `seconds`, or less when a nudge arrives (nudges meanwhile make one look). A look
     a nudge woke is followed by another LOOK_AGAIN_SECONDS later: a run resumed a moment before its nudge was
     sometimes not yet among the runs to start, and then waited for the next poll."""
+    import anyio
+
     global _look_again
     if _nudged is None:
         await anyio.sleep(seconds)

@@ -42,13 +42,17 @@ class DocumentCache(Protocol):
     def present(self, names: Iterable[str]) -> set[str]: ...
 
 
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write aside, then rename: a reader never sees half a file, two writers of the same bytes agree."""
+def write_atomically(path: Path, content: bytes, *, sync: bool = False) -> None:
+    """Write aside, then rename: a reader never sees half a file, two writers of the same bytes agree.
+    `sync`: on the disk before the rename (an upload is the only copy; a rendered document can be rendered again)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".part-")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -72,19 +76,8 @@ class LocalStore:
         path = self._path(sha256)
         if path.exists():
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # write aside, then rename: a reader never sees half a file, two writers of the same bytes agree
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, path)
-            os.chmod(path, 0o444)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(path, content, sync=True)
+        os.chmod(path, 0o444)
 
     def get(self, sha256: str) -> bytes:
         return self._path(sha256).read_bytes()
