@@ -8,8 +8,15 @@ account of a resumed step is in bench/README.md):
   run ends, its first heartbeat still on its way — 28 % of a flow process's wall time, for a process that lives
   until its step suspends. Heartbeats feed Prefect's detection of crashed runs; certflow's tick revives them from
   its own tables (engine/tick.revive_crashed_runs), as the replay tier runs without them too. Prefect's settings
-  cannot say "none" through the environment, hence the property set here, in the forkserver only.
+  cannot say "none" through the environment, hence the property set here, in the forkserver only;
+- Prefect's observer of suspensions requested from outside the run off: for a deployment's run Prefect 3.8
+  starts a thread with its own event loop and a websocket subscription to its server's event stream, and the run
+  waits until it is subscribed — about a fifth of a flow process's CPU, and a subscriber more for the server to
+  filter every event for. certflow's runs suspend themselves (flows/steps.wait_for) and nothing asks Prefect to
+  suspend a running one.
 """
+
+from contextlib import nullcontext
 
 from prefect import flow_engine
 from sqlalchemy.orm import configure_mappers
@@ -20,3 +27,4 @@ from policy.profiles import all_profiles
 configure_mappers()
 all_profiles()
 flow_engine.BaseFlowRunEngine.heartbeat_seconds = property(lambda self: None)
+flow_engine.observe_flow_run_suspension = lambda flow_run_id, suspension_request: nullcontext()
