@@ -55,6 +55,16 @@ def use_forkserver() -> None:
     prefect.flow_engine.multiprocessing = _ForkserverForSpawn()  # type: ignore[assignment]
 
 
+def use_flow_process_starter() -> None:
+    """Runs start through certflow/flow_process.start_flow_process (the runner's settings serialised once, not
+    per run): Prefect's direct starter calls its module's `run_flow_in_subprocess` and says to patch it there."""
+    from prefect.runner import _starter_direct
+
+    from certflow.flow_process import start_flow_process
+
+    _starter_direct.run_flow_in_subprocess = start_flow_process  # type: ignore[assignment]
+
+
 STOP_GRACE_SECONDS = 5.0
 
 
@@ -199,6 +209,7 @@ def main() -> None:
 
     installed = settings.install(settings.Settings.from_env())
     keep_polling_through_outages()
+    use_flow_process_starter()
     if installed.runner_forkserver:
         use_forkserver()
     if installed.prefect_api_url:

@@ -13,7 +13,8 @@ account of a resumed step is in bench/README.md):
   starts a thread with its own event loop and a websocket subscription to its server's event stream, and the run
   waits until it is subscribed — about a fifth of a flow process's CPU, and a subscriber more for the server to
   filter every event for. certflow's runs suspend themselves (flows/steps.wait_for) and nothing asks Prefect to
-  suspend a running one.
+  suspend a running one;
+- Prefect's settings built once (certflow/flow_process.py), where each flow process built them twice.
 """
 
 from contextlib import nullcontext
@@ -22,9 +23,11 @@ from prefect import flow_engine
 from sqlalchemy.orm import configure_mappers
 
 import models  # noqa: F401 - every table, so that every mapper is configured here
+from certflow import flow_process
 from policy.profiles import all_profiles
 
 configure_mappers()
 all_profiles()
 flow_engine.BaseFlowRunEngine.heartbeat_seconds = property(lambda self: None)
 flow_engine.observe_flow_run_suspension = lambda flow_run_id, suspension_request: nullcontext()
+flow_process.remember_forkserver_settings()

@@ -1,0 +1,48 @@
+"""The runner starts each run's process through certflow/flow_process.py: Prefect's own start, with the runner's
+settings serialised once and the flow process's settings built once in the forkserver. The runs themselves are
+the stack tier's (every stack test's runs start this way); these pin down the hand-over."""
+
+from __future__ import annotations
+
+import inspect
+
+from prefect.flow_engine import run_flow_in_subprocess
+from prefect.runner import _starter_direct
+
+from certflow import flow_process, runner
+
+
+def test_the_starter_takes_the_arguments_of_prefects_run_flow_in_subprocess():
+    ours = inspect.signature(flow_process.start_flow_process).parameters
+    prefects = inspect.signature(run_flow_in_subprocess).parameters
+    assert list(ours) == list(prefects)
+
+
+def test_the_runner_puts_its_starter_where_prefects_direct_starter_calls_it(monkeypatch):
+    monkeypatch.setattr(_starter_direct, "run_flow_in_subprocess", run_flow_in_subprocess)
+    runner.use_flow_process_starter()
+    assert _starter_direct.run_flow_in_subprocess is flow_process.start_flow_process
+
+
+def test_a_flow_process_takes_the_forkserver_settings_when_its_prefect_environment_is_theirs(monkeypatch):
+    monkeypatch.setattr(flow_process, "_forkserver_settings", None)
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "INFO")
+    flow_process.remember_forkserver_settings()
+    built_once = flow_process._forkserver_settings[1]
+    runtime_env, _, _ = flow_process.hand_over({"PREFECT__DEPLOYMENT_NAME": "certflow"})
+    for name, value in runtime_env.items():  # as the flow process sets them (run_in_flow_process)
+        monkeypatch.setenv(name, value)
+    assert flow_process.settings_for_this_process() is built_once
+
+
+def test_a_flow_process_whose_prefect_environment_differs_builds_its_own_settings(monkeypatch):
+    monkeypatch.setattr(flow_process, "_forkserver_settings", None)
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "INFO")
+    flow_process.remember_forkserver_settings()
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "DEBUG")
+    runtime_env, _, _ = flow_process.hand_over(None)
+    for name, value in runtime_env.items():
+        monkeypatch.setenv(name, value)
+    settings = flow_process.settings_for_this_process()
+    assert settings is not flow_process._forkserver_settings[1]
+    assert settings.logging.level == "DEBUG"
