@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import time
 from typing import Any
 
 from models.case_kinds import PROCESSES
@@ -47,26 +48,37 @@ def _busy(exc: Exception) -> bool:
     return status is not None and (status >= 500 or status == 429)
 
 
+CONFLICT_RETRIES = (0.05, 0.1, 0.2)  # seconds before each new try of a start Prefect's server answered 503
+
+
 def start_run(api_url: str, flow_name: str, parameters: dict[str, Any], idempotency_key: str) -> str:
-    """Create a flow run of our deployment; the same key returns the same run (never two). Through the kept-alive
-    client, without Prefect's client's retries: a 503 (SQLite's "database is locked" in Prefect's server, a
-    conflict of a moment) waited 2, 4, 8 s there — one start held the tick's whole pass up to 13 s (seen in a
-    burst) — while the tick's own retry_after tries the start again after half a second."""
+    """Create a flow run of our deployment; the same key returns the same run (never two).
+
+    On SQLite, Prefect's server creates a run in a transaction that reads before it writes, and answers 503
+    ("database is locked") when another write came in between — in a burst, one start in six (bench/README.md).
+    Such a conflict is over at once: the start is tried again after a moment (CONFLICT_RETRIES), where Prefect's
+    client waited 2, 4, 8 s and held the tick's whole pass (one start took 13 s). A server still busy after
+    that is PrefectBusy: the tick tries the start again after its retry_after."""
     import httpx
     from prefect.client.schemas.actions import DeploymentFlowRunCreate
     from prefect.states import Scheduled, to_state_create
 
     body = DeploymentFlowRunCreate(parameters=parameters, context={}, state=to_state_create(Scheduled()), tags=[],
                                    idempotency_key=idempotency_key).model_dump(mode="json", exclude_unset=True)
-    try:
-        answer = _plain_http(api_url).post(f"deployments/{_deployment_id(api_url, flow_name)}/create_flow_run",
-                                           json=body)
-        answer.raise_for_status()
-        return str(answer.json()["id"])
-    except httpx.HTTPError as exc:
-        if _busy(exc):
-            raise PrefectBusy(str(exc)) from exc
-        raise
+    pauses = iter(CONFLICT_RETRIES)
+    while True:
+        try:
+            answer = _plain_http(api_url).post(f"deployments/{_deployment_id(api_url, flow_name)}/create_flow_run",
+                                               json=body)
+            if answer.status_code == 503 and (pause := next(pauses, None)) is not None:
+                time.sleep(pause)
+                continue
+            answer.raise_for_status()
+            return str(answer.json()["id"])
+        except httpx.HTTPError as exc:
+            if _busy(exc):
+                raise PrefectBusy(str(exc)) from exc
+            raise
 
 
 _http: dict[str, object] = {}

@@ -41,12 +41,27 @@ def test_a_run_is_created_scheduled_from_the_deployment_with_the_outbox_key(pref
     assert body["state"]["type"] == "SCHEDULED"
 
 
-def test_a_busy_server_is_reported_after_one_request_not_retried_for_seconds(prefect_server):
+BUSY = {"exception_message": "Service Unavailable"}  # Prefect's server on SQLite's "database is locked"
+
+
+def test_a_start_refused_by_a_lock_conflict_of_a_moment_is_tried_again_at_once(prefect_server, monkeypatch):
     seen, answers = prefect_server
-    answers.append(httpx.Response(503, json={"exception_message": "Service Unavailable"}))
+    paused = []
+    monkeypatch.setattr(workflow.time, "sleep", paused.append)
+    answers.extend([httpx.Response(503, json=BUSY), httpx.Response(201, json={"id": "run-1"})])
+    assert workflow.start_run(API, "institution_filing", {"filing_id": 7}, idempotency_key="outbox-12") == "run-1"
+    assert len(seen) == 2 and paused == [workflow.CONFLICT_RETRIES[0]]
+    assert seen[0].content == seen[1].content  # the same key: at most the one run
+
+
+def test_a_server_busy_through_the_short_retries_is_reported_within_a_second(prefect_server, monkeypatch):
+    seen, answers = prefect_server
+    paused = []
+    monkeypatch.setattr(workflow.time, "sleep", paused.append)
+    answers.extend([httpx.Response(503, json=BUSY)] * (len(workflow.CONFLICT_RETRIES) + 1))
     with pytest.raises(workflow.PrefectBusy):
         workflow.start_run(API, "institution_filing", {"filing_id": 7}, idempotency_key="outbox-12")
-    assert len(seen) == 1
+    assert len(seen) == len(workflow.CONFLICT_RETRIES) + 1 and sum(paused) < 1
 
 
 def test_a_refused_start_is_not_mistaken_for_a_busy_server(prefect_server):
