@@ -50,9 +50,15 @@ class _ForkserverForSpawn:
 
 
 def use_forkserver() -> None:
+    """Flow processes forked from the forkserver, which starts now: its imports (about two seconds) overlap the
+    runner's wait for its Prefect server instead of holding up the first run (seen: every burst's first runs, and
+    the first decision after a restart, waited for them)."""
+    import multiprocessing.forkserver
+
     import prefect.flow_engine
 
     prefect.flow_engine.multiprocessing = _ForkserverForSpawn()  # type: ignore[assignment]
+    multiprocessing.forkserver.ensure_running()
 
 
 def use_flow_process_starter() -> None:

@@ -46,3 +46,16 @@ def test_a_flow_process_whose_prefect_environment_differs_builds_its_own_setting
     settings = flow_process.settings_for_this_process()
     assert settings is not flow_process._forkserver_settings[1]
     assert settings.logging.level == "DEBUG"
+
+
+def test_the_forkserver_starts_with_the_runner_not_with_its_first_run(monkeypatch):
+    import multiprocessing.forkserver
+
+    import prefect.flow_engine
+
+    started = []
+    monkeypatch.setattr(prefect.flow_engine, "multiprocessing", prefect.flow_engine.multiprocessing)
+    monkeypatch.setattr(multiprocessing.forkserver, "ensure_running", lambda: started.append(True))
+    runner.use_forkserver()
+    assert started == [True]
+    assert prefect.flow_engine.multiprocessing.get_context("spawn").get_start_method() == "forkserver"
