@@ -59,3 +59,33 @@ def test_the_forkserver_starts_with_the_runner_not_with_its_first_run(monkeypatc
     runner.use_forkserver()
     assert started == [True]
     assert prefect.flow_engine.multiprocessing.get_context("spawn").get_start_method() == "forkserver"
+
+
+def test_the_forkserver_leaves_its_flow_processes_nothing_to_build_again(tmp_path):
+    """certflow/warm.py, imported as the forkserver imports it (in a process of its own: it changes Prefect's
+    engine for every run of the process), on a database with no tables yet: the calendar is then left to the
+    flow processes, and no connection is left open for them to inherit."""
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "import certflow.warm\n"
+        "from certflow import flow_process\n"
+        "from prefect import flow_engine\n"
+        "from prefect.client.schemas.actions import FlowRunUpdate\n"
+        "from prefect.client.schemas.objects import FlowRun\n"
+        "assert FlowRun.__pydantic_complete__ and FlowRunUpdate.__pydantic_complete__\n"
+        "assert flow_process._forkserver_settings is not None\n"
+        "assert flow_engine.BaseFlowRunEngine.heartbeat_seconds.fget(None) is None\n"
+        "from core.settings import Settings\n"
+        "from models.db import get_engine\n"
+        "assert get_engine(Settings.from_env().database_url).pool.checkedin() == 0\n"
+        "with flow_engine.observe_flow_run_suspension('run', None) as observing:\n"
+        "    assert observing is None\n"
+        "print('warm')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          env=os.environ | {"CERTFLOW_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "warm"
