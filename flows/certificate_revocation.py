@@ -61,5 +61,5 @@ def sent_nationally(revocation_id: int) -> None:
 
 
 def _load(revocation_id: int) -> RevocationFlowFacts:
-    with db() as session:
+    with db(readonly=True) as session:
         return revocations.flow_facts(session, revocation_id=revocation_id)

@@ -378,5 +378,5 @@ assert set(STEP_FUNCTIONS) == set(BATCH_STEP_FUNCTIONS), "every step of the voca
 
 
 def _load(plan_id: int) -> PlanFlowFacts:
-    with db() as session:
+    with db(readonly=True) as session:
         return batch.flow_facts(session, plan_id=plan_id)

@@ -149,7 +149,10 @@ def officer_step(filing_id: int, case: FilingFlowFacts, step: ProcessStep, *, re
 
 
 def enter(filing_id: int, step: str) -> None:
-    """进入环节 step entered."""
+    """进入环节 step entered (a replay finds the case there in a read, taking no writer's turn)."""
+    with db(readonly=True) as session:
+        if filings.is_at_step(session, filing_id=filing_id, step=step):
+            return
     with db() as session:
         filings.enter_step(session, filing_id=filing_id, step=step)
 
@@ -322,7 +325,7 @@ STEP_FUNCTIONS = {
 
 
 def _load(filing_id: int) -> FilingFlowFacts:
-    with db() as session:
+    with db(readonly=True) as session:
         return filings.flow_facts(session, filing_id=filing_id)
 
 

@@ -77,9 +77,15 @@ class Decision:
 
 
 def open_human_task(**fields) -> int:
-    """The human task of a step, created once (a replay finds it)."""
+    """The human task of a step, created once. A replay finds it in a read: no writer's turn is taken for what
+    the database already has (on SQLite, one writer at a time serves every process of the instance)."""
+    this_run = run_id()
+    with db(readonly=True) as session:
+        existing = human_tasks.get_by_key(session, fields["key"])
+        if existing is not None and (this_run is None or existing.flow_run_id == this_run):
+            return existing.id
     with db() as session:
-        return human_tasks.ensure_task(session, flow_run_id=run_id(), **fields).id
+        return human_tasks.ensure_task(session, flow_run_id=this_run, **fields).id
 
 
 def await_decision(*, key: str, case_type: str, case_id: int, step: str, role: str, jurisdiction: str,

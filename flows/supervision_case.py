@@ -223,5 +223,5 @@ def revocation_refused(case_id: int, round_no: int) -> None:
 
 
 def _load(case_id: int) -> SupervisionFlowFacts:
-    with db() as session:
+    with db(readonly=True) as session:
         return supervision.flow_facts(session, case_id=case_id)

@@ -194,6 +194,12 @@ def centres(filing: FilingApplication) -> dict[str, str]:
             "provincial": centre_of(filing.region_code, "provincial")}
 
 
+def is_at_step(session: Session, *, filing_id: int, step: str) -> bool:
+    """The case is at this step already (entering it again changes nothing)."""
+    filing = _get(session, filing_id)
+    return (filing.status, filing.current_step) == (STEP_STATUS[step], step)
+
+
 def enter_step(session: Session, *, filing_id: int, step: str, also_from: tuple[str, ...] = ()) -> None:
     """The case moves to a step of its profile's list, only from a step listed before it (a replay
     never moves a case back)."""
