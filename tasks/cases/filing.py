@@ -416,6 +416,10 @@ def ladder_of(institution: Institution) -> EnterpriseLadder:
 
 
 def _add_materials(session: Session, filing_id: int, round_no: int, materials, now: dt.datetime) -> None:
+    # the round's files uploaded first (POST …/materials), read in one query: a query per material flushed the
+    # material added before it, one INSERT at a time inside the writer's turn
+    uploads = {row.kind: row for row in session.exec(
+        select(FilingMaterial).where(FilingMaterial.filing_id == filing_id, FilingMaterial.round == round_no))}
     seen = set()
     for material in materials:
         if material.kind in seen:
@@ -429,13 +433,7 @@ def _add_materials(session: Session, filing_id: int, round_no: int, materials, n
                 ]
             )
         seen.add(material.kind)
-        uploaded = session.exec(
-            select(FilingMaterial).where(  # the file came first (POST …/materials)
-                FilingMaterial.filing_id == filing_id,
-                FilingMaterial.round == round_no,
-                FilingMaterial.kind == material.kind,
-            )
-        ).first()
+        uploaded = uploads.get(material.kind)
         if uploaded is None:
             session.add(
                 FilingMaterial(
