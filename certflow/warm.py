@@ -47,14 +47,17 @@ def _read_the_calendar() -> None:
     from models.db import get_engine, session_scope
     from tasks.waits.calendar import load_calendar
 
-    url = Settings.from_env().database_url
+    engine = None
     try:
+        url = Settings.from_env().database_url
+        engine = get_engine(url)
         with session_scope(url, readonly=True) as session:
             load_calendar(session)
     except Exception as exc:  # noqa: BLE001 - a head start only: the flow processes read it as before
         logging.getLogger("prefect.runner.certflow").warning("the forkserver did not read the calendar: %s", exc)
     finally:
-        get_engine(url).dispose()  # no connection of the forkserver's is inherited by a flow process
+        if engine is not None:
+            engine.dispose()  # no connection of the forkserver's is inherited by a flow process
 
 
 def _complete_prefects_client_models() -> None:

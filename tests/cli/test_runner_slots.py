@@ -36,35 +36,33 @@ def poller(monkeypatch):
     return instance, free
 
 
-def _runs(count: int) -> list[SimpleNamespace]:
-    return [SimpleNamespace(id=uuid.uuid4()) for _ in range(count)]
+def _woken() -> bool:
+    return runner._nudged is not None and runner._nudged.is_set()
+
+
+def _look_at_three_runs_then_end_one(poller, slots: int) -> tuple[bool, bool]:
+    """Whether the poll loop was woken after the look, and after the first run's process ended."""
+    instance, free = poller
+    free["slots"] = slots
+    runs = [SimpleNamespace(id=uuid.uuid4()) for _ in range(3)]
+    seen = []
+
+    async def scenario():
+        await instance._submit_scheduled_flow_runs(runs, None)
+        seen.append(_woken())
+        await instance._submit_run(runs[0], None, uuid.uuid4())
+        seen.append(_woken())
+
+    anyio.run(scenario)
+    return seen[0], seen[1]
 
 
 def test_a_run_that_ends_while_others_wait_for_a_slot_wakes_the_poll_loop(poller):
-    instance, free = poller
-    free["slots"] = 1
-    runs = _runs(3)
-
-    async def scenario():
-        await instance._submit_scheduled_flow_runs(runs, None)
-        assert runner._nudged is None or not runner._nudged.is_set()
-        await instance._submit_run(runs[0], None, uuid.uuid4())
-
-    anyio.run(scenario)
-    assert runner._nudged is not None and runner._nudged.is_set()
+    assert _look_at_three_runs_then_end_one(poller, slots=1) == (False, True)
 
 
 def test_a_run_that_ends_when_every_run_found_had_a_slot_does_not_wake_it(poller):
-    instance, free = poller
-    free["slots"] = 3
-    runs = _runs(3)
-
-    async def scenario():
-        await instance._submit_scheduled_flow_runs(runs, None)
-        await instance._submit_run(runs[0], None, uuid.uuid4())
-
-    anyio.run(scenario)
-    assert runner._nudged is None or not runner._nudged.is_set()
+    assert _look_at_three_runs_then_end_one(poller, slots=3) == (False, False)
 
 
 def test_prefects_poller_still_has_the_methods_the_runner_wraps():
