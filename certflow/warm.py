@@ -19,8 +19,9 @@ account of a resumed step is in bench/README.md):
   flow process built the flow run's and its update's again (about a twelfth of its CPU);
 - the working-day calendar read (tasks/waits/calendar.load_calendar keeps it while the data is unchanged: a flow
   process checks that with one query instead of reading every year's days — about a tenth of its CPU). The
-  forkserver's connections are closed before any child is forked; a database not reachable yet only means each
-  flow process reads the calendar itself, as before.
+  forkserver's connections are closed before any child is forked; a database not reachable yet holds the
+  forkserver until the connection attempt fails (no flow process could work meanwhile), and each flow process
+  then reads the calendar itself, as before.
 """
 
 import logging
