@@ -104,12 +104,10 @@ def remember_forkserver_settings() -> None:
     """In the forkserver: Prefect's settings built once, with the environment they were built from — the one
     a flow process has after the runner's hand-over, as the runner and its forkserver read the same."""
     from prefect.settings.models.root import Settings
-    from prefect.utilities.processutils import sanitize_subprocess_env
 
     global _forkserver_settings
-    settings_environment, _ = _serialised_settings()
-    environment = prefect_environment(sanitize_subprocess_env(settings_environment | os.environ))
-    _forkserver_settings = (environment, Settings())
+    runtime_env, _, _ = hand_over(None)
+    _forkserver_settings = (prefect_environment(os.environ | runtime_env), Settings())
 
 
 def settings_for_this_process() -> Any:

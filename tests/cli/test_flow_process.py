@@ -24,14 +24,19 @@ def test_the_runner_puts_its_starter_where_prefects_direct_starter_calls_it(monk
     assert _starter_direct.run_flow_in_subprocess is flow_process.start_flow_process
 
 
+def _enter_a_flow_process(monkeypatch, run_env):
+    """This process's environment as a flow process has it after the runner's hand-over (run_in_flow_process)."""
+    runtime_env, _, _ = flow_process.hand_over(run_env)
+    for name, value in runtime_env.items():
+        monkeypatch.setenv(name, value)
+
+
 def test_a_flow_process_takes_the_forkserver_settings_when_its_prefect_environment_is_theirs(monkeypatch):
     monkeypatch.setattr(flow_process, "_forkserver_settings", None)
     monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "INFO")
     flow_process.remember_forkserver_settings()
     built_once = flow_process._forkserver_settings[1]
-    runtime_env, _, _ = flow_process.hand_over({"PREFECT__DEPLOYMENT_NAME": "certflow"})
-    for name, value in runtime_env.items():  # as the flow process sets them (run_in_flow_process)
-        monkeypatch.setenv(name, value)
+    _enter_a_flow_process(monkeypatch, {"PREFECT__DEPLOYMENT_NAME": "certflow"})
     assert flow_process.settings_for_this_process() is built_once
 
 
@@ -40,9 +45,7 @@ def test_a_flow_process_whose_prefect_environment_differs_builds_its_own_setting
     monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "INFO")
     flow_process.remember_forkserver_settings()
     monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "DEBUG")
-    runtime_env, _, _ = flow_process.hand_over(None)
-    for name, value in runtime_env.items():
-        monkeypatch.setenv(name, value)
+    _enter_a_flow_process(monkeypatch, None)
     settings = flow_process.settings_for_this_process()
     assert settings is not flow_process._forkserver_settings[1]
     assert settings.logging.level == "DEBUG"
